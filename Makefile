@@ -1,0 +1,126 @@
+# procscope build: BPF objects -> one linked object -> skeleton -> userspace binary.
+#   make            build ./procscope
+#   make check      build and run every test (unit, then integration as root)
+#   make test-unit  tests that need neither root nor BPF
+#   make test-integration   tests that load BPF (root, kernel with BTF)
+#   make bench      overhead benchmarks against no tracing and peer tools
+#   make demo       profile the bundled demo workflow
+#   make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from the running kernel
+#   V=1             show full commands
+
+ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+SC_ARCH := $(shell uname -m)
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CC ?= gcc
+PKG_CONFIG ?= pkg-config
+PREFIX ?= /usr/local
+
+OUT := build
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	-Iinclude -Ibpf -Ivmlinux/$(ARCH) -MMD -MP
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers \
+	-D_GNU_SOURCE -DPROCSCOPE_VERSION='"$(VERSION)"' -Iinclude -Isrc -I$(OUT) -MMD -MP \
+	$(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
+LDLIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf) -lelf -lz -lm
+
+BPF_SRCS := $(sort $(wildcard bpf/*.bpf.c))
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUT)/bpf/%.bpf.o,$(BPF_SRCS))
+SKEL := $(OUT)/procscope.skel.h
+
+# Modules that see the skeleton; everything else is testable without root.
+KERNEL_SRCS := src/session.c src/run.c $(wildcard src/collect*.c)
+MAIN_SRC := src/main.c
+SYSCALL_TABLE := src/syscall_table_$(SC_ARCH).c
+LIB_SRCS := $(filter-out $(KERNEL_SRCS) $(MAIN_SRC) $(wildcard src/syscall_table_*.c),$(sort $(wildcard src/*.c))) \
+	$(SYSCALL_TABLE)
+LIB_OBJS := $(patsubst %.c,$(OUT)/%.o,$(LIB_SRCS))
+KERNEL_OBJS := $(patsubst %.c,$(OUT)/%.o,$(KERNEL_SRCS))
+
+UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
+UNIT_OBJS := $(patsubst %.c,$(OUT)/%.o,$(UNIT_SRCS))
+WORKLOAD_SRCS := $(sort $(wildcard tests/workloads/*.c))
+WORKLOADS := $(patsubst tests/workloads/%.c,tests/workloads/bin/%,$(WORKLOAD_SRCS))
+
+.PHONY: all clean check test test-unit test-integration bench demo vmlinux install deps format workloads
+
+all: procscope
+
+procscope: $(OUT)/src/main.o $(KERNEL_OBJS) $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c | $(OUT)/bpf
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/procscope.bpf.o: $(BPF_OBJS)
+	$(call msg,BPFLINK,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
+
+$(SKEL): $(OUT)/procscope.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name procscope_bpf > $@.tmp && mv $@.tmp $@
+
+$(KERNEL_OBJS) $(OUT)/src/main.o: $(SKEL)
+
+$(OUT)/%.o: %.c | $(OUT)/src $(OUT)/tests/unit
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUT)/bpf $(OUT)/src $(OUT)/tests/unit tests/workloads/bin:
+	$(Q)mkdir -p $@
+
+$(OUT)/unit_tests: $(UNIT_OBJS) $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+tests/workloads/bin/%: tests/workloads/%.c | tests/workloads/bin
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -D_GNU_SOURCE $< -o $@ -lpthread
+
+workloads: $(WORKLOADS)
+
+test-unit: $(OUT)/unit_tests
+	$(Q)$(OUT)/unit_tests
+
+test-integration: procscope workloads
+	$(Q)bash tests/integration/run.sh
+
+check test: procscope $(OUT)/unit_tests workloads
+	$(Q)bash tests/run-all.sh
+
+bench: procscope workloads
+	$(Q)bash bench/run.sh
+
+demo: procscope workloads
+	$(Q)./procscope -- bash tests/workloads/demo.sh
+
+deps:
+	$(Q)tools/install-deps.sh all
+
+vmlinux:
+	$(Q)tools/gen-vmlinux.sh $(ARCH)
+
+format:
+	$(Q)clang-format -i bpf/*.c bpf/*.h include/*.h src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/workloads/*.c
+
+install: procscope
+	install -D -m 0755 procscope $(DESTDIR)$(PREFIX)/sbin/procscope
+
+clean:
+	$(call msg,CLEAN,)
+	$(Q)rm -rf $(OUT) procscope tests/workloads/bin
+
+-include $(wildcard $(OUT)/bpf/*.d $(OUT)/src/*.d $(OUT)/tests/unit/*.d)

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * CO-RE shims for kernel layouts that changed, each naming the change. The checked-in
+ * vmlinux.h is from a 6.18 kernel; these let the same object load on older ones.
+ */
+#ifndef PROCSCOPE_BPF_COMPAT_H
+#define PROCSCOPE_BPF_COMPAT_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+
+/* v5.14 (2f064a59a11f "sched: Change task_struct::state") renamed state to __state. */
+struct task_struct___o {
+	volatile long state;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u32 task_state(struct task_struct *t)
+{
+	if (bpf_core_field_exists(t->__state))
+		return BPF_CORE_READ(t, __state);
+	return BPF_CORE_READ((struct task_struct___o *)t, state);
+}
+
+/* v6.2 (7f203bc89eb6 "cgroup: Replace cgroup->ancestor_ids[] with ->ancestors[]"). */
+struct cgroup___o {
+	__u64 ancestor_ids[0];
+} __attribute__((preserve_access_index));
+
+/* The kernfs id of @cg's ancestor at @level (@level <= cg->level). */
+static __always_inline __u64 cgroup_ancestor_id(struct cgroup *cg, __u32 level)
+{
+	if (bpf_core_field_exists(cg->ancestors)) {
+		struct cgroup *anc = NULL;
+		__u64 off = bpf_core_field_offset(struct cgroup, ancestors);
+
+		bpf_probe_read_kernel(&anc, sizeof(anc), (void *)cg + off + level * sizeof(anc));
+		return BPF_CORE_READ(anc, kn, id);
+	} else {
+		__u64 id = 0;
+		__u64 off = bpf_core_field_offset(struct cgroup___o, ancestor_ids);
+
+		bpf_probe_read_kernel(&id, sizeof(id), (void *)cg + off + level * sizeof(id));
+		return id;
+	}
+}
+
+#endif /* PROCSCOPE_BPF_COMPAT_H */

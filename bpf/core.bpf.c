@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The process tree: fork, exec and exit of target processes. These programs are
+ * always loaded, whatever subsystems are on, because they decide what the target is:
+ * a child of a tracked process is tracked (unless --no-children), and a process gets
+ * a slot, an identity and a command line here. Exec and exit are also announced on
+ * the ring buffer so that userspace can capture the command line and notice the end.
+ */
+#define CORE_DEFINE
+#include "core.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(core_fork, struct task_struct *parent, struct task_struct *child)
+{
+	struct task_ctx *pc = filter_task(parent, TS_ONCPU);
+	struct task_ctx *cc;
+	__u32 pid = BPF_CORE_READ(child, pid);
+	__u32 tgid = BPF_CORE_READ(child, tgid);
+	__u64 now;
+
+	if (!pc) {
+		/* in pid mode, a child of an untracked task is untracked: cache that */
+		if (cfg_mode == MODE_PIDS) {
+			cc = bpf_task_storage_get(&core_task, child, 0,
+						  BPF_LOCAL_STORAGE_GET_F_CREATE);
+			if (cc)
+				cc->known = 1;
+		}
+		return 0;
+	}
+	cc = bpf_task_storage_get(&core_task, child, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!cc) {
+		stat_inc(STAT_TASK_CTX_FAIL);
+		return 0;
+	}
+	cc->known = 1;
+	now = bpf_ktime_get_ns();
+	if (pid != tgid) {
+		cc->slot = pc->slot; /* a new thread of a tracked process */
+	} else if (cfg_mode == MODE_PIDS && !cfg_follow_children) {
+		return 0;
+	} else {
+		cc->slot = proc_create(child, tgid, 0, now);
+	}
+	/* runnable from birth until it first gets a CPU */
+	cc->ts = now;
+	cc->tstate = TS_RUNQ;
+	cc->preempted = 0;
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(core_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct task_ctx *c = filter_task(p, TS_ONCPU);
+	struct proc_rec *rec;
+	struct ev_exec *e;
+	unsigned long start, end;
+	__u64 len;
+
+	if (!c)
+		return 0;
+	rec = proc_of(c->slot);
+	e = bpf_ringbuf_reserve(&core_events, sizeof(*e), 0);
+	if (rec && c->slot != SLOT_OVERFLOW) {
+		rec->exec_ns = bpf_ktime_get_ns();
+		rec->flags |= PROC_F_EXECED;
+		bpf_probe_read_kernel_str(rec->comm, sizeof(rec->comm), p->comm);
+	}
+	if (!e) {
+		stat_inc(STAT_RB_DROPS);
+		return 0;
+	}
+	e->h.kind = EV_EXEC;
+	e->h.pid = BPF_CORE_READ(p, tgid);
+	e->h.slot = c->slot;
+	e->h.pad = 0;
+	e->h.ts_ns = bpf_ktime_get_ns();
+	bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), p->comm);
+	/* exec just copied the arguments to the new stack: they are resident */
+	start = BPF_CORE_READ(p, mm, arg_start);
+	end = BPF_CORE_READ(p, mm, arg_end);
+	len = end > start ? end - start : 0;
+	e->truncated = len >= CMDLINE_MAX;
+	if (len >= CMDLINE_MAX)
+		len = CMDLINE_MAX - 1;
+	len &= CMDLINE_MAX - 1; /* for the verifier: a bound it can see */
+	e->args_len = 0;
+	if (len && bpf_probe_read_user(e->args, len, (void *)start) == 0)
+		e->args_len = len;
+	else if (len)
+		stat_inc(STAT_ARGS_FAULT);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(core_exit, struct task_struct *p)
+{
+	struct task_ctx *c = filter_task(p, TS_ONCPU);
+	struct proc_rec *rec;
+	struct ev_exit *e;
+	__u32 tgid;
+	__s32 code;
+
+	if (!c)
+		return 0;
+	/* do_exit() drops signal->live before this tracepoint: 0 means last thread */
+	if (BPF_CORE_READ(p, signal, live.counter) != 0)
+		return 0;
+	tgid = BPF_CORE_READ(p, tgid);
+	code = BPF_CORE_READ(p, exit_code);
+	rec = proc_of(c->slot);
+	if (rec && c->slot != SLOT_OVERFLOW) {
+		rec->exit_code = code;
+		rec->end_ns = bpf_ktime_get_ns();
+		rec->flags |= PROC_F_EXITED;
+	}
+	/* the pid may be reused by an unrelated process: forget it */
+	bpf_map_delete_elem(&core_tgid_slot, &tgid);
+	e = bpf_ringbuf_reserve(&core_events, sizeof(*e), 0);
+	if (!e) {
+		stat_inc(STAT_RB_DROPS);
+		return 0;
+	}
+	e->h.kind = EV_EXIT;
+	e->h.pid = tgid;
+	e->h.slot = c->slot;
+	e->h.pad = 0;
+	e->h.ts_ns = bpf_ktime_get_ns();
+	e->exit_code = code;
+	e->pad = 0;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}

@@ -1,0 +1,315 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What every procscope BPF program shares: configuration (rodata, set between open
+ * and load), the core maps, per-CPU loss counters, the process slot and stat row
+ * allocators, and filter_task(), the one place that decides whether a task belongs
+ * to the target.
+ *
+ * The maps and globals are defined once, in core.bpf.c (which defines CORE_DEFINE
+ * before including this header), and declared extern everywhere else; `bpftool gen
+ * object` links them into one object and one skeleton.
+ */
+#ifndef PROCSCOPE_BPF_CORE_H
+#define PROCSCOPE_BPF_CORE_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+
+#include "core_abi.h"
+#include "compat.h"
+
+#ifdef CORE_DEFINE
+#define CORE_GLOBAL
+#define CORE_INIT(...) = __VA_ARGS__
+#else
+#define CORE_GLOBAL extern
+#define CORE_INIT(...)
+#endif
+
+#define EEXIST 17
+
+/* --- configuration: rodata, fixed at load ------------------------------------- */
+CORE_GLOBAL const volatile __u32 cfg_mode CORE_INIT(MODE_ALL);
+CORE_GLOBAL const volatile __u32 cfg_follow_children CORE_INIT(1);
+CORE_GLOBAL const volatile __u32 cfg_self_tgid CORE_INIT(0); /* never trace procscope */
+CORE_GLOBAL const volatile __u64 cfg_cg_id CORE_INIT(0);
+CORE_GLOBAL const volatile __u32 cfg_cg_level CORE_INIT(0);
+CORE_GLOBAL const volatile __u32 cfg_max_procs CORE_INIT(4096);
+CORE_GLOBAL const volatile __u32 cfg_max_rows CORE_INIT(8192);
+/* syscall number -> wait class of a block inside it, or SCC_FD */
+CORE_GLOBAL const volatile __u8 cfg_sc_class[SC_NR_MAX] CORE_INIT({});
+
+/* --- state shared with userspace: .data/.bss, mmapped by the skeleton ----------- */
+CORE_GLOBAL __u64 core_attach_ns CORE_INIT(0); /* accounting starts here */
+CORE_GLOBAL __u32 core_next_slot CORE_INIT(SLOT_FIRST);
+CORE_GLOBAL __u32 core_next_row CORE_INIT(ROW_FIRST);
+
+/* Per-thread state: timestamps live here, not in a hash keyed by tid. */
+struct task_ctx {
+	__u32 slot;	/* process slot; SLOT_NONE = untracked (if known) */
+	__u8 known;	/* filter decision made and cached */
+	__u8 tstate;	/* enum tstate */
+	__u8 bstate;	/* enum blk_state of the current blocked interval */
+	__u8 wclass;	/* enum wait_class of the current blocked interval */
+	__u8 preempted; /* current run-queue wait follows an involuntary switch */
+	__u8 pad[3];
+	__u32 sc_nr;	/* syscall in flight (valid while sc_start != 0) */
+	__u64 ts;	/* start of the current state interval */
+	__u64 sc_start; /* sys_enter time, 0 = none in flight */
+	__u64 sc_arg0;	/* first syscall argument: a file descriptor for SCC_FD */
+};
+
+CORE_GLOBAL struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct task_ctx);
+} core_task SEC(".maps");
+
+CORE_GLOBAL struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct proc_rec);
+} core_procs SEC(".maps");
+
+CORE_GLOBAL struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, ROW_FIRST + 8192);
+	__type(key, __u32);
+	__type(value, struct stat_row);
+} core_rows SEC(".maps");
+
+/* tgid -> slot for processes alive and tracked; in pid mode, the pid tree itself. */
+CORE_GLOBAL struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u32);
+} core_tgid_slot SEC(".maps");
+
+CORE_GLOBAL struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);
+} core_events SEC(".maps");
+
+CORE_GLOBAL struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, STAT_N);
+	__type(key, __u32);
+	__type(value, __u64);
+} core_stats SEC(".maps");
+
+static __always_inline void stat_inc(__u32 id)
+{
+	__u64 *v = bpf_map_lookup_elem(&core_stats, &id);
+
+	if (v)
+		(*v)++;
+}
+
+static __always_inline struct proc_rec *proc_of(__u32 slot)
+{
+	return bpf_map_lookup_elem(&core_procs, &slot);
+}
+
+static __always_inline void atomic_max(__u64 *p, __u64 v)
+{
+	__u64 cur = *p;
+
+	/* bounded: another CPU can only raise the value, so few rounds are needed */
+	for (int i = 0; i < 4 && v > cur; i++) {
+		__u64 old = __sync_val_compare_and_swap(p, cur, v);
+
+		if (old == cur)
+			break;
+		cur = old;
+	}
+}
+
+static __always_inline void row_add(struct stat_row *r, __u64 v)
+{
+	__u32 s = hist_slot(v);
+
+	__sync_fetch_and_add(&r->count, 1);
+	__sync_fetch_and_add(&r->sum_ns, v);
+	if (s < HIST_SLOTS)
+		__sync_fetch_and_add(&r->hist[s], 1);
+	atomic_max(&r->max_ns, v);
+}
+
+/*
+ * Claim a fresh row for (slot, kind, key). The identity is written before the caller
+ * publishes the index, and userspace skips rows whose kind is still 0. When the pool
+ * is exhausted the event goes to a shared overflow row, so target totals stay exact.
+ */
+static __always_inline __u16 row_alloc(__u32 slot, __u16 kind, __u16 key)
+{
+	__u32 idx = __sync_fetch_and_add(&core_next_row, 1);
+	struct stat_row *r;
+
+	if (idx >= ROW_FIRST + cfg_max_rows || idx > 0xffff) {
+		stat_inc(STAT_ROWS_FULL);
+		idx = kind == ROW_SYSCALL ? ROW_OVF_SYSCALL + key : ROW_OVF_KIND + kind;
+		slot = SLOT_OVERFLOW;
+	}
+	r = bpf_map_lookup_elem(&core_rows, &idx);
+	if (!r)
+		return 0;
+	r->slot = slot;
+	r->key = key;
+	r->kind = kind;
+	return idx;
+}
+
+static __always_inline struct stat_row *row_get(struct proc_rec *p, __u32 slot, __u16 kind)
+{
+	__u32 idx;
+
+	if (kind >= ROW_KIND_N)
+		return NULL;
+	idx = p->row[kind];
+	if (!idx) {
+		idx = row_alloc(slot, kind, 0);
+		p->row[kind] = idx;
+	}
+	return bpf_map_lookup_elem(&core_rows, &idx);
+}
+
+/* Accounting starts when procscope attached, or when the task was born. */
+static __always_inline __u64 window_start(struct task_struct *t)
+{
+	__u64 born = BPF_CORE_READ(t, start_time);
+
+	return born > core_attach_ns ? born : core_attach_ns;
+}
+
+static __always_inline bool task_in_cgroup(struct task_struct *t)
+{
+	struct cgroup *cg = BPF_CORE_READ(t, cgroups, dfl_cgrp);
+
+	if (!cg || (__u32)BPF_CORE_READ(cg, level) < cfg_cg_level)
+		return false;
+	return cgroup_ancestor_id(cg, cfg_cg_level & 0xff) == cfg_cg_id;
+}
+
+static __always_inline void emit_proc_event(__u32 kind, __u32 tgid, __u32 slot)
+{
+	struct ev_hdr *e = bpf_ringbuf_reserve(&core_events, sizeof(*e), 0);
+
+	if (!e) {
+		stat_inc(STAT_RB_DROPS);
+		return;
+	}
+	e->kind = kind;
+	e->pid = tgid;
+	e->slot = slot;
+	e->pad = 0;
+	e->ts_ns = bpf_ktime_get_ns();
+	bpf_ringbuf_submit(e, 0);
+}
+
+/*
+ * Give process @tgid (of which @t is a thread) a slot. Races between threads of one
+ * process are settled by the tgid map: the loser marks its slot PROC_F_DUP and uses
+ * the winner's.
+ */
+static __always_inline __u32 proc_create(struct task_struct *t, __u32 tgid, __u32 flags,
+					 __u64 start_ns)
+{
+	__u32 slot = __sync_fetch_and_add(&core_next_slot, 1);
+	struct proc_rec *p = NULL;
+	long err;
+
+	if (slot >= cfg_max_procs) {
+		stat_inc(STAT_PROCS_FULL);
+		slot = SLOT_OVERFLOW;
+	} else {
+		p = proc_of(slot);
+		if (!p)
+			return SLOT_OVERFLOW;
+		p->ppid = BPF_CORE_READ(t, real_parent, tgid);
+		p->start_ns = start_ns;
+		p->flags = flags;
+		BPF_CORE_READ_STR_INTO(&p->comm, t, group_leader, comm);
+		p->pid = tgid;
+	}
+	err = bpf_map_update_elem(&core_tgid_slot, &tgid, &slot, BPF_NOEXIST);
+	if (err == -EEXIST) {
+		__u32 *won = bpf_map_lookup_elem(&core_tgid_slot, &tgid);
+
+		if (won) {
+			if (p) {
+				p->flags |= PROC_F_DUP;
+				p->pid = 0;
+			}
+			return *won;
+		}
+	} else if (err) {
+		stat_inc(STAT_PIDMAP_FULL);
+	}
+	if (p && (flags & PROC_F_PRESENT))
+		emit_proc_event(EV_PROC, tgid, slot);
+	return slot;
+}
+
+/*
+ * First event for a task that has no decision cached: is its process in the target?
+ * The interval since the accounting window opened is in the state that the event
+ * implies (@seen_as), e.g. a task switched out was on the CPU until now.
+ */
+static __always_inline struct task_ctx *task_first_sight(struct task_struct *t,
+							 struct task_ctx *c, __u8 seen_as)
+{
+	__u32 tgid = BPF_CORE_READ(t, tgid);
+	__u32 *known, slot;
+
+	if (tgid == 0 || tgid == cfg_self_tgid) {
+		c->known = 1;
+		return NULL;
+	}
+	known = bpf_map_lookup_elem(&core_tgid_slot, &tgid);
+	if (known) {
+		slot = *known;
+	} else if (cfg_mode == MODE_PIDS) {
+		c->known = 1;
+		return NULL;
+	} else {
+		slot = proc_create(t, tgid, PROC_F_PRESENT, window_start(t));
+	}
+	c->ts = window_start(t);
+	c->tstate = seen_as;
+	c->bstate = BLK_INTERRUPTIBLE;
+	c->wclass = WC_OTHER;
+	c->slot = slot;
+	c->known = 1;
+	return c;
+}
+
+/*
+ * filter_task: the task context of @t if @t belongs to the target, else NULL.
+ * Always called on the task the event is about, never on whichever task is current.
+ */
+static __always_inline struct task_ctx *filter_task(struct task_struct *t, __u8 seen_as)
+{
+	struct task_ctx *c;
+
+	if (cfg_mode == MODE_CGROUP && !task_in_cgroup(t))
+		return NULL;
+	c = bpf_task_storage_get(&core_task, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!c) {
+		stat_inc(STAT_TASK_CTX_FAIL);
+		return NULL;
+	}
+	if (c->slot)
+		return c;
+	if (c->known)
+		return NULL;
+	return task_first_sight(t, c, seen_as);
+}
+
+#endif /* PROCSCOPE_BPF_CORE_H */

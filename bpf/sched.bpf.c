@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Scheduler accounting: for each target thread, time on a CPU, time waiting for one
+ * (with its distribution), and time blocked, by the task's state when it left the
+ * CPU and by what it was waiting for. Transitions come from sched_switch (both the
+ * task leaving and the one arriving, each through filter_task) and sched_wakeup; the
+ * interval that a transition closes is added to the owning process. sched_open, a
+ * task iterator that userspace runs at every snapshot, reports the intervals still
+ * open, so that live processes are accounted up to the moment of the report.
+ */
+#include "core.h"
+
+#define TASK_RUNNING 0x0000
+#define TASK_UNINTERRUPTIBLE 0x0002
+#define TASK_DEAD 0x0080
+#define TASK_NOLOAD 0x0400
+#define S_IFMT 00170000
+#define S_IFSOCK 0140000
+
+static __always_inline void close_interval(struct proc_rec *p, struct task_ctx *c, __u64 now)
+{
+	__u64 d = now > c->ts ? now - c->ts : 0;
+	struct stat_row *r;
+	__u32 i;
+
+	switch (c->tstate) {
+	case TS_ONCPU:
+		__sync_fetch_and_add(&p->sched.oncpu_ns, d);
+		break;
+	case TS_RUNQ:
+		__sync_fetch_and_add(&p->sched.runq_ns, d);
+		__sync_fetch_and_add(&p->sched.runq_waits, 1);
+		if (c->preempted)
+			__sync_fetch_and_add(&p->sched.runq_preempt_ns, d);
+		r = row_get(p, c->slot, ROW_RUNQ);
+		if (r)
+			row_add(r, d);
+		break;
+	case TS_BLOCKED:
+		i = c->bstate;
+		if (i < BLK_N)
+			__sync_fetch_and_add(&p->sched.blocked_ns[i], d);
+		i = c->wclass;
+		if (i < WC_N)
+			__sync_fetch_and_add(&p->sched.wait_ns[i], d);
+		break;
+	}
+	c->ts = now;
+}
+
+static __always_inline bool fd_is_socket(struct task_struct *t, __u64 fd)
+{
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	struct file **fds, *f = NULL;
+	__u32 mode;
+
+	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return false;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	if (!f)
+		return false;
+	mode = BPF_CORE_READ(f, f_inode, i_mode);
+	return (mode & S_IFMT) == S_IFSOCK;
+}
+
+/* What is a task that blocks now waiting for? See docs/metrics.md. */
+static __always_inline __u8 wait_class(struct task_struct *t, struct task_ctx *c, bool iowait)
+{
+	__u32 nr = c->sc_nr;
+	__u8 cls;
+
+	if (iowait)
+		return WC_IO;
+	if (!c->sc_start || nr >= SC_NR_MAX)
+		return WC_OTHER;
+	cls = cfg_sc_class[nr];
+	if (cls == SCC_FD)
+		return fd_is_socket(t, c->sc_arg0) ? WC_NET : WC_OTHER;
+	return cls < WC_N ? cls : WC_OTHER;
+}
+
+static __always_inline void switch_out(struct task_struct *prev, struct task_ctx *c, bool preempt,
+				       __u64 now)
+{
+	struct proc_rec *p = proc_of(c->slot);
+	__u32 state;
+	bool iowait;
+
+	if (!p)
+		return;
+	close_interval(p, c, now);
+	state = task_state(prev);
+	if (state & TASK_DEAD) {
+		/* the process ends when its last thread leaves the CPU for good */
+		if (p->flags & PROC_F_EXITED)
+			atomic_max(&p->end_ns, now);
+		c->tstate = TS_DEAD;
+		return;
+	}
+	/* as the kernel counts: a switch is voluntary iff not preempted and not runnable */
+	if (preempt || state == TASK_RUNNING) {
+		__sync_fetch_and_add(&p->sched.nivcsw, 1);
+		c->tstate = TS_RUNQ;
+		c->preempted = 1;
+		return;
+	}
+	__sync_fetch_and_add(&p->sched.nvcsw, 1);
+	iowait = BPF_CORE_READ_BITFIELD_PROBED(prev, in_iowait);
+	if (iowait)
+		c->bstate = BLK_IOWAIT;
+	else if ((state & TASK_UNINTERRUPTIBLE) && !(state & TASK_NOLOAD))
+		c->bstate = BLK_UNINTERRUPTIBLE;
+	else
+		c->bstate = BLK_INTERRUPTIBLE;
+	c->wclass = wait_class(prev, c, iowait);
+	c->tstate = TS_BLOCKED;
+}
+
+SEC("?tp_btf/sched_switch")
+int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	__u64 now = bpf_ktime_get_ns();
+	struct task_ctx *c;
+	struct proc_rec *p;
+
+	c = filter_task(prev, TS_ONCPU);
+	if (c)
+		switch_out(prev, c, preempt, now);
+	c = filter_task(next, TS_RUNQ);
+	if (c && (p = proc_of(c->slot))) {
+		close_interval(p, c, now);
+		c->tstate = TS_ONCPU;
+		c->preempted = 0;
+	}
+	return 0;
+}
+
+static __always_inline void wakeup(struct task_struct *t)
+{
+	struct task_ctx *c = filter_task(t, TS_BLOCKED);
+	struct proc_rec *p;
+
+	if (!c || c->tstate != TS_BLOCKED)
+		return;
+	p = proc_of(c->slot);
+	if (!p)
+		return;
+	close_interval(p, c, bpf_ktime_get_ns());
+	c->tstate = TS_RUNQ;
+	c->preempted = 0;
+}
+
+SEC("?tp_btf/sched_wakeup")
+int BPF_PROG(sched_wakeup, struct task_struct *t)
+{
+	wakeup(t);
+	return 0;
+}
+
+SEC("?tp_btf/sched_wakeup_new")
+int BPF_PROG(sched_wakeup_new, struct task_struct *t)
+{
+	wakeup(t);
+	return 0;
+}
+
+/* The state a task is in right now, for a task never seen before. */
+static __always_inline __u8 state_now(struct task_struct *t)
+{
+	if (task_state(t) != TASK_RUNNING)
+		return TS_BLOCKED;
+	return BPF_CORE_READ(t, on_cpu) ? TS_ONCPU : TS_RUNQ;
+}
+
+SEC("?iter/task")
+int sched_open(struct bpf_iter__task *ctx)
+{
+	struct task_struct *t = ctx->task;
+	struct sched_open_rec rec;
+	struct task_ctx *c;
+
+	if (!t)
+		return 0;
+	c = filter_task(t, state_now(t));
+	if (!c || c->tstate == TS_DEAD || c->tstate == TS_UNKNOWN)
+		return 0;
+	rec.slot = c->slot;
+	rec.tstate = c->tstate;
+	rec.bstate = c->bstate;
+	rec.wclass = c->wclass;
+	rec.preempted = c->preempted;
+	rec.ns = bpf_ktime_get_ns() - c->ts;
+	if ((__s64)rec.ns < 0)
+		rec.ns = 0;
+	bpf_seq_write(ctx->meta->seq, &rec, sizeof(rec));
+	return 0;
+}

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Structures and enums shared by the BPF programs and userspace: fixed-width types,
+ * explicit enum values that are never renumbered.
+ *
+ * Each tracked process owns a slot in the core_procs array. Distributions (syscall
+ * latency per syscall, run-queue latency, ...) live in a pool of stat rows,
+ * core_rows, allocated on first use and found through small index tables in the
+ * process record, so that the hot path does array lookups only, never a hash lookup.
+ */
+#ifndef PROCSCOPE_CORE_ABI_H
+#define PROCSCOPE_CORE_ABI_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#include "hist.h"
+#include "sched_abi.h"
+
+#define COMM_LEN 16
+#define CMDLINE_MAX 1024
+#define SC_NR_MAX 512		/* syscall numbers at or above land in SC_NR_MAX - 1 */
+
+enum target_mode {
+	MODE_ALL = 1,
+	MODE_PIDS = 2,	 /* a pid set (launch or -p) and, optionally, its descendants */
+	MODE_CGROUP = 3,
+};
+
+/* Slot 0 means "no slot"; slot 1 collects whatever did not fit in max_procs. */
+#define SLOT_NONE 0
+#define SLOT_OVERFLOW 1
+#define SLOT_FIRST 2
+
+enum proc_flags {
+	PROC_F_PRESENT = 1 << 0, /* running before procscope attached */
+	PROC_F_EXECED = 1 << 1,
+	PROC_F_EXITED = 1 << 2,
+	PROC_F_DUP = 1 << 3,	 /* lost an allocation race: slot unused */
+};
+
+enum row_kind {
+	ROW_NONE = 0,
+	ROW_SYSCALL = 1, /* key: syscall number */
+	ROW_RUNQ = 2,	 /* run-queue latency */
+	ROW_KIND_N = 3,
+};
+
+/* Row 0 is "none"; then one overflow row per syscall number and per other kind. */
+#define ROW_OVF_SYSCALL 1
+#define ROW_OVF_KIND (ROW_OVF_SYSCALL + SC_NR_MAX)
+#define ROW_FIRST (ROW_OVF_KIND + ROW_KIND_N)
+
+struct stat_row {
+	__u32 slot; /* owning process slot */
+	__u16 kind; /* enum row_kind; 0 while being set up */
+	__u16 key;
+	__u64 count;
+	__u64 sum_ns;
+	__u64 max_ns;
+	__u64 errors;	       /* syscalls: returns in [-4095, -1] */
+	__u32 err_code[4];     /* the first four distinct errnos ... */
+	__u32 err_count[4];    /* ... and how often each was returned */
+	__u32 hist[HIST_SLOTS];
+};
+
+struct proc_rec {
+	__u32 pid; /* tgid; 0 = slot unused */
+	__u32 ppid;
+	__u32 flags;	 /* enum proc_flags */
+	__s32 exit_code; /* wait(2) status */
+	__u64 start_ns;	 /* CLOCK_MONOTONIC; attach time if it was already running */
+	__u64 exec_ns;	 /* last exec, 0 if none seen */
+	__u64 end_ns;	 /* exit of the last thread, 0 while alive */
+	char comm[COMM_LEN];
+	struct proc_sched sched;
+	__u16 sc_row[SC_NR_MAX]; /* syscall number -> row index */
+	__u16 row[ROW_KIND_N];	 /* other kinds -> row index */
+	__u16 pad[(4 - ROW_KIND_N % 4) % 4];
+};
+
+/* Ring buffer records: rare events only. */
+enum ev_kind {
+	EV_EXEC = 1,
+	EV_EXIT = 2,
+	EV_PROC = 3, /* a running process seen for the first time */
+};
+
+struct ev_hdr {
+	__u32 kind;
+	__u32 pid;
+	__u32 slot;
+	__u32 pad;
+	__u64 ts_ns;
+};
+
+struct ev_exec {
+	struct ev_hdr h;
+	__u32 args_len;	 /* bytes in args, NUL-separated as in /proc/PID/cmdline */
+	__u32 truncated; /* args longer than CMDLINE_MAX */
+	char comm[COMM_LEN];
+	char args[CMDLINE_MAX];
+};
+
+struct ev_exit {
+	struct ev_hdr h;
+	__s32 exit_code;
+	__u32 pad;
+};
+
+/* Per-CPU loss and health counters: nothing is dropped silently. */
+enum core_stat {
+	STAT_RB_DROPS = 0,	/* ring buffer full: an event was lost */
+	STAT_PROCS_FULL = 1,	/* process beyond max_procs: counted in the overflow slot */
+	STAT_ROWS_FULL = 2,	/* stat row pool exhausted: counted in an overflow row */
+	STAT_PIDMAP_FULL = 3,	/* core_tgid_slot full */
+	STAT_TASK_CTX_FAIL = 4, /* task storage could not be created */
+	STAT_ARGS_FAULT = 5,	/* exec arguments unreadable: cmdline from procfs */
+	STAT_N = 6,
+};
+
+#endif /* PROCSCOPE_CORE_ABI_H */

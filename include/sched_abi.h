@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Scheduler accounting shared by bpf/sched.bpf.c and userspace.
+ *
+ * Every tracked thread is, at any instant, in exactly one state: on a CPU, runnable
+ * and waiting for one (run queue), or blocked. The BPF programs close the current
+ * interval at every transition (sched_switch, sched_wakeup) and add it to the
+ * process's total for that state, so the totals of a thread add up to the time it
+ * was observed. A blocked interval is further filed under a wait class, decided when
+ * the task leaves the CPU (see docs/metrics.md).
+ */
+#ifndef PROCSCOPE_SCHED_ABI_H
+#define PROCSCOPE_SCHED_ABI_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+/* Thread state between two transitions. */
+enum tstate {
+	TS_UNKNOWN = 0,
+	TS_ONCPU = 1,
+	TS_RUNQ = 2,
+	TS_BLOCKED = 3,
+	TS_DEAD = 4,
+};
+
+/* Why a blocked task left the CPU: its state at sched_switch. */
+enum blk_state {
+	BLK_INTERRUPTIBLE = 0,	 /* S: sleeping, wakes on signals too */
+	BLK_UNINTERRUPTIBLE = 1, /* D, not io_schedule() */
+	BLK_IOWAIT = 2,		 /* D inside io_schedule(): task->in_iowait */
+	BLK_N = 3,
+};
+
+/*
+ * What a blocked task was waiting for. Values are stable: they index arrays in the
+ * ABI and name JSON keys.
+ */
+enum wait_class {
+	WC_IO = 0,    /* in_iowait: disk and other block IO */
+	WC_NET = 1,   /* blocked in a syscall on a socket */
+	WC_LOCK = 2,  /* futex, flock, fcntl locks */
+	WC_SLEEP = 3, /* nanosleep, clock_nanosleep, pause */
+	WC_POLL = 4,  /* poll, select, epoll_wait */
+	WC_CHILD = 5, /* wait4, waitid */
+	WC_OTHER = 6, /* pipes, terminals, page faults not waiting for IO ... */
+	WC_N = 7,
+};
+
+/*
+ * Per syscall number, how a block inside it is classified: a wait_class, or
+ * SCC_FD to look at the file descriptor in the first argument (socket: WC_NET).
+ * Filled by userspace from the syscall table into rodata.
+ */
+#define SCC_FD 0x80
+
+struct proc_sched {
+	__u64 oncpu_ns;
+	__u64 runq_ns;		/* all run-queue waits ... */
+	__u64 runq_preempt_ns;	/* ... of which after an involuntary switch */
+	__u64 blocked_ns[BLK_N];
+	__u64 wait_ns[WC_N];	/* the same blocked time, by wait class */
+	__u64 nvcsw;		/* voluntary switches, counted as the kernel does */
+	__u64 nivcsw;		/* involuntary: preempted or yielded while runnable */
+	__u64 runq_waits;
+};
+
+/* One record per still-open interval, written by the sched_open task iterator. */
+struct sched_open_rec {
+	__u32 slot;
+	__u8 tstate;
+	__u8 bstate;
+	__u8 wclass;
+	__u8 preempted;
+	__u64 ns;
+};
+
+#endif /* PROCSCOPE_SCHED_ABI_H */

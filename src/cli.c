@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The command line as a table: argp options under headed groups, an EXAMPLES block
+ * in --help, and the option-combination checks right after parsing, each naming both
+ * flags. Option parsing stops at the first non-option argument (or "--"): that and
+ * everything after it is the command to launch, as with time(1) and strace(1).
+ */
+#include <argp.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "util.h"
+
+const char *argp_program_version = "procscope " PROCSCOPE_VERSION;
+const char *argp_program_bug_address = NULL;
+
+static const char doc[] =
+	"procscope -- where did the time of a workflow go? Traces a command, a process tree or "
+	"a cgroup with eBPF: scheduler, syscalls; reports at exit, Ctrl-C, SIGTERM, and every "
+	"-i seconds."
+	"\v"
+	"EXAMPLES:\n"
+	"  procscope -- make -j4                 profile a build and all it spawns\n"
+	"  procscope --json -o run.ndjson -- ./pipeline.sh\n"
+	"                                        NDJSON report into a file\n"
+	"  procscope -p 4242 -i 5                attach to a running process, report every 5 s\n"
+	"  procscope -p 4242,4243 --no-children -d 30\n"
+	"                                        just these processes, for 30 seconds\n"
+	"  procscope -c system.slice/etl.service a cgroup v2 and its sub-cgroups\n"
+	"  procscope -a -d 10 --no-syscalls      the whole system, scheduler only\n"
+	"\n"
+	"EXIT STATUS:\n"
+	"  With a COMMAND, its exit status (128+N if killed by signal N; 127 if it cannot\n"
+	"  be found, 126 if it cannot be executed). Otherwise 0. 1 on a runtime failure,\n"
+	"  2 on a usage error.\n"
+	"\n"
+	"Requires root (or CAP_BPF and CAP_PERFMON) and a kernel with BTF.\n"
+	"Documentation: README.md and docs/ (JSON schema: docs/json-schema.md).";
+
+static const char args_doc[] = "[--] COMMAND [ARG...]\n-p PID[,PID...]\n-c PATH\n-a";
+
+enum {
+	OPT_NO_CHILDREN = 0x100,
+	OPT_NO_SCHED,
+	OPT_NO_SYSCALLS,
+	OPT_JSON,
+	OPT_TOP,
+	OPT_MAX_PROCS,
+	OPT_MAX_ROWS,
+	OPT_NO_BPF_STATS,
+	OPT_BTF,
+};
+
+static const struct argp_option options[] = {
+	{NULL, 0, NULL, 0, "TARGET (one of):", 1},
+	{"pid", 'p', "PID[,PID...]", 0, "Attach to running processes and the processes they start", 1},
+	{"cgroup", 'c', "PATH", 0,
+	 "Trace a cgroup v2 and its sub-cgroups (absolute, or relative to the cgroup2 mount)", 1},
+	{"all", 'a', NULL, 0, "Trace the whole system", 1},
+	{"no-children", OPT_NO_CHILDREN, NULL, 0,
+	 "With -p or COMMAND: do not follow processes they start", 1},
+
+	{NULL, 0, NULL, 0, "SUBSYSTEMS (all on by default; off means not loaded):", 2},
+	{"no-sched", OPT_NO_SCHED, NULL, 0, "No scheduler tracing (on-CPU, run queue, blocked)", 2},
+	{"no-syscalls", OPT_NO_SYSCALLS, NULL, 0, "No syscall tracing", 2},
+
+	{NULL, 0, NULL, 0, "OUTPUT:", 3},
+	{"duration", 'd', "SEC", 0, "Stop after SEC seconds (units: ms, s, m, h)", 3},
+	{"interval", 'i', "SEC", 0, "Also report every SEC seconds (the change since the last)",
+	 3},
+	{"json", OPT_JSON, NULL, 0, "NDJSON records instead of text (docs/json-schema.md)", 3},
+	{"output", 'o', "FILE", 0, "Write the report to FILE (complete, or not at all)", 3},
+	{"top", OPT_TOP, "N", 0, "Rows per table in the text report (default 10)", 3},
+
+	{NULL, 0, NULL, 0, "LIMITS AND SETUP:", 4},
+	{"max-procs", OPT_MAX_PROCS, "N", 0,
+	 "Processes tracked individually (default 4096); the rest are counted as [overflow]", 4},
+	{"max-rows", OPT_MAX_ROWS, "N", 0,
+	 "Per-process distributions kept (default 8192); see docs/metrics.md", 4},
+	{"no-bpf-stats", OPT_NO_BPF_STATS, NULL, 0,
+	 "Do not measure the BPF programs' own run time (saves ~20ns per event)", 4},
+	{"btf", OPT_BTF, "FILE", 0, "Kernel BTF to use instead of /sys/kernel/btf/vmlinux", 4},
+	{"verbose", 'v', NULL, 0, "More diagnostics on stderr (twice: libbpf's too)", 4},
+	{0},
+};
+
+struct parse_state {
+	struct config *cfg;
+	int targets; /* how many target options were given */
+};
+
+static int parse_uint(const char *s, unsigned int min, unsigned int max, unsigned int *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (!*s || *end || errno || v < min || v > max || s[0] == '-')
+		return -1;
+	*out = (unsigned int)v;
+	return 0;
+}
+
+static int parse_pids(struct argp_state *state, struct config *cfg, const char *arg)
+{
+	char *copy = xstrdup(arg), *save = NULL, *tok;
+
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		unsigned int pid;
+
+		if (parse_uint(tok, 1, INT_MAX, &pid)) {
+			argp_error(state, "invalid pid '%s' in '-p %s'", tok, arg);
+			free(copy);
+			return EINVAL;
+		}
+		cfg->pids = xrealloc(cfg->pids, sizeof(*cfg->pids) * (cfg->n_pids + 1));
+		cfg->pids[cfg->n_pids++] = (int)pid;
+	}
+	free(copy);
+	if (!cfg->n_pids) {
+		argp_error(state, "'-p' needs at least one pid");
+		return EINVAL;
+	}
+	return 0;
+}
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct parse_state *ps = state->input;
+	struct config *cfg = ps->cfg;
+	unsigned int v;
+
+	switch (key) {
+	case 'p':
+		ps->targets++;
+		cfg->target = TARGET_PIDS;
+		return parse_pids(state, cfg, arg);
+	case 'c':
+		ps->targets++;
+		cfg->target = TARGET_CGROUP;
+		cfg->cgroup = arg;
+		return 0;
+	case 'a':
+		ps->targets++;
+		cfg->target = TARGET_ALL;
+		return 0;
+	case OPT_NO_CHILDREN:
+		cfg->follow_children = false;
+		return 0;
+	case OPT_NO_SCHED:
+		cfg->subsys &= ~SUB_SCHED;
+		return 0;
+	case OPT_NO_SYSCALLS:
+		cfg->subsys &= ~SUB_SYSCALLS;
+		return 0;
+	case 'd':
+		if (parse_duration_ns(arg, &cfg->duration_ns, "s") || !cfg->duration_ns) {
+			argp_error(state, "invalid duration '%s' (e.g. 10, 500ms, 2m)", arg);
+			return EINVAL;
+		}
+		return 0;
+	case 'i':
+		if (parse_duration_ns(arg, &cfg->interval_ns, "s") ||
+		    cfg->interval_ns < 10 * NSEC_PER_MSEC) {
+			argp_error(state, "invalid interval '%s' (at least 10ms, e.g. 1, 500ms)", arg);
+			return EINVAL;
+		}
+		return 0;
+	case OPT_JSON:
+		cfg->json = true;
+		return 0;
+	case 'o':
+		if (!*arg) {
+			argp_error(state, "'-o' needs a file name");
+			return EINVAL;
+		}
+		cfg->output = arg;
+		return 0;
+	case OPT_TOP:
+		if (parse_uint(arg, 1, 100000, &cfg->top_n)) {
+			argp_error(state, "invalid '--top %s' (a number from 1)", arg);
+			return EINVAL;
+		}
+		return 0;
+	case OPT_MAX_PROCS:
+		if (parse_uint(arg, 16, 1U << 20, &v)) {
+			argp_error(state, "invalid '--max-procs %s' (16 to 1048576)", arg);
+			return EINVAL;
+		}
+		cfg->max_procs = v;
+		return 0;
+	case OPT_MAX_ROWS:
+		if (parse_uint(arg, 64, 65535 - 1024, &v)) {
+			argp_error(state, "invalid '--max-rows %s' (64 to 64511)", arg);
+			return EINVAL;
+		}
+		cfg->max_rows = v;
+		return 0;
+	case OPT_NO_BPF_STATS:
+		cfg->bpf_stats = false;
+		return 0;
+	case OPT_BTF:
+		cfg->btf_path = arg;
+		return 0;
+	case 'v':
+		cfg->verbose++;
+		return 0;
+	case ARGP_KEY_ARG:
+		/* the command: this argument and all that follow, options or not */
+		cfg->argv = &state->argv[state->next - 1];
+		cfg->argc = state->argc - state->next + 1;
+		state->next = state->argc;
+		ps->targets++;
+		cfg->target = TARGET_COMMAND;
+		return 0;
+	case ARGP_KEY_END:
+		if (ps->targets == 0) {
+			argp_error(state, "nothing to trace: give a COMMAND, -p PID, -c PATH or -a");
+			return EINVAL;
+		}
+		if (ps->targets > 1) {
+			argp_error(state, "COMMAND, '-p', '-c' and '-a' cannot be combined: pick one");
+			return EINVAL;
+		}
+		if (!cfg->follow_children &&
+		    cfg->target != TARGET_PIDS && cfg->target != TARGET_COMMAND) {
+			argp_error(state, "'--no-children' needs '-p' or a COMMAND");
+			return EINVAL;
+		}
+		if (cfg->interval_ns && cfg->duration_ns && cfg->interval_ns > cfg->duration_ns) {
+			argp_error(state, "'--interval' is longer than '--duration'");
+			return EINVAL;
+		}
+		if (!cfg->subsys) {
+			argp_error(state, "every subsystem is off: nothing to measure");
+			return EINVAL;
+		}
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+void config_init(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->follow_children = true;
+	cfg->subsys = SUB_DEFAULT;
+	cfg->top_n = 10;
+	cfg->max_procs = 4096;
+	cfg->max_rows = 8192;
+	cfg->bpf_stats = true;
+}
+
+void config_release(struct config *cfg)
+{
+	free(cfg->pids);
+	cfg->pids = NULL;
+	cfg->n_pids = 0;
+}
+
+int cli_parse(int argc, char **argv, struct config *cfg, enum cli_flags flags)
+{
+	static const struct argp argp = {options, parse_opt, args_doc, doc};
+	struct parse_state ps = {.cfg = cfg};
+	unsigned int aflags = ARGP_IN_ORDER;
+	int err;
+
+	argp_err_exit_status = EXIT_USAGE;
+	if (flags & CLI_QUIET_RETURN)
+		aflags |= ARGP_NO_EXIT | ARGP_NO_ERRS;
+	err = argp_parse(&argp, argc, argv, aflags, NULL, &ps);
+	return err ? -EINVAL : 0;
+}

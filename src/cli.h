@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Command-line parsing (argp): options in headed groups, examples in --help, combination checks. */
+#ifndef PROCSCOPE_CLI_H
+#define PROCSCOPE_CLI_H
+
+#include "config.h"
+
+enum cli_flags {
+	CLI_EXIT_ON_ERROR = 0, /* print usage errors and exit(EXIT_USAGE), as the tool does */
+	CLI_QUIET_RETURN = 1,  /* return -EINVAL silently: for unit tests */
+};
+
+/* 0 on success, -EINVAL on a usage error (printed, unless CLI_QUIET_RETURN). */
+int cli_parse(int argc, char **argv, struct config *cfg, enum cli_flags flags);
+
+#endif

@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Reading the kernel side into a struct raw_dump: the process records and stat rows
+ * straight from their mmapped arrays (no syscalls per entry), the scheduler
+ * intervals still open (the sched_open task iterator) folded into the copies, the
+ * per-CPU loss counters, and procscope's own costs: BPF run time per program from
+ * BPF_ENABLE_STATS, peak RSS and CPU time from getrusage.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "log.h"
+#include "session_priv.h"
+#include "util.h"
+
+/*
+ * Copy entries [0, n) of an array map. Batched: one syscall per few hundred entries,
+ * and no mmap, whose pages would all count in our RSS however few are used.
+ */
+static int read_array(int fd, uint32_t n, size_t value_size, void *out)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	uint32_t *keys = xmalloc(sizeof(*keys) * (n ? n : 1));
+	uint32_t done = 0, next = 0;
+	int err = 0;
+
+	while (done < n) {
+		uint32_t count = n - done;
+
+		err = bpf_map_lookup_batch(fd, done ? &next : NULL, &next, keys + done,
+					   (char *)out + (size_t)done * value_size, &count, &opts);
+		if (err && errno != ENOENT) {
+			err = -errno;
+			break;
+		}
+		done += count;
+		if (err || count == 0) /* ENOENT: end of the map */
+			break;
+	}
+	if (err && err != -ENOENT) {
+		/* kernels without batch ops for arrays: one lookup per entry */
+		err = 0;
+		for (uint32_t k = 0; k < n; k++)
+			if (bpf_map_lookup_elem(fd, &k, (char *)out + (size_t)k * value_size)) {
+				err = -errno;
+				break;
+			}
+	} else {
+		err = 0;
+	}
+	free(keys);
+	return err;
+}
+
+int session__read_procs(struct session *s, struct raw_dump *d)
+{
+	uint32_t n = s->skel->data->core_next_slot;
+
+	memset(d, 0, sizeof(*d));
+	if (n > s->max_procs)
+		n = s->max_procs;
+	d->n_procs = n;
+	d->procs = xcalloc(n, sizeof(*d->procs));
+	return read_array(bpf_map__fd(s->skel->maps.core_procs), n, sizeof(*d->procs), d->procs);
+}
+
+/* Run the sched_open iterator; returns the number of records in s->iter_buf. */
+static long read_open_intervals(struct session *s)
+{
+	size_t len = 0;
+	int fd;
+
+	if (!s->open_iter)
+		return 0;
+	fd = bpf_iter_create(bpf_link__fd(s->open_iter));
+	if (fd < 0) {
+		pr_warn("cannot read open scheduler intervals: %s", strerror(errno));
+		return 0;
+	}
+	for (;;) {
+		ssize_t n;
+
+		if (s->iter_cap - len < 4096) {
+			s->iter_cap = s->iter_cap ? s->iter_cap * 2 : 65536;
+			s->iter_buf = xrealloc(s->iter_buf, s->iter_cap);
+		}
+		n = read(fd, (char *)s->iter_buf + len, s->iter_cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	return (long)(len / sizeof(struct sched_open_rec));
+}
+
+static void fold_open(struct raw_dump *d, const struct sched_open_rec *r)
+{
+	struct proc_sched *ps;
+
+	if (r->slot >= d->n_procs)
+		return;
+	ps = &d->procs[r->slot].sched;
+	switch (r->tstate) {
+	case TS_ONCPU:
+		ps->oncpu_ns += r->ns;
+		break;
+	case TS_RUNQ:
+		ps->runq_ns += r->ns;
+		if (r->preempted)
+			ps->runq_preempt_ns += r->ns;
+		break;
+	case TS_BLOCKED:
+		if (r->bstate < BLK_N)
+			ps->blocked_ns[r->bstate] += r->ns;
+		if (r->wclass < WC_N)
+			ps->wait_ns[r->wclass] += r->ns;
+		break;
+	}
+}
+
+static void collect_self(struct session *s, struct self_stats *self)
+{
+	uint64_t *vals = xcalloc(s->ncpus, sizeof(uint64_t));
+	int fd = bpf_map__fd(s->skel->maps.core_stats);
+	struct bpf_program *prog;
+	struct rusage ru;
+
+	for (uint32_t id = 0; id < STAT_N; id++) {
+		if (bpf_map_lookup_elem(fd, &id, vals))
+			continue;
+		for (int c = 0; c < s->ncpus; c++)
+			self->stats[id] += vals[c];
+	}
+	free(vals);
+
+	self->bpf_stats = s->stats_fd >= 0;
+	bpf_object__for_each_program(prog, s->skel->obj) {
+		struct bpf_prog_info info;
+		uint32_t len = sizeof(info);
+
+		if (!bpf_program__autoload(prog) || bpf_program__fd(prog) < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
+			continue;
+		self->bpf_run_ns += info.run_time_ns;
+		self->bpf_run_cnt += info.run_cnt;
+	}
+	if (getrusage(RUSAGE_SELF, &ru) == 0) {
+		self->rss_peak_bytes = (uint64_t)ru.ru_maxrss * 1024;
+		self->cpu_ns = (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * NSEC_PER_SEC +
+			       (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * NSEC_PER_USEC;
+	}
+	self->startup_ns = s->attach_ns && s->started_ns ? s->attach_ns + s->attach_cost_ns -
+								    s->started_ns :
+							    0;
+	self->attach_ns = s->attach_cost_ns;
+	self->procs_max = s->max_procs;
+	self->rows_max = s->max_rows;
+	self->events = s->events;
+}
+
+int session__collect(struct session *s, struct raw_dump *d)
+{
+	uint32_t n_procs;
+	uint32_t n_rows = s->skel->data->core_next_row;
+	const struct sched_open_rec *open;
+	long n_open;
+	int err;
+
+	if (n_rows > ROW_FIRST + s->max_rows)
+		n_rows = ROW_FIRST + s->max_rows;
+	n_open = read_open_intervals(s);
+	err = session__read_procs(s, d);
+	d->ts_ns = now_ns();
+	d->n_rows = n_rows;
+	d->rows = xcalloc(n_rows, sizeof(*d->rows));
+	if (!err)
+		err = read_array(bpf_map__fd(s->skel->maps.core_rows), n_rows, sizeof(*d->rows),
+				 d->rows);
+	if (err)
+		pr_warn("cannot read BPF maps: %s", strerror(-err));
+	n_procs = d->n_procs;
+
+	open = s->iter_buf;
+	for (long i = 0; i < n_open; i++)
+		fold_open(d, &open[i]);
+
+	collect_self(s, &d->self);
+	d->self.procs_used = n_procs > SLOT_FIRST ? n_procs - SLOT_FIRST : 0;
+	d->self.rows_used = n_rows > ROW_FIRST ? n_rows - ROW_FIRST : 0;
+	return 0;
+}

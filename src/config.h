@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What the user asked for, as parsed from the command line (cli.c) and checked there. */
+#ifndef PROCSCOPE_CONFIG_H
+#define PROCSCOPE_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum target_kind {
+	TARGET_NONE = 0,
+	TARGET_COMMAND, /* -- COMMAND ARGS */
+	TARGET_PIDS,	/* -p PID[,PID...] */
+	TARGET_CGROUP,	/* -c PATH */
+	TARGET_ALL,	/* -a */
+};
+
+/* Subsystems; each one is loaded only when on. */
+enum subsys {
+	SUB_SCHED = 1 << 0,
+	SUB_SYSCALLS = 1 << 1,
+};
+#define SUB_DEFAULT (SUB_SCHED | SUB_SYSCALLS)
+
+/* Exit statuses (also in --help and docs/cli.md). */
+#define EXIT_USAGE 2
+#define EXIT_RUNTIME 1
+
+struct config {
+	enum target_kind target;
+	char **argv; /* TARGET_COMMAND: NULL-terminated */
+	int argc;
+	int *pids; /* TARGET_PIDS */
+	int n_pids;
+	const char *cgroup; /* TARGET_CGROUP */
+	bool follow_children;
+	unsigned int subsys;
+	uint64_t duration_ns; /* 0 = until the target ends or a signal */
+	uint64_t interval_ns; /* 0 = final report only */
+	bool json;
+	const char *output; /* NULL = stdout */
+	unsigned int top_n;
+	unsigned int max_procs;
+	unsigned int max_rows;
+	bool bpf_stats;
+	const char *btf_path; /* NULL = /sys/kernel/btf/vmlinux */
+	int verbose;
+};
+
+void config_init(struct config *cfg);
+void config_release(struct config *cfg);
+
+#endif

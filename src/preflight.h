@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Checks made before anything is loaded, so that the common mistakes end with one
+ * clear line and nothing attached: privileges, BTF, the target's existence, the
+ * cgroup v2 mount (found in /proc/self/mounts, never assumed), and the command.
+ * Each returns 0, or prints the reason and returns a negative errno.
+ */
+#ifndef PROCSCOPE_PREFLIGHT_H
+#define PROCSCOPE_PREFLIGHT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+int check_privileges(void);
+int check_btf(const char *btf_path);
+
+/* The cgroup2 mount point, from @mounts_path (normally /proc/self/mounts). */
+int cgroup2_mount(const char *mounts_path, char *buf, size_t len);
+
+struct cgroup_target {
+	char path[4096]; /* absolute path of the cgroup directory */
+	uint64_t id;	 /* kernfs id, as BPF sees it */
+	uint32_t level;	 /* depth below the root cgroup */
+};
+int resolve_cgroup(const char *arg, struct cgroup_target *out);
+
+/* The thread group id of @pid, or -ESRCH with a message. */
+int check_pid(int pid, int *tgid);
+
+/* Resolve a command as execvp(3) would; -ENOENT / -EACCES with a message. */
+int check_command(const char *file);
+
+#endif

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Process command lines and exits from ring-buffer events; see proctree.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core_abi.h"
+#include "proctree.h"
+#include "util.h"
+
+void proctree__init(struct proctree *t)
+{
+	memset(t, 0, sizeof(*t));
+}
+
+void proctree__release(struct proctree *t)
+{
+	for (size_t i = 0; i < t->cap; i++)
+		free(t->cmdline[i]);
+	free(t->cmdline);
+	memset(t, 0, sizeof(*t));
+}
+
+static char **slot_ref(struct proctree *t, uint32_t slot)
+{
+	if (slot >= t->cap) {
+		size_t cap = t->cap ? t->cap : 64;
+
+		while (cap <= slot)
+			cap *= 2;
+		t->cmdline = xrealloc(t->cmdline, cap * sizeof(*t->cmdline));
+		memset(t->cmdline + t->cap, 0, (cap - t->cap) * sizeof(*t->cmdline));
+		t->cap = cap;
+	}
+	return &t->cmdline[slot];
+}
+
+void proctree__set_args(struct proctree *t, uint32_t slot, const char *args, size_t len)
+{
+	char **ref, *s;
+
+	while (len && args[len - 1] == '\0')
+		len--;
+	if (!len)
+		return;
+	ref = slot_ref(t, slot);
+	s = xstrndup(args, len);
+	for (size_t i = 0; i < len; i++)
+		if (s[i] == '\0')
+			s[i] = ' ';
+	free(*ref);
+	*ref = s;
+}
+
+int proctree__read_proc(struct proctree *t, uint32_t slot, uint32_t pid)
+{
+	char path[64], buf[CMDLINE_MAX];
+	long n;
+
+	snprintf(path, sizeof(path), "/proc/%u/cmdline", pid);
+	n = read_file(path, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	proctree__set_args(t, slot, buf, (size_t)n);
+	return 0;
+}
+
+int proctree__handle(struct proctree *t, const void *data, size_t len)
+{
+	const struct ev_hdr *h = data;
+
+	if (len < sizeof(*h))
+		return -EINVAL;
+	t->events++;
+	switch (h->kind) {
+	case EV_EXEC: {
+		const struct ev_exec *e = data;
+
+		if (len < sizeof(*e) || e->args_len > CMDLINE_MAX)
+			return -EINVAL;
+		if (h->slot == SLOT_OVERFLOW)
+			break;
+		/* arguments unreadable or cut: procfs has them whole while the process lives */
+		if (e->args_len == 0 || e->truncated) {
+			if (proctree__read_proc(t, h->slot, h->pid) == 0)
+				break;
+		}
+		if (e->args_len)
+			proctree__set_args(t, h->slot, e->args, e->args_len);
+		break;
+	}
+	case EV_PROC:
+		if (h->slot != SLOT_OVERFLOW)
+			proctree__read_proc(t, h->slot, h->pid);
+		break;
+	case EV_EXIT:
+		if (len < sizeof(struct ev_exit))
+			return -EINVAL;
+		t->exits++;
+		break;
+	default:
+		return -EINVAL;
+	}
+	return (int)h->kind;
+}
+
+const char *proctree__cmdline(const struct proctree *t, uint32_t slot)
+{
+	return slot < t->cap ? t->cmdline[slot] : NULL;
+}
+
+const char *proctree__cmdline_cb(void *ctx, uint32_t slot)
+{
+	return proctree__cmdline(ctx, slot);
+}

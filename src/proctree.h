@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the ring buffer tells about processes that the kernel tables do not hold:
+ * command lines (captured at exec by BPF, or read from procfs for processes already
+ * running when first seen) and exits as they happen.
+ */
+#ifndef PROCSCOPE_PROCTREE_H
+#define PROCSCOPE_PROCTREE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct proctree {
+	char **cmdline; /* by slot; NULL = unknown */
+	size_t cap;
+	uint64_t events;
+	uint64_t exits; /* processes seen exiting */
+};
+
+void proctree__init(struct proctree *t);
+void proctree__release(struct proctree *t);
+/* One ring buffer record. Returns the event kind, or -EINVAL if malformed. */
+int proctree__handle(struct proctree *t, const void *data, size_t len);
+/* Set @slot's command line from NUL-separated @args (as /proc/PID/cmdline). */
+void proctree__set_args(struct proctree *t, uint32_t slot, const char *args, size_t len);
+/* Read /proc/@pid/cmdline for @slot; 0 or -errno. */
+int proctree__read_proc(struct proctree *t, uint32_t slot, uint32_t pid);
+const char *proctree__cmdline(const struct proctree *t, uint32_t slot);
+/* snapshot_names callback */
+const char *proctree__cmdline_cb(void *ctx, uint32_t slot);
+
+#endif

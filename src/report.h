@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Renderers: one per format, all reading the same struct snapshot. They never see
+ * the skeleton, so unit tests render fixtures.
+ */
+#ifndef PROCSCOPE_REPORT_H
+#define PROCSCOPE_REPORT_H
+
+#include <stdio.h>
+
+#include "config.h"
+#include "json_writer.h"
+#include "snapshot.h"
+
+#define JSON_SCHEMA_VERSION 1
+
+struct report_opts {
+	enum target_kind target;
+	const char *target_desc; /* command line, pid list, cgroup path, "all" */
+	unsigned int top_n;
+	int exit_code;	      /* launched command's status, -1 if none */
+	uint64_t unix_end_ns; /* wall-clock time of the snapshot's end */
+};
+
+void report_text(FILE *f, const struct snapshot *s, const struct report_opts *o);
+void report_json(struct json_writer *w, const struct snapshot *s, const struct report_opts *o);
+
+const char *target_kind_name(enum target_kind k);
+/* "ENOENT", or "E<n>" into @buf. */
+const char *errno_name(uint32_t err, char *buf, size_t len);
+
+#endif

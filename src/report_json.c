@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * NDJSON records (docs/json-schema.md): one "interval" record per -i period and one
+ * final "report". The target and every process carry the same metric objects, so a
+ * script reads a process the way it reads the whole target. Times are integer
+ * nanoseconds under keys ending in _ns; offsets are from the moment procscope
+ * attached.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "report.h"
+#include "syscall_table.h"
+#include "util.h"
+
+const char *target_kind_name(enum target_kind k)
+{
+	switch (k) {
+	case TARGET_COMMAND:
+		return "command";
+	case TARGET_PIDS:
+		return "pids";
+	case TARGET_CGROUP:
+		return "cgroup";
+	case TARGET_ALL:
+		return "all";
+	default:
+		return "none";
+	}
+}
+
+const char *errno_name(uint32_t err, char *buf, size_t len)
+{
+	const char *n = strerrorname_np((int)err);
+
+	if (n)
+		return n;
+	snprintf(buf, len, "E%u", err);
+	return buf;
+}
+
+static void json_lat(struct json_writer *w, const char *key, const struct lat *l)
+{
+	jw_key(w, key);
+	jw_object_begin(w);
+	jw_kv_u64(w, "count", l->count);
+	jw_kv_u64(w, "total_ns", l->sum_ns);
+	jw_kv_u64(w, "p50_ns", l->p50_ns);
+	jw_kv_u64(w, "p90_ns", l->p90_ns);
+	jw_kv_u64(w, "p99_ns", l->p99_ns);
+	jw_kv_u64(w, "max_ns", l->max_ns);
+	jw_object_end(w);
+}
+
+static void json_hist_buckets(struct json_writer *w, const struct hist *h)
+{
+	jw_key(w, "buckets");
+	jw_array_begin(w);
+	for (uint32_t i = 0; i < HIST_SLOTS; i++) {
+		uint64_t lo, hi;
+
+		if (!h->bins[i])
+			continue;
+		hist_bucket_bounds(i, &lo, &hi);
+		jw_object_begin(w);
+		jw_kv_u64(w, "lo_ns", lo);
+		jw_kv_u64(w, "hi_ns", hi);
+		jw_kv_u64(w, "count", h->bins[i]);
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+}
+
+static void json_sched(struct json_writer *w, const struct metrics *m, const struct hist *runq)
+{
+	const struct proc_sched *s = &m->sched;
+
+	jw_key(w, "sched");
+	jw_object_begin(w);
+	jw_kv_u64(w, "oncpu_ns", s->oncpu_ns);
+	jw_kv_u64(w, "runq_ns", s->runq_ns);
+	jw_kv_u64(w, "runq_preempted_ns", s->runq_preempt_ns);
+	jw_kv_u64(w, "blocked_ns", sched_blocked_ns(s));
+	jw_key(w, "blocked_by_state_ns");
+	jw_object_begin(w);
+	for (int b = 0; b < BLK_N; b++)
+		jw_kv_u64(w, blk_state_name(b), s->blocked_ns[b]);
+	jw_object_end(w);
+	jw_key(w, "wait_ns");
+	jw_object_begin(w);
+	for (int wc = 0; wc < WC_N; wc++)
+		jw_kv_u64(w, wait_class_name(wc), s->wait_ns[wc]);
+	jw_object_end(w);
+	jw_kv_u64(w, "voluntary_switches", s->nvcsw);
+	jw_kv_u64(w, "involuntary_switches", s->nivcsw);
+	json_lat(w, "runq_latency", &m->runq);
+	if (runq) {
+		/* the same object, with its histogram, for the target */
+		jw_key(w, "runq_histogram");
+		jw_object_begin(w);
+		jw_kv_double(w, "max_relative_error", HIST_MAX_REL_ERR);
+		json_hist_buckets(w, runq);
+		jw_object_end(w);
+	}
+	jw_object_end(w);
+}
+
+static void json_syscalls(struct json_writer *w, const struct metrics *m)
+{
+	char nb[32], eb[32];
+
+	jw_key(w, "syscalls");
+	jw_array_begin(w);
+	for (size_t i = 0; i < m->n_sc; i++) {
+		const struct sc_stat *s = &m->sc[i];
+
+		jw_object_begin(w);
+		jw_kv_str(w, "name", syscall_name(s->nr, nb, sizeof(nb)));
+		jw_kv_u64(w, "nr", s->nr);
+		jw_kv_u64(w, "count", s->lat.count);
+		jw_kv_u64(w, "errors", s->errors);
+		if (s->top_errno) {
+			jw_kv_str(w, "top_errno", errno_name(s->top_errno, eb, sizeof(eb)));
+			jw_kv_u64(w, "top_errno_count", s->top_errno_count);
+		} else {
+			jw_kv_str(w, "top_errno", NULL);
+			jw_kv_u64(w, "top_errno_count", 0);
+		}
+		jw_kv_u64(w, "total_ns", s->lat.sum_ns);
+		jw_kv_u64(w, "p50_ns", s->lat.p50_ns);
+		jw_kv_u64(w, "p90_ns", s->lat.p90_ns);
+		jw_kv_u64(w, "p99_ns", s->lat.p99_ns);
+		jw_kv_u64(w, "max_ns", s->lat.max_ns);
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+	jw_key(w, "syscalls_total");
+	jw_object_begin(w);
+	jw_kv_u64(w, "count", m->sc_count);
+	jw_kv_u64(w, "errors", m->sc_errors);
+	jw_kv_u64(w, "total_ns", m->sc_total_ns);
+	jw_object_end(w);
+}
+
+static void json_process(struct json_writer *w, const struct snapshot *s, const struct proc_info *p)
+{
+	int code = proc_exit_code(p);
+
+	jw_object_begin(w);
+	jw_kv_u64(w, "pid", p->pid);
+	jw_kv_u64(w, "ppid", p->ppid);
+	jw_kv_str(w, "comm", p->comm);
+	jw_kv_str(w, "cmdline", p->cmdline);
+	if (code >= 0)
+		jw_kv_i64(w, "exit_code", code);
+	else
+		jw_kv_str(w, "exit_code", NULL);
+	if (proc_exit_signal(p))
+		jw_kv_i64(w, "exit_signal", proc_exit_signal(p));
+	else
+		jw_kv_str(w, "exit_signal", NULL);
+	jw_kv_bool(w, "running", !(p->flags & PROC_F_EXITED));
+	jw_kv_bool(w, "present_at_attach", !!(p->flags & PROC_F_PRESENT));
+	jw_kv_bool(w, "overflow", p->slot == SLOT_OVERFLOW);
+	jw_kv_u64(w, "start_offset_ns", p->start_ns > s->attach_ns ? p->start_ns - s->attach_ns : 0);
+	if (p->end_ns)
+		jw_kv_u64(w, "end_offset_ns", p->end_ns > s->attach_ns ? p->end_ns - s->attach_ns : 0);
+	else
+		jw_kv_str(w, "end_offset_ns", NULL);
+	jw_kv_u64(w, "wall_ns", proc_wall_ns(p, s));
+	json_sched(w, &p->m, NULL);
+	json_syscalls(w, &p->m);
+	jw_object_end(w);
+}
+
+static void json_self(struct json_writer *w, const struct self_stats *x)
+{
+	jw_key(w, "self");
+	jw_object_begin(w);
+	jw_kv_u64(w, "ringbuf_drops", x->stats[STAT_RB_DROPS]);
+	jw_kv_u64(w, "procs_overflow", x->stats[STAT_PROCS_FULL]);
+	jw_kv_u64(w, "rows_overflow", x->stats[STAT_ROWS_FULL]);
+	jw_kv_u64(w, "pidmap_full", x->stats[STAT_PIDMAP_FULL]);
+	jw_kv_u64(w, "task_ctx_failures", x->stats[STAT_TASK_CTX_FAIL]);
+	jw_kv_u64(w, "args_faults", x->stats[STAT_ARGS_FAULT]);
+	jw_kv_bool(w, "bpf_stats", x->bpf_stats);
+	if (x->bpf_stats) {
+		jw_kv_u64(w, "bpf_run_ns", x->bpf_run_ns);
+		jw_kv_u64(w, "bpf_run_count", x->bpf_run_cnt);
+	} else {
+		jw_kv_str(w, "bpf_run_ns", NULL);
+		jw_kv_str(w, "bpf_run_count", NULL);
+	}
+	jw_kv_u64(w, "startup_ns", x->startup_ns);
+	jw_kv_u64(w, "attach_ns", x->attach_ns);
+	jw_kv_u64(w, "rss_peak_bytes", x->rss_peak_bytes);
+	jw_kv_u64(w, "cpu_ns", x->cpu_ns);
+	jw_kv_u64(w, "procs_used", x->procs_used);
+	jw_kv_u64(w, "procs_max", x->procs_max);
+	jw_kv_u64(w, "rows_used", x->rows_used);
+	jw_kv_u64(w, "rows_max", x->rows_max);
+	jw_kv_u64(w, "events", x->events);
+	jw_object_end(w);
+}
+
+void report_json(struct json_writer *w, const struct snapshot *s, const struct report_opts *o)
+{
+	size_t running = 0, n = 0;
+
+	for (size_t i = 0; i < s->n_procs; i++) {
+		if (s->procs[i].slot == SLOT_OVERFLOW)
+			continue;
+		n++;
+		running += !(s->procs[i].flags & PROC_F_EXITED);
+	}
+	jw_object_begin(w);
+	jw_kv_str(w, "type", s->kind == SNAP_INTERVAL ? "interval" : "report");
+	jw_kv_u64(w, "schema_version", JSON_SCHEMA_VERSION);
+	jw_kv_str(w, "procscope_version", PROCSCOPE_VERSION);
+	jw_kv_u64(w, "unix_ns", o->unix_end_ns);
+	jw_kv_u64(w, "start_offset_ns", s->start_ns - s->attach_ns);
+	jw_kv_u64(w, "end_offset_ns", s->end_ns - s->attach_ns);
+
+	jw_key(w, "target");
+	jw_object_begin(w);
+	jw_kv_str(w, "kind", target_kind_name(o->target));
+	jw_kv_str(w, "description", o->target_desc);
+	jw_kv_u64(w, "wall_ns", s->end_ns - s->start_ns);
+	if (o->exit_code >= 0 && s->kind == SNAP_REPORT)
+		jw_kv_i64(w, "exit_code", o->exit_code);
+	else
+		jw_kv_str(w, "exit_code", NULL);
+	jw_kv_u64(w, "process_count", n);
+	jw_kv_u64(w, "running_count", running);
+	json_sched(w, &s->target, &s->target_runq);
+	json_syscalls(w, &s->target);
+	jw_object_end(w);
+
+	jw_key(w, "processes");
+	jw_array_begin(w);
+	for (size_t i = 0; i < s->n_procs; i++)
+		json_process(w, s, &s->procs[i]);
+	jw_array_end(w);
+
+	json_self(w, &s->self);
+	jw_object_end(w);
+	jw_end_record(w);
+	fflush(w->f);
+}

@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The human report: what a person should take in within twenty seconds. First the
+ * target's wall time and how its thread-time splits (on a CPU, waiting for one,
+ * blocked and on what); then the processes and syscalls that matter most; the
+ * run-queue latency distribution; and procscope's own cost and losses, so that the
+ * reader knows how far to trust the numbers. Names and command lines are printed
+ * with control bytes replaced: they are chosen by whoever started the process.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "syscall_table.h"
+#include "util.h"
+
+#define BAR_WIDTH 30
+
+static void put_sanitized(FILE *f, const char *s, size_t max)
+{
+	size_t n = 0;
+
+	for (; *s && n < max; s++, n++)
+		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
+	if (*s)
+		fputs("...", f);
+}
+
+static const char *sanitized(char *buf, size_t len, const char *s)
+{
+	size_t i = 0;
+
+	for (; s[i] && i + 1 < len; i++)
+		buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	buf[i] = '\0';
+	return buf;
+}
+
+static void bar(FILE *f, double frac)
+{
+	int n = (int)(frac * BAR_WIDTH + 0.5);
+
+	for (int i = 0; i < n && i < BAR_WIDTH; i++)
+		fputs("\u2588", f);
+}
+
+static void time_row(FILE *f, const char *label, uint64_t ns, uint64_t whole)
+{
+	char b[32];
+
+	fprintf(f, "  %-20s %9s %6.1f%%  ", label, fmt_dur(b, sizeof(b), ns), pct(ns, whole));
+	bar(f, whole ? (double)ns / whole : 0);
+	fputc('\n', f);
+}
+
+static void header(FILE *f, const struct snapshot *s, const struct report_opts *o)
+{
+	uint64_t wall = s->end_ns - s->start_ns;
+	const struct proc_sched *t = &s->target.sched;
+	size_t running = 0, n = 0;
+	char b1[32], b2[32];
+
+	for (size_t i = 0; i < s->n_procs; i++) {
+		if (s->procs[i].slot == SLOT_OVERFLOW)
+			continue;
+		n++;
+		if (!(s->procs[i].flags & PROC_F_EXITED))
+			running++;
+	}
+	if (s->kind == SNAP_INTERVAL)
+		fprintf(f, "procscope interval +%s .. +%s: ",
+			fmt_dur(b1, sizeof(b1), s->start_ns - s->attach_ns),
+			fmt_dur(b2, sizeof(b2), s->end_ns - s->attach_ns));
+	else
+		fprintf(f, "procscope %s: ", target_kind_name(o->target));
+	put_sanitized(f, o->target_desc ? o->target_desc : "", 120);
+	fputc('\n', f);
+	fprintf(f, "  wall %s", fmt_dur(b1, sizeof(b1), wall));
+	if (o->exit_code >= 0 && s->kind == SNAP_REPORT)
+		fprintf(f, "   exit %d", o->exit_code);
+	fprintf(f, "   processes %zu (%zu running)   CPU %s (%.2f CPUs avg)\n", n, running,
+		fmt_dur(b2, sizeof(b2), t->oncpu_ns), wall ? (double)t->oncpu_ns / wall : 0.0);
+}
+
+static void time_split(FILE *f, const struct snapshot *s)
+{
+	const struct proc_sched *t = &s->target.sched;
+	uint64_t blocked = sched_blocked_ns(t);
+	uint64_t whole = t->oncpu_ns + t->runq_ns + blocked;
+	char b[4][32], label[32];
+
+	if (!whole)
+		return;
+	fprintf(f, "\nWHERE THE TIME WENT  (thread-time summed over the target: %s)\n",
+		fmt_dur(b[0], sizeof(b[0]), whole));
+	time_row(f, "on-CPU", t->oncpu_ns, whole);
+	time_row(f, "waiting for a CPU", t->runq_ns, whole);
+	for (int wc = 0; wc < WC_N; wc++) {
+		if (!t->wait_ns[wc])
+			continue;
+		snprintf(label, sizeof(label), "blocked: %s", wait_class_name(wc));
+		time_row(f, label, t->wait_ns[wc], whole);
+	}
+	fprintf(f, "  blocked by state: interruptible %s, uninterruptible %s, iowait %s\n",
+		fmt_dur(b[1], sizeof(b[1]), t->blocked_ns[BLK_INTERRUPTIBLE]),
+		fmt_dur(b[2], sizeof(b[2]), t->blocked_ns[BLK_UNINTERRUPTIBLE]),
+		fmt_dur(b[3], sizeof(b[3]), t->blocked_ns[BLK_IOWAIT]));
+	fprintf(f, "  context switches: %llu voluntary, %llu involuntary (run queue after "
+		   "preemption %s)\n",
+		(unsigned long long)t->nvcsw, (unsigned long long)t->nivcsw,
+		fmt_dur(b[0], sizeof(b[0]), t->runq_preempt_ns));
+}
+
+static int cmp_cpu_desc(const void *a, const void *b)
+{
+	const struct proc_info *x = *(const struct proc_info *const *)a;
+	const struct proc_info *y = *(const struct proc_info *const *)b;
+	uint64_t tx = x->m.sched.oncpu_ns + x->m.sched.runq_ns;
+	uint64_t ty = y->m.sched.oncpu_ns + y->m.sched.runq_ns;
+
+	if (tx != ty)
+		return tx < ty ? 1 : -1;
+	return x->slot < y->slot ? -1 : 1;
+}
+
+static void processes(FILE *f, const struct snapshot *s, unsigned int top)
+{
+	const struct proc_info **v;
+	char b[5][32], comm[COMM_LEN + 1];
+	size_t n = s->n_procs;
+
+	if (!n)
+		return;
+	v = xmalloc(n * sizeof(*v));
+	for (size_t i = 0; i < n; i++)
+		v[i] = &s->procs[i];
+	qsort(v, n, sizeof(*v), cmp_cpu_desc);
+	fprintf(f, "\nPROCESSES  (top %zu of %zu by CPU + run-queue time)\n", n < top ? n : top,
+		n);
+	fprintf(f, "  %7s %7s %-15s %8s %8s %8s %8s %5s  %s\n", "PID", "PPID", "COMM", "WALL",
+		"CPU", "RUNQ", "BLOCKED", "EXIT", "COMMAND");
+	for (size_t i = 0; i < n && i < top; i++) {
+		const struct proc_info *p = v[i];
+		int code = proc_exit_code(p);
+
+		fprintf(f, "  %7u %7u %-15.15s %8s %8s %8s %8s ", p->pid, p->ppid,
+			sanitized(comm, sizeof(comm), p->comm),
+			fmt_dur(b[0], sizeof(b[0]), proc_wall_ns(p, s)),
+			fmt_dur(b[1], sizeof(b[1]), p->m.sched.oncpu_ns),
+			fmt_dur(b[2], sizeof(b[2]), p->m.sched.runq_ns),
+			fmt_dur(b[3], sizeof(b[3]), sched_blocked_ns(&p->m.sched)));
+		if (code < 0)
+			fprintf(f, "%5s  ", "-");
+		else
+			fprintf(f, "%5d  ", code);
+		put_sanitized(f, p->cmdline ? p->cmdline : p->comm, 60);
+		fputc('\n', f);
+	}
+	free(v);
+}
+
+static void syscalls(FILE *f, const struct metrics *m, unsigned int top)
+{
+	char b[6][32], nb[32];
+
+	if (!m->n_sc)
+		return;
+	fprintf(f, "\nSYSCALLS  (top %zu of %zu by total time; %llu calls, %llu failed)\n",
+		m->n_sc < top ? m->n_sc : top, m->n_sc, (unsigned long long)m->sc_count,
+		(unsigned long long)m->sc_errors);
+	fprintf(f, "  %-18s %10s %8s %9s %9s %9s %9s  %s\n", "SYSCALL", "COUNT", "ERRORS", "TOTAL",
+		"P50", "P99", "MAX", "TOP ERROR");
+	for (size_t i = 0; i < m->n_sc && i < top; i++) {
+		const struct sc_stat *sc = &m->sc[i];
+
+		fprintf(f, "  %-18s %10llu %8llu %9s %9s %9s %9s", syscall_name(sc->nr, nb, sizeof(nb)),
+			(unsigned long long)sc->lat.count, (unsigned long long)sc->errors,
+			fmt_dur(b[0], sizeof(b[0]), sc->lat.sum_ns),
+			fmt_dur(b[1], sizeof(b[1]), sc->lat.p50_ns),
+			fmt_dur(b[2], sizeof(b[2]), sc->lat.p99_ns),
+			fmt_dur(b[3], sizeof(b[3]), sc->lat.max_ns));
+		if (sc->top_errno)
+			fprintf(f, "  %s x%llu", errno_name(sc->top_errno, b[4], sizeof(b[4])),
+				(unsigned long long)sc->top_errno_count);
+		fputc('\n', f);
+	}
+}
+
+/* The run-queue histogram, its log-linear buckets folded into one row per power of two. */
+static void runq(FILE *f, const struct snapshot *s)
+{
+	const struct hist *h = &s->target_runq;
+	const struct lat *l = &s->target.runq;
+	uint64_t rows[HIST_MAX_EXP + 1] = {0}, top = 0;
+	int first = -1, last = -1;
+	char b[6][32];
+
+	if (!l->count)
+		return;
+	fprintf(f, "\nRUN-QUEUE LATENCY  n=%llu  p50 %s  p90 %s  p99 %s  max %s  (percentiles "
+		   "within %.2f%%)\n",
+		(unsigned long long)l->count, fmt_dur(b[0], sizeof(b[0]), l->p50_ns),
+		fmt_dur(b[1], sizeof(b[1]), l->p90_ns), fmt_dur(b[2], sizeof(b[2]), l->p99_ns),
+		fmt_dur(b[3], sizeof(b[3]), l->max_ns), HIST_MAX_REL_ERR * 100);
+	for (uint32_t i = 0; i < HIST_SLOTS; i++) {
+		uint64_t lo, hi;
+		int e;
+
+		if (!h->bins[i])
+			continue;
+		hist_bucket_bounds(i, &lo, &hi);
+		e = lo ? (int)hist_log2(lo) : 0;
+		rows[e] += h->bins[i];
+	}
+	for (int e = 0; e <= HIST_MAX_EXP; e++) {
+		if (!rows[e])
+			continue;
+		if (first < 0)
+			first = e;
+		last = e;
+		if (rows[e] > top)
+			top = rows[e];
+	}
+	for (int e = first; e >= 0 && e <= last; e++) {
+		uint64_t lo = e ? 1ULL << e : 0, hi = 1ULL << (e + 1);
+
+		fprintf(f, "  %8s .. %-8s %10llu  ", fmt_dur(b[4], sizeof(b[4]), lo),
+			fmt_dur(b[5], sizeof(b[5]), hi), (unsigned long long)rows[e]);
+		bar(f, (double)rows[e] / top);
+		fputc('\n', f);
+	}
+}
+
+static void self(FILE *f, const struct snapshot *s)
+{
+	const struct self_stats *x = &s->self;
+	char b[5][32];
+	uint64_t lost = x->stats[STAT_RB_DROPS] + x->stats[STAT_TASK_CTX_FAIL];
+
+	fprintf(f, "\nPROCSCOPE ITSELF\n  ");
+	if (x->bpf_stats)
+		fprintf(f, "BPF %s in %llu program runs (%lluns each), ",
+			fmt_dur(b[0], sizeof(b[0]), x->bpf_run_ns),
+			(unsigned long long)x->bpf_run_cnt,
+			(unsigned long long)(x->bpf_run_cnt ? x->bpf_run_ns / x->bpf_run_cnt : 0));
+	fprintf(f, "own CPU %s, peak RSS %s, attached in %s\n", fmt_dur(b[1], sizeof(b[1]), x->cpu_ns),
+		fmt_bytes(b[2], sizeof(b[2]), x->rss_peak_bytes),
+		fmt_dur(b[3], sizeof(b[3]), x->startup_ns));
+	fprintf(f, "  lost events %llu, processes %u/%u%s, distributions %u/%u%s\n",
+		(unsigned long long)lost, x->procs_used, x->procs_max,
+		x->stats[STAT_PROCS_FULL] ? " (FULL: raise --max-procs)" : "", x->rows_used,
+		x->rows_max, x->stats[STAT_ROWS_FULL] ? " (FULL: raise --max-rows)" : "");
+	if (x->stats[STAT_RB_DROPS])
+		fprintf(f, "  warning: %llu process events dropped (ring buffer full): some command "
+			   "lines may be missing\n",
+			(unsigned long long)x->stats[STAT_RB_DROPS]);
+}
+
+void report_text(FILE *f, const struct snapshot *s, const struct report_opts *o)
+{
+	header(f, s, o);
+	time_split(f, s);
+	processes(f, s, o->top_n);
+	syscalls(f, &s->target, o->top_n);
+	runq(f, s);
+	if (s->kind == SNAP_REPORT)
+		self(f, s);
+	fflush(f);
+}

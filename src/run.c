@@ -1,0 +1,456 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One run of procscope, from checks to the final report:
+ *
+ *   check environment and target -> (fork the command, held) -> open, load, register
+ *   the target -> attach -> release the command -> loop on ring buffer, signals and
+ *   timers -> collect -> detach everything -> render.
+ *
+ * The kernel side is torn down before rendering, and on every error path, so nothing
+ * stays attached whatever happens afterwards. The report goes to a temporary file
+ * next to -o FILE and is renamed into place only when complete.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "preflight.h"
+#include "launch.h"
+#include "log.h"
+#include "proctree.h"
+#include "report.h"
+#include "run.h"
+#include "session.h"
+#include "util.h"
+
+#define CHILD_GRACE_NS (2 * NSEC_PER_SEC) /* after a stop signal, wait this long for the command */
+
+struct output {
+	FILE *f;
+	char *final_path;
+	char *tmp_path;
+};
+
+struct run {
+	const struct config *cfg;
+	struct session *sess;
+	struct proctree tree;
+	struct launch child;
+	bool launched;
+	struct output out;
+	struct json_writer jw;
+	struct report_opts ropts;
+	char *desc;
+	struct raw_dump prev; /* last interval's dump */
+	bool have_prev;
+	uint64_t stop_sig_ns; /* when a stop signal arrived, 0 if none */
+	int stop_sig;
+	bool done;
+	bool tree_changed;
+};
+
+static int output_open(struct output *o, const char *path)
+{
+	int fd;
+
+	memset(o, 0, sizeof(*o));
+	if (!path) {
+		o->f = stdout;
+		return 0;
+	}
+	o->final_path = xstrdup(path);
+	o->tmp_path = xmalloc(strlen(path) + 16);
+	sprintf(o->tmp_path, "%s.tmp.XXXXXX", path);
+	fd = mkstemp(o->tmp_path);
+	if (fd < 0 || !(o->f = fdopen(fd, "w"))) {
+		int err = -errno;
+
+		pr_error("cannot write '%s': %s", path, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(o->tmp_path);
+		}
+		free(o->tmp_path);
+		free(o->final_path);
+		o->tmp_path = o->final_path = NULL;
+		return err;
+	}
+	fchmod(fd, 0644);
+	return 0;
+}
+
+/* Rename into place if @ok, else remove: never a half-written report. */
+static int output_close(struct output *o, bool ok)
+{
+	int err = 0;
+
+	if (!o->f || o->f == stdout) {
+		if (o->f)
+			fflush(o->f);
+		return 0;
+	}
+	if (fflush(o->f) || ferror(o->f))
+		ok = false, err = -EIO;
+	if (fclose(o->f))
+		ok = false, err = -EIO;
+	o->f = NULL;
+	if (ok && rename(o->tmp_path, o->final_path)) {
+		err = -errno;
+		ok = false;
+	}
+	if (!ok) {
+		if (err)
+			pr_error("cannot write '%s': %s", o->final_path, strerror(-err));
+		unlink(o->tmp_path);
+	}
+	free(o->tmp_path);
+	free(o->final_path);
+	return err;
+}
+
+static char *describe_target(const struct config *cfg, const struct cgroup_target *cg)
+{
+	size_t len = 1;
+	char *s;
+
+	switch (cfg->target) {
+	case TARGET_COMMAND:
+		for (int i = 0; i < cfg->argc; i++)
+			len += strlen(cfg->argv[i]) + 1;
+		s = xcalloc(1, len);
+		for (int i = 0; i < cfg->argc; i++) {
+			if (i)
+				strcat(s, " ");
+			strcat(s, cfg->argv[i]);
+		}
+		return s;
+	case TARGET_PIDS:
+		s = xcalloc(1, 16 * (size_t)cfg->n_pids + 8);
+		strcpy(s, "pid ");
+		for (int i = 0; i < cfg->n_pids; i++)
+			sprintf(s + strlen(s), "%s%d", i ? "," : "", cfg->pids[i]);
+		return s;
+	case TARGET_CGROUP:
+		return xstrdup(cg->path);
+	default:
+		return xstrdup("all processes");
+	}
+}
+
+static int on_event(void *ctx, void *data, size_t len)
+{
+	struct run *r = ctx;
+
+	if (proctree__handle(&r->tree, data, len) == EV_EXIT)
+		r->tree_changed = true;
+	return 0;
+}
+
+static uint64_t unix_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+}
+
+static void render(struct run *r, const struct snapshot *s)
+{
+	r->ropts.unix_end_ns = unix_now_ns();
+	if (r->cfg->json)
+		report_json(&r->jw, s, &r->ropts);
+	else {
+		report_text(r->out.f, s, &r->ropts);
+		if (s->kind == SNAP_INTERVAL)
+			fputc('\n', r->out.f);
+	}
+}
+
+static void interval_report(struct run *r)
+{
+	struct snapshot snap;
+	struct raw_dump cur, empty = {.ts_ns = session__attach_ns(r->sess)};
+	struct snapshot_names names = {proctree__cmdline_cb, &r->tree};
+
+	session__drain(r->sess);
+	session__collect(r->sess, &cur);
+	snapshot_build(&snap, &cur, r->have_prev ? &r->prev : &empty, session__attach_ns(r->sess),
+		       &names);
+	render(r, &snap);
+	snapshot_release(&snap);
+	if (r->have_prev)
+		raw_dump_release(&r->prev);
+	r->prev = cur;
+	r->have_prev = true;
+}
+
+static void handle_signal(struct run *r, const struct signalfd_siginfo *si)
+{
+	int sig = (int)si->ssi_signo;
+
+	if (sig == SIGCHLD) {
+		if (r->launched && launch__reap(&r->child, false))
+			r->done = true;
+		return;
+	}
+	if (r->stop_sig_ns) {
+		r->done = true; /* a second stop signal: do not wait any longer */
+		return;
+	}
+	r->stop_sig = sig;
+	r->stop_sig_ns = now_ns();
+	if (!r->launched || r->child.reaped) {
+		r->done = true;
+		return;
+	}
+	/* a terminal's ^C reached the command too; a kill(1) aimed at us did not */
+	if (sig != SIGINT || si->ssi_code == SI_USER || si->ssi_code == SI_QUEUE)
+		kill(r->child.pid, sig);
+	pr_info("stopping: waiting up to %llus for the command to exit",
+		(unsigned long long)(CHILD_GRACE_NS / NSEC_PER_SEC));
+}
+
+static int event_loop(struct run *r, int sfd, uint64_t deadline_ns)
+{
+	int ep = epoll_create1(EPOLL_CLOEXEC), tfd = -1, err = 0;
+	struct epoll_event ev = {.events = EPOLLIN};
+
+	if (ep < 0)
+		return -errno;
+	ev.data.fd = session__ring_fd(r->sess);
+	epoll_ctl(ep, EPOLL_CTL_ADD, ev.data.fd, &ev);
+	ev.data.fd = sfd;
+	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
+	if (r->cfg->interval_ns) {
+		struct itimerspec its = {
+			.it_interval = {r->cfg->interval_ns / NSEC_PER_SEC,
+					r->cfg->interval_ns % NSEC_PER_SEC},
+		};
+
+		its.it_value = its.it_interval;
+		tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+		if (tfd < 0 || timerfd_settime(tfd, 0, &its, NULL)) {
+			err = -errno;
+			goto out;
+		}
+		ev.data.fd = tfd;
+		epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &ev);
+	}
+	/* the command may already be gone (SIGCHLD was queued before the loop) */
+	if (r->launched && launch__reap(&r->child, false))
+		r->done = true;
+
+	while (!r->done) {
+		struct epoll_event evs[4];
+		uint64_t now = now_ns(), until = UINT64_MAX;
+		int timeout = -1, n;
+
+		if (deadline_ns)
+			until = deadline_ns;
+		if (r->stop_sig_ns && r->stop_sig_ns + CHILD_GRACE_NS < until)
+			until = r->stop_sig_ns + CHILD_GRACE_NS;
+		if (until != UINT64_MAX) {
+			if (now >= until)
+				break;
+			timeout = (int)((until - now + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC);
+		}
+		n = epoll_wait(ep, evs, ARRAY_SIZE(evs), timeout);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			break;
+		}
+		for (int i = 0; i < n; i++) {
+			int fd = evs[i].data.fd;
+
+			if (fd == sfd) {
+				struct signalfd_siginfo si;
+
+				while (read(sfd, &si, sizeof(si)) == sizeof(si))
+					handle_signal(r, &si);
+			} else if (fd == tfd) {
+				uint64_t ticks;
+
+				if (read(tfd, &ticks, sizeof(ticks)) == sizeof(ticks))
+					interval_report(r);
+			} else {
+				session__drain(r->sess);
+			}
+		}
+		if (r->tree_changed) {
+			r->tree_changed = false;
+			/* -p: done when every tracked process is gone */
+			if (r->cfg->target == TARGET_PIDS && session__alive(r->sess) == 0)
+				r->done = true;
+		}
+	}
+out:
+	if (tfd >= 0)
+		close(tfd);
+	close(ep);
+	return err;
+}
+
+/* Check the target; fills @cg for -c and the thread group ids for -p. */
+static int check_target(struct config *cfg, struct cgroup_target *cg)
+{
+	int err;
+
+	switch (cfg->target) {
+	case TARGET_COMMAND:
+		err = check_command(cfg->argv[0]);
+		if (err)
+			return err == -ENOENT ? 127 : 126;
+		return 0;
+	case TARGET_PIDS:
+		for (int i = 0; i < cfg->n_pids; i++) {
+			int tgid;
+
+			if (check_pid(cfg->pids[i], &tgid))
+				return EXIT_RUNTIME;
+			cfg->pids[i] = tgid;
+		}
+		return 0;
+	case TARGET_CGROUP:
+		return resolve_cgroup(cfg->cgroup, cg) ? EXIT_RUNTIME : 0;
+	default:
+		return 0;
+	}
+}
+
+int run(struct config *cfg, uint64_t started_ns)
+{
+	struct cgroup_target cg = {0};
+	struct session_opts so = {0};
+	struct run r = {0};
+	sigset_t mask, orig;
+	int sfd = -1, ret = EXIT_RUNTIME, err;
+	struct raw_dump final = {0};
+	struct snapshot snap;
+	struct snapshot_names names;
+	uint64_t attach_ns;
+	bool ok = false;
+
+	r.cfg = cfg;
+	proctree__init(&r.tree);
+
+	if (check_privileges() || check_btf(cfg->btf_path))
+		return EXIT_RUNTIME;
+	err = check_target(cfg, &cg);
+	if (err)
+		return err;
+	if (output_open(&r.out, cfg->output))
+		return EXIT_RUNTIME;
+	jw_init(&r.jw, r.out.f);
+	r.desc = describe_target(cfg, &cg);
+	r.ropts = (struct report_opts){.target = cfg->target, .target_desc = r.desc,
+				       .top_n = cfg->top_n, .exit_code = -1};
+
+	/* signals arrive through a signalfd; the command gets the original mask back */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &mask, &orig);
+	signal(SIGPIPE, SIG_IGN);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0) {
+		pr_error("signalfd: %s", strerror(errno));
+		goto out;
+	}
+
+	if (cfg->target == TARGET_COMMAND) {
+		err = launch__start(&r.child, cfg->argv, &orig);
+		if (err) {
+			pr_error("cannot start '%s': %s", cfg->argv[0], strerror(-err));
+			goto out;
+		}
+		r.launched = true;
+	}
+
+	so.cfg = cfg;
+	so.mode = cfg->target == TARGET_ALL ? MODE_ALL :
+		  cfg->target == TARGET_CGROUP ? MODE_CGROUP : MODE_PIDS;
+	so.cg_id = cg.id;
+	so.cg_level = cg.level;
+	so.on_event = on_event;
+	so.ctx = &r;
+	so.started_ns = started_ns;
+	if (session__open(&r.sess, &so))
+		goto out;
+	if (r.launched && session__add_pid(r.sess, (uint32_t)r.child.pid, 0) < 0) {
+		pr_error("cannot register the command's pid");
+		goto out;
+	}
+	for (int i = 0; cfg->target == TARGET_PIDS && i < cfg->n_pids; i++) {
+		err = session__add_pid(r.sess, (uint32_t)cfg->pids[i], PROC_F_PRESENT);
+		if (err < 0) {
+			pr_error("cannot register pid '%d': %s", cfg->pids[i], strerror(-err));
+			goto out;
+		}
+	}
+	if (session__attach(r.sess))
+		goto out;
+	pr_info("attached in %.1f ms", (now_ns() - started_ns) / 1e6);
+
+	if (r.launched) {
+		err = launch__release(&r.child);
+		if (err) {
+			pr_error("cannot execute '%s': %s", cfg->argv[0], strerror(-err));
+			ret = err == -ENOENT ? 127 : 126;
+			goto out;
+		}
+	}
+
+	err = event_loop(&r, sfd, cfg->duration_ns ? session__attach_ns(r.sess) + cfg->duration_ns : 0);
+	if (err)
+		pr_warn("event loop: %s", strerror(-err));
+	if (r.launched && !r.child.reaped)
+		launch__reap(&r.child, false);
+	if (r.launched && !r.child.reaped && !r.stop_sig)
+		pr_warn("stopped after the duration; '%s' (pid %d) keeps running untraced",
+			cfg->argv[0], r.child.pid);
+
+	attach_ns = session__attach_ns(r.sess);
+	session__drain(r.sess);
+	session__collect(r.sess, &final);
+	session__free(r.sess); /* detach everything before rendering */
+	r.sess = NULL;
+
+	if (r.launched && r.child.reaped)
+		r.ropts.exit_code = launch__exit_code(&r.child);
+	names = (struct snapshot_names){proctree__cmdline_cb, &r.tree};
+	snapshot_build(&snap, &final, NULL, attach_ns, &names);
+	render(&r, &snap);
+	snapshot_release(&snap);
+	raw_dump_release(&final);
+	ok = true;
+	ret = 0;
+	if (r.launched)
+		ret = r.child.reaped ? launch__exit_code(&r.child) : r.stop_sig ? 128 + r.stop_sig : 0;
+out:
+	session__free(r.sess);
+	if (r.launched && !ok)
+		launch__abort(&r.child); /* never released, or released and abandoned on error */
+	if (output_close(&r.out, ok) && ok)
+		ret = EXIT_RUNTIME;
+	if (r.have_prev)
+		raw_dump_release(&r.prev);
+	proctree__release(&r.tree);
+	free(r.desc);
+	if (sfd >= 0)
+		close(sfd);
+	sigprocmask(SIG_SETMASK, &orig, NULL);
+	return ret;
+}

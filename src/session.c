@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * BPF session lifecycle. Configuration happens between open and load (rodata, map
+ * sizes, which programs load at all); attaching is done program by program so that
+ * a failure names the program; every exit path ends in session__free(), which
+ * detaches and frees everything, so a failed or interrupted run leaves nothing
+ * loaded in the kernel.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "log.h"
+#include "session_priv.h"
+#include "syscall_table.h"
+#include "util.h"
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG && log_verbosity < 3)
+		return 0;
+	if (level == LIBBPF_INFO && log_verbosity < 2)
+		return 0;
+	if (level == LIBBPF_WARN && log_verbosity < 1)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+/* Which programs each subsystem needs; the core (fork/exec/exit) always loads. */
+static const struct {
+	unsigned int subsys;
+	const char *prog;
+} subsys_progs[] = {
+	{SUB_SCHED, "sched_switch"},
+	{SUB_SCHED, "sched_wakeup"},
+	{SUB_SCHED, "sched_wakeup_new"},
+	{SUB_SCHED, "sched_open"},
+	{SUB_SYSCALLS, "sys_enter"},
+	{SUB_SYSCALLS, "sys_exit"},
+};
+
+static int ring_cb(void *ctx, void *data, size_t len)
+{
+	struct session *s = ctx;
+
+	s->events++;
+	return s->on_event ? s->on_event(s->ev_ctx, data, len) : 0;
+}
+
+int session__open(struct session **out, const struct session_opts *o)
+{
+	const struct config *cfg = o->cfg;
+	LIBBPF_OPTS(bpf_object_open_opts, oopts, .btf_custom_path = cfg->btf_path);
+	struct session *s = xcalloc(1, sizeof(*s));
+	struct procscope_bpf *skel;
+	struct bpf_program *prog;
+	int err;
+
+	s->stats_fd = -1;
+	s->max_procs = cfg->max_procs;
+	s->max_rows = cfg->max_rows;
+	s->subsys = cfg->subsys;
+	s->started_ns = o->started_ns;
+	s->bpf_stats = cfg->bpf_stats;
+	s->on_event = o->on_event;
+	s->ev_ctx = o->ctx;
+	s->ncpus = libbpf_num_possible_cpus();
+	libbpf_set_print(libbpf_print);
+
+	skel = procscope_bpf__open_opts(&oopts);
+	if (!skel) {
+		err = -errno;
+		pr_error("failed to open the BPF object: %s", strerror(-err));
+		goto fail;
+	}
+	s->skel = skel;
+
+	skel->rodata->cfg_mode = o->mode;
+	skel->rodata->cfg_follow_children = cfg->follow_children;
+	skel->rodata->cfg_self_tgid = (uint32_t)getpid();
+	skel->rodata->cfg_cg_id = o->cg_id;
+	skel->rodata->cfg_cg_level = o->cg_level;
+	skel->rodata->cfg_max_procs = s->max_procs;
+	skel->rodata->cfg_max_rows = s->max_rows;
+	syscall_wait_classes((uint8_t *)skel->rodata->cfg_sc_class, SC_NR_MAX);
+
+	bpf_map__set_max_entries(skel->maps.core_procs, s->max_procs);
+	bpf_map__set_max_entries(skel->maps.core_rows, ROW_FIRST + s->max_rows);
+	/* processes beyond max_procs still get an entry, mapping them to the overflow slot */
+	bpf_map__set_max_entries(skel->maps.core_tgid_slot, s->max_procs * 2);
+
+	bpf_object__for_each_program(prog, skel->obj) {
+		const char *name = bpf_program__name(prog);
+
+		for (size_t i = 0; i < ARRAY_SIZE(subsys_progs); i++)
+			if (strcmp(name, subsys_progs[i].prog) == 0)
+				bpf_program__set_autoload(prog, !!(cfg->subsys & subsys_progs[i].subsys));
+	}
+
+	err = procscope_bpf__load(skel);
+	if (err) {
+		pr_error("failed to load BPF programs: %s%s", strerror(-err),
+			 err == -EPERM ? " (root with CAP_BPF and CAP_PERFMON needed; locked down "
+					 "kernel?)" :
+					 " (run with -v for libbpf's log)");
+		goto fail;
+	}
+	s->rb = ring_buffer__new(bpf_map__fd(skel->maps.core_events), ring_cb, s, NULL);
+	if (!s->rb) {
+		err = -errno;
+		pr_error("failed to open the ring buffer: %s", strerror(-err));
+		goto fail;
+	}
+	*out = s;
+	return 0;
+fail:
+	session__free(s);
+	return err ? err : -EINVAL;
+}
+
+int session__add_pid(struct session *s, uint32_t tgid, uint32_t flags)
+{
+	uint32_t slot = s->skel->data->core_next_slot;
+	struct proc_rec *p;
+	char path[64], buf[4096], *c;
+	int err = 0;
+
+	if (slot >= s->max_procs || s->n_registered == SESSION_MAX_REGISTERED)
+		return -ENOSPC;
+	p = xcalloc(1, sizeof(*p));
+	snprintf(path, sizeof(path), "/proc/%u/stat", tgid);
+	if (read_file(path, buf, sizeof(buf)) > 0 && (c = strrchr(buf, ')'))) {
+		char *open = strchr(buf, '(');
+		unsigned int ppid = 0;
+
+		if (open && c > open)
+			snprintf(p->comm, sizeof(p->comm), "%.*s", (int)(c - open - 1), open + 1);
+		if (sscanf(c + 2, "%*c %u", &ppid) == 1)
+			p->ppid = ppid;
+	}
+	p->flags = flags;
+	p->pid = tgid;
+	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.core_procs), &slot, p, BPF_ANY) ||
+	    bpf_map_update_elem(bpf_map__fd(s->skel->maps.core_tgid_slot), &tgid, &slot, BPF_ANY))
+		err = -errno;
+	free(p);
+	if (err)
+		return err;
+	s->registered[s->n_registered++] = slot;
+	s->skel->data->core_next_slot = slot + 1;
+	return (int)slot;
+}
+
+/* Read or write one process record. */
+static int proc_rw(struct session *s, uint32_t slot, struct proc_rec *p, bool write)
+{
+	int fd = bpf_map__fd(s->skel->maps.core_procs);
+
+	if (write ? bpf_map_update_elem(fd, &slot, p, BPF_ANY) : bpf_map_lookup_elem(fd, &slot, p))
+		return -errno;
+	return 0;
+}
+
+int session__attach(struct session *s)
+{
+	struct bpf_program *prog;
+	struct proc_rec *p = xmalloc(sizeof(*p));
+	uint64_t t0 = now_ns();
+	int err = 0;
+
+	/* accounting starts now, for processes registered before and seen later */
+	s->attach_ns = t0;
+	s->skel->bss->core_attach_ns = t0;
+	for (int i = 0; i < s->n_registered; i++) {
+		if (proc_rw(s, s->registered[i], p, false) == 0) {
+			p->start_ns = t0;
+			proc_rw(s, s->registered[i], p, true);
+		}
+	}
+
+	bpf_object__for_each_program(prog, s->skel->obj) {
+		struct bpf_link *link;
+
+		if (!bpf_program__autoload(prog))
+			continue;
+		if (s->n_links == SESSION_MAX_LINKS) {
+			pr_error("too many BPF programs");
+			err = -E2BIG;
+			goto out;
+		}
+		link = bpf_program__attach(prog);
+		if (!link) {
+			err = -errno;
+			pr_error("failed to attach '%s': %s", bpf_program__name(prog), strerror(-err));
+			goto out;
+		}
+		s->links[s->n_links++] = link;
+		if (strcmp(bpf_program__name(prog), "sched_open") == 0)
+			s->open_iter = link;
+	}
+	if (s->bpf_stats) {
+		s->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+		if (s->stats_fd < 0)
+			pr_warn("cannot measure BPF run time (BPF_ENABLE_STATS): %s", strerror(errno));
+	}
+	s->attach_cost_ns = now_ns() - t0;
+
+	/* a registered process that died before we attached never reports its exit */
+	for (int i = 0; i < s->n_registered; i++) {
+		if (proc_rw(s, s->registered[i], p, false) == 0 && !(p->flags & PROC_F_EXITED) &&
+		    kill((pid_t)p->pid, 0) && errno == ESRCH) {
+			p->flags |= PROC_F_EXITED;
+			p->end_ns = t0;
+			proc_rw(s, s->registered[i], p, true);
+		}
+	}
+out:
+	free(p);
+	return err;
+}
+
+int session__ring_fd(struct session *s)
+{
+	return ring_buffer__epoll_fd(s->rb);
+}
+
+int session__drain(struct session *s)
+{
+	int n = ring_buffer__consume(s->rb);
+
+	return n < 0 ? n : 0;
+}
+
+uint32_t session__alive(struct session *s)
+{
+	struct raw_dump d;
+	uint32_t alive = 0;
+
+	if (session__read_procs(s, &d))
+		return 1; /* cannot tell: assume alive */
+	for (uint32_t slot = SLOT_FIRST; slot < d.n_procs; slot++) {
+		const struct proc_rec *p = &d.procs[slot];
+
+		if (p->pid && !(p->flags & (PROC_F_EXITED | PROC_F_DUP)))
+			alive++;
+	}
+	raw_dump_release(&d);
+	return alive;
+}
+
+uint64_t session__attach_ns(const struct session *s)
+{
+	return s->attach_ns;
+}
+
+void session__free(struct session *s)
+{
+	if (!s)
+		return;
+	for (int i = s->n_links - 1; i >= 0; i--)
+		bpf_link__destroy(s->links[i]);
+	ring_buffer__free(s->rb);
+	if (s->stats_fd >= 0)
+		close(s->stats_fd);
+	procscope_bpf__destroy(s->skel);
+	free(s->iter_buf);
+	free(s);
+}

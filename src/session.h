@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The BPF session: open -> configure rodata and map sizes -> load -> (register the
+ * target's pids) -> attach -> poll and collect -> destroy. Everything is detached and
+ * freed by session__free(), which every exit path calls. Only session.c and
+ * collect.c see the skeleton.
+ */
+#ifndef PROCSCOPE_SESSION_H
+#define PROCSCOPE_SESSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "snapshot.h"
+
+struct session;
+
+struct session_opts {
+	const struct config *cfg;
+	uint32_t mode; /* enum target_mode */
+	uint64_t cg_id;
+	uint32_t cg_level;
+	/* ring buffer records; return 0 */
+	int (*on_event)(void *ctx, void *data, size_t len);
+	void *ctx;
+	uint64_t started_ns; /* procscope's start, for the startup figure */
+};
+
+int session__open(struct session **out, const struct session_opts *opts);
+/* Put a running process (or the launched child) in the target; after open, before attach. */
+int session__add_pid(struct session *s, uint32_t tgid, uint32_t flags);
+int session__attach(struct session *s);
+int session__ring_fd(struct session *s);
+/* Consume ring buffer records (non-blocking). */
+int session__drain(struct session *s);
+/* Copy the kernel tables, open intervals folded in; caller releases @out. */
+int session__collect(struct session *s, struct raw_dump *out);
+/* Target processes not yet exited. */
+uint32_t session__alive(struct session *s);
+uint64_t session__attach_ns(const struct session *s);
+void session__free(struct session *s);
+
+#endif

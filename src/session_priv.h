@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* struct session, shared by session.c (lifecycle) and collect.c (reading the maps). */
+#ifndef PROCSCOPE_SESSION_PRIV_H
+#define PROCSCOPE_SESSION_PRIV_H
+
+#include <stdbool.h>
+
+#include <bpf/libbpf.h>
+
+#include "procscope.skel.h"
+#include "session.h"
+
+#define SESSION_MAX_LINKS 32
+#define SESSION_MAX_REGISTERED 1024
+
+struct session {
+	struct procscope_bpf *skel;
+	struct ring_buffer *rb;
+	struct bpf_link *links[SESSION_MAX_LINKS];
+	int n_links;
+	struct bpf_link *open_iter; /* sched_open, if sched is on */
+	uint32_t registered[SESSION_MAX_REGISTERED]; /* slots given by session__add_pid() */
+	int n_registered;
+	int stats_fd; /* BPF_ENABLE_STATS, -1 if off */
+	bool bpf_stats;
+	int (*on_event)(void *ctx, void *data, size_t len);
+	void *ev_ctx;
+	uint32_t max_procs, max_rows;
+	unsigned int subsys;
+	uint64_t attach_ns;  /* accounting start */
+	uint64_t attach_cost_ns;
+	uint64_t started_ns;
+	uint64_t events;
+	int ncpus;
+	void *iter_buf;
+	size_t iter_cap;
+};
+
+/* Copy the used process slots (collect.c); caller releases with raw_dump_release(). */
+int session__read_procs(struct session *s, struct raw_dump *d);
+
+#endif

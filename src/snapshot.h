@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The model every analysis and renderer reads: plain C data, no libbpf types.
+ *
+ * A struct raw_dump is a copy of the kernel-side tables at one instant (process
+ * records and stat rows, with the still-open scheduler intervals folded in), made by
+ * collect.c. snapshot_build() turns one dump, or the difference of two for an
+ * interval report, into a struct snapshot: processes with their metrics, and the
+ * same metrics summed over the whole target. Unit tests build dumps by hand.
+ */
+#ifndef PROCSCOPE_SNAPSHOT_H
+#define PROCSCOPE_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core_abi.h"
+#include "histogram.h"
+
+/* procscope's own costs and losses. */
+struct self_stats {
+	uint64_t stats[STAT_N]; /* BPF-side loss counters, summed over CPUs */
+	bool bpf_stats;		/* run time measured (BPF_ENABLE_STATS) */
+	uint64_t bpf_run_ns;	/* BPF programs' own run time */
+	uint64_t bpf_run_cnt;	/* program invocations */
+	uint64_t startup_ns;	/* procscope start to attached */
+	uint64_t attach_ns;	/* load + attach */
+	uint64_t rss_peak_bytes;
+	uint64_t cpu_ns; /* procscope's user + system CPU time */
+	uint32_t procs_used, procs_max;
+	uint32_t rows_used, rows_max;
+	uint64_t events; /* ring buffer records received */
+};
+
+struct raw_dump {
+	uint64_t ts_ns; /* CLOCK_MONOTONIC when taken */
+	uint32_t n_procs;
+	struct proc_rec *procs; /* [0, n_procs), indexed by slot */
+	uint32_t n_rows;
+	struct stat_row *rows; /* [0, n_rows), indexed by row */
+	struct self_stats self;
+};
+
+struct sc_stat {
+	uint32_t nr;
+	uint64_t errors;
+	uint32_t top_errno; /* most frequent errno, 0 if none */
+	uint64_t top_errno_count;
+	struct lat lat; /* count, total (sum), max, percentiles */
+};
+
+struct metrics {
+	struct proc_sched sched;
+	struct lat runq;
+	struct sc_stat *sc; /* by total time, descending */
+	size_t n_sc;
+	uint64_t sc_count, sc_errors, sc_total_ns;
+};
+
+struct proc_info {
+	uint32_t slot;
+	uint32_t pid, ppid;
+	uint32_t flags;	     /* enum proc_flags */
+	int32_t exit_status; /* wait(2) status, valid if PROC_F_EXITED */
+	char comm[COMM_LEN + 1];
+	char *cmdline; /* owned; arguments joined by spaces */
+	uint64_t start_ns, exec_ns, end_ns;
+	struct metrics m;
+};
+
+/* Per-slot information from outside the kernel tables (the process tree). */
+struct snapshot_names {
+	/* the command line for @slot, or NULL if unknown */
+	const char *(*cmdline)(void *ctx, uint32_t slot);
+	void *ctx;
+};
+
+enum snapshot_kind {
+	SNAP_REPORT = 0,   /* everything since attach */
+	SNAP_INTERVAL = 1, /* the change since the previous snapshot */
+};
+
+struct snapshot {
+	enum snapshot_kind kind;
+	uint64_t start_ns; /* beginning of what this snapshot covers */
+	uint64_t end_ns;
+	uint64_t attach_ns;
+	struct proc_info *procs; /* by slot (creation order) */
+	size_t n_procs;
+	struct metrics target; /* summed over procs */
+	struct hist target_runq;
+	struct self_stats self;
+};
+
+/*
+ * Build @out from @cur, or from @cur - @prev when @prev is given (interval).
+ * @attach_ns is when accounting started. Returns 0 or -ENOMEM.
+ */
+int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struct raw_dump *prev,
+		   uint64_t attach_ns, const struct snapshot_names *names);
+void snapshot_release(struct snapshot *s);
+
+void raw_dump_release(struct raw_dump *d);
+/* Deep copy, for keeping the previous dump between intervals. */
+void raw_dump_copy(struct raw_dump *dst, const struct raw_dump *src);
+
+/* Time the process was observed: start to end, or to the snapshot end if alive. */
+uint64_t proc_wall_ns(const struct proc_info *p, const struct snapshot *s);
+/* Exit code as a shell shows it: code, or 128+signal; -1 if still running. */
+int proc_exit_code(const struct proc_info *p);
+/* Signal that killed it, 0 if none. */
+int proc_exit_signal(const struct proc_info *p);
+/* Sum of blocked time over all wait classes. */
+uint64_t sched_blocked_ns(const struct proc_sched *s);
+
+const char *wait_class_name(unsigned int wc);
+const char *blk_state_name(unsigned int b);
+
+#endif

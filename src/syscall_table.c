@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Name lookups over the generated table, and the wait-class table the scheduler
+ * programs consult when a task blocks inside a syscall (docs/metrics.md explains the
+ * classes). A syscall that only ever waits on sockets is WC_NET outright; one that
+ * waits on whatever its first argument is (read, write, ...) is SCC_FD, resolved at
+ * block time by looking at the file.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core_abi.h"
+#include "syscall_table.h"
+#include "util.h"
+
+#if defined(__x86_64__)
+#define TABLE syscall_names_x86_64
+#define TABLE_LEN syscall_names_x86_64_len
+#elif defined(__aarch64__)
+#define TABLE syscall_names_aarch64
+#define TABLE_LEN syscall_names_aarch64_len
+#else
+#error "no syscall table for this architecture: run tools/gen-syscall-table.sh"
+#endif
+
+const char *syscall_name(uint32_t nr, char *buf, size_t len)
+{
+	if (nr < TABLE_LEN && TABLE[nr])
+		return TABLE[nr];
+	snprintf(buf, len, "syscall_%u", nr);
+	return buf;
+}
+
+int syscall_nr(const char *name)
+{
+	for (unsigned int i = 0; i < TABLE_LEN; i++)
+		if (TABLE[i] && strcmp(TABLE[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static const struct {
+	const char *name;
+	uint8_t cls;
+} wait_classes[] = {
+	{"futex", WC_LOCK},
+	{"futex_waitv", WC_LOCK},
+	{"flock", WC_LOCK},
+	{"fcntl", WC_LOCK}, /* only F_SETLKW and F_OFD_SETLKW block */
+	{"semop", WC_LOCK},
+	{"semtimedop", WC_LOCK},
+	{"nanosleep", WC_SLEEP},
+	{"clock_nanosleep", WC_SLEEP},
+	{"pause", WC_SLEEP},
+	{"rt_sigsuspend", WC_SLEEP},
+	{"rt_sigtimedwait", WC_SLEEP},
+	{"poll", WC_POLL},
+	{"ppoll", WC_POLL},
+	{"select", WC_POLL},
+	{"pselect6", WC_POLL},
+	{"epoll_wait", WC_POLL},
+	{"epoll_pwait", WC_POLL},
+	{"epoll_pwait2", WC_POLL},
+	{"wait4", WC_CHILD},
+	{"waitid", WC_CHILD},
+	{"connect", WC_NET},
+	{"accept", WC_NET},
+	{"accept4", WC_NET},
+	{"recvfrom", WC_NET},
+	{"recvmsg", WC_NET},
+	{"recvmmsg", WC_NET},
+	{"sendto", WC_NET},
+	{"sendmsg", WC_NET},
+	{"sendmmsg", WC_NET},
+	{"read", SCC_FD},
+	{"write", SCC_FD},
+	{"readv", SCC_FD},
+	{"writev", SCC_FD},
+	{"sendfile", SCC_FD}, /* first argument: the output fd */
+	{"splice", SCC_FD},
+};
+
+void syscall_wait_classes(uint8_t *cls, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		cls[i] = WC_OTHER;
+	for (size_t i = 0; i < ARRAY_SIZE(wait_classes); i++) {
+		int nr = syscall_nr(wait_classes[i].name);
+
+		if (nr >= 0 && (size_t)nr < n)
+			cls[nr] = wait_classes[i].cls;
+	}
+}

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Allocation, clock and formatting helpers. Allocation failure aborts with a message. */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "util.h"
+
+static void *oom(size_t n)
+{
+	pr_error("out of memory allocating %zu bytes", n);
+	abort();
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	return p ? p : oom(n);
+}
+
+void *xcalloc(size_t nmemb, size_t size)
+{
+	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+
+	return p ? p : oom(nmemb * size);
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	return p ? p : oom(n);
+}
+
+char *xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+}
+
+static char *fmt_scaled(char *buf, size_t len, double v, const char *unit)
+{
+	if (v >= 100 || v == 0)
+		snprintf(buf, len, "%.0f%s", v, unit);
+	else if (v >= 10)
+		snprintf(buf, len, "%.1f%s", v, unit);
+	else
+		snprintf(buf, len, "%.2f%s", v, unit);
+	return buf;
+}
+
+char *fmt_dur(char *buf, size_t len, uint64_t ns)
+{
+	if (ns < NSEC_PER_USEC)
+		return fmt_scaled(buf, len, (double)ns, "ns");
+	if (ns < NSEC_PER_MSEC)
+		return fmt_scaled(buf, len, ns / 1e3, "us");
+	if (ns < NSEC_PER_SEC)
+		return fmt_scaled(buf, len, ns / 1e6, "ms");
+	return fmt_scaled(buf, len, ns / 1e9, "s");
+}
+
+char *fmt_bytes(char *buf, size_t len, uint64_t b)
+{
+	if (b < 1024)
+		snprintf(buf, len, "%lluB", (unsigned long long)b);
+	else if (b < 1024 * 1024)
+		fmt_scaled(buf, len, b / 1024.0, "KiB");
+	else if (b < 1024ULL * 1024 * 1024)
+		fmt_scaled(buf, len, b / 1048576.0, "MiB");
+	else
+		fmt_scaled(buf, len, b / 1073741824.0, "GiB");
+	return buf;
+}
+
+double pct(uint64_t part, uint64_t whole)
+{
+	return whole ? 100.0 * (double)part / (double)whole : 0.0;
+}
+
+int parse_duration_ns(const char *s, uint64_t *out, const char *default_unit)
+{
+	static const struct {
+		const char *unit;
+		double ns;
+	} units[] = {
+		{"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}, {"m", 60e9}, {"h", 3600e9},
+	};
+	const char *unit;
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || errno || !isfinite(v) || v < 0)
+		return -1;
+	unit = *end ? end : default_unit;
+	for (size_t i = 0; i < ARRAY_SIZE(units); i++) {
+		if (strcmp(unit, units[i].unit) == 0) {
+			double ns = v * units[i].ns;
+
+			if (ns > 1e18)
+				return -1;
+			*out = (uint64_t)(ns + 0.5);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+long read_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t off = 0;
+
+	if (fd < 0)
+		return -errno;
+	while (off + 1 < len) {
+		ssize_t n = read(fd, buf + off, len - 1 - off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			n = -errno;
+			close(fd);
+			return n;
+		}
+		if (n == 0)
+			break;
+		off += n;
+	}
+	close(fd);
+	buf[off] = '\0';
+	return (long)off;
+}

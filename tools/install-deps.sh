@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Install every package procscope needs to build, test and benchmark, from Debian's
+# archive by name. Idempotent: packages already present are left alone, and apt is
+# only asked when something is missing.
+#   usage: tools/install-deps.sh [build|test|bench|all]   (default: all)
+set -euo pipefail
+
+build_pkgs=(make gcc pkg-config clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool linux-libc-dev)
+# test: jq parses NDJSON; taskset (util-linux) pins CPUs; ip/tc (iproute2) build veth
+# pairs and shape them; e2fsprogs makes the loop filesystems the block IO tests use;
+# libxml2-utils checks SVG is XML; protobuf-compiler decodes pprof; binutils strips
+# test binaries.
+test_pkgs=(jq util-linux procps iproute2 e2fsprogs libxml2-utils protobuf-compiler binutils)
+# bench: the peer tools measured side by side and the workload generators.
+bench_pkgs=(libbpf-tools bpftrace fio sockperf)
+
+want=()
+case ${1:-all} in
+build) want=("${build_pkgs[@]}") ;;
+test) want=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
+bench) want=("${build_pkgs[@]}" "${bench_pkgs[@]}") ;;
+all) want=("${build_pkgs[@]}" "${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
+*) echo "install-deps: unknown group '$1' (build, test, bench or all)" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${want[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "install-deps: all ${#want[@]} packages present"
+	exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: need root to install: ${missing[*]}" >&2
+	exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"
