@@ -1,6 +1,6 @@
 # procscope build: BPF objects -> one linked object -> skeleton -> userspace binary.
 #   make            build ./procscope
-#   make check      build and run every test (unit, then integration as root)
+#   make check      install test dependencies, build, run every test (unit, integration)
 #   make test-unit  tests that need neither root nor BPF
 #   make test-integration   tests that load BPF (root, kernel with BTF)
 #   make bench      overhead benchmarks against no tracing and peer tools
@@ -53,7 +53,8 @@ UNIT_OBJS := $(patsubst %.c,$(OUT)/%.o,$(UNIT_SRCS))
 WORKLOAD_SRCS := $(sort $(wildcard tests/workloads/*.c))
 WORKLOADS := $(patsubst tests/workloads/%.c,tests/workloads/bin/%,$(WORKLOAD_SRCS))
 
-.PHONY: all clean check test test-unit test-integration bench demo vmlinux install deps format workloads
+.PHONY: all clean check test test-unit test-integration bench run-bench demo run-demo vmlinux \
+	install deps format workloads
 
 all: procscope
 
@@ -98,13 +99,27 @@ test-unit: $(OUT)/unit_tests
 test-integration: procscope workloads
 	$(Q)bash tests/integration/run.sh
 
-check test: procscope $(OUT)/unit_tests workloads
+# check and demo install what they need first (idempotent), then build in a fresh make
+# so that pkg-config sees the freshly installed libraries.
+check:
+	$(Q)tools/install-deps.sh test
+	$(Q)$(MAKE) --no-print-directory test
+
+test: procscope $(OUT)/unit_tests workloads
 	$(Q)bash tests/run-all.sh
 
-bench: procscope workloads
+bench:
+	$(Q)tools/install-deps.sh bench
+	$(Q)$(MAKE) --no-print-directory run-bench
+
+run-bench: procscope workloads
 	$(Q)bash bench/run.sh
 
-demo: procscope workloads
+demo:
+	$(Q)tools/install-deps.sh build
+	$(Q)$(MAKE) --no-print-directory run-demo
+
+run-demo: procscope workloads
 	$(Q)./procscope -- bash tests/workloads/demo.sh
 
 deps:

@@ -159,9 +159,7 @@ static void collect_self(struct session *s, struct self_stats *self)
 		self->cpu_ns = (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * NSEC_PER_SEC +
 			       (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * NSEC_PER_USEC;
 	}
-	self->startup_ns = s->attach_ns && s->started_ns ? s->attach_ns + s->attach_cost_ns -
-								    s->started_ns :
-							    0;
+	self->startup_ns = s->attach_ns && s->started_ns ? s->attach_ns - s->started_ns : 0;
 	self->attach_ns = s->attach_cost_ns;
 	self->procs_max = s->max_procs;
 	self->rows_max = s->max_rows;

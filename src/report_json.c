@@ -71,9 +71,17 @@ static void json_hist_buckets(struct json_writer *w, const struct hist *h)
 	jw_array_end(w);
 }
 
+/* "<name>_ns": every key ending in _ns holds integer nanoseconds */
+static const char *key_ns(char *buf, size_t len, const char *name)
+{
+	snprintf(buf, len, "%s_ns", name);
+	return buf;
+}
+
 static void json_sched(struct json_writer *w, const struct metrics *m, const struct hist *runq)
 {
 	const struct proc_sched *s = &m->sched;
+	char kb[48];
 
 	jw_key(w, "sched");
 	jw_object_begin(w);
@@ -81,15 +89,15 @@ static void json_sched(struct json_writer *w, const struct metrics *m, const str
 	jw_kv_u64(w, "runq_ns", s->runq_ns);
 	jw_kv_u64(w, "runq_preempted_ns", s->runq_preempt_ns);
 	jw_kv_u64(w, "blocked_ns", sched_blocked_ns(s));
-	jw_key(w, "blocked_by_state_ns");
+	jw_key(w, "blocked_by_state");
 	jw_object_begin(w);
 	for (int b = 0; b < BLK_N; b++)
-		jw_kv_u64(w, blk_state_name(b), s->blocked_ns[b]);
+		jw_kv_u64(w, key_ns(kb, sizeof(kb), blk_state_name(b)), s->blocked_ns[b]);
 	jw_object_end(w);
-	jw_key(w, "wait_ns");
+	jw_key(w, "wait");
 	jw_object_begin(w);
 	for (int wc = 0; wc < WC_N; wc++)
-		jw_kv_u64(w, wait_class_name(wc), s->wait_ns[wc]);
+		jw_kv_u64(w, key_ns(kb, sizeof(kb), wait_class_name(wc)), s->wait_ns[wc]);
 	jw_object_end(w);
 	jw_kv_u64(w, "voluntary_switches", s->nvcsw);
 	jw_kv_u64(w, "involuntary_switches", s->nivcsw);

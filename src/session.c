@@ -175,15 +175,8 @@ int session__attach(struct session *s)
 	uint64_t t0 = now_ns();
 	int err = 0;
 
-	/* accounting starts now, for processes registered before and seen later */
-	s->attach_ns = t0;
+	/* provisional start, for tasks first seen while we attach */
 	s->skel->bss->core_attach_ns = t0;
-	for (int i = 0; i < s->n_registered; i++) {
-		if (proc_rw(s, s->registered[i], p, false) == 0) {
-			p->start_ns = t0;
-			proc_rw(s, s->registered[i], p, true);
-		}
-	}
 
 	bpf_object__for_each_program(prog, s->skel->obj) {
 		struct bpf_link *link;
@@ -210,14 +203,26 @@ int session__attach(struct session *s)
 		if (s->stats_fd < 0)
 			pr_warn("cannot measure BPF run time (BPF_ENABLE_STATS): %s", strerror(errno));
 	}
-	s->attach_cost_ns = now_ns() - t0;
+	/*
+	 * Accounting starts once everything is attached: the launched command, held
+	 * until now, does not carry procscope's attach time as its own.
+	 */
+	s->attach_ns = now_ns();
+	s->attach_cost_ns = s->attach_ns - t0;
+	s->skel->bss->core_attach_ns = s->attach_ns;
+	for (int i = 0; i < s->n_registered; i++) {
+		if (proc_rw(s, s->registered[i], p, false) == 0 && !p->start_ns) {
+			p->start_ns = s->attach_ns;
+			proc_rw(s, s->registered[i], p, true);
+		}
+	}
 
 	/* a registered process that died before we attached never reports its exit */
 	for (int i = 0; i < s->n_registered; i++) {
 		if (proc_rw(s, s->registered[i], p, false) == 0 && !(p->flags & PROC_F_EXITED) &&
 		    kill((pid_t)p->pid, 0) && errno == ESRCH) {
 			p->flags |= PROC_F_EXITED;
-			p->end_ns = t0;
+			p->end_ns = s->attach_ns;
 			proc_rw(s, s->registered[i], p, true);
 		}
 	}

@@ -1,0 +1,94 @@
+# shellcheck shell=bash
+# Helpers for integration tests. Each test_*.sh file defines functions named test_*;
+# run.sh runs each in its own subshell with `set -eEuo pipefail`, a fresh $T (temp
+# directory) and cleanup of background processes. A test passes if it returns 0.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+PROCSCOPE=${PROCSCOPE:-$ROOT/procscope}
+WL=$ROOT/tests/workloads/bin
+# every program procscope loads, as bpftool lists them
+PROCSCOPE_PROGS='core_fork core_exec core_exit sched_switch sched_wakeup sched_wakeup_new sched_open sys_enter sys_exit'
+
+BG_PIDS=()
+
+die() {
+	echo "    $*" >&2
+	exit 1
+}
+
+# Background processes started with bg are killed when the test ends.
+bg() {
+	"$@" &
+	BG_PIDS+=($!)
+}
+
+cleanup_bg() {
+	local p
+	for p in "${BG_PIDS[@]:-}"; do
+		[ -n "$p" ] && kill -KILL "$p" 2>/dev/null || true
+	done
+	wait 2>/dev/null || true
+}
+
+assert_eq() { [ "$1" == "$2" ] || die "expected '$2', got '$1'${3:+ ($3)}"; }
+assert_ne() { [ "$1" != "$2" ] || die "expected anything but '$2'${3:+ ($3)}"; }
+assert_ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }' || die "expected $1 >= $2${3:+ ($3)}"; }
+assert_le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }' || die "expected $1 <= $2${3:+ ($3)}"; }
+# assert_within VALUE EXPECTED PERCENT [what]
+assert_within() {
+	awk -v v="$1" -v e="$2" -v p="$3" 'BEGIN { d = v - e; if (d < 0) d = -d; exit !(d <= e * p / 100) }' ||
+		die "expected $1 within $3% of $2${4:+ ($4)}"
+}
+assert_match() { [[ "$1" =~ $2 ]] || die "expected '$1' to match /$2/${3:+ ($3)}"; }
+
+# The final report record of an NDJSON file.
+report() { jq -c 'select(.type == "report")' "$1"; }
+
+# jq on the final report: q FILE FILTER
+q() { report "$1" | jq -r "$2"; }
+
+# A process object by its comm: proc FILE COMM
+proc_by_comm() { report "$1" | jq -c --arg c "$2" '[.processes[] | select(.comm == $c)]'; }
+
+# Syscall count in an object path: sc_count FILE JQPATH NAME
+sc_count() { q "$1" "[$2.syscalls[] | select(.name == \"$3\") | .count] | add // 0"; }
+
+# Wait (up to 10 s) until FILE contains PATTERN.
+wait_for() {
+	local file=$1 pat=$2 i
+	for i in $(seq 1 200); do
+		grep -q -- "$pat" "$file" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	die "timed out waiting for '$pat' in $file: $(cat "$file" 2>/dev/null)"
+}
+
+# Start a workload with WL_WAIT=1 in the background; prints its pid once it waits at its gate.
+start_gated() {
+	local out
+	out=$(mktemp "$T/gated.XXXXXX")
+	WL_WAIT=1 "$@" > "$out" &
+	BG_PIDS+=($!)
+	wait_for "$out" '^ready'
+	awk '/^ready/ { print $2; exit }' "$out"
+}
+
+# Names of procscope programs still loaded in the kernel (empty: none).
+procscope_progs_loaded() {
+	bpftool prog show -j 2>/dev/null | jq -r '.[].name // empty' |
+		grep -xF -f <(tr ' ' '\n' <<< "$PROCSCOPE_PROGS") || true
+}
+
+# The kernel frees detached programs asynchronously (after an RCU grace period):
+# give it a few seconds before calling anything left over a leak.
+assert_nothing_loaded() {
+	local left i
+	for i in $(seq 1 50); do
+		left=$(procscope_progs_loaded)
+		[ -z "$left" ] && return 0
+		sleep 0.1
+	done
+	die "BPF programs still loaded: $(echo $left)"
+}
+
+cgroup2_root() { awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts; }

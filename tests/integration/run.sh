@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Integration tests: real BPF programs in the real kernel, driven by the workloads in
+# tests/workloads. Needs root and a kernel with BTF; elsewhere every test is skipped
+# with the reason -- except under CI=true, where a skip is a failure.
+#   usage: tests/integration/run.sh [NAME-FILTER]
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+filter=${1:-}
+passed=0 failed=0 skipped=0
+
+summary() {
+	if [ -n "${PROCSCOPE_COUNTS:-}" ]; then
+		echo "$passed $failed" > "$PROCSCOPE_COUNTS"
+	else
+		echo "$passed passed, $failed failed"
+	fi
+}
+
+reason=
+[ "$(id -u)" -eq 0 ] || reason="not root"
+[ -r /sys/kernel/btf/vmlinux ] || reason=${reason:-"kernel without BTF (/sys/kernel/btf/vmlinux)"}
+if [ -n "$reason" ]; then
+	if [ "${CI:-}" = true ]; then
+		echo "FAIL integration tests cannot run: $reason (CI must run them as root with BTF)"
+		failed=1
+	else
+		echo "skip integration tests: $reason"
+	fi
+	summary
+	exit $((failed > 0))
+fi
+
+for file in "$here"/test_*.sh; do
+	tests=$(bash -c "source '$here/lib.sh'; source '$file'; declare -F" | awk '$3 ~ /^test_/ { print $3 }')
+	for t in $tests; do
+		name="$(basename "$file" .sh)::$t"
+		[ -n "$filter" ] && [[ $name != *"$filter"* ]] && continue
+		log=$(mktemp)
+		start=$(date +%s.%N)
+		(
+			T=$(mktemp -d /tmp/procscope-it.XXXXXX)
+			export T
+			source "$here/lib.sh"
+			source "$file"
+			trap 'cleanup_bg; rm -rf "$T"' EXIT
+			trap 'echo "    failed at ${BASH_SOURCE[0]##*/}:$LINENO: $BASH_COMMAND" >&2' ERR
+			set -eEuo pipefail
+			cd "$T"
+			"$t"
+		) > "$log" 2>&1
+		rc=$?
+		secs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
+		if [ $rc -eq 0 ]; then
+			passed=$((passed + 1))
+			echo "ok   $name (${secs}s)"
+		else
+			failed=$((failed + 1))
+			echo "FAIL $name (${secs}s)"
+			sed 's/^/    /' "$log" | tail -n 40
+		fi
+		rm -f "$log"
+	done
+done
+summary
+exit $((failed > 0))

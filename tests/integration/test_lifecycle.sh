@@ -1,0 +1,112 @@
+# shellcheck shell=bash
+# Exit statuses, signals, output files, bad input: procscope ends cleanly, reports,
+# and leaves nothing attached.
+
+test_exit_status_is_the_commands() {
+	local rc=0
+	"$PROCSCOPE" -o /dev/null -- sh -c 'exit 3' || rc=$?
+	assert_eq "$rc" 3
+	rc=0
+	"$PROCSCOPE" --json -o out.json -- sh -c 'kill -9 $$' || rc=$?
+	assert_eq "$rc" 137
+	assert_eq "$(q out.json .target.exit_code)" 137
+	assert_eq "$(q out.json '.processes[0].exit_signal')" 9
+	assert_nothing_loaded
+}
+
+test_sigterm_reports_and_detaches() {
+	"$PROCSCOPE" -v -a --json -o out.json 2> err.txt &
+	local ps=$! rc=0
+	wait_for err.txt attached
+	[ -n "$(procscope_progs_loaded)" ] || die "programs not visible while running"
+	kill -TERM "$ps"
+	wait "$ps" || rc=$?
+	assert_eq "$rc" 0
+	assert_eq "$(q out.json .type)" report
+	assert_nothing_loaded
+}
+
+test_sigint_stops_the_command_and_reports() {
+	"$PROCSCOPE" -v --json -o out.json -- sleep 30 2> err.txt &
+	local ps=$! rc=0 t0=$SECONDS
+	wait_for err.txt attached
+	kill -INT "$ps"
+	wait "$ps" || rc=$?
+	assert_le $((SECONDS - t0)) 5 "stopped promptly"
+	# the interrupt was forwarded: the command died of SIGINT
+	assert_eq "$rc" 130
+	assert_eq "$(q out.json '.processes[] | select(.comm == "sleep") | .exit_signal')" 2
+	assert_nothing_loaded
+}
+
+test_output_file_written_whole() {
+	"$PROCSCOPE" -v --json -o out.json -- "$WL/spin" 300 2> err.txt &
+	local ps=$!
+	wait_for err.txt attached
+	# while it runs, only a temporary file exists
+	[ ! -e out.json ] || die "out.json exists before the report is complete"
+	wait "$ps"
+	[ -s out.json ] || die "no report"
+	jq -e . out.json > /dev/null
+	assert_eq "$(ls | grep -c '^out.json.tmp' || true)" 0 "temporary file left behind"
+}
+
+test_interval_records() {
+	"$PROCSCOPE" --json -o out.json -i 200ms -- "$WL/spin" 1000
+	local n
+	n=$(jq -r 'select(.type == "interval") | .type' out.json | wc -l)
+	assert_ge "$n" 3 "interval records"
+	assert_eq "$(jq -r .type out.json | tail -n1)" report
+	# intervals are deltas: their on-CPU times add up to no more than the total
+	local sum total
+	sum=$(jq -s '[.[] | select(.type == "interval") | .target.sched.oncpu_ns] | add' out.json)
+	total=$(q out.json .target.sched.oncpu_ns)
+	assert_le "$sum" "$total"
+	assert_ge "$sum" "$((total / 2))"
+	"$PROCSCOPE" -i 200ms -- "$WL/spin" 500 > text.out
+	assert_ge "$(grep -c '^procscope interval' text.out)" 2
+	grep -q '^procscope command' text.out || die "no final text report"
+}
+
+# Run procscope expecting failure: check_error RC PATTERN ARGS...
+check_error() {
+	local want=$1 pat=$2 rc=0
+	shift 2
+	"$PROCSCOPE" "$@" > out.txt 2> err.txt || rc=$?
+	assert_eq "$rc" "$want" "exit status of procscope $*"
+	grep -q -- "$pat" err.txt || die "stderr lacks '$pat': $(cat err.txt)"
+	[ ! -s out.txt ] || die "a report was written: $(head -c 200 out.txt)"
+	assert_nothing_loaded
+}
+
+test_errors_are_clear() {
+	check_error 1 "no process with pid '999999'" -p 999999
+	check_error 1 "is not a cgroup v2 directory" -c /nonexistent/cgroup
+	check_error 1 "is not a cgroup v2 directory" -c /tmp
+	check_error 127 "cannot execute 'no-such-command-xyz': command not found" -- no-such-command-xyz
+	check_error 126 "cannot execute '/etc/passwd'" -- /etc/passwd
+	check_error 2 "unrecognized option" --frobnicate -a
+	check_error 2 "cannot be combined" -a -p 1
+	check_error 1 "cannot read BTF file '/nonexistent.btf'" --btf /nonexistent.btf -a
+	check_error 1 "cannot write '/nonexistent/dir/out.json'" -o /nonexistent/dir/out.json -a
+	[ ! -e /nonexistent/dir ] || die "created a directory"
+	# one line (argp adds a hint line for usage errors)
+	"$PROCSCOPE" -p 999999 2> err.txt || true
+	assert_eq "$(wc -l < err.txt)" 1
+}
+
+test_not_root_is_refused() {
+	command -v setpriv > /dev/null || die "setpriv (util-linux) missing"
+	local rc=0
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all \
+		"$PROCSCOPE" -- true > out.txt 2> err.txt || rc=$?
+	assert_eq "$rc" 1
+	grep -q "permission denied: loading BPF programs needs root" err.txt ||
+		die "unexpected: $(cat err.txt)"
+	assert_nothing_loaded
+}
+
+test_nothing_loaded_after_normal_exit() {
+	"$PROCSCOPE" -o /dev/null -- true
+	assert_nothing_loaded
+}

@@ -1,0 +1,68 @@
+# shellcheck shell=bash
+# Syscall tracing against workloads whose syscalls are known exactly.
+
+test_getppid_count_exact() {
+	"$PROCSCOPE" --json -o out.json -- "$WL/getppid_n" 100000
+	assert_eq "$(sc_count out.json .target getppid)" 100000 "target"
+	assert_eq "$(report out.json | jq '[.processes[] | select(.comm == "getppid_n")] | length')" 1
+	assert_eq "$(report out.json | jq '.processes[] | select(.comm == "getppid_n") |
+		[.syscalls[] | select(.name == "getppid") | .count] | add')" 100000 "process"
+	assert_eq "$(report out.json | jq '.processes[] | select(.comm == "getppid_n") |
+		.syscalls[] | select(.name == "getppid") | .errors')" 0
+}
+
+test_syscall_errors_and_errno() {
+	"$PROCSCOPE" --json -o out.json -- "$WL/failopen" 500
+	local sc
+	sc=$(report out.json | jq -c '.processes[] | select(.comm == "failopen") |
+		.syscalls[] | select(.name == "openat")')
+	# the dynamic loader's own openat calls succeed; ours fail with ENOENT
+	assert_ge "$(jq .errors <<< "$sc")" 500
+	assert_le "$(jq .errors <<< "$sc")" 502
+	assert_eq "$(jq -r .top_errno <<< "$sc")" ENOENT
+	assert_eq "$(jq -r .top_errno_count <<< "$sc")" 500
+	assert_ge "$(jq .count <<< "$sc")" 500
+}
+
+test_latency_percentiles_match_sleeps() {
+	# 30 sleeps of 10 ms: nanosleep never returns early, and rarely more than 1.5 ms late
+	"$PROCSCOPE" --json -o out.json -- "$WL/sleeper" 30 10
+	local sc
+	sc=$(report out.json | jq -c '.target.syscalls[] | select(.name == "clock_nanosleep")')
+	assert_eq "$(jq .count <<< "$sc")" 30
+	assert_ge "$(jq .p50_ns <<< "$sc")" $((10000000 * 9375 / 10000)) "p50 >= 10ms - 6.25%"
+	assert_le "$(jq .p50_ns <<< "$sc")" 12000000 "p50"
+	assert_ge "$(jq .max_ns <<< "$sc")" 10000000 "max"
+	assert_ge "$(jq .total_ns <<< "$sc")" 300000000 "total"
+	assert_le "$(jq .p50_ns <<< "$sc")" "$(jq .p90_ns <<< "$sc")"
+	assert_le "$(jq .p90_ns <<< "$sc")" "$(jq .p99_ns <<< "$sc")"
+	assert_le "$(jq .p99_ns <<< "$sc")" "$(jq .max_ns <<< "$sc")"
+}
+
+test_json_contract() {
+	"$PROCSCOPE" --json -o out.json -- sh -c "$WL/getppid_n 10; exit 4" || true
+	# every line is JSON; the last is the report
+	jq -e . out.json > /dev/null
+	assert_eq "$(jq -r .type out.json | tail -n1)" report
+	report out.json | jq -e '
+		.schema_version == 1 and (.procscope_version | type == "string") and
+		(.target | has("wall_ns") and has("exit_code") and has("sched") and has("syscalls")) and
+		.target.exit_code == 4 and
+		(.target.sched | has("oncpu_ns") and has("runq_ns") and has("blocked_ns") and
+			has("blocked_by_state") and has("wait") and has("voluntary_switches") and
+			has("involuntary_switches") and has("runq_latency")) and
+		(.processes | length >= 2) and
+		all(.processes[]; has("pid") and has("ppid") and has("comm") and has("cmdline") and
+			has("exit_code") and has("sched") and has("syscalls") and has("wall_ns")) and
+		all(.target.syscalls[], .processes[].syscalls[];
+			has("name") and has("count") and has("errors") and has("total_ns") and
+			has("p50_ns") and has("p90_ns") and has("p99_ns") and has("max_ns")) and
+		all(.. | objects | to_entries[] | select(.key | endswith("_ns")) | .value;
+			. == null or (type == "number" and . == floor and . >= 0)) and
+		(.self | has("ringbuf_drops") and has("bpf_run_ns") and has("rss_peak_bytes") and
+			has("procs_overflow") and has("rows_overflow"))' > /dev/null ||
+		die "report does not carry the documented fields: $(report out.json | head -c 600)"
+	assert_eq "$(report out.json | jq -r '.processes[] | select(.comm == "sh") | .exit_code')" 4
+	assert_eq "$(report out.json | jq -r '.processes[] | select(.comm == "getppid_n") | .cmdline')" \
+		"$WL/getppid_n 10"
+}

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Hand-built raw dumps for snapshot and report tests: the same structures the BPF
+ * programs fill, filled here the way the programs would (fx_row_add mirrors
+ * row_add() in bpf/core.h).
+ */
+#ifndef PROCSCOPE_FIXTURES_H
+#define PROCSCOPE_FIXTURES_H
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "snapshot.h"
+
+#define FX_ATTACH_NS 1000000000ULL
+
+static inline void fx_init(struct raw_dump *d, uint32_t n_procs, uint32_t n_rows, uint64_t ts)
+{
+	memset(d, 0, sizeof(*d));
+	d->ts_ns = ts;
+	d->n_procs = n_procs;
+	d->procs = calloc(n_procs, sizeof(*d->procs));
+	d->n_rows = n_rows;
+	d->rows = calloc(n_rows, sizeof(*d->rows));
+}
+
+static inline struct proc_rec *fx_proc(struct raw_dump *d, uint32_t slot, uint32_t pid,
+				       uint32_t ppid, const char *comm, uint64_t start_ns)
+{
+	struct proc_rec *p = &d->procs[slot];
+
+	p->pid = pid;
+	p->ppid = ppid;
+	p->start_ns = start_ns;
+	strncpy(p->comm, comm, sizeof(p->comm) - 1);
+	return p;
+}
+
+static inline void fx_exit(struct proc_rec *p, uint64_t end_ns, int status)
+{
+	p->end_ns = end_ns;
+	p->exit_code = status;
+	p->flags |= PROC_F_EXITED;
+}
+
+static inline struct stat_row *fx_row(struct raw_dump *d, uint32_t idx, uint32_t slot,
+				      uint16_t kind, uint16_t key)
+{
+	struct stat_row *r = &d->rows[idx];
+	struct proc_rec *p = &d->procs[slot];
+
+	r->slot = slot;
+	r->kind = kind;
+	r->key = key;
+	if (kind == ROW_SYSCALL)
+		p->sc_row[key] = (uint16_t)idx;
+	else
+		p->row[kind] = (uint16_t)idx;
+	return r;
+}
+
+static inline void fx_row_add(struct stat_row *r, uint64_t v, int n)
+{
+	for (int i = 0; i < n; i++) {
+		r->count++;
+		r->sum_ns += v;
+		r->hist[hist_slot(v)]++;
+		if (v > r->max_ns)
+			r->max_ns = v;
+	}
+}
+
+static inline void fx_row_err(struct stat_row *r, uint32_t err, uint32_t n)
+{
+	r->errors += n;
+	for (int i = 0; i < 4; i++) {
+		if (!r->err_code[i] || r->err_code[i] == err) {
+			r->err_code[i] = err;
+			r->err_count[i] += n;
+			return;
+		}
+	}
+}
+
+/* Deep copy, so that a "later" dump can be derived from an "earlier" one. */
+static inline void fx_copy(struct raw_dump *dst, const struct raw_dump *src, uint64_t ts)
+{
+	raw_dump_copy(dst, src);
+	dst->ts_ns = ts;
+}
+
+#endif

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Command-line parsing: the four target forms, the command taking everything after
+ * it (its own options included), value parsing, and every combination check.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "test.h"
+#include "util.h"
+
+static int parse(struct config *cfg, int argc, const char **argv)
+{
+	config_init(cfg);
+	return cli_parse(argc, (char **)argv, cfg, CLI_QUIET_RETURN);
+}
+
+#define PARSE(cfg, ...)                                                                            \
+	({                                                                                         \
+		const char *argv_[] = {"procscope", __VA_ARGS__, NULL};                            \
+		parse(cfg, (int)(sizeof(argv_) / sizeof(argv_[0])) - 1, argv_);                    \
+	})
+
+TEST(test_cli__command_after_double_dash)
+{
+	struct config cfg;
+
+	CHECK_I64(PARSE(&cfg, "--json", "--", "make", "-j4", "--keep-going"), 0);
+	CHECK_I64(cfg.target, TARGET_COMMAND);
+	CHECK_I64(cfg.argc, 3);
+	CHECK_STR(cfg.argv[0], "make");
+	CHECK_STR(cfg.argv[1], "-j4");
+	CHECK_STR(cfg.argv[2], "--keep-going");
+	CHECK(cfg.argv[3] == NULL);
+	CHECK(cfg.json);
+	config_release(&cfg);
+}
+
+TEST(test_cli__command_options_are_its_own)
+{
+	struct config cfg;
+
+	/* without "--": parsing stops at the command; its -p is not ours */
+	CHECK_I64(PARSE(&cfg, "-d", "5", "grep", "-p", "-a", "x"), 0);
+	CHECK_I64(cfg.target, TARGET_COMMAND);
+	CHECK_STR(cfg.argv[0], "grep");
+	CHECK_STR(cfg.argv[1], "-p");
+	CHECK_U64(cfg.duration_ns, 5 * NSEC_PER_SEC);
+	config_release(&cfg);
+}
+
+TEST(test_cli__pids)
+{
+	struct config cfg;
+
+	CHECK_I64(PARSE(&cfg, "-p", "42,4242", "--no-children"), 0);
+	CHECK_I64(cfg.target, TARGET_PIDS);
+	CHECK_I64(cfg.n_pids, 2);
+	CHECK_I64(cfg.pids[0], 42);
+	CHECK_I64(cfg.pids[1], 4242);
+	CHECK(!cfg.follow_children);
+	config_release(&cfg);
+}
+
+TEST(test_cli__bad_pids)
+{
+	struct config cfg;
+
+	CHECK_I64(PARSE(&cfg, "-p", "12x"), -EINVAL);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "-p", "0"), -EINVAL);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "-p", "-5"), -EINVAL);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "-p", ","), -EINVAL);
+	config_release(&cfg);
+}
+
+TEST(test_cli__cgroup_and_all)
+{
+	struct config cfg;
+
+	CHECK_I64(PARSE(&cfg, "--cgroup", "system.slice/x.service", "-i", "500ms"), 0);
+	CHECK_I64(cfg.target, TARGET_CGROUP);
+	CHECK_STR(cfg.cgroup, "system.slice/x.service");
+	CHECK_U64(cfg.interval_ns, 500 * NSEC_PER_MSEC);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "-a", "--no-syscalls", "-o", "out.json"), 0);
+	CHECK_I64(cfg.target, TARGET_ALL);
+	CHECK_U64(cfg.subsys, SUB_DEFAULT & ~SUB_SYSCALLS);
+	CHECK_STR(cfg.output, "out.json");
+	config_release(&cfg);
+}
+
+TEST(test_cli__targets_exclusive)
+{
+	struct config cfg;
+
+	CHECK_I64(PARSE(&cfg, "-p", "1", "-a"), -EINVAL);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "-c", "x", "--", "true"), -EINVAL);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "--json"), -EINVAL); /* no target at all */
+	config_release(&cfg);
+}
+
+TEST(test_cli__combination_checks)
+{
+	struct config cfg;
+
+	CHECK_I64(PARSE(&cfg, "-a", "--no-children"), -EINVAL);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "-a", "-i", "10", "-d", "5"), -EINVAL);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "-a", "--no-sched", "--no-syscalls"), -EINVAL);
+	config_release(&cfg);
+}
+
+TEST(test_cli__values)
+{
+	struct config cfg;
+
+	CHECK_I64(PARSE(&cfg, "-a", "-d", "1.5"), 0);
+	CHECK_U64(cfg.duration_ns, 1500 * NSEC_PER_MSEC);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "-a", "-d", "2m", "--top", "3", "--max-procs", "100"), 0);
+	CHECK_U64(cfg.duration_ns, 120 * NSEC_PER_SEC);
+	CHECK_U64(cfg.top_n, 3);
+	CHECK_U64(cfg.max_procs, 100);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "-a", "-d", "soon"), -EINVAL);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "-a", "-d", "0"), -EINVAL);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "-a", "-i", "1ms"), -EINVAL);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "-a", "--top", "0"), -EINVAL);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "-a", "--max-procs", "1"), -EINVAL);
+	config_release(&cfg);
+}
+
+TEST(test_cli__unknown_option)
+{
+	struct config cfg;
+
+	CHECK_I64(PARSE(&cfg, "--frobnicate", "-a"), -EINVAL);
+	config_release(&cfg);
+}
+
+TEST(test_cli__defaults)
+{
+	struct config cfg;
+
+	CHECK_I64(PARSE(&cfg, "true"), 0);
+	CHECK(cfg.follow_children);
+	CHECK(cfg.bpf_stats);
+	CHECK(!cfg.json);
+	CHECK(cfg.output == NULL);
+	CHECK_U64(cfg.subsys, SUB_DEFAULT);
+	CHECK_U64(cfg.duration_ns, 0);
+	CHECK_U64(cfg.top_n, 10);
+	config_release(&cfg);
+}
+
+TEST(test_cli__parse_duration)
+{
+	uint64_t ns;
+
+	CHECK_I64(parse_duration_ns("250ms", &ns, "s"), 0);
+	CHECK_U64(ns, 250 * NSEC_PER_MSEC);
+	CHECK_I64(parse_duration_ns("10", &ns, "ms"), 0);
+	CHECK_U64(ns, 10 * NSEC_PER_MSEC);
+	CHECK_I64(parse_duration_ns("1.5h", &ns, "s"), 0);
+	CHECK_U64(ns, 5400 * NSEC_PER_SEC);
+	CHECK_I64(parse_duration_ns("-1", &ns, "s"), -1);
+	CHECK_I64(parse_duration_ns("5 s", &ns, "s"), -1);
+	CHECK_I64(parse_duration_ns("5parsecs", &ns, "s"), -1);
+	CHECK_I64(parse_duration_ns("nan", &ns, "s"), -1);
+}
