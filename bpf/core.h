@@ -38,6 +38,9 @@ CORE_GLOBAL const volatile __u64 cfg_cg_id CORE_INIT(0);
 CORE_GLOBAL const volatile __u32 cfg_cg_level CORE_INIT(0);
 CORE_GLOBAL const volatile __u32 cfg_max_procs CORE_INIT(4096);
 CORE_GLOBAL const volatile __u32 cfg_max_rows CORE_INIT(8192);
+CORE_GLOBAL const volatile __u32 cfg_sched CORE_INIT(1); /* scheduler accounting on */
+/* calls timed per row and epoch before sampling starts; ~0 = time every call */
+CORE_GLOBAL const volatile __u32 cfg_sc_budget CORE_INIT(SC_BUDGET_DEFAULT);
 /* syscall number -> wait class of a block inside it, or SCC_FD */
 CORE_GLOBAL const volatile __u8 cfg_sc_class[SC_NR_MAX] CORE_INIT({});
 
@@ -45,6 +48,16 @@ CORE_GLOBAL const volatile __u8 cfg_sc_class[SC_NR_MAX] CORE_INIT({});
 CORE_GLOBAL __u64 core_attach_ns CORE_INIT(0); /* accounting starts here */
 CORE_GLOBAL __u32 core_next_slot CORE_INIT(SLOT_FIRST);
 CORE_GLOBAL __u32 core_next_row CORE_INIT(ROW_FIRST);
+
+/* A syscall in flight. */
+struct sc_state {
+	__u64 start;  /* sys_enter time, 0 if this call is not timed */
+	__u64 arg0;   /* first argument: a file descriptor for SCC_FD syscalls */
+	__u32 nr;
+	__u32 row;    /* its stat row; 0 = no syscall in flight */
+	__u32 weight; /* calls this timing stands for */
+	__u32 pad;
+};
 
 /* Per-thread state: timestamps live here, not in a hash keyed by tid. */
 struct task_ctx {
@@ -54,11 +67,21 @@ struct task_ctx {
 	__u8 bstate;	/* enum blk_state of the current blocked interval */
 	__u8 wclass;	/* enum wait_class of the current blocked interval */
 	__u8 preempted; /* current run-queue wait follows an involuntary switch */
-	__u8 pad[3];
-	__u32 sc_nr;	/* syscall in flight (valid while sc_start != 0) */
-	__u64 ts;	/* start of the current state interval */
-	__u64 sc_start; /* sys_enter time, 0 = none in flight */
-	__u64 sc_arg0;	/* first syscall argument: a file descriptor for SCC_FD */
+	__u8 pad[7];
+	__u64 ts;	  /* start of the current state interval */
+	struct sc_state sc; /* parked here while the task is off the CPU */
+};
+
+/*
+ * The task on this CPU, cached: sched_switch loads it for the incoming task (and
+ * parks the outgoing task's syscall state in its task_ctx), so sys_enter and
+ * sys_exit read one inlined per-CPU array entry instead of task storage.
+ */
+struct cpu_ctx {
+	__u64 task; /* the task_struct this describes; must equal current to be used */
+	__u32 slot; /* its process slot, SLOT_NONE if untracked */
+	__u32 pad;
+	struct sc_state sc;
 };
 
 CORE_GLOBAL struct {
@@ -69,8 +92,14 @@ CORE_GLOBAL struct {
 } core_task SEC(".maps");
 
 CORE_GLOBAL struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cpu_ctx);
+} core_cpu SEC(".maps");
+
+CORE_GLOBAL struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, 4096);
 	__type(key, __u32);
 	__type(value, struct proc_rec);
@@ -78,7 +107,6 @@ CORE_GLOBAL struct {
 
 CORE_GLOBAL struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, ROW_FIRST + 8192);
 	__type(key, __u32);
 	__type(value, struct stat_row);
@@ -112,6 +140,13 @@ static __always_inline void stat_inc(__u32 id)
 		(*v)++;
 }
 
+static __always_inline struct cpu_ctx *cpu_ctx(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&core_cpu, &zero);
+}
+
 static __always_inline struct proc_rec *proc_of(__u32 slot)
 {
 	return bpf_map_lookup_elem(&core_procs, &slot);
@@ -131,15 +166,23 @@ static __always_inline void atomic_max(__u64 *p, __u64 v)
 	}
 }
 
-static __always_inline void row_add(struct stat_row *r, __u64 v)
+/* Add a measurement that stands for @weight events (counted separately). */
+static __always_inline void row_time(struct stat_row *r, __u64 v, __u32 weight)
 {
 	__u32 s = hist_slot(v);
 
-	__sync_fetch_and_add(&r->count, 1);
-	__sync_fetch_and_add(&r->sum_ns, v);
+	__sync_fetch_and_add(&r->timed, 1);
+	__sync_fetch_and_add(&r->sum_ns, v * weight);
 	if (s < HIST_SLOTS)
-		__sync_fetch_and_add(&r->hist[s], 1);
+		__sync_fetch_and_add(&r->hist[s], weight);
 	atomic_max(&r->max_ns, v);
+}
+
+/* One event, measured. */
+static __always_inline void row_add(struct stat_row *r, __u64 v)
+{
+	__sync_fetch_and_add(&r->count, 1);
+	row_time(r, v, 1);
 }
 
 /*
@@ -288,6 +331,24 @@ static __always_inline struct task_ctx *task_first_sight(struct task_struct *t,
 	c->slot = slot;
 	c->known = 1;
 	return c;
+}
+
+/*
+ * Point this CPU's cache at @t (the task about to run, or current on a cache miss)
+ * with context @c (NULL: untracked), restoring its parked syscall state.
+ */
+static __always_inline void cpu_ctx_load(struct cpu_ctx *cc, struct task_struct *t,
+					 struct task_ctx *c)
+{
+	cc->task = (__u64)t;
+	if (c) {
+		cc->slot = c->slot;
+		cc->sc = c->sc;
+	} else {
+		cc->slot = SLOT_NONE;
+		cc->sc.start = 0;
+		cc->sc.row = 0;
+	}
 }
 
 /*

@@ -67,16 +67,16 @@ static __always_inline bool fd_is_socket(struct task_struct *t, __u64 fd)
 /* What is a task that blocks now waiting for? See docs/metrics.md. */
 static __always_inline __u8 wait_class(struct task_struct *t, struct task_ctx *c, bool iowait)
 {
-	__u32 nr = c->sc_nr;
+	__u32 nr = c->sc.nr;
 	__u8 cls;
 
 	if (iowait)
 		return WC_IO;
-	if (!c->sc_start || nr >= SC_NR_MAX)
+	if (!c->sc.row || nr >= SC_NR_MAX)
 		return WC_OTHER;
 	cls = cfg_sc_class[nr];
 	if (cls == SCC_FD)
-		return fd_is_socket(t, c->sc_arg0) ? WC_NET : WC_OTHER;
+		return fd_is_socket(t, c->sc.arg0) ? WC_NET : WC_OTHER;
 	return cls < WC_N ? cls : WC_OTHER;
 }
 
@@ -117,18 +117,32 @@ static __always_inline void switch_out(struct task_struct *prev, struct task_ctx
 	c->tstate = TS_BLOCKED;
 }
 
+/*
+ * Loaded whenever scheduler or syscall tracing is on: besides the accounting (only
+ * with cfg_sched), it hands the per-CPU syscall cache from the outgoing task to the
+ * incoming one.
+ */
 SEC("?tp_btf/sched_switch")
 int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	__u64 now = bpf_ktime_get_ns();
+	struct cpu_ctx *cc = cpu_ctx();
 	struct task_ctx *c;
 	struct proc_rec *p;
+	__u64 now = 0;
 
+	if (cfg_sched)
+		now = bpf_ktime_get_ns();
 	c = filter_task(prev, TS_ONCPU);
-	if (c)
-		switch_out(prev, c, preempt, now);
+	if (c) {
+		if (cc && cc->task == (__u64)prev)
+			c->sc = cc->sc; /* park the syscall in flight */
+		if (cfg_sched)
+			switch_out(prev, c, preempt, now);
+	}
 	c = filter_task(next, TS_RUNQ);
-	if (c && (p = proc_of(c->slot))) {
+	if (cc)
+		cpu_ctx_load(cc, next, c);
+	if (cfg_sched && c && (p = proc_of(c->slot))) {
 		close_interval(p, c, now);
 		c->tstate = TS_ONCPU;
 		c->preempted = 0;

@@ -52,18 +52,40 @@ enum row_kind {
 #define ROW_OVF_KIND (ROW_OVF_SYSCALL + SC_NR_MAX)
 #define ROW_FIRST (ROW_OVF_KIND + ROW_KIND_N)
 
+/*
+ * A distribution and its counters. For syscalls, count and errors are exact while
+ * latency may be sampled (see SC_SAMPLE_EVERY): timed counts the calls measured,
+ * and hist and sum_ns weigh each by its sampling interval, so that they estimate
+ * the whole. For other kinds every event is measured (timed == count).
+ */
 struct stat_row {
 	__u32 slot; /* owning process slot */
 	__u16 kind; /* enum row_kind; 0 while being set up */
 	__u16 key;
 	__u64 count;
+	__u64 timed;
 	__u64 sum_ns;
-	__u64 max_ns;
-	__u64 errors;	       /* syscalls: returns in [-4095, -1] */
-	__u32 err_code[4];     /* the first four distinct errnos ... */
-	__u32 err_count[4];    /* ... and how often each was returned */
+	__u64 max_ns; /* of the measured events */
+	__u64 errors; /* syscalls: returns in [-4095, -1] */
+	__u32 err_code[4];  /* the first four distinct errnos ... */
+	__u32 err_count[4]; /* ... and how often each was returned */
+	/* syscall timing budget, private to the BPF side */
+	__u32 epoch;
+	__u32 epoch_timed;
+	__u32 skipped;
+	__u32 pad;
 	__u32 hist[HIST_SLOTS];
 };
+
+/*
+ * Adaptive syscall timing: in each epoch (2^SC_EPOCH_SHIFT jiffies, 64 ms at HZ=1000)
+ * a (process, syscall) row times its first cfg_sc_budget calls; beyond that, one call
+ * in SC_SAMPLE_EVERY, weighted SC_SAMPLE_EVERY. Two clock reads cost more than a
+ * getppid: a row hot enough to exceed the budget is timed by sampling.
+ */
+#define SC_EPOCH_SHIFT 6
+#define SC_SAMPLE_EVERY 16
+#define SC_BUDGET_DEFAULT 256
 
 struct proc_rec {
 	__u32 pid; /* tgid; 0 = slot unused */

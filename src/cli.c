@@ -50,7 +50,8 @@ enum {
 	OPT_TOP,
 	OPT_MAX_PROCS,
 	OPT_MAX_ROWS,
-	OPT_NO_BPF_STATS,
+	OPT_BPF_STATS,
+	OPT_SC_TIMING,
 	OPT_BTF,
 };
 
@@ -80,8 +81,14 @@ static const struct argp_option options[] = {
 	 "Processes tracked individually (default 4096); the rest are counted as [overflow]", 4},
 	{"max-rows", OPT_MAX_ROWS, "N", 0,
 	 "Per-process distributions kept (default 8192); see docs/metrics.md", 4},
-	{"no-bpf-stats", OPT_NO_BPF_STATS, NULL, 0,
-	 "Do not measure the BPF programs' own run time (saves ~20ns per event)", 4},
+	{"syscall-timing", OPT_SC_TIMING, "MODE", 0,
+	 "adaptive (default): time every call of a (process, syscall) pair up to 4000/s, "
+	 "1 in 16 above; all: time every call (exact totals, ~100ns more per syscall)",
+	 4},
+	{"bpf-stats", OPT_BPF_STATS, "MODE", 0,
+	 "The BPF programs' own run time: sample (default: measured 5 ms of every 100), full, "
+	 "or off",
+	 4},
 	{"btf", OPT_BTF, "FILE", 0, "Kernel BTF to use instead of /sys/kernel/btf/vmlinux", 4},
 	{"verbose", 'v', NULL, 0, "More diagnostics on stderr (twice: libbpf's too)", 4},
 	{0},
@@ -200,8 +207,27 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		}
 		cfg->max_rows = v;
 		return 0;
-	case OPT_NO_BPF_STATS:
-		cfg->bpf_stats = false;
+	case OPT_BPF_STATS:
+		if (strcmp(arg, "sample") == 0)
+			cfg->bpf_stats = BPF_STATS_SAMPLE;
+		else if (strcmp(arg, "full") == 0)
+			cfg->bpf_stats = BPF_STATS_FULL;
+		else if (strcmp(arg, "off") == 0)
+			cfg->bpf_stats = BPF_STATS_OFF;
+		else {
+			argp_error(state, "invalid '--bpf-stats %s' (sample, full or off)", arg);
+			return EINVAL;
+		}
+		return 0;
+	case OPT_SC_TIMING:
+		if (strcmp(arg, "adaptive") == 0)
+			cfg->sc_time_all = false;
+		else if (strcmp(arg, "all") == 0)
+			cfg->sc_time_all = true;
+		else {
+			argp_error(state, "invalid '--syscall-timing %s' (adaptive or all)", arg);
+			return EINVAL;
+		}
 		return 0;
 	case OPT_BTF:
 		cfg->btf_path = arg;
@@ -253,7 +279,7 @@ void config_init(struct config *cfg)
 	cfg->top_n = 10;
 	cfg->max_procs = 4096;
 	cfg->max_rows = 8192;
-	cfg->bpf_stats = true;
+	cfg->bpf_stats = BPF_STATS_SAMPLE;
 }
 
 void config_release(struct config *cfg)

@@ -141,7 +141,7 @@ static void collect_self(struct session *s, struct self_stats *self)
 	}
 	free(vals);
 
-	self->bpf_stats = s->stats_fd >= 0;
+	self->bpf_stats = s->stats_mode;
 	bpf_object__for_each_program(prog, s->skel->obj) {
 		struct bpf_prog_info info;
 		uint32_t len = sizeof(info);
@@ -151,8 +151,21 @@ static void collect_self(struct session *s, struct self_stats *self)
 		memset(&info, 0, sizeof(info));
 		if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
 			continue;
-		self->bpf_run_ns += info.run_time_ns;
-		self->bpf_run_cnt += info.run_cnt;
+		self->bpf_sampled_ns += info.run_time_ns;
+		self->bpf_sampled_cnt += info.run_cnt;
+	}
+	/* the run time counts only while stats are on: scale by the time they were */
+	if (s->stats_mode != BPF_STATS_OFF && s->attach_ns) {
+		uint64_t now = now_ns(), span = now - s->attach_ns;
+		uint64_t covered = s->stats_covered_ns + (s->stats_fd >= 0 ? now - s->stats_on_since : 0);
+
+		self->bpf_coverage = span ? (double)covered / (double)span : 1.0;
+		if (self->bpf_coverage > 1.0 || s->stats_mode == BPF_STATS_FULL)
+			self->bpf_coverage = 1.0;
+		if (self->bpf_coverage > 0) {
+			self->bpf_run_ns = (uint64_t)(self->bpf_sampled_ns / self->bpf_coverage);
+			self->bpf_run_cnt = (uint64_t)(self->bpf_sampled_cnt / self->bpf_coverage);
+		}
 	}
 	if (getrusage(RUSAGE_SELF, &ru) == 0) {
 		self->rss_peak_bytes = (uint64_t)ru.ru_maxrss * 1024;

@@ -21,6 +21,12 @@ enum subsys {
 };
 #define SUB_DEFAULT (SUB_SCHED | SUB_SYSCALLS)
 
+enum bpf_stats_mode {
+	BPF_STATS_OFF = 0,
+	BPF_STATS_SAMPLE = 1, /* on for a slice of every second: cheap, an estimate */
+	BPF_STATS_FULL = 2,   /* on for the whole run: exact, ~2 clock reads per program run */
+};
+
 /* Exit statuses (also in --help and docs/cli.md). */
 #define EXIT_USAGE 2
 #define EXIT_RUNTIME 1
@@ -41,7 +47,8 @@ struct config {
 	unsigned int top_n;
 	unsigned int max_procs;
 	unsigned int max_rows;
-	bool bpf_stats;
+	bool sc_time_all; /* time every syscall (no sampling of hot rows) */
+	int bpf_stats;	  /* enum bpf_stats_mode */
 	const char *btf_path; /* NULL = /sys/kernel/btf/vmlinux */
 	int verbose;
 };

@@ -29,6 +29,11 @@ const char *target_kind_name(enum target_kind k)
 	}
 }
 
+const char *bpf_stats_mode_name(int mode)
+{
+	return mode == BPF_STATS_FULL ? "full" : mode == BPF_STATS_SAMPLE ? "sample" : "off";
+}
+
 const char *errno_name(uint32_t err, char *buf, size_t len)
 {
 	const char *n = strerrorname_np((int)err);
@@ -126,6 +131,7 @@ static void json_syscalls(struct json_writer *w, const struct metrics *m)
 		jw_kv_str(w, "name", syscall_name(s->nr, nb, sizeof(nb)));
 		jw_kv_u64(w, "nr", s->nr);
 		jw_kv_u64(w, "count", s->lat.count);
+		jw_kv_u64(w, "timed", s->timed);
 		jw_kv_u64(w, "errors", s->errors);
 		if (s->top_errno) {
 			jw_kv_str(w, "top_errno", errno_name(s->top_errno, eb, sizeof(eb)));
@@ -191,13 +197,18 @@ static void json_self(struct json_writer *w, const struct self_stats *x)
 	jw_kv_u64(w, "pidmap_full", x->stats[STAT_PIDMAP_FULL]);
 	jw_kv_u64(w, "task_ctx_failures", x->stats[STAT_TASK_CTX_FAIL]);
 	jw_kv_u64(w, "args_faults", x->stats[STAT_ARGS_FAULT]);
-	jw_kv_bool(w, "bpf_stats", x->bpf_stats);
-	if (x->bpf_stats) {
+	jw_kv_str(w, "bpf_stats", bpf_stats_mode_name(x->bpf_stats));
+	if (x->bpf_stats != BPF_STATS_OFF) {
 		jw_kv_u64(w, "bpf_run_ns", x->bpf_run_ns);
 		jw_kv_u64(w, "bpf_run_count", x->bpf_run_cnt);
+		jw_kv_double(w, "bpf_stats_coverage", x->bpf_coverage);
+		jw_kv_u64(w, "bpf_ns_per_run",
+			  x->bpf_sampled_cnt ? x->bpf_sampled_ns / x->bpf_sampled_cnt : 0);
 	} else {
 		jw_kv_str(w, "bpf_run_ns", NULL);
 		jw_kv_str(w, "bpf_run_count", NULL);
+		jw_kv_str(w, "bpf_stats_coverage", NULL);
+		jw_kv_str(w, "bpf_ns_per_run", NULL);
 	}
 	jw_kv_u64(w, "startup_ns", x->startup_ns);
 	jw_kv_u64(w, "attach_ns", x->attach_ns);

@@ -162,6 +162,7 @@ static void processes(FILE *f, const struct snapshot *s, unsigned int top)
 static void syscalls(FILE *f, const struct metrics *m, unsigned int top)
 {
 	char b[6][32], nb[32];
+	bool any_est = false;
 
 	if (!m->n_sc)
 		return;
@@ -173,9 +174,12 @@ static void syscalls(FILE *f, const struct metrics *m, unsigned int top)
 	for (size_t i = 0; i < m->n_sc && i < top; i++) {
 		const struct sc_stat *sc = &m->sc[i];
 
+		bool est = sc->timed < sc->lat.count;
+
+		b[5][0] = '~';
+		fmt_dur(b[5] + est, sizeof(b[5]) - 1, sc->lat.sum_ns);
 		fprintf(f, "  %-18s %10llu %8llu %9s %9s %9s %9s", syscall_name(sc->nr, nb, sizeof(nb)),
-			(unsigned long long)sc->lat.count, (unsigned long long)sc->errors,
-			fmt_dur(b[0], sizeof(b[0]), sc->lat.sum_ns),
+			(unsigned long long)sc->lat.count, (unsigned long long)sc->errors, b[5],
 			fmt_dur(b[1], sizeof(b[1]), sc->lat.p50_ns),
 			fmt_dur(b[2], sizeof(b[2]), sc->lat.p99_ns),
 			fmt_dur(b[3], sizeof(b[3]), sc->lat.max_ns));
@@ -183,7 +187,11 @@ static void syscalls(FILE *f, const struct metrics *m, unsigned int top)
 			fprintf(f, "  %s x%llu", errno_name(sc->top_errno, b[4], sizeof(b[4])),
 				(unsigned long long)sc->top_errno_count);
 		fputc('\n', f);
+		any_est |= est;
 	}
+	if (any_est)
+		fprintf(f, "  ~ latency sampled for hot syscalls (counts exact); --syscall-timing=all "
+			   "times every call\n");
 }
 
 /* The run-queue histogram, its log-linear buckets folded into one row per power of two. */
@@ -238,11 +246,13 @@ static void self(FILE *f, const struct snapshot *s)
 	uint64_t lost = x->stats[STAT_RB_DROPS] + x->stats[STAT_TASK_CTX_FAIL];
 
 	fprintf(f, "\nPROCSCOPE ITSELF\n  ");
-	if (x->bpf_stats)
-		fprintf(f, "BPF %s in %llu program runs (%lluns each), ",
-			fmt_dur(b[0], sizeof(b[0]), x->bpf_run_ns),
+	if (x->bpf_stats != BPF_STATS_OFF)
+		fprintf(f, "BPF %s%s in %llu program runs (%lluns each%s), ",
+			x->bpf_coverage < 1.0 ? "~" : "", fmt_dur(b[0], sizeof(b[0]), x->bpf_run_ns),
 			(unsigned long long)x->bpf_run_cnt,
-			(unsigned long long)(x->bpf_run_cnt ? x->bpf_run_ns / x->bpf_run_cnt : 0));
+			(unsigned long long)(x->bpf_sampled_cnt ? x->bpf_sampled_ns / x->bpf_sampled_cnt
+								: 0),
+			x->bpf_coverage < 1.0 ? ", sampled" : "");
 	fprintf(f, "own CPU %s, peak RSS %s, attached in %s\n", fmt_dur(b[1], sizeof(b[1]), x->cpu_ns),
 		fmt_bytes(b[2], sizeof(b[2]), x->rss_peak_bytes),
 		fmt_dur(b[3], sizeof(b[3]), x->startup_ns));

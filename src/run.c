@@ -251,18 +251,24 @@ static int event_loop(struct run *r, int sfd, uint64_t deadline_ns)
 
 	while (!r->done) {
 		struct epoll_event evs[4];
-		uint64_t now = now_ns(), until = UINT64_MAX;
+		uint64_t now = now_ns(), until = UINT64_MAX, stats;
 		int timeout = -1, n;
 
+		session__stats_tick(r->sess, now);
+		if (deadline_ns && now >= deadline_ns)
+			break;
+		if (r->stop_sig_ns && now >= r->stop_sig_ns + CHILD_GRACE_NS)
+			break;
 		if (deadline_ns)
 			until = deadline_ns;
 		if (r->stop_sig_ns && r->stop_sig_ns + CHILD_GRACE_NS < until)
 			until = r->stop_sig_ns + CHILD_GRACE_NS;
-		if (until != UINT64_MAX) {
-			if (now >= until)
-				break;
-			timeout = (int)((until - now + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC);
-		}
+		stats = session__stats_next(r->sess);
+		if (stats && stats < until)
+			until = stats;
+		if (until != UINT64_MAX)
+			timeout = until <= now ? 0 :
+				  (int)((until - now + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC);
 		n = epoll_wait(ep, evs, ARRAY_SIZE(evs), timeout);
 		if (n < 0) {
 			if (errno == EINTR)

@@ -38,7 +38,7 @@ static const struct {
 	unsigned int subsys;
 	const char *prog;
 } subsys_progs[] = {
-	{SUB_SCHED, "sched_switch"},
+	{SUB_SCHED | SUB_SYSCALLS, "sched_switch"}, /* hands over the syscall cache */
 	{SUB_SCHED, "sched_wakeup"},
 	{SUB_SCHED, "sched_wakeup_new"},
 	{SUB_SCHED, "sched_open"},
@@ -68,7 +68,7 @@ int session__open(struct session **out, const struct session_opts *o)
 	s->max_rows = cfg->max_rows;
 	s->subsys = cfg->subsys;
 	s->started_ns = o->started_ns;
-	s->bpf_stats = cfg->bpf_stats;
+	s->stats_mode = cfg->bpf_stats;
 	s->on_event = o->on_event;
 	s->ev_ctx = o->ctx;
 	s->ncpus = libbpf_num_possible_cpus();
@@ -89,6 +89,8 @@ int session__open(struct session **out, const struct session_opts *o)
 	skel->rodata->cfg_cg_level = o->cg_level;
 	skel->rodata->cfg_max_procs = s->max_procs;
 	skel->rodata->cfg_max_rows = s->max_rows;
+	skel->rodata->cfg_sched = !!(cfg->subsys & SUB_SCHED);
+	skel->rodata->cfg_sc_budget = cfg->sc_time_all ? ~0U : SC_BUDGET_DEFAULT;
 	syscall_wait_classes((uint8_t *)skel->rodata->cfg_sc_class, SC_NR_MAX);
 
 	bpf_map__set_max_entries(skel->maps.core_procs, s->max_procs);
@@ -168,6 +170,54 @@ static int proc_rw(struct session *s, uint32_t slot, struct proc_rec *p, bool wr
 	return 0;
 }
 
+/*
+ * BPF_ENABLE_STATS makes the kernel read the clock twice around every run of every
+ * BPF program: ~75 ns each on a VM. In sample mode it is on for a window of each
+ * period, and totals are scaled by the coverage (see collect.c).
+ */
+static void stats_enable(struct session *s, uint64_t now)
+{
+	s->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	if (s->stats_fd < 0) {
+		pr_warn("cannot measure BPF run time (BPF_ENABLE_STATS): %s", strerror(errno));
+		s->stats_mode = BPF_STATS_OFF;
+		s->stats_next_ns = 0;
+		return;
+	}
+	s->stats_on_since = now;
+	s->stats_next_ns = s->stats_mode == BPF_STATS_SAMPLE ? now + STATS_WINDOW_NS : 0;
+}
+
+static void stats_disable(struct session *s, uint64_t now)
+{
+	if (s->stats_fd < 0)
+		return;
+	close(s->stats_fd);
+	s->stats_fd = -1;
+	s->stats_covered_ns += now - s->stats_on_since;
+}
+
+uint64_t session__stats_next(const struct session *s)
+{
+	return s->stats_next_ns;
+}
+
+void session__stats_tick(struct session *s, uint64_t now)
+{
+	if (!s->stats_next_ns || now < s->stats_next_ns)
+		return;
+	if (s->stats_fd >= 0) {
+		uint64_t opened = s->stats_on_since;
+
+		stats_disable(s, now);
+		s->stats_next_ns = opened + STATS_PERIOD_NS;
+		if (s->stats_next_ns <= now)
+			s->stats_next_ns = now + STATS_PERIOD_NS - STATS_WINDOW_NS;
+	} else {
+		stats_enable(s, now);
+	}
+}
+
 int session__attach(struct session *s)
 {
 	struct bpf_program *prog;
@@ -198,11 +248,6 @@ int session__attach(struct session *s)
 		if (strcmp(bpf_program__name(prog), "sched_open") == 0)
 			s->open_iter = link;
 	}
-	if (s->bpf_stats) {
-		s->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
-		if (s->stats_fd < 0)
-			pr_warn("cannot measure BPF run time (BPF_ENABLE_STATS): %s", strerror(errno));
-	}
 	/*
 	 * Accounting starts once everything is attached: the launched command, held
 	 * until now, does not carry procscope's attach time as its own.
@@ -216,6 +261,9 @@ int session__attach(struct session *s)
 			proc_rw(s, s->registered[i], p, true);
 		}
 	}
+
+	if (s->stats_mode != BPF_STATS_OFF)
+		stats_enable(s, s->attach_ns);
 
 	/* a registered process that died before we attached never reports its exit */
 	for (int i = 0; i < s->n_registered; i++) {

@@ -12,6 +12,9 @@
 
 #define SESSION_MAX_LINKS 32
 #define SESSION_MAX_REGISTERED 1024
+/* --bpf-stats=sample: run-time accounting on for a window of every period */
+#define STATS_PERIOD_NS 100000000ULL
+#define STATS_WINDOW_NS 5000000ULL
 
 struct session {
 	struct procscope_bpf *skel;
@@ -21,8 +24,11 @@ struct session {
 	struct bpf_link *open_iter; /* sched_open, if sched is on */
 	uint32_t registered[SESSION_MAX_REGISTERED]; /* slots given by session__add_pid() */
 	int n_registered;
-	int stats_fd; /* BPF_ENABLE_STATS, -1 if off */
-	bool bpf_stats;
+	int stats_fd;	/* BPF_ENABLE_STATS while on, else -1 */
+	int stats_mode; /* enum bpf_stats_mode */
+	uint64_t stats_on_since;  /* when the current window opened */
+	uint64_t stats_covered_ns; /* closed windows, summed */
+	uint64_t stats_next_ns;	   /* next toggle, 0 = none */
 	int (*on_event)(void *ctx, void *data, size_t len);
 	void *ev_ctx;
 	uint32_t max_procs, max_rows;

@@ -46,6 +46,7 @@ static void row_delta(struct stat_row *d, const struct stat_row *c, const struct
 	if (!p || p->kind != c->kind || p->slot != c->slot || p->key != c->key)
 		return;
 	d->count = sub_sat(c->count, p->count);
+	d->timed = sub_sat(c->timed, p->timed);
 	d->sum_ns = sub_sat(c->sum_ns, p->sum_ns);
 	d->errors = sub_sat(c->errors, p->errors);
 	for (int i = 0; i < 4; i++)
@@ -54,7 +55,7 @@ static void row_delta(struct stat_row *d, const struct stat_row *c, const struct
 						  c->err_count[i] - p->err_count[i] : 0;
 	for (uint32_t i = 0; i < HIST_SLOTS; i++)
 		d->hist[i] = c->hist[i] > p->hist[i] ? c->hist[i] - p->hist[i] : 0;
-	if (!d->count) {
+	if (!d->timed) {
 		d->max_ns = 0;
 	} else if (c->max_ns == p->max_ns) {
 		for (int i = (int)HIST_SLOTS - 1; i >= 0; i--) {
@@ -70,6 +71,7 @@ static void row_delta(struct stat_row *d, const struct stat_row *c, const struct
 	}
 }
 
+/* Percentiles from the (weighted) histogram; the count from the exact counter. */
 static void row_summarize(const struct stat_row *r, struct lat *out)
 {
 	struct hist h;
@@ -91,7 +93,8 @@ uint64_t sched_blocked_ns(const struct proc_sched *s)
 
 /* Accumulates one syscall number over the whole target. */
 struct sc_acc {
-	struct hist h;
+	struct hist h; /* weighted: see struct stat_row */
+	uint64_t count, timed;
 	uint64_t errors;
 	uint32_t err_code[16];
 	uint64_t err_count[16];
@@ -100,6 +103,8 @@ struct sc_acc {
 static void sc_acc_add(struct sc_acc *a, const struct stat_row *r)
 {
 	hist_add_bins32(&a->h, r->hist, r->sum_ns, r->max_ns);
+	a->count += r->count;
+	a->timed += r->timed;
 	a->errors += r->errors;
 	for (int i = 0; i < 4; i++) {
 		if (!r->err_code[i] || !r->err_count[i])
@@ -162,6 +167,7 @@ static void add_proc_row(struct proc_info *p, const struct stat_row *r, struct h
 		memset(s, 0, sizeof(*s));
 		s->nr = r->key;
 		s->errors = r->errors;
+		s->timed = r->timed;
 		for (int i = 0; i < 4; i++)
 			cnt[i] = r->err_count[i];
 		top_errno(r->err_code, cnt, 4, &s->top_errno, &s->top_errno_count);
@@ -303,9 +309,11 @@ int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struc
 		memset(s, 0, sizeof(*s));
 		s->nr = nr;
 		s->errors = acc[nr]->errors;
+		s->timed = acc[nr]->timed;
 		top_errno(acc[nr]->err_code, acc[nr]->err_count, 16, &s->top_errno,
 			  &s->top_errno_count);
 		hist_summarize(&acc[nr]->h, &s->lat);
+		s->lat.count = acc[nr]->count; /* exact; the histogram is weighted */
 		free(acc[nr]);
 	}
 	hist_summarize(&out->target_runq, &out->target.runq);

@@ -21,9 +21,12 @@
 /* procscope's own costs and losses. */
 struct self_stats {
 	uint64_t stats[STAT_N]; /* BPF-side loss counters, summed over CPUs */
-	bool bpf_stats;		/* run time measured (BPF_ENABLE_STATS) */
-	uint64_t bpf_run_ns;	/* BPF programs' own run time */
-	uint64_t bpf_run_cnt;	/* program invocations */
+	int bpf_stats;		 /* enum bpf_stats_mode */
+	uint64_t bpf_sampled_ns;  /* run time while BPF_ENABLE_STATS was on */
+	uint64_t bpf_sampled_cnt; /* program runs while it was on */
+	double bpf_coverage;	 /* share of the run it was on */
+	uint64_t bpf_run_ns;	 /* estimated total run time: sampled / coverage */
+	uint64_t bpf_run_cnt;	 /* estimated total runs */
 	uint64_t startup_ns;	/* procscope start to attached */
 	uint64_t attach_ns;	/* load + attach */
 	uint64_t rss_peak_bytes;
@@ -44,10 +47,11 @@ struct raw_dump {
 
 struct sc_stat {
 	uint32_t nr;
+	uint64_t timed; /* calls whose latency was measured (adaptive timing) */
 	uint64_t errors;
 	uint32_t top_errno; /* most frequent errno, 0 if none */
 	uint64_t top_errno_count;
-	struct lat lat; /* count, total (sum), max, percentiles */
+	struct lat lat; /* count (exact), total, max, percentiles (estimated if timed < count) */
 };
 
 struct metrics {

@@ -11,6 +11,26 @@ test_getppid_count_exact() {
 		.syscalls[] | select(.name == "getppid") | .errors')" 0
 }
 
+test_adaptive_timing_keeps_counts_exact() {
+	# 200k calls in a tight loop: far past the per-row budget, so latency is sampled
+	"$PROCSCOPE" --json -o adaptive.json -- "$WL/getppid_n" 200000
+	"$PROCSCOPE" --json -o all.json --syscall-timing=all -- "$WL/getppid_n" 200000
+	local a b
+	a=$(report adaptive.json | jq -c '.target.syscalls[] | select(.name == "getppid")')
+	b=$(report all.json | jq -c '.target.syscalls[] | select(.name == "getppid")')
+	assert_eq "$(jq .count <<< "$a")" 200000
+	assert_eq "$(jq .count <<< "$b")" 200000
+	assert_eq "$(jq .timed <<< "$b")" 200000 "every call timed"
+	assert_ge "$(jq .timed <<< "$a")" 256 "the budget is timed"
+	assert_le "$(jq .timed <<< "$a")" 100000 "most calls sampled"
+	# the weighted estimate of the total agrees with the full measurement (the two
+	# runs differ in overhead and noise, hence the wide band)
+	assert_within "$(jq .total_ns <<< "$a")" "$(jq .total_ns <<< "$b")" 50 "estimated total"
+	# a rare syscall in the same process is timed every time
+	assert_eq "$(report adaptive.json | jq '[.target.syscalls[] | select(.name == "execve")][0] |
+		.timed == .count')" true
+}
+
 test_syscall_errors_and_errno() {
 	"$PROCSCOPE" --json -o out.json -- "$WL/failopen" 500
 	local sc

@@ -63,8 +63,24 @@ static inline void fx_row_add(struct stat_row *r, uint64_t v, int n)
 {
 	for (int i = 0; i < n; i++) {
 		r->count++;
+		r->timed++;
 		r->sum_ns += v;
 		r->hist[hist_slot(v)]++;
+		if (v > r->max_ns)
+			r->max_ns = v;
+	}
+}
+
+/* @n calls of latency @v, of which one in @every was timed (weight @every). */
+static inline void fx_row_sampled(struct stat_row *r, uint64_t v, int n, int every)
+{
+	for (int i = 0; i < n; i++) {
+		r->count++;
+		if (i % every)
+			continue;
+		r->timed++;
+		r->sum_ns += v * every;
+		r->hist[hist_slot(v)] += every;
 		if (v > r->max_ns)
 			r->max_ns = v;
 	}

@@ -141,6 +141,23 @@ TEST(test_cli__values)
 	config_release(&cfg);
 }
 
+TEST(test_cli__modes)
+{
+	struct config cfg;
+
+	CHECK_I64(PARSE(&cfg, "-a", "--bpf-stats", "full", "--syscall-timing", "all"), 0);
+	CHECK_I64(cfg.bpf_stats, BPF_STATS_FULL);
+	CHECK(cfg.sc_time_all);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "-a", "--bpf-stats", "off"), 0);
+	CHECK_I64(cfg.bpf_stats, BPF_STATS_OFF);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "-a", "--bpf-stats", "sometimes"), -EINVAL);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "-a", "--syscall-timing", "never"), -EINVAL);
+	config_release(&cfg);
+}
+
 TEST(test_cli__unknown_option)
 {
 	struct config cfg;
@@ -155,7 +172,8 @@ TEST(test_cli__defaults)
 
 	CHECK_I64(PARSE(&cfg, "true"), 0);
 	CHECK(cfg.follow_children);
-	CHECK(cfg.bpf_stats);
+	CHECK_I64(cfg.bpf_stats, BPF_STATS_SAMPLE);
+	CHECK(!cfg.sc_time_all);
 	CHECK(!cfg.json);
 	CHECK(cfg.output == NULL);
 	CHECK_U64(cfg.subsys, SUB_DEFAULT);

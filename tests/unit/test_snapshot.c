@@ -222,3 +222,32 @@ TEST(test_snapshot__names)
 	CHECK_STR(wait_class_name(99), "?");
 	CHECK_STR(blk_state_name(BLK_IOWAIT), "iowait");
 }
+
+TEST(test_snapshot__sampled_rows_keep_exact_counts)
+{
+	struct raw_dump d;
+	struct snapshot s;
+	struct stat_row *r;
+
+	build_pair(&d);
+	/* sh: 300 getppid, 44 of them past the budget and sampled 1 in 16 */
+	r = fx_row(&d, ROW_FIRST + 4, 2, ROW_SYSCALL, NR_GETPPID);
+	fx_row_add(r, 500, 256);
+	fx_row_sampled(r, 500, 44, 16);
+	r = fx_row(&d, ROW_FIRST + 5, 3, ROW_SYSCALL, NR_GETPPID);
+	fx_row_add(r, 700, 100);
+	CHECK_I64(snapshot_build(&s, &d, NULL, FX_ATTACH_NS, NULL), 0);
+	for (size_t i = 0; i < s.target.n_sc; i++) {
+		if (s.target.sc[i].nr != NR_GETPPID)
+			continue;
+		CHECK_U64(s.target.sc[i].lat.count, 400);	/* exact, not the weighted 388 */
+		CHECK_U64(s.target.sc[i].timed, 256 + 3 + 100); /* 44 calls: #0, #16, #32 */
+		/* the total is estimated: 259 measured x500 weighted to 304 calls, + 100 x700 */
+		CHECK_U64(s.target.sc[i].lat.sum_ns, 304 * 500 + 100 * 700);
+	}
+	CHECK_U64(s.procs[0].m.sc[0].nr, NR_GETPPID); /* 152us beats 10us of read */
+	CHECK_U64(s.procs[0].m.sc[0].lat.count, 300);
+	CHECK_U64(s.procs[0].m.sc[0].timed, 259);
+	snapshot_release(&s);
+	raw_dump_release(&d);
+}

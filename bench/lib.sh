@@ -1,0 +1,41 @@
+# shellcheck shell=bash
+# Shared by the benchmarks: paths, tracefs for the peer tools, medians.
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PROCSCOPE=$ROOT/procscope
+WL=$ROOT/tests/workloads/bin
+OUT=${BENCH_OUT:-$ROOT/bench/results}
+mkdir -p "$OUT"
+
+# libbpf-tools and bpftrace attach SEC("tracepoint/...") programs, which need tracefs
+# (procscope does not). Mount it for the run if it is missing; unmount it afterwards.
+TRACEFS_MOUNTED=
+ensure_tracefs() {
+	if [ ! -e /sys/kernel/tracing/events ]; then
+		mount -t tracefs nodev /sys/kernel/tracing && TRACEFS_MOUNTED=1
+	fi
+}
+release_tracefs() {
+	[ -n "$TRACEFS_MOUNTED" ] && umount /sys/kernel/tracing 2>/dev/null || true
+}
+
+# median of the numbers on stdin
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) { print "nan"; exit } m = int((NR + 1) / 2); if (NR % 2) print v[m]; else printf "%.1f\n", (v[m] + v[m + 1]) / 2 }'; }
+
+# Wait (up to 20 s) until FILE contains PATTERN.
+wait_for() {
+	local i
+	for i in $(seq 1 400); do
+		grep -q -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "bench: timed out waiting for '$2' in $1" >&2
+	return 1
+}
+
+# Peak RSS (KiB) and CPU time (ms) of a running pid, "rss cpu"
+proc_footprint() {
+	local hwm ticks
+	hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$1/status" 2>/dev/null)
+	ticks=$(awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null)
+	echo "${hwm:-0} $(( ${ticks:-0} * 1000 / $(getconf CLK_TCK) ))"
+}

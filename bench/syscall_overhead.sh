@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Added nanoseconds per syscall for a tight getppid loop (tests/workloads/getppid_loop),
+# measured in one run, interleaved, under: no tracing; procscope (adaptive syscall
+# timing, the default); procscope --syscall-timing=all; libbpf-tools `syscount -L`;
+# a bpftrace latency histogram. Every tool is filtered to the workload's process.
+# Each repetition runs every mode once in a rotated order; the table reports the
+# median ns/call and the median of the per-repetition differences from no tracing.
+# Also: procscope's startup to attached, peak RSS and CPU time, and the same for the
+# peers while they traced.
+#   env: REPS (default 9), CALLS (default 2000000)
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+REPS=${REPS:-9}
+CALLS=${CALLS:-2000000}
+modes=(none procscope procscope_all syscount bpftrace)
+ensure_tracefs
+trap release_tracefs EXIT
+tmp=$(mktemp -d)
+
+run_none() { "$WL/getppid_loop" "$CALLS"; }
+
+run_procscope() {
+	local label=$1
+	shift
+	"$PROCSCOPE" --json -o "$tmp/ps.json" "$@" -- "$WL/getppid_loop" "$CALLS" > "$tmp/wl.out"
+	jq -r 'select(.type == "report") | .self | "\(.startup_ns) \(.rss_peak_bytes) \(.cpu_ns)"' \
+		"$tmp/ps.json" >> "$tmp/ps_self.$label"
+	cat "$tmp/wl.out"
+}
+
+# A peer that attaches to a pid: start the loop held at its gate, attach, release it.
+run_peer() {
+	local name=$1 ready=$2 pid tool rc=0
+	shift 2
+	WL_WAIT=1 "$WL/getppid_loop" "$CALLS" > "$tmp/wl.out" &
+	wl=$!
+	wait_for "$tmp/wl.out" '^ready'
+	pid=$(awk '/^ready/ { print $2 }' "$tmp/wl.out")
+	local t0=$(date +%s%N)
+	"$@" "$pid" > "$tmp/tool.out" 2>&1 &
+	tool=$!
+	wait_for "$tmp/tool.out" "$ready"
+	echo $(( ($(date +%s%N) - t0) / 1000 )) >> "$tmp/startup_us.$name"
+	sleep 0.3 # the ready line comes just before the last attach
+	kill -USR1 "$pid"
+	wait "$wl"
+	proc_footprint "$tool" >> "$tmp/footprint.$name"
+	kill -INT "$tool" 2>/dev/null || true
+	for _ in $(seq 1 50); do kill -0 "$tool" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$tool" 2>/dev/null || true
+	wait "$tool" || rc=$?
+	grep '^ns_per_call' "$tmp/wl.out"
+}
+
+syscount_cmd() { exec stdbuf -oL -eL syscount -L -p "$1"; }
+bpftrace_cmd() {
+	exec stdbuf -oL -eL bpftrace -e "tracepoint:raw_syscalls:sys_enter /pid == $1/ { @s[tid] = nsecs; }
+		tracepoint:raw_syscalls:sys_exit /@s[tid]/ { @ns = hist(nsecs - @s[tid]); delete(@s[tid]); }"
+}
+
+run_mode() {
+	case $1 in
+	none) run_none ;;
+	procscope) run_procscope default ;;
+	procscope_all) run_procscope all --syscall-timing=all ;;
+	syscount) run_peer syscount 'Tracing syscalls' syscount_cmd ;;
+	bpftrace) run_peer bpftrace 'Attaching' bpftrace_cmd ;;
+	esac
+}
+
+for rep in $(seq 1 "$REPS"); do
+	n=${#modes[@]}
+	for i in $(seq 0 $((n - 1))); do
+		m=${modes[$(((i + rep) % n))]}
+		v=$(run_mode "$m" | awk '/^ns_per_call/ { print $2 }')
+		echo "$rep $m $v" >> "$tmp/raw"
+		echo "  rep $rep $m: $v ns/call" >&2
+	done
+done
+
+echo "## Syscall overhead: tight getppid loop ($CALLS calls, $REPS interleaved repetitions)"
+echo
+echo "| mode | ns/call (median) | added ns/call (median of paired differences) | ratio to procscope |"
+echo "|---|---:|---:|---:|"
+base_added=
+for m in "${modes[@]}"; do
+	med=$(awk -v m="$m" '$2 == m { print $3 }' "$tmp/raw" | median)
+	added=$(awk -v m="$m" '$2 == "none" { b[$1] = $3 } $2 == m { v[$1] = $3 }
+		END { for (r in v) if (r in b) print v[r] - b[r] }' "$tmp/raw" | median)
+	[ "$m" = procscope ] && base_added=$added
+	echo "$m $med $added" >> "$tmp/table"
+done
+while read -r m med added; do
+	ratio=$(awk -v a="$added" -v b="$base_added" 'BEGIN { if (b > 0 && a > 0) printf "%.2f", a / b; else print "-" }')
+	[ "$m" = none ] && { added=0; ratio=-; }
+	echo "| $m | $med | $added | $ratio |"
+done < "$tmp/table"
+echo
+echo "## Footprint while tracing the loop (medians)"
+echo
+echo "| tool | startup to attached | peak RSS | CPU time |"
+echo "|---|---:|---:|---:|"
+for f in "$tmp"/ps_self.*; do
+	m=${f##*.}
+	s=$(awk '{ print $1 / 1e6 }' "$f" | median)
+	r=$(awk '{ print $2 / 1048576 }' "$f" | median)
+	c=$(awk '{ print $3 / 1e6 }' "$f" | median)
+	echo "| procscope ($m) | ${s} ms | ${r} MiB | ${c} ms |"
+done
+for p in syscount bpftrace; do
+	s=$(awk '{ print $1 / 1000 }' "$tmp/startup_us.$p" | median)
+	r=$(awk '{ print $1 / 1024 }' "$tmp/footprint.$p" | median)
+	c=$(awk '{ print $2 }' "$tmp/footprint.$p" | median)
+	echo "| $p | ~${s} ms (to its ready line) | ${r} MiB | ${c} ms |"
+done
+cp "$tmp/raw" "$OUT/syscall_overhead.raw"
+rm -rf "$tmp"
