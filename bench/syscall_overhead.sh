@@ -1,28 +1,34 @@
 #!/usr/bin/env bash
 # Added nanoseconds per syscall for a tight getppid loop (tests/workloads/getppid_loop),
 # measured in one run, interleaved, under: no tracing; procscope (adaptive syscall
-# timing, the default); procscope --syscall-timing=all; libbpf-tools `syscount -L`;
+# timing, the default); procscope --bpf-stats=off; procscope --syscall-timing=all;
+# empty bpftrace programs on both syscall tracepoints (the floor any tracer pays);
+# libbpf-tools `syscount -L`;
 # a bpftrace latency histogram. Every tool is filtered to the workload's process.
 # Each repetition runs every mode once in a rotated order; the table reports the
 # median ns/call and the median of the per-repetition differences from no tracing.
 # Also: procscope's startup to attached, peak RSS and CPU time, and the same for the
 # peers while they traced.
+# The workload is pinned to one CPU (BENCH_CPU, default 1) in every mode.
 #   env: REPS (default 9), CALLS (default 2000000)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 REPS=${REPS:-9}
 CALLS=${CALLS:-2000000}
-modes=(none procscope procscope_all syscount bpftrace)
+modes=(none floor procscope procscope_nostats procscope_all syscount bpftrace)
+# the workload always runs on one CPU, so that no mode gains or loses by migrations
+CPU=${BENCH_CPU:-1}
+LOOP=(taskset -c "$CPU" "$WL/getppid_loop" "$CALLS")
 ensure_tracefs
 trap release_tracefs EXIT
 tmp=$(mktemp -d)
 
-run_none() { "$WL/getppid_loop" "$CALLS"; }
+run_none() { "${LOOP[@]}"; }
 
 run_procscope() {
 	local label=$1
 	shift
-	"$PROCSCOPE" --json -o "$tmp/ps.json" "$@" -- "$WL/getppid_loop" "$CALLS" > "$tmp/wl.out"
+	"$PROCSCOPE" --json -o "$tmp/ps.json" "$@" -- "${LOOP[@]}" > "$tmp/wl.out"
 	jq -r 'select(.type == "report") | .self | "\(.startup_ns) \(.rss_peak_bytes) \(.cpu_ns)"' \
 		"$tmp/ps.json" >> "$tmp/ps_self.$label"
 	cat "$tmp/wl.out"
@@ -32,7 +38,7 @@ run_procscope() {
 run_peer() {
 	local name=$1 ready=$2 pid tool rc=0
 	shift 2
-	WL_WAIT=1 "$WL/getppid_loop" "$CALLS" > "$tmp/wl.out" &
+	WL_WAIT=1 "${LOOP[@]}" > "$tmp/wl.out" &
 	wl=$!
 	wait_for "$tmp/wl.out" '^ready'
 	pid=$(awk '/^ready/ { print $2 }' "$tmp/wl.out")
@@ -52,6 +58,11 @@ run_peer() {
 	grep '^ns_per_call' "$tmp/wl.out"
 }
 
+# the floor: empty programs on both syscall tracepoints (what merely attaching costs)
+floor_cmd() {
+	exec stdbuf -oL -eL bpftrace -e 'tracepoint:raw_syscalls:sys_enter { }
+		tracepoint:raw_syscalls:sys_exit { }'
+}
 syscount_cmd() { exec stdbuf -oL -eL syscount -L -p "$1"; }
 bpftrace_cmd() {
 	exec stdbuf -oL -eL bpftrace -e "tracepoint:raw_syscalls:sys_enter /pid == $1/ { @s[tid] = nsecs; }
@@ -61,7 +72,9 @@ bpftrace_cmd() {
 run_mode() {
 	case $1 in
 	none) run_none ;;
+	floor) run_peer floor 'Attaching' floor_cmd ;;
 	procscope) run_procscope default ;;
+	procscope_nostats) run_procscope nostats --bpf-stats=off ;;
 	procscope_all) run_procscope all --syscall-timing=all ;;
 	syscount) run_peer syscount 'Tracing syscalls' syscount_cmd ;;
 	bpftrace) run_peer bpftrace 'Attaching' bpftrace_cmd ;;
@@ -107,7 +120,7 @@ for f in "$tmp"/ps_self.*; do
 	c=$(awk '{ print $3 / 1e6 }' "$f" | median)
 	echo "| procscope ($m) | ${s} ms | ${r} MiB | ${c} ms |"
 done
-for p in syscount bpftrace; do
+for p in floor syscount bpftrace; do
 	s=$(awk '{ print $1 / 1000 }' "$tmp/startup_us.$p" | median)
 	r=$(awk '{ print $1 / 1024 }' "$tmp/footprint.$p" | median)
 	c=$(awk '{ print $2 }' "$tmp/footprint.$p" | median)

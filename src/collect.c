@@ -153,6 +153,8 @@ static void collect_self(struct session *s, struct self_stats *self)
 			continue;
 		self->bpf_sampled_ns += info.run_time_ns;
 		self->bpf_sampled_cnt += info.run_cnt;
+		/* runs the kernel skipped: the program was already running on that CPU */
+		self->bpf_recursion_misses += info.recursion_misses;
 	}
 	/* the run time counts only while stats are on: scale by the time they were */
 	if (s->stats_mode != BPF_STATS_OFF && s->attach_ns) {

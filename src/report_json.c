@@ -197,6 +197,7 @@ static void json_self(struct json_writer *w, const struct self_stats *x)
 	jw_kv_u64(w, "pidmap_full", x->stats[STAT_PIDMAP_FULL]);
 	jw_kv_u64(w, "task_ctx_failures", x->stats[STAT_TASK_CTX_FAIL]);
 	jw_kv_u64(w, "args_faults", x->stats[STAT_ARGS_FAULT]);
+	jw_kv_u64(w, "bpf_recursion_misses", x->bpf_recursion_misses);
 	jw_kv_str(w, "bpf_stats", bpf_stats_mode_name(x->bpf_stats));
 	if (x->bpf_stats != BPF_STATS_OFF) {
 		jw_kv_u64(w, "bpf_run_ns", x->bpf_run_ns);

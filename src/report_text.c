@@ -243,7 +243,8 @@ static void self(FILE *f, const struct snapshot *s)
 {
 	const struct self_stats *x = &s->self;
 	char b[5][32];
-	uint64_t lost = x->stats[STAT_RB_DROPS] + x->stats[STAT_TASK_CTX_FAIL];
+	uint64_t lost = x->stats[STAT_RB_DROPS] + x->stats[STAT_TASK_CTX_FAIL] +
+			x->bpf_recursion_misses;
 
 	fprintf(f, "\nPROCSCOPE ITSELF\n  ");
 	if (x->bpf_stats != BPF_STATS_OFF)

@@ -13,8 +13,8 @@
 #define SESSION_MAX_LINKS 32
 #define SESSION_MAX_REGISTERED 1024
 /* --bpf-stats=sample: run-time accounting on for a window of every period */
-#define STATS_PERIOD_NS 100000000ULL
-#define STATS_WINDOW_NS 5000000ULL
+#define STATS_PERIOD_NS 200000000ULL
+#define STATS_WINDOW_NS 10000000ULL
 
 struct session {
 	struct procscope_bpf *skel;

@@ -27,6 +27,7 @@ struct self_stats {
 	double bpf_coverage;	 /* share of the run it was on */
 	uint64_t bpf_run_ns;	 /* estimated total run time: sampled / coverage */
 	uint64_t bpf_run_cnt;	 /* estimated total runs */
+	uint64_t bpf_recursion_misses; /* program runs the kernel skipped (lost events) */
 	uint64_t startup_ns;	/* procscope start to attached */
 	uint64_t attach_ns;	/* load + attach */
 	uint64_t rss_peak_bytes;
