@@ -35,7 +35,9 @@ CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-fi
 	$(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
 LDLIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf) -lelf -lz -lm
 
-BPF_SRCS := $(sort $(wildcard bpf/*.bpf.c))
+# core.bpf.c defines the shared maps: it goes first, as libbpf 1.1's linker cannot
+# resolve an extern map that appears before its definition
+BPF_SRCS := bpf/core.bpf.c $(filter-out bpf/core.bpf.c,$(sort $(wildcard bpf/*.bpf.c)))
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUT)/bpf/%.bpf.o,$(BPF_SRCS))
 SKEL := $(OUT)/procscope.skel.h
 

@@ -107,16 +107,27 @@ int BPF_PROG(core_exit, struct task_struct *p)
 
 	if (!c)
 		return 0;
+	rec = proc_of(c->slot);
+	c->exited = 1;
+	if (cfg_mem && rec) {
+		/* this thread's faults move into the process (live ones come from core_tasks) */
+		__sync_fetch_and_add(&rec->mem.minor_faults,
+				     BPF_CORE_READ(p, min_flt) - c->flt_min_base);
+		__sync_fetch_and_add(&rec->mem.major_faults,
+				     BPF_CORE_READ(p, maj_flt) - c->flt_maj_base);
+	}
 	/* do_exit() drops signal->live before this tracepoint: 0 means last thread */
 	if (BPF_CORE_READ(p, signal, live.counter) != 0)
 		return 0;
 	tgid = BPF_CORE_READ(p, tgid);
 	code = BPF_CORE_READ(p, exit_code);
-	rec = proc_of(c->slot);
 	if (rec && c->slot != SLOT_OVERFLOW) {
 		rec->exit_code = code;
 		rec->end_ns = bpf_ktime_get_ns();
 		rec->flags |= PROC_F_EXITED;
+		/* the peak RSS the kernel reports to the parent (pages) */
+		if (cfg_mem)
+			rec->mem.maxrss_bytes = BPF_CORE_READ(p, signal, maxrss) * cfg_page_size;
 	}
 	/* the pid may be reused by an unrelated process: forget it */
 	bpf_map_delete_elem(&core_tgid_slot, &tgid);
@@ -133,5 +144,48 @@ int BPF_PROG(core_exit, struct task_struct *p)
 	e->exit_code = code;
 	e->pad = 0;
 	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/* The state a task is in right now, for a task never seen before. */
+static __always_inline __u8 state_now(struct task_struct *t)
+{
+	if (task_state(t) != 0 /* TASK_RUNNING */)
+		return TS_BLOCKED;
+	return BPF_CORE_READ(t, on_cpu) ? TS_ONCPU : TS_RUNQ;
+}
+
+/*
+ * Run by userspace at every snapshot: for each live thread of the target, the
+ * scheduler interval still open and its fault counters, so that live processes are
+ * accounted up to the moment of the report.
+ */
+SEC("?iter/task")
+int core_tasks(struct bpf_iter__task *ctx)
+{
+	struct task_struct *t = ctx->task;
+	struct task_iter_rec rec = {};
+	struct task_ctx *c;
+
+	if (!t)
+		return 0;
+	c = filter_task(t, state_now(t));
+	if (!c || c->exited)
+		return 0;
+	rec.slot = c->slot;
+	if (cfg_sched && c->tstate != TS_DEAD && c->tstate != TS_UNKNOWN) {
+		__u64 now = bpf_ktime_get_ns();
+
+		rec.tstate = c->tstate;
+		rec.bstate = c->bstate;
+		rec.wclass = c->wclass;
+		rec.preempted = c->preempted;
+		rec.open_ns = now > c->ts ? now - c->ts : 0;
+	}
+	if (cfg_mem) {
+		rec.minor_faults = BPF_CORE_READ(t, min_flt) - c->flt_min_base;
+		rec.major_faults = BPF_CORE_READ(t, maj_flt) - c->flt_maj_base;
+	}
+	bpf_seq_write(ctx->meta->seq, &rec, sizeof(rec));
 	return 0;
 }

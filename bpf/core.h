@@ -39,6 +39,8 @@ CORE_GLOBAL const volatile __u32 cfg_cg_level CORE_INIT(0);
 CORE_GLOBAL const volatile __u32 cfg_max_procs CORE_INIT(4096);
 CORE_GLOBAL const volatile __u32 cfg_max_rows CORE_INIT(8192);
 CORE_GLOBAL const volatile __u32 cfg_sched CORE_INIT(1); /* scheduler accounting on */
+CORE_GLOBAL const volatile __u32 cfg_mem CORE_INIT(1);	 /* memory accounting on */
+CORE_GLOBAL const volatile __u32 cfg_page_size CORE_INIT(4096);
 /* calls timed per row and epoch before sampling starts; ~0 = time every call */
 CORE_GLOBAL const volatile __u32 cfg_sc_budget CORE_INIT(SC_BUDGET_DEFAULT);
 /* syscall number -> wait class of a block inside it, or SCC_FD */
@@ -67,9 +69,13 @@ struct task_ctx {
 	__u8 bstate;	/* enum blk_state of the current blocked interval */
 	__u8 wclass;	/* enum wait_class of the current blocked interval */
 	__u8 preempted; /* current run-queue wait follows an involuntary switch */
-	__u8 pad[7];
+	__u8 exited;	/* past sched_process_exit: its counters are in the process */
+	__u8 pad[6];
 	__u64 ts;	  /* start of the current state interval */
 	struct sc_state sc; /* parked here while the task is off the CPU */
+	__u64 flt_min_base; /* the task's fault counters when first seen (0 if born traced) */
+	__u64 flt_maj_base;
+	__u64 wb_inode; /* flusher thread: inode being written back, 0 if none */
 };
 
 /*
@@ -326,6 +332,11 @@ static __always_inline struct task_ctx *task_first_sight(struct task_struct *t,
 	}
 	c->ts = window_start(t);
 	c->tstate = seen_as;
+	if (cfg_mem) {
+		/* faults before attach are not ours to report */
+		c->flt_min_base = BPF_CORE_READ(t, min_flt);
+		c->flt_maj_base = BPF_CORE_READ(t, maj_flt);
+	}
 	c->bstate = BLK_INTERRUPTIBLE;
 	c->wclass = WC_OTHER;
 	c->slot = slot;

@@ -4,9 +4,9 @@
  * (with its distribution), and time blocked, by the task's state when it left the
  * CPU and by what it was waiting for. Transitions come from sched_switch (both the
  * task leaving and the one arriving, each through filter_task) and sched_wakeup; the
- * interval that a transition closes is added to the owning process. sched_open, a
- * task iterator that userspace runs at every snapshot, reports the intervals still
- * open, so that live processes are accounted up to the moment of the report.
+ * interval that a transition closes is added to the owning process. core_tasks, the
+ * task iterator in core.bpf.c that userspace runs at every snapshot, reports the
+ * intervals still open, so that live processes are accounted up to the report.
  */
 #include "core.h"
 
@@ -176,37 +176,5 @@ SEC("?tp_btf/sched_wakeup_new")
 int BPF_PROG(sched_wakeup_new, struct task_struct *t)
 {
 	wakeup(t);
-	return 0;
-}
-
-/* The state a task is in right now, for a task never seen before. */
-static __always_inline __u8 state_now(struct task_struct *t)
-{
-	if (task_state(t) != TASK_RUNNING)
-		return TS_BLOCKED;
-	return BPF_CORE_READ(t, on_cpu) ? TS_ONCPU : TS_RUNQ;
-}
-
-SEC("?iter/task")
-int sched_open(struct bpf_iter__task *ctx)
-{
-	struct task_struct *t = ctx->task;
-	struct sched_open_rec rec;
-	struct task_ctx *c;
-
-	if (!t)
-		return 0;
-	c = filter_task(t, state_now(t));
-	if (!c || c->tstate == TS_DEAD || c->tstate == TS_UNKNOWN)
-		return 0;
-	rec.slot = c->slot;
-	rec.tstate = c->tstate;
-	rec.bstate = c->bstate;
-	rec.wclass = c->wclass;
-	rec.preempted = c->preempted;
-	rec.ns = bpf_ktime_get_ns() - c->ts;
-	if ((__s64)rec.ns < 0)
-		rec.ns = 0;
-	bpf_seq_write(ctx->meta->seq, &rec, sizeof(rec));
 	return 0;
 }

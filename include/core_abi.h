@@ -15,7 +15,10 @@
 #include <linux/types.h>
 #endif
 
+#include "blockio_abi.h"
 #include "hist.h"
+#include "mem_abi.h"
+#include "net_abi.h"
 #include "sched_abi.h"
 
 #define COMM_LEN 16
@@ -42,9 +45,18 @@ enum proc_flags {
 
 enum row_kind {
 	ROW_NONE = 0,
-	ROW_SYSCALL = 1, /* key: syscall number */
-	ROW_RUNQ = 2,	 /* run-queue latency */
-	ROW_KIND_N = 3,
+	ROW_SYSCALL = 1,	/* key: syscall number */
+	ROW_RUNQ = 2,		/* run-queue latency */
+	ROW_IO_LAT = 3,		/* block IO device time, issue to completion */
+	ROW_IO_QUEUE = 4,	/* block IO queue time, insert to issue */
+	ROW_IO_DEV_LAT = 5,	/* per device (key: device index), whole target */
+	ROW_IO_DEV_QUEUE = 6,
+	ROW_TCP_CONNECT = 7,	/* active open: SYN_SENT to ESTABLISHED */
+	ROW_TCP_RTT = 8,	/* smoothed RTT samples (tcp_probe) */
+	ROW_TCP_LIFETIME = 9,	/* ESTABLISHED (or first use) to close */
+	ROW_REMOTE_CONNECT = 10, /* per remote (key: remote index), whole target */
+	ROW_REMOTE_RTT = 11,
+	ROW_KIND_N = 12,
 };
 
 /* Row 0 is "none"; then one overflow row per syscall number and per other kind. */
@@ -97,6 +109,9 @@ struct proc_rec {
 	__u64 end_ns;	 /* exit of the last thread, 0 while alive */
 	char comm[COMM_LEN];
 	struct proc_sched sched;
+	struct proc_io io;
+	struct proc_net net;
+	struct proc_mem mem;
 	__u16 sc_row[SC_NR_MAX]; /* syscall number -> row index */
 	__u16 row[ROW_KIND_N];	 /* other kinds -> row index */
 	__u16 pad[(4 - ROW_KIND_N % 4) % 4];
@@ -106,7 +121,9 @@ struct proc_rec {
 enum ev_kind {
 	EV_EXEC = 1,
 	EV_EXIT = 2,
-	EV_PROC = 3, /* a running process seen for the first time */
+	EV_PROC = 3,	  /* a running process seen for the first time */
+	EV_TCP_CLOSE = 4, /* struct ev_tcp_close */
+	EV_OOM = 5,	  /* struct ev_hdr: the kernel chose a target process as OOM victim */
 };
 
 struct ev_hdr {
@@ -139,7 +156,24 @@ enum core_stat {
 	STAT_PIDMAP_FULL = 3,	/* core_tgid_slot full */
 	STAT_TASK_CTX_FAIL = 4, /* task storage could not be created */
 	STAT_ARGS_FAULT = 5,	/* exec arguments unreadable: cmdline from procfs */
-	STAT_N = 6,
+	STAT_IO_REQS_FULL = 6,	/* in-flight block request table full: request not seen */
+	STAT_IO_DEVS_FULL = 7,	/* more than IO_DEV_MAX devices: per-device detail lost */
+	STAT_INODES_FULL = 8,	/* dirtied-inode table full: writeback not attributed */
+	STAT_SOCKS_FULL = 9,	/* socket owner table full: connection not followed */
+	STAT_REMOTES_FULL = 10, /* more than NET_REMOTE_MAX remotes: per-remote detail lost */
+	STAT_N = 11,
+};
+
+/* One record per live thread of the target, written by the core_tasks iterator. */
+struct task_iter_rec {
+	__u32 slot;
+	__u8 tstate; /* TS_UNKNOWN if scheduler accounting is off */
+	__u8 bstate;
+	__u8 wclass;
+	__u8 preempted;
+	__u64 open_ns; /* time in tstate so far */
+	__u64 minor_faults; /* since attach (or birth) */
+	__u64 major_faults;
 };
 
 #endif /* PROCSCOPE_CORE_ABI_H */

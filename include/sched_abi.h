@@ -66,14 +66,4 @@ struct proc_sched {
 	__u64 runq_waits;
 };
 
-/* One record per still-open interval, written by the sched_open task iterator. */
-struct sched_open_rec {
-	__u32 slot;
-	__u8 tstate;
-	__u8 bstate;
-	__u8 wclass;
-	__u8 preempted;
-	__u64 ns;
-};
-
 #endif /* PROCSCOPE_SCHED_ABI_H */

@@ -30,7 +30,7 @@ static const char doc[] =
 	"  procscope -p 4242,4243 --no-children -d 30\n"
 	"                                        just these processes, for 30 seconds\n"
 	"  procscope -c system.slice/etl.service a cgroup v2 and its sub-cgroups\n"
-	"  procscope -a -d 10 --no-syscalls      the whole system, scheduler only\n"
+	"  procscope -a -d 10 --only sched,io    the whole system, scheduler and disk only\n"
 	"\n"
 	"EXIT STATUS:\n"
 	"  With a COMMAND, its exit status (128+N if killed by signal N; 127 if it cannot\n"
@@ -46,6 +46,10 @@ enum {
 	OPT_NO_CHILDREN = 0x100,
 	OPT_NO_SCHED,
 	OPT_NO_SYSCALLS,
+	OPT_NO_IO,
+	OPT_NO_NET,
+	OPT_NO_MEM,
+	OPT_ONLY,
 	OPT_JSON,
 	OPT_TOP,
 	OPT_MAX_PROCS,
@@ -67,6 +71,11 @@ static const struct argp_option options[] = {
 	{NULL, 0, NULL, 0, "SUBSYSTEMS (all on by default; off means not loaded):", 2},
 	{"no-sched", OPT_NO_SCHED, NULL, 0, "No scheduler tracing (on-CPU, run queue, blocked)", 2},
 	{"no-syscalls", OPT_NO_SYSCALLS, NULL, 0, "No syscall tracing", 2},
+	{"no-io", OPT_NO_IO, NULL, 0, "No block IO tracing", 2},
+	{"no-net", OPT_NO_NET, NULL, 0, "No TCP and socket tracing", 2},
+	{"no-mem", OPT_NO_MEM, NULL, 0, "No memory accounting (faults, RSS, OOM kills)", 2},
+	{"only", OPT_ONLY, "LIST", 0,
+	 "Only these subsystems: comma-separated from sched, syscalls, io, net, mem", 2},
 
 	{NULL, 0, NULL, 0, "OUTPUT:", 3},
 	{"duration", 'd', "SEC", 0, "Stop after SEC seconds (units: ms, s, m, h)", 3},
@@ -96,7 +105,9 @@ static const struct argp_option options[] = {
 
 struct parse_state {
 	struct config *cfg;
-	int targets; /* how many target options were given */
+	int targets;	      /* how many target options were given */
+	unsigned int only;    /* --only, 0 if not given */
+	unsigned int without; /* --no-<subsystem> */
 };
 
 static int parse_uint(const char *s, unsigned int min, unsigned int max, unsigned int *out)
@@ -159,11 +170,31 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		cfg->follow_children = false;
 		return 0;
 	case OPT_NO_SCHED:
-		cfg->subsys &= ~SUB_SCHED;
+		ps->without |= SUB_SCHED;
 		return 0;
 	case OPT_NO_SYSCALLS:
-		cfg->subsys &= ~SUB_SYSCALLS;
+		ps->without |= SUB_SYSCALLS;
 		return 0;
+	case OPT_NO_IO:
+		ps->without |= SUB_IO;
+		return 0;
+	case OPT_NO_NET:
+		ps->without |= SUB_NET;
+		return 0;
+	case OPT_NO_MEM:
+		ps->without |= SUB_MEM;
+		return 0;
+	case OPT_ONLY: {
+		char bad[64];
+
+		if (subsys_parse(arg, &ps->only, bad, sizeof(bad))) {
+			argp_error(state, "unknown subsystem '%s' in '--only %s' (sched, syscalls, io, "
+					  "net, mem)",
+				   bad, arg);
+			return EINVAL;
+		}
+		return 0;
+	}
 	case 'd':
 		if (parse_duration_ns(arg, &cfg->duration_ns, "s") || !cfg->duration_ns) {
 			argp_error(state, "invalid duration '%s' (e.g. 10, 500ms, 2m)", arg);
@@ -244,6 +275,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		cfg->target = TARGET_COMMAND;
 		return 0;
 	case ARGP_KEY_END:
+		cfg->subsys = (ps->only ? ps->only : SUB_DEFAULT) & ~ps->without;
 		if (ps->targets == 0) {
 			argp_error(state, "nothing to trace: give a COMMAND, -p PID, -c PATH or -a");
 			return EINVAL;
@@ -269,6 +301,43 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
+}
+
+static const char *const subsys_names[] = {"sched", "syscalls", "io", "net", "mem"};
+
+const char *subsys_name(unsigned int bit)
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(subsys_names); i++)
+		if (bit == 1U << i)
+			return subsys_names[i];
+	return "?";
+}
+
+int subsys_parse(const char *list, unsigned int *mask, char *bad, size_t bad_len)
+{
+	char *copy = xstrdup(list), *save = NULL, *tok;
+	int err = 0;
+
+	*mask = 0;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		unsigned int i;
+
+		for (i = 0; i < ARRAY_SIZE(subsys_names); i++)
+			if (strcmp(tok, subsys_names[i]) == 0)
+				break;
+		if (i == ARRAY_SIZE(subsys_names)) {
+			snprintf(bad, bad_len, "%s", tok);
+			err = -1;
+			break;
+		}
+		*mask |= 1U << i;
+	}
+	if (!err && !*mask) {
+		snprintf(bad, bad_len, "%s", list);
+		err = -1;
+	}
+	free(copy);
+	return err;
 }
 
 void config_init(struct config *cfg)

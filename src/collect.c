@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Reading the kernel side into a struct raw_dump: the process records and stat rows
- * straight from their mmapped arrays (no syscalls per entry), the scheduler
- * intervals still open (the sched_open task iterator) folded into the copies, the
- * per-CPU loss counters, and procscope's own costs: BPF run time per program from
- * BPF_ENABLE_STATS, peak RSS and CPU time from getrusage.
+ * with batched lookups, what the core_tasks iterator says of live threads (open
+ * scheduler intervals, fault counters) folded into the copies, RSS of live processes
+ * from procfs, devices, remote endpoints and the slowest requests, the per-CPU loss
+ * counters, and procscope's own costs: BPF run time from BPF_ENABLE_STATS, peak RSS
+ * and CPU time from getrusage.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -70,17 +71,17 @@ int session__read_procs(struct session *s, struct raw_dump *d)
 	return read_array(bpf_map__fd(s->skel->maps.core_procs), n, sizeof(*d->procs), d->procs);
 }
 
-/* Run the sched_open iterator; returns the number of records in s->iter_buf. */
-static long read_open_intervals(struct session *s)
+/* Run the core_tasks iterator; returns the number of records in s->iter_buf. */
+static long read_task_iter(struct session *s)
 {
 	size_t len = 0;
 	int fd;
 
-	if (!s->open_iter)
+	if (!s->task_iter)
 		return 0;
-	fd = bpf_iter_create(bpf_link__fd(s->open_iter));
+	fd = bpf_iter_create(bpf_link__fd(s->task_iter));
 	if (fd < 0) {
-		pr_warn("cannot read open scheduler intervals: %s", strerror(errno));
+		pr_warn("cannot read live tasks: %s", strerror(errno));
 		return 0;
 	}
 	for (;;) {
@@ -98,31 +99,100 @@ static long read_open_intervals(struct session *s)
 		len += (size_t)n;
 	}
 	close(fd);
-	return (long)(len / sizeof(struct sched_open_rec));
+	return (long)(len / sizeof(struct task_iter_rec));
 }
 
-static void fold_open(struct raw_dump *d, const struct sched_open_rec *r)
+/* A live thread: its open scheduler interval and its faults so far. */
+static void fold_task(struct raw_dump *d, const struct task_iter_rec *r)
 {
+	struct proc_rec *p;
 	struct proc_sched *ps;
 
 	if (r->slot >= d->n_procs)
 		return;
-	ps = &d->procs[r->slot].sched;
+	p = &d->procs[r->slot];
+	p->mem.minor_faults += r->minor_faults;
+	p->mem.major_faults += r->major_faults;
+	ps = &p->sched;
 	switch (r->tstate) {
 	case TS_ONCPU:
-		ps->oncpu_ns += r->ns;
+		ps->oncpu_ns += r->open_ns;
 		break;
 	case TS_RUNQ:
-		ps->runq_ns += r->ns;
+		ps->runq_ns += r->open_ns;
 		if (r->preempted)
-			ps->runq_preempt_ns += r->ns;
+			ps->runq_preempt_ns += r->open_ns;
 		break;
 	case TS_BLOCKED:
 		if (r->bstate < BLK_N)
-			ps->blocked_ns[r->bstate] += r->ns;
+			ps->blocked_ns[r->bstate] += r->open_ns;
 		if (r->wclass < WC_N)
-			ps->wait_ns[r->wclass] += r->ns;
+			ps->wait_ns[r->wclass] += r->open_ns;
 		break;
+	}
+}
+
+/* RSS of the live processes, from procfs: exact, and cheap enough per snapshot. */
+static void read_live(struct raw_dump *d)
+{
+	d->live = xcalloc(d->n_procs ? d->n_procs : 1, sizeof(*d->live));
+	for (uint32_t slot = SLOT_FIRST; slot < d->n_procs; slot++) {
+		const struct proc_rec *p = &d->procs[slot];
+		char path[64], buf[4096], *l;
+
+		if (!p->pid || (p->flags & (PROC_F_EXITED | PROC_F_DUP)))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%u/status", p->pid);
+		if (read_file(path, buf, sizeof(buf)) <= 0)
+			continue;
+		if ((l = strstr(buf, "\nVmRSS:")))
+			d->live[slot].rss_bytes = strtoull(l + 8, NULL, 10) * 1024;
+		if ((l = strstr(buf, "\nVmHWM:")))
+			d->live[slot].rss_peak_bytes = strtoull(l + 8, NULL, 10) * 1024;
+	}
+}
+
+static int cmp_slow(const void *a, const void *b)
+{
+	const struct io_slow *x = a, *y = b;
+
+	return x->lat_ns < y->lat_ns ? 1 : x->lat_ns > y->lat_ns ? -1 : 0;
+}
+
+/* Devices, remote endpoints and the slowest requests (per CPU, merged here). */
+static void collect_io_net(struct session *s, struct raw_dump *d)
+{
+	if (s->subsys & SUB_IO) {
+		uint32_t n = s->skel->bss->io_next_dev;
+		struct io_slow *vals = xcalloc(s->ncpus, sizeof(*vals));
+		int fd = bpf_map__fd(s->skel->maps.io_slow);
+
+		d->n_devs = n < IO_DEV_MAX ? n : IO_DEV_MAX;
+		read_array(bpf_map__fd(s->skel->maps.io_devs), d->n_devs, sizeof(d->devs[0]), d->devs);
+		for (uint32_t k = 0; k < IO_SLOW_N; k++) {
+			if (bpf_map_lookup_elem(fd, &k, vals))
+				continue;
+			for (int c = 0; c < s->ncpus; c++) {
+				if (!vals[c].lat_ns)
+					continue;
+				if (d->n_slow < ARRAY_SIZE(d->slow)) {
+					d->slow[d->n_slow++] = vals[c];
+				} else {
+					qsort(d->slow, d->n_slow, sizeof(d->slow[0]), cmp_slow);
+					if (vals[c].lat_ns > d->slow[d->n_slow - 1].lat_ns)
+						d->slow[d->n_slow - 1] = vals[c];
+				}
+			}
+		}
+		qsort(d->slow, d->n_slow, sizeof(d->slow[0]), cmp_slow);
+		free(vals);
+	}
+	if (s->subsys & SUB_NET) {
+		uint32_t n = s->skel->bss->net_next_remote;
+
+		d->n_remotes = n < NET_REMOTE_MAX ? n : NET_REMOTE_MAX;
+		read_array(bpf_map__fd(s->skel->maps.net_remotes), d->n_remotes,
+			   sizeof(d->remotes[0]), d->remotes);
 	}
 }
 
@@ -185,13 +255,13 @@ int session__collect(struct session *s, struct raw_dump *d)
 {
 	uint32_t n_procs;
 	uint32_t n_rows = s->skel->data->core_next_row;
-	const struct sched_open_rec *open;
-	long n_open;
+	const struct task_iter_rec *tasks;
+	long n_tasks;
 	int err;
 
 	if (n_rows > ROW_FIRST + s->max_rows)
 		n_rows = ROW_FIRST + s->max_rows;
-	n_open = read_open_intervals(s);
+	n_tasks = read_task_iter(s);
 	err = session__read_procs(s, d);
 	d->ts_ns = now_ns();
 	d->n_rows = n_rows;
@@ -203,9 +273,12 @@ int session__collect(struct session *s, struct raw_dump *d)
 		pr_warn("cannot read BPF maps: %s", strerror(-err));
 	n_procs = d->n_procs;
 
-	open = s->iter_buf;
-	for (long i = 0; i < n_open; i++)
-		fold_open(d, &open[i]);
+	tasks = s->iter_buf;
+	for (long i = 0; i < n_tasks; i++)
+		fold_task(d, &tasks[i]);
+	if (s->subsys & SUB_MEM)
+		read_live(d);
+	collect_io_net(s, d);
 
 	collect_self(s, &d->self);
 	d->self.procs_used = n_procs > SLOT_FIRST ? n_procs - SLOT_FIRST : 0;

@@ -18,8 +18,16 @@ enum target_kind {
 enum subsys {
 	SUB_SCHED = 1 << 0,
 	SUB_SYSCALLS = 1 << 1,
+	SUB_IO = 1 << 2,
+	SUB_NET = 1 << 3,
+	SUB_MEM = 1 << 4,
 };
-#define SUB_DEFAULT (SUB_SCHED | SUB_SYSCALLS)
+#define SUB_DEFAULT (SUB_SCHED | SUB_SYSCALLS | SUB_IO | SUB_NET | SUB_MEM)
+
+/* "sched", "syscalls", "io", "net", "mem": the names --only and the docs use */
+const char *subsys_name(unsigned int bit);
+/* Parse a comma-separated list of subsystem names; -1 (and @bad set) on an unknown one. */
+int subsys_parse(const char *list, unsigned int *mask, char *bad, size_t bad_len);
 
 enum bpf_stats_mode {
 	BPF_STATS_OFF = 0,

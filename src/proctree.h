@@ -10,11 +10,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core_abi.h"
+#include "snapshot.h"
+
+#define PROCTREE_MAX_CONNS 4096 /* closed connections kept; the rest only counted */
+
 struct proctree {
 	char **cmdline; /* by slot; NULL = unknown */
 	size_t cap;
 	uint64_t events;
 	uint64_t exits; /* processes seen exiting */
+	uint64_t ooms;	/* OOM victims in the target */
+	struct tcp_conn_info *conns;
+	size_t n_conns;
+	uint64_t conns_dropped; /* beyond PROCTREE_MAX_CONNS */
 };
 
 void proctree__init(struct proctree *t);

@@ -12,7 +12,7 @@
 #include "json_writer.h"
 #include "snapshot.h"
 
-#define JSON_SCHEMA_VERSION 1
+#define JSON_SCHEMA_VERSION 2
 
 struct report_opts {
 	enum target_kind target;
@@ -20,6 +20,7 @@ struct report_opts {
 	unsigned int top_n;
 	int exit_code;	      /* launched command's status, -1 if none */
 	uint64_t unix_end_ns; /* wall-clock time of the snapshot's end */
+	unsigned int subsys;  /* enum subsys: what was traced (the rest is null in JSON) */
 };
 
 void report_text(FILE *f, const struct snapshot *s, const struct report_opts *o);

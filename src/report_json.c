@@ -156,7 +156,187 @@ static void json_syscalls(struct json_writer *w, const struct metrics *m)
 	jw_object_end(w);
 }
 
-static void json_process(struct json_writer *w, const struct snapshot *s, const struct proc_info *p)
+/* Latency fields of one distribution, as "<prefix>_p50_ns" etc. */
+static void json_lat_fields(struct json_writer *w, const char *prefix, const struct lat *l)
+{
+	char k[64];
+
+	snprintf(k, sizeof(k), "%s_count", prefix);
+	jw_kv_u64(w, k, l->count);
+	snprintf(k, sizeof(k), "%s_p50_ns", prefix);
+	jw_kv_u64(w, k, l->p50_ns);
+	snprintf(k, sizeof(k), "%s_p90_ns", prefix);
+	jw_kv_u64(w, k, l->p90_ns);
+	snprintf(k, sizeof(k), "%s_p99_ns", prefix);
+	jw_kv_u64(w, k, l->p99_ns);
+	snprintf(k, sizeof(k), "%s_max_ns", prefix);
+	jw_kv_u64(w, k, l->max_ns);
+}
+
+/* The io fields shared by processes, the target and devices. */
+static void json_io_fields(struct json_writer *w, const struct io_metrics *m)
+{
+	jw_kv_u64(w, "read_bytes", m->bytes[IO_READ]);
+	jw_kv_u64(w, "write_bytes", m->bytes[IO_WRITE]);
+	jw_kv_u64(w, "read_ops", m->ops[IO_READ]);
+	jw_kv_u64(w, "write_ops", m->ops[IO_WRITE]);
+	jw_kv_u64(w, "flush_ops", m->ops[IO_FLUSH]);
+	jw_kv_u64(w, "discard_ops", m->ops[IO_DISCARD]);
+	jw_kv_u64(w, "discard_bytes", m->bytes[IO_DISCARD]);
+	jw_kv_u64(w, "writeback_ops", m->wb_ops);
+	jw_kv_u64(w, "writeback_bytes", m->wb_bytes);
+	json_lat_fields(w, "lat", &m->lat);
+	json_lat_fields(w, "queue", &m->queue);
+}
+
+static void json_io(struct json_writer *w, const struct snapshot *s, const struct metrics *m,
+		    bool target)
+{
+	char b[32];
+
+	jw_key(w, "io");
+	jw_object_begin(w);
+	json_io_fields(w, &m->io);
+	jw_kv_u64(w, "dirtied_bytes", m->io.dirtied_bytes);
+	if (target) {
+		jw_key(w, "devices");
+		jw_array_begin(w);
+		for (size_t i = 0; i < s->n_devices; i++) {
+			const struct io_device *d = &s->devices[i];
+
+			jw_object_begin(w);
+			jw_kv_str(w, "name", d->name);
+			snprintf(b, sizeof(b), "%u:%u", d->dev >> 20, d->dev & 0xfffff);
+			jw_kv_str(w, "dev", b);
+			json_io_fields(w, &d->m);
+			jw_object_end(w);
+		}
+		jw_array_end(w);
+		jw_key(w, "slowest");
+		jw_array_begin(w);
+		for (size_t i = 0; i < s->n_slow && i < 10; i++) {
+			const struct slow_req *r = &s->slow[i];
+
+			jw_object_begin(w);
+			jw_kv_u64(w, "lat_ns", r->r.lat_ns);
+			jw_kv_u64(w, "queue_ns", r->r.queue_ns);
+			jw_kv_str(w, "op", io_op_name(r->r.op));
+			jw_kv_u64(w, "bytes", r->r.bytes);
+			jw_kv_u64(w, "sector", r->r.sector);
+			jw_kv_str(w, "device", r->dev);
+			jw_kv_u64(w, "pid", r->pid);
+			jw_kv_str(w, "comm", r->comm);
+			jw_kv_bool(w, "writeback", r->r.writeback);
+			jw_object_end(w);
+		}
+		jw_array_end(w);
+	}
+	jw_object_end(w);
+}
+
+static void json_net(struct json_writer *w, const struct snapshot *s, const struct metrics *m,
+		     bool target)
+{
+	const struct net_metrics *n = &m->net;
+
+	jw_key(w, "net");
+	jw_object_begin(w);
+	jw_kv_u64(w, "tx_bytes", n->tx_bytes);
+	jw_kv_u64(w, "rx_bytes", n->rx_bytes);
+	jw_kv_u64(w, "connects", n->connects);
+	jw_kv_u64(w, "connect_failures", n->connect_failures);
+	if (n->accepts_known)
+		jw_kv_u64(w, "accepts", n->accepts);
+	else
+		jw_kv_str(w, "accepts", NULL);
+	jw_kv_u64(w, "closes", n->closes);
+	jw_kv_u64(w, "retransmits", n->retransmits);
+	json_lat_fields(w, "connect", &n->connect);
+	json_lat_fields(w, "rtt", &n->rtt);
+	json_lat_fields(w, "lifetime", &n->lifetime);
+	if (target) {
+		jw_key(w, "remotes");
+		jw_array_begin(w);
+		for (size_t i = 0; i < s->n_remotes; i++) {
+			const struct net_remote *r = &s->remotes[i];
+
+			jw_object_begin(w);
+			jw_kv_str(w, "address", r->addr);
+			jw_kv_u64(w, "connects", r->connects);
+			jw_kv_u64(w, "connect_failures", r->connect_failures);
+			jw_kv_u64(w, "retransmits", r->retransmits);
+			jw_kv_u64(w, "tx_bytes", r->tx_bytes);
+			jw_kv_u64(w, "rx_bytes", r->rx_bytes);
+			json_lat_fields(w, "connect", &r->connect);
+			json_lat_fields(w, "rtt", &r->rtt);
+			jw_object_end(w);
+		}
+		jw_array_end(w);
+		jw_kv_u64(w, "connections_closed", s->conns_closed);
+		jw_key(w, "connections");
+		jw_array_begin(w);
+		for (size_t i = 0; i < s->n_conns; i++) {
+			const struct conn_summary *c = &s->conns[i];
+
+			jw_object_begin(w);
+			jw_kv_u64(w, "pid", c->c.pid);
+			jw_kv_str(w, "comm", c->comm);
+			jw_kv_str(w, "remote", c->remote);
+			jw_kv_u64(w, "local_port", c->c.lport);
+			jw_kv_bool(w, "passive", c->c.passive);
+			jw_kv_u64(w, "lifetime_ns", c->c.lifetime_ns);
+			jw_kv_u64(w, "tx_bytes", c->c.tx_bytes);
+			jw_kv_u64(w, "rx_bytes", c->c.rx_bytes);
+			jw_kv_u64(w, "retransmits", c->c.retransmits);
+			jw_object_end(w);
+		}
+		jw_array_end(w);
+	}
+	jw_object_end(w);
+}
+
+static void json_mem(struct json_writer *w, const struct metrics *m)
+{
+	jw_key(w, "mem");
+	jw_object_begin(w);
+	jw_kv_u64(w, "minor_faults", m->mem.minor_faults);
+	jw_kv_u64(w, "major_faults", m->mem.major_faults);
+	jw_kv_u64(w, "rss_bytes", m->mem.rss_bytes);
+	jw_kv_u64(w, "rss_peak_bytes", m->mem.rss_peak_bytes);
+	jw_kv_u64(w, "oom_kills", m->mem.oom_kills);
+	jw_object_end(w);
+}
+
+/* Every metric object; a subsystem that was off is null. */
+static void json_metrics(struct json_writer *w, const struct snapshot *s, const struct metrics *m,
+			 const struct hist *runq, unsigned int subsys, bool target)
+{
+	if (subsys & SUB_SCHED)
+		json_sched(w, m, runq);
+	else
+		jw_kv_str(w, "sched", NULL);
+	if (subsys & SUB_SYSCALLS) {
+		json_syscalls(w, m);
+	} else {
+		jw_kv_str(w, "syscalls", NULL);
+		jw_kv_str(w, "syscalls_total", NULL);
+	}
+	if (subsys & SUB_IO)
+		json_io(w, s, m, target);
+	else
+		jw_kv_str(w, "io", NULL);
+	if (subsys & SUB_NET)
+		json_net(w, s, m, target);
+	else
+		jw_kv_str(w, "net", NULL);
+	if (subsys & SUB_MEM)
+		json_mem(w, m);
+	else
+		jw_kv_str(w, "mem", NULL);
+}
+
+static void json_process(struct json_writer *w, const struct snapshot *s, const struct proc_info *p,
+			 unsigned int subsys)
 {
 	int code = proc_exit_code(p);
 
@@ -182,8 +362,7 @@ static void json_process(struct json_writer *w, const struct snapshot *s, const 
 	else
 		jw_kv_str(w, "end_offset_ns", NULL);
 	jw_kv_u64(w, "wall_ns", proc_wall_ns(p, s));
-	json_sched(w, &p->m, NULL);
-	json_syscalls(w, &p->m);
+	json_metrics(w, s, &p->m, NULL, subsys, false);
 	jw_object_end(w);
 }
 
@@ -197,6 +376,11 @@ static void json_self(struct json_writer *w, const struct self_stats *x)
 	jw_kv_u64(w, "pidmap_full", x->stats[STAT_PIDMAP_FULL]);
 	jw_kv_u64(w, "task_ctx_failures", x->stats[STAT_TASK_CTX_FAIL]);
 	jw_kv_u64(w, "args_faults", x->stats[STAT_ARGS_FAULT]);
+	jw_kv_u64(w, "io_requests_missed", x->stats[STAT_IO_REQS_FULL]);
+	jw_kv_u64(w, "io_devices_overflow", x->stats[STAT_IO_DEVS_FULL]);
+	jw_kv_u64(w, "dirtied_inodes_overflow", x->stats[STAT_INODES_FULL]);
+	jw_kv_u64(w, "sockets_missed", x->stats[STAT_SOCKS_FULL]);
+	jw_kv_u64(w, "remotes_overflow", x->stats[STAT_REMOTES_FULL]);
 	jw_kv_u64(w, "bpf_recursion_misses", x->bpf_recursion_misses);
 	jw_kv_str(w, "bpf_stats", bpf_stats_mode_name(x->bpf_stats));
 	if (x->bpf_stats != BPF_STATS_OFF) {
@@ -252,14 +436,19 @@ void report_json(struct json_writer *w, const struct snapshot *s, const struct r
 		jw_kv_str(w, "exit_code", NULL);
 	jw_kv_u64(w, "process_count", n);
 	jw_kv_u64(w, "running_count", running);
-	json_sched(w, &s->target, &s->target_runq);
-	json_syscalls(w, &s->target);
+	jw_key(w, "subsystems");
+	jw_array_begin(w);
+	for (unsigned int bit = 1; bit <= SUB_MEM; bit <<= 1)
+		if (o->subsys & bit)
+			jw_string(w, subsys_name(bit));
+	jw_array_end(w);
+	json_metrics(w, s, &s->target, &s->target_runq, o->subsys, true);
 	jw_object_end(w);
 
 	jw_key(w, "processes");
 	jw_array_begin(w);
 	for (size_t i = 0; i < s->n_procs; i++)
-		json_process(w, s, &s->procs[i]);
+		json_process(w, s, &s->procs[i], o->subsys);
 	jw_array_end(w);
 
 	json_self(w, &s->self);

@@ -239,6 +239,167 @@ static void runq(FILE *f, const struct snapshot *s)
 	}
 }
 
+static int cmp_io_desc(const void *a, const void *b)
+{
+	const struct proc_info *x = *(const struct proc_info *const *)a;
+	const struct proc_info *y = *(const struct proc_info *const *)b;
+	uint64_t bx = io_total_bytes(&x->m.io) + x->m.io.wb_bytes;
+	uint64_t by = io_total_bytes(&y->m.io) + y->m.io.wb_bytes;
+
+	return bx < by ? 1 : bx > by ? -1 : 0;
+}
+
+static int cmp_net_desc(const void *a, const void *b)
+{
+	const struct proc_info *x = *(const struct proc_info *const *)a;
+	const struct proc_info *y = *(const struct proc_info *const *)b;
+	uint64_t bx = x->m.net.tx_bytes + x->m.net.rx_bytes + x->m.net.connects;
+	uint64_t by = y->m.net.tx_bytes + y->m.net.rx_bytes + y->m.net.connects;
+
+	return bx < by ? 1 : bx > by ? -1 : 0;
+}
+
+static int cmp_rss_desc(const void *a, const void *b)
+{
+	const struct proc_info *x = *(const struct proc_info *const *)a;
+	const struct proc_info *y = *(const struct proc_info *const *)b;
+
+	return x->m.mem.rss_peak_bytes < y->m.mem.rss_peak_bytes ? 1 :
+	       x->m.mem.rss_peak_bytes > y->m.mem.rss_peak_bytes ? -1 : 0;
+}
+
+/* The processes sorted by @cmp (an array of pointers; caller frees). */
+static const struct proc_info **sorted_procs(const struct snapshot *s,
+					     int (*cmp)(const void *, const void *))
+{
+	const struct proc_info **v = xmalloc((s->n_procs ? s->n_procs : 1) * sizeof(*v));
+
+	for (size_t i = 0; i < s->n_procs; i++)
+		v[i] = &s->procs[i];
+	qsort(v, s->n_procs, sizeof(*v), cmp);
+	return v;
+}
+
+static void io_row(FILE *f, const char *name, const struct io_metrics *m)
+{
+	char b[8][32];
+
+	fprintf(f, "  %-14.14s %8llu %9s %8llu %9s %9s %9s %9s %9s\n", name,
+		(unsigned long long)m->ops[IO_READ], fmt_bytes(b[0], sizeof(b[0]), m->bytes[IO_READ]),
+		(unsigned long long)m->ops[IO_WRITE], fmt_bytes(b[1], sizeof(b[1]), m->bytes[IO_WRITE]),
+		fmt_dur(b[2], sizeof(b[2]), m->lat.p50_ns), fmt_dur(b[3], sizeof(b[3]), m->lat.p99_ns),
+		fmt_dur(b[4], sizeof(b[4]), m->queue.p50_ns),
+		fmt_bytes(b[5], sizeof(b[5]), m->wb_bytes));
+}
+
+static void disk(FILE *f, const struct snapshot *s, unsigned int top)
+{
+	const struct io_metrics *t = &s->target.io;
+	const struct proc_info **v;
+	char b[4][32], comm[COMM_LEN + 1];
+
+	if (!io_total_bytes(t) && !t->wb_bytes && !t->ops[IO_FLUSH])
+		return;
+	fprintf(f, "\nDISK  (IO the target submitted; WRITEBACK: written by the kernel for files it "
+		   "dirtied)\n");
+	fprintf(f, "  %-14s %8s %9s %8s %9s %9s %9s %9s %9s\n", "DEVICE", "READS", "READ", "WRITES",
+		"WRITTEN", "LAT P50", "LAT P99", "QUEUE P50", "WRITEBACK");
+	for (size_t i = 0; i < s->n_devices; i++)
+		io_row(f, s->devices[i].name, &s->devices[i].m);
+	if (s->n_devices != 1)
+		io_row(f, "(all)", t);
+	v = sorted_procs(s, cmp_io_desc);
+	for (size_t i = 0; i < s->n_procs && i < top && i < 5; i++) {
+		const struct io_metrics *m = &v[i]->m.io;
+
+		if (!io_total_bytes(m) && !m->wb_bytes)
+			break;
+		fprintf(f, "  %s %u: read %s, wrote %s, written back for it %s (lat p99 %s)\n",
+			sanitized(comm, sizeof(comm), v[i]->comm), v[i]->pid,
+			fmt_bytes(b[0], sizeof(b[0]), m->bytes[IO_READ]),
+			fmt_bytes(b[1], sizeof(b[1]), m->bytes[IO_WRITE]),
+			fmt_bytes(b[2], sizeof(b[2]), m->wb_bytes), fmt_dur(b[3], sizeof(b[3]), m->lat.p99_ns));
+	}
+	free(v);
+	for (size_t i = 0; i < s->n_slow && i < 3; i++) {
+		const struct slow_req *r = &s->slow[i];
+
+		fprintf(f, "  slow: %s %s %s of %s at sector %llu on %s by %s %u (queued %s)\n",
+			i ? "    " : "", fmt_dur(b[0], sizeof(b[0]), r->r.lat_ns), io_op_name(r->r.op),
+			fmt_bytes(b[1], sizeof(b[1]), r->r.bytes), (unsigned long long)r->r.sector,
+			r->dev[0] ? r->dev : "?", r->r.writeback ? "writeback for" : "",
+			r->pid, fmt_dur(b[2], sizeof(b[2]), r->r.queue_ns));
+	}
+}
+
+static void network(FILE *f, const struct snapshot *s, unsigned int top)
+{
+	const struct net_metrics *n = &s->target.net;
+	const struct proc_info **v;
+	char b[8][32], comm[COMM_LEN + 1];
+
+	if (!n->tx_bytes && !n->rx_bytes && !n->connects && !n->closes)
+		return;
+	fprintf(f, "\nNETWORK\n");
+	fprintf(f, "  sent %s, received %s; %llu connects (%llu failed), %llu closed, %llu "
+		   "retransmits\n",
+		fmt_bytes(b[0], sizeof(b[0]), n->tx_bytes), fmt_bytes(b[1], sizeof(b[1]), n->rx_bytes),
+		(unsigned long long)n->connects, (unsigned long long)n->connect_failures,
+		(unsigned long long)n->closes, (unsigned long long)n->retransmits);
+	if (n->connect.count || n->rtt.count)
+		fprintf(f, "  connect p50 %s p99 %s; RTT p50 %s p99 %s\n",
+			fmt_dur(b[2], sizeof(b[2]), n->connect.p50_ns),
+			fmt_dur(b[3], sizeof(b[3]), n->connect.p99_ns),
+			fmt_dur(b[4], sizeof(b[4]), n->rtt.p50_ns), fmt_dur(b[5], sizeof(b[5]), n->rtt.p99_ns));
+	if (s->n_remotes) {
+		fprintf(f, "  %-28s %8s %6s %11s %9s %9s %7s\n", "REMOTE", "CONNECTS", "FAILED",
+			"CONNECT P99", "RTT P50", "RTT P99", "RETRANS");
+		for (size_t i = 0; i < s->n_remotes && i < top; i++) {
+			const struct net_remote *r = &s->remotes[i];
+
+			fprintf(f, "  %-28.28s %8llu %6llu %11s %9s %9s %7llu\n", r->addr,
+				(unsigned long long)r->connects, (unsigned long long)r->connect_failures,
+				fmt_dur(b[0], sizeof(b[0]), r->connect.p99_ns),
+				fmt_dur(b[1], sizeof(b[1]), r->rtt.p50_ns),
+				fmt_dur(b[2], sizeof(b[2]), r->rtt.p99_ns),
+				(unsigned long long)r->retransmits);
+		}
+	}
+	v = sorted_procs(s, cmp_net_desc);
+	for (size_t i = 0; i < s->n_procs && i < top && i < 5; i++) {
+		const struct net_metrics *m = &v[i]->m.net;
+
+		if (!m->tx_bytes && !m->rx_bytes && !m->connects)
+			break;
+		fprintf(f, "  %s %u: sent %s, received %s, %llu connects\n",
+			sanitized(comm, sizeof(comm), v[i]->comm), v[i]->pid,
+			fmt_bytes(b[0], sizeof(b[0]), m->tx_bytes), fmt_bytes(b[1], sizeof(b[1]), m->rx_bytes),
+			(unsigned long long)m->connects);
+	}
+	free(v);
+}
+
+static void memory(FILE *f, const struct snapshot *s)
+{
+	const struct mem_metrics *m = &s->target.mem;
+	const struct proc_info **v;
+	char b[2][32], comm[COMM_LEN + 1];
+
+	fprintf(f, "\nMEMORY\n  page faults: %llu minor, %llu major; OOM kills: %llu\n",
+		(unsigned long long)m->minor_faults, (unsigned long long)m->major_faults,
+		(unsigned long long)m->oom_kills);
+	v = sorted_procs(s, cmp_rss_desc);
+	for (size_t i = 0; i < s->n_procs && i < 3; i++) {
+		if (!v[i]->m.mem.rss_peak_bytes)
+			break;
+		fprintf(f, "  %-15s %7u peak RSS %s%s%s\n", sanitized(comm, sizeof(comm), v[i]->comm),
+			v[i]->pid, fmt_bytes(b[0], sizeof(b[0]), v[i]->m.mem.rss_peak_bytes),
+			v[i]->m.mem.rss_bytes ? ", now " : "",
+			v[i]->m.mem.rss_bytes ? fmt_bytes(b[1], sizeof(b[1]), v[i]->m.mem.rss_bytes) : "");
+	}
+	free(v);
+}
+
 static void self(FILE *f, const struct snapshot *s)
 {
 	const struct self_stats *x = &s->self;
@@ -274,6 +435,12 @@ void report_text(FILE *f, const struct snapshot *s, const struct report_opts *o)
 	processes(f, s, o->top_n);
 	syscalls(f, &s->target, o->top_n);
 	runq(f, s);
+	if (o->subsys & SUB_IO)
+		disk(f, s, o->top_n);
+	if (o->subsys & SUB_NET)
+		network(f, s, o->top_n);
+	if (o->subsys & SUB_MEM)
+		memory(f, s);
 	if (s->kind == SNAP_REPORT)
 		self(f, s);
 	fflush(f);

@@ -155,6 +155,31 @@ static int on_event(void *ctx, void *data, size_t len)
 	return 0;
 }
 
+/* The name of a block device from sysfs ("vda"), or "major:minor". */
+static void dev_name(uint32_t dev, char *buf, size_t len)
+{
+	unsigned int major = dev >> 20, minor = dev & 0xfffff;
+	char path[64], uevent[1024], *n;
+
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/uevent", major, minor);
+	if (read_file(path, uevent, sizeof(uevent)) > 0 && (n = strstr(uevent, "DEVNAME="))) {
+		n += 8;
+		snprintf(buf, len, "%.*s", (int)strcspn(n, "\n"), n);
+		return;
+	}
+	snprintf(buf, len, "%u:%u", major, minor);
+}
+
+static void snapshot_names_of(struct run *r, struct snapshot_names *n)
+{
+	memset(n, 0, sizeof(*n));
+	n->cmdline = proctree__cmdline_cb;
+	n->ctx = &r->tree;
+	n->dev_name = dev_name;
+	n->conns = r->tree.conns;
+	n->n_conns = r->tree.n_conns;
+}
+
 static uint64_t unix_now_ns(void)
 {
 	struct timespec ts;
@@ -179,7 +204,9 @@ static void interval_report(struct run *r)
 {
 	struct snapshot snap;
 	struct raw_dump cur, empty = {.ts_ns = session__attach_ns(r->sess)};
-	struct snapshot_names names = {proctree__cmdline_cb, &r->tree};
+	struct snapshot_names names;
+
+	snapshot_names_of(r, &names);
 
 	session__drain(r->sess);
 	session__collect(r->sess, &cur);
@@ -360,7 +387,7 @@ int run(struct config *cfg, uint64_t started_ns)
 	jw_init(&r.jw, r.out.f);
 	r.desc = describe_target(cfg, &cg);
 	r.ropts = (struct report_opts){.target = cfg->target, .target_desc = r.desc,
-				       .top_n = cfg->top_n, .exit_code = -1};
+				       .top_n = cfg->top_n, .exit_code = -1, .subsys = cfg->subsys};
 
 	/* signals arrive through a signalfd; the command gets the original mask back */
 	sigemptyset(&mask);
@@ -436,7 +463,7 @@ int run(struct config *cfg, uint64_t started_ns)
 
 	if (r.launched && r.child.reaped)
 		r.ropts.exit_code = launch__exit_code(&r.child);
-	names = (struct snapshot_names){proctree__cmdline_cb, &r.tree};
+	snapshot_names_of(&r, &names);
 	snapshot_build(&snap, &final, NULL, attach_ns, &names);
 	render(&r, &snap);
 	snapshot_release(&snap);

@@ -7,6 +7,7 @@
  * loaded in the kernel.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,18 +34,88 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, ap);
 }
 
-/* Which programs each subsystem needs; the core (fork/exec/exit) always loads. */
+/*
+ * Which programs each subsystem needs (any of the bits loads it); the core
+ * (fork/exec/exit) always loads. A program whose tracepoint this kernel lacks is
+ * named in @tp, and left out with its fallback described in docs/metrics.md.
+ */
 static const struct {
 	unsigned int subsys;
 	const char *prog;
+	const char *tp;
 } subsys_progs[] = {
-	{SUB_SCHED | SUB_SYSCALLS, "sched_switch"}, /* hands over the syscall cache */
-	{SUB_SCHED, "sched_wakeup"},
-	{SUB_SCHED, "sched_wakeup_new"},
-	{SUB_SCHED, "sched_open"},
-	{SUB_SYSCALLS, "sys_enter"},
-	{SUB_SYSCALLS, "sys_exit"},
+	{SUB_SCHED | SUB_SYSCALLS, "sched_switch", NULL}, /* also hands over the syscall cache */
+	{SUB_SCHED, "sched_wakeup", NULL},
+	{SUB_SCHED, "sched_wakeup_new", NULL},
+	{SUB_SCHED | SUB_MEM, "core_tasks", NULL},
+	{SUB_SYSCALLS, "sys_enter", NULL},
+	{SUB_SYSCALLS, "sys_exit", NULL},
+	{SUB_IO, "io_start", "block_io_start"},
+	{SUB_IO, "io_insert", NULL},
+	{SUB_IO, "io_issue", NULL},
+	{SUB_IO, "io_done", NULL},
+	{SUB_IO, "io_dirty", "writeback_dirty_folio"},
+	{SUB_IO, "io_wb_begin", "writeback_single_inode_start"},
+	{SUB_IO, "io_wb_end", "writeback_single_inode"},
+	{SUB_NET, "net_state", NULL},
+	{SUB_NET, "net_probe", NULL},
+	{SUB_NET, "net_retrans", NULL},
+	{SUB_NET, "net_send", "sock_send_length"},
+	{SUB_NET, "net_recv", "sock_recv_length"},
+	{SUB_MEM, "mem_oom", NULL},
 };
+
+/* Maps only a subsystem's programs use: not created when it is off. */
+static const struct {
+	unsigned int subsys;
+	const char *prefix;
+} subsys_maps[] = {
+	{SUB_IO, "io_"},
+	{SUB_NET, "net_"},
+};
+
+/*
+ * Does the kernel have tracepoint @name? Its BTF then names the type btf_trace_<name>.
+ * Looking the string up in the raw BTF costs a few milliseconds; parsing the BTF
+ * (libbpf will, to load) would cost fifty.
+ */
+static bool kernel_has_tp(const char *btf, size_t len, const char *name)
+{
+	char needle[128];
+	int n;
+
+	if (!btf)
+		return true; /* cannot tell: let the load say */
+	n = snprintf(needle, sizeof(needle), "%cbtf_trace_%s%c", 0, name, 0);
+	return memmem(btf, len, needle, (size_t)n) != NULL;
+}
+
+/* The raw BTF blob (NULL if unreadable); caller frees. */
+static char *read_btf(const char *path, size_t *len)
+{
+	size_t cap = 8 << 20, n = 0;
+	char *buf;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	buf = xmalloc(cap);
+	for (;;) {
+		ssize_t r;
+
+		if (n == cap)
+			buf = xrealloc(buf, cap *= 2);
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	*len = n;
+	return buf;
+}
 
 static int ring_cb(void *ctx, void *data, size_t len)
 {
@@ -61,6 +132,10 @@ int session__open(struct session **out, const struct session_opts *o)
 	struct session *s = xcalloc(1, sizeof(*s));
 	struct procscope_bpf *skel;
 	struct bpf_program *prog;
+	char *btf = NULL;
+	size_t btf_len = 0;
+	uint64_t t_open, t_load;
+	struct bpf_map *map;
 	int err;
 
 	s->stats_fd = -1;
@@ -74,6 +149,7 @@ int session__open(struct session **out, const struct session_opts *o)
 	s->ncpus = libbpf_num_possible_cpus();
 	libbpf_set_print(libbpf_print);
 
+	t_open = now_ns();
 	skel = procscope_bpf__open_opts(&oopts);
 	if (!skel) {
 		err = -errno;
@@ -90,6 +166,8 @@ int session__open(struct session **out, const struct session_opts *o)
 	skel->rodata->cfg_max_procs = s->max_procs;
 	skel->rodata->cfg_max_rows = s->max_rows;
 	skel->rodata->cfg_sched = !!(cfg->subsys & SUB_SCHED);
+	skel->rodata->cfg_mem = !!(cfg->subsys & SUB_MEM);
+	skel->rodata->cfg_page_size = (uint32_t)sysconf(_SC_PAGESIZE);
 	skel->rodata->cfg_sc_budget = cfg->sc_time_all ? ~0U : SC_BUDGET_DEFAULT;
 	syscall_wait_classes((uint8_t *)skel->rodata->cfg_sc_class, SC_NR_MAX);
 
@@ -98,15 +176,39 @@ int session__open(struct session **out, const struct session_opts *o)
 	/* processes beyond max_procs still get an entry, mapping them to the overflow slot */
 	bpf_map__set_max_entries(skel->maps.core_tgid_slot, s->max_procs * 2);
 
+	if (cfg->subsys & (SUB_IO | SUB_NET))
+		btf = read_btf(cfg->btf_path ? cfg->btf_path : "/sys/kernel/btf/vmlinux", &btf_len);
 	bpf_object__for_each_program(prog, skel->obj) {
 		const char *name = bpf_program__name(prog);
 
-		for (size_t i = 0; i < ARRAY_SIZE(subsys_progs); i++)
-			if (strcmp(name, subsys_progs[i].prog) == 0)
-				bpf_program__set_autoload(prog, !!(cfg->subsys & subsys_progs[i].subsys));
+		for (size_t i = 0; i < ARRAY_SIZE(subsys_progs); i++) {
+			bool on;
+
+			if (strcmp(name, subsys_progs[i].prog) != 0)
+				continue;
+			on = cfg->subsys & subsys_progs[i].subsys;
+			if (on && subsys_progs[i].tp &&
+			    !kernel_has_tp(btf, btf_len, subsys_progs[i].tp)) {
+				pr_info("kernel has no tracepoint '%s': '%s' left out",
+					subsys_progs[i].tp, name);
+				on = false;
+				if (strcmp(name, "net_send") == 0)
+					skel->rodata->cfg_net_close_bytes = 1;
+			}
+			bpf_program__set_autoload(prog, on);
+		}
+	}
+	free(btf);
+	bpf_object__for_each_map(map, skel->obj) {
+		for (size_t i = 0; i < ARRAY_SIZE(subsys_maps); i++)
+			if (!strncmp(bpf_map__name(map), subsys_maps[i].prefix,
+				     strlen(subsys_maps[i].prefix)))
+				bpf_map__set_autocreate(map, !!(cfg->subsys & subsys_maps[i].subsys));
 	}
 
+	t_load = now_ns();
 	err = procscope_bpf__load(skel);
+	pr_info("open %.1f ms, load %.1f ms", (t_load - t_open) / 1e6, (now_ns() - t_load) / 1e6);
 	if (err) {
 		pr_error("failed to load BPF programs: %s%s", strerror(-err),
 			 err == -EPERM ? " (root with CAP_BPF and CAP_PERFMON needed; locked down "
@@ -245,8 +347,8 @@ int session__attach(struct session *s)
 			goto out;
 		}
 		s->links[s->n_links++] = link;
-		if (strcmp(bpf_program__name(prog), "sched_open") == 0)
-			s->open_iter = link;
+		if (strcmp(bpf_program__name(prog), "core_tasks") == 0)
+			s->task_iter = link;
 	}
 	/*
 	 * Accounting starts once everything is attached: the launched command, held

@@ -21,7 +21,7 @@ struct session {
 	struct ring_buffer *rb;
 	struct bpf_link *links[SESSION_MAX_LINKS];
 	int n_links;
-	struct bpf_link *open_iter; /* sched_open, if sched is on */
+	struct bpf_link *task_iter; /* core_tasks, if sched or mem is on */
 	uint32_t registered[SESSION_MAX_REGISTERED]; /* slots given by session__add_pid() */
 	int n_registered;
 	int stats_fd;	/* BPF_ENABLE_STATS while on, else -1 */

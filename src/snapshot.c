@@ -1,18 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * From raw kernel tables to the model: per-process metrics (scheduler totals,
- * run-queue latency, per-syscall stats with percentiles), the target's totals, and
- * for interval reports the difference between two dumps. Counters are monotonic, so
- * a difference is a subtraction; a maximum is not, so an interval's maximum is the
- * exact one when it rose in the interval and otherwise the top of the highest
- * bucket that gained samples (an upper bound, within the histogram's error).
+ * From raw kernel tables to the model: per-process metrics, the target's totals,
+ * devices and remote endpoints, and for interval reports the difference between two
+ * dumps.
+ *
+ * Counters are monotonic, so a difference is a subtraction. A maximum is not: an
+ * interval's maximum is the exact one when it rose in the interval and otherwise the
+ * top of the highest bucket that gained samples (an upper bound, within the
+ * histogram's error). Stat rows are grouped by (owner, kind, key) before they are
+ * summarized, so rows that two CPUs allocated for the same pair in a race are merged.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "snapshot.h"
+#include "syscall_table.h"
 #include "util.h"
 
 static uint64_t sub_sat(uint64_t a, uint64_t b)
@@ -20,26 +23,26 @@ static uint64_t sub_sat(uint64_t a, uint64_t b)
 	return a > b ? a - b : 0;
 }
 
-static void sched_sub(struct proc_sched *d, const struct proc_sched *p)
+/* d -= p and t += d over structures made only of uint64_t counters. */
+static void u64s_sub(void *d, const void *p, size_t size)
 {
-	uint64_t *dv = (uint64_t *)d;
-	const uint64_t *pv = (const uint64_t *)p;
+	uint64_t *dv = d;
+	const uint64_t *pv = p;
 
-	/* struct proc_sched is all __u64 counters */
-	for (size_t i = 0; i < sizeof(*d) / sizeof(uint64_t); i++)
+	for (size_t i = 0; i < size / sizeof(uint64_t); i++)
 		dv[i] = sub_sat(dv[i], pv[i]);
 }
 
-static void sched_add(struct proc_sched *d, const struct proc_sched *s)
+static void u64s_add(void *t, const void *d, size_t size)
 {
-	uint64_t *dv = (uint64_t *)d;
-	const uint64_t *sv = (const uint64_t *)s;
+	uint64_t *tv = t;
+	const uint64_t *dv = d;
 
-	for (size_t i = 0; i < sizeof(*d) / sizeof(uint64_t); i++)
-		dv[i] += sv[i];
+	for (size_t i = 0; i < size / sizeof(uint64_t); i++)
+		tv[i] += dv[i];
 }
 
-/* @c minus @p, for one row: the samples that arrived in between. */
+/* @c minus @p, for one row: the events that arrived in between. */
 static void row_delta(struct stat_row *d, const struct stat_row *c, const struct stat_row *p)
 {
 	*d = *c;
@@ -71,65 +74,60 @@ static void row_delta(struct stat_row *d, const struct stat_row *c, const struct
 	}
 }
 
-/* Percentiles from the (weighted) histogram; the count from the exact counter. */
-static void row_summarize(const struct stat_row *r, struct lat *out)
-{
-	struct hist h;
-
-	memset(&h, 0, sizeof(h));
-	hist_add_bins32(&h, r->hist, r->sum_ns, r->max_ns);
-	hist_summarize(&h, out);
-	out->count = r->count;
-}
-
-uint64_t sched_blocked_ns(const struct proc_sched *s)
-{
-	uint64_t t = 0;
-
-	for (int i = 0; i < WC_N; i++)
-		t += s->wait_ns[i];
-	return t;
-}
-
-/* Accumulates one syscall number over the whole target. */
-struct sc_acc {
-	struct hist h; /* weighted: see struct stat_row */
-	uint64_t count, timed;
-	uint64_t errors;
+/* Rows of one (owner, kind, key), merged. */
+struct group {
+	uint32_t slot, kind, key;
+	uint64_t count, timed, errors;
 	uint32_t err_code[16];
 	uint64_t err_count[16];
+	struct hist h; /* weighted: see struct stat_row */
 };
 
-static void sc_acc_add(struct sc_acc *a, const struct stat_row *r)
+static void group_add(struct group *g, const struct stat_row *r)
 {
-	hist_add_bins32(&a->h, r->hist, r->sum_ns, r->max_ns);
-	a->count += r->count;
-	a->timed += r->timed;
-	a->errors += r->errors;
+	hist_add_bins32(&g->h, r->hist, r->sum_ns, r->max_ns);
+	g->count += r->count;
+	g->timed += r->timed;
+	g->errors += r->errors;
 	for (int i = 0; i < 4; i++) {
 		if (!r->err_code[i] || !r->err_count[i])
 			continue;
 		for (int j = 0; j < 16; j++) {
-			if (a->err_code[j] == r->err_code[i] || !a->err_code[j]) {
-				a->err_code[j] = r->err_code[i];
-				a->err_count[j] += r->err_count[i];
+			if (g->err_code[j] == r->err_code[i] || !g->err_code[j]) {
+				g->err_code[j] = r->err_code[i];
+				g->err_count[j] += r->err_count[i];
 				break;
 			}
 		}
 	}
 }
 
-static void top_errno(const uint32_t *code, const uint64_t *count, int n, uint32_t *top,
-		      uint64_t *top_count)
+/* Percentiles from the (weighted) histogram; the count from the exact counter. */
+static void group_lat(const struct group *g, struct lat *out)
 {
-	*top = 0;
-	*top_count = 0;
-	for (int i = 0; i < n; i++) {
-		if (code[i] && count[i] > *top_count) {
-			*top = code[i];
-			*top_count = count[i];
+	hist_summarize(&g->h, out);
+	out->count = g->count;
+}
+
+static void group_sc(const struct group *g, struct sc_stat *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->nr = g->key;
+	s->timed = g->timed;
+	s->errors = g->errors;
+	for (int i = 0; i < 16; i++) {
+		if (g->err_code[i] && g->err_count[i] > s->top_errno_count) {
+			s->top_errno = g->err_code[i];
+			s->top_errno_count = g->err_count[i];
 		}
 	}
+	group_lat(g, &s->lat);
+}
+
+static void sc_append(struct metrics *m, const struct sc_stat *s)
+{
+	m->sc = xrealloc(m->sc, sizeof(*m->sc) * (m->n_sc + 1));
+	m->sc[m->n_sc++] = *s;
 }
 
 static int cmp_sc_total(const void *a, const void *b)
@@ -143,39 +141,49 @@ static int cmp_sc_total(const void *a, const void *b)
 	return (int)x->nr - (int)y->nr;
 }
 
-static void metrics_finish(struct metrics *m)
+/* Syscall totals, the accepts they imply, and the order reports print them in. */
+static void metrics_finish(struct metrics *m, bool have_syscalls)
 {
+	static int nr_accept = -2, nr_accept4 = -2;
+
+	if (nr_accept == -2) {
+		nr_accept = syscall_nr("accept");
+		nr_accept4 = syscall_nr("accept4");
+	}
 	m->sc_count = m->sc_errors = m->sc_total_ns = 0;
+	m->net.accepts = 0;
+	m->net.accepts_known = have_syscalls;
 	for (size_t i = 0; i < m->n_sc; i++) {
-		m->sc_count += m->sc[i].lat.count;
-		m->sc_errors += m->sc[i].errors;
-		m->sc_total_ns += m->sc[i].lat.sum_ns;
+		const struct sc_stat *s = &m->sc[i];
+
+		m->sc_count += s->lat.count;
+		m->sc_errors += s->errors;
+		m->sc_total_ns += s->lat.sum_ns;
+		if ((int)s->nr == nr_accept || (int)s->nr == nr_accept4)
+			m->net.accepts += sub_sat(s->lat.count, s->errors);
 	}
 	if (m->n_sc > 1)
 		qsort(m->sc, m->n_sc, sizeof(*m->sc), cmp_sc_total);
 }
 
-static void add_proc_row(struct proc_info *p, const struct stat_row *r, struct hist *runq)
+/* The per-process distribution a row kind feeds, or NULL. */
+static struct lat *proc_lat(struct metrics *m, uint32_t kind)
 {
-	struct sc_stat *s;
-	uint64_t cnt[4];
-
-	switch (r->kind) {
-	case ROW_SYSCALL:
-		p->m.sc = xrealloc(p->m.sc, sizeof(*p->m.sc) * (p->m.n_sc + 1));
-		s = &p->m.sc[p->m.n_sc++];
-		memset(s, 0, sizeof(*s));
-		s->nr = r->key;
-		s->errors = r->errors;
-		s->timed = r->timed;
-		for (int i = 0; i < 4; i++)
-			cnt[i] = r->err_count[i];
-		top_errno(r->err_code, cnt, 4, &s->top_errno, &s->top_errno_count);
-		row_summarize(r, &s->lat);
-		break;
+	switch (kind) {
 	case ROW_RUNQ:
-		hist_add_bins32(runq, r->hist, r->sum_ns, r->max_ns);
-		break;
+		return &m->runq;
+	case ROW_IO_LAT:
+		return &m->io.lat;
+	case ROW_IO_QUEUE:
+		return &m->io.queue;
+	case ROW_TCP_CONNECT:
+		return &m->net.connect;
+	case ROW_TCP_RTT:
+		return &m->net.rtt;
+	case ROW_TCP_LIFETIME:
+		return &m->net.lifetime;
+	default:
+		return NULL;
 	}
 }
 
@@ -192,39 +200,20 @@ static const char *inherited_cmdline(const struct snapshot *s, size_t upto, uint
 	return NULL;
 }
 
-/* The overflow pseudo-process is listed only when something was counted in it. */
-static void drop_empty_overflow(struct snapshot *s, struct hist *runq)
+static bool proc_empty(const struct proc_info *p)
 {
-	struct proc_info *p;
 	static const struct proc_sched zero;
+	const struct metrics *m = &p->m;
 
-	if (!s->n_procs || s->procs[0].slot != SLOT_OVERFLOW)
-		return;
-	p = &s->procs[0];
-	if (p->m.n_sc || memcmp(&p->m.sched, &zero, sizeof(zero)) || runq[0].count)
-		return;
-	memmove(&s->procs[0], &s->procs[1], (s->n_procs - 1) * sizeof(*s->procs));
-	memmove(&runq[0], &runq[1], (s->n_procs - 1) * sizeof(*runq));
-	s->n_procs--;
+	return !m->n_sc && !m->runq.count && !memcmp(&m->sched, &zero, sizeof(zero)) &&
+	       !io_total_bytes(&m->io) && !m->io.wb_bytes && !m->io.ops[IO_FLUSH] &&
+	       !m->net.tx_bytes && !m->net.rx_bytes && !m->net.connects && !m->net.closes &&
+	       !m->mem.minor_faults && !m->mem.major_faults;
 }
 
-int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struct raw_dump *prev,
-		   uint64_t attach_ns, const struct snapshot_names *names)
+static void build_procs(struct snapshot *out, const struct raw_dump *cur,
+			const struct raw_dump *prev, int32_t *index)
 {
-	struct sc_acc **acc = xcalloc(SC_NR_MAX, sizeof(*acc));
-	struct hist *runq = NULL;
-	int32_t *index = xcalloc(cur->n_procs ? cur->n_procs : 1, sizeof(*index));
-	struct stat_row *d = xmalloc(sizeof(*d));
-
-	memset(out, 0, sizeof(*out));
-	out->kind = prev ? SNAP_INTERVAL : SNAP_REPORT;
-	out->attach_ns = attach_ns;
-	out->start_ns = prev ? prev->ts_ns : attach_ns;
-	out->end_ns = cur->ts_ns;
-	out->self = cur->self;
-	out->procs = xcalloc(cur->n_procs ? cur->n_procs : 1, sizeof(*out->procs));
-	runq = xcalloc(cur->n_procs ? cur->n_procs : 1, sizeof(*runq));
-
 	for (uint32_t slot = 0; slot < cur->n_procs; slot++) {
 		const struct proc_rec *r = &cur->procs[slot];
 		const struct proc_rec *pr = prev && slot < prev->n_procs ? &prev->procs[slot] : NULL;
@@ -248,37 +237,315 @@ int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struc
 		p->end_ns = r->end_ns;
 		memcpy(p->comm, r->comm, COMM_LEN);
 		p->m.sched = r->sched;
-		if (pr && pr->pid == r->pid)
-			sched_sub(&p->m.sched, &pr->sched);
+		memcpy(p->m.io.ops, r->io.ops, sizeof(p->m.io.ops));
+		memcpy(p->m.io.bytes, r->io.bytes, sizeof(p->m.io.bytes));
+		p->m.io.wb_ops = r->io.wb_ops;
+		p->m.io.wb_bytes = r->io.wb_bytes;
+		p->m.io.dirtied_bytes = r->io.dirtied_bytes;
+		p->m.net.tx_bytes = r->net.tx_bytes;
+		p->m.net.rx_bytes = r->net.rx_bytes;
+		p->m.net.connects = r->net.connects;
+		p->m.net.connect_failures = r->net.connect_failures;
+		p->m.net.closes = r->net.closes;
+		p->m.net.retransmits = r->net.retransmits;
+		p->m.mem.minor_faults = r->mem.minor_faults;
+		p->m.mem.major_faults = r->mem.major_faults;
+		if (pr && pr->pid == r->pid) {
+			struct proc_io pio = pr->io;
+			struct proc_io cio = r->io;
+			struct proc_net pnet = pr->net;
+			struct proc_net cnet = r->net;
+
+			u64s_sub(&p->m.sched, &pr->sched, sizeof(p->m.sched));
+			u64s_sub(&cio, &pio, sizeof(cio));
+			u64s_sub(&cnet, &pnet, sizeof(cnet));
+			memcpy(p->m.io.ops, cio.ops, sizeof(cio.ops));
+			memcpy(p->m.io.bytes, cio.bytes, sizeof(cio.bytes));
+			p->m.io.wb_ops = cio.wb_ops;
+			p->m.io.wb_bytes = cio.wb_bytes;
+			p->m.io.dirtied_bytes = cio.dirtied_bytes;
+			p->m.net.tx_bytes = cnet.tx_bytes;
+			p->m.net.rx_bytes = cnet.rx_bytes;
+			p->m.net.connects = cnet.connects;
+			p->m.net.connect_failures = cnet.connect_failures;
+			p->m.net.closes = cnet.closes;
+			p->m.net.retransmits = cnet.retransmits;
+			p->m.mem.minor_faults = sub_sat(r->mem.minor_faults, pr->mem.minor_faults);
+			p->m.mem.major_faults = sub_sat(r->mem.major_faults, pr->mem.major_faults);
+		}
+		if (cur->live) {
+			p->m.mem.rss_bytes = cur->live[slot].rss_bytes;
+			p->m.mem.rss_peak_bytes = cur->live[slot].rss_peak_bytes;
+		}
+		if (r->mem.maxrss_bytes > p->m.mem.rss_peak_bytes)
+			p->m.mem.rss_peak_bytes = r->mem.maxrss_bytes;
+		p->m.mem.oom_kills = r->mem.oom_killed;
 		if (slot == SLOT_OVERFLOW) {
 			snprintf(p->comm, sizeof(p->comm), "[overflow]");
 			p->start_ns = out->start_ns;
 		}
 		index[slot] = (int32_t)out->n_procs++;
 	}
+}
 
+/* Row deltas (intervals) or the rows themselves, in (owner, kind, key) order. */
+struct row_view {
+	const struct stat_row **rows;
+	size_t n;
+	struct stat_row *owned;
+};
+
+static int cmp_row(const void *a, const void *b)
+{
+	const struct stat_row *x = *(const struct stat_row *const *)a;
+	const struct stat_row *y = *(const struct stat_row *const *)b;
+
+	if (x->slot != y->slot)
+		return x->slot < y->slot ? -1 : 1;
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	return (int)x->key - (int)y->key;
+}
+
+static void rows_view(struct row_view *v, const struct raw_dump *cur, const struct raw_dump *prev)
+{
+	v->rows = xcalloc(cur->n_rows ? cur->n_rows : 1, sizeof(*v->rows));
+	v->owned = prev ? xcalloc(cur->n_rows ? cur->n_rows : 1, sizeof(*v->owned)) : NULL;
+	v->n = 0;
 	for (uint32_t i = ROW_OVF_SYSCALL; i < cur->n_rows; i++) {
-		const struct stat_row *c = &cur->rows[i];
-		struct proc_info *p;
-		int32_t pi;
+		const struct stat_row *r = &cur->rows[i];
 
-		if (!c->kind || c->slot >= cur->n_procs || (pi = index[c->slot]) < 0)
-			continue;
-		row_delta(d, c, prev && i < prev->n_rows ? &prev->rows[i] : NULL);
-		if (!d->count)
-			continue;
-		p = &out->procs[pi];
-		add_proc_row(p, d, &runq[pi]);
-		if (d->kind == ROW_SYSCALL) {
-			if (!acc[d->key])
-				acc[d->key] = xcalloc(1, sizeof(**acc));
-			sc_acc_add(acc[d->key], d);
-		} else if (d->kind == ROW_RUNQ) {
-			hist_add_bins32(&out->target_runq, d->hist, d->sum_ns, d->max_ns);
+		if (!r->kind)
+			continue; /* being set up, or never used */
+		if (prev) {
+			row_delta(&v->owned[i], r, i < prev->n_rows ? &prev->rows[i] : NULL);
+			r = &v->owned[i];
 		}
+		if (r->count)
+			v->rows[v->n++] = r;
+	}
+	qsort(v->rows, v->n, sizeof(*v->rows), cmp_row);
+}
+
+/* Per-device and per-remote counters (their distributions come from rows). */
+static void build_devices(struct snapshot *out, const struct raw_dump *cur,
+			  const struct raw_dump *prev, const struct snapshot_names *names)
+{
+	out->devices = xcalloc(cur->n_devs ? cur->n_devs : 1, sizeof(*out->devices));
+	for (uint32_t i = 0; i < cur->n_devs; i++) {
+		struct io_dev_rec d = cur->devs[i];
+		struct io_device *o = &out->devices[i];
+
+		if (prev && i < prev->n_devs && prev->devs[i].dev == d.dev) {
+			struct io_dev_rec p = prev->devs[i];
+
+			u64s_sub(d.ops, p.ops, sizeof(d.ops));
+			u64s_sub(d.bytes, p.bytes, sizeof(d.bytes));
+			d.wb_ops = sub_sat(d.wb_ops, p.wb_ops);
+			d.wb_bytes = sub_sat(d.wb_bytes, p.wb_bytes);
+		}
+		o->dev = d.dev;
+		memcpy(o->m.ops, d.ops, sizeof(d.ops));
+		memcpy(o->m.bytes, d.bytes, sizeof(d.bytes));
+		o->m.wb_ops = d.wb_ops;
+		o->m.wb_bytes = d.wb_bytes;
+		if (names && names->dev_name)
+			names->dev_name(d.dev, o->name, sizeof(o->name));
+		else
+			snprintf(o->name, sizeof(o->name), "%u:%u", d.dev >> 20, d.dev & 0xfffff);
+	}
+	out->n_devices = cur->n_devs;
+
+	out->remotes = xcalloc(cur->n_remotes ? cur->n_remotes : 1, sizeof(*out->remotes));
+	for (uint32_t i = 0; i < cur->n_remotes; i++) {
+		const struct net_remote_rec *r = &cur->remotes[i];
+		const struct net_remote_rec *p =
+			prev && i < prev->n_remotes && prev->remotes[i].key.family ? &prev->remotes[i] :
+										   NULL;
+		struct net_remote *o = &out->remotes[i];
+
+		format_remote(&r->key, o->addr, sizeof(o->addr));
+		o->connects = sub_sat(r->connects, p ? p->connects : 0);
+		o->connect_failures = sub_sat(r->connect_failures, p ? p->connect_failures : 0);
+		o->retransmits = sub_sat(r->retransmits, p ? p->retransmits : 0);
+		o->tx_bytes = sub_sat(r->tx_bytes, p ? p->tx_bytes : 0);
+		o->rx_bytes = sub_sat(r->rx_bytes, p ? p->rx_bytes : 0);
+	}
+	out->n_remotes = cur->n_remotes;
+}
+
+static void build_slow(struct snapshot *out, const struct raw_dump *cur, const int32_t *index)
+{
+	out->slow = xcalloc(cur->n_slow ? cur->n_slow : 1, sizeof(*out->slow));
+	for (uint32_t i = 0; i < cur->n_slow; i++) {
+		struct slow_req *s = &out->slow[out->n_slow];
+		const struct io_slow *r = &cur->slow[i];
+
+		if (!r->lat_ns)
+			continue;
+		s->r = *r;
+		for (size_t d = 0; d < out->n_devices; d++)
+			if (out->devices[d].dev == r->dev)
+				snprintf(s->dev, sizeof(s->dev), "%s", out->devices[d].name);
+		if (r->slot < cur->n_procs && index[r->slot] >= 0) {
+			const struct proc_info *p = &out->procs[index[r->slot]];
+
+			s->pid = p->pid;
+			memcpy(s->comm, p->comm, sizeof(s->comm));
+		}
+		out->n_slow++;
+	}
+}
+
+static int cmp_conn_bytes(const void *a, const void *b)
+{
+	const struct conn_summary *x = a, *y = b;
+	uint64_t bx = x->c.tx_bytes + x->c.rx_bytes, by = y->c.tx_bytes + y->c.rx_bytes;
+
+	return bx < by ? 1 : bx > by ? -1 : 0;
+}
+
+/* The connections that closed in the span, the largest kept. */
+static void build_conns(struct snapshot *out, const struct snapshot_names *names,
+			const int32_t *index, uint32_t n_slots)
+{
+	if (!names)
+		return;
+	for (size_t i = 0; i < names->n_conns; i++) {
+		const struct tcp_conn_info *c = &names->conns[i];
+		struct conn_summary *o;
+
+		if (c->end_ns < out->start_ns || c->end_ns > out->end_ns)
+			continue;
+		out->conns_closed++;
+		if (out->n_conns == SNAPSHOT_TOP_CONNS) {
+			struct conn_summary *last = &out->conns[SNAPSHOT_TOP_CONNS - 1];
+
+			qsort(out->conns, out->n_conns, sizeof(*o), cmp_conn_bytes);
+			if (c->tx_bytes + c->rx_bytes <= last->c.tx_bytes + last->c.rx_bytes)
+				continue;
+			o = last;
+		} else {
+			o = &out->conns[out->n_conns++];
+		}
+		memset(o, 0, sizeof(*o));
+		o->c = *c;
+		format_remote(&c->key, o->remote, sizeof(o->remote));
+		if (c->slot < n_slots && index[c->slot] >= 0)
+			memcpy(o->comm, out->procs[index[c->slot]].comm, sizeof(o->comm));
+	}
+	qsort(out->conns, out->n_conns, sizeof(out->conns[0]), cmp_conn_bytes);
+}
+
+/* Sum a process's counters into the target. */
+static void target_add(struct metrics *t, const struct metrics *m)
+{
+	u64s_add(&t->sched, &m->sched, sizeof(t->sched));
+	u64s_add(t->io.ops, m->io.ops, sizeof(t->io.ops));
+	u64s_add(t->io.bytes, m->io.bytes, sizeof(t->io.bytes));
+	t->io.wb_ops += m->io.wb_ops;
+	t->io.wb_bytes += m->io.wb_bytes;
+	t->io.dirtied_bytes += m->io.dirtied_bytes;
+	t->net.tx_bytes += m->net.tx_bytes;
+	t->net.rx_bytes += m->net.rx_bytes;
+	t->net.connects += m->net.connects;
+	t->net.connect_failures += m->net.connect_failures;
+	t->net.closes += m->net.closes;
+	t->net.retransmits += m->net.retransmits;
+	t->mem.minor_faults += m->mem.minor_faults;
+	t->mem.major_faults += m->mem.major_faults;
+	t->mem.rss_bytes += m->mem.rss_bytes;
+	if (m->mem.rss_peak_bytes > t->mem.rss_peak_bytes)
+		t->mem.rss_peak_bytes = m->mem.rss_peak_bytes;
+	t->mem.oom_kills += m->mem.oom_kills;
+}
+
+int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struct raw_dump *prev,
+		   uint64_t attach_ns, const struct snapshot_names *names)
+{
+	int32_t *index = xcalloc(cur->n_procs ? cur->n_procs : 1, sizeof(*index));
+	struct hist *target_h = xcalloc(ROW_KIND_N, sizeof(*target_h));
+	struct group *g = xmalloc(sizeof(*g));
+	struct group **tsc = xcalloc(SC_NR_MAX, sizeof(*tsc)); /* the target's, by number */
+	bool have_syscalls = false;
+	struct row_view v;
+
+	memset(out, 0, sizeof(*out));
+	out->kind = prev ? SNAP_INTERVAL : SNAP_REPORT;
+	out->attach_ns = attach_ns;
+	out->start_ns = prev ? prev->ts_ns : attach_ns;
+	out->end_ns = cur->ts_ns;
+	out->self = cur->self;
+	out->procs = xcalloc(cur->n_procs ? cur->n_procs : 1, sizeof(*out->procs));
+	build_procs(out, cur, prev, index);
+	build_devices(out, cur, prev, names);
+
+	rows_view(&v, cur, prev);
+	for (size_t i = 0; i < v.n;) {
+		const struct stat_row *r = v.rows[i];
+		struct proc_info *p = NULL;
+		struct sc_stat sc;
+		struct lat *l;
+		bool owned;
+
+		memset(g, 0, sizeof(*g));
+		g->slot = r->slot;
+		g->kind = r->kind;
+		g->key = r->key;
+		owned = r->slot < cur->n_procs && index[r->slot] >= 0;
+		for (; i < v.n && !cmp_row(&v.rows[i], &r); i++) {
+			group_add(g, v.rows[i]);
+			if (r->kind == ROW_SYSCALL && r->key < SC_NR_MAX && owned) {
+				if (!tsc[r->key]) {
+					tsc[r->key] = xcalloc(1, sizeof(**tsc));
+					tsc[r->key]->key = r->key;
+				}
+				group_add(tsc[r->key], v.rows[i]);
+			}
+		}
+		if (g->kind < ROW_KIND_N && g->kind != ROW_SYSCALL && (owned || g->slot == SLOT_NONE))
+			hist_merge(&target_h[g->kind], &g->h);
+		switch (g->kind) {
+		case ROW_IO_DEV_LAT:
+		case ROW_IO_DEV_QUEUE:
+			if (g->key >= 1 && g->key <= out->n_devices) {
+				struct io_metrics *m = &out->devices[g->key - 1].m;
+
+				group_lat(g, g->kind == ROW_IO_DEV_LAT ? &m->lat : &m->queue);
+			}
+			continue;
+		case ROW_REMOTE_CONNECT:
+		case ROW_REMOTE_RTT:
+			if (g->key >= 1 && g->key <= out->n_remotes) {
+				struct net_remote *m = &out->remotes[g->key - 1];
+
+				group_lat(g, g->kind == ROW_REMOTE_CONNECT ? &m->connect : &m->rtt);
+			}
+			continue;
+		}
+		if (g->slot < cur->n_procs && index[g->slot] >= 0)
+			p = &out->procs[index[g->slot]];
+		if (g->kind == ROW_SYSCALL) {
+			have_syscalls = true;
+			group_sc(g, &sc);
+			if (p)
+				sc_append(&p->m, &sc);
+			continue;
+		}
+		if (p && (l = proc_lat(&p->m, g->kind)))
+			group_lat(g, l);
 	}
 
-	drop_empty_overflow(out, runq);
+	/* the target's syscalls: one entry per number, merged over processes */
+	for (uint32_t nr = 0; nr < SC_NR_MAX; nr++) {
+		struct sc_stat sc;
+
+		if (!tsc[nr])
+			continue;
+		group_sc(tsc[nr], &sc);
+		sc_append(&out->target, &sc);
+		free(tsc[nr]);
+	}
 
 	for (size_t i = 0; i < out->n_procs; i++) {
 		struct proc_info *p = &out->procs[i];
@@ -294,35 +561,39 @@ int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struc
 			p->cmdline = xmalloc(COMM_LEN + 3);
 			snprintf(p->cmdline, COMM_LEN + 3, "[%s]", p->comm);
 		}
-		hist_summarize(&runq[i], &p->m.runq);
-		metrics_finish(&p->m);
-		sched_add(&out->target.sched, &p->m.sched);
+		metrics_finish(&p->m, have_syscalls);
+		target_add(&out->target, &p->m);
 	}
-
-	for (uint32_t nr = 0; nr < SC_NR_MAX; nr++) {
-		struct sc_stat *s;
-
-		if (!acc[nr])
-			continue;
-		out->target.sc = xrealloc(out->target.sc, sizeof(*s) * (out->target.n_sc + 1));
-		s = &out->target.sc[out->target.n_sc++];
-		memset(s, 0, sizeof(*s));
-		s->nr = nr;
-		s->errors = acc[nr]->errors;
-		s->timed = acc[nr]->timed;
-		top_errno(acc[nr]->err_code, acc[nr]->err_count, 16, &s->top_errno,
-			  &s->top_errno_count);
-		hist_summarize(&acc[nr]->h, &s->lat);
-		s->lat.count = acc[nr]->count; /* exact; the histogram is weighted */
-		free(acc[nr]);
+	/* the overflow entry is listed only when something was counted in it */
+	if (out->n_procs && out->procs[0].slot == SLOT_OVERFLOW && proc_empty(&out->procs[0])) {
+		free(out->procs[0].cmdline);
+		free(out->procs[0].m.sc);
+		memmove(&out->procs[0], &out->procs[1], (out->n_procs - 1) * sizeof(*out->procs));
+		out->n_procs--;
+		for (uint32_t s = 0; s < cur->n_procs; s++)
+			index[s] = index[s] > 0 ? index[s] - 1 : -1;
 	}
-	hist_summarize(&out->target_runq, &out->target.runq);
-	metrics_finish(&out->target);
+	build_slow(out, cur, index);
+	build_conns(out, names, index, cur->n_procs);
 
-	free(acc);
-	free(runq);
+	out->target_runq = target_h[ROW_RUNQ];
+	for (uint32_t k = 0; k < ROW_KIND_N; k++) {
+		struct lat *l = proc_lat(&out->target, k);
+
+		if (l)
+			hist_summarize(&target_h[k], l);
+	}
+	metrics_finish(&out->target, have_syscalls);
+	out->target.mem.oom_kills = 0;
+	for (size_t i = 0; i < out->n_procs; i++)
+		out->target.mem.oom_kills += out->procs[i].m.mem.oom_kills;
+
+	free(v.rows);
+	free(v.owned);
+	free(tsc);
+	free(target_h);
 	free(index);
-	free(d);
+	free(g);
 	return 0;
 }
 
@@ -340,6 +611,9 @@ void snapshot_release(struct snapshot *s)
 		metrics_release(&s->procs[i].m);
 	}
 	free(s->procs);
+	free(s->devices);
+	free(s->remotes);
+	free(s->slow);
 	metrics_release(&s->target);
 	memset(s, 0, sizeof(*s));
 }
@@ -347,60 +621,23 @@ void snapshot_release(struct snapshot *s)
 void raw_dump_release(struct raw_dump *d)
 {
 	free(d->procs);
+	free(d->live);
 	free(d->rows);
 	memset(d, 0, sizeof(*d));
 }
 
 void raw_dump_copy(struct raw_dump *dst, const struct raw_dump *src)
 {
+	size_t np = src->n_procs ? src->n_procs : 1;
+
 	*dst = *src;
-	dst->procs = xmalloc(sizeof(*dst->procs) * (src->n_procs ? src->n_procs : 1));
+	dst->procs = xmalloc(sizeof(*dst->procs) * np);
 	memcpy(dst->procs, src->procs, sizeof(*dst->procs) * src->n_procs);
+	dst->live = NULL;
+	if (src->live) {
+		dst->live = xmalloc(sizeof(*dst->live) * np);
+		memcpy(dst->live, src->live, sizeof(*dst->live) * src->n_procs);
+	}
 	dst->rows = xmalloc(sizeof(*dst->rows) * (src->n_rows ? src->n_rows : 1));
 	memcpy(dst->rows, src->rows, sizeof(*dst->rows) * src->n_rows);
-}
-
-uint64_t proc_wall_ns(const struct proc_info *p, const struct snapshot *s)
-{
-	uint64_t start = p->start_ns > s->start_ns ? p->start_ns : s->start_ns;
-	uint64_t end = p->end_ns && p->end_ns < s->end_ns ? p->end_ns : s->end_ns;
-
-	return end > start ? end - start : 0;
-}
-
-int proc_exit_code(const struct proc_info *p)
-{
-	if (!(p->flags & PROC_F_EXITED))
-		return -1;
-	if (WIFSIGNALED(p->exit_status))
-		return 128 + WTERMSIG(p->exit_status);
-	return WEXITSTATUS(p->exit_status);
-}
-
-int proc_exit_signal(const struct proc_info *p)
-{
-	if (!(p->flags & PROC_F_EXITED) || !WIFSIGNALED(p->exit_status))
-		return 0;
-	return WTERMSIG(p->exit_status);
-}
-
-const char *wait_class_name(unsigned int wc)
-{
-	static const char *const names[WC_N] = {
-		[WC_IO] = "io", [WC_NET] = "net", [WC_LOCK] = "lock", [WC_SLEEP] = "sleep",
-		[WC_POLL] = "poll", [WC_CHILD] = "child", [WC_OTHER] = "other",
-	};
-
-	return wc < WC_N ? names[wc] : "?";
-}
-
-const char *blk_state_name(unsigned int b)
-{
-	static const char *const names[BLK_N] = {
-		[BLK_INTERRUPTIBLE] = "interruptible",
-		[BLK_UNINTERRUPTIBLE] = "uninterruptible",
-		[BLK_IOWAIT] = "iowait",
-	};
-
-	return b < BLK_N ? names[b] : "?";
 }

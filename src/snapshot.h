@@ -37,12 +37,26 @@ struct self_stats {
 	uint64_t events; /* ring buffer records received */
 };
 
+/* What procfs says of a live process at collection time. */
+struct proc_live {
+	uint64_t rss_bytes;	 /* VmRSS */
+	uint64_t rss_peak_bytes; /* VmHWM */
+};
+
 struct raw_dump {
 	uint64_t ts_ns; /* CLOCK_MONOTONIC when taken */
 	uint32_t n_procs;
 	struct proc_rec *procs; /* [0, n_procs), indexed by slot */
+	struct proc_live *live; /* [0, n_procs): zero for exited processes */
 	uint32_t n_rows;
 	struct stat_row *rows; /* [0, n_rows), indexed by row */
+	uint32_t n_devs;
+	struct io_dev_rec devs[IO_DEV_MAX]; /* by device index - 1 */
+	uint32_t n_slow;
+	struct io_slow slow[IO_SLOW_N * 8]; /* slowest requests, merged over CPUs */
+	uint32_t n_remotes;
+	struct net_remote_rec remotes[NET_REMOTE_MAX]; /* by remote index */
+	uint64_t oom_kills;
 	struct self_stats self;
 };
 
@@ -55,9 +69,35 @@ struct sc_stat {
 	struct lat lat; /* count (exact), total, max, percentiles (estimated if timed < count) */
 };
 
+struct io_metrics {
+	uint64_t ops[IO_OP_N];
+	uint64_t bytes[IO_OP_N];
+	uint64_t wb_ops, wb_bytes; /* written back by the kernel for files it dirtied */
+	uint64_t dirtied_bytes;
+	struct lat lat;	  /* device time */
+	struct lat queue; /* queue time */
+};
+
+struct net_metrics {
+	uint64_t tx_bytes, rx_bytes;
+	uint64_t connects, connect_failures, accepts, closes, retransmits;
+	bool accepts_known; /* accepts come from syscall tracing */
+	struct lat connect, rtt, lifetime;
+};
+
+struct mem_metrics {
+	uint64_t minor_faults, major_faults;
+	uint64_t rss_bytes;	 /* now (live processes) */
+	uint64_t rss_peak_bytes; /* VmHWM while alive, signal->maxrss at exit */
+	uint64_t oom_kills;
+};
+
 struct metrics {
 	struct proc_sched sched;
 	struct lat runq;
+	struct io_metrics io;
+	struct net_metrics net;
+	struct mem_metrics mem;
 	struct sc_stat *sc; /* by total time, descending */
 	size_t n_sc;
 	uint64_t sc_count, sc_errors, sc_total_ns;
@@ -74,16 +114,59 @@ struct proc_info {
 	struct metrics m;
 };
 
-/* Per-slot information from outside the kernel tables (the process tree). */
+/* Information from outside the kernel tables (the process tree, sysfs). */
 struct snapshot_names {
 	/* the command line for @slot, or NULL if unknown */
 	const char *(*cmdline)(void *ctx, uint32_t slot);
 	void *ctx;
+	/* the name of block device @dev ("vda"), into @buf; NULL: "major:minor" */
+	void (*dev_name)(uint32_t dev, char *buf, size_t len);
+	/* closed TCP connections seen so far */
+	const struct tcp_conn_info *conns;
+	size_t n_conns;
 };
 
 enum snapshot_kind {
 	SNAP_REPORT = 0,   /* everything since attach */
 	SNAP_INTERVAL = 1, /* the change since the previous snapshot */
+};
+
+struct io_device {
+	uint32_t dev; /* major << 20 | minor */
+	char name[40];
+	struct io_metrics m;
+};
+
+struct net_remote {
+	char addr[64]; /* "10.0.0.5:5432", "[2001:db8::1]:443" */
+	uint64_t connects, connect_failures, retransmits, tx_bytes, rx_bytes;
+	struct lat connect, rtt;
+};
+
+/* A closed TCP connection (proctree.h fills these from ring-buffer records). */
+struct tcp_conn_info {
+	uint32_t slot, pid;
+	uint16_t lport;
+	uint8_t passive;
+	struct net_remote_key key;
+	uint64_t end_ns, lifetime_ns;
+	uint64_t tx_bytes, rx_bytes;
+	uint32_t retransmits;
+};
+
+#define SNAPSHOT_TOP_CONNS 10
+
+struct conn_summary {
+	struct tcp_conn_info c;
+	char remote[64];
+	char comm[COMM_LEN + 1];
+};
+
+struct slow_req {
+	struct io_slow r;
+	char dev[40];
+	uint32_t pid;
+	char comm[COMM_LEN + 1];
 };
 
 struct snapshot {
@@ -95,6 +178,15 @@ struct snapshot {
 	size_t n_procs;
 	struct metrics target; /* summed over procs */
 	struct hist target_runq;
+	struct io_device *devices; /* by bytes, descending */
+	size_t n_devices;
+	struct net_remote *remotes; /* by connects + bytes, descending */
+	size_t n_remotes;
+	struct slow_req *slow; /* slowest first */
+	size_t n_slow;
+	struct conn_summary conns[SNAPSHOT_TOP_CONNS]; /* closed in the span, most bytes first */
+	size_t n_conns;
+	size_t conns_closed; /* all closed in the span */
 	struct self_stats self;
 };
 
@@ -120,6 +212,10 @@ int proc_exit_signal(const struct proc_info *p);
 uint64_t sched_blocked_ns(const struct proc_sched *s);
 
 const char *wait_class_name(unsigned int wc);
+const char *io_op_name(unsigned int op);
+/* "a.b.c.d:port" or "[v6]:port" */
+void format_remote(const struct net_remote_key *k, char *buf, size_t len);
+uint64_t io_total_bytes(const struct io_metrics *m);
 const char *blk_state_name(unsigned int b);
 
 #endif

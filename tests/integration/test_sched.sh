@@ -11,7 +11,9 @@ test_cpu_bound_oncpu_matches_runtime() {
 	"$PROCSCOPE" --json -o out.json -- "$WL/spin" 500
 	read -r oncpu runq blocked wall <<< "$(split_of out.json spin)"
 	assert_within "$oncpu" "$wall" 10 "on-CPU vs the process's runtime: $oncpu $runq $blocked $wall"
-	assert_within "$oncpu" 500000000 10 "on-CPU vs the 500 ms it burns"
+	# it burns 500 ms of CPU time; on a VM, time stolen by the host while it holds the
+	# CPU counts as on-CPU wall time, not as CPU time: hence only a lower bound
+	assert_ge "$oncpu" 490000000 "on-CPU vs the 500 ms it burns"
 	assert_within "$((oncpu + runq + blocked))" "$wall" 2 "the split adds up to the wall time"
 }
 

@@ -65,7 +65,7 @@ test_json_contract() {
 	jq -e . out.json > /dev/null
 	assert_eq "$(jq -r .type out.json | tail -n1)" report
 	report out.json | jq -e '
-		.schema_version == 1 and (.procscope_version | type == "string") and
+		.schema_version == 2 and (.procscope_version | type == "string") and
 		(.target | has("wall_ns") and has("exit_code") and has("sched") and has("syscalls")) and
 		.target.exit_code == 4 and
 		(.target.sched | has("oncpu_ns") and has("runq_ns") and has("blocked_ns") and
@@ -80,7 +80,16 @@ test_json_contract() {
 		all(.. | objects | to_entries[] | select(.key | endswith("_ns")) | .value;
 			. == null or (type == "number" and . == floor and . >= 0)) and
 		(.self | has("ringbuf_drops") and has("bpf_run_ns") and has("rss_peak_bytes") and
-			has("procs_overflow") and has("rows_overflow"))' > /dev/null ||
+			has("procs_overflow") and has("rows_overflow")) and
+		all(.target, .processes[];
+			(.io | has("read_bytes") and has("write_bytes") and has("read_ops") and
+				has("write_ops") and has("lat_p50_ns") and has("lat_p99_ns") and
+				has("queue_p50_ns")) and
+			(.net | has("tx_bytes") and has("rx_bytes") and has("connects") and
+				has("connect_failures") and has("connect_p50_ns") and has("connect_p99_ns") and
+				has("rtt_p50_ns") and has("rtt_p99_ns") and has("retransmits")) and
+			(.mem | has("minor_faults") and has("major_faults") and has("rss_peak_bytes"))) and
+		(.target.io | has("devices") and has("writeback_bytes"))' > /dev/null ||
 		die "report does not carry the documented fields: $(report out.json | head -c 600)"
 	assert_eq "$(report out.json | jq -r '.processes[] | select(.comm == "sh") | .exit_code')" 4
 	assert_eq "$(report out.json | jq -r '.processes[] | select(.comm == "getppid_n") | .cmdline')" \

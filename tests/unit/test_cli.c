@@ -88,7 +88,7 @@ TEST(test_cli__cgroup_and_all)
 	config_release(&cfg);
 	CHECK_I64(PARSE(&cfg, "-a", "--no-syscalls", "-o", "out.json"), 0);
 	CHECK_I64(cfg.target, TARGET_ALL);
-	CHECK_U64(cfg.subsys, SUB_DEFAULT & ~SUB_SYSCALLS);
+	CHECK_U64(cfg.subsys, SUB_SCHED | SUB_IO | SUB_NET | SUB_MEM);
 	CHECK_STR(cfg.output, "out.json");
 	config_release(&cfg);
 }
@@ -113,7 +113,7 @@ TEST(test_cli__combination_checks)
 	config_release(&cfg);
 	CHECK_I64(PARSE(&cfg, "-a", "-i", "10", "-d", "5"), -EINVAL);
 	config_release(&cfg);
-	CHECK_I64(PARSE(&cfg, "-a", "--no-sched", "--no-syscalls"), -EINVAL);
+	CHECK_I64(PARSE(&cfg, "-a", "--only", "io", "--no-io"), -EINVAL);
 	config_release(&cfg);
 }
 
@@ -139,6 +139,26 @@ TEST(test_cli__values)
 	config_release(&cfg);
 	CHECK_I64(PARSE(&cfg, "-a", "--max-procs", "1"), -EINVAL);
 	config_release(&cfg);
+}
+
+TEST(test_cli__subsystems)
+{
+	struct config cfg;
+
+	CHECK_I64(PARSE(&cfg, "-a", "--only", "sched,io"), 0);
+	CHECK_U64(cfg.subsys, SUB_SCHED | SUB_IO);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "-a", "--no-net", "--no-mem", "--no-io"), 0);
+	CHECK_U64(cfg.subsys, SUB_SCHED | SUB_SYSCALLS);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "-a", "--only", "net,mem", "--no-mem"), 0);
+	CHECK_U64(cfg.subsys, SUB_NET);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "-a", "--only", "disk"), -EINVAL);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "-a", "--only", ","), -EINVAL);
+	config_release(&cfg);
+	CHECK_STR(subsys_name(SUB_NET), "net");
 }
 
 TEST(test_cli__modes)

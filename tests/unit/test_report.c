@@ -50,6 +50,7 @@ static const struct report_opts opts = {
 	.top_n = 10,
 	.exit_code = 0,
 	.unix_end_ns = 1700000000000000000ULL,
+	.subsys = SUB_DEFAULT,
 };
 
 TEST(test_report__text_content)
@@ -107,7 +108,7 @@ TEST(test_report__json_valid_and_complete)
 	struct json_writer w;
 	const char *out;
 	static const char *const keys[] = {
-		"\"type\":\"report\"", "\"schema_version\":1", "\"target\":{", "\"processes\":[",
+		"\"type\":\"report\"", "\"schema_version\":2", "\"target\":{", "\"processes\":[",
 		"\"pid\":4242", "\"ppid\":1", "\"comm\":", "\"cmdline\":", "\"exit_code\":0",
 		"\"wall_ns\":2000000000", "\"oncpu_ns\":1200000000", "\"runq_ns\":300000000",
 		"\"iowait_ns\":500000000", "\"voluntary_switches\":12",

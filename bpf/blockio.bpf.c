@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Block IO: per process and per device, operations and bytes by type, queue time
+ * (insert to issue) and device time (issue to completion) distributions, the
+ * slowest requests.
+ *
+ * A request is attributed when it is created (block_io_start, in the submitter's
+ * context) and followed by its pointer through insert, issue and completion, which
+ * runs in interrupt context. Pages written back by a flusher thread belong to the
+ * process that dirtied the file: writeback_dirty_folio remembers the dirtier of each
+ * inode, and writeback_single_inode_start/_end mark the window in which a flusher
+ * thread writes one inode, so that its requests count as writeback on the dirtier's
+ * behalf — reported apart from the IO the process submitted itself.
+ */
+#include "core.h"
+
+#define REQ_OP_MASK 0xff
+#define REQ_OP_READ 0
+#define REQ_OP_WRITE 1
+#define REQ_OP_FLUSH 2
+#define REQ_OP_DISCARD 3
+#define REQ_OP_SECURE_ERASE 5
+#define REQ_OP_WRITE_ZEROES 9
+#define MINORBITS 20
+
+struct io_req {
+	__u64 start_ns;
+	__u64 insert_ns;
+	__u64 issue_ns;
+	__u32 slot;
+	__u32 dev_idx; /* 1-based index into io_devs, 0 = unknown */
+	__u8 op;
+	__u8 wb;
+	__u8 pad[6];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct io_req);
+} io_reqs SEC(".maps");
+
+/* inode -> slot of the process that last dirtied it */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, __u32);
+} io_inodes SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, IO_DEV_MAX);
+	__type(key, __u32);
+	__type(value, __u32);
+} io_dev_idx SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, IO_DEV_MAX);
+	__type(key, __u32);
+	__type(value, struct io_dev_rec);
+} io_devs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, IO_SLOW_N);
+	__type(key, __u32);
+	__type(value, struct io_slow);
+} io_slow SEC(".maps");
+
+__u32 io_next_dev = 0;
+
+static __always_inline __u8 io_op(struct request *rq)
+{
+	switch (BPF_CORE_READ(rq, cmd_flags) & REQ_OP_MASK) {
+	case REQ_OP_READ:
+		return IO_READ;
+	case REQ_OP_WRITE:
+		return IO_WRITE;
+	case REQ_OP_FLUSH:
+		return IO_FLUSH;
+	case REQ_OP_DISCARD:
+	case REQ_OP_SECURE_ERASE:
+	case REQ_OP_WRITE_ZEROES:
+		return IO_DISCARD;
+	default:
+		return IO_OTHER;
+	}
+}
+
+static __always_inline __u32 rq_dev(struct request *rq)
+{
+	struct block_device *part = BPF_CORE_READ(rq, part);
+	struct gendisk *disk;
+
+	if (part)
+		return BPF_CORE_READ(part, bd_dev);
+	disk = BPF_CORE_READ(rq, q, disk);
+	return ((__u32)BPF_CORE_READ(disk, major) << MINORBITS) | BPF_CORE_READ(disk, first_minor);
+}
+
+/* The 1-based index of @rq's device in io_devs, allocating one on first sight. */
+static __always_inline __u32 dev_index(struct request *rq)
+{
+	__u32 dev = rq_dev(rq), idx, *known;
+	struct io_dev_rec *d;
+
+	known = bpf_map_lookup_elem(&io_dev_idx, &dev);
+	if (known)
+		return *known;
+	idx = __sync_fetch_and_add(&io_next_dev, 1);
+	if (idx >= IO_DEV_MAX) {
+		stat_inc(STAT_IO_DEVS_FULL);
+		return 0;
+	}
+	d = bpf_map_lookup_elem(&io_devs, &idx);
+	if (!d)
+		return 0;
+	idx++;
+	if (bpf_map_update_elem(&io_dev_idx, &dev, &idx, BPF_NOEXIST)) {
+		known = bpf_map_lookup_elem(&io_dev_idx, &dev); /* lost a race */
+		return known ? *known : 0;
+	}
+	d->dev = dev;
+	return idx;
+}
+
+static __always_inline void track(struct request *rq, __u32 slot, __u8 wb, __u64 now)
+{
+	__u64 key = (__u64)rq;
+	struct io_req r = {
+		.start_ns = now,
+		.slot = slot,
+		.wb = wb,
+		.op = io_op(rq),
+		.dev_idx = dev_index(rq),
+	};
+
+	if (bpf_map_update_elem(&io_reqs, &key, &r, BPF_ANY))
+		stat_inc(STAT_IO_REQS_FULL);
+}
+
+SEC("?tp_btf/block_io_start")
+int BPF_PROG(io_start, struct request *rq)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct task_ctx *c = bpf_task_storage_get(&core_task, t, 0, 0);
+	__u32 *dirtier;
+
+	if (c && c->wb_inode) {
+		/* a flusher thread writing back a file: whose pages are these? */
+		dirtier = bpf_map_lookup_elem(&io_inodes, &c->wb_inode);
+		if (dirtier)
+			track(rq, *dirtier, 1, bpf_ktime_get_ns());
+		return 0;
+	}
+	c = filter_task(t, TS_ONCPU);
+	if (c)
+		track(rq, c->slot, 0, bpf_ktime_get_ns());
+	return 0;
+}
+
+SEC("?tp_btf/block_rq_insert")
+int BPF_PROG(io_insert, struct request *rq)
+{
+	__u64 key = (__u64)rq;
+	struct io_req *r = bpf_map_lookup_elem(&io_reqs, &key);
+
+	if (r)
+		r->insert_ns = bpf_ktime_get_ns();
+	return 0;
+}
+
+SEC("?tp_btf/block_rq_issue")
+int BPF_PROG(io_issue, struct request *rq)
+{
+	__u64 key = (__u64)rq, now = bpf_ktime_get_ns();
+	struct io_req *r = bpf_map_lookup_elem(&io_reqs, &key);
+	struct task_ctx *c;
+
+	if (r) {
+		r->issue_ns = now;
+		return 0;
+	}
+	/* made by the block layer itself (a flush), or started before we attached */
+	c = filter_task(bpf_get_current_task_btf(), TS_ONCPU);
+	if (!c)
+		return 0;
+	track(rq, c->slot, 0, now);
+	r = bpf_map_lookup_elem(&io_reqs, &key);
+	if (r)
+		r->issue_ns = now;
+	return 0;
+}
+
+static __always_inline void keep_if_slow(struct io_req *r, __u64 lat, __u64 queue, __u32 bytes,
+					 __u64 sector, __u32 dev)
+{
+	__u64 min_lat = ~0ULL;
+	__u32 min_i = 0;
+	struct io_slow *e;
+
+	/* per CPU: completions on one CPU do not race; userspace merges the CPUs */
+	for (__u32 i = 0; i < IO_SLOW_N; i++) {
+		__u32 k = i;
+
+		e = bpf_map_lookup_elem(&io_slow, &k);
+		if (e && e->lat_ns < min_lat) {
+			min_lat = e->lat_ns;
+			min_i = i;
+		}
+	}
+	if (lat <= min_lat || !(e = bpf_map_lookup_elem(&io_slow, &min_i)))
+		return;
+	e->lat_ns = lat;
+	e->queue_ns = queue;
+	e->sector = sector;
+	e->bytes = bytes;
+	e->slot = r->slot;
+	e->dev = dev;
+	e->op = r->op;
+	e->writeback = r->wb;
+}
+
+SEC("?tp_btf/block_rq_complete")
+int BPF_PROG(io_done, struct request *rq, blk_status_t error, unsigned int nr_bytes)
+{
+	__u64 key = (__u64)rq, now = bpf_ktime_get_ns(), lat = 0, queue = 0;
+	struct io_req *r = bpf_map_lookup_elem(&io_reqs, &key);
+	bool final = nr_bytes >= BPF_CORE_READ(rq, __data_len);
+	struct io_dev_rec *d = NULL;
+	struct proc_rec *p;
+	struct stat_row *row;
+	__u32 op, di;
+
+	if (!r)
+		return 0;
+	op = r->op < IO_OP_N ? r->op : IO_OTHER;
+	if (r->issue_ns) {
+		lat = now - r->issue_ns;
+		queue = r->issue_ns - (r->insert_ns ?: r->start_ns);
+	}
+	di = r->dev_idx - 1;
+	if (r->dev_idx)
+		d = bpf_map_lookup_elem(&io_devs, &di);
+	p = proc_of(r->slot);
+	if (r->wb) {
+		if (p) {
+			__sync_fetch_and_add(&p->io.wb_bytes, nr_bytes);
+			if (final)
+				__sync_fetch_and_add(&p->io.wb_ops, 1);
+		}
+		if (d) {
+			__sync_fetch_and_add(&d->wb_bytes, nr_bytes);
+			if (final)
+				__sync_fetch_and_add(&d->wb_ops, 1);
+		}
+	} else {
+		if (p) {
+			__sync_fetch_and_add(&p->io.bytes[op], nr_bytes);
+			if (final)
+				__sync_fetch_and_add(&p->io.ops[op], 1);
+		}
+		if (d) {
+			__sync_fetch_and_add(&d->bytes[op], nr_bytes);
+			if (final)
+				__sync_fetch_and_add(&d->ops[op], 1);
+		}
+	}
+	if (final && r->issue_ns) {
+		if (p && !r->wb) {
+			row = row_get(p, r->slot, ROW_IO_LAT);
+			if (row)
+				row_add(row, lat);
+			row = row_get(p, r->slot, ROW_IO_QUEUE);
+			if (row)
+				row_add(row, queue);
+		}
+		if (d) {
+			__u32 idx = d->row_lat;
+
+			if (!idx) {
+				idx = row_alloc(SLOT_NONE, ROW_IO_DEV_LAT, r->dev_idx);
+				d->row_lat = idx;
+			}
+			row = bpf_map_lookup_elem(&core_rows, &idx);
+			if (row)
+				row_add(row, lat);
+			idx = d->row_queue;
+			if (!idx) {
+				idx = row_alloc(SLOT_NONE, ROW_IO_DEV_QUEUE, r->dev_idx);
+				d->row_queue = idx;
+			}
+			row = bpf_map_lookup_elem(&core_rows, &idx);
+			if (row)
+				row_add(row, queue);
+		}
+		keep_if_slow(r, lat, queue, BPF_CORE_READ(rq, __data_len), BPF_CORE_READ(rq, __sector),
+			     d ? d->dev : 0);
+	}
+	if (final)
+		bpf_map_delete_elem(&io_reqs, &key);
+	return 0;
+}
+
+/* Bytes in @folio: large folios (PG_head set) keep their page count in _nr_pages. */
+static __always_inline __u64 folio_bytes(struct folio *folio)
+{
+	unsigned long flags = 0;
+
+	bpf_probe_read_kernel(&flags, sizeof(flags), &folio->flags);
+	if (bpf_core_field_exists(folio->_nr_pages) &&
+	    (flags & (1UL << bpf_core_enum_value(enum pageflags, PG_head))))
+		return (__u64)BPF_CORE_READ(folio, _nr_pages) * cfg_page_size;
+	return cfg_page_size;
+}
+
+SEC("?tp_btf/writeback_dirty_folio")
+int BPF_PROG(io_dirty, struct folio *folio, struct address_space *mapping)
+{
+	struct task_ctx *c = filter_task(bpf_get_current_task_btf(), TS_ONCPU);
+	__u64 inode;
+	struct proc_rec *p;
+
+	if (!c || !mapping)
+		return 0;
+	inode = (__u64)BPF_CORE_READ(mapping, host);
+	if (inode && bpf_map_update_elem(&io_inodes, &inode, &c->slot, BPF_ANY))
+		stat_inc(STAT_INODES_FULL);
+	p = proc_of(c->slot);
+	if (p)
+		__sync_fetch_and_add(&p->io.dirtied_bytes, folio_bytes(folio));
+	return 0;
+}
+
+SEC("?tp_btf/writeback_single_inode_start")
+int BPF_PROG(io_wb_begin, struct inode *inode)
+{
+	struct task_ctx *c = bpf_task_storage_get(&core_task, bpf_get_current_task_btf(), 0,
+						  BPF_LOCAL_STORAGE_GET_F_CREATE);
+
+	if (c)
+		c->wb_inode = (__u64)inode;
+	return 0;
+}
+
+SEC("?tp_btf/writeback_single_inode")
+int BPF_PROG(io_wb_end, struct inode *inode)
+{
+	struct task_ctx *c = bpf_task_storage_get(&core_task, bpf_get_current_task_btf(), 0, 0);
+
+	if (c)
+		c->wb_inode = 0;
+	return 0;
+}

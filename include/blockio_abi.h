@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Block IO accounting shared by bpf/blockio.bpf.c and userspace. A request belongs to
+ * the process that submitted it (block_io_start runs in its context), or, when a
+ * flusher thread writes back pages, to the process that dirtied the file.
+ */
+#ifndef PROCSCOPE_BLOCKIO_ABI_H
+#define PROCSCOPE_BLOCKIO_ABI_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+enum io_op {
+	IO_READ = 0,
+	IO_WRITE = 1,
+	IO_FLUSH = 2,
+	IO_DISCARD = 3, /* discard, secure erase, write zeroes */
+	IO_OTHER = 4,
+	IO_OP_N = 5,
+};
+
+/* Per process: IO it submitted itself, and writeback done for files it dirtied. */
+struct proc_io {
+	__u64 ops[IO_OP_N];
+	__u64 bytes[IO_OP_N];
+	__u64 wb_ops;	      /* written back by the kernel on its behalf */
+	__u64 wb_bytes;
+	__u64 dirtied_bytes;  /* page-cache bytes it dirtied (buffered writes) */
+};
+
+#define IO_DEV_MAX 64
+
+/* Per device, over the whole target. */
+struct io_dev_rec {
+	__u32 dev; /* major << 20 | minor, the kernel's dev_t; 0 = slot unused */
+	__u16 row_lat;
+	__u16 row_queue;
+	__u64 ops[IO_OP_N];
+	__u64 bytes[IO_OP_N];
+	__u64 wb_ops;
+	__u64 wb_bytes;
+};
+
+#define IO_SLOW_N 8 /* slowest requests kept per CPU */
+
+struct io_slow {
+	__u64 lat_ns;	/* issue to completion */
+	__u64 queue_ns; /* insert (or start) to issue */
+	__u64 sector;
+	__u32 bytes;
+	__u32 slot;
+	__u32 dev;
+	__u8 op;
+	__u8 writeback;
+	__u16 pad;
+};
+
+#endif

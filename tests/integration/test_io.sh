@@ -1,0 +1,75 @@
+# shellcheck shell=bash
+# Block IO: bytes to a real block device, attributed to the right process; writeback
+# reported as such, for the process that dirtied the file and nobody else.
+
+# A directory on a block-device-backed filesystem (not tmpfs), and its device name.
+io_dir() {
+	local d=$ROOT/build/iotest.$$
+	mkdir -p "$d"
+	echo "$d"
+}
+dev_of() {
+	local dev maj min
+	dev=$(stat -c '%d' "$1")
+	maj=$((dev >> 8 & 0xfff))
+	min=$(((dev & 0xff) | (dev >> 12 & 0xfff00)))
+	awk -F= '$1 == "DEVNAME" { print $2 }' "/sys/dev/block/$maj:$min/uevent"
+}
+
+test_direct_write_bytes_per_process_and_device() {
+	local d dev
+	d=$(io_dir)
+	dev=$(dev_of "$d")
+	[ -n "$dev" ] || die "no block device under $d"
+	"$PROCSCOPE" --json -o out.json -- "$WL/iowrite" "$d/direct.bin" 32 > wl.out
+	rmdir "$d" 2>/dev/null || true
+	local p want=$((32 * 1048576))
+	p=$(report out.json | jq -c '.processes[] | select(.comm == "iowrite") | .io')
+	assert_within "$(jq .write_bytes <<< "$p")" "$want" 5 "process write_bytes"
+	assert_ge "$(jq .write_ops <<< "$p")" 32 "at least one request per 1 MiB write"
+	# device time of a 1 MiB write: somewhere between 10 us and 1 s
+	assert_ge "$(jq .lat_p50_ns <<< "$p")" 10000
+	assert_le "$(jq .lat_p99_ns <<< "$p")" 1000000000
+	assert_le "$(jq .queue_p50_ns <<< "$p")" 1000000000
+	assert_le "$(jq .lat_p50_ns <<< "$p")" "$(jq .lat_p99_ns <<< "$p")"
+	assert_within "$(report out.json | jq --arg d "$dev" '.target.io.devices[] | select(.name == $d) |
+		.write_bytes')" "$want" 5 "device $dev write_bytes"
+	assert_eq "$(report out.json | jq '.target.io.writeback_bytes')" 0 "O_DIRECT: no writeback"
+	assert_ge "$(report out.json | jq '.target.io.slowest | length')" 1
+}
+
+test_writeback_attributed_to_dirtier() {
+	local d
+	d=$(io_dir)
+	# an unrelated writer dirtying pages at the same time: its writeback is not ours
+	bg "$WL/bufwrite" "$d/other.bin" 16
+	"$PROCSCOPE" --json -o out.json -- sh -c "$WL/bufwrite '$d/mine.bin' 24; sync"
+	wait
+	rm -rf "$d"
+	local want=$((24 * 1048576))
+	# the flusher wrote the pages back; they count as writeback for bufwrite ...
+	assert_within "$(report out.json | jq '.target.io.writeback_bytes')" "$want" 10 "target"
+	assert_within "$(report out.json | jq '.processes[] | select(.comm == "bufwrite") |
+		.io.writeback_bytes')" "$want" 10 "bufwrite"
+	# ... not as IO that bufwrite or sync submitted, and not as anyone else's
+	assert_le "$(report out.json | jq '.processes[] | select(.comm == "bufwrite") |
+		.io.write_bytes')" $((want / 10))
+	assert_eq "$(report out.json | jq '[.processes[] | select(.comm != "bufwrite") |
+		.io.writeback_bytes] | add')" 0
+	assert_ge "$(report out.json | jq '.processes[] | select(.comm == "bufwrite") |
+		.io.dirtied_bytes')" "$want"
+}
+
+test_no_io_means_not_loaded() {
+	"$PROCSCOPE" -v --no-io --json -o out.json -- sh -c 'sleep 0.5' 2> err.txt &
+	local ps=$!
+	wait_for err.txt attached
+	local loaded
+	loaded=$(procscope_progs_loaded | tr '\n' ' ')
+	[[ " $loaded " != *" io_done "* ]] || die "io programs loaded with --no-io: $loaded"
+	[[ " $loaded " == *" net_state "* ]] || die "net programs missing: $loaded"
+	wait "$ps"
+	assert_eq "$(q out.json .target.io)" null
+	assert_eq "$(q out.json '.processes[0].io')" null
+	assert_ne "$(q out.json .target.net)" null
+}
