@@ -10,4 +10,6 @@ source "$here/lib.sh"
 	echo "# procscope benchmarks, $(date -u +%F) on $(uname -r), $(nproc) CPUs"
 	echo
 	bash "$here/syscall_overhead.sh"
+	echo
+	bash "$here/io_net_overhead.sh"
 } | tee "$OUT/latest.md"

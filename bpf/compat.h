@@ -14,11 +14,12 @@ struct task_struct___o {
 	volatile long state;
 } __attribute__((preserve_access_index));
 
+/* @t must be a BTF pointer (a tp_btf argument or current): read directly, no helper call. */
 static __always_inline __u32 task_state(struct task_struct *t)
 {
 	if (bpf_core_field_exists(t->__state))
-		return BPF_CORE_READ(t, __state);
-	return BPF_CORE_READ((struct task_struct___o *)t, state);
+		return t->__state;
+	return ((struct task_struct___o *)t)->state;
 }
 
 /* v6.2 (7f203bc89eb6 "cgroup: Replace cgroup->ancestor_ids[] with ->ancestors[]"). */

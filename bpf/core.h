@@ -88,6 +88,10 @@ struct cpu_ctx {
 	__u32 slot; /* its process slot, SLOT_NONE if untracked */
 	__u32 pad;
 	struct sc_state sc;
+	__u64 scratch;	   /* see ptr_to_u64() */
+	__u32 io_dev;	   /* blockio: the last device seen on this CPU ... */
+	__u32 io_dev_idx;  /* ... and its index */
+	__u64 io_slow_min; /* blockio: the fastest of this CPU's slowest requests */
 };
 
 CORE_GLOBAL struct {
@@ -151,6 +155,23 @@ static __always_inline struct cpu_ctx *cpu_ctx(void)
 	__u32 zero = 0;
 
 	return bpf_map_lookup_elem(&core_cpu, &zero);
+}
+
+/*
+ * A kernel address as a plain integer, to hash it. The verifier keeps a pointer's type
+ * through arithmetic, but a value stored in map memory loads back as a scalar (storing
+ * a pointer there needs CAP_PERFMON, which procscope has). Cheaper than a probe-read
+ * helper call.
+ */
+static __always_inline __u64 ptr_to_u64(const void *p)
+{
+	__u32 zero = 0;
+	struct cpu_ctx *cc = bpf_map_lookup_elem(&core_cpu, &zero);
+
+	if (!cc)
+		return 0;
+	*(volatile __u64 *)&cc->scratch = (__u64)p;
+	return *(volatile __u64 *)&cc->scratch;
 }
 
 static __always_inline struct proc_rec *proc_of(__u32 slot)
@@ -239,9 +260,9 @@ static __always_inline __u64 window_start(struct task_struct *t)
 
 static __always_inline bool task_in_cgroup(struct task_struct *t)
 {
-	struct cgroup *cg = BPF_CORE_READ(t, cgroups, dfl_cgrp);
+	struct cgroup *cg = t->cgroups->dfl_cgrp;
 
-	if (!cg || (__u32)BPF_CORE_READ(cg, level) < cfg_cg_level)
+	if (!cg || (__u32)cg->level < cfg_cg_level)
 		return false;
 	return cgroup_ancestor_id(cg, cfg_cg_level & 0xff) == cfg_cg_id;
 }
@@ -362,6 +383,28 @@ static __always_inline void cpu_ctx_load(struct cpu_ctx *cc, struct task_struct 
 	}
 }
 
+static __always_inline struct task_ctx *task_ctx_get(struct task_struct *t)
+{
+	struct task_ctx *c = bpf_task_storage_get(&core_task, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+
+	if (!c)
+		stat_inc(STAT_TASK_CTX_FAIL);
+	return c;
+}
+
+/* filter_task() for a caller that already holds @t's context @c (from task_ctx_get). */
+static __always_inline struct task_ctx *filter_ctx(struct task_struct *t, struct task_ctx *c,
+						   __u8 seen_as)
+{
+	if (cfg_mode == MODE_CGROUP && !task_in_cgroup(t))
+		return NULL;
+	if (c->slot)
+		return c;
+	if (c->known)
+		return NULL;
+	return task_first_sight(t, c, seen_as);
+}
+
 /*
  * filter_task: the task context of @t if @t belongs to the target, else NULL.
  * Always called on the task the event is about, never on whichever task is current.
@@ -372,16 +415,8 @@ static __always_inline struct task_ctx *filter_task(struct task_struct *t, __u8 
 
 	if (cfg_mode == MODE_CGROUP && !task_in_cgroup(t))
 		return NULL;
-	c = bpf_task_storage_get(&core_task, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!c) {
-		stat_inc(STAT_TASK_CTX_FAIL);
-		return NULL;
-	}
-	if (c->slot)
-		return c;
-	if (c->known)
-		return NULL;
-	return task_first_sight(t, c, seen_as);
+	c = task_ctx_get(t);
+	return c ? filter_ctx(t, c, seen_as) : NULL;
 }
 
 #endif /* PROCSCOPE_BPF_CORE_H */

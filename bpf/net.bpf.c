@@ -57,22 +57,23 @@ struct {
 
 __u32 net_next_remote = 0;
 
+/* Socket fields are read directly from the tracepoints' BTF-typed pointers: no helper call. */
 static __always_inline bool inet_tcp(const struct sock *sk)
 {
-	__u16 fam = BPF_CORE_READ(sk, __sk_common.skc_family);
+	__u16 fam = sk->__sk_common.skc_family;
 
-	return (fam == AF_INET || fam == AF_INET6) && BPF_CORE_READ(sk, sk_protocol) == IPPROTO_TCP;
+	return (fam == AF_INET || fam == AF_INET6) && sk->sk_protocol == IPPROTO_TCP;
 }
 
 static __always_inline void remote_key(const struct sock *sk, struct net_remote_key *k)
 {
-	__u16 fam = BPF_CORE_READ(sk, __sk_common.skc_family);
+	__u16 fam = sk->__sk_common.skc_family;
 
 	__builtin_memset(k, 0, sizeof(*k));
 	k->family = fam;
-	k->port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	k->port = bpf_ntohs(sk->__sk_common.skc_dport);
 	if (fam == AF_INET) {
-		__u32 a = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+		__u32 a = sk->__sk_common.skc_daddr;
 
 		k->addr[10] = 0xff;
 		k->addr[11] = 0xff;
@@ -162,7 +163,7 @@ static __always_inline void emit_close(const struct sock *sk, struct sock_info *
 	e->tx_bytes = BPF_CORE_READ(tp, bytes_acked);
 	e->rx_bytes = BPF_CORE_READ(tp, bytes_received);
 	e->retransmits = si->retrans;
-	e->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	e->lport = sk->__sk_common.skc_num;
 	e->passive = !si->active;
 	e->pad = 0;
 	remote_key(sk, &e->key);
@@ -286,7 +287,7 @@ int BPF_PROG(net_retrans, const struct sock *sk)
 /* Process context: count the bytes, and adopt a TCP socket we did not see open. */
 static __always_inline void sock_io(struct sock *sk, int ret, bool tx)
 {
-	__u16 fam = BPF_CORE_READ(sk, __sk_common.skc_family);
+	__u16 fam = sk->__sk_common.skc_family;
 	struct task_ctx *c;
 	struct proc_rec *p;
 	__u64 key;
@@ -297,7 +298,7 @@ static __always_inline void sock_io(struct sock *sk, int ret, bool tx)
 	if (!c || !(p = proc_of(c->slot)))
 		return;
 	__sync_fetch_and_add(tx ? &p->net.tx_bytes : &p->net.rx_bytes, ret);
-	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+	if (sk->sk_protocol != IPPROTO_TCP)
 		return;
 	key = (__u64)sk;
 	if (!bpf_map_lookup_elem(&net_socks, &key)) {

@@ -50,13 +50,13 @@ static __always_inline void close_interval(struct proc_rec *p, struct task_ctx *
 
 static __always_inline bool fd_is_socket(struct task_struct *t, __u64 fd)
 {
-	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	struct fdtable *fdt = t->files->fdt;
 	struct file **fds, *f = NULL;
 	__u32 mode;
 
-	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+	if (!fdt || fd >= fdt->max_fds)
 		return false;
-	fds = BPF_CORE_READ(fdt, fd);
+	fds = fdt->fd;
 	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
 	if (!f)
 		return false;
@@ -106,7 +106,7 @@ static __always_inline void switch_out(struct task_struct *prev, struct task_ctx
 		return;
 	}
 	__sync_fetch_and_add(&p->sched.nvcsw, 1);
-	iowait = BPF_CORE_READ_BITFIELD_PROBED(prev, in_iowait);
+	iowait = BPF_CORE_READ_BITFIELD(prev, in_iowait);
 	if (iowait)
 		c->bstate = BLK_IOWAIT;
 	else if ((state & TASK_UNINTERRUPTIBLE) && !(state & TASK_NOLOAD))
