@@ -23,7 +23,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fio_job=(fio --name=rr --filename="$data/fio.dat" --size=256M --rw=randread --bs=4k --direct=1
+# pinned: the disk workload to CPU 1; the ping-pong server to CPU 0, its client to CPU 1
+# (unpinned, the round-trip rate doubles or halves with where the scheduler puts them)
+fio_job=(taskset -c 1 fio --name=rr --filename="$data/fio.dat" --size=256M --rw=randread --bs=4k --direct=1
 	--ioengine=psync --iodepth=1 --runtime="$SECS" --time_based --output-format=json)
 "${fio_job[@]}" --runtime=1 > /dev/null # lay the file out once
 
@@ -44,9 +46,9 @@ with_peer() {
 	wait "$tool" 2>/dev/null || true
 }
 
-sockperf sr --tcp -i 127.0.0.1 -p "$port" > /dev/null 2>&1 &
+taskset -c 0 sockperf sr --tcp -i 127.0.0.1 -p "$port" > /dev/null 2>&1 &
 sleep 0.5
-pp=(sockperf pp --tcp -i 127.0.0.1 -p "$port" -t "$SECS" --mps=max)
+pp=(taskset -c 1 sockperf pp --tcp -i 127.0.0.1 -p "$port" -t "$SECS" --mps=max)
 rtps() { # round trips per second from sockperf's output
 	awk '/Valid Duration/ { for (i = 1; i <= NF; i++) { if ($i ~ /^RunTime=/) { sub("RunTime=", "", $i); t = $i }
 		if ($i ~ /^ReceivedMessages=/) { sub("ReceivedMessages=", "", $i); n = $i } } }
