@@ -33,7 +33,8 @@ CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers \
 	-D_GNU_SOURCE -DPROCSCOPE_VERSION='"$(VERSION)"' -Iinclude -Isrc -I$(OUT) -MMD -MP \
 	$(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
-LDLIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf) -lelf -lz -lm
+# libstdc++ only for __cxa_demangle (C++ frame names)
+LDLIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf) -lelf -lz -lm -lstdc++
 
 # core.bpf.c defines the shared maps: it goes first, as libbpf 1.1's linker cannot
 # resolve an extern map that appears before its definition
@@ -52,8 +53,12 @@ KERNEL_OBJS := $(patsubst %.c,$(OUT)/%.o,$(KERNEL_SRCS))
 
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 UNIT_OBJS := $(patsubst %.c,$(OUT)/%.o,$(UNIT_SRCS))
-WORKLOAD_SRCS := $(sort $(wildcard tests/workloads/*.c))
+WORKLOAD_SRCS := $(filter-out tests/workloads/stackslib.c,$(sort $(wildcard tests/workloads/*.c)))
 WORKLOADS := $(patsubst tests/workloads/%.c,tests/workloads/bin/%,$(WORKLOAD_SRCS))
+# the stacks workload, built the ways a profiler must cope with
+WL_STACKS := tests/workloads/bin/stacks-nopie tests/workloads/bin/stacks-stripped \
+	tests/workloads/bin/stacks-lib tests/workloads/bin/libpstest.so
+WL_CFLAGS := -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -D_GNU_SOURCE
 
 .PHONY: all clean check test test-unit test-integration bench run-bench demo run-demo vmlinux \
 	install deps format workloads
@@ -89,11 +94,29 @@ $(OUT)/unit_tests: $(UNIT_OBJS) $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-tests/workloads/bin/%: tests/workloads/%.c | tests/workloads/bin
+tests/workloads/bin/%: tests/workloads/%.c tests/workloads/wl_common.h | tests/workloads/bin
 	$(call msg,CC,$@)
-	$(Q)$(CC) -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -D_GNU_SOURCE $< -o $@ -lpthread
+	$(Q)$(CC) $(WL_CFLAGS) $< -o $@ -lpthread
 
-workloads: $(WORKLOADS)
+tests/workloads/bin/stacks-nopie: tests/workloads/stacks.c tests/workloads/wl_common.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(WL_CFLAGS) -fno-pie -no-pie $< -o $@
+
+# .symtab stripped: names only from .dynsym (-rdynamic puts the functions there)
+tests/workloads/bin/stacks-stripped: tests/workloads/stacks.c tests/workloads/wl_common.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(WL_CFLAGS) -rdynamic $< -o $@ && strip --strip-all $@
+
+tests/workloads/bin/libpstest.so: tests/workloads/stackslib.c tests/workloads/wl_common.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(WL_CFLAGS) -shared -fPIC $< -o $@
+
+tests/workloads/bin/stacks-lib: tests/workloads/stacks.c tests/workloads/bin/libpstest.so
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(WL_CFLAGS) -DCHAIN_IN_LIB $< -o $@ -Ltests/workloads/bin -lpstest \
+		-Wl,-rpath,'$$ORIGIN'
+
+workloads: $(WORKLOADS) $(WL_STACKS)
 
 test-unit: $(OUT)/unit_tests
 	$(Q)$(OUT)/unit_tests

@@ -265,8 +265,13 @@ int BPF_PROG(io_issue, struct request *rq)
 	return 0;
 }
 
-static __always_inline void keep_if_slow(struct io_req *r, __u64 lat, __u64 queue, __u32 bytes,
-					 __u64 sector, __u32 dev)
+/*
+ * Keep this request if it is among this CPU's slowest. A global function: the verifier
+ * checks it once, not once per path through io_done (its two loops over the table
+ * would multiply those). Five arguments at most, hence the packing.
+ */
+__noinline int io_keep_slow(__u64 lat, __u64 queue, __u64 sector, __u64 bytes_slot,
+			    __u64 dev_op_wb)
 {
 	struct cpu_ctx *cc = cpu_ctx();
 	__u64 min_lat = ~0ULL, next_min = ~0ULL;
@@ -274,8 +279,8 @@ static __always_inline void keep_if_slow(struct io_req *r, __u64 lat, __u64 queu
 	struct io_slow *e;
 
 	/* the common case: faster than every request kept on this CPU */
-	if (cc && lat <= cc->io_slow_min)
-		return;
+	if (!cc || lat <= cc->io_slow_min)
+		return 0;
 	/* per CPU: completions on one CPU do not race; userspace merges the CPUs */
 	for (__u32 i = 0; i < IO_SLOW_N; i++) {
 		__u32 k = i;
@@ -287,7 +292,7 @@ static __always_inline void keep_if_slow(struct io_req *r, __u64 lat, __u64 queu
 		}
 	}
 	if (lat <= min_lat || !(e = bpf_map_lookup_elem(&io_slow, &min_i)))
-		return;
+		return 0;
 	/* the new fastest kept: the second fastest, or this one */
 	for (__u32 i = 0; i < IO_SLOW_N; i++) {
 		__u32 k = i;
@@ -296,16 +301,91 @@ static __always_inline void keep_if_slow(struct io_req *r, __u64 lat, __u64 queu
 		if (o && i != min_i && o->lat_ns < next_min)
 			next_min = o->lat_ns;
 	}
-	if (cc)
-		cc->io_slow_min = next_min < lat ? next_min : lat;
+	cc->io_slow_min = next_min < lat ? next_min : lat;
 	e->lat_ns = lat;
 	e->queue_ns = queue;
 	e->sector = sector;
-	e->bytes = bytes;
-	e->slot = r->slot;
-	e->dev = dev;
-	e->op = r->op;
-	e->writeback = r->wb;
+	e->bytes = (__u32)(bytes_slot >> 32);
+	e->slot = (__u32)bytes_slot;
+	e->dev = (__u32)(dev_op_wb >> 32);
+	e->op = (__u8)(dev_op_wb >> 8);
+	e->writeback = (__u8)dev_op_wb;
+	return 0;
+}
+
+/*
+ * A completed request, counted for its owner and its device. Global functions with
+ * scalar arguments: verified once each, instead of along every path of io_done.
+ * @what packs op << 8 | writeback << 1 | final.
+ */
+__noinline int io_account_proc(__u32 slot, __u32 what, __u64 bytes, __u64 lat, __u64 queue)
+{
+	struct proc_rec *p = proc_of(slot);
+	__u32 op = what >> 8;
+	bool wb = what & 2, final = what & 1;
+	struct stat_row *row;
+
+	barrier_var(op);
+	if (!p || op >= IO_OP_N)
+		return 0;
+	if (wb) {
+		__sync_fetch_and_add(&p->io.wb_bytes, bytes);
+		if (final)
+			__sync_fetch_and_add(&p->io.wb_ops, 1);
+		return 0;
+	}
+	__sync_fetch_and_add(&p->io.bytes[op], bytes);
+	if (!final)
+		return 0;
+	__sync_fetch_and_add(&p->io.ops[op], 1);
+	if (!lat)
+		return 0; /* never seen issued */
+	row = row_get(p, slot, ROW_IO_LAT);
+	if (row)
+		row_add(row, lat);
+	row = row_get(p, slot, ROW_IO_QUEUE);
+	if (row)
+		row_add(row, queue);
+	return 0;
+}
+
+static __always_inline void dev_row_add(__u16 *idx_ptr, __u16 kind, __u32 dev_idx, __u64 v)
+{
+	__u32 idx = *idx_ptr;
+	struct stat_row *row;
+
+	if (!idx) {
+		idx = row_alloc(SLOT_NONE, kind, dev_idx);
+		*idx_ptr = idx;
+	}
+	row = bpf_map_lookup_elem(&core_rows, &idx);
+	if (row)
+		row_add(row, v);
+}
+
+__noinline int io_account_dev(__u32 dev_idx, __u32 what, __u64 bytes, __u64 lat, __u64 queue)
+{
+	__u32 di = dev_idx - 1, op = what >> 8;
+	struct io_dev_rec *d = bpf_map_lookup_elem(&io_devs, &di);
+	bool wb = what & 2, final = what & 1;
+
+	barrier_var(op);
+	if (!dev_idx || !d || op >= IO_OP_N)
+		return 0;
+	if (wb) {
+		__sync_fetch_and_add(&d->wb_bytes, bytes);
+		if (final)
+			__sync_fetch_and_add(&d->wb_ops, 1);
+	} else {
+		__sync_fetch_and_add(&d->bytes[op], bytes);
+		if (final)
+			__sync_fetch_and_add(&d->ops[op], 1);
+	}
+	if (final && lat) {
+		dev_row_add(&d->row_lat, ROW_IO_DEV_LAT, dev_idx, lat);
+		dev_row_add(&d->row_queue, ROW_IO_DEV_QUEUE, dev_idx, queue);
+	}
+	return 0;
 }
 
 SEC("?tp_btf/block_rq_complete")
@@ -314,74 +394,25 @@ int BPF_PROG(io_done, struct request *rq, blk_status_t error, unsigned int nr_by
 	__u64 now = bpf_ktime_get_ns(), lat = 0, queue = 0;
 	struct io_req *r = req_find(rq);
 	bool final = nr_bytes >= rq->__data_len;
-	struct io_dev_rec *d = NULL;
-	struct proc_rec *p;
-	struct stat_row *row;
-	__u32 op, di;
+	__u32 what, dev = 0;
 
 	if (!r)
 		return 0;
-	op = r->op < IO_OP_N ? r->op : IO_OTHER;
 	if (r->issue_ns) {
 		lat = now - r->issue_ns;
 		queue = r->issue_ns - (r->insert_ns ?: r->start_ns);
 	}
-	di = r->dev_idx - 1;
-	if (r->dev_idx)
-		d = bpf_map_lookup_elem(&io_devs, &di);
-	p = proc_of(r->slot);
-	if (r->wb) {
-		if (p) {
-			__sync_fetch_and_add(&p->io.wb_bytes, nr_bytes);
-			if (final)
-				__sync_fetch_and_add(&p->io.wb_ops, 1);
-		}
-		if (d) {
-			__sync_fetch_and_add(&d->wb_bytes, nr_bytes);
-			if (final)
-				__sync_fetch_and_add(&d->wb_ops, 1);
-		}
-	} else {
-		if (p) {
-			__sync_fetch_and_add(&p->io.bytes[op], nr_bytes);
-			if (final)
-				__sync_fetch_and_add(&p->io.ops[op], 1);
-		}
-		if (d) {
-			__sync_fetch_and_add(&d->bytes[op], nr_bytes);
-			if (final)
-				__sync_fetch_and_add(&d->ops[op], 1);
-		}
-	}
-	if (final && r->issue_ns) {
-		if (p && !r->wb) {
-			row = row_get(p, r->slot, ROW_IO_LAT);
-			if (row)
-				row_add(row, lat);
-			row = row_get(p, r->slot, ROW_IO_QUEUE);
-			if (row)
-				row_add(row, queue);
-		}
-		if (d) {
-			__u32 idx = d->row_lat;
+	what = (__u32)r->op << 8 | (r->wb ? 2 : 0) | final;
+	io_account_proc(r->slot, what, nr_bytes, lat, queue);
+	io_account_dev(r->dev_idx, what, nr_bytes, lat, queue);
+	if (final && lat) {
+		__u32 di = r->dev_idx - 1;
+		struct io_dev_rec *d = r->dev_idx ? bpf_map_lookup_elem(&io_devs, &di) : NULL;
 
-			if (!idx) {
-				idx = row_alloc(SLOT_NONE, ROW_IO_DEV_LAT, r->dev_idx);
-				d->row_lat = idx;
-			}
-			row = bpf_map_lookup_elem(&core_rows, &idx);
-			if (row)
-				row_add(row, lat);
-			idx = d->row_queue;
-			if (!idx) {
-				idx = row_alloc(SLOT_NONE, ROW_IO_DEV_QUEUE, r->dev_idx);
-				d->row_queue = idx;
-			}
-			row = bpf_map_lookup_elem(&core_rows, &idx);
-			if (row)
-				row_add(row, queue);
-		}
-		keep_if_slow(r, lat, queue, rq->__data_len, rq->__sector, d ? d->dev : 0);
+		if (d)
+			dev = d->dev;
+		io_keep_slow(lat, queue, rq->__sector, (__u64)rq->__data_len << 32 | r->slot,
+			     (__u64)dev << 32 | (__u32)r->op << 8 | r->wb);
 	}
 	if (final)
 		r->key = 0; /* the slot is free again */

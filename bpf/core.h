@@ -76,6 +76,11 @@ struct task_ctx {
 	__u64 flt_min_base; /* the task's fault counters when first seen (0 if born traced) */
 	__u64 flt_maj_base;
 	__u64 wb_inode; /* flusher thread: inode being written back, 0 if none */
+	__u64 off_start; /* off-CPU stacks: when it blocked, 0 if no stack pending */
+	__s32 off_kstack;
+	__s32 off_ustack;
+	__u8 off_wclass;
+	__u8 pad2[7];
 };
 
 /*
@@ -181,16 +186,17 @@ static __always_inline struct proc_rec *proc_of(__u32 slot)
 
 static __always_inline void atomic_max(__u64 *p, __u64 v)
 {
-	__u64 cur = *p;
+	__u64 cur = *p, old;
 
-	/* bounded: another CPU can only raise the value, so few rounds are needed */
-	for (int i = 0; i < 4 && v > cur; i++) {
-		__u64 old = __sync_val_compare_and_swap(p, cur, v);
-
-		if (old == cur)
-			break;
-		cur = old;
-	}
+	/*
+	 * Two rounds, unrolled: another CPU can only raise the value, and a loop here
+	 * would multiply the verifier's work in every program that keeps a maximum.
+	 */
+	if (v <= cur)
+		return;
+	old = __sync_val_compare_and_swap(p, cur, v);
+	if (old != cur && v > old)
+		__sync_val_compare_and_swap(p, old, v);
 }
 
 /* Add a measurement that stands for @weight events (counted separately). */

@@ -8,7 +8,7 @@
  * task iterator in core.bpf.c that userspace runs at every snapshot, reports the
  * intervals still open, so that live processes are accounted up to the report.
  */
-#include "core.h"
+#include "profile.h"
 
 #define TASK_RUNNING 0x0000
 #define TASK_UNINTERRUPTIBLE 0x0002
@@ -80,8 +80,8 @@ static __always_inline __u8 wait_class(struct task_struct *t, struct task_ctx *c
 	return cls < WC_N ? cls : WC_OTHER;
 }
 
-static __always_inline void switch_out(struct task_struct *prev, struct task_ctx *c, bool preempt,
-				       __u64 now)
+static __always_inline void switch_out(void *ctx, struct task_struct *prev, struct task_ctx *c,
+				       bool preempt, __u64 now)
 {
 	struct proc_rec *p = proc_of(c->slot);
 	__u32 state;
@@ -115,6 +115,31 @@ static __always_inline void switch_out(struct task_struct *prev, struct task_ctx
 		c->bstate = BLK_INTERRUPTIBLE;
 	c->wclass = wait_class(prev, c, iowait);
 	c->tstate = TS_BLOCKED;
+	if (cfg_offcpu) {
+		/* prev is still current: its stacks are where it blocks (~1 us: only here) */
+		c->off_kstack = stack_id(bpf_get_stackid(ctx, &prof_kstacks, 0), STAT_KSTACK_LOST);
+		c->off_ustack = stack_id(bpf_get_stackid(ctx, &prof_uipstacks, BPF_F_USER_STACK),
+					 STAT_USTACK_LOST);
+		c->off_wclass = c->wclass;
+		c->off_start = now;
+		note_stacks(c->slot);
+	}
+}
+
+/* The blocked task runs again: count its off-CPU stack with the time it was away. */
+static __always_inline void offcpu_done(struct task_ctx *c, __u64 now)
+{
+	struct stack_key k = {.kind = STACK_OFFCPU};
+	__u64 d = now - c->off_start;
+
+	c->off_start = 0;
+	if (d < cfg_offcpu_min_ns)
+		return;
+	k.slot = c->slot;
+	k.kstack = c->off_kstack;
+	k.ustack = c->off_ustack;
+	k.wclass = c->off_wclass;
+	stack_count(&k, d);
 }
 
 /*
@@ -137,7 +162,7 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_s
 		if (cc && cc->task == (__u64)prev)
 			c->sc = cc->sc; /* park the syscall in flight */
 		if (cfg_sched)
-			switch_out(prev, c, preempt, now);
+			switch_out(ctx, prev, c, preempt, now);
 	}
 	c = filter_task(next, TS_RUNQ);
 	if (cc)
@@ -146,6 +171,8 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_s
 		close_interval(p, c, now);
 		c->tstate = TS_ONCPU;
 		c->preempted = 0;
+		if (cfg_offcpu && c->off_start)
+			offcpu_done(c, now);
 	}
 	return 0;
 }

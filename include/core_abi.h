@@ -19,6 +19,7 @@
 #include "hist.h"
 #include "mem_abi.h"
 #include "net_abi.h"
+#include "profile_abi.h"
 #include "sched_abi.h"
 
 #define COMM_LEN 16
@@ -41,6 +42,7 @@ enum proc_flags {
 	PROC_F_EXECED = 1 << 1,
 	PROC_F_EXITED = 1 << 2,
 	PROC_F_DUP = 1 << 3,	 /* lost an allocation race: slot unused */
+	PROC_F_STACKS = 1 << 4,	 /* has stacks: userspace was asked to read its mappings */
 };
 
 enum row_kind {
@@ -124,6 +126,7 @@ enum ev_kind {
 	EV_PROC = 3,	  /* a running process seen for the first time */
 	EV_TCP_CLOSE = 4, /* struct ev_tcp_close */
 	EV_OOM = 5,	  /* struct ev_hdr: the kernel chose a target process as OOM victim */
+	EV_STACKS = 6,	  /* struct ev_hdr: the process's first stack; read its mappings now */
 };
 
 struct ev_hdr {
@@ -161,7 +164,10 @@ enum core_stat {
 	STAT_INODES_FULL = 8,	/* dirtied-inode table full: writeback not attributed */
 	STAT_SOCKS_FULL = 9,	/* socket owner table full: connection not followed */
 	STAT_REMOTES_FULL = 10, /* more than NET_REMOTE_MAX remotes: per-remote detail lost */
-	STAT_N = 11,
+	STAT_KSTACK_LOST = 11,	/* kernel stack not stored (stack map bucket taken by another) */
+	STAT_USTACK_LOST = 12,	/* user stack not stored */
+	STAT_STACKS_FULL = 13,	/* stack count table full: sample or interval not counted */
+	STAT_N = 14,
 };
 
 /* One record per live thread of the target, written by the core_tasks iterator. */

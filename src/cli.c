@@ -31,6 +31,10 @@ static const char doc[] =
 	"                                        just these processes, for 30 seconds\n"
 	"  procscope -c system.slice/etl.service a cgroup v2 and its sub-cgroups\n"
 	"  procscope -a -d 10 --only sched,io    the whole system, scheduler and disk only\n"
+	"  procscope --flamegraph cpu.svg -- ./build.sh\n"
+	"                                        where it burns CPU, as a flame graph\n"
+	"  procscope --offcpu --flamegraph wait.svg --pprof prof.pb.gz -p 4242 -d 30\n"
+	"                                        where it runs and where it blocks\n"
 	"\n"
 	"EXIT STATUS:\n"
 	"  With a COMMAND, its exit status (128+N if killed by signal N; 127 if it cannot\n"
@@ -50,6 +54,13 @@ enum {
 	OPT_NO_NET,
 	OPT_NO_MEM,
 	OPT_ONLY,
+	OPT_NO_PROFILE,
+	OPT_OFFCPU,
+	OPT_OFFCPU_MIN,
+	OPT_FOLDED,
+	OPT_FOLDED_OFFCPU,
+	OPT_FLAMEGRAPH,
+	OPT_PPROF,
 	OPT_JSON,
 	OPT_TOP,
 	OPT_MAX_PROCS,
@@ -74,8 +85,24 @@ static const struct argp_option options[] = {
 	{"no-io", OPT_NO_IO, NULL, 0, "No block IO tracing", 2},
 	{"no-net", OPT_NO_NET, NULL, 0, "No TCP and socket tracing", 2},
 	{"no-mem", OPT_NO_MEM, NULL, 0, "No memory accounting (faults, RSS, OOM kills)", 2},
+	{"no-profile", OPT_NO_PROFILE, NULL, 0, "No on-CPU stack sampling", 2},
+	{"offcpu", OPT_OFFCPU, NULL, 0,
+	 "Also off-CPU stacks: where target tasks block, and for how long (~1us per block)", 2},
 	{"only", OPT_ONLY, "LIST", 0,
-	 "Only these subsystems: comma-separated from sched, syscalls, io, net, mem", 2},
+	 "Only these subsystems: comma-separated from sched, syscalls, io, net, mem, profile, "
+	 "offcpu",
+	 2},
+
+	{NULL, 0, NULL, 0, "STACKS:", 5},
+	{"freq", 'F', "HZ", 0, "On-CPU sampling frequency (default 99)", 5},
+	{"offcpu-min", OPT_OFFCPU_MIN, "USEC", 0,
+	 "Off-CPU intervals shorter than USEC are not counted (default 1)", 5},
+	{"folded", OPT_FOLDED, "FILE", 0, "On-CPU stacks, folded (one line per stack, samples)", 5},
+	{"folded-offcpu", OPT_FOLDED_OFFCPU, "FILE", 0,
+	 "Off-CPU stacks, folded, weighted in microseconds (implies --offcpu)", 5},
+	{"flamegraph", OPT_FLAMEGRAPH, "FILE", 0,
+	 "Interactive SVG flame graph (on-CPU and, with --offcpu, off-CPU by time)", 5},
+	{"pprof", OPT_PPROF, "FILE", 0, "gzipped pprof protobuf (for pprof and profile stores)", 5},
 
 	{NULL, 0, NULL, 0, "OUTPUT:", 3},
 	{"duration", 'd', "SEC", 0, "Stop after SEC seconds (units: ms, s, m, h)", 3},
@@ -108,6 +135,7 @@ struct parse_state {
 	int targets;	      /* how many target options were given */
 	unsigned int only;    /* --only, 0 if not given */
 	unsigned int without; /* --no-<subsystem> */
+	unsigned int with;    /* --offcpu and what implies it */
 };
 
 static int parse_uint(const char *s, unsigned int min, unsigned int max, unsigned int *out)
@@ -184,12 +212,52 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_NO_MEM:
 		ps->without |= SUB_MEM;
 		return 0;
+	case OPT_NO_PROFILE:
+		ps->without |= SUB_PROFILE;
+		return 0;
+	case OPT_OFFCPU:
+		ps->with |= SUB_OFFCPU;
+		return 0;
+	case 'F':
+		if (parse_uint(arg, 1, 10000, &cfg->freq_hz)) {
+			argp_error(state, "invalid '-F %s' (1 to 10000 Hz)", arg);
+			return EINVAL;
+		}
+		return 0;
+	case OPT_OFFCPU_MIN: {
+		unsigned int us;
+
+		if (parse_uint(arg, 0, 60000000, &us)) {
+			argp_error(state, "invalid '--offcpu-min %s' (microseconds)", arg);
+			return EINVAL;
+		}
+		cfg->offcpu_min_ns = (uint64_t)us * NSEC_PER_USEC;
+		return 0;
+	}
+	case OPT_FOLDED:
+	case OPT_FOLDED_OFFCPU:
+	case OPT_FLAMEGRAPH:
+	case OPT_PPROF:
+		if (!*arg) {
+			argp_error(state, "an output option needs a file name");
+			return EINVAL;
+		}
+		if (key == OPT_FOLDED)
+			cfg->folded = arg;
+		else if (key == OPT_FOLDED_OFFCPU) {
+			cfg->folded_offcpu = arg;
+			ps->with |= SUB_OFFCPU;
+		} else if (key == OPT_FLAMEGRAPH)
+			cfg->flamegraph = arg;
+		else
+			cfg->pprof = arg;
+		return 0;
 	case OPT_ONLY: {
 		char bad[64];
 
 		if (subsys_parse(arg, &ps->only, bad, sizeof(bad))) {
 			argp_error(state, "unknown subsystem '%s' in '--only %s' (sched, syscalls, io, "
-					  "net, mem)",
+					  "net, mem, profile, offcpu)",
 				   bad, arg);
 			return EINVAL;
 		}
@@ -275,7 +343,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		cfg->target = TARGET_COMMAND;
 		return 0;
 	case ARGP_KEY_END:
-		cfg->subsys = (ps->only ? ps->only : SUB_DEFAULT) & ~ps->without;
+		cfg->subsys = ((ps->only ? ps->only : SUB_DEFAULT) | ps->with) & ~ps->without;
 		if (ps->targets == 0) {
 			argp_error(state, "nothing to trace: give a COMMAND, -p PID, -c PATH or -a");
 			return EINVAL;
@@ -297,13 +365,24 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "every subsystem is off: nothing to measure");
 			return EINVAL;
 		}
+		if ((cfg->subsys & SUB_OFFCPU) && !(cfg->subsys & SUB_SCHED)) {
+			argp_error(state, "off-CPU stacks need the scheduler: '--offcpu' with '--no-sched'");
+			return EINVAL;
+		}
+		if ((cfg->folded || cfg->flamegraph || cfg->pprof) &&
+		    !(cfg->subsys & (SUB_PROFILE | SUB_OFFCPU))) {
+			argp_error(state, "'--folded', '--flamegraph' and '--pprof' need stacks: not with "
+					  "'--no-profile' unless '--offcpu'");
+			return EINVAL;
+		}
 		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
 }
 
-static const char *const subsys_names[] = {"sched", "syscalls", "io", "net", "mem"};
+static const char *const subsys_names[] = {"sched", "syscalls", "io",	  "net",
+					     "mem",   "profile",  "offcpu"};
 
 const char *subsys_name(unsigned int bit)
 {
@@ -349,6 +428,8 @@ void config_init(struct config *cfg)
 	cfg->max_procs = 4096;
 	cfg->max_rows = 8192;
 	cfg->bpf_stats = BPF_STATS_SAMPLE;
+	cfg->freq_hz = 99;
+	cfg->offcpu_min_ns = NSEC_PER_USEC;
 }
 
 void config_release(struct config *cfg)

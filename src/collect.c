@@ -18,6 +18,7 @@
 
 #include "log.h"
 #include "session_priv.h"
+#include "stacks.h"
 #include "util.h"
 
 /*
@@ -283,5 +284,52 @@ int session__collect(struct session *s, struct raw_dump *d)
 	collect_self(s, &d->self);
 	d->self.procs_used = n_procs > SLOT_FIRST ? n_procs - SLOT_FIRST : 0;
 	d->self.rows_used = n_rows > ROW_FIRST ? n_rows - ROW_FIRST : 0;
+	return 0;
+}
+
+/* The stack counts, with each stack's frames; for the final report. */
+int session__collect_stacks(struct session *s, struct raw_stacks *out)
+{
+	int cfd, kfd, ufd, uipfd;
+	struct stack_key key, *prev = NULL;
+	size_t cap = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!(s->subsys & (SUB_PROFILE | SUB_OFFCPU)))
+		return 0;
+	cfd = bpf_map__fd(s->skel->maps.prof_counts);
+	kfd = bpf_map__fd(s->skel->maps.prof_kstacks);
+	ufd = bpf_map__fd(s->skel->maps.prof_ustacks);
+	uipfd = bpf_map__fd(s->skel->maps.prof_uipstacks);
+	while (bpf_map_get_next_key(cfd, prev, &key) == 0) {
+		struct raw_stack *r;
+		struct stack_val val;
+
+		prev = &key;
+		if (bpf_map_lookup_elem(cfd, &key, &val))
+			continue;
+		if (out->n == cap) {
+			cap = cap ? cap * 2 : 256;
+			out->s = xrealloc(out->s, cap * sizeof(*out->s));
+		}
+		r = &out->s[out->n++];
+		memset(r, 0, sizeof(*r));
+		r->key = key;
+		r->val = val;
+		if (key.kstack >= 0 && bpf_map_lookup_elem(kfd, &key.kstack, r->k) == 0)
+			while (r->n_k < PROF_KSTACK_DEPTH && r->k[r->n_k])
+				r->n_k++;
+		if (key.ustack < 0)
+			continue;
+		if (key.kind == STACK_ONCPU) {
+			r->u_bid = true;
+			if (bpf_map_lookup_elem(ufd, &key.ustack, r->ubid) == 0)
+				while (r->n_u < PROF_USTACK_DEPTH && r->ubid[r->n_u].status)
+					r->n_u++;
+		} else if (bpf_map_lookup_elem(uipfd, &key.ustack, r->uip) == 0) {
+			while (r->n_u < PROF_UIPSTACK_DEPTH && r->uip[r->n_u])
+				r->n_u++;
+		}
+	}
 	return 0;
 }

@@ -21,8 +21,11 @@ enum subsys {
 	SUB_IO = 1 << 2,
 	SUB_NET = 1 << 3,
 	SUB_MEM = 1 << 4,
+	SUB_PROFILE = 1 << 5, /* on-CPU stack sampling */
+	SUB_OFFCPU = 1 << 6,  /* off-CPU stacks: not in the defaults (a stack per block) */
 };
-#define SUB_DEFAULT (SUB_SCHED | SUB_SYSCALLS | SUB_IO | SUB_NET | SUB_MEM)
+#define SUB_DEFAULT (SUB_SCHED | SUB_SYSCALLS | SUB_IO | SUB_NET | SUB_MEM | SUB_PROFILE)
+#define SUB_ALL (SUB_DEFAULT | SUB_OFFCPU)
 
 /* "sched", "syscalls", "io", "net", "mem": the names --only and the docs use */
 const char *subsys_name(unsigned int bit);
@@ -58,6 +61,12 @@ struct config {
 	bool sc_time_all; /* time every syscall (no sampling of hot rows) */
 	int bpf_stats;	  /* enum bpf_stats_mode */
 	const char *btf_path; /* NULL = /sys/kernel/btf/vmlinux */
+	unsigned int freq_hz;	/* on-CPU sampling frequency */
+	uint64_t offcpu_min_ns; /* off-CPU intervals shorter than this are not counted */
+	const char *folded;	   /* on-CPU folded stacks */
+	const char *folded_offcpu; /* off-CPU folded stacks (microseconds) */
+	const char *flamegraph;	   /* SVG */
+	const char *pprof;	   /* gzipped pprof protobuf */
 	int verbose;
 };
 

@@ -104,6 +104,8 @@ int proctree__handle(struct proctree *t, const void *data, size_t len)
 	case EV_OOM:
 		t->ooms++;
 		break;
+	case EV_STACKS:
+		break; /* the symbolizer's business (run.c) */
 	case EV_TCP_CLOSE: {
 		const struct ev_tcp_close *e = data;
 		struct tcp_conn_info *c;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "stacks.h"
 #include "syscall_table.h"
 #include "util.h"
 
@@ -307,6 +308,73 @@ static void json_mem(struct json_writer *w, const struct metrics *m)
 	jw_object_end(w);
 }
 
+static void json_top_stacks(struct json_writer *w, const char *key, const struct stack_set *set,
+			    enum stack_kind kind, uint64_t total_ns)
+{
+	size_t shown = 0;
+
+	jw_key(w, key);
+	jw_array_begin(w);
+	for (size_t i = 0; i < set->n && shown < 20; i++) {
+		const struct stack *st = &set->stacks[i];
+
+		if (st->kind != kind)
+			continue;
+		shown++;
+		jw_object_begin(w);
+		jw_kv_u64(w, "pid", st->pid);
+		jw_kv_str(w, "comm", st->comm);
+		if (kind == STACK_ONCPU)
+			jw_kv_u64(w, "samples", st->count);
+		else {
+			jw_kv_str(w, "wait", wait_class_name(st->wclass));
+			jw_kv_u64(w, "blocks", st->count);
+		}
+		jw_kv_u64(w, "time_ns", st->ns);
+		jw_kv_double(w, "share", total_ns ? (double)st->ns / total_ns : 0);
+		jw_key(w, "frames");
+		jw_array_begin(w);
+		for (uint32_t f = 0; f < st->n_frames; f++) {
+			const struct frame *fr = &set->frames[st->frames[f]];
+			char name[1024];
+
+			snprintf(name, sizeof(name), "%s%s", set->strs[fr->name], fr->kernel ? "_[k]" : "");
+			jw_string(w, name);
+		}
+		jw_array_end(w);
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+}
+
+static void json_stacks(struct json_writer *w, const struct snapshot *s)
+{
+	const struct stack_set *set = s->stacks;
+	const struct self_stats *x = &s->self;
+
+	jw_key(w, "stacks");
+	if (!set) {
+		jw_null(w);
+		return;
+	}
+	jw_object_begin(w);
+	jw_kv_u64(w, "frequency_hz", set->freq_hz);
+	jw_kv_u64(w, "oncpu_samples", set->oncpu_samples);
+	jw_kv_u64(w, "oncpu_ns", set->oncpu_samples * set->period_ns);
+	jw_kv_u64(w, "offcpu_blocks", set->offcpu_count);
+	jw_kv_u64(w, "offcpu_ns", set->offcpu_ns);
+	jw_kv_u64(w, "user_frames", set->user_frames);
+	jw_kv_u64(w, "user_frames_symbolized", set->user_resolved);
+	jw_kv_u64(w, "kernel_frames", set->kernel_frames);
+	jw_kv_u64(w, "kernel_frames_symbolized", set->kernel_resolved);
+	jw_kv_u64(w, "kernel_stacks_lost", x->stats[STAT_KSTACK_LOST]);
+	jw_kv_u64(w, "user_stacks_lost", x->stats[STAT_USTACK_LOST]);
+	jw_kv_u64(w, "table_full", x->stats[STAT_STACKS_FULL]);
+	json_top_stacks(w, "top_oncpu", set, STACK_ONCPU, set->oncpu_samples * set->period_ns);
+	json_top_stacks(w, "top_offcpu", set, STACK_OFFCPU, set->offcpu_ns);
+	jw_object_end(w);
+}
+
 /* Every metric object; a subsystem that was off is null. */
 static void json_metrics(struct json_writer *w, const struct snapshot *s, const struct metrics *m,
 			 const struct hist *runq, unsigned int subsys, bool target)
@@ -438,11 +506,13 @@ void report_json(struct json_writer *w, const struct snapshot *s, const struct r
 	jw_kv_u64(w, "running_count", running);
 	jw_key(w, "subsystems");
 	jw_array_begin(w);
-	for (unsigned int bit = 1; bit <= SUB_MEM; bit <<= 1)
+	for (unsigned int bit = 1; bit <= SUB_OFFCPU; bit <<= 1)
 		if (o->subsys & bit)
 			jw_string(w, subsys_name(bit));
 	jw_array_end(w);
 	json_metrics(w, s, &s->target, &s->target_runq, o->subsys, true);
+	if (s->kind == SNAP_REPORT)
+		json_stacks(w, s);
 	jw_object_end(w);
 
 	jw_key(w, "processes");

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "stacks.h"
 #include "syscall_table.h"
 #include "util.h"
 
@@ -400,6 +401,49 @@ static void memory(FILE *f, const struct snapshot *s)
 	free(v);
 }
 
+static void top_stacks(FILE *f, const struct stack_set *set, enum stack_kind kind, unsigned int top)
+{
+	uint64_t total = kind == STACK_ONCPU ? set->oncpu_samples * set->period_ns : set->offcpu_ns;
+	size_t n = 0, shown = 0;
+	char b[32], comm[COMM_LEN + 1];
+
+	for (size_t i = 0; i < set->n; i++)
+		n += set->stacks[i].kind == kind;
+	if (!n)
+		return;
+	if (kind == STACK_ONCPU)
+		fprintf(f, "\nON-CPU STACKS  (%llu samples at %u Hz; top %zu of %zu; --flamegraph for all)\n",
+			(unsigned long long)set->oncpu_samples, set->freq_hz, n < top ? n : top, n);
+	else
+		fprintf(f, "\nOFF-CPU STACKS  (%s blocked in %llu blocks; top %zu of %zu)\n",
+			fmt_dur(b, sizeof(b), set->offcpu_ns), (unsigned long long)set->offcpu_count,
+			n < top ? n : top, n);
+	for (size_t i = 0; i < set->n && shown < top; i++) {
+		const struct stack *st = &set->stacks[i];
+		uint32_t from;
+
+		if (st->kind != kind)
+			continue;
+		shown++;
+		fprintf(f, "  %5.1f%% %8s  %s %u: ", pct(st->ns, total), fmt_dur(b, sizeof(b), st->ns),
+			sanitized(comm, sizeof(comm), st->comm), st->pid);
+		/* the innermost frames say most: the last eight */
+		from = st->n_frames > 8 ? st->n_frames - 8 : 0;
+		if (from)
+			fputs("... ", f);
+		for (uint32_t k = from; k < st->n_frames; k++) {
+			const struct frame *fr = &set->frames[st->frames[k]];
+
+			if (k > from)
+				fputs(" > ", f);
+			put_sanitized(f, set->strs[fr->name], 60);
+			if (fr->kernel)
+				fputs("_[k]", f);
+		}
+		fputc('\n', f);
+	}
+}
+
 static void self(FILE *f, const struct snapshot *s)
 {
 	const struct self_stats *x = &s->self;
@@ -441,6 +485,10 @@ void report_text(FILE *f, const struct snapshot *s, const struct report_opts *o)
 		network(f, s, o->top_n);
 	if (o->subsys & SUB_MEM)
 		memory(f, s);
+	if (s->stacks) {
+		top_stacks(f, s->stacks, STACK_ONCPU, o->top_n < 5 ? o->top_n : 5);
+		top_stacks(f, s->stacks, STACK_OFFCPU, o->top_n < 5 ? o->top_n : 5);
+	}
 	if (s->kind == SNAP_REPORT)
 		self(f, s);
 	fflush(f);

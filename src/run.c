@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
@@ -27,7 +28,10 @@
 #include "launch.h"
 #include "log.h"
 #include "proctree.h"
+#include "render.h"
 #include "report.h"
+#include "stacks.h"
+#include "symbolize.h"
 #include "run.h"
 #include "session.h"
 #include "util.h"
@@ -40,9 +44,14 @@ struct output {
 	char *tmp_path;
 };
 
+/* The extra outputs, each written whole or not at all. */
+enum extra_out { OUT_FOLDED, OUT_FOLDED_OFFCPU, OUT_FLAMEGRAPH, OUT_PPROF, OUT_N };
+
 struct run {
 	const struct config *cfg;
 	struct session *sess;
+	struct symbolizer *sym; /* when stacks are on */
+	struct output extra[OUT_N];
 	struct proctree tree;
 	struct launch child;
 	bool launched;
@@ -146,13 +155,53 @@ static char *describe_target(const struct config *cfg, const struct cgroup_targe
 	}
 }
 
+static uint64_t unix_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+}
+
 static int on_event(void *ctx, void *data, size_t len)
 {
+	const struct ev_hdr *h = data;
 	struct run *r = ctx;
 
-	if (proctree__handle(&r->tree, data, len) == EV_EXIT)
+	switch (proctree__handle(&r->tree, data, len)) {
+	case EV_EXIT:
 		r->tree_changed = true;
+		break;
+	case EV_EXEC:
+		/* its executable, by build id, while it is certainly there */
+		if (r->sym)
+			symbolizer__exe(r->sym, h->pid);
+		break;
+	case EV_STACKS:
+		/* its first stack: read its mappings while it lives */
+		if (r->sym)
+			symbolizer__capture(r->sym, h->slot, h->pid);
+		break;
+	}
 	return 0;
+}
+
+/* Folded stacks, flame graph, pprof: from the final snapshot's stacks. */
+static int write_stack_outputs(struct run *r, const struct snapshot *s)
+{
+	const struct stack_set *set = s->stacks;
+	int err = 0;
+
+	if (r->extra[OUT_FOLDED].f)
+		err |= render_folded(r->extra[OUT_FOLDED].f, set, STACK_ONCPU);
+	if (r->extra[OUT_FOLDED_OFFCPU].f)
+		err |= render_folded(r->extra[OUT_FOLDED_OFFCPU].f, set, STACK_OFFCPU);
+	if (r->extra[OUT_FLAMEGRAPH].f)
+		err |= render_flamegraph(r->extra[OUT_FLAMEGRAPH].f, set, r->desc);
+	if (r->extra[OUT_PPROF].f)
+		err |= render_pprof(r->extra[OUT_PPROF].f, set,
+				    unix_now_ns() - (s->end_ns - s->start_ns), s->end_ns - s->start_ns);
+	return err ? -EIO : 0;
 }
 
 /* The name of a block device from sysfs ("vda"), or "major:minor". */
@@ -180,13 +229,6 @@ static void snapshot_names_of(struct run *r, struct snapshot_names *n)
 	n->n_conns = r->tree.n_conns;
 }
 
-static uint64_t unix_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
-}
 
 static void render(struct run *r, const struct snapshot *s)
 {
@@ -335,6 +377,17 @@ out:
 }
 
 /* Check the target; fills @cg for -c and the thread group ids for -p. */
+/* One descriptor per module kept until its symbols are parsed: allow many. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 static int check_target(struct config *cfg, struct cgroup_target *cg)
 {
 	int err;
@@ -371,8 +424,10 @@ int run(struct config *cfg, uint64_t started_ns)
 	struct raw_dump final = {0};
 	struct snapshot snap;
 	struct snapshot_names names;
+	struct raw_stacks raw_stacks = {0};
+	struct stack_set stacks;
 	uint64_t attach_ns;
-	bool ok = false;
+	bool ok = false, extra_ok = true;
 
 	r.cfg = cfg;
 	proctree__init(&r.tree);
@@ -384,6 +439,21 @@ int run(struct config *cfg, uint64_t started_ns)
 		return err;
 	if (output_open(&r.out, cfg->output))
 		return EXIT_RUNTIME;
+	for (int i = 0; i < OUT_N; i++) {
+		const char *path = i == OUT_FOLDED ? cfg->folded :
+				   i == OUT_FOLDED_OFFCPU ? cfg->folded_offcpu :
+				   i == OUT_FLAMEGRAPH ? cfg->flamegraph : cfg->pprof;
+
+		if (path && output_open(&r.extra[i], path)) {
+			output_close(&r.out, false);
+			while (i-- > 0)
+				output_close(&r.extra[i], false);
+			return EXIT_RUNTIME;
+		}
+	}
+	if (cfg->subsys & (SUB_PROFILE | SUB_OFFCPU))
+		r.sym = symbolizer__new();
+	raise_fd_limit();
 	jw_init(&r.jw, r.out.f);
 	r.desc = describe_target(cfg, &cg);
 	r.ropts = (struct report_opts){.target = cfg->target, .target_desc = r.desc,
@@ -458,6 +528,7 @@ int run(struct config *cfg, uint64_t started_ns)
 	attach_ns = session__attach_ns(r.sess);
 	session__drain(r.sess);
 	session__collect(r.sess, &final);
+	session__collect_stacks(r.sess, &raw_stacks);
 	session__free(r.sess); /* detach everything before rendering */
 	r.sess = NULL;
 
@@ -465,12 +536,24 @@ int run(struct config *cfg, uint64_t started_ns)
 		r.ropts.exit_code = launch__exit_code(&r.child);
 	snapshot_names_of(&r, &names);
 	snapshot_build(&snap, &final, NULL, attach_ns, &names);
+	if (r.sym) {
+		stacks_build(&stacks, &raw_stacks, cfg->freq_hz, r.sym, &snap);
+		snap.stacks = &stacks;
+	}
+	raw_stacks_release(&raw_stacks);
 	render(&r, &snap);
-	snapshot_release(&snap);
-	raw_dump_release(&final);
 	ok = true;
 	ret = 0;
-	if (r.launched)
+	if (r.sym && write_stack_outputs(&r, &snap)) {
+		pr_error("cannot write the stack outputs");
+		ret = EXIT_RUNTIME;
+		extra_ok = false;
+	}
+	if (r.sym)
+		stacks_release(&stacks);
+	snapshot_release(&snap);
+	raw_dump_release(&final);
+	if (r.launched && ret == 0)
 		ret = r.child.reaped ? launch__exit_code(&r.child) : r.stop_sig ? 128 + r.stop_sig : 0;
 out:
 	session__free(r.sess);
@@ -478,6 +561,10 @@ out:
 		launch__abort(&r.child); /* never released, or released and abandoned on error */
 	if (output_close(&r.out, ok) && ok)
 		ret = EXIT_RUNTIME;
+	for (int i = 0; i < OUT_N; i++)
+		if (output_close(&r.extra[i], ok && extra_ok) && ok)
+			ret = EXIT_RUNTIME;
+	symbolizer__free(r.sym);
 	if (r.have_prev)
 		raw_dump_release(&r.prev);
 	proctree__release(&r.tree);

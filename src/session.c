@@ -7,6 +7,8 @@
  * loaded in the kernel.
  */
 #include <errno.h>
+#include <linux/perf_event.h>
+#include <sys/syscall.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -63,6 +65,7 @@ static const struct {
 	{SUB_NET, "net_send", "sock_send_length"},
 	{SUB_NET, "net_recv", "sock_recv_length"},
 	{SUB_MEM, "mem_oom", NULL},
+	{SUB_PROFILE, "prof_sample", NULL},
 };
 
 /* Maps only a subsystem's programs use: not created when it is off. */
@@ -168,6 +171,18 @@ int session__open(struct session **out, const struct session_opts *o)
 	skel->rodata->cfg_sched = !!(cfg->subsys & SUB_SCHED);
 	skel->rodata->cfg_mem = !!(cfg->subsys & SUB_MEM);
 	skel->rodata->cfg_page_size = (uint32_t)sysconf(_SC_PAGESIZE);
+	skel->rodata->cfg_offcpu = !!(cfg->subsys & SUB_OFFCPU);
+	skel->rodata->cfg_offcpu_min_ns = cfg->offcpu_min_ns;
+	s->freq_hz = cfg->freq_hz;
+	/* stack maps sched_switch refers to: one entry each when their stacks are off */
+	if (!(cfg->subsys & SUB_PROFILE))
+		bpf_map__set_max_entries(skel->maps.prof_ustacks, 1);
+	if (!(cfg->subsys & SUB_OFFCPU))
+		bpf_map__set_max_entries(skel->maps.prof_uipstacks, 1);
+	if (!(cfg->subsys & (SUB_PROFILE | SUB_OFFCPU))) {
+		bpf_map__set_max_entries(skel->maps.prof_kstacks, 1);
+		bpf_map__set_max_entries(skel->maps.prof_counts, 1);
+	}
 	skel->rodata->cfg_sc_budget = cfg->sc_time_all ? ~0U : SC_BUDGET_DEFAULT;
 	syscall_wait_classes((uint8_t *)skel->rodata->cfg_sc_class, SC_NR_MAX);
 
@@ -320,6 +335,48 @@ void session__stats_tick(struct session *s, uint64_t now)
 	}
 }
 
+static void add_link(struct session *s, struct bpf_link *link)
+{
+	s->links = xrealloc(s->links, sizeof(*s->links) * (s->n_links + 1));
+	s->links[s->n_links++] = link;
+}
+
+/* One software cpu-clock event per CPU at freq_hz, each running prof_sample. */
+static int attach_sampler(struct session *s, struct bpf_program *prog)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_SOFTWARE,
+		.config = PERF_COUNT_SW_CPU_CLOCK,
+		.size = sizeof(attr),
+		.sample_freq = s->freq_hz,
+		.freq = 1,
+	};
+	int attached = 0;
+
+	for (int cpu = 0; cpu < s->ncpus; cpu++) {
+		struct bpf_link *link;
+		int fd = (int)syscall(__NR_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+
+		if (fd < 0) {
+			if (errno == ENODEV)
+				continue; /* offline CPU */
+			pr_error("failed to open a cpu-clock event on CPU %d: %s", cpu, strerror(errno));
+			return -errno;
+		}
+		link = bpf_program__attach_perf_event(prog, fd);
+		if (!link) {
+			int err = -errno;
+
+			close(fd);
+			pr_error("failed to attach 'prof_sample' on CPU %d: %s", cpu, strerror(-err));
+			return err;
+		}
+		add_link(s, link); /* destroying the link closes the event */
+		attached++;
+	}
+	return attached ? 0 : -ENODEV;
+}
+
 int session__attach(struct session *s)
 {
 	struct bpf_program *prog;
@@ -335,10 +392,11 @@ int session__attach(struct session *s)
 
 		if (!bpf_program__autoload(prog))
 			continue;
-		if (s->n_links == SESSION_MAX_LINKS) {
-			pr_error("too many BPF programs");
-			err = -E2BIG;
-			goto out;
+		if (prog == s->skel->progs.prof_sample) {
+			err = attach_sampler(s, prog);
+			if (err)
+				goto out;
+			continue;
 		}
 		link = bpf_program__attach(prog);
 		if (!link) {
@@ -346,7 +404,7 @@ int session__attach(struct session *s)
 			pr_error("failed to attach '%s': %s", bpf_program__name(prog), strerror(-err));
 			goto out;
 		}
-		s->links[s->n_links++] = link;
+		add_link(s, link);
 		if (strcmp(bpf_program__name(prog), "core_tasks") == 0)
 			s->task_iter = link;
 	}
@@ -421,6 +479,7 @@ void session__free(struct session *s)
 		return;
 	for (int i = s->n_links - 1; i >= 0; i--)
 		bpf_link__destroy(s->links[i]);
+	free(s->links);
 	ring_buffer__free(s->rb);
 	if (s->stats_fd >= 0)
 		close(s->stats_fd);

@@ -36,6 +36,9 @@ int session__ring_fd(struct session *s);
 int session__drain(struct session *s);
 /* Copy the kernel tables, open intervals folded in; caller releases @out. */
 int session__collect(struct session *s, struct raw_dump *out);
+struct raw_stacks;
+/* The stacks counted so far (profile / offcpu subsystems); caller releases @out. */
+int session__collect_stacks(struct session *s, struct raw_stacks *out);
 /* Target processes not yet exited. */
 uint32_t session__alive(struct session *s);
 uint64_t session__attach_ns(const struct session *s);

@@ -10,7 +10,6 @@
 #include "procscope.skel.h"
 #include "session.h"
 
-#define SESSION_MAX_LINKS 32
 #define SESSION_MAX_REGISTERED 1024
 /* --bpf-stats=sample: run-time accounting on for a window of every period */
 #define STATS_PERIOD_NS 200000000ULL
@@ -19,7 +18,7 @@
 struct session {
 	struct procscope_bpf *skel;
 	struct ring_buffer *rb;
-	struct bpf_link *links[SESSION_MAX_LINKS];
+	struct bpf_link **links; /* programs, plus one sampling event per CPU */
 	int n_links;
 	struct bpf_link *task_iter; /* core_tasks, if sched or mem is on */
 	uint32_t registered[SESSION_MAX_REGISTERED]; /* slots given by session__add_pid() */
@@ -32,6 +31,7 @@ struct session {
 	int (*on_event)(void *ctx, void *data, size_t len);
 	void *ev_ctx;
 	uint32_t max_procs, max_rows;
+	unsigned int freq_hz;
 	unsigned int subsys;
 	uint64_t attach_ns;  /* accounting start */
 	uint64_t attach_cost_ns;

@@ -18,6 +18,8 @@
 #include "core_abi.h"
 #include "histogram.h"
 
+struct stack_set;
+
 /* procscope's own costs and losses. */
 struct self_stats {
 	uint64_t stats[STAT_N]; /* BPF-side loss counters, summed over CPUs */
@@ -187,6 +189,7 @@ struct snapshot {
 	struct conn_summary conns[SNAPSHOT_TOP_CONNS]; /* closed in the span, most bytes first */
 	size_t n_conns;
 	size_t conns_closed; /* all closed in the span */
+	const struct stack_set *stacks; /* final report with stacks on, else NULL */
 	struct self_stats self;
 };
 

@@ -7,7 +7,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PROCSCOPE=${PROCSCOPE:-$ROOT/procscope}
 WL=$ROOT/tests/workloads/bin
 # every program procscope loads, as bpftool lists them
-PROCSCOPE_PROGS='core_fork core_exec core_exit core_tasks sched_switch sched_wakeup sched_wakeup_new sys_enter sys_exit io_start io_insert io_issue io_done io_dirty io_wb_begin io_wb_end net_state net_probe net_retrans net_send net_recv mem_oom'
+PROCSCOPE_PROGS='core_fork core_exec core_exit core_tasks sched_switch sched_wakeup sched_wakeup_new sys_enter sys_exit io_start io_insert io_issue io_done io_dirty io_wb_begin io_wb_end net_state net_probe net_retrans net_send net_recv mem_oom prof_sample'
 
 BG_PIDS=()
 

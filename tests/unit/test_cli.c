@@ -88,7 +88,7 @@ TEST(test_cli__cgroup_and_all)
 	config_release(&cfg);
 	CHECK_I64(PARSE(&cfg, "-a", "--no-syscalls", "-o", "out.json"), 0);
 	CHECK_I64(cfg.target, TARGET_ALL);
-	CHECK_U64(cfg.subsys, SUB_SCHED | SUB_IO | SUB_NET | SUB_MEM);
+	CHECK_U64(cfg.subsys, SUB_SCHED | SUB_IO | SUB_NET | SUB_MEM | SUB_PROFILE);
 	CHECK_STR(cfg.output, "out.json");
 	config_release(&cfg);
 }
@@ -148,7 +148,7 @@ TEST(test_cli__subsystems)
 	CHECK_I64(PARSE(&cfg, "-a", "--only", "sched,io"), 0);
 	CHECK_U64(cfg.subsys, SUB_SCHED | SUB_IO);
 	config_release(&cfg);
-	CHECK_I64(PARSE(&cfg, "-a", "--no-net", "--no-mem", "--no-io"), 0);
+	CHECK_I64(PARSE(&cfg, "-a", "--no-net", "--no-mem", "--no-io", "--no-profile"), 0);
 	CHECK_U64(cfg.subsys, SUB_SCHED | SUB_SYSCALLS);
 	config_release(&cfg);
 	CHECK_I64(PARSE(&cfg, "-a", "--only", "net,mem", "--no-mem"), 0);
@@ -159,6 +159,32 @@ TEST(test_cli__subsystems)
 	CHECK_I64(PARSE(&cfg, "-a", "--only", ","), -EINVAL);
 	config_release(&cfg);
 	CHECK_STR(subsys_name(SUB_NET), "net");
+	CHECK_STR(subsys_name(SUB_OFFCPU), "offcpu");
+}
+
+TEST(test_cli__stacks)
+{
+	struct config cfg;
+
+	CHECK_I64(PARSE(&cfg, "-a", "-F", "49", "--flamegraph", "x.svg", "--pprof", "p.pb.gz"), 0);
+	CHECK_U64(cfg.freq_hz, 49);
+	CHECK_STR(cfg.flamegraph, "x.svg");
+	CHECK_STR(cfg.pprof, "p.pb.gz");
+	CHECK(!(cfg.subsys & SUB_OFFCPU)); /* off-CPU stacks only when asked */
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "-a", "--folded-offcpu", "off.txt", "--offcpu-min", "100"), 0);
+	CHECK(cfg.subsys & SUB_OFFCPU);
+	CHECK_U64(cfg.offcpu_min_ns, 100 * NSEC_PER_USEC);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "-a", "--offcpu", "--no-sched"), -EINVAL);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "-a", "--no-profile", "--flamegraph", "x.svg"), -EINVAL);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "-a", "-F", "0"), -EINVAL);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "-a", "--only", "profile", "--folded", "f.txt"), 0);
+	CHECK_U64(cfg.subsys, SUB_PROFILE);
+	config_release(&cfg);
 }
 
 TEST(test_cli__modes)

@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * On-CPU sampling: a perf_event program on a software cpu-clock event per CPU (-F HZ)
+ * counts, for target tasks only, the (process, kernel stack, user stack) it
+ * interrupted. Counting happens here, in the kernel; userspace reads the counts and
+ * the stacks once, at the report.
+ */
+#define PROFILE_DEFINE
+#include "profile.h"
+
+SEC("?perf_event")
+int prof_sample(struct bpf_perf_event_data *ctx)
+{
+	struct task_ctx *c = filter_task(bpf_get_current_task_btf(), TS_ONCPU);
+	struct stack_key k = {.kind = STACK_ONCPU};
+
+	if (!c)
+		return 0;
+	k.slot = c->slot;
+	k.kstack = stack_id(bpf_get_stackid(ctx, &prof_kstacks, 0), STAT_KSTACK_LOST);
+	k.ustack = stack_id(bpf_get_stackid(ctx, &prof_ustacks, BPF_F_USER_STACK), STAT_USTACK_LOST);
+	stack_count(&k, 0);
+	note_stacks(c->slot);
+	return 0;
+}

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Stack maps and counting, shared by profile.bpf.c (on-CPU samples, which defines
+ * them) and sched.bpf.c (off-CPU intervals). Userspace shrinks the maps to one entry
+ * when stacks are off.
+ */
+#ifndef PROCSCOPE_BPF_PROFILE_H
+#define PROCSCOPE_BPF_PROFILE_H
+
+#include "core.h"
+
+#ifdef PROFILE_DEFINE
+#define PROF_GLOBAL
+#define PROF_INIT(...) = __VA_ARGS__
+#else
+#define PROF_GLOBAL extern
+#define PROF_INIT(...)
+#endif
+
+#define EEXIST_ 17
+
+PROF_GLOBAL const volatile __u32 cfg_offcpu PROF_INIT(0);
+PROF_GLOBAL const volatile __u64 cfg_offcpu_min_ns PROF_INIT(1000);
+
+PROF_GLOBAL struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 16384);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, PROF_KSTACK_DEPTH * sizeof(__u64));
+} prof_kstacks SEC(".maps");
+
+PROF_GLOBAL struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(map_flags, BPF_F_STACK_BUILD_ID);
+	__uint(max_entries, 8192);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, PROF_USTACK_DEPTH * sizeof(struct stack_bid_frame));
+} prof_ustacks SEC(".maps");
+
+PROF_GLOBAL struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 16384);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, PROF_UIPSTACK_DEPTH * sizeof(__u64));
+} prof_uipstacks SEC(".maps");
+
+PROF_GLOBAL struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 32768);
+	__type(key, struct stack_key);
+	__type(value, struct stack_val);
+} prof_counts SEC(".maps");
+
+/* A stack id, or negative; a bucket taken by another stack is a loss, no stack is not. */
+static __always_inline __s32 stack_id(long id, __u32 lost_stat)
+{
+	if (id == -EEXIST_)
+		stat_inc(lost_stat);
+	return (__s32)id;
+}
+
+static __always_inline void stack_count(struct stack_key *k, __u64 ns)
+{
+	struct stack_val *v = bpf_map_lookup_elem(&prof_counts, k), init = {1, ns};
+
+	if (v) {
+		__sync_fetch_and_add(&v->count, 1);
+		if (ns)
+			__sync_fetch_and_add(&v->ns, ns);
+		return;
+	}
+	if (bpf_map_update_elem(&prof_counts, k, &init, BPF_NOEXIST)) {
+		v = bpf_map_lookup_elem(&prof_counts, k); /* raced with another CPU */
+		if (!v) {
+			stat_inc(STAT_STACKS_FULL);
+			return;
+		}
+		__sync_fetch_and_add(&v->count, 1);
+		__sync_fetch_and_add(&v->ns, ns);
+	}
+}
+
+/* The first stack of a process: tell userspace to read its mappings while it lives. */
+static __always_inline void note_stacks(__u32 slot)
+{
+	struct proc_rec *p = proc_of(slot);
+
+	if (!p || slot == SLOT_OVERFLOW || (p->flags & PROC_F_STACKS))
+		return;
+	if (__sync_fetch_and_or(&p->flags, PROC_F_STACKS) & PROC_F_STACKS)
+		return;
+	emit_proc_event(EV_STACKS, p->pid, slot);
+}
+
+#endif

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Stacks shared by bpf/profile.bpf.c, bpf/sched.bpf.c and userspace. On-CPU samples
+ * (perf cpu-clock) and off-CPU intervals (sched_switch) are counted in the kernel per
+ * (process, kernel stack, user stack, kind, wait class). User stacks of samples are
+ * taken as build-id + file offset, which the kernel resolves while the process runs,
+ * so that processes gone before the report still symbolize; off-CPU user stacks are
+ * raw addresses (cheaper, on a path that runs per context switch), resolved with the
+ * process's mappings, which userspace reads when told the process has stacks.
+ */
+#ifndef PROCSCOPE_PROFILE_ABI_H
+#define PROCSCOPE_PROFILE_ABI_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define PROF_KSTACK_DEPTH 64  /* kernel frames kept */
+#define PROF_USTACK_DEPTH 32  /* user frames of a sample (32 bytes each: build id + offset) */
+#define PROF_UIPSTACK_DEPTH 64 /* user frames of an off-CPU stack (addresses) */
+
+enum stack_kind {
+	STACK_ONCPU = 0,
+	STACK_OFFCPU = 1,
+};
+
+struct stack_key {
+	__u32 slot;
+	__s32 kstack; /* id in prof_kstacks, negative = none */
+	__s32 ustack; /* id in prof_ustacks (on-CPU) or prof_uipstacks (off-CPU), negative = none */
+	__u8 kind;    /* enum stack_kind */
+	__u8 wclass;  /* off-CPU: enum wait_class */
+	__u16 pad;
+};
+
+struct stack_val {
+	__u64 count; /* samples, or off-CPU intervals */
+	__u64 ns;    /* off-CPU: time until it ran again */
+};
+
+/* The layout of one build-id frame, as the kernel writes it (struct bpf_stack_build_id). */
+struct stack_bid_frame {
+	__s32 status; /* 0 empty, 1 valid (build id + offset), 2 address only */
+	unsigned char build_id[20];
+	__u64 offset_or_ip;
+};
+
+#endif

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One ELF file's symbols, from an open file descriptor (so deleted files, memfd
+ * executables and files in other mount namespaces work, through /proc/PID/map_files)
+ * or from memory (the vDSO). .symtab if present, else .dynsym; functions only.
+ */
+#ifndef PROCSCOPE_ELFSYMS_H
+#define PROCSCOPE_ELFSYMS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define BUILD_ID_MAX 20
+
+struct elf_sym {
+	uint64_t addr;
+	uint64_t size;
+	const char *name; /* into elf_syms.names */
+};
+
+struct elf_load {
+	uint64_t offset, vaddr, filesz;
+};
+
+struct elf_syms {
+	unsigned char build_id[BUILD_ID_MAX];
+	int build_id_len; /* 0 = none */
+	struct elf_load load[16];
+	int n_load;
+	struct elf_sym *syms; /* sorted by addr */
+	size_t n_syms;
+	char *names;
+	bool from_symtab; /* false: only .dynsym was there */
+};
+
+/* The GNU build id of the ELF file open as @fd; 0 and its length, or -errno. */
+int elf_build_id_fd(int fd, unsigned char *out, int *len);
+
+int elf_syms__load_fd(struct elf_syms *e, int fd);
+int elf_syms__load_mem(struct elf_syms *e, const void *image, size_t size);
+void elf_syms__free(struct elf_syms *e);
+
+/* The ELF virtual address of file offset @off, through the PT_LOAD segments. */
+bool elf_syms__offset_to_vaddr(const struct elf_syms *e, uint64_t off, uint64_t *vaddr);
+/* The function containing @vaddr, or NULL. */
+const struct elf_sym *elf_syms__lookup(const struct elf_syms *e, uint64_t vaddr);
+
+/* "3f2a9c1e..." into @buf (at least 2 * BUILD_ID_MAX + 1 bytes) */
+void build_id_hex(const unsigned char *id, int len, char *buf);
+
+#endif

@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pprof output: a Profile protobuf (the format of github.com/google/pprof's
+ * profile.proto), encoded by hand — the handful of messages and field numbers below
+ * are all it takes — and gzipped with zlib.
+ *
+ * Sample types: samples/count and cpu/nanoseconds for on-CPU stacks, offcpu/count and
+ * offcpu/nanoseconds for off-CPU ones. A sample's locations run leaf first, as the
+ * format requires; each frame is one location with one line, of one function, in one
+ * mapping per module (with its build id where known).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "render.h"
+#include "snapshot.h"
+#include "util.h"
+
+/* Profile */
+#define PF_SAMPLE_TYPE 1
+#define PF_SAMPLE 2
+#define PF_MAPPING 3
+#define PF_LOCATION 4
+#define PF_FUNCTION 5
+#define PF_STRING_TABLE 6
+#define PF_TIME_NANOS 9
+#define PF_DURATION_NANOS 10
+#define PF_PERIOD_TYPE 11
+#define PF_PERIOD 12
+#define PF_DEFAULT_SAMPLE_TYPE 14
+/* ValueType */
+#define VT_TYPE 1
+#define VT_UNIT 2
+/* Sample */
+#define S_LOCATION_ID 1
+#define S_VALUE 2
+#define S_LABEL 3
+/* Label */
+#define L_KEY 1
+#define L_STR 2
+#define L_NUM 3
+/* Mapping */
+#define M_ID 1
+#define M_FILENAME 5
+#define M_BUILD_ID 6
+#define M_HAS_FUNCTIONS 7
+/* Location */
+#define LOC_ID 1
+#define LOC_MAPPING_ID 2
+#define LOC_ADDRESS 3
+#define LOC_LINE 4
+/* Line */
+#define LN_FUNCTION_ID 1
+/* Function */
+#define F_ID 1
+#define F_NAME 2
+#define F_SYSTEM_NAME 3
+#define F_FILENAME 4
+
+#define WT_VARINT 0
+#define WT_LEN 2
+
+struct pb {
+	unsigned char *b;
+	size_t len, cap;
+};
+
+static void pb_byte(struct pb *p, unsigned char c)
+{
+	if (p->len == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 4096;
+		p->b = xrealloc(p->b, p->cap);
+	}
+	p->b[p->len++] = c;
+}
+
+static void pb_varint(struct pb *p, uint64_t v)
+{
+	while (v >= 0x80) {
+		pb_byte(p, (unsigned char)(v | 0x80));
+		v >>= 7;
+	}
+	pb_byte(p, (unsigned char)v);
+}
+
+static void pb_key(struct pb *p, int field, int wt)
+{
+	pb_varint(p, ((uint64_t)field << 3) | (uint64_t)wt);
+}
+
+static void pb_uint(struct pb *p, int field, uint64_t v)
+{
+	if (!v)
+		return; /* proto3: zero is the default, left out */
+	pb_key(p, field, WT_VARINT);
+	pb_varint(p, v);
+}
+
+static void pb_bytes(struct pb *p, int field, const void *data, size_t n)
+{
+	pb_key(p, field, WT_LEN);
+	pb_varint(p, n);
+	for (size_t i = 0; i < n; i++)
+		pb_byte(p, ((const unsigned char *)data)[i]);
+}
+
+/* A nested message: encoded apart, then added as length-delimited bytes. */
+static void pb_msg(struct pb *p, int field, struct pb *m)
+{
+	pb_bytes(p, field, m->b, m->len);
+	m->len = 0;
+}
+
+static void pb_packed(struct pb *p, int field, const uint64_t *v, size_t n)
+{
+	struct pb tmp = {0};
+
+	for (size_t i = 0; i < n; i++)
+		pb_varint(&tmp, v[i]);
+	pb_bytes(p, field, tmp.b, tmp.len);
+	free(tmp.b);
+}
+
+static void value_type(struct pb *p, int field, struct stack_set *set, const char *type,
+		       const char *unit)
+{
+	struct pb m = {0};
+
+	pb_uint(&m, VT_TYPE, stacks_intern(set, type));
+	pb_uint(&m, VT_UNIT, stacks_intern(set, unit));
+	pb_msg(p, field, &m);
+	free(m.b);
+}
+
+static void label_str(struct pb *p, struct stack_set *set, const char *key, const char *val)
+{
+	struct pb m = {0};
+
+	pb_uint(&m, L_KEY, stacks_intern(set, key));
+	pb_uint(&m, L_STR, stacks_intern(set, val));
+	pb_msg(p, S_LABEL, &m);
+	free(m.b);
+}
+
+static void label_num(struct pb *p, struct stack_set *set, const char *key, uint64_t val)
+{
+	struct pb m = {0};
+
+	pb_uint(&m, L_KEY, stacks_intern(set, key));
+	pb_uint(&m, L_NUM, val);
+	pb_msg(p, S_LABEL, &m);
+	free(m.b);
+}
+
+
+int render_pprof(FILE *f, const struct stack_set *cset, uint64_t start_unix_ns, uint64_t duration_ns)
+{
+	/* interning more strings (sample types, labels) extends the set's string table */
+	struct stack_set *set = (struct stack_set *)cset;
+	struct pb p = {0}, m = {0};
+	uint32_t *map_of_module = NULL, n_maps = 0;
+	uint64_t *ids = NULL;
+	size_t ids_cap = 0;
+	gzFile gz;
+	int fd, err = 0;
+
+	value_type(&p, PF_SAMPLE_TYPE, set, "samples", "count");
+	value_type(&p, PF_SAMPLE_TYPE, set, "cpu", "nanoseconds");
+	value_type(&p, PF_SAMPLE_TYPE, set, "offcpu", "count");
+	value_type(&p, PF_SAMPLE_TYPE, set, "offcpu", "nanoseconds");
+
+	for (size_t i = 0; i < set->n; i++) {
+		const struct stack *st = &set->stacks[i];
+		uint64_t v[4] = {0};
+
+		if (st->n_frames > ids_cap) {
+			ids_cap = st->n_frames;
+			ids = xrealloc(ids, ids_cap * sizeof(*ids));
+		}
+		for (uint32_t k = 0; k < st->n_frames; k++)
+			ids[k] = st->frames[st->n_frames - 1 - k] + 1; /* leaf first; ids from 1 */
+		if (st->kind == STACK_ONCPU) {
+			v[0] = st->count;
+			v[1] = st->ns;
+		} else {
+			v[2] = st->count;
+			v[3] = st->ns;
+		}
+		pb_packed(&m, S_LOCATION_ID, ids, st->n_frames);
+		pb_packed(&m, S_VALUE, v, 4);
+		label_str(&m, set, "comm", st->comm);
+		label_num(&m, set, "pid", st->pid);
+		if (st->kind == STACK_OFFCPU)
+			label_str(&m, set, "wait", wait_class_name(st->wclass));
+		pb_msg(&p, PF_SAMPLE, &m);
+	}
+	free(ids);
+
+	/* one mapping per module string */
+	map_of_module = xcalloc(set->n_strs ? set->n_strs : 1, sizeof(*map_of_module));
+	for (size_t i = 0; i < set->n_frames; i++) {
+		const struct frame *fr = &set->frames[i];
+
+		if (map_of_module[fr->module])
+			continue;
+		map_of_module[fr->module] = ++n_maps;
+		pb_uint(&m, M_ID, n_maps);
+		pb_uint(&m, M_FILENAME, fr->module);
+		pb_uint(&m, M_BUILD_ID, fr->build_id);
+		pb_uint(&m, M_HAS_FUNCTIONS, 1);
+		pb_msg(&p, PF_MAPPING, &m);
+	}
+	for (size_t i = 0; i < set->n_frames; i++) {
+		const struct frame *fr = &set->frames[i];
+		struct pb line = {0};
+
+		pb_uint(&line, LN_FUNCTION_ID, i + 1);
+		pb_uint(&m, LOC_ID, i + 1);
+		pb_uint(&m, LOC_MAPPING_ID, map_of_module[fr->module]);
+		pb_uint(&m, LOC_ADDRESS, fr->offset);
+		pb_msg(&m, LOC_LINE, &line);
+		free(line.b);
+		pb_msg(&p, PF_LOCATION, &m);
+
+		pb_uint(&m, F_ID, i + 1);
+		pb_uint(&m, F_NAME, fr->name);
+		pb_uint(&m, F_SYSTEM_NAME, fr->name);
+		pb_uint(&m, F_FILENAME, fr->module);
+		pb_msg(&p, PF_FUNCTION, &m);
+	}
+	free(map_of_module);
+
+	pb_uint(&p, PF_TIME_NANOS, start_unix_ns);
+	pb_uint(&p, PF_DURATION_NANOS, duration_ns);
+	value_type(&p, PF_PERIOD_TYPE, set, "cpu", "nanoseconds");
+	pb_uint(&p, PF_PERIOD, set->period_ns);
+	pb_uint(&p, PF_DEFAULT_SAMPLE_TYPE, stacks_intern(set, "cpu"));
+	/* the string table goes last: everything above interned what it needed */
+	for (size_t i = 0; i < set->n_strs; i++)
+		pb_bytes(&p, PF_STRING_TABLE, set->strs[i], strlen(set->strs[i]));
+	free(m.b);
+
+	fflush(f);
+	fd = dup(fileno(f));
+	gz = fd >= 0 ? gzdopen(fd, "wb9") : NULL;
+	if (!gz || gzwrite(gz, p.b, (unsigned int)p.len) != (int)p.len)
+		err = -1;
+	if (gz && gzclose(gz) != Z_OK)
+		err = -1;
+	else if (!gz && fd >= 0)
+		close(fd);
+	free(p.b);
+	return err;
+}

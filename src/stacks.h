@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Stacks as the renderers read them: symbolized, root first, with frames and names
+ * interned (pprof wants a string table and one location per frame anyway). Built
+ * once, for the final report, from the raw kernel stacks collect.c reads.
+ */
+#ifndef PROCSCOPE_STACKS_H
+#define PROCSCOPE_STACKS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core_abi.h"
+
+struct symbolizer;
+struct snapshot;
+
+/* One (process, kernel stack, user stack) the kernel counted. */
+struct raw_stack {
+	struct stack_key key;
+	struct stack_val val;
+	uint32_t n_k, n_u;
+	bool u_bid; /* user frames are build id + offset (on-CPU), else addresses */
+	uint64_t k[PROF_KSTACK_DEPTH]; /* leaf first */
+	union {
+		uint64_t uip[PROF_UIPSTACK_DEPTH];
+		struct stack_bid_frame ubid[PROF_USTACK_DEPTH];
+	};
+};
+
+struct raw_stacks {
+	struct raw_stack *s;
+	size_t n;
+};
+
+struct frame {
+	uint32_t name;	   /* string index */
+	uint32_t module;   /* string index */
+	uint32_t build_id; /* string index (hex), 0 if unknown */
+	uint64_t offset; /* file offset (user) or address (kernel) of the first occurrence */
+	bool kernel;
+	bool resolved;
+};
+
+struct stack {
+	uint32_t slot, pid;
+	char comm[COMM_LEN + 1];
+	uint8_t kind;	/* enum stack_kind */
+	uint8_t wclass; /* off-CPU: enum wait_class */
+	uint64_t count; /* samples, or off-CPU intervals */
+	uint64_t ns;	/* on-CPU: samples x period; off-CPU: time away */
+	uint32_t *frames; /* frame indexes, root (outermost user frame) first */
+	uint32_t n_frames;
+};
+
+struct stack_set {
+	unsigned int freq_hz;
+	uint64_t period_ns;
+	struct stack *stacks; /* by ns, descending */
+	size_t n;
+	struct frame *frames;
+	size_t n_frames;
+	char **strs; /* interned; [0] = "" */
+	size_t n_strs;
+	uint64_t oncpu_samples, offcpu_count, offcpu_ns;
+	/* sample-weighted symbolization: how many user/kernel frames got a name */
+	uint64_t user_frames, user_resolved, kernel_frames, kernel_resolved;
+	/* internals */
+	uint32_t *str_index, *frame_index;
+	size_t str_cap, frame_cap;
+};
+
+void stacks_build(struct stack_set *set, const struct raw_stacks *raw, unsigned int freq_hz,
+		  struct symbolizer *sym, const struct snapshot *snap);
+void stacks_release(struct stack_set *set);
+void raw_stacks_release(struct raw_stacks *raw);
+
+static inline const char *frame_name(const struct stack_set *set, uint32_t f)
+{
+	return set->strs[set->frames[f].name];
+}
+
+/* Intern @s; returns its index (used by tests and the pprof writer). */
+uint32_t stacks_intern(struct stack_set *set, const char *s);
+
+#endif

@@ -1,0 +1,106 @@
+# shellcheck shell=bash
+# Stacks: on-CPU samples and off-CPU intervals, symbolized however the binary was
+# built, deleted or short-lived; folded, SVG and pprof outputs that agree.
+
+# Share (0..1) of FILE's sample counts, for lines of COMM, whose frames contain CHAIN.
+chain_share() {
+	awk -v comm="$2" -v chain="$3" '
+		index($0, comm ";") == 1 { n = $NF; total += n; if (index($0, chain) > 0) hit += n }
+		END { if (total) printf "%.3f\n", hit / total; else print 0 }' "$1"
+}
+
+check_chain() { # FILE COMM CHAIN
+	local share
+	share=$(chain_share "$1" "$2" "$3")
+	assert_ge "$share" 0.9 "share of $2's samples in '$3' ($(cat "$1" | head -c 600))"
+}
+
+test_known_chain_in_folded_and_svg() {
+	"$PROCSCOPE" --folded f.txt --flamegraph f.svg -o /dev/null -- "$WL/stacks" 1000
+	check_chain f.txt stacks ";main;outer;middle;hot"
+	assert_ge "$(awk '{ s += $NF } END { print s }' f.txt)" 50 "samples at 99 Hz over 1 s"
+	xmllint --noout f.svg || die "SVG is not well-formed XML"
+	for fn in main outer middle hot; do
+		grep -q "<title>$fn (" f.svg || die "no '$fn' frame in the SVG"
+	done
+}
+
+test_pie_nopie_stripped_and_library() {
+	local b
+	for b in stacks stacks-nopie stacks-stripped; do
+		"$PROCSCOPE" --folded "$b.txt" -o /dev/null -- "$WL/$b" 600
+		check_chain "$b.txt" "$b" ";main;outer;middle;hot"
+	done
+	"$PROCSCOPE" --folded lib.txt -o /dev/null -- "$WL/stacks-lib" 600
+	check_chain lib.txt stacks-lib ";main;lib_outer;lib_middle;lib_hot"
+}
+
+test_deleted_binary_still_resolves() {
+	local pid
+	cp "$WL/stacks" "$T/victim"
+	pid=$(start_gated "$T/victim" 800)
+	"$PROCSCOPE" -v -p "$pid" --folded f.txt -o /dev/null 2> err.txt &
+	local ps=$!
+	wait_for err.txt attached
+	rm -f "$T/victim"
+	kill -USR1 "$pid"
+	wait "$ps"
+	check_chain f.txt victim ";main;outer;middle;hot"
+}
+
+test_short_lived_processes_symbolized() {
+	"$PROCSCOPE" --json -o out.json --folded f.txt -- sh -c "for i in \$(seq 50); do $WL/stacks 50; done"
+	# user frames of the 50 processes: named, or module+0xoffset when not
+	local share
+	share=$(awk 'index($0, "stacks;") == 1 {
+			n = $NF; sub(/ [0-9]+$/, ""); k = split($0, f, ";")
+			for (i = 2; i <= k; i++) if (f[i] !~ /_\[k\]$/) { total += n; if (f[i] !~ /\+0x/) ok += n }
+		} END { if (total) printf "%.3f\n", ok / total; else print 0 }' f.txt)
+	assert_ge "$share" 0.95 "symbolized user frames of short-lived processes"
+	check_chain f.txt stacks ";main;outer;middle;hot"
+	assert_ge "$(q out.json '.target.stacks.user_frames_symbolized / .target.stacks.user_frames')" 0.95
+}
+
+test_offcpu_stacks_and_times() {
+	"$PROCSCOPE" --offcpu --folded-offcpu off.txt --json -o out.json -- "$WL/blocker" 300 200
+	local pid readus sleepus
+	pid=$(q out.json '[.processes[] | select(.comm == "blocker")][0].pid')
+	# the parent's stacks: blocked reading the pipe, then sleeping
+	readus=$(q out.json "[.target.stacks.top_offcpu[] | select(.pid == $pid) |
+		select(.frames | map(test(\"pipe_read\")) | any) | .time_ns] | add")
+	sleepus=$(q out.json "[.target.stacks.top_offcpu[] | select(.pid == $pid) |
+		select(.frames | map(test(\"do_nanosleep\")) | any) | .time_ns] | add")
+	assert_within "$readus" 300000000 10 "time blocked in read()"
+	assert_within "$sleepus" 200000000 10 "time blocked in nanosleep()"
+	grep -q "pipe_read_\[k\]" off.txt || die "no pipe_read frame in the folded off-CPU stacks"
+	# folded off-CPU values are microseconds: they add up to the same times
+	assert_within "$(awk '/do_nanosleep/ { s += $NF } END { print s }' off.txt)" 200000 10 \
+		"folded microseconds asleep"
+	assert_within "$(awk '/pipe_read/ { s += $NF } END { print s }' off.txt)" 300000 10 \
+		"folded microseconds reading"
+}
+
+test_pprof_decodes_and_matches_folded() {
+	"$PROCSCOPE" --folded f.txt --pprof p.pb.gz -o /dev/null -- "$WL/stacks" 600
+	gzip -t p.pb.gz || die "pprof output is not gzip"
+	zcat p.pb.gz | protoc --decode=perftools.profiles.Profile -I "$ROOT/tests/fixtures" \
+		"$ROOT/tests/fixtures/profile.proto" > p.txt || die "protoc cannot decode it"
+	# samples: the first value of each sample is its on-CPU sample count
+	local pprof_total folded_total
+	pprof_total=$(awk '/^sample \{/ { s = 1; v = 0 } s && /value:/ { if (v == 0) t += $2; v++ }
+		/^}/ { s = 0 } END { print t + 0 }' p.txt)
+	folded_total=$(awk '{ s += $NF } END { print s }' f.txt)
+	assert_eq "$pprof_total" "$folded_total" "pprof and folded sample totals"
+	grep -q 'string_table: "hot"' p.txt || die "no 'hot' function in the pprof"
+	grep -q "build_id:" p.txt || die "no mapping with a build id"
+}
+
+test_no_profile_means_not_loaded() {
+	"$PROCSCOPE" -v --no-profile --json -o out.json -- sh -c 'sleep 0.5' 2> err.txt &
+	local ps=$!
+	wait_for err.txt attached
+	[[ " $(procscope_progs_loaded | tr '\n' ' ') " != *" prof_sample "* ]] ||
+		die "prof_sample loaded with --no-profile"
+	wait "$ps"
+	assert_eq "$(q out.json .target.stacks)" null
+}
