@@ -12,4 +12,6 @@ source "$here/lib.sh"
 	bash "$here/syscall_overhead.sh"
 	echo
 	bash "$here/io_net_overhead.sh"
+	echo
+	bash "$here/stacks_overhead.sh"
 } | tee "$OUT/latest.md"

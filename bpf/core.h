@@ -80,7 +80,12 @@ struct task_ctx {
 	__s32 off_kstack;
 	__s32 off_ustack;
 	__u8 off_wclass;
-	__u8 pad2[7];
+	__u8 pad2[3];
+	__u32 off_weight; /* blocks the pending stack stands for */
+	__u32 off_epoch;  /* adaptive off-CPU stacks: see profile_abi.h */
+	__u32 off_taken;
+	__u32 off_skipped;
+	__u32 pad3;
 };
 
 /*

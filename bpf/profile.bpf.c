@@ -19,7 +19,7 @@ int prof_sample(struct bpf_perf_event_data *ctx)
 	k.slot = c->slot;
 	k.kstack = stack_id(bpf_get_stackid(ctx, &prof_kstacks, 0), STAT_KSTACK_LOST);
 	k.ustack = stack_id(bpf_get_stackid(ctx, &prof_ustacks, BPF_F_USER_STACK), STAT_USTACK_LOST);
-	stack_count(&k, 0);
+	stack_count(&k, 1, 0);
 	note_stacks(c->slot);
 	return 0;
 }

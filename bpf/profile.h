@@ -21,6 +21,8 @@
 
 PROF_GLOBAL const volatile __u32 cfg_offcpu PROF_INIT(0);
 PROF_GLOBAL const volatile __u64 cfg_offcpu_min_ns PROF_INIT(1000);
+/* off-CPU stacks a task takes per epoch before sampling 1 in OFFCPU_SAMPLE_EVERY */
+PROF_GLOBAL const volatile __u32 cfg_offcpu_budget PROF_INIT(OFFCPU_BUDGET_DEFAULT);
 
 PROF_GLOBAL struct {
 	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
@@ -59,25 +61,23 @@ static __always_inline __s32 stack_id(long id, __u32 lost_stat)
 	return (__s32)id;
 }
 
-static __always_inline void stack_count(struct stack_key *k, __u64 ns)
+/* Count @n events (samples, or off-CPU intervals) totalling @ns under stack key @k. */
+static __always_inline void stack_count(struct stack_key *k, __u64 n, __u64 ns)
 {
-	struct stack_val *v = bpf_map_lookup_elem(&prof_counts, k), init = {1, ns};
+	struct stack_val *v = bpf_map_lookup_elem(&prof_counts, k), init = {n, ns};
 
-	if (v) {
-		__sync_fetch_and_add(&v->count, 1);
-		if (ns)
-			__sync_fetch_and_add(&v->ns, ns);
-		return;
-	}
-	if (bpf_map_update_elem(&prof_counts, k, &init, BPF_NOEXIST)) {
+	if (!v) {
+		if (!bpf_map_update_elem(&prof_counts, k, &init, BPF_NOEXIST))
+			return;
 		v = bpf_map_lookup_elem(&prof_counts, k); /* raced with another CPU */
 		if (!v) {
 			stat_inc(STAT_STACKS_FULL);
 			return;
 		}
-		__sync_fetch_and_add(&v->count, 1);
-		__sync_fetch_and_add(&v->ns, ns);
 	}
+	__sync_fetch_and_add(&v->count, n);
+	if (ns)
+		__sync_fetch_and_add(&v->ns, ns);
 }
 
 /* The first stack of a process: tell userspace to read its mappings while it lives. */

@@ -80,6 +80,22 @@ static __always_inline __u8 wait_class(struct task_struct *t, struct task_ctx *c
 	return cls < WC_N ? cls : WC_OTHER;
 }
 
+/* Take a stack at this block? Its weight: 1, OFFCPU_SAMPLE_EVERY, or 0 for no. */
+static __always_inline __u32 offcpu_weight(struct task_ctx *c)
+{
+	__u32 epoch = (__u32)(bpf_jiffies64() >> OFFCPU_EPOCH_SHIFT);
+
+	if (c->off_epoch != epoch) {
+		c->off_epoch = epoch;
+		c->off_taken = 0;
+	}
+	if (c->off_taken < cfg_offcpu_budget) {
+		c->off_taken++;
+		return 1;
+	}
+	return ++c->off_skipped % OFFCPU_SAMPLE_EVERY == 0 ? OFFCPU_SAMPLE_EVERY : 0;
+}
+
 static __always_inline void switch_out(void *ctx, struct task_struct *prev, struct task_ctx *c,
 				       bool preempt, __u64 now)
 {
@@ -115,8 +131,8 @@ static __always_inline void switch_out(void *ctx, struct task_struct *prev, stru
 		c->bstate = BLK_INTERRUPTIBLE;
 	c->wclass = wait_class(prev, c, iowait);
 	c->tstate = TS_BLOCKED;
-	if (cfg_offcpu) {
-		/* prev is still current: its stacks are where it blocks (~1 us: only here) */
+	if (cfg_offcpu && (c->off_weight = offcpu_weight(c))) {
+		/* prev is still current: its stacks are where it blocks (~3 us: only here) */
 		c->off_kstack = stack_id(bpf_get_stackid(ctx, &prof_kstacks, 0), STAT_KSTACK_LOST);
 		c->off_ustack = stack_id(bpf_get_stackid(ctx, &prof_uipstacks, BPF_F_USER_STACK),
 					 STAT_USTACK_LOST);
@@ -139,7 +155,7 @@ static __always_inline void offcpu_done(struct task_ctx *c, __u64 now)
 	k.kstack = c->off_kstack;
 	k.ustack = c->off_ustack;
 	k.wclass = c->off_wclass;
-	stack_count(&k, d);
+	stack_count(&k, c->off_weight, d * c->off_weight);
 }
 
 /*

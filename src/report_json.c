@@ -472,6 +472,11 @@ static void json_self(struct json_writer *w, const struct self_stats *x)
 	jw_kv_u64(w, "rows_used", x->rows_used);
 	jw_kv_u64(w, "rows_max", x->rows_max);
 	jw_kv_u64(w, "events", x->events);
+	jw_kv_u64(w, "symbolize_ns", x->symbolize_ns);
+	jw_kv_u64(w, "symbolizer_captures", x->sym_captures);
+	jw_kv_u64(w, "symbolizer_capture_misses", x->sym_capture_misses);
+	jw_kv_u64(w, "symbolizer_files", x->sym_modules);
+	jw_kv_u64(w, "symbolizer_parses", x->sym_parses);
 	jw_object_end(w);
 }
 

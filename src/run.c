@@ -537,8 +537,17 @@ int run(struct config *cfg, uint64_t started_ns)
 	snapshot_names_of(&r, &names);
 	snapshot_build(&snap, &final, NULL, attach_ns, &names);
 	if (r.sym) {
+		struct symbolizer_stats st;
+		uint64_t t0 = now_ns();
+
 		stacks_build(&stacks, &raw_stacks, cfg->freq_hz, r.sym, &snap);
 		snap.stacks = &stacks;
+		snap.self.symbolize_ns = now_ns() - t0;
+		symbolizer__stats(r.sym, &st);
+		snap.self.sym_captures = st.captures;
+		snap.self.sym_capture_misses = st.capture_misses;
+		snap.self.sym_modules = st.modules;
+		snap.self.sym_parses = st.parses;
 	}
 	raw_stacks_release(&raw_stacks);
 	render(&r, &snap);

@@ -37,6 +37,9 @@ struct self_stats {
 	uint32_t procs_used, procs_max;
 	uint32_t rows_used, rows_max;
 	uint64_t events; /* ring buffer records received */
+	/* stacks: the final symbolization */
+	uint64_t symbolize_ns;
+	uint64_t sym_captures, sym_capture_misses, sym_modules, sym_parses;
 };
 
 /* What procfs says of a live process at collection time. */

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Stacks, measured in one run, interleaved:
+#  - on-CPU sampling: a CPU-bound loop (tests/workloads/cpuloop), work per second under
+#    no tracing, procscope --only profile (sampling alone, 99 Hz), procscope with its
+#    defaults, and a bpftrace 99 Hz stack profile of the same process;
+#  - off-CPU stacks: two threads bouncing a byte over pipes on one CPU (pingpong: two
+#    context switches per round trip), round trips per second under no tracing,
+#    procscope --only sched, procscope --only sched --offcpu, libbpf-tools offcputime;
+#  - symbolization: a workflow of 100 short processes, the time procscope spends
+#    symbolizing the report and its peak RSS.
+#   env: REPS (default 5), SECS (default 3)
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+REPS=${REPS:-5}
+SECS=${SECS:-3}
+ensure_tracefs
+trap release_tracefs EXIT
+tmp=$(mktemp -d)
+
+cpu=(taskset -c 1 "$WL/cpuloop" "$SECS")
+pp=(taskset -c 1 "$WL/pingpong" "$SECS")
+
+# A peer attached to a gated workload's pid: peer READY CMD... -- WORKLOAD...
+peer() {
+	local ready=$1 pid tool i
+	shift
+	local -a tool_cmd=()
+	while [ "$1" != "--" ]; do tool_cmd+=("$1"); shift; done
+	shift
+	WL_WAIT=1 "$@" > "$tmp/wl.out" &
+	local wl=$!
+	wait_for "$tmp/wl.out" '^ready'
+	pid=$(awk '/^ready/ { print $2 }' "$tmp/wl.out")
+	"${tool_cmd[@]//PID/$pid}" > "$tmp/tool.out" 2>&1 &
+	tool=$!
+	wait_for "$tmp/tool.out" "$ready" || true
+	sleep 0.5
+	kill -USR1 "$pid"
+	wait "$wl"
+	kill -INT "$tool" 2>/dev/null || true
+	for i in $(seq 1 50); do kill -0 "$tool" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$tool" 2>/dev/null || true
+	wait "$tool" 2>/dev/null || true
+	cat "$tmp/wl.out"
+}
+
+run() {
+	case $1 in
+	cpu_none) "${cpu[@]}" ;;
+	cpu_procscope_sampling) "$PROCSCOPE" --only profile -o /dev/null -- "${cpu[@]}" ;;
+	cpu_procscope) "$PROCSCOPE" -o /dev/null -- "${cpu[@]}" ;;
+	cpu_bpftrace) peer Attaching stdbuf -oL bpftrace -e \
+		'profile:hz:99 /pid == PID/ { @[kstack, ustack] = count(); }' -- "${cpu[@]}" ;;
+	sw_none) "${pp[@]}" ;;
+	sw_procscope_sched) "$PROCSCOPE" --only sched -o /dev/null -- "${pp[@]}" ;;
+	sw_procscope_offcpu) "$PROCSCOPE" --only sched --offcpu -o /dev/null -- "${pp[@]}" ;;
+	sw_offcputime) peer Tracing stdbuf -oL offcputime -p PID -- "${pp[@]}" ;;
+	esac | awk '/per_sec/ { print $2 }'
+}
+
+modes=(cpu_none cpu_procscope_sampling cpu_procscope cpu_bpftrace
+	sw_none sw_procscope_sched sw_procscope_offcpu sw_offcputime)
+for rep in $(seq 1 "$REPS"); do
+	for i in $(seq 0 $((${#modes[@]} - 1))); do
+		m=${modes[$(((i + rep) % ${#modes[@]}))]}
+		v=$(run "$m")
+		echo "$rep $m $v" >> "$tmp/raw"
+		echo "  rep $rep $m: $v" >&2
+	done
+done
+
+table() { # prefix what
+	echo "| mode | $2 (median) | loss vs none (median of paired) |"
+	echo "|---|---:|---:|"
+	for m in "${modes[@]}"; do
+		[[ $m == "$1"_* ]] || continue
+		med=$(awk -v m="$m" '$2 == m { print $3 }' "$tmp/raw" | median)
+		loss=$(awk -v m="$m" -v b="$1_none" '$2 == b { base[$1] = $3 } $2 == m { v[$1] = $3 }
+			END { for (r in v) if (base[r] > 0) printf "%.2f\n", 100 * (1 - v[r] / base[r]) }' \
+			"$tmp/raw" | median)
+		echo "| ${m#"$1"_} | $med | ${loss}% |"
+	done
+}
+
+echo "## On-CPU sampling at 99 Hz: CPU-bound loop (${SECS}s, $REPS repetitions)"
+echo
+table cpu "work/s"
+echo
+echo "## Off-CPU stacks: pipe ping-pong between two threads on one CPU (${SECS}s, $REPS repetitions)"
+echo
+table sw "round trips/s"
+echo
+echo "## Symbolizing a workflow of 100 short processes (3 runs)"
+echo
+echo "| run | symbolize | peak RSS | processes captured (missed) | files (parsed) | user frames named |"
+echo "|---|---:|---:|---:|---:|---:|"
+for i in 1 2 3; do
+	"$PROCSCOPE" --json -o "$tmp/s.json" --folded "$tmp/f.txt" -- \
+		sh -c "for i in \$(seq 100); do $WL/stacks 20; done"
+	jq -r --arg i "$i" 'select(.type == "report") |
+		"| \($i) | \(.self.symbolize_ns / 1e6 | floor) ms | \(.self.rss_peak_bytes / 1048576 * 10 | floor / 10) MiB | \(.self.symbolizer_captures) (\(.self.symbolizer_capture_misses)) | \(.self.symbolizer_files) (\(.self.symbolizer_parses)) | \(.target.stacks.user_frames_symbolized * 1000 / .target.stacks.user_frames | floor / 10)% |"' \
+		"$tmp/s.json"
+done
+cp "$tmp/raw" "$OUT/stacks_overhead.raw"
+rm -rf "$tmp"
