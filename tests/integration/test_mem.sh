@@ -8,7 +8,8 @@ test_fresh_pages_fault_and_peak_rss() {
 	m=$(report out.json | jq -c '.processes[] | select(.comm == "touchmem") | .mem')
 	assert_ge "$(jq .minor_faults <<< "$m")" "$pages" "a fault per touched page"
 	assert_within "$(jq .rss_peak_bytes <<< "$m")" $((200 * 1048576)) 10 "peak RSS"
-	assert_eq "$(jq .major_faults <<< "$m")" 0 "anonymous memory: no IO"
+	# anonymous memory needs no IO; loading the program itself may, a page or two
+	assert_le "$(jq .major_faults <<< "$m")" 5 "major faults"
 	assert_ge "$(q out.json .target.mem.minor_faults)" "$pages"
 }
 
