@@ -30,8 +30,9 @@ endif
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-Iinclude -Ibpf -Ivmlinux/$(ARCH) -MMD -MP
 CFLAGS ?= -O2 -g
+# truncated report text from snprintf is intended: -Wno-format-truncation
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers \
-	-D_GNU_SOURCE -DPROCSCOPE_VERSION='"$(VERSION)"' -Iinclude -Isrc -I$(OUT) -MMD -MP \
+	-Wno-format-truncation -D_GNU_SOURCE -DPROCSCOPE_VERSION='"$(VERSION)"' -Iinclude -Isrc -I$(OUT) -MMD -MP \
 	$(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
 # libstdc++ only for __cxa_demangle (C++ frame names)
 LDLIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf) -lelf -lz -lm -lstdc++

@@ -17,6 +17,7 @@
 struct report_opts {
 	enum target_kind target;
 	const char *target_desc; /* command line, pid list, cgroup path, "all" */
+	const char *target_short; /* the same, short enough for a sentence */
 	unsigned int top_n;
 	int exit_code;	      /* launched command's status, -1 if none */
 	uint64_t unix_end_ns; /* wall-clock time of the snapshot's end */

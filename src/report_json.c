@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "breakdown.h"
+#include "diagnose.h"
 #include "report.h"
 #include "stacks.h"
 #include "syscall_table.h"
@@ -375,10 +377,102 @@ static void json_stacks(struct json_writer *w, const struct snapshot *s)
 	jw_object_end(w);
 }
 
+static void json_breakdown(struct json_writer *w, const struct breakdown *bd, const char *method)
+{
+	jw_key(w, "breakdown");
+	jw_object_begin(w);
+	if (method)
+		jw_kv_str(w, "method", method);
+	jw_kv_u64(w, "wall_ns", bd->wall_ns);
+	for (unsigned int c = 0; c < BD_N; c++)
+		jw_kv_u64(w, bd_ns_key(c), bd->ns[c]);
+	jw_kv_str(w, "dominant", bd_class_name(bd_dominant(bd)));
+	jw_object_end(w);
+}
+
+static void json_proc_ref(struct json_writer *w, const struct snapshot *s, const struct proc_info *p)
+{
+	jw_kv_u64(w, "pid", p->pid);
+	jw_kv_str(w, "comm", p->comm);
+	jw_kv_str(w, "cmdline", p->cmdline);
+	jw_kv_u64(w, "start_offset_ns", p->start_ns > s->attach_ns ? p->start_ns - s->attach_ns : 0);
+	jw_kv_u64(w, "duration_ns", proc_wall_ns(p, s));
+}
+
+static void json_findings(struct json_writer *w, const struct snapshot *s, const char *desc)
+{
+	struct diagnosis d;
+
+	diagnose(s, desc, &d);
+	jw_key(w, "findings");
+	jw_array_begin(w);
+	for (size_t i = 0; i < d.n; i++) {
+		const struct finding *f = &d.f[i];
+
+		jw_object_begin(w);
+		jw_kv_str(w, "kind", f->kind);
+		jw_kv_double(w, "score", f->score);
+		jw_kv_str(w, "summary", f->summary);
+		jw_kv_str(w, "suggestion", f->suggestion);
+		jw_key(w, "evidence");
+		jw_object_begin(w);
+		for (int e = 0; e < f->n_ev; e++) {
+			const struct evidence *ev = &f->ev[e];
+
+			if (ev->type == EVD_STR)
+				jw_kv_str(w, ev->key, ev->str);
+			else if (ev->type == EVD_SHARE)
+				jw_kv_double(w, ev->key, ev->share);
+			else
+				jw_kv_u64(w, ev->key, ev->num);
+		}
+		jw_object_end(w);
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+	diagnosis_release(&d);
+}
+
+/* The critical path and the workflow's steps (exec'd processes), by start. */
+static void json_path_and_steps(struct json_writer *w, const struct snapshot *s)
+{
+	jw_key(w, "critical_path");
+	jw_array_begin(w);
+	for (size_t i = 0; i < s->n_path; i++) {
+		const struct proc_info *p = &s->procs[s->path[i].proc];
+
+		jw_object_begin(w);
+		json_proc_ref(w, s, p);
+		jw_kv_u64(w, "on_path_ns", s->path[i].on_path_ns);
+		jw_kv_str(w, "dominant", bd_class_name(bd_dominant(&p->m.bd)));
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+	jw_key(w, "steps");
+	jw_array_begin(w);
+	for (size_t i = 0; i < s->n_procs; i++) {
+		const struct proc_info *p = &s->procs[i];
+		bool on_path = false;
+
+		if (!(p->flags & PROC_F_EXECED))
+			continue;
+		for (size_t k = 0; k < s->n_path; k++)
+			on_path |= s->path[k].proc == i;
+		jw_object_begin(w);
+		json_proc_ref(w, s, p);
+		jw_kv_u64(w, "cpu_ns", p->m.sched.oncpu_ns);
+		jw_kv_str(w, "dominant", bd_class_name(bd_dominant(&p->m.bd)));
+		jw_kv_bool(w, "on_critical_path", on_path);
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+}
+
 /* Every metric object; a subsystem that was off is null. */
 static void json_metrics(struct json_writer *w, const struct snapshot *s, const struct metrics *m,
 			 const struct hist *runq, unsigned int subsys, bool target)
 {
+	json_breakdown(w, &m->bd, target ? (s->bd_expanded ? "critical_path" : "sum") : NULL);
 	if (subsys & SUB_SCHED)
 		json_sched(w, m, runq);
 	else
@@ -526,6 +620,8 @@ void report_json(struct json_writer *w, const struct snapshot *s, const struct r
 		json_process(w, s, &s->procs[i], o->subsys);
 	jw_array_end(w);
 
+	json_findings(w, s, o->target_short ? o->target_short : o->target_desc);
+	json_path_and_steps(w, s);
 	json_self(w, &s->self);
 	jw_object_end(w);
 	jw_end_record(w);

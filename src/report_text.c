@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "breakdown.h"
+#include "diagnose.h"
 #include "report.h"
 #include "stacks.h"
 #include "syscall_table.h"
@@ -83,33 +85,87 @@ static void header(FILE *f, const struct snapshot *s, const struct report_opts *
 		fmt_dur(b2, sizeof(b2), t->oncpu_ns), wall ? (double)t->oncpu_ns / wall : 0.0);
 }
 
+static const char *const bd_labels[BD_N] = {
+	[BD_ONCPU] = "on-CPU",
+	[BD_RUNQ] = "waiting for a CPU",
+	[BD_IO] = "disk IO",
+	[BD_NET] = "network",
+	[BD_LOCK] = "locks",
+	[BD_SLEEP] = "sleeping",
+	[BD_POLL] = "poll/epoll",
+	[BD_CHILD] = "child processes",
+	[BD_OTHER] = "other waits",
+};
+
 static void time_split(FILE *f, const struct snapshot *s)
 {
+	const struct breakdown *bd = &s->target.bd;
 	const struct proc_sched *t = &s->target.sched;
-	uint64_t blocked = sched_blocked_ns(t);
-	uint64_t whole = t->oncpu_ns + t->runq_ns + blocked;
-	char b[4][32], label[32];
+	char b[4][32];
 
-	if (!whole)
+	if (!bd->wall_ns)
 		return;
-	fprintf(f, "\nWHERE THE TIME WENT  (thread-time summed over the target: %s)\n",
-		fmt_dur(b[0], sizeof(b[0]), whole));
-	time_row(f, "on-CPU", t->oncpu_ns, whole);
-	time_row(f, "waiting for a CPU", t->runq_ns, whole);
-	for (int wc = 0; wc < WC_N; wc++) {
-		if (!t->wait_ns[wc])
-			continue;
-		snprintf(label, sizeof(label), "blocked: %s", wait_class_name(wc));
-		time_row(f, label, t->wait_ns[wc], whole);
+	fprintf(f, "\nWHERE THE TIME WENT  (%s %s%s)\n", fmt_dur(b[0], sizeof(b[0]), bd->wall_ns),
+		s->bd_expanded ? "of wall time, along the critical path" : "of process time",
+		s->bd_expanded ? "" : ", summed over processes");
+	for (unsigned int c = 0; c < BD_N; c++)
+		if (bd->ns[c] * 1000 >= bd->wall_ns) /* 0.1% and up */
+			time_row(f, bd_labels[c], bd->ns[c], bd->wall_ns);
+	fprintf(f, "  thread-time: on-CPU %s, run queue %s, blocked %s (iowait %s); switches: %llu "
+		   "voluntary, %llu involuntary\n",
+		fmt_dur(b[0], sizeof(b[0]), t->oncpu_ns), fmt_dur(b[1], sizeof(b[1]), t->runq_ns),
+		fmt_dur(b[2], sizeof(b[2]), sched_blocked_ns(t)),
+		fmt_dur(b[3], sizeof(b[3]), t->blocked_ns[BLK_IOWAIT]), (unsigned long long)t->nvcsw,
+		(unsigned long long)t->nivcsw);
+}
+
+/* What is wrong, best first: the first thing a reader should see. */
+static void findings(FILE *f, const struct snapshot *s, const char *desc)
+{
+	struct diagnosis d;
+
+	diagnose(s, desc ? desc : "the target", &d);
+	fprintf(f, "\nFINDINGS\n");
+	if (!d.n) {
+		const struct breakdown *bd = &s->target.bd;
+		unsigned int c = bd_dominant(bd);
+
+		fprintf(f, "  no single bottleneck: the largest share is %s (%.0f%% of the time)\n",
+			bd_labels[c], pct(bd->ns[c], bd->wall_ns));
 	}
-	fprintf(f, "  blocked by state: interruptible %s, uninterruptible %s, iowait %s\n",
-		fmt_dur(b[1], sizeof(b[1]), t->blocked_ns[BLK_INTERRUPTIBLE]),
-		fmt_dur(b[2], sizeof(b[2]), t->blocked_ns[BLK_UNINTERRUPTIBLE]),
-		fmt_dur(b[3], sizeof(b[3]), t->blocked_ns[BLK_IOWAIT]));
-	fprintf(f, "  context switches: %llu voluntary, %llu involuntary (run queue after "
-		   "preemption %s)\n",
-		(unsigned long long)t->nvcsw, (unsigned long long)t->nivcsw,
-		fmt_dur(b[0], sizeof(b[0]), t->runq_preempt_ns));
+	for (size_t i = 0; i < d.n; i++) {
+		fprintf(f, "  %zu. ", i + 1);
+		put_sanitized(f, d.f[i].summary, sizeof(d.f[i].summary));
+		fprintf(f, "\n     -> ");
+		put_sanitized(f, d.f[i].suggestion, sizeof(d.f[i].suggestion));
+		fputc('\n', f);
+	}
+	diagnosis_release(&d);
+}
+
+/* The processes the total duration depended on, in order, with their share of it. */
+static void critical_path(FILE *f, const struct snapshot *s, unsigned int top)
+{
+	uint64_t wall = s->target.bd.wall_ns, shown = 0;
+	char b[2][32], comm[COMM_LEN + 1];
+
+	if (s->n_path < 2 || !wall)
+		return;
+	fprintf(f, "\nCRITICAL PATH  (%zu processes; the steps the wall time depended on)\n",
+		s->n_path);
+	for (size_t i = 0; i < s->n_path; i++) {
+		const struct proc_info *p = &s->procs[s->path[i].proc];
+
+		/* the steps that matter: at least 1% of the path, up to --top of them */
+		if (s->path[i].on_path_ns * 100 < wall || shown++ >= top)
+			continue;
+		fprintf(f, "  %9s %5.1f%%  %-15s %7u  %-9s ", fmt_dur(b[0], sizeof(b[0]), s->path[i].on_path_ns),
+			pct(s->path[i].on_path_ns, wall), sanitized(comm, sizeof(comm), p->comm), p->pid,
+			bd_class_name(bd_dominant(&p->m.bd)));
+		put_sanitized(f, p->cmdline ? p->cmdline : p->comm, 60);
+		fputc('\n', f);
+	}
+	(void)b[1];
 }
 
 static int cmp_cpu_desc(const void *a, const void *b)
@@ -475,7 +531,10 @@ static void self(FILE *f, const struct snapshot *s)
 void report_text(FILE *f, const struct snapshot *s, const struct report_opts *o)
 {
 	header(f, s, o);
+	if (s->kind == SNAP_REPORT)
+		findings(f, s, o->target_short ? o->target_short : o->target_desc);
 	time_split(f, s);
+	critical_path(f, s, o->top_n);
 	processes(f, s, o->top_n);
 	syscalls(f, &s->target, o->top_n);
 	runq(f, s);

@@ -59,6 +59,7 @@ struct run {
 	struct json_writer jw;
 	struct report_opts ropts;
 	char *desc;
+	char *short_desc;
 	struct raw_dump prev; /* last interval's dump */
 	bool have_prev;
 	uint64_t stop_sig_ns; /* when a stop signal arrived, 0 if none */
@@ -161,6 +162,19 @@ static uint64_t unix_now_ns(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+}
+
+/* "`make -j4 all`", or its first 40 characters and "...": for sentences in findings. */
+static char *short_description(const char *desc)
+{
+	size_t n = strlen(desc);
+	char *s = xmalloc(n < 40 ? n + 3 : 46);
+
+	if (n <= 40)
+		sprintf(s, "`%s`", desc);
+	else
+		sprintf(s, "`%.40s...`", desc);
+	return s;
 }
 
 static int on_event(void *ctx, void *data, size_t len)
@@ -456,7 +470,9 @@ int run(struct config *cfg, uint64_t started_ns)
 	raise_fd_limit();
 	jw_init(&r.jw, r.out.f);
 	r.desc = describe_target(cfg, &cg);
+	r.short_desc = short_description(r.desc);
 	r.ropts = (struct report_opts){.target = cfg->target, .target_desc = r.desc,
+				       .target_short = r.short_desc,
 				       .top_n = cfg->top_n, .exit_code = -1, .subsys = cfg->subsys};
 
 	/* signals arrive through a signalfd; the command gets the original mask back */
@@ -578,6 +594,7 @@ out:
 		raw_dump_release(&r.prev);
 	proctree__release(&r.tree);
 	free(r.desc);
+	free(r.short_desc);
 	if (sfd >= 0)
 		close(sfd);
 	sigprocmask(SIG_SETMASK, &orig, NULL);

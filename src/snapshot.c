@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "breakdown.h"
 #include "snapshot.h"
 #include "syscall_table.h"
 #include "util.h"
@@ -588,6 +589,8 @@ int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struc
 	for (size_t i = 0; i < out->n_procs; i++)
 		out->target.mem.oom_kills += out->procs[i].m.mem.oom_kills;
 
+	breakdown_compute(out);
+
 	free(v.rows);
 	free(v.owned);
 	free(tsc);
@@ -614,6 +617,7 @@ void snapshot_release(struct snapshot *s)
 	free(s->devices);
 	free(s->remotes);
 	free(s->slow);
+	free(s->path);
 	metrics_release(&s->target);
 	memset(s, 0, sizeof(*s));
 }

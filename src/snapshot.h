@@ -97,7 +97,27 @@ struct mem_metrics {
 	uint64_t oom_kills;
 };
 
+/* Where the time went, in wall-clock time (see breakdown.h). */
+enum bd_class {
+	BD_ONCPU = 0,
+	BD_RUNQ = 1,
+	BD_IO = 2,
+	BD_NET = 3,
+	BD_LOCK = 4,
+	BD_SLEEP = 5,
+	BD_POLL = 6,
+	BD_CHILD = 7,
+	BD_OTHER = 8,
+	BD_N = 9,
+};
+
+struct breakdown {
+	uint64_t wall_ns;
+	uint64_t ns[BD_N]; /* adds up to wall_ns exactly */
+};
+
 struct metrics {
+	struct breakdown bd;
 	struct proc_sched sched;
 	struct lat runq;
 	struct io_metrics io;
@@ -174,6 +194,11 @@ struct slow_req {
 	char comm[COMM_LEN + 1];
 };
 
+struct path_step {
+	size_t proc;	    /* index into procs */
+	uint64_t on_path_ns; /* its share of the path (its own time, not its children's) */
+};
+
 struct snapshot {
 	enum snapshot_kind kind;
 	uint64_t start_ns; /* beginning of what this snapshot covers */
@@ -193,6 +218,10 @@ struct snapshot {
 	size_t n_conns;
 	size_t conns_closed; /* all closed in the span */
 	const struct stack_set *stacks; /* final report with stacks on, else NULL */
+	/* breakdown.c: the chain of processes the target's wall time depended on */
+	struct path_step *path; /* chronological */
+	size_t n_path;
+	bool bd_expanded; /* target.bd follows the critical path (one root) */
 	struct self_stats self;
 };
 

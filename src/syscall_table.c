@@ -49,6 +49,13 @@ static const struct {
 	{"fcntl", WC_LOCK}, /* only F_SETLKW and F_OFD_SETLKW block */
 	{"semop", WC_LOCK},
 	{"semtimedop", WC_LOCK},
+	/* waiting for writeback: the disk, whether or not inside io_schedule() (jbd2 commits) */
+	{"fsync", WC_IO},
+	{"fdatasync", WC_IO},
+	{"sync", WC_IO},
+	{"syncfs", WC_IO},
+	{"sync_file_range", WC_IO},
+	{"msync", WC_IO},
 	{"nanosleep", WC_SLEEP},
 	{"clock_nanosleep", WC_SLEEP},
 	{"pause", WC_SLEEP},

@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Findings. Each time-based finding is scored by the share of the target's wall time
+ * its class explains (the breakdown along the critical path) and reported when that
+ * share reaches its threshold; the others (an OOM kill, major faults, failing
+ * syscalls) have fixed scores. The thresholds are documented in docs/diagnosis.md and
+ * named here once.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "breakdown.h"
+#include "diagnose.h"
+#include "stacks.h"
+#include "syscall_table.h"
+#include "util.h"
+
+#define T_CPU 0.30	 /* on a CPU */
+#define T_RUNQ 0.10	 /* waiting for a CPU */
+#define T_IO 0.10	 /* disk */
+#define T_NET 0.10	 /* sockets */
+#define T_LOCK 0.10	 /* futexes, file locks */
+#define T_SLEEP 0.20	 /* sleeps and timers */
+#define T_POLL 0.20	 /* poll, epoll, select */
+#define T_OTHER 0.20	 /* pipes, terminals, ... */
+#define MAJOR_FAULTS 1000 /* paging */
+#define ERRORS_MIN 1000	 /* failing syscalls: at least this many ... */
+#define ERRORS_SHARE 0.20 /* ... and this share of that syscall's calls */
+
+static struct finding *add(struct diagnosis *d, const char *kind, double score)
+{
+	struct finding *f;
+
+	d->f = xrealloc(d->f, sizeof(*d->f) * (d->n + 1));
+	f = &d->f[d->n++];
+	memset(f, 0, sizeof(*f));
+	f->kind = kind;
+	f->score = score;
+	return f;
+}
+
+static void ev_num(struct finding *f, const char *key, enum ev_type t, uint64_t v)
+{
+	if (f->n_ev < FINDING_MAX_EVIDENCE)
+		f->ev[f->n_ev++] = (struct evidence){.key = key, .type = t, .num = v};
+}
+
+static void ev_share(struct finding *f, const char *key, double v)
+{
+	if (f->n_ev < FINDING_MAX_EVIDENCE)
+		f->ev[f->n_ev++] = (struct evidence){.key = key, .type = EVD_SHARE, .share = v};
+}
+
+static void ev_str(struct finding *f, const char *key, const char *v)
+{
+	if (f->n_ev >= FINDING_MAX_EVIDENCE)
+		return;
+	f->ev[f->n_ev] = (struct evidence){.key = key, .type = EVD_STR};
+	snprintf(f->ev[f->n_ev].str, sizeof(f->ev[0].str), "%s", v);
+	f->n_ev++;
+}
+
+static double share(const struct snapshot *s, unsigned int c)
+{
+	return s->target.bd.wall_ns ? (double)s->target.bd.ns[c] / s->target.bd.wall_ns : 0;
+}
+
+/* The process that spent the most wall time in class @c. */
+static const struct proc_info *top_proc(const struct snapshot *s, unsigned int c)
+{
+	const struct proc_info *best = NULL;
+
+	for (size_t i = 0; i < s->n_procs; i++)
+		if (!best || s->procs[i].m.bd.ns[c] > best->m.bd.ns[c])
+			best = &s->procs[i];
+	return best && best->m.bd.ns[c] ? best : NULL;
+}
+
+/* "a > b > c": the innermost @n frames of the heaviest stack of @kind (and @wclass). */
+static bool top_stack(const struct snapshot *s, enum stack_kind kind, int wclass, int n,
+		      char *buf, size_t len)
+{
+	const struct stack_set *set = s->stacks;
+
+	buf[0] = '\0';
+	for (size_t i = 0; set && i < set->n; i++) {
+		const struct stack *st = &set->stacks[i];
+		uint32_t from;
+		size_t used = 0;
+
+		if (st->kind != kind || (wclass >= 0 && st->wclass != wclass) || !st->n_frames)
+			continue;
+		from = st->n_frames > (uint32_t)n ? st->n_frames - (uint32_t)n : 0;
+		for (uint32_t k = from; k < st->n_frames && used + 4 < len; k++) {
+			const struct frame *fr = &set->frames[st->frames[k]];
+
+			used += (size_t)snprintf(buf + used, len - used, "%s%s%s", k > from ? " > " : "",
+						 set->strs[fr->name], fr->kernel ? "_[k]" : "");
+		}
+		return true;
+	}
+	return false;
+}
+
+static void cpu(struct diagnosis *d, const struct snapshot *s, const char *desc)
+{
+	const struct proc_info *p = top_proc(s, BD_ONCPU);
+	double sh = share(s, BD_ONCPU), cpus = s->end_ns > s->start_ns ?
+		(double)s->target.sched.oncpu_ns / (s->end_ns - s->start_ns) : 0;
+	char b[32], stack[256];
+	struct finding *f;
+
+	if (sh < T_CPU || !p)
+		return;
+	f = add(d, "cpu", sh);
+	snprintf(f->summary, sizeof(f->summary),
+		 "CPU: %s spent %.0f%% of its wall time running on a CPU; `%s` (pid %u) used %s of "
+		 "CPU, the target %.2f CPUs on average",
+		 desc, 100 * sh, p->comm, p->pid, fmt_dur(b, sizeof(b), p->m.sched.oncpu_ns), cpus);
+	ev_num(f, "oncpu_ns", EVD_NS, s->target.bd.ns[BD_ONCPU]);
+	ev_share(f, "share", sh);
+	ev_num(f, "top_pid", EVD_NUM, p->pid);
+	ev_str(f, "top_comm", p->comm);
+	ev_num(f, "top_cpu_ns", EVD_NS, p->m.sched.oncpu_ns);
+	ev_share(f, "cpus_average", cpus);
+	if (top_stack(s, STACK_ONCPU, -1, 4, stack, sizeof(stack))) {
+		ev_str(f, "hottest_stack", stack);
+		snprintf(f->suggestion, sizeof(f->suggestion),
+			 "make the hot path cheaper: it is %s (see --flamegraph)%s", stack,
+			 cpus < 1.2 ? "; it uses one CPU at a time: parallelize it" : "");
+	} else {
+		snprintf(f->suggestion, sizeof(f->suggestion), "find the hot path with --flamegraph FILE%s",
+			 cpus < 1.2 ? "; it uses one CPU at a time: parallelize it" : "");
+	}
+}
+
+static void contention(struct diagnosis *d, const struct snapshot *s, const char *desc)
+{
+	double sh = share(s, BD_RUNQ);
+	const struct lat *rq = &s->target.runq;
+	const struct proc_info *p = top_proc(s, BD_RUNQ);
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	char b[2][32];
+	struct finding *f;
+
+	if (sh < T_RUNQ || !p)
+		return;
+	f = add(d, "cpu_contention", sh);
+	snprintf(f->summary, sizeof(f->summary),
+		 "CPU contention: %s waited %.0f%% of its time for a CPU (run-queue p99 %s, p50 %s) "
+		 "on %ld CPUs; `%s` (pid %u) waited longest",
+		 desc, 100 * sh, fmt_dur(b[0], sizeof(b[0]), rq->p99_ns),
+		 fmt_dur(b[1], sizeof(b[1]), rq->p50_ns), ncpu, p->comm, p->pid);
+	snprintf(f->suggestion, sizeof(f->suggestion),
+		 "more cores, fewer parallel jobs, or quieter neighbours on these CPUs (pinning? "
+		 "check taskset and cgroup cpu limits)");
+	ev_num(f, "runq_ns", EVD_NS, s->target.bd.ns[BD_RUNQ]);
+	ev_share(f, "share", sh);
+	ev_num(f, "runq_p50_ns", EVD_NS, rq->p50_ns);
+	ev_num(f, "runq_p99_ns", EVD_NS, rq->p99_ns);
+	ev_num(f, "cpus", EVD_NUM, (uint64_t)ncpu);
+	ev_num(f, "top_pid", EVD_NUM, p->pid);
+	ev_str(f, "top_comm", p->comm);
+}
+
+static uint64_t syscall_calls(const struct metrics *m, const char *name)
+{
+	int nr = syscall_nr(name);
+
+	for (size_t i = 0; nr >= 0 && i < m->n_sc; i++)
+		if ((int)m->sc[i].nr == nr)
+			return m->sc[i].lat.count;
+	return 0;
+}
+
+static void disk(struct diagnosis *d, const struct snapshot *s, const char *desc)
+{
+	double sh = share(s, BD_IO);
+	const struct io_metrics *io = &s->target.io;
+	const struct io_device *dev = NULL;
+	const struct proc_info *p = top_proc(s, BD_IO);
+	uint64_t ops = io->ops[IO_READ] + io->ops[IO_WRITE], bytes = io->bytes[IO_READ] + io->bytes[IO_WRITE];
+	uint64_t syncs = syscall_calls(&s->target, "fsync") + syscall_calls(&s->target, "fdatasync");
+	bool reads = io->bytes[IO_READ] >= io->bytes[IO_WRITE];
+	char b[3][32], where[64] = "";
+	struct finding *f;
+
+	if (sh < T_IO || !p)
+		return;
+	for (size_t i = 0; i < s->n_devices; i++)
+		if (!dev || io_total_bytes(&s->devices[i].m) > io_total_bytes(&dev->m))
+			dev = &s->devices[i];
+	if (dev)
+		snprintf(where, sizeof(where), " on %s", dev->name);
+	f = add(d, "disk", sh);
+	snprintf(f->summary, sizeof(f->summary),
+		 "disk: %s spent %.0f%% of its wall time waiting for IO%s, p99 device latency %s; "
+		 "%s %s in %llu requests (%s each on average), mostly %s by `%s` (pid %u)",
+		 desc, 100 * sh, where, fmt_dur(b[0], sizeof(b[0]), io->lat.p99_ns),
+		 reads ? "read" : "wrote", fmt_bytes(b[1], sizeof(b[1]), bytes),
+		 (unsigned long long)ops, fmt_bytes(b[2], sizeof(b[2]), ops ? bytes / ops : 0),
+		 reads ? "reads" : "writes", p->comm, p->pid);
+	if (syncs * 4 >= ops && syncs)
+		snprintf(f->suggestion, sizeof(f->suggestion),
+			 "%llu fsync/fdatasync calls: each waits for the disk; batch writes between "
+			 "syncs, or relax durability where the data allows it",
+			 (unsigned long long)syncs);
+	else if (reads && ops && bytes / ops < 64 * 1024)
+		snprintf(f->suggestion, sizeof(f->suggestion),
+			 "small reads: more memory for the page cache, read ahead, or sequential access");
+	else
+		snprintf(f->suggestion, sizeof(f->suggestion),
+			 "the device is the limit: faster storage, fewer bytes, or IO spread over devices");
+	ev_num(f, "io_ns", EVD_NS, s->target.bd.ns[BD_IO]);
+	ev_share(f, "share", sh);
+	if (dev)
+		ev_str(f, "device", dev->name);
+	ev_num(f, "lat_p99_ns", EVD_NS, io->lat.p99_ns);
+	ev_num(f, "queue_p99_ns", EVD_NS, io->queue.p99_ns);
+	ev_num(f, "read_bytes", EVD_BYTES, io->bytes[IO_READ]);
+	ev_num(f, "write_bytes", EVD_BYTES, io->bytes[IO_WRITE]);
+	ev_num(f, "writeback_bytes", EVD_BYTES, io->wb_bytes);
+	ev_num(f, "fsync_calls", EVD_NUM, syncs);
+	ev_num(f, "top_pid", EVD_NUM, p->pid);
+	ev_str(f, "top_comm", p->comm);
+}
+
+static void network(struct diagnosis *d, const struct snapshot *s, const char *desc)
+{
+	double sh = share(s, BD_NET);
+	const struct net_metrics *n = &s->target.net;
+	const struct net_remote *r = NULL;
+	const struct proc_info *p = top_proc(s, BD_NET);
+	char b[3][32], where[96] = "";
+	struct finding *f;
+
+	if (sh < T_NET || !p)
+		return;
+	for (size_t i = 0; i < s->n_remotes; i++) {
+		const struct net_remote *c = &s->remotes[i];
+
+		if (!r || c->connects + c->rtt.count > r->connects + r->rtt.count)
+			r = c;
+	}
+	if (r)
+		snprintf(where, sizeof(where), ", most of it with %s", r->addr);
+	f = add(d, "network", sh);
+	snprintf(f->summary, sizeof(f->summary),
+		 "network: %s spent %.0f%% of its wall time waiting on sockets%s; connect p99 %s, "
+		 "RTT p99 %s, %llu retransmits, %llu failed connects; `%s` (pid %u) waited longest",
+		 desc, 100 * sh, where, fmt_dur(b[0], sizeof(b[0]), n->connect.p99_ns),
+		 fmt_dur(b[1], sizeof(b[1]), n->rtt.p99_ns), (unsigned long long)n->retransmits,
+		 (unsigned long long)n->connect_failures, p->comm, p->pid);
+	if (n->rtt.count && n->rtt.p99_ns * 20 < s->target.bd.ns[BD_NET] / (n->closes + n->connects + 1))
+		snprintf(f->suggestion, sizeof(f->suggestion),
+			 "the network is fast (RTT p99 %s) but answers are slow: look at the peer "
+			 "(server time, its queue) rather than the path",
+			 fmt_dur(b[2], sizeof(b[2]), n->rtt.p99_ns));
+	else
+		snprintf(f->suggestion, sizeof(f->suggestion),
+			 "fewer round trips (batching, pipelining, connection reuse), or a closer or "
+			 "less loaded peer");
+	ev_num(f, "net_ns", EVD_NS, s->target.bd.ns[BD_NET]);
+	ev_share(f, "share", sh);
+	if (r)
+		ev_str(f, "remote", r->addr);
+	ev_num(f, "connect_p99_ns", EVD_NS, n->connect.p99_ns);
+	ev_num(f, "rtt_p99_ns", EVD_NS, n->rtt.p99_ns);
+	ev_num(f, "retransmits", EVD_NUM, n->retransmits);
+	ev_num(f, "connect_failures", EVD_NUM, n->connect_failures);
+	ev_num(f, "tx_bytes", EVD_BYTES, n->tx_bytes);
+	ev_num(f, "rx_bytes", EVD_BYTES, n->rx_bytes);
+	ev_num(f, "top_pid", EVD_NUM, p->pid);
+	ev_str(f, "top_comm", p->comm);
+}
+
+/* lock, sleep, poll, other: the same shape, different words. */
+static void wait_finding(struct diagnosis *d, const struct snapshot *s, const char *desc,
+			 unsigned int c, double threshold, const char *kind, const char *what,
+			 int wclass, const char *suggestion)
+{
+	double sh = share(s, c);
+	const struct proc_info *p = top_proc(s, c);
+	char stack[256];
+	struct finding *f;
+
+	if (sh < threshold || !p)
+		return;
+	f = add(d, kind, sh);
+	snprintf(f->summary, sizeof(f->summary),
+		 "%s: %s spent %.0f%% of its wall time %s, mostly `%s` (pid %u)", kind, desc,
+		 100 * sh, what, p->comm, p->pid);
+	snprintf(f->suggestion, sizeof(f->suggestion), "%s", suggestion);
+	ev_num(f, bd_ns_key(c), EVD_NS, s->target.bd.ns[c]);
+	ev_share(f, "share", sh);
+	ev_num(f, "top_pid", EVD_NUM, p->pid);
+	ev_str(f, "top_comm", p->comm);
+	if (top_stack(s, STACK_OFFCPU, wclass, 5, stack, sizeof(stack)))
+		ev_str(f, "blocked_at", stack);
+}
+
+static void memory(struct diagnosis *d, const struct snapshot *s, const char *desc)
+{
+	const struct mem_metrics *m = &s->target.mem;
+	const struct proc_info *big = NULL;
+	struct finding *f;
+
+	for (size_t i = 0; i < s->n_procs; i++)
+		if (!big || s->procs[i].m.mem.rss_peak_bytes > big->m.mem.rss_peak_bytes)
+			big = &s->procs[i];
+	if (m->oom_kills) {
+		f = add(d, "memory", 1.0);
+		snprintf(f->summary, sizeof(f->summary),
+			 "memory: the OOM killer killed %llu process(es) of %s", (unsigned long long)m->oom_kills,
+			 desc);
+		snprintf(f->suggestion, sizeof(f->suggestion),
+			 "more memory (or a higher limit for its cgroup), or less of it in use");
+		ev_num(f, "oom_kills", EVD_NUM, m->oom_kills);
+	} else if (m->major_faults >= MAJOR_FAULTS) {
+		f = add(d, "memory", share(s, BD_IO) > 0.05 ? share(s, BD_IO) : 0.05);
+		snprintf(f->summary, sizeof(f->summary),
+			 "memory: %llu major page faults in %s: pages read back from disk (paging, or "
+			 "cold program files)",
+			 (unsigned long long)m->major_faults, desc);
+		snprintf(f->suggestion, sizeof(f->suggestion),
+			 "more memory, a smaller working set, or warm the page cache");
+	} else {
+		return;
+	}
+	ev_num(f, "major_faults", EVD_NUM, m->major_faults);
+	ev_num(f, "minor_faults", EVD_NUM, m->minor_faults);
+	if (big) {
+		ev_num(f, "rss_peak_bytes", EVD_BYTES, big->m.mem.rss_peak_bytes);
+		ev_str(f, "largest_comm", big->comm);
+	}
+}
+
+static void syscalls(struct diagnosis *d, const struct snapshot *s, const char *desc)
+{
+	const struct sc_stat *worst = NULL;
+	char nb[32];
+	struct finding *f;
+
+	for (size_t i = 0; i < s->target.n_sc; i++) {
+		const struct sc_stat *sc = &s->target.sc[i];
+
+		if (sc->errors >= ERRORS_MIN && sc->errors >= ERRORS_SHARE * sc->lat.count &&
+		    (!worst || sc->errors > worst->errors))
+			worst = sc;
+	}
+	if (!worst)
+		return;
+	f = add(d, "syscalls", 0.02);
+	snprintf(f->summary, sizeof(f->summary),
+		 "syscalls: %llu of %llu %s calls in %s failed (%s x%llu): wasted work, or a search "
+		 "through paths that do not exist",
+		 (unsigned long long)worst->errors, (unsigned long long)worst->lat.count,
+		 syscall_name(worst->nr, nb, sizeof(nb)), desc,
+		 worst->top_errno ? strerrorname_np((int)worst->top_errno) ?: "?" : "?",
+		 (unsigned long long)worst->top_errno_count);
+	snprintf(f->suggestion, sizeof(f->suggestion),
+		 "find who calls it (strace -e %s, or --folded stacks) and why it fails",
+		 syscall_name(worst->nr, nb, sizeof(nb)));
+	ev_str(f, "syscall", syscall_name(worst->nr, nb, sizeof(nb)));
+	ev_num(f, "errors", EVD_NUM, worst->errors);
+	ev_num(f, "calls", EVD_NUM, worst->lat.count);
+	if (worst->top_errno)
+		ev_str(f, "top_errno", strerrorname_np((int)worst->top_errno) ?: "?");
+}
+
+static int cmp_score(const void *a, const void *b)
+{
+	const struct finding *x = a, *y = b;
+
+	return x->score < y->score ? 1 : x->score > y->score ? -1 : 0;
+}
+
+void diagnose(const struct snapshot *s, const char *desc, struct diagnosis *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!s->target.bd.wall_ns)
+		return;
+	cpu(out, s, desc);
+	contention(out, s, desc);
+	disk(out, s, desc);
+	network(out, s, desc);
+	wait_finding(out, s, desc, BD_LOCK, T_LOCK, "lock", "waiting on locks (futexes, file locks)",
+		     WC_LOCK,
+		     "fewer threads on the same lock, shorter critical sections, or finer-grained "
+		     "locking (--offcpu shows where they wait)");
+	wait_finding(out, s, desc, BD_SLEEP, T_SLEEP, "sleep", "sleeping (nanosleep, timers)",
+		     WC_SLEEP,
+		     "deliberate waits: polling loops, retries with back-off, or sleep in scripts; "
+		     "wait for the event instead");
+	wait_finding(out, s, desc, BD_POLL, T_POLL, "poll", "waiting for events (poll, epoll, select)",
+		     WC_POLL, "an idle event loop, or a slow peer: see what it waits for with --offcpu");
+	wait_finding(out, s, desc, BD_OTHER, T_OTHER, "other",
+		     "blocked on pipes, terminals or other waits", WC_OTHER,
+		     "a pipeline stage waiting on its neighbour, or input: --offcpu shows where");
+	memory(out, s, desc);
+	syscalls(out, s, desc);
+	qsort(out->f, out->n, sizeof(*out->f), cmp_score);
+}
+
+void diagnosis_release(struct diagnosis *d)
+{
+	free(d->f);
+	memset(d, 0, sizeof(*d));
+}
