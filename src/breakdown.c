@@ -106,8 +106,11 @@ static uint64_t p_end(const struct snapshot *s, const struct proc_info *p)
 	return p->end_ns && p->end_ns < s->end_ns ? p->end_ns : s->end_ns;
 }
 
-/* Add @own ns of process @i's time, split as its own breakdown is, without waits on children. */
-static void add_own(struct expand *x, size_t i, uint64_t own)
+/*
+ * Add @own ns of process @i's time, split as its own breakdown is, less the waits for
+ * children that the path already covered (@covered ns: their own classes replaced them).
+ */
+static void add_own(struct expand *x, size_t i, uint64_t own, uint64_t covered)
 {
 	const struct breakdown *bd = &x->s->procs[i].m.bd;
 	uint64_t raw[BD_N];
@@ -115,7 +118,9 @@ static void add_own(struct expand *x, size_t i, uint64_t own)
 	bool any = false;
 
 	for (unsigned int c = 0; c < BD_N; c++) {
-		raw[c] = c == BD_CHILD ? 0 : bd->ns[c];
+		raw[c] = bd->ns[c];
+		if (c == BD_CHILD)
+			raw[c] = raw[c] > covered ? raw[c] - covered : 0;
 		any |= raw[c] != 0;
 	}
 	if (!any)
@@ -162,7 +167,7 @@ static void expand(struct expand *x, size_t i, uint64_t a, uint64_t b, int depth
 	x->path[x->n_path].proc = i;
 	x->path[x->n_path].on_path_ns = b - a - covered;
 	x->n_path++;
-	add_own(x, i, b - a - covered);
+	add_own(x, i, b - a - covered, covered);
 }
 
 static int cmp_path_start(const void *a, const void *b, void *ctx)
@@ -171,7 +176,10 @@ static int cmp_path_start(const void *a, const void *b, void *ctx)
 	const struct path_step *x = a, *y = b;
 	uint64_t sa = p_start(s, &s->procs[x->proc]), sb = p_start(s, &s->procs[y->proc]);
 
-	return sa < sb ? -1 : sa > sb;
+	if (sa != sb)
+		return sa < sb ? -1 : 1;
+	/* started together (a parent and its first child within a tick): creation order */
+	return s->procs[x->proc].slot < s->procs[y->proc].slot ? -1 : 1;
 }
 
 void breakdown_compute(struct snapshot *s)

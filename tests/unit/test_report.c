@@ -67,8 +67,12 @@ TEST(test_report__text_content)
 	CHECK_CONTAINS(out, "wall 2.00s");
 	CHECK_CONTAINS(out, "exit 0");
 	CHECK_CONTAINS(out, "on-CPU");
-	CHECK_CONTAINS(out, "blocked: io");
+	CHECK_CONTAINS(out, "disk IO");
 	CHECK_CONTAINS(out, "12 voluntary, 34 involuntary");
+	/* 60% on a CPU, 25% disk, 15% run queue: three findings, best first */
+	CHECK_CONTAINS(out, "FINDINGS\n  1. CPU: ");
+	CHECK_CONTAINS(out, "  2. disk: ");
+	CHECK_CONTAINS(out, "  3. CPU contention: ");
 	CHECK_CONTAINS(out, "4242");
 	CHECK_CONTAINS(out, "getppid");
 	CHECK_CONTAINS(out, "openat");
