@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alerts.h"
 #include "cli.h"
 #include "util.h"
 
@@ -35,11 +36,20 @@ static const char doc[] =
 	"                                        where it burns CPU, as a flame graph\n"
 	"  procscope --offcpu --flamegraph wait.svg --pprof prof.pb.gz -p 4242 -d 30\n"
 	"                                        where it runs and where it blocks\n"
+	"  procscope --alert 'runq.p99 > 10ms' --alert 'io.share > 30%' --fail-on-alert -- make\n"
+	"                                        fail a CI job when the build waits too long\n"
+	"  procscope -i 5 --alert 'process.cpu.share > 95% for 3 intervals' \\\n"
+	"            --alert-exec ./page-me.sh -p 4242\n"
+	"                                        run a program when a process pins a CPU\n"
+	"  procscope --save-baseline base.json -- ./etl.sh\n"
+	"  procscope --baseline base.json --alert 'wall > 1.2 * baseline' -- ./etl.sh\n"
+	"                                        compare with an earlier run, per metric and step\n"
 	"\n"
 	"EXIT STATUS:\n"
 	"  With a COMMAND, its exit status (128+N if killed by signal N; 127 if it cannot\n"
 	"  be found, 126 if it cannot be executed). Otherwise 0. 1 on a runtime failure,\n"
-	"  2 on a usage error.\n"
+	"  2 on a usage error (a bad option, alert rule or baseline). With --fail-on-alert,\n"
+	"  3 if any alert fired, whatever the command's status.\n"
 	"\n"
 	"Requires root (or CAP_BPF and CAP_PERFMON) and a kernel with BTF.\n"
 	"Documentation: README.md and docs/ (JSON schema: docs/json-schema.md).";
@@ -68,6 +78,12 @@ enum {
 	OPT_BPF_STATS,
 	OPT_SC_TIMING,
 	OPT_BTF,
+	OPT_ALERT,
+	OPT_ALERTS,
+	OPT_ALERT_EXEC,
+	OPT_FAIL_ON_ALERT,
+	OPT_BASELINE,
+	OPT_SAVE_BASELINE,
 };
 
 static const struct argp_option options[] = {
@@ -112,6 +128,25 @@ static const struct argp_option options[] = {
 	{"output", 'o', "FILE", 0, "Write the report to FILE (complete, or not at all)", 3},
 	{"top", OPT_TOP, "N", 0, "Rows per table in the text report (default 10)", 3},
 
+	{NULL, 0, NULL, 0, "ALERTS AND BASELINES (docs/alerts.md):", 6},
+	{"alert", OPT_ALERT, "RULE", 0,
+	 "Alert when RULE holds, e.g. 'runq.p99 > 10ms', 'process[make].cpu.share > 90%', "
+	 "'io.share > 30% for 3 intervals', 'wall > 1.2 * baseline' (repeatable)",
+	 6},
+	{"alerts", OPT_ALERTS, "FILE", 0, "Alert rules from FILE, one per line, # comments", 6},
+	{"alert-exec", OPT_ALERT_EXEC, "PROGRAM", 0,
+	 "Run PROGRAM (no shell, no arguments) for each alert, the alert in PROCSCOPE_ALERT_* "
+	 "variables",
+	 6},
+	{"fail-on-alert", OPT_FAIL_ON_ALERT, NULL, 0,
+	 "Exit with status 3 if any alert fired (for CI gates)", 6},
+	{"save-baseline", OPT_SAVE_BASELINE, "FILE", 0,
+	 "Write the final JSON report to FILE, to compare later runs with", 6},
+	{"baseline", OPT_BASELINE, "FILE", 0,
+	 "Compare this run with a saved report (--save-baseline, or --json output): regressions "
+	 "per metric and per step",
+	 6},
+
 	{NULL, 0, NULL, 0, "LIMITS AND SETUP:", 4},
 	{"max-procs", OPT_MAX_PROCS, "N", 0,
 	 "Processes tracked individually (default 4096); the rest are counted as [overflow]", 4},
@@ -137,6 +172,37 @@ struct parse_state {
 	unsigned int without; /* --no-<subsystem> */
 	unsigned int with;    /* --offcpu and what implies it */
 };
+
+/* The rules of --alert and --alerts, checked now: a bad one is a usage error. */
+static int parse_alerts(struct argp_state *state, struct config *cfg)
+{
+	bool base = cfg->baseline, ival = cfg->interval_ns;
+	char err[512];
+
+	if (!cfg->n_alert_rules && !cfg->n_alert_files) {
+		if (cfg->alert_exec || cfg->fail_on_alert) {
+			argp_error(state, "'%s' needs alert rules: '--alert RULE' or '--alerts FILE'",
+				   cfg->alert_exec ? "--alert-exec" : "--fail-on-alert");
+			return -1;
+		}
+		return 0;
+	}
+	cfg->alerts = xcalloc(1, sizeof(*cfg->alerts));
+	cfg->alerts->exec = cfg->alert_exec;
+	for (int i = 0; i < cfg->n_alert_rules; i++) {
+		if (alerts_add(cfg->alerts, cfg->alert_rules[i], base, ival, err, sizeof(err))) {
+			argp_error(state, "%s", err);
+			return -1;
+		}
+	}
+	for (int i = 0; i < cfg->n_alert_files; i++) {
+		if (alerts_add_file(cfg->alerts, cfg->alert_files[i], base, ival, err, sizeof(err))) {
+			argp_error(state, "%s", err);
+			return -1;
+		}
+	}
+	return 0;
+}
 
 static int parse_uint(const char *s, unsigned int min, unsigned int max, unsigned int *out)
 {
@@ -334,6 +400,38 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'v':
 		cfg->verbose++;
 		return 0;
+	case OPT_ALERT:
+		cfg->alert_rules = xrealloc(cfg->alert_rules,
+					    sizeof(*cfg->alert_rules) * (cfg->n_alert_rules + 1));
+		cfg->alert_rules[cfg->n_alert_rules++] = arg;
+		return 0;
+	case OPT_ALERTS:
+		cfg->alert_files = xrealloc(cfg->alert_files,
+					    sizeof(*cfg->alert_files) * (cfg->n_alert_files + 1));
+		cfg->alert_files[cfg->n_alert_files++] = arg;
+		return 0;
+	case OPT_ALERT_EXEC:
+		if (!*arg) {
+			argp_error(state, "'--alert-exec' needs a program");
+			return EINVAL;
+		}
+		cfg->alert_exec = arg;
+		return 0;
+	case OPT_FAIL_ON_ALERT:
+		cfg->fail_on_alert = true;
+		return 0;
+	case OPT_BASELINE:
+	case OPT_SAVE_BASELINE:
+		if (!*arg) {
+			argp_error(state, "'--%s' needs a file name",
+				   key == OPT_BASELINE ? "baseline" : "save-baseline");
+			return EINVAL;
+		}
+		if (key == OPT_BASELINE)
+			cfg->baseline = arg;
+		else
+			cfg->save_baseline = arg;
+		return 0;
 	case ARGP_KEY_ARG:
 		/* the command: this argument and all that follow, options or not */
 		cfg->argv = &state->argv[state->next - 1];
@@ -369,6 +467,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "off-CPU stacks need the scheduler: '--offcpu' with '--no-sched'");
 			return EINVAL;
 		}
+		if (parse_alerts(state, cfg))
+			return EINVAL;
 		if ((cfg->folded || cfg->flamegraph || cfg->pprof) &&
 		    !(cfg->subsys & (SUB_PROFILE | SUB_OFFCPU))) {
 			argp_error(state, "'--folded', '--flamegraph' and '--pprof' need stacks: not with "
@@ -437,6 +537,15 @@ void config_release(struct config *cfg)
 	free(cfg->pids);
 	cfg->pids = NULL;
 	cfg->n_pids = 0;
+	free(cfg->alert_rules);
+	free(cfg->alert_files);
+	cfg->alert_rules = cfg->alert_files = NULL;
+	cfg->n_alert_rules = cfg->n_alert_files = 0;
+	if (cfg->alerts) {
+		alerts_release(cfg->alerts);
+		free(cfg->alerts);
+		cfg->alerts = NULL;
+	}
 }
 
 int cli_parse(int argc, char **argv, struct config *cfg, enum cli_flags flags)

@@ -41,6 +41,9 @@ enum bpf_stats_mode {
 /* Exit statuses (also in --help and docs/cli.md). */
 #define EXIT_USAGE 2
 #define EXIT_RUNTIME 1
+#define EXIT_ALERT 3 /* --fail-on-alert and an alert fired */
+
+struct alerts;
 
 struct config {
 	enum target_kind target;
@@ -67,6 +70,15 @@ struct config {
 	const char *folded_offcpu; /* off-CPU folded stacks (microseconds) */
 	const char *flamegraph;	   /* SVG */
 	const char *pprof;	   /* gzipped pprof protobuf */
+	const char **alert_rules; /* --alert, in order */
+	int n_alert_rules;
+	const char **alert_files; /* --alerts */
+	int n_alert_files;
+	const char *alert_exec;
+	bool fail_on_alert;
+	struct alerts *alerts; /* parsed rules, NULL without any */
+	const char *baseline;	   /* --baseline */
+	const char *save_baseline; /* --save-baseline */
 	int verbose;
 };
 

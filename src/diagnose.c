@@ -403,6 +403,12 @@ void diagnose(const struct snapshot *s, const char *desc, struct diagnosis *out)
 	qsort(out->f, out->n, sizeof(*out->f), cmp_score);
 }
 
+void diagnosis_add(struct diagnosis *d, const struct finding *f)
+{
+	*add(d, f->kind, f->score) = *f;
+	qsort(d->f, d->n, sizeof(*d->f), cmp_score);
+}
+
 void diagnosis_release(struct diagnosis *d)
 {
 	free(d->f);

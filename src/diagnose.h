@@ -40,6 +40,8 @@ struct diagnosis {
 
 /* @desc names the target in sentences ("make -j4", "pid 4242"). */
 void diagnose(const struct snapshot *s, const char *desc, struct diagnosis *out);
+/* Add a finding from elsewhere (a baseline regression), keeping the order. */
+void diagnosis_add(struct diagnosis *d, const struct finding *f);
 void diagnosis_release(struct diagnosis *d);
 
 #endif

@@ -14,6 +14,9 @@
 
 #define JSON_SCHEMA_VERSION 2
 
+struct baseline_cmp;
+struct alerts;
+
 struct report_opts {
 	enum target_kind target;
 	const char *target_desc; /* command line, pid list, cgroup path, "all" */
@@ -22,6 +25,8 @@ struct report_opts {
 	int exit_code;	      /* launched command's status, -1 if none */
 	uint64_t unix_end_ns; /* wall-clock time of the snapshot's end */
 	unsigned int subsys;  /* enum subsys: what was traced (the rest is null in JSON) */
+	const struct baseline_cmp *baseline; /* final report with --baseline */
+	const struct alerts *alerts;	     /* final report with alert rules */
 };
 
 void report_text(FILE *f, const struct snapshot *s, const struct report_opts *o);

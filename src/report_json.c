@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "alerts.h"
+#include "baseline.h"
 #include "breakdown.h"
 #include "diagnose.h"
 #include "report.h"
@@ -399,11 +401,15 @@ static void json_proc_ref(struct json_writer *w, const struct snapshot *s, const
 	jw_kv_u64(w, "duration_ns", proc_wall_ns(p, s));
 }
 
-static void json_findings(struct json_writer *w, const struct snapshot *s, const char *desc)
+static void json_findings(struct json_writer *w, const struct snapshot *s, const char *desc,
+			  const struct baseline_cmp *bl)
 {
 	struct diagnosis d;
+	struct finding reg;
 
 	diagnose(s, desc, &d);
+	if (baseline_finding(bl, &reg))
+		diagnosis_add(&d, &reg);
 	jw_key(w, "findings");
 	jw_array_begin(w);
 	for (size_t i = 0; i < d.n; i++) {
@@ -431,6 +437,75 @@ static void json_findings(struct json_writer *w, const struct snapshot *s, const
 	}
 	jw_array_end(w);
 	diagnosis_release(&d);
+}
+
+/* this run against --baseline; null without one */
+static void json_baseline(struct json_writer *w, const struct baseline_cmp *c)
+{
+	jw_key(w, "baseline");
+	if (!c) {
+		jw_null(w);
+		return;
+	}
+	jw_object_begin(w);
+	jw_kv_str(w, "file", c->b->path);
+	jw_kv_str(w, "description", c->b->desc);
+	jw_kv_u64(w, "unix_ns", c->b->unix_ns);
+	jw_kv_double(w, "relative_noise", BASELINE_REL_NOISE);
+	jw_kv_u64(w, "regressions", c->regressions);
+	jw_kv_u64(w, "improvements", c->improvements);
+	jw_key(w, "metrics");
+	jw_array_begin(w);
+	for (size_t i = 0; i < c->n_m; i++) {
+		const struct bl_metric *m = &c->m[i];
+
+		jw_object_begin(w);
+		jw_kv_str(w, "name", m->name);
+		jw_kv_str(w, "unit", metric_unit_name(m->unit));
+		jw_kv_double(w, "baseline", m->base);
+		jw_kv_double(w, "current", m->cur);
+		jw_kv_double(w, "change", bl_change(m->base, m->cur));
+		jw_kv_double(w, "noise_floor", m->floor);
+		jw_kv_str(w, "verdict", bl_verdict_name(m->verdict));
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+	jw_key(w, "steps");
+	jw_array_begin(w);
+	for (size_t i = 0; i < c->n_steps; i++) {
+		const struct bl_step *st = &c->steps[i];
+
+		jw_object_begin(w);
+		jw_kv_str(w, "cmdline", st->cmdline);
+		jw_kv_str(w, "comm", st->comm);
+		jw_kv_str(w, "matched_by", st->by_comm ? "comm" : "cmdline");
+		jw_kv_u64(w, "baseline_ns", st->base_ns);
+		jw_kv_u64(w, "current_ns", st->cur_ns);
+		jw_kv_double(w, "change", bl_change((double)st->base_ns, (double)st->cur_ns));
+		jw_kv_str(w, "verdict", bl_verdict_name(st->verdict));
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+	jw_kv_u64(w, "steps_new", c->steps_new);
+	jw_kv_u64(w, "steps_missing", c->steps_missing);
+	jw_object_end(w);
+}
+
+/* every alert the run raised, intervals and final; null without rules */
+static void json_alerts(struct json_writer *w, const struct alerts *a)
+{
+	jw_key(w, "alerts");
+	if (!a || !a->n_rules) {
+		jw_null(w);
+		return;
+	}
+	jw_array_begin(w);
+	for (size_t i = 0; i < a->n_fired; i++) {
+		jw_object_begin(w);
+		alert_json_fields(w, &a->fired[i]);
+		jw_object_end(w);
+	}
+	jw_array_end(w);
 }
 
 /* The critical path and the workflow's steps (exec'd processes), by start. */
@@ -620,8 +695,13 @@ void report_json(struct json_writer *w, const struct snapshot *s, const struct r
 		json_process(w, s, &s->procs[i], o->subsys);
 	jw_array_end(w);
 
-	json_findings(w, s, o->target_short ? o->target_short : o->target_desc);
+	json_findings(w, s, o->target_short ? o->target_short : o->target_desc,
+		      s->kind == SNAP_REPORT ? o->baseline : NULL);
 	json_path_and_steps(w, s);
+	if (s->kind == SNAP_REPORT) {
+		json_baseline(w, o->baseline);
+		json_alerts(w, o->alerts);
+	}
 	json_self(w, &s->self);
 	jw_object_end(w);
 	jw_end_record(w);

@@ -7,9 +7,12 @@
  * reader knows how far to trust the numbers. Names and command lines are printed
  * with control bytes replaced: they are chosen by whoever started the process.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "alerts.h"
+#include "baseline.h"
 #include "breakdown.h"
 #include "diagnose.h"
 #include "report.h"
@@ -120,11 +123,15 @@ static void time_split(FILE *f, const struct snapshot *s)
 }
 
 /* What is wrong, best first: the first thing a reader should see. */
-static void findings(FILE *f, const struct snapshot *s, const char *desc)
+static void findings(FILE *f, const struct snapshot *s, const char *desc,
+		     const struct baseline_cmp *bl)
 {
 	struct diagnosis d;
+	struct finding reg;
 
 	diagnose(s, desc ? desc : "the target", &d);
+	if (baseline_finding(bl, &reg))
+		diagnosis_add(&d, &reg);
 	fprintf(f, "\nFINDINGS\n");
 	if (!d.n) {
 		const struct breakdown *bd = &s->target.bd;
@@ -141,6 +148,92 @@ static void findings(FILE *f, const struct snapshot *s, const char *desc)
 		fputc('\n', f);
 	}
 	diagnosis_release(&d);
+}
+
+/* The alerts of the run: those of every interval, and of the whole run. */
+static void alerts_section(FILE *f, const struct alerts *a, unsigned int top)
+{
+	char line[512];
+
+	fprintf(f, "\nALERTS  (%zu rule%s, %zu fired)\n", a->n_rules, a->n_rules == 1 ? "" : "s",
+		a->n_fired);
+	for (size_t i = 0; i < a->n_fired && i < top; i++) {
+		alert_describe(line, sizeof(line), &a->fired[i]);
+		fputs("  ", f);
+		put_sanitized(f, line + strlen("alert: "), sizeof(line));
+		fputc('\n', f);
+	}
+	if (a->n_fired > top)
+		fprintf(f, "  ... and %zu more (--json has them all)\n", a->n_fired - top);
+}
+
+static void bl_row(FILE *f, const char *label, enum metric_unit u, double base, double cur,
+		   enum bl_verdict v)
+{
+	char b1[32], b2[32], ch[16];
+	double c = bl_change(base, cur);
+
+	if (isnan(c))
+		snprintf(ch, sizeof(ch), "%s", cur > 0 ? "new" : "=");
+	else
+		snprintf(ch, sizeof(ch), "%+.0f%%", 100 * c);
+	fprintf(f, "  %-28s %10s %10s %7s  %s\n", label, metric_format(b1, sizeof(b1), u, base),
+		metric_format(b2, sizeof(b2), u, cur), ch,
+		v == BL_REGRESSION ? "REGRESSION" : v == BL_IMPROVEMENT ? "improved" : "");
+}
+
+static int cmp_step_delta(const void *a, const void *b)
+{
+	const struct bl_step *x = *(const struct bl_step *const *)a,
+			     *y = *(const struct bl_step *const *)b;
+	double dx = fabs((double)x->cur_ns - (double)x->base_ns),
+	       dy = fabs((double)y->cur_ns - (double)y->base_ns);
+
+	return dx < dy ? 1 : dx > dy ? -1 : 0;
+}
+
+/* This run against the baseline: wall time always, the rest where it moved beyond noise. */
+static void baseline_section(FILE *f, const struct baseline_cmp *c, unsigned int top)
+{
+	const struct bl_step **steps = xcalloc(c->n_steps + 1, sizeof(*steps));
+	size_t n = 0, shown = 0;
+	char label[64];
+
+	fprintf(f, "\nAGAINST THE BASELINE  (%s: ", c->b->path);
+	put_sanitized(f, c->b->desc, 60);
+	fprintf(f, ")\n  %zu regression%s, %zu improvement%s beyond noise (%.0f%% and a floor per "
+		   "metric, 20ms for times)\n",
+		c->regressions, c->regressions == 1 ? "" : "s", c->improvements,
+		c->improvements == 1 ? "" : "s", 100 * BASELINE_REL_NOISE);
+	fprintf(f, "  %-28s %10s %10s %7s\n", "", "baseline", "this run", "change");
+	for (size_t i = 0; i < c->n_m; i++) {
+		const struct bl_metric *m = &c->m[i];
+
+		if (m->verdict != BL_SAME || !strcmp(m->name, "wall"))
+			bl_row(f, m->name, m->unit, m->base, m->cur, m->verdict);
+	}
+	for (size_t i = 0; i < c->n_steps; i++)
+		if (c->steps[i].verdict != BL_SAME)
+			steps[n++] = &c->steps[i];
+	qsort(steps, n, sizeof(*steps), cmp_step_delta);
+	if (n)
+		fprintf(f, "  %-28s\n", "steps (command line)");
+	for (size_t i = 0; i < n && shown++ < top; i++) {
+		if (strlen(steps[i]->cmdline) > 26)
+			snprintf(label, sizeof(label), "  %.23s...", steps[i]->cmdline);
+		else
+			snprintf(label, sizeof(label), "  %s", steps[i]->cmdline);
+		for (char *p = label; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
+		bl_row(f, label, MU_NS, (double)steps[i]->base_ns, (double)steps[i]->cur_ns,
+		       steps[i]->verdict);
+	}
+	if (c->steps_new || c->steps_missing)
+		fprintf(f, "  steps: %zu matched (by command line, else by name), %zu new, %zu no "
+			   "longer run\n",
+			c->n_steps, c->steps_new, c->steps_missing);
+	free(steps);
 }
 
 /* The processes the total duration depended on, in order, with their share of it. */
@@ -532,7 +625,11 @@ void report_text(FILE *f, const struct snapshot *s, const struct report_opts *o)
 {
 	header(f, s, o);
 	if (s->kind == SNAP_REPORT)
-		findings(f, s, o->target_short ? o->target_short : o->target_desc);
+		findings(f, s, o->target_short ? o->target_short : o->target_desc, o->baseline);
+	if (s->kind == SNAP_REPORT && o->alerts && o->alerts->n_rules)
+		alerts_section(f, o->alerts, o->top_n);
+	if (s->kind == SNAP_REPORT && o->baseline)
+		baseline_section(f, o->baseline, o->top_n);
 	time_split(f, s);
 	critical_path(f, s, o->top_n);
 	processes(f, s, o->top_n);

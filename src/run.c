@@ -24,6 +24,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alerts.h"
+#include "baseline.h"
+#include "json_reader.h"
 #include "preflight.h"
 #include "launch.h"
 #include "log.h"
@@ -37,6 +40,7 @@
 #include "util.h"
 
 #define CHILD_GRACE_NS (2 * NSEC_PER_SEC) /* after a stop signal, wait this long for the command */
+#define ALERT_EXEC_GRACE_NS (10 * NSEC_PER_SEC) /* at the end, for --alert-exec programs */
 
 struct output {
 	FILE *f;
@@ -66,6 +70,13 @@ struct run {
 	int stop_sig;
 	bool done;
 	bool tree_changed;
+	struct alerts *alerts; /* NULL without rules */
+	struct baseline bl;
+	bool have_bl;
+	struct baseline_cmp cmp;
+	struct output save; /* --save-baseline */
+	bool save_ok;
+	sigset_t child_mask; /* what launched programs get */
 };
 
 static int output_open(struct output *o, const char *path)
@@ -246,13 +257,65 @@ static void snapshot_names_of(struct run *r, struct snapshot_names *n)
 
 static void render(struct run *r, const struct snapshot *s)
 {
-	r->ropts.unix_end_ns = unix_now_ns();
 	if (r->cfg->json)
 		report_json(&r->jw, s, &r->ropts);
 	else {
 		report_text(r->out.f, s, &r->ropts);
 		if (s->kind == SNAP_INTERVAL)
 			fputc('\n', r->out.f);
+	}
+}
+
+/* The JSON record of @s in memory (what --json would write): for rules and baselines. */
+static char *render_json_mem(struct run *r, const struct snapshot *s, size_t *len)
+{
+	struct json_writer w;
+	char *buf = NULL;
+	FILE *m = open_memstream(&buf, len);
+
+	if (!m)
+		return NULL;
+	jw_init(&w, m);
+	report_json(&w, s, &r->ropts);
+	if (fclose(m)) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static struct jval *parse_record(const char *buf, size_t len)
+{
+	char err[128];
+	struct jval *v = json_parse(buf, len, err, sizeof(err));
+
+	if (!v)
+		pr_warn("cannot read back the report for alerts: %s", err);
+	return v;
+}
+
+/* Say and run the alerts from @first on: records in --json, stderr lines otherwise. */
+static void emit_alerts(struct run *r, size_t first)
+{
+	struct alerts *a = r->alerts;
+
+	for (size_t i = first; i < a->n_fired; i++) {
+		const struct alert *al = &a->fired[i];
+
+		if (r->cfg->json) {
+			alert_record(&r->jw, al);
+			fflush(r->out.f);
+		} else {
+			char line[512];
+
+			alert_describe(line, sizeof(line), al);
+			for (char *p = line; *p; p++)
+				if ((unsigned char)*p < 0x20 || *p == 0x7f)
+					*p = '?';
+			fprintf(stderr, "procscope: %s\n", line);
+		}
+		if (a->exec)
+			alert_exec(a, al, &r->child_mask);
 	}
 }
 
@@ -268,12 +331,70 @@ static void interval_report(struct run *r)
 	session__collect(r->sess, &cur);
 	snapshot_build(&snap, &cur, r->have_prev ? &r->prev : &empty, session__attach_ns(r->sess),
 		       &names);
-	render(r, &snap);
+	r->ropts.unix_end_ns = unix_now_ns();
+	if (r->alerts) {
+		size_t len, first = r->alerts->n_fired;
+		char *buf = render_json_mem(r, &snap, &len);
+		struct jval *rec = buf ? parse_record(buf, len) : NULL;
+
+		/* the record as rendered once: written out as it is in --json */
+		if (r->cfg->json && buf) {
+			fwrite(buf, 1, len, r->out.f);
+			fflush(r->out.f);
+		} else {
+			render(r, &snap);
+		}
+		if (rec)
+			alerts_eval(r->alerts, rec, NULL, r->ropts.unix_end_ns);
+		emit_alerts(r, first);
+		json_free(rec);
+		free(buf);
+	} else {
+		render(r, &snap);
+	}
 	snapshot_release(&snap);
 	if (r->have_prev)
 		raw_dump_release(&r->prev);
 	r->prev = cur;
 	r->have_prev = true;
+}
+
+/*
+ * Before the final report: read this run's record back to compare it with the
+ * baseline and evaluate the rules on it, and save it for --save-baseline. Alerts of
+ * the whole run are said before the report that lists them all.
+ */
+static void final_checks(struct run *r, const struct snapshot *s)
+{
+	size_t len, first;
+	struct jval *rec = NULL;
+	char *buf;
+
+	if (!r->alerts && !r->have_bl && !r->save.f)
+		return;
+	buf = render_json_mem(r, s, &len);
+	if (!buf) {
+		pr_error("cannot render the report for alerts and baselines: %s", strerror(errno));
+		return;
+	}
+	if (r->save.f)
+		r->save_ok = fwrite(buf, 1, len, r->save.f) == len;
+	if ((r->alerts || r->have_bl) && !(rec = parse_record(buf, len))) {
+		free(buf);
+		return;
+	}
+	if (r->have_bl) {
+		baseline_compare(&r->bl, rec, &r->cmp);
+		r->ropts.baseline = &r->cmp;
+	}
+	if (r->alerts) {
+		first = r->alerts->n_fired;
+		alerts_eval(r->alerts, rec, r->have_bl ? r->bl.root : NULL, r->ropts.unix_end_ns);
+		r->ropts.alerts = r->alerts;
+		emit_alerts(r, first);
+	}
+	json_free(rec);
+	free(buf);
 }
 
 static void handle_signal(struct run *r, const struct signalfd_siginfo *si)
@@ -283,6 +404,8 @@ static void handle_signal(struct run *r, const struct signalfd_siginfo *si)
 	if (sig == SIGCHLD) {
 		if (r->launched && launch__reap(&r->child, false))
 			r->done = true;
+		if (r->alerts)
+			alerts_reap(r->alerts, 0);
 		return;
 	}
 	if (r->stop_sig_ns) {
@@ -444,6 +567,7 @@ int run(struct config *cfg, uint64_t started_ns)
 	bool ok = false, extra_ok = true;
 
 	r.cfg = cfg;
+	r.alerts = cfg->alerts;
 	proctree__init(&r.tree);
 
 	if (check_privileges() || check_btf(cfg->btf_path))
@@ -451,8 +575,26 @@ int run(struct config *cfg, uint64_t started_ns)
 	err = check_target(cfg, &cg);
 	if (err)
 		return err;
-	if (output_open(&r.out, cfg->output))
-		return EXIT_RUNTIME;
+	if (cfg->alert_exec && check_command(cfg->alert_exec))
+		return EXIT_USAGE;
+	if (cfg->baseline) {
+		char msg[512];
+
+		if (baseline_load(cfg->baseline, &r.bl, msg, sizeof(msg))) {
+			pr_error("%s", msg);
+			return EXIT_USAGE;
+		}
+		r.have_bl = true;
+	}
+	if (output_open(&r.out, cfg->output)) {
+		ret = EXIT_RUNTIME;
+		goto out_early;
+	}
+	if (cfg->save_baseline && output_open(&r.save, cfg->save_baseline)) {
+		output_close(&r.out, false);
+		ret = EXIT_RUNTIME;
+		goto out_early;
+	}
 	for (int i = 0; i < OUT_N; i++) {
 		const char *path = i == OUT_FOLDED ? cfg->folded :
 				   i == OUT_FOLDED_OFFCPU ? cfg->folded_offcpu :
@@ -460,9 +602,11 @@ int run(struct config *cfg, uint64_t started_ns)
 
 		if (path && output_open(&r.extra[i], path)) {
 			output_close(&r.out, false);
+			output_close(&r.save, false);
 			while (i-- > 0)
 				output_close(&r.extra[i], false);
-			return EXIT_RUNTIME;
+			ret = EXIT_RUNTIME;
+			goto out_early;
 		}
 	}
 	if (cfg->subsys & (SUB_PROFILE | SUB_OFFCPU))
@@ -482,6 +626,7 @@ int run(struct config *cfg, uint64_t started_ns)
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &mask, &orig);
+	r.child_mask = orig;
 	signal(SIGPIPE, SIG_IGN);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0) {
@@ -566,6 +711,8 @@ int run(struct config *cfg, uint64_t started_ns)
 		snap.self.sym_parses = st.parses;
 	}
 	raw_stacks_release(&raw_stacks);
+	r.ropts.unix_end_ns = unix_now_ns();
+	final_checks(&r, &snap);
 	render(&r, &snap);
 	ok = true;
 	ret = 0;
@@ -580,12 +727,20 @@ int run(struct config *cfg, uint64_t started_ns)
 	raw_dump_release(&final);
 	if (r.launched && ret == 0)
 		ret = r.child.reaped ? launch__exit_code(&r.child) : r.stop_sig ? 128 + r.stop_sig : 0;
+	if (ret != EXIT_RUNTIME && cfg->fail_on_alert && r.alerts && r.alerts->n_fired)
+		ret = EXIT_ALERT;
 out:
 	session__free(r.sess);
 	if (r.launched && !ok)
 		launch__abort(&r.child); /* never released, or released and abandoned on error */
 	if (output_close(&r.out, ok) && ok)
 		ret = EXIT_RUNTIME;
+	if (r.save.f && ok && !r.save_ok)
+		ret = EXIT_RUNTIME; /* said by final_checks */
+	if (output_close(&r.save, ok && r.save_ok) && ok)
+		ret = EXIT_RUNTIME;
+	if (r.alerts && r.alerts->n_children)
+		alerts_reap(r.alerts, ALERT_EXEC_GRACE_NS);
 	for (int i = 0; i < OUT_N; i++)
 		if (output_close(&r.extra[i], ok && extra_ok) && ok)
 			ret = EXIT_RUNTIME;
@@ -598,5 +753,9 @@ out:
 	if (sfd >= 0)
 		close(sfd);
 	sigprocmask(SIG_SETMASK, &orig, NULL);
+out_early:
+	if (r.have_bl)
+		baseline_release(&r.bl);
+	baseline_cmp_release(&r.cmp);
 	return ret;
 }

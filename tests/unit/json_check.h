@@ -1,12 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* A strict JSON syntax checker for tests: is this text exactly one valid JSON value? */
+/* For tests: is this text exactly one valid JSON value (RFC 8259, UTF-8)? */
 #ifndef PROCSCOPE_JSON_CHECK_H
 #define PROCSCOPE_JSON_CHECK_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-/* True if @s[0, n) is one JSON value (whitespace around allowed). */
-bool json_valid(const char *s, size_t n);
+#include "json_reader.h"
+
+static inline bool json_valid(const char *s, size_t n)
+{
+	char err[128];
+	struct jval *v = json_parse(s, n, err, sizeof(err));
+	bool ok = v != NULL;
+
+	json_free(v);
+	return ok;
+}
 
 #endif

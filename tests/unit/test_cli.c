@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "alerts.h"
 #include "cli.h"
 #include "test.h"
 #include "util.h"
@@ -242,4 +243,42 @@ TEST(test_cli__parse_duration)
 	CHECK_I64(parse_duration_ns("5 s", &ns, "s"), -1);
 	CHECK_I64(parse_duration_ns("5parsecs", &ns, "s"), -1);
 	CHECK_I64(parse_duration_ns("nan", &ns, "s"), -1);
+}
+
+TEST(test_cli__alerts_and_baselines)
+{
+	struct config cfg;
+
+	CHECK_I64(PARSE(&cfg, "--alert", "runq.p99 > 10ms", "--alert", "io.share > 30%",
+			"--fail-on-alert", "--alert-exec", "/bin/true", "--", "make"), 0);
+	CHECK(cfg.alerts && cfg.alerts->n_rules == 2);
+	CHECK(cfg.fail_on_alert);
+	CHECK_STR(cfg.alerts->exec, "/bin/true");
+	config_release(&cfg);
+	CHECK(cfg.alerts == NULL);
+
+	/* "for N intervals" needs -i; "baseline" needs --baseline */
+	CHECK_I64(PARSE(&cfg, "--alert", "cpu > 1s for 2 intervals", "--", "make"), -EINVAL);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "-i", "1", "--alert", "cpu > 1s for 2 intervals", "--", "make"), 0);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "--alert", "wall > 1.2 * baseline", "--", "make"), -EINVAL);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "--baseline", "b.json", "--save-baseline", "c.json", "--alert",
+			"wall > 1.2 * baseline", "--", "make"), 0);
+	CHECK_STR(cfg.baseline, "b.json");
+	CHECK_STR(cfg.save_baseline, "c.json");
+	config_release(&cfg);
+
+	/* a bad rule, a missing rules file, options that need rules */
+	CHECK_I64(PARSE(&cfg, "--alert", "runq.p98 > 10ms", "--", "make"), -EINVAL);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "--alerts", "/nonexistent/rules", "--", "make"), -EINVAL);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "--fail-on-alert", "--", "make"), -EINVAL);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "--alert-exec", "/bin/true", "--", "make"), -EINVAL);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "--baseline", "", "--", "make"), -EINVAL);
+	config_release(&cfg);
 }

@@ -9,6 +9,8 @@
 
 #include "fixtures.h"
 #include "json_check.h"
+#include "json_reader.h"
+#include "metric.h"
 #include "report.h"
 #include "test.h"
 #include "util.h"
@@ -183,4 +185,48 @@ TEST(test_report__json_checker_rejects_bad_json)
 	CHECK(!json_valid("{\"a\":\"\x01\"}", 9));
 	CHECK(!json_valid("[01]", 4));
 	CHECK(!json_valid("{} {}", 5));
+}
+
+/* Every named metric reads a value from the record the JSON renderer writes. */
+TEST(test_report__metric_names_match_the_record)
+{
+	struct raw_dump d;
+	struct snapshot s;
+	struct capture c;
+	struct json_writer w;
+	struct jval *rec;
+	const struct jval *proc;
+	char err[128];
+	const char *out;
+
+	fixture(&d, &s);
+	jw_init(&w, capture_begin(&c));
+	report_json(&w, &s, &opts);
+	out = capture_end(&c);
+	rec = json_parse(out, strlen(out), err, sizeof(err));
+	CHECK(rec != NULL);
+	proc = json_get(rec, "processes")->items[0];
+	for (size_t i = 0; metric_name(i); i++) {
+		struct metric m;
+		double v;
+
+		CHECK(metric_lookup(metric_name(i), &m));
+		if (!metric_value(&m, json_get(rec, "target"), &v))
+			test_fail(__FILE__, __LINE__, "no target value for '%s'", metric_name(i));
+		if (!m.target_only && !metric_value(&m, proc, &v))
+			test_fail(__FILE__, __LINE__, "no process value for '%s'", metric_name(i));
+	}
+	{
+		struct metric m;
+		double v;
+
+		CHECK(metric_lookup("syscall.getppid.count", &m));
+		CHECK(metric_value(&m, json_get(rec, "target"), &v) && v == 1000);
+		CHECK(metric_lookup("cpu", &m));
+		CHECK(metric_value(&m, proc, &v) && v == 1200 * 1e6);
+	}
+	json_free(rec);
+	capture_free(&c);
+	snapshot_release(&s);
+	raw_dump_release(&d);
 }
