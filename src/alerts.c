@@ -352,15 +352,6 @@ size_t alerts_eval(struct alerts *a, const struct jval *record, const struct jva
 	return a->n_fired - before;
 }
 
-/* Integers as integers: ns, bytes and counts read back exactly. */
-static void num_value(struct json_writer *w, enum metric_unit u, double v)
-{
-	if (u != MU_SHARE && v >= 0 && v < 1.8e19 && v == floor(v))
-		jw_u64(w, (uint64_t)v);
-	else
-		jw_double(w, v);
-}
-
 static void num_text(char *buf, size_t len, enum metric_unit u, double v)
 {
 	if (u != MU_SHARE && v >= 0 && v < 1.8e19 && v == floor(v))
@@ -377,14 +368,14 @@ void alert_json_fields(struct json_writer *w, const struct alert *al)
 	jw_kv_str(w, "metric", r->m.name);
 	jw_kv_str(w, "op", op_names[r->op]);
 	jw_key(w, "value");
-	num_value(w, r->m.unit, al->value);
+	metric_json_value(w, r->m.unit, al->value);
 	jw_key(w, "threshold");
-	num_value(w, r->m.unit, al->threshold);
+	metric_json_value(w, r->m.unit, al->threshold);
 	jw_key(w, "baseline");
 	if (isnan(al->baseline))
 		jw_null(w);
 	else
-		num_value(w, r->m.unit, al->baseline);
+		metric_json_value(w, r->m.unit, al->baseline);
 	jw_kv_str(w, "unit", metric_unit_name(r->m.unit));
 	jw_kv_str(w, "scope", r->per_process ? "process" : "target");
 	jw_key(w, "pid");

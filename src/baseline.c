@@ -17,20 +17,49 @@
 #define MS (1e6)
 #define MIB (1048576.0)
 
+/* A p99 of fewer samples than this is a maximum: too noisy to call a regression. */
+#define MIN_SAMPLES 100
+
 /* What is compared, with the smallest change that counts (besides BASELINE_REL_NOISE). */
 static const struct {
 	const char *name;
 	double floor;
+	const char *samples; /* percentiles: the count they are from */
 } compared[] = {
-	{"wall", 20 * MS},	    {"cpu", 20 * MS},		{"runq", 20 * MS},
-	{"io.wait", 20 * MS},	    {"net.wait", 20 * MS},	{"lock.wait", 20 * MS},
-	{"sleep.wait", 20 * MS},    {"poll.wait", 20 * MS},	{"other.wait", 20 * MS},
-	{"runq.p99", 1 * MS},	    {"io.p99", 1 * MS},		{"net.connect.p99", 1 * MS},
-	{"io.read_bytes", MIB},	    {"io.write_bytes", MIB},	{"net.tx_bytes", MIB},
-	{"net.rx_bytes", MIB},	    {"net.retransmits", 10},	{"mem.rss_peak", 4 * MIB},
-	{"mem.major_faults", 100},  {"syscall.count", 1000},	{"syscall.errors", 100},
-	{"syscall.total", 20 * MS}, {"processes", 2},
+	{"wall", 20 * MS},
+	{"cpu", 20 * MS},
+	{"runq", 20 * MS},
+	{"io.wait", 20 * MS},
+	{"net.wait", 20 * MS},
+	{"lock.wait", 20 * MS},
+	{"sleep.wait", 20 * MS},
+	{"poll.wait", 20 * MS},
+	{"other.wait", 20 * MS},
+	{"runq.p99", 1 * MS, "runq.count"},
+	{"io.p99", 1 * MS, "io.lat_count"},
+	{"net.connect.p99", 1 * MS, "net.connect_count"},
+	{"io.read_bytes", MIB},
+	{"io.write_bytes", MIB},
+	{"net.tx_bytes", MIB},
+	{"net.rx_bytes", MIB},
+	{"net.retransmits", 10},
+	{"mem.rss_peak", 4 * MIB},
+	{"mem.major_faults", 100},
+	{"syscall.count", 1000},
+	{"syscall.errors", 100},
+	{"syscall.total", 20 * MS},
+	{"processes", 2},
 };
+
+/* Enough samples in both runs for a percentile to mean something. */
+static bool enough_samples(const char *count, const struct jval *a, const struct jval *b)
+{
+	struct metric m;
+	double x, y;
+
+	return !count || (metric_lookup(count, &m) && metric_value(&m, a, &x) &&
+			  metric_value(&m, b, &y) && x >= MIN_SAMPLES && y >= MIN_SAMPLES);
+}
 #define STEP_FLOOR (20 * MS)
 
 static char *slurp(const char *path, size_t *len, char *err, size_t errlen)
@@ -245,9 +274,10 @@ void baseline_compare(const struct baseline *b, const struct jval *report,
 		if (!metric_value(&m, b->target, &bm->base) || !metric_value(&m, cur, &bm->cur))
 			continue;
 		bm->name = compared[i].name;
+		bm->few_samples = !enough_samples(compared[i].samples, b->target, cur);
 		bm->unit = m.unit;
 		bm->floor = compared[i].floor;
-		bm->verdict = bl_judge(bm->base, bm->cur, bm->floor);
+		bm->verdict = bm->few_samples ? BL_SAME : bl_judge(bm->base, bm->cur, bm->floor);
 		count(out, bm->verdict);
 		out->n_m++;
 	}

@@ -32,6 +32,7 @@ struct bl_metric {
 	enum metric_unit unit;
 	double base, cur;
 	double floor; /* absolute noise floor, in the metric's unit */
+	bool few_samples; /* a percentile of too few samples to judge */
 	enum bl_verdict verdict;
 };
 

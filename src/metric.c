@@ -193,6 +193,14 @@ const char *metric_unit_name(enum metric_unit u)
 	return names[u];
 }
 
+void metric_json_value(struct json_writer *w, enum metric_unit u, double v)
+{
+	if (u != MU_SHARE && v >= 0 && v < 1.8e19 && v == floor(v))
+		jw_u64(w, (uint64_t)v);
+	else
+		jw_double(w, v);
+}
+
 char *metric_format(char *buf, size_t len, enum metric_unit u, double v)
 {
 	uint64_t n = v < 0 ? 0 : (uint64_t)(v + 0.5);

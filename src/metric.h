@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "json_reader.h"
+#include "json_writer.h"
 
 enum metric_unit {
 	MU_NS,	  /* a duration */
@@ -39,6 +40,8 @@ bool metric_lookup(const char *name, struct metric *m);
 bool metric_value(const struct metric *m, const struct jval *scope, double *out);
 
 const char *metric_unit_name(enum metric_unit u);
+/* Into JSON: ns, bytes and counts as exact integers, shares as fractions. */
+void metric_json_value(struct json_writer *w, enum metric_unit u, double v);
 /* "38.2ms", "1.5MiB", "12345", "41.0%" */
 char *metric_format(char *buf, size_t len, enum metric_unit u, double v);
 

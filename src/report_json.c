@@ -462,11 +462,14 @@ static void json_baseline(struct json_writer *w, const struct baseline_cmp *c)
 		jw_object_begin(w);
 		jw_kv_str(w, "name", m->name);
 		jw_kv_str(w, "unit", metric_unit_name(m->unit));
-		jw_kv_double(w, "baseline", m->base);
-		jw_kv_double(w, "current", m->cur);
+		jw_key(w, "baseline");
+		metric_json_value(w, m->unit, m->base);
+		jw_key(w, "current");
+		metric_json_value(w, m->unit, m->cur);
 		jw_kv_double(w, "change", bl_change(m->base, m->cur));
-		jw_kv_double(w, "noise_floor", m->floor);
-		jw_kv_str(w, "verdict", bl_verdict_name(m->verdict));
+		jw_key(w, "noise_floor");
+		metric_json_value(w, m->unit, m->floor);
+		jw_kv_str(w, "verdict", m->few_samples ? "too_few_samples" : bl_verdict_name(m->verdict));
 		jw_object_end(w);
 	}
 	jw_array_end(w);

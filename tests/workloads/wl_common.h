@@ -11,6 +11,7 @@
 #define WL_COMMON_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,0 +1,143 @@
+# shellcheck shell=bash
+# Scenario workflows with a known bottleneck: the top finding must name it, and the
+# target's breakdown (along the critical path) must show it in the right proportion
+# and add up to the wall time.
+
+# "kind share-of-class" of the first finding, and the class shares of the target.
+top_kind() { q "$1" '.findings[0].kind // "none"'; }
+share() { q "$1" ".target.breakdown | .$2 / .wall_ns"; }
+
+# The breakdown's classes add up to its wall time (within 2%), and that wall time is
+# the target's.
+assert_adds_up() {
+	local sum wall
+	sum=$(q "$1" '.target.breakdown | .oncpu_ns + .runq_ns + .io_ns + .net_ns + .lock_ns +
+		.sleep_ns + .poll_ns + .child_ns + .other_ns')
+	wall=$(q "$1" '.target.breakdown.wall_ns')
+	assert_within "$sum" "$wall" 2 "breakdown classes vs its wall time"
+	assert_within "$wall" "$(q "$1" '.target.wall_ns')" 2 "breakdown wall vs target wall"
+	# and for every process, over its own lifetime
+	report "$1" | jq -c '.processes[] | select(.overflow | not) | .breakdown' |
+		while read -r b; do
+			assert_within "$(jq '.oncpu_ns + .runq_ns + .io_ns + .net_ns + .lock_ns +
+				.sleep_ns + .poll_ns + .child_ns + .other_ns' <<< "$b")" \
+				"$(jq .wall_ns <<< "$b")" 2 "a process's classes vs its lifetime: $b"
+		done
+}
+
+test_scenario_cpu_bound() {
+	"$PROCSCOPE" --json -o out.json -- "$WL/spin" 600
+	assert_eq "$(top_kind out.json)" cpu
+	assert_ge "$(share out.json oncpu_ns)" 0.85 "on-CPU share of a spinner"
+	assert_adds_up out.json
+	assert_match "$(q out.json '.findings[0].summary')" '^CPU: .*spin'
+}
+
+test_scenario_cpu_contention() {
+	# three spinners pinned to one CPU: each runs a third of the time, waits two thirds
+	"$PROCSCOPE" --json -o out.json -- taskset -c 0 sh -c \
+		"$WL/spin 300 & $WL/spin 300 & $WL/spin 300 & wait"
+	assert_eq "$(top_kind out.json)" cpu_contention
+	assert_ge "$(share out.json runq_ns)" 0.45 "run-queue share (truth: about 2/3)"
+	assert_le "$(share out.json runq_ns)" 0.80 "run-queue share (truth: about 2/3)"
+	assert_ge "$(q out.json '.target.breakdown | (.oncpu_ns + .runq_ns) / .wall_ns')" 0.9
+	assert_adds_up out.json
+	assert_match "$(q out.json '.findings[0].summary')" 'waited [0-9]+% of its time for a CPU'
+}
+
+# A cgroup whose writes to device DEV are limited to IOPS per second (a small cloud
+# volume): blkio (cgroup v1) where mounted, else io.max (cgroup v2). Prints its path.
+throttled_cgroup() {
+	local dev=$1 iops=$2 v1 v2 cg
+	v1=$(awk '$3 == "cgroup" && $4 ~ /(^|,)blkio(,|$)/ { print $2; exit }' /proc/self/mounts)
+	if [ -n "$v1" ]; then
+		cg=$v1/procscope-test-throttle
+		mkdir -p "$cg"
+		echo "$dev $iops" > "$cg/blkio.throttle.write_iops_device"
+	else
+		v2=$(cgroup2_root)
+		echo +io > "$v2/cgroup.subtree_control"
+		cg=$v2/procscope-test-throttle
+		mkdir -p "$cg"
+		echo "$dev wiops=$iops" > "$cg/io.max"
+	fi
+	echo "$cg"
+}
+
+test_scenario_fsync_disk() {
+	local f cg
+	f=$(mktemp -p /var/tmp procscope-fsync.XXXXXX)
+	# a commit log on a disk limited to 200 write requests per second
+	cg=$(throttled_cgroup "$(stat -c '%Hd:%Ld' "$f")" 200)
+	"$PROCSCOPE" --json -o out.json -- sh -c \
+		"echo \$\$ > $cg/cgroup.procs && exec $WL/fsyncer $f 40" > wl.out
+	rmdir "$cg" 2>/dev/null || true
+	assert_eq "$(cat wl.out)" "fsyncs 40"
+	assert_eq "$(top_kind out.json)" disk
+	assert_ge "$(share out.json io_ns)" 0.80 "disk share of a throttled fsync loop"
+	assert_adds_up out.json
+	# the disk wait is inside the fsyncs (and the writes): most of their time
+	local io fs
+	io=$(q out.json '.target.breakdown.io_ns')
+	fs=$(q out.json '[.target.syscalls[] | select(.name == "fsync" or .name == "write") |
+		.total_ns] | add')
+	assert_eq "$(q out.json '[.target.syscalls[] | select(.name == "fsync") | .count] | add')" 40
+	assert_le "$io" "$fs" "IO wait within the write and fsync calls"
+	assert_ge "$io" "$((fs * 8 / 10))" "most of the write and fsync time is IO wait"
+	assert_match "$(q out.json '.findings[0].suggestion')" '40 fsync'
+}
+
+test_scenario_slow_tcp_server() {
+	local port=$((20000 + RANDOM % 20000))
+	bg "$WL/tcpecho" slow 127.0.0.1 "$port" 3 200 > srv.out
+	wait_for srv.out listening
+	# not traced: the server; traced: a client that waits 3 x 200 ms for answers
+	"$PROCSCOPE" --json -o out.json -- "$WL/tcpecho" client 127.0.0.1 "$port" 3 1000 > wl.out
+	assert_eq "$(cat wl.out)" "sent 3000 received 3000 failed 0"
+	assert_eq "$(top_kind out.json)" network
+	assert_ge "$(share out.json net_ns)" 0.80 "network share (truth: 600 of ~600 ms)"
+	assert_within "$(q out.json '.target.breakdown.net_ns')" 600000000 10 "3 x 200 ms"
+	assert_adds_up out.json
+	assert_match "$(q out.json '.findings[0].summary')" '127\.0\.0\.1'
+}
+
+test_scenario_mutex_contention() {
+	# four threads take turns on one mutex, 1 ms each: three of four always wait
+	"$PROCSCOPE" --json -o out.json -- "$WL/contend" 4 100 1000 > wl.out
+	assert_eq "$(cat wl.out)" "rounds 400"
+	assert_eq "$(top_kind out.json)" lock
+	# per thread: 1/4 running, 3/4 waiting (on the lock, or for a CPU once woken)
+	assert_ge "$(share out.json lock_ns)" 0.50 "lock share (truth: up to 3/4)"
+	assert_le "$(share out.json oncpu_ns)" 0.35 "on-CPU share (truth: 1/4)"
+	assert_adds_up out.json
+}
+
+test_scenario_sleeping_parent() {
+	# a parent that sleeps 400 ms between two short children
+	"$PROCSCOPE" --json -o out.json -- sh -c "$WL/spin 20; $WL/sleeper 20 20 > /dev/null; $WL/spin 20"
+	assert_eq "$(top_kind out.json)" sleep
+	assert_ge "$(share out.json sleep_ns)" 0.75 "sleep share (truth: 400 of ~450 ms)"
+	assert_within "$(q out.json '.target.breakdown.sleep_ns')" 400000000 10
+	assert_adds_up out.json
+	assert_match "$(q out.json '.findings[0].summary')" 'mostly `sleeper`'
+}
+
+test_scenario_pipeline_critical_path() {
+	# three steps; the middle one dominates
+	"$PROCSCOPE" --json -o out.json -- sh -c \
+		"$WL/sleeper 5 10 > /dev/null; $WL/spin 500; $WL/sleeper 5 10 > /dev/null"
+	# the steps: the shell and its three children, in order of start
+	assert_eq "$(q out.json '[.steps[].comm] | join(" ")')" "sh sleeper spin sleeper"
+	# the critical path runs through all three; the middle step carries most of it
+	assert_eq "$(q out.json '[.critical_path[].comm] | join(" ")')" "sh sleeper spin sleeper"
+	local top
+	top=$(q out.json '.critical_path | max_by(.on_path_ns) | .cmdline')
+	assert_eq "$top" "$WL/spin 500"
+	assert_ge "$(q out.json '(.critical_path[] | select(.comm == "spin") | .on_path_ns) /
+		.target.breakdown.wall_ns')" 0.7 "the middle step's share of the wall time"
+	assert_eq "$(top_kind out.json)" cpu
+	assert_adds_up out.json
+	# the text report shows the path with the middle step on it
+	"$PROCSCOPE" -o out.txt -- sh -c "$WL/sleeper 5 10 > /dev/null; $WL/spin 500"
+	grep -A4 '^CRITICAL PATH' out.txt | grep -q "spin 500" || die "no spin in: $(cat out.txt)"
+}
