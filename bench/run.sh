@@ -14,4 +14,6 @@ source "$here/lib.sh"
 	bash "$here/io_net_overhead.sh"
 	echo
 	bash "$here/stacks_overhead.sh"
+	echo
+	bash "$here/scenarios.sh"
 } | tee "$OUT/latest.md"

@@ -38,7 +38,7 @@ enum bpf_stats_mode {
 	BPF_STATS_FULL = 2,   /* on for the whole run: exact, ~2 clock reads per program run */
 };
 
-/* Exit statuses (also in --help and docs/cli.md). */
+/* Exit statuses (also in --help and the README). */
 #define EXIT_USAGE 2
 #define EXIT_RUNTIME 1
 #define EXIT_ALERT 3 /* --fail-on-alert and an alert fired */
