@@ -4,7 +4,9 @@
 #    repository's filesystem, IOPS under no tracing, procscope (all subsystems, the
 #    command launched under it), libbpf-tools biolatency (system-wide);
 #  - network: sockperf TCP ping-pong on loopback, round trips per second under no
-#    tracing, procscope (the client launched under it), libbpf-tools tcplife.
+#    tracing, procscope (the client launched under it; also with --only net),
+#    libbpf-tools tcplife; client and server on two CPUs (the usual set-up), and on one
+#    CPU (the worst case for a tracer: no idle time, every event's cost in the rate).
 # Reports the median throughput and the median of per-repetition losses.
 #   env: REPS (default 5), SECS (default 4)
 set -euo pipefail
@@ -18,13 +20,14 @@ mkdir -p "$data"
 port=$((30000 + RANDOM % 10000))
 cleanup() {
 	pkill -f "sockperf sr --tcp -i 127.0.0.1 -p $port" 2>/dev/null || true
+	pkill -f "sockperf sr --tcp -i 127.0.0.1 -p $((port + 1))" 2>/dev/null || true
 	rm -rf "$tmp" "$data"
 	release_tracefs
 }
 trap cleanup EXIT
 
-# pinned: the disk workload to CPU 1; the ping-pong server to CPU 0, its client to CPU 1
-# (unpinned, the round-trip rate doubles or halves with where the scheduler puts them)
+# pinned: the disk workload to CPU 1; the ping-pong client to CPU 1, its server to CPU 0
+# or 1 (unpinned, the round-trip rate doubles or halves with where the scheduler puts them)
 fio_job=(taskset -c 1 fio --name=rr --filename="$data/fio.dat" --size=256M --rw=randread --bs=4k --direct=1
 	--ioengine=psync --iodepth=1 --runtime="$SECS" --time_based --output-format=json)
 "${fio_job[@]}" --runtime=1 > /dev/null # lay the file out once
@@ -47,8 +50,10 @@ with_peer() {
 }
 
 taskset -c 0 sockperf sr --tcp -i 127.0.0.1 -p "$port" > /dev/null 2>&1 &
+taskset -c 1 sockperf sr --tcp -i 127.0.0.1 -p "$((port + 1))" > /dev/null 2>&1 &
 sleep 0.5
-pp=(taskset -c 1 sockperf pp --tcp -i 127.0.0.1 -p "$port" -t "$SECS" --mps=max)
+xpp=(taskset -c 1 sockperf pp --tcp -i 127.0.0.1 -p "$port" -t "$SECS" --mps=max)
+pp=(taskset -c 1 sockperf pp --tcp -i 127.0.0.1 -p "$((port + 1))" -t "$SECS" --mps=max)
 rtps() { # round trips per second from sockperf's output
 	awk '/Valid Duration/ { for (i = 1; i <= NF; i++) { if ($i ~ /^RunTime=/) { sub("RunTime=", "", $i); t = $i }
 		if ($i ~ /^ReceivedMessages=/) { sub("ReceivedMessages=", "", $i); n = $i } } }
@@ -65,8 +70,17 @@ run() {
 		PEER=(stdbuf -oL biolatency)
 		with_peer Tracing "${fio_job[@]}" > "$tmp/o.json"
 		iops "$tmp/o.json" ;;
+	xnet_none) "${xpp[@]}" > "$tmp/s.out" 2>&1; rtps "$tmp/s.out" ;;
+	xnet_procscope) "$PROCSCOPE" -o /dev/null -- "${xpp[@]}" > "$tmp/s.out" 2>&1; rtps "$tmp/s.out" ;;
+	xnet_tcplife)
+		PEER=(stdbuf -oL tcplife)
+		with_peer PID "${xpp[@]}" > "$tmp/s.out" 2>&1
+		rtps "$tmp/s.out" ;;
 	net_none) "${pp[@]}" > "$tmp/s.out" 2>&1; rtps "$tmp/s.out" ;;
 	net_procscope) "$PROCSCOPE" -o /dev/null -- "${pp[@]}" > "$tmp/s.out" 2>&1; rtps "$tmp/s.out" ;;
+	net_procscope_net_only)
+		"$PROCSCOPE" --only net -o /dev/null -- "${pp[@]}" > "$tmp/s.out" 2>&1
+		rtps "$tmp/s.out" ;;
 	net_tcplife)
 		PEER=(stdbuf -oL tcplife)
 		with_peer PID "${pp[@]}" > "$tmp/s.out" 2>&1
@@ -74,7 +88,8 @@ run() {
 	esac
 }
 
-modes=(disk_none disk_procscope disk_biolatency net_none net_procscope net_tcplife)
+modes=(disk_none disk_procscope disk_biolatency xnet_none xnet_procscope xnet_tcplife
+	net_none net_procscope net_procscope_net_only net_tcplife)
 for rep in $(seq 1 "$REPS"); do
 	for i in $(seq 0 $((${#modes[@]} - 1))); do
 		m=${modes[$(((i + rep) % ${#modes[@]}))]}
@@ -101,7 +116,11 @@ echo "## Disk: fio 4 KiB random direct reads, psync QD1 (${SECS}s, $REPS repetit
 echo
 table disk IOPS
 echo
-echo "## Network: sockperf TCP ping-pong on loopback (${SECS}s, $REPS repetitions)"
+echo "## Network: sockperf TCP ping-pong on loopback, client and server on two CPUs (${SECS}s, $REPS repetitions)"
+echo
+table xnet "round trips/s"
+echo
+echo "## Network: the same on one CPU, the worst case (${SECS}s, $REPS repetitions)"
 echo
 table net "round trips/s"
 cp "$tmp/raw" "$OUT/io_net_overhead.raw"

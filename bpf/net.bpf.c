@@ -4,10 +4,13 @@
  *
  * A socket gets an owner in process context — when a target process connects
  * (inet_sock_set_state to SYN_SENT) or first sends or receives on it
- * (sock_send_length / sock_recv_length) — and keeps it in net_socks. Everything that
- * happens later in softirq context (the handshake completing, RTT samples from
- * tcp_probe, retransmits, the close) is attributed through that map, never to the
- * task that happens to be current. Remote endpoints (IPv4 stored v4-mapped, IPv6)
+ * (sock_send_length / sock_recv_length) — and keeps it in the socket's own storage
+ * (net_socks, socket-local storage). Everything that happens later in softirq context
+ * (the handshake completing, RTT samples from tcp_probe, retransmits, the close) is
+ * attributed through it, never to the task that happens to be current. Socket-local
+ * storage rather than a hash map keyed by the socket's address: a lookup is a pointer
+ * check (tcp_probe runs for every segment received by any socket, traced or not), it
+ * has no capacity to run out of, and it goes away with the socket. Remote endpoints (IPv4 stored v4-mapped, IPv6)
  * get an index in a small table for per-remote connect and RTT distributions.
  */
 #include "core.h"
@@ -35,11 +38,31 @@ struct sock_info {
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u64);
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct sock_info);
 } net_socks SEC(".maps");
+
+static __always_inline struct sock_info *sock_info_of(const struct sock *sk)
+{
+	return bpf_sk_storage_get(&net_socks, (struct sock *)sk, NULL, 0);
+}
+
+/* @sk's record, set to @init (whether or not it had one). NULL if out of memory. */
+static __always_inline struct sock_info *sock_info_set(const struct sock *sk,
+						       const struct sock_info *init)
+{
+	struct sock_info *si = bpf_sk_storage_get(&net_socks, (struct sock *)sk, NULL,
+						  BPF_SK_STORAGE_GET_F_CREATE);
+
+	if (!si) {
+		stat_inc(STAT_SOCKS_FULL);
+		return NULL;
+	}
+	*si = *init;
+	return si;
+}
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -173,10 +196,10 @@ static __always_inline void emit_close(const struct sock *sk, struct sock_info *
 SEC("?tp_btf/inet_sock_set_state")
 int BPF_PROG(net_state, const struct sock *sk, const int oldstate, const int newstate)
 {
-	__u64 key = (__u64)sk, now;
 	struct net_remote_rec *r;
 	struct sock_info *si;
 	struct proc_rec *p;
+	__u64 now;
 
 	if (!inet_tcp(sk))
 		return 0;
@@ -190,18 +213,15 @@ int BPF_PROG(net_state, const struct sock *sk, const int oldstate, const int new
 			return 0;
 		n.slot = c->slot;
 		n.remote = remote_index(sk);
-		if (bpf_map_update_elem(&net_socks, &key, &n, BPF_ANY)) {
-			stat_inc(STAT_SOCKS_FULL);
+		if (!(si = sock_info_set(sk, &n)))
 			return 0;
-		}
 		if ((p = proc_of(c->slot)))
 			__sync_fetch_and_add(&p->net.connects, 1);
-		si = &n;
 		if ((r = remote_of(si)))
 			__sync_fetch_and_add(&r->connects, 1);
 		return 0;
 	}
-	si = bpf_map_lookup_elem(&net_socks, &key);
+	si = sock_info_of(sk);
 	if (!si)
 		return 0;
 	r = remote_of(si);
@@ -243,16 +263,16 @@ int BPF_PROG(net_state, const struct sock *sk, const int oldstate, const int new
 			proc_row_add(si->slot, ROW_TCP_LIFETIME, now - si->estab_ns);
 		emit_close(sk, si, now);
 	}
-	bpf_map_delete_elem(&net_socks, &key);
+	bpf_sk_storage_delete(&net_socks, (struct sock *)sk);
 	return 0;
 }
 
 SEC("?tp_btf/tcp_probe")
 int BPF_PROG(net_probe, struct sock *sk, const struct sk_buff *skb)
 {
-	__u64 key = (__u64)sk, srtt_ns;
+	struct sock_info *si = sock_info_of(sk);
 	struct net_remote_rec *r;
-	struct sock_info *si = bpf_map_lookup_elem(&net_socks, &key);
+	__u64 srtt_ns;
 
 	if (!si)
 		return 0;
@@ -269,8 +289,7 @@ int BPF_PROG(net_probe, struct sock *sk, const struct sk_buff *skb)
 SEC("?tp_btf/tcp_retransmit_skb")
 int BPF_PROG(net_retrans, const struct sock *sk)
 {
-	__u64 key = (__u64)sk;
-	struct sock_info *si = bpf_map_lookup_elem(&net_socks, &key);
+	struct sock_info *si = sock_info_of(sk);
 	struct net_remote_rec *r;
 	struct proc_rec *p;
 
@@ -290,7 +309,6 @@ static __always_inline void sock_io(struct sock *sk, int ret, bool tx)
 	__u16 fam = sk->__sk_common.skc_family;
 	struct task_ctx *c;
 	struct proc_rec *p;
-	__u64 key;
 
 	if (ret <= 0 || (fam != AF_INET && fam != AF_INET6))
 		return;
@@ -300,16 +318,14 @@ static __always_inline void sock_io(struct sock *sk, int ret, bool tx)
 	__sync_fetch_and_add(tx ? &p->net.tx_bytes : &p->net.rx_bytes, ret);
 	if (sk->sk_protocol != IPPROTO_TCP)
 		return;
-	key = (__u64)sk;
-	if (!bpf_map_lookup_elem(&net_socks, &key)) {
+	if (!sock_info_of(sk)) {
 		/* accepted, or opened before we attached: followed from here on */
 		__u64 now = bpf_ktime_get_ns();
 		struct sock_info n = {.open_ns = now, .estab_ns = now, .slot = c->slot,
 				      .established = 1};
 
 		n.remote = remote_index(sk);
-		if (bpf_map_update_elem(&net_socks, &key, &n, BPF_NOEXIST) == -7 /* E2BIG */)
-			stat_inc(STAT_SOCKS_FULL);
+		sock_info_set(sk, &n);
 	}
 }
 

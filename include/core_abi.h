@@ -162,7 +162,7 @@ enum core_stat {
 	STAT_IO_REQS_FULL = 6,	/* in-flight block request table full: request not seen */
 	STAT_IO_DEVS_FULL = 7,	/* more than IO_DEV_MAX devices: per-device detail lost */
 	STAT_INODES_FULL = 8,	/* dirtied-inode table full: writeback not attributed */
-	STAT_SOCKS_FULL = 9,	/* socket owner table full: connection not followed */
+	STAT_SOCKS_FULL = 9,	/* no socket storage (out of memory): connection not followed */
 	STAT_REMOTES_FULL = 10, /* more than NET_REMOTE_MAX remotes: per-remote detail lost */
 	STAT_KSTACK_LOST = 11,	/* kernel stack not stored (stack map bucket taken by another) */
 	STAT_USTACK_LOST = 12,	/* user stack not stored */

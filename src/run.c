@@ -91,7 +91,7 @@ static int output_open(struct output *o, const char *path)
 	o->final_path = xstrdup(path);
 	o->tmp_path = xmalloc(strlen(path) + 16);
 	sprintf(o->tmp_path, "%s.tmp.XXXXXX", path);
-	fd = mkstemp(o->tmp_path);
+	fd = mkostemp(o->tmp_path, O_CLOEXEC); /* not for the command, nor --alert-exec */
 	if (fd < 0 || !(o->f = fdopen(fd, "w"))) {
 		int err = -errno;
 
@@ -727,7 +727,7 @@ int run(struct config *cfg, uint64_t started_ns)
 	raw_dump_release(&final);
 	if (r.launched && ret == 0)
 		ret = r.child.reaped ? launch__exit_code(&r.child) : r.stop_sig ? 128 + r.stop_sig : 0;
-	if (ret != EXIT_RUNTIME && cfg->fail_on_alert && r.alerts && r.alerts->n_fired)
+	if (extra_ok && cfg->fail_on_alert && r.alerts && r.alerts->n_fired)
 		ret = EXIT_ALERT;
 out:
 	session__free(r.sess);

@@ -36,9 +36,9 @@ test_alert_fires_with_record_and_exit_status() {
 	assert_eq "$rc" 7 "the command's status"
 	assert_match "$(cat err.txt)" "procscope: alert: process\[sh\]\.child\.share > 50%: [0-9.]+% \(pid [0-9]+ sh, whole run\)"
 	grep -q '^ALERTS  (1 rule, 1 fired)' out.txt || die "no ALERTS section: $(cat out.txt)"
-	# --fail-on-alert takes precedence over the command's status
+	# --fail-on-alert takes precedence over the command's status, even 1
 	rc=0
-	"$PROCSCOPE" -o out.txt --alert 'wall > 100ms' --fail-on-alert -- sh -c "$WL/spin 200; exit 7" \
+	"$PROCSCOPE" -o out.txt --alert 'wall > 100ms' --fail-on-alert -- sh -c "$WL/spin 200; exit 1" \
 		2> /dev/null || rc=$?
 	assert_eq "$rc" 3
 }
