@@ -11,12 +11,52 @@
 
 #define MAX_DEPTH 64
 
+/* Every node, string and array of a parse comes from blocks freed together. */
+struct arena {
+	struct arena *next;
+	size_t used, cap;
+	max_align_t data[];
+};
+
+#define ARENA_BLOCK (64 * 1024)
+
 struct parser {
 	const char *p, *start, *end;
 	char *err;
 	size_t errlen;
 	int depth;
+	struct arena *arena;
 };
+
+static void *alloc(struct parser *ps, size_t n)
+{
+	struct arena *a = ps->arena;
+	void *p;
+
+	n = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+	if (!a || a->used + n > a->cap) {
+		size_t cap = n > ARENA_BLOCK ? n : ARENA_BLOCK;
+
+		a = xmalloc(sizeof(*a) + cap);
+		a->cap = cap;
+		a->used = 0;
+		a->next = ps->arena;
+		ps->arena = a;
+	}
+	p = (char *)a->data + a->used;
+	a->used += n;
+	return p;
+}
+
+static void arena_free(struct arena *a)
+{
+	while (a) {
+		struct arena *next = a->next;
+
+		free(a);
+		a = next;
+	}
+}
 
 static struct jval *fail(struct parser *ps, const char *what)
 {
@@ -31,17 +71,18 @@ static void ws(struct parser *ps)
 		ps->p++;
 }
 
-static struct jval *new_val(enum jtype t)
+static struct jval *new_val(struct parser *ps, enum jtype t)
 {
-	struct jval *v = xcalloc(1, sizeof(*v));
+	struct jval *v = alloc(ps, sizeof(*v));
 
+	memset(v, 0, sizeof(*v));
 	v->t = t;
 	return v;
 }
 
-static void put_utf8(char **buf, size_t *len, unsigned int cp)
+static void put_utf8(char *buf, size_t *len, unsigned int cp)
 {
-	char *b = *buf + *len;
+	char *b = buf + *len;
 
 	if (cp < 0x80) {
 		b[0] = (char)cp;
@@ -88,32 +129,41 @@ static int hex4(const char *p, unsigned int *out)
 /* A string at ps->p (on the quote); NULL on error. */
 static char *parse_string(struct parser *ps)
 {
-	size_t cap = 16, len = 0;
+	size_t len = 0;
+	const char *q;
 	char *s;
 
 	if (ps->p >= ps->end || *ps->p != '"')
 		return (char *)fail(ps, "expected a string");
 	ps->p++;
-	s = xmalloc(cap);
+	/* decoded, a string is never longer than its source: size it from the closing quote */
+	for (q = ps->p; q < ps->end && *q != '"'; q++)
+		if (*q == '\\')
+			q++;
+	s = alloc(ps, (size_t)(q - ps->p) + 1);
 	while (ps->p < ps->end && *ps->p != '"') {
 		unsigned char c = (unsigned char)*ps->p;
 
-		if (len + 5 > cap)
-			s = xrealloc(s, cap *= 2);
-		if (c < 0x20) {
-			free(s);
+		if (c < 0x20)
 			return (char *)fail(ps, "control character in a string");
+		if (c >= 0x20 && c < 0x80 && c != '\\') {
+			/* a run of plain ASCII, copied at once */
+			const char *r = ps->p;
+
+			while (r < ps->end && (unsigned char)*r >= 0x20 && (unsigned char)*r < 0x80 &&
+			       *r != '"' && *r != '\\')
+				r++;
+			memcpy(s + len, ps->p, (size_t)(r - ps->p));
+			len += (size_t)(r - ps->p);
+			ps->p = r;
+			continue;
 		}
 		if (c != '\\') {
 			size_t k = utf8_valid_len((const unsigned char *)ps->p,
 						  (size_t)(ps->end - ps->p));
 
-			if (!k) {
-				free(s);
+			if (!k)
 				return (char *)fail(ps, "invalid UTF-8 in a string");
-			}
-			if (len + k + 1 > cap)
-				s = xrealloc(s, cap = 2 * cap + k);
 			memcpy(s + len, ps->p, k);
 			len += k;
 			ps->p += k;
@@ -133,29 +183,24 @@ static char *parse_string(struct parser *ps)
 		case 'u': {
 			unsigned int cp, lo;
 
-			if (ps->end - ps->p < 5 || hex4(ps->p + 1, &cp)) {
-				free(s);
+			if (ps->end - ps->p < 5 || hex4(ps->p + 1, &cp))
 				return (char *)fail(ps, "bad \\u escape");
-			}
 			ps->p += 4;
 			if (cp >= 0xd800 && cp < 0xdc00 && ps->end - ps->p >= 7 && ps->p[1] == '\\' &&
 			    ps->p[2] == 'u' && !hex4(ps->p + 3, &lo) && lo >= 0xdc00 && lo < 0xe000) {
 				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
 				ps->p += 6;
 			}
-			put_utf8(&s, &len, cp);
+			put_utf8(s, &len, cp);
 			break;
 		}
 		default:
-			free(s);
 			return (char *)fail(ps, "bad escape");
 		}
 		ps->p++;
 	}
-	if (ps->p >= ps->end) {
-		free(s);
+	if (ps->p >= ps->end)
 		return (char *)fail(ps, "unterminated string");
-	}
 	ps->p++;
 	s[len] = '\0';
 	return s;
@@ -206,26 +251,52 @@ static struct jval *parse_number(struct parser *ps)
 		return fail(ps, "number too long");
 	memcpy(buf, ps->p, n);
 	buf[n] = '\0';
-	v = new_val(J_NUM);
-	v->num = strtod(buf, &end);
-	if (integer && buf[0] != '-') {
-		errno = 0;
-		v->u = strtoull(buf, &end, 10);
-		v->is_uint = !errno;
+	v = new_val(ps, J_NUM);
+	if (integer && buf[0] != '-' && n < 20) {
+		/* up to 19 digits: exact in a u64, no conversion routine needed */
+		for (size_t i = 0; i < n; i++)
+			v->u = v->u * 10 + (uint64_t)(buf[i] - '0');
+		v->is_uint = true;
+		v->num = (double)v->u;
+	} else {
+		v->num = strtod(buf, &end);
+		if (integer && buf[0] != '-') {
+			errno = 0;
+			v->u = strtoull(buf, &end, 10);
+			v->is_uint = !errno;
+		}
 	}
 	ps->p = q;
 	return v;
 }
 
+/* Room for one more item (and key): arrays double inside the arena. */
+static void grow(struct parser *ps, struct jval *v, size_t *cap, bool object)
+{
+	size_t n = *cap ? 2 * *cap : 8;
+	struct jval **items = alloc(ps, sizeof(*items) * n);
+
+	if (v->n)
+		memcpy(items, v->items, sizeof(*items) * v->n);
+	v->items = items;
+	if (object) {
+		char **keys = alloc(ps, sizeof(*keys) * n);
+
+		if (v->n)
+			memcpy(keys, v->keys, sizeof(*keys) * v->n);
+		v->keys = keys;
+	}
+	*cap = n;
+}
+
 static struct jval *parse_container(struct parser *ps, bool object)
 {
-	struct jval *v = new_val(object ? J_OBJ : J_ARR);
+	struct jval *v = new_val(ps, object ? J_OBJ : J_ARR);
 	char close = object ? '}' : ']';
+	size_t cap = 0;
 
-	if (++ps->depth > MAX_DEPTH) {
-		json_free(v);
+	if (++ps->depth > MAX_DEPTH)
 		return fail(ps, "nested too deeply");
-	}
 	ps->p++;
 	ws(ps);
 	if (ps->p < ps->end && *ps->p == close) {
@@ -239,27 +310,19 @@ static struct jval *parse_container(struct parser *ps, bool object)
 
 		ws(ps);
 		if (object) {
-			key = parse_string(ps);
-			if (!key)
-				goto bad;
+			if (!(key = parse_string(ps)))
+				return NULL;
 			ws(ps);
-			if (ps->p >= ps->end || *ps->p != ':') {
-				free(key);
-				fail(ps, "expected ':'");
-				goto bad;
-			}
+			if (ps->p >= ps->end || *ps->p != ':')
+				return fail(ps, "expected ':'");
 			ps->p++;
 		}
-		item = parse_value(ps);
-		if (!item) {
-			free(key);
-			goto bad;
-		}
-		v->items = xrealloc(v->items, sizeof(*v->items) * (v->n + 1));
-		if (object) {
-			v->keys = xrealloc(v->keys, sizeof(*v->keys) * (v->n + 1));
+		if (!(item = parse_value(ps)))
+			return NULL;
+		if (v->n == cap)
+			grow(ps, v, &cap, object);
+		if (object)
 			v->keys[v->n] = key;
-		}
 		v->items[v->n++] = item;
 		ws(ps);
 		if (ps->p < ps->end && *ps->p == ',') {
@@ -271,12 +334,8 @@ static struct jval *parse_container(struct parser *ps, bool object)
 			ps->depth--;
 			return v;
 		}
-		fail(ps, object ? "expected ',' or '}'" : "expected ',' or ']'");
-		goto bad;
+		return fail(ps, object ? "expected ',' or '}'" : "expected ',' or ']'");
 	}
-bad:
-	json_free(v);
-	return NULL;
 }
 
 static bool literal(struct parser *ps, const char *lit)
@@ -306,21 +365,21 @@ static struct jval *parse_value(struct parser *ps)
 
 		if (!s)
 			return NULL;
-		v = new_val(J_STR);
+		v = new_val(ps, J_STR);
 		v->str = s;
 		return v;
 	}
 	case 't':
 	case 'f':
 		if (literal(ps, "true") || literal(ps, "false")) {
-			v = new_val(J_BOOL);
+			v = new_val(ps, J_BOOL);
 			v->b = ps->p[-1] == 'e' && ps->p[-2] == 'u';
 			return v;
 		}
 		return fail(ps, "unexpected token");
 	case 'n':
 		if (literal(ps, "null"))
-			return new_val(J_NULL);
+			return new_val(ps, J_NULL);
 		return fail(ps, "unexpected token");
 	default:
 		return parse_number(ps);
@@ -329,35 +388,29 @@ static struct jval *parse_value(struct parser *ps)
 
 struct jval *json_parse(const char *text, size_t len, char *err, size_t errlen)
 {
-	struct parser ps = {text, text, text + len, err, errlen, 0};
+	struct parser ps = {text, text, text + len, err, errlen, 0, NULL};
 	struct jval *v;
 
 	if (err && errlen)
 		err[0] = '\0';
 	v = parse_value(&ps);
-	if (!v)
-		return NULL;
-	ws(&ps);
-	if (ps.p != ps.end) {
-		json_free(v);
-		return fail(&ps, "trailing data");
+	if (v) {
+		ws(&ps);
+		if (ps.p != ps.end)
+			v = fail(&ps, "trailing data");
 	}
+	if (!v) {
+		arena_free(ps.arena);
+		return NULL;
+	}
+	v->arena = ps.arena;
 	return v;
 }
 
 void json_free(struct jval *v)
 {
-	if (!v)
-		return;
-	for (size_t i = 0; i < v->n; i++) {
-		json_free(v->items[i]);
-		if (v->keys)
-			free(v->keys[i]);
-	}
-	free(v->items);
-	free(v->keys);
-	free(v->str);
-	free(v);
+	if (v)
+		arena_free(v->arena);
 }
 
 const struct jval *json_get(const struct jval *obj, const char *key)

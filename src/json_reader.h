@@ -13,6 +13,8 @@
 
 enum jtype { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ };
 
+struct arena;
+
 struct jval {
 	enum jtype t;
 	bool b;
@@ -23,10 +25,12 @@ struct jval {
 	struct jval **items; /* J_ARR values, J_OBJ values */
 	char **keys;	     /* J_OBJ */
 	size_t n;
+	struct arena *arena; /* the root of a parse: the memory of the whole tree */
 };
 
 /* Parse @len bytes; NULL on error with the reason and its offset in @err. */
 struct jval *json_parse(const char *text, size_t len, char *err, size_t errlen);
+/* Free a tree json_parse() returned (all of it: only its root may be passed). */
 void json_free(struct jval *v);
 
 const struct jval *json_get(const struct jval *obj, const char *key);

@@ -46,6 +46,28 @@ TEST(test_alerts__json_reader_values)
 	CHECK(json_path(v, "o.p.r") == NULL);
 	CHECK(json_path(v, "a.b") == NULL);
 	json_free(v);
+
+	/* runs of ASCII, escapes and raw UTF-8 mixed; a large array (the arena grows) */
+	v = parse("[\"ab\\\"cd\\\\ef \xc3\xa9 gh\\u0041\", \"\"]");
+	CHECK(v && v->n == 2);
+	CHECK_STR(v->items[0]->str, "ab\"cd\\ef \xc3\xa9 ghA");
+	CHECK_STR(v->items[1]->str, "");
+	json_free(v);
+	{
+		size_t n = 200000, len = 0;
+		char *big = xmalloc(n * 12 + 16);
+		char err[64];
+
+		big[len++] = '[';
+		for (size_t i = 0; i < n; i++)
+			len += (size_t)sprintf(big + len, "%s%zu", i ? "," : "", i * 1000);
+		big[len++] = ']';
+		v = json_parse(big, len, err, sizeof(err));
+		CHECK(v && v->n == n);
+		CHECK(v && v->items[n - 1]->u == (n - 1) * 1000);
+		json_free(v);
+		free(big);
+	}
 }
 
 TEST(test_alerts__json_reader_errors)
