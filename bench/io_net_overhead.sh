@@ -90,37 +90,18 @@ run() {
 
 modes=(disk_none disk_procscope disk_biolatency xnet_none xnet_procscope xnet_tcplife
 	net_none net_procscope net_procscope_net_only net_tcplife)
-for rep in $(seq 1 "$REPS"); do
-	for i in $(seq 0 $((${#modes[@]} - 1))); do
-		m=${modes[$(((i + rep) % ${#modes[@]}))]}
-		v=$(run "$m")
-		echo "$rep $m $v" >> "$tmp/raw"
-		echo "  rep $rep $m: $v" >&2
-	done
-done
+interleave "$tmp/raw" run
 
-table() { # prefix unit
-	echo "| mode | $2 (median) | loss vs none (median of paired) |"
-	echo "|---|---:|---:|"
-	for m in "${modes[@]}"; do
-		[[ $m == "$1"_* ]] || continue
-		med=$(awk -v m="$m" '$2 == m { print $3 }' "$tmp/raw" | median)
-		loss=$(awk -v m="$m" -v b="$1_none" '$2 == b { base[$1] = $3 } $2 == m { v[$1] = $3 }
-			END { for (r in v) if (base[r] > 0) printf "%.2f\n", 100 * (1 - v[r] / base[r]) }' \
-			"$tmp/raw" | median)
-		echo "| ${m#"$1"_} | $med | ${loss}% |"
-	done
-}
 
 echo "## Disk: fio 4 KiB random direct reads, psync QD1 (${SECS}s, $REPS repetitions)"
 echo
-table disk IOPS
+loss_table "$tmp/raw" disk IOPS
 echo
 echo "## Network: sockperf TCP ping-pong on loopback, client and server on two CPUs (${SECS}s, $REPS repetitions)"
 echo
-table xnet "round trips/s"
+loss_table "$tmp/raw" xnet "round trips/s"
 echo
 echo "## Network: the same on one CPU, the worst case (${SECS}s, $REPS repetitions)"
 echo
-table net "round trips/s"
+loss_table "$tmp/raw" net "round trips/s"
 cp "$tmp/raw" "$OUT/io_net_overhead.raw"

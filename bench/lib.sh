@@ -39,3 +39,33 @@ proc_footprint() {
 	ticks=$(awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null)
 	echo "${hwm:-0} $(( ${ticks:-0} * 1000 / $(getconf CLK_TCK) ))"
 }
+
+# interleave RAW FN: REPS repetitions of every mode in $modes, each repetition in a
+# rotated order; FN MODE prints the mode's number, appended as "rep mode value" to RAW.
+interleave() {
+	local raw=$1 fn=$2 rep i m v n=${#modes[@]}
+	for rep in $(seq 1 "$REPS"); do
+		for i in $(seq 0 $((n - 1))); do
+			m=${modes[$(((i + rep) % n))]}
+			v=$("$fn" "$m")
+			echo "$rep $m $v" >> "$raw"
+			echo "  rep $rep $m: $v" >&2
+		done
+	done
+}
+
+# loss_table RAW PREFIX WHAT: the modes of $modes named PREFIX_*, the median of WHAT
+# (higher is better) and the median over repetitions of the loss against PREFIX_none.
+loss_table() {
+	local raw=$1 prefix=$2 m med loss
+	echo "| mode | $3 (median) | loss vs none (median of paired) |"
+	echo "|---|---:|---:|"
+	for m in "${modes[@]}"; do
+		[[ $m == "$prefix"_* ]] || continue
+		med=$(awk -v m="$m" '$2 == m { print $3 }' "$raw" | median)
+		loss=$(awk -v m="$m" -v b="${prefix}_none" '$2 == b { base[$1] = $3 } $2 == m { v[$1] = $3 }
+			END { for (r in v) if (base[r] > 0) printf "%.2f\n", 100 * (1 - v[r] / base[r]) }' \
+			"$raw" | median)
+		echo "| ${m#"$prefix"_} | $med | ${loss}% |"
+	done
+}

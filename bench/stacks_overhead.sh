@@ -60,35 +60,16 @@ run() {
 
 modes=(cpu_none cpu_procscope_sampling cpu_procscope cpu_bpftrace
 	sw_none sw_procscope_sched sw_procscope_offcpu sw_offcputime)
-for rep in $(seq 1 "$REPS"); do
-	for i in $(seq 0 $((${#modes[@]} - 1))); do
-		m=${modes[$(((i + rep) % ${#modes[@]}))]}
-		v=$(run "$m")
-		echo "$rep $m $v" >> "$tmp/raw"
-		echo "  rep $rep $m: $v" >&2
-	done
-done
+interleave "$tmp/raw" run
 
-table() { # prefix what
-	echo "| mode | $2 (median) | loss vs none (median of paired) |"
-	echo "|---|---:|---:|"
-	for m in "${modes[@]}"; do
-		[[ $m == "$1"_* ]] || continue
-		med=$(awk -v m="$m" '$2 == m { print $3 }' "$tmp/raw" | median)
-		loss=$(awk -v m="$m" -v b="$1_none" '$2 == b { base[$1] = $3 } $2 == m { v[$1] = $3 }
-			END { for (r in v) if (base[r] > 0) printf "%.2f\n", 100 * (1 - v[r] / base[r]) }' \
-			"$tmp/raw" | median)
-		echo "| ${m#"$1"_} | $med | ${loss}% |"
-	done
-}
 
 echo "## On-CPU sampling at 99 Hz: CPU-bound loop (${SECS}s, $REPS repetitions)"
 echo
-table cpu "work/s"
+loss_table "$tmp/raw" cpu "work/s"
 echo
 echo "## Off-CPU stacks: pipe ping-pong between two threads on one CPU (${SECS}s, $REPS repetitions)"
 echo
-table sw "round trips/s"
+loss_table "$tmp/raw" sw "round trips/s"
 echo
 echo "## Symbolizing a workflow of 100 short processes (3 runs)"
 echo

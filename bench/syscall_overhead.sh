@@ -81,15 +81,8 @@ run_mode() {
 	esac
 }
 
-for rep in $(seq 1 "$REPS"); do
-	n=${#modes[@]}
-	for i in $(seq 0 $((n - 1))); do
-		m=${modes[$(((i + rep) % n))]}
-		v=$(run_mode "$m" | awk '/^ns_per_call/ { print $2 }')
-		echo "$rep $m $v" >> "$tmp/raw"
-		echo "  rep $rep $m: $v ns/call" >&2
-	done
-done
+ns_per_call() { run_mode "$1" | awk '/^ns_per_call/ { print $2 }'; }
+interleave "$tmp/raw" ns_per_call
 
 echo "## Syscall overhead: tight getppid loop ($CALLS calls, $REPS interleaved repetitions)"
 echo

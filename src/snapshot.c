@@ -218,6 +218,8 @@ static void build_procs(struct snapshot *out, const struct raw_dump *cur,
 	for (uint32_t slot = 0; slot < cur->n_procs; slot++) {
 		const struct proc_rec *r = &cur->procs[slot];
 		const struct proc_rec *pr = prev && slot < prev->n_procs ? &prev->procs[slot] : NULL;
+		struct proc_io io = r->io;
+		struct proc_net net = r->net;
 		struct proc_info *p;
 
 		index[slot] = -1;
@@ -238,42 +240,27 @@ static void build_procs(struct snapshot *out, const struct raw_dump *cur,
 		p->end_ns = r->end_ns;
 		memcpy(p->comm, r->comm, COMM_LEN);
 		p->m.sched = r->sched;
-		memcpy(p->m.io.ops, r->io.ops, sizeof(p->m.io.ops));
-		memcpy(p->m.io.bytes, r->io.bytes, sizeof(p->m.io.bytes));
-		p->m.io.wb_ops = r->io.wb_ops;
-		p->m.io.wb_bytes = r->io.wb_bytes;
-		p->m.io.dirtied_bytes = r->io.dirtied_bytes;
-		p->m.net.tx_bytes = r->net.tx_bytes;
-		p->m.net.rx_bytes = r->net.rx_bytes;
-		p->m.net.connects = r->net.connects;
-		p->m.net.connect_failures = r->net.connect_failures;
-		p->m.net.closes = r->net.closes;
-		p->m.net.retransmits = r->net.retransmits;
 		p->m.mem.minor_faults = r->mem.minor_faults;
 		p->m.mem.major_faults = r->mem.major_faults;
 		if (pr && pr->pid == r->pid) {
-			struct proc_io pio = pr->io;
-			struct proc_io cio = r->io;
-			struct proc_net pnet = pr->net;
-			struct proc_net cnet = r->net;
-
+			/* an interval: the change since the previous dump */
 			u64s_sub(&p->m.sched, &pr->sched, sizeof(p->m.sched));
-			u64s_sub(&cio, &pio, sizeof(cio));
-			u64s_sub(&cnet, &pnet, sizeof(cnet));
-			memcpy(p->m.io.ops, cio.ops, sizeof(cio.ops));
-			memcpy(p->m.io.bytes, cio.bytes, sizeof(cio.bytes));
-			p->m.io.wb_ops = cio.wb_ops;
-			p->m.io.wb_bytes = cio.wb_bytes;
-			p->m.io.dirtied_bytes = cio.dirtied_bytes;
-			p->m.net.tx_bytes = cnet.tx_bytes;
-			p->m.net.rx_bytes = cnet.rx_bytes;
-			p->m.net.connects = cnet.connects;
-			p->m.net.connect_failures = cnet.connect_failures;
-			p->m.net.closes = cnet.closes;
-			p->m.net.retransmits = cnet.retransmits;
+			u64s_sub(&io, &pr->io, sizeof(io));
+			u64s_sub(&net, &pr->net, sizeof(net));
 			p->m.mem.minor_faults = sub_sat(r->mem.minor_faults, pr->mem.minor_faults);
 			p->m.mem.major_faults = sub_sat(r->mem.major_faults, pr->mem.major_faults);
 		}
+		memcpy(p->m.io.ops, io.ops, sizeof(io.ops));
+		memcpy(p->m.io.bytes, io.bytes, sizeof(io.bytes));
+		p->m.io.wb_ops = io.wb_ops;
+		p->m.io.wb_bytes = io.wb_bytes;
+		p->m.io.dirtied_bytes = io.dirtied_bytes;
+		p->m.net.tx_bytes = net.tx_bytes;
+		p->m.net.rx_bytes = net.rx_bytes;
+		p->m.net.connects = net.connects;
+		p->m.net.connect_failures = net.connect_failures;
+		p->m.net.closes = net.closes;
+		p->m.net.retransmits = net.retransmits;
 		if (cur->live) {
 			p->m.mem.rss_bytes = cur->live[slot].rss_bytes;
 			p->m.mem.rss_peak_bytes = cur->live[slot].rss_peak_bytes;
