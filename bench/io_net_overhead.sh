@@ -64,22 +64,22 @@ run() {
 	case $1 in
 	disk_none) "${fio_job[@]}" > "$tmp/o.json"; iops "$tmp/o.json" ;;
 	disk_procscope)
-		"$PROCSCOPE" -o /dev/null -- "${fio_job[@]}" > "$tmp/o.json"
+		"$PROCSCOPE" -o "$tmp/report.out" -- "${fio_job[@]}" > "$tmp/o.json"
 		iops "$tmp/o.json" ;;
 	disk_biolatency)
 		PEER=(stdbuf -oL biolatency)
 		with_peer Tracing "${fio_job[@]}" > "$tmp/o.json"
 		iops "$tmp/o.json" ;;
 	xnet_none) "${xpp[@]}" > "$tmp/s.out" 2>&1; rtps "$tmp/s.out" ;;
-	xnet_procscope) "$PROCSCOPE" -o /dev/null -- "${xpp[@]}" > "$tmp/s.out" 2>&1; rtps "$tmp/s.out" ;;
+	xnet_procscope) "$PROCSCOPE" -o "$tmp/report.out" -- "${xpp[@]}" > "$tmp/s.out" 2>&1; rtps "$tmp/s.out" ;;
 	xnet_tcplife)
 		PEER=(stdbuf -oL tcplife)
 		with_peer PID "${xpp[@]}" > "$tmp/s.out" 2>&1
 		rtps "$tmp/s.out" ;;
 	net_none) "${pp[@]}" > "$tmp/s.out" 2>&1; rtps "$tmp/s.out" ;;
-	net_procscope) "$PROCSCOPE" -o /dev/null -- "${pp[@]}" > "$tmp/s.out" 2>&1; rtps "$tmp/s.out" ;;
+	net_procscope) "$PROCSCOPE" -o "$tmp/report.out" -- "${pp[@]}" > "$tmp/s.out" 2>&1; rtps "$tmp/s.out" ;;
 	net_procscope_net_only)
-		"$PROCSCOPE" --only net -o /dev/null -- "${pp[@]}" > "$tmp/s.out" 2>&1
+		"$PROCSCOPE" --only net -o "$tmp/report.out" -- "${pp[@]}" > "$tmp/s.out" 2>&1
 		rtps "$tmp/s.out" ;;
 	net_tcplife)
 		PEER=(stdbuf -oL tcplife)

@@ -47,13 +47,13 @@ peer() {
 run() {
 	case $1 in
 	cpu_none) "${cpu[@]}" ;;
-	cpu_procscope_sampling) "$PROCSCOPE" --only profile -o /dev/null -- "${cpu[@]}" ;;
-	cpu_procscope) "$PROCSCOPE" -o /dev/null -- "${cpu[@]}" ;;
+	cpu_procscope_sampling) "$PROCSCOPE" --only profile -o "$tmp/report.out" -- "${cpu[@]}" ;;
+	cpu_procscope) "$PROCSCOPE" -o "$tmp/report.out" -- "${cpu[@]}" ;;
 	cpu_bpftrace) peer Attaching stdbuf -oL bpftrace -e \
 		'profile:hz:99 /pid == PID/ { @[kstack, ustack] = count(); }' -- "${cpu[@]}" ;;
 	sw_none) "${pp[@]}" ;;
-	sw_procscope_sched) "$PROCSCOPE" --only sched -o /dev/null -- "${pp[@]}" ;;
-	sw_procscope_offcpu) "$PROCSCOPE" --only sched --offcpu -o /dev/null -- "${pp[@]}" ;;
+	sw_procscope_sched) "$PROCSCOPE" --only sched -o "$tmp/report.out" -- "${pp[@]}" ;;
+	sw_procscope_offcpu) "$PROCSCOPE" --only sched --offcpu -o "$tmp/report.out" -- "${pp[@]}" ;;
 	sw_offcputime) peer Tracing stdbuf -oL offcputime -p PID -- "${pp[@]}" ;;
 	esac | awk '/per_sec/ { print $2 }'
 }

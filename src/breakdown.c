@@ -87,7 +87,8 @@ static void proc_breakdown(const struct proc_info *p, const struct snapshot *s, 
 }
 
 struct expand {
-	struct snapshot *s;
+	const struct snapshot *s;
+	const struct breakdown *bd; /* per process */
 	int32_t *parent;   /* proc index of each proc's parent, -1 if not in the snapshot */
 	size_t **children; /* proc index lists */
 	size_t *n_children;
@@ -112,7 +113,7 @@ static uint64_t p_end(const struct snapshot *s, const struct proc_info *p)
  */
 static void add_own(struct expand *x, size_t i, uint64_t own, uint64_t covered)
 {
-	const struct breakdown *bd = &x->s->procs[i].m.bd;
+	const struct breakdown *bd = &x->bd[i];
 	uint64_t raw[BD_N];
 	struct breakdown part;
 	bool any = false;
@@ -132,7 +133,7 @@ static void add_own(struct expand *x, size_t i, uint64_t own, uint64_t covered)
 
 static int cmp_end_desc(const void *a, const void *b, void *ctx)
 {
-	struct snapshot *s = ctx;
+	const struct snapshot *s = ctx;
 	uint64_t ea = p_end(s, &s->procs[*(const size_t *)a]);
 	uint64_t eb = p_end(s, &s->procs[*(const size_t *)b]);
 
@@ -172,7 +173,7 @@ static void expand(struct expand *x, size_t i, uint64_t a, uint64_t b, int depth
 
 static int cmp_path_start(const void *a, const void *b, void *ctx)
 {
-	struct snapshot *s = ctx;
+	const struct snapshot *s = ctx;
 	const struct path_step *x = a, *y = b;
 	uint64_t sa = p_start(s, &s->procs[x->proc]), sb = p_start(s, &s->procs[y->proc]);
 
@@ -182,27 +183,24 @@ static int cmp_path_start(const void *a, const void *b, void *ctx)
 	return s->procs[x->proc].slot < s->procs[y->proc].slot ? -1 : 1;
 }
 
-void breakdown_compute(struct snapshot *s)
+void breakdown_compute(const struct snapshot *s, struct breakdowns *out)
 {
 	struct expand x = {.s = s};
 	size_t roots = 0, root = 0;
 
-	memset(&s->target.bd, 0, sizeof(s->target.bd));
-	for (size_t i = 0; i < s->n_procs; i++) {
-		struct breakdown *bd = &s->procs[i].m.bd;
-
-		proc_breakdown(&s->procs[i], s, bd);
-		s->target.bd.wall_ns += bd->wall_ns;
-		for (unsigned int c = 0; c < BD_N; c++)
-			s->target.bd.ns[c] += bd->ns[c];
-	}
-	free(s->path);
-	s->path = NULL;
-	s->n_path = 0;
-	s->bd_expanded = false;
+	memset(out, 0, sizeof(*out));
 	if (!s->n_procs)
 		return;
+	out->procs = xcalloc(s->n_procs, sizeof(*out->procs));
+	for (size_t i = 0; i < s->n_procs; i++) {
+		struct breakdown *bd = &out->procs[i];
 
+		proc_breakdown(&s->procs[i], s, bd);
+		out->target.wall_ns += bd->wall_ns;
+		for (unsigned int c = 0; c < BD_N; c++)
+			out->target.ns[c] += bd->ns[c];
+	}
+	x.bd = out->procs;
 	x.parent = xcalloc(s->n_procs, sizeof(*x.parent));
 	x.children = xcalloc(s->n_procs, sizeof(*x.children));
 	x.n_children = xcalloc(s->n_procs, sizeof(*x.n_children));
@@ -229,16 +227,19 @@ void breakdown_compute(struct snapshot *s)
 		x.children[p][x.n_children[p]++] = i;
 	}
 	for (size_t i = 0; i < s->n_procs; i++)
-		qsort_r(x.children[i], x.n_children[i], sizeof(**x.children), cmp_end_desc, s);
+		if (x.n_children[i] > 1)
+			qsort_r(x.children[i], x.n_children[i], sizeof(**x.children), cmp_end_desc,
+				(void *)s);
 
 	if (roots == 1) {
 		expand(&x, root, p_start(s, &s->procs[root]), p_end(s, &s->procs[root]), 0);
-		s->target.bd.wall_ns = p_end(s, &s->procs[root]) - p_start(s, &s->procs[root]);
-		memcpy(s->target.bd.ns, x.acc, sizeof(x.acc));
-		qsort_r(x.path, x.n_path, sizeof(*x.path), cmp_path_start, s);
-		s->path = x.path;
-		s->n_path = x.n_path;
-		s->bd_expanded = true;
+		out->target.wall_ns = p_end(s, &s->procs[root]) - p_start(s, &s->procs[root]);
+		memcpy(out->target.ns, x.acc, sizeof(x.acc));
+		if (x.n_path > 1)
+			qsort_r(x.path, x.n_path, sizeof(*x.path), cmp_path_start, (void *)s);
+		out->path = x.path;
+		out->n_path = x.n_path;
+		out->expanded = true;
 	} else {
 		free(x.path);
 	}
@@ -247,4 +248,11 @@ void breakdown_compute(struct snapshot *s)
 	free(x.children);
 	free(x.n_children);
 	free(x.parent);
+}
+
+void breakdowns_release(struct breakdowns *b)
+{
+	free(b->procs);
+	free(b->path);
+	memset(b, 0, sizeof(*b));
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Where the wall-clock time went.
+ * Where the wall-clock time went: an analysis of a snapshot.
  *
  * A process's breakdown is its thread-time by state (on a CPU, waiting for one,
  * blocked by wait class: docs/metrics.md), scaled to its lifetime, so that the
@@ -18,10 +18,46 @@
 #ifndef PROCSCOPE_BREAKDOWN_H
 #define PROCSCOPE_BREAKDOWN_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
 #include "snapshot.h"
 
-/* Fill every process's metrics.bd, target.bd and the critical path of @s. */
-void breakdown_compute(struct snapshot *s);
+enum bd_class {
+	BD_ONCPU = 0,
+	BD_RUNQ = 1,
+	BD_IO = 2,
+	BD_NET = 3,
+	BD_LOCK = 4,
+	BD_SLEEP = 5,
+	BD_POLL = 6,
+	BD_CHILD = 7,
+	BD_OTHER = 8,
+	BD_N = 9,
+};
+
+struct breakdown {
+	uint64_t wall_ns;
+	uint64_t ns[BD_N]; /* adds up to wall_ns exactly */
+};
+
+struct path_step {
+	size_t proc;	     /* index into snapshot.procs */
+	uint64_t on_path_ns; /* its share of the path (its own time, not its children's) */
+};
+
+struct breakdowns {
+	struct breakdown *procs; /* [snapshot.n_procs], in the snapshot's order */
+	struct breakdown target;
+	struct path_step *path; /* the critical path, chronological */
+	size_t n_path;
+	bool expanded; /* target follows the critical path (one root); else summed */
+};
+
+/* Every process's breakdown, the target's and the critical path of @s. */
+void breakdown_compute(const struct snapshot *s, struct breakdowns *out);
+void breakdowns_release(struct breakdowns *b);
 
 const char *bd_class_name(unsigned int c); /* "oncpu", "runq", "io", ... */
 const char *bd_ns_key(unsigned int c);	    /* "oncpu_ns", "runq_ns", ... (JSON keys) */

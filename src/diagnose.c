@@ -61,20 +61,30 @@ static void ev_str(struct finding *f, const char *key, const char *v)
 	f->n_ev++;
 }
 
-static double share(const struct snapshot *s, unsigned int c)
+/* What every finding reads: the snapshot, its breakdowns, the target's name. */
+struct dx {
+	const struct snapshot *s;
+	const struct breakdowns *bd;
+	const char *desc;
+};
+
+static double share(const struct dx *x, unsigned int c)
 {
-	return s->target.bd.wall_ns ? (double)s->target.bd.ns[c] / s->target.bd.wall_ns : 0;
+	const struct breakdown *t = &x->bd->target;
+
+	return t->wall_ns ? (double)t->ns[c] / t->wall_ns : 0;
 }
 
 /* The process that spent the most wall time in class @c. */
-static const struct proc_info *top_proc(const struct snapshot *s, unsigned int c)
+static const struct proc_info *top_proc(const struct dx *x, unsigned int c)
 {
-	const struct proc_info *best = NULL;
+	const struct snapshot *s = x->s;
+	size_t best = SIZE_MAX;
 
 	for (size_t i = 0; i < s->n_procs; i++)
-		if (!best || s->procs[i].m.bd.ns[c] > best->m.bd.ns[c])
-			best = &s->procs[i];
-	return best && best->m.bd.ns[c] ? best : NULL;
+		if (best == SIZE_MAX || x->bd->procs[i].ns[c] > x->bd->procs[best].ns[c])
+			best = i;
+	return best != SIZE_MAX && x->bd->procs[best].ns[c] ? &s->procs[best] : NULL;
 }
 
 /* "a > b > c": the innermost @n frames of the heaviest stack of @kind (and @wclass). */
@@ -103,10 +113,12 @@ static bool top_stack(const struct snapshot *s, enum stack_kind kind, int wclass
 	return false;
 }
 
-static void cpu(struct diagnosis *d, const struct snapshot *s, const char *desc)
+static void cpu(struct diagnosis *d, const struct dx *x)
 {
-	const struct proc_info *p = top_proc(s, BD_ONCPU);
-	double sh = share(s, BD_ONCPU), cpus = s->end_ns > s->start_ns ?
+	const struct snapshot *s = x->s;
+	const char *desc = x->desc;
+	const struct proc_info *p = top_proc(x, BD_ONCPU);
+	double sh = share(x, BD_ONCPU), cpus = s->end_ns > s->start_ns ?
 		(double)s->target.sched.oncpu_ns / (s->end_ns - s->start_ns) : 0;
 	char b[32], stack[256];
 	struct finding *f;
@@ -118,7 +130,7 @@ static void cpu(struct diagnosis *d, const struct snapshot *s, const char *desc)
 		 "CPU: %s spent %.0f%% of its wall time running on a CPU; `%s` (pid %u) used %s of "
 		 "CPU, the target %.2f CPUs on average",
 		 desc, 100 * sh, p->comm, p->pid, fmt_dur(b, sizeof(b), p->m.sched.oncpu_ns), cpus);
-	ev_num(f, "oncpu_ns", EVD_NS, s->target.bd.ns[BD_ONCPU]);
+	ev_num(f, "oncpu_ns", EVD_NS, x->bd->target.ns[BD_ONCPU]);
 	ev_share(f, "share", sh);
 	ev_num(f, "top_pid", EVD_NUM, p->pid);
 	ev_str(f, "top_comm", p->comm);
@@ -135,11 +147,14 @@ static void cpu(struct diagnosis *d, const struct snapshot *s, const char *desc)
 	}
 }
 
-static void contention(struct diagnosis *d, const struct snapshot *s, const char *desc)
+static void contention(struct diagnosis *d, const struct dx *x)
 {
-	double sh = share(s, BD_RUNQ);
+	const struct snapshot *s = x->s;
+	const char *desc = x->desc;
+
+	double sh = share(x, BD_RUNQ);
 	const struct lat *rq = &s->target.runq;
-	const struct proc_info *p = top_proc(s, BD_RUNQ);
+	const struct proc_info *p = top_proc(x, BD_RUNQ);
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	char b[2][32];
 	struct finding *f;
@@ -155,7 +170,7 @@ static void contention(struct diagnosis *d, const struct snapshot *s, const char
 	snprintf(f->suggestion, sizeof(f->suggestion),
 		 "more cores, fewer parallel jobs, or quieter neighbours on these CPUs (pinning? "
 		 "check taskset and cgroup cpu limits)");
-	ev_num(f, "runq_ns", EVD_NS, s->target.bd.ns[BD_RUNQ]);
+	ev_num(f, "runq_ns", EVD_NS, x->bd->target.ns[BD_RUNQ]);
 	ev_share(f, "share", sh);
 	ev_num(f, "runq_p50_ns", EVD_NS, rq->p50_ns);
 	ev_num(f, "runq_p99_ns", EVD_NS, rq->p99_ns);
@@ -174,12 +189,15 @@ static uint64_t syscall_calls(const struct metrics *m, const char *name)
 	return 0;
 }
 
-static void disk(struct diagnosis *d, const struct snapshot *s, const char *desc)
+static void disk(struct diagnosis *d, const struct dx *x)
 {
-	double sh = share(s, BD_IO);
+	const struct snapshot *s = x->s;
+	const char *desc = x->desc;
+
+	double sh = share(x, BD_IO);
 	const struct io_metrics *io = &s->target.io;
 	const struct io_device *dev = NULL;
-	const struct proc_info *p = top_proc(s, BD_IO);
+	const struct proc_info *p = top_proc(x, BD_IO);
 	uint64_t ops = io->ops[IO_READ] + io->ops[IO_WRITE], bytes = io->bytes[IO_READ] + io->bytes[IO_WRITE];
 	uint64_t syncs = syscall_calls(&s->target, "fsync") + syscall_calls(&s->target, "fdatasync");
 	bool reads = io->bytes[IO_READ] >= io->bytes[IO_WRITE];
@@ -212,7 +230,7 @@ static void disk(struct diagnosis *d, const struct snapshot *s, const char *desc
 	else
 		snprintf(f->suggestion, sizeof(f->suggestion),
 			 "the device is the limit: faster storage, fewer bytes, or IO spread over devices");
-	ev_num(f, "io_ns", EVD_NS, s->target.bd.ns[BD_IO]);
+	ev_num(f, "io_ns", EVD_NS, x->bd->target.ns[BD_IO]);
 	ev_share(f, "share", sh);
 	if (dev)
 		ev_str(f, "device", dev->name);
@@ -226,12 +244,15 @@ static void disk(struct diagnosis *d, const struct snapshot *s, const char *desc
 	ev_str(f, "top_comm", p->comm);
 }
 
-static void network(struct diagnosis *d, const struct snapshot *s, const char *desc)
+static void network(struct diagnosis *d, const struct dx *x)
 {
-	double sh = share(s, BD_NET);
+	const struct snapshot *s = x->s;
+	const char *desc = x->desc;
+
+	double sh = share(x, BD_NET);
 	const struct net_metrics *n = &s->target.net;
 	const struct net_remote *r = NULL;
-	const struct proc_info *p = top_proc(s, BD_NET);
+	const struct proc_info *p = top_proc(x, BD_NET);
 	char b[3][32], where[96] = "";
 	struct finding *f;
 
@@ -252,7 +273,7 @@ static void network(struct diagnosis *d, const struct snapshot *s, const char *d
 		 desc, 100 * sh, where, fmt_dur(b[0], sizeof(b[0]), n->connect.p99_ns),
 		 fmt_dur(b[1], sizeof(b[1]), n->rtt.p99_ns), (unsigned long long)n->retransmits,
 		 (unsigned long long)n->connect_failures, p->comm, p->pid);
-	if (n->rtt.count && n->rtt.p99_ns * 20 < s->target.bd.ns[BD_NET] / (n->closes + n->connects + 1))
+	if (n->rtt.count && n->rtt.p99_ns * 20 < x->bd->target.ns[BD_NET] / (n->closes + n->connects + 1))
 		snprintf(f->suggestion, sizeof(f->suggestion),
 			 "the network is fast (RTT p99 %s) but answers are slow: look at the peer "
 			 "(server time, its queue) rather than the path",
@@ -261,7 +282,7 @@ static void network(struct diagnosis *d, const struct snapshot *s, const char *d
 		snprintf(f->suggestion, sizeof(f->suggestion),
 			 "fewer round trips (batching, pipelining, connection reuse), or a closer or "
 			 "less loaded peer");
-	ev_num(f, "net_ns", EVD_NS, s->target.bd.ns[BD_NET]);
+	ev_num(f, "net_ns", EVD_NS, x->bd->target.ns[BD_NET]);
 	ev_share(f, "share", sh);
 	if (r)
 		ev_str(f, "remote", r->addr);
@@ -276,12 +297,13 @@ static void network(struct diagnosis *d, const struct snapshot *s, const char *d
 }
 
 /* lock, sleep, poll, other: the same shape, different words. */
-static void wait_finding(struct diagnosis *d, const struct snapshot *s, const char *desc,
-			 unsigned int c, double threshold, const char *kind, const char *what,
-			 int wclass, const char *suggestion)
+static void wait_finding(struct diagnosis *d, const struct dx *x, unsigned int c,
+			 double threshold, const char *kind, const char *what, int wclass,
+			 const char *suggestion)
 {
-	double sh = share(s, c);
-	const struct proc_info *p = top_proc(s, c);
+	const struct snapshot *s = x->s;
+	double sh = share(x, c);
+	const struct proc_info *p = top_proc(x, c);
 	char stack[256];
 	struct finding *f;
 
@@ -289,10 +311,10 @@ static void wait_finding(struct diagnosis *d, const struct snapshot *s, const ch
 		return;
 	f = add(d, kind, sh);
 	snprintf(f->summary, sizeof(f->summary),
-		 "%s: %s spent %.0f%% of its wall time %s, mostly `%s` (pid %u)", kind, desc,
+		 "%s: %s spent %.0f%% of its wall time %s, mostly `%s` (pid %u)", kind, x->desc,
 		 100 * sh, what, p->comm, p->pid);
 	snprintf(f->suggestion, sizeof(f->suggestion), "%s", suggestion);
-	ev_num(f, bd_ns_key(c), EVD_NS, s->target.bd.ns[c]);
+	ev_num(f, bd_ns_key(c), EVD_NS, x->bd->target.ns[c]);
 	ev_share(f, "share", sh);
 	ev_num(f, "top_pid", EVD_NUM, p->pid);
 	ev_str(f, "top_comm", p->comm);
@@ -300,8 +322,10 @@ static void wait_finding(struct diagnosis *d, const struct snapshot *s, const ch
 		ev_str(f, "blocked_at", stack);
 }
 
-static void memory(struct diagnosis *d, const struct snapshot *s, const char *desc)
+static void memory(struct diagnosis *d, const struct dx *x)
 {
+	const struct snapshot *s = x->s;
+	const char *desc = x->desc;
 	const struct mem_metrics *m = &s->target.mem;
 	const struct proc_info *big = NULL;
 	struct finding *f;
@@ -318,7 +342,7 @@ static void memory(struct diagnosis *d, const struct snapshot *s, const char *de
 			 "more memory (or a higher limit for its cgroup), or less of it in use");
 		ev_num(f, "oom_kills", EVD_NUM, m->oom_kills);
 	} else if (m->major_faults >= MAJOR_FAULTS) {
-		f = add(d, "memory", share(s, BD_IO) > 0.05 ? share(s, BD_IO) : 0.05);
+		f = add(d, "memory", share(x, BD_IO) > 0.05 ? share(x, BD_IO) : 0.05);
 		snprintf(f->summary, sizeof(f->summary),
 			 "memory: %llu major page faults in %s: pages read back from disk (paging, or "
 			 "cold program files)",
@@ -336,8 +360,10 @@ static void memory(struct diagnosis *d, const struct snapshot *s, const char *de
 	}
 }
 
-static void syscalls(struct diagnosis *d, const struct snapshot *s, const char *desc)
+static void syscalls(struct diagnosis *d, const struct dx *x)
 {
+	const struct snapshot *s = x->s;
+	const char *desc = x->desc;
 	const struct sc_stat *worst = NULL;
 	char nb[32];
 	struct finding *f;
@@ -376,37 +402,42 @@ static int cmp_score(const void *a, const void *b)
 	return x->score < y->score ? 1 : x->score > y->score ? -1 : 0;
 }
 
-void diagnose(const struct snapshot *s, const char *desc, struct diagnosis *out)
+void diagnose(const struct snapshot *s, const struct breakdowns *bd, const char *desc,
+	      struct diagnosis *out)
 {
+	const struct dx x = {.s = s, .bd = bd, .desc = desc};
+
 	memset(out, 0, sizeof(*out));
-	if (!s->target.bd.wall_ns)
+	if (!bd->target.wall_ns)
 		return;
-	cpu(out, s, desc);
-	contention(out, s, desc);
-	disk(out, s, desc);
-	network(out, s, desc);
-	wait_finding(out, s, desc, BD_LOCK, T_LOCK, "lock", "waiting on locks (futexes, file locks)",
+	cpu(out, &x);
+	contention(out, &x);
+	disk(out, &x);
+	network(out, &x);
+	wait_finding(out, &x, BD_LOCK, T_LOCK, "lock", "waiting on locks (futexes, file locks)",
 		     WC_LOCK,
 		     "fewer threads on the same lock, shorter critical sections, or finer-grained "
 		     "locking (--offcpu shows where they wait)");
-	wait_finding(out, s, desc, BD_SLEEP, T_SLEEP, "sleep", "sleeping (nanosleep, timers)",
+	wait_finding(out, &x, BD_SLEEP, T_SLEEP, "sleep", "sleeping (nanosleep, timers)",
 		     WC_SLEEP,
 		     "deliberate waits: polling loops, retries with back-off, or sleep in scripts; "
 		     "wait for the event instead");
-	wait_finding(out, s, desc, BD_POLL, T_POLL, "poll", "waiting for events (poll, epoll, select)",
+	wait_finding(out, &x, BD_POLL, T_POLL, "poll", "waiting for events (poll, epoll, select)",
 		     WC_POLL, "an idle event loop, or a slow peer: see what it waits for with --offcpu");
-	wait_finding(out, s, desc, BD_OTHER, T_OTHER, "other",
+	wait_finding(out, &x, BD_OTHER, T_OTHER, "other",
 		     "blocked on pipes, terminals or other waits", WC_OTHER,
 		     "a pipeline stage waiting on its neighbour, or input: --offcpu shows where");
-	memory(out, s, desc);
-	syscalls(out, s, desc);
-	qsort(out->f, out->n, sizeof(*out->f), cmp_score);
+	memory(out, &x);
+	syscalls(out, &x);
+	if (out->n > 1)
+		qsort(out->f, out->n, sizeof(*out->f), cmp_score);
 }
 
 void diagnosis_add(struct diagnosis *d, const struct finding *f)
 {
 	*add(d, f->kind, f->score) = *f;
-	qsort(d->f, d->n, sizeof(*d->f), cmp_score);
+	if (d->n > 1)
+		qsort(d->f, d->n, sizeof(*d->f), cmp_score);
 }
 
 void diagnosis_release(struct diagnosis *d)

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "breakdown.h"
 #include "snapshot.h"
 
 enum ev_type { EVD_NS, EVD_BYTES, EVD_NUM, EVD_SHARE, EVD_STR };
@@ -38,8 +39,9 @@ struct diagnosis {
 	size_t n;
 };
 
-/* @desc names the target in sentences ("make -j4", "pid 4242"). */
-void diagnose(const struct snapshot *s, const char *desc, struct diagnosis *out);
+/* @desc names the target in sentences ("`make -j4`", "pid 4242"). */
+void diagnose(const struct snapshot *s, const struct breakdowns *bd, const char *desc,
+	      struct diagnosis *out);
 /* Add a finding from elsewhere (a baseline regression), keeping the order. */
 void diagnosis_add(struct diagnosis *d, const struct finding *f);
 void diagnosis_release(struct diagnosis *d);

@@ -11,7 +11,34 @@
 #include "launch.h"
 #include "log.h"
 
-int launch__start(struct launch *l, char **argv, const sigset_t *child_mask)
+int launch_exec_status(int err)
+{
+	return err == -ENOENT ? 127 : 126;
+}
+
+/* In the child: exec @path as execvp(3) would, a script without "#!" by the shell. */
+static void exec_command(const char *path, char **argv)
+{
+	int argc = 0;
+	char **sh;
+
+	execv(path, argv);
+	if (errno != ENOEXEC)
+		return;
+	while (argv[argc])
+		argc++;
+	sh = calloc((size_t)argc + 2, sizeof(*sh));
+	if (!sh)
+		return;
+	sh[0] = "sh";
+	sh[1] = (char *)path;
+	for (int i = 1; i < argc; i++)
+		sh[i + 1] = argv[i];
+	execv("/bin/sh", sh);
+	errno = ENOEXEC;
+}
+
+int launch__start(struct launch *l, const char *path, char **argv, const sigset_t *child_mask)
 {
 	int go[2], err[2];
 	pid_t pid;
@@ -47,18 +74,21 @@ int launch__start(struct launch *l, char **argv, const sigset_t *child_mask)
 		for (int sig = 1; sig < NSIG; sig++)
 			signal(sig, SIG_DFL);
 		sigprocmask(SIG_SETMASK, child_mask, NULL);
-		/* one byte: procscope is attached; EOF alone: it gave up, do not run untraced */
+		/*
+		 * One byte: procscope is attached; EOF alone: it gave up, do not run untraced.
+		 * Nothing but the exec follows the read (go[0] is close-on-exec): the
+		 * workflow's accounting starts with its own execve.
+		 */
 		do
 			n = read(go[0], &c, 1);
 		while (n < 0 && errno == EINTR);
-		close(go[0]);
 		if (n != 1)
 			_exit(127);
-		execvp(argv[0], argv);
+		exec_command(path, argv);
 		e = errno;
 		while (write(err[1], &e, sizeof(e)) < 0 && errno == EINTR)
 			;
-		_exit(e == ENOENT ? 127 : 126);
+		_exit(launch_exec_status(-e));
 	}
 	close(go[0]);
 	close(err[1]);
@@ -121,8 +151,8 @@ int launch__exit_code(const struct launch *l)
 
 void launch__abort(struct launch *l)
 {
-	if (l->pid <= 0 || l->reaped)
-		return;
+	if (l->pid <= 0 || l->reaped || l->go_fd < 0)
+		return; /* none, gone, or released: a released command is the user's */
 	kill(l->pid, SIGKILL);
 	if (l->go_fd >= 0)
 		close(l->go_fd);

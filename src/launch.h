@@ -20,15 +20,20 @@ struct launch {
 	int status; /* wait(2) status once reaped */
 };
 
-/* Fork the child; it restores @child_mask and waits. -errno on failure. */
-int launch__start(struct launch *l, char **argv, const sigset_t *child_mask);
+/*
+ * Fork the child; it restores @child_mask and waits, then execs @path (already
+ * resolved: check_command()) with @argv. -errno on failure.
+ */
+int launch__start(struct launch *l, const char *path, char **argv, const sigset_t *child_mask);
 /* Let the child exec; 0 once it has, -errno if exec failed (the child is reaped). */
 int launch__release(struct launch *l);
 /* Reap the child if it has exited (non-blocking unless @block). 1 if reaped. */
 int launch__reap(struct launch *l, bool block);
 /* Exit status as a shell reports it: code, or 128+signal. */
 int launch__exit_code(const struct launch *l);
-/* Kill and reap a child that never got to exec (setup failed). */
+/* The status of a command that could not be executed (-errno): 127 not found, else 126. */
+int launch_exec_status(int err);
+/* Kill and reap a child that was never released (setup failed); no-op otherwise. */
 void launch__abort(struct launch *l);
 
 #endif

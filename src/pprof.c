@@ -155,6 +155,32 @@ static void label_num(struct pb *p, struct stack_set *set, const char *key, uint
 }
 
 
+/* @len bytes of @buf, gzipped, into @f (any stream: deflate in memory, chunk by chunk). */
+static int gzip_write(FILE *f, const void *buf, size_t len)
+{
+	unsigned char out[64 * 1024];
+	z_stream z = {0};
+	int ret;
+
+	/* windowBits 15 + 16: a gzip header and trailer around the deflate stream */
+	if (deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return -1;
+	z.next_in = (unsigned char *)buf;
+	z.avail_in = (uInt)len;
+	do {
+		z.next_out = out;
+		z.avail_out = sizeof(out);
+		ret = deflate(&z, Z_FINISH);
+		if (ret == Z_STREAM_ERROR ||
+		    fwrite(out, 1, sizeof(out) - z.avail_out, f) != sizeof(out) - z.avail_out) {
+			deflateEnd(&z);
+			return -1;
+		}
+	} while (ret != Z_STREAM_END);
+	deflateEnd(&z);
+	return 0;
+}
+
 int render_pprof(FILE *f, const struct stack_set *cset, uint64_t start_unix_ns, uint64_t duration_ns)
 {
 	/* interning more strings (sample types, labels) extends the set's string table */
@@ -163,8 +189,7 @@ int render_pprof(FILE *f, const struct stack_set *cset, uint64_t start_unix_ns, 
 	uint32_t *map_of_module = NULL, n_maps = 0;
 	uint64_t *ids = NULL;
 	size_t ids_cap = 0;
-	gzFile gz;
-	int fd, err = 0;
+	int err;
 
 	value_type(&p, PF_SAMPLE_TYPE, set, "samples", "count");
 	value_type(&p, PF_SAMPLE_TYPE, set, "cpu", "nanoseconds");
@@ -242,15 +267,7 @@ int render_pprof(FILE *f, const struct stack_set *cset, uint64_t start_unix_ns, 
 		pb_bytes(&p, PF_STRING_TABLE, set->strs[i], strlen(set->strs[i]));
 	free(m.b);
 
-	fflush(f);
-	fd = dup(fileno(f));
-	gz = fd >= 0 ? gzdopen(fd, "wb9") : NULL;
-	if (!gz || gzwrite(gz, p.b, (unsigned int)p.len) != (int)p.len)
-		err = -1;
-	if (gz && gzclose(gz) != Z_OK)
-		err = -1;
-	else if (!gz && fd >= 0)
-		close(fd);
+	err = gzip_write(f, p.b, p.len);
 	free(p.b);
 	return err;
 }

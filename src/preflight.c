@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Pre-flight checks; see features.h. */
+/* Pre-flight checks; see preflight.h. */
 #include <errno.h>
 #include <limits.h>
 #include <linux/capability.h>
@@ -150,7 +150,7 @@ static int check_file(const char *path)
 	return access(path, X_OK) ? -errno : 0;
 }
 
-int check_command(const char *file)
+int check_command(const char *file, char *resolved, size_t len)
 {
 	const char *path, *p;
 	char cand[PATH_MAX];
@@ -162,6 +162,8 @@ int check_command(const char *file)
 	}
 	if (strchr(file, '/')) {
 		err = check_file(file);
+		if (!err && resolved)
+			snprintf(resolved, len, "%s", file);
 		goto out;
 	}
 	path = getenv("PATH");
@@ -173,8 +175,11 @@ int check_command(const char *file)
 
 		snprintf(cand, sizeof(cand), "%.*s%s%s", (int)n, n ? p : ".", "/", file);
 		e = check_file(cand);
-		if (e == 0)
+		if (e == 0) {
+			if (resolved)
+				snprintf(resolved, len, "%s", cand);
 			return 0;
+		}
 		if (e == -EACCES)
 			err = e; /* as execvp: remember a permission problem, keep looking */
 		if (!p[n])

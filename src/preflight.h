@@ -28,7 +28,11 @@ int resolve_cgroup(const char *arg, struct cgroup_target *out);
 /* The thread group id of @pid, or -ESRCH with a message. */
 int check_pid(int pid, int *tgid);
 
-/* Resolve a command as execvp(3) would; -ENOENT / -EACCES with a message. */
-int check_command(const char *file);
+/*
+ * Resolve a command as execvp(3) would, into @resolved (may be NULL): the launched
+ * command is then exec'd once, by its path, so that the workflow's accounting does not
+ * start with one failed execve per PATH directory. -ENOENT / -EACCES with a message.
+ */
+int check_command(const char *file, char *resolved, size_t len);
 
 #endif

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Process command lines and exits from ring-buffer events; see proctree.h. */
+/* Process command lines and exits from ring-buffer records; see proctree.h. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +19,6 @@ void proctree__release(struct proctree *t)
 	for (size_t i = 0; i < t->cap; i++)
 		free(t->cmdline[i]);
 	free(t->cmdline);
-	free(t->conns);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -74,7 +73,6 @@ int proctree__handle(struct proctree *t, const void *data, size_t len)
 	if (len < sizeof(*h))
 		return -EINVAL;
 	t->events++;
-	/* EV_TCP_CLOSE does not start with struct ev_hdr: its kind is first all the same */
 	switch (h->kind) {
 	case EV_EXEC: {
 		const struct ev_exec *e = data;
@@ -106,31 +104,6 @@ int proctree__handle(struct proctree *t, const void *data, size_t len)
 		break;
 	case EV_STACKS:
 		break; /* the symbolizer's business (run.c) */
-	case EV_TCP_CLOSE: {
-		const struct ev_tcp_close *e = data;
-		struct tcp_conn_info *c;
-
-		if (len < sizeof(*e))
-			return -EINVAL;
-		if (t->n_conns == PROCTREE_MAX_CONNS) {
-			t->conns_dropped++;
-			break;
-		}
-		if (!t->conns)
-			t->conns = xcalloc(PROCTREE_MAX_CONNS, sizeof(*t->conns));
-		c = &t->conns[t->n_conns++];
-		c->slot = e->slot;
-		c->pid = e->pid;
-		c->lport = e->lport;
-		c->passive = e->passive;
-		c->key = e->key;
-		c->end_ns = e->ts_ns;
-		c->lifetime_ns = e->lifetime_ns;
-		c->tx_bytes = e->tx_bytes;
-		c->rx_bytes = e->rx_bytes;
-		c->retransmits = e->retransmits;
-		break;
-	}
 	default:
 		return -EINVAL;
 	}

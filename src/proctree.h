@@ -2,7 +2,8 @@
 /*
  * What the ring buffer tells about processes that the kernel tables do not hold:
  * command lines (captured at exec by BPF, or read from procfs for processes already
- * running when first seen) and exits as they happen.
+ * running when first seen) and exits as they happen. Process records only: closed
+ * TCP connections go to conns.h, first stacks to the symbolizer.
  */
 #ifndef PROCSCOPE_PROCTREE_H
 #define PROCSCOPE_PROCTREE_H
@@ -11,9 +12,6 @@
 #include <stdint.h>
 
 #include "core_abi.h"
-#include "snapshot.h"
-
-#define PROCTREE_MAX_CONNS 4096 /* closed connections kept; the rest only counted */
 
 struct proctree {
 	char **cmdline; /* by slot; NULL = unknown */
@@ -21,14 +19,11 @@ struct proctree {
 	uint64_t events;
 	uint64_t exits; /* processes seen exiting */
 	uint64_t ooms;	/* OOM victims in the target */
-	struct tcp_conn_info *conns;
-	size_t n_conns;
-	uint64_t conns_dropped; /* beyond PROCTREE_MAX_CONNS */
 };
 
 void proctree__init(struct proctree *t);
 void proctree__release(struct proctree *t);
-/* One ring buffer record. Returns the event kind, or -EINVAL if malformed. */
+/* One process record (exec, exit, first sight, OOM, stacks). Its kind, or -EINVAL. */
 int proctree__handle(struct proctree *t, const void *data, size_t len);
 /* Set @slot's command line from NUL-separated @args (as /proc/PID/cmdline). */
 void proctree__set_args(struct proctree *t, uint32_t slot, const char *args, size_t len);

@@ -10,9 +10,8 @@
 #include <string.h>
 
 #include "alerts.h"
+#include "analysis.h"
 #include "baseline.h"
-#include "breakdown.h"
-#include "diagnose.h"
 #include "report.h"
 #include "stacks.h"
 #include "syscall_table.h"
@@ -401,19 +400,12 @@ static void json_proc_ref(struct json_writer *w, const struct snapshot *s, const
 	jw_kv_u64(w, "duration_ns", proc_wall_ns(p, s));
 }
 
-static void json_findings(struct json_writer *w, const struct snapshot *s, const char *desc,
-			  const struct baseline_cmp *bl)
+static void json_findings(struct json_writer *w, const struct diagnosis *d)
 {
-	struct diagnosis d;
-	struct finding reg;
-
-	diagnose(s, desc, &d);
-	if (baseline_finding(bl, &reg))
-		diagnosis_add(&d, &reg);
 	jw_key(w, "findings");
 	jw_array_begin(w);
-	for (size_t i = 0; i < d.n; i++) {
-		const struct finding *f = &d.f[i];
+	for (size_t i = 0; i < d->n; i++) {
+		const struct finding *f = &d->f[i];
 
 		jw_object_begin(w);
 		jw_kv_str(w, "kind", f->kind);
@@ -436,7 +428,6 @@ static void json_findings(struct json_writer *w, const struct snapshot *s, const
 		jw_object_end(w);
 	}
 	jw_array_end(w);
-	diagnosis_release(&d);
 }
 
 /* this run against --baseline; null without one */
@@ -512,17 +503,18 @@ static void json_alerts(struct json_writer *w, const struct alerts *a)
 }
 
 /* The critical path and the workflow's steps (exec'd processes), by start. */
-static void json_path_and_steps(struct json_writer *w, const struct snapshot *s)
+static void json_path_and_steps(struct json_writer *w, const struct snapshot *s,
+				const struct breakdowns *bd)
 {
 	jw_key(w, "critical_path");
 	jw_array_begin(w);
-	for (size_t i = 0; i < s->n_path; i++) {
-		const struct proc_info *p = &s->procs[s->path[i].proc];
+	for (size_t i = 0; i < bd->n_path; i++) {
+		const struct path_step *st = &bd->path[i];
 
 		jw_object_begin(w);
-		json_proc_ref(w, s, p);
-		jw_kv_u64(w, "on_path_ns", s->path[i].on_path_ns);
-		jw_kv_str(w, "dominant", bd_class_name(bd_dominant(&p->m.bd)));
+		json_proc_ref(w, s, &s->procs[st->proc]);
+		jw_kv_u64(w, "on_path_ns", st->on_path_ns);
+		jw_kv_str(w, "dominant", bd_class_name(bd_dominant(&bd->procs[st->proc])));
 		jw_object_end(w);
 	}
 	jw_array_end(w);
@@ -534,12 +526,12 @@ static void json_path_and_steps(struct json_writer *w, const struct snapshot *s)
 
 		if (!(p->flags & PROC_F_EXECED))
 			continue;
-		for (size_t k = 0; k < s->n_path; k++)
-			on_path |= s->path[k].proc == i;
+		for (size_t k = 0; k < bd->n_path; k++)
+			on_path |= bd->path[k].proc == i;
 		jw_object_begin(w);
 		json_proc_ref(w, s, p);
 		jw_kv_u64(w, "cpu_ns", p->m.sched.oncpu_ns);
-		jw_kv_str(w, "dominant", bd_class_name(bd_dominant(&p->m.bd)));
+		jw_kv_str(w, "dominant", bd_class_name(bd_dominant(&bd->procs[i])));
 		jw_kv_bool(w, "on_critical_path", on_path);
 		jw_object_end(w);
 	}
@@ -548,9 +540,10 @@ static void json_path_and_steps(struct json_writer *w, const struct snapshot *s)
 
 /* Every metric object; a subsystem that was off is null. */
 static void json_metrics(struct json_writer *w, const struct snapshot *s, const struct metrics *m,
-			 const struct hist *runq, unsigned int subsys, bool target)
+			 const struct breakdown *bd, const char *bd_method, const struct hist *runq,
+			 unsigned int subsys, bool target)
 {
-	json_breakdown(w, &m->bd, target ? (s->bd_expanded ? "critical_path" : "sum") : NULL);
+	json_breakdown(w, bd, bd_method);
 	if (subsys & SUB_SCHED)
 		json_sched(w, m, runq);
 	else
@@ -576,7 +569,7 @@ static void json_metrics(struct json_writer *w, const struct snapshot *s, const 
 }
 
 static void json_process(struct json_writer *w, const struct snapshot *s, const struct proc_info *p,
-			 unsigned int subsys)
+			 const struct breakdown *bd, unsigned int subsys)
 {
 	int code = proc_exit_code(p);
 
@@ -602,7 +595,7 @@ static void json_process(struct json_writer *w, const struct snapshot *s, const 
 	else
 		jw_kv_str(w, "end_offset_ns", NULL);
 	jw_kv_u64(w, "wall_ns", proc_wall_ns(p, s));
-	json_metrics(w, s, &p->m, NULL, subsys, false);
+	json_metrics(w, s, &p->m, bd, NULL, NULL, subsys, false);
 	jw_object_end(w);
 }
 
@@ -652,7 +645,8 @@ static void json_self(struct json_writer *w, const struct self_stats *x)
 	jw_object_end(w);
 }
 
-void report_json(struct json_writer *w, const struct snapshot *s, const struct report_opts *o)
+void report_json(struct json_writer *w, const struct snapshot *s, const struct analysis *a,
+		 const struct report_opts *o)
 {
 	size_t running = 0, n = 0;
 
@@ -687,7 +681,8 @@ void report_json(struct json_writer *w, const struct snapshot *s, const struct r
 		if (o->subsys & bit)
 			jw_string(w, subsys_name(bit));
 	jw_array_end(w);
-	json_metrics(w, s, &s->target, &s->target_runq, o->subsys, true);
+	json_metrics(w, s, &s->target, &a->bd.target, a->bd.expanded ? "critical_path" : "sum",
+		     &s->target_runq, o->subsys, true);
 	if (s->kind == SNAP_REPORT)
 		json_stacks(w, s);
 	jw_object_end(w);
@@ -695,15 +690,14 @@ void report_json(struct json_writer *w, const struct snapshot *s, const struct r
 	jw_key(w, "processes");
 	jw_array_begin(w);
 	for (size_t i = 0; i < s->n_procs; i++)
-		json_process(w, s, &s->procs[i], o->subsys);
+		json_process(w, s, &s->procs[i], &a->bd.procs[i], o->subsys);
 	jw_array_end(w);
 
-	json_findings(w, s, o->target_short ? o->target_short : o->target_desc,
-		      s->kind == SNAP_REPORT ? o->baseline : NULL);
-	json_path_and_steps(w, s);
+	json_findings(w, &a->findings);
+	json_path_and_steps(w, s, &a->bd);
 	if (s->kind == SNAP_REPORT) {
-		json_baseline(w, o->baseline);
-		json_alerts(w, o->alerts);
+		json_baseline(w, a->baseline);
+		json_alerts(w, a->alerts);
 	}
 	json_self(w, &s->self);
 	jw_object_end(w);

@@ -12,9 +12,8 @@
 #include <string.h>
 
 #include "alerts.h"
+#include "analysis.h"
 #include "baseline.h"
-#include "breakdown.h"
-#include "diagnose.h"
 #include "report.h"
 #include "stacks.h"
 #include "syscall_table.h"
@@ -100,17 +99,17 @@ static const char *const bd_labels[BD_N] = {
 	[BD_OTHER] = "other waits",
 };
 
-static void time_split(FILE *f, const struct snapshot *s)
+static void time_split(FILE *f, const struct snapshot *s, const struct breakdowns *bds)
 {
-	const struct breakdown *bd = &s->target.bd;
+	const struct breakdown *bd = &bds->target;
 	const struct proc_sched *t = &s->target.sched;
 	char b[4][32];
 
 	if (!bd->wall_ns)
 		return;
 	fprintf(f, "\nWHERE THE TIME WENT  (%s %s%s)\n", fmt_dur(b[0], sizeof(b[0]), bd->wall_ns),
-		s->bd_expanded ? "of wall time, along the critical path" : "of process time",
-		s->bd_expanded ? "" : ", summed over processes");
+		bds->expanded ? "of wall time, along the critical path" : "of process time",
+		bds->expanded ? "" : ", summed over processes");
 	for (unsigned int c = 0; c < BD_N; c++)
 		if (bd->ns[c] * 1000 >= bd->wall_ns) /* 0.1% and up */
 			time_row(f, bd_labels[c], bd->ns[c], bd->wall_ns);
@@ -123,31 +122,25 @@ static void time_split(FILE *f, const struct snapshot *s)
 }
 
 /* What is wrong, best first: the first thing a reader should see. */
-static void findings(FILE *f, const struct snapshot *s, const char *desc,
-		     const struct baseline_cmp *bl)
+static void findings(FILE *f, const struct analysis *a)
 {
-	struct diagnosis d;
-	struct finding reg;
+	const struct diagnosis *d = &a->findings;
 
-	diagnose(s, desc ? desc : "the target", &d);
-	if (baseline_finding(bl, &reg))
-		diagnosis_add(&d, &reg);
 	fprintf(f, "\nFINDINGS\n");
-	if (!d.n) {
-		const struct breakdown *bd = &s->target.bd;
+	if (!d->n) {
+		const struct breakdown *bd = &a->bd.target;
 		unsigned int c = bd_dominant(bd);
 
 		fprintf(f, "  no single bottleneck: the largest share is %s (%.0f%% of the time)\n",
 			bd_labels[c], pct(bd->ns[c], bd->wall_ns));
 	}
-	for (size_t i = 0; i < d.n; i++) {
+	for (size_t i = 0; i < d->n; i++) {
 		fprintf(f, "  %zu. ", i + 1);
-		put_sanitized(f, d.f[i].summary, sizeof(d.f[i].summary));
+		put_sanitized(f, d->f[i].summary, sizeof(d->f[i].summary));
 		fprintf(f, "\n     -> ");
-		put_sanitized(f, d.f[i].suggestion, sizeof(d.f[i].suggestion));
+		put_sanitized(f, d->f[i].suggestion, sizeof(d->f[i].suggestion));
 		fputc('\n', f);
 	}
-	diagnosis_release(&d);
 }
 
 /* The alerts of the run: those of every interval, and of the whole run. */
@@ -237,24 +230,26 @@ static void baseline_section(FILE *f, const struct baseline_cmp *c, unsigned int
 }
 
 /* The processes the total duration depended on, in order, with their share of it. */
-static void critical_path(FILE *f, const struct snapshot *s, unsigned int top)
+static void critical_path(FILE *f, const struct snapshot *s, const struct breakdowns *bd,
+			  unsigned int top)
 {
-	uint64_t wall = s->target.bd.wall_ns, shown = 0;
+	uint64_t wall = bd->target.wall_ns, shown = 0;
 	char b[2][32], comm[COMM_LEN + 1];
 
-	if (s->n_path < 2 || !wall)
+	if (bd->n_path < 2 || !wall)
 		return;
 	fprintf(f, "\nCRITICAL PATH  (%zu processes; the steps the wall time depended on)\n",
-		s->n_path);
-	for (size_t i = 0; i < s->n_path; i++) {
-		const struct proc_info *p = &s->procs[s->path[i].proc];
+		bd->n_path);
+	for (size_t i = 0; i < bd->n_path; i++) {
+		const struct path_step *st = &bd->path[i];
+		const struct proc_info *p = &s->procs[st->proc];
 
 		/* the steps that matter: at least 1% of the path, up to --top of them */
-		if (s->path[i].on_path_ns * 100 < wall || shown++ >= top)
+		if (st->on_path_ns * 100 < wall || shown++ >= top)
 			continue;
-		fprintf(f, "  %9s %5.1f%%  %-15s %7u  %-9s ", fmt_dur(b[0], sizeof(b[0]), s->path[i].on_path_ns),
-			pct(s->path[i].on_path_ns, wall), sanitized(comm, sizeof(comm), p->comm), p->pid,
-			bd_class_name(bd_dominant(&p->m.bd)));
+		fprintf(f, "  %9s %5.1f%%  %-15s %7u  %-9s ", fmt_dur(b[0], sizeof(b[0]), st->on_path_ns),
+			pct(st->on_path_ns, wall), sanitized(comm, sizeof(comm), p->comm), p->pid,
+			bd_class_name(bd_dominant(&bd->procs[st->proc])));
 		put_sanitized(f, p->cmdline ? p->cmdline : p->comm, 60);
 		fputc('\n', f);
 	}
@@ -621,17 +616,18 @@ static void self(FILE *f, const struct snapshot *s)
 			(unsigned long long)x->stats[STAT_RB_DROPS]);
 }
 
-void report_text(FILE *f, const struct snapshot *s, const struct report_opts *o)
+void report_text(FILE *f, const struct snapshot *s, const struct analysis *a,
+		 const struct report_opts *o)
 {
 	header(f, s, o);
 	if (s->kind == SNAP_REPORT)
-		findings(f, s, o->target_short ? o->target_short : o->target_desc, o->baseline);
-	if (s->kind == SNAP_REPORT && o->alerts && o->alerts->n_rules)
-		alerts_section(f, o->alerts, o->top_n);
-	if (s->kind == SNAP_REPORT && o->baseline)
-		baseline_section(f, o->baseline, o->top_n);
-	time_split(f, s);
-	critical_path(f, s, o->top_n);
+		findings(f, a);
+	if (s->kind == SNAP_REPORT && a->alerts && a->alerts->n_rules)
+		alerts_section(f, a->alerts, o->top_n);
+	if (s->kind == SNAP_REPORT && a->baseline)
+		baseline_section(f, a->baseline, o->top_n);
+	time_split(f, s, &a->bd);
+	critical_path(f, s, &a->bd, o->top_n);
 	processes(f, s, o->top_n);
 	syscalls(f, &s->target, o->top_n);
 	runq(f, s);

@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * One run of procscope, from checks to the final report:
+ * One run of procscope:
  *
- *   check environment and target -> (fork the command, held) -> open, load, register
- *   the target -> attach -> release the command -> loop on ring buffer, signals and
- *   timers -> collect -> detach everything -> render.
+ *   prepare: check the environment and target, open every output, take the signals,
+ *            (fork the command, held), load and attach, release the command
+ *   trace:   wait for the end (the command, the pids, -d, a signal), with a report
+ *            every -i
+ *   report:  collect, detach, build the snapshot, analyse, check (alerts, baseline),
+ *            render, commit every output together
  *
- * The kernel side is torn down before rendering, and on every error path, so nothing
- * stays attached whatever happens afterwards. The report goes to a temporary file
- * next to -o FILE and is renamed into place only when complete.
+ * The kernel side is torn down before the final report is rendered, and on every
+ * error path, so nothing stays attached whatever happens afterwards. Each stage's
+ * resources start empty (NULL, -1) and run_release() frees whatever exists.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,124 +21,65 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
-#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "alerts.h"
+#include "analysis.h"
 #include "baseline.h"
+#include "conns.h"
 #include "json_reader.h"
-#include "preflight.h"
 #include "launch.h"
 #include "log.h"
+#include "output.h"
+#include "preflight.h"
 #include "proctree.h"
 #include "render.h"
 #include "report.h"
-#include "stacks.h"
-#include "symbolize.h"
 #include "run.h"
 #include "session.h"
+#include "stacks.h"
+#include "symbolize.h"
 #include "util.h"
 
 #define CHILD_GRACE_NS (2 * NSEC_PER_SEC) /* after a stop signal, wait this long for the command */
 #define ALERT_EXEC_GRACE_NS (10 * NSEC_PER_SEC) /* at the end, for --alert-exec programs */
 
-struct output {
-	FILE *f;
-	char *final_path;
-	char *tmp_path;
+/* The run's outputs, committed or aborted together. */
+enum run_output {
+	OUT_REPORT = 0, /* -o, or standard output */
+	OUT_SAVE,	/* --save-baseline */
+	OUT_FOLDED,
+	OUT_FOLDED_OFFCPU,
+	OUT_FLAMEGRAPH,
+	OUT_PPROF,
+	OUT_N,
 };
-
-/* The extra outputs, each written whole or not at all. */
-enum extra_out { OUT_FOLDED, OUT_FOLDED_OFFCPU, OUT_FLAMEGRAPH, OUT_PPROF, OUT_N };
 
 struct run {
 	const struct config *cfg;
-	struct session *sess;
-	struct symbolizer *sym; /* when stacks are on */
-	struct output extra[OUT_N];
-	struct proctree tree;
-	struct launch child;
-	bool launched;
-	struct output out;
-	struct json_writer jw;
+	struct outputs out;
+	struct json_writer jw; /* on OUT_REPORT */
 	struct report_opts ropts;
-	char *desc;
-	char *short_desc;
-	struct raw_dump prev; /* last interval's dump */
-	bool have_prev;
-	uint64_t stop_sig_ns; /* when a stop signal arrived, 0 if none */
+	char *desc, *short_desc; /* the target, in full and for sentences */
+	int sfd;		 /* signalfd, -1 before */
+	sigset_t orig_mask;	 /* what launched programs get */
+	char exe[4096];		 /* the command, resolved */
+	struct launch child;	 /* pid 0 unless a command was launched */
+	struct session *sess;
+	struct proctree tree;	 /* command lines, from the ring buffer */
+	struct conn_log conns;	 /* closed TCP connections, likewise */
+	struct symbolizer *sym;	 /* when stacks are on */
+	struct raw_dump prev;	 /* the last interval's dump (procs NULL before) */
+	uint64_t stop_sig_ns;	 /* when a stop signal arrived, 0 if none */
 	int stop_sig;
-	bool done;
-	bool tree_changed;
+	bool done, tree_changed;
 	struct alerts *alerts; /* NULL without rules */
-	struct baseline bl;
-	bool have_bl;
+	struct baseline bl;    /* root NULL without --baseline */
 	struct baseline_cmp cmp;
-	struct output save; /* --save-baseline */
-	bool save_ok;
-	sigset_t child_mask; /* what launched programs get */
+	bool save_failed; /* --save-baseline could not be rendered */
 };
-
-static int output_open(struct output *o, const char *path)
-{
-	int fd;
-
-	memset(o, 0, sizeof(*o));
-	if (!path) {
-		o->f = stdout;
-		return 0;
-	}
-	o->final_path = xstrdup(path);
-	o->tmp_path = xmalloc(strlen(path) + 16);
-	sprintf(o->tmp_path, "%s.tmp.XXXXXX", path);
-	fd = mkostemp(o->tmp_path, O_CLOEXEC); /* not for the command, nor --alert-exec */
-	if (fd < 0 || !(o->f = fdopen(fd, "w"))) {
-		int err = -errno;
-
-		pr_error("cannot write '%s': %s", path, strerror(errno));
-		if (fd >= 0) {
-			close(fd);
-			unlink(o->tmp_path);
-		}
-		free(o->tmp_path);
-		free(o->final_path);
-		o->tmp_path = o->final_path = NULL;
-		return err;
-	}
-	fchmod(fd, 0644);
-	return 0;
-}
-
-/* Rename into place if @ok, else remove: never a half-written report. */
-static int output_close(struct output *o, bool ok)
-{
-	int err = 0;
-
-	if (!o->f || o->f == stdout) {
-		if (o->f)
-			fflush(o->f);
-		return 0;
-	}
-	if (fflush(o->f) || ferror(o->f))
-		ok = false, err = -EIO;
-	if (fclose(o->f))
-		ok = false, err = -EIO;
-	o->f = NULL;
-	if (ok && rename(o->tmp_path, o->final_path)) {
-		err = -errno;
-		ok = false;
-	}
-	if (!ok) {
-		if (err)
-			pr_error("cannot write '%s': %s", o->final_path, strerror(-err));
-		unlink(o->tmp_path);
-	}
-	free(o->tmp_path);
-	free(o->final_path);
-	return err;
-}
 
 static char *describe_target(const struct config *cfg, const struct cgroup_target *cg)
 {
@@ -188,11 +131,18 @@ static char *short_description(const char *desc)
 	return s;
 }
 
+/* Ring buffer records: to the process tree, the connection log, the symbolizer. */
 static int on_event(void *ctx, void *data, size_t len)
 {
 	const struct ev_hdr *h = data;
 	struct run *r = ctx;
 
+	if (len < sizeof(h->kind))
+		return 0;
+	if (h->kind == EV_TCP_CLOSE) {
+		conn_log__add(&r->conns, data, len);
+		return 0;
+	}
 	switch (proctree__handle(&r->tree, data, len)) {
 	case EV_EXIT:
 		r->tree_changed = true;
@@ -211,24 +161,6 @@ static int on_event(void *ctx, void *data, size_t len)
 	return 0;
 }
 
-/* Folded stacks, flame graph, pprof: from the final snapshot's stacks. */
-static int write_stack_outputs(struct run *r, const struct snapshot *s)
-{
-	const struct stack_set *set = s->stacks;
-	int err = 0;
-
-	if (r->extra[OUT_FOLDED].f)
-		err |= render_folded(r->extra[OUT_FOLDED].f, set, STACK_ONCPU);
-	if (r->extra[OUT_FOLDED_OFFCPU].f)
-		err |= render_folded(r->extra[OUT_FOLDED_OFFCPU].f, set, STACK_OFFCPU);
-	if (r->extra[OUT_FLAMEGRAPH].f)
-		err |= render_flamegraph(r->extra[OUT_FLAMEGRAPH].f, set, r->desc);
-	if (r->extra[OUT_PPROF].f)
-		err |= render_pprof(r->extra[OUT_PPROF].f, set,
-				    unix_now_ns() - (s->end_ns - s->start_ns), s->end_ns - s->start_ns);
-	return err ? -EIO : 0;
-}
-
 /* The name of a block device from sysfs ("vda"), or "major:minor". */
 static void dev_name(uint32_t dev, char *buf, size_t len)
 {
@@ -244,30 +176,45 @@ static void dev_name(uint32_t dev, char *buf, size_t len)
 	snprintf(buf, len, "%u:%u", major, minor);
 }
 
-static void snapshot_names_of(struct run *r, struct snapshot_names *n)
+/* Read the kernel side into @d, with what the ring buffer told so far. */
+static void collect(struct run *r, struct raw_dump *d)
 {
-	memset(n, 0, sizeof(*n));
-	n->cmdline = proctree__cmdline_cb;
-	n->ctx = &r->tree;
-	n->dev_name = dev_name;
-	n->conns = r->tree.conns;
-	n->n_conns = r->tree.n_conns;
+	session__drain(r->sess);
+	if (session__collect(r->sess, d))
+		pr_warn("the report may be incomplete: reading the BPF maps failed");
+	d->conns = r->conns.c;
+	d->n_conns = r->conns.n;
 }
 
-
-static void render(struct run *r, const struct snapshot *s)
+static void build(struct run *r, struct snapshot *s, const struct raw_dump *cur,
+		  const struct raw_dump *prev, uint64_t attach_ns)
 {
-	if (r->cfg->json)
-		report_json(&r->jw, s, &r->ropts);
-	else {
-		report_text(r->out.f, s, &r->ropts);
+	const struct snapshot_names names = {
+		.cmdline = proctree__cmdline_cb,
+		.ctx = &r->tree,
+		.dev_name = dev_name,
+	};
+
+	snapshot_build(s, cur, prev, attach_ns, &names);
+}
+
+static void render(struct run *r, const struct snapshot *s, const struct analysis *a)
+{
+	FILE *f = outputs_file(&r->out, OUT_REPORT);
+
+	if (r->cfg->json) {
+		report_json(&r->jw, s, a, &r->ropts);
+	} else {
+		report_text(f, s, a, &r->ropts);
 		if (s->kind == SNAP_INTERVAL)
-			fputc('\n', r->out.f);
+			fputc('\n', f);
 	}
+	fflush(f);
 }
 
 /* The JSON record of @s in memory (what --json would write): for rules and baselines. */
-static char *render_json_mem(struct run *r, const struct snapshot *s, size_t *len)
+static char *render_json_mem(struct run *r, const struct snapshot *s, const struct analysis *a,
+			     size_t *len)
 {
 	struct json_writer w;
 	char *buf = NULL;
@@ -276,7 +223,7 @@ static char *render_json_mem(struct run *r, const struct snapshot *s, size_t *le
 	if (!m)
 		return NULL;
 	jw_init(&w, m);
-	report_json(&w, s, &r->ropts);
+	report_json(&w, s, a, &r->ropts);
 	if (fclose(m)) {
 		free(buf);
 		return NULL;
@@ -304,7 +251,7 @@ static void emit_alerts(struct run *r, size_t first)
 
 		if (r->cfg->json) {
 			alert_record(&r->jw, al);
-			fflush(r->out.f);
+			fflush(outputs_file(&r->out, OUT_REPORT));
 		} else {
 			char line[512];
 
@@ -315,86 +262,74 @@ static void emit_alerts(struct run *r, size_t first)
 			fprintf(stderr, "procscope: %s\n", line);
 		}
 		if (a->exec)
-			alert_exec(a, al, &r->child_mask);
+			alert_exec(a, al, &r->orig_mask);
 	}
+}
+
+/*
+ * The checks that read the rendered record: the rules (every record), and at the end
+ * the baseline comparison and --save-baseline. Returns the record as rendered before
+ * the checks (NULL if none was needed), which is the interval record --json writes.
+ */
+static char *checks(struct run *r, const struct snapshot *s, struct analysis *a, size_t *len)
+{
+	bool final = s->kind == SNAP_REPORT;
+	FILE *save = final ? outputs_file(&r->out, OUT_SAVE) : NULL;
+	struct jval *rec = NULL;
+	size_t first;
+	char *buf;
+
+	if (!r->alerts && !(final && (r->bl.root || save)))
+		return NULL;
+	buf = render_json_mem(r, s, a, len);
+	if (!buf) {
+		pr_error("cannot render the report for alerts and baselines: %s", strerror(errno));
+		r->save_failed = save != NULL;
+		return NULL;
+	}
+	if (save)
+		fwrite(buf, 1, *len, save);
+	if ((r->alerts || (final && r->bl.root)) && !(rec = parse_record(buf, *len)))
+		return buf;
+	if (final && r->bl.root)
+		baseline_compare(&r->bl, rec, &r->cmp);
+	if (r->alerts) {
+		first = r->alerts->n_fired;
+		alerts_eval(r->alerts, rec, final && r->bl.root ? r->bl.root : NULL,
+			    r->ropts.unix_end_ns);
+		emit_alerts(r, first);
+	}
+	if (final)
+		analysis_checks(a, r->bl.root ? &r->cmp : NULL, r->alerts);
+	json_free(rec);
+	return buf;
 }
 
 static void interval_report(struct run *r)
 {
-	struct snapshot snap;
 	struct raw_dump cur, empty = {.ts_ns = session__attach_ns(r->sess)};
-	struct snapshot_names names;
+	struct snapshot snap;
+	struct analysis a;
+	size_t len = 0;
+	char *rec;
 
-	snapshot_names_of(r, &names);
-
-	session__drain(r->sess);
-	session__collect(r->sess, &cur);
-	snapshot_build(&snap, &cur, r->have_prev ? &r->prev : &empty, session__attach_ns(r->sess),
-		       &names);
+	collect(r, &cur);
+	build(r, &snap, &cur, r->prev.procs ? &r->prev : &empty, session__attach_ns(r->sess));
 	r->ropts.unix_end_ns = unix_now_ns();
-	if (r->alerts) {
-		size_t len, first = r->alerts->n_fired;
-		char *buf = render_json_mem(r, &snap, &len);
-		struct jval *rec = buf ? parse_record(buf, len) : NULL;
-
-		/* the record as rendered once: written out as it is in --json */
-		if (r->cfg->json && buf) {
-			fwrite(buf, 1, len, r->out.f);
-			fflush(r->out.f);
-		} else {
-			render(r, &snap);
-		}
-		if (rec)
-			alerts_eval(r->alerts, rec, NULL, r->ropts.unix_end_ns);
-		emit_alerts(r, first);
-		json_free(rec);
-		free(buf);
+	analysis_compute(&a, &snap, r->short_desc);
+	rec = checks(r, &snap, &a, &len);
+	if (rec && r->cfg->json) {
+		/* the record as rendered once, written out as it is */
+		fwrite(rec, 1, len, outputs_file(&r->out, OUT_REPORT));
+		fflush(outputs_file(&r->out, OUT_REPORT));
 	} else {
-		render(r, &snap);
+		render(r, &snap, &a);
 	}
+	free(rec);
+	analysis_release(&a);
 	snapshot_release(&snap);
-	if (r->have_prev)
-		raw_dump_release(&r->prev);
+	raw_dump_release(&r->prev);
 	r->prev = cur;
-	r->have_prev = true;
-}
-
-/*
- * Before the final report: read this run's record back to compare it with the
- * baseline and evaluate the rules on it, and save it for --save-baseline. Alerts of
- * the whole run are said before the report that lists them all.
- */
-static void final_checks(struct run *r, const struct snapshot *s)
-{
-	size_t len, first;
-	struct jval *rec = NULL;
-	char *buf;
-
-	if (!r->alerts && !r->have_bl && !r->save.f)
-		return;
-	buf = render_json_mem(r, s, &len);
-	if (!buf) {
-		pr_error("cannot render the report for alerts and baselines: %s", strerror(errno));
-		return;
-	}
-	if (r->save.f)
-		r->save_ok = fwrite(buf, 1, len, r->save.f) == len;
-	if ((r->alerts || r->have_bl) && !(rec = parse_record(buf, len))) {
-		free(buf);
-		return;
-	}
-	if (r->have_bl) {
-		baseline_compare(&r->bl, rec, &r->cmp);
-		r->ropts.baseline = &r->cmp;
-	}
-	if (r->alerts) {
-		first = r->alerts->n_fired;
-		alerts_eval(r->alerts, rec, r->have_bl ? r->bl.root : NULL, r->ropts.unix_end_ns);
-		r->ropts.alerts = r->alerts;
-		emit_alerts(r, first);
-	}
-	json_free(rec);
-	free(buf);
 }
 
 static void handle_signal(struct run *r, const struct signalfd_siginfo *si)
@@ -402,7 +337,7 @@ static void handle_signal(struct run *r, const struct signalfd_siginfo *si)
 	int sig = (int)si->ssi_signo;
 
 	if (sig == SIGCHLD) {
-		if (r->launched && launch__reap(&r->child, false))
+		if (r->child.pid > 0 && launch__reap(&r->child, false))
 			r->done = true;
 		if (r->alerts)
 			alerts_reap(r->alerts, 0);
@@ -414,7 +349,7 @@ static void handle_signal(struct run *r, const struct signalfd_siginfo *si)
 	}
 	r->stop_sig = sig;
 	r->stop_sig_ns = now_ns();
-	if (!r->launched || r->child.reaped) {
+	if (r->child.pid <= 0 || r->child.reaped) {
 		r->done = true;
 		return;
 	}
@@ -425,95 +360,112 @@ static void handle_signal(struct run *r, const struct signalfd_siginfo *si)
 		(unsigned long long)(CHILD_GRACE_NS / NSEC_PER_SEC));
 }
 
-static int event_loop(struct run *r, int sfd, uint64_t deadline_ns)
+static int epoll_add(int ep, int fd)
 {
-	int ep = epoll_create1(EPOLL_CLOEXEC), tfd = -1, err = 0;
-	struct epoll_event ev = {.events = EPOLLIN};
+	struct epoll_event ev = {.events = EPOLLIN, .data.fd = fd};
+
+	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
+}
+
+/* A timerfd firing every @ns, or -errno. */
+static int interval_timer(uint64_t ns)
+{
+	struct itimerspec its = {.it_interval = {ns / NSEC_PER_SEC, ns % NSEC_PER_SEC}};
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+
+	its.it_value = its.it_interval;
+	if (fd < 0 || timerfd_settime(fd, 0, &its, NULL)) {
+		int err = -errno;
+
+		if (fd >= 0)
+			close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/* The epoll timeout until the next deadline (-d, the grace after a stop, BPF stats). */
+static int next_timeout(struct run *r, uint64_t now, uint64_t deadline_ns)
+{
+	uint64_t until = UINT64_MAX, stats = session__stats_next(r->sess);
+
+	if (deadline_ns)
+		until = deadline_ns;
+	if (r->stop_sig_ns && r->stop_sig_ns + CHILD_GRACE_NS < until)
+		until = r->stop_sig_ns + CHILD_GRACE_NS;
+	if (stats && stats < until)
+		until = stats;
+	if (until == UINT64_MAX)
+		return -1;
+	return until <= now ? 0 : (int)((until - now + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC);
+}
+
+/* Until the target ends, the duration passes or a stop signal's grace runs out. */
+static int trace(struct run *r)
+{
+	const struct config *cfg = r->cfg;
+	uint64_t deadline_ns = cfg->duration_ns ? session__attach_ns(r->sess) + cfg->duration_ns : 0;
+	int ep = epoll_create1(EPOLL_CLOEXEC), tfd = -1, err;
 
 	if (ep < 0)
 		return -errno;
-	ev.data.fd = session__ring_fd(r->sess);
-	epoll_ctl(ep, EPOLL_CTL_ADD, ev.data.fd, &ev);
-	ev.data.fd = sfd;
-	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
-	if (r->cfg->interval_ns) {
-		struct itimerspec its = {
-			.it_interval = {r->cfg->interval_ns / NSEC_PER_SEC,
-					r->cfg->interval_ns % NSEC_PER_SEC},
-		};
-
-		its.it_value = its.it_interval;
-		tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-		if (tfd < 0 || timerfd_settime(tfd, 0, &its, NULL)) {
-			err = -errno;
-			goto out;
-		}
-		ev.data.fd = tfd;
-		epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &ev);
+	err = epoll_add(ep, session__ring_fd(r->sess));
+	if (!err)
+		err = epoll_add(ep, r->sfd);
+	if (!err && cfg->interval_ns) {
+		tfd = interval_timer(cfg->interval_ns);
+		err = tfd < 0 ? tfd : epoll_add(ep, tfd);
 	}
 	/* the command may already be gone (SIGCHLD was queued before the loop) */
-	if (r->launched && launch__reap(&r->child, false))
+	if (r->child.pid > 0 && launch__reap(&r->child, false))
 		r->done = true;
 
-	while (!r->done) {
+	while (!err && !r->done) {
 		struct epoll_event evs[4];
-		uint64_t now = now_ns(), until = UINT64_MAX, stats;
-		int timeout = -1, n;
+		uint64_t now = now_ns();
+		int n;
 
 		session__stats_tick(r->sess, now);
-		if (deadline_ns && now >= deadline_ns)
+		if ((deadline_ns && now >= deadline_ns) ||
+		    (r->stop_sig_ns && now >= r->stop_sig_ns + CHILD_GRACE_NS))
 			break;
-		if (r->stop_sig_ns && now >= r->stop_sig_ns + CHILD_GRACE_NS)
-			break;
-		if (deadline_ns)
-			until = deadline_ns;
-		if (r->stop_sig_ns && r->stop_sig_ns + CHILD_GRACE_NS < until)
-			until = r->stop_sig_ns + CHILD_GRACE_NS;
-		stats = session__stats_next(r->sess);
-		if (stats && stats < until)
-			until = stats;
-		if (until != UINT64_MAX)
-			timeout = until <= now ? 0 :
-				  (int)((until - now + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC);
-		n = epoll_wait(ep, evs, ARRAY_SIZE(evs), timeout);
+		n = epoll_wait(ep, evs, ARRAY_SIZE(evs), next_timeout(r, now, deadline_ns));
 		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			break;
+			err = errno == EINTR ? 0 : -errno;
+			continue;
 		}
 		for (int i = 0; i < n; i++) {
 			int fd = evs[i].data.fd;
+			struct signalfd_siginfo si;
+			uint64_t ticks;
 
-			if (fd == sfd) {
-				struct signalfd_siginfo si;
-
-				while (read(sfd, &si, sizeof(si)) == sizeof(si))
+			if (fd == r->sfd) {
+				while (read(r->sfd, &si, sizeof(si)) == sizeof(si))
 					handle_signal(r, &si);
 			} else if (fd == tfd) {
-				uint64_t ticks;
-
 				if (read(tfd, &ticks, sizeof(ticks)) == sizeof(ticks))
 					interval_report(r);
 			} else {
 				session__drain(r->sess);
 			}
 		}
-		if (r->tree_changed) {
-			r->tree_changed = false;
-			/* -p: done when every tracked process is gone */
-			if (r->cfg->target == TARGET_PIDS && session__alive(r->sess) == 0)
-				r->done = true;
-		}
+		/* -p: done when every tracked process is gone */
+		if (r->tree_changed && cfg->target == TARGET_PIDS && session__alive(r->sess) == 0)
+			r->done = true;
+		r->tree_changed = false;
 	}
-out:
 	if (tfd >= 0)
 		close(tfd);
 	close(ep);
+	if (err)
+		pr_warn("event loop: %s", strerror(-err));
+	if (r->child.pid > 0 && !r->child.reaped && !launch__reap(&r->child, false) &&
+	    !r->stop_sig)
+		pr_warn("stopped after the duration; '%s' (pid %d) keeps running untraced",
+			cfg->argv[0], r->child.pid);
 	return err;
 }
 
-/* Check the target; fills @cg for -c and the thread group ids for -p. */
 /* One descriptor per module kept until its symbols are parsed: allow many. */
 static void raise_fd_limit(void)
 {
@@ -525,16 +477,15 @@ static void raise_fd_limit(void)
 	}
 }
 
-static int check_target(struct config *cfg, struct cgroup_target *cg)
+/* Check the target; fills @cg for -c, the thread group ids for -p, r->exe for a command. */
+static int check_target(struct run *r, struct config *cfg, struct cgroup_target *cg)
 {
 	int err;
 
 	switch (cfg->target) {
 	case TARGET_COMMAND:
-		err = check_command(cfg->argv[0]);
-		if (err)
-			return err == -ENOENT ? 127 : 126;
-		return 0;
+		err = check_command(cfg->argv[0], r->exe, sizeof(r->exe));
+		return err ? launch_exec_status(err) : 0;
 	case TARGET_PIDS:
 		for (int i = 0; i < cfg->n_pids; i++) {
 			int tgid;
@@ -551,211 +502,255 @@ static int check_target(struct config *cfg, struct cgroup_target *cg)
 	}
 }
 
-int run(struct config *cfg, uint64_t started_ns)
+/* Everything that can fail before tracing starts: checks, inputs, outputs. */
+static int prepare_inputs(struct run *r, struct config *cfg, struct cgroup_target *cg)
 {
-	struct cgroup_target cg = {0};
-	struct session_opts so = {0};
-	struct run r = {0};
-	sigset_t mask, orig;
-	int sfd = -1, ret = EXIT_RUNTIME, err;
-	struct raw_dump final = {0};
-	struct snapshot snap;
-	struct snapshot_names names;
-	struct raw_stacks raw_stacks = {0};
-	struct stack_set stacks;
-	uint64_t attach_ns;
-	bool ok = false, extra_ok = true;
-
-	r.cfg = cfg;
-	r.alerts = cfg->alerts;
-	proctree__init(&r.tree);
+	const char *paths[OUT_N] = {
+		[OUT_REPORT] = cfg->output,	 [OUT_SAVE] = cfg->save_baseline,
+		[OUT_FOLDED] = cfg->folded,	 [OUT_FOLDED_OFFCPU] = cfg->folded_offcpu,
+		[OUT_FLAMEGRAPH] = cfg->flamegraph, [OUT_PPROF] = cfg->pprof,
+	};
+	int status;
 
 	if (check_privileges() || check_btf(cfg->btf_path))
 		return EXIT_RUNTIME;
-	err = check_target(cfg, &cg);
-	if (err)
-		return err;
-	if (cfg->alert_exec && check_command(cfg->alert_exec))
+	status = check_target(r, cfg, cg);
+	if (status)
+		return status;
+	if (cfg->alert_exec && check_command(cfg->alert_exec, NULL, 0))
 		return EXIT_USAGE;
 	if (cfg->baseline) {
 		char msg[512];
 
-		if (baseline_load(cfg->baseline, &r.bl, msg, sizeof(msg))) {
+		if (baseline_load(cfg->baseline, &r->bl, msg, sizeof(msg))) {
 			pr_error("%s", msg);
 			return EXIT_USAGE;
 		}
-		r.have_bl = true;
 	}
-	if (output_open(&r.out, cfg->output)) {
-		ret = EXIT_RUNTIME;
-		goto out_early;
-	}
-	if (cfg->save_baseline && output_open(&r.save, cfg->save_baseline)) {
-		output_close(&r.out, false);
-		ret = EXIT_RUNTIME;
-		goto out_early;
-	}
-	for (int i = 0; i < OUT_N; i++) {
-		const char *path = i == OUT_FOLDED ? cfg->folded :
-				   i == OUT_FOLDED_OFFCPU ? cfg->folded_offcpu :
-				   i == OUT_FLAMEGRAPH ? cfg->flamegraph : cfg->pprof;
+	if (outputs_open(&r->out, paths, OUT_N, true))
+		return EXIT_RUNTIME;
+	jw_init(&r->jw, outputs_file(&r->out, OUT_REPORT));
+	return 0;
+}
 
-		if (path && output_open(&r.extra[i], path)) {
-			output_close(&r.out, false);
-			output_close(&r.save, false);
-			while (i-- > 0)
-				output_close(&r.extra[i], false);
-			ret = EXIT_RUNTIME;
-			goto out_early;
-		}
-	}
-	if (cfg->subsys & (SUB_PROFILE | SUB_OFFCPU))
-		r.sym = symbolizer__new();
-	raise_fd_limit();
-	jw_init(&r.jw, r.out.f);
-	r.desc = describe_target(cfg, &cg);
-	r.short_desc = short_description(r.desc);
-	r.ropts = (struct report_opts){.target = cfg->target, .target_desc = r.desc,
-				       .target_short = r.short_desc,
-				       .top_n = cfg->top_n, .exit_code = -1, .subsys = cfg->subsys};
+/* Signals arrive through a signalfd; launched programs get the original mask back. */
+static int take_signals(struct run *r)
+{
+	sigset_t mask;
 
-	/* signals arrive through a signalfd; the command gets the original mask back */
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &mask, &orig);
-	r.child_mask = orig;
+	sigprocmask(SIG_BLOCK, &mask, &r->orig_mask);
 	signal(SIGPIPE, SIG_IGN);
-	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (sfd < 0) {
+	r->sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (r->sfd < 0) {
 		pr_error("signalfd: %s", strerror(errno));
-		goto out;
+		return -errno;
 	}
+	return 0;
+}
+
+/* Load and attach, with the target registered; the command is released once attached. */
+static int start_tracing(struct run *r, const struct cgroup_target *cg, uint64_t started_ns)
+{
+	const struct config *cfg = r->cfg;
+	struct session_opts so = {
+		.cfg = cfg,
+		.mode = cfg->target == TARGET_ALL ? MODE_ALL :
+			cfg->target == TARGET_CGROUP ? MODE_CGROUP : MODE_PIDS,
+		.cg_id = cg->id,
+		.cg_level = cg->level,
+		.on_event = on_event,
+		.ctx = r,
+		.started_ns = started_ns,
+	};
+	int err;
 
 	if (cfg->target == TARGET_COMMAND) {
-		err = launch__start(&r.child, cfg->argv, &orig);
+		err = launch__start(&r->child, r->exe, cfg->argv, &r->orig_mask);
 		if (err) {
 			pr_error("cannot start '%s': %s", cfg->argv[0], strerror(-err));
-			goto out;
+			return EXIT_RUNTIME;
 		}
-		r.launched = true;
 	}
-
-	so.cfg = cfg;
-	so.mode = cfg->target == TARGET_ALL ? MODE_ALL :
-		  cfg->target == TARGET_CGROUP ? MODE_CGROUP : MODE_PIDS;
-	so.cg_id = cg.id;
-	so.cg_level = cg.level;
-	so.on_event = on_event;
-	so.ctx = &r;
-	so.started_ns = started_ns;
-	if (session__open(&r.sess, &so))
-		goto out;
-	if (r.launched && session__add_pid(r.sess, (uint32_t)r.child.pid, 0) < 0) {
+	if (session__open(&r->sess, &so))
+		return EXIT_RUNTIME;
+	if (r->child.pid > 0 && session__add_pid(r->sess, (uint32_t)r->child.pid, 0) < 0) {
 		pr_error("cannot register the command's pid");
-		goto out;
+		return EXIT_RUNTIME;
 	}
 	for (int i = 0; cfg->target == TARGET_PIDS && i < cfg->n_pids; i++) {
-		err = session__add_pid(r.sess, (uint32_t)cfg->pids[i], PROC_F_PRESENT);
+		err = session__add_pid(r->sess, (uint32_t)cfg->pids[i], PROC_F_PRESENT);
 		if (err < 0) {
 			pr_error("cannot register pid '%d': %s", cfg->pids[i], strerror(-err));
-			goto out;
+			return EXIT_RUNTIME;
 		}
 	}
-	if (session__attach(r.sess))
-		goto out;
+	if (session__attach(r->sess))
+		return EXIT_RUNTIME;
 	pr_info("attached in %.1f ms", (now_ns() - started_ns) / 1e6);
-
-	if (r.launched) {
-		err = launch__release(&r.child);
+	if (r->child.pid > 0) {
+		err = launch__release(&r->child);
 		if (err) {
 			pr_error("cannot execute '%s': %s", cfg->argv[0], strerror(-err));
-			ret = err == -ENOENT ? 127 : 126;
-			goto out;
+			return launch_exec_status(err);
 		}
 	}
+	return 0;
+}
 
-	err = event_loop(&r, sfd, cfg->duration_ns ? session__attach_ns(r.sess) + cfg->duration_ns : 0);
-	if (err)
-		pr_warn("event loop: %s", strerror(-err));
-	if (r.launched && !r.child.reaped)
-		launch__reap(&r.child, false);
-	if (r.launched && !r.child.reaped && !r.stop_sig)
-		pr_warn("stopped after the duration; '%s' (pid %d) keeps running untraced",
-			cfg->argv[0], r.child.pid);
+static int prepare(struct run *r, struct config *cfg, uint64_t started_ns)
+{
+	struct cgroup_target cg = {0};
+	int status = prepare_inputs(r, cfg, &cg);
 
-	attach_ns = session__attach_ns(r.sess);
-	session__drain(r.sess);
-	session__collect(r.sess, &final);
-	session__collect_stacks(r.sess, &raw_stacks);
-	session__free(r.sess); /* detach everything before rendering */
-	r.sess = NULL;
+	if (status)
+		return status;
+	if (cfg->subsys & (SUB_PROFILE | SUB_OFFCPU))
+		r->sym = symbolizer__new();
+	raise_fd_limit();
+	r->desc = describe_target(cfg, &cg);
+	r->short_desc = short_description(r->desc);
+	r->ropts = (struct report_opts){.target = cfg->target, .target_desc = r->desc,
+					.top_n = cfg->top_n, .exit_code = -1,
+					.subsys = cfg->subsys};
+	if (take_signals(r))
+		return EXIT_RUNTIME;
+	return start_tracing(r, &cg, started_ns);
+}
 
-	if (r.launched && r.child.reaped)
-		r.ropts.exit_code = launch__exit_code(&r.child);
-	snapshot_names_of(&r, &names);
-	snapshot_build(&snap, &final, NULL, attach_ns, &names);
-	if (r.sym) {
-		struct symbolizer_stats st;
-		uint64_t t0 = now_ns();
+/* Folded stacks, flame graph, pprof: from the final snapshot's stacks. */
+static int write_stack_outputs(struct run *r, const struct snapshot *s)
+{
+	const struct stack_set *set = s->stacks;
+	FILE *f;
+	int err = 0;
 
-		stacks_build(&stacks, &raw_stacks, cfg->freq_hz, r.sym, &snap);
-		snap.stacks = &stacks;
-		snap.self.symbolize_ns = now_ns() - t0;
-		symbolizer__stats(r.sym, &st);
-		snap.self.sym_captures = st.captures;
-		snap.self.sym_capture_misses = st.capture_misses;
-		snap.self.sym_modules = st.modules;
-		snap.self.sym_parses = st.parses;
-	}
+	if ((f = outputs_file(&r->out, OUT_FOLDED)))
+		err |= render_folded(f, set, STACK_ONCPU);
+	if ((f = outputs_file(&r->out, OUT_FOLDED_OFFCPU)))
+		err |= render_folded(f, set, STACK_OFFCPU);
+	if ((f = outputs_file(&r->out, OUT_FLAMEGRAPH)))
+		err |= render_flamegraph(f, set, r->desc);
+	if ((f = outputs_file(&r->out, OUT_PPROF)))
+		err |= render_pprof(f, set, unix_now_ns() - (s->end_ns - s->start_ns),
+				    s->end_ns - s->start_ns);
+	return err ? -EIO : 0;
+}
+
+/* Stacks symbolized into the final snapshot, with the symbolizer's own figures. */
+static void build_stacks(struct run *r, struct snapshot *s, struct stack_set *set,
+			 struct raw_stacks *raw)
+{
+	struct symbolizer_stats st;
+	uint64_t t0 = now_ns();
+
+	stacks_build(set, raw, r->cfg->freq_hz, r->sym, s);
+	s->stacks = set;
+	s->self.symbolize_ns = now_ns() - t0;
+	symbolizer__stats(r->sym, &st);
+	s->self.sym_captures = st.captures;
+	s->self.sym_capture_misses = st.capture_misses;
+	s->self.sym_modules = st.modules;
+	s->self.sym_parses = st.parses;
+}
+
+/* The final report: the kernel side is detached before anything is rendered. */
+static int report(struct run *r)
+{
+	uint64_t attach_ns = session__attach_ns(r->sess);
+	struct raw_stacks raw_stacks = {0};
+	struct stack_set stacks;
+	struct raw_dump final;
+	struct snapshot snap;
+	struct analysis a;
+	int err = 0;
+
+	collect(r, &final);
+	session__collect_stacks(r->sess, &raw_stacks);
+	session__free(r->sess);
+	r->sess = NULL;
+
+	if (r->child.pid > 0 && r->child.reaped)
+		r->ropts.exit_code = launch__exit_code(&r->child);
+	build(r, &snap, &final, NULL, attach_ns);
+	if (r->sym)
+		build_stacks(r, &snap, &stacks, &raw_stacks);
 	raw_stacks_release(&raw_stacks);
-	r.ropts.unix_end_ns = unix_now_ns();
-	final_checks(&r, &snap);
-	render(&r, &snap);
-	ok = true;
-	ret = 0;
-	if (r.sym && write_stack_outputs(&r, &snap)) {
+	r->ropts.unix_end_ns = unix_now_ns();
+	analysis_compute(&a, &snap, r->short_desc);
+	free(checks(r, &snap, &a, &(size_t){0}));
+	render(r, &snap, &a);
+	if (r->sym && write_stack_outputs(r, &snap)) {
 		pr_error("cannot write the stack outputs");
-		ret = EXIT_RUNTIME;
-		extra_ok = false;
+		err = EXIT_RUNTIME;
 	}
-	if (r.sym)
+	if (r->sym)
 		stacks_release(&stacks);
+	analysis_release(&a);
 	snapshot_release(&snap);
 	raw_dump_release(&final);
-	if (r.launched && ret == 0)
-		ret = r.child.reaped ? launch__exit_code(&r.child) : r.stop_sig ? 128 + r.stop_sig : 0;
-	if (extra_ok && cfg->fail_on_alert && r.alerts && r.alerts->n_fired)
-		ret = EXIT_ALERT;
-out:
-	session__free(r.sess);
-	if (r.launched && !ok)
-		launch__abort(&r.child); /* never released, or released and abandoned on error */
-	if (output_close(&r.out, ok) && ok)
-		ret = EXIT_RUNTIME;
-	if (r.save.f && ok && !r.save_ok)
-		ret = EXIT_RUNTIME; /* said by final_checks */
-	if (output_close(&r.save, ok && r.save_ok) && ok)
-		ret = EXIT_RUNTIME;
-	if (r.alerts && r.alerts->n_children)
-		alerts_reap(r.alerts, ALERT_EXEC_GRACE_NS);
-	for (int i = 0; i < OUT_N; i++)
-		if (output_close(&r.extra[i], ok && extra_ok) && ok)
-			ret = EXIT_RUNTIME;
-	symbolizer__free(r.sym);
-	if (r.have_prev)
-		raw_dump_release(&r.prev);
-	proctree__release(&r.tree);
-	free(r.desc);
-	free(r.short_desc);
-	if (sfd >= 0)
-		close(sfd);
-	sigprocmask(SIG_SETMASK, &orig, NULL);
-out_early:
-	if (r.have_bl)
-		baseline_release(&r.bl);
-	baseline_cmp_release(&r.cmp);
-	return ret;
+	if (r->save_failed)
+		err = EXIT_RUNTIME;
+	/* every output written whole, or none: a failure in one aborts the others */
+	if (outputs_close(&r->out, !err))
+		err = EXIT_RUNTIME;
+	return err;
+}
+
+/*
+ * The exit status (--help: EXIT STATUS): a failure's own status; else the command's
+ * (128+N if a signal ended it or stopped us); 3 with --fail-on-alert when one fired.
+ */
+static int exit_status(const struct run *r, int status)
+{
+	if (status)
+		return status;
+	if (r->child.pid > 0)
+		status = r->child.reaped ? launch__exit_code(&r->child) :
+			 r->stop_sig	  ? 128 + r->stop_sig :
+					    0;
+	if (r->cfg->fail_on_alert && r->alerts && r->alerts->n_fired)
+		status = EXIT_ALERT;
+	return status;
+}
+
+static void run_release(struct run *r)
+{
+	session__free(r->sess);
+	launch__abort(&r->child); /* never released, or released and abandoned on error */
+	outputs_close(&r->out, false);
+	if (r->alerts && r->alerts->n_children)
+		alerts_reap(r->alerts, ALERT_EXEC_GRACE_NS);
+	symbolizer__free(r->sym);
+	raw_dump_release(&r->prev);
+	proctree__release(&r->tree);
+	conn_log__release(&r->conns);
+	free(r->desc);
+	free(r->short_desc);
+	if (r->sfd >= 0) {
+		close(r->sfd);
+		sigprocmask(SIG_SETMASK, &r->orig_mask, NULL);
+	}
+	baseline_release(&r->bl);
+	baseline_cmp_release(&r->cmp);
+}
+
+int run(struct config *cfg, uint64_t started_ns)
+{
+	struct run r = {.cfg = cfg, .sfd = -1, .alerts = cfg->alerts};
+	int status;
+
+	proctree__init(&r.tree);
+	status = prepare(&r, cfg, started_ns);
+	if (!status) {
+		trace(&r);
+		status = report(&r);
+	}
+	status = exit_status(&r, status);
+	run_release(&r);
+	return status;
 }

@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "breakdown.h"
 #include "snapshot.h"
 #include "syscall_table.h"
 #include "util.h"
@@ -394,13 +393,10 @@ static int cmp_conn_bytes(const void *a, const void *b)
 }
 
 /* The connections that closed in the span, the largest kept. */
-static void build_conns(struct snapshot *out, const struct snapshot_names *names,
-			const int32_t *index, uint32_t n_slots)
+static void build_conns(struct snapshot *out, const struct raw_dump *cur, const int32_t *index)
 {
-	if (!names)
-		return;
-	for (size_t i = 0; i < names->n_conns; i++) {
-		const struct tcp_conn_info *c = &names->conns[i];
+	for (size_t i = 0; i < cur->n_conns; i++) {
+		const struct tcp_conn_info *c = &cur->conns[i];
 		struct conn_summary *o;
 
 		if (c->end_ns < out->start_ns || c->end_ns > out->end_ns)
@@ -419,7 +415,7 @@ static void build_conns(struct snapshot *out, const struct snapshot_names *names
 		memset(o, 0, sizeof(*o));
 		o->c = *c;
 		format_remote(&c->key, o->remote, sizeof(o->remote));
-		if (c->slot < n_slots && index[c->slot] >= 0)
+		if (c->slot < cur->n_procs && index[c->slot] >= 0)
 			memcpy(o->comm, out->procs[index[c->slot]].comm, sizeof(o->comm));
 	}
 	qsort(out->conns, out->n_conns, sizeof(out->conns[0]), cmp_conn_bytes);
@@ -562,7 +558,7 @@ int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struc
 			index[s] = index[s] > 0 ? index[s] - 1 : -1;
 	}
 	build_slow(out, cur, index);
-	build_conns(out, names, index, cur->n_procs);
+	build_conns(out, cur, index);
 
 	out->target_runq = target_h[ROW_RUNQ];
 	for (uint32_t k = 0; k < ROW_KIND_N; k++) {
@@ -572,11 +568,6 @@ int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struc
 			hist_summarize(&target_h[k], l);
 	}
 	metrics_finish(&out->target, have_syscalls);
-	out->target.mem.oom_kills = 0;
-	for (size_t i = 0; i < out->n_procs; i++)
-		out->target.mem.oom_kills += out->procs[i].m.mem.oom_kills;
-
-	breakdown_compute(out);
 
 	free(v.rows);
 	free(v.owned);
@@ -604,7 +595,6 @@ void snapshot_release(struct snapshot *s)
 	free(s->devices);
 	free(s->remotes);
 	free(s->slow);
-	free(s->path);
 	metrics_release(&s->target);
 	memset(s, 0, sizeof(*s));
 }
@@ -615,20 +605,4 @@ void raw_dump_release(struct raw_dump *d)
 	free(d->live);
 	free(d->rows);
 	memset(d, 0, sizeof(*d));
-}
-
-void raw_dump_copy(struct raw_dump *dst, const struct raw_dump *src)
-{
-	size_t np = src->n_procs ? src->n_procs : 1;
-
-	*dst = *src;
-	dst->procs = xmalloc(sizeof(*dst->procs) * np);
-	memcpy(dst->procs, src->procs, sizeof(*dst->procs) * src->n_procs);
-	dst->live = NULL;
-	if (src->live) {
-		dst->live = xmalloc(sizeof(*dst->live) * np);
-		memcpy(dst->live, src->live, sizeof(*dst->live) * src->n_procs);
-	}
-	dst->rows = xmalloc(sizeof(*dst->rows) * (src->n_rows ? src->n_rows : 1));
-	memcpy(dst->rows, src->rows, sizeof(*dst->rows) * src->n_rows);
 }

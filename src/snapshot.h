@@ -17,53 +17,9 @@
 
 #include "core_abi.h"
 #include "histogram.h"
+#include "raw_dump.h"
 
 struct stack_set;
-
-/* procscope's own costs and losses. */
-struct self_stats {
-	uint64_t stats[STAT_N]; /* BPF-side loss counters, summed over CPUs */
-	int bpf_stats;		 /* enum bpf_stats_mode */
-	uint64_t bpf_sampled_ns;  /* run time while BPF_ENABLE_STATS was on */
-	uint64_t bpf_sampled_cnt; /* program runs while it was on */
-	double bpf_coverage;	 /* share of the run it was on */
-	uint64_t bpf_run_ns;	 /* estimated total run time: sampled / coverage */
-	uint64_t bpf_run_cnt;	 /* estimated total runs */
-	uint64_t bpf_recursion_misses; /* program runs the kernel skipped (lost events) */
-	uint64_t startup_ns;	/* procscope start to attached */
-	uint64_t attach_ns;	/* load + attach */
-	uint64_t rss_peak_bytes;
-	uint64_t cpu_ns; /* procscope's user + system CPU time */
-	uint32_t procs_used, procs_max;
-	uint32_t rows_used, rows_max;
-	uint64_t events; /* ring buffer records received */
-	/* stacks: the final symbolization */
-	uint64_t symbolize_ns;
-	uint64_t sym_captures, sym_capture_misses, sym_modules, sym_parses;
-};
-
-/* What procfs says of a live process at collection time. */
-struct proc_live {
-	uint64_t rss_bytes;	 /* VmRSS */
-	uint64_t rss_peak_bytes; /* VmHWM */
-};
-
-struct raw_dump {
-	uint64_t ts_ns; /* CLOCK_MONOTONIC when taken */
-	uint32_t n_procs;
-	struct proc_rec *procs; /* [0, n_procs), indexed by slot */
-	struct proc_live *live; /* [0, n_procs): zero for exited processes */
-	uint32_t n_rows;
-	struct stat_row *rows; /* [0, n_rows), indexed by row */
-	uint32_t n_devs;
-	struct io_dev_rec devs[IO_DEV_MAX]; /* by device index - 1 */
-	uint32_t n_slow;
-	struct io_slow slow[IO_SLOW_N * 8]; /* slowest requests, merged over CPUs */
-	uint32_t n_remotes;
-	struct net_remote_rec remotes[NET_REMOTE_MAX]; /* by remote index */
-	uint64_t oom_kills;
-	struct self_stats self;
-};
 
 struct sc_stat {
 	uint32_t nr;
@@ -97,27 +53,7 @@ struct mem_metrics {
 	uint64_t oom_kills;
 };
 
-/* Where the time went, in wall-clock time (see breakdown.h). */
-enum bd_class {
-	BD_ONCPU = 0,
-	BD_RUNQ = 1,
-	BD_IO = 2,
-	BD_NET = 3,
-	BD_LOCK = 4,
-	BD_SLEEP = 5,
-	BD_POLL = 6,
-	BD_CHILD = 7,
-	BD_OTHER = 8,
-	BD_N = 9,
-};
-
-struct breakdown {
-	uint64_t wall_ns;
-	uint64_t ns[BD_N]; /* adds up to wall_ns exactly */
-};
-
 struct metrics {
-	struct breakdown bd;
 	struct proc_sched sched;
 	struct lat runq;
 	struct io_metrics io;
@@ -139,16 +75,13 @@ struct proc_info {
 	struct metrics m;
 };
 
-/* Information from outside the kernel tables (the process tree, sysfs). */
+/* Names from outside the kernel tables: command lines (proctree.h), devices (sysfs). */
 struct snapshot_names {
 	/* the command line for @slot, or NULL if unknown */
 	const char *(*cmdline)(void *ctx, uint32_t slot);
 	void *ctx;
 	/* the name of block device @dev ("vda"), into @buf; NULL: "major:minor" */
 	void (*dev_name)(uint32_t dev, char *buf, size_t len);
-	/* closed TCP connections seen so far */
-	const struct tcp_conn_info *conns;
-	size_t n_conns;
 };
 
 enum snapshot_kind {
@@ -168,17 +101,6 @@ struct net_remote {
 	struct lat connect, rtt;
 };
 
-/* A closed TCP connection (proctree.h fills these from ring-buffer records). */
-struct tcp_conn_info {
-	uint32_t slot, pid;
-	uint16_t lport;
-	uint8_t passive;
-	struct net_remote_key key;
-	uint64_t end_ns, lifetime_ns;
-	uint64_t tx_bytes, rx_bytes;
-	uint32_t retransmits;
-};
-
 #define SNAPSHOT_TOP_CONNS 10
 
 struct conn_summary {
@@ -192,11 +114,6 @@ struct slow_req {
 	char dev[40];
 	uint32_t pid;
 	char comm[COMM_LEN + 1];
-};
-
-struct path_step {
-	size_t proc;	    /* index into procs */
-	uint64_t on_path_ns; /* its share of the path (its own time, not its children's) */
 };
 
 struct snapshot {
@@ -218,10 +135,6 @@ struct snapshot {
 	size_t n_conns;
 	size_t conns_closed; /* all closed in the span */
 	const struct stack_set *stacks; /* final report with stacks on, else NULL */
-	/* breakdown.c: the chain of processes the target's wall time depended on */
-	struct path_step *path; /* chronological */
-	size_t n_path;
-	bool bd_expanded; /* target.bd follows the critical path (one root) */
 	struct self_stats self;
 };
 
@@ -233,9 +146,6 @@ int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struc
 		   uint64_t attach_ns, const struct snapshot_names *names);
 void snapshot_release(struct snapshot *s);
 
-void raw_dump_release(struct raw_dump *d);
-/* Deep copy, for keeping the previous dump between intervals. */
-void raw_dump_copy(struct raw_dump *dst, const struct raw_dump *src);
 
 /* Time the process was observed: start to end, or to the snapshot end if alive. */
 uint64_t proc_wall_ns(const struct proc_info *p, const struct snapshot *s);

@@ -61,5 +61,15 @@ for file in "$here"/test_*.sh; do
 		rm -f "$log"
 	done
 done
+# whatever ran above, the host's device nodes are what they were
+for dev in /dev/null /dev/zero /dev/full; do
+	if [ -c "$dev" ]; then
+		passed=$((passed + 1))
+		echo "ok   host::$dev is still a character device"
+	else
+		failed=$((failed + 1))
+		echo "FAIL host::$dev is no longer a character device: $(stat -c %F "$dev")"
+	fi
+done
 summary
 exit $((failed > 0))

@@ -124,7 +124,7 @@ test_alert_exec_gets_the_alert() {
 
 test_baseline_flags_the_slow_run() {
 	# the fast run, saved; then the same workflow with its second step 3x slower
-	"$PROCSCOPE" --save-baseline base.json -o /dev/null -- sh -c "$WL/getppid_n 20000; $WL/sleeper 10 20 > /dev/null"
+	"$PROCSCOPE" --save-baseline base.json -o report.out -- sh -c "$WL/getppid_n 20000; $WL/sleeper 10 20 > /dev/null"
 	assert_eq "$(wc -l < base.json)" 1
 	assert_eq "$(jq -r .type base.json)" report
 	local rc=0

@@ -4,7 +4,7 @@
 
 test_exit_status_is_the_commands() {
 	local rc=0
-	"$PROCSCOPE" -o /dev/null -- sh -c 'exit 3' || rc=$?
+	"$PROCSCOPE" -o report.out -- sh -c 'exit 3' || rc=$?
 	assert_eq "$rc" 3
 	rc=0
 	"$PROCSCOPE" --json -o out.json -- sh -c 'kill -9 $$' || rc=$?
@@ -43,12 +43,60 @@ test_output_file_written_whole() {
 	"$PROCSCOPE" -v --json -o out.json -- "$WL/spin" 300 2> err.txt &
 	local ps=$!
 	wait_for err.txt attached
-	# while it runs, only a temporary file exists
+	# while it runs, nothing is visible: the report is an unnamed file until complete
 	[ ! -e out.json ] || die "out.json exists before the report is complete"
+	assert_eq "$(ls | grep -c '^out.json' || true)" 0 "a temporary file is visible"
 	wait "$ps"
 	[ -s out.json ] || die "no report"
 	jq -e . out.json > /dev/null
 	assert_eq "$(ls | grep -c '^out.json.tmp' || true)" 0 "temporary file left behind"
+	# killed outright in the middle: still nothing left behind
+	"$PROCSCOPE" -v --json -o killed.json -- "$WL/spin" 3000 2> err.txt &
+	ps=$!
+	wait_for err.txt attached
+	kill -KILL "$ps"
+	wait "$ps" || true
+	assert_eq "$(ls | grep -c '^killed.json' || true)" 0 "SIGKILL left a file"
+}
+
+# A tool run as root must not replace what an output path names: device nodes (made
+# here, never the real /dev), FIFOs and symlink targets are written in place.
+test_outputs_never_replace_special_files() {
+	local rc
+	mknod null c 1 3
+	mknod full c 1 7
+	mkfifo fifo
+	echo old > target
+	ln -s target link
+	"$PROCSCOPE" -o null --json -- true
+	[ -c null ] || die "the null device node was replaced: $(stat -c %F null)"
+	cat fifo > fifo.out &
+	"$PROCSCOPE" -o fifo --json -- true
+	wait $!
+	[ -p fifo ] || die "the FIFO was replaced"
+	assert_eq "$(jq -r .type fifo.out)" report
+	"$PROCSCOPE" --save-baseline link -o out.json --json -- true
+	[ -L link ] || die "the symlink was replaced"
+	assert_eq "$(jq -r .type target)" report
+	# write errors: the real reason, a failed run, and no other output committed
+	rc=0
+	"$PROCSCOPE" -o full --save-baseline base.json --json -- true 2> err.txt || rc=$?
+	assert_eq "$rc" 1
+	grep -q "cannot write 'full': No space left on device" err.txt || die "$(cat err.txt)"
+	[ ! -e base.json ] || die "base.json was written although the report failed"
+	[ -c full ] || die "the full device node was replaced"
+	rc=0
+	"$PROCSCOPE" --json -- true > full 2> err.txt || rc=$?
+	assert_eq "$rc" 1
+	grep -q "cannot write to standard output: No space left on device" err.txt ||
+		die "$(cat err.txt)"
+	rc=0
+	"$PROCSCOPE" --json -- true >&- 2> err.txt || rc=$?
+	assert_eq "$rc" 1
+	grep -q "standard output is closed" err.txt || die "$(cat err.txt)"
+	mknod blk b 7 200
+	check_error 1 "refusing to write 'blk': it is a block device" -o blk -- true
+	check_error 1 "cannot write '/tmp': Is a directory" -o /tmp -- true
 }
 
 test_interval_records() {
@@ -107,6 +155,6 @@ test_not_root_is_refused() {
 }
 
 test_nothing_loaded_after_normal_exit() {
-	"$PROCSCOPE" -o /dev/null -- true
+	"$PROCSCOPE" -o report.out -- true
 	assert_nothing_loaded
 }

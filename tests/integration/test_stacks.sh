@@ -16,7 +16,7 @@ check_chain() { # FILE COMM CHAIN
 }
 
 test_known_chain_in_folded_and_svg() {
-	"$PROCSCOPE" --folded f.txt --flamegraph f.svg -o /dev/null -- "$WL/stacks" 1000
+	"$PROCSCOPE" --folded f.txt --flamegraph f.svg -o report.out -- "$WL/stacks" 1000
 	check_chain f.txt stacks ";main;outer;middle;hot"
 	assert_ge "$(awk '{ s += $NF } END { print s }' f.txt)" 50 "samples at 99 Hz over 1 s"
 	xmllint --noout f.svg || die "SVG is not well-formed XML"
@@ -28,10 +28,10 @@ test_known_chain_in_folded_and_svg() {
 test_pie_nopie_stripped_and_library() {
 	local b
 	for b in stacks stacks-nopie stacks-stripped; do
-		"$PROCSCOPE" --folded "$b.txt" -o /dev/null -- "$WL/$b" 600
+		"$PROCSCOPE" --folded "$b.txt" -o report.out -- "$WL/$b" 600
 		check_chain "$b.txt" "$b" ";main;outer;middle;hot"
 	done
-	"$PROCSCOPE" --folded lib.txt -o /dev/null -- "$WL/stacks-lib" 600
+	"$PROCSCOPE" --folded lib.txt -o report.out -- "$WL/stacks-lib" 600
 	check_chain lib.txt stacks-lib ";main;lib_outer;lib_middle;lib_hot"
 }
 
@@ -39,7 +39,7 @@ test_deleted_binary_still_resolves() {
 	local pid
 	cp "$WL/stacks" "$T/victim"
 	pid=$(start_gated "$T/victim" 800)
-	"$PROCSCOPE" -v -p "$pid" --folded f.txt -o /dev/null 2> err.txt &
+	"$PROCSCOPE" -v -p "$pid" --folded f.txt -o report.out 2> err.txt &
 	local ps=$!
 	wait_for err.txt attached
 	rm -f "$T/victim"
@@ -81,7 +81,7 @@ test_offcpu_stacks_and_times() {
 }
 
 test_pprof_decodes_and_matches_folded() {
-	"$PROCSCOPE" --folded f.txt --pprof p.pb.gz -o /dev/null -- "$WL/stacks" 600
+	"$PROCSCOPE" --folded f.txt --pprof p.pb.gz -o report.out -- "$WL/stacks" 600
 	gzip -t p.pb.gz || die "pprof output is not gzip"
 	zcat p.pb.gz | protoc --decode=perftools.profiles.Profile -I "$ROOT/tests/fixtures" \
 		"$ROOT/tests/fixtures/profile.proto" > p.txt || die "protoc cannot decode it"

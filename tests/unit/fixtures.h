@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "snapshot.h"
+#include "util.h"
 
 #define FX_ATTACH_NS 1000000000ULL
 
@@ -101,8 +102,49 @@ static inline void fx_row_err(struct stat_row *r, uint32_t err, uint32_t n)
 /* Deep copy, so that a "later" dump can be derived from an "earlier" one. */
 static inline void fx_copy(struct raw_dump *dst, const struct raw_dump *src, uint64_t ts)
 {
-	raw_dump_copy(dst, src);
+	size_t np = src->n_procs ? src->n_procs : 1, nr = src->n_rows ? src->n_rows : 1;
+
+	*dst = *src;
+	dst->procs = malloc(sizeof(*dst->procs) * np);
+	memcpy(dst->procs, src->procs, sizeof(*dst->procs) * src->n_procs);
+	dst->live = NULL;
+	if (src->live) {
+		dst->live = malloc(sizeof(*dst->live) * np);
+		memcpy(dst->live, src->live, sizeof(*dst->live) * src->n_procs);
+	}
+	dst->rows = malloc(sizeof(*dst->rows) * nr);
+	memcpy(dst->rows, src->rows, sizeof(*dst->rows) * src->n_rows);
 	dst->ts_ns = ts;
+}
+
+/* A process that exec'd and ran from @start_ms to @end_ms after attach. */
+static inline struct proc_rec *fx_step(struct raw_dump *d, uint32_t slot, uint32_t pid,
+				       uint32_t ppid, const char *comm, uint64_t start_ms,
+				       uint64_t end_ms)
+{
+	struct proc_rec *p = fx_proc(d, slot, pid, ppid, comm, FX_ATTACH_NS + start_ms * NSEC_PER_MSEC);
+
+	fx_exit(p, FX_ATTACH_NS + end_ms * NSEC_PER_MSEC, 0);
+	p->flags |= PROC_F_EXECED;
+	return p;
+}
+
+/* sh runs a (CPU, 1 s), then b (disk, 7 s), then c (sleep, 2 s). */
+static inline void fx_pipeline(struct raw_dump *d)
+{
+	struct proc_rec *p;
+
+	fx_init(d, 6, ROW_FIRST, FX_ATTACH_NS + 10 * NSEC_PER_SEC);
+	p = fx_step(d, 2, 100, 1, "sh", 0, 10000);
+	p->sched.oncpu_ns = 100 * NSEC_PER_MSEC;
+	p->sched.wait_ns[WC_CHILD] = 9900 * NSEC_PER_MSEC;
+	p = fx_step(d, 3, 101, 100, "a", 0, 1000);
+	p->sched.oncpu_ns = 1000 * NSEC_PER_MSEC;
+	p = fx_step(d, 4, 102, 100, "b", 1000, 8000);
+	p->sched.oncpu_ns = 500 * NSEC_PER_MSEC;
+	p->sched.wait_ns[WC_IO] = 6500 * NSEC_PER_MSEC;
+	p = fx_step(d, 5, 103, 100, "c", 8000, 10000);
+	p->sched.wait_ns[WC_SLEEP] = 2000 * NSEC_PER_MSEC;
 }
 
 #endif

@@ -7,6 +7,7 @@
  */
 #include <stdlib.h>
 
+#include "analysis.h"
 #include "fixtures.h"
 #include "json_check.h"
 #include "json_reader.h"
@@ -55,6 +56,25 @@ static const struct report_opts opts = {
 	.subsys = SUB_DEFAULT,
 };
 
+/* The renderers as run.c drives them: the analysis first, then the format. */
+static void text(FILE *f, const struct snapshot *s)
+{
+	struct analysis a;
+
+	analysis_compute(&a, s, "`./evil`");
+	report_text(f, s, &a, &opts);
+	analysis_release(&a);
+}
+
+static void json(struct json_writer *w, const struct snapshot *s)
+{
+	struct analysis a;
+
+	analysis_compute(&a, s, "`./evil`");
+	report_json(w, s, &a, &opts);
+	analysis_release(&a);
+}
+
 TEST(test_report__text_content)
 {
 	struct raw_dump d;
@@ -63,7 +83,7 @@ TEST(test_report__text_content)
 	const char *out;
 
 	fixture(&d, &s);
-	report_text(capture_begin(&c), &s, &opts);
+	text(capture_begin(&c), &s);
 	out = capture_end(&c);
 	CHECK_CONTAINS(out, "procscope command: ./evil?--flag");
 	CHECK_CONTAINS(out, "wall 2.00s");
@@ -96,7 +116,7 @@ TEST(test_report__text_syscalls_sorted_by_total)
 	const char *out, *a, *b;
 
 	fixture(&d, &s);
-	report_text(capture_begin(&c), &s, &opts);
+	text(capture_begin(&c), &s);
 	out = capture_end(&c);
 	a = strstr(out, "getppid"); /* 350us total */
 	b = strstr(out, "openat");  /* 20us total */
@@ -127,7 +147,7 @@ TEST(test_report__json_valid_and_complete)
 
 	fixture(&d, &s);
 	jw_init(&w, capture_begin(&c));
-	report_json(&w, &s, &opts);
+	json(&w, &s);
 	out = capture_end(&c);
 	CHECK(json_valid(out, strlen(out)));
 	CHECK(strchr(out, '\n') == out + strlen(out) - 1); /* exactly one line */
@@ -156,7 +176,7 @@ TEST(test_report__json_interval_record)
 	fx_row_add(&b.rows[ROW_FIRST], 300, 7);
 	snapshot_build(&s, &b, &a, FX_ATTACH_NS, NULL);
 	jw_init(&w, capture_begin(&c));
-	report_json(&w, &s, &opts);
+	json(&w, &s);
 	out = capture_end(&c);
 	CHECK(json_valid(out, strlen(out)));
 	CHECK_CONTAINS(out, "\"type\":\"interval\"");
@@ -201,7 +221,7 @@ TEST(test_report__metric_names_match_the_record)
 
 	fixture(&d, &s);
 	jw_init(&w, capture_begin(&c));
-	report_json(&w, &s, &opts);
+	json(&w, &s);
 	out = capture_end(&c);
 	rec = json_parse(out, strlen(out), err, sizeof(err));
 	CHECK(rec != NULL);

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the kernel side hands over at one instant: a copy of the BPF tables (process
+ * records and stat rows, the still-open scheduler intervals folded in), devices,
+ * remote endpoints, the slowest requests, the connections closed so far, and
+ * procscope's own costs. Plain C, no libbpf types: collect.c fills it, snapshot.c
+ * turns it into the model, and unit tests build it by hand (tests/unit/fixtures.h).
+ */
+#ifndef PROCSCOPE_RAW_DUMP_H
+#define PROCSCOPE_RAW_DUMP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core_abi.h"
+
+/* A closed TCP connection, from its EV_TCP_CLOSE ring-buffer record (conns.c). */
+struct tcp_conn_info {
+	uint32_t slot, pid;
+	uint16_t lport;
+	uint8_t passive;
+	struct net_remote_key key;
+	uint64_t end_ns, lifetime_ns;
+	uint64_t tx_bytes, rx_bytes;
+	uint32_t retransmits;
+};
+
+/* procscope's own costs and losses. */
+struct self_stats {
+	uint64_t stats[STAT_N]; /* BPF-side loss counters, summed over CPUs */
+	int bpf_stats;		 /* enum bpf_stats_mode */
+	uint64_t bpf_sampled_ns;  /* run time while BPF_ENABLE_STATS was on */
+	uint64_t bpf_sampled_cnt; /* program runs while it was on */
+	double bpf_coverage;	 /* share of the run it was on */
+	uint64_t bpf_run_ns;	 /* estimated total run time: sampled / coverage */
+	uint64_t bpf_run_cnt;	 /* estimated total runs */
+	uint64_t bpf_recursion_misses; /* program runs the kernel skipped (lost events) */
+	uint64_t startup_ns;	/* procscope start to attached */
+	uint64_t attach_ns;	/* load + attach */
+	uint64_t rss_peak_bytes;
+	uint64_t cpu_ns; /* procscope's user + system CPU time */
+	uint32_t procs_used, procs_max;
+	uint32_t rows_used, rows_max;
+	uint64_t events; /* ring buffer records received */
+	/* stacks: the final symbolization */
+	uint64_t symbolize_ns;
+	uint64_t sym_captures, sym_capture_misses, sym_modules, sym_parses;
+};
+
+/* What procfs says of a live process at collection time. */
+struct proc_live {
+	uint64_t rss_bytes;	 /* VmRSS */
+	uint64_t rss_peak_bytes; /* VmHWM */
+};
+
+struct raw_dump {
+	uint64_t ts_ns; /* CLOCK_MONOTONIC when taken */
+	uint32_t n_procs;
+	struct proc_rec *procs; /* [0, n_procs), indexed by slot */
+	struct proc_live *live; /* [0, n_procs): zero for exited processes */
+	uint32_t n_rows;
+	struct stat_row *rows; /* [0, n_rows), indexed by row */
+	uint32_t n_devs;
+	struct io_dev_rec devs[IO_DEV_MAX]; /* by device index - 1 */
+	uint32_t n_slow;
+	struct io_slow slow[IO_SLOW_N * 8]; /* slowest requests, merged over CPUs */
+	uint32_t n_remotes;
+	struct net_remote_rec remotes[NET_REMOTE_MAX]; /* by remote index */
+	const struct tcp_conn_info *conns; /* closed so far, oldest first (not owned) */
+	size_t n_conns;
+	struct self_stats self;
+};
+
+void raw_dump_release(struct raw_dump *d);
+
+#endif
