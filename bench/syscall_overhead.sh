@@ -60,13 +60,13 @@ run_peer() {
 
 # the floor: empty programs on both syscall tracepoints (what merely attaching costs)
 floor_cmd() {
-	exec stdbuf -oL -eL bpftrace -e 'tracepoint:raw_syscalls:sys_enter { }
-		tracepoint:raw_syscalls:sys_exit { }'
+	exec stdbuf -oL -eL bpftrace -e 'tracepoint:raw_syscalls:syscalls_enter { }
+		tracepoint:raw_syscalls:syscalls_exit { }'
 }
 syscount_cmd() { exec stdbuf -oL -eL syscount -L -p "$1"; }
 bpftrace_cmd() {
-	exec stdbuf -oL -eL bpftrace -e "tracepoint:raw_syscalls:sys_enter /pid == $1/ { @s[tid] = nsecs; }
-		tracepoint:raw_syscalls:sys_exit /@s[tid]/ { @ns = hist(nsecs - @s[tid]); delete(@s[tid]); }"
+	exec stdbuf -oL -eL bpftrace -e "tracepoint:raw_syscalls:syscalls_enter /pid == $1/ { @s[tid] = nsecs; }
+		tracepoint:raw_syscalls:syscalls_exit /@s[tid]/ { @ns = hist(nsecs - @s[tid]); delete(@s[tid]); }"
 }
 
 run_mode() {

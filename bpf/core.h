@@ -42,9 +42,9 @@ CORE_GLOBAL const volatile __u32 cfg_sched CORE_INIT(1); /* scheduler accounting
 CORE_GLOBAL const volatile __u32 cfg_mem CORE_INIT(1);	 /* memory accounting on */
 CORE_GLOBAL const volatile __u32 cfg_page_size CORE_INIT(4096);
 /* calls timed per row and epoch before sampling starts; ~0 = time every call */
-CORE_GLOBAL const volatile __u32 cfg_sc_budget CORE_INIT(SC_BUDGET_DEFAULT);
-/* syscall number -> wait class of a block inside it, or SCC_FD */
-CORE_GLOBAL const volatile __u8 cfg_sc_class[SC_NR_MAX] CORE_INIT({});
+CORE_GLOBAL const volatile __u32 cfg_syscall_budget CORE_INIT(SYSCALL_BUDGET_DEFAULT);
+/* syscall number -> wait class of a block inside it, or SYSCALL_CLASS_FD */
+CORE_GLOBAL const volatile __u8 cfg_syscall_class[SYSCALL_NR_MAX] CORE_INIT({});
 
 /* --- state shared with userspace: .data/.bss, mmapped by the skeleton ----------- */
 CORE_GLOBAL __u64 core_attach_ns CORE_INIT(0); /* accounting starts here */
@@ -52,9 +52,9 @@ CORE_GLOBAL __u32 core_next_slot CORE_INIT(SLOT_FIRST);
 CORE_GLOBAL __u32 core_next_row CORE_INIT(ROW_FIRST);
 
 /* A syscall in flight. */
-struct sc_state {
-	__u64 start;  /* sys_enter time, 0 if this call is not timed */
-	__u64 arg0;   /* first argument: a file descriptor for SCC_FD syscalls */
+struct syscall_state {
+	__u64 start;  /* syscalls_enter time, 0 if this call is not timed */
+	__u64 arg0;   /* first argument: a file descriptor for SYSCALL_CLASS_FD syscalls */
 	__u32 nr;
 	__u32 row;    /* its stat row; 0 = no syscall in flight */
 	__u32 weight; /* calls this timing stands for */
@@ -72,7 +72,7 @@ struct task_ctx {
 	__u8 exited;	/* past sched_process_exit: its counters are in the process */
 	__u8 pad[6];
 	__u64 ts;	  /* start of the current state interval */
-	struct sc_state sc; /* parked here while the task is off the CPU */
+	struct syscall_state syscall; /* parked here while the task is off the CPU */
 	__u64 flt_min_base; /* the task's fault counters when first seen (0 if born traced) */
 	__u64 flt_maj_base;
 	__u64 wb_inode; /* flusher thread: inode being written back, 0 if none */
@@ -82,7 +82,7 @@ struct task_ctx {
 	__u8 off_wclass;
 	__u8 pad2[3];
 	__u32 off_weight; /* blocks the pending stack stands for */
-	__u32 off_epoch;  /* adaptive off-CPU stacks: see profile_abi.h */
+	__u32 off_epoch;  /* adaptive off-CPU stacks: see stacks_abi.h */
 	__u32 off_taken;
 	__u32 off_skipped;
 	__u32 pad3;
@@ -90,14 +90,14 @@ struct task_ctx {
 
 /*
  * The task on this CPU, cached: sched_switch loads it for the incoming task (and
- * parks the outgoing task's syscall state in its task_ctx), so sys_enter and
- * sys_exit read one inlined per-CPU array entry instead of task storage.
+ * parks the outgoing task's syscall state in its task_ctx), so syscalls_enter and
+ * syscalls_exit read one inlined per-CPU array entry instead of task storage.
  */
 struct cpu_ctx {
 	__u64 task; /* the task_struct this describes; must equal current to be used */
 	__u32 slot; /* its process slot, SLOT_NONE if untracked */
 	__u32 pad;
-	struct sc_state sc;
+	struct syscall_state syscall;
 	__u64 scratch;	   /* see ptr_to_u64() */
 	__u32 io_dev;	   /* blockio: the last device seen on this CPU ... */
 	__u32 io_dev_idx;  /* ... and its index */
@@ -386,11 +386,11 @@ static __always_inline void cpu_ctx_load(struct cpu_ctx *cc, struct task_struct 
 	cc->task = (__u64)t;
 	if (c) {
 		cc->slot = c->slot;
-		cc->sc = c->sc;
+		cc->syscall = c->syscall;
 	} else {
 		cc->slot = SLOT_NONE;
-		cc->sc.start = 0;
-		cc->sc.row = 0;
+		cc->syscall.start = 0;
+		cc->syscall.row = 0;
 	}
 }
 

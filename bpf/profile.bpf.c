@@ -5,11 +5,11 @@
  * interrupted. Counting happens here, in the kernel; userspace reads the counts and
  * the stacks once, at the report.
  */
-#define PROFILE_DEFINE
-#include "profile.h"
+#define STACKS_DEFINE
+#include "stacks.h"
 
 SEC("?perf_event")
-int prof_sample(struct bpf_perf_event_data *ctx)
+int profile_sample(struct bpf_perf_event_data *ctx)
 {
 	struct task_ctx *c = filter_task(bpf_get_current_task_btf(), TS_ONCPU);
 	struct stack_key k = {.kind = STACK_ONCPU};
@@ -17,8 +17,8 @@ int prof_sample(struct bpf_perf_event_data *ctx)
 	if (!c)
 		return 0;
 	k.slot = c->slot;
-	k.kstack = stack_id(bpf_get_stackid(ctx, &prof_kstacks, 0), STAT_KSTACK_LOST);
-	k.ustack = stack_id(bpf_get_stackid(ctx, &prof_ustacks, BPF_F_USER_STACK), STAT_USTACK_LOST);
+	k.kstack = stack_id(bpf_get_stackid(ctx, &stacks_kernel, 0), STAT_KSTACK_LOST);
+	k.ustack = stack_id(bpf_get_stackid(ctx, &stacks_user, BPF_F_USER_STACK), STAT_USTACK_LOST);
 	stack_count(&k, 1, 0);
 	note_stacks(c->slot);
 	return 0;

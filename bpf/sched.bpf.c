@@ -8,7 +8,7 @@
  * task iterator in core.bpf.c that userspace runs at every snapshot, reports the
  * intervals still open, so that live processes are accounted up to the report.
  */
-#include "profile.h"
+#include "stacks.h"
 
 #define TASK_RUNNING 0x0000
 #define TASK_UNINTERRUPTIBLE 0x0002
@@ -67,16 +67,16 @@ static __always_inline bool fd_is_socket(struct task_struct *t, __u64 fd)
 /* What is a task that blocks now waiting for? See docs/metrics.md. */
 static __always_inline __u8 wait_class(struct task_struct *t, struct task_ctx *c, bool iowait)
 {
-	__u32 nr = c->sc.nr;
+	__u32 nr = c->syscall.nr;
 	__u8 cls;
 
 	if (iowait)
 		return WC_IO;
-	if (!c->sc.row || nr >= SC_NR_MAX)
+	if (!c->syscall.row || nr >= SYSCALL_NR_MAX)
 		return WC_OTHER;
-	cls = cfg_sc_class[nr];
-	if (cls == SCC_FD)
-		return fd_is_socket(t, c->sc.arg0) ? WC_NET : WC_OTHER;
+	cls = cfg_syscall_class[nr];
+	if (cls == SYSCALL_CLASS_FD)
+		return fd_is_socket(t, c->syscall.arg0) ? WC_NET : WC_OTHER;
 	return cls < WC_N ? cls : WC_OTHER;
 }
 
@@ -133,8 +133,8 @@ static __always_inline void switch_out(void *ctx, struct task_struct *prev, stru
 	c->tstate = TS_BLOCKED;
 	if (cfg_offcpu && (c->off_weight = offcpu_weight(c))) {
 		/* prev is still current: its stacks are where it blocks (~3 us: only here) */
-		c->off_kstack = stack_id(bpf_get_stackid(ctx, &prof_kstacks, 0), STAT_KSTACK_LOST);
-		c->off_ustack = stack_id(bpf_get_stackid(ctx, &prof_uipstacks, BPF_F_USER_STACK),
+		c->off_kstack = stack_id(bpf_get_stackid(ctx, &stacks_kernel, 0), STAT_KSTACK_LOST);
+		c->off_ustack = stack_id(bpf_get_stackid(ctx, &stacks_user_ip, BPF_F_USER_STACK),
 					 STAT_USTACK_LOST);
 		c->off_wclass = c->wclass;
 		c->off_start = now;
@@ -176,7 +176,7 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_s
 	c = filter_task(prev, TS_ONCPU);
 	if (c) {
 		if (cc && cc->task == (__u64)prev)
-			c->sc = cc->sc; /* park the syscall in flight */
+			c->syscall = cc->syscall; /* park the syscall in flight */
 		if (cfg_sched)
 			switch_out(ctx, prev, c, preempt, now);
 	}
@@ -216,7 +216,7 @@ int BPF_PROG(sched_wakeup, struct task_struct *t)
 }
 
 SEC("?tp_btf/sched_wakeup_new")
-int BPF_PROG(sched_wakeup_new, struct task_struct *t)
+int BPF_PROG(sched_wake_new, struct task_struct *t)
 {
 	wakeup(t);
 	return 0;

@@ -15,16 +15,16 @@
 #include <linux/types.h>
 #endif
 
-#include "blockio_abi.h"
+#include "io_abi.h"
 #include "hist.h"
 #include "mem_abi.h"
 #include "net_abi.h"
-#include "profile_abi.h"
+#include "stacks_abi.h"
 #include "sched_abi.h"
 
 #define COMM_LEN 16
 #define CMDLINE_MAX 1024
-#define SC_NR_MAX 512		/* syscall numbers at or above land in SC_NR_MAX - 1 */
+#define SYSCALL_NR_MAX 512		/* syscall numbers at or above land in SYSCALL_NR_MAX - 1 */
 
 enum target_mode {
 	MODE_ALL = 1,
@@ -63,12 +63,12 @@ enum row_kind {
 
 /* Row 0 is "none"; then one overflow row per syscall number and per other kind. */
 #define ROW_OVF_SYSCALL 1
-#define ROW_OVF_KIND (ROW_OVF_SYSCALL + SC_NR_MAX)
+#define ROW_OVF_KIND (ROW_OVF_SYSCALL + SYSCALL_NR_MAX)
 #define ROW_FIRST (ROW_OVF_KIND + ROW_KIND_N)
 
 /*
  * A distribution and its counters. For syscalls, count and errors are exact while
- * latency may be sampled (see SC_SAMPLE_EVERY): timed counts the calls measured,
+ * latency may be sampled (see SYSCALL_SAMPLE_EVERY): timed counts the calls measured,
  * and hist and sum_ns weigh each by its sampling interval, so that they estimate
  * the whole. For other kinds every event is measured (timed == count).
  */
@@ -92,14 +92,14 @@ struct stat_row {
 };
 
 /*
- * Adaptive syscall timing: in each epoch (2^SC_EPOCH_SHIFT jiffies, 64 ms at HZ=1000)
- * a (process, syscall) row times its first cfg_sc_budget calls; beyond that, one call
- * in SC_SAMPLE_EVERY, weighted SC_SAMPLE_EVERY. Two clock reads cost more than a
+ * Adaptive syscall timing: in each epoch (2^SYSCALL_EPOCH_SHIFT jiffies, 64 ms at HZ=1000)
+ * a (process, syscall) row times its first cfg_syscall_budget calls; beyond that, one call
+ * in SYSCALL_SAMPLE_EVERY, weighted SYSCALL_SAMPLE_EVERY. Two clock reads cost more than a
  * getppid: a row hot enough to exceed the budget is timed by sampling.
  */
-#define SC_EPOCH_SHIFT 6
-#define SC_SAMPLE_EVERY 16
-#define SC_BUDGET_DEFAULT 256
+#define SYSCALL_EPOCH_SHIFT 6
+#define SYSCALL_SAMPLE_EVERY 16
+#define SYSCALL_BUDGET_DEFAULT 256
 
 struct proc_rec {
 	__u32 pid; /* tgid; 0 = slot unused */
@@ -114,7 +114,7 @@ struct proc_rec {
 	struct proc_io io;
 	struct proc_net net;
 	struct proc_mem mem;
-	__u16 sc_row[SC_NR_MAX]; /* syscall number -> row index */
+	__u16 syscall_row[SYSCALL_NR_MAX]; /* syscall number -> row index */
 	__u16 row[ROW_KIND_N];	 /* other kinds -> row index */
 	__u16 pad[(4 - ROW_KIND_N % 4) % 4];
 };

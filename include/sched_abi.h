@@ -50,10 +50,10 @@ enum wait_class {
 
 /*
  * Per syscall number, how a block inside it is classified: a wait_class, or
- * SCC_FD to look at the file descriptor in the first argument (socket: WC_NET).
+ * SYSCALL_CLASS_FD to look at the file descriptor in the first argument (socket: WC_NET).
  * Filled by userspace from the syscall table into rodata.
  */
-#define SCC_FD 0x80
+#define SYSCALL_CLASS_FD 0x80
 
 struct proc_sched {
 	__u64 oncpu_ns;

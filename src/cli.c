@@ -59,14 +59,7 @@ static const char args_doc[] = "[--] COMMAND [ARG...]\n-p PID[,PID...]\n-c PATH\
 
 enum {
 	OPT_NO_CHILDREN = 0x100,
-	OPT_NO_SCHED,
-	OPT_NO_SYSCALLS,
-	OPT_NO_IO,
-	OPT_NO_NET,
-	OPT_NO_MEM,
 	OPT_ONLY,
-	OPT_NO_PROFILE,
-	OPT_OFFCPU,
 	OPT_OFFCPU_MIN,
 	OPT_FOLDED,
 	OPT_FOLDED_OFFCPU,
@@ -85,9 +78,14 @@ enum {
 	OPT_FAIL_ON_ALERT,
 	OPT_BASELINE,
 	OPT_SAVE_BASELINE,
+	OPT_HELP,
+	OPT_USAGE,
+	OPT_SUBSYS = 0x1000, /* + index in subsystems[]: --no-NAME, or --NAME if off by default */
+	OPT_SUBSYS_MAX = 16,
 };
 
-static const struct argp_option options[] = {
+/* The options before the generated subsystem ones. */
+static const struct argp_option head_options[] = {
 	{NULL, 0, NULL, 0, "TARGET (one of):", 1},
 	{"pid", 'p', "PID[,PID...]", 0, "Attach to running processes and the processes they start", 1},
 	{"cgroup", 'c', "PATH", 0,
@@ -96,20 +94,13 @@ static const struct argp_option options[] = {
 	{"no-children", OPT_NO_CHILDREN, NULL, 0,
 	 "With -p or COMMAND: do not follow processes they start", 1},
 
-	{NULL, 0, NULL, 0, "SUBSYSTEMS (all on by default; off means not loaded):", 2},
-	{"no-sched", OPT_NO_SCHED, NULL, 0, "No scheduler tracing (on-CPU, run queue, blocked)", 2},
-	{"no-syscalls", OPT_NO_SYSCALLS, NULL, 0, "No syscall tracing", 2},
-	{"no-io", OPT_NO_IO, NULL, 0, "No block IO tracing", 2},
-	{"no-net", OPT_NO_NET, NULL, 0, "No TCP and socket tracing", 2},
-	{"no-mem", OPT_NO_MEM, NULL, 0, "No memory accounting (faults, RSS, OOM kills)", 2},
-	{"no-profile", OPT_NO_PROFILE, NULL, 0, "No on-CPU stack sampling", 2},
-	{"offcpu", OPT_OFFCPU, NULL, 0,
-	 "Also off-CPU stacks: where target tasks block, and for how long (~1us per block)", 2},
-	{"only", OPT_ONLY, "LIST", 0,
-	 "Only these subsystems: comma-separated from sched, syscalls, io, net, mem, profile, "
-	 "offcpu",
-	 2},
+	{NULL, 0, NULL, 0, "SUBSYSTEMS (all but offcpu on by default; off means not loaded):", 2},
+	{"only", OPT_ONLY, "LIST", 0, NULL /* lists the names: filled in from the registry */, 2},
+	{0},
+};
 
+/* The options after them. */
+static const struct argp_option tail_options[] = {
 	{NULL, 0, NULL, 0, "STACKS:", 5},
 	{"freq", 'F', "HZ", 0, "On-CPU sampling frequency (default 99)", 5},
 	{"offcpu-min", OPT_OFFCPU_MIN, "USEC", 0,
@@ -163,6 +154,10 @@ static const struct argp_option options[] = {
 	 4},
 	{"btf", OPT_BTF, "FILE", 0, "Kernel BTF to use instead of /sys/kernel/btf/vmlinux", 4},
 	{"verbose", 'v', NULL, 0, "More diagnostics on stderr (twice: libbpf's too)", 4},
+	/* argp's own --help and --usage, without its hidden --HANG and --program-name */
+	{"help", OPT_HELP, NULL, 0, "Give this help list", -1},
+	{"usage", OPT_USAGE, NULL, 0, "Give a short usage message", -1},
+	{"version", 'V', NULL, 0, "Print the program version", -1},
 	{0},
 };
 
@@ -180,14 +175,8 @@ static int parse_alerts(struct argp_state *state, struct config *cfg)
 	bool base = cfg->baseline, ival = cfg->interval_ns;
 	char err[512];
 
-	if (!cfg->n_alert_rules && !cfg->n_alert_files) {
-		if (cfg->alert_exec || cfg->fail_on_alert) {
-			argp_error(state, "'%s' needs alert rules: '--alert RULE' or '--alerts FILE'",
-				   cfg->alert_exec ? "--alert-exec" : "--fail-on-alert");
-			return -1;
-		}
+	if (!cfg->n_alert_rules && !cfg->n_alert_files)
 		return 0;
-	}
 	cfg->alerts = xcalloc(1, sizeof(*cfg->alerts));
 	cfg->alerts->exec = cfg->alert_exec;
 	for (int i = 0; i < cfg->n_alert_rules; i++) {
@@ -264,27 +253,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_NO_CHILDREN:
 		cfg->follow_children = false;
 		return 0;
-	case OPT_NO_SCHED:
-		ps->without |= SUB_SCHED;
-		return 0;
-	case OPT_NO_SYSCALLS:
-		ps->without |= SUB_SYSCALLS;
-		return 0;
-	case OPT_NO_IO:
-		ps->without |= SUB_IO;
-		return 0;
-	case OPT_NO_NET:
-		ps->without |= SUB_NET;
-		return 0;
-	case OPT_NO_MEM:
-		ps->without |= SUB_MEM;
-		return 0;
-	case OPT_NO_PROFILE:
-		ps->without |= SUB_PROFILE;
-		return 0;
-	case OPT_OFFCPU:
-		ps->with |= SUB_OFFCPU;
-		return 0;
 	case 'F':
 		if (parse_uint(arg, 1, 10000, &cfg->freq_hz)) {
 			argp_error(state, "invalid '-F %s' (1 to 10000 Hz)", arg);
@@ -323,9 +291,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		char bad[64];
 
 		if (subsys_parse(arg, &ps->only, bad, sizeof(bad))) {
-			argp_error(state, "unknown subsystem '%s' in '--only %s' (sched, syscalls, io, "
-					  "net, mem, profile, offcpu)",
-				   bad, arg);
+			argp_error(state, "unknown subsystem '%s' in '--only %s' (%s)", bad, arg,
+				   subsys_list());
 			return EINVAL;
 		}
 		return 0;
@@ -387,9 +354,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		return 0;
 	case OPT_SC_TIMING:
 		if (strcmp(arg, "adaptive") == 0)
-			cfg->sc_time_all = false;
+			cfg->syscall_time_all = false;
 		else if (strcmp(arg, "all") == 0)
-			cfg->sc_time_all = true;
+			cfg->syscall_time_all = true;
 		else {
 			argp_error(state, "invalid '--syscall-timing %s' (adaptive or all)", arg);
 			return EINVAL;
@@ -441,83 +408,82 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		ps->targets++;
 		cfg->target = TARGET_COMMAND;
 		return 0;
-	case ARGP_KEY_END:
+	case OPT_HELP:
+		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
+		return 0;
+	case OPT_USAGE:
+		argp_state_help(state, stdout, ARGP_HELP_USAGE | ARGP_HELP_EXIT_OK);
+		return 0;
+	case 'V':
+		printf("%s\n", argp_program_version);
+		if (!(state->flags & ARGP_NO_EXIT))
+			exit(0);
+		return 0;
+	case ARGP_KEY_END: {
+		char err[256];
+
 		cfg->subsys = ((ps->only ? ps->only : SUB_DEFAULT) | ps->with) & ~ps->without;
-		if (ps->targets == 0) {
-			argp_error(state, "nothing to trace: give a COMMAND, -p PID, -c PATH or -a");
-			return EINVAL;
-		}
 		if (ps->targets > 1) {
 			argp_error(state, "COMMAND, '-p', '-c' and '-a' cannot be combined: pick one");
 			return EINVAL;
 		}
-		if (!cfg->follow_children &&
-		    cfg->target != TARGET_PIDS && cfg->target != TARGET_COMMAND) {
-			argp_error(state, "'--no-children' needs '-p' or a COMMAND");
+		if (config_check(cfg, err, sizeof(err))) {
+			argp_error(state, "%s", err);
 			return EINVAL;
 		}
-		if (cfg->interval_ns && cfg->duration_ns && cfg->interval_ns > cfg->duration_ns) {
-			argp_error(state, "'--interval' is longer than '--duration'");
-			return EINVAL;
-		}
-		if (!cfg->subsys) {
-			argp_error(state, "every subsystem is off: nothing to measure");
-			return EINVAL;
-		}
-		if ((cfg->subsys & SUB_OFFCPU) && !(cfg->subsys & SUB_SCHED)) {
-			argp_error(state, "off-CPU stacks need the scheduler: '--offcpu' with '--no-sched'");
-			return EINVAL;
-		}
-		if (parse_alerts(state, cfg))
-			return EINVAL;
-		if ((cfg->folded || cfg->flamegraph || cfg->pprof) &&
-		    !(cfg->subsys & (SUB_PROFILE | SUB_OFFCPU))) {
-			argp_error(state, "'--folded', '--flamegraph' and '--pprof' need stacks: not with "
-					  "'--no-profile' unless '--offcpu'");
-			return EINVAL;
-		}
-		return 0;
+		return parse_alerts(state, cfg) ? EINVAL : 0;
+	}
 	default:
+		if (key >= OPT_SUBSYS && key < OPT_SUBSYS + OPT_SUBSYS_MAX &&
+		    subsystems[key - OPT_SUBSYS].name) {
+			const struct subsys_desc *d = &subsystems[key - OPT_SUBSYS];
+
+			if (d->on_by_default)
+				ps->without |= d->bit;
+			else
+				ps->with |= d->bit;
+			return 0;
+		}
 		return ARGP_ERR_UNKNOWN;
 	}
 }
 
-static const char *const subsys_names[] = {"sched", "syscalls", "io",	  "net",
-					     "mem",   "profile",  "offcpu"};
-
-const char *subsys_name(unsigned int bit)
+int config_check(const struct config *cfg, char *err, size_t len)
 {
-	for (unsigned int i = 0; i < ARRAY_SIZE(subsys_names); i++)
-		if (bit == 1U << i)
-			return subsys_names[i];
-	return "?";
-}
-
-int subsys_parse(const char *list, unsigned int *mask, char *bad, size_t bad_len)
-{
-	char *copy = xstrdup(list), *save = NULL, *tok;
-	int err = 0;
-
-	*mask = 0;
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		unsigned int i;
-
-		for (i = 0; i < ARRAY_SIZE(subsys_names); i++)
-			if (strcmp(tok, subsys_names[i]) == 0)
-				break;
-		if (i == ARRAY_SIZE(subsys_names)) {
-			snprintf(bad, bad_len, "%s", tok);
-			err = -1;
-			break;
+	if (cfg->target == TARGET_NONE) {
+		snprintf(err, len, "nothing to trace: give a COMMAND, -p PID, -c PATH or -a");
+		return -1;
+	}
+	if (!cfg->follow_children && cfg->target != TARGET_PIDS && cfg->target != TARGET_COMMAND) {
+		snprintf(err, len, "'--no-children' needs '-p' or a COMMAND");
+		return -1;
+	}
+	if (cfg->interval_ns && cfg->duration_ns && cfg->interval_ns > cfg->duration_ns) {
+		snprintf(err, len, "'--interval' is longer than '--duration'");
+		return -1;
+	}
+	if (!cfg->subsys) {
+		snprintf(err, len, "every subsystem is off: nothing to measure");
+		return -1;
+	}
+	for (const struct subsys_desc *d = subsystems; d->name; d++) {
+		if ((cfg->subsys & d->bit) && (cfg->subsys & d->needs) != d->needs) {
+			snprintf(err, len, "'%s' needs '%s': not with '--no-%s'", d->name,
+				 subsys_name(d->needs), subsys_name(d->needs));
+			return -1;
 		}
-		*mask |= 1U << i;
 	}
-	if (!err && !*mask) {
-		snprintf(bad, bad_len, "%s", list);
-		err = -1;
+	if ((cfg->folded || cfg->flamegraph || cfg->pprof) && !(cfg->subsys & SUB_STACKS)) {
+		snprintf(err, len, "'--folded', '--flamegraph' and '--pprof' need stacks: not with "
+				   "'--no-profile' unless '--offcpu'");
+		return -1;
 	}
-	free(copy);
-	return err;
+	if ((cfg->alert_exec || cfg->fail_on_alert) && !cfg->n_alert_rules && !cfg->n_alert_files) {
+		snprintf(err, len, "'%s' needs alert rules: '--alert RULE' or '--alerts FILE'",
+			 cfg->alert_exec ? "--alert-exec" : "--fail-on-alert");
+		return -1;
+	}
+	return 0;
 }
 
 void config_init(struct config *cfg)
@@ -549,11 +515,45 @@ void config_release(struct config *cfg)
 	}
 }
 
+/* head + one option per subsystem + tail, with the --only help naming them all. */
+static struct argp_option *build_options(void)
+{
+	static struct argp_option *opts;
+	static char only_help[256], names[OPT_SUBSYS_MAX][24];
+	size_t n_head = ARRAY_SIZE(head_options) - 1, n_tail = ARRAY_SIZE(tail_options), k = 0;
+	size_t n_sub = 0;
+
+	if (opts)
+		return opts;
+	while (subsystems[n_sub].name)
+		n_sub++;
+	opts = xcalloc(n_head + n_sub + n_tail, sizeof(*opts));
+	for (size_t i = 0; i < n_head; i++) {
+		opts[k] = head_options[i];
+		if (opts[k].key == OPT_ONLY) {
+			snprintf(only_help, sizeof(only_help),
+				 "Only these subsystems: comma-separated from %s", subsys_list());
+			opts[k].doc = only_help;
+		}
+		k++;
+	}
+	for (size_t i = 0; i < n_sub && i < ARRAY_SIZE(names); i++) {
+		const struct subsys_desc *d = &subsystems[i];
+
+		if (!d->bit)
+			continue;
+		snprintf(names[i], sizeof(names[i]), "%s%s", d->on_by_default ? "no-" : "", d->name);
+		opts[k++] = (struct argp_option){names[i], OPT_SUBSYS + (int)i, NULL, 0, d->help, 2};
+	}
+	memcpy(&opts[k], tail_options, sizeof(tail_options));
+	return opts;
+}
+
 int cli_parse(int argc, char **argv, struct config *cfg, enum cli_flags flags)
 {
-	static const struct argp argp = {options, parse_opt, args_doc, doc};
+	const struct argp argp = {build_options(), parse_opt, args_doc, doc};
 	struct parse_state ps = {.cfg = cfg};
-	unsigned int aflags = ARGP_IN_ORDER;
+	unsigned int aflags = ARGP_IN_ORDER | ARGP_NO_HELP;
 	int err;
 
 	argp_err_exit_status = EXIT_USAGE;

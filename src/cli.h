@@ -3,6 +3,8 @@
 #ifndef PROCSCOPE_CLI_H
 #define PROCSCOPE_CLI_H
 
+#include <stddef.h>
+
 #include "config.h"
 
 enum cli_flags {
@@ -12,5 +14,12 @@ enum cli_flags {
 
 /* 0 on success, -EINVAL on a usage error (printed, unless CLI_QUIET_RETURN). */
 int cli_parse(int argc, char **argv, struct config *cfg, enum cli_flags flags);
+
+/*
+ * The checks on a parsed configuration that involve several options (a target given,
+ * --no-children with -p or a command, stack outputs with stacks, ...). 0, or -1 with
+ * a one-line message naming the options in @err.
+ */
+int config_check(const struct config *cfg, char *err, size_t len);
 
 #endif

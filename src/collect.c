@@ -297,10 +297,10 @@ int session__collect_stacks(struct session *s, struct raw_stacks *out)
 	memset(out, 0, sizeof(*out));
 	if (!(s->subsys & (SUB_PROFILE | SUB_OFFCPU)))
 		return 0;
-	cfd = bpf_map__fd(s->skel->maps.prof_counts);
-	kfd = bpf_map__fd(s->skel->maps.prof_kstacks);
-	ufd = bpf_map__fd(s->skel->maps.prof_ustacks);
-	uipfd = bpf_map__fd(s->skel->maps.prof_uipstacks);
+	cfd = bpf_map__fd(s->skel->maps.stacks_counts);
+	kfd = bpf_map__fd(s->skel->maps.stacks_kernel);
+	ufd = bpf_map__fd(s->skel->maps.stacks_user);
+	uipfd = bpf_map__fd(s->skel->maps.stacks_user_ip);
 	while (bpf_map_get_next_key(cfd, prev, &key) == 0) {
 		struct raw_stack *r;
 		struct stack_val val;
@@ -317,17 +317,17 @@ int session__collect_stacks(struct session *s, struct raw_stacks *out)
 		r->key = key;
 		r->val = val;
 		if (key.kstack >= 0 && bpf_map_lookup_elem(kfd, &key.kstack, r->k) == 0)
-			while (r->n_k < PROF_KSTACK_DEPTH && r->k[r->n_k])
+			while (r->n_k < STACKS_KERNEL_DEPTH && r->k[r->n_k])
 				r->n_k++;
 		if (key.ustack < 0)
 			continue;
 		if (key.kind == STACK_ONCPU) {
 			r->u_bid = true;
 			if (bpf_map_lookup_elem(ufd, &key.ustack, r->ubid) == 0)
-				while (r->n_u < PROF_USTACK_DEPTH && r->ubid[r->n_u].status)
+				while (r->n_u < STACKS_USER_DEPTH && r->ubid[r->n_u].status)
 					r->n_u++;
 		} else if (bpf_map_lookup_elem(uipfd, &key.ustack, r->uip) == 0) {
-			while (r->n_u < PROF_UIPSTACK_DEPTH && r->uip[r->n_u])
+			while (r->n_u < STACKS_USER_IP_DEPTH && r->uip[r->n_u])
 				r->n_u++;
 		}
 	}

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "subsys.h"
+
 enum target_kind {
 	TARGET_NONE = 0,
 	TARGET_COMMAND, /* -- COMMAND ARGS */
@@ -13,24 +15,6 @@ enum target_kind {
 	TARGET_CGROUP,	/* -c PATH */
 	TARGET_ALL,	/* -a */
 };
-
-/* Subsystems; each one is loaded only when on. */
-enum subsys {
-	SUB_SCHED = 1 << 0,
-	SUB_SYSCALLS = 1 << 1,
-	SUB_IO = 1 << 2,
-	SUB_NET = 1 << 3,
-	SUB_MEM = 1 << 4,
-	SUB_PROFILE = 1 << 5, /* on-CPU stack sampling */
-	SUB_OFFCPU = 1 << 6,  /* off-CPU stacks: not in the defaults (a stack per block) */
-};
-#define SUB_DEFAULT (SUB_SCHED | SUB_SYSCALLS | SUB_IO | SUB_NET | SUB_MEM | SUB_PROFILE)
-#define SUB_ALL (SUB_DEFAULT | SUB_OFFCPU)
-
-/* "sched", "syscalls", "io", "net", "mem": the names --only and the docs use */
-const char *subsys_name(unsigned int bit);
-/* Parse a comma-separated list of subsystem names; -1 (and @bad set) on an unknown one. */
-int subsys_parse(const char *list, unsigned int *mask, char *bad, size_t bad_len);
 
 enum bpf_stats_mode {
 	BPF_STATS_OFF = 0,
@@ -61,7 +45,7 @@ struct config {
 	unsigned int top_n;
 	unsigned int max_procs;
 	unsigned int max_rows;
-	bool sc_time_all; /* time every syscall (no sampling of hot rows) */
+	bool syscall_time_all; /* time every syscall (no sampling of hot rows) */
 	int bpf_stats;	  /* enum bpf_stats_mode */
 	const char *btf_path; /* NULL = /sys/kernel/btf/vmlinux */
 	unsigned int freq_hz;	/* on-CPU sampling frequency */

@@ -183,9 +183,9 @@ static uint64_t syscall_calls(const struct metrics *m, const char *name)
 {
 	int nr = syscall_nr(name);
 
-	for (size_t i = 0; nr >= 0 && i < m->n_sc; i++)
-		if ((int)m->sc[i].nr == nr)
-			return m->sc[i].lat.count;
+	for (size_t i = 0; nr >= 0 && i < m->n_syscalls; i++)
+		if ((int)m->syscalls[i].nr == nr)
+			return m->syscalls[i].lat.count;
 	return 0;
 }
 
@@ -364,12 +364,12 @@ static void syscalls(struct diagnosis *d, const struct dx *x)
 {
 	const struct snapshot *s = x->s;
 	const char *desc = x->desc;
-	const struct sc_stat *worst = NULL;
+	const struct syscall_stat *worst = NULL;
 	char nb[32];
 	struct finding *f;
 
-	for (size_t i = 0; i < s->target.n_sc; i++) {
-		const struct sc_stat *sc = &s->target.sc[i];
+	for (size_t i = 0; i < s->target.n_syscalls; i++) {
+		const struct syscall_stat *sc = &s->target.syscalls[i];
 
 		if (sc->errors >= ERRORS_MIN && sc->errors >= ERRORS_SHARE * sc->lat.count &&
 		    (!worst || sc->errors > worst->errors))

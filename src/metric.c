@@ -74,7 +74,7 @@ static const struct metric_def defs[] = {
 static const struct {
 	const char *field, *key;
 	enum metric_unit unit;
-} sc_fields[] = {
+} syscall_fields[] = {
 	{"count", "count", MU_COUNT}, {"errors", "errors", MU_COUNT}, {"total", "total_ns", MU_NS},
 	{"p50", "p50_ns", MU_NS},     {"p90", "p90_ns", MU_NS},	      {"p99", "p99_ns", MU_NS},
 	{"max", "max_ns", MU_NS},
@@ -131,17 +131,17 @@ bool metric_lookup(const char *name, struct metric *m)
 	if (!strncmp(name, "syscall.", 8) && (dot = strrchr(name, '.')) > name + 8) {
 		size_t n = (size_t)(dot - (name + 8));
 
-		if (n >= sizeof(m->sc_name))
+		if (n >= sizeof(m->syscall))
 			return false;
-		memcpy(m->sc_name, name + 8, n);
-		m->sc_name[n] = '\0';
-		if (syscall_nr(m->sc_name) < 0)
+		memcpy(m->syscall, name + 8, n);
+		m->syscall[n] = '\0';
+		if (syscall_nr(m->syscall) < 0)
 			return false;
-		for (size_t i = 0; i < ARRAY_SIZE(sc_fields); i++) {
-			if (strcmp(dot + 1, sc_fields[i].field))
+		for (size_t i = 0; i < ARRAY_SIZE(syscall_fields); i++) {
+			if (strcmp(dot + 1, syscall_fields[i].field))
 				continue;
-			m->sc_key = sc_fields[i].key;
-			m->unit = sc_fields[i].unit;
+			m->syscall_key = syscall_fields[i].key;
+			m->unit = syscall_fields[i].unit;
 			return true;
 		}
 		return false;
@@ -158,7 +158,7 @@ bool metric_value(const struct metric *m, const struct jval *scope, double *out)
 {
 	double num, den;
 
-	if (m->sc_key) {
+	if (m->syscall_key) {
 		const struct jval *arr = json_get(scope, "syscalls");
 
 		if (!arr || arr->t != J_ARR)
@@ -166,8 +166,8 @@ bool metric_value(const struct metric *m, const struct jval *scope, double *out)
 		for (size_t i = 0; i < arr->n; i++) {
 			const struct jval *name = json_get(arr->items[i], "name");
 
-			if (name && name->t == J_STR && !strcmp(name->str, m->sc_name))
-				return json_number(json_get(arr->items[i], m->sc_key), out);
+			if (name && name->t == J_STR && !strcmp(name->str, m->syscall))
+				return json_number(json_get(arr->items[i], m->syscall_key), out);
 		}
 		*out = 0; /* traced, not called */
 		return true;

@@ -27,10 +27,10 @@ struct metric {
 	enum metric_unit unit;
 	bool target_only;
 	/* how to read it from a scope object (the target, or one process) */
-	const char *path;    /* dotted path, or NULL when @sc_name/@raw is used */
+	const char *path;    /* dotted path, or NULL when @syscall/@raw is used */
 	const char *denom;   /* shares: path of the denominator */
-	char sc_name[64];    /* syscall.<name>.<field>: the syscall ... */
-	const char *sc_key;  /* ... and its key in a syscalls[] element */
+	char syscall[64];    /* syscall.<name>.<field>: the syscall ... */
+	const char *syscall_key;  /* ... and its key in a syscalls[] element */
 	char raw[96];	     /* a raw dotted path */
 };
 

@@ -128,8 +128,8 @@ static void json_syscalls(struct json_writer *w, const struct metrics *m)
 
 	jw_key(w, "syscalls");
 	jw_array_begin(w);
-	for (size_t i = 0; i < m->n_sc; i++) {
-		const struct sc_stat *s = &m->sc[i];
+	for (size_t i = 0; i < m->n_syscalls; i++) {
+		const struct syscall_stat *s = &m->syscalls[i];
 
 		jw_object_begin(w);
 		jw_kv_str(w, "name", syscall_name(s->nr, nb, sizeof(nb)));
@@ -154,9 +154,9 @@ static void json_syscalls(struct json_writer *w, const struct metrics *m)
 	jw_array_end(w);
 	jw_key(w, "syscalls_total");
 	jw_object_begin(w);
-	jw_kv_u64(w, "count", m->sc_count);
-	jw_kv_u64(w, "errors", m->sc_errors);
-	jw_kv_u64(w, "total_ns", m->sc_total_ns);
+	jw_kv_u64(w, "count", m->syscall_count);
+	jw_kv_u64(w, "errors", m->syscall_errors);
+	jw_kv_u64(w, "total_ns", m->syscall_total_ns);
 	jw_object_end(w);
 }
 

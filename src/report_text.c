@@ -309,15 +309,15 @@ static void syscalls(FILE *f, const struct metrics *m, unsigned int top)
 	char b[6][32], nb[32];
 	bool any_est = false;
 
-	if (!m->n_sc)
+	if (!m->n_syscalls)
 		return;
 	fprintf(f, "\nSYSCALLS  (top %zu of %zu by total time; %llu calls, %llu failed)\n",
-		m->n_sc < top ? m->n_sc : top, m->n_sc, (unsigned long long)m->sc_count,
-		(unsigned long long)m->sc_errors);
+		m->n_syscalls < top ? m->n_syscalls : top, m->n_syscalls, (unsigned long long)m->syscall_count,
+		(unsigned long long)m->syscall_errors);
 	fprintf(f, "  %-18s %10s %8s %9s %9s %9s %9s  %s\n", "SYSCALL", "COUNT", "ERRORS", "TOTAL",
 		"P50", "P99", "MAX", "TOP ERROR");
-	for (size_t i = 0; i < m->n_sc && i < top; i++) {
-		const struct sc_stat *sc = &m->sc[i];
+	for (size_t i = 0; i < m->n_syscalls && i < top; i++) {
+		const struct syscall_stat *sc = &m->syscalls[i];
 
 		bool est = sc->timed < sc->lat.count;
 

@@ -37,47 +37,6 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 }
 
 /*
- * Which programs each subsystem needs (any of the bits loads it); the core
- * (fork/exec/exit) always loads. A program whose tracepoint this kernel lacks is
- * named in @tp, and left out with its fallback described in docs/metrics.md.
- */
-static const struct {
-	unsigned int subsys;
-	const char *prog;
-	const char *tp;
-} subsys_progs[] = {
-	{SUB_SCHED | SUB_SYSCALLS, "sched_switch", NULL}, /* also hands over the syscall cache */
-	{SUB_SCHED, "sched_wakeup", NULL},
-	{SUB_SCHED, "sched_wakeup_new", NULL},
-	{SUB_SCHED | SUB_MEM, "core_tasks", NULL},
-	{SUB_SYSCALLS, "sys_enter", NULL},
-	{SUB_SYSCALLS, "sys_exit", NULL},
-	{SUB_IO, "io_start", "block_io_start"},
-	{SUB_IO, "io_insert", NULL},
-	{SUB_IO, "io_issue", NULL},
-	{SUB_IO, "io_done", NULL},
-	{SUB_IO, "io_dirty", "writeback_dirty_folio"},
-	{SUB_IO, "io_wb_begin", "writeback_single_inode_start"},
-	{SUB_IO, "io_wb_end", "writeback_single_inode"},
-	{SUB_NET, "net_state", NULL},
-	{SUB_NET, "net_probe", NULL},
-	{SUB_NET, "net_retrans", NULL},
-	{SUB_NET, "net_send", "sock_send_length"},
-	{SUB_NET, "net_recv", "sock_recv_length"},
-	{SUB_MEM, "mem_oom", NULL},
-	{SUB_PROFILE, "prof_sample", NULL},
-};
-
-/* Maps only a subsystem's programs use: not created when it is off. */
-static const struct {
-	unsigned int subsys;
-	const char *prefix;
-} subsys_maps[] = {
-	{SUB_IO, "io_"},
-	{SUB_NET, "net_"},
-};
-
-/*
  * Does the kernel have tracepoint @name? Its BTF then names the type btf_trace_<name>.
  * Looking the string up in the raw BTF costs a few milliseconds; parsing the BTF
  * (libbpf will, to load) would cost fifty.
@@ -176,15 +135,15 @@ int session__open(struct session **out, const struct session_opts *o)
 	s->freq_hz = cfg->freq_hz;
 	/* stack maps sched_switch refers to: one entry each when their stacks are off */
 	if (!(cfg->subsys & SUB_PROFILE))
-		bpf_map__set_max_entries(skel->maps.prof_ustacks, 1);
+		bpf_map__set_max_entries(skel->maps.stacks_user, 1);
 	if (!(cfg->subsys & SUB_OFFCPU))
-		bpf_map__set_max_entries(skel->maps.prof_uipstacks, 1);
+		bpf_map__set_max_entries(skel->maps.stacks_user_ip, 1);
 	if (!(cfg->subsys & (SUB_PROFILE | SUB_OFFCPU))) {
-		bpf_map__set_max_entries(skel->maps.prof_kstacks, 1);
-		bpf_map__set_max_entries(skel->maps.prof_counts, 1);
+		bpf_map__set_max_entries(skel->maps.stacks_kernel, 1);
+		bpf_map__set_max_entries(skel->maps.stacks_counts, 1);
 	}
-	skel->rodata->cfg_sc_budget = cfg->sc_time_all ? ~0U : SC_BUDGET_DEFAULT;
-	syscall_wait_classes((uint8_t *)skel->rodata->cfg_sc_class, SC_NR_MAX);
+	skel->rodata->cfg_syscall_budget = cfg->syscall_time_all ? ~0U : SYSCALL_BUDGET_DEFAULT;
+	syscall_wait_classes((uint8_t *)skel->rodata->cfg_syscall_class, SYSCALL_NR_MAX);
 
 	bpf_map__set_max_entries(skel->maps.core_procs, s->max_procs);
 	bpf_map__set_max_entries(skel->maps.core_rows, ROW_FIRST + s->max_rows);
@@ -194,31 +153,25 @@ int session__open(struct session **out, const struct session_opts *o)
 	if (cfg->subsys & (SUB_IO | SUB_NET))
 		btf = read_btf(cfg->btf_path ? cfg->btf_path : "/sys/kernel/btf/vmlinux", &btf_len);
 	bpf_object__for_each_program(prog, skel->obj) {
-		const char *name = bpf_program__name(prog);
+		const struct subsys_prog *sp;
+		const struct subsys_desc *d = subsys_of_prog(bpf_program__name(prog), &sp);
+		bool on = d && subsys_prog_wanted(d, sp, cfg->subsys);
 
-		for (size_t i = 0; i < ARRAY_SIZE(subsys_progs); i++) {
-			bool on;
-
-			if (strcmp(name, subsys_progs[i].prog) != 0)
-				continue;
-			on = cfg->subsys & subsys_progs[i].subsys;
-			if (on && subsys_progs[i].tp &&
-			    !kernel_has_tp(btf, btf_len, subsys_progs[i].tp)) {
-				pr_info("kernel has no tracepoint '%s': '%s' left out",
-					subsys_progs[i].tp, name);
-				on = false;
-				if (strcmp(name, "net_send") == 0)
-					skel->rodata->cfg_net_close_bytes = 1;
-			}
-			bpf_program__set_autoload(prog, on);
+		if (on && sp->tp && !kernel_has_tp(btf, btf_len, sp->tp)) {
+			pr_info("kernel has no tracepoint '%s' (Linux %s): %s", sp->tp, sp->since,
+				sp->without);
+			on = false;
+			if (prog == skel->progs.net_send)
+				skel->rodata->cfg_net_close_bytes = 1;
 		}
+		bpf_program__set_autoload(prog, on);
 	}
 	free(btf);
 	bpf_object__for_each_map(map, skel->obj) {
-		for (size_t i = 0; i < ARRAY_SIZE(subsys_maps); i++)
-			if (!strncmp(bpf_map__name(map), subsys_maps[i].prefix,
-				     strlen(subsys_maps[i].prefix)))
-				bpf_map__set_autocreate(map, !!(cfg->subsys & subsys_maps[i].subsys));
+		for (const struct subsys_desc *d = subsystems; d->name; d++)
+			if (d->map_prefix && !strncmp(bpf_map__name(map), d->map_prefix,
+						      strlen(d->map_prefix)))
+				bpf_map__set_autocreate(map, !!(cfg->subsys & d->bit));
 	}
 
 	t_load = now_ns();
@@ -341,7 +294,7 @@ static void add_link(struct session *s, struct bpf_link *link)
 	s->links[s->n_links++] = link;
 }
 
-/* One software cpu-clock event per CPU at freq_hz, each running prof_sample. */
+/* One software cpu-clock event per CPU at freq_hz, each running profile_sample. */
 static int attach_sampler(struct session *s, struct bpf_program *prog)
 {
 	struct perf_event_attr attr = {
@@ -368,7 +321,7 @@ static int attach_sampler(struct session *s, struct bpf_program *prog)
 			int err = -errno;
 
 			close(fd);
-			pr_error("failed to attach 'prof_sample' on CPU %d: %s", cpu, strerror(-err));
+			pr_error("failed to attach 'profile_sample' on CPU %d: %s", cpu, strerror(-err));
 			return err;
 		}
 		add_link(s, link); /* destroying the link closes the event */
@@ -392,7 +345,7 @@ int session__attach(struct session *s)
 
 		if (!bpf_program__autoload(prog))
 			continue;
-		if (prog == s->skel->progs.prof_sample) {
+		if (prog == s->skel->progs.profile_sample) {
 			err = attach_sampler(s, prog);
 			if (err)
 				goto out;

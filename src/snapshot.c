@@ -109,7 +109,7 @@ static void group_lat(const struct group *g, struct lat *out)
 	out->count = g->count;
 }
 
-static void group_sc(const struct group *g, struct sc_stat *s)
+static void group_syscall(const struct group *g, struct syscall_stat *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->nr = g->key;
@@ -124,15 +124,15 @@ static void group_sc(const struct group *g, struct sc_stat *s)
 	group_lat(g, &s->lat);
 }
 
-static void sc_append(struct metrics *m, const struct sc_stat *s)
+static void syscall_append(struct metrics *m, const struct syscall_stat *s)
 {
-	m->sc = xrealloc(m->sc, sizeof(*m->sc) * (m->n_sc + 1));
-	m->sc[m->n_sc++] = *s;
+	m->syscalls = xrealloc(m->syscalls, sizeof(*m->syscalls) * (m->n_syscalls + 1));
+	m->syscalls[m->n_syscalls++] = *s;
 }
 
-static int cmp_sc_total(const void *a, const void *b)
+static int cmp_syscall_total(const void *a, const void *b)
 {
-	const struct sc_stat *x = a, *y = b;
+	const struct syscall_stat *x = a, *y = b;
 
 	if (x->lat.sum_ns != y->lat.sum_ns)
 		return x->lat.sum_ns < y->lat.sum_ns ? 1 : -1;
@@ -150,20 +150,20 @@ static void metrics_finish(struct metrics *m, bool have_syscalls)
 		nr_accept = syscall_nr("accept");
 		nr_accept4 = syscall_nr("accept4");
 	}
-	m->sc_count = m->sc_errors = m->sc_total_ns = 0;
+	m->syscall_count = m->syscall_errors = m->syscall_total_ns = 0;
 	m->net.accepts = 0;
 	m->net.accepts_known = have_syscalls;
-	for (size_t i = 0; i < m->n_sc; i++) {
-		const struct sc_stat *s = &m->sc[i];
+	for (size_t i = 0; i < m->n_syscalls; i++) {
+		const struct syscall_stat *s = &m->syscalls[i];
 
-		m->sc_count += s->lat.count;
-		m->sc_errors += s->errors;
-		m->sc_total_ns += s->lat.sum_ns;
+		m->syscall_count += s->lat.count;
+		m->syscall_errors += s->errors;
+		m->syscall_total_ns += s->lat.sum_ns;
 		if ((int)s->nr == nr_accept || (int)s->nr == nr_accept4)
 			m->net.accepts += sub_sat(s->lat.count, s->errors);
 	}
-	if (m->n_sc > 1)
-		qsort(m->sc, m->n_sc, sizeof(*m->sc), cmp_sc_total);
+	if (m->n_syscalls > 1)
+		qsort(m->syscalls, m->n_syscalls, sizeof(*m->syscalls), cmp_syscall_total);
 }
 
 /* The per-process distribution a row kind feeds, or NULL. */
@@ -205,7 +205,7 @@ static bool proc_empty(const struct proc_info *p)
 	static const struct proc_sched zero;
 	const struct metrics *m = &p->m;
 
-	return !m->n_sc && !m->runq.count && !memcmp(&m->sched, &zero, sizeof(zero)) &&
+	return !m->n_syscalls && !m->runq.count && !memcmp(&m->sched, &zero, sizeof(zero)) &&
 	       !io_total_bytes(&m->io) && !m->io.wb_bytes && !m->io.ops[IO_FLUSH] &&
 	       !m->net.tx_bytes && !m->net.rx_bytes && !m->net.connects && !m->net.closes &&
 	       !m->mem.minor_faults && !m->mem.major_faults;
@@ -450,7 +450,7 @@ int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struc
 	int32_t *index = xcalloc(cur->n_procs ? cur->n_procs : 1, sizeof(*index));
 	struct hist *target_h = xcalloc(ROW_KIND_N, sizeof(*target_h));
 	struct group *g = xmalloc(sizeof(*g));
-	struct group **tsc = xcalloc(SC_NR_MAX, sizeof(*tsc)); /* the target's, by number */
+	struct group **tsc = xcalloc(SYSCALL_NR_MAX, sizeof(*tsc)); /* the target's, by number */
 	bool have_syscalls = false;
 	struct row_view v;
 
@@ -468,7 +468,7 @@ int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struc
 	for (size_t i = 0; i < v.n;) {
 		const struct stat_row *r = v.rows[i];
 		struct proc_info *p = NULL;
-		struct sc_stat sc;
+		struct syscall_stat sc;
 		struct lat *l;
 		bool owned;
 
@@ -479,7 +479,7 @@ int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struc
 		owned = r->slot < cur->n_procs && index[r->slot] >= 0;
 		for (; i < v.n && !cmp_row(&v.rows[i], &r); i++) {
 			group_add(g, v.rows[i]);
-			if (r->kind == ROW_SYSCALL && r->key < SC_NR_MAX && owned) {
+			if (r->kind == ROW_SYSCALL && r->key < SYSCALL_NR_MAX && owned) {
 				if (!tsc[r->key]) {
 					tsc[r->key] = xcalloc(1, sizeof(**tsc));
 					tsc[r->key]->key = r->key;
@@ -511,9 +511,9 @@ int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struc
 			p = &out->procs[index[g->slot]];
 		if (g->kind == ROW_SYSCALL) {
 			have_syscalls = true;
-			group_sc(g, &sc);
+			group_syscall(g, &sc);
 			if (p)
-				sc_append(&p->m, &sc);
+				syscall_append(&p->m, &sc);
 			continue;
 		}
 		if (p && (l = proc_lat(&p->m, g->kind)))
@@ -521,13 +521,13 @@ int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struc
 	}
 
 	/* the target's syscalls: one entry per number, merged over processes */
-	for (uint32_t nr = 0; nr < SC_NR_MAX; nr++) {
-		struct sc_stat sc;
+	for (uint32_t nr = 0; nr < SYSCALL_NR_MAX; nr++) {
+		struct syscall_stat sc;
 
 		if (!tsc[nr])
 			continue;
-		group_sc(tsc[nr], &sc);
-		sc_append(&out->target, &sc);
+		group_syscall(tsc[nr], &sc);
+		syscall_append(&out->target, &sc);
 		free(tsc[nr]);
 	}
 
@@ -551,7 +551,7 @@ int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struc
 	/* the overflow entry is listed only when something was counted in it */
 	if (out->n_procs && out->procs[0].slot == SLOT_OVERFLOW && proc_empty(&out->procs[0])) {
 		free(out->procs[0].cmdline);
-		free(out->procs[0].m.sc);
+		free(out->procs[0].m.syscalls);
 		memmove(&out->procs[0], &out->procs[1], (out->n_procs - 1) * sizeof(*out->procs));
 		out->n_procs--;
 		for (uint32_t s = 0; s < cur->n_procs; s++)
@@ -580,9 +580,9 @@ int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struc
 
 static void metrics_release(struct metrics *m)
 {
-	free(m->sc);
-	m->sc = NULL;
-	m->n_sc = 0;
+	free(m->syscalls);
+	m->syscalls = NULL;
+	m->n_syscalls = 0;
 }
 
 void snapshot_release(struct snapshot *s)

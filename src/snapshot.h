@@ -21,7 +21,7 @@
 
 struct stack_set;
 
-struct sc_stat {
+struct syscall_stat {
 	uint32_t nr;
 	uint64_t timed; /* calls whose latency was measured (adaptive timing) */
 	uint64_t errors;
@@ -59,9 +59,9 @@ struct metrics {
 	struct io_metrics io;
 	struct net_metrics net;
 	struct mem_metrics mem;
-	struct sc_stat *sc; /* by total time, descending */
-	size_t n_sc;
-	uint64_t sc_count, sc_errors, sc_total_ns;
+	struct syscall_stat *syscalls; /* by total time, descending */
+	size_t n_syscalls;
+	uint64_t syscall_count, syscall_errors, syscall_total_ns;
 };
 
 struct proc_info {

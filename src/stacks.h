@@ -22,10 +22,10 @@ struct raw_stack {
 	struct stack_val val;
 	uint32_t n_k, n_u;
 	bool u_bid; /* user frames are build id + offset (on-CPU), else addresses */
-	uint64_t k[PROF_KSTACK_DEPTH]; /* leaf first */
+	uint64_t k[STACKS_KERNEL_DEPTH]; /* leaf first */
 	union {
-		uint64_t uip[PROF_UIPSTACK_DEPTH];
-		struct stack_bid_frame ubid[PROF_USTACK_DEPTH];
+		uint64_t uip[STACKS_USER_IP_DEPTH];
+		struct stack_bid_frame ubid[STACKS_USER_DEPTH];
 	};
 };
 

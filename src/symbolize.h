@@ -20,7 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "profile_abi.h"
+#include "stacks_abi.h"
 
 struct symbolizer;
 

@@ -3,7 +3,7 @@
  * Name lookups over the generated table, and the wait-class table the scheduler
  * programs consult when a task blocks inside a syscall (docs/metrics.md explains the
  * classes). A syscall that only ever waits on sockets is WC_NET outright; one that
- * waits on whatever its first argument is (read, write, ...) is SCC_FD, resolved at
+ * waits on whatever its first argument is (read, write, ...) is SYSCALL_CLASS_FD, resolved at
  * block time by looking at the file.
  */
 #include <stdio.h>
@@ -79,12 +79,12 @@ static const struct {
 	{"sendto", WC_NET},
 	{"sendmsg", WC_NET},
 	{"sendmmsg", WC_NET},
-	{"read", SCC_FD},
-	{"write", SCC_FD},
-	{"readv", SCC_FD},
-	{"writev", SCC_FD},
-	{"sendfile", SCC_FD}, /* first argument: the output fd */
-	{"splice", SCC_FD},
+	{"read", SYSCALL_CLASS_FD},
+	{"write", SYSCALL_CLASS_FD},
+	{"readv", SYSCALL_CLASS_FD},
+	{"writev", SYSCALL_CLASS_FD},
+	{"sendfile", SYSCALL_CLASS_FD}, /* first argument: the output fd */
+	{"splice", SYSCALL_CLASS_FD},
 };
 
 void syscall_wait_classes(uint8_t *cls, size_t n)

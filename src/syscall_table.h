@@ -19,7 +19,7 @@ extern const unsigned int syscall_names_aarch64_len;
 const char *syscall_name(uint32_t nr, char *buf, size_t len);
 /* Number of @name, or -1. */
 int syscall_nr(const char *name);
-/* Fill cls[nr] (n entries) with the wait class or SCC_FD of each syscall. */
+/* Fill cls[nr] (n entries) with the wait class or SYSCALL_CLASS_FD of each syscall. */
 void syscall_wait_classes(uint8_t *cls, size_t n);
 
 #endif

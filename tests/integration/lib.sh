@@ -7,7 +7,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PROCSCOPE=${PROCSCOPE:-$ROOT/procscope}
 WL=$ROOT/tests/workloads/bin
 # every program procscope loads, as bpftool lists them
-PROCSCOPE_PROGS='core_fork core_exec core_exit core_tasks sched_switch sched_wakeup sched_wakeup_new sys_enter sys_exit io_start io_insert io_issue io_done io_dirty io_wb_begin io_wb_end net_state net_probe net_retrans net_send net_recv mem_oom prof_sample'
+PROCSCOPE_PROGS='core_fork core_exec core_exit core_tasks sched_switch sched_wakeup sched_wake_new syscalls_enter syscalls_exit io_start io_insert io_issue io_done io_dirty io_wb_begin io_wb_end net_state net_probe net_retrans net_send net_recv mem_oom profile_sample'
 
 BG_PIDS=()
 
@@ -73,22 +73,38 @@ start_gated() {
 	awk '/^ready/ { print $2; exit }' "$out"
 }
 
-# Names of procscope programs still loaded in the kernel (empty: none).
-procscope_progs_loaded() {
-	bpftool prog show -j 2>/dev/null | jq -r '.[].name // empty' |
-		grep -xF -f <(tr ' ' '\n' <<< "$PROCSCOPE_PROGS") || true
+# The BPF programs process PID holds, by name: its descriptors' fdinfo names the
+# programs (and the programs of its links). Debian's bpftool cannot list owners.
+prog_ids_of() {
+	awk '$1 == "prog_id:" { print $2 }' /proc/"$1"/fdinfo/* 2> /dev/null | sort -un
+}
+progs_of() {
+	local id
+	for id in $(prog_ids_of "$1"); do
+		bpftool prog show id "$id" -j 2> /dev/null | jq -r '.name // empty'
+	done
 }
 
-# The kernel frees detached programs asynchronously (after an RCU grace period):
-# give it a few seconds before calling anything left over a leak.
+# procscope's programs loaded since this test began that no process holds: a leak.
+# (Other procscope instances on the host hold theirs; the kernel frees detached
+# programs after an RCU grace period, hence the few seconds of patience.)
+leaked_progs() {
+	local held
+	held=$(cat /proc/[0-9]*/fdinfo/* 2> /dev/null | awk '$1 == "prog_id:" { print $2 }' | sort -u)
+	bpftool prog show -j 2> /dev/null |
+		jq -r --argjson since "${PROG_ID_BEFORE:-0}" '.[] | select(.id > $since) | "\(.id) \(.name)"' |
+		grep -wF -f <(tr ' ' '\n' <<< "$PROCSCOPE_PROGS") |
+		grep -vwF -f <(echo "${held:-none}") || true
+}
+
 assert_nothing_loaded() {
 	local left i
 	for i in $(seq 1 50); do
-		left=$(procscope_progs_loaded)
+		left=$(leaked_progs)
 		[ -z "$left" ] && return 0
 		sleep 0.1
 	done
-	die "BPF programs still loaded: $(echo $left)"
+	die "BPF programs left loaded: $(echo $left)"
 }
 
 cgroup2_root() { awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts; }

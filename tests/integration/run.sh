@@ -37,6 +37,9 @@ for file in "$here"/test_*.sh; do
 		[ -n "$filter" ] && [[ $name != *"$filter"* ]] && continue
 		log=$(mktemp)
 		start=$(date +%s.%N)
+		# programs loaded after this are the test's to account for (assert_nothing_loaded)
+		PROG_ID_BEFORE=$(bpftool prog show -j 2> /dev/null | jq 'map(.id) | max // 0')
+		export PROG_ID_BEFORE
 		(
 			T=$(mktemp -d /tmp/procscope-it.XXXXXX)
 			export T

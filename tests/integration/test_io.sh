@@ -65,7 +65,7 @@ test_no_io_means_not_loaded() {
 	local ps=$!
 	wait_for err.txt attached
 	local loaded
-	loaded=$(procscope_progs_loaded | tr '\n' ' ')
+	loaded=$(progs_of "$ps" | tr '\n' ' ')
 	[[ " $loaded " != *" io_done "* ]] || die "io programs loaded with --no-io: $loaded"
 	[[ " $loaded " == *" net_state "* ]] || die "net programs missing: $loaded"
 	wait "$ps"

@@ -18,7 +18,7 @@ test_sigterm_reports_and_detaches() {
 	"$PROCSCOPE" -v -a --json -o out.json 2> err.txt &
 	local ps=$! rc=0
 	wait_for err.txt attached
-	[ -n "$(procscope_progs_loaded)" ] || die "programs not visible while running"
+	[ -n "$(progs_of "$ps")" ] || die "programs not visible while running"
 	kill -TERM "$ps"
 	wait "$ps" || rc=$?
 	assert_eq "$rc" 0

@@ -99,8 +99,10 @@ test_no_profile_means_not_loaded() {
 	"$PROCSCOPE" -v --no-profile --json -o out.json -- sh -c 'sleep 0.5' 2> err.txt &
 	local ps=$!
 	wait_for err.txt attached
-	[[ " $(procscope_progs_loaded | tr '\n' ' ') " != *" prof_sample "* ]] ||
-		die "prof_sample loaded with --no-profile"
+	local loaded
+	loaded=$(progs_of "$ps" | tr '\n' ' ')
+	[[ " $loaded " != *" profile_sample "* ]] || die "profile_sample loaded with --no-profile"
+	[[ " $loaded " == *" sched_switch "* ]] || die "the other programs are missing: $loaded"
 	wait "$ps"
 	assert_eq "$(q out.json .target.stacks)" null
 }

@@ -54,7 +54,7 @@ static inline struct stat_row *fx_row(struct raw_dump *d, uint32_t idx, uint32_t
 	r->kind = kind;
 	r->key = key;
 	if (kind == ROW_SYSCALL)
-		p->sc_row[key] = (uint16_t)idx;
+		p->syscall_row[key] = (uint16_t)idx;
 	else
 		p->row[kind] = (uint16_t)idx;
 	return r;

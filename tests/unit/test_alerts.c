@@ -107,7 +107,7 @@ TEST(test_alerts__metric_names)
 	CHECK(metric_lookup("mem.rss_peak", &m) && m.unit == MU_BYTES);
 	CHECK(metric_lookup("processes", &m) && m.target_only);
 	CHECK(metric_lookup("syscall.openat.errors", &m) && m.unit == MU_COUNT);
-	CHECK_STR(m.sc_name, "openat");
+	CHECK_STR(m.syscall, "openat");
 	CHECK(metric_lookup("syscall.read.p99", &m) && m.unit == MU_NS);
 	CHECK(metric_lookup("sched.blocked_by_state.iowait_ns", &m) && m.unit == MU_NS);
 	CHECK(metric_lookup("io.devices_bytes", &m) && m.unit == MU_BYTES);

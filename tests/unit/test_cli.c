@@ -17,9 +17,10 @@ static int parse(struct config *cfg, int argc, const char **argv)
 	return cli_parse(argc, (char **)argv, cfg, CLI_QUIET_RETURN);
 }
 
+/* static: cfg.argv points into the array after the statement (a command's arguments) */
 #define PARSE(cfg, ...)                                                                            \
 	({                                                                                         \
-		const char *argv_[] = {"procscope", __VA_ARGS__, NULL};                            \
+		static const char *argv_[] = {"procscope", __VA_ARGS__, NULL};                     \
 		parse(cfg, (int)(sizeof(argv_) / sizeof(argv_[0])) - 1, argv_);                    \
 	})
 
@@ -118,6 +119,65 @@ TEST(test_cli__combination_checks)
 	config_release(&cfg);
 }
 
+TEST(test_cli__config_check)
+{
+	struct config cfg;
+	char err[256];
+
+	config_init(&cfg);
+	CHECK_I64(config_check(&cfg, err, sizeof(err)), -1);
+	CHECK_CONTAINS(err, "nothing to trace");
+	cfg.target = TARGET_ALL;
+	CHECK_I64(config_check(&cfg, err, sizeof(err)), 0);
+	cfg.subsys = SUB_OFFCPU | SUB_IO;
+	CHECK_I64(config_check(&cfg, err, sizeof(err)), -1);
+	CHECK_STR(err, "'offcpu' needs 'sched': not with '--no-sched'");
+	cfg.subsys = SUB_IO;
+	cfg.flamegraph = "x.svg";
+	CHECK_I64(config_check(&cfg, err, sizeof(err)), -1);
+	CHECK_CONTAINS(err, "'--flamegraph'");
+	cfg.flamegraph = NULL;
+	cfg.fail_on_alert = true;
+	CHECK_I64(config_check(&cfg, err, sizeof(err)), -1);
+	CHECK_CONTAINS(err, "'--fail-on-alert' needs alert rules");
+	cfg.fail_on_alert = false;
+	cfg.follow_children = false;
+	CHECK_I64(config_check(&cfg, err, sizeof(err)), -1);
+	CHECK_CONTAINS(err, "'--no-children' needs '-p' or a COMMAND");
+	cfg.target = TARGET_PIDS;
+	CHECK_I64(config_check(&cfg, err, sizeof(err)), 0);
+	cfg.subsys = 0;
+	CHECK_I64(config_check(&cfg, err, sizeof(err)), -1);
+	CHECK_CONTAINS(err, "every subsystem is off");
+	config_release(&cfg);
+}
+
+/* No hidden options: glibc argp's --HANG (--H was enough to sleep an hour) is gone. */
+TEST(test_cli__no_hidden_options)
+{
+	struct config cfg;
+
+	CHECK_I64(PARSE(&cfg, "--H", "--", "true"), -EINVAL);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "--HANG=1", "--", "true"), -EINVAL);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "--program-name=x", "--", "true"), -EINVAL);
+	config_release(&cfg);
+	/* every subsystem option comes from the registry */
+	for (const struct subsys_desc *d = subsystems; d->name; d++) {
+		char opt[32];
+		const char *argv[] = {"procscope", opt, "--", "true", NULL};
+
+		if (!d->bit)
+			continue;
+		snprintf(opt, sizeof(opt), "--%s%s", d->on_by_default ? "no-" : "", d->name);
+		config_init(&cfg);
+		CHECK_I64(cli_parse(4, (char **)argv, &cfg, CLI_QUIET_RETURN), 0);
+		CHECK(d->on_by_default ? !(cfg.subsys & d->bit) : !!(cfg.subsys & d->bit));
+		config_release(&cfg);
+	}
+}
+
 TEST(test_cli__values)
 {
 	struct config cfg;
@@ -194,7 +254,7 @@ TEST(test_cli__modes)
 
 	CHECK_I64(PARSE(&cfg, "-a", "--bpf-stats", "full", "--syscall-timing", "all"), 0);
 	CHECK_I64(cfg.bpf_stats, BPF_STATS_FULL);
-	CHECK(cfg.sc_time_all);
+	CHECK(cfg.syscall_time_all);
 	config_release(&cfg);
 	CHECK_I64(PARSE(&cfg, "-a", "--bpf-stats", "off"), 0);
 	CHECK_I64(cfg.bpf_stats, BPF_STATS_OFF);
@@ -220,7 +280,7 @@ TEST(test_cli__defaults)
 	CHECK_I64(PARSE(&cfg, "true"), 0);
 	CHECK(cfg.follow_children);
 	CHECK_I64(cfg.bpf_stats, BPF_STATS_SAMPLE);
-	CHECK(!cfg.sc_time_all);
+	CHECK(!cfg.syscall_time_all);
 	CHECK(!cfg.json);
 	CHECK(cfg.output == NULL);
 	CHECK_U64(cfg.subsys, SUB_DEFAULT);

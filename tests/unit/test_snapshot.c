@@ -71,17 +71,17 @@ TEST(test_snapshot__processes_and_target_totals)
 	CHECK_U64(s.target.sched.oncpu_ns, 1510 * NSEC_PER_MSEC);
 	CHECK_U64(s.target.sched.runq_ns, 500 * NSEC_PER_MSEC);
 	CHECK_U64(s.target.sched.wait_ns[WC_CHILD], 2 * NSEC_PER_SEC);
-	CHECK_U64(s.target.sc_count, 19);
-	CHECK_U64(s.target.sc_errors, 4);
+	CHECK_U64(s.target.syscall_count, 19);
+	CHECK_U64(s.target.syscall_errors, 4);
 	/* target syscalls merge processes: read = 10 + 5 calls */
-	CHECK_U64(s.target.n_sc, 2);
-	CHECK_U64(s.target.sc[0].nr, NR_OPENAT); /* 2 ms total beats 25 us */
-	CHECK_U64(s.target.sc[1].nr, NR_READ);
-	CHECK_U64(s.target.sc[1].lat.count, 15);
-	CHECK_U64(s.target.sc[1].lat.sum_ns, 25000);
-	CHECK_U64(s.target.sc[1].lat.max_ns, 3000);
-	CHECK_U64(s.target.sc[0].top_errno, 2);
-	CHECK_U64(s.target.sc[0].top_errno_count, 3);
+	CHECK_U64(s.target.n_syscalls, 2);
+	CHECK_U64(s.target.syscalls[0].nr, NR_OPENAT); /* 2 ms total beats 25 us */
+	CHECK_U64(s.target.syscalls[1].nr, NR_READ);
+	CHECK_U64(s.target.syscalls[1].lat.count, 15);
+	CHECK_U64(s.target.syscalls[1].lat.sum_ns, 25000);
+	CHECK_U64(s.target.syscalls[1].lat.max_ns, 3000);
+	CHECK_U64(s.target.syscalls[0].top_errno, 2);
+	CHECK_U64(s.target.syscalls[0].top_errno_count, 3);
 	/* run queue: 99 short waits and one long one */
 	CHECK_U64(s.procs[1].m.runq.count, 100);
 	CHECK(s.procs[1].m.runq.p50_ns >= 100000 * (1 - HIST_MAX_REL_ERR) &&
@@ -134,10 +134,10 @@ TEST(test_snapshot__overflow_and_duplicates)
 	CHECK_U64(s.n_procs, 2);
 	CHECK_STR(s.procs[0].comm, "[overflow]");
 	CHECK_U64(s.procs[0].m.sched.oncpu_ns, 7);
-	CHECK_U64(s.procs[0].m.n_sc, 1);
+	CHECK_U64(s.procs[0].m.n_syscalls, 1);
 	CHECK_U64(s.procs[1].pid, 100);
 	/* the target keeps what only the overflow entry knows */
-	CHECK_U64(s.target.sc_count, 13);
+	CHECK_U64(s.target.syscall_count, 13);
 	snapshot_release(&s);
 	raw_dump_release(&d);
 }
@@ -174,10 +174,10 @@ TEST(test_snapshot__interval_is_difference)
 	CHECK_U64(s.procs[0].m.sched.oncpu_ns, 700 * NSEC_PER_MSEC);
 	CHECK_U64(s.procs[0].m.sched.nivcsw, 9);
 	CHECK_U64(s.procs[0].m.sched.runq_ns, 0);
-	CHECK_U64(s.target.sc_count, 3);
-	CHECK_U64(s.target.sc_errors, 1);
-	for (size_t i = 0; i < s.target.n_sc; i++) {
-		const struct sc_stat *sc = &s.target.sc[i];
+	CHECK_U64(s.target.syscall_count, 3);
+	CHECK_U64(s.target.syscall_errors, 1);
+	for (size_t i = 0; i < s.target.n_syscalls; i++) {
+		const struct syscall_stat *sc = &s.target.syscalls[i];
 
 		if (sc->nr == NR_READ) {
 			CHECK_U64(sc->lat.count, 2);
@@ -210,7 +210,7 @@ TEST(test_snapshot__rows_without_owner_ignored)
 	fx_row_add(r, 1, 1);
 	d.rows[ROW_FIRST + 6].count = 5; /* kind 0: still being set up */
 	CHECK_I64(snapshot_build(&s, &d, NULL, FX_ATTACH_NS, NULL), 0);
-	CHECK_U64(s.target.sc_count, 19);
+	CHECK_U64(s.target.syscall_count, 19);
 	snapshot_release(&s);
 	raw_dump_release(&d);
 }
@@ -237,17 +237,17 @@ TEST(test_snapshot__sampled_rows_keep_exact_counts)
 	r = fx_row(&d, ROW_FIRST + 5, 3, ROW_SYSCALL, NR_GETPPID);
 	fx_row_add(r, 700, 100);
 	CHECK_I64(snapshot_build(&s, &d, NULL, FX_ATTACH_NS, NULL), 0);
-	for (size_t i = 0; i < s.target.n_sc; i++) {
-		if (s.target.sc[i].nr != NR_GETPPID)
+	for (size_t i = 0; i < s.target.n_syscalls; i++) {
+		if (s.target.syscalls[i].nr != NR_GETPPID)
 			continue;
-		CHECK_U64(s.target.sc[i].lat.count, 400);	/* exact, not the weighted 388 */
-		CHECK_U64(s.target.sc[i].timed, 256 + 3 + 100); /* 44 calls: #0, #16, #32 */
+		CHECK_U64(s.target.syscalls[i].lat.count, 400);	/* exact, not the weighted 388 */
+		CHECK_U64(s.target.syscalls[i].timed, 256 + 3 + 100); /* 44 calls: #0, #16, #32 */
 		/* the total is estimated: 259 measured x500 weighted to 304 calls, + 100 x700 */
-		CHECK_U64(s.target.sc[i].lat.sum_ns, 304 * 500 + 100 * 700);
+		CHECK_U64(s.target.syscalls[i].lat.sum_ns, 304 * 500 + 100 * 700);
 	}
-	CHECK_U64(s.procs[0].m.sc[0].nr, NR_GETPPID); /* 152us beats 10us of read */
-	CHECK_U64(s.procs[0].m.sc[0].lat.count, 300);
-	CHECK_U64(s.procs[0].m.sc[0].timed, 259);
+	CHECK_U64(s.procs[0].m.syscalls[0].nr, NR_GETPPID); /* 152us beats 10us of read */
+	CHECK_U64(s.procs[0].m.syscalls[0].lat.count, 300);
+	CHECK_U64(s.procs[0].m.syscalls[0].timed, 259);
 	snapshot_release(&s);
 	raw_dump_release(&d);
 }

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Block IO accounting shared by bpf/blockio.bpf.c and userspace. A request belongs to
+ * Block IO accounting shared by bpf/io.bpf.c and userspace. A request belongs to
  * the process that submitted it (block_io_start runs in its context), or, when a
  * flusher thread writes back pages, to the process that dirtied the file.
  */
-#ifndef PROCSCOPE_BLOCKIO_ABI_H
-#define PROCSCOPE_BLOCKIO_ABI_H
+#ifndef PROCSCOPE_IO_ABI_H
+#define PROCSCOPE_IO_ABI_H
 
 #ifndef __VMLINUX_H__
 #include <linux/types.h>

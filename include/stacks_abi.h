@@ -8,16 +8,16 @@
  * raw addresses (cheaper, on a path that runs per context switch), resolved with the
  * process's mappings, which userspace reads when told the process has stacks.
  */
-#ifndef PROCSCOPE_PROFILE_ABI_H
-#define PROCSCOPE_PROFILE_ABI_H
+#ifndef PROCSCOPE_STACKS_ABI_H
+#define PROCSCOPE_STACKS_ABI_H
 
 #ifndef __VMLINUX_H__
 #include <linux/types.h>
 #endif
 
-#define PROF_KSTACK_DEPTH 64  /* kernel frames kept */
-#define PROF_USTACK_DEPTH 32  /* user frames of a sample (32 bytes each: build id + offset) */
-#define PROF_UIPSTACK_DEPTH 64 /* user frames of an off-CPU stack (addresses) */
+#define STACKS_KERNEL_DEPTH 64  /* kernel frames kept */
+#define STACKS_USER_DEPTH 32  /* user frames of a sample (32 bytes each: build id + offset) */
+#define STACKS_USER_IP_DEPTH 64 /* user frames of an off-CPU stack (addresses) */
 
 /*
  * Adaptive off-CPU stacks: a kernel stack costs ~2 us to unwind, more than a context
@@ -37,8 +37,8 @@ enum stack_kind {
 
 struct stack_key {
 	__u32 slot;
-	__s32 kstack; /* id in prof_kstacks, negative = none */
-	__s32 ustack; /* id in prof_ustacks (on-CPU) or prof_uipstacks (off-CPU), negative = none */
+	__s32 kstack; /* id in stacks_kernel, negative = none */
+	__s32 ustack; /* id in stacks_user (on-CPU) or stacks_user_ip (off-CPU), negative = none */
 	__u8 kind;    /* enum stack_kind */
 	__u8 wclass;  /* off-CPU: enum wait_class */
 	__u16 pad;

@@ -4,54 +4,54 @@
  * them) and sched.bpf.c (off-CPU intervals). Userspace shrinks the maps to one entry
  * when stacks are off.
  */
-#ifndef PROCSCOPE_BPF_PROFILE_H
-#define PROCSCOPE_BPF_PROFILE_H
+#ifndef PROCSCOPE_BPF_STACKS_H
+#define PROCSCOPE_BPF_STACKS_H
 
 #include "core.h"
 
-#ifdef PROFILE_DEFINE
-#define PROF_GLOBAL
-#define PROF_INIT(...) = __VA_ARGS__
+#ifdef STACKS_DEFINE
+#define STACKS_GLOBAL
+#define STACKS_INIT(...) = __VA_ARGS__
 #else
-#define PROF_GLOBAL extern
-#define PROF_INIT(...)
+#define STACKS_GLOBAL extern
+#define STACKS_INIT(...)
 #endif
 
 #define EEXIST_ 17
 
-PROF_GLOBAL const volatile __u32 cfg_offcpu PROF_INIT(0);
-PROF_GLOBAL const volatile __u64 cfg_offcpu_min_ns PROF_INIT(1000);
+STACKS_GLOBAL const volatile __u32 cfg_offcpu STACKS_INIT(0);
+STACKS_GLOBAL const volatile __u64 cfg_offcpu_min_ns STACKS_INIT(1000);
 /* off-CPU stacks a task takes per epoch before sampling 1 in OFFCPU_SAMPLE_EVERY */
-PROF_GLOBAL const volatile __u32 cfg_offcpu_budget PROF_INIT(OFFCPU_BUDGET_DEFAULT);
+STACKS_GLOBAL const volatile __u32 cfg_offcpu_budget STACKS_INIT(OFFCPU_BUDGET_DEFAULT);
 
-PROF_GLOBAL struct {
+STACKS_GLOBAL struct {
 	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
 	__uint(max_entries, 16384);
 	__uint(key_size, sizeof(__u32));
-	__uint(value_size, PROF_KSTACK_DEPTH * sizeof(__u64));
-} prof_kstacks SEC(".maps");
+	__uint(value_size, STACKS_KERNEL_DEPTH * sizeof(__u64));
+} stacks_kernel SEC(".maps");
 
-PROF_GLOBAL struct {
+STACKS_GLOBAL struct {
 	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
 	__uint(map_flags, BPF_F_STACK_BUILD_ID);
 	__uint(max_entries, 8192);
 	__uint(key_size, sizeof(__u32));
-	__uint(value_size, PROF_USTACK_DEPTH * sizeof(struct stack_bid_frame));
-} prof_ustacks SEC(".maps");
+	__uint(value_size, STACKS_USER_DEPTH * sizeof(struct stack_bid_frame));
+} stacks_user SEC(".maps");
 
-PROF_GLOBAL struct {
+STACKS_GLOBAL struct {
 	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
 	__uint(max_entries, 16384);
 	__uint(key_size, sizeof(__u32));
-	__uint(value_size, PROF_UIPSTACK_DEPTH * sizeof(__u64));
-} prof_uipstacks SEC(".maps");
+	__uint(value_size, STACKS_USER_IP_DEPTH * sizeof(__u64));
+} stacks_user_ip SEC(".maps");
 
-PROF_GLOBAL struct {
+STACKS_GLOBAL struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 32768);
 	__type(key, struct stack_key);
 	__type(value, struct stack_val);
-} prof_counts SEC(".maps");
+} stacks_counts SEC(".maps");
 
 /* A stack id, or negative; a bucket taken by another stack is a loss, no stack is not. */
 static __always_inline __s32 stack_id(long id, __u32 lost_stat)
@@ -64,12 +64,12 @@ static __always_inline __s32 stack_id(long id, __u32 lost_stat)
 /* Count @n events (samples, or off-CPU intervals) totalling @ns under stack key @k. */
 static __always_inline void stack_count(struct stack_key *k, __u64 n, __u64 ns)
 {
-	struct stack_val *v = bpf_map_lookup_elem(&prof_counts, k), init = {n, ns};
+	struct stack_val *v = bpf_map_lookup_elem(&stacks_counts, k), init = {n, ns};
 
 	if (!v) {
-		if (!bpf_map_update_elem(&prof_counts, k, &init, BPF_NOEXIST))
+		if (!bpf_map_update_elem(&stacks_counts, k, &init, BPF_NOEXIST))
 			return;
-		v = bpf_map_lookup_elem(&prof_counts, k); /* raced with another CPU */
+		v = bpf_map_lookup_elem(&stacks_counts, k); /* raced with another CPU */
 		if (!v) {
 			stat_inc(STAT_STACKS_FULL);
 			return;
