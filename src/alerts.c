@@ -394,7 +394,7 @@ void alert_record(struct json_writer *w, const struct alert *al)
 {
 	jw_object_begin(w);
 	jw_kv_str(w, "type", "alert");
-	jw_kv_u64(w, "schema_version", 2);
+	jw_kv_u64(w, "schema_version", JSON_SCHEMA_VERSION);
 	alert_json_fields(w, al);
 	jw_object_end(w);
 	jw_end_record(w);

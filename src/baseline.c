@@ -134,8 +134,10 @@ int baseline_load(const char *path, struct baseline *b, char *err, size_t errlen
 			 perr[0] ? ": " : "", perr);
 		return -1;
 	}
-	if (!json_number(json_get(b->root, "schema_version"), &ver) || ver != JSON_SCHEMA_VERSION) {
-		snprintf(err, errlen, "baseline '%s' has schema version %g; this procscope reads %d",
+	/* schema 2 records are read through the metric paths' aliases (metric.c) */
+	if (!json_number(json_get(b->root, "schema_version"), &ver) || ver < 2 ||
+	    ver > JSON_SCHEMA_VERSION) {
+		snprintf(err, errlen, "baseline '%s' has schema version %g; this procscope reads 2 to %d",
 			 path, ver, JSON_SCHEMA_VERSION);
 		baseline_release(b);
 		return -1;

@@ -13,6 +13,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* The NDJSON records' schema (docs/json-schema.md), in every record procscope writes. */
+#define JSON_SCHEMA_VERSION 3
+
 #define JSON_MAX_DEPTH 32
 
 struct json_writer {

@@ -50,16 +50,16 @@ static const struct metric_def defs[] = {
 	{"io.flush_ops", "io.flush_ops", NULL, MU_COUNT, false},
 	{"io.writeback_bytes", "io.writeback_bytes", NULL, MU_BYTES, false},
 	{"io.dirtied_bytes", "io.dirtied_bytes", NULL, MU_BYTES, false},
-	PCTS("io", "io.lat_", "_ns"),
-	PCTS("io.queue", "io.queue_", "_ns"),
+	PCTS("io", "io.latency.", "_ns"),
+	PCTS("io.queue", "io.queue.", "_ns"),
 	{"net.tx_bytes", "net.tx_bytes", NULL, MU_BYTES, false},
 	{"net.rx_bytes", "net.rx_bytes", NULL, MU_BYTES, false},
 	{"net.connects", "net.connects", NULL, MU_COUNT, false},
 	{"net.connect_failures", "net.connect_failures", NULL, MU_COUNT, false},
 	{"net.accepts", "net.accepts", NULL, MU_COUNT, false},
 	{"net.retransmits", "net.retransmits", NULL, MU_COUNT, false},
-	PCTS("net.connect", "net.connect_", "_ns"),
-	PCTS("net.rtt", "net.rtt_", "_ns"),
+	PCTS("net.connect", "net.connect.", "_ns"),
+	PCTS("net.rtt", "net.rtt.", "_ns"),
 	{"mem.rss_peak", "mem.rss_peak_bytes", NULL, MU_BYTES, false},
 	{"mem.rss", "mem.rss_bytes", NULL, MU_BYTES, false},
 	{"mem.major_faults", "mem.major_faults", NULL, MU_COUNT, false},
@@ -75,9 +75,13 @@ static const struct {
 	const char *field, *key;
 	enum metric_unit unit;
 } syscall_fields[] = {
-	{"count", "count", MU_COUNT}, {"errors", "errors", MU_COUNT}, {"total", "total_ns", MU_NS},
-	{"p50", "p50_ns", MU_NS},     {"p90", "p90_ns", MU_NS},	      {"p99", "p99_ns", MU_NS},
-	{"max", "max_ns", MU_NS},
+	{"count", "count", MU_COUNT},
+	{"errors", "errors", MU_COUNT},
+	{"total", "latency.total_ns", MU_NS},
+	{"p50", "latency.p50_ns", MU_NS},
+	{"p90", "latency.p90_ns", MU_NS},
+	{"p99", "latency.p99_ns", MU_NS},
+	{"max", "latency.max_ns", MU_NS},
 };
 
 const char *metric_name(size_t i)
@@ -109,6 +113,60 @@ static bool raw_path_ok(const char *name)
 		if (strlen(roots[i]) == n && !strncmp(name, roots[i], n))
 			return true;
 	return false;
+}
+
+/*
+ * Schema 2 named distributions' fields flat ("io.lat_p99_ns"); schema 3 has one
+ * object shape ("io.latency.p99_ns"). Raw paths written the old way still resolve,
+ * and a schema 2 record (an old baseline) is still read, through this table.
+ */
+static const struct {
+	const char *v3, *v2;
+} path_aliases[] = {
+	{"io.latency.", "io.lat_"},	       {"io.queue.", "io.queue_"},
+	{"net.connect.", "net.connect_"}, {"net.rtt.", "net.rtt_"},
+	{"net.lifetime.", "net.lifetime_"}, {"latency.", ""}, /* a syscalls[] element */
+};
+
+/* The fields of a distribution object, the only ones the aliases apply to. */
+static bool dist_field(const char *s)
+{
+	static const char *const fields[] = {"count", "total_ns", "p50_ns", "p90_ns", "p99_ns",
+					     "max_ns"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
+		if (!strcmp(s, fields[i]))
+			return true;
+	return false;
+}
+
+/*
+ * @path with its prefix moved from one schema to the other (@to_v2), into @buf; false
+ * if none applies ("net.connect_failures" is no distribution field: left alone).
+ */
+static bool path_alias(const char *path, bool to_v2, char *buf, size_t len)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(path_aliases); i++) {
+		const char *from = to_v2 ? path_aliases[i].v3 : path_aliases[i].v2;
+		const char *to = to_v2 ? path_aliases[i].v2 : path_aliases[i].v3;
+		size_t n = strlen(from);
+
+		if (!*from || strncmp(path, from, n) || !dist_field(path + n))
+			continue;
+		snprintf(buf, len, "%s%s", to, path + n);
+		return true;
+	}
+	return false;
+}
+
+/* A number at @path in @scope, or at its schema 2 spelling in an older record. */
+static bool number_at(const struct jval *scope, const char *path, double *out)
+{
+	char old[128];
+
+	if (json_number(json_path(scope, path), out))
+		return true;
+	return path_alias(path, true, old, sizeof(old)) && json_number(json_path(scope, old), out);
 }
 
 bool metric_lookup(const char *name, struct metric *m)
@@ -149,7 +207,8 @@ bool metric_lookup(const char *name, struct metric *m)
 	/* a raw path to a number in the record: the unit from the key's suffix */
 	if (!raw_path_ok(name))
 		return false;
-	snprintf(m->raw, sizeof(m->raw), "%s", name);
+	if (!path_alias(name, false, m->raw, sizeof(m->raw)))
+		snprintf(m->raw, sizeof(m->raw), "%s", name);
 	m->unit = ends_with(name, "_ns") ? MU_NS : ends_with(name, "_bytes") ? MU_BYTES : MU_COUNT;
 	return true;
 }
@@ -167,20 +226,20 @@ bool metric_value(const struct metric *m, const struct jval *scope, double *out)
 			const struct jval *name = json_get(arr->items[i], "name");
 
 			if (name && name->t == J_STR && !strcmp(name->str, m->syscall))
-				return json_number(json_get(arr->items[i], m->syscall_key), out);
+				return number_at(arr->items[i], m->syscall_key, out);
 		}
 		*out = 0; /* traced, not called */
 		return true;
 	}
 	if (m->raw[0])
-		return json_number(json_path(scope, m->raw), out);
-	if (!json_number(json_path(scope, m->path), &num))
+		return number_at(scope, m->raw, out);
+	if (!number_at(scope, m->path, &num))
 		return false;
 	if (!m->denom) {
 		*out = num;
 		return true;
 	}
-	if (!json_number(json_path(scope, m->denom), &den))
+	if (!number_at(scope, m->denom, &den))
 		return false;
 	*out = den > 0 ? num / den : 0;
 	return true;

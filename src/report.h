@@ -12,8 +12,6 @@
 #include "json_writer.h"
 #include "snapshot.h"
 
-#define JSON_SCHEMA_VERSION 2
-
 struct analysis;
 
 struct report_opts {

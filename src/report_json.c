@@ -48,6 +48,11 @@ const char *errno_name(uint32_t err, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * Every distribution in the record has this one shape (schema 3; schema 2 had three,
+ * docs/json-schema.md lists the old names). count is exact; the rest is estimated
+ * from the log-linear histogram where it says so (docs/metrics.md).
+ */
 static void json_lat(struct json_writer *w, const char *key, const struct lat *l)
 {
 	jw_key(w, key);
@@ -144,11 +149,7 @@ static void json_syscalls(struct json_writer *w, const struct metrics *m)
 			jw_kv_str(w, "top_errno", NULL);
 			jw_kv_u64(w, "top_errno_count", 0);
 		}
-		jw_kv_u64(w, "total_ns", s->lat.sum_ns);
-		jw_kv_u64(w, "p50_ns", s->lat.p50_ns);
-		jw_kv_u64(w, "p90_ns", s->lat.p90_ns);
-		jw_kv_u64(w, "p99_ns", s->lat.p99_ns);
-		jw_kv_u64(w, "max_ns", s->lat.max_ns);
+		json_lat(w, "latency", &s->lat);
 		jw_object_end(w);
 	}
 	jw_array_end(w);
@@ -158,23 +159,6 @@ static void json_syscalls(struct json_writer *w, const struct metrics *m)
 	jw_kv_u64(w, "errors", m->syscall_errors);
 	jw_kv_u64(w, "total_ns", m->syscall_total_ns);
 	jw_object_end(w);
-}
-
-/* Latency fields of one distribution, as "<prefix>_p50_ns" etc. */
-static void json_lat_fields(struct json_writer *w, const char *prefix, const struct lat *l)
-{
-	char k[64];
-
-	snprintf(k, sizeof(k), "%s_count", prefix);
-	jw_kv_u64(w, k, l->count);
-	snprintf(k, sizeof(k), "%s_p50_ns", prefix);
-	jw_kv_u64(w, k, l->p50_ns);
-	snprintf(k, sizeof(k), "%s_p90_ns", prefix);
-	jw_kv_u64(w, k, l->p90_ns);
-	snprintf(k, sizeof(k), "%s_p99_ns", prefix);
-	jw_kv_u64(w, k, l->p99_ns);
-	snprintf(k, sizeof(k), "%s_max_ns", prefix);
-	jw_kv_u64(w, k, l->max_ns);
 }
 
 /* The io fields shared by processes, the target and devices. */
@@ -189,8 +173,8 @@ static void json_io_fields(struct json_writer *w, const struct io_metrics *m)
 	jw_kv_u64(w, "discard_bytes", m->bytes[IO_DISCARD]);
 	jw_kv_u64(w, "writeback_ops", m->wb_ops);
 	jw_kv_u64(w, "writeback_bytes", m->wb_bytes);
-	json_lat_fields(w, "lat", &m->lat);
-	json_lat_fields(w, "queue", &m->queue);
+	json_lat(w, "latency", &m->lat);
+	json_lat(w, "queue", &m->queue);
 }
 
 static void json_io(struct json_writer *w, const struct snapshot *s, const struct metrics *m,
@@ -255,9 +239,9 @@ static void json_net(struct json_writer *w, const struct snapshot *s, const stru
 		jw_kv_str(w, "accepts", NULL);
 	jw_kv_u64(w, "closes", n->closes);
 	jw_kv_u64(w, "retransmits", n->retransmits);
-	json_lat_fields(w, "connect", &n->connect);
-	json_lat_fields(w, "rtt", &n->rtt);
-	json_lat_fields(w, "lifetime", &n->lifetime);
+	json_lat(w, "connect", &n->connect);
+	json_lat(w, "rtt", &n->rtt);
+	json_lat(w, "lifetime", &n->lifetime);
 	if (target) {
 		jw_key(w, "remotes");
 		jw_array_begin(w);
@@ -271,8 +255,8 @@ static void json_net(struct json_writer *w, const struct snapshot *s, const stru
 			jw_kv_u64(w, "retransmits", r->retransmits);
 			jw_kv_u64(w, "tx_bytes", r->tx_bytes);
 			jw_kv_u64(w, "rx_bytes", r->rx_bytes);
-			json_lat_fields(w, "connect", &r->connect);
-			json_lat_fields(w, "rtt", &r->rtt);
+			json_lat(w, "connect", &r->connect);
+			json_lat(w, "rtt", &r->rtt);
 			jw_object_end(w);
 		}
 		jw_array_end(w);

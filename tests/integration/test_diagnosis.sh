@@ -65,7 +65,7 @@ test_scenario_fsync_disk() {
 	local io fs
 	io=$(q out.json '.target.breakdown.io_ns')
 	fs=$(q out.json '[.target.syscalls[] | select(.name == "fsync" or .name == "write") |
-		.total_ns] | add')
+		.latency.total_ns] | add')
 	assert_eq "$(q out.json '[.target.syscalls[] | select(.name == "fsync") | .count] | add')" 40
 	assert_le "$io" "$fs" "IO wait within the write and fsync calls"
 	assert_ge "$io" "$((fs * 8 / 10))" "most of the write and fsync time is IO wait"

@@ -28,10 +28,10 @@ test_direct_write_bytes_per_process_and_device() {
 	assert_within "$(jq .write_bytes <<< "$p")" "$want" 5 "process write_bytes"
 	assert_ge "$(jq .write_ops <<< "$p")" 32 "at least one request per 1 MiB write"
 	# device time of a 1 MiB write: somewhere between 10 us and 1 s
-	assert_ge "$(jq .lat_p50_ns <<< "$p")" 10000
-	assert_le "$(jq .lat_p99_ns <<< "$p")" 1000000000
-	assert_le "$(jq .queue_p50_ns <<< "$p")" 1000000000
-	assert_le "$(jq .lat_p50_ns <<< "$p")" "$(jq .lat_p99_ns <<< "$p")"
+	assert_ge "$(jq .latency.p50_ns <<< "$p")" 10000
+	assert_le "$(jq .latency.p99_ns <<< "$p")" 1000000000
+	assert_le "$(jq .queue.p50_ns <<< "$p")" 1000000000
+	assert_le "$(jq .latency.p50_ns <<< "$p")" "$(jq .latency.p99_ns <<< "$p")"
 	assert_within "$(report out.json | jq --arg d "$dev" '.target.io.devices[] | select(.name == $d) |
 		.write_bytes')" "$want" 5 "device $dev write_bytes"
 	assert_eq "$(report out.json | jq '.target.io.writeback_bytes')" 0 "O_DIRECT: no writeback"

@@ -22,9 +22,9 @@ net_check() { # FILE ADDR
 	assert_eq "$(jq .tx_bytes <<< "$n")" 500000 "bytes sent"
 	assert_eq "$(jq .rx_bytes <<< "$n")" 500000 "bytes received"
 	assert_eq "$(jq .closes <<< "$n")" 5
-	assert_eq "$(jq .connect_count <<< "$n")" 5 "connect latencies"
-	assert_ge "$(jq .connect_p50_ns <<< "$n")" 1000
-	assert_le "$(jq .connect_p50_ns <<< "$n")" 1000000000
+	assert_eq "$(jq .connect.count <<< "$n")" 5 "connect latencies"
+	assert_ge "$(jq .connect.p50_ns <<< "$n")" 1000
+	assert_le "$(jq .connect.p50_ns <<< "$n")" 1000000000
 	assert_eq "$(jq -r --arg a "$2" '.remotes[] | select(.address == $a) | .connects' <<< "$n")" 5 \
 		"per remote $2"
 	assert_eq "$(jq .connections_closed <<< "$n")" 5
@@ -56,7 +56,7 @@ test_connect_refused_is_a_failure() {
 	assert_eq "$rc" 1 "the client's own status"
 	assert_eq "$(q out.json .target.net.connects)" 1
 	assert_eq "$(q out.json .target.net.connect_failures)" 1
-	assert_eq "$(q out.json .target.net.connect_count)" 0 "no latency for a failed connect"
+	assert_eq "$(q out.json .target.net.connect.count)" 0 "no latency for a failed connect"
 	assert_eq "$(q out.json ".target.net.remotes[0].connect_failures")" 1
 }
 
@@ -104,7 +104,7 @@ bulk_rtt() { # OUT: a 4 MB bulk transfer from A to B, traced; prints rtt p50
 	start_server ip netns exec "$NS_B" "$WL/tcpecho" sink "$NS_DST" "$port" 1
 	"$PROCSCOPE" --json -o "$1" -- ip netns exec "$NS_A" "$WL/tcpecho" bulk "$NS_DST" "$port" 4000000
 	wait "$SERVER_PID"
-	q "$1" .target.net.rtt_p50_ns
+	q "$1" .target.net.rtt.p50_ns
 }
 
 test_rtt_rises_under_shaping() {
@@ -114,11 +114,11 @@ test_rtt_rises_under_shaping() {
 	plain=$(bulk_rtt plain.json)
 	tc -n "$NS_A" qdisc add dev "va$$" root tbf rate 20mbit burst 32kbit latency 400ms
 	shaped=$(bulk_rtt shaped.json)
-	assert_ge "$(q plain.json .target.net.rtt_count)" 10 "RTT samples"
+	assert_ge "$(q plain.json .target.net.rtt.count)" 10 "RTT samples"
 	assert_ge "$plain" 1000 "a loopback-like RTT is still above 1 us"
 	assert_ge "$shaped" $((plain * 10)) "shaped RTT p50 ($shaped) vs unshaped ($plain)"
 	assert_eq "$(q shaped.json .target.net.tx_bytes)" 4000000
 	# RTT samples arrive in softirq: they must land on the sender, not on whoever was current
 	assert_eq "$(report shaped.json | jq '[.processes[] | select(.comm != "tcpecho") |
-		.net.rtt_count] | add // 0')" 0
+		.net.rtt.count] | add // 0')" 0
 }

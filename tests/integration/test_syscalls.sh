@@ -25,7 +25,7 @@ test_adaptive_timing_keeps_counts_exact() {
 	assert_le "$(jq .timed <<< "$a")" 100000 "most calls sampled"
 	# the weighted estimate of the total agrees with the full measurement (the two
 	# runs differ in overhead and noise, hence the wide band)
-	assert_within "$(jq .total_ns <<< "$a")" "$(jq .total_ns <<< "$b")" 50 "estimated total"
+	assert_within "$(jq .latency.total_ns <<< "$a")" "$(jq .latency.total_ns <<< "$b")" 50 "estimated total"
 	# a rare syscall in the same process is timed every time
 	assert_eq "$(report adaptive.json | jq '[.target.syscalls[] | select(.name == "execve")][0] |
 		.timed == .count')" true
@@ -50,13 +50,13 @@ test_latency_percentiles_match_sleeps() {
 	local sc
 	sc=$(report out.json | jq -c '.target.syscalls[] | select(.name == "clock_nanosleep")')
 	assert_eq "$(jq .count <<< "$sc")" 30
-	assert_ge "$(jq .p50_ns <<< "$sc")" $((10000000 * 9375 / 10000)) "p50 >= 10ms - 6.25%"
-	assert_le "$(jq .p50_ns <<< "$sc")" 12000000 "p50"
-	assert_ge "$(jq .max_ns <<< "$sc")" 10000000 "max"
-	assert_ge "$(jq .total_ns <<< "$sc")" 300000000 "total"
-	assert_le "$(jq .p50_ns <<< "$sc")" "$(jq .p90_ns <<< "$sc")"
-	assert_le "$(jq .p90_ns <<< "$sc")" "$(jq .p99_ns <<< "$sc")"
-	assert_le "$(jq .p99_ns <<< "$sc")" "$(jq .max_ns <<< "$sc")"
+	assert_ge "$(jq .latency.p50_ns <<< "$sc")" $((10000000 * 9375 / 10000)) "p50 >= 10ms - 6.25%"
+	assert_le "$(jq .latency.p50_ns <<< "$sc")" 12000000 "p50"
+	assert_ge "$(jq .latency.max_ns <<< "$sc")" 10000000 "max"
+	assert_ge "$(jq .latency.total_ns <<< "$sc")" 300000000 "total"
+	assert_le "$(jq .latency.p50_ns <<< "$sc")" "$(jq .latency.p90_ns <<< "$sc")"
+	assert_le "$(jq .latency.p90_ns <<< "$sc")" "$(jq .latency.p99_ns <<< "$sc")"
+	assert_le "$(jq .latency.p99_ns <<< "$sc")" "$(jq .latency.max_ns <<< "$sc")"
 }
 
 test_json_contract() {
@@ -65,7 +65,7 @@ test_json_contract() {
 	jq -e . out.json > /dev/null
 	assert_eq "$(jq -r .type out.json | tail -n1)" report
 	report out.json | jq -e '
-		.schema_version == 2 and (.procscope_version | type == "string") and
+		.schema_version == 3 and (.procscope_version | type == "string") and
 		(.target | has("wall_ns") and has("exit_code") and has("sched") and has("syscalls")) and
 		.target.exit_code == 4 and
 		(.target.sched | has("oncpu_ns") and has("runq_ns") and has("blocked_ns") and
@@ -75,19 +75,20 @@ test_json_contract() {
 		all(.processes[]; has("pid") and has("ppid") and has("comm") and has("cmdline") and
 			has("exit_code") and has("sched") and has("syscalls") and has("wall_ns")) and
 		all(.target.syscalls[], .processes[].syscalls[];
-			has("name") and has("count") and has("errors") and has("total_ns") and
-			has("p50_ns") and has("p90_ns") and has("p99_ns") and has("max_ns")) and
+			has("name") and has("count") and has("errors") and
+			(.latency | has("count") and has("total_ns") and has("p50_ns") and
+				has("p90_ns") and has("p99_ns") and has("max_ns"))) and
 		all(.. | objects | to_entries[] | select(.key | endswith("_ns")) | .value;
 			. == null or (type == "number" and . == floor and . >= 0)) and
 		(.self | has("ringbuf_drops") and has("bpf_run_ns") and has("rss_peak_bytes") and
 			has("procs_overflow") and has("rows_overflow")) and
 		all(.target, .processes[];
 			(.io | has("read_bytes") and has("write_bytes") and has("read_ops") and
-				has("write_ops") and has("lat_p50_ns") and has("lat_p99_ns") and
-				has("queue_p50_ns")) and
+				has("write_ops") and (.latency | has("p50_ns") and has("p99_ns")) and
+				(.queue | has("p50_ns"))) and
 			(.net | has("tx_bytes") and has("rx_bytes") and has("connects") and
-				has("connect_failures") and has("connect_p50_ns") and has("connect_p99_ns") and
-				has("rtt_p50_ns") and has("rtt_p99_ns") and has("retransmits")) and
+				has("connect_failures") and (.connect | has("p50_ns") and has("p99_ns")) and
+				(.rtt | has("p50_ns") and has("p99_ns")) and has("retransmits")) and
 			(.mem | has("minor_faults") and has("major_faults") and has("rss_peak_bytes"))) and
 		(.target.io | has("devices") and has("writeback_bytes"))' > /dev/null ||
 		die "report does not carry the documented fields: $(report out.json | head -c 600)"

@@ -386,7 +386,7 @@ TEST(test_alerts__record_and_text)
 	jw_init(&w, capture_begin(&c));
 	alert_record(&w, &a.fired[0]);
 	out = capture_end(&c);
-	CHECK_CONTAINS(out, "{\"type\":\"alert\",\"schema_version\":2,\"rule\":\"process[make].cpu > "
+	CHECK_CONTAINS(out, "{\"type\":\"alert\",\"schema_version\":3,\"rule\":\"process[make].cpu > "
 			    "100ns\",\"metric\":\"cpu\",\"op\":\">\",\"value\":500,\"threshold\":100,"
 			    "\"baseline\":null,\"unit\":\"ns\",\"scope\":\"process\",\"pid\":10,"
 			    "\"comm\":\"make\",\"for_intervals\":0,\"final\":true,"
@@ -507,4 +507,34 @@ TEST(test_alerts__baseline_compare)
 	baseline_cmp_release(&c);
 	json_free(cur);
 	baseline_release(&b);
+}
+
+/* Schema 2's flat distribution fields: aliases in raw paths, and readable in old records. */
+TEST(test_alerts__schema2_aliases)
+{
+	static const char v2[] = "{\"io\":{\"lat_p99_ns\":7,\"lat_count\":3},"
+				 "\"net\":{\"connect_failures\":2,\"rtt_p50_ns\":5}}";
+	static const char v3[] = "{\"io\":{\"latency\":{\"p99_ns\":9,\"count\":4}},"
+				 "\"net\":{\"connect_failures\":1,\"rtt\":{\"p50_ns\":6}}}";
+	char err[128];
+	struct jval *a = json_parse(v2, sizeof(v2) - 1, err, sizeof(err));
+	struct jval *b = json_parse(v3, sizeof(v3) - 1, err, sizeof(err));
+	struct metric m;
+	double v;
+
+	CHECK(metric_lookup("io.p99", &m));
+	CHECK(metric_value(&m, b, &v) && v == 9);
+	CHECK(metric_value(&m, a, &v) && v == 7); /* an old baseline still reads */
+	CHECK(metric_lookup("io.lat_p99_ns", &m)); /* the old raw spelling ... */
+	CHECK_STR(m.raw, "io.latency.p99_ns");	   /* ... is today's path */
+	CHECK(metric_value(&m, b, &v) && v == 9);
+	CHECK(metric_lookup("net.rtt_p50_ns", &m));
+	CHECK(metric_value(&m, b, &v) && v == 6);
+	CHECK(metric_value(&m, a, &v) && v == 5);
+	/* a field that only starts like a distribution's prefix is left alone */
+	CHECK(metric_lookup("net.connect_failures", &m));
+	CHECK(metric_value(&m, b, &v) && v == 1);
+	CHECK(metric_value(&m, a, &v) && v == 2);
+	json_free(a);
+	json_free(b);
 }

@@ -134,13 +134,13 @@ TEST(test_report__json_valid_and_complete)
 	struct json_writer w;
 	const char *out;
 	static const char *const keys[] = {
-		"\"type\":\"report\"", "\"schema_version\":2", "\"target\":{", "\"processes\":[",
+		"\"type\":\"report\"", "\"schema_version\":3", "\"target\":{", "\"processes\":[",
 		"\"pid\":4242", "\"ppid\":1", "\"comm\":", "\"cmdline\":", "\"exit_code\":0",
 		"\"wall_ns\":2000000000", "\"oncpu_ns\":1200000000", "\"runq_ns\":300000000",
 		"\"iowait_ns\":500000000", "\"voluntary_switches\":12",
 		"\"involuntary_switches\":34", "\"runq_latency\":{\"count\":55",
 		"\"name\":\"getppid\"", "\"count\":1000", "\"errors\":10",
-		"\"top_errno\":\"ENOENT\"", "\"total_ns\":350000", "\"p50_ns\":", "\"p90_ns\":",
+		"\"top_errno\":\"ENOENT\"", "\"latency\":{\"count\":1000,\"total_ns\":350000", "\"p50_ns\":", "\"p90_ns\":",
 		"\"p99_ns\":", "\"max_ns\":350", "\"self\":{", "\"ringbuf_drops\":0",
 		"\"bpf_run_ns\":123456", "\"description\":\"./evil\\u000a--flag\"",
 	};
