@@ -6,11 +6,14 @@
 #   make bench      overhead benchmarks against no tracing and peer tools
 #   make demo       profile the bundled demo workflow
 #   make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from the running kernel
+#   make format     lay out the C sources with the pinned clang-format (format-check: verify)
 #   V=1             show full commands
 
 ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 SC_ARCH := $(shell uname -m)
 CLANG ?= clang
+# the style is pinned to one formatter version: another may lay the same code out otherwise
+CLANG_FORMAT ?= clang-format-14
 BPFTOOL ?= bpftool
 CC ?= gcc
 PKG_CONFIG ?= pkg-config
@@ -62,7 +65,7 @@ WL_STACKS := tests/workloads/bin/stacks-nopie tests/workloads/bin/stacks-strippe
 WL_CFLAGS := -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -D_GNU_SOURCE
 
 .PHONY: all clean check test test-unit test-integration bench run-bench demo run-demo vmlinux \
-	install deps format workloads
+	install deps format format-check workloads
 
 all: procscope
 
@@ -131,7 +134,7 @@ check:
 	$(Q)tools/install-deps.sh test
 	$(Q)$(MAKE) --no-print-directory test
 
-test: procscope $(OUT)/unit_tests workloads
+test: format-check procscope $(OUT)/unit_tests workloads
 	$(Q)bash tests/run-all.sh
 
 bench:
@@ -154,8 +157,17 @@ deps:
 vmlinux:
 	$(Q)tools/gen-vmlinux.sh $(ARCH)
 
+FORMAT_SRCS = $(filter-out $(wildcard src/syscall_table_*.c),$(wildcard bpf/*.c bpf/*.h include/*.h \
+	src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/workloads/*.c tests/workloads/*.h \
+	tests/fuzz/*.c tests/fuzz/*.h))
+
 format:
-	$(Q)clang-format -i bpf/*.c bpf/*.h include/*.h src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/workloads/*.c
+	$(Q)$(CLANG_FORMAT) -i $(FORMAT_SRCS)
+
+# every C file as the pinned clang-format lays it out (.clang-format); part of make check
+format-check:
+	$(Q)bad=$$(for f in $(FORMAT_SRCS); do $(CLANG_FORMAT) "$$f" | cmp -s - "$$f" || echo "$$f"; done); \
+	if [ -n "$$bad" ]; then echo "format-check: not formatted as $(CLANG_FORMAT) would ('make format'):" $$bad; exit 1; fi
 
 install: procscope
 	install -D -m 0755 procscope $(DESTDIR)$(PREFIX)/sbin/procscope

@@ -53,8 +53,8 @@ CORE_GLOBAL __u32 core_next_row CORE_INIT(ROW_FIRST);
 
 /* A syscall in flight. */
 struct syscall_state {
-	__u64 start;  /* syscalls_enter time, 0 if this call is not timed */
-	__u64 arg0;   /* first argument: a file descriptor for SYSCALL_CLASS_FD syscalls */
+	__u64 start; /* syscalls_enter time, 0 if this call is not timed */
+	__u64 arg0;  /* first argument: a file descriptor for SYSCALL_CLASS_FD syscalls */
 	__u32 nr;
 	__u32 row;    /* its stat row; 0 = no syscall in flight */
 	__u32 weight; /* calls this timing stands for */
@@ -71,11 +71,11 @@ struct task_ctx {
 	__u8 preempted; /* current run-queue wait follows an involuntary switch */
 	__u8 exited;	/* past sched_process_exit: its counters are in the process */
 	__u8 pad[6];
-	__u64 ts;	  /* start of the current state interval */
+	__u64 ts;		      /* start of the current state interval */
 	struct syscall_state syscall; /* parked here while the task is off the CPU */
 	__u64 flt_min_base; /* the task's fault counters when first seen (0 if born traced) */
 	__u64 flt_maj_base;
-	__u64 wb_inode; /* flusher thread: inode being written back, 0 if none */
+	__u64 wb_inode;	 /* flusher thread: inode being written back, 0 if none */
 	__u64 off_start; /* off-CPU stacks: when it blocked, 0 if no stack pending */
 	__s32 off_kstack;
 	__s32 off_ustack;
@@ -99,9 +99,9 @@ struct cpu_ctx {
 	__u32 pad;
 	struct syscall_state syscall;
 	__u64 scratch;	   /* see ptr_to_u64() */
-	__u32 io_dev;	   /* blockio: the last device seen on this CPU ... */
+	__u32 io_dev;	   /* io: the last device seen on this CPU ... */
 	__u32 io_dev_idx;  /* ... and its index */
-	__u64 io_slow_min; /* blockio: the fastest of this CPU's slowest requests */
+	__u64 io_slow_min; /* io: the fastest of this CPU's slowest requests */
 };
 
 CORE_GLOBAL struct {
@@ -343,8 +343,8 @@ static __always_inline __u32 proc_create(struct task_struct *t, __u32 tgid, __u3
  * The interval since the accounting window opened is in the state that the event
  * implies (@seen_as), e.g. a task switched out was on the CPU until now.
  */
-static __always_inline struct task_ctx *task_first_sight(struct task_struct *t,
-							 struct task_ctx *c, __u8 seen_as)
+static __always_inline struct task_ctx *task_first_sight(struct task_struct *t, struct task_ctx *c,
+							 __u8 seen_as)
 {
 	__u32 tgid = BPF_CORE_READ(t, tgid);
 	__u32 *known, slot;

@@ -270,8 +270,7 @@ int BPF_PROG(io_issue, struct request *rq)
  * checks it once, not once per path through io_done (its two loops over the table
  * would multiply those). Five arguments at most, hence the packing.
  */
-__noinline int io_keep_slow(__u64 lat, __u64 queue, __u64 sector, __u64 bytes_slot,
-			    __u64 dev_op_wb)
+__noinline int io_keep_slow(__u64 lat, __u64 queue, __u64 sector, __u64 bytes_slot, __u64 dev_op_wb)
 {
 	struct cpu_ctx *cc = cpu_ctx();
 	__u64 min_lat = ~0ULL, next_min = ~0ULL;

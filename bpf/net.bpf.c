@@ -10,8 +10,8 @@
  * attributed through it, never to the task that happens to be current. Socket-local
  * storage rather than a hash map keyed by the socket's address: a lookup is a pointer
  * check (tcp_probe runs for every segment received by any socket, traced or not), it
- * has no capacity to run out of, and it goes away with the socket. Remote endpoints (IPv4 stored v4-mapped, IPv6)
- * get an index in a small table for per-remote connect and RTT distributions.
+ * has no capacity to run out of, and it goes away with the socket. Remote endpoints (IPv4 stored
+ * v4-mapped, IPv6) get an index in a small table for per-remote connect and RTT distributions.
  */
 #include "core.h"
 #include <bpf/bpf_endian.h>
@@ -250,7 +250,8 @@ int BPF_PROG(net_state, const struct sock *sk, const int oldstate, const int new
 		if (p) {
 			__sync_fetch_and_add(&p->net.closes, 1);
 			if (cfg_net_close_bytes) {
-				__sync_fetch_and_add(&p->net.tx_bytes, BPF_CORE_READ(tp, bytes_acked));
+				__sync_fetch_and_add(&p->net.tx_bytes,
+						     BPF_CORE_READ(tp, bytes_acked));
 				__sync_fetch_and_add(&p->net.rx_bytes,
 						     BPF_CORE_READ(tp, bytes_received));
 			}
@@ -321,8 +322,8 @@ static __always_inline void sock_io(struct sock *sk, int ret, bool tx)
 	if (!sock_info_of(sk)) {
 		/* accepted, or opened before we attached: followed from here on */
 		__u64 now = bpf_ktime_get_ns();
-		struct sock_info n = {.open_ns = now, .estab_ns = now, .slot = c->slot,
-				      .established = 1};
+		struct sock_info n = {
+			.open_ns = now, .estab_ns = now, .slot = c->slot, .established = 1};
 
 		n.remote = remote_index(sk);
 		sock_info_set(sk, &n);

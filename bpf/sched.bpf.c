@@ -89,7 +89,7 @@ static __always_inline __u32 offcpu_weight(struct task_ctx *c)
 		c->off_epoch = epoch;
 		c->off_taken = 0;
 	}
-	if (c->off_taken < cfg_offcpu_budget) {
+	if (c->off_taken < OFFCPU_BUDGET) {
 		c->off_taken++;
 		return 1;
 	}

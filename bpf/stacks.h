@@ -17,12 +17,8 @@
 #define STACKS_INIT(...)
 #endif
 
-#define EEXIST_ 17
-
 STACKS_GLOBAL const volatile __u32 cfg_offcpu STACKS_INIT(0);
 STACKS_GLOBAL const volatile __u64 cfg_offcpu_min_ns STACKS_INIT(1000);
-/* off-CPU stacks a task takes per epoch before sampling 1 in OFFCPU_SAMPLE_EVERY */
-STACKS_GLOBAL const volatile __u32 cfg_offcpu_budget STACKS_INIT(OFFCPU_BUDGET_DEFAULT);
 
 STACKS_GLOBAL struct {
 	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
@@ -56,7 +52,7 @@ STACKS_GLOBAL struct {
 /* A stack id, or negative; a bucket taken by another stack is a loss, no stack is not. */
 static __always_inline __s32 stack_id(long id, __u32 lost_stat)
 {
-	if (id == -EEXIST_)
+	if (id == -EEXIST)
 		stat_inc(lost_stat);
 	return (__s32)id;
 }

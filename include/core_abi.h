@@ -24,11 +24,11 @@
 
 #define COMM_LEN 16
 #define CMDLINE_MAX 1024
-#define SYSCALL_NR_MAX 512		/* syscall numbers at or above land in SYSCALL_NR_MAX - 1 */
+#define SYSCALL_NR_MAX 512 /* syscall numbers at or above land in SYSCALL_NR_MAX - 1 */
 
 enum target_mode {
 	MODE_ALL = 1,
-	MODE_PIDS = 2,	 /* a pid set (launch or -p) and, optionally, its descendants */
+	MODE_PIDS = 2, /* a pid set (launch or -p) and, optionally, its descendants */
 	MODE_CGROUP = 3,
 };
 
@@ -41,21 +41,21 @@ enum proc_flags {
 	PROC_F_PRESENT = 1 << 0, /* running before procscope attached */
 	PROC_F_EXECED = 1 << 1,
 	PROC_F_EXITED = 1 << 2,
-	PROC_F_DUP = 1 << 3,	 /* lost an allocation race: slot unused */
-	PROC_F_STACKS = 1 << 4,	 /* has stacks: userspace was asked to read its mappings */
+	PROC_F_DUP = 1 << 3,	/* lost an allocation race: slot unused */
+	PROC_F_STACKS = 1 << 4, /* has stacks: userspace was asked to read its mappings */
 };
 
 enum row_kind {
 	ROW_NONE = 0,
-	ROW_SYSCALL = 1,	/* key: syscall number */
-	ROW_RUNQ = 2,		/* run-queue latency */
-	ROW_IO_LAT = 3,		/* block IO device time, issue to completion */
-	ROW_IO_QUEUE = 4,	/* block IO queue time, insert to issue */
-	ROW_IO_DEV_LAT = 5,	/* per device (key: device index), whole target */
+	ROW_SYSCALL = 1,    /* key: syscall number */
+	ROW_RUNQ = 2,	    /* run-queue latency */
+	ROW_IO_LAT = 3,	    /* block IO device time, issue to completion */
+	ROW_IO_QUEUE = 4,   /* block IO queue time, insert to issue */
+	ROW_IO_DEV_LAT = 5, /* per device (key: device index), whole target */
 	ROW_IO_DEV_QUEUE = 6,
-	ROW_TCP_CONNECT = 7,	/* active open: SYN_SENT to ESTABLISHED */
-	ROW_TCP_RTT = 8,	/* smoothed RTT samples (tcp_probe) */
-	ROW_TCP_LIFETIME = 9,	/* ESTABLISHED (or first use) to close */
+	ROW_TCP_CONNECT = 7,	 /* active open: SYN_SENT to ESTABLISHED */
+	ROW_TCP_RTT = 8,	 /* smoothed RTT samples (tcp_probe) */
+	ROW_TCP_LIFETIME = 9,	 /* ESTABLISHED (or first use) to close */
 	ROW_REMOTE_CONNECT = 10, /* per remote (key: remote index), whole target */
 	ROW_REMOTE_RTT = 11,
 	ROW_KIND_N = 12,
@@ -79,8 +79,8 @@ struct stat_row {
 	__u64 count;
 	__u64 timed;
 	__u64 sum_ns;
-	__u64 max_ns; /* of the measured events */
-	__u64 errors; /* syscalls: returns in [-4095, -1] */
+	__u64 max_ns;	    /* of the measured events */
+	__u64 errors;	    /* syscalls: returns in [-4095, -1] */
 	__u32 err_code[4];  /* the first four distinct errnos ... */
 	__u32 err_count[4]; /* ... and how often each was returned */
 	/* syscall timing budget, private to the BPF side */
@@ -115,7 +115,7 @@ struct proc_rec {
 	struct proc_net net;
 	struct proc_mem mem;
 	__u16 syscall_row[SYSCALL_NR_MAX]; /* syscall number -> row index */
-	__u16 row[ROW_KIND_N];	 /* other kinds -> row index */
+	__u16 row[ROW_KIND_N];		   /* other kinds -> row index */
 	__u16 pad[(4 - ROW_KIND_N % 4) % 4];
 };
 
@@ -177,7 +177,7 @@ struct task_iter_rec {
 	__u8 bstate;
 	__u8 wclass;
 	__u8 preempted;
-	__u64 open_ns; /* time in tstate so far */
+	__u64 open_ns;	    /* time in tstate so far */
 	__u64 minor_faults; /* since attach (or birth) */
 	__u64 major_faults;
 };

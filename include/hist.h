@@ -67,7 +67,8 @@ static __always_inline __u32 hist_slot(__u64 v)
 	e = hist_log2(v);
 	if (e >= HIST_MAX_EXP)
 		return HIST_SLOTS - 1;
-	return (e - HIST_SUB_BITS + 1) * HIST_SUB + (__u32)((v >> (e - HIST_SUB_BITS)) & (HIST_SUB - 1));
+	return (e - HIST_SUB_BITS + 1) * HIST_SUB +
+	       (__u32)((v >> (e - HIST_SUB_BITS)) & (HIST_SUB - 1));
 }
 
 /* Smallest value that lands in @slot. */

@@ -24,9 +24,9 @@ enum io_op {
 struct proc_io {
 	__u64 ops[IO_OP_N];
 	__u64 bytes[IO_OP_N];
-	__u64 wb_ops;	      /* written back by the kernel on its behalf */
+	__u64 wb_ops; /* written back by the kernel on its behalf */
 	__u64 wb_bytes;
-	__u64 dirtied_bytes;  /* page-cache bytes it dirtied (buffered writes) */
+	__u64 dirtied_bytes; /* page-cache bytes it dirtied (buffered writes) */
 };
 
 #define IO_DEV_MAX 64

@@ -13,11 +13,10 @@
 #endif
 
 struct proc_net {
-	__u64 tx_bytes;		/* AF_INET/AF_INET6 sockets, any protocol */
+	__u64 tx_bytes; /* AF_INET/AF_INET6 sockets, any protocol */
 	__u64 rx_bytes;
 	__u64 connects;		/* active TCP opens attempted */
 	__u64 connect_failures; /* ... that never reached ESTABLISHED */
-	__u64 accepts;		/* passive TCP connections it used */
 	__u64 closes;		/* its TCP connections that closed */
 	__u64 retransmits;
 };

@@ -57,12 +57,12 @@ enum wait_class {
 
 struct proc_sched {
 	__u64 oncpu_ns;
-	__u64 runq_ns;		/* all run-queue waits ... */
-	__u64 runq_preempt_ns;	/* ... of which after an involuntary switch */
+	__u64 runq_ns;	       /* all run-queue waits ... */
+	__u64 runq_preempt_ns; /* ... of which after an involuntary switch */
 	__u64 blocked_ns[BLK_N];
-	__u64 wait_ns[WC_N];	/* the same blocked time, by wait class */
-	__u64 nvcsw;		/* voluntary switches, counted as the kernel does */
-	__u64 nivcsw;		/* involuntary: preempted or yielded while runnable */
+	__u64 wait_ns[WC_N]; /* the same blocked time, by wait class */
+	__u64 nvcsw;	     /* voluntary switches, counted as the kernel does */
+	__u64 nivcsw;	     /* involuntary: preempted or yielded while runnable */
 	__u64 runq_waits;
 };
 

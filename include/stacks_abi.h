@@ -15,20 +15,20 @@
 #include <linux/types.h>
 #endif
 
-#define STACKS_KERNEL_DEPTH 64  /* kernel frames kept */
-#define STACKS_USER_DEPTH 32  /* user frames of a sample (32 bytes each: build id + offset) */
+#define STACKS_KERNEL_DEPTH 64	/* kernel frames kept */
+#define STACKS_USER_DEPTH 32	/* user frames of a sample (32 bytes each: build id + offset) */
 #define STACKS_USER_IP_DEPTH 64 /* user frames of an off-CPU stack (addresses) */
 
 /*
  * Adaptive off-CPU stacks: a kernel stack costs ~2 us to unwind, more than a context
  * switch. In each epoch (2^OFFCPU_EPOCH_SHIFT jiffies) a task takes a stack at each of
- * its first cfg_offcpu_budget blocks; beyond, at one block in OFFCPU_SAMPLE_EVERY,
+ * its first OFFCPU_BUDGET blocks; beyond, at one block in OFFCPU_SAMPLE_EVERY,
  * whose time then counts that many times. Block times themselves (the scheduler's
  * accounting) stay exact.
  */
 #define OFFCPU_EPOCH_SHIFT 6
 #define OFFCPU_SAMPLE_EVERY 16
-#define OFFCPU_BUDGET_DEFAULT 64
+#define OFFCPU_BUDGET 64
 
 enum stack_kind {
 	STACK_ONCPU = 0,

@@ -42,10 +42,10 @@ static int tok_len(const char *p)
 	return n ? n : (int)strlen(p);
 }
 
-#define BAD(...)                                                                                  \
-	do {                                                                                      \
-		snprintf(why, sizeof(why), __VA_ARGS__);                                          \
-		goto bad;                                                                         \
+#define BAD(...)                                                                                   \
+	do {                                                                                       \
+		snprintf(why, sizeof(why), __VA_ARGS__);                                           \
+		goto bad;                                                                          \
 	} while (0)
 
 int alerts_add(struct alerts *a, const char *text, bool have_baseline, bool have_interval,
@@ -107,8 +107,8 @@ int alerts_add(struct alerts *a, const char *text, bool have_baseline, bool have
 				op = i;
 		}
 		if (op < 0)
-			BAD("expected an operator (>, >=, <, <=, ==, !=) after '%s', not '%.*s'", name,
-			    tok_len(p), p);
+			BAD("expected an operator (>, >=, <, <=, ==, !=) after '%s', not '%.*s'",
+			    name, tok_len(p), p);
 		r.op = (enum alert_op)op;
 		p = skip_ws(p + strlen(op_names[op]));
 	}
@@ -123,7 +123,8 @@ int alerts_add(struct alerts *a, const char *text, bool have_baseline, bool have
 			errno = 0;
 			r.factor = strtod(p, &end);
 			if (end == p || errno || !isfinite(r.factor) || r.factor < 0)
-				BAD("expected a factor after 'baseline *', not '%.*s'", tok_len(p), p);
+				BAD("expected a factor after 'baseline *', not '%.*s'", tok_len(p),
+				    p);
 			p = skip_ws(end);
 		}
 	} else {
@@ -224,12 +225,18 @@ int alerts_add_file(struct alerts *a, const char *path, bool have_baseline, bool
 static bool holds(enum alert_op op, double v, double t)
 {
 	switch (op) {
-	case OP_GT: return v > t;
-	case OP_GE: return v >= t;
-	case OP_LT: return v < t;
-	case OP_LE: return v <= t;
-	case OP_EQ: return v == t;
-	default: return v != t;
+	case OP_GT:
+		return v > t;
+	case OP_GE:
+		return v >= t;
+	case OP_LT:
+		return v < t;
+	case OP_LE:
+		return v <= t;
+	case OP_EQ:
+		return v == t;
+	default:
+		return v != t;
 	}
 }
 
@@ -257,14 +264,19 @@ static void fire(struct eval_ctx *c, struct alert_rule *r, double v, double thr,
 
 	c->a->fired = xrealloc(c->a->fired, sizeof(*c->a->fired) * (c->a->n_fired + 1));
 	al = &c->a->fired[c->a->n_fired++];
-	*al = (struct alert){.rule = r, .value = v, .threshold = thr, .baseline = base,
-			     .pid = pid, .offset_ns = c->offset_ns, .unix_ns = c->unix_ns,
+	*al = (struct alert){.rule = r,
+			     .value = v,
+			     .threshold = thr,
+			     .baseline = base,
+			     .pid = pid,
+			     .offset_ns = c->offset_ns,
+			     .unix_ns = c->unix_ns,
 			     .final = c->final};
 	snprintf(al->comm, sizeof(al->comm), "%s", comm ? comm : "");
 }
 
-static void eval_scope(struct eval_ctx *c, struct alert_rule *r, const struct jval *scope,
-		       int pid, const char *comm)
+static void eval_scope(struct eval_ctx *c, struct alert_rule *r, const struct jval *scope, int pid,
+		       const char *comm)
 {
 	double v, thr = r->threshold, base = NAN;
 	struct alert_state *st;
@@ -272,7 +284,8 @@ static void eval_scope(struct eval_ctx *c, struct alert_rule *r, const struct jv
 
 	if (!metric_value(&r->m, scope, &v)) {
 		if (!r->warned)
-			pr_warn("alert '%s': the report has no value for '%s' (is its subsystem off?)",
+			pr_warn("alert '%s': the report has no value for '%s' (is its subsystem "
+				"off?)",
 				r->text, r->m.name);
 		r->warned = true;
 		return;
@@ -420,7 +433,8 @@ void alert_describe(char *buf, size_t len, const struct alert *al)
 	if (al->final)
 		snprintf(when, sizeof(when), "whole run");
 	else
-		snprintf(when, sizeof(when), "interval ending +%s", fmt_dur(t, sizeof(t), al->offset_ns));
+		snprintf(when, sizeof(when), "interval ending +%s",
+			 fmt_dur(t, sizeof(t), al->offset_ns));
 	if (r->vs_baseline)
 		snprintf(buf, len, "alert: %s: %s (%s; baseline %s, threshold %s)", r->text, v, who,
 			 metric_format(b, sizeof(b), r->m.unit, al->baseline),

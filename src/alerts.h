@@ -38,9 +38,9 @@ struct alert_rule {
 	struct metric m;
 	enum alert_op op;
 	bool per_process;
-	char *comm_glob;   /* process[GLOB]: NULL for every process */
-	double threshold;  /* absolute, in the metric's base unit (ns, bytes, 0..1) */
-	double factor;	   /* "F * baseline": F; threshold comes from the baseline */
+	char *comm_glob;  /* process[GLOB]: NULL for every process */
+	double threshold; /* absolute, in the metric's base unit (ns, bytes, 0..1) */
+	double factor;	  /* "F * baseline": F; threshold comes from the baseline */
 	bool vs_baseline;
 	unsigned int for_n; /* "for N intervals"; 0 without the clause */
 	struct alert_state *st;

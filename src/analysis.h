@@ -23,7 +23,7 @@ struct baseline_cmp;
 
 struct analysis {
 	struct breakdowns bd;
-	struct diagnosis findings; /* best first */
+	struct diagnosis findings;	     /* best first */
 	const struct baseline_cmp *baseline; /* the final report with --baseline, else NULL */
 	const struct alerts *alerts;	     /* the final report with alert rules, else NULL */
 };

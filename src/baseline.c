@@ -76,7 +76,8 @@ static char *slurp(const char *path, size_t *len, char *err, size_t errlen)
 		return NULL;
 	}
 	if (!S_ISREG(st.st_mode) || (size_t)st.st_size > MAX_BASELINE_BYTES) {
-		snprintf(err, errlen, "baseline '%s' is not a regular file of at most 512 MiB", path);
+		snprintf(err, errlen, "baseline '%s' is not a regular file of at most 512 MiB",
+			 path);
 		close(fd);
 		return NULL;
 	}
@@ -137,8 +138,9 @@ int baseline_load(const char *path, struct baseline *b, char *err, size_t errlen
 	/* schema 2 records are read through the metric paths' aliases (metric.c) */
 	if (!json_number(json_get(b->root, "schema_version"), &ver) || ver < 2 ||
 	    ver > JSON_SCHEMA_VERSION) {
-		snprintf(err, errlen, "baseline '%s' has schema version %g; this procscope reads 2 to %d",
-			 path, ver, JSON_SCHEMA_VERSION);
+		snprintf(err, errlen,
+			 "baseline '%s' has schema version %g; this procscope reads 2 to %d", path,
+			 ver, JSON_SCHEMA_VERSION);
 		baseline_release(b);
 		return -1;
 	}
@@ -229,7 +231,8 @@ static void add_step(struct baseline_cmp *c, const struct jval *b, const struct 
  */
 static void compare_steps(struct baseline_cmp *c, const struct jval *base, const struct jval *cur)
 {
-	size_t nb = base && base->t == J_ARR ? base->n : 0, nc = cur && cur->t == J_ARR ? cur->n : 0;
+	size_t nb = base && base->t == J_ARR ? base->n : 0,
+	       nc = cur && cur->t == J_ARR ? cur->n : 0;
 	bool *bused = xcalloc(nb + 1, sizeof(*bused)), *cused = xcalloc(nc + 1, sizeof(*cused));
 
 	for (int pass = 0; pass < 2; pass++) {
@@ -258,8 +261,7 @@ static void compare_steps(struct baseline_cmp *c, const struct jval *base, const
 	free(cused);
 }
 
-void baseline_compare(const struct baseline *b, const struct jval *report,
-		      struct baseline_cmp *out)
+void baseline_compare(const struct baseline *b, const struct jval *report, struct baseline_cmp *out)
 {
 	const struct jval *cur = json_get(report, "target");
 
@@ -318,7 +320,8 @@ bool baseline_finding(const struct baseline_cmp *c, struct finding *f)
 	}
 	for (size_t i = 0; i < c->n_steps; i++)
 		if (c->steps[i].verdict == BL_REGRESSION &&
-		    (!step || c->steps[i].cur_ns - c->steps[i].base_ns > step->cur_ns - step->base_ns))
+		    (!step ||
+		     c->steps[i].cur_ns - c->steps[i].base_ns > step->cur_ns - step->base_ns))
 			step = &c->steps[i];
 
 	memset(f, 0, sizeof(*f));
@@ -326,11 +329,12 @@ bool baseline_finding(const struct baseline_cmp *c, struct finding *f)
 	/* the share of this run's wall time the regression added; small if wall held */
 	f->score = wall && wall->cur > 0 ? (wall->cur - wall->base) / wall->cur : 0.05;
 	if (wall)
-		used = (size_t)snprintf(f->summary, sizeof(f->summary),
-					"regression: wall time %s against %s in the baseline (%+.0f%%)",
-					metric_format(b1, sizeof(b1), MU_NS, wall->cur),
-					metric_format(b2, sizeof(b2), MU_NS, wall->base),
-					100 * bl_change(wall->base, wall->cur));
+		used = (size_t)snprintf(
+			f->summary, sizeof(f->summary),
+			"regression: wall time %s against %s in the baseline (%+.0f%%)",
+			metric_format(b1, sizeof(b1), MU_NS, wall->cur),
+			metric_format(b2, sizeof(b2), MU_NS, wall->base),
+			100 * bl_change(wall->base, wall->cur));
 	else
 		used = (size_t)snprintf(f->summary, sizeof(f->summary),
 					"regression against the baseline (wall time within noise)");
@@ -342,19 +346,20 @@ bool baseline_finding(const struct baseline_cmp *c, struct finding *f)
 	if (step && used < sizeof(f->summary))
 		snprintf(f->summary + used, sizeof(f->summary) - used,
 			 "; step `%.60s` took %s longer (%s against %s)", step->cmdline,
-			 metric_format(b3, sizeof(b3), MU_NS, (double)(step->cur_ns - step->base_ns)),
+			 metric_format(b3, sizeof(b3), MU_NS,
+				       (double)(step->cur_ns - step->base_ns)),
 			 metric_format(b1, sizeof(b1), MU_NS, (double)step->cur_ns),
 			 metric_format(b2, sizeof(b2), MU_NS, (double)step->base_ns));
 	snprintf(f->suggestion, sizeof(f->suggestion),
 		 "compare the two reports class by class (WHERE THE TIME WENT); the findings above "
 		 "say where this run's time went");
-	f->ev[f->n_ev++] = (struct evidence){.key = "regressions", .type = EVD_NUM,
-					     .num = c->regressions};
+	f->ev[f->n_ev++] =
+		(struct evidence){.key = "regressions", .type = EVD_NUM, .num = c->regressions};
 	if (wall) {
-		f->ev[f->n_ev++] = (struct evidence){.key = "wall_ns", .type = EVD_NS,
-						     .num = (uint64_t)wall->cur};
-		f->ev[f->n_ev++] = (struct evidence){.key = "baseline_wall_ns", .type = EVD_NS,
-						     .num = (uint64_t)wall->base};
+		f->ev[f->n_ev++] = (struct evidence){
+			.key = "wall_ns", .type = EVD_NS, .num = (uint64_t)wall->cur};
+		f->ev[f->n_ev++] = (struct evidence){
+			.key = "baseline_wall_ns", .type = EVD_NS, .num = (uint64_t)wall->base};
 	}
 	if (worst) {
 		f->ev[f->n_ev] = (struct evidence){.key = "metric", .type = EVD_STR};
@@ -363,10 +368,10 @@ bool baseline_finding(const struct baseline_cmp *c, struct finding *f)
 	if (step) {
 		f->ev[f->n_ev] = (struct evidence){.key = "step", .type = EVD_STR};
 		snprintf(f->ev[f->n_ev++].str, sizeof(f->ev[0].str), "%s", step->cmdline);
-		f->ev[f->n_ev++] = (struct evidence){.key = "step_ns", .type = EVD_NS,
-						     .num = step->cur_ns};
-		f->ev[f->n_ev++] = (struct evidence){.key = "baseline_step_ns", .type = EVD_NS,
-						     .num = step->base_ns};
+		f->ev[f->n_ev++] =
+			(struct evidence){.key = "step_ns", .type = EVD_NS, .num = step->cur_ns};
+		f->ev[f->n_ev++] = (struct evidence){
+			.key = "baseline_step_ns", .type = EVD_NS, .num = step->base_ns};
 	}
 	return true;
 }

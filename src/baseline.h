@@ -21,9 +21,9 @@ enum bl_verdict { BL_SAME = 0, BL_REGRESSION = 1, BL_IMPROVEMENT = -1 };
 
 struct baseline {
 	char *path;
-	struct jval *root;	    /* the parsed report record */
-	const struct jval *target;  /* its "target" */
-	char *desc;		    /* its target description */
+	struct jval *root;	   /* the parsed report record */
+	const struct jval *target; /* its "target" */
+	char *desc;		   /* its target description */
 	uint64_t unix_ns;
 };
 
@@ -31,7 +31,7 @@ struct bl_metric {
 	const char *name;
 	enum metric_unit unit;
 	double base, cur;
-	double floor; /* absolute noise floor, in the metric's unit */
+	double floor;	  /* absolute noise floor, in the metric's unit */
 	bool few_samples; /* a percentile of too few samples to judge */
 	enum bl_verdict verdict;
 };

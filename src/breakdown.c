@@ -68,18 +68,15 @@ static void scale_into(struct breakdown *bd, const uint64_t *raw, uint64_t wall)
 	bd->ns[big] += wall - sum;
 }
 
-static void proc_breakdown(const struct proc_info *p, const struct snapshot *s, struct breakdown *bd)
+static void proc_breakdown(const struct proc_info *p, const struct snapshot *s,
+			   struct breakdown *bd)
 {
 	const struct proc_sched *ps = &p->m.sched;
 	uint64_t raw[BD_N] = {
-		[BD_ONCPU] = ps->oncpu_ns,
-		[BD_RUNQ] = ps->runq_ns,
-		[BD_IO] = ps->wait_ns[WC_IO],
-		[BD_NET] = ps->wait_ns[WC_NET],
-		[BD_LOCK] = ps->wait_ns[WC_LOCK],
-		[BD_SLEEP] = ps->wait_ns[WC_SLEEP],
-		[BD_POLL] = ps->wait_ns[WC_POLL],
-		[BD_CHILD] = ps->wait_ns[WC_CHILD],
+		[BD_ONCPU] = ps->oncpu_ns,	    [BD_RUNQ] = ps->runq_ns,
+		[BD_IO] = ps->wait_ns[WC_IO],	    [BD_NET] = ps->wait_ns[WC_NET],
+		[BD_LOCK] = ps->wait_ns[WC_LOCK],   [BD_SLEEP] = ps->wait_ns[WC_SLEEP],
+		[BD_POLL] = ps->wait_ns[WC_POLL],   [BD_CHILD] = ps->wait_ns[WC_CHILD],
 		[BD_OTHER] = ps->wait_ns[WC_OTHER],
 	};
 
@@ -152,7 +149,8 @@ static void expand(struct expand *x, size_t i, uint64_t a, uint64_t b, int depth
 			uint64_t cs = p_start(x->s, cp), ce = p_end(x->s, cp);
 
 			if (ce > t + END_SLACK_NS || ce <= a)
-				continue; /* ended after a later critical child, or before the window */
+				continue; /* ended after a later critical child, or before the
+					     window */
 			if (ce > t)
 				ce = t;
 			if (cs < a)
@@ -210,8 +208,10 @@ void breakdown_compute(const struct snapshot *s, struct breakdowns *out)
 		x.parent[i] = -1;
 		/* the parent: that pid, the latest one to start before the child (pids recycle) */
 		for (size_t j = 0; j < s->n_procs; j++)
-			if (j != i && s->procs[j].pid == p->ppid && s->procs[j].start_ns <= p->start_ns &&
-			    (x.parent[i] < 0 || s->procs[j].start_ns > s->procs[x.parent[i]].start_ns))
+			if (j != i && s->procs[j].pid == p->ppid &&
+			    s->procs[j].start_ns <= p->start_ns &&
+			    (x.parent[i] < 0 ||
+			     s->procs[j].start_ns > s->procs[x.parent[i]].start_ns))
 				x.parent[i] = (int32_t)j;
 		if (x.parent[i] < 0 && s->procs[i].slot != SLOT_OVERFLOW) {
 			roots++;
@@ -223,7 +223,8 @@ void breakdown_compute(const struct snapshot *s, struct breakdowns *out)
 
 		if (p < 0)
 			continue;
-		x.children[p] = xrealloc(x.children[p], sizeof(**x.children) * (x.n_children[p] + 1));
+		x.children[p] =
+			xrealloc(x.children[p], sizeof(**x.children) * (x.n_children[p] + 1));
 		x.children[p][x.n_children[p]++] = i;
 	}
 	for (size_t i = 0; i < s->n_procs; i++)

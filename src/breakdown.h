@@ -60,7 +60,7 @@ void breakdown_compute(const struct snapshot *s, struct breakdowns *out);
 void breakdowns_release(struct breakdowns *b);
 
 const char *bd_class_name(unsigned int c); /* "oncpu", "runq", "io", ... */
-const char *bd_ns_key(unsigned int c);	    /* "oncpu_ns", "runq_ns", ... (JSON keys) */
+const char *bd_ns_key(unsigned int c);	   /* "oncpu_ns", "runq_ns", ... (JSON keys) */
 /* The largest class of @bd (ties: the first). */
 unsigned int bd_dominant(const struct breakdown *bd);
 

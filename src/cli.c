@@ -87,7 +87,8 @@ enum {
 /* The options before the generated subsystem ones. */
 static const struct argp_option head_options[] = {
 	{NULL, 0, NULL, 0, "TARGET (one of):", 1},
-	{"pid", 'p', "PID[,PID...]", 0, "Attach to running processes and the processes they start", 1},
+	{"pid", 'p', "PID[,PID...]", 0, "Attach to running processes and the processes they start",
+	 1},
 	{"cgroup", 'c', "PATH", 0,
 	 "Trace a cgroup v2 and its sub-cgroups (absolute, or relative to the cgroup2 mount)", 1},
 	{"all", 'a', NULL, 0, "Trace the whole system", 1},
@@ -114,8 +115,7 @@ static const struct argp_option tail_options[] = {
 
 	{NULL, 0, NULL, 0, "OUTPUT:", 3},
 	{"duration", 'd', "SEC", 0, "Stop after SEC seconds (units: ms, s, m, h)", 3},
-	{"interval", 'i', "SEC", 0, "Also report every SEC seconds (the change since the last)",
-	 3},
+	{"interval", 'i', "SEC", 0, "Also report every SEC seconds (the change since the last)", 3},
 	{"json", OPT_JSON, NULL, 0, "NDJSON records instead of text (docs/json-schema.md)", 3},
 	{"output", 'o', "FILE", 0, "Write the report to FILE (complete, or not at all)", 3},
 	{"top", OPT_TOP, "N", 0, "Rows per table in the text report (default 10)", 3},
@@ -186,7 +186,8 @@ static int parse_alerts(struct argp_state *state, struct config *cfg)
 		}
 	}
 	for (int i = 0; i < cfg->n_alert_files; i++) {
-		if (alerts_add_file(cfg->alerts, cfg->alert_files[i], base, ival, err, sizeof(err))) {
+		if (alerts_add_file(cfg->alerts, cfg->alert_files[i], base, ival, err,
+				    sizeof(err))) {
 			argp_error(state, "%s", err);
 			return -1;
 		}
@@ -306,7 +307,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'i':
 		if (parse_duration_ns(arg, &cfg->interval_ns, "s") ||
 		    cfg->interval_ns < 10 * NSEC_PER_MSEC) {
-			argp_error(state, "invalid interval '%s' (at least 10ms, e.g. 1, 500ms)", arg);
+			argp_error(state, "invalid interval '%s' (at least 10ms, e.g. 1, 500ms)",
+				   arg);
 			return EINVAL;
 		}
 		return 0;
@@ -424,7 +426,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 
 		cfg->subsys = ((ps->only ? ps->only : SUB_DEFAULT) | ps->with) & ~ps->without;
 		if (ps->targets > 1) {
-			argp_error(state, "COMMAND, '-p', '-c' and '-a' cannot be combined: pick one");
+			argp_error(state,
+				   "COMMAND, '-p', '-c' and '-a' cannot be combined: pick one");
 			return EINVAL;
 		}
 		if (config_check(cfg, err, sizeof(err))) {
@@ -474,8 +477,9 @@ int config_check(const struct config *cfg, char *err, size_t len)
 		}
 	}
 	if ((cfg->folded || cfg->flamegraph || cfg->pprof) && !(cfg->subsys & SUB_STACKS)) {
-		snprintf(err, len, "'--folded', '--flamegraph' and '--pprof' need stacks: not with "
-				   "'--no-profile' unless '--offcpu'");
+		snprintf(err, len,
+			 "'--folded', '--flamegraph' and '--pprof' need stacks: not with "
+			 "'--no-profile' unless '--offcpu'");
 		return -1;
 	}
 	if ((cfg->alert_exec || cfg->fail_on_alert) && !cfg->n_alert_rules && !cfg->n_alert_files) {
@@ -542,8 +546,10 @@ static struct argp_option *build_options(void)
 
 		if (!d->bit)
 			continue;
-		snprintf(names[i], sizeof(names[i]), "%s%s", d->on_by_default ? "no-" : "", d->name);
-		opts[k++] = (struct argp_option){names[i], OPT_SUBSYS + (int)i, NULL, 0, d->help, 2};
+		snprintf(names[i], sizeof(names[i]), "%s%s", d->on_by_default ? "no-" : "",
+			 d->name);
+		opts[k++] =
+			(struct argp_option){names[i], OPT_SUBSYS + (int)i, NULL, 0, d->help, 2};
 	}
 	memcpy(&opts[k], tail_options, sizeof(tail_options));
 	return opts;

@@ -160,16 +160,19 @@ static int cmp_slow(const void *a, const void *b)
 	return x->lat_ns < y->lat_ns ? 1 : x->lat_ns > y->lat_ns ? -1 : 0;
 }
 
-/* Devices, remote endpoints and the slowest requests (per CPU, merged here). */
-static void collect_io_net(struct session *s, struct raw_dump *d)
+/* Devices, remote endpoints and the slowest requests (per CPU, merged here). 0 or -errno. */
+static int collect_io_net(struct session *s, struct raw_dump *d)
 {
+	int err = 0;
+
 	if (s->subsys & SUB_IO) {
 		uint32_t n = s->skel->bss->io_next_dev;
 		struct io_slow *vals = xcalloc(s->ncpus, sizeof(*vals));
 		int fd = bpf_map__fd(s->skel->maps.io_slow);
 
 		d->n_devs = n < IO_DEV_MAX ? n : IO_DEV_MAX;
-		read_array(bpf_map__fd(s->skel->maps.io_devs), d->n_devs, sizeof(d->devs[0]), d->devs);
+		err = read_array(bpf_map__fd(s->skel->maps.io_devs), d->n_devs, sizeof(d->devs[0]),
+				 d->devs);
 		for (uint32_t k = 0; k < IO_SLOW_N; k++) {
 			if (bpf_map_lookup_elem(fd, &k, vals))
 				continue;
@@ -192,9 +195,11 @@ static void collect_io_net(struct session *s, struct raw_dump *d)
 		uint32_t n = s->skel->bss->net_next_remote;
 
 		d->n_remotes = n < NET_REMOTE_MAX ? n : NET_REMOTE_MAX;
-		read_array(bpf_map__fd(s->skel->maps.net_remotes), d->n_remotes,
-			   sizeof(d->remotes[0]), d->remotes);
+		err = read_array(bpf_map__fd(s->skel->maps.net_remotes), d->n_remotes,
+				 sizeof(d->remotes[0]), d->remotes)
+			      ?: err;
 	}
+	return err;
 }
 
 static void collect_self(struct session *s, struct self_stats *self)
@@ -213,7 +218,8 @@ static void collect_self(struct session *s, struct self_stats *self)
 	free(vals);
 
 	self->bpf_stats = s->stats_mode;
-	bpf_object__for_each_program(prog, s->skel->obj) {
+	bpf_object__for_each_program(prog, s->skel->obj)
+	{
 		struct bpf_prog_info info;
 		uint32_t len = sizeof(info);
 
@@ -230,7 +236,8 @@ static void collect_self(struct session *s, struct self_stats *self)
 	/* the run time counts only while stats are on: scale by the time they were */
 	if (s->stats_mode != BPF_STATS_OFF && s->attach_ns) {
 		uint64_t now = now_ns(), span = now - s->attach_ns;
-		uint64_t covered = s->stats_covered_ns + (s->stats_fd >= 0 ? now - s->stats_on_since : 0);
+		uint64_t covered =
+			s->stats_covered_ns + (s->stats_fd >= 0 ? now - s->stats_on_since : 0);
 
 		self->bpf_coverage = span ? (double)covered / (double)span : 1.0;
 		if (self->bpf_coverage > 1.0 || s->stats_mode == BPF_STATS_FULL)
@@ -242,8 +249,9 @@ static void collect_self(struct session *s, struct self_stats *self)
 	}
 	if (getrusage(RUSAGE_SELF, &ru) == 0) {
 		self->rss_peak_bytes = (uint64_t)ru.ru_maxrss * 1024;
-		self->cpu_ns = (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * NSEC_PER_SEC +
-			       (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * NSEC_PER_USEC;
+		self->cpu_ns =
+			(uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * NSEC_PER_SEC +
+			(uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * NSEC_PER_USEC;
 	}
 	self->startup_ns = s->attach_ns && s->started_ns ? s->attach_ns - s->started_ns : 0;
 	self->attach_ns = s->attach_cost_ns;
@@ -270,8 +278,6 @@ int session__collect(struct session *s, struct raw_dump *d)
 	if (!err)
 		err = read_array(bpf_map__fd(s->skel->maps.core_rows), n_rows, sizeof(*d->rows),
 				 d->rows);
-	if (err)
-		pr_warn("cannot read BPF maps: %s", strerror(-err));
 	n_procs = d->n_procs;
 
 	tasks = s->iter_buf;
@@ -279,12 +285,14 @@ int session__collect(struct session *s, struct raw_dump *d)
 		fold_task(d, &tasks[i]);
 	if (s->subsys & SUB_MEM)
 		read_live(d);
-	collect_io_net(s, d);
+	err = collect_io_net(s, d) ?: err;
+	if (err)
+		pr_warn("cannot read BPF maps: %s", strerror(-err));
 
 	collect_self(s, &d->self);
 	d->self.procs_used = n_procs > SLOT_FIRST ? n_procs - SLOT_FIRST : 0;
 	d->self.rows_used = n_rows > ROW_FIRST ? n_rows - ROW_FIRST : 0;
-	return 0;
+	return err;
 }
 
 /* The stack counts, with each stack's frames; for the final report. */

@@ -45,22 +45,22 @@ struct config {
 	unsigned int top_n;
 	unsigned int max_procs;
 	unsigned int max_rows;
-	bool syscall_time_all; /* time every syscall (no sampling of hot rows) */
-	int bpf_stats;	  /* enum bpf_stats_mode */
-	const char *btf_path; /* NULL = /sys/kernel/btf/vmlinux */
-	unsigned int freq_hz;	/* on-CPU sampling frequency */
-	uint64_t offcpu_min_ns; /* off-CPU intervals shorter than this are not counted */
+	bool syscall_time_all;	   /* time every syscall (no sampling of hot rows) */
+	int bpf_stats;		   /* enum bpf_stats_mode */
+	const char *btf_path;	   /* NULL = /sys/kernel/btf/vmlinux */
+	unsigned int freq_hz;	   /* on-CPU sampling frequency */
+	uint64_t offcpu_min_ns;	   /* off-CPU intervals shorter than this are not counted */
 	const char *folded;	   /* on-CPU folded stacks */
 	const char *folded_offcpu; /* off-CPU folded stacks (microseconds) */
 	const char *flamegraph;	   /* SVG */
 	const char *pprof;	   /* gzipped pprof protobuf */
-	const char **alert_rules; /* --alert, in order */
+	const char **alert_rules;  /* --alert, in order */
 	int n_alert_rules;
 	const char **alert_files; /* --alerts */
 	int n_alert_files;
 	const char *alert_exec;
 	bool fail_on_alert;
-	struct alerts *alerts; /* parsed rules, NULL without any */
+	struct alerts *alerts;	   /* parsed rules, NULL without any */
 	const char *baseline;	   /* --baseline */
 	const char *save_baseline; /* --save-baseline */
 	int verbose;

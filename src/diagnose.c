@@ -16,16 +16,16 @@
 #include "syscall_table.h"
 #include "util.h"
 
-#define T_CPU 0.30	 /* on a CPU */
-#define T_RUNQ 0.10	 /* waiting for a CPU */
-#define T_IO 0.10	 /* disk */
-#define T_NET 0.10	 /* sockets */
-#define T_LOCK 0.10	 /* futexes, file locks */
-#define T_SLEEP 0.20	 /* sleeps and timers */
-#define T_POLL 0.20	 /* poll, epoll, select */
-#define T_OTHER 0.20	 /* pipes, terminals, ... */
+#define T_CPU 0.30	  /* on a CPU */
+#define T_RUNQ 0.10	  /* waiting for a CPU */
+#define T_IO 0.10	  /* disk */
+#define T_NET 0.10	  /* sockets */
+#define T_LOCK 0.10	  /* futexes, file locks */
+#define T_SLEEP 0.20	  /* sleeps and timers */
+#define T_POLL 0.20	  /* poll, epoll, select */
+#define T_OTHER 0.20	  /* pipes, terminals, ... */
 #define MAJOR_FAULTS 1000 /* paging */
-#define ERRORS_MIN 1000	 /* failing syscalls: at least this many ... */
+#define ERRORS_MIN 1000	  /* failing syscalls: at least this many ... */
 #define ERRORS_SHARE 0.20 /* ... and this share of that syscall's calls */
 
 static struct finding *add(struct diagnosis *d, const char *kind, double score)
@@ -88,8 +88,8 @@ static const struct proc_info *top_proc(const struct dx *x, unsigned int c)
 }
 
 /* "a > b > c": the innermost @n frames of the heaviest stack of @kind (and @wclass). */
-static bool top_stack(const struct snapshot *s, enum stack_kind kind, int wclass, int n,
-		      char *buf, size_t len)
+static bool top_stack(const struct snapshot *s, enum stack_kind kind, int wclass, int n, char *buf,
+		      size_t len)
 {
 	const struct stack_set *set = s->stacks;
 
@@ -105,8 +105,9 @@ static bool top_stack(const struct snapshot *s, enum stack_kind kind, int wclass
 		for (uint32_t k = from; k < st->n_frames && used + 4 < len; k++) {
 			const struct frame *fr = &set->frames[st->frames[k]];
 
-			used += (size_t)snprintf(buf + used, len - used, "%s%s%s", k > from ? " > " : "",
-						 set->strs[fr->name], fr->kernel ? "_[k]" : "");
+			used += (size_t)snprintf(buf + used, len - used, "%s%s%s",
+						 k > from ? " > " : "", set->strs[fr->name],
+						 fr->kernel ? "_[k]" : "");
 		}
 		return true;
 	}
@@ -118,8 +119,10 @@ static void cpu(struct diagnosis *d, const struct dx *x)
 	const struct snapshot *s = x->s;
 	const char *desc = x->desc;
 	const struct proc_info *p = top_proc(x, BD_ONCPU);
-	double sh = share(x, BD_ONCPU), cpus = s->end_ns > s->start_ns ?
-		(double)s->target.sched.oncpu_ns / (s->end_ns - s->start_ns) : 0;
+	double sh = share(x, BD_ONCPU),
+	       cpus = s->end_ns > s->start_ns
+			      ? (double)s->target.sched.oncpu_ns / (s->end_ns - s->start_ns)
+			      : 0;
 	char b[32], stack[256];
 	struct finding *f;
 
@@ -142,7 +145,8 @@ static void cpu(struct diagnosis *d, const struct dx *x)
 			 "make the hot path cheaper: it is %s (see --flamegraph)%s", stack,
 			 cpus < 1.2 ? "; it uses one CPU at a time: parallelize it" : "");
 	} else {
-		snprintf(f->suggestion, sizeof(f->suggestion), "find the hot path with --flamegraph FILE%s",
+		snprintf(f->suggestion, sizeof(f->suggestion),
+			 "find the hot path with --flamegraph FILE%s",
 			 cpus < 1.2 ? "; it uses one CPU at a time: parallelize it" : "");
 	}
 }
@@ -162,11 +166,12 @@ static void contention(struct diagnosis *d, const struct dx *x)
 	if (sh < T_RUNQ || !p)
 		return;
 	f = add(d, "cpu_contention", sh);
-	snprintf(f->summary, sizeof(f->summary),
-		 "CPU contention: %s waited %.0f%% of its time for a CPU (run-queue p99 %s, p50 %s) "
-		 "on %ld CPUs; `%s` (pid %u) waited longest",
-		 desc, 100 * sh, fmt_dur(b[0], sizeof(b[0]), rq->p99_ns),
-		 fmt_dur(b[1], sizeof(b[1]), rq->p50_ns), ncpu, p->comm, p->pid);
+	snprintf(
+		f->summary, sizeof(f->summary),
+		"CPU contention: %s waited %.0f%% of its time for a CPU (run-queue p99 %s, p50 %s) "
+		"on %ld CPUs; `%s` (pid %u) waited longest",
+		desc, 100 * sh, fmt_dur(b[0], sizeof(b[0]), rq->p99_ns),
+		fmt_dur(b[1], sizeof(b[1]), rq->p50_ns), ncpu, p->comm, p->pid);
 	snprintf(f->suggestion, sizeof(f->suggestion),
 		 "more cores, fewer parallel jobs, or quieter neighbours on these CPUs (pinning? "
 		 "check taskset and cgroup cpu limits)");
@@ -198,8 +203,10 @@ static void disk(struct diagnosis *d, const struct dx *x)
 	const struct io_metrics *io = &s->target.io;
 	const struct io_device *dev = NULL;
 	const struct proc_info *p = top_proc(x, BD_IO);
-	uint64_t ops = io->ops[IO_READ] + io->ops[IO_WRITE], bytes = io->bytes[IO_READ] + io->bytes[IO_WRITE];
-	uint64_t syncs = syscall_calls(&s->target, "fsync") + syscall_calls(&s->target, "fdatasync");
+	uint64_t ops = io->ops[IO_READ] + io->ops[IO_WRITE],
+		 bytes = io->bytes[IO_READ] + io->bytes[IO_WRITE];
+	uint64_t syncs =
+		syscall_calls(&s->target, "fsync") + syscall_calls(&s->target, "fdatasync");
 	bool reads = io->bytes[IO_READ] >= io->bytes[IO_WRITE];
 	char b[3][32], where[64] = "";
 	struct finding *f;
@@ -220,16 +227,19 @@ static void disk(struct diagnosis *d, const struct dx *x)
 		 (unsigned long long)ops, fmt_bytes(b[2], sizeof(b[2]), ops ? bytes / ops : 0),
 		 reads ? "reads" : "writes", p->comm, p->pid);
 	if (syncs * 4 >= ops && syncs)
-		snprintf(f->suggestion, sizeof(f->suggestion),
-			 "%llu fsync/fdatasync calls: each waits for the disk; batch writes between "
-			 "syncs, or relax durability where the data allows it",
-			 (unsigned long long)syncs);
+		snprintf(
+			f->suggestion, sizeof(f->suggestion),
+			"%llu fsync/fdatasync calls: each waits for the disk; batch writes between "
+			"syncs, or relax durability where the data allows it",
+			(unsigned long long)syncs);
 	else if (reads && ops && bytes / ops < 64 * 1024)
 		snprintf(f->suggestion, sizeof(f->suggestion),
-			 "small reads: more memory for the page cache, read ahead, or sequential access");
+			 "small reads: more memory for the page cache, read ahead, or sequential "
+			 "access");
 	else
 		snprintf(f->suggestion, sizeof(f->suggestion),
-			 "the device is the limit: faster storage, fewer bytes, or IO spread over devices");
+			 "the device is the limit: faster storage, fewer bytes, or IO spread over "
+			 "devices");
 	ev_num(f, "io_ns", EVD_NS, x->bd->target.ns[BD_IO]);
 	ev_share(f, "share", sh);
 	if (dev)
@@ -273,14 +283,16 @@ static void network(struct diagnosis *d, const struct dx *x)
 		 desc, 100 * sh, where, fmt_dur(b[0], sizeof(b[0]), n->connect.p99_ns),
 		 fmt_dur(b[1], sizeof(b[1]), n->rtt.p99_ns), (unsigned long long)n->retransmits,
 		 (unsigned long long)n->connect_failures, p->comm, p->pid);
-	if (n->rtt.count && n->rtt.p99_ns * 20 < x->bd->target.ns[BD_NET] / (n->closes + n->connects + 1))
+	if (n->rtt.count &&
+	    n->rtt.p99_ns * 20 < x->bd->target.ns[BD_NET] / (n->closes + n->connects + 1))
 		snprintf(f->suggestion, sizeof(f->suggestion),
 			 "the network is fast (RTT p99 %s) but answers are slow: look at the peer "
 			 "(server time, its queue) rather than the path",
 			 fmt_dur(b[2], sizeof(b[2]), n->rtt.p99_ns));
 	else
 		snprintf(f->suggestion, sizeof(f->suggestion),
-			 "fewer round trips (batching, pipelining, connection reuse), or a closer or "
+			 "fewer round trips (batching, pipelining, connection reuse), or a closer "
+			 "or "
 			 "less loaded peer");
 	ev_num(f, "net_ns", EVD_NS, x->bd->target.ns[BD_NET]);
 	ev_share(f, "share", sh);
@@ -297,9 +309,8 @@ static void network(struct diagnosis *d, const struct dx *x)
 }
 
 /* lock, sleep, poll, other: the same shape, different words. */
-static void wait_finding(struct diagnosis *d, const struct dx *x, unsigned int c,
-			 double threshold, const char *kind, const char *what, int wclass,
-			 const char *suggestion)
+static void wait_finding(struct diagnosis *d, const struct dx *x, unsigned int c, double threshold,
+			 const char *kind, const char *what, int wclass, const char *suggestion)
 {
 	const struct snapshot *s = x->s;
 	double sh = share(x, c);
@@ -336,15 +347,16 @@ static void memory(struct diagnosis *d, const struct dx *x)
 	if (m->oom_kills) {
 		f = add(d, "memory", 1.0);
 		snprintf(f->summary, sizeof(f->summary),
-			 "memory: the OOM killer killed %llu process(es) of %s", (unsigned long long)m->oom_kills,
-			 desc);
+			 "memory: the OOM killer killed %llu process(es) of %s",
+			 (unsigned long long)m->oom_kills, desc);
 		snprintf(f->suggestion, sizeof(f->suggestion),
 			 "more memory (or a higher limit for its cgroup), or less of it in use");
 		ev_num(f, "oom_kills", EVD_NUM, m->oom_kills);
 	} else if (m->major_faults >= MAJOR_FAULTS) {
 		f = add(d, "memory", share(x, BD_IO) > 0.05 ? share(x, BD_IO) : 0.05);
 		snprintf(f->summary, sizeof(f->summary),
-			 "memory: %llu major page faults in %s: pages read back from disk (paging, or "
+			 "memory: %llu major page faults in %s: pages read back from disk (paging, "
+			 "or "
 			 "cold program files)",
 			 (unsigned long long)m->major_faults, desc);
 		snprintf(f->suggestion, sizeof(f->suggestion),
@@ -378,13 +390,14 @@ static void syscalls(struct diagnosis *d, const struct dx *x)
 	if (!worst)
 		return;
 	f = add(d, "syscalls", 0.02);
-	snprintf(f->summary, sizeof(f->summary),
-		 "syscalls: %llu of %llu %s calls in %s failed (%s x%llu): wasted work, or a search "
-		 "through paths that do not exist",
-		 (unsigned long long)worst->errors, (unsigned long long)worst->lat.count,
-		 syscall_name(worst->nr, nb, sizeof(nb)), desc,
-		 worst->top_errno ? strerrorname_np((int)worst->top_errno) ?: "?" : "?",
-		 (unsigned long long)worst->top_errno_count);
+	snprintf(
+		f->summary, sizeof(f->summary),
+		"syscalls: %llu of %llu %s calls in %s failed (%s x%llu): wasted work, or a search "
+		"through paths that do not exist",
+		(unsigned long long)worst->errors, (unsigned long long)worst->lat.count,
+		syscall_name(worst->nr, nb, sizeof(nb)), desc,
+		worst->top_errno ? strerrorname_np((int)worst->top_errno) ?: "?" : "?",
+		(unsigned long long)worst->top_errno_count);
 	snprintf(f->suggestion, sizeof(f->suggestion),
 		 "find who calls it (strace -e %s, or --folded stacks) and why it fails",
 		 syscall_name(worst->nr, nb, sizeof(nb)));
@@ -418,12 +431,12 @@ void diagnose(const struct snapshot *s, const struct breakdowns *bd, const char 
 		     WC_LOCK,
 		     "fewer threads on the same lock, shorter critical sections, or finer-grained "
 		     "locking (--offcpu shows where they wait)");
-	wait_finding(out, &x, BD_SLEEP, T_SLEEP, "sleep", "sleeping (nanosleep, timers)",
-		     WC_SLEEP,
+	wait_finding(out, &x, BD_SLEEP, T_SLEEP, "sleep", "sleeping (nanosleep, timers)", WC_SLEEP,
 		     "deliberate waits: polling loops, retries with back-off, or sleep in scripts; "
 		     "wait for the event instead");
 	wait_finding(out, &x, BD_POLL, T_POLL, "poll", "waiting for events (poll, epoll, select)",
-		     WC_POLL, "an idle event loop, or a slow peer: see what it waits for with --offcpu");
+		     WC_POLL,
+		     "an idle event loop, or a slow peer: see what it waits for with --offcpu");
 	wait_finding(out, &x, BD_OTHER, T_OTHER, "other",
 		     "blocked on pipes, terminals or other waits", WC_OTHER,
 		     "a pipeline stage waiting on its neighbour, or input: --offcpu shows where");

@@ -26,7 +26,8 @@ struct evidence {
 #define FINDING_MAX_EVIDENCE 12
 
 struct finding {
-	const char *kind; /* cpu, cpu_contention, disk, network, lock, sleep, poll, other, memory, syscalls */
+	const char *kind; /* cpu, cpu_contention, disk, network, lock, sleep, poll, other, memory,
+			     syscalls */
 	double score;	  /* share of the wall time it explains (0..1); 1 for an OOM kill */
 	char summary[512];
 	char suggestion[256];

@@ -56,8 +56,9 @@ static bool elf_build_id(Elf *elf, unsigned char *out, int *len)
 			GElf_Phdr ph;
 
 			if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_NOTE &&
-			    find_build_id(elf_getdata_rawchunk(elf, ph.p_offset, ph.p_filesz, ELF_T_NHDR),
-					  out, len))
+			    find_build_id(
+				    elf_getdata_rawchunk(elf, ph.p_offset, ph.p_filesz, ELF_T_NHDR),
+				    out, len))
 				return true;
 		}
 	}

@@ -27,7 +27,7 @@ struct node {
 	uint8_t type;
 	uint8_t offcpu;
 	uint64_t ns;
-	uint64_t count; /* samples (on-CPU) or intervals (off-CPU) */
+	uint64_t count;	      /* samples (on-CPU) or intervals (off-CPU) */
 	uint32_t child, next; /* first child, next sibling: indexes, 0 = none */
 };
 
@@ -174,16 +174,18 @@ static void draw(struct draw *d, uint32_t idx, double x, int depth)
 	if (w < FG_MIN_PX)
 		return;
 	color(fill, sizeof(fill), n);
-	fprintf(d->f, "<g class=\"f\" onmouseover=\"s(this)\" onmouseout=\"c()\" onclick=\"zoom(this)\">"
-		       "<title>");
+	fprintf(d->f,
+		"<g class=\"f\" onmouseover=\"s(this)\" onmouseout=\"c()\" onclick=\"zoom(this)\">"
+		"<title>");
 	xml_text(d->f, n->label, 4096);
 	fprintf(d->f, "%s (%s, %.2f%%", n->type == N_KERNEL ? " [kernel]" : "",
 		fmt_dur(dur, sizeof(dur), n->ns), pct(n->ns, d->t->n[0].ns));
 	if (n->type != N_ROOT && n->type != N_GROUP)
 		fprintf(d->f, ", %llu %s", (unsigned long long)n->count,
 			n->offcpu ? "blocks" : "samples");
-	fprintf(d->f, ")</title><rect x=\"%.2f\" y=\"%.0f\" width=\"%.2f\" height=\"%d\" "
-		       "fill=\"%s\" rx=\"2\" ry=\"2\"/><text x=\"%.2f\" y=\"%.0f\">",
+	fprintf(d->f,
+		")</title><rect x=\"%.2f\" y=\"%.0f\" width=\"%.2f\" height=\"%d\" "
+		"fill=\"%s\" rx=\"2\" ry=\"2\"/><text x=\"%.2f\" y=\"%.0f\">",
 		x, y, w, FG_ROW - 1, fill, x + 3, y + FG_ROW - 4);
 	chars = (size_t)(w / 7);
 	if (chars >= 3) {
@@ -213,75 +215,86 @@ static void draw(struct draw *d, uint32_t idx, double x, int depth)
 }
 
 static const char script[] =
-	"var details, matched, frames, unzoombtn, W = " STR(FG_WIDTH) ", P = " STR(FG_PAD) ";\n"
-	"function init(evt) {\n"
-	"  details = document.getElementById('details').firstChild;\n"
-	"  matched = document.getElementById('matched').firstChild;\n"
-	"  unzoombtn = document.getElementById('unzoom');\n"
-	"  frames = document.getElementById('frames').getElementsByTagName('g');\n"
-	"  for (var i = 0; i < frames.length; i++) {\n"
-	"    var r = frames[i].getElementsByTagName('rect')[0];\n"
-	"    r.setAttribute('fx', r.getAttribute('x'));\n"
-	"    r.setAttribute('fw', r.getAttribute('width'));\n"
-	"    r.setAttribute('ofill', r.getAttribute('fill'));\n"
-	"  }\n"
-	"}\n"
-	"function label(g) { return g.getElementsByTagName('title')[0].textContent; }\n"
-	"function name(g) { var t = label(g); return t.substring(0, t.lastIndexOf(' (')); }\n"
-	"function s(g) { details.nodeValue = label(g); }\n"
-	"function c() { details.nodeValue = ' '; }\n"
-	"function fit(g, x, w) {\n"
-	"  var r = g.getElementsByTagName('rect')[0], t = g.getElementsByTagName('text')[0];\n"
-	"  r.setAttribute('x', x); r.setAttribute('width', w);\n"
-	"  t.setAttribute('x', x + 3);\n"
-	"  var n = name(g).replace(/ \\[kernel\\]$/, ''), k = Math.floor(w / 7);\n"
-	"  t.textContent = k < 3 ? '' : (n.length <= k ? n : n.substring(0, k - 2) + '..');\n"
-	"}\n"
-	"function zoom(g) {\n"
-	"  var r = g.getElementsByTagName('rect')[0];\n"
-	"  var x = +r.getAttribute('fx'), w = +r.getAttribute('fw'), y = +r.getAttribute('y');\n"
-	"  var scale = (W - 2 * P) / w;\n"
-	"  for (var i = 0; i < frames.length; i++) {\n"
-	"    var e = frames[i], er = e.getElementsByTagName('rect')[0];\n"
-	"    var ex = +er.getAttribute('fx'), ew = +er.getAttribute('fw'), ey = +er.getAttribute('y');\n"
-	"    if (ey > y && ex <= x + 0.01 && ex + ew >= x + w - 0.01) {\n"
-	"      e.style.display = ''; e.style.opacity = 0.6; fit(e, P, W - 2 * P);\n"
-	"    } else if (ey <= y && ex >= x - 0.01 && ex + ew <= x + w + 0.01) {\n"
-	"      e.style.display = ''; e.style.opacity = 1; fit(e, P + (ex - x) * scale, ew * scale);\n"
-	"    } else {\n"
-	"      e.style.display = 'none';\n"
-	"    }\n"
-	"  }\n"
-	"  unzoombtn.style.opacity = 1;\n"
-	"}\n"
-	"function unzoom() {\n"
-	"  for (var i = 0; i < frames.length; i++) {\n"
-	"    var e = frames[i], er = e.getElementsByTagName('rect')[0];\n"
-	"    e.style.display = ''; e.style.opacity = 1;\n"
-	"    fit(e, +er.getAttribute('fx'), +er.getAttribute('fw'));\n"
-	"  }\n"
-	"  unzoombtn.style.opacity = 0.1;\n"
-	"}\n"
-	"function search_prompt() {\n"
-	"  var term = prompt('Search frames (regular expression); empty to clear', '');\n"
-	"  if (term === null) return;\n"
-	"  var re = term ? new RegExp(term) : null, total = 0, ranges = [];\n"
-	"  for (var i = 0; i < frames.length; i++) {\n"
-	"    var e = frames[i], r = e.getElementsByTagName('rect')[0];\n"
-	"    if (re && re.test(name(e))) {\n"
-	"      r.setAttribute('fill', 'rgb(230,0,230)');\n"
-	"      ranges.push([+r.getAttribute('fx'), +r.getAttribute('fw')]);\n"
-	"    } else {\n"
-	"      r.setAttribute('fill', r.getAttribute('ofill'));\n"
-	"    }\n"
-	"  }\n"
-	"  ranges.sort(function (a, b) { return a[0] - b[0] || b[1] - a[1]; });\n"
-	"  var end = -1;\n"
-	"  for (var j = 0; j < ranges.length; j++) {\n"
-	"    if (ranges[j][0] >= end) { total += ranges[j][1]; end = ranges[j][0] + ranges[j][1]; }\n"
-	"  }\n"
-	"  matched.nodeValue = re ? 'Matched: ' + (100 * total / (W - 2 * P)).toFixed(1) + '%' : ' ';\n"
-	"}\n";
+	"var details, matched, frames, unzoombtn, W = " STR(FG_WIDTH) ", P = " STR(
+		FG_PAD) ";\n"
+			"function init(evt) {\n"
+			"  details = document.getElementById('details').firstChild;\n"
+			"  matched = document.getElementById('matched').firstChild;\n"
+			"  unzoombtn = document.getElementById('unzoom');\n"
+			"  frames = document.getElementById('frames').getElementsByTagName('g');\n"
+			"  for (var i = 0; i < frames.length; i++) {\n"
+			"    var r = frames[i].getElementsByTagName('rect')[0];\n"
+			"    r.setAttribute('fx', r.getAttribute('x'));\n"
+			"    r.setAttribute('fw', r.getAttribute('width'));\n"
+			"    r.setAttribute('ofill', r.getAttribute('fill'));\n"
+			"  }\n"
+			"}\n"
+			"function label(g) { return "
+			"g.getElementsByTagName('title')[0].textContent; }\n"
+			"function name(g) { var t = label(g); return t.substring(0, "
+			"t.lastIndexOf(' (')); }\n"
+			"function s(g) { details.nodeValue = label(g); }\n"
+			"function c() { details.nodeValue = ' '; }\n"
+			"function fit(g, x, w) {\n"
+			"  var r = g.getElementsByTagName('rect')[0], t = "
+			"g.getElementsByTagName('text')[0];\n"
+			"  r.setAttribute('x', x); r.setAttribute('width', w);\n"
+			"  t.setAttribute('x', x + 3);\n"
+			"  var n = name(g).replace(/ \\[kernel\\]$/, ''), k = Math.floor(w / 7);\n"
+			"  t.textContent = k < 3 ? '' : (n.length <= k ? n : n.substring(0, k - 2) "
+			"+ '..');\n"
+			"}\n"
+			"function zoom(g) {\n"
+			"  var r = g.getElementsByTagName('rect')[0];\n"
+			"  var x = +r.getAttribute('fx'), w = +r.getAttribute('fw'), y = "
+			"+r.getAttribute('y');\n"
+			"  var scale = (W - 2 * P) / w;\n"
+			"  for (var i = 0; i < frames.length; i++) {\n"
+			"    var e = frames[i], er = e.getElementsByTagName('rect')[0];\n"
+			"    var ex = +er.getAttribute('fx'), ew = +er.getAttribute('fw'), ey = "
+			"+er.getAttribute('y');\n"
+			"    if (ey > y && ex <= x + 0.01 && ex + ew >= x + w - 0.01) {\n"
+			"      e.style.display = ''; e.style.opacity = 0.6; fit(e, P, W - 2 * P);\n"
+			"    } else if (ey <= y && ex >= x - 0.01 && ex + ew <= x + w + 0.01) {\n"
+			"      e.style.display = ''; e.style.opacity = 1; fit(e, P + (ex - x) * "
+			"scale, ew * scale);\n"
+			"    } else {\n"
+			"      e.style.display = 'none';\n"
+			"    }\n"
+			"  }\n"
+			"  unzoombtn.style.opacity = 1;\n"
+			"}\n"
+			"function unzoom() {\n"
+			"  for (var i = 0; i < frames.length; i++) {\n"
+			"    var e = frames[i], er = e.getElementsByTagName('rect')[0];\n"
+			"    e.style.display = ''; e.style.opacity = 1;\n"
+			"    fit(e, +er.getAttribute('fx'), +er.getAttribute('fw'));\n"
+			"  }\n"
+			"  unzoombtn.style.opacity = 0.1;\n"
+			"}\n"
+			"function search_prompt() {\n"
+			"  var term = prompt('Search frames (regular expression); empty to clear', "
+			"'');\n"
+			"  if (term === null) return;\n"
+			"  var re = term ? new RegExp(term) : null, total = 0, ranges = [];\n"
+			"  for (var i = 0; i < frames.length; i++) {\n"
+			"    var e = frames[i], r = e.getElementsByTagName('rect')[0];\n"
+			"    if (re && re.test(name(e))) {\n"
+			"      r.setAttribute('fill', 'rgb(230,0,230)');\n"
+			"      ranges.push([+r.getAttribute('fx'), +r.getAttribute('fw')]);\n"
+			"    } else {\n"
+			"      r.setAttribute('fill', r.getAttribute('ofill'));\n"
+			"    }\n"
+			"  }\n"
+			"  ranges.sort(function (a, b) { return a[0] - b[0] || b[1] - a[1]; });\n"
+			"  var end = -1;\n"
+			"  for (var j = 0; j < ranges.length; j++) {\n"
+			"    if (ranges[j][0] >= end) { total += ranges[j][1]; end = ranges[j][0] "
+			"+ ranges[j][1]; }\n"
+			"  }\n"
+			"  matched.nodeValue = re ? 'Matched: ' + (100 * total / (W - 2 * "
+			"P)).toFixed(1) + '%' : ' ';\n"
+			"}\n";
 
 int render_flamegraph(FILE *f, const struct stack_set *set, const char *title)
 {
@@ -306,25 +319,30 @@ int render_flamegraph(FILE *f, const struct stack_set *set, const char *title)
 		.px_per_ns = t.n[0].ns ? (double)(FG_WIDTH - 2 * FG_PAD) / t.n[0].ns : 0,
 		.height = FG_TOP + FG_BOTTOM + (t.depth + 1) * FG_ROW,
 	};
-	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
-		   "<svg version=\"1.1\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-		   "onload=\"init(evt)\" xmlns=\"http://www.w3.org/2000/svg\">\n",
+	fprintf(f,
+		"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
+		"<svg version=\"1.1\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+		"onload=\"init(evt)\" xmlns=\"http://www.w3.org/2000/svg\">\n",
 		FG_WIDTH, d.height, FG_WIDTH, d.height);
-	fprintf(f, "<style type=\"text/css\">text { font-family: monospace; font-size: 12px; "
-		   "fill: #000; } .f:hover rect { stroke: #000; stroke-width: 0.5; cursor: pointer; } "
-		   "#title { font-size: 16px; } .btn { cursor: pointer; fill: #333; }</style>\n");
+	fprintf(f,
+		"<style type=\"text/css\">text { font-family: monospace; font-size: 12px; "
+		"fill: #000; } .f:hover rect { stroke: #000; stroke-width: 0.5; cursor: pointer; } "
+		"#title { font-size: 16px; } .btn { cursor: pointer; fill: #333; }</style>\n");
 	fprintf(f, "<script type=\"text/ecmascript\"><![CDATA[\n%s]]></script>\n", script);
-	fprintf(f, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"#f6f6f0\"/>\n", FG_WIDTH,
-		d.height);
+	fprintf(f, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"#f6f6f0\"/>\n",
+		FG_WIDTH, d.height);
 	fprintf(f, "<text id=\"title\" x=\"%d\" y=\"24\" text-anchor=\"middle\">", FG_WIDTH / 2);
 	xml_text(f, title, 200);
 	fprintf(f, " (%s%s)</text>\n", fmt_dur(dur, sizeof(dur), t.n[0].ns),
-		on && off ? ": on-CPU in warm colours, off-CPU in blue" :
-		off ? " off-CPU" : " on-CPU");
-	fprintf(f, "<text id=\"unzoom\" class=\"btn\" x=\"%d\" y=\"24\" style=\"opacity:0.1\" "
-		   "onclick=\"unzoom()\">Reset zoom</text>\n",
+		on && off ? ": on-CPU in warm colours, off-CPU in blue"
+		: off	  ? " off-CPU"
+			  : " on-CPU");
+	fprintf(f,
+		"<text id=\"unzoom\" class=\"btn\" x=\"%d\" y=\"24\" style=\"opacity:0.1\" "
+		"onclick=\"unzoom()\">Reset zoom</text>\n",
 		FG_PAD);
-	fprintf(f, "<text class=\"btn\" x=\"%d\" y=\"24\" onclick=\"search_prompt()\">Search</text>\n",
+	fprintf(f,
+		"<text class=\"btn\" x=\"%d\" y=\"24\" onclick=\"search_prompt()\">Search</text>\n",
 		FG_WIDTH - FG_PAD - 60);
 	fprintf(f, "<text id=\"details\" x=\"%d\" y=\"%d\"> </text>\n", FG_PAD, d.height - 10);
 	fprintf(f, "<text id=\"matched\" x=\"%d\" y=\"%d\"> </text>\n", FG_WIDTH - FG_PAD - 140,

@@ -83,11 +83,3 @@ void hist_summarize(const struct hist *h, struct lat *out)
 	out->p90_ns = hist_quantile(h, 0.90);
 	out->p99_ns = hist_quantile(h, 0.99);
 }
-
-void lat_merge(struct lat *dst, const struct lat *src)
-{
-	dst->count += src->count;
-	dst->sum_ns += src->sum_ns;
-	if (src->max_ns > dst->max_ns)
-		dst->max_ns = src->max_ns;
-}

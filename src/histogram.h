@@ -39,6 +39,5 @@ uint64_t hist_quantile(const struct hist *h, double q);
 /* Bucket [lo, hi) bounds of @slot; hi of the last bucket is 2^HIST_MAX_EXP. */
 void hist_bucket_bounds(uint32_t slot, uint64_t *lo, uint64_t *hi);
 void hist_summarize(const struct hist *h, struct lat *out);
-void lat_merge(struct lat *dst, const struct lat *src); /* counts and max only */
 
 #endif

@@ -67,7 +67,8 @@ static struct jval *fail(struct parser *ps, const char *what)
 
 static void ws(struct parser *ps)
 {
-	while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r'))
+	while (ps->p < ps->end &&
+	       (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r'))
 		ps->p++;
 }
 
@@ -150,8 +151,8 @@ static char *parse_string(struct parser *ps)
 			/* a run of plain ASCII, copied at once */
 			const char *r = ps->p;
 
-			while (r < ps->end && (unsigned char)*r >= 0x20 && (unsigned char)*r < 0x80 &&
-			       *r != '"' && *r != '\\')
+			while (r < ps->end && (unsigned char)*r >= 0x20 &&
+			       (unsigned char)*r < 0x80 && *r != '"' && *r != '\\')
 				r++;
 			memcpy(s + len, ps->p, (size_t)(r - ps->p));
 			len += (size_t)(r - ps->p);
@@ -172,22 +173,35 @@ static char *parse_string(struct parser *ps)
 		if (++ps->p >= ps->end)
 			break;
 		switch (*ps->p) {
-		case '"': case '\\': case '/':
+		case '"':
+		case '\\':
+		case '/':
 			s[len++] = *ps->p;
 			break;
-		case 'b': s[len++] = '\b'; break;
-		case 'f': s[len++] = '\f'; break;
-		case 'n': s[len++] = '\n'; break;
-		case 'r': s[len++] = '\r'; break;
-		case 't': s[len++] = '\t'; break;
+		case 'b':
+			s[len++] = '\b';
+			break;
+		case 'f':
+			s[len++] = '\f';
+			break;
+		case 'n':
+			s[len++] = '\n';
+			break;
+		case 'r':
+			s[len++] = '\r';
+			break;
+		case 't':
+			s[len++] = '\t';
+			break;
 		case 'u': {
 			unsigned int cp, lo;
 
 			if (ps->end - ps->p < 5 || hex4(ps->p + 1, &cp))
 				return (char *)fail(ps, "bad \\u escape");
 			ps->p += 4;
-			if (cp >= 0xd800 && cp < 0xdc00 && ps->end - ps->p >= 7 && ps->p[1] == '\\' &&
-			    ps->p[2] == 'u' && !hex4(ps->p + 3, &lo) && lo >= 0xdc00 && lo < 0xe000) {
+			if (cp >= 0xd800 && cp < 0xdc00 && ps->end - ps->p >= 7 &&
+			    ps->p[1] == '\\' && ps->p[2] == 'u' && !hex4(ps->p + 3, &lo) &&
+			    lo >= 0xdc00 && lo < 0xe000) {
 				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
 				ps->p += 6;
 			}

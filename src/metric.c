@@ -19,11 +19,18 @@ struct metric_def {
 	bool target_only;
 };
 
-#define SHARE(n, k) {n ".share", "breakdown." k "_ns", "breakdown.wall_ns", MU_SHARE, false}
+#define SHARE(n, k)                                                                                \
+	{                                                                                          \
+		n ".share", "breakdown." k "_ns", "breakdown.wall_ns", MU_SHARE, false             \
+	}
 #define WAIT(n, k) {n ".wait", "breakdown." k "_ns", NULL, MU_NS, false}, SHARE(n, k)
-#define PCTS(n, pre, suf)                                                                        \
-	{n ".p50", pre "p50" suf, NULL, MU_NS, false}, {n ".p90", pre "p90" suf, NULL, MU_NS, false}, \
-	{n ".p99", pre "p99" suf, NULL, MU_NS, false}, {n ".max", pre "max" suf, NULL, MU_NS, false}
+#define PCTS(n, pre, suf)                                                                          \
+	{n ".p50", pre "p50" suf, NULL, MU_NS, false},                                             \
+		{n ".p90", pre "p90" suf, NULL, MU_NS, false},                                     \
+		{n ".p99", pre "p99" suf, NULL, MU_NS, false},                                     \
+	{                                                                                          \
+		n ".max", pre "max" suf, NULL, MU_NS, false                                        \
+	}
 
 static const struct metric_def defs[] = {
 	{"wall", "wall_ns", NULL, MU_NS, false},
@@ -75,12 +82,9 @@ static const struct {
 	const char *field, *key;
 	enum metric_unit unit;
 } syscall_fields[] = {
-	{"count", "count", MU_COUNT},
-	{"errors", "errors", MU_COUNT},
-	{"total", "latency.total_ns", MU_NS},
-	{"p50", "latency.p50_ns", MU_NS},
-	{"p90", "latency.p90_ns", MU_NS},
-	{"p99", "latency.p99_ns", MU_NS},
+	{"count", "count", MU_COUNT},	      {"errors", "errors", MU_COUNT},
+	{"total", "latency.total_ns", MU_NS}, {"p50", "latency.p50_ns", MU_NS},
+	{"p90", "latency.p90_ns", MU_NS},     {"p99", "latency.p99_ns", MU_NS},
 	{"max", "latency.max_ns", MU_NS},
 };
 
@@ -99,8 +103,8 @@ static bool ends_with(const char *s, const char *suffix)
 /* Where a raw path may start: the objects of a target or process record. */
 static bool raw_path_ok(const char *name)
 {
-	static const char *const roots[] = {"sched", "breakdown", "io", "net", "mem",
-					    "syscalls_total", "stacks"};
+	static const char *const roots[] = {"sched", "breakdown",      "io",	"net",
+					    "mem",   "syscalls_total", "stacks"};
 	size_t n = strcspn(name, ".");
 
 	for (const char *p = name; *p; p++)
@@ -123,16 +127,16 @@ static bool raw_path_ok(const char *name)
 static const struct {
 	const char *v3, *v2;
 } path_aliases[] = {
-	{"io.latency.", "io.lat_"},	       {"io.queue.", "io.queue_"},
-	{"net.connect.", "net.connect_"}, {"net.rtt.", "net.rtt_"},
+	{"io.latency.", "io.lat_"},	    {"io.queue.", "io.queue_"},
+	{"net.connect.", "net.connect_"},   {"net.rtt.", "net.rtt_"},
 	{"net.lifetime.", "net.lifetime_"}, {"latency.", ""}, /* a syscalls[] element */
 };
 
 /* The fields of a distribution object, the only ones the aliases apply to. */
 static bool dist_field(const char *s)
 {
-	static const char *const fields[] = {"count", "total_ns", "p50_ns", "p90_ns", "p99_ns",
-					     "max_ns"};
+	static const char *const fields[] = {"count",  "total_ns", "p50_ns",
+					     "p90_ns", "p99_ns",   "max_ns"};
 
 	for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
 		if (!strcmp(s, fields[i]))
@@ -290,9 +294,18 @@ static const struct unit_def time_units[] = {
 	{"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}, {"m", 60e9}, {"min", 60e9}, {"h", 3600e9},
 };
 static const struct unit_def byte_units[] = {
-	{"B", 1},	      {"K", 1024},	  {"KiB", 1024},	  {"KB", 1e3},
-	{"M", 1048576},	      {"MiB", 1048576},	  {"MB", 1e6},		  {"G", 1073741824.0},
-	{"GiB", 1073741824.0}, {"GB", 1e9},	  {"T", 1099511627776.0}, {"TiB", 1099511627776.0},
+	{"B", 1},
+	{"K", 1024},
+	{"KiB", 1024},
+	{"KB", 1e3},
+	{"M", 1048576},
+	{"MiB", 1048576},
+	{"MB", 1e6},
+	{"G", 1073741824.0},
+	{"GiB", 1073741824.0},
+	{"GB", 1e9},
+	{"T", 1099511627776.0},
+	{"TiB", 1099511627776.0},
 	{"TB", 1e12},
 };
 static const struct unit_def count_units[] = {{"k", 1e3}, {"M", 1e6}, {"G", 1e9}};
@@ -316,8 +329,8 @@ int metric_parse_value(const char *s, enum metric_unit u, double *out, size_t *u
 
 	errno = 0;
 	v = strtod(s, &end);
-	if (end == s || errno || !isfinite(v) || !(isdigit((unsigned char)*s) || *s == '.' ||
-						    *s == '-' || *s == '+')) {
+	if (end == s || errno || !isfinite(v) ||
+	    !(isdigit((unsigned char)*s) || *s == '.' || *s == '-' || *s == '+')) {
 		snprintf(err, errlen, "expected a number at '%.*s'", (int)strcspn(s, " \t"), s);
 		return -1;
 	}
@@ -351,7 +364,8 @@ int metric_parse_value(const char *s, enum metric_unit u, double *out, size_t *u
 			return -1;
 		}
 		if (u == MU_SHARE && (v < 0 || v > 1)) {
-			snprintf(err, errlen, "'%.*s' is not a share: write %g%% or a fraction 0..1",
+			snprintf(err, errlen,
+				 "'%.*s' is not a share: write %g%% or a fraction 0..1",
 				 (int)(end - s), s, v);
 			return -1;
 		}
@@ -367,7 +381,10 @@ int metric_parse_value(const char *s, enum metric_unit u, double *out, size_t *u
 		}
 	}
 	snprintf(err, errlen, "unit '%.*s' does not fit a %s metric (use %s)", (int)ulen, p,
-		 u == MU_NS ? "time" : u == MU_BYTES ? "byte" : u == MU_SHARE ? "share" : "count",
+		 u == MU_NS	 ? "time"
+		 : u == MU_BYTES ? "byte"
+		 : u == MU_SHARE ? "share"
+				 : "count",
 		 unit_lists[u]);
 	return -1;
 }

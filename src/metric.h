@@ -16,22 +16,22 @@
 #include "json_writer.h"
 
 enum metric_unit {
-	MU_NS,	  /* a duration */
+	MU_NS, /* a duration */
 	MU_BYTES,
 	MU_COUNT,
 	MU_SHARE, /* a fraction of the wall time, 0..1 */
 };
 
 struct metric {
-	char name[96];	     /* as written, canonical for the named ones */
+	char name[96]; /* as written, canonical for the named ones */
 	enum metric_unit unit;
 	bool target_only;
 	/* how to read it from a scope object (the target, or one process) */
-	const char *path;    /* dotted path, or NULL when @syscall/@raw is used */
-	const char *denom;   /* shares: path of the denominator */
-	char syscall[64];    /* syscall.<name>.<field>: the syscall ... */
-	const char *syscall_key;  /* ... and its key in a syscalls[] element */
-	char raw[96];	     /* a raw dotted path */
+	const char *path;	 /* dotted path, or NULL when @syscall/@raw is used */
+	const char *denom;	 /* shares: path of the denominator */
+	char syscall[64];	 /* syscall.<name>.<field>: the syscall ... */
+	const char *syscall_key; /* ... and its key in a syscalls[] element */
+	char raw[96];		 /* a raw dotted path */
 };
 
 /* Resolve @name; false if it is neither a known metric nor a plausible path. */

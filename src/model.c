@@ -48,8 +48,9 @@ uint64_t io_total_bytes(const struct io_metrics *m)
 const char *wait_class_name(unsigned int wc)
 {
 	static const char *const names[WC_N] = {
-		[WC_IO] = "io", [WC_NET] = "net", [WC_LOCK] = "lock", [WC_SLEEP] = "sleep",
-		[WC_POLL] = "poll", [WC_CHILD] = "child", [WC_OTHER] = "other",
+		[WC_IO] = "io",	      [WC_NET] = "net",	  [WC_LOCK] = "lock",
+		[WC_SLEEP] = "sleep", [WC_POLL] = "poll", [WC_CHILD] = "child",
+		[WC_OTHER] = "other",
 	};
 
 	return wc < WC_N ? names[wc] : "?";
@@ -69,7 +70,7 @@ const char *blk_state_name(unsigned int b)
 const char *io_op_name(unsigned int op)
 {
 	static const char *const names[IO_OP_N] = {
-		[IO_READ] = "read", [IO_WRITE] = "write", [IO_FLUSH] = "flush",
+		[IO_READ] = "read",	  [IO_WRITE] = "write", [IO_FLUSH] = "flush",
 		[IO_DISCARD] = "discard", [IO_OTHER] = "other",
 	};
 

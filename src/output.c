@@ -123,7 +123,8 @@ int output_open(struct output *o, const char *path)
 	o->fd = -1;
 	if (!path || strcmp(path, "-") == 0) {
 		if (stdout_closed) {
-			pr_error("standard output is closed: nowhere to write the report (give -o FILE)");
+			pr_error("standard output is closed: nowhere to write the report (give -o "
+				 "FILE)");
 			return -EBADF;
 		}
 		o->kind = OUTPUT_STDOUT;
@@ -139,8 +140,8 @@ int output_open(struct output *o, const char *path)
 			err = -EISDIR;
 			goto out;
 		}
-		if (S_ISBLK(st.st_mode) || (S_ISLNK(st.st_mode) && stat(path, &st) == 0 &&
-					    S_ISBLK(st.st_mode))) {
+		if (S_ISBLK(st.st_mode) ||
+		    (S_ISLNK(st.st_mode) && stat(path, &st) == 0 && S_ISBLK(st.st_mode))) {
 			pr_error("refusing to write %s: it is a block device", output_name(o));
 			free(o->path);
 			o->path = NULL;
@@ -249,7 +250,8 @@ int output_commit(struct output *o)
 	}
 	if (err) {
 		if (err == -EEXIST)
-			pr_error("cannot write %s: something other than a regular file appeared there",
+			pr_error("cannot write %s: something other than a regular file appeared "
+				 "there",
 				 output_name(o));
 		else
 			pr_error("cannot write %s: %s", output_name(o), strerror(-err));

@@ -24,9 +24,9 @@
 
 enum output_kind {
 	OUTPUT_STDOUT = 0,
-	OUTPUT_TMPFILE,	 /* unnamed until commit */
-	OUTPUT_TMPNAME,	 /* fallback: PATH.tmp.XXXXXX renamed at commit */
-	OUTPUT_INPLACE,	 /* device, FIFO, socket, symlink target */
+	OUTPUT_TMPFILE, /* unnamed until commit */
+	OUTPUT_TMPNAME, /* fallback: PATH.tmp.XXXXXX renamed at commit */
+	OUTPUT_INPLACE, /* device, FIFO, socket, symlink target */
 };
 
 struct output {

@@ -154,7 +154,6 @@ static void label_num(struct pb *p, struct stack_set *set, const char *key, uint
 	free(m.b);
 }
 
-
 /* @len bytes of @buf, gzipped, into @f (any stream: deflate in memory, chunk by chunk). */
 static int gzip_write(FILE *f, const void *buf, size_t len)
 {
@@ -181,7 +180,8 @@ static int gzip_write(FILE *f, const void *buf, size_t len)
 	return 0;
 }
 
-int render_pprof(FILE *f, const struct stack_set *cset, uint64_t start_unix_ns, uint64_t duration_ns)
+int render_pprof(FILE *f, const struct stack_set *cset, uint64_t start_unix_ns,
+		 uint64_t duration_ns)
 {
 	/* interning more strings (sample types, labels) extends the set's string table */
 	struct stack_set *set = (struct stack_set *)cset;

@@ -96,7 +96,8 @@ int resolve_cgroup(const char *arg, struct cgroup_target *out)
 
 	err = cgroup2_mount("/proc/self/mounts", mnt, sizeof(mnt));
 	if (err) {
-		pr_error("no cgroup v2 hierarchy is mounted (no 'cgroup2' line in /proc/self/mounts)");
+		pr_error("no cgroup v2 hierarchy is mounted (no 'cgroup2' line in "
+			 "/proc/self/mounts)");
 		return -ENOENT;
 	}
 	/* as given (absolute or relative to the cwd), else relative to the cgroup2 mount */
@@ -104,8 +105,8 @@ int resolve_cgroup(const char *arg, struct cgroup_target *out)
 	if (!is_cgroup2_dir(cand, &st)) {
 		snprintf(cand, sizeof(cand), "%s/%s", mnt, arg[0] == '/' ? arg + 1 : arg);
 		if (!is_cgroup2_dir(cand, &st)) {
-			pr_error("'%s' is not a cgroup v2 directory (cgroup2 is mounted at '%s')", arg,
-				 mnt);
+			pr_error("'%s' is not a cgroup v2 directory (cgroup2 is mounted at '%s')",
+				 arg, mnt);
 			return -ENOENT;
 		}
 	}
@@ -135,7 +136,8 @@ int check_pid(int pid, int *tgid)
 	line = strstr(buf, "\nTgid:");
 	*tgid = line ? atoi(line + 6) : pid;
 	if (*tgid != pid)
-		pr_warn("pid '%d' is a thread of process %d: tracing the whole process", pid, *tgid);
+		pr_warn("pid '%d' is a thread of process %d: tracing the whole process", pid,
+			*tgid);
 	return 0;
 }
 
@@ -188,6 +190,7 @@ int check_command(const char *file, char *resolved, size_t len)
 out:
 	if (err)
 		pr_error("cannot execute '%s': %s", file,
-			 err == -ENOENT && !strchr(file, '/') ? "command not found" : strerror(-err));
+			 err == -ENOENT && !strchr(file, '/') ? "command not found"
+							      : strerror(-err));
 	return err;
 }

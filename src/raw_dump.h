@@ -27,16 +27,16 @@ struct tcp_conn_info {
 
 /* procscope's own costs and losses. */
 struct self_stats {
-	uint64_t stats[STAT_N]; /* BPF-side loss counters, summed over CPUs */
-	int bpf_stats;		 /* enum bpf_stats_mode */
-	uint64_t bpf_sampled_ns;  /* run time while BPF_ENABLE_STATS was on */
-	uint64_t bpf_sampled_cnt; /* program runs while it was on */
-	double bpf_coverage;	 /* share of the run it was on */
-	uint64_t bpf_run_ns;	 /* estimated total run time: sampled / coverage */
-	uint64_t bpf_run_cnt;	 /* estimated total runs */
+	uint64_t stats[STAT_N];	       /* BPF-side loss counters, summed over CPUs */
+	int bpf_stats;		       /* enum bpf_stats_mode */
+	uint64_t bpf_sampled_ns;       /* run time while BPF_ENABLE_STATS was on */
+	uint64_t bpf_sampled_cnt;      /* program runs while it was on */
+	double bpf_coverage;	       /* share of the run it was on */
+	uint64_t bpf_run_ns;	       /* estimated total run time: sampled / coverage */
+	uint64_t bpf_run_cnt;	       /* estimated total runs */
 	uint64_t bpf_recursion_misses; /* program runs the kernel skipped (lost events) */
-	uint64_t startup_ns;	/* procscope start to attached */
-	uint64_t attach_ns;	/* load + attach */
+	uint64_t startup_ns;	       /* procscope start to attached */
+	uint64_t attach_ns;	       /* load + attach */
 	uint64_t rss_peak_bytes;
 	uint64_t cpu_ns; /* procscope's user + system CPU time */
 	uint32_t procs_used, procs_max;
@@ -66,7 +66,7 @@ struct raw_dump {
 	struct io_slow slow[IO_SLOW_N * 8]; /* slowest requests, merged over CPUs */
 	uint32_t n_remotes;
 	struct net_remote_rec remotes[NET_REMOTE_MAX]; /* by remote index */
-	const struct tcp_conn_info *conns; /* closed so far, oldest first (not owned) */
+	const struct tcp_conn_info *conns;	       /* closed so far, oldest first (not owned) */
 	size_t n_conns;
 	struct self_stats self;
 };

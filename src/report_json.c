@@ -325,7 +325,8 @@ static void json_top_stacks(struct json_writer *w, const char *key, const struct
 			const struct frame *fr = &set->frames[st->frames[f]];
 			char name[1024];
 
-			snprintf(name, sizeof(name), "%s%s", set->strs[fr->name], fr->kernel ? "_[k]" : "");
+			snprintf(name, sizeof(name), "%s%s", set->strs[fr->name],
+				 fr->kernel ? "_[k]" : "");
 			jw_string(w, name);
 		}
 		jw_array_end(w);
@@ -375,12 +376,14 @@ static void json_breakdown(struct json_writer *w, const struct breakdown *bd, co
 	jw_object_end(w);
 }
 
-static void json_proc_ref(struct json_writer *w, const struct snapshot *s, const struct proc_info *p)
+static void json_proc_ref(struct json_writer *w, const struct snapshot *s,
+			  const struct proc_info *p)
 {
 	jw_kv_u64(w, "pid", p->pid);
 	jw_kv_str(w, "comm", p->comm);
 	jw_kv_str(w, "cmdline", p->cmdline);
-	jw_kv_u64(w, "start_offset_ns", p->start_ns > s->attach_ns ? p->start_ns - s->attach_ns : 0);
+	jw_kv_u64(w, "start_offset_ns",
+		  p->start_ns > s->attach_ns ? p->start_ns - s->attach_ns : 0);
 	jw_kv_u64(w, "duration_ns", proc_wall_ns(p, s));
 }
 
@@ -444,7 +447,8 @@ static void json_baseline(struct json_writer *w, const struct baseline_cmp *c)
 		jw_kv_double(w, "change", bl_change(m->base, m->cur));
 		jw_key(w, "noise_floor");
 		metric_json_value(w, m->unit, m->floor);
-		jw_kv_str(w, "verdict", m->few_samples ? "too_few_samples" : bl_verdict_name(m->verdict));
+		jw_kv_str(w, "verdict",
+			  m->few_samples ? "too_few_samples" : bl_verdict_name(m->verdict));
 		jw_object_end(w);
 	}
 	jw_array_end(w);
@@ -573,9 +577,11 @@ static void json_process(struct json_writer *w, const struct snapshot *s, const 
 	jw_kv_bool(w, "running", !(p->flags & PROC_F_EXITED));
 	jw_kv_bool(w, "present_at_attach", !!(p->flags & PROC_F_PRESENT));
 	jw_kv_bool(w, "overflow", p->slot == SLOT_OVERFLOW);
-	jw_kv_u64(w, "start_offset_ns", p->start_ns > s->attach_ns ? p->start_ns - s->attach_ns : 0);
+	jw_kv_u64(w, "start_offset_ns",
+		  p->start_ns > s->attach_ns ? p->start_ns - s->attach_ns : 0);
 	if (p->end_ns)
-		jw_kv_u64(w, "end_offset_ns", p->end_ns > s->attach_ns ? p->end_ns - s->attach_ns : 0);
+		jw_kv_u64(w, "end_offset_ns",
+			  p->end_ns > s->attach_ns ? p->end_ns - s->attach_ns : 0);
 	else
 		jw_kv_str(w, "end_offset_ns", NULL);
 	jw_kv_u64(w, "wall_ns", proc_wall_ns(p, s));

@@ -88,14 +88,10 @@ static void header(FILE *f, const struct snapshot *s, const struct report_opts *
 }
 
 static const char *const bd_labels[BD_N] = {
-	[BD_ONCPU] = "on-CPU",
-	[BD_RUNQ] = "waiting for a CPU",
-	[BD_IO] = "disk IO",
-	[BD_NET] = "network",
-	[BD_LOCK] = "locks",
-	[BD_SLEEP] = "sleeping",
-	[BD_POLL] = "poll/epoll",
-	[BD_CHILD] = "child processes",
+	[BD_ONCPU] = "on-CPU",	    [BD_RUNQ] = "waiting for a CPU",
+	[BD_IO] = "disk IO",	    [BD_NET] = "network",
+	[BD_LOCK] = "locks",	    [BD_SLEEP] = "sleeping",
+	[BD_POLL] = "poll/epoll",   [BD_CHILD] = "child processes",
 	[BD_OTHER] = "other waits",
 };
 
@@ -113,12 +109,13 @@ static void time_split(FILE *f, const struct snapshot *s, const struct breakdown
 	for (unsigned int c = 0; c < BD_N; c++)
 		if (bd->ns[c] * 1000 >= bd->wall_ns) /* 0.1% and up */
 			time_row(f, bd_labels[c], bd->ns[c], bd->wall_ns);
-	fprintf(f, "  thread-time: on-CPU %s, run queue %s, blocked %s (iowait %s); switches: %llu "
-		   "voluntary, %llu involuntary\n",
+	fprintf(f,
+		"  thread-time: on-CPU %s, run queue %s, blocked %s (iowait %s); switches: %llu "
+		"voluntary, %llu involuntary\n",
 		fmt_dur(b[0], sizeof(b[0]), t->oncpu_ns), fmt_dur(b[1], sizeof(b[1]), t->runq_ns),
 		fmt_dur(b[2], sizeof(b[2]), sched_blocked_ns(t)),
-		fmt_dur(b[3], sizeof(b[3]), t->blocked_ns[BLK_IOWAIT]), (unsigned long long)t->nvcsw,
-		(unsigned long long)t->nivcsw);
+		fmt_dur(b[3], sizeof(b[3]), t->blocked_ns[BLK_IOWAIT]),
+		(unsigned long long)t->nvcsw, (unsigned long long)t->nivcsw);
 }
 
 /* What is wrong, best first: the first thing a reader should see. */
@@ -172,7 +169,9 @@ static void bl_row(FILE *f, const char *label, enum metric_unit u, double base, 
 		snprintf(ch, sizeof(ch), "%+.0f%%", 100 * c);
 	fprintf(f, "  %-28s %10s %10s %7s  %s\n", label, metric_format(b1, sizeof(b1), u, base),
 		metric_format(b2, sizeof(b2), u, cur), ch,
-		v == BL_REGRESSION ? "REGRESSION" : v == BL_IMPROVEMENT ? "improved" : "");
+		v == BL_REGRESSION    ? "REGRESSION"
+		: v == BL_IMPROVEMENT ? "improved"
+				      : "");
 }
 
 static int cmp_step_delta(const void *a, const void *b)
@@ -194,8 +193,9 @@ static void baseline_section(FILE *f, const struct baseline_cmp *c, unsigned int
 
 	fprintf(f, "\nAGAINST THE BASELINE  (%s: ", c->b->path);
 	put_sanitized(f, c->b->desc, 60);
-	fprintf(f, ")\n  %zu regression%s, %zu improvement%s beyond noise (%.0f%% and a floor per "
-		   "metric, 20ms for times)\n",
+	fprintf(f,
+		")\n  %zu regression%s, %zu improvement%s beyond noise (%.0f%% and a floor per "
+		"metric, 20ms for times)\n",
 		c->regressions, c->regressions == 1 ? "" : "s", c->improvements,
 		c->improvements == 1 ? "" : "s", 100 * BASELINE_REL_NOISE);
 	fprintf(f, "  %-28s %10s %10s %7s\n", "", "baseline", "this run", "change");
@@ -223,8 +223,9 @@ static void baseline_section(FILE *f, const struct baseline_cmp *c, unsigned int
 		       steps[i]->verdict);
 	}
 	if (c->steps_new || c->steps_missing)
-		fprintf(f, "  steps: %zu matched (by command line, else by name), %zu new, %zu no "
-			   "longer run\n",
+		fprintf(f,
+			"  steps: %zu matched (by command line, else by name), %zu new, %zu no "
+			"longer run\n",
 			c->n_steps, c->steps_new, c->steps_missing);
 	free(steps);
 }
@@ -247,8 +248,9 @@ static void critical_path(FILE *f, const struct snapshot *s, const struct breakd
 		/* the steps that matter: at least 1% of the path, up to --top of them */
 		if (st->on_path_ns * 100 < wall || shown++ >= top)
 			continue;
-		fprintf(f, "  %9s %5.1f%%  %-15s %7u  %-9s ", fmt_dur(b[0], sizeof(b[0]), st->on_path_ns),
-			pct(st->on_path_ns, wall), sanitized(comm, sizeof(comm), p->comm), p->pid,
+		fprintf(f, "  %9s %5.1f%%  %-15s %7u  %-9s ",
+			fmt_dur(b[0], sizeof(b[0]), st->on_path_ns), pct(st->on_path_ns, wall),
+			sanitized(comm, sizeof(comm), p->comm), p->pid,
 			bd_class_name(bd_dominant(&bd->procs[st->proc])));
 		put_sanitized(f, p->cmdline ? p->cmdline : p->comm, 60);
 		fputc('\n', f);
@@ -280,8 +282,7 @@ static void processes(FILE *f, const struct snapshot *s, unsigned int top)
 	for (size_t i = 0; i < n; i++)
 		v[i] = &s->procs[i];
 	qsort(v, n, sizeof(*v), cmp_cpu_desc);
-	fprintf(f, "\nPROCESSES  (top %zu of %zu by CPU + run-queue time)\n", n < top ? n : top,
-		n);
+	fprintf(f, "\nPROCESSES  (top %zu of %zu by CPU + run-queue time)\n", n < top ? n : top, n);
 	fprintf(f, "  %7s %7s %-15s %8s %8s %8s %8s %5s  %s\n", "PID", "PPID", "COMM", "WALL",
 		"CPU", "RUNQ", "BLOCKED", "EXIT", "COMMAND");
 	for (size_t i = 0; i < n && i < top; i++) {
@@ -312,8 +313,8 @@ static void syscalls(FILE *f, const struct metrics *m, unsigned int top)
 	if (!m->n_syscalls)
 		return;
 	fprintf(f, "\nSYSCALLS  (top %zu of %zu by total time; %llu calls, %llu failed)\n",
-		m->n_syscalls < top ? m->n_syscalls : top, m->n_syscalls, (unsigned long long)m->syscall_count,
-		(unsigned long long)m->syscall_errors);
+		m->n_syscalls < top ? m->n_syscalls : top, m->n_syscalls,
+		(unsigned long long)m->syscall_count, (unsigned long long)m->syscall_errors);
 	fprintf(f, "  %-18s %10s %8s %9s %9s %9s %9s  %s\n", "SYSCALL", "COUNT", "ERRORS", "TOTAL",
 		"P50", "P99", "MAX", "TOP ERROR");
 	for (size_t i = 0; i < m->n_syscalls && i < top; i++) {
@@ -323,8 +324,9 @@ static void syscalls(FILE *f, const struct metrics *m, unsigned int top)
 
 		b[5][0] = '~';
 		fmt_dur(b[5] + est, sizeof(b[5]) - 1, sc->lat.sum_ns);
-		fprintf(f, "  %-18s %10llu %8llu %9s %9s %9s %9s", syscall_name(sc->nr, nb, sizeof(nb)),
-			(unsigned long long)sc->lat.count, (unsigned long long)sc->errors, b[5],
+		fprintf(f, "  %-18s %10llu %8llu %9s %9s %9s %9s",
+			syscall_name(sc->nr, nb, sizeof(nb)), (unsigned long long)sc->lat.count,
+			(unsigned long long)sc->errors, b[5],
 			fmt_dur(b[1], sizeof(b[1]), sc->lat.p50_ns),
 			fmt_dur(b[2], sizeof(b[2]), sc->lat.p99_ns),
 			fmt_dur(b[3], sizeof(b[3]), sc->lat.max_ns));
@@ -335,8 +337,9 @@ static void syscalls(FILE *f, const struct metrics *m, unsigned int top)
 		any_est |= est;
 	}
 	if (any_est)
-		fprintf(f, "  ~ latency sampled for hot syscalls (counts exact); --syscall-timing=all "
-			   "times every call\n");
+		fprintf(f,
+			"  ~ latency sampled for hot syscalls (counts exact); --syscall-timing=all "
+			"times every call\n");
 }
 
 /* The run-queue histogram, its log-linear buckets folded into one row per power of two. */
@@ -350,8 +353,9 @@ static void runq(FILE *f, const struct snapshot *s)
 
 	if (!l->count)
 		return;
-	fprintf(f, "\nRUN-QUEUE LATENCY  n=%llu  p50 %s  p90 %s  p99 %s  max %s  (percentiles "
-		   "within %.2f%%)\n",
+	fprintf(f,
+		"\nRUN-QUEUE LATENCY  n=%llu  p50 %s  p90 %s  p99 %s  max %s  (percentiles "
+		"within %.2f%%)\n",
 		(unsigned long long)l->count, fmt_dur(b[0], sizeof(b[0]), l->p50_ns),
 		fmt_dur(b[1], sizeof(b[1]), l->p90_ns), fmt_dur(b[2], sizeof(b[2]), l->p99_ns),
 		fmt_dur(b[3], sizeof(b[3]), l->max_ns), HIST_MAX_REL_ERR * 100);
@@ -409,8 +413,9 @@ static int cmp_rss_desc(const void *a, const void *b)
 	const struct proc_info *x = *(const struct proc_info *const *)a;
 	const struct proc_info *y = *(const struct proc_info *const *)b;
 
-	return x->m.mem.rss_peak_bytes < y->m.mem.rss_peak_bytes ? 1 :
-	       x->m.mem.rss_peak_bytes > y->m.mem.rss_peak_bytes ? -1 : 0;
+	return x->m.mem.rss_peak_bytes < y->m.mem.rss_peak_bytes   ? 1
+	       : x->m.mem.rss_peak_bytes > y->m.mem.rss_peak_bytes ? -1
+								   : 0;
 }
 
 /* The processes sorted by @cmp (an array of pointers; caller frees). */
@@ -430,9 +435,12 @@ static void io_row(FILE *f, const char *name, const struct io_metrics *m)
 	char b[8][32];
 
 	fprintf(f, "  %-14.14s %8llu %9s %8llu %9s %9s %9s %9s %9s\n", name,
-		(unsigned long long)m->ops[IO_READ], fmt_bytes(b[0], sizeof(b[0]), m->bytes[IO_READ]),
-		(unsigned long long)m->ops[IO_WRITE], fmt_bytes(b[1], sizeof(b[1]), m->bytes[IO_WRITE]),
-		fmt_dur(b[2], sizeof(b[2]), m->lat.p50_ns), fmt_dur(b[3], sizeof(b[3]), m->lat.p99_ns),
+		(unsigned long long)m->ops[IO_READ],
+		fmt_bytes(b[0], sizeof(b[0]), m->bytes[IO_READ]),
+		(unsigned long long)m->ops[IO_WRITE],
+		fmt_bytes(b[1], sizeof(b[1]), m->bytes[IO_WRITE]),
+		fmt_dur(b[2], sizeof(b[2]), m->lat.p50_ns),
+		fmt_dur(b[3], sizeof(b[3]), m->lat.p99_ns),
 		fmt_dur(b[4], sizeof(b[4]), m->queue.p50_ns),
 		fmt_bytes(b[5], sizeof(b[5]), m->wb_bytes));
 }
@@ -445,8 +453,9 @@ static void disk(FILE *f, const struct snapshot *s, unsigned int top)
 
 	if (!io_total_bytes(t) && !t->wb_bytes && !t->ops[IO_FLUSH])
 		return;
-	fprintf(f, "\nDISK  (IO the target submitted; WRITEBACK: written by the kernel for files it "
-		   "dirtied)\n");
+	fprintf(f,
+		"\nDISK  (IO the target submitted; WRITEBACK: written by the kernel for files it "
+		"dirtied)\n");
 	fprintf(f, "  %-14s %8s %9s %8s %9s %9s %9s %9s %9s\n", "DEVICE", "READS", "READ", "WRITES",
 		"WRITTEN", "LAT P50", "LAT P99", "QUEUE P50", "WRITEBACK");
 	for (size_t i = 0; i < s->n_devices; i++)
@@ -463,17 +472,19 @@ static void disk(FILE *f, const struct snapshot *s, unsigned int top)
 			sanitized(comm, sizeof(comm), v[i]->comm), v[i]->pid,
 			fmt_bytes(b[0], sizeof(b[0]), m->bytes[IO_READ]),
 			fmt_bytes(b[1], sizeof(b[1]), m->bytes[IO_WRITE]),
-			fmt_bytes(b[2], sizeof(b[2]), m->wb_bytes), fmt_dur(b[3], sizeof(b[3]), m->lat.p99_ns));
+			fmt_bytes(b[2], sizeof(b[2]), m->wb_bytes),
+			fmt_dur(b[3], sizeof(b[3]), m->lat.p99_ns));
 	}
 	free(v);
 	for (size_t i = 0; i < s->n_slow && i < 3; i++) {
 		const struct slow_req *r = &s->slow[i];
 
 		fprintf(f, "  slow: %s %s %s of %s at sector %llu on %s by %s %u (queued %s)\n",
-			i ? "    " : "", fmt_dur(b[0], sizeof(b[0]), r->r.lat_ns), io_op_name(r->r.op),
-			fmt_bytes(b[1], sizeof(b[1]), r->r.bytes), (unsigned long long)r->r.sector,
-			r->dev[0] ? r->dev : "?", r->r.writeback ? "writeback for" : "",
-			r->pid, fmt_dur(b[2], sizeof(b[2]), r->r.queue_ns));
+			i ? "    " : "", fmt_dur(b[0], sizeof(b[0]), r->r.lat_ns),
+			io_op_name(r->r.op), fmt_bytes(b[1], sizeof(b[1]), r->r.bytes),
+			(unsigned long long)r->r.sector, r->dev[0] ? r->dev : "?",
+			r->r.writeback ? "writeback for" : "", r->pid,
+			fmt_dur(b[2], sizeof(b[2]), r->r.queue_ns));
 	}
 }
 
@@ -486,16 +497,19 @@ static void network(FILE *f, const struct snapshot *s, unsigned int top)
 	if (!n->tx_bytes && !n->rx_bytes && !n->connects && !n->closes)
 		return;
 	fprintf(f, "\nNETWORK\n");
-	fprintf(f, "  sent %s, received %s; %llu connects (%llu failed), %llu closed, %llu "
-		   "retransmits\n",
-		fmt_bytes(b[0], sizeof(b[0]), n->tx_bytes), fmt_bytes(b[1], sizeof(b[1]), n->rx_bytes),
-		(unsigned long long)n->connects, (unsigned long long)n->connect_failures,
-		(unsigned long long)n->closes, (unsigned long long)n->retransmits);
+	fprintf(f,
+		"  sent %s, received %s; %llu connects (%llu failed), %llu closed, %llu "
+		"retransmits\n",
+		fmt_bytes(b[0], sizeof(b[0]), n->tx_bytes),
+		fmt_bytes(b[1], sizeof(b[1]), n->rx_bytes), (unsigned long long)n->connects,
+		(unsigned long long)n->connect_failures, (unsigned long long)n->closes,
+		(unsigned long long)n->retransmits);
 	if (n->connect.count || n->rtt.count)
 		fprintf(f, "  connect p50 %s p99 %s; RTT p50 %s p99 %s\n",
 			fmt_dur(b[2], sizeof(b[2]), n->connect.p50_ns),
 			fmt_dur(b[3], sizeof(b[3]), n->connect.p99_ns),
-			fmt_dur(b[4], sizeof(b[4]), n->rtt.p50_ns), fmt_dur(b[5], sizeof(b[5]), n->rtt.p99_ns));
+			fmt_dur(b[4], sizeof(b[4]), n->rtt.p50_ns),
+			fmt_dur(b[5], sizeof(b[5]), n->rtt.p99_ns));
 	if (s->n_remotes) {
 		fprintf(f, "  %-28s %8s %6s %11s %9s %9s %7s\n", "REMOTE", "CONNECTS", "FAILED",
 			"CONNECT P99", "RTT P50", "RTT P99", "RETRANS");
@@ -503,7 +517,8 @@ static void network(FILE *f, const struct snapshot *s, unsigned int top)
 			const struct net_remote *r = &s->remotes[i];
 
 			fprintf(f, "  %-28.28s %8llu %6llu %11s %9s %9s %7llu\n", r->addr,
-				(unsigned long long)r->connects, (unsigned long long)r->connect_failures,
+				(unsigned long long)r->connects,
+				(unsigned long long)r->connect_failures,
 				fmt_dur(b[0], sizeof(b[0]), r->connect.p99_ns),
 				fmt_dur(b[1], sizeof(b[1]), r->rtt.p50_ns),
 				fmt_dur(b[2], sizeof(b[2]), r->rtt.p99_ns),
@@ -518,7 +533,8 @@ static void network(FILE *f, const struct snapshot *s, unsigned int top)
 			break;
 		fprintf(f, "  %s %u: sent %s, received %s, %llu connects\n",
 			sanitized(comm, sizeof(comm), v[i]->comm), v[i]->pid,
-			fmt_bytes(b[0], sizeof(b[0]), m->tx_bytes), fmt_bytes(b[1], sizeof(b[1]), m->rx_bytes),
+			fmt_bytes(b[0], sizeof(b[0]), m->tx_bytes),
+			fmt_bytes(b[1], sizeof(b[1]), m->rx_bytes),
 			(unsigned long long)m->connects);
 	}
 	free(v);
@@ -537,10 +553,12 @@ static void memory(FILE *f, const struct snapshot *s)
 	for (size_t i = 0; i < s->n_procs && i < 3; i++) {
 		if (!v[i]->m.mem.rss_peak_bytes)
 			break;
-		fprintf(f, "  %-15s %7u peak RSS %s%s%s\n", sanitized(comm, sizeof(comm), v[i]->comm),
-			v[i]->pid, fmt_bytes(b[0], sizeof(b[0]), v[i]->m.mem.rss_peak_bytes),
+		fprintf(f, "  %-15s %7u peak RSS %s%s%s\n",
+			sanitized(comm, sizeof(comm), v[i]->comm), v[i]->pid,
+			fmt_bytes(b[0], sizeof(b[0]), v[i]->m.mem.rss_peak_bytes),
 			v[i]->m.mem.rss_bytes ? ", now " : "",
-			v[i]->m.mem.rss_bytes ? fmt_bytes(b[1], sizeof(b[1]), v[i]->m.mem.rss_bytes) : "");
+			v[i]->m.mem.rss_bytes ? fmt_bytes(b[1], sizeof(b[1]), v[i]->m.mem.rss_bytes)
+					      : "");
 	}
 	free(v);
 }
@@ -556,12 +574,14 @@ static void top_stacks(FILE *f, const struct stack_set *set, enum stack_kind kin
 	if (!n)
 		return;
 	if (kind == STACK_ONCPU)
-		fprintf(f, "\nON-CPU STACKS  (%llu samples at %u Hz; top %zu of %zu; --flamegraph for all)\n",
+		fprintf(f,
+			"\nON-CPU STACKS  (%llu samples at %u Hz; top %zu of %zu; --flamegraph for "
+			"all)\n",
 			(unsigned long long)set->oncpu_samples, set->freq_hz, n < top ? n : top, n);
 	else
 		fprintf(f, "\nOFF-CPU STACKS  (%s blocked in %llu blocks; top %zu of %zu)\n",
-			fmt_dur(b, sizeof(b), set->offcpu_ns), (unsigned long long)set->offcpu_count,
-			n < top ? n : top, n);
+			fmt_dur(b, sizeof(b), set->offcpu_ns),
+			(unsigned long long)set->offcpu_count, n < top ? n : top, n);
 	for (size_t i = 0; i < set->n && shown < top; i++) {
 		const struct stack *st = &set->stacks[i];
 		uint32_t from;
@@ -569,8 +589,9 @@ static void top_stacks(FILE *f, const struct stack_set *set, enum stack_kind kin
 		if (st->kind != kind)
 			continue;
 		shown++;
-		fprintf(f, "  %5.1f%% %8s  %s %u: ", pct(st->ns, total), fmt_dur(b, sizeof(b), st->ns),
-			sanitized(comm, sizeof(comm), st->comm), st->pid);
+		fprintf(f, "  %5.1f%% %8s  %s %u: ", pct(st->ns, total),
+			fmt_dur(b, sizeof(b), st->ns), sanitized(comm, sizeof(comm), st->comm),
+			st->pid);
 		/* the innermost frames say most: the last eight */
 		from = st->n_frames > 8 ? st->n_frames - 8 : 0;
 		if (from)
@@ -592,18 +613,21 @@ static void self(FILE *f, const struct snapshot *s)
 {
 	const struct self_stats *x = &s->self;
 	char b[5][32];
-	uint64_t lost = x->stats[STAT_RB_DROPS] + x->stats[STAT_TASK_CTX_FAIL] +
-			x->bpf_recursion_misses;
+	uint64_t lost =
+		x->stats[STAT_RB_DROPS] + x->stats[STAT_TASK_CTX_FAIL] + x->bpf_recursion_misses;
 
 	fprintf(f, "\nPROCSCOPE ITSELF\n  ");
 	if (x->bpf_stats != BPF_STATS_OFF)
 		fprintf(f, "BPF %s%s in %llu program runs (%lluns each%s), ",
-			x->bpf_coverage < 1.0 ? "~" : "", fmt_dur(b[0], sizeof(b[0]), x->bpf_run_ns),
+			x->bpf_coverage < 1.0 ? "~" : "",
+			fmt_dur(b[0], sizeof(b[0]), x->bpf_run_ns),
 			(unsigned long long)x->bpf_run_cnt,
-			(unsigned long long)(x->bpf_sampled_cnt ? x->bpf_sampled_ns / x->bpf_sampled_cnt
-								: 0),
+			(unsigned long long)(x->bpf_sampled_cnt
+						     ? x->bpf_sampled_ns / x->bpf_sampled_cnt
+						     : 0),
 			x->bpf_coverage < 1.0 ? ", sampled" : "");
-	fprintf(f, "own CPU %s, peak RSS %s, attached in %s\n", fmt_dur(b[1], sizeof(b[1]), x->cpu_ns),
+	fprintf(f, "own CPU %s, peak RSS %s, attached in %s\n",
+		fmt_dur(b[1], sizeof(b[1]), x->cpu_ns),
 		fmt_bytes(b[2], sizeof(b[2]), x->rss_peak_bytes),
 		fmt_dur(b[3], sizeof(b[3]), x->startup_ns));
 	fprintf(f, "  lost events %llu, processes %u/%u%s, distributions %u/%u%s\n",
@@ -611,8 +635,9 @@ static void self(FILE *f, const struct snapshot *s)
 		x->stats[STAT_PROCS_FULL] ? " (FULL: raise --max-procs)" : "", x->rows_used,
 		x->rows_max, x->stats[STAT_ROWS_FULL] ? " (FULL: raise --max-rows)" : "");
 	if (x->stats[STAT_RB_DROPS])
-		fprintf(f, "  warning: %llu process events dropped (ring buffer full): some command "
-			   "lines may be missing\n",
+		fprintf(f,
+			"  warning: %llu process events dropped (ring buffer full): some command "
+			"lines may be missing\n",
 			(unsigned long long)x->stats[STAT_RB_DROPS]);
 }
 

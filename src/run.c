@@ -43,7 +43,8 @@
 #include "symbolize.h"
 #include "util.h"
 
-#define CHILD_GRACE_NS (2 * NSEC_PER_SEC) /* after a stop signal, wait this long for the command */
+/* after a stop signal, wait this long for the command */
+#define CHILD_GRACE_NS (2 * NSEC_PER_SEC)
 #define ALERT_EXEC_GRACE_NS (10 * NSEC_PER_SEC) /* at the end, for --alert-exec programs */
 
 /* The run's outputs, committed or aborted together. */
@@ -68,11 +69,11 @@ struct run {
 	char exe[4096];		 /* the command, resolved */
 	struct launch child;	 /* pid 0 unless a command was launched */
 	struct session *sess;
-	struct proctree tree;	 /* command lines, from the ring buffer */
-	struct conn_log conns;	 /* closed TCP connections, likewise */
-	struct symbolizer *sym;	 /* when stacks are on */
-	struct raw_dump prev;	 /* the last interval's dump (procs NULL before) */
-	uint64_t stop_sig_ns;	 /* when a stop signal arrived, 0 if none */
+	struct proctree tree;	/* command lines, from the ring buffer */
+	struct conn_log conns;	/* closed TCP connections, likewise */
+	struct symbolizer *sym; /* when stacks are on */
+	struct raw_dump prev;	/* the last interval's dump (procs NULL before) */
+	uint64_t stop_sig_ns;	/* when a stop signal arrived, 0 if none */
 	int stop_sig;
 	bool done, tree_changed;
 	struct alerts *alerts; /* NULL without rules */
@@ -180,8 +181,7 @@ static void dev_name(uint32_t dev, char *buf, size_t len)
 static void collect(struct run *r, struct raw_dump *d)
 {
 	session__drain(r->sess);
-	if (session__collect(r->sess, d))
-		pr_warn("the report may be incomplete: reading the BPF maps failed");
+	session__collect(r->sess, d); /* a table that could not be read is warned about */
 	d->conns = r->conns.c;
 	d->n_conns = r->conns.n;
 }
@@ -404,7 +404,8 @@ static int next_timeout(struct run *r, uint64_t now, uint64_t deadline_ns)
 static int trace(struct run *r)
 {
 	const struct config *cfg = r->cfg;
-	uint64_t deadline_ns = cfg->duration_ns ? session__attach_ns(r->sess) + cfg->duration_ns : 0;
+	uint64_t deadline_ns =
+		cfg->duration_ns ? session__attach_ns(r->sess) + cfg->duration_ns : 0;
 	int ep = epoll_create1(EPOLL_CLOEXEC), tfd = -1, err;
 
 	if (ep < 0)
@@ -459,8 +460,7 @@ static int trace(struct run *r)
 	close(ep);
 	if (err)
 		pr_warn("event loop: %s", strerror(-err));
-	if (r->child.pid > 0 && !r->child.reaped && !launch__reap(&r->child, false) &&
-	    !r->stop_sig)
+	if (r->child.pid > 0 && !r->child.reaped && !launch__reap(&r->child, false) && !r->stop_sig)
 		pr_warn("stopped after the duration; '%s' (pid %d) keeps running untraced",
 			cfg->argv[0], r->child.pid);
 	return err;
@@ -506,8 +506,8 @@ static int check_target(struct run *r, struct config *cfg, struct cgroup_target 
 static int prepare_inputs(struct run *r, struct config *cfg, struct cgroup_target *cg)
 {
 	const char *paths[OUT_N] = {
-		[OUT_REPORT] = cfg->output,	 [OUT_SAVE] = cfg->save_baseline,
-		[OUT_FOLDED] = cfg->folded,	 [OUT_FOLDED_OFFCPU] = cfg->folded_offcpu,
+		[OUT_REPORT] = cfg->output,	    [OUT_SAVE] = cfg->save_baseline,
+		[OUT_FOLDED] = cfg->folded,	    [OUT_FOLDED_OFFCPU] = cfg->folded_offcpu,
 		[OUT_FLAMEGRAPH] = cfg->flamegraph, [OUT_PPROF] = cfg->pprof,
 	};
 	int status;
@@ -559,8 +559,9 @@ static int start_tracing(struct run *r, const struct cgroup_target *cg, uint64_t
 	const struct config *cfg = r->cfg;
 	struct session_opts so = {
 		.cfg = cfg,
-		.mode = cfg->target == TARGET_ALL ? MODE_ALL :
-			cfg->target == TARGET_CGROUP ? MODE_CGROUP : MODE_PIDS,
+		.mode = cfg->target == TARGET_ALL      ? MODE_ALL
+			: cfg->target == TARGET_CGROUP ? MODE_CGROUP
+						       : MODE_PIDS,
 		.cg_id = cg->id,
 		.cg_level = cg->level,
 		.on_event = on_event,
@@ -614,8 +615,10 @@ static int prepare(struct run *r, struct config *cfg, uint64_t started_ns)
 	raise_fd_limit();
 	r->desc = describe_target(cfg, &cg);
 	r->short_desc = short_description(r->desc);
-	r->ropts = (struct report_opts){.target = cfg->target, .target_desc = r->desc,
-					.top_n = cfg->top_n, .exit_code = -1,
+	r->ropts = (struct report_opts){.target = cfg->target,
+					.target_desc = r->desc,
+					.top_n = cfg->top_n,
+					.exit_code = -1,
 					.subsys = cfg->subsys};
 	if (take_signals(r))
 		return EXIT_RUNTIME;
@@ -710,9 +713,9 @@ static int exit_status(const struct run *r, int status)
 	if (status)
 		return status;
 	if (r->child.pid > 0)
-		status = r->child.reaped ? launch__exit_code(&r->child) :
-			 r->stop_sig	  ? 128 + r->stop_sig :
-					    0;
+		status = r->child.reaped ? launch__exit_code(&r->child)
+			 : r->stop_sig	 ? 128 + r->stop_sig
+					 : 0;
 	if (r->cfg->fail_on_alert && r->alerts && r->alerts->n_fired)
 		status = EXIT_ALERT;
 	return status;

@@ -152,7 +152,8 @@ int session__open(struct session **out, const struct session_opts *o)
 
 	if (cfg->subsys & (SUB_IO | SUB_NET))
 		btf = read_btf(cfg->btf_path ? cfg->btf_path : "/sys/kernel/btf/vmlinux", &btf_len);
-	bpf_object__for_each_program(prog, skel->obj) {
+	bpf_object__for_each_program(prog, skel->obj)
+	{
 		const struct subsys_prog *sp;
 		const struct subsys_desc *d = subsys_of_prog(bpf_program__name(prog), &sp);
 		bool on = d && subsys_prog_wanted(d, sp, cfg->subsys);
@@ -167,10 +168,11 @@ int session__open(struct session **out, const struct session_opts *o)
 		bpf_program__set_autoload(prog, on);
 	}
 	free(btf);
-	bpf_object__for_each_map(map, skel->obj) {
+	bpf_object__for_each_map(map, skel->obj)
+	{
 		for (const struct subsys_desc *d = subsystems; d->name; d++)
-			if (d->map_prefix && !strncmp(bpf_map__name(map), d->map_prefix,
-						      strlen(d->map_prefix)))
+			if (d->map_prefix &&
+			    !strncmp(bpf_map__name(map), d->map_prefix, strlen(d->map_prefix)))
 				bpf_map__set_autocreate(map, !!(cfg->subsys & d->bit));
 	}
 
@@ -180,8 +182,8 @@ int session__open(struct session **out, const struct session_opts *o)
 	if (err) {
 		pr_error("failed to load BPF programs: %s%s", strerror(-err),
 			 err == -EPERM ? " (root with CAP_BPF and CAP_PERFMON needed; locked down "
-					 "kernel?)" :
-					 " (run with -v for libbpf's log)");
+					 "kernel?)"
+				       : " (run with -v for libbpf's log)");
 		goto fail;
 	}
 	s->rb = ring_buffer__new(bpf_map__fd(skel->maps.core_events), ring_cb, s, NULL);
@@ -308,12 +310,14 @@ static int attach_sampler(struct session *s, struct bpf_program *prog)
 
 	for (int cpu = 0; cpu < s->ncpus; cpu++) {
 		struct bpf_link *link;
-		int fd = (int)syscall(__NR_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+		int fd = (int)syscall(__NR_perf_event_open, &attr, -1, cpu, -1,
+				      PERF_FLAG_FD_CLOEXEC);
 
 		if (fd < 0) {
 			if (errno == ENODEV)
 				continue; /* offline CPU */
-			pr_error("failed to open a cpu-clock event on CPU %d: %s", cpu, strerror(errno));
+			pr_error("failed to open a cpu-clock event on CPU %d: %s", cpu,
+				 strerror(errno));
 			return -errno;
 		}
 		link = bpf_program__attach_perf_event(prog, fd);
@@ -321,7 +325,8 @@ static int attach_sampler(struct session *s, struct bpf_program *prog)
 			int err = -errno;
 
 			close(fd);
-			pr_error("failed to attach 'profile_sample' on CPU %d: %s", cpu, strerror(-err));
+			pr_error("failed to attach 'profile_sample' on CPU %d: %s", cpu,
+				 strerror(-err));
 			return err;
 		}
 		add_link(s, link); /* destroying the link closes the event */
@@ -340,7 +345,8 @@ int session__attach(struct session *s)
 	/* provisional start, for tasks first seen while we attach */
 	s->skel->bss->core_attach_ns = t0;
 
-	bpf_object__for_each_program(prog, s->skel->obj) {
+	bpf_object__for_each_program(prog, s->skel->obj)
+	{
 		struct bpf_link *link;
 
 		if (!bpf_program__autoload(prog))
@@ -354,7 +360,8 @@ int session__attach(struct session *s)
 		link = bpf_program__attach(prog);
 		if (!link) {
 			err = -errno;
-			pr_error("failed to attach '%s': %s", bpf_program__name(prog), strerror(-err));
+			pr_error("failed to attach '%s': %s", bpf_program__name(prog),
+				 strerror(-err));
 			goto out;
 		}
 		add_link(s, link);

@@ -34,7 +34,10 @@ int session__attach(struct session *s);
 int session__ring_fd(struct session *s);
 /* Consume ring buffer records (non-blocking). */
 int session__drain(struct session *s);
-/* Copy the kernel tables, open intervals folded in; caller releases @out. */
+/*
+ * Copy the kernel tables, open intervals folded in; caller releases @out. 0, or
+ * -errno when a table could not be read (said on stderr; what was read is kept).
+ */
 int session__collect(struct session *s, struct raw_dump *out);
 struct raw_stacks;
 /* The stacks counted so far (profile / offcpu subsystems); caller releases @out. */

@@ -20,12 +20,12 @@ struct session {
 	struct ring_buffer *rb;
 	struct bpf_link **links; /* programs, plus one sampling event per CPU */
 	int n_links;
-	struct bpf_link *task_iter; /* core_tasks, if sched or mem is on */
+	struct bpf_link *task_iter;		     /* core_tasks, if sched or mem is on */
 	uint32_t registered[SESSION_MAX_REGISTERED]; /* slots given by session__add_pid() */
 	int n_registered;
-	int stats_fd;	/* BPF_ENABLE_STATS while on, else -1 */
-	int stats_mode; /* enum bpf_stats_mode */
-	uint64_t stats_on_since;  /* when the current window opened */
+	int stats_fd;		   /* BPF_ENABLE_STATS while on, else -1 */
+	int stats_mode;		   /* enum bpf_stats_mode */
+	uint64_t stats_on_since;   /* when the current window opened */
 	uint64_t stats_covered_ns; /* closed windows, summed */
 	uint64_t stats_next_ns;	   /* next toggle, 0 = none */
 	int (*on_event)(void *ctx, void *data, size_t len);
@@ -33,7 +33,7 @@ struct session {
 	uint32_t max_procs, max_rows;
 	unsigned int freq_hz;
 	unsigned int subsys;
-	uint64_t attach_ns;  /* accounting start */
+	uint64_t attach_ns; /* accounting start */
 	uint64_t attach_cost_ns;
 	uint64_t started_ns;
 	uint64_t events;

@@ -54,8 +54,9 @@ static void row_delta(struct stat_row *d, const struct stat_row *c, const struct
 	d->errors = sub_sat(c->errors, p->errors);
 	for (int i = 0; i < 4; i++)
 		if (p->err_code[i] == c->err_code[i])
-			d->err_count[i] = c->err_count[i] > p->err_count[i] ?
-						  c->err_count[i] - p->err_count[i] : 0;
+			d->err_count[i] = c->err_count[i] > p->err_count[i]
+						  ? c->err_count[i] - p->err_count[i]
+						  : 0;
 	for (uint32_t i = 0; i < HIST_SLOTS; i++)
 		d->hist[i] = c->hist[i] > p->hist[i] ? c->hist[i] - p->hist[i] : 0;
 	if (!d->timed) {
@@ -216,7 +217,8 @@ static void build_procs(struct snapshot *out, const struct raw_dump *cur,
 {
 	for (uint32_t slot = 0; slot < cur->n_procs; slot++) {
 		const struct proc_rec *r = &cur->procs[slot];
-		const struct proc_rec *pr = prev && slot < prev->n_procs ? &prev->procs[slot] : NULL;
+		const struct proc_rec *pr =
+			prev && slot < prev->n_procs ? &prev->procs[slot] : NULL;
 		struct proc_io io = r->io;
 		struct proc_net net = r->net;
 		struct proc_info *p;
@@ -347,8 +349,9 @@ static void build_devices(struct snapshot *out, const struct raw_dump *cur,
 	for (uint32_t i = 0; i < cur->n_remotes; i++) {
 		const struct net_remote_rec *r = &cur->remotes[i];
 		const struct net_remote_rec *p =
-			prev && i < prev->n_remotes && prev->remotes[i].key.family ? &prev->remotes[i] :
-										   NULL;
+			prev && i < prev->n_remotes && prev->remotes[i].key.family
+				? &prev->remotes[i]
+				: NULL;
 		struct net_remote *o = &out->remotes[i];
 
 		format_remote(&r->key, o->addr, sizeof(o->addr));
@@ -487,7 +490,8 @@ int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struc
 				group_add(tsc[r->key], v.rows[i]);
 			}
 		}
-		if (g->kind < ROW_KIND_N && g->kind != ROW_SYSCALL && (owned || g->slot == SLOT_NONE))
+		if (g->kind < ROW_KIND_N && g->kind != ROW_SYSCALL &&
+		    (owned || g->slot == SLOT_NONE))
 			hist_merge(&target_h[g->kind], &g->h);
 		switch (g->kind) {
 		case ROW_IO_DEV_LAT:
@@ -533,7 +537,8 @@ int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struc
 
 	for (size_t i = 0; i < out->n_procs; i++) {
 		struct proc_info *p = &out->procs[i];
-		const char *cl = names && names->cmdline ? names->cmdline(names->ctx, p->slot) : NULL;
+		const char *cl =
+			names && names->cmdline ? names->cmdline(names->ctx, p->slot) : NULL;
 
 		if (!cl && p->slot != SLOT_OVERFLOW && !(p->flags & PROC_F_EXECED))
 			cl = inherited_cmdline(out, i, p->ppid); /* forked, never exec'd */

@@ -133,7 +133,7 @@ struct snapshot {
 	size_t n_slow;
 	struct conn_summary conns[SNAPSHOT_TOP_CONNS]; /* closed in the span, most bytes first */
 	size_t n_conns;
-	size_t conns_closed; /* all closed in the span */
+	size_t conns_closed;		/* all closed in the span */
 	const struct stack_set *stacks; /* final report with stacks on, else NULL */
 	struct self_stats self;
 };
@@ -145,7 +145,6 @@ struct snapshot {
 int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struct raw_dump *prev,
 		   uint64_t attach_ns, const struct snapshot_names *names);
 void snapshot_release(struct snapshot *s);
-
 
 /* Time the process was observed: start to end, or to the snapshot end if alive. */
 uint64_t proc_wall_ns(const struct proc_info *p, const struct snapshot *s);

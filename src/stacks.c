@@ -168,7 +168,8 @@ void stacks_build(struct stack_set *set, const struct raw_stacks *raw, unsigned 
 			struct sym_frame sf;
 
 			symbolizer__kernel(sym, r->k[skip], &sf);
-			if (sf.resolved && strncmp(sf.name, "bpf_", 4) && strncmp(sf.name, "__bpf_", 6))
+			if (sf.resolved && strncmp(sf.name, "bpf_", 4) &&
+			    strncmp(sf.name, "__bpf_", 6))
 				break;
 			skip++;
 		}

@@ -38,7 +38,7 @@ struct frame {
 	uint32_t name;	   /* string index */
 	uint32_t module;   /* string index */
 	uint32_t build_id; /* string index (hex), 0 if unknown */
-	uint64_t offset; /* file offset (user) or address (kernel) of the first occurrence */
+	uint64_t offset;   /* file offset (user) or address (kernel) of the first occurrence */
 	bool kernel;
 	bool resolved;
 };
@@ -46,10 +46,10 @@ struct frame {
 struct stack {
 	uint32_t slot, pid;
 	char comm[COMM_LEN + 1];
-	uint8_t kind;	/* enum stack_kind */
-	uint8_t wclass; /* off-CPU: enum wait_class */
-	uint64_t count; /* samples, or off-CPU intervals */
-	uint64_t ns;	/* on-CPU: samples x period; off-CPU: time away */
+	uint8_t kind;	  /* enum stack_kind */
+	uint8_t wclass;	  /* off-CPU: enum wait_class */
+	uint64_t count;	  /* samples, or off-CPU intervals */
+	uint64_t ns;	  /* on-CPU: samples x period; off-CPU: time away */
 	uint32_t *frames; /* frame indexes, root (outermost user frame) first */
 	uint32_t n_frames;
 };
@@ -75,11 +75,6 @@ void stacks_build(struct stack_set *set, const struct raw_stacks *raw, unsigned 
 		  struct symbolizer *sym, const struct snapshot *snap);
 void stacks_release(struct stack_set *set);
 void raw_stacks_release(struct raw_stacks *raw);
-
-static inline const char *frame_name(const struct stack_set *set, uint32_t f)
-{
-	return set->strs[set->frames[f].name];
-}
 
 /* Intern @s; returns its index (used by tests and the pprof writer). */
 uint32_t stacks_intern(struct stack_set *set, const char *s);

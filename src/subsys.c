@@ -77,8 +77,7 @@ const struct subsys_desc subsystems[] = {
 	{"syscalls", SUB_SYSCALLS, true, "No syscall tracing", NULL, 0, syscalls_progs},
 	{"io", SUB_IO, true, "No block IO tracing", "io_", 0, io_progs},
 	{"net", SUB_NET, true, "No TCP and socket tracing", "net_", 0, net_progs},
-	{"mem", SUB_MEM, true, "No memory accounting (faults, RSS, OOM kills)", NULL, 0,
-	 mem_progs},
+	{"mem", SUB_MEM, true, "No memory accounting (faults, RSS, OOM kills)", NULL, 0, mem_progs},
 	{"profile", SUB_PROFILE, true, "No on-CPU stack sampling", NULL, 0, profile_progs},
 	/* sched_switch takes the stacks: no programs of its own */
 	{"offcpu", SUB_OFFCPU, false,
@@ -134,8 +133,7 @@ int subsys_parse(const char *list, unsigned int *mask, char *bad, size_t bad_len
 	return err;
 }
 
-bool subsys_prog_wanted(const struct subsys_desc *d, const struct subsys_prog *p,
-			unsigned int mask)
+bool subsys_prog_wanted(const struct subsys_desc *d, const struct subsys_prog *p, unsigned int mask)
 {
 	if (p->also)
 		return (mask & (d->bit | p->also)) != 0;

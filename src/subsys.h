@@ -27,20 +27,20 @@ enum subsys {
 #define SUB_STACKS (SUB_PROFILE | SUB_OFFCPU)
 
 struct subsys_prog {
-	const char *name;  /* the BPF program */
-	unsigned int also; /* other subsystems that need it too (enum subsys) */
-	const char *tp;	   /* its tracepoint, when a kernel may lack it; NULL if always there */
-	const char *since; /* ... the kernel version that brought it */
+	const char *name;    /* the BPF program */
+	unsigned int also;   /* other subsystems that need it too (enum subsys) */
+	const char *tp;	     /* its tracepoint, when a kernel may lack it; NULL if always there */
+	const char *since;   /* ... the kernel version that brought it */
 	const char *without; /* ... and what procscope does without it */
 };
 
 struct subsys_desc {
-	const char *name;	 /* "sched"; "core" for what always loads */
-	unsigned int bit;	 /* enum subsys; 0 for core */
-	bool on_by_default;	 /* --no-NAME turns it off; else --NAME turns it on */
-	const char *help;	 /* the option's help */
-	const char *map_prefix;	 /* maps only it uses (not created when off), or NULL */
-	unsigned int needs;	 /* subsystems it cannot work without */
+	const char *name;		 /* "sched"; "core" for what always loads */
+	unsigned int bit;		 /* enum subsys; 0 for core */
+	bool on_by_default;		 /* --no-NAME turns it off; else --NAME turns it on */
+	const char *help;		 /* the option's help */
+	const char *map_prefix;		 /* maps only it uses (not created when off), or NULL */
+	unsigned int needs;		 /* subsystems it cannot work without */
 	const struct subsys_prog *progs; /* ends with {NULL} */
 };
 

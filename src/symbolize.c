@@ -236,7 +236,8 @@ int symbolizer__capture(struct symbolizer *s, uint32_t slot, uint32_t pid)
 			m = vdso_module(s);
 			pgoff = 0;
 		} else if (file[0] == '/') {
-			/* the mapped file itself: deleted, replaced, memfd or in another namespace */
+			/* the mapped file itself: deleted, replaced, memfd or in another namespace
+			 */
 			snprintf(mf, sizeof(mf), "/proc/%u/map_files/%lx-%lx", pid, start, end);
 			fd = open(mf, O_RDONLY | O_CLOEXEC);
 			if (fd < 0) {
@@ -259,8 +260,9 @@ int symbolizer__capture(struct symbolizer *s, uint32_t slot, uint32_t pid)
 	pr_debug("mappings of pid %u (slot %u): %zu executable, %zu files known", pid, slot, pm->n,
 		 s->n_mods);
 	for (size_t i = 0; i < pm->n; i++)
-		pr_debug("  %lx-%lx %s %s", (unsigned long)pm->e[i].start, (unsigned long)pm->e[i].end,
-			 pm->e[i].mod->name, pm->e[i].mod->build_id_hex);
+		pr_debug("  %lx-%lx %s %s", (unsigned long)pm->e[i].start,
+			 (unsigned long)pm->e[i].end, pm->e[i].mod->name,
+			 pm->e[i].mod->build_id_hex);
 	return 0;
 }
 
@@ -365,7 +367,8 @@ static void resolve_in(struct symbolizer *s, struct module *m, uint64_t off, str
 	out->resolved = false;
 }
 
-static void unresolved(struct symbolizer *s, const char *module, uint64_t off, struct sym_frame *out)
+static void unresolved(struct symbolizer *s, const char *module, uint64_t off,
+		       struct sym_frame *out)
 {
 	snprintf(s->buf, sizeof(s->buf), "%s+0x%" PRIx64, module, off);
 	out->name = s->buf;

@@ -33,10 +33,10 @@ struct sym_frame {
 };
 
 struct symbolizer_stats {
-	uint64_t captures;     /* processes whose mappings were read */
+	uint64_t captures;	 /* processes whose mappings were read */
 	uint64_t capture_misses; /* ... that were gone before we could */
-	uint64_t modules;      /* distinct files */
-	uint64_t parses;       /* symbol tables parsed */
+	uint64_t modules;	 /* distinct files */
+	uint64_t parses;	 /* symbol tables parsed */
 };
 
 struct symbolizer *symbolizer__new(void);

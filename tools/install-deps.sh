@@ -9,8 +9,10 @@ build_pkgs=(make gcc pkg-config clang llvm libbpf-dev libelf-dev zlib1g-dev bpft
 # test: jq parses NDJSON; taskset (util-linux) pins CPUs; ip/tc (iproute2) build veth
 # pairs and shape them; libxml2-utils checks SVG is XML; protobuf-compiler decodes
 # pprof; binutils strips test binaries; libc6-dbg has the C library's symbols, which
-# Debian strips from libc.so.6 (procscope finds them by build id, like gdb).
-test_pkgs=(jq util-linux procps iproute2 libxml2-utils protobuf-compiler binutils libc6-dbg)
+# Debian strips from libc.so.6 (procscope finds them by build id, like gdb);
+# clang-format-14 is the formatter make format-check pins.
+test_pkgs=(jq util-linux procps iproute2 libxml2-utils protobuf-compiler binutils libc6-dbg
+	clang-format-14)
 # bench: the peer tools measured side by side and the workload generators.
 bench_pkgs=(libbpf-tools bpftrace fio sockperf)
 

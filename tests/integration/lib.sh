@@ -76,12 +76,13 @@ start_gated() {
 # The BPF programs process PID holds, by name: its descriptors' fdinfo names the
 # programs (and the programs of its links). Debian's bpftool cannot list owners.
 prog_ids_of() {
-	awk '$1 == "prog_id:" { print $2 }' /proc/"$1"/fdinfo/* 2> /dev/null | sort -un
+	{ awk '$1 == "prog_id:" { print $2 }' /proc/"$1"/fdinfo/* 2> /dev/null || true; } | sort -un
 }
 progs_of() {
 	local id
 	for id in $(prog_ids_of "$1"); do
-		bpftool prog show id "$id" -j 2> /dev/null | jq -r '.name // empty'
+		# a descriptor may go (or name a program being freed) while we read
+		{ bpftool prog show id "$id" -j 2> /dev/null || true; } | jq -r '.name // empty'
 	done
 }
 

@@ -122,7 +122,8 @@ static inline struct proc_rec *fx_step(struct raw_dump *d, uint32_t slot, uint32
 				       uint32_t ppid, const char *comm, uint64_t start_ms,
 				       uint64_t end_ms)
 {
-	struct proc_rec *p = fx_proc(d, slot, pid, ppid, comm, FX_ATTACH_NS + start_ms * NSEC_PER_MSEC);
+	struct proc_rec *p =
+		fx_proc(d, slot, pid, ppid, comm, FX_ATTACH_NS + start_ms * NSEC_PER_MSEC);
 
 	fx_exit(p, FX_ATTACH_NS + end_ms * NSEC_PER_MSEC, 0);
 	p->flags |= PROC_F_EXECED;

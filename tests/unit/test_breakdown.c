@@ -117,4 +117,3 @@ TEST(test_breakdown__several_roots_sum)
 	snapshot_release(&s);
 	raw_dump_release(&d);
 }
-

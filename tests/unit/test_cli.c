@@ -310,7 +310,8 @@ TEST(test_cli__alerts_and_baselines)
 	struct config cfg;
 
 	CHECK_I64(PARSE(&cfg, "--alert", "runq.p99 > 10ms", "--alert", "io.share > 30%",
-			"--fail-on-alert", "--alert-exec", "/bin/true", "--", "make"), 0);
+			"--fail-on-alert", "--alert-exec", "/bin/true", "--", "make"),
+		  0);
 	CHECK(cfg.alerts && cfg.alerts->n_rules == 2);
 	CHECK(cfg.fail_on_alert);
 	CHECK_STR(cfg.alerts->exec, "/bin/true");
@@ -325,7 +326,8 @@ TEST(test_cli__alerts_and_baselines)
 	CHECK_I64(PARSE(&cfg, "--alert", "wall > 1.2 * baseline", "--", "make"), -EINVAL);
 	config_release(&cfg);
 	CHECK_I64(PARSE(&cfg, "--baseline", "b.json", "--save-baseline", "c.json", "--alert",
-			"wall > 1.2 * baseline", "--", "make"), 0);
+			"wall > 1.2 * baseline", "--", "make"),
+		  0);
 	CHECK_STR(cfg.baseline, "b.json");
 	CHECK_STR(cfg.save_baseline, "c.json");
 	config_release(&cfg);

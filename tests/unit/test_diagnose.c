@@ -34,7 +34,8 @@ TEST(test_diagnose__ranks_and_explains)
 	CHECK_U64(dg->n, 2);
 	CHECK_STR(dg->f[0].kind, "disk");
 	CHECK(dg->f[0].score > 0.64 && dg->f[0].score < 0.66);
-	CHECK_CONTAINS(dg->f[0].summary, "disk: `sh pipeline` spent 65% of its wall time waiting for IO");
+	CHECK_CONTAINS(dg->f[0].summary,
+		       "disk: `sh pipeline` spent 65% of its wall time waiting for IO");
 	CHECK_CONTAINS(dg->f[0].summary, "`b` (pid 102)");
 	CHECK(ev(&dg->f[0], "io_ns") && ev(&dg->f[0], "io_ns")->num == 6500 * MS);
 	CHECK_STR(ev(&dg->f[0], "top_comm")->str, "b");

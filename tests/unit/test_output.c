@@ -84,7 +84,7 @@ TEST(test_output__new_file_appears_at_commit)
 	fputs("report\n", o.f);
 	fflush(o.f);
 	CHECK(access(in_dir("r.txt"), F_OK) != 0); /* not before commit ... */
-	CHECK_I64(entries(), 0);		    /* ... and no visible temporary */
+	CHECK_I64(entries(), 0);		   /* ... and no visible temporary */
 	CHECK_I64(output_commit(&o), 0);
 	slurp(in_dir("r.txt"), buf, sizeof(buf));
 	CHECK_STR(buf, "report\n");
@@ -166,7 +166,8 @@ TEST(test_output__fifo_written_in_place)
 
 	setup();
 	CHECK_I64(mkfifo(in_dir("fifo"), 0600), 0);
-	rd = open(in_dir("fifo"), O_RDONLY | O_NONBLOCK); /* a reader, so that opening does not block */
+	rd = open(in_dir("fifo"),
+		  O_RDONLY | O_NONBLOCK); /* a reader, so that opening does not block */
 	CHECK_I64(output_open(&o, in_dir("fifo")), 0);
 	fputs("through the pipe\n", o.f);
 	CHECK_I64(output_commit(&o), 0);

@@ -240,7 +240,7 @@ TEST(test_snapshot__sampled_rows_keep_exact_counts)
 	for (size_t i = 0; i < s.target.n_syscalls; i++) {
 		if (s.target.syscalls[i].nr != NR_GETPPID)
 			continue;
-		CHECK_U64(s.target.syscalls[i].lat.count, 400);	/* exact, not the weighted 388 */
+		CHECK_U64(s.target.syscalls[i].lat.count, 400); /* exact, not the weighted 388 */
 		CHECK_U64(s.target.syscalls[i].timed, 256 + 3 + 100); /* 44 calls: #0, #16, #32 */
 		/* the total is estimated: 259 measured x500 weighted to 304 calls, + 100 x700 */
 		CHECK_U64(s.target.syscalls[i].lat.sum_ns, 304 * 500 + 100 * 700);

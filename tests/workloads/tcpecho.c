@@ -137,7 +137,8 @@ int main(int argc, char **argv)
 		if (s < 0)
 			return 1;
 		while (left > 0) {
-			ssize_t r = write(s, buf, left < (long)sizeof(buf) ? (size_t)left : sizeof(buf));
+			ssize_t r = write(s, buf,
+					  left < (long)sizeof(buf) ? (size_t)left : sizeof(buf));
 
 			if (r <= 0)
 				return 1;

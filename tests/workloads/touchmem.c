@@ -16,7 +16,8 @@ int main(int argc, char **argv)
 	char *p;
 
 	wl_gate();
-	p = mmap(NULL, (size_t)mib << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	p = mmap(NULL, (size_t)mib << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		 0);
 	if (p == MAP_FAILED)
 		return 1;
 	madvise(p, (size_t)mib << 20, MADV_NOHUGEPAGE);

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The JSON writer: structure (commas, nesting, records on one line) and escaping of
- * hostile strings — every control byte as \u00XX, quotes and backslashes escaped,
- * valid UTF-8 passed through, every invalid byte replaced by U+FFFD.
+ * The JSON writer: every control byte escaped, valid UTF-8 kept, invalid bytes
+ * replaced, structure and separators right.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -30,14 +29,14 @@ static char *render_string(const char *s, size_t n)
 		free(got_);                                                                        \
 	} while (0)
 
-TEST(test_json__plain_and_quotes)
+TEST(test_json_writer__plain_and_quotes)
 {
 	CHECK_ESCAPE("make -j4", "\"make -j4\"");
 	CHECK_ESCAPE("a\"b\\c", "\"a\\\"b\\\\c\"");
 	CHECK_ESCAPE("", "\"\"");
 }
 
-TEST(test_json__control_bytes)
+TEST(test_json_writer__control_bytes)
 {
 	CHECK_ESCAPE("a\nb\tc\r", "\"a\\u000ab\\u0009c\\u000d\"");
 	CHECK_ESCAPE("\x01\x1f\x7f", "\"\\u0001\\u001f\\u007f\"");
@@ -45,25 +44,25 @@ TEST(test_json__control_bytes)
 	CHECK_ESCAPE("\x1b[31mred", "\"\\u001b[31mred\"");
 }
 
-TEST(test_json__valid_utf8_passes)
+TEST(test_json_writer__valid_utf8_passes)
 {
-	CHECK_ESCAPE("caf\xc3\xa9", "\"caf\xc3\xa9\"");		/* é */
-	CHECK_ESCAPE("\xe2\x82\xac", "\"\xe2\x82\xac\"");		/* € */
+	CHECK_ESCAPE("caf\xc3\xa9", "\"caf\xc3\xa9\"");		  /* é */
+	CHECK_ESCAPE("\xe2\x82\xac", "\"\xe2\x82\xac\"");	  /* € */
 	CHECK_ESCAPE("\xf0\x9f\x94\xa5", "\"\xf0\x9f\x94\xa5\""); /* U+1F525 */
 }
 
-TEST(test_json__invalid_utf8_replaced)
+TEST(test_json_writer__invalid_utf8_replaced)
 {
 	CHECK_ESCAPE("\xff", "\"\\ufffd\"");
 	CHECK_ESCAPE("a\x80z", "\"a\\ufffdz\"");		   /* lone continuation */
 	CHECK_ESCAPE("\xc0\x80", "\"\\ufffd\\ufffd\"");		   /* overlong NUL */
 	CHECK_ESCAPE("\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\""); /* UTF-16 surrogate */
 	CHECK_ESCAPE("\xf4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\""); /* > U+10FFFF */
-	CHECK_ESCAPE("\xe2\x82", "\"\\ufffd\\ufffd\"");			     /* truncated */
+	CHECK_ESCAPE("\xe2\x82", "\"\\ufffd\\ufffd\"");			      /* truncated */
 	CHECK_ESCAPE("\xc3(", "\"\\ufffd(\"");
 }
 
-TEST(test_json__structure)
+TEST(test_json_writer__structure)
 {
 	struct capture c;
 	struct json_writer w;
@@ -96,7 +95,7 @@ TEST(test_json__structure)
 	capture_free(&c);
 }
 
-TEST(test_json__utf8_valid_len)
+TEST(test_json_writer__utf8_valid_len)
 {
 	CHECK_U64(utf8_valid_len((const unsigned char *)"A", 1), 1);
 	CHECK_U64(utf8_valid_len((const unsigned char *)"\xc3\xa9", 2), 2);

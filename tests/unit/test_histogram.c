@@ -1,16 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The histogram bucket function (the one the BPF programs run) and percentile
- * estimates: every value lands in a bucket that contains it, buckets are contiguous
- * and at most 1/HIST_SUB wide relative to their start, and percentiles stay within
- * the stated relative error of the exact nearest-rank percentile.
+ * Log-linear histograms (include/hist.h, src/histogram.c): exact small values,
+ * buckets that hold their values and are narrow, percentiles within the stated error,
+ * merging.
  */
 #include <stdlib.h>
 
 #include "histogram.h"
 #include "test.h"
 
-TEST(test_hist__small_values_are_exact)
+TEST(test_histogram__small_values_are_exact)
 {
 	for (uint64_t v = 0; v < HIST_SUB; v++) {
 		CHECK_U64(hist_slot(v), v);
@@ -18,7 +17,7 @@ TEST(test_hist__small_values_are_exact)
 	}
 }
 
-TEST(test_hist__log2)
+TEST(test_histogram__log2)
 {
 	CHECK_U64(hist_log2(1), 0);
 	CHECK_U64(hist_log2(2), 1);
@@ -28,7 +27,7 @@ TEST(test_hist__log2)
 	CHECK_U64(hist_log2(~0ULL), 63);
 }
 
-TEST(test_hist__bucket_contains_value)
+TEST(test_histogram__bucket_contains_value)
 {
 	/* every power of two and its neighbours, and a pseudo-random sweep */
 	uint64_t x = 88172645463325252ULL;
@@ -60,7 +59,7 @@ TEST(test_hist__bucket_contains_value)
 	}
 }
 
-TEST(test_hist__buckets_contiguous_and_narrow)
+TEST(test_histogram__buckets_contiguous_and_narrow)
 {
 	for (uint32_t s = 0; s + 1 < HIST_SLOTS; s++) {
 		uint64_t lo, hi;
@@ -76,7 +75,7 @@ TEST(test_hist__buckets_contiguous_and_narrow)
 	}
 }
 
-TEST(test_hist__huge_values_clamp_to_last_bucket)
+TEST(test_histogram__huge_values_clamp_to_last_bucket)
 {
 	CHECK_U64(hist_slot(1ULL << HIST_MAX_EXP), HIST_SLOTS - 1);
 	CHECK_U64(hist_slot(~0ULL), HIST_SLOTS - 1);
@@ -98,7 +97,7 @@ static uint64_t exact_quantile(const uint64_t *sorted, size_t n, double q)
 	return sorted[rank - 1];
 }
 
-TEST(test_hist__percentiles_within_stated_error)
+TEST(test_histogram__percentiles_within_stated_error)
 {
 	static const double qs[] = {0.5, 0.9, 0.99};
 	const size_t n = 20000;
@@ -116,7 +115,8 @@ TEST(test_hist__percentiles_within_stated_error)
 	qsort(v, n, sizeof(*v), cmp_u64);
 	for (size_t i = 0; i < 3; i++) {
 		uint64_t exact = exact_quantile(v, n, qs[i]), est = hist_quantile(&h, qs[i]);
-		double err = est > exact ? (double)(est - exact) / exact : (double)(exact - est) / exact;
+		double err =
+			est > exact ? (double)(est - exact) / exact : (double)(exact - est) / exact;
 
 		if (err > worst)
 			worst = err;
@@ -127,7 +127,7 @@ TEST(test_hist__percentiles_within_stated_error)
 	free(v);
 }
 
-TEST(test_hist__single_sample_is_exact)
+TEST(test_histogram__single_sample_is_exact)
 {
 	struct hist h = {0};
 	struct lat l;
@@ -140,7 +140,7 @@ TEST(test_hist__single_sample_is_exact)
 	CHECK_U64(l.max_ns, 200123456);
 }
 
-TEST(test_hist__empty_is_zero)
+TEST(test_histogram__empty_is_zero)
 {
 	struct hist h = {0};
 	struct lat l;
@@ -151,7 +151,7 @@ TEST(test_hist__empty_is_zero)
 	CHECK_U64(l.max_ns, 0);
 }
 
-TEST(test_hist__estimate_never_exceeds_max)
+TEST(test_histogram__estimate_never_exceeds_max)
 {
 	struct hist h = {0};
 
@@ -163,7 +163,7 @@ TEST(test_hist__estimate_never_exceeds_max)
 	CHECK(hist_quantile(&h, 0.5) >= 1000 * (1 - HIST_MAX_REL_ERR));
 }
 
-TEST(test_hist__merge_and_bins32)
+TEST(test_histogram__merge_and_bins32)
 {
 	struct hist a = {0}, b = {0}, c = {0};
 	uint32_t bins[HIST_SLOTS] = {0};
@@ -181,15 +181,4 @@ TEST(test_hist__merge_and_bins32)
 	CHECK_U64(c.count, 3);
 	CHECK_U64(hist_quantile(&c, 0.5), 10);
 	CHECK_U64(hist_quantile(&c, 1.0), 9000);
-}
-
-TEST(test_hist__lat_merge)
-{
-	struct lat a = {.count = 2, .sum_ns = 30, .max_ns = 20};
-	struct lat b = {.count = 1, .sum_ns = 50, .max_ns = 50};
-
-	lat_merge(&a, &b);
-	CHECK_U64(a.count, 3);
-	CHECK_U64(a.sum_ns, 80);
-	CHECK_U64(a.max_ns, 50);
 }

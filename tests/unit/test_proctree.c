@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The process tree from ring-buffer records: exec arguments joined, command lines
+ * read from procfs for processes already running.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "core_abi.h"
+#include "proctree.h"
+#include "test.h"
+
+TEST(test_proctree__exec_args_joined)
+{
+	struct proctree t;
+	struct ev_exec *e = calloc(1, sizeof(*e));
+	static const char args[] = "cc\0-O2\0-c\0x.c\0";
+
+	proctree__init(&t);
+	e->h.kind = EV_EXEC;
+	e->h.slot = 5;
+	e->h.pid = 999999999; /* no such process: nothing to read from procfs */
+	memcpy(e->args, args, sizeof(args));
+	e->args_len = sizeof(args) - 1;
+	CHECK_I64(proctree__handle(&t, e, sizeof(*e)), EV_EXEC);
+	CHECK_STR(proctree__cmdline(&t, 5), "cc -O2 -c x.c");
+	CHECK(proctree__cmdline(&t, 4) == NULL);
+	CHECK(proctree__cmdline(&t, 100000) == NULL);
+	/* malformed records are refused */
+	CHECK_I64(proctree__handle(&t, e, 4), -EINVAL);
+	e->args_len = CMDLINE_MAX + 1;
+	CHECK_I64(proctree__handle(&t, e, sizeof(*e)), -EINVAL);
+	e->h.kind = 77;
+	CHECK_I64(proctree__handle(&t, e, sizeof(*e)), -EINVAL);
+	free(e);
+	proctree__release(&t);
+}
+
+TEST(test_proctree__reads_procfs_for_present_processes)
+{
+	struct proctree t;
+	struct ev_hdr h = {.kind = EV_PROC, .slot = 3, .pid = (uint32_t)getpid()};
+	const char *cl;
+
+	proctree__init(&t);
+	CHECK_I64(proctree__handle(&t, &h, sizeof(h)), EV_PROC);
+	cl = proctree__cmdline(&t, 3);
+	CHECK(cl != NULL && strstr(cl, "unit_tests") != NULL);
+	proctree__release(&t);
+}
