@@ -79,11 +79,11 @@ prog_ids_of() {
 	{ awk '$1 == "prog_id:" { print $2 }' /proc/"$1"/fdinfo/* 2> /dev/null || true; } | sort -un
 }
 progs_of() {
-	local id
-	for id in $(prog_ids_of "$1"); do
-		# a descriptor may go (or name a program being freed) while we read
-		{ bpftool prog show id "$id" -j 2> /dev/null || true; } | jq -r '.name // empty'
-	done
+	local ids
+	ids=$(prog_ids_of "$1" | paste -sd, -)
+	# one listing: the process may exit while we read
+	{ bpftool prog show -j 2> /dev/null || echo '[]'; } |
+		jq -r --argjson ids "[${ids}]" '.[] | select(.id as $x | $ids | index($x)) | .name'
 }
 
 # procscope's programs loaded since this test began that no process holds: a leak.
