@@ -47,7 +47,7 @@ BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUT)/bpf/%.bpf.o,$(BPF_SRCS))
 SKEL := $(OUT)/procscope.skel.h
 
 # Modules that see the skeleton; everything else is testable without root.
-KERNEL_SRCS := src/session.c src/run.c $(wildcard src/collect*.c)
+KERNEL_SRCS := src/session.c src/run.c src/check.c $(wildcard src/collect*.c)
 MAIN_SRC := src/main.c
 SYSCALL_TABLE := src/syscall_table_$(SC_ARCH).c
 LIB_SRCS := $(filter-out $(KERNEL_SRCS) $(MAIN_SRC) $(wildcard src/syscall_table_*.c),$(sort $(wildcard src/*.c))) \

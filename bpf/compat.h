@@ -45,4 +45,45 @@ static __always_inline __u64 cgroup_ancestor_id(struct cgroup *cg, __u32 level)
 	}
 }
 
+/* v5.16 ("block: remove rq_disk") took rq->rq_disk away for rq->q->disk. */
+struct request___rq_disk {
+	struct gendisk *rq_disk;
+} __attribute__((preserve_access_index));
+
+/* The disk of request @rq (a tp_btf argument). */
+static __always_inline struct gendisk *request_disk(struct request *rq)
+{
+	struct request___rq_disk *old = (void *)rq;
+
+	if (bpf_core_field_exists(rq->q->disk))
+		return rq->q->disk;
+	return BPF_CORE_READ(old, rq_disk);
+}
+
+/*
+ * v6.18 (memdesc_flags_t: "mm: introduce memdesc_flags_t") made folio->flags a struct
+ * around the unsigned long it was. CO-RE refuses to match a struct with an integer,
+ * so each layout has its flavour; the word of page flags is the same either way.
+ */
+struct folio___flags_word {
+	unsigned long flags;
+} __attribute__((preserve_access_index));
+
+struct folio___flags_struct {
+	memdesc_flags_t flags;
+} __attribute__((preserve_access_index));
+
+static __always_inline unsigned long folio_flags(struct folio *folio)
+{
+	unsigned long flags = 0;
+	__u64 off;
+
+	if (bpf_core_field_exists(struct folio___flags_struct, flags))
+		off = bpf_core_field_offset(struct folio___flags_struct, flags);
+	else
+		off = bpf_core_field_offset(struct folio___flags_word, flags);
+	bpf_probe_read_kernel(&flags, sizeof(flags), (void *)folio + off);
+	return flags;
+}
+
 #endif /* PROCSCOPE_BPF_COMPAT_H */

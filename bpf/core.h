@@ -207,7 +207,8 @@ static __always_inline void atomic_max(__u64 *p, __u64 v)
 /* Add a measurement that stands for @weight events (counted separately). */
 static __always_inline void row_time(struct stat_row *r, __u64 v, __u32 weight)
 {
-	__u32 s = hist_slot(v);
+	/* 64-bit: see hist_slot() and docs/design.md, *Verifier-friendly code* */
+	__u64 s = hist_slot(v);
 
 	__sync_fetch_and_add(&r->timed, 1);
 	__sync_fetch_and_add(&r->sum_ns, v * weight);

@@ -111,8 +111,9 @@ static __always_inline __u32 rq_dev(struct request *rq)
 
 	if (part)
 		return part->bd_dev;
-	disk = rq->q->disk;
-	return ((__u32)disk->major << MINORBITS) | disk->first_minor;
+	/* rare (no partition): probe reads, as the old kernels' disk is no BTF pointer */
+	disk = request_disk(rq);
+	return ((__u32)BPF_CORE_READ(disk, major) << MINORBITS) | BPF_CORE_READ(disk, first_minor);
 }
 
 /* The 1-based index of @rq's device in io_devs, allocating one on first sight. */
@@ -418,15 +419,22 @@ int BPF_PROG(io_done, struct request *rq, blk_status_t error, unsigned int nr_by
 	return 0;
 }
 
-/* Bytes in @folio: large folios (PG_head set) keep their page count in _nr_pages. */
+/* v6.6 (pages of a large folio: "mm: add folio->_nr_pages") renamed _folio_nr_pages. */
+struct folio___nr_pages_6_1 {
+	unsigned int _folio_nr_pages;
+} __attribute__((preserve_access_index));
+
+/* Bytes in @folio: large folios (PG_head set) keep their page count beside the flags. */
 static __always_inline __u64 folio_bytes(struct folio *folio)
 {
-	unsigned long flags = 0;
+	struct folio___nr_pages_6_1 *old = (void *)folio;
 
-	bpf_probe_read_kernel(&flags, sizeof(flags), &folio->flags);
-	if (bpf_core_field_exists(folio->_nr_pages) &&
-	    (flags & (1UL << bpf_core_enum_value(enum pageflags, PG_head))))
+	if (!(folio_flags(folio) & (1UL << bpf_core_enum_value(enum pageflags, PG_head))))
+		return cfg_page_size;
+	if (bpf_core_field_exists(folio->_nr_pages))
 		return (__u64)folio->_nr_pages * cfg_page_size;
+	if (bpf_core_field_exists(old->_folio_nr_pages))
+		return (__u64)BPF_CORE_READ(old, _folio_nr_pages) * cfg_page_size;
 	return cfg_page_size;
 }
 

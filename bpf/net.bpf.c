@@ -23,8 +23,12 @@
 #define TCP_SYN_SENT 2
 #define TCP_CLOSE 7
 
-/* bytes from the sock_*_length tracepoints, or (kernels without them) TCP counters at close */
-const volatile __u32 cfg_net_close_bytes = 0;
+/*
+ * Bytes sent (received) come from sock_send_length (sock_recv_length), or on kernels
+ * without that tracepoint from the TCP socket's own counter when it closes.
+ */
+const volatile __u32 cfg_net_close_tx = 0;
+const volatile __u32 cfg_net_close_rx = 0;
 
 struct sock_info {
 	__u64 open_ns;	/* connect started, or first seen in use */
@@ -167,9 +171,37 @@ static __always_inline void proc_row_add(__u32 slot, __u16 kind, __u64 v)
 		row_add(row, v);
 }
 
-static __always_inline void emit_close(const struct sock *sk, struct sock_info *si, __u64 now)
+#define RCV_SHUTDOWN 1
+#define SEND_SHUTDOWN 2
+
+/*
+ * The payload a closing TCP connection carried, from its counters. bytes_acked also
+ * counts a byte of sequence space for the SYN of an active open (acknowledged in
+ * tcp_rcv_synsent_state_process) and one for an acknowledged FIN; bytes_received one
+ * for a received FIN. A passive socket starts past its SYN.
+ */
+static __always_inline void tcp_payload(const struct sock *sk, const struct sock_info *si,
+					__u64 *tx, __u64 *rx)
 {
+	/* the tracepoint's pointer is typed struct sock: tcp_sock fields by probe read */
 	struct tcp_sock *tp = (struct tcp_sock *)sk;
+	__u8 shut = BPF_CORE_READ_BITFIELD(sk, sk_shutdown);
+	__u64 acked = BPF_CORE_READ(tp, bytes_acked), received = BPF_CORE_READ(tp, bytes_received);
+
+	if (si->active && acked)
+		acked--;
+	if ((shut & SEND_SHUTDOWN) && BPF_CORE_READ(tp, snd_una) == BPF_CORE_READ(tp, write_seq) &&
+	    acked)
+		acked--;
+	if ((shut & RCV_SHUTDOWN) && received)
+		received--;
+	*tx = acked;
+	*rx = received;
+}
+
+static __always_inline void emit_close(const struct sock *sk, struct sock_info *si, __u64 now,
+				       __u64 tx, __u64 rx)
+{
 	struct ev_tcp_close *e = bpf_ringbuf_reserve(&core_events, sizeof(*e), 0);
 	struct proc_rec *p = proc_of(si->slot);
 
@@ -183,8 +215,8 @@ static __always_inline void emit_close(const struct sock *sk, struct sock_info *
 	e->remote = si->remote ? si->remote - 1 : ~0U;
 	e->ts_ns = now;
 	e->lifetime_ns = si->estab_ns && now > si->estab_ns ? now - si->estab_ns : 0;
-	e->tx_bytes = BPF_CORE_READ(tp, bytes_acked);
-	e->rx_bytes = BPF_CORE_READ(tp, bytes_received);
+	e->tx_bytes = tx;
+	e->rx_bytes = rx;
 	e->retransmits = si->retrans;
 	e->lport = sk->__sk_common.skc_num;
 	e->passive = !si->active;
@@ -245,24 +277,23 @@ int BPF_PROG(net_state, const struct sock *sk, const int oldstate, const int new
 		if (r)
 			__sync_fetch_and_add(&r->connect_failures, 1);
 	} else {
-		struct tcp_sock *tp = (struct tcp_sock *)sk;
+		__u64 tx, rx;
 
+		tcp_payload(sk, si, &tx, &rx);
 		if (p) {
 			__sync_fetch_and_add(&p->net.closes, 1);
-			if (cfg_net_close_bytes) {
-				__sync_fetch_and_add(&p->net.tx_bytes,
-						     BPF_CORE_READ(tp, bytes_acked));
-				__sync_fetch_and_add(&p->net.rx_bytes,
-						     BPF_CORE_READ(tp, bytes_received));
-			}
+			if (cfg_net_close_tx)
+				__sync_fetch_and_add(&p->net.tx_bytes, tx);
+			if (cfg_net_close_rx)
+				__sync_fetch_and_add(&p->net.rx_bytes, rx);
 		}
 		if (r) {
-			__sync_fetch_and_add(&r->tx_bytes, BPF_CORE_READ(tp, bytes_acked));
-			__sync_fetch_and_add(&r->rx_bytes, BPF_CORE_READ(tp, bytes_received));
+			__sync_fetch_and_add(&r->tx_bytes, tx);
+			__sync_fetch_and_add(&r->rx_bytes, rx);
 		}
 		if (si->estab_ns)
 			proc_row_add(si->slot, ROW_TCP_LIFETIME, now - si->estab_ns);
-		emit_close(sk, si, now);
+		emit_close(sk, si, now, tx, rx);
 	}
 	bpf_sk_storage_delete(&net_socks, (struct sock *)sk);
 	return 0;

@@ -58,17 +58,21 @@ static __always_inline __u32 hist_log2(__u64 v)
 	return r;
 }
 
-static __always_inline __u32 hist_slot(__u64 v)
+/*
+ * 64-bit arithmetic throughout, on purpose: computed in 32-bit subregisters, the slot
+ * reaches the bound check and the array index through different registers ("w3 = w2"),
+ * and verifiers before 6.8 lose the bound across such a copy.
+ */
+static __always_inline __u64 hist_slot(__u64 v)
 {
-	__u32 e;
+	__u64 e;
 
 	if (v < HIST_SUB)
-		return (__u32)v;
+		return v;
 	e = hist_log2(v);
 	if (e >= HIST_MAX_EXP)
 		return HIST_SLOTS - 1;
-	return (e - HIST_SUB_BITS + 1) * HIST_SUB +
-	       (__u32)((v >> (e - HIST_SUB_BITS)) & (HIST_SUB - 1));
+	return (e - HIST_SUB_BITS + 1) * HIST_SUB + ((v >> (e - HIST_SUB_BITS)) & (HIST_SUB - 1));
 }
 
 /* Smallest value that lands in @slot. */

@@ -42,6 +42,7 @@ static const char doc[] =
 	"  procscope -i 5 --alert 'process.cpu.share > 95% for 3 intervals' \\\n"
 	"            --alert-exec ./page.sh -p 4242\n"
 	"                                      run a program when one pins a CPU\n"
+	"  procscope --check                   what this kernel supports\n"
 	"  procscope --save-baseline base.json -- ./etl.sh\n"
 	"  procscope --baseline base.json --alert 'wall > 1.2 * baseline' \\\n"
 	"            -- ./etl.sh               compare with the earlier run\n"
@@ -80,6 +81,7 @@ enum {
 	OPT_SAVE_BASELINE,
 	OPT_HELP,
 	OPT_USAGE,
+	OPT_CHECK,
 	OPT_SUBSYS = 0x1000, /* + index in subsystems[]: --no-NAME, or --NAME if off by default */
 	OPT_SUBSYS_MAX = 16,
 };
@@ -154,6 +156,10 @@ static const struct argp_option tail_options[] = {
 	 4},
 	{"btf", OPT_BTF, "FILE", 0, "Kernel BTF to use instead of /sys/kernel/btf/vmlinux", 4},
 	{"verbose", 'v', NULL, 0, "More diagnostics on stderr (twice: libbpf's too)", 4},
+	{"check", OPT_CHECK, NULL, 0,
+	 "Load every subsystem, attach nothing, and say what this kernel supports (exit status 1 "
+	 "if a subsystem cannot load)",
+	 4},
 	/* argp's own --help and --usage, without its hidden --HANG and --program-name */
 	{"help", OPT_HELP, NULL, 0, "Give this help list", -1},
 	{"usage", OPT_USAGE, NULL, 0, "Give a short usage message", -1},
@@ -410,6 +416,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		ps->targets++;
 		cfg->target = TARGET_COMMAND;
 		return 0;
+	case OPT_CHECK:
+		cfg->check = true;
+		return 0;
 	case OPT_HELP:
 		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
 		return 0;
@@ -453,6 +462,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 
 int config_check(const struct config *cfg, char *err, size_t len)
 {
+	if (cfg->check) {
+		if (cfg->target == TARGET_NONE)
+			return 0;
+		snprintf(err, len,
+			 "'--check' traces nothing: no COMMAND, '-p', '-c' or '-a' with it");
+		return -1;
+	}
 	if (cfg->target == TARGET_NONE) {
 		snprintf(err, len, "nothing to trace: give a COMMAND, -p PID, -c PATH or -a");
 		return -1;

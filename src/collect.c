@@ -218,8 +218,7 @@ static void collect_self(struct session *s, struct self_stats *self)
 	free(vals);
 
 	self->bpf_stats = s->stats_mode;
-	bpf_object__for_each_program(prog, s->skel->obj)
-	{
+	bpf_object__for_each_program (prog, s->skel->obj) {
 		struct bpf_prog_info info;
 		uint32_t len = sizeof(info);
 
@@ -289,6 +288,7 @@ int session__collect(struct session *s, struct raw_dump *d)
 	if (err)
 		pr_warn("cannot read BPF maps: %s", strerror(-err));
 
+	d->kernel = s->kernel;
 	collect_self(s, &d->self);
 	d->self.procs_used = n_procs > SLOT_FIRST ? n_procs - SLOT_FIRST : 0;
 	d->self.rows_used = n_rows > ROW_FIRST ? n_rows - ROW_FIRST : 0;

@@ -64,6 +64,7 @@ struct config {
 	const char *baseline;	   /* --baseline */
 	const char *save_baseline; /* --save-baseline */
 	int verbose;
+	bool check; /* --check: say what this kernel supports, trace nothing */
 };
 
 void config_init(struct config *cfg);

@@ -160,6 +160,8 @@ static int load(struct elf_syms *e, Elf *elf)
 				e->load[e->n_load].offset = ph.p_offset;
 				e->load[e->n_load].vaddr = ph.p_vaddr;
 				e->load[e->n_load].filesz = ph.p_filesz;
+				e->load[e->n_load].memsz = ph.p_memsz;
+				e->load[e->n_load].exec = !!(ph.p_flags & PF_X);
 				e->n_load++;
 			}
 		}
@@ -222,6 +224,21 @@ bool elf_syms__offset_to_vaddr(const struct elf_syms *e, uint64_t off, uint64_t 
 
 		if (off >= l->offset && off < l->offset + l->filesz) {
 			*vaddr = off - l->offset + l->vaddr;
+			return true;
+		}
+	}
+	/*
+	 * A separate debug file keeps the program headers' addresses but not their file
+	 * offsets (code is NOBITS there). Linkers lay code out at the same distance from
+	 * the first segment in the file as in memory, the first at offset 0: take that,
+	 * if it lands in an executable segment.
+	 */
+	for (int i = 0; e->n_load && i < e->n_load; i++) {
+		const struct elf_load *l = &e->load[i];
+		uint64_t va = off + e->load[0].vaddr;
+
+		if (l->exec && !l->filesz && va >= l->vaddr && va < l->vaddr + l->memsz) {
+			*vaddr = va;
 			return true;
 		}
 	}

@@ -20,7 +20,8 @@ struct elf_sym {
 };
 
 struct elf_load {
-	uint64_t offset, vaddr, filesz;
+	uint64_t offset, vaddr, filesz, memsz;
+	bool exec;
 };
 
 struct elf_syms {
@@ -41,7 +42,10 @@ int elf_syms__load_fd(struct elf_syms *e, int fd);
 int elf_syms__load_mem(struct elf_syms *e, const void *image, size_t size);
 void elf_syms__free(struct elf_syms *e);
 
-/* The ELF virtual address of file offset @off, through the PT_LOAD segments. */
+/*
+ * The ELF virtual address of file offset @off, through the PT_LOAD segments (in a
+ * separate debug file, whose code has no file offsets: as linkers lay it out).
+ */
 bool elf_syms__offset_to_vaddr(const struct elf_syms *e, uint64_t off, uint64_t *vaddr);
 /* The function containing @vaddr, or NULL. */
 const struct elf_sym *elf_syms__lookup(const struct elf_syms *e, uint64_t vaddr);

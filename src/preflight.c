@@ -9,8 +9,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/vfs.h>
 #include <unistd.h>
+
+#include <bpf/libbpf.h>
 
 #include "preflight.h"
 #include "log.h"
@@ -42,6 +45,25 @@ int check_privileges(void)
 	pr_error("permission denied: loading BPF programs needs root (or CAP_BPF and CAP_PERFMON); "
 		 "try 'sudo procscope ...'");
 	return -EPERM;
+}
+
+int check_kernel(void)
+{
+	struct utsname u;
+	int ret = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL);
+
+	if (ret == 1)
+		return 0;
+	if (uname(&u))
+		snprintf(u.release, sizeof(u.release), "?");
+	if (ret == 0)
+		pr_error("this kernel (%s) is too old: procscope needs BPF task storage, in Linux "
+			 "5.11 and newer",
+			 u.release);
+	else
+		pr_error("cannot probe this kernel (%s) for BPF task storage: %s", u.release,
+			 strerror(-ret));
+	return -ENOTSUP;
 }
 
 int check_btf(const char *btf_path)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Checks made before anything is loaded, so that the common mistakes end with one
- * clear line and nothing attached: privileges, BTF, the target's existence, the
- * cgroup v2 mount (found in /proc/self/mounts, never assumed), and the command.
+ * clear line and nothing attached: privileges, BTF, a kernel new enough, the
+ * target's existence, the cgroup v2 mount (found in /proc/self/mounts, never
+ * assumed), and the command.
  * Each returns 0, or prints the reason and returns a negative errno.
  */
 #ifndef PROCSCOPE_PREFLIGHT_H
@@ -14,6 +15,8 @@
 
 int check_privileges(void);
 int check_btf(const char *btf_path);
+/* The BPF features procscope cannot do without (task storage: Linux 5.11). */
+int check_kernel(void);
 
 /* The cgroup2 mount point, from @mounts_path (normally /proc/self/mounts). */
 int cgroup2_mount(const char *mounts_path, char *buf, size_t len);

@@ -25,6 +25,32 @@ struct tcp_conn_info {
 	uint32_t retransmits;
 };
 
+#define KERNEL_NOTES_MAX 16
+
+enum kernel_note_kind {
+	KNOTE_NO_TRACEPOINT =
+		1,	    /* the kernel lacks a tracepoint: measured otherwise, or left out */
+	KNOTE_REJECTED = 2, /* the kernel refused a program: it, or its subsystem, is off */
+};
+
+/* What this kernel could not do, and what procscope does instead. */
+struct kernel_note {
+	int kind; /* enum kernel_note_kind */
+	char subsys[16];
+	char prog[32];
+	char tracepoint[48]; /* KNOTE_NO_TRACEPOINT: the one missing ... */
+	char since[16];	     /* ... and the Linux version that brought it */
+	char effect[160];    /* what is measured differently, or left out */
+	char reason[200];    /* KNOTE_REJECTED: the verifier's (or libbpf's) words */
+};
+
+struct kernel_info {
+	char release[65];    /* uname -r */
+	unsigned int subsys; /* the subsystems that loaded (enum subsys) */
+	size_t n_notes;
+	struct kernel_note notes[KERNEL_NOTES_MAX];
+};
+
 /* procscope's own costs and losses. */
 struct self_stats {
 	uint64_t stats[STAT_N];	       /* BPF-side loss counters, summed over CPUs */
@@ -68,6 +94,7 @@ struct raw_dump {
 	struct net_remote_rec remotes[NET_REMOTE_MAX]; /* by remote index */
 	const struct tcp_conn_info *conns;	       /* closed so far, oldest first (not owned) */
 	size_t n_conns;
+	struct kernel_info kernel;
 	struct self_stats self;
 };
 

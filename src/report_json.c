@@ -589,6 +589,32 @@ static void json_process(struct json_writer *w, const struct snapshot *s, const 
 	jw_object_end(w);
 }
 
+/* The kernel, what loaded, and what it could not do (docs/json-schema.md). */
+static void json_kernel(struct json_writer *w, const struct kernel_info *k)
+{
+	jw_key(w, "kernel");
+	jw_object_begin(w);
+	jw_kv_str(w, "release", k->release);
+	jw_key(w, "notes");
+	jw_array_begin(w);
+	for (size_t i = 0; i < k->n_notes; i++) {
+		const struct kernel_note *n = &k->notes[i];
+		bool refused = n->kind == KNOTE_REJECTED;
+
+		jw_object_begin(w);
+		jw_kv_str(w, "kind", refused ? "refused" : "missing_tracepoint");
+		jw_kv_str(w, "subsystem", n->subsys);
+		jw_kv_str(w, "program", n->prog);
+		jw_kv_str(w, "tracepoint", refused ? NULL : n->tracepoint);
+		jw_kv_str(w, "since", refused ? NULL : n->since);
+		jw_kv_str(w, "reason", refused ? n->reason : NULL);
+		jw_kv_str(w, "effect", n->effect);
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+	jw_object_end(w);
+}
+
 static void json_self(struct json_writer *w, const struct self_stats *x)
 {
 	jw_key(w, "self");
@@ -689,6 +715,7 @@ void report_json(struct json_writer *w, const struct snapshot *s, const struct a
 		json_baseline(w, a->baseline);
 		json_alerts(w, a->alerts);
 	}
+	json_kernel(w, &s->kernel);
 	json_self(w, &s->self);
 	jw_object_end(w);
 	jw_end_record(w);

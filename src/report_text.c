@@ -641,6 +641,31 @@ static void self(FILE *f, const struct snapshot *s)
 			(unsigned long long)x->stats[STAT_RB_DROPS]);
 }
 
+/* What this kernel could not do: measured another way, or off, and why. */
+static void kernel_notes(FILE *f, const struct kernel_info *k)
+{
+	if (!k->n_notes)
+		return;
+	fprintf(f, "\nON THIS KERNEL (%s)\n", k->release);
+	for (size_t i = 0; i < k->n_notes; i++) {
+		const struct kernel_note *n = &k->notes[i];
+		size_t j = i;
+
+		if (n->kind == KNOTE_REJECTED) {
+			fprintf(f, "  %s: the kernel refused '%s' (%s); %s\n", n->subsys, n->prog,
+				n->reason[0] ? n->reason : "no reason given", n->effect);
+			continue;
+		}
+		/* one line for the tracepoints that share an effect (send and receive) */
+		fprintf(f, "  %s: no tracepoint %s", n->subsys, n->tracepoint);
+		while (j + 1 < k->n_notes && k->notes[j + 1].kind == KNOTE_NO_TRACEPOINT &&
+		       !strcmp(k->notes[j + 1].effect, n->effect))
+			fprintf(f, ", %s", k->notes[++j].tracepoint);
+		fprintf(f, " (Linux %s): %s\n", n->since, n->effect);
+		i = j;
+	}
+}
+
 void report_text(FILE *f, const struct snapshot *s, const struct analysis *a,
 		 const struct report_opts *o)
 {
@@ -666,7 +691,9 @@ void report_text(FILE *f, const struct snapshot *s, const struct analysis *a,
 		top_stacks(f, s->stacks, STACK_ONCPU, o->top_n < 5 ? o->top_n : 5);
 		top_stacks(f, s->stacks, STACK_OFFCPU, o->top_n < 5 ? o->top_n : 5);
 	}
-	if (s->kind == SNAP_REPORT)
+	if (s->kind == SNAP_REPORT) {
+		kernel_notes(f, &s->kernel);
 		self(f, s);
+	}
 	fflush(f);
 }

@@ -28,6 +28,7 @@
 #include "alerts.h"
 #include "analysis.h"
 #include "baseline.h"
+#include "check.h"
 #include "conns.h"
 #include "json_reader.h"
 #include "launch.h"
@@ -512,7 +513,7 @@ static int prepare_inputs(struct run *r, struct config *cfg, struct cgroup_targe
 	};
 	int status;
 
-	if (check_privileges() || check_btf(cfg->btf_path))
+	if (check_privileges() || check_btf(cfg->btf_path) || check_kernel())
 		return EXIT_RUNTIME;
 	status = check_target(r, cfg, cg);
 	if (status)
@@ -579,6 +580,8 @@ static int start_tracing(struct run *r, const struct cgroup_target *cg, uint64_t
 	}
 	if (session__open(&r->sess, &so))
 		return EXIT_RUNTIME;
+	/* what this kernel could load: the rest is reported as off (null in JSON) */
+	r->ropts.subsys = session__kernel(r->sess)->subsys;
 	if (r->child.pid > 0 && session__add_pid(r->sess, (uint32_t)r->child.pid, 0) < 0) {
 		pr_error("cannot register the command's pid");
 		return EXIT_RUNTIME;
@@ -651,6 +654,13 @@ static void build_stacks(struct run *r, struct snapshot *s, struct stack_set *se
 	struct symbolizer_stats st;
 	uint64_t t0 = now_ns();
 
+	/* the living may have mapped more since their first stack (libraries, dlopen) */
+	for (size_t i = 0; i < s->n_procs; i++) {
+		const struct proc_info *p = &s->procs[i];
+
+		if ((p->flags & PROC_F_STACKS) && !(p->flags & PROC_F_EXITED))
+			symbolizer__capture(r->sym, p->slot, p->pid);
+	}
 	stacks_build(set, raw, r->cfg->freq_hz, r->sym, s);
 	s->stacks = set;
 	s->self.symbolize_ns = now_ns() - t0;
@@ -747,6 +757,8 @@ int run(struct config *cfg, uint64_t started_ns)
 	struct run r = {.cfg = cfg, .sfd = -1, .alerts = cfg->alerts};
 	int status;
 
+	if (cfg->check)
+		return check_run(cfg, stdout);
 	proctree__init(&r.tree);
 	status = prepare(&r, cfg, started_ns);
 	if (!status) {

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <linux/perf_event.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,18 +21,45 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "loadlog.h"
 #include "log.h"
 #include "session_priv.h"
 #include "syscall_table.h"
 #include "util.h"
 
+/* libbpf's warnings during a load, kept to find what the kernel refused (loadlog.h). */
+static struct {
+	bool on;
+	char *buf;
+	size_t len, cap;
+} load_log;
+
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
+	if (load_log.on && level == LIBBPF_WARN) {
+		va_list copy;
+		int n;
+
+		va_copy(copy, ap);
+		n = vsnprintf(NULL, 0, fmt, copy);
+		va_end(copy);
+		if (n > 0 && load_log.len + (size_t)n + 1 <= (4u << 20)) {
+			if (load_log.len + (size_t)n + 1 > load_log.cap) {
+				load_log.cap = (load_log.len + (size_t)n + 1) * 2;
+				load_log.buf = xrealloc(load_log.buf, load_log.cap);
+			}
+			va_copy(copy, ap);
+			vsnprintf(load_log.buf + load_log.len, (size_t)n + 1, fmt, copy);
+			va_end(copy);
+			load_log.len += (size_t)n;
+		}
+	}
 	if (level == LIBBPF_DEBUG && log_verbosity < 3)
 		return 0;
 	if (level == LIBBPF_INFO && log_verbosity < 2)
 		return 0;
-	if (level == LIBBPF_WARN && log_verbosity < 1)
+	/* a refused program is said once, in one line, by the caller; -vv shows libbpf's log */
+	if (level == LIBBPF_WARN && (log_verbosity < 1 || (load_log.on && log_verbosity < 2)))
 		return 0;
 	return vfprintf(stderr, fmt, ap);
 }
@@ -87,17 +115,236 @@ static int ring_cb(void *ctx, void *data, size_t len)
 	return s->on_event ? s->on_event(s->ev_ctx, data, len) : 0;
 }
 
-int session__open(struct session **out, const struct session_opts *o)
+static struct kernel_note *note_add(struct session *s, int kind, const struct subsys_desc *d,
+				    const struct subsys_prog *p)
+{
+	struct kernel_info *k = &s->kernel;
+	struct kernel_note *n;
+
+	if (k->n_notes == KERNEL_NOTES_MAX)
+		return NULL;
+	n = &k->notes[k->n_notes++];
+	memset(n, 0, sizeof(*n));
+	n->kind = kind;
+	snprintf(n->subsys, sizeof(n->subsys), "%s", d->name);
+	snprintf(n->prog, sizeof(n->prog), "%s", p->name);
+	return n;
+}
+
+/* Is program @p off on this kernel (missing tracepoint, or refused)? */
+static bool prog_noted(const struct session *s, const struct subsys_prog *p)
+{
+	for (size_t i = 0; i < s->kernel.n_notes; i++)
+		if (!strcmp(s->kernel.notes[i].prog, p->name))
+			return true;
+	return false;
+}
+
+/* The programs wanted, minus the ones this kernel cannot have (noted once). */
+static void choose_programs(struct session *s, const char *btf, size_t btf_len)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program (prog, s->skel->obj) {
+		const struct subsys_prog *sp;
+		const struct subsys_desc *d = subsys_of_prog(bpf_program__name(prog), &sp);
+		bool on = d && subsys_prog_wanted(d, sp, s->subsys);
+
+		if (on && sp->tp && !prog_noted(s, sp) && !kernel_has_tp(btf, btf_len, sp->tp)) {
+			struct kernel_note *n = note_add(s, KNOTE_NO_TRACEPOINT, d, sp);
+
+			if (n) {
+				snprintf(n->tracepoint, sizeof(n->tracepoint), "%s", sp->tp);
+				snprintf(n->since, sizeof(n->since), "%s", sp->since);
+				snprintf(n->effect, sizeof(n->effect), "%s", sp->without);
+			}
+			pr_info("kernel has no tracepoint '%s' (Linux %s): %s", sp->tp, sp->since,
+				sp->without);
+		}
+		if (on && prog_noted(s, sp))
+			on = false;
+		bpf_program__set_autoload(prog, on);
+	}
+}
+
+/*
+ * Test hook (docs/design.md, *Testing*): PROCSCOPE_TEST_REFUSE=prog[,prog] loads those
+ * programs as socket filters, which the kernel refuses (their context reads make no
+ * sense there) -- so that the path an older kernel's refusal takes runs for real on
+ * this one.
+ */
+static void test_refuse(struct session *s)
+{
+	const char *list = getenv("PROCSCOPE_TEST_REFUSE");
+	struct bpf_program *prog;
+
+	if (!list || !*list)
+		return;
+	bpf_object__for_each_program (prog, s->skel->obj) {
+		const char *name = bpf_program__name(prog);
+		size_t n = strlen(name);
+
+		for (const char *p = list; (p = strstr(p, name)); p += n)
+			if ((p == list || p[-1] == ',') && (p[n] == ',' || !p[n]) &&
+			    bpf_program__autoload(prog))
+				bpf_program__set_type(prog, BPF_PROG_TYPE_SOCKET_FILTER);
+	}
+}
+
+/* Rodata and map sizes for the subsystems on; between open and load. */
+static void configure(struct session *s, const struct session_opts *o)
+{
+	const struct config *cfg = o->cfg;
+	struct procscope_bpf *skel = s->skel;
+	struct bpf_map *map;
+
+	skel->rodata->cfg_mode = o->mode;
+	skel->rodata->cfg_follow_children = cfg->follow_children;
+	skel->rodata->cfg_self_tgid = (uint32_t)getpid();
+	skel->rodata->cfg_cg_id = o->cg_id;
+	skel->rodata->cfg_cg_level = o->cg_level;
+	skel->rodata->cfg_max_procs = s->max_procs;
+	skel->rodata->cfg_max_rows = s->max_rows;
+	skel->rodata->cfg_sched = !!(s->subsys & SUB_SCHED);
+	skel->rodata->cfg_mem = !!(s->subsys & SUB_MEM);
+	skel->rodata->cfg_page_size = (uint32_t)sysconf(_SC_PAGESIZE);
+	skel->rodata->cfg_offcpu = !!(s->subsys & SUB_OFFCPU);
+	skel->rodata->cfg_offcpu_min_ns = cfg->offcpu_min_ns;
+	skel->rodata->cfg_syscall_budget = cfg->syscall_time_all ? ~0U : SYSCALL_BUDGET_DEFAULT;
+	syscall_wait_classes((uint8_t *)skel->rodata->cfg_syscall_class, SYSCALL_NR_MAX);
+	/* without sock_send/recv_length, TCP bytes come from the socket's counters at close */
+	for (size_t i = 0; i < s->kernel.n_notes; i++) {
+		if (!strcmp(s->kernel.notes[i].prog, "net_send"))
+			skel->rodata->cfg_net_close_tx = 1;
+		if (!strcmp(s->kernel.notes[i].prog, "net_recv"))
+			skel->rodata->cfg_net_close_rx = 1;
+	}
+	/* stack maps sched_switch refers to: one entry each when their stacks are off */
+	if (!(s->subsys & SUB_PROFILE))
+		bpf_map__set_max_entries(skel->maps.stacks_user, 1);
+	if (!(s->subsys & SUB_OFFCPU))
+		bpf_map__set_max_entries(skel->maps.stacks_user_ip, 1);
+	if (!(s->subsys & SUB_STACKS)) {
+		bpf_map__set_max_entries(skel->maps.stacks_kernel, 1);
+		bpf_map__set_max_entries(skel->maps.stacks_counts, 1);
+	}
+	bpf_map__set_max_entries(skel->maps.core_procs, s->max_procs);
+	bpf_map__set_max_entries(skel->maps.core_rows, ROW_FIRST + s->max_rows);
+	/* processes beyond max_procs still get an entry, mapping them to the overflow slot */
+	bpf_map__set_max_entries(skel->maps.core_tgid_slot, s->max_procs * 2);
+	bpf_object__for_each_map (map, skel->obj) {
+		for (const struct subsys_desc *d = subsystems; d->name; d++)
+			if (d->map_prefix &&
+			    !strncmp(bpf_map__name(map), d->map_prefix, strlen(d->map_prefix)))
+				bpf_map__set_autocreate(map, !!(s->subsys & d->bit));
+	}
+}
+
+/*
+ * The kernel refused a program (its name and reason in libbpf's log): carry on without
+ * it -- just the program when procscope has another way (sp->without), else its
+ * subsystem and what needs that. false when nothing can be done without it.
+ */
+static bool degrade(struct session *s, const char *log)
+{
+	const struct subsys_prog *sp;
+	const struct subsys_desc *d;
+	struct kernel_note *n;
+	char name[64], why[200];
+	unsigned int off;
+
+	if (!loadlog_failed_prog(log, name, sizeof(name)) || !(d = subsys_of_prog(name, &sp)) ||
+	    prog_noted(s, sp))
+		return false;
+	loadlog_reason(log, name, why, sizeof(why));
+	if (!sp->without && !d->bit && !sp->also) {
+		pr_error("this kernel refused '%s', which procscope cannot run without: %s", name,
+			 why[0] ? why : "(no reason given; -vv shows libbpf's log)");
+		s->said = true;
+		return false;
+	}
+	off = sp->without ? 0 : d->bit | sp->also;
+	for (const struct subsys_desc *x = subsystems; x->name; x++)
+		if (x->needs & off)
+			off |= x->bit;
+	off &= s->subsys;
+	if (!(n = note_add(s, KNOTE_REJECTED, d, sp)))
+		return false;
+	snprintf(n->reason, sizeof(n->reason), "%s", why);
+	if (sp->without) {
+		snprintf(n->effect, sizeof(n->effect), "%s", sp->without);
+		pr_warn("this kernel refused '%s': %s; %s", name, why, sp->without);
+	} else {
+		char list[96] = "";
+
+		for (const struct subsys_desc *x = subsystems; x->name; x++)
+			if (off & x->bit)
+				snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s'%s'",
+					 list[0] ? ", " : "", x->name);
+		snprintf(n->effect, sizeof(n->effect), "off: %s", list);
+		pr_warn("%s off: this kernel refused '%s': %s", list, name, why);
+	}
+	s->subsys &= ~off;
+	if (!s->subsys) {
+		pr_error("nothing left to measure on this kernel");
+		s->said = true;
+		return false;
+	}
+	return true;
+}
+
+/* Open, configure and load; on a refused program, without it (degrade()), again. */
+static int load(struct session *s, const struct session_opts *o)
 {
 	const struct config *cfg = o->cfg;
 	LIBBPF_OPTS(bpf_object_open_opts, oopts, .btf_custom_path = cfg->btf_path);
-	struct session *s = xcalloc(1, sizeof(*s));
-	struct procscope_bpf *skel;
-	struct bpf_program *prog;
-	char *btf = NULL;
 	size_t btf_len = 0;
-	uint64_t t_open, t_load;
-	struct bpf_map *map;
+	char *btf = NULL;
+	int err = 0;
+
+	if (cfg->subsys & (SUB_IO | SUB_NET))
+		btf = read_btf(cfg->btf_path ? cfg->btf_path : "/sys/kernel/btf/vmlinux", &btf_len);
+	for (int attempt = 0; attempt <= KERNEL_NOTES_MAX; attempt++) {
+		uint64_t t_open = now_ns(), t_load;
+
+		procscope_bpf__destroy(s->skel);
+		s->skel = procscope_bpf__open_opts(&oopts);
+		if (!s->skel) {
+			err = -errno;
+			pr_error("failed to open the BPF object: %s", strerror(-err));
+			break;
+		}
+		choose_programs(s, btf, btf_len); /* first: configure() reads its notes */
+		configure(s, o);
+		test_refuse(s);
+		t_load = now_ns();
+		load_log.on = true;
+		load_log.len = 0;
+		if (load_log.buf)
+			load_log.buf[0] = '\0';
+		err = procscope_bpf__load(s->skel);
+		load_log.on = false;
+		pr_info("open %.1f ms, load %.1f ms", (t_load - t_open) / 1e6,
+			(now_ns() - t_load) / 1e6);
+		if (!err || !load_log.buf || !degrade(s, load_log.buf))
+			break;
+	}
+	if (err && !s->said)
+		pr_error("failed to load BPF programs: %s%s", strerror(-err),
+			 err == -EPERM ? " (root with CAP_BPF and CAP_PERFMON needed; locked down "
+					 "kernel?)"
+				       : " (run with -vv for libbpf's log)");
+	free(btf);
+	free(load_log.buf);
+	memset(&load_log, 0, sizeof(load_log));
+	return err;
+}
+
+int session__open(struct session **out, const struct session_opts *o)
+{
+	const struct config *cfg = o->cfg;
+	struct session *s = xcalloc(1, sizeof(*s));
+	struct utsname u;
 	int err;
 
 	s->stats_fd = -1;
@@ -108,85 +355,17 @@ int session__open(struct session **out, const struct session_opts *o)
 	s->stats_mode = cfg->bpf_stats;
 	s->on_event = o->on_event;
 	s->ev_ctx = o->ctx;
+	s->freq_hz = cfg->freq_hz;
 	s->ncpus = libbpf_num_possible_cpus();
+	if (uname(&u) == 0)
+		snprintf(s->kernel.release, sizeof(s->kernel.release), "%s", u.release);
 	libbpf_set_print(libbpf_print);
 
-	t_open = now_ns();
-	skel = procscope_bpf__open_opts(&oopts);
-	if (!skel) {
-		err = -errno;
-		pr_error("failed to open the BPF object: %s", strerror(-err));
+	err = load(s, o);
+	if (err)
 		goto fail;
-	}
-	s->skel = skel;
-
-	skel->rodata->cfg_mode = o->mode;
-	skel->rodata->cfg_follow_children = cfg->follow_children;
-	skel->rodata->cfg_self_tgid = (uint32_t)getpid();
-	skel->rodata->cfg_cg_id = o->cg_id;
-	skel->rodata->cfg_cg_level = o->cg_level;
-	skel->rodata->cfg_max_procs = s->max_procs;
-	skel->rodata->cfg_max_rows = s->max_rows;
-	skel->rodata->cfg_sched = !!(cfg->subsys & SUB_SCHED);
-	skel->rodata->cfg_mem = !!(cfg->subsys & SUB_MEM);
-	skel->rodata->cfg_page_size = (uint32_t)sysconf(_SC_PAGESIZE);
-	skel->rodata->cfg_offcpu = !!(cfg->subsys & SUB_OFFCPU);
-	skel->rodata->cfg_offcpu_min_ns = cfg->offcpu_min_ns;
-	s->freq_hz = cfg->freq_hz;
-	/* stack maps sched_switch refers to: one entry each when their stacks are off */
-	if (!(cfg->subsys & SUB_PROFILE))
-		bpf_map__set_max_entries(skel->maps.stacks_user, 1);
-	if (!(cfg->subsys & SUB_OFFCPU))
-		bpf_map__set_max_entries(skel->maps.stacks_user_ip, 1);
-	if (!(cfg->subsys & (SUB_PROFILE | SUB_OFFCPU))) {
-		bpf_map__set_max_entries(skel->maps.stacks_kernel, 1);
-		bpf_map__set_max_entries(skel->maps.stacks_counts, 1);
-	}
-	skel->rodata->cfg_syscall_budget = cfg->syscall_time_all ? ~0U : SYSCALL_BUDGET_DEFAULT;
-	syscall_wait_classes((uint8_t *)skel->rodata->cfg_syscall_class, SYSCALL_NR_MAX);
-
-	bpf_map__set_max_entries(skel->maps.core_procs, s->max_procs);
-	bpf_map__set_max_entries(skel->maps.core_rows, ROW_FIRST + s->max_rows);
-	/* processes beyond max_procs still get an entry, mapping them to the overflow slot */
-	bpf_map__set_max_entries(skel->maps.core_tgid_slot, s->max_procs * 2);
-
-	if (cfg->subsys & (SUB_IO | SUB_NET))
-		btf = read_btf(cfg->btf_path ? cfg->btf_path : "/sys/kernel/btf/vmlinux", &btf_len);
-	bpf_object__for_each_program(prog, skel->obj)
-	{
-		const struct subsys_prog *sp;
-		const struct subsys_desc *d = subsys_of_prog(bpf_program__name(prog), &sp);
-		bool on = d && subsys_prog_wanted(d, sp, cfg->subsys);
-
-		if (on && sp->tp && !kernel_has_tp(btf, btf_len, sp->tp)) {
-			pr_info("kernel has no tracepoint '%s' (Linux %s): %s", sp->tp, sp->since,
-				sp->without);
-			on = false;
-			if (prog == skel->progs.net_send)
-				skel->rodata->cfg_net_close_bytes = 1;
-		}
-		bpf_program__set_autoload(prog, on);
-	}
-	free(btf);
-	bpf_object__for_each_map(map, skel->obj)
-	{
-		for (const struct subsys_desc *d = subsystems; d->name; d++)
-			if (d->map_prefix &&
-			    !strncmp(bpf_map__name(map), d->map_prefix, strlen(d->map_prefix)))
-				bpf_map__set_autocreate(map, !!(cfg->subsys & d->bit));
-	}
-
-	t_load = now_ns();
-	err = procscope_bpf__load(skel);
-	pr_info("open %.1f ms, load %.1f ms", (t_load - t_open) / 1e6, (now_ns() - t_load) / 1e6);
-	if (err) {
-		pr_error("failed to load BPF programs: %s%s", strerror(-err),
-			 err == -EPERM ? " (root with CAP_BPF and CAP_PERFMON needed; locked down "
-					 "kernel?)"
-				       : " (run with -v for libbpf's log)");
-		goto fail;
-	}
-	s->rb = ring_buffer__new(bpf_map__fd(skel->maps.core_events), ring_cb, s, NULL);
+	s->kernel.subsys = s->subsys;
+	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.core_events), ring_cb, s, NULL);
 	if (!s->rb) {
 		err = -errno;
 		pr_error("failed to open the ring buffer: %s", strerror(-err));
@@ -197,6 +376,11 @@ int session__open(struct session **out, const struct session_opts *o)
 fail:
 	session__free(s);
 	return err ? err : -EINVAL;
+}
+
+const struct kernel_info *session__kernel(const struct session *s)
+{
+	return &s->kernel;
 }
 
 int session__add_pid(struct session *s, uint32_t tgid, uint32_t flags)
@@ -345,8 +529,7 @@ int session__attach(struct session *s)
 	/* provisional start, for tasks first seen while we attach */
 	s->skel->bss->core_attach_ns = t0;
 
-	bpf_object__for_each_program(prog, s->skel->obj)
-	{
+	bpf_object__for_each_program (prog, s->skel->obj) {
 		struct bpf_link *link;
 
 		if (!bpf_program__autoload(prog))

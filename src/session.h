@@ -45,6 +45,8 @@ int session__collect_stacks(struct session *s, struct raw_stacks *out);
 /* Target processes not yet exited. */
 uint32_t session__alive(struct session *s);
 uint64_t session__attach_ns(const struct session *s);
+/* The kernel, the subsystems that loaded, and what it could not do (notes). */
+const struct kernel_info *session__kernel(const struct session *s);
 /* When session__stats_tick() next has work (0: never); call it at or after that time. */
 uint64_t session__stats_next(const struct session *s);
 void session__stats_tick(struct session *s, uint64_t now);

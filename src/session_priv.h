@@ -40,6 +40,8 @@ struct session {
 	int ncpus;
 	void *iter_buf;
 	size_t iter_cap;
+	struct kernel_info kernel; /* what loaded, what this kernel could not do */
+	bool said;		   /* a load failure was already explained on stderr */
 };
 
 /* Copy the used process slots (collect.c); caller releases with raw_dump_release(). */

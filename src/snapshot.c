@@ -463,6 +463,7 @@ int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struc
 	out->start_ns = prev ? prev->ts_ns : attach_ns;
 	out->end_ns = cur->ts_ns;
 	out->self = cur->self;
+	out->kernel = cur->kernel;
 	out->procs = xcalloc(cur->n_procs ? cur->n_procs : 1, sizeof(*out->procs));
 	build_procs(out, cur, prev, index);
 	build_devices(out, cur, prev, names);

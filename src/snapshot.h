@@ -135,6 +135,7 @@ struct snapshot {
 	size_t n_conns;
 	size_t conns_closed;		/* all closed in the span */
 	const struct stack_set *stacks; /* final report with stacks on, else NULL */
+	struct kernel_info kernel;	/* what loaded on this kernel, and what could not */
 	struct self_stats self;
 };
 

@@ -12,7 +12,8 @@ static const struct subsys_prog core_progs[] = {
 	{"core_exec"},
 	{"core_exit"},
 	/* open scheduler intervals and fault counters of live threads, at every report */
-	{"core_tasks", SUB_SCHED | SUB_MEM},
+	{"core_tasks", SUB_SCHED | SUB_MEM, NULL, NULL,
+	 "time and faults of threads still running are counted only once they switch or exit"},
 	{NULL},
 };
 
@@ -50,14 +51,16 @@ static const struct subsys_prog net_progs[] = {
 	{"net_probe"},
 	{"net_retrans"},
 	{"net_send", 0, "sock_send_length", "6.3",
-	 "TCP bytes are counted when a connection closes; UDP bytes are not counted"},
+	 "TCP bytes sent are counted when a connection closes; UDP bytes sent are not counted"},
 	{"net_recv", 0, "sock_recv_length", "6.3",
-	 "TCP bytes are counted when a connection closes; UDP bytes are not counted"},
+	 "TCP bytes received are counted when a connection closes; UDP bytes received are not "
+	 "counted"},
 	{NULL},
 };
 
 static const struct subsys_prog mem_progs[] = {
-	{"mem_oom"},
+	/* mark_victim passed a pid, not the task, before 6.9: then refused, and only it */
+	{"mem_oom", 0, NULL, NULL, "OOM kills are not reported"},
 	{NULL},
 };
 

@@ -393,23 +393,56 @@ void symbolizer__user_ip(struct symbolizer *s, uint32_t slot, uint64_t ip, struc
 	unresolved(s, "[unknown]", ip, out);
 }
 
+/*
+ * A build id no captured mapping explained (the process mapped the file after its
+ * mappings were read, and is gone): its separate debug file, found by build id as
+ * gdb does, has the symbols and the program headers that turn file offsets into
+ * addresses. Remembered either way, so that a miss costs one open.
+ */
+static struct module *module_by_debug_file(struct symbolizer *s, const unsigned char *id)
+{
+	char hex[2 * BUILD_ID_MAX + 1], path[160], name[40];
+	struct module *m;
+	int fd;
+
+	build_id_hex(id, BUILD_ID_MAX, hex);
+	snprintf(path, sizeof(path), "%s/.build-id/%.2s/%s.debug", debug_dir(), hex, hex + 2);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	snprintf(name, sizeof(name), "[build-id %.16s]", hex);
+	m = module_add(s, name, fd);
+	memcpy(m->build_id, id, BUILD_ID_MAX);
+	m->build_id_len = BUILD_ID_MAX;
+	memcpy(m->build_id_hex, hex, sizeof(hex));
+	if (fd < 0) {
+		m->parsed = true; /* nothing to parse: frames stay build id + offset */
+		m->demangled = xcalloc(1, sizeof(*m->demangled));
+	}
+	return m;
+}
+
 void symbolizer__user_bid(struct symbolizer *s, uint32_t slot, const struct stack_bid_frame *f,
 			  struct sym_frame *out)
 {
 	char hex[2 * BUILD_ID_MAX + 1];
+	struct module *m = NULL;
 
 	if (f->status != 1) {
 		/* the kernel could not read the build id (anonymous memory, vDSO, lock busy) */
 		symbolizer__user_ip(s, slot, f->offset_or_ip, out);
 		return;
 	}
-	for (size_t i = 0; i < s->n_mods; i++) {
-		struct module *m = s->mods[i];
-
-		if (m->build_id_len && !memcmp(m->build_id, f->build_id, (size_t)m->build_id_len)) {
-			resolve_in(s, m, f->offset_or_ip, out);
+	/* the kernel writes 20 bytes; a shorter id is zero-padded */
+	for (size_t i = 0; i < s->n_mods && !m; i++)
+		if (s->mods[i]->build_id_len &&
+		    !memcmp(s->mods[i]->build_id, f->build_id, (size_t)s->mods[i]->build_id_len))
+			m = s->mods[i];
+	if (!m)
+		m = module_by_debug_file(s, f->build_id);
+	if (m->fd >= 0 || m->elf.n_syms || m->name[0] != '[') {
+		/* a file we know, by its name, resolved or not: "libfoo.so+0x1234" */
+		resolve_in(s, m, f->offset_or_ip, out);
+		if (out->resolved || m->name[0] != '[')
 			return;
-		}
 	}
 	build_id_hex(f->build_id, 8, hex);
 	snprintf(s->buf, sizeof(s->buf), "[build-id %s]+0x%llx", hex,

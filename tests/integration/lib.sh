@@ -6,8 +6,8 @@
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PROCSCOPE=${PROCSCOPE:-$ROOT/procscope}
 WL=$ROOT/tests/workloads/bin
-# every program procscope loads, as bpftool lists them
-PROCSCOPE_PROGS='core_fork core_exec core_exit core_tasks sched_switch sched_wakeup sched_wake_new syscalls_enter syscalls_exit io_start io_insert io_issue io_done io_dirty io_wb_begin io_wb_end net_state net_probe net_retrans net_send net_recv mem_oom profile_sample'
+# every program procscope has, from its own registry (run.sh sets it once per run)
+PROCSCOPE_PROGS=${PROCSCOPE_PROGS:-}
 
 BG_PIDS=()
 
@@ -106,6 +106,17 @@ assert_nothing_loaded() {
 		sleep 0.1
 	done
 	die "BPF programs left loaded: $(echo $left)"
+}
+
+# Run procscope expecting failure: check_error RC PATTERN ARGS...
+check_error() {
+	local want=$1 pat=$2 rc=0
+	shift 2
+	"$PROCSCOPE" "$@" > out.txt 2> err.txt || rc=$?
+	assert_eq "$rc" "$want" "exit status of procscope $*"
+	grep -q -- "$pat" err.txt || die "stderr lacks '$pat': $(cat err.txt)"
+	[ ! -s out.txt ] || die "a report was written: $(head -c 200 out.txt)"
+	assert_nothing_loaded
 }
 
 cgroup2_root() { awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts; }

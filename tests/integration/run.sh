@@ -2,10 +2,11 @@
 # Integration tests: real BPF programs in the real kernel, driven by the workloads in
 # tests/workloads. Needs root and a kernel with BTF; elsewhere every test is skipped
 # with the reason -- except under CI=true, where a skip is a failure.
-#   usage: tests/integration/run.sh [NAME-FILTER]
+#   usage: tests/integration/run.sh [NAME-FILTER...]
+# A test runs when its name (file::function) contains any of the filters.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-filter=${1:-}
+filters=("$@")
 passed=0 failed=0 skipped=0
 
 summary() {
@@ -30,11 +31,21 @@ if [ -n "$reason" ]; then
 	exit $((failed > 0))
 fi
 
+# the program names, from procscope's registry (a failed --check still lists them)
+PROCSCOPE_PROGS=$("${PROCSCOPE:-$here/../../procscope}" --check --json 2> /dev/null |
+	jq -r '[.subsystems[].programs[].name] | join(" ")')
+export PROCSCOPE_PROGS
+[ -n "$PROCSCOPE_PROGS" ] || { echo "FAIL procscope --check --json lists no programs"; failed=1; }
+
 for file in "$here"/test_*.sh; do
 	tests=$(bash -c "source '$here/lib.sh'; source '$file'; declare -F" | awk '$3 ~ /^test_/ { print $3 }')
 	for t in $tests; do
 		name="$(basename "$file" .sh)::$t"
-		[ -n "$filter" ] && [[ $name != *"$filter"* ]] && continue
+		if [ ${#filters[@]} -gt 0 ]; then
+			match=
+			for f in "${filters[@]}"; do [[ $name == *"$f"* ]] && match=1; done
+			[ -n "$match" ] || continue
+		fi
 		log=$(mktemp)
 		start=$(date +%s.%N)
 		# programs loaded after this are the test's to account for (assert_nothing_loaded)

@@ -3,8 +3,10 @@
 # reported as such, for the process that dirtied the file and nobody else.
 
 # A directory on a block-device-backed filesystem (not tmpfs), and its device name.
+# (PROCSCOPE_IO_DIR: elsewhere, e.g. the kernel matrix's guest, whose root is not a
+# block device)
 io_dir() {
-	local d=$ROOT/build/iotest.$$
+	local d=${PROCSCOPE_IO_DIR:-$ROOT/build}/iotest.$$
 	mkdir -p "$d"
 	echo "$d"
 }

@@ -116,17 +116,6 @@ test_interval_records() {
 	grep -q '^procscope command' text.out || die "no final text report"
 }
 
-# Run procscope expecting failure: check_error RC PATTERN ARGS...
-check_error() {
-	local want=$1 pat=$2 rc=0
-	shift 2
-	"$PROCSCOPE" "$@" > out.txt 2> err.txt || rc=$?
-	assert_eq "$rc" "$want" "exit status of procscope $*"
-	grep -q -- "$pat" err.txt || die "stderr lacks '$pat': $(cat err.txt)"
-	[ ! -s out.txt ] || die "a report was written: $(head -c 200 out.txt)"
-	assert_nothing_loaded
-}
-
 test_errors_are_clear() {
 	check_error 1 "no process with pid '999999'" -p 999999
 	check_error 1 "is not a cgroup v2 directory" -c /nonexistent/cgroup

@@ -28,6 +28,11 @@ net_check() { # FILE ADDR
 	assert_eq "$(jq -r --arg a "$2" '.remotes[] | select(.address == $a) | .connects' <<< "$n")" 5 \
 		"per remote $2"
 	assert_eq "$(jq .connections_closed <<< "$n")" 5
+	# each connection's payload, exactly (TCP's counters also count the SYN and FIN)
+	assert_eq "$(jq -c '[.connections[] | [.tx_bytes, .rx_bytes]] | unique' <<< "$n")" \
+		'[[100000,100000]]' "per connection"
+	assert_eq "$(jq -r --arg a "$2" '.remotes[] | select(.address == $a) | .tx_bytes' <<< "$n")" \
+		500000 "per remote, bytes sent"
 	# the same numbers for the process
 	assert_eq "$(report "$1" | jq '.processes[] | select(.comm == "tcpecho") | .net.tx_bytes')" 500000
 }

@@ -25,6 +25,20 @@ test_known_chain_in_folded_and_svg() {
 	done
 }
 
+# Without a ratio (the kernel matrix runs it under emulation, where page faults and
+# timer interrupts take a larger share of samples): the chain is there, named from
+# the program's entry down, and every user frame of it is named -- libc's too, found
+# by build id when the process mapped it after its mappings were first read.
+test_chain_named_from_the_entry() {
+	"$PROCSCOPE" --folded f.txt -o report.out -- "$WL/stacks" 800
+	assert_ge "$(chain_share f.txt stacks ";main;outer;middle;hot")" 0.5
+	local top
+	top=$(sort -t' ' -k2 -n -r f.txt | head -n1)
+	[[ $top == "stacks;__libc_start_call_main;main;outer;middle;hot "* ]] ||
+		die "the heaviest stack is not rooted at libc's entry: $top"
+	! grep -q '\[build-id' f.txt || die "unnamed build-id frames: $(grep '\[build-id' f.txt | head -3)"
+}
+
 test_pie_nopie_stripped_and_library() {
 	local b
 	for b in stacks stacks-nopie stacks-stripped; do

@@ -1,0 +1,85 @@
+# shellcheck shell=bash
+# What procscope does when a kernel refuses one of its programs, run for real on this
+# kernel: PROCSCOPE_TEST_REFUSE makes the kernel refuse the programs it names
+# (docs/design.md, *Testing*). A refused program turns off only what needs it, says
+# so in one line, and the rest measures as before; --check says what loads.
+
+test_check_lists_every_subsystem() {
+	"$PROCSCOPE" --check --json > check.json
+	assert_eq "$(jq -r .type check.json)" check
+	assert_eq "$(jq -r '[.subsystems[].name] | join(",")' check.json)" \
+		core,sched,syscalls,io,net,mem,profile,offcpu
+	assert_eq "$(jq '[.subsystems[] | select(.loaded | not)] | length' check.json)" 0 \
+		"every subsystem loads on this kernel"
+	assert_eq "$(jq '[.subsystems[].programs[] | select(.refused != null)] | length' check.json)" 0
+	"$PROCSCOPE" --check > check.txt
+	grep -Eq '^  sched +yes' check.txt || die "$(cat check.txt)"
+	check_error 2 "'--check' traces nothing" --check -a
+	assert_nothing_loaded
+}
+
+test_check_says_what_is_refused() {
+	local rc=0
+	PROCSCOPE_TEST_REFUSE=sched_switch "$PROCSCOPE" --check --json > check.json 2> err.txt || rc=$?
+	assert_eq "$rc" 1 "a subsystem that cannot load makes --check fail"
+	assert_eq "$(jq -r '[.subsystems[] | select(.loaded | not) | .name] | join(",")' check.json)" \
+		sched,syscalls,offcpu "sched_switch also carries the syscall cache; offcpu needs sched"
+	assert_eq "$(jq -r '.subsystems[] | select(.name == "sched") | .programs[0].refused' check.json)" \
+		"Invalid argument"
+}
+
+test_refused_subsystem_is_off_and_said() {
+	local rc=0
+	PROCSCOPE_TEST_REFUSE=io_done "$PROCSCOPE" --json -o out.json -- "$WL/getppid_n" 1234 \
+		> wl.out 2> err.txt || rc=$?
+	assert_eq "$rc" 0 "a refused subsystem does not fail the run"
+	assert_eq "$(wc -l < err.txt)" 1 "said in one line: $(cat err.txt)"
+	grep -q "'io' off: this kernel refused 'io_done': Invalid argument" err.txt ||
+		die "$(cat err.txt)"
+	assert_eq "$(q out.json .target.io)" null
+	assert_eq "$(q out.json '.target.subsystems | index("io")')" null
+	assert_eq "$(q out.json '.kernel.notes | length')" 1
+	assert_eq "$(q out.json '.kernel.notes[0].kind')" refused
+	assert_eq "$(q out.json '.kernel.notes[0].program')" io_done
+	assert_eq "$(q out.json '.kernel.notes[0].effect')" "off: 'io'"
+	# the rest measures as before
+	assert_eq "$(sc_count out.json .target getppid)" 1234
+	assert_ne "$(q out.json .target.net)" null
+	PROCSCOPE_TEST_REFUSE=io_done "$PROCSCOPE" -o out.txt -- true 2> /dev/null
+	grep -q "^ON THIS KERNEL" out.txt || die "the text report does not say it"
+	grep -q "io: the kernel refused 'io_done' (Invalid argument); off: 'io'" out.txt ||
+		die "$(grep -A3 '^ON THIS' out.txt)"
+	assert_nothing_loaded
+}
+
+test_refused_programs_with_a_fallback() {
+	local port
+	# without sock_send_length/sock_recv_length, TCP bytes come from the socket at close
+	port=$((20000 + RANDOM % 20000))
+	"$WL/tcpecho" server 127.0.0.1 "$port" 3 > srv.out &
+	BG_PIDS+=($!)
+	wait_for srv.out listening
+	PROCSCOPE_TEST_REFUSE=net_send,net_recv "$PROCSCOPE" --json -o out.json -- \
+		"$WL/tcpecho" client 127.0.0.1 "$port" 3 100000 > wl.out 2> err.txt
+	assert_eq "$(cat wl.out)" "sent 300000 received 300000 failed 0"
+	assert_eq "$(q out.json .target.net.tx_bytes)" 300000 "bytes sent, counted at close"
+	assert_eq "$(q out.json .target.net.rx_bytes)" 300000 "bytes received, counted at close"
+	assert_eq "$(q out.json .target.net.connects)" 3
+	assert_eq "$(q out.json '[.kernel.notes[].program] | join(",")')" net_send,net_recv
+	# without block_io_start, a request is attributed when inserted or issued: a direct
+	# write still counts for its writer
+	local d=${PROCSCOPE_IO_DIR:-$ROOT/build}/kerneltest.$$
+	mkdir -p "$d"
+	PROCSCOPE_TEST_REFUSE=io_start "$PROCSCOPE" --json -o io.json -- "$WL/iowrite" "$d/f" 16 \
+		> wl.out 2> err.txt
+	rm -rf "$d"
+	assert_within "$(report io.json | jq '.processes[] | select(.comm == "iowrite") |
+		.io.write_bytes')" $((16 * 1048576)) 5 "direct writes, attributed at issue"
+	assert_ne "$(q io.json .target.io)" null
+}
+
+test_refused_core_program_is_fatal() {
+	PROCSCOPE_TEST_REFUSE=core_exec check_error 1 \
+		"this kernel refused 'core_exec', which procscope cannot run without" -- true
+	assert_eq "$(wc -l < err.txt)" 1 "said in one line: $(cat err.txt)"
+}
