@@ -1,8 +1,10 @@
 # procscope build: BPF objects -> one linked object -> skeleton -> userspace binary.
 #   make            build ./procscope
-#   make check      install test dependencies, build, run every test (unit, integration)
+#   make check      install test dependencies, build, run every test (unit, integration,
+#                   the kernel matrix under qemu)
 #   make test-unit  tests that need neither root nor BPF
 #   make test-integration   tests that load BPF (root, kernel with BTF)
+#   make test-kernels       the kernel matrix: Debian's 6.1, 6.12 and 5.10 under qemu
 #   make bench      overhead benchmarks against no tracing and peer tools
 #   make demo       profile the bundled demo workflow
 #   make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from the running kernel
@@ -64,7 +66,7 @@ WL_STACKS := tests/workloads/bin/stacks-nopie tests/workloads/bin/stacks-strippe
 	tests/workloads/bin/stacks-lib tests/workloads/bin/libpstest.so
 WL_CFLAGS := -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -D_GNU_SOURCE
 
-.PHONY: all clean check test test-unit test-integration bench run-bench demo run-demo vmlinux \
+.PHONY: all clean check test test-all test-unit test-integration test-kernels bench run-bench demo run-demo vmlinux \
 	install deps format format-check workloads
 
 all: procscope
@@ -128,11 +130,18 @@ test-unit: $(OUT)/unit_tests
 test-integration: procscope workloads
 	$(Q)bash tests/integration/run.sh
 
+test-kernels: procscope workloads
+	$(Q)bash tests/kernels/run.sh
+
 # check and demo install what they need first (idempotent), then build in a fresh make
 # so that pkg-config sees the freshly installed libraries.
 check:
 	$(Q)tools/install-deps.sh test
-	$(Q)$(MAKE) --no-print-directory test
+	$(Q)$(MAKE) --no-print-directory test-all
+
+# make test and the kernel matrix, with one count line for all
+test-all: format-check procscope $(OUT)/unit_tests workloads
+	$(Q)bash tests/run-all.sh --kernels
 
 test: format-check procscope $(OUT)/unit_tests workloads
 	$(Q)bash tests/run-all.sh

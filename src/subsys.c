@@ -59,7 +59,7 @@ static const struct subsys_prog net_progs[] = {
 };
 
 static const struct subsys_prog mem_progs[] = {
-	/* mark_victim passed a pid, not the task, before 6.9: then refused, and only it */
+	/* older kernels' mark_victim passes a pid, not the task: then refused, and only it */
 	{"mem_oom", 0, NULL, NULL, "OOM kills are not reported"},
 	{NULL},
 };

@@ -12,7 +12,11 @@ build_pkgs=(make gcc pkg-config clang llvm libbpf-dev libelf-dev zlib1g-dev bpft
 # Debian strips from libc.so.6 (procscope finds them by build id, like gdb);
 # clang-format-14 is the formatter make format-check pins.
 test_pkgs=(jq util-linux procps iproute2 libxml2-utils protobuf-compiler binutils libc6-dbg
-	clang-format-14)
+	clang-format-14
+	# the kernel matrix: qemu boots Debian's kernels with a busybox initramfs; xz
+	# unpacks their modules, e2fsprogs formats the guest's scratch disk, strace is a
+	# ground truth there too
+	qemu-system-x86 busybox-static xz-utils e2fsprogs strace)
 # bench: the peer tools measured side by side and the workload generators.
 bench_pkgs=(libbpf-tools bpftrace fio sockperf)
 

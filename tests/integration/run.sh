@@ -7,29 +7,12 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 filters=("$@")
-passed=0 failed=0 skipped=0
+# shellcheck source=tests/counts.sh
+source "$here/../counts.sh"
 
-summary() {
-	if [ -n "${PROCSCOPE_COUNTS:-}" ]; then
-		echo "$passed $failed" > "$PROCSCOPE_COUNTS"
-	else
-		echo "$passed passed, $failed failed"
-	fi
-}
-
-reason=
-[ "$(id -u)" -eq 0 ] || reason="not root"
-[ -r /sys/kernel/btf/vmlinux ] || reason=${reason:-"kernel without BTF (/sys/kernel/btf/vmlinux)"}
-if [ -n "$reason" ]; then
-	if [ "${CI:-}" = true ]; then
-		echo "FAIL integration tests cannot run: $reason (CI must run them as root with BTF)"
-		failed=1
-	else
-		echo "skip integration tests: $reason"
-	fi
-	summary
-	exit $((failed > 0))
-fi
+[ "$(id -u)" -eq 0 ] || cannot_run "integration tests" "not root"
+[ -r /sys/kernel/btf/vmlinux ] ||
+	cannot_run "integration tests" "kernel without BTF (/sys/kernel/btf/vmlinux)"
 
 # the program names, from procscope's registry (a failed --check still lists them)
 PROCSCOPE_PROGS=$("${PROCSCOPE:-$here/../../procscope}" --check --json 2> /dev/null |

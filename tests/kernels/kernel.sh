@@ -4,22 +4,44 @@
 
 KCACHE=${KCACHE:-$ROOT/build/kernels}
 
-# The concrete package a Debian meta-package (linux-image-amd64) stands for.
-kernel_package() {
-	local pkg=$1 dep
-	dep=$(apt-cache depends "$pkg" 2> /dev/null | awk '/Depends: linux-image-/ { print $2; exit }')
-	echo "${dep:-$pkg}"
+# apt's options for SUITE: "" for this host's own sources, else a private list of
+# Debian's SUITE (bullseye), checked against Debian's keyring, under $KCACHE: the
+# host's apt configuration is never touched.
+apt_opts() {
+	local suite=$1 d=$KCACHE/apt-$1
+	APT_OPTS=(-q -o APT::Sandbox::User=root)
+	[ -n "$suite" ] || return 0
+	APT_OPTS+=(-o "Dir::Etc::SourceList=$d/sources.list" -o Dir::Etc::SourceParts=/nonexistent
+		-o "Dir::State::Lists=$d/lists" -o "Dir::Cache=$d/cache")
+	if [ ! -e "$d/.updated" ]; then
+		mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
+		echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg]" \
+			"http://deb.debian.org/debian $suite main" > "$d/sources.list"
+		apt-get "${APT_OPTS[@]}" update > /dev/null && touch "$d/.updated"
+	fi
 }
 
-# Download and unpack PACKAGE into $KCACHE/PACKAGE (once); prints that directory.
+# The concrete package a kernel spec [SUITE:]PACKAGE stands for (a meta-package such as
+# linux-image-amd64 names the current one), as SUITE:PACKAGE.
+kernel_package() {
+	local spec=$1 suite= pkg dep
+	[[ $spec == *:* ]] && suite=${spec%%:*}
+	pkg=${spec#*:}
+	apt_opts "$suite"
+	dep=$(apt-cache "${APT_OPTS[@]}" depends "$pkg" 2> /dev/null |
+		awk '/Depends: linux-image-/ { print $2; exit }')
+	echo "$suite:${dep:-$pkg}"
+}
+
+# Download and unpack SUITE:PACKAGE into $KCACHE/PACKAGE (once); prints that directory.
 kernel_fetch() {
-	local pkg=$1 dir=$KCACHE/$1 deb
+	local suite=${1%%:*} pkg=${1#*:} dir deb
+	dir=$KCACHE/$pkg
 	if [ ! -e "$dir/.done" ]; then
 		rm -rf "$dir" "$KCACHE/dl.$pkg"
 		mkdir -p "$KCACHE/dl.$pkg"
-		# apt's sandbox user cannot write everywhere: download as root, quietly
-		(cd "$KCACHE/dl.$pkg" && apt-get download -q -o APT::Sandbox::User=root "$pkg") > /dev/null ||
-			return 1
+		apt_opts "$suite"
+		(cd "$KCACHE/dl.$pkg" && apt-get "${APT_OPTS[@]}" download "$pkg") > /dev/null || return 1
 		deb=$(ls "$KCACHE/dl.$pkg"/*.deb)
 		dpkg-deb -x "$deb" "$dir" && rm -rf "$KCACHE/dl.$pkg" && touch "$dir/.done"
 	fi
@@ -87,7 +109,7 @@ kernel_boot() {
 	# run a stock kernel (-cpu host dies on MSR 0x10a)
 	timeout --foreground -k 10 "$timeout" qemu-system-x86_64 \
 		-accel tcg,thread=single -cpu max -smp 2 -m 2048 \
-		-nographic -no-reboot -serial mon:stdio -display none \
+		-nographic -no-reboot -serial mon:stdio -display none -nic none \
 		-fw_cfg name=etc/sercon-port,string=0 \
 		-kernel "$vmlinuz" -initrd "$initramfs" \
 		-append "console=ttyS0 panic=-1 quiet loglevel=3 rdinit=/init" \

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * sleeper N MS: N sleeps of MS milliseconds each, then print the kernel's own context
- * switch counters ("ctxsw VOLUNTARY INVOLUNTARY") for comparison.
+ * sleeper N MS: N sleeps of MS milliseconds each. Prints the kernel's own context switch
+ * counters ("ctxsw VOLUNTARY INVOLUNTARY") at its start and before it exits, for
+ * comparison: what happened before its start (the launcher, exec) is in the first.
  */
 #include "wl_common.h"
 
@@ -12,6 +13,7 @@ int main(int argc, char **argv)
 	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 
 	wl_gate();
+	wl_print_ctxsw();
 	for (int i = 0; i < n; i++)
 		nanosleep(&ts, NULL);
 	wl_print_ctxsw();
