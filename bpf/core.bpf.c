@@ -176,7 +176,8 @@ int core_tasks(struct bpf_iter__task *ctx)
 	if (cfg_sched && c->tstate != TS_DEAD && c->tstate != TS_UNKNOWN) {
 		__u64 now = bpf_ktime_get_ns();
 
-		rec.tstate = c->tstate;
+		/* believed running, but on no CPU: its switch-out went unseen (unaccounted) */
+		rec.tstate = c->tstate == TS_ONCPU && !t->on_cpu ? TS_UNKNOWN : c->tstate;
 		rec.bstate = c->bstate;
 		rec.wclass = c->wclass;
 		rec.preempted = c->preempted;

@@ -102,6 +102,7 @@ struct cpu_ctx {
 	__u32 io_dev;	   /* io: the last device seen on this CPU ... */
 	__u32 io_dev_idx;  /* ... and its index */
 	__u64 io_slow_min; /* io: the fastest of this CPU's slowest requests */
+	__u64 switch_ns;   /* sched: this CPU's last context switch, 0 before the first */
 };
 
 CORE_GLOBAL struct {

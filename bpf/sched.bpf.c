@@ -17,9 +17,11 @@
 #define S_IFMT 00170000
 #define S_IFSOCK 0140000
 
-static __always_inline void close_interval(struct proc_rec *p, struct task_ctx *c, __u64 now)
+/* Add the interval [c->ts, @to) to @p under @c's current state; the state's time then starts at
+ * @to. */
+static __always_inline void close_interval(struct proc_rec *p, struct task_ctx *c, __u64 to)
 {
-	__u64 d = now > c->ts ? now - c->ts : 0;
+	__u64 d = to > c->ts ? to - c->ts : 0;
 	struct stat_row *r;
 	__u32 i;
 
@@ -45,7 +47,21 @@ static __always_inline void close_interval(struct proc_rec *p, struct task_ctx *
 			__sync_fetch_and_add(&p->sched.wait_ns[i], d);
 		break;
 	}
-	c->ts = now;
+	if (to > c->ts)
+		c->ts = to;
+}
+
+/*
+ * @c believed on a CPU since c->ts, but the kernel says otherwise (it is being
+ * switched in, or is not on a CPU): a switch went unreported. The time until @to is
+ * in no known state -- never on-CPU time.
+ */
+static __always_inline void state_lost(struct proc_rec *p, struct task_ctx *c, __u64 to)
+{
+	if (to > c->ts)
+		__sync_fetch_and_add(&p->sched.unaccounted_ns, to - c->ts);
+	c->ts = to;
+	stat_inc(STAT_SCHED_GAPS);
 }
 
 static __always_inline bool fd_is_socket(struct task_struct *t, __u64 fd)
@@ -96,8 +112,13 @@ static __always_inline __u32 offcpu_weight(struct task_ctx *c)
 	return ++c->off_skipped % OFFCPU_SAMPLE_EVERY == 0 ? OFFCPU_SAMPLE_EVERY : 0;
 }
 
+/*
+ * @prev leaves this CPU, which it has held since the CPU's last switch (@on, the
+ * window's start if none was seen): on-CPU time comes from the CPU's switches, which
+ * are disjoint, so that no count of missed events can make it exceed the CPUs' time.
+ */
 static __always_inline void switch_out(void *ctx, struct task_struct *prev, struct task_ctx *c,
-				       bool preempt, __u64 now)
+				       bool preempt, __u64 on, __u64 now)
 {
 	struct proc_rec *p = proc_of(c->slot);
 	__u32 state;
@@ -105,6 +126,13 @@ static __always_inline void switch_out(void *ctx, struct task_struct *prev, stru
 
 	if (!p)
 		return;
+	if (on < c->ts)
+		on = c->ts;
+	if (c->tstate == TS_ONCPU && c->ts < on)
+		state_lost(p, c, on); /* it left and came back unseen */
+	else if (c->tstate != TS_ONCPU)
+		close_interval(p, c, on); /* its switch-in went unseen: the state held until then */
+	c->tstate = TS_ONCPU;
 	close_interval(p, c, now);
 	state = task_state(prev);
 	if (state & TASK_DEAD) {
@@ -169,22 +197,30 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_s
 	struct cpu_ctx *cc = cpu_ctx();
 	struct task_ctx *c;
 	struct proc_rec *p;
-	__u64 now = 0;
+	__u64 now = 0, on = 0;
 
-	if (cfg_sched)
+	if (cfg_sched) {
 		now = bpf_ktime_get_ns();
+		if (cc)
+			on = cc->switch_ns;
+	}
 	c = filter_task(prev, TS_ONCPU);
 	if (c) {
 		if (cc && cc->task == (__u64)prev)
 			c->syscall = cc->syscall; /* park the syscall in flight */
 		if (cfg_sched)
-			switch_out(ctx, prev, c, preempt, now);
+			switch_out(ctx, prev, c, preempt, on ?: window_start(prev), now);
 	}
 	c = filter_task(next, TS_RUNQ);
-	if (cc)
+	if (cc) {
 		cpu_ctx_load(cc, next, c);
+		cc->switch_ns = now;
+	}
 	if (cfg_sched && c && (p = proc_of(c->slot))) {
-		close_interval(p, c, now);
+		if (c->tstate == TS_ONCPU)
+			state_lost(p, c, now); /* believed running: its switch-out went unseen */
+		else
+			close_interval(p, c, now);
 		c->tstate = TS_ONCPU;
 		c->preempted = 0;
 		if (cfg_offcpu && c->off_start)
@@ -197,13 +233,19 @@ static __always_inline void wakeup(struct task_struct *t)
 {
 	struct task_ctx *c = filter_task(t, TS_BLOCKED);
 	struct proc_rec *p;
+	__u64 now;
 
-	if (!c || c->tstate != TS_BLOCKED)
+	/* a wakeup of a task still on its CPU (it had not slept yet) changes nothing */
+	if (!c || c->tstate == TS_RUNQ || (c->tstate == TS_ONCPU && t->on_cpu))
 		return;
 	p = proc_of(c->slot);
 	if (!p)
 		return;
-	close_interval(p, c, bpf_ktime_get_ns());
+	now = bpf_ktime_get_ns();
+	if (c->tstate == TS_ONCPU)
+		state_lost(p, c, now); /* it blocked unseen */
+	else
+		close_interval(p, c, now);
 	c->tstate = TS_RUNQ;
 	c->preempted = 0;
 }

@@ -167,7 +167,9 @@ enum core_stat {
 	STAT_KSTACK_LOST = 11,	/* kernel stack not stored (stack map bucket taken by another) */
 	STAT_USTACK_LOST = 12,	/* user stack not stored */
 	STAT_STACKS_FULL = 13,	/* stack count table full: sample or interval not counted */
-	STAT_N = 14,
+	STAT_SCHED_GAPS =
+		14, /* a thread's switch went unreported: its time until the next is unaccounted */
+	STAT_N = 15,
 };
 
 /* One record per live thread of the target, written by the core_tasks iterator. */

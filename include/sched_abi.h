@@ -18,7 +18,7 @@
 
 /* Thread state between two transitions. */
 enum tstate {
-	TS_UNKNOWN = 0,
+	TS_UNKNOWN = 0, /* also: an open interval whose state is unknown (task iterator) */
 	TS_ONCPU = 1,
 	TS_RUNQ = 2,
 	TS_BLOCKED = 3,
@@ -64,6 +64,12 @@ struct proc_sched {
 	__u64 nvcsw;	     /* voluntary switches, counted as the kernel does */
 	__u64 nivcsw;	     /* involuntary: preempted or yielded while runnable */
 	__u64 runq_waits;
+	/*
+	 * Time in no known state: a switch the kernel did not report left a thread's
+	 * state stale (seen switched in while believed on a CPU). Never counted as
+	 * on-CPU: on-CPU time comes from the CPU's own switches (docs/metrics.md).
+	 */
+	__u64 unaccounted_ns;
 };
 
 #endif /* PROCSCOPE_SCHED_ABI_H */

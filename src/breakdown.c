@@ -12,9 +12,10 @@
 const char *bd_class_name(unsigned int c)
 {
 	static const char *const names[BD_N] = {
-		[BD_ONCPU] = "oncpu", [BD_RUNQ] = "runq",   [BD_IO] = "io",
-		[BD_NET] = "net",     [BD_LOCK] = "lock",   [BD_SLEEP] = "sleep",
-		[BD_POLL] = "poll",   [BD_CHILD] = "child", [BD_OTHER] = "other",
+		[BD_ONCPU] = "oncpu",	  [BD_RUNQ] = "runq",	[BD_IO] = "io",
+		[BD_NET] = "net",	  [BD_LOCK] = "lock",	[BD_SLEEP] = "sleep",
+		[BD_POLL] = "poll",	  [BD_CHILD] = "child", [BD_OTHER] = "other",
+		[BD_UNKNOWN] = "unknown",
 	};
 
 	return c < BD_N ? names[c] : "?";
@@ -23,9 +24,10 @@ const char *bd_class_name(unsigned int c)
 const char *bd_ns_key(unsigned int c)
 {
 	static const char *const keys[BD_N] = {
-		[BD_ONCPU] = "oncpu_ns", [BD_RUNQ] = "runq_ns",	  [BD_IO] = "io_ns",
-		[BD_NET] = "net_ns",	 [BD_LOCK] = "lock_ns",	  [BD_SLEEP] = "sleep_ns",
-		[BD_POLL] = "poll_ns",	 [BD_CHILD] = "child_ns", [BD_OTHER] = "other_ns",
+		[BD_ONCPU] = "oncpu_ns",     [BD_RUNQ] = "runq_ns",   [BD_IO] = "io_ns",
+		[BD_NET] = "net_ns",	     [BD_LOCK] = "lock_ns",   [BD_SLEEP] = "sleep_ns",
+		[BD_POLL] = "poll_ns",	     [BD_CHILD] = "child_ns", [BD_OTHER] = "other_ns",
+		[BD_UNKNOWN] = "unknown_ns",
 	};
 
 	return c < BD_N ? keys[c] : "?";
@@ -77,7 +79,7 @@ static void proc_breakdown(const struct proc_info *p, const struct snapshot *s,
 		[BD_IO] = ps->wait_ns[WC_IO],	    [BD_NET] = ps->wait_ns[WC_NET],
 		[BD_LOCK] = ps->wait_ns[WC_LOCK],   [BD_SLEEP] = ps->wait_ns[WC_SLEEP],
 		[BD_POLL] = ps->wait_ns[WC_POLL],   [BD_CHILD] = ps->wait_ns[WC_CHILD],
-		[BD_OTHER] = ps->wait_ns[WC_OTHER],
+		[BD_OTHER] = ps->wait_ns[WC_OTHER], [BD_UNKNOWN] = ps->unaccounted_ns,
 	};
 
 	scale_into(bd, raw, proc_wall_ns(p, s));

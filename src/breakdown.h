@@ -34,7 +34,8 @@ enum bd_class {
 	BD_POLL = 6,
 	BD_CHILD = 7,
 	BD_OTHER = 8,
-	BD_N = 9,
+	BD_UNKNOWN = 9, /* no known state: switches the kernel did not report */
+	BD_N = 10,
 };
 
 struct breakdown {

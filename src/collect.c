@@ -116,6 +116,9 @@ static void fold_task(struct raw_dump *d, const struct task_iter_rec *r)
 	p->mem.major_faults += r->major_faults;
 	ps = &p->sched;
 	switch (r->tstate) {
+	case TS_UNKNOWN:
+		ps->unaccounted_ns += r->open_ns;
+		break;
 	case TS_ONCPU:
 		ps->oncpu_ns += r->open_ns;
 		break;

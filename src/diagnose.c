@@ -24,6 +24,7 @@
 #define T_SLEEP 0.20	  /* sleeps and timers */
 #define T_POLL 0.20	  /* poll, epoll, select */
 #define T_OTHER 0.20	  /* pipes, terminals, ... */
+#define T_UNKNOWN 0.20	  /* switches the kernel did not report */
 #define MAJOR_FAULTS 1000 /* paging */
 #define ERRORS_MIN 1000	  /* failing syscalls: at least this many ... */
 #define ERRORS_SHARE 0.20 /* ... and this share of that syscall's calls */
@@ -73,6 +74,19 @@ static double share(const struct dx *x, unsigned int c)
 	const struct breakdown *t = &x->bd->target;
 
 	return t->wall_ns ? (double)t->ns[c] / t->wall_ns : 0;
+}
+
+/* "`make` (pid 4242)", or what the overflow entry stands for: for sentences. */
+static const char *who(const struct proc_info *p)
+{
+	static char buf[2][64];
+	static int k;
+
+	k ^= 1;
+	if (p->slot == SLOT_OVERFLOW)
+		return "the processes beyond --max-procs";
+	snprintf(buf[k], sizeof(buf[k]), "`%s` (pid %u)", p->comm, p->pid);
+	return buf[k];
 }
 
 /* The process that spent the most wall time in class @c. */
@@ -130,9 +144,9 @@ static void cpu(struct diagnosis *d, const struct dx *x)
 		return;
 	f = add(d, "cpu", sh);
 	snprintf(f->summary, sizeof(f->summary),
-		 "CPU: %s spent %.0f%% of its wall time running on a CPU; `%s` (pid %u) used %s of "
+		 "CPU: %s spent %.0f%% of its wall time running on a CPU; %s used %s of "
 		 "CPU, the target %.2f CPUs on average",
-		 desc, 100 * sh, p->comm, p->pid, fmt_dur(b, sizeof(b), p->m.sched.oncpu_ns), cpus);
+		 desc, 100 * sh, who(p), fmt_dur(b, sizeof(b), p->m.sched.oncpu_ns), cpus);
 	ev_num(f, "oncpu_ns", EVD_NS, x->bd->target.ns[BD_ONCPU]);
 	ev_share(f, "share", sh);
 	ev_num(f, "top_pid", EVD_NUM, p->pid);
@@ -169,9 +183,9 @@ static void contention(struct diagnosis *d, const struct dx *x)
 	snprintf(
 		f->summary, sizeof(f->summary),
 		"CPU contention: %s waited %.0f%% of its time for a CPU (run-queue p99 %s, p50 %s) "
-		"on %ld CPUs; `%s` (pid %u) waited longest",
+		"on %ld CPUs; %s waited longest",
 		desc, 100 * sh, fmt_dur(b[0], sizeof(b[0]), rq->p99_ns),
-		fmt_dur(b[1], sizeof(b[1]), rq->p50_ns), ncpu, p->comm, p->pid);
+		fmt_dur(b[1], sizeof(b[1]), rq->p50_ns), ncpu, who(p));
 	snprintf(f->suggestion, sizeof(f->suggestion),
 		 "more cores, fewer parallel jobs, or quieter neighbours on these CPUs (pinning? "
 		 "check taskset and cgroup cpu limits)");
@@ -221,11 +235,11 @@ static void disk(struct diagnosis *d, const struct dx *x)
 	f = add(d, "disk", sh);
 	snprintf(f->summary, sizeof(f->summary),
 		 "disk: %s spent %.0f%% of its wall time waiting for IO%s, p99 device latency %s; "
-		 "%s %s in %llu requests (%s each on average), mostly %s by `%s` (pid %u)",
+		 "%s %s in %llu requests (%s each on average), mostly %s by %s",
 		 desc, 100 * sh, where, fmt_dur(b[0], sizeof(b[0]), io->lat.p99_ns),
 		 reads ? "read" : "wrote", fmt_bytes(b[1], sizeof(b[1]), bytes),
 		 (unsigned long long)ops, fmt_bytes(b[2], sizeof(b[2]), ops ? bytes / ops : 0),
-		 reads ? "reads" : "writes", p->comm, p->pid);
+		 reads ? "reads" : "writes", who(p));
 	if (syncs * 4 >= ops && syncs)
 		snprintf(
 			f->suggestion, sizeof(f->suggestion),
@@ -279,10 +293,10 @@ static void network(struct diagnosis *d, const struct dx *x)
 	f = add(d, "network", sh);
 	snprintf(f->summary, sizeof(f->summary),
 		 "network: %s spent %.0f%% of its wall time waiting on sockets%s; connect p99 %s, "
-		 "RTT p99 %s, %llu retransmits, %llu failed connects; `%s` (pid %u) waited longest",
+		 "RTT p99 %s, %llu retransmits, %llu failed connects; %s waited longest",
 		 desc, 100 * sh, where, fmt_dur(b[0], sizeof(b[0]), n->connect.p99_ns),
 		 fmt_dur(b[1], sizeof(b[1]), n->rtt.p99_ns), (unsigned long long)n->retransmits,
-		 (unsigned long long)n->connect_failures, p->comm, p->pid);
+		 (unsigned long long)n->connect_failures, who(p));
 	if (n->rtt.count &&
 	    n->rtt.p99_ns * 20 < x->bd->target.ns[BD_NET] / (n->closes + n->connects + 1))
 		snprintf(f->suggestion, sizeof(f->suggestion),
@@ -322,8 +336,8 @@ static void wait_finding(struct diagnosis *d, const struct dx *x, unsigned int c
 		return;
 	f = add(d, kind, sh);
 	snprintf(f->summary, sizeof(f->summary),
-		 "%s: %s spent %.0f%% of its wall time %s, mostly `%s` (pid %u)", kind, x->desc,
-		 100 * sh, what, p->comm, p->pid);
+		 "%s: %s spent %.0f%% of its wall time %s, mostly %s", kind, x->desc, 100 * sh,
+		 what, who(p));
 	snprintf(f->suggestion, sizeof(f->suggestion), "%s", suggestion);
 	ev_num(f, bd_ns_key(c), EVD_NS, x->bd->target.ns[c]);
 	ev_share(f, "share", sh);
@@ -440,6 +454,11 @@ void diagnose(const struct snapshot *s, const struct breakdowns *bd, const char 
 	wait_finding(out, &x, BD_OTHER, T_OTHER, "other",
 		     "blocked on pipes, terminals or other waits", WC_OTHER,
 		     "a pipeline stage waiting on its neighbour, or input: --offcpu shows where");
+	wait_finding(out, &x, BD_UNKNOWN, T_UNKNOWN, "unknown",
+		     "in no known state: the kernel did not report some of its context switches",
+		     -1,
+		     "numbers for it are a lower bound; on-CPU time is never inferred from "
+		     "missing events (docs/metrics.md)");
 	memory(out, &x);
 	syscalls(out, &x);
 	if (out->n > 1)

@@ -113,6 +113,7 @@ static void json_sched(struct json_writer *w, const struct metrics *m, const str
 	for (int wc = 0; wc < WC_N; wc++)
 		jw_kv_u64(w, key_ns(kb, sizeof(kb), wait_class_name(wc)), s->wait_ns[wc]);
 	jw_object_end(w);
+	jw_kv_u64(w, "unaccounted_ns", s->unaccounted_ns);
 	jw_kv_u64(w, "voluntary_switches", s->nvcsw);
 	jw_kv_u64(w, "involuntary_switches", s->nivcsw);
 	json_lat(w, "runq_latency", &m->runq);
@@ -630,6 +631,7 @@ static void json_self(struct json_writer *w, const struct self_stats *x)
 	jw_kv_u64(w, "dirtied_inodes_overflow", x->stats[STAT_INODES_FULL]);
 	jw_kv_u64(w, "sockets_missed", x->stats[STAT_SOCKS_FULL]);
 	jw_kv_u64(w, "remotes_overflow", x->stats[STAT_REMOTES_FULL]);
+	jw_kv_u64(w, "sched_gaps", x->stats[STAT_SCHED_GAPS]);
 	jw_kv_u64(w, "bpf_recursion_misses", x->bpf_recursion_misses);
 	jw_kv_str(w, "bpf_stats", bpf_stats_mode_name(x->bpf_stats));
 	if (x->bpf_stats != BPF_STATS_OFF) {

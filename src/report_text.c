@@ -92,7 +92,7 @@ static const char *const bd_labels[BD_N] = {
 	[BD_IO] = "disk IO",	    [BD_NET] = "network",
 	[BD_LOCK] = "locks",	    [BD_SLEEP] = "sleeping",
 	[BD_POLL] = "poll/epoll",   [BD_CHILD] = "child processes",
-	[BD_OTHER] = "other waits",
+	[BD_OTHER] = "other waits", [BD_UNKNOWN] = "not reported",
 };
 
 static void time_split(FILE *f, const struct snapshot *s, const struct breakdowns *bds)
@@ -116,6 +116,12 @@ static void time_split(FILE *f, const struct snapshot *s, const struct breakdown
 		fmt_dur(b[2], sizeof(b[2]), sched_blocked_ns(t)),
 		fmt_dur(b[3], sizeof(b[3]), t->blocked_ns[BLK_IOWAIT]),
 		(unsigned long long)t->nvcsw, (unsigned long long)t->nivcsw);
+	if (t->unaccounted_ns)
+		fprintf(f,
+			"  not reported: %s of thread-time in no known state (the kernel did not "
+			"report %llu context switches)\n",
+			fmt_dur(b[0], sizeof(b[0]), t->unaccounted_ns),
+			(unsigned long long)s->self.stats[STAT_SCHED_GAPS]);
 }
 
 /* What is wrong, best first: the first thing a reader should see. */

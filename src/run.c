@@ -592,6 +592,8 @@ static int start_tracing(struct run *r, const struct cgroup_target *cg, uint64_t
 			pr_error("cannot register pid '%d': %s", cfg->pids[i], strerror(-err));
 			return EXIT_RUNTIME;
 		}
+		/* its command line, while it is certainly there (BPF saw no exec of it) */
+		proctree__read_proc(&r->tree, (uint32_t)err, (uint32_t)cfg->pids[i]);
 	}
 	if (session__attach(r->sess))
 		return EXIT_RUNTIME;

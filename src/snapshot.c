@@ -195,8 +195,9 @@ static bool proc_in_window(const struct proc_rec *r, uint64_t start, uint64_t en
 
 static const char *inherited_cmdline(const struct snapshot *s, size_t upto, uint32_t ppid)
 {
-	for (size_t i = upto; i-- > 0;)
-		if (s->procs[i].pid == ppid && s->procs[i].cmdline)
+	for (size_t i = upto; ppid && i-- > 0;)
+		if (s->procs[i].pid == ppid && s->procs[i].slot != SLOT_OVERFLOW &&
+		    s->procs[i].cmdline)
 			return s->procs[i].cmdline;
 	return NULL;
 }

@@ -95,3 +95,82 @@ test_all_mode() {
 	# procscope never traces itself
 	assert_eq "$(q out.json "[.processes[] | select(.pid == $ps)] | length")" 0
 }
+
+# user + system CPU time of PID, in ns, as the kernel accounts it (/proc/PID/stat)
+cpu_ns_of() {
+	awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) * 1000000000 / hz }' "/proc/$1/stat"
+}
+
+# procscope -p PID for about 2 s; the kernel's CPU time of PID over the same window
+# into KCPU (read after procscope says it is attached, and before stopping it)
+attach_for_2s() {
+	local pid=$1 out=$2 t0 t1
+	shift 2
+	"$PROCSCOPE" -v -p "$pid" --json -o "$out" "$@" 2> err.txt &
+	local ps=$!
+	wait_for err.txt attached
+	t0=$(cpu_ns_of "$pid")
+	sleep 2
+	t1=$(cpu_ns_of "$pid")
+	kill -INT "$ps"
+	wait "$ps"
+	KCPU=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", b - a }')
+}
+
+# A process busy before attach -- two busy threads, six idle -- is measured from the
+# first event on as the kernel accounts it: on-CPU within 5% of its utime+stime over
+# the window, and every thread's time adds up to threads x wall.
+test_pid_mode_threads_running_before_attach() {
+	local out pid
+	out=$(mktemp "$T/wl.XXXXXX")
+	"$WL/threads" 2 6 8 > "$out" &
+	BG_PIDS+=($!)
+	wait_for "$out" '^ready'
+	pid=$(awk '/^ready/ { print $2 }' "$out")
+	sleep 0.3 # every thread in its steady state
+	attach_for_2s "$pid" out.json --only sched
+	local oncpu wall blocked runq unacc
+	read -r oncpu runq blocked unacc wall <<< "$(q out.json '.processes[0] |
+		"\(.sched.oncpu_ns) \(.sched.runq_ns) \(.sched.blocked_ns) \(.sched.unaccounted_ns) \(.wall_ns)"')"
+	assert_within "$oncpu" "$KCPU" 5 "on-CPU vs utime+stime over the window"
+	assert_eq "$unacc" 0 "every switch seen"
+	# 8 threads and the main thread (blocked in join): 9 thread-lives over the window
+	assert_within "$((oncpu + runq + blocked))" "$((9 * wall))" 2 "thread-time adds up"
+	assert_within "$blocked" "$((7 * wall))" 5 "six idle threads and main, blocked throughout"
+	assert_eq "$(q out.json '.processes[0].present_at_attach')" true
+}
+
+# pid 1, running long before: never more CPU than the kernel accounted for it (on
+# some kernels its switches are not reported at all: then unaccounted, never on-CPU)
+test_pid_mode_pid1() {
+	attach_for_2s 1 out.json --only sched
+	local oncpu wall threads
+	oncpu=$(q out.json '.processes[0].sched.oncpu_ns')
+	wall=$(q out.json .target.wall_ns)
+	threads=$(ls /proc/1/task | wc -l)
+	# the kernel counts in ticks: allow one tick per thread on top of 5%
+	assert_le "$oncpu" "$(awk -v k="$KCPU" -v n="$threads" -v hz="$(getconf CLK_TCK)" \
+		'BEGIN { printf "%.0f", k * 1.05 + n * 1e9 / hz }')" "on-CPU vs pid 1's utime+stime"
+	assert_le "$oncpu" "$((threads * wall))"
+	assert_eq "$(q out.json '.processes[0].cmdline | length > 0')" true "its command line"
+}
+
+# The whole system with every CPU busy: never more CPU than the machine has, and about
+# what /proc/stat says it did
+test_all_mode_within_the_machine() {
+	local n s0 s1 oncpu wall
+	n=$(nproc)
+	for _ in $(seq 1 "$n"); do bg "$WL/spin" 6000; done
+	sleep 0.3
+	"$PROCSCOPE" -v -a -d 2 --only sched --json -o out.json 2> err.txt &
+	local ps=$!
+	wait_for err.txt attached
+	s0=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat)
+	wait "$ps"
+	s1=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat)
+	oncpu=$(q out.json .target.sched.oncpu_ns)
+	wall=$(q out.json .target.wall_ns)
+	assert_le "$oncpu" "$((n * wall))" "on-CPU within $n CPUs x wall"
+	assert_within "$oncpu" "$(awk -v d=$((s1 - s0)) -v hz="$(getconf CLK_TCK)" \
+		'BEGIN { printf "%.0f", d * 1e9 / hz }')" 5 "on-CPU vs /proc/stat's busy time"
+}
