@@ -96,3 +96,26 @@ test_json_contract() {
 	assert_eq "$(report out.json | jq -r '.processes[] | select(.comm == "getppid_n") | .cmdline')" \
 		"$WL/getppid_n 10"
 }
+
+# A shell pipeline's syscalls, one by one, as strace -f -c counts them: the
+# workflow's accounting starts with its own exec (no failed execve per PATH
+# directory). Signal and child-wait counts depend on timing, strace's own included.
+test_pipeline_counts_match_strace() {
+	command -v strace > /dev/null || die "strace missing (make check installs it)"
+	local cmd='echo a b c | tr a-z A-Z | wc -c > /dev/null; ls / > /dev/null; cat /etc/hostname > /dev/null'
+	strace -f -c -o st.txt sh -c "$cmd"
+	"$PROCSCOPE" --json -o out.json -- sh -c "$cmd"
+	awk 'NF >= 5 && $1 ~ /^[0-9.]+$/ && $NF != "total" { print $NF, $4 }' st.txt | sort > want.txt
+	q out.json '.target.syscalls[] | "\(.name) \(.count)"' | sort > got.txt
+	[ "$(wc -l < want.txt)" -ge 15 ] || die "strace counted too little: $(cat st.txt)"
+	local name want got
+	while read -r name want got; do
+		case $name in
+		wait4 | rt_sigreturn)
+			assert_le "$(( want > got ? want - got : got - want ))" 3 "$name: strace $want, procscope $got" ;;
+		*) assert_eq "$got" "$want" "$name: as strace -f -c counts it" ;;
+		esac
+	done < <(join -a1 -a2 -e0 -o 0,1.2,2.2 want.txt got.txt)
+	assert_eq "$(q out.json '[.target.syscalls[] | select(.name == "execve")][0].errors')" 0 \
+		"no failed execve: the command is exec'd by its resolved path"
+}
