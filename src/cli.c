@@ -51,6 +51,7 @@ static const char doc[] =
 	"  With a COMMAND, its exit status (128+N if killed by signal N; 127 if it\n"
 	"  cannot be found, 126 if it cannot be executed). Otherwise 0. 1 on a\n"
 	"  runtime failure, 2 on a usage error (a bad option, alert rule or baseline).\n"
+	"  128+N if signal N stopped procscope before the command started.\n"
 	"  With --fail-on-alert, 3 if any alert fired, whatever the command's status.\n"
 	"\n"
 	"Requires root (or CAP_BPF and CAP_PERFMON) and a kernel with BTF.\n"

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "launch.h"
+#include "signals.h"
 #include "log.h"
 
 int launch_exec_status(int err)
@@ -38,7 +39,7 @@ static void exec_command(const char *path, char **argv)
 	errno = ENOEXEC;
 }
 
-int launch__start(struct launch *l, const char *path, char **argv, const sigset_t *child_mask)
+int launch__start(struct launch *l, const char *path, char **argv)
 {
 	int go[2], err[2];
 	pid_t pid;
@@ -71,9 +72,8 @@ int launch__start(struct launch *l, const char *path, char **argv, const sigset_
 
 		close(go[1]);
 		close(err[0]);
-		for (int sig = 1; sig < NSIG; sig++)
-			signal(sig, SIG_DFL);
-		sigprocmask(SIG_SETMASK, child_mask, NULL);
+		/* what we were given: an ignored SIGINT (nohup, &) stays ignored */
+		signals_restore_inherited();
 		/*
 		 * One byte: procscope is attached; EOF alone: it gave up, do not run untraced.
 		 * Nothing but the exec follows the read (go[0] is close-on-exec): the

@@ -24,7 +24,7 @@ struct launch {
  * Fork the child; it restores @child_mask and waits, then execs @path (already
  * resolved: check_command()) with @argv. -errno on failure.
  */
-int launch__start(struct launch *l, const char *path, char **argv, const sigset_t *child_mask);
+int launch__start(struct launch *l, const char *path, char **argv);
 /* Let the child exec; 0 once it has, -errno if exec failed (the child is reaped). */
 int launch__release(struct launch *l);
 /* Reap the child if it has exited (non-blocking unless @block). 1 if reaped. */

@@ -9,6 +9,7 @@
 #include "log.h"
 #include "output.h"
 #include "run.h"
+#include "signals.h"
 #include "util.h"
 
 /*
@@ -34,6 +35,7 @@ int main(int argc, char **argv)
 	struct config cfg;
 	int ret;
 
+	signals_hold();
 	hold_std_fds();
 	config_init(&cfg);
 	cli_parse(argc, argv, &cfg, CLI_EXIT_ON_ERROR);

@@ -39,6 +39,7 @@
 #include "render.h"
 #include "report.h"
 #include "run.h"
+#include "signals.h"
 #include "session.h"
 #include "stacks.h"
 #include "symbolize.h"
@@ -66,7 +67,6 @@ struct run {
 	struct report_opts ropts;
 	char *desc, *short_desc; /* the target, in full and for sentences */
 	int sfd;		 /* signalfd, -1 before */
-	sigset_t orig_mask;	 /* what launched programs get */
 	char exe[4096];		 /* the command, resolved */
 	struct launch child;	 /* pid 0 unless a command was launched */
 	struct session *sess;
@@ -263,7 +263,7 @@ static void emit_alerts(struct run *r, size_t first)
 			fprintf(stderr, "procscope: %s\n", line);
 		}
 		if (a->exec)
-			alert_exec(a, al, &r->orig_mask);
+			alert_exec(a, al, signals_orig_mask());
 	}
 }
 
@@ -534,24 +534,25 @@ static int prepare_inputs(struct run *r, struct config *cfg, struct cgroup_targe
 	return 0;
 }
 
-/* Signals arrive through a signalfd; launched programs get the original mask back. */
+/* Signals (held since main's first line) arrive through a signalfd. */
 static int take_signals(struct run *r)
 {
-	sigset_t mask;
-
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &mask, &r->orig_mask);
-	signal(SIGPIPE, SIG_IGN);
-	r->sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	r->sfd = signals_fd();
 	if (r->sfd < 0) {
-		pr_error("signalfd: %s", strerror(errno));
-		return -errno;
+		pr_error("signalfd: %s", strerror(-r->sfd));
+		return r->sfd;
 	}
 	return 0;
+}
+
+/* A stop signal that came before the command ran: nothing traced, nothing to report. */
+static int stopped_early(void)
+{
+	int sig = signals_stop_pending();
+
+	if (sig)
+		pr_warn("stopped by SIG%s before tracing began", sigabbrev_np(sig));
+	return sig ? 128 + sig : 0;
 }
 
 /* Load and attach, with the target registered; the command is released once attached. */
@@ -572,7 +573,7 @@ static int start_tracing(struct run *r, const struct cgroup_target *cg, uint64_t
 	int err;
 
 	if (cfg->target == TARGET_COMMAND) {
-		err = launch__start(&r->child, r->exe, cfg->argv, &r->orig_mask);
+		err = launch__start(&r->child, r->exe, cfg->argv);
 		if (err) {
 			pr_error("cannot start '%s': %s", cfg->argv[0], strerror(-err));
 			return EXIT_RUNTIME;
@@ -599,6 +600,8 @@ static int start_tracing(struct run *r, const struct cgroup_target *cg, uint64_t
 		return EXIT_RUNTIME;
 	pr_info("attached in %.1f ms", (now_ns() - started_ns) / 1e6);
 	if (r->child.pid > 0) {
+		if ((err = stopped_early()))
+			return err;
 		err = launch__release(&r->child);
 		if (err) {
 			pr_error("cannot execute '%s': %s", cfg->argv[0], strerror(-err));
@@ -613,7 +616,7 @@ static int prepare(struct run *r, struct config *cfg, uint64_t started_ns)
 	struct cgroup_target cg = {0};
 	int status = prepare_inputs(r, cfg, &cg);
 
-	if (status)
+	if (status || (status = stopped_early()))
 		return status;
 	if (cfg->subsys & (SUB_PROFILE | SUB_OFFCPU))
 		r->sym = symbolizer__new();
@@ -746,10 +749,8 @@ static void run_release(struct run *r)
 	conn_log__release(&r->conns);
 	free(r->desc);
 	free(r->short_desc);
-	if (r->sfd >= 0) {
+	if (r->sfd >= 0)
 		close(r->sfd);
-		sigprocmask(SIG_SETMASK, &r->orig_mask, NULL);
-	}
 	baseline_release(&r->bl);
 	baseline_cmp_release(&r->cmp);
 }

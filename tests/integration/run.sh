@@ -6,6 +6,11 @@
 # A test runs when its name (file::function) contains any of the filters.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# signals as a terminal gives them, whoever started us (tests send SIGINT and SIGPIPE)
+if [ -z "${PROCSCOPE_SIGDEFAULT:-}" ]; then
+	export PROCSCOPE_SIGDEFAULT=1
+	exec "$here/../workloads/bin/sigdefault" bash "$0" "$@"
+fi
 filters=("$@")
 # shellcheck source=tests/counts.sh
 source "$here/../counts.sh"

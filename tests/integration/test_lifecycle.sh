@@ -27,7 +27,8 @@ test_sigterm_reports_and_detaches() {
 }
 
 test_sigint_stops_the_command_and_reports() {
-	"$PROCSCOPE" -v --json -o out.json -- sleep 30 2> err.txt &
+	# as from a terminal: a shell starts '&' jobs with SIGINT ignored, passed on to sleep
+	"$WL/sigdefault" "$PROCSCOPE" -v --json -o out.json -- sleep 30 2> err.txt &
 	local ps=$! rc=0 t0=$SECONDS
 	wait_for err.txt attached
 	kill -INT "$ps"
@@ -37,6 +38,60 @@ test_sigint_stops_the_command_and_reports() {
 	assert_eq "$rc" 130
 	assert_eq "$(q out.json '.processes[] | select(.comm == "sleep") | .exit_signal')" 2
 	assert_nothing_loaded
+}
+
+# A stop signal before the command ran: the command never runs, nothing stays loaded,
+# 128+N, one line; the signal is pending from the first instruction (pending.c).
+test_stop_signal_before_anything() {
+	local rc=0
+	"$WL/pending" 15 "$PROCSCOPE" -o out.txt -- touch ran 2> err.txt || rc=$?
+	assert_eq "$rc" 143
+	assert_eq "$(cat err.txt)" "procscope: warning: stopped by SIGTERM before tracing began"
+	[ ! -e ran ] || die "the command ran after procscope was told to stop"
+	[ ! -e out.txt ] || die "a report was written with nothing traced"
+	assert_nothing_loaded
+}
+
+# SIGTERM at any moment of start-up: either stopped before tracing (143, no report) or
+# a whole report; never a lost signal, never anything left loaded.
+test_sigterm_at_any_moment_of_startup() {
+	local d rc reports=0 early=0
+	for d in 0 0.001 0.003 0.005 0.01 0.02 0.04 0.08 0.15 0.3; do
+		rm -f out.json err.txt
+		"$PROCSCOPE" --json -o out.json -- sleep 20 2> err.txt &
+		local ps=$! t0=$SECONDS
+		# from procscope's first line on (SIGTERM, bit 14, blocked), not while the
+		# shell still forks or the dynamic loader runs
+		until (( 0x$(awk '/^SigBlk:/ { print $2 }' "/proc/$ps/status") & 0x4000 )); do :; done
+		sleep "$d"
+		kill -TERM "$ps"
+		rc=0
+		wait "$ps" || rc=$?
+		assert_le $((SECONDS - t0)) 5 "stopped promptly after ${d}s"
+		assert_eq "$rc" 143 "SIGTERM after ${d}s"
+		if [ -e out.json ]; then
+			assert_eq "$(q out.json .type)" report "SIGTERM after ${d}s"
+			reports=$((reports + 1))
+		else
+			assert_match "$(cat err.txt)" "stopped by SIGTERM before tracing began" "after ${d}s"
+			early=$((early + 1))
+		fi
+		assert_nothing_loaded
+	done
+	echo "    $early stopped before tracing, $reports reported"
+}
+
+# Dispositions pass through: SIGINT ignored by whoever started procscope (nohup, &) is
+# ignored by the command too; SIGPIPE, which procscope ignores for itself, is not. The
+# truth is the same command started without procscope.
+test_command_inherits_signal_dispositions() {
+	local direct ign
+	direct=$(grep ^SigIgn: /proc/self/status)
+	assert_eq "$("$PROCSCOPE" -o out.txt -- grep ^SigIgn: /proc/self/status)" "$direct"
+	ign=$(sh -c "trap '' INT; exec grep ^SigIgn: /proc/self/status")
+	assert_eq "$(( 0x${ign##*[[:space:]]} & 2 ))" 2 "SIGINT (bit 1) ignored by the shell's trap"
+	assert_eq "$(sh -c "trap '' INT; exec \"\$0\" -o out.txt -- grep ^SigIgn: /proc/self/status" \
+		"$PROCSCOPE")" "$ign"
 }
 
 test_output_file_written_whole() {
