@@ -11,6 +11,9 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+/* a lock wait ended by a thread that exits this soon after is a join (see sched.bpf.c) */
+#define JOIN_WINDOW_NS (10ULL * 1000 * 1000)
+
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(core_fork, struct task_struct *parent, struct task_struct *child)
 {
@@ -109,6 +112,12 @@ int BPF_PROG(core_exit, struct task_struct *p)
 		return 0;
 	rec = proc_of(c->slot);
 	c->exited = 1;
+	/* it woke a thread of its process waiting on a lock just before exiting: a join */
+	if (rec && c->woke_ns && c->woke_slot == c->slot &&
+	    bpf_ktime_get_ns() - c->woke_at < JOIN_WINDOW_NS) {
+		__sync_fetch_and_sub(&rec->sched.wait_ns[WC_LOCK], c->woke_ns);
+		__sync_fetch_and_add(&rec->sched.wait_ns[WC_CHILD], c->woke_ns);
+	}
 	if (cfg_mem && rec) {
 		/* this thread's faults move into the process (live ones come from core_tasks) */
 		__sync_fetch_and_add(&rec->mem.minor_faults,

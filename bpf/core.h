@@ -53,8 +53,8 @@ CORE_GLOBAL __u32 core_next_row CORE_INIT(ROW_FIRST);
 
 /* A syscall in flight. */
 struct syscall_state {
-	__u64 start; /* syscalls_enter time, 0 if this call is not timed */
-	__u64 arg0;  /* first argument: a file descriptor for SYSCALL_CLASS_FD syscalls */
+	__u64 start;  /* syscalls_enter time, 0 if this call is not timed */
+	__u64 arg[3]; /* its first arguments: what a block in it waits on (sched.bpf.c) */
 	__u32 nr;
 	__u32 row;    /* its stat row; 0 = no syscall in flight */
 	__u32 weight; /* calls this timing stands for */
@@ -81,6 +81,9 @@ struct task_ctx {
 	__s32 off_ustack;
 	__u8 off_wclass;
 	__u8 pad2[3];
+	__u64 woke_ns;	  /* the lock wait this thread last ended, as the waker ... */
+	__u64 woke_at;	  /* ... when ... */
+	__u32 woke_slot;  /* ... and whose (a join, if this thread exits right after) */
 	__u32 off_weight; /* blocks the pending stack stands for */
 	__u32 off_epoch;  /* adaptive off-CPU stacks: see stacks_abi.h */
 	__u32 off_taken;
@@ -94,8 +97,9 @@ struct task_ctx {
  * syscalls_exit read one inlined per-CPU array entry instead of task storage.
  */
 struct cpu_ctx {
-	__u64 task; /* the task_struct this describes; must equal current to be used */
-	__u32 slot; /* its process slot, SLOT_NONE if untracked */
+	struct cpu_use use; /* first: userspace reads it (collect.c) */
+	__u64 task;	    /* the task_struct this describes; must equal current to be used */
+	__u32 slot;	    /* its process slot, SLOT_NONE if untracked */
 	__u32 pad;
 	struct syscall_state syscall;
 	__u64 scratch;	   /* see ptr_to_u64() */

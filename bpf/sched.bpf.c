@@ -64,36 +64,149 @@ static __always_inline void state_lost(struct proc_rec *p, struct task_ctx *c, _
 	stat_inc(STAT_SCHED_GAPS);
 }
 
-static __always_inline bool fd_is_socket(struct task_struct *t, __u64 fd)
-{
-	struct fdtable *fdt = t->files->fdt;
-	struct file **fds, *f = NULL;
-	__u32 mode;
+#define AF_INET 2
+#define AF_INET6 10
+#define TCP_LISTEN 10
+#define WAIT_SCAN 8 /* descriptors of a poll, select or epoll looked at, at most */
 
-	if (!fdt || fd >= fdt->max_fds)
-		return false;
-	fds = fdt->fd;
+/*
+ * What a blocked task waits on, looked at in global functions with scalar arguments
+ * (@fdt: its fdtable's address): the verifier checks each once, not once per path
+ * through sched_switch, which their loops would multiply past its limit.
+ */
+
+/* The file open as @fd in fdtable @fdt, or NULL. */
+static __always_inline struct file *fd_file(__u64 fdt, __u64 fd)
+{
+	struct fdtable *t = (void *)fdt;
+	struct file **fds = NULL, *f = NULL;
+
+	if (!fdt || fd >= BPF_CORE_READ(t, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(t, fd);
 	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
-	if (!f)
-		return false;
-	mode = BPF_CORE_READ(f, f_inode, i_mode);
-	return (mode & S_IFMT) == S_IFSOCK;
+	return f;
+}
+
+/*
+ * What a wait on @f is: an IPv4/IPv6 socket carrying traffic is the network, a
+ * listening one an event (a client), anything else -- pipes, terminals, Unix
+ * sockets -- other.
+ */
+static __always_inline int file_class(struct file *f)
+{
+	struct socket *sock;
+	struct sock *sk;
+	__u16 fam;
+
+	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
+		return WC_OTHER;
+	sock = BPF_CORE_READ(f, private_data);
+	sk = BPF_CORE_READ(sock, sk);
+	fam = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (fam != AF_INET && fam != AF_INET6)
+		return WC_OTHER;
+	return BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_LISTEN ? WC_POLL : WC_NET;
+}
+
+__noinline int fd_wait_class(__u64 fdt, __u64 fd)
+{
+	return file_class(fd_file(fdt, fd));
+}
+
+/* poll(fds, nfds): the network if one of its first descriptors is a socket with traffic. */
+__noinline int poll_wait_class(__u64 fdt, __u64 ufds, __u64 nfds)
+{
+	for (int i = 0; i < WAIT_SCAN && i < nfds; i++) {
+		struct {
+			int fd;
+			short events, revents;
+		} pfd;
+
+		if (bpf_probe_read_user(&pfd, sizeof(pfd), (void *)(ufds + i * sizeof(pfd))))
+			break;
+		if (pfd.fd >= 0 && file_class(fd_file(fdt, pfd.fd)) == WC_NET)
+			return WC_NET;
+	}
+	return WC_POLL;
+}
+
+/* select(nfds, readfds, writefds): likewise, over the first descriptors set (fd < 64). */
+__noinline int select_wait_class(__u64 fdt, __u64 readfds, __u64 writefds)
+{
+	__u64 set = 0, w = 0;
+
+	if (readfds)
+		bpf_probe_read_user(&set, sizeof(set), (void *)readfds);
+	if (writefds && !bpf_probe_read_user(&w, sizeof(w), (void *)writefds))
+		set |= w;
+	/* the set bits only, lowest first: one branch per descriptor, not per bit */
+	for (int i = 0; i < WAIT_SCAN && set; i++) {
+		__u64 fd = hist_log2(set & -set);
+
+		set &= set - 1;
+		if (file_class(fd_file(fdt, fd)) == WC_NET)
+			return WC_NET;
+	}
+	return WC_POLL;
+}
+
+/* epoll_wait(epfd): the network if one of the first files it watches is a socket with traffic. */
+__noinline int epoll_wait_class(__u64 fdt, __u64 epfd)
+{
+	struct file *ef = fd_file(fdt, epfd);
+	struct rb_node *node, *stack[WAIT_SCAN];
+	struct eventpoll *ep;
+	__u32 top = 0;
+
+	if (!ef)
+		return WC_POLL;
+	ep = BPF_CORE_READ(ef, private_data);
+	node = BPF_CORE_READ(ep, rbr.rb_root.rb_node);
+	/* pre-order over the watched items' tree, as far as WAIT_SCAN of them */
+	for (int i = 0; i < WAIT_SCAN && node; i++) {
+		struct epitem *epi = (void *)node - bpf_core_field_offset(struct epitem, rbn);
+		struct rb_node *left = BPF_CORE_READ(node, rb_left);
+		struct rb_node *right = BPF_CORE_READ(node, rb_right);
+
+		if (file_class(BPF_CORE_READ(epi, ffd.file)) == WC_NET)
+			return WC_NET;
+		if (left && right && top < WAIT_SCAN)
+			stack[top++ & (WAIT_SCAN - 1)] = right;
+		node = left ?: right;
+		if (!node && top)
+			node = stack[--top & (WAIT_SCAN - 1)];
+	}
+	return WC_POLL;
 }
 
 /* What is a task that blocks now waiting for? See docs/metrics.md. */
 static __always_inline __u8 wait_class(struct task_struct *t, struct task_ctx *c, bool iowait)
 {
-	__u32 nr = c->syscall.nr;
+	const struct syscall_state *sc = &c->syscall;
+	__u32 nr = sc->nr;
+	__u64 fdt;
 	__u8 cls;
 
 	if (iowait)
 		return WC_IO;
-	if (!c->syscall.row || nr >= SYSCALL_NR_MAX)
+	if (!sc->row || nr >= SYSCALL_NR_MAX)
 		return WC_OTHER;
 	cls = cfg_syscall_class[nr];
-	if (cls == SYSCALL_CLASS_FD)
-		return fd_is_socket(t, c->syscall.arg0) ? WC_NET : WC_OTHER;
-	return cls < WC_N ? cls : WC_OTHER;
+	if (cls < WC_N)
+		return cls;
+	fdt = ptr_to_u64(t->files->fdt);
+	switch (cls) {
+	case SYSCALL_CLASS_FD:
+		return fd_wait_class(fdt, sc->arg[0]);
+	case SYSCALL_CLASS_POLL:
+		return poll_wait_class(fdt, sc->arg[0], sc->arg[1]);
+	case SYSCALL_CLASS_SELECT:
+		return select_wait_class(fdt, sc->arg[1], sc->arg[2]);
+	case SYSCALL_CLASS_EPOLL:
+		return epoll_wait_class(fdt, sc->arg[0]);
+	}
+	return WC_OTHER;
 }
 
 /* Take a stack at this block? Its weight: 1, OFFCPU_SAMPLE_EVERY, or 0 for no. */
@@ -210,6 +323,12 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_s
 			c->syscall = cc->syscall; /* park the syscall in flight */
 		if (cfg_sched)
 			switch_out(ctx, prev, c, preempt, on ?: window_start(prev), now);
+	} else if (cfg_sched && cc && on) {
+		/* what the target's CPUs did for others: contention has a "whose" */
+		if (prev->pid)
+			cc->use.others_ns += now - on;
+		else
+			cc->use.idle_ns += now - on;
 	}
 	c = filter_task(next, TS_RUNQ);
 	if (cc) {
@@ -229,6 +348,37 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_s
 	return 0;
 }
 
+#define PF_EXITING 0x00000004
+
+/*
+ * A lock wait of @c, ending now by the current task's doing, may be a join: a thread
+ * of the same process finishing wakes its joiner. A waker already exiting (the
+ * kernel's clear_child_tid wake, what pthread_join waits for) settles it now: the wait
+ * is filed under WC_CHILD. Otherwise it is remembered in the waker's context, and if
+ * the waker exits right after (CPython's thread releases its state lock, then exits),
+ * core_exit moves it there.
+ */
+static __always_inline void note_waker(struct task_struct *wakee, struct task_ctx *c, __u64 d,
+				       __u64 now)
+{
+	struct task_struct *waker = bpf_get_current_task_btf();
+	struct task_ctx *w;
+
+	if (waker == wakee || waker->tgid != wakee->tgid)
+		return;
+	if (waker->flags & PF_EXITING) {
+		c->wclass = WC_CHILD;
+		return;
+	}
+	w = bpf_task_storage_get(&core_task, waker, 0, 0);
+	if (!w || w->slot != c->slot)
+		return;
+	w->woke_ns = d;
+	w->woke_at = now;
+	w->woke_slot = c->slot;
+}
+
+/* Woken, in the waker's context (sched_waking) or as a new task (sched_wakeup_new). */
 static __always_inline void wakeup(struct task_struct *t)
 {
 	struct task_ctx *c = filter_task(t, TS_BLOCKED);
@@ -242,16 +392,25 @@ static __always_inline void wakeup(struct task_struct *t)
 	if (!p)
 		return;
 	now = bpf_ktime_get_ns();
-	if (c->tstate == TS_ONCPU)
-		state_lost(p, c, now); /* it blocked unseen */
-	else
+	if (c->tstate == TS_ONCPU) {
+		/*
+		 * Woken before it left its CPU (sched_waking comes first in try_to_wake_up):
+		 * it will not block, or its switch is on the way. Else it blocked unseen.
+		 */
+		if (BPF_CORE_READ(t, on_cpu))
+			return;
+		state_lost(p, c, now);
+	} else {
+		if (c->tstate == TS_BLOCKED && c->wclass == WC_LOCK && now > c->ts)
+			note_waker(t, c, now - c->ts, now);
 		close_interval(p, c, now);
+	}
 	c->tstate = TS_RUNQ;
 	c->preempted = 0;
 }
 
-SEC("?tp_btf/sched_wakeup")
-int BPF_PROG(sched_wakeup, struct task_struct *t)
+SEC("?tp_btf/sched_waking")
+int BPF_PROG(sched_waking, struct task_struct *t)
 {
 	wakeup(t);
 	return 0;

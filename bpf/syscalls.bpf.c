@@ -70,7 +70,9 @@ int BPF_PROG(syscalls_enter, struct pt_regs *regs, long id)
 	w = syscall_timing_weight(r);
 	cc->syscall.nr = nr;
 	cc->syscall.row = idx;
-	cc->syscall.arg0 = PT_REGS_PARM1_SYSCALL(regs);
+	cc->syscall.arg[0] = PT_REGS_PARM1_SYSCALL(regs);
+	cc->syscall.arg[1] = PT_REGS_PARM2_SYSCALL(regs);
+	cc->syscall.arg[2] = PT_REGS_PARM3_SYSCALL(regs);
 	cc->syscall.weight = w;
 	cc->syscall.start = w ? bpf_ktime_get_ns() : 0;
 	return 0;

@@ -172,6 +172,15 @@ enum core_stat {
 	STAT_N = 15,
 };
 
+/*
+ * What a CPU did besides the target, since attach: the first member of each CPU's
+ * cpu_ctx (bpf/core.h), read by userspace from every CPU's value (collect.c).
+ */
+struct cpu_use {
+	__u64 others_ns; /* running tasks outside the target */
+	__u64 idle_ns;
+};
+
 /* One record per live thread of the target, written by the core_tasks iterator. */
 struct task_iter_rec {
 	__u32 slot;

@@ -50,10 +50,15 @@ enum wait_class {
 
 /*
  * Per syscall number, how a block inside it is classified: a wait_class, or
- * SYSCALL_CLASS_FD to look at the file descriptor in the first argument (socket: WC_NET).
+ * one of the SYSCALL_CLASS_* below, to look at what the call waits on: a connected
+ * IPv4/IPv6 socket is WC_NET, a listening one WC_POLL (an event: a client), anything
+ * else WC_OTHER -- or, for poll/select/epoll, WC_POLL.
  * Filled by userspace from the syscall table into rodata.
  */
-#define SYSCALL_CLASS_FD 0x80
+#define SYSCALL_CLASS_FD 0x80	  /* what the file descriptor in argument 1 is */
+#define SYSCALL_CLASS_POLL 0x81	  /* the pollfd array in arguments 1 and 2 */
+#define SYSCALL_CLASS_SELECT 0x82 /* the fd_sets in arguments 2 and 3 */
+#define SYSCALL_CLASS_EPOLL 0x83  /* what the epoll instance in argument 1 watches */
 
 struct proc_sched {
 	__u64 oncpu_ns;

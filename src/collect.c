@@ -205,6 +205,29 @@ static int collect_io_net(struct session *s, struct raw_dump *d)
 	return err;
 }
 
+/* What the CPUs did besides the target: each CPU's cpu_ctx starts with its cpu_use. */
+static int collect_cpus(struct session *s, struct raw_dump *d)
+{
+	/* a per-CPU value is laid out every 8-byte-rounded value size */
+	size_t sz = (bpf_map__value_size(s->skel->maps.core_cpu) + 7) & ~(size_t)7;
+	char *vals = xcalloc(s->ncpus, sz);
+	uint32_t zero = 0;
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	int err = 0;
+
+	d->ncpus = online > 0 ? (uint32_t)online : (uint32_t)s->ncpus;
+	if (bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.core_cpu), &zero, vals))
+		err = -errno;
+	for (int c = 0; !err && c < s->ncpus; c++) {
+		const struct cpu_use *u = (const void *)(vals + (size_t)c * sz);
+
+		d->cpu_others_ns += u->others_ns;
+		d->cpu_idle_ns += u->idle_ns;
+	}
+	free(vals);
+	return err;
+}
+
 static void collect_self(struct session *s, struct self_stats *self)
 {
 	uint64_t *vals = xcalloc(s->ncpus, sizeof(uint64_t));
@@ -288,6 +311,8 @@ int session__collect(struct session *s, struct raw_dump *d)
 	if (s->subsys & SUB_MEM)
 		read_live(d);
 	err = collect_io_net(s, d) ?: err;
+	if (s->subsys & SUB_SCHED)
+		err = collect_cpus(s, d) ?: err;
 	if (err)
 		pr_warn("cannot read BPF maps: %s", strerror(-err));
 

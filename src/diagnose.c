@@ -6,6 +6,7 @@
  * syscalls) have fixed scores. The thresholds are documented in docs/diagnosis.md and
  * named here once.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -165,35 +166,58 @@ static void cpu(struct diagnosis *d, const struct dx *x)
 	}
 }
 
+/*
+ * Waiting for a CPU, and whose the CPUs were meanwhile: taken by other processes
+ * (neighbours), by the target itself (more runnable threads than CPUs), or idle while
+ * it waited (pinning, or a CPU quota throttling it).
+ */
 static void contention(struct diagnosis *d, const struct dx *x)
 {
 	const struct snapshot *s = x->s;
-	const char *desc = x->desc;
-
-	double sh = share(x, BD_RUNQ);
+	double sh = share(x, BD_RUNQ), span = (double)(s->end_ns - s->start_ns);
 	const struct lat *rq = &s->target.runq;
 	const struct proc_info *p = top_proc(x, BD_RUNQ);
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	long ncpu = s->ncpus ? (long)s->ncpus : sysconf(_SC_NPROCESSORS_ONLN);
+	double mine = span > 0 ? s->target.sched.oncpu_ns / span : 0;
+	double others = span > 0 ? s->cpu_others_ns / span : 0;
+	double idle = span > 0 ? s->cpu_idle_ns / span : 0;
 	char b[2][32];
 	struct finding *f;
 
 	if (sh < T_RUNQ || !p)
 		return;
 	f = add(d, "cpu_contention", sh);
-	snprintf(
-		f->summary, sizeof(f->summary),
-		"CPU contention: %s waited %.0f%% of its time for a CPU (run-queue p99 %s, p50 %s) "
-		"on %ld CPUs; %s waited longest",
-		desc, 100 * sh, fmt_dur(b[0], sizeof(b[0]), rq->p99_ns),
-		fmt_dur(b[1], sizeof(b[1]), rq->p50_ns), ncpu, who(p));
-	snprintf(f->suggestion, sizeof(f->suggestion),
-		 "more cores, fewer parallel jobs, or quieter neighbours on these CPUs (pinning? "
-		 "check taskset and cgroup cpu limits)");
+	snprintf(f->summary, sizeof(f->summary),
+		 "CPU contention: %s waited %.0f%% of its time for a CPU (run-queue p99 %s, p50 "
+		 "%s): it got %.2f of %ld CPUs, other processes %.2f, %.2f idle; %s waited "
+		 "longest",
+		 x->desc, 100 * sh, fmt_dur(b[0], sizeof(b[0]), rq->p99_ns),
+		 fmt_dur(b[1], sizeof(b[1]), rq->p50_ns), mine, ncpu, others, idle, who(p));
+	if (idle > 0.2 * ncpu && idle > others)
+		snprintf(f->suggestion, sizeof(f->suggestion),
+			 "CPUs sat idle (%.2f) while it waited: it is confined -- pinned to some "
+			 "CPUs "
+			 "(taskset, cpusets) or throttled by a CPU quota (cgroup cpu.max)",
+			 idle);
+	else if (others > mine)
+		snprintf(f->suggestion, sizeof(f->suggestion),
+			 "other processes held these CPUs (%.2f of %ld): lower their priority "
+			 "(nice, "
+			 "cgroup cpu.weight), move them, or give the target CPUs of its own",
+			 others, ncpu);
+	else
+		snprintf(f->suggestion, sizeof(f->suggestion),
+			 "it keeps more threads runnable than the %ld CPUs can run: fewer parallel "
+			 "jobs (about one per CPU), or more cores",
+			 ncpu);
 	ev_num(f, "runq_ns", EVD_NS, x->bd->target.ns[BD_RUNQ]);
 	ev_share(f, "share", sh);
 	ev_num(f, "runq_p50_ns", EVD_NS, rq->p50_ns);
 	ev_num(f, "runq_p99_ns", EVD_NS, rq->p99_ns);
 	ev_num(f, "cpus", EVD_NUM, (uint64_t)ncpu);
+	ev_share(f, "cpus_target", mine);
+	ev_share(f, "cpus_others", others);
+	ev_share(f, "cpus_idle", idle);
 	ev_num(f, "top_pid", EVD_NUM, p->pid);
 	ev_str(f, "top_comm", p->comm);
 }
@@ -268,16 +292,24 @@ static void disk(struct diagnosis *d, const struct dx *x)
 	ev_str(f, "top_comm", p->comm);
 }
 
+#define BULK_BYTES (256 * 1024) /* per connection: a transfer, not requests and answers */
+
+/*
+ * Waiting on sockets, of three kinds: a transfer limited by its rate (much data per
+ * connection: the path's bandwidth or the peer's sending rate), answers that come
+ * slowly over a fast path (the peer's own time), or many round trips.
+ */
 static void network(struct diagnosis *d, const struct dx *x)
 {
 	const struct snapshot *s = x->s;
-	const char *desc = x->desc;
-
 	double sh = share(x, BD_NET);
 	const struct net_metrics *n = &s->target.net;
 	const struct net_remote *r = NULL;
 	const struct proc_info *p = top_proc(x, BD_NET);
-	char b[3][32], where[96] = "";
+	uint64_t wait = x->bd->target.ns[BD_NET], bytes = n->rx_bytes + n->tx_bytes;
+	uint64_t conns = n->connects + n->accepts + n->closes, rate;
+	char b[4][32], where[96] = "", what[160];
+	bool rx = n->rx_bytes >= n->tx_bytes;
 	struct finding *f;
 
 	if (sh < T_NET || !p)
@@ -285,33 +317,51 @@ static void network(struct diagnosis *d, const struct dx *x)
 	for (size_t i = 0; i < s->n_remotes; i++) {
 		const struct net_remote *c = &s->remotes[i];
 
-		if (!r || c->connects + c->rtt.count > r->connects + r->rtt.count)
+		if (!r || c->rx_bytes + c->tx_bytes > r->rx_bytes + r->tx_bytes ||
+		    (c->rx_bytes + c->tx_bytes == r->rx_bytes + r->tx_bytes &&
+		     c->connects + c->rtt.count > r->connects + r->rtt.count))
 			r = c;
 	}
 	if (r)
-		snprintf(where, sizeof(where), ", most of it with %s", r->addr);
+		snprintf(where, sizeof(where), " %s %s", rx ? "from" : "to", r->addr);
+	rate = wait ? (uint64_t)((double)bytes * NSEC_PER_SEC / (double)wait) : 0;
 	f = add(d, "network", sh);
-	snprintf(f->summary, sizeof(f->summary),
-		 "network: %s spent %.0f%% of its wall time waiting on sockets%s; connect p99 %s, "
-		 "RTT p99 %s, %llu retransmits, %llu failed connects; %s waited longest",
-		 desc, 100 * sh, where, fmt_dur(b[0], sizeof(b[0]), n->connect.p99_ns),
-		 fmt_dur(b[1], sizeof(b[1]), n->rtt.p99_ns), (unsigned long long)n->retransmits,
-		 (unsigned long long)n->connect_failures, who(p));
-	if (n->rtt.count &&
-	    n->rtt.p99_ns * 20 < x->bd->target.ns[BD_NET] / (n->closes + n->connects + 1))
+	if (bytes >= BULK_BYTES * (conns ? conns : 1)) {
+		snprintf(what, sizeof(what), "%s %s%s at %.2f Mbit/s", rx ? "receiving" : "sending",
+			 fmt_bytes(b[0], sizeof(b[0]), rx ? n->rx_bytes : n->tx_bytes), where,
+			 rate * 8 / 1e6);
+		snprintf(f->suggestion, sizeof(f->suggestion),
+			 "the transfer runs at %.2f Mbit/s: the path's bandwidth or the peer's "
+			 "sending "
+			 "rate limits it%s; send fewer bytes (compression, caching), use a faster "
+			 "link, or transfer in parallel",
+			 rate * 8 / 1e6,
+			 n->retransmits ? ", and retransmits show loss on the path"
+					: " (a rate limit? tc, a cloud bandwidth cap)");
+	} else if (n->rtt.count && n->rtt.p99_ns * 20 < wait / (conns + 1)) {
+		snprintf(what, sizeof(what), "for answers%s", where);
 		snprintf(f->suggestion, sizeof(f->suggestion),
 			 "the network is fast (RTT p99 %s) but answers are slow: look at the peer "
 			 "(server time, its queue) rather than the path",
-			 fmt_dur(b[2], sizeof(b[2]), n->rtt.p99_ns));
-	else
+			 fmt_dur(b[0], sizeof(b[0]), n->rtt.p99_ns));
+	} else {
+		snprintf(what, sizeof(what), "in round trips%s", where);
 		snprintf(f->suggestion, sizeof(f->suggestion),
 			 "fewer round trips (batching, pipelining, connection reuse), or a closer "
 			 "or "
 			 "less loaded peer");
-	ev_num(f, "net_ns", EVD_NS, x->bd->target.ns[BD_NET]);
+	}
+	snprintf(f->summary, sizeof(f->summary),
+		 "network: %s spent %.0f%% of its wall time waiting on sockets, %s (RTT p99 %s, "
+		 "connect p99 %s, %llu retransmits, %llu failed connects); %s waited longest",
+		 x->desc, 100 * sh, what, fmt_dur(b[1], sizeof(b[1]), n->rtt.p99_ns),
+		 fmt_dur(b[2], sizeof(b[2]), n->connect.p99_ns), (unsigned long long)n->retransmits,
+		 (unsigned long long)n->connect_failures, who(p));
+	ev_num(f, "net_ns", EVD_NS, wait);
 	ev_share(f, "share", sh);
 	if (r)
 		ev_str(f, "remote", r->addr);
+	ev_num(f, "rate_bytes_per_s", EVD_NUM, rate);
 	ev_num(f, "connect_p99_ns", EVD_NS, n->connect.p99_ns);
 	ev_num(f, "rtt_p99_ns", EVD_NS, n->rtt.p99_ns);
 	ev_num(f, "retransmits", EVD_NUM, n->retransmits);
@@ -386,12 +436,49 @@ static void memory(struct diagnosis *d, const struct dx *x)
 	}
 }
 
+/* What failures with @err usually mean, in words. */
+static const char *failure_meaning(uint32_t err)
+{
+	switch (err) {
+	case ENOENT:
+	case ENOTDIR:
+		return "a search through paths that do not exist";
+	case EAGAIN:
+		return "non-blocking calls that found nothing ready: polling in a loop?";
+	case EINTR:
+		return "calls interrupted by signals";
+	case 512 ... 516: /* ERESTARTSYS .. ERESTART_RESTARTBLOCK */
+		return "calls interrupted by signals and restarted (the program never sees "
+		       "these)";
+	case ECHILD:
+		return "waits for children that were already reaped";
+	case EACCES:
+	case EPERM:
+		return "permission denied";
+	case ENOTTY:
+	case EINVAL:
+	case ENOSYS:
+	case EOPNOTSUPP:
+		return "probes for something the file or kernel does not support";
+	case ECONNREFUSED:
+	case ETIMEDOUT:
+	case EHOSTUNREACH:
+	case ENETUNREACH:
+		return "connections that did not get through";
+	case EINPROGRESS:
+		return "non-blocking connects still under way";
+	default:
+		return "wasted work";
+	}
+}
+
 static void syscalls(struct diagnosis *d, const struct dx *x)
 {
 	const struct snapshot *s = x->s;
 	const char *desc = x->desc;
 	const struct syscall_stat *worst = NULL;
-	char nb[32];
+	char nb[32], eb[16];
+	const char *name, *err;
 	struct finding *f;
 
 	for (size_t i = 0; i < s->target.n_syscalls; i++) {
@@ -403,23 +490,21 @@ static void syscalls(struct diagnosis *d, const struct dx *x)
 	}
 	if (!worst)
 		return;
+	name = syscall_name(worst->nr, nb, sizeof(nb));
+	err = worst->top_errno ? errno_name(worst->top_errno, eb, sizeof(eb)) : "?";
 	f = add(d, "syscalls", 0.02);
-	snprintf(
-		f->summary, sizeof(f->summary),
-		"syscalls: %llu of %llu %s calls in %s failed (%s x%llu): wasted work, or a search "
-		"through paths that do not exist",
-		(unsigned long long)worst->errors, (unsigned long long)worst->lat.count,
-		syscall_name(worst->nr, nb, sizeof(nb)), desc,
-		worst->top_errno ? strerrorname_np((int)worst->top_errno) ?: "?" : "?",
-		(unsigned long long)worst->top_errno_count);
+	snprintf(f->summary, sizeof(f->summary),
+		 "syscalls: %llu of %llu %s calls in %s failed (%s x%llu): %s",
+		 (unsigned long long)worst->errors, (unsigned long long)worst->lat.count, name,
+		 desc, err, (unsigned long long)worst->top_errno_count,
+		 failure_meaning(worst->top_errno));
 	snprintf(f->suggestion, sizeof(f->suggestion),
-		 "find who calls it (strace -e %s, or --folded stacks) and why it fails",
-		 syscall_name(worst->nr, nb, sizeof(nb)));
-	ev_str(f, "syscall", syscall_name(worst->nr, nb, sizeof(nb)));
+		 "find who calls it (strace -e %s, or --folded stacks) and why it fails", name);
+	ev_str(f, "syscall", name);
 	ev_num(f, "errors", EVD_NUM, worst->errors);
 	ev_num(f, "calls", EVD_NUM, worst->lat.count);
 	if (worst->top_errno)
-		ev_str(f, "top_errno", strerrorname_np((int)worst->top_errno) ?: "?");
+		ev_str(f, "top_errno", err);
 }
 
 static int cmp_score(const void *a, const void *b)

@@ -95,6 +95,9 @@ struct raw_dump {
 	const struct tcp_conn_info *conns;	       /* closed so far, oldest first (not owned) */
 	size_t n_conns;
 	struct kernel_info kernel;
+	/* the CPUs: time on tasks outside the target, and idle, summed, since attach */
+	uint64_t cpu_others_ns, cpu_idle_ns;
+	uint32_t ncpus;
 	struct self_stats self;
 };
 

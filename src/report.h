@@ -31,6 +31,5 @@ void report_json(struct json_writer *w, const struct snapshot *s, const struct a
 const char *target_kind_name(enum target_kind k);
 const char *bpf_stats_mode_name(int mode);
 /* "ENOENT", or "E<n>" into @buf. */
-const char *errno_name(uint32_t err, char *buf, size_t len);
 
 #endif

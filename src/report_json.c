@@ -38,16 +38,6 @@ const char *bpf_stats_mode_name(int mode)
 	return mode == BPF_STATS_FULL ? "full" : mode == BPF_STATS_SAMPLE ? "sample" : "off";
 }
 
-const char *errno_name(uint32_t err, char *buf, size_t len)
-{
-	const char *n = strerrorname_np((int)err);
-
-	if (n)
-		return n;
-	snprintf(buf, len, "E%u", err);
-	return buf;
-}
-
 /*
  * Every distribution in the record has this one shape (schema 3; schema 2 had three,
  * docs/json-schema.md lists the old names). count is exact; the rest is estimated

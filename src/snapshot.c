@@ -465,6 +465,9 @@ int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struc
 	out->end_ns = cur->ts_ns;
 	out->self = cur->self;
 	out->kernel = cur->kernel;
+	out->ncpus = cur->ncpus;
+	out->cpu_others_ns = sub_sat(cur->cpu_others_ns, prev ? prev->cpu_others_ns : 0);
+	out->cpu_idle_ns = sub_sat(cur->cpu_idle_ns, prev ? prev->cpu_idle_ns : 0);
 	out->procs = xcalloc(cur->n_procs ? cur->n_procs : 1, sizeof(*out->procs));
 	build_procs(out, cur, prev, index);
 	build_devices(out, cur, prev, names);

@@ -136,6 +136,9 @@ struct snapshot {
 	size_t conns_closed;		/* all closed in the span */
 	const struct stack_set *stacks; /* final report with stacks on, else NULL */
 	struct kernel_info kernel;	/* what loaded on this kernel, and what could not */
+	/* the CPUs over the span: time on tasks outside the target, idle; 0 without sched */
+	uint64_t cpu_others_ns, cpu_idle_ns;
+	uint32_t ncpus;
 	struct self_stats self;
 };
 

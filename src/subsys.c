@@ -20,7 +20,7 @@ static const struct subsys_prog core_progs[] = {
 static const struct subsys_prog sched_progs[] = {
 	/* also hands the per-CPU syscall cache from task to task */
 	{"sched_switch", SUB_SYSCALLS},
-	{"sched_wakeup"},
+	{"sched_waking"},
 	{"sched_wake_new"},
 	{NULL},
 };

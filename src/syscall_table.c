@@ -31,6 +31,44 @@ const char *syscall_name(uint32_t nr, char *buf, size_t len)
 	return buf;
 }
 
+/* include/linux/errno.h: codes that stay inside the kernel, from 512 up. */
+static const char *const kernel_errnos[] = {
+	"ERESTARTSYS",
+	"ERESTARTNOINTR",
+	"ERESTARTNOHAND",
+	"ENOIOCTLCMD",
+	"ERESTART_RESTARTBLOCK",
+	"EPROBE_DEFER",
+	"EOPENSTALE",
+	"ENOPARAM",
+	NULL,
+	"EBADHANDLE",
+	"ENOTSYNC",
+	"EBADCOOKIE",
+	"ENOTSUPP",
+	"ETOOSMALL",
+	"ESERVERFAULT",
+	"EBADTYPE",
+	"EJUKEBOX",
+	"EIOCBQUEUED",
+	"ERECALLCONFLICT",
+	"ENOGRACE",
+};
+
+const char *errno_name(uint32_t err, char *buf, size_t len)
+{
+	const char *n = NULL;
+
+	if (err >= 512 && err - 512 < ARRAY_SIZE(kernel_errnos))
+		n = kernel_errnos[err - 512];
+	else if (err > 0 && err < 512)
+		n = strerrorname_np((int)err);
+	if (n)
+		return n;
+	snprintf(buf, len, "E%u", err);
+	return buf;
+}
+
 int syscall_nr(const char *name)
 {
 	for (unsigned int i = 0; i < TABLE_LEN; i++)
@@ -61,24 +99,26 @@ static const struct {
 	{"pause", WC_SLEEP},
 	{"rt_sigsuspend", WC_SLEEP},
 	{"rt_sigtimedwait", WC_SLEEP},
-	{"poll", WC_POLL},
-	{"ppoll", WC_POLL},
-	{"select", WC_POLL},
-	{"pselect6", WC_POLL},
-	{"epoll_wait", WC_POLL},
-	{"epoll_pwait", WC_POLL},
-	{"epoll_pwait2", WC_POLL},
+	/* waits on sockets carrying traffic are the network's; on the rest, events */
+	{"poll", SYSCALL_CLASS_POLL},
+	{"ppoll", SYSCALL_CLASS_POLL},
+	{"select", SYSCALL_CLASS_SELECT},
+	{"pselect6", SYSCALL_CLASS_SELECT},
+	{"epoll_wait", SYSCALL_CLASS_EPOLL},
+	{"epoll_pwait", SYSCALL_CLASS_EPOLL},
+	{"epoll_pwait2", SYSCALL_CLASS_EPOLL},
 	{"wait4", WC_CHILD},
 	{"waitid", WC_CHILD},
-	{"connect", WC_NET},
-	{"accept", WC_NET},
-	{"accept4", WC_NET},
-	{"recvfrom", WC_NET},
-	{"recvmsg", WC_NET},
-	{"recvmmsg", WC_NET},
-	{"sendto", WC_NET},
-	{"sendmsg", WC_NET},
-	{"sendmmsg", WC_NET},
+	/* socket calls: IPv4/IPv6 is the network, Unix sockets are IPC (other) */
+	{"connect", SYSCALL_CLASS_FD},
+	{"accept", SYSCALL_CLASS_FD}, /* a listening socket: an event, a client */
+	{"accept4", SYSCALL_CLASS_FD},
+	{"recvfrom", SYSCALL_CLASS_FD},
+	{"recvmsg", SYSCALL_CLASS_FD},
+	{"recvmmsg", SYSCALL_CLASS_FD},
+	{"sendto", SYSCALL_CLASS_FD},
+	{"sendmsg", SYSCALL_CLASS_FD},
+	{"sendmmsg", SYSCALL_CLASS_FD},
 	{"read", SYSCALL_CLASS_FD},
 	{"write", SYSCALL_CLASS_FD},
 	{"readv", SYSCALL_CLASS_FD},

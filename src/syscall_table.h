@@ -19,6 +19,12 @@ extern const unsigned int syscall_names_aarch64_len;
 const char *syscall_name(uint32_t nr, char *buf, size_t len);
 /* Number of @name, or -1. */
 int syscall_nr(const char *name);
+/*
+ * The symbolic name of errno @err ("ENOENT"), including the kernel-internal codes a
+ * syscall's exit can carry when a signal interrupts it (ERESTARTSYS and the rest, never
+ * seen by the program), or "E<n>" written into @buf.
+ */
+const char *errno_name(uint32_t err, char *buf, size_t len);
 /* Fill cls[nr] (n entries) with the wait class or SYSCALL_CLASS_FD of each syscall. */
 void syscall_wait_classes(uint8_t *cls, size_t n);
 

@@ -98,14 +98,6 @@ TEST(test_report_json__json_interval_record)
 	raw_dump_release(&b);
 }
 
-TEST(test_report_json__errno_name)
-{
-	char b[16];
-
-	CHECK_STR(errno_name(2, b, sizeof(b)), "ENOENT");
-	CHECK_STR(errno_name(4000, b, sizeof(b)), "E4000");
-}
-
 /* Every named metric reads a value from the record the JSON renderer writes. */
 TEST(test_report_json__metric_names_match_the_record)
 {
