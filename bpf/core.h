@@ -40,6 +40,7 @@ CORE_GLOBAL const volatile __u32 cfg_max_procs CORE_INIT(4096);
 CORE_GLOBAL const volatile __u32 cfg_max_rows CORE_INIT(8192);
 CORE_GLOBAL const volatile __u32 cfg_sched CORE_INIT(1); /* scheduler accounting on */
 CORE_GLOBAL const volatile __u32 cfg_mem CORE_INIT(1);	 /* memory accounting on */
+CORE_GLOBAL const volatile __u32 cfg_io CORE_INIT(0);	 /* block IO accounting on */
 CORE_GLOBAL const volatile __u32 cfg_page_size CORE_INIT(4096);
 /* calls timed per row and epoch before sampling starts; ~0 = time every call */
 CORE_GLOBAL const volatile __u32 cfg_syscall_budget CORE_INIT(SYSCALL_BUDGET_DEFAULT);
@@ -145,6 +146,14 @@ CORE_GLOBAL struct {
 	__type(value, __u32);
 } core_tgid_slot SEC(".maps");
 
+/* See struct blkcg_owner: written by sched.bpf.c, read by io.bpf.c (with cfg_io). */
+CORE_GLOBAL struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u64);
+	__type(value, struct blkcg_owner);
+} core_blkcg_owner SEC(".maps");
+
 CORE_GLOBAL struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1 << 20);
@@ -156,6 +165,33 @@ CORE_GLOBAL struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } core_stats SEC(".maps");
+
+#define PF_KTHREAD 0x00200000
+#define S_IFMT 00170000
+#define S_IFSOCK 0140000
+#define S_IFBLK 0060000
+
+/*
+ * The address of @t's IO cgroup state (blkio in v1, io in v2: the css that a bio's
+ * blkg->blkcg points into), or 0 for the root cgroup or a kernel without it.
+ */
+static __always_inline __u64 task_blkcg_css(struct task_struct *t)
+{
+	struct cgroup_subsys_state *css = NULL;
+	struct css_set *cs;
+	int id;
+
+	if (!bpf_core_enum_value_exists(enum cgroup_subsys_id, io_cgrp_id))
+		return 0;
+	id = bpf_core_enum_value(enum cgroup_subsys_id, io_cgrp_id);
+	cs = BPF_CORE_READ(t, cgroups);
+	if (!cs || id < 0 || id >= bpf_core_enum_value(enum cgroup_subsys_id, CGROUP_SUBSYS_COUNT))
+		return 0;
+	bpf_probe_read_kernel(&css, sizeof(css), &cs->subsys[id]);
+	if (!css || !BPF_CORE_READ(css, parent))
+		return 0;
+	return (__u64)css;
+}
 
 static __always_inline void stat_inc(__u32 id)
 {

@@ -35,7 +35,7 @@ struct io_req {
 	__u32 slot;
 	__u32 dev_idx; /* 1-based index into io_devs, 0 = unknown */
 	__u8 op;
-	__u8 wb;
+	__u8 flags; /* IO_F_* */
 	__u8 pad[6];
 };
 
@@ -55,7 +55,12 @@ struct {
 	__type(value, struct io_req);
 } io_reqs SEC(".maps");
 
-/* inode -> slot of the process that last dirtied it */
+/*
+ * inode -> the slot of the process whose dirty pages it holds: SLOT_NONE for a
+ * process procscope does not trace, INODE_SHARED for pages of more than one (see
+ * io_dirty). Only a process's own pages make its writeback.
+ */
+#define INODE_SHARED 0xffffffffU
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);
@@ -199,7 +204,7 @@ static __always_inline struct io_req *req_claim(struct request *rq, __u64 now)
 	return NULL;
 }
 
-static __always_inline struct io_req *track(struct request *rq, __u32 slot, __u8 wb, __u64 now)
+static __always_inline struct io_req *track(struct request *rq, __u32 slot, __u8 flags, __u64 now)
 {
 	struct io_req *r = req_claim(rq, now);
 
@@ -208,11 +213,35 @@ static __always_inline struct io_req *track(struct request *rq, __u32 slot, __u8
 		r->insert_ns = 0;
 		r->issue_ns = 0;
 		r->slot = slot;
-		r->wb = wb;
+		r->flags = flags;
 		r->op = io_op(rq);
 		r->dev_idx = dev_index(rq);
 	}
 	return r;
+}
+
+/*
+ * A kernel thread issues @rq for a bio of a non-root IO cgroup: blk-throttle's
+ * dispatcher releasing IO held back to the cgroup's limit (the submitter's own
+ * context saw no block event), or a worker of the cgroup. It is the IO of the target
+ * process that blocked on IO in that cgroup (core_blkcg_owner), if there is one.
+ */
+static __always_inline bool deferred(struct request *rq)
+{
+	struct blkcg_owner *o;
+	struct proc_rec *p;
+	__u64 css;
+
+	/* the css is the blkcg's first member: its address is the blkcg's */
+	css = (__u64)BPF_CORE_READ(rq, bio, bi_blkg, blkcg) +
+	      bpf_core_field_offset(struct blkcg, css);
+	o = bpf_map_lookup_elem(&core_blkcg_owner, &css);
+	if (!o || !(p = proc_of(o->slot)))
+		return false;
+	if (!track(rq, o->slot, IO_F_DEFERRED, bpf_ktime_get_ns()))
+		return false;
+	p->io.deferred_cgid = o->cgid;
+	return true;
 }
 
 SEC("?tp_btf/block_io_start")
@@ -227,10 +256,12 @@ int BPF_PROG(io_start, struct request *rq)
 	if (c->wb_inode) {
 		/* a flusher thread writing back a file: whose pages are these? */
 		dirtier = bpf_map_lookup_elem(&io_inodes, &c->wb_inode);
-		if (dirtier)
-			track(rq, *dirtier, 1, bpf_ktime_get_ns());
+		if (dirtier && *dirtier != SLOT_NONE && proc_of(*dirtier))
+			track(rq, *dirtier, IO_F_WRITEBACK, bpf_ktime_get_ns());
 		return 0;
 	}
+	if ((t->flags & PF_KTHREAD) && deferred(rq))
+		return 0;
 	c = filter_ctx(t, c, TS_ONCPU);
 	if (c)
 		track(rq, c->slot, 0, bpf_ktime_get_ns());
@@ -271,7 +302,8 @@ int BPF_PROG(io_issue, struct request *rq)
  * checks it once, not once per path through io_done (its two loops over the table
  * would multiply those). Five arguments at most, hence the packing.
  */
-__noinline int io_keep_slow(__u64 lat, __u64 queue, __u64 sector, __u64 bytes_slot, __u64 dev_op_wb)
+__noinline int io_keep_slow(__u64 lat, __u64 queue, __u64 sector, __u64 bytes_slot,
+			    __u64 dev_op_flags)
 {
 	struct cpu_ctx *cc = cpu_ctx();
 	__u64 min_lat = ~0ULL, next_min = ~0ULL;
@@ -307,38 +339,44 @@ __noinline int io_keep_slow(__u64 lat, __u64 queue, __u64 sector, __u64 bytes_sl
 	e->sector = sector;
 	e->bytes = (__u32)(bytes_slot >> 32);
 	e->slot = (__u32)bytes_slot;
-	e->dev = (__u32)(dev_op_wb >> 32);
-	e->op = (__u8)(dev_op_wb >> 8);
-	e->writeback = (__u8)dev_op_wb;
+	e->dev = (__u32)(dev_op_flags >> 32);
+	e->op = (__u8)(dev_op_flags >> 8);
+	e->writeback = (__u8)dev_op_flags;
 	return 0;
 }
 
 /*
  * A completed request, counted for its owner and its device. Global functions with
  * scalar arguments: verified once each, instead of along every path of io_done.
- * @what packs op << 8 | writeback << 1 | final.
+ * @what packs op << 8 | flags (IO_F_*) << 1 | final. Writeback is counted apart from
+ * the IO a process submitted, but its device and queue times are in the process's
+ * distributions: they are its data's.
  */
 __noinline int io_account_proc(__u32 slot, __u32 what, __u64 bytes, __u64 lat, __u64 queue)
 {
 	struct proc_rec *p = proc_of(slot);
-	__u32 op = what >> 8;
-	bool wb = what & 2, final = what & 1;
+	__u32 op = what >> 8, flags = (what >> 1) & 0x7f;
+	bool final = what & 1;
 	struct stat_row *row;
 
 	barrier_var(op);
 	if (!p || op >= IO_OP_N)
 		return 0;
-	if (wb) {
+	if (flags & IO_F_WRITEBACK) {
 		__sync_fetch_and_add(&p->io.wb_bytes, bytes);
 		if (final)
 			__sync_fetch_and_add(&p->io.wb_ops, 1);
-		return 0;
+	} else {
+		__sync_fetch_and_add(&p->io.bytes[op], bytes);
+		if (final)
+			__sync_fetch_and_add(&p->io.ops[op], 1);
+		if (flags & IO_F_DEFERRED) {
+			__sync_fetch_and_add(&p->io.deferred_bytes, bytes);
+			if (final)
+				__sync_fetch_and_add(&p->io.deferred_ops, 1);
+		}
 	}
-	__sync_fetch_and_add(&p->io.bytes[op], bytes);
-	if (!final)
-		return 0;
-	__sync_fetch_and_add(&p->io.ops[op], 1);
-	if (!lat)
+	if (!final || !lat)
 		return 0; /* never seen issued */
 	row = row_get(p, slot, ROW_IO_LAT);
 	if (row)
@@ -367,7 +405,7 @@ __noinline int io_account_dev(__u32 dev_idx, __u32 what, __u64 bytes, __u64 lat,
 {
 	__u32 di = dev_idx - 1, op = what >> 8;
 	struct io_dev_rec *d = bpf_map_lookup_elem(&io_devs, &di);
-	bool wb = what & 2, final = what & 1;
+	bool wb = what & (IO_F_WRITEBACK << 1), final = what & 1;
 
 	barrier_var(op);
 	if (!dev_idx || !d || op >= IO_OP_N)
@@ -402,7 +440,7 @@ int BPF_PROG(io_done, struct request *rq, blk_status_t error, unsigned int nr_by
 		lat = now - r->issue_ns;
 		queue = r->issue_ns - (r->insert_ns ?: r->start_ns);
 	}
-	what = (__u32)r->op << 8 | (r->wb ? 2 : 0) | final;
+	what = (__u32)r->op << 8 | (__u32)r->flags << 1 | final;
 	io_account_proc(r->slot, what, nr_bytes, lat, queue);
 	io_account_dev(r->dev_idx, what, nr_bytes, lat, queue);
 	if (final && lat) {
@@ -412,7 +450,7 @@ int BPF_PROG(io_done, struct request *rq, blk_status_t error, unsigned int nr_by
 		if (d)
 			dev = d->dev;
 		io_keep_slow(lat, queue, rq->__sector, (__u64)rq->__data_len << 32 | r->slot,
-			     (__u64)dev << 32 | (__u32)r->op << 8 | r->wb);
+			     (__u64)dev << 32 | (__u32)r->op << 8 | r->flags);
 	}
 	if (final)
 		r->key = 0; /* the slot is free again */
@@ -438,19 +476,47 @@ static __always_inline __u64 folio_bytes(struct folio *folio)
 	return cfg_page_size;
 }
 
+/* v6.12 ("fs: reorder i_state bits") moved the flags into an enum; before, a #define. */
+#define I_DIRTY_PAGES_6_1 (1 << 2)
+
+/*
+ * A folio of @mapping becomes dirty, in the dirtier's context (before the inode is
+ * marked: its I_DIRTY_PAGES says whether it held dirty pages already). Whose pages
+ * the inode holds, until the next time it is clean:
+ * - a clean inode: the dirtier's (SLOT_NONE if untraced);
+ * - already dirty, by another: shared -- its writeback is nobody's in particular
+ *   (a block device's inode, where filesystems keep metadata, is the usual case);
+ * - already dirty, by nobody seen (before attach): a file keeps being written by
+ *   whoever writes it now; a block device's inode stays nobody's.
+ */
 SEC("?tp_btf/writeback_dirty_folio")
 int BPF_PROG(io_dirty, struct folio *folio, struct address_space *mapping)
 {
 	struct task_ctx *c = filter_task(bpf_get_current_task_btf(), TS_ONCPU);
-	__u64 inode;
+	__u32 slot = c ? c->slot : SLOT_NONE, *owner, shared = INODE_SHARED;
+	struct inode *host;
+	__u64 inode, dirty;
 	struct proc_rec *p;
 
-	if (!c || !mapping)
+	if (!mapping || !(host = mapping->host))
 		return 0;
-	inode = (__u64)mapping->host;
-	if (inode && bpf_map_update_elem(&io_inodes, &inode, &c->slot, BPF_ANY))
-		stat_inc(STAT_INODES_FULL);
-	p = proc_of(c->slot);
+	inode = (__u64)host;
+	dirty = bpf_core_enum_value_exists(enum inode_state_flags_t, I_DIRTY_PAGES)
+			? bpf_core_enum_value(enum inode_state_flags_t, I_DIRTY_PAGES)
+			: I_DIRTY_PAGES_6_1;
+	dirty &= host->i_state;
+	owner = bpf_map_lookup_elem(&io_inodes, &inode);
+	if (!dirty || (!owner && c && (host->i_mode & S_IFMT) != S_IFBLK)) {
+		if ((!owner || *owner != slot) &&
+		    bpf_map_update_elem(&io_inodes, &inode, &slot, BPF_ANY))
+			stat_inc(STAT_INODES_FULL);
+	} else if (!owner) {
+		if (bpf_map_update_elem(&io_inodes, &inode, &shared, BPF_ANY))
+			stat_inc(STAT_INODES_FULL);
+	} else if (*owner != slot) {
+		*owner = INODE_SHARED;
+	}
+	p = c ? proc_of(c->slot) : NULL;
 	if (p)
 		__sync_fetch_and_add(&p->io.dirtied_bytes, folio_bytes(folio));
 	return 0;

@@ -14,8 +14,6 @@
 #define TASK_UNINTERRUPTIBLE 0x0002
 #define TASK_DEAD 0x0080
 #define TASK_NOLOAD 0x0400
-#define S_IFMT 00170000
-#define S_IFSOCK 0140000
 
 /* Add the interval [c->ts, @to) to @p under @c's current state; the state's time then starts at
  * @to. */
@@ -180,6 +178,25 @@ __noinline int epoll_wait_class(__u64 fdt, __u64 epfd)
 	return WC_POLL;
 }
 
+/*
+ * @t blocks on IO: if it is in a non-root IO cgroup, requests that a kernel thread
+ * issues for that cgroup from now on are its process's (io.bpf.c, io_start). Only
+ * here, where IO waits are: a lookup, and an update when the owner changes.
+ */
+static __always_inline void note_blkcg_owner(struct task_struct *t, __u32 slot)
+{
+	__u64 css = task_blkcg_css(t);
+	struct blkcg_owner *o, n = {.slot = slot};
+
+	if (!css)
+		return;
+	o = bpf_map_lookup_elem(&core_blkcg_owner, &css);
+	if (o && o->slot == slot)
+		return;
+	n.cgid = BPF_CORE_READ((struct cgroup_subsys_state *)css, cgroup, kn, id);
+	bpf_map_update_elem(&core_blkcg_owner, &css, &n, BPF_ANY);
+}
+
 /* What is a task that blocks now waiting for? See docs/metrics.md. */
 static __always_inline __u8 wait_class(struct task_struct *t, struct task_ctx *c, bool iowait)
 {
@@ -264,9 +281,11 @@ static __always_inline void switch_out(void *ctx, struct task_struct *prev, stru
 	}
 	__sync_fetch_and_add(&p->sched.nvcsw, 1);
 	iowait = BPF_CORE_READ_BITFIELD(prev, in_iowait);
-	if (iowait)
+	if (iowait) {
 		c->bstate = BLK_IOWAIT;
-	else if ((state & TASK_UNINTERRUPTIBLE) && !(state & TASK_NOLOAD))
+		if (cfg_io)
+			note_blkcg_owner(prev, c->slot);
+	} else if ((state & TASK_UNINTERRUPTIBLE) && !(state & TASK_NOLOAD))
 		c->bstate = BLK_UNINTERRUPTIBLE;
 	else
 		c->bstate = BLK_INTERRUPTIBLE;

@@ -27,6 +27,28 @@ struct proc_io {
 	__u64 wb_ops; /* written back by the kernel on its behalf */
 	__u64 wb_bytes;
 	__u64 dirtied_bytes; /* page-cache bytes it dirtied (buffered writes) */
+	/*
+	 * Of ops/bytes: requests a kernel thread issued later for its IO cgroup (the
+	 * blk-throttle dispatcher holding IO back to a limit, or a cgroup's worker), and
+	 * that cgroup's id. Latency counts from the issue, so the time held back is not in it.
+	 */
+	__u64 deferred_ops;
+	__u64 deferred_bytes;
+	__u64 deferred_cgid;
+};
+
+/* Request flags (struct io_req, io_slow.writeback). */
+#define IO_F_WRITEBACK 1 /* written back for the process that dirtied the file */
+#define IO_F_DEFERRED 2	 /* issued by a kernel thread for the process's IO cgroup */
+
+/*
+ * core_blkcg_owner: a non-root IO cgroup (the address of its css) -> the target
+ * process whose thread last blocked on IO in it (sched_switch, in_iowait).
+ */
+struct blkcg_owner {
+	__u64 cgid; /* the cgroup's id: its directory's inode number in cgroupfs */
+	__u32 slot;
+	__u32 pad;
 };
 
 #define IO_DEV_MAX 64
@@ -52,7 +74,7 @@ struct io_slow {
 	__u32 slot;
 	__u32 dev;
 	__u8 op;
-	__u8 writeback;
+	__u8 writeback; /* IO_F_* */
 	__u16 pad;
 };
 

@@ -285,6 +285,31 @@ static void collect_self(struct session *s, struct self_stats *self)
 	self->events = s->events;
 }
 
+/*
+ * The IO cgroups that deferred target IO, with their limits: looked up the first time
+ * a cgroup id is seen (a walk of the hierarchy), and kept, as the cgroup may be gone
+ * by the final report.
+ */
+static void collect_io_cgroups(struct session *s, struct raw_dump *d)
+{
+	for (uint32_t i = SLOT_FIRST; i < d->n_procs; i++) {
+		uint64_t id = d->procs[i].io.deferred_cgid;
+		size_t j;
+
+		if (!id)
+			continue;
+		for (j = 0; j < s->n_io_cgroups && s->io_cgroups[j].cgid != id; j++)
+			;
+		if (j == s->n_io_cgroups && j < IO_CGROUPS_MAX) {
+			if (io_cgroup_read("/proc/self/mounts", id, &s->io_cgroups[j]))
+				s->io_cgroups[j].path[0] = 0; /* gone: known by its id only */
+			s->n_io_cgroups++;
+		}
+	}
+	d->n_io_cgroups = s->n_io_cgroups;
+	memcpy(d->io_cgroups, s->io_cgroups, sizeof(d->io_cgroups));
+}
+
 int session__collect(struct session *s, struct raw_dump *d)
 {
 	uint32_t n_procs;
@@ -311,6 +336,8 @@ int session__collect(struct session *s, struct raw_dump *d)
 	if (s->subsys & SUB_MEM)
 		read_live(d);
 	err = collect_io_net(s, d) ?: err;
+	if (s->subsys & SUB_IO)
+		collect_io_cgroups(s, d);
 	if (s->subsys & SUB_SCHED)
 		err = collect_cpus(s, d) ?: err;
 	if (err)

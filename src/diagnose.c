@@ -222,74 +222,315 @@ static void contention(struct diagnosis *d, const struct dx *x)
 	ev_str(f, "top_comm", p->comm);
 }
 
-static uint64_t syscall_calls(const struct metrics *m, const char *name)
+static const struct syscall_stat *syscall_of(const struct metrics *m, const char *name)
 {
 	int nr = syscall_nr(name);
 
 	for (size_t i = 0; nr >= 0 && i < m->n_syscalls; i++)
 		if ((int)m->syscalls[i].nr == nr)
-			return m->syscalls[i].lat.count;
-	return 0;
+			return &m->syscalls[i];
+	return NULL;
 }
 
+static uint64_t syscall_calls(const struct metrics *m, const char *name)
+{
+	const struct syscall_stat *sc = syscall_of(m, name);
+
+	return sc ? sc->lat.count : 0;
+}
+
+/* The calls that wait for written data to reach the disk. */
+static const char *const sync_calls[] = {"fsync",  "fdatasync",	      "sync",
+					 "syncfs", "sync_file_range", "msync"};
+
+/* The sync call @m spent the most time in, or NULL. */
+static const struct syscall_stat *top_sync(const struct metrics *m, const char **name)
+{
+	const struct syscall_stat *best = NULL;
+
+	for (size_t i = 0; i < ARRAY_SIZE(sync_calls); i++) {
+		const struct syscall_stat *sc = syscall_of(m, sync_calls[i]);
+
+		if (sc && (!best || sc->lat.sum_ns > best->lat.sum_ns)) {
+			best = sc;
+			*name = sync_calls[i];
+		}
+	}
+	return best;
+}
+
+/* The process that spent the most time in a sync call, with that call, or NULL. */
+static const struct proc_info *sync_waiter(const struct snapshot *s,
+					   const struct syscall_stat **call, const char **name)
+{
+	const struct proc_info *best = NULL;
+
+	for (size_t i = 0; i < s->n_procs; i++) {
+		const char *n = "";
+		const struct syscall_stat *sc = top_sync(&s->procs[i].m, &n);
+
+		if (sc && (!best || sc->lat.sum_ns > (*call)->lat.sum_ns)) {
+			best = &s->procs[i];
+			*call = sc;
+			*name = n;
+		}
+	}
+	return best;
+}
+
+/* The process that read and wrote the most bytes itself, or NULL. */
+static const struct proc_info *top_io_bytes(const struct snapshot *s)
+{
+	const struct proc_info *best = NULL;
+	uint64_t most = 0;
+
+	for (size_t i = 0; i < s->n_procs; i++) {
+		const struct io_metrics *m = &s->procs[i].m.io;
+
+		if (m->bytes[IO_READ] + m->bytes[IO_WRITE] > most) {
+			most = m->bytes[IO_READ] + m->bytes[IO_WRITE];
+			best = &s->procs[i];
+		}
+	}
+	return best;
+}
+
+/* The process whose pages were written back the most, or NULL. */
+static const struct proc_info *top_writeback(const struct snapshot *s)
+{
+	const struct proc_info *best = NULL;
+
+	for (size_t i = 0; i < s->n_procs; i++)
+		if (s->procs[i].m.io.wb_bytes &&
+		    (!best || s->procs[i].m.io.wb_bytes > best->m.io.wb_bytes))
+			best = &s->procs[i];
+	return best;
+}
+
+/* "wbps 8.00MiB/s, wiops 200/s on 254:0": the limits of @cg on the target's devices. */
+static bool limit_words(const struct io_cgroup *cg, const struct snapshot *s, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = 0;
+	for (size_t i = 0; i < cg->n && used + 1 < len; i++) {
+		const struct io_limit *l = &cg->lim[i];
+		const char *dev = NULL;
+		char b[32], devb[24];
+
+		for (size_t k = 0; k < s->n_devices; k++)
+			if (s->devices[k].dev == (l->major << 20 | l->minor))
+				dev = s->devices[k].name;
+		if (!dev) {
+			snprintf(devb, sizeof(devb), "%u:%u", l->major, l->minor);
+			dev = devb;
+		}
+		for (int k = 0; k < IOL_N && used + 1 < len; k++) {
+			if (!l->v[k])
+				continue;
+			if (k == IOL_RBPS || k == IOL_WBPS)
+				fmt_bytes(b, sizeof(b), l->v[k]);
+			else
+				snprintf(b, sizeof(b), "%llu", (unsigned long long)l->v[k]);
+			used += (size_t)snprintf(buf + used, len - used, "%s%s %s/s on %s",
+						 used ? ", " : "", io_limit_name(k), b, dev);
+		}
+	}
+	return used > 0;
+}
+
+static const struct io_cgroup *io_cgroup_of(const struct snapshot *s, uint64_t cgid)
+{
+	for (size_t i = 0; cgid && i < s->n_io_cgroups; i++)
+		if (s->io_cgroups[i].cgid == cgid)
+			return &s->io_cgroups[i];
+	return NULL;
+}
+
+/*
+ * Waiting for the disk, told from the process that waited most, with its own figures:
+ * what it read or wrote; or the writeback it waited for in a sync call, and whose
+ * data that was; or the cgroup limit that held its IO back; or, when none of its IO
+ * reached a traced device, that.
+ */
 static void disk(struct diagnosis *d, const struct dx *x)
 {
 	const struct snapshot *s = x->s;
-	const char *desc = x->desc;
-
-	double sh = share(x, BD_IO);
-	const struct io_metrics *io = &s->target.io;
+	const struct proc_info *p = top_proc(x, BD_IO), *wb_owner = top_writeback(s);
+	const struct io_metrics *io = &s->target.io, *pio;
+	const struct syscall_stat *sync = NULL, *sw_call = NULL;
 	const struct io_device *dev = NULL;
-	const struct proc_info *p = top_proc(x, BD_IO);
-	uint64_t ops = io->ops[IO_READ] + io->ops[IO_WRITE],
-		 bytes = io->bytes[IO_READ] + io->bytes[IO_WRITE];
-	uint64_t syncs =
-		syscall_calls(&s->target, "fsync") + syscall_calls(&s->target, "fdatasync");
-	bool reads = io->bytes[IO_READ] >= io->bytes[IO_WRITE];
-	char b[3][32], where[64] = "";
+	const struct proc_info *sw, *big;
+	const struct io_cgroup *cg;
+	const char *sync_name = "", *sw_name = "";
+	double sh = share(x, BD_IO);
+	uint64_t p_wait, ops, bytes, syncs = 0;
+	bool reads;
+	char b[4][32], lim[160] = "", what[400];
 	struct finding *f;
 
 	if (sh < T_IO || !p)
 		return;
+	pio = &p->m.io;
+	p_wait = p->m.sched.wait_ns[WC_IO];
+	ops = pio->ops[IO_READ] + pio->ops[IO_WRITE];
+	bytes = pio->bytes[IO_READ] + pio->bytes[IO_WRITE];
+	reads = pio->bytes[IO_READ] >= pio->bytes[IO_WRITE];
+	for (size_t i = 0; i < ARRAY_SIZE(sync_calls); i++)
+		syncs += syscall_calls(&p->m, sync_calls[i]);
+	sync = top_sync(&p->m, &sync_name);
 	for (size_t i = 0; i < s->n_devices; i++)
 		if (!dev || io_total_bytes(&s->devices[i].m) > io_total_bytes(&dev->m))
 			dev = &s->devices[i];
-	if (dev)
-		snprintf(where, sizeof(where), " on %s", dev->name);
+	cg = io_cgroup_of(s, pio->deferred_cgid);
 	f = add(d, "disk", sh);
+
+	if (pio->deferred_ops && cg && limit_words(cg, s, lim, sizeof(lim))) {
+		/* held back by its cgroup: the rate it got is the limit's */
+		double secs = proc_wall_ns(p, s) / 1e9;
+
+		snprintf(what, sizeof(what),
+			 "held back by the IO limit of cgroup %s (%s): it %s %s in %llu requests "
+			 "over %s (%s/s, %.0f requests/s), while the device answered in p99 %s",
+			 cg->path[0] ? cg->path : "?", lim, reads ? "read" : "wrote",
+			 fmt_bytes(b[0], sizeof(b[0]), bytes), (unsigned long long)ops,
+			 fmt_dur(b[1], sizeof(b[1]), proc_wall_ns(p, s)),
+			 fmt_bytes(b[2], sizeof(b[2]), (uint64_t)(secs > 0 ? bytes / secs : 0)),
+			 secs > 0 ? ops / secs : 0, fmt_dur(b[3], sizeof(b[3]), pio->lat.p99_ns));
+		if (syncs > 1 && syncs * 4 >= ops)
+			snprintf(f->suggestion, sizeof(f->suggestion),
+				 "the cgroup's limit, not the device: each of its %llu %s calls "
+				 "waits "
+				 "for limited IO; batch writes between syncs, or raise the limit "
+				 "(%s)",
+				 (unsigned long long)syncs, sync_name,
+				 cg->v2 ? "io.max" : "blkio.throttle.*_device");
+		else
+			snprintf(f->suggestion, sizeof(f->suggestion),
+				 "the cgroup's limit, not the device: raise it (%s), or do less IO",
+				 cg->v2 ? "io.max" : "blkio.throttle.*_device");
+	} else if (pio->deferred_ops) {
+		snprintf(what, sizeof(what),
+			 "%llu of its %llu requests were issued later by the kernel for its IO "
+			 "cgroup (held back before the device); device p99 %s",
+			 (unsigned long long)pio->deferred_ops, (unsigned long long)ops,
+			 fmt_dur(b[0], sizeof(b[0]), pio->lat.p99_ns));
+		snprintf(f->suggestion, sizeof(f->suggestion),
+			 "look at the cgroup's IO limits and weights (io.max, io.weight, blkio)");
+	} else if (sync && sync->lat.sum_ns >= p_wait / 2 && (pio->wb_bytes || wb_owner)) {
+		/* it waited in a sync call for data written back: say whose */
+		bool own = pio->wb_bytes || wb_owner == p;
+
+		snprintf(what, sizeof(what), "in %llu %s call%s (%s), for the writeback of %s%s%s",
+			 (unsigned long long)sync->lat.count, sync_name,
+			 sync->lat.count == 1 ? "" : "s",
+			 fmt_dur(b[0], sizeof(b[0]), sync->lat.sum_ns), own ? "its own " : "",
+			 fmt_bytes(b[1], sizeof(b[1]), own ? pio->wb_bytes + bytes : io->wb_bytes),
+			 own ? "" : " dirtied by ");
+		if (!own) {
+			size_t n = strlen(what);
+
+			snprintf(what + n, sizeof(what) - n, "%s%s", who(wb_owner),
+				 wb_owner->m.io.wb_bytes < io->wb_bytes ? " and others" : "");
+		}
+		if (syncs * 4 >= ops + pio->wb_ops && syncs > 1)
+			snprintf(f->suggestion, sizeof(f->suggestion),
+				 "%llu %s calls: each waits for the disk; batch writes between "
+				 "syncs, or relax durability where the data allows it",
+				 (unsigned long long)syncs, sync_name);
+		else
+			snprintf(f->suggestion, sizeof(f->suggestion),
+				 "the writes themselves are the work: faster storage or fewer "
+				 "bytes; "
+				 "a sync after them only waits for them");
+	} else if (ops || pio->wb_ops) {
+		snprintf(what, sizeof(what),
+			 "it %s %s in %llu requests (%s each on average)%s%s%s; device p99 %s",
+			 reads ? "read" : "wrote", fmt_bytes(b[0], sizeof(b[0]), bytes),
+			 (unsigned long long)ops,
+			 fmt_bytes(b[1], sizeof(b[1]), ops ? bytes / ops : 0),
+			 pio->wb_bytes ? ", and " : "",
+			 pio->wb_bytes ? fmt_bytes(b[2], sizeof(b[2]), pio->wb_bytes) : "",
+			 pio->wb_bytes ? " of its dirty pages were written back" : "",
+			 fmt_dur(b[3], sizeof(b[3]), pio->lat.p99_ns));
+		if (syncs && syncs * 4 >= ops + pio->wb_ops)
+			snprintf(
+				f->suggestion, sizeof(f->suggestion),
+				"%llu fsync/fdatasync calls: each waits for the disk; batch writes "
+				"between syncs, or relax durability where the data allows it",
+				(unsigned long long)syncs);
+		else if (!reads && pio->wb_bytes)
+			snprintf(f->suggestion, sizeof(f->suggestion),
+				 "its writes wait for its own writeback (dirty page throttling): "
+				 "the "
+				 "device's write rate is the limit; fewer bytes or faster storage");
+		else if (reads && ops && bytes / ops < 64 * 1024)
+			snprintf(f->suggestion, sizeof(f->suggestion),
+				 "small reads: more memory for the page cache, read ahead, or "
+				 "sequential access");
+		else
+			snprintf(f->suggestion, sizeof(f->suggestion),
+				 "the device is the limit: faster storage, fewer bytes, or IO "
+				 "spread "
+				 "over devices");
+	} else {
+		snprintf(what, sizeof(what),
+			 "but none of its IO reached a traced block device: held back before it "
+			 "(a cgroup limit, a network or FUSE filesystem, swap) or submitted "
+			 "before procscope attached");
+		snprintf(f->suggestion, sizeof(f->suggestion),
+			 "see where it blocks (--offcpu stacks), its cgroup's IO limits, and "
+			 "/proc/%u/io",
+			 p->pid);
+	}
+	sw = sync_waiter(s, &sw_call, &sw_name);
+	if (sw && sw != p && wb_owner && sw_call->lat.sum_ns * 5 >= x->bd->target.ns[BD_IO]) {
+		size_t n = strlen(what);
+
+		snprintf(what + n, sizeof(what) - n,
+			 "; %s waited %s in %s for the writeback of %s dirtied by %s", who(sw),
+			 fmt_dur(b[0], sizeof(b[0]), sw_call->lat.sum_ns), sw_name,
+			 fmt_bytes(b[1], sizeof(b[1]), io->wb_bytes), who(wb_owner));
+	}
+	big = top_io_bytes(s);
+	if (big && big != p && big->m.sched.wait_ns[WC_IO] * 5 >= x->bd->target.ns[BD_IO]) {
+		const struct io_metrics *bio = &big->m.io;
+		bool r = bio->bytes[IO_READ] >= bio->bytes[IO_WRITE];
+		size_t n = strlen(what);
+
+		snprintf(what + n, sizeof(what) - n, "; %s %s %s in %llu requests (%s waiting)",
+			 who(big), r ? "read" : "wrote",
+			 fmt_bytes(b[0], sizeof(b[0]), bio->bytes[IO_READ] + bio->bytes[IO_WRITE]),
+			 (unsigned long long)(bio->ops[IO_READ] + bio->ops[IO_WRITE]),
+			 fmt_dur(b[1], sizeof(b[1]), big->m.sched.wait_ns[WC_IO]));
+	}
 	snprintf(f->summary, sizeof(f->summary),
-		 "disk: %s spent %.0f%% of its wall time waiting for IO%s, p99 device latency %s; "
-		 "%s %s in %llu requests (%s each on average), mostly %s by %s",
-		 desc, 100 * sh, where, fmt_dur(b[0], sizeof(b[0]), io->lat.p99_ns),
-		 reads ? "read" : "wrote", fmt_bytes(b[1], sizeof(b[1]), bytes),
-		 (unsigned long long)ops, fmt_bytes(b[2], sizeof(b[2]), ops ? bytes / ops : 0),
-		 reads ? "reads" : "writes", who(p));
-	if (syncs * 4 >= ops && syncs)
-		snprintf(
-			f->suggestion, sizeof(f->suggestion),
-			"%llu fsync/fdatasync calls: each waits for the disk; batch writes between "
-			"syncs, or relax durability where the data allows it",
-			(unsigned long long)syncs);
-	else if (reads && ops && bytes / ops < 64 * 1024)
-		snprintf(f->suggestion, sizeof(f->suggestion),
-			 "small reads: more memory for the page cache, read ahead, or sequential "
-			 "access");
-	else
-		snprintf(f->suggestion, sizeof(f->suggestion),
-			 "the device is the limit: faster storage, fewer bytes, or IO spread over "
-			 "devices");
+		 "disk: %s spent %.0f%% of its wall time waiting for IO, %s of it in %s: %s",
+		 x->desc, 100 * sh, fmt_dur(b[0], sizeof(b[0]), p_wait), who(p), what);
 	ev_num(f, "io_ns", EVD_NS, x->bd->target.ns[BD_IO]);
 	ev_share(f, "share", sh);
-	if (dev)
-		ev_str(f, "device", dev->name);
-	ev_num(f, "lat_p99_ns", EVD_NS, io->lat.p99_ns);
-	ev_num(f, "queue_p99_ns", EVD_NS, io->queue.p99_ns);
-	ev_num(f, "read_bytes", EVD_BYTES, io->bytes[IO_READ]);
-	ev_num(f, "write_bytes", EVD_BYTES, io->bytes[IO_WRITE]);
-	ev_num(f, "writeback_bytes", EVD_BYTES, io->wb_bytes);
-	ev_num(f, "fsync_calls", EVD_NUM, syncs);
 	ev_num(f, "top_pid", EVD_NUM, p->pid);
 	ev_str(f, "top_comm", p->comm);
+	ev_num(f, "top_io_wait_ns", EVD_NS, p_wait);
+	ev_num(f, "top_read_bytes", EVD_BYTES, pio->bytes[IO_READ]);
+	ev_num(f, "top_write_bytes", EVD_BYTES, pio->bytes[IO_WRITE]);
+	ev_num(f, "top_writeback_bytes", EVD_BYTES, pio->wb_bytes);
+	ev_num(f, "lat_p99_ns", EVD_NS, io->lat.p99_ns);
+	ev_num(f, "fsync_calls", EVD_NUM, syncs);
+	if (dev)
+		ev_str(f, "device", dev->name);
+	if (pio->deferred_ops)
+		ev_num(f, "top_deferred_ops", EVD_NUM, pio->deferred_ops);
+	if (cg && cg->path[0])
+		ev_str(f, "cgroup", cg->path);
+	if (lim[0])
+		ev_str(f, "cgroup_limits", lim);
+	if (sync)
+		ev_str(f, "waited_in", sync_name);
+	if (wb_owner) {
+		ev_str(f, "writeback_for", wb_owner->comm);
+		ev_num(f, "writeback_bytes", EVD_BYTES, io->wb_bytes);
+	}
 }
 
 #define BULK_BYTES (256 * 1024) /* per connection: a transfer, not requests and answers */

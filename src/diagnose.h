@@ -23,7 +23,7 @@ struct evidence {
 	char str[160];
 };
 
-#define FINDING_MAX_EVIDENCE 12
+#define FINDING_MAX_EVIDENCE 20
 
 struct finding {
 	const char *kind; /* cpu, cpu_contention, disk, network, lock, sleep, poll, other, memory,

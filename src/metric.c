@@ -57,6 +57,7 @@ static const struct metric_def defs[] = {
 	{"io.flush_ops", "io.flush_ops", NULL, MU_COUNT, false},
 	{"io.writeback_bytes", "io.writeback_bytes", NULL, MU_BYTES, false},
 	{"io.dirtied_bytes", "io.dirtied_bytes", NULL, MU_BYTES, false},
+	{"io.deferred_bytes", "io.deferred_bytes", NULL, MU_BYTES, false},
 	PCTS("io", "io.latency.", "_ns"),
 	PCTS("io.queue", "io.queue.", "_ns"),
 	{"net.tx_bytes", "net.tx_bytes", NULL, MU_BYTES, false},

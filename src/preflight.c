@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Pre-flight checks; see preflight.h. */
 #include <errno.h>
+#include <stdbool.h>
 #include <limits.h>
 #include <linux/capability.h>
 #include <linux/magic.h>
@@ -81,16 +82,28 @@ int check_btf(const char *btf_path)
 	return -ENOENT;
 }
 
-int cgroup2_mount(const char *mounts_path, char *buf, size_t len)
+/* Is @opt one of the comma-separated @opts? */
+static bool has_option(const char *opts, const char *opt)
+{
+	size_t n = strlen(opt);
+
+	for (const char *p = opts; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+		if (!strncmp(p, opt, n) && (p[n] == ',' || !p[n]))
+			return true;
+	return false;
+}
+
+int cgroup_mount(const char *mounts_path, const char *controller, char *buf, size_t len)
 {
 	FILE *f = fopen(mounts_path, "re");
-	char dev[256], dir[4096], type[64];
+	char dev[256], dir[4096], type[64], opts[1024];
 	int found = -ENOENT;
 
 	if (!f)
 		return -errno;
-	while (fscanf(f, "%255s %4095s %63s %*[^\n]", dev, dir, type) == 3) {
-		if (strcmp(type, "cgroup2") == 0) {
+	while (fscanf(f, "%255s %4095s %63s %1023s %*[^\n]", dev, dir, type, opts) == 4) {
+		if (controller ? !strcmp(type, "cgroup") && has_option(opts, controller)
+			       : !strcmp(type, "cgroup2")) {
 			snprintf(buf, len, "%s", dir);
 			found = 0;
 			break;

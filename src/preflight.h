@@ -18,8 +18,13 @@ int check_btf(const char *btf_path);
 /* The BPF features procscope cannot do without (task storage: Linux 5.11). */
 int check_kernel(void);
 
-/* The cgroup2 mount point, from @mounts_path (normally /proc/self/mounts). */
-int cgroup2_mount(const char *mounts_path, char *buf, size_t len);
+/*
+ * A cgroup hierarchy's mount point, from @mounts_path (normally /proc/self/mounts):
+ * cgroup v1's with @controller among its options ("blkio"), or with @controller NULL,
+ * the cgroup2 mount. -ENOENT if there is none.
+ */
+int cgroup_mount(const char *mounts_path, const char *controller, char *buf, size_t len);
+#define cgroup2_mount(mounts_path, buf, len) cgroup_mount(mounts_path, NULL, buf, len)
 
 struct cgroup_target {
 	char path[4096]; /* absolute path of the cgroup directory */

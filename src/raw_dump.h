@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "core_abi.h"
+#include "iolimit.h"
 
 /* A closed TCP connection, from its EV_TCP_CLOSE ring-buffer record (conns.c). */
 struct tcp_conn_info {
@@ -98,6 +99,9 @@ struct raw_dump {
 	/* the CPUs: time on tasks outside the target, and idle, summed, since attach */
 	uint64_t cpu_others_ns, cpu_idle_ns;
 	uint32_t ncpus;
+	/* the IO cgroups that issued target IO later (proc_io.deferred_cgid), and their limits */
+	size_t n_io_cgroups;
+	struct io_cgroup io_cgroups[IO_CGROUPS_MAX];
 	struct self_stats self;
 };
 

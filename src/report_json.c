@@ -177,6 +177,8 @@ static void json_io(struct json_writer *w, const struct snapshot *s, const struc
 	jw_object_begin(w);
 	json_io_fields(w, &m->io);
 	jw_kv_u64(w, "dirtied_bytes", m->io.dirtied_bytes);
+	jw_kv_u64(w, "deferred_ops", m->io.deferred_ops);
+	jw_kv_u64(w, "deferred_bytes", m->io.deferred_bytes);
 	if (target) {
 		jw_key(w, "devices");
 		jw_array_begin(w);
@@ -205,7 +207,8 @@ static void json_io(struct json_writer *w, const struct snapshot *s, const struc
 			jw_kv_str(w, "device", r->dev);
 			jw_kv_u64(w, "pid", r->pid);
 			jw_kv_str(w, "comm", r->comm);
-			jw_kv_bool(w, "writeback", r->r.writeback);
+			jw_kv_bool(w, "writeback", r->r.writeback & IO_F_WRITEBACK);
+			jw_kv_bool(w, "deferred", r->r.writeback & IO_F_DEFERRED);
 			jw_object_end(w);
 		}
 		jw_array_end(w);

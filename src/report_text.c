@@ -485,12 +485,14 @@ static void disk(FILE *f, const struct snapshot *s, unsigned int top)
 	for (size_t i = 0; i < s->n_slow && i < 3; i++) {
 		const struct slow_req *r = &s->slow[i];
 
-		fprintf(f, "  slow: %s %s %s of %s at sector %llu on %s by %s %u (queued %s)\n",
-			i ? "    " : "", fmt_dur(b[0], sizeof(b[0]), r->r.lat_ns),
+		fprintf(f, "  %s %8s %s of %s at sector %llu on %s, %s `%s` %u (queued %s)\n",
+			i ? "    " : "slow", fmt_dur(b[0], sizeof(b[0]), r->r.lat_ns),
 			io_op_name(r->r.op), fmt_bytes(b[1], sizeof(b[1]), r->r.bytes),
 			(unsigned long long)r->r.sector, r->dev[0] ? r->dev : "?",
-			r->r.writeback ? "writeback for" : "", r->pid,
-			fmt_dur(b[2], sizeof(b[2]), r->r.queue_ns));
+			r->r.writeback & IO_F_WRITEBACK	 ? "written back for"
+			: r->r.writeback & IO_F_DEFERRED ? "deferred by its cgroup for"
+							 : "by",
+			r->comm, r->pid, fmt_dur(b[2], sizeof(b[2]), r->r.queue_ns));
 	}
 }
 

@@ -207,6 +207,7 @@ static void configure(struct session *s, const struct session_opts *o)
 	skel->rodata->cfg_max_rows = s->max_rows;
 	skel->rodata->cfg_sched = !!(s->subsys & SUB_SCHED);
 	skel->rodata->cfg_mem = !!(s->subsys & SUB_MEM);
+	skel->rodata->cfg_io = !!(s->subsys & SUB_IO);
 	skel->rodata->cfg_page_size = (uint32_t)sysconf(_SC_PAGESIZE);
 	skel->rodata->cfg_offcpu = !!(s->subsys & SUB_OFFCPU);
 	skel->rodata->cfg_offcpu_min_ns = cfg->offcpu_min_ns;

@@ -42,6 +42,9 @@ struct session {
 	size_t iter_cap;
 	struct kernel_info kernel; /* what loaded, what this kernel could not do */
 	bool said;		   /* a load failure was already explained on stderr */
+	/* IO cgroups that deferred the target's IO, read once each (collect.c) */
+	struct io_cgroup io_cgroups[IO_CGROUPS_MAX];
+	size_t n_io_cgroups;
 };
 
 /* Copy the used process slots (collect.c); caller releases with raw_dump_release(). */

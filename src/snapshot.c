@@ -257,6 +257,9 @@ static void build_procs(struct snapshot *out, const struct raw_dump *cur,
 		p->m.io.wb_ops = io.wb_ops;
 		p->m.io.wb_bytes = io.wb_bytes;
 		p->m.io.dirtied_bytes = io.dirtied_bytes;
+		p->m.io.deferred_ops = io.deferred_ops;
+		p->m.io.deferred_bytes = io.deferred_bytes;
+		p->m.io.deferred_cgid = r->io.deferred_cgid;
 		p->m.net.tx_bytes = net.tx_bytes;
 		p->m.net.rx_bytes = net.rx_bytes;
 		p->m.net.connects = net.connects;
@@ -434,6 +437,8 @@ static void target_add(struct metrics *t, const struct metrics *m)
 	t->io.wb_ops += m->io.wb_ops;
 	t->io.wb_bytes += m->io.wb_bytes;
 	t->io.dirtied_bytes += m->io.dirtied_bytes;
+	t->io.deferred_ops += m->io.deferred_ops;
+	t->io.deferred_bytes += m->io.deferred_bytes;
 	t->net.tx_bytes += m->net.tx_bytes;
 	t->net.rx_bytes += m->net.rx_bytes;
 	t->net.connects += m->net.connects;
@@ -466,6 +471,8 @@ int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struc
 	out->self = cur->self;
 	out->kernel = cur->kernel;
 	out->ncpus = cur->ncpus;
+	out->n_io_cgroups = cur->n_io_cgroups;
+	memcpy(out->io_cgroups, cur->io_cgroups, sizeof(out->io_cgroups));
 	out->cpu_others_ns = sub_sat(cur->cpu_others_ns, prev ? prev->cpu_others_ns : 0);
 	out->cpu_idle_ns = sub_sat(cur->cpu_idle_ns, prev ? prev->cpu_idle_ns : 0);
 	out->procs = xcalloc(cur->n_procs ? cur->n_procs : 1, sizeof(*out->procs));

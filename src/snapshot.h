@@ -35,8 +35,10 @@ struct io_metrics {
 	uint64_t bytes[IO_OP_N];
 	uint64_t wb_ops, wb_bytes; /* written back by the kernel for files it dirtied */
 	uint64_t dirtied_bytes;
-	struct lat lat;	  /* device time */
-	struct lat queue; /* queue time */
+	uint64_t deferred_ops, deferred_bytes; /* of ops/bytes: issued later for its IO cgroup */
+	uint64_t deferred_cgid;		       /* that cgroup (one process's; 0 for the target) */
+	struct lat lat;			       /* device time */
+	struct lat queue;		       /* queue time */
 };
 
 struct net_metrics {
@@ -139,6 +141,9 @@ struct snapshot {
 	/* the CPUs over the span: time on tasks outside the target, idle; 0 without sched */
 	uint64_t cpu_others_ns, cpu_idle_ns;
 	uint32_t ncpus;
+	/* IO cgroups that issued target IO later (io_metrics.deferred_cgid), with limits */
+	size_t n_io_cgroups;
+	struct io_cgroup io_cgroups[IO_CGROUPS_MAX];
 	struct self_stats self;
 };
 

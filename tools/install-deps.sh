@@ -16,7 +16,9 @@ test_pkgs=(jq util-linux procps iproute2 libxml2-utils protobuf-compiler binutil
 	# the kernel matrix: qemu boots Debian's kernels with a busybox initramfs; xz
 	# unpacks their modules, e2fsprogs formats the guest's scratch disk, strace is a
 	# ground truth there too
-	qemu-system-x86 busybox-static xz-utils e2fsprogs strace)
+	qemu-system-x86 busybox-static xz-utils e2fsprogs strace
+	# real programs for the field scenarios (tests/integration/test_field.sh)
+	curl python3 sqlite3)
 # bench: the peer tools measured side by side and the workload generators.
 bench_pkgs=(libbpf-tools bpftrace fio sockperf)
 

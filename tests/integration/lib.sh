@@ -120,3 +120,28 @@ check_error() {
 }
 
 cgroup2_root() { awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts; }
+
+free_port() { echo $((20000 + RANDOM % 20000)); }
+
+# Two namespaces joined by a veth pair (NS_A, NS_B; B's address NS_DST); the caller
+# removes them with netns_cleanup, in its EXIT trap.
+netns_pair() {
+	NS_A=ps-a-$$ NS_B=ps-b-$$
+	ip netns add "$NS_A"
+	ip netns add "$NS_B"
+	ip link add "va$$" type veth peer name "vb$$"
+	ip link set "va$$" netns "$NS_A"
+	ip link set "vb$$" netns "$NS_B"
+	ip -n "$NS_A" addr add 10.231.$(($$ % 200)).1/24 dev "va$$"
+	ip -n "$NS_B" addr add 10.231.$(($$ % 200)).2/24 dev "vb$$"
+	ip -n "$NS_A" link set "va$$" up
+	ip -n "$NS_B" link set "vb$$" up
+	ip -n "$NS_A" link set lo up
+	ip -n "$NS_B" link set lo up
+	NS_DST=10.231.$(($$ % 200)).2
+}
+netns_cleanup() {
+	ip netns del "$NS_A" 2>/dev/null || true
+	ip netns del "$NS_B" 2>/dev/null || true
+}
+

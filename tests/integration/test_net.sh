@@ -2,8 +2,6 @@
 # TCP: connects, bytes, failures and RTT, attributed through the socket's owner even
 # for events the kernel raises in softirq context.
 
-free_port() { echo $((20000 + RANDOM % 20000)); }
-
 # Start a tcpecho server in the background and wait until it listens.
 start_server() {
 	local out
@@ -80,27 +78,6 @@ test_server_side_bytes_and_accepts() {
 	assert_eq "$(jq .tx_bytes <<< "$n")" 150000
 	assert_eq "$(jq .connects <<< "$n")" 0 "a server does not connect"
 	assert_eq "$(jq .closes <<< "$n")" 3
-}
-
-# Two namespaces joined by a veth pair; optionally shape A's egress.
-netns_pair() {
-	NS_A=ps-a-$$ NS_B=ps-b-$$
-	ip netns add "$NS_A"
-	ip netns add "$NS_B"
-	ip link add "va$$" type veth peer name "vb$$"
-	ip link set "va$$" netns "$NS_A"
-	ip link set "vb$$" netns "$NS_B"
-	ip -n "$NS_A" addr add 10.231.$(($$ % 200)).1/24 dev "va$$"
-	ip -n "$NS_B" addr add 10.231.$(($$ % 200)).2/24 dev "vb$$"
-	ip -n "$NS_A" link set "va$$" up
-	ip -n "$NS_B" link set "vb$$" up
-	ip -n "$NS_A" link set lo up
-	ip -n "$NS_B" link set lo up
-	NS_DST=10.231.$(($$ % 200)).2
-}
-netns_cleanup() {
-	ip netns del "$NS_A" 2>/dev/null || true
-	ip netns del "$NS_B" 2>/dev/null || true
 }
 
 bulk_rtt() { # OUT: a 4 MB bulk transfer from A to B, traced; prints rtt p50

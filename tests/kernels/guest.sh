@@ -44,6 +44,7 @@ CI=true bash tests/integration/run.sh \
 	test_targets::test_forktree_command_mode \
 	test_targets::test_forktree_pid_mode \
 	test_io::test_direct_write_bytes_per_process_and_device \
+	test_io::test_writeback_attributed_to_dirtier \
 	test_net::test_tcp_ipv4_counts_exact \
 	test_stacks::test_chain_named_from_the_entry \
 	test_sched::test_context_switches_match_kernel \

@@ -28,6 +28,20 @@ TEST(test_preflight__cgroup2_mount_hybrid)
 	CHECK(cgroup2_mount(FIXTURES "/does-not-exist", buf, sizeof(buf)) < 0);
 }
 
+/* A v1 controller's mount, by option: whole options only ("cpu" is not "cpuacct"). */
+TEST(test_preflight__cgroup_v1_controller_mount)
+{
+	char buf[256];
+
+	CHECK_I64(cgroup_mount(FIXTURES "/mounts-hybrid", "blkio", buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "/sys/fs/cgroup/blkio");
+	CHECK_I64(cgroup_mount(FIXTURES "/mounts-hybrid", "cpuacct", buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "/sys/fs/cgroup/cpu,cpuacct");
+	CHECK_I64(cgroup_mount(FIXTURES "/mounts-hybrid", "cpu", buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "/sys/fs/cgroup/cpu");
+	CHECK_I64(cgroup_mount(FIXTURES "/mounts-hybrid", "blk", buf, sizeof(buf)), -ENOENT);
+}
+
 TEST(test_preflight__check_command)
 {
 	char dir[] = "/tmp/procscope-test-XXXXXX", path[64];
