@@ -245,6 +245,22 @@ bool elf_syms__offset_to_vaddr(const struct elf_syms *e, uint64_t off, uint64_t 
 	return false;
 }
 
+bool elf_syms__offset_is_code(const struct elf_syms *e, uint64_t off)
+{
+	uint64_t vaddr;
+
+	if (!e->n_load)
+		return true;
+	for (int i = 0; i < e->n_load; i++) {
+		const struct elf_load *l = &e->load[i];
+
+		if (off >= l->offset && off < l->offset + l->filesz)
+			return l->exec;
+	}
+	/* a separate debug file: elf_syms__offset_to_vaddr only maps into code */
+	return elf_syms__offset_to_vaddr(e, off, &vaddr);
+}
+
 const struct elf_sym *elf_syms__lookup(const struct elf_syms *e, uint64_t vaddr)
 {
 	size_t lo = 0, hi = e->n_syms;

@@ -47,6 +47,12 @@ void elf_syms__free(struct elf_syms *e);
  * separate debug file, whose code has no file offsets: as linkers lay it out).
  */
 bool elf_syms__offset_to_vaddr(const struct elf_syms *e, uint64_t off, uint64_t *vaddr);
+/*
+ * Is file offset @off in an executable segment of @e? A return address anywhere else
+ * (data, or past the file) is a frame-pointer walk gone astray. True when @e has no
+ * program headers to tell.
+ */
+bool elf_syms__offset_is_code(const struct elf_syms *e, uint64_t off);
 /* The function containing @vaddr, or NULL. */
 const struct elf_sym *elf_syms__lookup(const struct elf_syms *e, uint64_t vaddr);
 

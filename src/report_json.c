@@ -349,6 +349,8 @@ static void json_stacks(struct json_writer *w, const struct snapshot *s)
 	jw_kv_u64(w, "user_frames_symbolized", set->user_resolved);
 	jw_kv_u64(w, "kernel_frames", set->kernel_frames);
 	jw_kv_u64(w, "kernel_frames_symbolized", set->kernel_resolved);
+	jw_kv_u64(w, "user_stacks_truncated", set->user_truncated);
+	jw_kv_u64(w, "procscope_samples", set->own_samples);
 	jw_kv_u64(w, "kernel_stacks_lost", x->stats[STAT_KSTACK_LOST]);
 	jw_kv_u64(w, "user_stacks_lost", x->stats[STAT_USTACK_LOST]);
 	jw_kv_u64(w, "table_full", x->stats[STAT_STACKS_FULL]);

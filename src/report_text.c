@@ -647,6 +647,11 @@ static void self(FILE *f, const struct snapshot *s)
 			"  warning: %llu process events dropped (ring buffer full): some command "
 			"lines may be missing\n",
 			(unsigned long long)x->stats[STAT_RB_DROPS]);
+	if (s->stacks && s->stacks->oncpu_samples && s->stacks->own_samples)
+		fprintf(f,
+			"  in the target's on-CPU samples: %.1f%% in its own BPF programs "
+			"(procscope:NAME frames)\n",
+			pct(s->stacks->own_samples, s->stacks->oncpu_samples));
 }
 
 /* What this kernel could not do: measured another way, or off, and why. */

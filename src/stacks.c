@@ -121,6 +121,15 @@ static int cmp_stack_ns(const void *a, const void *b)
 	return x->count < y->count ? 1 : x->count > y->count ? -1 : 0;
 }
 
+static void user_frame(struct symbolizer *sym, uint32_t slot, const struct raw_stack *r, uint32_t u,
+		       struct sym_frame *sf)
+{
+	if (r->u_bid)
+		symbolizer__user_bid(sym, slot, &r->ubid[u], sf);
+	else
+		symbolizer__user_ip(sym, slot, r->uip[u], sf);
+}
+
 void stacks_build(struct stack_set *set, const struct raw_stacks *raw, unsigned int freq_hz,
 		  struct symbolizer *sym, const struct snapshot *snap)
 {
@@ -133,7 +142,8 @@ void stacks_build(struct stack_set *set, const struct raw_stacks *raw, unsigned 
 		const struct raw_stack *r = &raw->s[i];
 		struct stack *st = &set->stacks[set->n++];
 		uint64_t weight = r->val.count;
-		uint32_t skip;
+		uint32_t skip, n_u;
+		bool own = false;
 
 		st->slot = r->key.slot;
 		st->kind = r->key.kind;
@@ -150,14 +160,26 @@ void stacks_build(struct stack_set *set, const struct raw_stacks *raw, unsigned 
 		if (!st->comm[0])
 			snprintf(st->comm, sizeof(st->comm), "[unknown]");
 		st->frames = xmalloc(sizeof(*st->frames) * (r->n_u + r->n_k + 1));
-		/* user frames outermost first, then kernel frames from the entry to the leaf */
-		for (uint32_t u = r->n_u; u-- > 0;) {
+		/*
+		 * A frame-pointer walk through code that keeps data in rbp wanders off into
+		 * data: the stack ends at the first return address outside executable code.
+		 */
+		n_u = r->n_u;
+		for (uint32_t u = 1; u < r->n_u; u++) {
 			struct sym_frame sf;
 
-			if (r->u_bid)
-				symbolizer__user_bid(sym, st->slot, &r->ubid[u], &sf);
-			else
-				symbolizer__user_ip(sym, st->slot, r->uip[u], &sf);
+			user_frame(sym, st->slot, r, u, &sf);
+			if (!sf.code) {
+				n_u = u;
+				set->user_truncated += weight;
+				break;
+			}
+		}
+		/* user frames outermost first, then kernel frames from the entry to the leaf */
+		for (uint32_t u = n_u; u-- > 0;) {
+			struct sym_frame sf;
+
+			user_frame(sym, st->slot, r, u, &sf);
 			st->frames[st->n_frames++] = frame_intern(set, &sf, false);
 			set->user_frames += weight;
 			set->user_resolved += sf.resolved ? weight : 0;
@@ -178,11 +200,13 @@ void stacks_build(struct stack_set *set, const struct raw_stacks *raw, unsigned 
 
 			symbolizer__kernel(sym, r->k[k], &sf);
 			st->frames[st->n_frames++] = frame_intern(set, &sf, true);
+			own |= sf.own;
 			set->kernel_frames += weight;
 			set->kernel_resolved += sf.resolved ? weight : 0;
 		}
 		if (st->kind == STACK_ONCPU) {
 			set->oncpu_samples += st->count;
+			set->own_samples += own ? st->count : 0;
 		} else {
 			set->offcpu_count += st->count;
 			set->offcpu_ns += st->ns;

@@ -66,6 +66,10 @@ struct stack_set {
 	uint64_t oncpu_samples, offcpu_count, offcpu_ns;
 	/* sample-weighted symbolization: how many user/kernel frames got a name */
 	uint64_t user_frames, user_resolved, kernel_frames, kernel_resolved;
+	/* stacks (sample-weighted) cut at a return address outside executable code */
+	uint64_t user_truncated;
+	/* on-CPU samples inside procscope's own BPF programs: its overhead */
+	uint64_t own_samples;
 	/* internals */
 	uint32_t *str_index, *frame_index;
 	size_t str_cap, frame_cap;

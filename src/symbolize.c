@@ -58,7 +58,9 @@ struct symbolizer {
 	bool kloaded;
 	struct module *vdso;
 	struct symbolizer_stats stats;
-	char buf[512]; /* the last unresolved frame's name */
+	char **own; /* procscope's BPF program names */
+	size_t n_own;
+	char buf[512]; /* the last unresolved (or own) frame's name */
 	char hex[2 * BUILD_ID_MAX + 1];
 };
 
@@ -100,6 +102,9 @@ void symbolizer__free(struct symbolizer *s)
 	free(s->maps);
 	free(s->ksyms);
 	free(s->kbuf);
+	for (size_t i = 0; i < s->n_own; i++)
+		free(s->own[i]);
+	free(s->own);
 	free(s);
 }
 
@@ -249,8 +254,7 @@ int symbolizer__capture(struct symbolizer *s, uint32_t slot, uint32_t pid)
 			if (fd >= 0)
 				m = module_of_fd(s, fd, file);
 		}
-		if (!m)
-			continue;
+		/* kept without a module: still executable, so frames in it are code */
 		pm->e = xrealloc(pm->e, sizeof(*pm->e) * (pm->n + 1));
 		pm->e[pm->n++] = (struct map_entry){start, end, pgoff, m};
 	}
@@ -261,8 +265,8 @@ int symbolizer__capture(struct symbolizer *s, uint32_t slot, uint32_t pid)
 		 s->n_mods);
 	for (size_t i = 0; i < pm->n; i++)
 		pr_debug("  %lx-%lx %s %s", (unsigned long)pm->e[i].start,
-			 (unsigned long)pm->e[i].end, pm->e[i].mod->name,
-			 pm->e[i].mod->build_id_hex);
+			 (unsigned long)pm->e[i].end, pm->e[i].mod ? pm->e[i].mod->name : "[anon]",
+			 pm->e[i].mod ? pm->e[i].mod->build_id_hex : "");
 	return 0;
 }
 
@@ -355,6 +359,7 @@ static void resolve_in(struct symbolizer *s, struct module *m, uint64_t off, str
 	out->module = m->name;
 	out->build_id = m->build_id_hex;
 	out->offset = off;
+	out->code = elf_syms__offset_is_code(&m->elf, off);
 	if (elf_syms__offset_to_vaddr(&m->elf, off, &vaddr))
 		sym = elf_syms__lookup(&m->elf, vaddr);
 	if (sym) {
@@ -376,6 +381,7 @@ static void unresolved(struct symbolizer *s, const char *module, uint64_t off,
 	out->build_id = "";
 	out->offset = off;
 	out->resolved = false;
+	out->code = true;
 }
 
 void symbolizer__user_ip(struct symbolizer *s, uint32_t slot, uint64_t ip, struct sym_frame *out)
@@ -386,11 +392,16 @@ void symbolizer__user_ip(struct symbolizer *s, uint32_t slot, uint64_t ip, struc
 		const struct map_entry *e = &pm->e[i];
 
 		if (ip >= e->start && ip < e->end) {
-			resolve_in(s, e->mod, ip - e->start + e->pgoff, out);
+			if (e->mod)
+				resolve_in(s, e->mod, ip - e->start + e->pgoff, out);
+			else
+				unresolved(s, "[anon]", ip, out); /* JIT code, or a file we lost */
 			return;
 		}
 	}
 	unresolved(s, "[unknown]", ip, out);
+	/* outside every executable mapping: not code, if we know the mappings */
+	out->code = !(pm && pm->captured);
 }
 
 /*
@@ -453,6 +464,7 @@ void symbolizer__user_bid(struct symbolizer *s, uint32_t slot, const struct stac
 	out->build_id = s->hex;
 	out->offset = f->offset_or_ip;
 	out->resolved = false;
+	out->code = true; /* a file we cannot read: no way to tell */
 }
 
 static int cmp_ksym(const void *a, const void *b)
@@ -503,9 +515,35 @@ static void load_kallsyms(struct symbolizer *s)
 	qsort(s->ksyms, s->n_ksyms, sizeof(*s->ksyms), cmp_ksym);
 }
 
+void symbolizer__own_progs(struct symbolizer *s, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < s->n_own; i++)
+		free(s->own[i]);
+	free(s->own);
+	s->own = xcalloc(n ? n : 1, sizeof(*s->own));
+	for (size_t i = 0; i < n; i++)
+		s->own[i] = xstrdup(names[i]);
+	s->n_own = n;
+}
+
+/* "bpf_prog_6deef7357e7b4530_syscalls_enter": one of ours? (names cut at 15 characters) */
+static const char *own_prog(const struct symbolizer *s, const char *ksym)
+{
+	const char *name;
+
+	if (strncmp(ksym, "bpf_prog_", 9) || strlen(ksym) < 9 + 16 + 2 || ksym[9 + 16] != '_')
+		return NULL;
+	name = ksym + 9 + 16 + 1;
+	for (size_t i = 0; i < s->n_own; i++)
+		if (!strncmp(s->own[i], name, 15) && strlen(name) == strnlen(s->own[i], 15))
+			return s->own[i];
+	return NULL;
+}
+
 void symbolizer__kernel(struct symbolizer *s, uint64_t ip, struct sym_frame *out)
 {
 	size_t lo = 0, hi;
+	const char *own;
 
 	if (!s->kloaded)
 		load_kallsyms(s);
@@ -521,9 +559,16 @@ void symbolizer__kernel(struct symbolizer *s, uint64_t ip, struct sym_frame *out
 	out->module = "[kernel]";
 	out->build_id = "";
 	out->offset = ip;
+	out->own = false;
 	if (lo && ip - s->ksyms[lo - 1].addr < (1 << 20)) {
 		out->name = s->ksyms[lo - 1].name;
 		out->resolved = true;
+		if ((own = own_prog(s, out->name))) {
+			snprintf(s->buf, sizeof(s->buf), "procscope:%s", own);
+			out->name = s->buf;
+			out->module = "[procscope]";
+			out->own = true;
+		}
 		return;
 	}
 	unresolved(s, "[kernel]", ip, out);

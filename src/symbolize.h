@@ -30,6 +30,8 @@ struct sym_frame {
 	const char *build_id; /* hex, "" if unknown */
 	uint64_t offset;      /* file offset (user) or address (kernel) */
 	bool resolved;
+	bool code; /* user: the address is in executable code (or cannot be checked) */
+	bool own;  /* kernel: one of procscope's own BPF programs ("procscope:NAME") */
 };
 
 struct symbolizer_stats {
@@ -47,6 +49,11 @@ int symbolizer__capture(struct symbolizer *s, uint32_t slot, uint32_t pid);
 /* Register the executable of @pid (just exec'd) so its build id resolves later. */
 int symbolizer__exe(struct symbolizer *s, uint32_t pid);
 
+/*
+ * procscope's own BPF programs, by name: their kernel frames (bpf_prog_TAG_NAME in
+ * kallsyms) are named "procscope:NAME", in module "[procscope]" -- its overhead.
+ */
+void symbolizer__own_progs(struct symbolizer *s, const char *const *names, size_t n);
 /* The frame's name is valid until the next call; copy it. */
 void symbolizer__kernel(struct symbolizer *s, uint64_t ip, struct sym_frame *out);
 void symbolizer__user_bid(struct symbolizer *s, uint32_t slot, const struct stack_bid_frame *f,

@@ -37,7 +37,13 @@ test_chain_named_from_the_entry() {
 	top=$(awk '{ print $NF "\t" $0 }' f.txt | sort -n -r | head -n1 | cut -f2-)
 	[[ $top == "stacks;__libc_start_call_main;main;outer;middle;hot "* ]] ||
 		die "the heaviest stack is not rooted at libc's entry: $top"
-	! grep -q '\[build-id' f.txt || die "unnamed build-id frames: $(grep '\[build-id' f.txt | head -3)"
+	# a file known only by build id is named from its debug file; what has no symbol
+	# there (a PLT stub hit while ld.so starts the program) may stay unnamed: a stray
+	# sample, never a share
+	local unnamed all
+	unnamed=$(awk '/\[build-id/ { n += $NF } END { print n + 0 }' f.txt)
+	all=$(awk '{ n += $NF } END { print n + 0 }' f.txt)
+	assert_le "$((unnamed * 50))" "$all" "unnamed build-id frames: $(grep '\[build-id' f.txt | head -3)"
 }
 
 test_pie_nopie_stripped_and_library() {
@@ -120,4 +126,32 @@ test_no_profile_means_not_loaded() {
 	[[ " $loaded " == *" sched_switch "* ]] || die "the other programs are missing: $loaded"
 	wait "$ps"
 	assert_eq "$(q out.json .target.stacks)" null
+}
+
+# Code that keeps data in rbp sends a frame-pointer walk into the data segment, where a
+# bogus frame points at itself: the stack ends at the first return address outside
+# executable code, instead of repeating a data address to the depth limit.
+test_walk_stops_outside_code() {
+	"$PROCSCOPE" -F 499 --folded out.folded --json -o out.json -- "$WL/badframes" 1 > /dev/null
+	local total good
+	total=$(awk '/;badframes_leaf/ { n += $NF } END { print n + 0 }' out.folded)
+	good=$(awk '$1 ~ /^badframes;badframes_caller;badframes_leaf/ { n += $NF } END { print n + 0 }' out.folded)
+	assert_ge "$total" 200 "samples in the leaf"
+	# every one: the process, the caller, the leaf -- nothing from the data segment
+	assert_eq "$good" "$total" "stacks rooted at badframes_caller: $(sort -k2 -nr out.folded | head -3)"
+	assert_eq "$(grep -c 'badframes+0x' out.folded || true)" 0 "no frame in the data segment"
+	assert_ge "$(q out.json .target.stacks.user_stacks_truncated)" $((total * 9 / 10)) "walks cut"
+}
+
+# Samples that land in procscope's own BPF programs (on every syscall here) are
+# labelled as its overhead, not shown as an anonymous kernel frame of the workload.
+test_own_programs_labelled() {
+	"$PROCSCOPE" -F 999 --folded out.folded --json -o out.json -- "$WL/getppid_loop" 3000000 > /dev/null
+	assert_ge "$(grep -c 'procscope:syscalls_enter_\[k\]' out.folded)" 1 "procscope:syscalls_enter frames"
+	assert_eq "$(grep -c 'bpf_prog_[0-9a-f]*_syscalls_' out.folded || true)" 0 "no bare bpf_prog frames of ours"
+	local own
+	own=$(q out.json .target.stacks.procscope_samples)
+	assert_ge "$own" 1
+	assert_eq "$own" "$(awk '/procscope:/ { n += $NF } END { print n + 0 }' out.folded)" \
+		"samples in our programs, as the folded file counts them"
 }

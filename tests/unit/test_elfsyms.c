@@ -24,6 +24,23 @@ TEST(test_elfsyms__symbols_of_this_binary)
 	CHECK(e.from_symtab);
 	CHECK(e.n_load >= 2);
 	CHECK_U64(e.build_id_len, 20);
+	/* code is where the executable segments are; data and past the file are not */
+	uint64_t end = 0;
+	int code = 0, data = 0;
+
+	for (int i = 0; i < e.n_load; i++) {
+		const struct elf_load *l = &e.load[i];
+
+		if (!l->filesz)
+			continue;
+		CHECK(elf_syms__offset_is_code(&e, l->offset + l->filesz / 2) == l->exec);
+		code += l->exec;
+		data += !l->exec;
+		if (l->offset + l->filesz > end)
+			end = l->offset + l->filesz;
+	}
+	CHECK(code >= 1 && data >= 1);
+	CHECK(!elf_syms__offset_is_code(&e, end + 4096));
 	close(fd);
 	elf_syms__free(&e);
 }
