@@ -22,6 +22,7 @@ PKG_CONFIG ?= pkg-config
 PREFIX ?= /usr/local
 
 OUT := build
+BIN := procscope
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 ifeq ($(V),1)
@@ -34,11 +35,17 @@ endif
 
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-Iinclude -Ibpf -Ivmlinux/$(ARCH) -MMD -MP
+# CFLAGS, LDFLAGS (and EXTRA_CFLAGS, EXTRA_LDFLAGS) are the builder's, as usual:
+# `make CFLAGS='-O1 -g -fsanitize=address'` replaces them, never the flags the build
+# needs, which are kept apart in PS_CFLAGS
 CFLAGS ?= -O2 -g
+LDFLAGS ?=
 # truncated report text from snprintf is intended: -Wno-format-truncation
-CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers \
+PS_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers \
 	-Wno-format-truncation -D_GNU_SOURCE -DPROCSCOPE_VERSION='"$(VERSION)"' -Iinclude -Isrc -I$(OUT) -MMD -MP \
 	$(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
+ALL_CFLAGS = $(PS_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
+ALL_LDFLAGS = $(CFLAGS) $(EXTRA_CFLAGS) $(LDFLAGS) $(EXTRA_LDFLAGS)
 # libstdc++ only for __cxa_demangle (C++ frame names)
 LDLIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf) -lelf -lz -lm -lstdc++
 
@@ -69,11 +76,11 @@ WL_CFLAGS := -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -D_GNU_SOURCE
 .PHONY: all clean check test test-all test-unit test-integration test-kernels bench run-bench demo run-demo vmlinux \
 	install deps format format-check workloads
 
-all: procscope
+all: $(BIN)
 
-procscope: $(OUT)/src/main.o $(KERNEL_OBJS) $(LIB_OBJS)
+$(BIN): $(OUT)/src/main.o $(KERNEL_OBJS) $(LIB_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LDLIBS) -o $@
 
 $(OUT)/bpf/%.bpf.o: bpf/%.bpf.c | $(OUT)/bpf
 	$(call msg,BPF,$@)
@@ -91,14 +98,14 @@ $(KERNEL_OBJS) $(OUT)/src/main.o: $(SKEL)
 
 $(OUT)/%.o: %.c | $(OUT)/src $(OUT)/tests/unit
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(OUT)/bpf $(OUT)/src $(OUT)/tests/unit tests/workloads/bin:
 	$(Q)mkdir -p $@
 
 $(OUT)/unit_tests: $(UNIT_OBJS) $(LIB_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LDLIBS) -o $@
 
 tests/workloads/bin/%: tests/workloads/%.c tests/workloads/wl_common.h | tests/workloads/bin
 	$(call msg,CC,$@)

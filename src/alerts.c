@@ -13,6 +13,7 @@
 
 #include "alerts.h"
 #include "log.h"
+#include "record_shape.h"
 #include "util.h"
 
 extern char **environ;
@@ -57,6 +58,7 @@ int alerts_add(struct alerts *a, const char *text, bool have_baseline, bool have
 	size_t n, used;
 	double num;
 	char *end;
+	const char *num_end;
 
 	n = strlen(p);
 	while (n && isspace((unsigned char)p[n - 1]))
@@ -90,7 +92,8 @@ int alerts_add(struct alerts *a, const char *text, bool have_baseline, bool have
 		BAD("metric name too long");
 	memcpy(name, p, n);
 	name[n] = '\0';
-	if (!metric_lookup(name, &r.m))
+	if (!metric_lookup(name, &r.m) ||
+	    (r.m.raw[0] && !record_has_number(r.m.raw, r.per_process)))
 		BAD("unknown metric '%s' (see docs/alerts.md)", name);
 	if (r.m.target_only && r.per_process)
 		BAD("'%s' is a metric of the target, not of a process", name);
@@ -120,22 +123,16 @@ int alerts_add(struct alerts *a, const char *text, bool have_baseline, bool have
 		p = skip_ws(p + 8);
 		if (*p == '*') {
 			p = skip_ws(p + 1);
-			errno = 0;
-			r.factor = strtod(p, &end);
-			if (end == p || errno || !isfinite(r.factor) || r.factor < 0)
+			if (parse_decimal(p, &r.factor, &num_end))
 				BAD("expected a factor after 'baseline *', not '%.*s'", tok_len(p),
 				    p);
-			p = skip_ws(end);
+			p = skip_ws(num_end);
 		}
 	} else {
-		errno = 0;
-		num = strtod(p, &end);
-		if (end != p && !errno && *skip_ws(end) == '*') {
-			q = skip_ws(skip_ws(end) + 1);
+		if (!parse_decimal(p, &num, &num_end) && *skip_ws(num_end) == '*') {
+			q = skip_ws(skip_ws(num_end) + 1);
 			if (!word(q, "baseline"))
 				BAD("expected 'baseline' after '*', not '%.*s'", tok_len(q), q);
-			if (!isfinite(num) || num < 0)
-				BAD("invalid factor '%.*s'", (int)(end - p), p);
 			r.vs_baseline = true;
 			r.factor = num;
 			p = skip_ws(q + 8);
@@ -183,42 +180,61 @@ bad:
 	return -1;
 }
 
-int alerts_add_file(struct alerts *a, const char *path, bool have_baseline, bool have_interval,
-		    char *err, size_t errlen)
+int alerts_add_text(struct alerts *a, char *buf, const char *name, bool have_baseline,
+		    bool have_interval, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "re");
-	char *line = NULL, sub[512];
-	size_t cap = 0, lineno = 0, before = a->n_rules;
+	size_t lineno = 0, before = a->n_rules;
+	char sub[512];
 	int ret = 0;
 
-	if (!f) {
-		snprintf(err, errlen, "cannot read alert rules '%s': %s", path, strerror(errno));
-		return -1;
-	}
-	while (getline(&line, &cap, f) > 0) {
-		char *s = line;
+	for (char *s = buf, *next; s && *s && !ret; s = next) {
+		size_t n = strcspn(s, "\n");
 
+		next = s[n] ? s + n + 1 : NULL;
+		s[n] = '\0';
 		lineno++;
-		s[strcspn(s, "#\n")] = '\0';
-		s = (char *)skip_ws(s);
-		if (!*s)
-			continue;
-		if (alerts_add(a, s, have_baseline, have_interval, sub, sizeof(sub))) {
-			snprintf(err, errlen, "%s:%zu: %s", path, lineno, sub);
+		if (n > ALERT_LINE_MAX) {
+			snprintf(err, errlen, "%s:%zu: a line longer than %d bytes", name, lineno,
+				 ALERT_LINE_MAX);
 			ret = -1;
 			break;
 		}
-	}
-	if (!ret && ferror(f)) {
-		snprintf(err, errlen, "cannot read alert rules '%s': %s", path, strerror(EIO));
-		ret = -1;
+		s[strcspn(s, "#")] = '\0';
+		s = (char *)skip_ws(s);
+		if (!*s)
+			continue;
+		if (a->n_rules - before >= ALERT_RULES_MAX) {
+			snprintf(err, errlen, "%s:%zu: more than %d alert rules", name, lineno,
+				 ALERT_RULES_MAX);
+			ret = -1;
+		} else if (alerts_add(a, s, have_baseline, have_interval, sub, sizeof(sub))) {
+			snprintf(err, errlen, "%s:%zu: %s", name, lineno, sub);
+			ret = -1;
+		}
 	}
 	if (!ret && a->n_rules == before) {
-		snprintf(err, errlen, "no alert rules in '%s'", path);
+		snprintf(err, errlen, "no alert rules in '%s'", name);
 		ret = -1;
 	}
-	free(line);
-	fclose(f);
+	return ret;
+}
+
+int alerts_add_file(struct alerts *a, const char *path, bool have_baseline, bool have_interval,
+		    char *err, size_t errlen)
+{
+	size_t len;
+	char *buf = read_input(path, "alert rules", ALERT_FILE_MAX, &len, err, errlen);
+	int ret;
+
+	if (!buf)
+		return -1;
+	if (memchr(buf, '\0', len)) {
+		snprintf(err, errlen, "alert rules '%s' hold a NUL byte: not a text file", path);
+		free(buf);
+		return -1;
+	}
+	ret = alerts_add_text(a, buf, path, have_baseline, have_interval, err, errlen);
+	free(buf);
 	return ret;
 }
 

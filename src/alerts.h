@@ -77,7 +77,17 @@ struct alerts {
  */
 int alerts_add(struct alerts *a, const char *text, bool have_baseline, bool have_interval,
 	       char *err, size_t errlen);
-/* One rule per line; blank lines and # comments skipped. Errors name FILE:LINE. */
+/*
+ * Rules from text in memory (@buf, NUL-terminated, changed): one per line, blank lines
+ * and # comments skipped, errors naming @name:LINE; lines of at most ALERT_LINE_MAX
+ * bytes, ALERT_RULES_MAX rules at most.
+ */
+int alerts_add_text(struct alerts *a, char *buf, const char *name, bool have_baseline,
+		    bool have_interval, char *err, size_t errlen);
+#define ALERT_FILE_MAX (1 << 20)
+#define ALERT_LINE_MAX 4096
+#define ALERT_RULES_MAX 1024
+/* The same from a file: a regular text file of at most ALERT_FILE_MAX bytes. */
 int alerts_add_file(struct alerts *a, const char *path, bool have_baseline, bool have_interval,
 		    char *err, size_t errlen);
 

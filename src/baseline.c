@@ -62,56 +62,15 @@ static bool enough_samples(const char *count, const struct jval *a, const struct
 }
 #define STEP_FLOOR (20 * MS)
 
-static char *slurp(const char *path, size_t *len, char *err, size_t errlen)
+int baseline_parse(const char *buf, size_t len, const char *path, struct baseline *b, char *err,
+		   size_t errlen)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	size_t off = 0;
-	char *buf;
-
-	if (fd < 0 || fstat(fd, &st)) {
-		snprintf(err, errlen, "cannot read baseline '%s': %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return NULL;
-	}
-	if (!S_ISREG(st.st_mode) || (size_t)st.st_size > MAX_BASELINE_BYTES) {
-		snprintf(err, errlen, "baseline '%s' is not a regular file of at most 512 MiB",
-			 path);
-		close(fd);
-		return NULL;
-	}
-	buf = xmalloc((size_t)st.st_size + 1);
-	while (off < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + off, (size_t)st.st_size - off);
-
-		if (n <= 0) {
-			if (n < 0 && errno == EINTR)
-				continue;
-			snprintf(err, errlen, "cannot read baseline '%s': %s", path,
-				 n < 0 ? strerror(errno) : "file shrank");
-			free(buf);
-			close(fd);
-			return NULL;
-		}
-		off += (size_t)n;
-	}
-	close(fd);
-	buf[off] = '\0';
-	*len = off;
-	return buf;
-}
-
-int baseline_load(const char *path, struct baseline *b, char *err, size_t errlen)
-{
-	size_t len, end;
-	char *buf = slurp(path, &len, err, errlen), perr[128] = "";
+	size_t end;
+	char perr[128] = "";
 	const struct jval *type = NULL;
 	double ver = 0, t = 0;
 
 	memset(b, 0, sizeof(*b));
-	if (!buf)
-		return -1;
 	/* the last record of type "report", scanning lines from the end */
 	for (end = len; end > 0 && !b->root;) {
 		size_t start = end;
@@ -129,7 +88,6 @@ int baseline_load(const char *path, struct baseline *b, char *err, size_t errlen
 		}
 		end = start ? start - 1 : 0;
 	}
-	free(buf);
 	if (!b->root) {
 		snprintf(err, errlen, "baseline '%s' holds no procscope report record%s%s", path,
 			 perr[0] ? ": " : "", perr);
@@ -156,6 +114,20 @@ int baseline_load(const char *path, struct baseline *b, char *err, size_t errlen
 	b->unix_ns = (uint64_t)t;
 	b->path = xstrdup(path);
 	return 0;
+}
+
+int baseline_load(const char *path, struct baseline *b, char *err, size_t errlen)
+{
+	size_t len;
+	char *buf = read_input(path, "baseline", MAX_BASELINE_BYTES, &len, err, errlen);
+	int ret;
+
+	memset(b, 0, sizeof(*b));
+	if (!buf)
+		return -1;
+	ret = baseline_parse(buf, len, path, b, err, errlen);
+	free(buf);
+	return ret;
 }
 
 void baseline_release(struct baseline *b)

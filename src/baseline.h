@@ -56,6 +56,9 @@ struct baseline_cmp {
 
 /* Read @path: the last "report" record in it. -1 with a one-line reason in @err. */
 int baseline_load(const char *path, struct baseline *b, char *err, size_t errlen);
+/* The same from @len bytes at @buf, named @path in errors. */
+int baseline_parse(const char *buf, size_t len, const char *path, struct baseline *b, char *err,
+		   size_t errlen);
 void baseline_release(struct baseline *b);
 
 /* Compare @report (this run's final record, parsed) with the baseline. */

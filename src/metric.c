@@ -324,15 +324,12 @@ int metric_parse_value(const char *s, enum metric_unit u, double *out, size_t *u
 {
 	const struct unit_def *units;
 	size_t n_units, ulen = 0;
-	const char *p, *q;
-	char *end;
+	const char *p, *q, *end;
 	double v;
 
-	errno = 0;
-	v = strtod(s, &end);
-	if (end == s || errno || !isfinite(v) ||
-	    !(isdigit((unsigned char)*s) || *s == '.' || *s == '-' || *s == '+')) {
-		snprintf(err, errlen, "expected a number at '%.*s'", (int)strcspn(s, " \t"), s);
+	if (parse_decimal(s, &v, &end)) {
+		snprintf(err, errlen, "expected a number (digits, a decimal point) at '%.*s'",
+			 (int)strcspn(s, " \t"), s);
 		return -1;
 	}
 	/* a unit right after the number, or after one space */

@@ -36,6 +36,7 @@ struct metric {
 
 /* Resolve @name; false if it is neither a known metric nor a plausible path. */
 bool metric_lookup(const char *name, struct metric *m);
+
 /* Its value in @scope (the target object or a process object); false if absent/null. */
 bool metric_value(const struct metric *m, const struct jval *scope, double *out);
 

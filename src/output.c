@@ -198,6 +198,7 @@ static int link_tmpfile(struct output *o)
 {
 	char proc[64], *tmp;
 	struct stat st;
+	size_t len;
 	int err = 0;
 
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", o->fd);
@@ -211,10 +212,11 @@ static int link_tmpfile(struct output *o)
 	/* something is there now: replace it only if it is still a regular file */
 	if (lstat(o->path, &st) || !S_ISREG(st.st_mode))
 		return -EEXIST;
-	tmp = xmalloc(strlen(o->path) + 16);
+	len = strlen(o->path) + 16;
+	tmp = xmalloc(len);
 	for (int attempt = 0; attempt < 16; attempt++) {
-		sprintf(tmp, "%s.tmp.%06x", o->path,
-			(unsigned int)((getpid() * 2654435761U + now_ns() + attempt) & 0xffffff));
+		snprintf(tmp, len, "%s.tmp.%06x", o->path,
+			 (unsigned int)((getpid() * 2654435761U + now_ns() + attempt) & 0xffffff));
 		if (linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) == 0)
 			break;
 		err = -errno;

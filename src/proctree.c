@@ -36,8 +36,10 @@ static char **slot_ref(struct proctree *t, uint32_t slot)
 	return &t->cmdline[slot];
 }
 
-void proctree__set_args(struct proctree *t, uint32_t slot, const char *args, size_t len)
+void proctree__set_args(struct proctree *t, uint32_t slot, const char *args, size_t len,
+			bool truncated)
 {
+	size_t mark = truncated ? strlen(CMDLINE_CUT_MARK) : 0;
 	char **ref, *s;
 
 	while (len && args[len - 1] == '\0')
@@ -45,25 +47,28 @@ void proctree__set_args(struct proctree *t, uint32_t slot, const char *args, siz
 	if (!len)
 		return;
 	ref = slot_ref(t, slot);
-	s = xstrndup(args, len);
+	s = xmalloc(len + mark + 1);
 	for (size_t i = 0; i < len; i++)
-		if (s[i] == '\0')
-			s[i] = ' ';
+		s[i] = args[i] ? args[i] : ' ';
+	memcpy(s + len, CMDLINE_CUT_MARK, mark);
+	s[len + mark] = '\0';
 	free(*ref);
 	*ref = s;
 }
 
 int proctree__read_proc(struct proctree *t, uint32_t slot, uint32_t pid)
 {
-	char path[64], buf[CMDLINE_MAX];
+	char path[64], *buf = xmalloc(CMDLINE_PROC_MAX + 1);
 	long n;
 
 	snprintf(path, sizeof(path), "/proc/%u/cmdline", pid);
-	n = read_file(path, buf, sizeof(buf));
-	if (n < 0)
-		return (int)n;
-	proctree__set_args(t, slot, buf, (size_t)n);
-	return 0;
+	n = read_file(path, buf, CMDLINE_PROC_MAX + 1);
+	/* a full buffer: the file goes on */
+	if (n >= 0)
+		proctree__set_args(t, slot, buf, (size_t)n, n == CMDLINE_PROC_MAX);
+	free(buf);
+	/* empty: a zombie, or a kernel thread -- nothing learned */
+	return n < 0 ? (int)n : n ? 0 : -ENOENT;
 }
 
 int proctree__handle(struct proctree *t, const void *data, size_t len)
@@ -87,7 +92,7 @@ int proctree__handle(struct proctree *t, const void *data, size_t len)
 				break;
 		}
 		if (e->args_len)
-			proctree__set_args(t, h->slot, e->args, e->args_len);
+			proctree__set_args(t, h->slot, e->args, e->args_len, e->truncated);
 		break;
 	}
 	case EV_PROC:

@@ -8,6 +8,7 @@
 #ifndef PROCSCOPE_PROCTREE_H
 #define PROCSCOPE_PROCTREE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,8 +26,15 @@ void proctree__init(struct proctree *t);
 void proctree__release(struct proctree *t);
 /* One process record (exec, exit, first sight, OOM, stacks). Its kind, or -EINVAL. */
 int proctree__handle(struct proctree *t, const void *data, size_t len);
-/* Set @slot's command line from NUL-separated @args (as /proc/PID/cmdline). */
-void proctree__set_args(struct proctree *t, uint32_t slot, const char *args, size_t len);
+/*
+ * Set @slot's command line from NUL-separated @args (as /proc/PID/cmdline); one that
+ * was cut (@truncated) ends with CMDLINE_CUT_MARK, never silently.
+ */
+void proctree__set_args(struct proctree *t, uint32_t slot, const char *args, size_t len,
+			bool truncated);
+#define CMDLINE_CUT_MARK " [truncated]"
+/* The longest command line kept: read from procfs, CMDLINE_MAX from the exec event. */
+#define CMDLINE_PROC_MAX (32 * 1024)
 /* Read /proc/@pid/cmdline for @slot; 0 or -errno. */
 int proctree__read_proc(struct proctree *t, uint32_t slot, uint32_t pid);
 const char *proctree__cmdline(const struct proctree *t, uint32_t slot);

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Allocation, clock and formatting helpers. Allocation failure aborts with a message. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -99,6 +102,27 @@ double pct(uint64_t part, uint64_t whole)
 	return whole ? 100.0 * (double)part / (double)whole : 0.0;
 }
 
+int parse_decimal(const char *s, double *v, const char **end)
+{
+	const char *p = s;
+	char *e;
+
+	/* plain decimals only: no sign, no exponent, no hex, no inf/nan (strtod takes all) */
+	while (isdigit((unsigned char)*p))
+		p++;
+	if (*p == '.')
+		for (p++; isdigit((unsigned char)*p);)
+			p++;
+	if (p == s || (p == s + 1 && *s == '.'))
+		return -1;
+	errno = 0;
+	*v = strtod(s, &e);
+	if (errno || e != p || !isfinite(*v))
+		return -1;
+	*end = p;
+	return 0;
+}
+
 int parse_duration_ns(const char *s, uint64_t *out, const char *default_unit)
 {
 	static const struct {
@@ -107,13 +131,10 @@ int parse_duration_ns(const char *s, uint64_t *out, const char *default_unit)
 	} units[] = {
 		{"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}, {"m", 60e9}, {"h", 3600e9},
 	};
-	const char *unit;
-	char *end;
+	const char *unit, *end;
 	double v;
 
-	errno = 0;
-	v = strtod(s, &end);
-	if (end == s || errno || !isfinite(v) || v < 0)
+	if (parse_decimal(s, &v, &end))
 		return -1;
 	unit = *end ? end : default_unit;
 	for (size_t i = 0; i < ARRAY_SIZE(units); i++) {
@@ -127,6 +148,51 @@ int parse_duration_ns(const char *s, uint64_t *out, const char *default_unit)
 		}
 	}
 	return -1;
+}
+
+char *read_input(const char *path, const char *what, size_t max, size_t *len, char *err,
+		 size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	struct stat st;
+	size_t off = 0;
+	char *buf, sz[32];
+
+	if (fd < 0 || fstat(fd, &st)) {
+		snprintf(err, errlen, "cannot read %s '%s': %s", what, path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
+		if (S_ISREG(st.st_mode))
+			snprintf(err, errlen, "%s '%s' is larger than %s", what, path,
+				 fmt_bytes(sz, sizeof(sz), max));
+		else
+			snprintf(err, errlen, "%s '%s' is %s", what, path,
+				 S_ISDIR(st.st_mode) ? "a directory" : "not a regular file");
+		close(fd);
+		return NULL;
+	}
+	buf = xmalloc((size_t)st.st_size + 1);
+	while (off < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + off, (size_t)st.st_size - off);
+
+		if (n <= 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			snprintf(err, errlen, "cannot read %s '%s': %s", what, path,
+				 n < 0 ? strerror(errno) : "it shrank while read");
+			free(buf);
+			close(fd);
+			return NULL;
+		}
+		off += (size_t)n;
+	}
+	close(fd);
+	buf[off] = '\0';
+	*len = off;
+	return buf;
 }
 
 long read_file(const char *path, char *buf, size_t len)

@@ -13,11 +13,13 @@
 #define NSEC_PER_MSEC 1000000ULL
 #define NSEC_PER_SEC 1000000000ULL
 
-void *xmalloc(size_t n);
-void *xcalloc(size_t nmemb, size_t size);
-void *xrealloc(void *p, size_t n);
-char *xstrdup(const char *s);
-char *xstrndup(const char *s, size_t n);
+/* Allocations that never return NULL: out of memory ends the program, said on stderr. */
+#define XALLOC __attribute__((returns_nonnull, warn_unused_result))
+void *xmalloc(size_t n) XALLOC;
+void *xcalloc(size_t nmemb, size_t size) XALLOC;
+void *xrealloc(void *p, size_t n) XALLOC;
+char *xstrdup(const char *s) XALLOC;
+char *xstrndup(const char *s, size_t n) XALLOC;
 
 /* CLOCK_MONOTONIC in ns: the clock bpf_ktime_get_ns() reads. */
 uint64_t now_ns(void);
@@ -30,10 +32,24 @@ char *fmt_dur(char *buf, size_t len, uint64_t ns);
 char *fmt_bytes(char *buf, size_t len, uint64_t bytes);
 double pct(uint64_t part, uint64_t whole);
 
+/*
+ * A plain non-negative decimal at @s ("250", "1.5", ".5"): no sign, exponent, hex,
+ * inf or nan, all of which strtod would take. 0 with the value and its end, or -1.
+ */
+int parse_decimal(const char *s, double *v, const char **end);
 /* Parse "1.5", "250ms", "10s", "2m" into ns; -1 on a malformed value. */
 int parse_duration_ns(const char *s, uint64_t *out, const char *default_unit);
 
 /* Read a whole (small) file; returns bytes read or -errno. NUL-terminates. */
 long read_file(const char *path, char *buf, size_t len);
+
+/*
+ * Read input file @path (a rules file, a baseline) whole, NUL-terminated, into a buffer
+ * the caller frees; its length in *@len. It must be a regular file of at most @max
+ * bytes: anything else (a directory, a device, a FIFO that never ends) is refused with
+ * one line in @err naming @what, and NULL.
+ */
+char *read_input(const char *path, const char *what, size_t max, size_t *len, char *err,
+		 size_t errlen);
 
 #endif

@@ -202,3 +202,19 @@ test_nothing_loaded_after_normal_exit() {
 	"$PROCSCOPE" -o report.out -- true
 	assert_nothing_loaded
 }
+
+# Command lines are kept whole up to 32 KiB (procfs, while the process lives), and a
+# longer one is cut with a visible mark -- never silently.
+test_long_command_lines_kept_or_marked() {
+	local a5 a40
+	a5=$(head -c 5000 /dev/zero | tr '\0' a)
+	a40=$(head -c 40000 /dev/zero | tr '\0' b)
+	"$PROCSCOPE" --json -o out.json -- sh -c 'sleep 0.3' "$a5" "$a40"
+	local cl
+	cl=$(q out.json '.processes[] | select(.comm == "sh") | .cmdline')
+	assert_eq "${cl:0:22}" "sh -c sleep 0.3 aaaaaa"
+	[[ $cl == *" $a5 "* ]] || die "the 5000-byte argument is not whole"
+	assert_match "$cl" 'b+ \[truncated\]$'
+	local mark=" [truncated]"
+	assert_eq "$((${#cl} - ${#mark}))" $((32 * 1024)) "kept: 32 KiB"
+}

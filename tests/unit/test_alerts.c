@@ -47,7 +47,17 @@ TEST(test_alerts__rule_errors_name_the_token)
 		bool base, ival;
 	} cases[] = {
 		{"runq.p98 > 10ms", "unknown metric 'runq.p98'"},
-		{"runq.p99 >> 10ms", "expected a number at '>'"},
+		{"runq.p99 >> 10ms", "expected a number (digits, a decimal point) at '>'"},
+		/* a typo in a raw path is caught before the run, not a rule that never fires */
+		{"breakdown.xyz > 0", "unknown metric 'breakdown.xyz'"},
+		{"process.io.queue.p98_ns > 1ms", "unknown metric 'io.queue.p98_ns'"},
+		/* thresholds: plain decimals, never signed, hex or exponents */
+		{"wall > -5ms", "at '-5ms'"},
+		{"wall > +5ms", "at '+5ms'"},
+		{"wall > 0x10ms", "at '0x10ms'"},
+		{"wall > 1e3ms", "at '1e3ms'"},
+		{"wall > nan ms", "at 'nan'"},
+		{"wall > 0x2 * baseline", "at '0x2'", true},
 		{"runq.p99 10ms", "expected an operator"},
 		{"runq.p99 > 10", "needs a time unit"},
 		{"runq.p99 > 10kg", "unit 'kg'"},
@@ -112,6 +122,36 @@ TEST(test_alerts__rules_file)
 	CHECK(alerts_add_file(&a, path, false, false, err, sizeof(err)) == -1);
 	CHECK_CONTAINS(err, "cannot read alert rules");
 	alerts_release(&a);
+
+	/* only regular files, of bounded size and line length */
+	CHECK(alerts_add_file(&a, "/dev/zero", false, false, err, sizeof(err)) == -1);
+	CHECK_STR(err, "alert rules '/dev/zero' is not a regular file");
+	CHECK(alerts_add_file(&a, "/tmp", false, false, err, sizeof(err)) == -1);
+	CHECK_STR(err, "alert rules '/tmp' is a directory");
+	f = fopen(path, "w");
+	fputs("runq.p99 > 5ms\n", f);
+	for (int i = 0; i < ALERT_LINE_MAX; i++)
+		fputc(' ', f);
+	fputs("wall > 1s\n", f);
+	fclose(f);
+	CHECK(alerts_add_file(&a, path, false, false, err, sizeof(err)) == -1);
+	CHECK_CONTAINS(err, ":2: a line longer than 4096 bytes");
+	alerts_release(&a);
+	f = fopen(path, "w");
+	for (int i = 0; i <= ALERT_RULES_MAX; i++)
+		fputs("wall > 1s\n", f);
+	fclose(f);
+	CHECK(alerts_add_file(&a, path, false, false, err, sizeof(err)) == -1);
+	CHECK_CONTAINS(err, ":1025: more than 1024 alert rules");
+	alerts_release(&a);
+	f = fopen(path, "w");
+	for (size_t n = 0; n <= ALERT_FILE_MAX; n += 10)
+		fputs("# padding\n", f);
+	fclose(f);
+	CHECK(alerts_add_file(&a, path, false, false, err, sizeof(err)) == -1);
+	CHECK_CONTAINS(err, "is larger than 1.00MiB");
+	alerts_release(&a);
+	unlink(path);
 }
 
 /* An interval or report record with one value for the target and per process. */

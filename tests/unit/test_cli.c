@@ -194,6 +194,18 @@ TEST(test_cli__values)
 	config_release(&cfg);
 	CHECK_I64(PARSE(&cfg, "-a", "-d", "0"), -EINVAL);
 	config_release(&cfg);
+	/* plain decimals: what strtod would also take is refused */
+	CHECK_I64(PARSE(&cfg, "-a", "-d", "-5"), -EINVAL);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "-a", "-d", "0x10"), -EINVAL);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "-a", "-d", "1e2"), -EINVAL);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "-a", "-d", "inf"), -EINVAL);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "-a", "-d", ".5s"), 0);
+	CHECK_U64(cfg.duration_ns, 500 * NSEC_PER_MSEC);
+	config_release(&cfg);
 	CHECK_I64(PARSE(&cfg, "-a", "-i", "1ms"), -EINVAL);
 	config_release(&cfg);
 	CHECK_I64(PARSE(&cfg, "-a", "--top", "0"), -EINVAL);

@@ -49,3 +49,29 @@ TEST(test_proctree__reads_procfs_for_present_processes)
 	CHECK(cl != NULL && strstr(cl, "unit_tests") != NULL);
 	proctree__release(&t);
 }
+
+/* A command line cut by the exec event, with procfs gone, ends with a visible mark. */
+TEST(test_proctree__cut_command_line_is_marked)
+{
+	struct proctree t;
+	struct ev_exec *e = calloc(1, sizeof(*e));
+	const char *cl;
+
+	proctree__init(&t);
+	e->h.kind = EV_EXEC;
+	e->h.slot = 6;
+	e->h.pid = 999999999; /* gone: procfs cannot give the rest */
+	memset(e->args, 'x', CMDLINE_MAX - 1);
+	e->args_len = CMDLINE_MAX - 1;
+	e->truncated = 1;
+	CHECK_I64(proctree__handle(&t, e, sizeof(*e)), EV_EXEC);
+	cl = proctree__cmdline(&t, 6);
+	CHECK(cl != NULL);
+	CHECK_U64(strlen(cl), CMDLINE_MAX - 1 + strlen(CMDLINE_CUT_MARK));
+	CHECK_STR(cl + CMDLINE_MAX - 1, " [truncated]");
+	/* whole: no mark */
+	proctree__set_args(&t, 7, "a\0b\0", 4, false);
+	CHECK_STR(proctree__cmdline(&t, 7), "a b");
+	free(e);
+	proctree__release(&t);
+}
