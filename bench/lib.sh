@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Shared by the benchmarks: paths, tracefs for the peer tools, medians.
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-PROCSCOPE=$ROOT/procscope
+PROCSCOPE=${PROCSCOPE:-$ROOT/procscope}
 WL=$ROOT/tests/workloads/bin
 OUT=${BENCH_OUT:-$ROOT/bench/results}
 mkdir -p "$OUT"

@@ -16,4 +16,6 @@ source "$here/lib.sh"
 	bash "$here/stacks_overhead.sh"
 	echo
 	bash "$here/scenarios.sh"
+	echo
+	bash "$here/field.sh"
 } | tee "$OUT/latest.md"

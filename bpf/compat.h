@@ -86,4 +86,45 @@ static __always_inline unsigned long folio_flags(struct folio *folio)
 	return flags;
 }
 
+/*
+ * inode->i_state: an unsigned long until v6.12, which made it a u32 and renumbered the
+ * flags ("fs: reorder i_state bits": I_DIRTY_PAGES from 1 << 2 to 1 << 5, #defines
+ * both, not in BTF); later kernels type it enum inode_state_flags_t, whose values
+ * BTF has. CO-RE does not match an enum with an integer: one flavour each.
+ */
+struct inode___state_word {
+	unsigned long i_state;
+} __attribute__((preserve_access_index));
+
+struct inode___state_enum {
+	enum inode_state_flags_t i_state;
+} __attribute__((preserve_access_index));
+
+/* Does @inode hold dirty pages (I_DIRTY_PAGES)? */
+static __always_inline bool inode_dirty_pages(struct inode *inode)
+{
+	__u64 off, dirty;
+	__u32 size, v32 = 0;
+	unsigned long v = 0;
+
+	if (bpf_core_field_exists(struct inode___state_enum, i_state)) {
+		off = bpf_core_field_offset(struct inode___state_enum, i_state);
+		size = bpf_core_field_size(struct inode___state_enum, i_state);
+	} else {
+		off = bpf_core_field_offset(struct inode___state_word, i_state);
+		size = bpf_core_field_size(struct inode___state_word, i_state);
+	}
+	if (bpf_core_enum_value_exists(enum inode_state_flags_t, I_DIRTY_PAGES))
+		dirty = bpf_core_enum_value(enum inode_state_flags_t, I_DIRTY_PAGES);
+	else
+		dirty = size == 4 ? 1 << 5 : 1 << 2;
+	if (size == 4) {
+		bpf_probe_read_kernel(&v32, sizeof(v32), (void *)inode + off);
+		v = v32;
+	} else {
+		bpf_probe_read_kernel(&v, sizeof(v), (void *)inode + off);
+	}
+	return v & dirty;
+}
+
 #endif /* PROCSCOPE_BPF_COMPAT_H */

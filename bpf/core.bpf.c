@@ -54,6 +54,25 @@ int BPF_PROG(core_fork, struct task_struct *parent, struct task_struct *child)
 	return 0;
 }
 
+/*
+ * A process renames itself (prctl(PR_SET_NAME), a write to /proc/PID/comm): the name of
+ * its main thread is the process's, as ps shows it, and what process[NAME] rules match.
+ */
+SEC("?tp_btf/task_rename")
+int BPF_PROG(core_rename, struct task_struct *task, const char *comm)
+{
+	struct task_ctx *c;
+	struct proc_rec *rec;
+
+	if (task->pid != task->tgid)
+		return 0;
+	c = filter_task(task, task == bpf_get_current_task_btf() ? TS_ONCPU : TS_UNKNOWN);
+	if (!c || c->slot == SLOT_OVERFLOW || !(rec = proc_of(c->slot)))
+		return 0;
+	bpf_probe_read_kernel_str(rec->comm, sizeof(rec->comm), comm);
+	return 0;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(core_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {

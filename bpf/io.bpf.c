@@ -36,7 +36,10 @@ struct io_req {
 	__u32 dev_idx; /* 1-based index into io_devs, 0 = unknown */
 	__u8 op;
 	__u8 flags; /* IO_F_* */
-	__u8 pad[6];
+	__u8 pad[2];
+	/* writeback: bytes of bios merged in from another dirtier's file, and that dirtier */
+	__u32 moved;
+	__u32 slot2; /* SLOT_NONE: nobody traced; INODE_SHARED: several */
 };
 
 /*
@@ -214,68 +217,166 @@ static __always_inline struct io_req *track(struct request *rq, __u32 slot, __u8
 		r->issue_ns = 0;
 		r->slot = slot;
 		r->flags = flags;
+		r->moved = 0;
+		r->slot2 = SLOT_NONE;
 		r->op = io_op(rq);
 		r->dev_idx = dev_index(rq);
 	}
 	return r;
 }
 
+/* Who IO submitted now belongs to, in the words of struct io_req. */
+struct io_owner {
+	__u32 slot;
+	__u8 flags; /* IO_F_* */
+	__u8 pad[3];
+};
+
 /*
- * A kernel thread issues @rq for a bio of a non-root IO cgroup: blk-throttle's
- * dispatcher releasing IO held back to the cgroup's limit (the submitter's own
- * context saw no block event), or a worker of the cgroup. It is the IO of the target
- * process that blocked on IO in that cgroup (core_blkcg_owner), if there is one.
+ * Whose is IO the current task submits now (@bio: the first bio of the request)? A
+ * flusher's writeback is the dirtier's (SLOT_NONE if nobody traced: tracked anyway, as
+ * a traced file's bios may be merged in); a kernel thread's IO for a non-root IO cgroup
+ * is the target process that blocked on IO there (blk-throttle's dispatcher releasing
+ * IO held back to a limit: its submitter's context saw no block event); else the
+ * current task's, if it is in the target.
  */
-static __always_inline bool deferred(struct request *rq)
+static __always_inline bool owner_now(struct bio *bio, struct io_owner *out)
 {
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct task_ctx *c = task_ctx_get(t);
 	struct blkcg_owner *o;
 	struct proc_rec *p;
+	__u32 *dirtier;
 	__u64 css;
 
-	/* the css is the blkcg's first member: its address is the blkcg's */
-	css = (__u64)BPF_CORE_READ(rq, bio, bi_blkg, blkcg) +
-	      bpf_core_field_offset(struct blkcg, css);
-	o = bpf_map_lookup_elem(&core_blkcg_owner, &css);
-	if (!o || !(p = proc_of(o->slot)))
+	if (!c)
 		return false;
-	if (!track(rq, o->slot, IO_F_DEFERRED, bpf_ktime_get_ns()))
+	if (c->wb_inode) {
+		dirtier = bpf_map_lookup_elem(&io_inodes, &c->wb_inode);
+		out->slot = dirtier && proc_of(*dirtier) ? *dirtier : SLOT_NONE;
+		out->flags = IO_F_WRITEBACK;
+		return true;
+	}
+	if ((t->flags & PF_KTHREAD) && bio) {
+		/* the css is the blkcg's first member: its address is the blkcg's */
+		css = (__u64)BPF_CORE_READ(bio, bi_blkg, blkcg) +
+		      bpf_core_field_offset(struct blkcg, css);
+		o = bpf_map_lookup_elem(&core_blkcg_owner, &css);
+		if (o && (p = proc_of(o->slot))) {
+			p->io.deferred_cgid = o->cgid;
+			out->slot = o->slot;
+			out->flags = IO_F_DEFERRED;
+			return true;
+		}
+	}
+	c = filter_ctx(t, c, TS_ONCPU);
+	if (!c)
 		return false;
-	p->io.deferred_cgid = o->cgid;
+	out->slot = c->slot;
+	out->flags = 0;
 	return true;
+}
+
+/* No block_io_start (before 6.5): requests are claimed when first inserted or issued. */
+const volatile __u32 cfg_io_claim_late = 0;
+
+/* Before 6.5: a new request's first bio -> its owner, decided in block_getrq. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct io_owner);
+} io_bio_owner SEC(".maps");
+
+/* Track @rq, seen for the first time: its owner decided now, or in block_getrq. */
+static __always_inline struct io_req *claim(struct request *rq, __u64 now)
+{
+	struct bio *bio = BPF_CORE_READ(rq, bio);
+	struct io_owner o, *early;
+	__u64 key = (__u64)bio;
+
+	if (cfg_io_claim_late && bio && (early = bpf_map_lookup_elem(&io_bio_owner, &key))) {
+		o = *early;
+		bpf_map_delete_elem(&io_bio_owner, &key);
+	} else if (!owner_now(bio, &o)) {
+		return NULL;
+	}
+	return track(rq, o.slot, o.flags, now);
+}
+
+/*
+ * Before 6.5, the one block event in the submitter's context that marks a new request:
+ * its bio gets a request here, to be inserted or issued later -- after a plug is
+ * flushed, by then perhaps out of the flusher's window on the file.
+ */
+SEC("?tp_btf/block_getrq")
+int BPF_PROG(io_getrq, struct bio *bio)
+{
+	struct io_owner o;
+	__u64 key = (__u64)bio;
+
+	if (owner_now(bio, &o))
+		bpf_map_update_elem(&io_bio_owner, &key, &o, BPF_ANY);
+	return 0;
 }
 
 SEC("?tp_btf/block_io_start")
 int BPF_PROG(io_start, struct request *rq)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
-	struct task_ctx *c = task_ctx_get(t);
-	__u32 *dirtier;
-
-	if (!c)
-		return 0;
-	if (c->wb_inode) {
-		/* a flusher thread writing back a file: whose pages are these? */
-		dirtier = bpf_map_lookup_elem(&io_inodes, &c->wb_inode);
-		if (dirtier && *dirtier != SLOT_NONE && proc_of(*dirtier))
-			track(rq, *dirtier, IO_F_WRITEBACK, bpf_ktime_get_ns());
-		return 0;
-	}
-	if ((t->flags & PF_KTHREAD) && deferred(rq))
-		return 0;
-	c = filter_ctx(t, c, TS_ONCPU);
-	if (c)
-		track(rq, c->slot, 0, bpf_ktime_get_ns());
+	claim(rq, bpf_ktime_get_ns());
 	return 0;
 }
 
 SEC("?tp_btf/block_rq_insert")
 int BPF_PROG(io_insert, struct request *rq)
 {
+	__u64 now = bpf_ktime_get_ns();
 	struct io_req *r = req_find(rq);
 
+	/* in the submitter's (or flusher's) context, before a busy queue defers the issue */
+	if (!r && cfg_io_claim_late)
+		r = claim(rq, now);
 	if (r)
-		r->insert_ns = bpf_ktime_get_ns();
+		r->insert_ns = now;
 	return 0;
+}
+
+#define WB_BIO_WALK 16
+#define PAGE_MAPPING_FLAGS 3 /* low bits of page->mapping: anonymous, movable */
+
+/*
+ * A writeback request of @owner (SLOT_NONE: nobody traced) may hold bios of other files
+ * merged in (the flusher writes adjacent files one after the other): walk its bios,
+ * find each one's file from its first page, and count the bytes of files dirtied by
+ * someone else. Returns those bytes << 32 | their dirtier (INODE_SHARED if several).
+ * A global function, with the request's address: verified once.
+ */
+__noinline __u64 io_wb_split(__u64 rqp, __u32 owner)
+{
+	struct bio *bio = BPF_CORE_READ((struct request *)rqp, bio);
+	__u32 moved = 0, other = SLOT_NONE;
+	bool seen = false;
+
+	for (int i = 0; i < WB_BIO_WALK && bio; i++) {
+		__u64 mapping = (__u64)BPF_CORE_READ(bio, bi_io_vec, bv_page, mapping);
+		__u32 bytes = BPF_CORE_READ(bio, bi_iter.bi_size), *o, slot = SLOT_NONE;
+		__u64 inode;
+
+		if (mapping && !(mapping & PAGE_MAPPING_FLAGS)) {
+			inode = (__u64)BPF_CORE_READ((struct address_space *)mapping, host);
+			o = bpf_map_lookup_elem(&io_inodes, &inode);
+			slot = o ? *o : SLOT_NONE;
+		} else {
+			slot = owner; /* not the page cache's: it goes with the request */
+		}
+		if (slot != owner) {
+			moved += bytes;
+			other = !seen || other == slot ? slot : INODE_SHARED;
+			seen = true;
+		}
+		bio = BPF_CORE_READ(bio, bi_next);
+	}
+	return (__u64)moved << 32 | other;
 }
 
 SEC("?tp_btf/block_rq_issue")
@@ -283,17 +384,23 @@ int BPF_PROG(io_issue, struct request *rq)
 {
 	__u64 now = bpf_ktime_get_ns();
 	struct io_req *r = req_find(rq);
-	struct task_ctx *c;
 
-	if (!r) {
-		/* made by the block layer itself (a flush), or started before we attached */
-		c = filter_task(bpf_get_current_task_btf(), TS_ONCPU);
-		if (!c)
-			return 0;
-		r = track(rq, c->slot, 0, now);
+	/*
+	 * Not seen before: made by the block layer itself (a flush), started before we
+	 * attached, or a kernel without block_io_start (before 6.5), where this is the
+	 * first sight of every request
+	 */
+	if (!r)
+		r = claim(rq, now);
+	if (!r)
+		return 0;
+	r->issue_ns = now;
+	if (r->flags & IO_F_WRITEBACK) {
+		__u64 split = io_wb_split(ptr_to_u64(rq), r->slot);
+
+		r->moved = (__u32)(split >> 32);
+		r->slot2 = (__u32)split;
 	}
-	if (r)
-		r->issue_ns = now;
 	return 0;
 }
 
@@ -426,6 +533,37 @@ __noinline int io_account_dev(__u32 dev_idx, __u32 what, __u64 bytes, __u64 lat,
 	return 0;
 }
 
+/* @slot's record if it is a traced process (not SLOT_NONE, not INODE_SHARED). */
+static __always_inline struct proc_rec *proc_of_traced(__u32 slot)
+{
+	return slot != SLOT_NONE ? proc_of(slot) : NULL;
+}
+
+/*
+ * The bytes of merged-in bios (io_wb_split) leave the request's owner for their own
+ * dirtier: the process, and the device, which counts the target's IO only. Scalars
+ * only, five at most, hence the packing: a global function, verified once. @what as for
+ * io_account_proc.
+ */
+__noinline int io_wb_move(__u64 owner_other, __u64 moved_dev, __u32 what, __u64 lat, __u64 queue)
+{
+	__u32 owner = owner_other >> 32, other = (__u32)owner_other;
+	__u32 moved = moved_dev >> 32, dev_idx = (__u32)moved_dev;
+	struct proc_rec *from = proc_of_traced(owner), *to = proc_of_traced(other);
+	__u32 di = dev_idx - 1;
+	struct io_dev_rec *d = dev_idx ? bpf_map_lookup_elem(&io_devs, &di) : NULL;
+
+	if (from)
+		__sync_fetch_and_sub(&from->io.wb_bytes, moved);
+	if (to)
+		io_account_proc(other, what, moved, lat, queue);
+	if (to && !from)
+		io_account_dev(dev_idx, what, moved, lat, queue);
+	else if (from && !to && d)
+		__sync_fetch_and_sub(&d->wb_bytes, moved);
+	return 0;
+}
+
 SEC("?tp_btf/block_rq_complete")
 int BPF_PROG(io_done, struct request *rq, blk_status_t error, unsigned int nr_bytes)
 {
@@ -441,15 +579,22 @@ int BPF_PROG(io_done, struct request *rq, blk_status_t error, unsigned int nr_by
 		queue = r->issue_ns - (r->insert_ns ?: r->start_ns);
 	}
 	what = (__u32)r->op << 8 | (__u32)r->flags << 1 | final;
-	io_account_proc(r->slot, what, nr_bytes, lat, queue);
-	io_account_dev(r->dev_idx, what, nr_bytes, lat, queue);
-	if (final && lat) {
+	if (r->slot != SLOT_NONE) {
+		io_account_proc(r->slot, what, nr_bytes, lat, queue);
+		io_account_dev(r->dev_idx, what, nr_bytes, lat, queue);
+	}
+	if (final && r->moved)
+		io_wb_move((__u64)r->slot << 32 | r->slot2, (__u64)r->moved << 32 | r->dev_idx,
+			   what, lat, queue);
+	if (final && lat && (r->slot != SLOT_NONE || proc_of_traced(r->slot2))) {
 		__u32 di = r->dev_idx - 1;
 		struct io_dev_rec *d = r->dev_idx ? bpf_map_lookup_elem(&io_devs, &di) : NULL;
 
 		if (d)
 			dev = d->dev;
-		io_keep_slow(lat, queue, rq->__sector, (__u64)rq->__data_len << 32 | r->slot,
+		io_keep_slow(lat, queue, rq->__sector,
+			     (__u64)rq->__data_len << 32 |
+				     (r->slot != SLOT_NONE ? r->slot : r->slot2),
 			     (__u64)dev << 32 | (__u32)r->op << 8 | r->flags);
 	}
 	if (final)
@@ -476,9 +621,6 @@ static __always_inline __u64 folio_bytes(struct folio *folio)
 	return cfg_page_size;
 }
 
-/* v6.12 ("fs: reorder i_state bits") moved the flags into an enum; before, a #define. */
-#define I_DIRTY_PAGES_6_1 (1 << 2)
-
 /*
  * A folio of @mapping becomes dirty, in the dirtier's context (before the inode is
  * marked: its I_DIRTY_PAGES says whether it held dirty pages already). Whose pages
@@ -495,16 +637,14 @@ int BPF_PROG(io_dirty, struct folio *folio, struct address_space *mapping)
 	struct task_ctx *c = filter_task(bpf_get_current_task_btf(), TS_ONCPU);
 	__u32 slot = c ? c->slot : SLOT_NONE, *owner, shared = INODE_SHARED;
 	struct inode *host;
-	__u64 inode, dirty;
+	__u64 inode;
+	bool dirty;
 	struct proc_rec *p;
 
 	if (!mapping || !(host = mapping->host))
 		return 0;
 	inode = (__u64)host;
-	dirty = bpf_core_enum_value_exists(enum inode_state_flags_t, I_DIRTY_PAGES)
-			? bpf_core_enum_value(enum inode_state_flags_t, I_DIRTY_PAGES)
-			: I_DIRTY_PAGES_6_1;
-	dirty &= host->i_state;
+	dirty = inode_dirty_pages(host);
 	owner = bpf_map_lookup_elem(&io_inodes, &inode);
 	if (!dirty || (!owner && c && (host->i_mode & S_IFMT) != S_IFBLK)) {
 		if ((!owner || *owner != slot) &&

@@ -234,7 +234,7 @@ void breakdown_compute(const struct snapshot *s, struct breakdowns *out)
 			qsort_r(x.children[i], x.n_children[i], sizeof(**x.children), cmp_end_desc,
 				(void *)s);
 
-	if (roots == 1) {
+	if (roots == 1 && !s->system) {
 		expand(&x, root, p_start(s, &s->procs[root]), p_end(s, &s->procs[root]), 0);
 		out->target.wall_ns = p_end(s, &s->procs[root]) - p_start(s, &s->procs[root]);
 		memcpy(out->target.ns, x.acc, sizeof(x.acc));

@@ -344,6 +344,10 @@ int session__collect(struct session *s, struct raw_dump *d)
 		pr_warn("cannot read BPF maps: %s", strerror(-err));
 
 	d->kernel = s->kernel;
+	d->system = s->system;
+	d->psi_attach = s->psi_attach;
+	if (s->psi_dir[0])
+		psi_read(s->psi_dir, s->psi_cgroup, &d->psi);
 	collect_self(s, &d->self);
 	d->self.procs_used = n_procs > SLOT_FIRST ? n_procs - SLOT_FIRST : 0;
 	d->self.rows_used = n_rows > ROW_FIRST ? n_rows - ROW_FIRST : 0;

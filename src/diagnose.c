@@ -347,190 +347,262 @@ static const struct io_cgroup *io_cgroup_of(const struct snapshot *s, uint64_t c
 	return NULL;
 }
 
+/* What the disk stories read: the process that waited most, with its own figures. */
+struct disk_story {
+	const struct dx *x;
+	const struct proc_info *p;	  /* waited longest for IO */
+	const struct proc_info *wb_owner; /* whose pages were written back most */
+	const struct io_metrics *pio;	  /* p's own IO */
+	const struct syscall_stat *sync;  /* p's sync call with the most time, or NULL */
+	const char *sync_name;
+	const struct io_cgroup *cg; /* the cgroup that deferred p's IO, or NULL */
+	uint64_t ops, bytes, syncs; /* p's reads and writes; its sync calls */
+	bool reads;		    /* p read more than it wrote */
+	char lim[160];		    /* the cgroup's limits, in words */
+	char what[480];		    /* the story */
+	char *advice;		    /* the finding's suggestion */
+	size_t advice_len;
+};
+
+static const char *throttle_files(const struct io_cgroup *cg)
+{
+	return cg->v2 ? "io.max" : "blkio.throttle.*_device";
+}
+
+/* Held back by its cgroup's limit: the rate it got is the limit's, not the device's. */
+static void disk_held_back(struct disk_story *ds)
+{
+	uint64_t wall = proc_wall_ns(ds->p, ds->x->s);
+	double secs = wall / 1e9;
+	char b[4][32];
+
+	snprintf(ds->what, sizeof(ds->what),
+		 "held back by the IO limit of cgroup %s (%s): it %s %s in %llu requests over %s "
+		 "(%s/s, %.0f requests/s), while the device answered in p99 %s",
+		 ds->cg->path[0] ? ds->cg->path : "?", ds->lim, ds->reads ? "read" : "wrote",
+		 fmt_bytes(b[0], sizeof(b[0]), ds->bytes), (unsigned long long)ds->ops,
+		 fmt_dur(b[1], sizeof(b[1]), wall),
+		 fmt_bytes(b[2], sizeof(b[2]), (uint64_t)(secs > 0 ? ds->bytes / secs : 0)),
+		 secs > 0 ? ds->ops / secs : 0, fmt_dur(b[3], sizeof(b[3]), ds->pio->lat.p99_ns));
+	if (ds->syncs > 1 && ds->syncs * 4 >= ds->ops)
+		snprintf(ds->advice, ds->advice_len,
+			 "the cgroup's limit, not the device: each of its %llu %s calls waits for "
+			 "limited IO; batch writes between syncs, or raise the limit (%s)",
+			 (unsigned long long)ds->syncs, ds->sync_name, throttle_files(ds->cg));
+	else
+		snprintf(ds->advice, ds->advice_len,
+			 "the cgroup's limit, not the device: raise it (%s), or do less IO",
+			 throttle_files(ds->cg));
+}
+
+/* Deferred by its cgroup, no limit found (weights, a worker): said as such. */
+static void disk_deferred(struct disk_story *ds)
+{
+	char b[32];
+
+	snprintf(ds->what, sizeof(ds->what),
+		 "%llu of its %llu requests were issued later by the kernel for its IO cgroup "
+		 "(held back before the device); device p99 %s",
+		 (unsigned long long)ds->pio->deferred_ops, (unsigned long long)ds->ops,
+		 fmt_dur(b, sizeof(b), ds->pio->lat.p99_ns));
+	snprintf(ds->advice, ds->advice_len,
+		 "look at the cgroup's IO limits and weights (io.max, io.weight, blkio)");
+}
+
+/* It waited in a sync call for data written back: its own, or whose. */
+static void disk_in_sync(struct disk_story *ds)
+{
+	const struct io_metrics *io = &ds->x->s->target.io;
+	bool own = ds->pio->wb_bytes || !ds->wb_owner || ds->wb_owner == ds->p;
+	char b[3][32];
+
+	if (own)
+		snprintf(
+			ds->what, sizeof(ds->what),
+			"in %llu %s call%s (%s), for its own %s of writes to reach the disk (%llu "
+			"requests)",
+			(unsigned long long)ds->sync->lat.count, ds->sync_name,
+			ds->sync->lat.count == 1 ? "" : "s",
+			fmt_dur(b[0], sizeof(b[0]), ds->sync->lat.sum_ns),
+			fmt_bytes(b[1], sizeof(b[1]), ds->pio->wb_bytes + ds->pio->bytes[IO_WRITE]),
+			(unsigned long long)(ds->pio->wb_ops + ds->pio->ops[IO_WRITE]));
+	else
+		snprintf(ds->what, sizeof(ds->what),
+			 "in %llu %s call%s (%s), for the writeback of %s dirtied by %s%s",
+			 (unsigned long long)ds->sync->lat.count, ds->sync_name,
+			 ds->sync->lat.count == 1 ? "" : "s",
+			 fmt_dur(b[0], sizeof(b[0]), ds->sync->lat.sum_ns),
+			 fmt_bytes(b[2], sizeof(b[2]), io->wb_bytes), who(ds->wb_owner),
+			 ds->wb_owner->m.io.wb_bytes < io->wb_bytes ? " and others" : "");
+	if (ds->syncs > 1 && ds->syncs * 4 >= ds->ops + ds->pio->wb_ops)
+		snprintf(ds->advice, ds->advice_len,
+			 "%llu %s calls: each waits for the disk; batch writes between syncs, or "
+			 "relax durability where the data allows it",
+			 (unsigned long long)ds->syncs, ds->sync_name);
+	else
+		snprintf(
+			ds->advice, ds->advice_len,
+			"the writes themselves are the work: faster storage or fewer bytes; a sync "
+			"after them only waits for them");
+}
+
+/* What it read or wrote itself, and the writeback of its pages. */
+static void disk_own_io(struct disk_story *ds)
+{
+	const struct io_metrics *pio = ds->pio;
+	char b[4][32];
+
+	snprintf(ds->what, sizeof(ds->what),
+		 "it %s %s in %llu requests (%s each on average)%s%s%s; device p99 %s",
+		 ds->reads ? "read" : "wrote", fmt_bytes(b[0], sizeof(b[0]), ds->bytes),
+		 (unsigned long long)ds->ops,
+		 fmt_bytes(b[1], sizeof(b[1]), ds->ops ? ds->bytes / ds->ops : 0),
+		 pio->wb_bytes ? ", and " : "",
+		 pio->wb_bytes ? fmt_bytes(b[2], sizeof(b[2]), pio->wb_bytes) : "",
+		 pio->wb_bytes ? " of its dirty pages were written back" : "",
+		 fmt_dur(b[3], sizeof(b[3]), pio->lat.p99_ns));
+	if (ds->syncs && ds->syncs * 4 >= ds->ops + pio->wb_ops)
+		snprintf(
+			ds->advice, ds->advice_len,
+			"%llu fsync/fdatasync calls: each waits for the disk; batch writes between "
+			"syncs, or relax durability where the data allows it",
+			(unsigned long long)ds->syncs);
+	else if (!ds->reads && pio->wb_bytes)
+		snprintf(ds->advice, ds->advice_len,
+			 "its writes wait for its own writeback (dirty page throttling): the "
+			 "device's write rate is the limit; fewer bytes or faster storage");
+	else if (ds->reads && ds->ops && ds->bytes / ds->ops < 64 * 1024)
+		snprintf(ds->advice, ds->advice_len,
+			 "small reads: more memory for the page cache, read ahead, or sequential "
+			 "access");
+	else
+		snprintf(ds->advice, ds->advice_len,
+			 "the device is the limit: faster storage, fewer bytes, or IO spread over "
+			 "devices");
+}
+
+/* A long wait, and none of its IO traced: said, not zeros. */
+static void disk_unseen(struct disk_story *ds)
+{
+	snprintf(ds->what, sizeof(ds->what),
+		 "but none of its IO reached a traced block device: held back before it (a "
+		 "cgroup limit, a network or FUSE filesystem, swap) or submitted before "
+		 "procscope attached");
+	snprintf(ds->advice, ds->advice_len,
+		 "see where it blocks (--offcpu stacks), its cgroup's IO limits, and /proc/%u/io",
+		 ds->p->pid);
+}
+
+/* Others that took a large part: the one that waited in sync, the one that did the IO. */
+static void disk_others(struct disk_story *ds)
+{
+	const struct snapshot *s = ds->x->s;
+	uint64_t io_wait = ds->x->bd->target.ns[BD_IO];
+	const struct syscall_stat *call = NULL;
+	const char *call_name = "";
+	const struct proc_info *sw = sync_waiter(s, &call, &call_name), *big = top_io_bytes(s);
+	size_t n = strlen(ds->what);
+	char b[2][32];
+
+	if (sw && sw != ds->p && ds->wb_owner && call->lat.sum_ns * 5 >= io_wait &&
+	    n < sizeof(ds->what))
+		n += (size_t)snprintf(
+			ds->what + n, sizeof(ds->what) - n,
+			"; %s waited %s in %s for the writeback of %s dirtied by %s", who(sw),
+			fmt_dur(b[0], sizeof(b[0]), call->lat.sum_ns), call_name,
+			fmt_bytes(b[1], sizeof(b[1]), s->target.io.wb_bytes), who(ds->wb_owner));
+	if (big && big != ds->p && big->m.sched.wait_ns[WC_IO] * 5 >= io_wait &&
+	    n < sizeof(ds->what)) {
+		const struct io_metrics *m = &big->m.io;
+
+		snprintf(ds->what + n, sizeof(ds->what) - n,
+			 "; %s %s %s in %llu requests (%s waiting)", who(big),
+			 m->bytes[IO_READ] >= m->bytes[IO_WRITE] ? "read" : "wrote",
+			 fmt_bytes(b[0], sizeof(b[0]), m->bytes[IO_READ] + m->bytes[IO_WRITE]),
+			 (unsigned long long)(m->ops[IO_READ] + m->ops[IO_WRITE]),
+			 fmt_dur(b[1], sizeof(b[1]), big->m.sched.wait_ns[WC_IO]));
+	}
+}
+
+static void disk_evidence(struct finding *f, const struct disk_story *ds, double sh)
+{
+	const struct snapshot *s = ds->x->s;
+	const struct io_device *dev = NULL;
+
+	for (size_t i = 0; i < s->n_devices; i++)
+		if (!dev || io_total_bytes(&s->devices[i].m) > io_total_bytes(&dev->m))
+			dev = &s->devices[i];
+	ev_num(f, "io_ns", EVD_NS, ds->x->bd->target.ns[BD_IO]);
+	ev_share(f, "share", sh);
+	ev_num(f, "top_pid", EVD_NUM, ds->p->pid);
+	ev_str(f, "top_comm", ds->p->comm);
+	ev_num(f, "top_io_wait_ns", EVD_NS, ds->p->m.sched.wait_ns[WC_IO]);
+	ev_num(f, "top_read_bytes", EVD_BYTES, ds->pio->bytes[IO_READ]);
+	ev_num(f, "top_write_bytes", EVD_BYTES, ds->pio->bytes[IO_WRITE]);
+	ev_num(f, "top_writeback_bytes", EVD_BYTES, ds->pio->wb_bytes);
+	ev_num(f, "lat_p99_ns", EVD_NS, s->target.io.lat.p99_ns);
+	ev_num(f, "fsync_calls", EVD_NUM, ds->syncs);
+	if (dev)
+		ev_str(f, "device", dev->name);
+	if (ds->pio->deferred_ops)
+		ev_num(f, "top_deferred_ops", EVD_NUM, ds->pio->deferred_ops);
+	if (ds->cg && ds->cg->path[0])
+		ev_str(f, "cgroup", ds->cg->path);
+	if (ds->lim[0])
+		ev_str(f, "cgroup_limits", ds->lim);
+	if (ds->sync)
+		ev_str(f, "waited_in", ds->sync_name);
+	if (ds->wb_owner) {
+		ev_str(f, "writeback_for", ds->wb_owner->comm);
+		ev_num(f, "writeback_bytes", EVD_BYTES, s->target.io.wb_bytes);
+	}
+}
+
 /*
  * Waiting for the disk, told from the process that waited most, with its own figures:
- * what it read or wrote; or the writeback it waited for in a sync call, and whose
- * data that was; or the cgroup limit that held its IO back; or, when none of its IO
- * reached a traced device, that.
+ * held back by its cgroup's limit; or waiting in a sync call for the writeback of its
+ * data or another's (named); or what it read or wrote; or, when none of its IO reached
+ * a traced device, that.
  */
 static void disk(struct diagnosis *d, const struct dx *x)
 {
 	const struct snapshot *s = x->s;
-	const struct proc_info *p = top_proc(x, BD_IO), *wb_owner = top_writeback(s);
-	const struct io_metrics *io = &s->target.io, *pio;
-	const struct syscall_stat *sync = NULL, *sw_call = NULL;
-	const struct io_device *dev = NULL;
-	const struct proc_info *sw, *big;
-	const struct io_cgroup *cg;
-	const char *sync_name = "", *sw_name = "";
+	struct disk_story ds = {.x = x, .p = top_proc(x, BD_IO), .sync_name = ""};
 	double sh = share(x, BD_IO);
-	uint64_t p_wait, ops, bytes, syncs = 0;
-	bool reads;
-	char b[4][32], lim[160] = "", what[400];
 	struct finding *f;
+	char b[32];
 
-	if (sh < T_IO || !p)
+	if (sh < T_IO || !ds.p)
 		return;
-	pio = &p->m.io;
-	p_wait = p->m.sched.wait_ns[WC_IO];
-	ops = pio->ops[IO_READ] + pio->ops[IO_WRITE];
-	bytes = pio->bytes[IO_READ] + pio->bytes[IO_WRITE];
-	reads = pio->bytes[IO_READ] >= pio->bytes[IO_WRITE];
+	ds.wb_owner = top_writeback(s);
+	ds.pio = &ds.p->m.io;
+	ds.ops = ds.pio->ops[IO_READ] + ds.pio->ops[IO_WRITE];
+	ds.bytes = ds.pio->bytes[IO_READ] + ds.pio->bytes[IO_WRITE];
+	ds.reads = ds.pio->bytes[IO_READ] >= ds.pio->bytes[IO_WRITE];
 	for (size_t i = 0; i < ARRAY_SIZE(sync_calls); i++)
-		syncs += syscall_calls(&p->m, sync_calls[i]);
-	sync = top_sync(&p->m, &sync_name);
-	for (size_t i = 0; i < s->n_devices; i++)
-		if (!dev || io_total_bytes(&s->devices[i].m) > io_total_bytes(&dev->m))
-			dev = &s->devices[i];
-	cg = io_cgroup_of(s, pio->deferred_cgid);
+		ds.syncs += syscall_calls(&ds.p->m, sync_calls[i]);
+	ds.sync = top_sync(&ds.p->m, &ds.sync_name);
+	ds.cg = io_cgroup_of(s, ds.pio->deferred_cgid);
 	f = add(d, "disk", sh);
-
-	if (pio->deferred_ops && cg && limit_words(cg, s, lim, sizeof(lim))) {
-		/* held back by its cgroup: the rate it got is the limit's */
-		double secs = proc_wall_ns(p, s) / 1e9;
-
-		snprintf(what, sizeof(what),
-			 "held back by the IO limit of cgroup %s (%s): it %s %s in %llu requests "
-			 "over %s (%s/s, %.0f requests/s), while the device answered in p99 %s",
-			 cg->path[0] ? cg->path : "?", lim, reads ? "read" : "wrote",
-			 fmt_bytes(b[0], sizeof(b[0]), bytes), (unsigned long long)ops,
-			 fmt_dur(b[1], sizeof(b[1]), proc_wall_ns(p, s)),
-			 fmt_bytes(b[2], sizeof(b[2]), (uint64_t)(secs > 0 ? bytes / secs : 0)),
-			 secs > 0 ? ops / secs : 0, fmt_dur(b[3], sizeof(b[3]), pio->lat.p99_ns));
-		if (syncs > 1 && syncs * 4 >= ops)
-			snprintf(f->suggestion, sizeof(f->suggestion),
-				 "the cgroup's limit, not the device: each of its %llu %s calls "
-				 "waits "
-				 "for limited IO; batch writes between syncs, or raise the limit "
-				 "(%s)",
-				 (unsigned long long)syncs, sync_name,
-				 cg->v2 ? "io.max" : "blkio.throttle.*_device");
-		else
-			snprintf(f->suggestion, sizeof(f->suggestion),
-				 "the cgroup's limit, not the device: raise it (%s), or do less IO",
-				 cg->v2 ? "io.max" : "blkio.throttle.*_device");
-	} else if (pio->deferred_ops) {
-		snprintf(what, sizeof(what),
-			 "%llu of its %llu requests were issued later by the kernel for its IO "
-			 "cgroup (held back before the device); device p99 %s",
-			 (unsigned long long)pio->deferred_ops, (unsigned long long)ops,
-			 fmt_dur(b[0], sizeof(b[0]), pio->lat.p99_ns));
-		snprintf(f->suggestion, sizeof(f->suggestion),
-			 "look at the cgroup's IO limits and weights (io.max, io.weight, blkio)");
-	} else if (sync && sync->lat.sum_ns >= p_wait / 2 && (pio->wb_bytes || wb_owner)) {
-		/* it waited in a sync call for data written back: say whose */
-		bool own = pio->wb_bytes || wb_owner == p;
-
-		snprintf(what, sizeof(what), "in %llu %s call%s (%s), for the writeback of %s%s%s",
-			 (unsigned long long)sync->lat.count, sync_name,
-			 sync->lat.count == 1 ? "" : "s",
-			 fmt_dur(b[0], sizeof(b[0]), sync->lat.sum_ns), own ? "its own " : "",
-			 fmt_bytes(b[1], sizeof(b[1]), own ? pio->wb_bytes + bytes : io->wb_bytes),
-			 own ? "" : " dirtied by ");
-		if (!own) {
-			size_t n = strlen(what);
-
-			snprintf(what + n, sizeof(what) - n, "%s%s", who(wb_owner),
-				 wb_owner->m.io.wb_bytes < io->wb_bytes ? " and others" : "");
-		}
-		if (syncs * 4 >= ops + pio->wb_ops && syncs > 1)
-			snprintf(f->suggestion, sizeof(f->suggestion),
-				 "%llu %s calls: each waits for the disk; batch writes between "
-				 "syncs, or relax durability where the data allows it",
-				 (unsigned long long)syncs, sync_name);
-		else
-			snprintf(f->suggestion, sizeof(f->suggestion),
-				 "the writes themselves are the work: faster storage or fewer "
-				 "bytes; "
-				 "a sync after them only waits for them");
-	} else if (ops || pio->wb_ops) {
-		snprintf(what, sizeof(what),
-			 "it %s %s in %llu requests (%s each on average)%s%s%s; device p99 %s",
-			 reads ? "read" : "wrote", fmt_bytes(b[0], sizeof(b[0]), bytes),
-			 (unsigned long long)ops,
-			 fmt_bytes(b[1], sizeof(b[1]), ops ? bytes / ops : 0),
-			 pio->wb_bytes ? ", and " : "",
-			 pio->wb_bytes ? fmt_bytes(b[2], sizeof(b[2]), pio->wb_bytes) : "",
-			 pio->wb_bytes ? " of its dirty pages were written back" : "",
-			 fmt_dur(b[3], sizeof(b[3]), pio->lat.p99_ns));
-		if (syncs && syncs * 4 >= ops + pio->wb_ops)
-			snprintf(
-				f->suggestion, sizeof(f->suggestion),
-				"%llu fsync/fdatasync calls: each waits for the disk; batch writes "
-				"between syncs, or relax durability where the data allows it",
-				(unsigned long long)syncs);
-		else if (!reads && pio->wb_bytes)
-			snprintf(f->suggestion, sizeof(f->suggestion),
-				 "its writes wait for its own writeback (dirty page throttling): "
-				 "the "
-				 "device's write rate is the limit; fewer bytes or faster storage");
-		else if (reads && ops && bytes / ops < 64 * 1024)
-			snprintf(f->suggestion, sizeof(f->suggestion),
-				 "small reads: more memory for the page cache, read ahead, or "
-				 "sequential access");
-		else
-			snprintf(f->suggestion, sizeof(f->suggestion),
-				 "the device is the limit: faster storage, fewer bytes, or IO "
-				 "spread "
-				 "over devices");
-	} else {
-		snprintf(what, sizeof(what),
-			 "but none of its IO reached a traced block device: held back before it "
-			 "(a cgroup limit, a network or FUSE filesystem, swap) or submitted "
-			 "before procscope attached");
-		snprintf(f->suggestion, sizeof(f->suggestion),
-			 "see where it blocks (--offcpu stacks), its cgroup's IO limits, and "
-			 "/proc/%u/io",
-			 p->pid);
-	}
-	sw = sync_waiter(s, &sw_call, &sw_name);
-	if (sw && sw != p && wb_owner && sw_call->lat.sum_ns * 5 >= x->bd->target.ns[BD_IO]) {
-		size_t n = strlen(what);
-
-		snprintf(what + n, sizeof(what) - n,
-			 "; %s waited %s in %s for the writeback of %s dirtied by %s", who(sw),
-			 fmt_dur(b[0], sizeof(b[0]), sw_call->lat.sum_ns), sw_name,
-			 fmt_bytes(b[1], sizeof(b[1]), io->wb_bytes), who(wb_owner));
-	}
-	big = top_io_bytes(s);
-	if (big && big != p && big->m.sched.wait_ns[WC_IO] * 5 >= x->bd->target.ns[BD_IO]) {
-		const struct io_metrics *bio = &big->m.io;
-		bool r = bio->bytes[IO_READ] >= bio->bytes[IO_WRITE];
-		size_t n = strlen(what);
-
-		snprintf(what + n, sizeof(what) - n, "; %s %s %s in %llu requests (%s waiting)",
-			 who(big), r ? "read" : "wrote",
-			 fmt_bytes(b[0], sizeof(b[0]), bio->bytes[IO_READ] + bio->bytes[IO_WRITE]),
-			 (unsigned long long)(bio->ops[IO_READ] + bio->ops[IO_WRITE]),
-			 fmt_dur(b[1], sizeof(b[1]), big->m.sched.wait_ns[WC_IO]));
-	}
+	ds.advice = f->suggestion;
+	ds.advice_len = sizeof(f->suggestion);
+	if (ds.pio->deferred_ops && ds.cg && limit_words(ds.cg, s, ds.lim, sizeof(ds.lim)))
+		disk_held_back(&ds);
+	else if (ds.pio->deferred_ops)
+		disk_deferred(&ds);
+	else if (ds.sync && ds.sync->lat.sum_ns >= ds.p->m.sched.wait_ns[WC_IO] / 2 &&
+		 (ds.pio->wb_bytes || ds.wb_owner || ds.pio->bytes[IO_WRITE]))
+		disk_in_sync(&ds);
+	else if (ds.ops || ds.pio->wb_ops)
+		disk_own_io(&ds);
+	else
+		disk_unseen(&ds);
+	disk_others(&ds);
 	snprintf(f->summary, sizeof(f->summary),
 		 "disk: %s spent %.0f%% of its wall time waiting for IO, %s of it in %s: %s",
-		 x->desc, 100 * sh, fmt_dur(b[0], sizeof(b[0]), p_wait), who(p), what);
-	ev_num(f, "io_ns", EVD_NS, x->bd->target.ns[BD_IO]);
-	ev_share(f, "share", sh);
-	ev_num(f, "top_pid", EVD_NUM, p->pid);
-	ev_str(f, "top_comm", p->comm);
-	ev_num(f, "top_io_wait_ns", EVD_NS, p_wait);
-	ev_num(f, "top_read_bytes", EVD_BYTES, pio->bytes[IO_READ]);
-	ev_num(f, "top_write_bytes", EVD_BYTES, pio->bytes[IO_WRITE]);
-	ev_num(f, "top_writeback_bytes", EVD_BYTES, pio->wb_bytes);
-	ev_num(f, "lat_p99_ns", EVD_NS, io->lat.p99_ns);
-	ev_num(f, "fsync_calls", EVD_NUM, syncs);
-	if (dev)
-		ev_str(f, "device", dev->name);
-	if (pio->deferred_ops)
-		ev_num(f, "top_deferred_ops", EVD_NUM, pio->deferred_ops);
-	if (cg && cg->path[0])
-		ev_str(f, "cgroup", cg->path);
-	if (lim[0])
-		ev_str(f, "cgroup_limits", lim);
-	if (sync)
-		ev_str(f, "waited_in", sync_name);
-	if (wb_owner) {
-		ev_str(f, "writeback_for", wb_owner->comm);
-		ev_num(f, "writeback_bytes", EVD_BYTES, io->wb_bytes);
-	}
+		 x->desc, 100 * sh, fmt_dur(b, sizeof(b), ds.p->m.sched.wait_ns[WC_IO]), who(ds.p),
+		 ds.what);
+	disk_evidence(f, &ds, sh);
 }
 
 #define BULK_BYTES (256 * 1024) /* per connection: a transfer, not requests and answers */
@@ -748,6 +820,186 @@ static void syscalls(struct diagnosis *d, const struct dx *x)
 		ev_str(f, "top_errno", err);
 }
 
+/* The @n processes with the most of @value, in @top (returns how many). */
+static size_t top_by(const struct snapshot *s, uint64_t (*value)(const struct proc_info *),
+		     const struct proc_info **top, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < s->n_procs; i++) {
+		const struct proc_info *p = &s->procs[i];
+		uint64_t v = value(p);
+		size_t j;
+
+		if (!v)
+			continue;
+		for (j = k; j > 0 && value(top[j - 1]) < v; j--)
+			if (j < n)
+				top[j] = top[j - 1];
+		if (j < n) {
+			top[j] = p;
+			if (k < n)
+				k++;
+		}
+	}
+	return k;
+}
+
+static uint64_t cpu_of(const struct proc_info *p)
+{
+	return p->m.sched.oncpu_ns;
+}
+
+static uint64_t io_bytes_of(const struct proc_info *p)
+{
+	return io_total_bytes(&p->m.io) + p->m.io.wb_bytes;
+}
+
+static uint64_t net_bytes_of(const struct proc_info *p)
+{
+	return p->m.net.rx_bytes + p->m.net.tx_bytes;
+}
+
+static uint64_t faults_of(const struct proc_info *p)
+{
+	return p->m.mem.major_faults;
+}
+
+/* "; top: `cc1` 1.20 CPUs, `make` 0.30 CPUs" and the like, appended to @buf. */
+static void consumers(char *buf, size_t len, const struct snapshot *s,
+		      uint64_t (*value)(const struct proc_info *), const char *unit, double scale)
+{
+	const struct proc_info *top[3];
+	size_t n = top_by(s, value, top, 3), used = strlen(buf);
+
+	for (size_t i = 0; i < n && used + 1 < len; i++) {
+		char b[32];
+
+		if (unit && scale == 1)
+			snprintf(b, sizeof(b), "%llu %s", (unsigned long long)value(top[i]), unit);
+		else if (unit)
+			snprintf(b, sizeof(b), "%.2f %s", value(top[i]) * scale, unit);
+		else
+			fmt_bytes(b, sizeof(b), value(top[i]));
+		used += (size_t)snprintf(buf + used, len - used, "%s%s %s",
+					 i ? ", " : "; top: ", who(top[i]), b);
+	}
+}
+
+struct resource {
+	const char *name;
+	double pressure; /* share of the span stalled (PSI), else of thread-time waiting */
+	double rank;	 /* how saturated, for the order */
+	bool psi;
+	char text[200]; /* its use and top consumers */
+};
+
+/*
+ * How saturated each resource was over @span: the kernel's pressure stall share where
+ * it reports it (PSI), else the target's share of thread-time waiting; with its use
+ * and top consumers in words. Returns the CPUs busy on average.
+ */
+static double measure_resources(const struct dx *x, struct resource r[4], double span, long ncpu)
+{
+	const struct snapshot *s = x->s;
+	const struct metrics *t = &s->target;
+	double thread_ns = 0, busy = (t->sched.oncpu_ns + s->cpu_others_ns) / span;
+	char b[2][32];
+
+	for (int c = 0; c < BD_N; c++)
+		thread_ns += (double)x->bd->target.ns[c];
+	for (int i = 0; i < 3; i++) {
+		r[i].psi = s->psi_ok[i];
+		r[i].pressure = r[i].psi ? s->psi_some_ns[i] / span : 0;
+	}
+	if (!r[0].psi && thread_ns > 0)
+		r[0].pressure = x->bd->target.ns[BD_RUNQ] / thread_ns;
+	if (!r[1].psi && thread_ns > 0)
+		r[1].pressure = x->bd->target.ns[BD_IO] / thread_ns;
+	r[3].pressure = thread_ns > 0 ? x->bd->target.ns[BD_NET] / thread_ns : 0;
+
+	snprintf(r[0].text, sizeof(r[0].text), "%.2f of %ld CPUs busy", busy, ncpu);
+	consumers(r[0].text, sizeof(r[0].text), s, cpu_of, "CPUs", 1 / span);
+	snprintf(r[1].text, sizeof(r[1].text), "%s/s read, %s/s written",
+		 fmt_bytes(b[0], sizeof(b[0]), (uint64_t)(t->io.bytes[IO_READ] * 1e9 / span)),
+		 fmt_bytes(b[1], sizeof(b[1]),
+			   (uint64_t)((t->io.bytes[IO_WRITE] + t->io.wb_bytes) * 1e9 / span)));
+	consumers(r[1].text, sizeof(r[1].text), s, io_bytes_of, NULL, 0);
+	snprintf(r[2].text, sizeof(r[2].text), "%llu major faults, %llu OOM kills",
+		 (unsigned long long)t->mem.major_faults, (unsigned long long)t->mem.oom_kills);
+	consumers(r[2].text, sizeof(r[2].text), s, faults_of, "major faults", 1);
+	snprintf(r[3].text, sizeof(r[3].text), "%.2f Mbit/s in, %.2f Mbit/s out",
+		 t->net.rx_bytes * 8e3 / span, t->net.tx_bytes * 8e3 / span);
+	consumers(r[3].text, sizeof(r[3].text), s, net_bytes_of, NULL, 0);
+	/* ranked by pressure; CPUs busy all the time are the limit even when none queues */
+	for (int i = 0; i < 4; i++)
+		r[i].rank = r[i].pressure;
+	if (ncpu > 0 && busy >= 0.9 * ncpu && busy / ncpu > r[0].rank)
+		r[0].rank = busy / ncpu > 1 ? 1 : busy / ncpu;
+	return busy;
+}
+
+static const char *const saturation_advice[4] = {
+	"the CPUs are the limit: less work from the top consumers, lower priority for batch "
+	"work (nice, cpu.weight), or more CPUs",
+	"the disk is the limit: the top consumers' IO (fewer syncs, more page cache), IO "
+	"limits or weights for batch work, or faster storage",
+	"memory is short: the largest consumers (RSS, page faults), memory limits for batch "
+	"work, or more memory",
+	"processes wait on the network most: see the network section for peers and rates",
+};
+
+/*
+ * For the system (-a) or a cgroup (-c), there is no one workflow to follow: rank the
+ * resources by how saturated they were and name who used each most.
+ */
+static void saturation(struct diagnosis *d, const struct dx *x)
+{
+	const struct snapshot *s = x->s;
+	double span = (double)(s->end_ns - s->start_ns), busy;
+	long ncpu = s->ncpus ? (long)s->ncpus : sysconf(_SC_NPROCESSORS_ONLN);
+	struct resource r[4] = {{"CPU"}, {"disk"}, {"memory"}, {"network"}};
+	static const char *const keys[3] = {"cpu_pressure", "io_pressure", "memory_pressure"};
+	int order[4] = {0, 1, 2, 3};
+	struct finding *f;
+	size_t used;
+	char b[32];
+
+	if (!s->system || span <= 0)
+		return;
+	busy = measure_resources(x, r, span, ncpu);
+	for (int i = 1; i < 4; i++)
+		for (int j = i; j > 0 && r[order[j]].rank > r[order[j - 1]].rank; j--) {
+			int k = order[j];
+
+			order[j] = order[j - 1];
+			order[j - 1] = k;
+		}
+	f = add(d, "saturation", r[order[0]].rank > 0.01 ? r[order[0]].rank : 0.01);
+	used = (size_t)snprintf(f->summary, sizeof(f->summary), "saturation: over %s of %s: ",
+				fmt_dur(b, sizeof(b), (uint64_t)span), x->desc);
+	for (int i = 0; i < 4 && used + 1 < sizeof(f->summary); i++) {
+		const struct resource *e = &r[order[i]];
+
+		used += (size_t)snprintf(
+			f->summary + used, sizeof(f->summary) - used, "%s%s %.0f%% %s (%s)",
+			i == 0	 ? ""
+			: i == 1 ? "; then "
+				 : "; ",
+			e->name, 100 * e->pressure, e->psi ? "stalled" : "of waits", e->text);
+	}
+	snprintf(f->suggestion, sizeof(f->suggestion), "%s",
+		 r[order[0]].rank < 0.05 ? "nothing is saturated (below 5% stalled): the top "
+					   "consumers are where to look for savings"
+					 : saturation_advice[order[0]]);
+	for (int i = 0; i < 3; i++)
+		ev_share(f, keys[i], r[i].pressure);
+	ev_share(f, "network_wait_share", r[3].pressure);
+	ev_share(f, "cpu_busy", ncpu > 0 ? busy / ncpu : 0);
+	ev_str(f, "most_saturated", r[order[0]].name);
+	ev_num(f, "psi", EVD_NUM, r[0].psi && r[1].psi && r[2].psi);
+}
+
 static int cmp_score(const void *a, const void *b)
 {
 	const struct finding *x = a, *y = b;
@@ -763,10 +1015,13 @@ void diagnose(const struct snapshot *s, const struct breakdowns *bd, const char 
 	memset(out, 0, sizeof(*out));
 	if (!bd->target.wall_ns)
 		return;
+	saturation(out, &x);
 	cpu(out, &x);
 	contention(out, &x);
 	disk(out, &x);
 	network(out, &x);
+	if (s->system)
+		goto rest; /* idle daemons wait by design: their waits are not findings */
 	wait_finding(out, &x, BD_LOCK, T_LOCK, "lock", "waiting on locks (futexes, file locks)",
 		     WC_LOCK,
 		     "fewer threads on the same lock, shorter critical sections, or finer-grained "
@@ -785,6 +1040,7 @@ void diagnose(const struct snapshot *s, const struct breakdowns *bd, const char 
 		     -1,
 		     "numbers for it are a lower bound; on-CPU time is never inferred from "
 		     "missing events (docs/metrics.md)");
+rest:
 	memory(out, &x);
 	syscalls(out, &x);
 	if (out->n > 1)

@@ -29,7 +29,7 @@ struct finding {
 	const char *kind; /* cpu, cpu_contention, disk, network, lock, sleep, poll, other, memory,
 			     syscalls */
 	double score;	  /* share of the wall time it explains (0..1); 1 for an OOM kill */
-	char summary[512];
+	char summary[1024];
 	char suggestion[256];
 	struct evidence ev[FINDING_MAX_EVIDENCE];
 	int n_ev;

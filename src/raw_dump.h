@@ -14,6 +14,7 @@
 
 #include "core_abi.h"
 #include "iolimit.h"
+#include "psi.h"
 
 /* A closed TCP connection, from its EV_TCP_CLOSE ring-buffer record (conns.c). */
 struct tcp_conn_info {
@@ -102,6 +103,9 @@ struct raw_dump {
 	/* the IO cgroups that issued target IO later (proc_io.deferred_cgid), and their limits */
 	size_t n_io_cgroups;
 	struct io_cgroup io_cgroups[IO_CGROUPS_MAX];
+	bool system; /* the target is the system (-a) or a cgroup (-c), not a workflow */
+	/* pressure stall totals now and at attach (psi.h) */
+	struct psi psi, psi_attach;
 	struct self_stats self;
 };
 

@@ -569,6 +569,8 @@ static int start_tracing(struct run *r, const struct cgroup_target *cg, uint64_t
 		.on_event = on_event,
 		.ctx = r,
 		.started_ns = started_ns,
+		.psi_dir = cfg->target == TARGET_CGROUP ? cg->path : "/proc/pressure",
+		.psi_cgroup = cfg->target == TARGET_CGROUP,
 	};
 	int err;
 
@@ -583,6 +585,11 @@ static int start_tracing(struct run *r, const struct cgroup_target *cg, uint64_t
 		return EXIT_RUNTIME;
 	/* what this kernel could load: the rest is reported as off (null in JSON) */
 	r->ropts.subsys = session__kernel(r->sess)->subsys;
+	if (r->sym) {
+		const char *names[64];
+
+		symbolizer__own_progs(r->sym, names, session__prog_names(r->sess, names, 64));
+	}
 	if (r->child.pid > 0 && session__add_pid(r->sess, (uint32_t)r->child.pid, 0) < 0) {
 		pr_error("cannot register the command's pid");
 		return EXIT_RUNTIME;

@@ -131,11 +131,11 @@ static struct kernel_note *note_add(struct session *s, int kind, const struct su
 	return n;
 }
 
-/* Is program @p off on this kernel (missing tracepoint, or refused)? */
-static bool prog_noted(const struct session *s, const struct subsys_prog *p)
+/* Is the program named @name off on this kernel (missing tracepoint, or refused)? */
+static bool prog_noted(const struct session *s, const char *name)
 {
 	for (size_t i = 0; i < s->kernel.n_notes; i++)
-		if (!strcmp(s->kernel.notes[i].prog, p->name))
+		if (!strcmp(s->kernel.notes[i].prog, name))
 			return true;
 	return false;
 }
@@ -150,7 +150,8 @@ static void choose_programs(struct session *s, const char *btf, size_t btf_len)
 		const struct subsys_desc *d = subsys_of_prog(bpf_program__name(prog), &sp);
 		bool on = d && subsys_prog_wanted(d, sp, s->subsys);
 
-		if (on && sp->tp && !prog_noted(s, sp) && !kernel_has_tp(btf, btf_len, sp->tp)) {
+		if (on && sp->tp && !prog_noted(s, sp->name) &&
+		    !kernel_has_tp(btf, btf_len, sp->tp)) {
 			struct kernel_note *n = note_add(s, KNOTE_NO_TRACEPOINT, d, sp);
 
 			if (n) {
@@ -161,9 +162,17 @@ static void choose_programs(struct session *s, const char *btf, size_t btf_len)
 			pr_info("kernel has no tracepoint '%s' (Linux %s): %s", sp->tp, sp->since,
 				sp->without);
 		}
-		if (on && prog_noted(s, sp))
+		if (on && prog_noted(s, sp->name))
 			on = false;
 		bpf_program__set_autoload(prog, on);
+	}
+	/* fallbacks, once every program's fate is known */
+	bpf_object__for_each_program (prog, s->skel->obj) {
+		const struct subsys_prog *sp;
+
+		if (bpf_program__autoload(prog) && subsys_of_prog(bpf_program__name(prog), &sp) &&
+		    sp->instead_of && !prog_noted(s, sp->instead_of))
+			bpf_program__set_autoload(prog, false);
 	}
 }
 
@@ -219,6 +228,9 @@ static void configure(struct session *s, const struct session_opts *o)
 			skel->rodata->cfg_net_close_tx = 1;
 		if (!strcmp(s->kernel.notes[i].prog, "net_recv"))
 			skel->rodata->cfg_net_close_rx = 1;
+		/* without block_io_start, requests are first seen when inserted or issued */
+		if (!strcmp(s->kernel.notes[i].prog, "io_start"))
+			skel->rodata->cfg_io_claim_late = 1;
 	}
 	/* stack maps sched_switch refers to: one entry each when their stacks are off */
 	if (!(s->subsys & SUB_PROFILE))
@@ -255,7 +267,7 @@ static bool degrade(struct session *s, const char *log)
 	unsigned int off;
 
 	if (!loadlog_failed_prog(log, name, sizeof(name)) || !(d = subsys_of_prog(name, &sp)) ||
-	    prog_noted(s, sp))
+	    prog_noted(s, sp->name))
 		return false;
 	loadlog_reason(log, name, why, sizeof(why));
 	if (!sp->without && !d->bit && !sp->also) {
@@ -353,6 +365,9 @@ int session__open(struct session **out, const struct session_opts *o)
 	s->max_rows = cfg->max_rows;
 	s->subsys = cfg->subsys;
 	s->started_ns = o->started_ns;
+	s->system = o->mode != MODE_PIDS;
+	snprintf(s->psi_dir, sizeof(s->psi_dir), "%s", o->psi_dir ? o->psi_dir : "");
+	s->psi_cgroup = o->psi_cgroup;
 	s->stats_mode = cfg->bpf_stats;
 	s->on_event = o->on_event;
 	s->ev_ctx = o->ctx;
@@ -520,6 +535,17 @@ static int attach_sampler(struct session *s, struct bpf_program *prog)
 	return attached ? 0 : -ENODEV;
 }
 
+size_t session__prog_names(const struct session *s, const char **names, size_t max)
+{
+	struct bpf_program *prog;
+	size_t n = 0;
+
+	bpf_object__for_each_program (prog, s->skel->obj)
+		if (bpf_program__autoload(prog) && n < max)
+			names[n++] = bpf_program__name(prog);
+	return n;
+}
+
 int session__attach(struct session *s)
 {
 	struct bpf_program *prog;
@@ -558,6 +584,8 @@ int session__attach(struct session *s)
 	 */
 	s->attach_ns = now_ns();
 	s->attach_cost_ns = s->attach_ns - t0;
+	if (s->psi_dir[0])
+		psi_read(s->psi_dir, s->psi_cgroup, &s->psi_attach);
 	s->skel->bss->core_attach_ns = s->attach_ns;
 	for (int i = 0; i < s->n_registered; i++) {
 		if (proc_rw(s, s->registered[i], p, false) == 0 && !p->start_ns) {

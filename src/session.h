@@ -25,6 +25,9 @@ struct session_opts {
 	int (*on_event)(void *ctx, void *data, size_t len);
 	void *ctx;
 	uint64_t started_ns; /* procscope's start, for the startup figure */
+	/* pressure stall information: /proc/pressure, or the target cgroup's directory */
+	const char *psi_dir;
+	bool psi_cgroup;
 };
 
 int session__open(struct session **out, const struct session_opts *opts);
@@ -47,6 +50,8 @@ uint32_t session__alive(struct session *s);
 uint64_t session__attach_ns(const struct session *s);
 /* The kernel, the subsystems that loaded, and what it could not do (notes). */
 const struct kernel_info *session__kernel(const struct session *s);
+/* The names of the programs loaded, up to @max, into @names; returns how many. */
+size_t session__prog_names(const struct session *s, const char **names, size_t max);
 /* When session__stats_tick() next has work (0: never); call it at or after that time. */
 uint64_t session__stats_next(const struct session *s);
 void session__stats_tick(struct session *s, uint64_t now);

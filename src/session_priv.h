@@ -45,6 +45,10 @@ struct session {
 	/* IO cgroups that deferred the target's IO, read once each (collect.c) */
 	struct io_cgroup io_cgroups[IO_CGROUPS_MAX];
 	size_t n_io_cgroups;
+	bool system;	    /* the target is the system or a cgroup, not a workflow */
+	char psi_dir[4096]; /* psi.h; empty: not read */
+	bool psi_cgroup;
+	struct psi psi_attach;
 };
 
 /* Copy the used process slots (collect.c); caller releases with raw_dump_release(). */

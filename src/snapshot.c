@@ -471,6 +471,16 @@ int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struc
 	out->self = cur->self;
 	out->kernel = cur->kernel;
 	out->ncpus = cur->ncpus;
+	out->system = cur->system;
+	for (int r = 0; r < PSI_N; r++) {
+		const struct psi *from = prev ? &prev->psi : &cur->psi_attach;
+
+		out->psi_ok[r] = cur->psi.ok[r] && from->ok[r];
+		if (!out->psi_ok[r])
+			continue;
+		out->psi_some_ns[r] = sub_sat(cur->psi.some_us[r], from->some_us[r]) * 1000;
+		out->psi_full_ns[r] = sub_sat(cur->psi.full_us[r], from->full_us[r]) * 1000;
+	}
 	out->n_io_cgroups = cur->n_io_cgroups;
 	memcpy(out->io_cgroups, cur->io_cgroups, sizeof(out->io_cgroups));
 	out->cpu_others_ns = sub_sat(cur->cpu_others_ns, prev ? prev->cpu_others_ns : 0);

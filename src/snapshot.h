@@ -144,6 +144,10 @@ struct snapshot {
 	/* IO cgroups that issued target IO later (io_metrics.deferred_cgid), with limits */
 	size_t n_io_cgroups;
 	struct io_cgroup io_cgroups[IO_CGROUPS_MAX];
+	bool system; /* -a or -c: many independent processes, not one workflow */
+	/* pressure stall time over the span (psi.h), where the kernel reports it */
+	bool psi_ok[PSI_N];
+	uint64_t psi_some_ns[PSI_N], psi_full_ns[PSI_N];
 	struct self_stats self;
 };
 

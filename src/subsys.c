@@ -11,6 +11,7 @@ static const struct subsys_prog core_progs[] = {
 	{"core_fork"},
 	{"core_exec"},
 	{"core_exit"},
+	{"core_rename"},
 	/* open scheduler intervals and fault counters of live threads, at every report */
 	{"core_tasks", SUB_SCHED | SUB_MEM, NULL, NULL,
 	 "time and faults of threads still running are counted only once they switch or exit"},
@@ -33,7 +34,9 @@ static const struct subsys_prog syscalls_progs[] = {
 
 static const struct subsys_prog io_progs[] = {
 	{"io_start", 0, "block_io_start", "6.5",
-	 "requests are attributed when inserted or issued, to the task doing it"},
+	 "requests are attributed by the bio that made them (block_getrq)"},
+	/* before 6.5: the bio a request is made for, in its submitter's context */
+	{"io_getrq", .instead_of = "io_start"},
 	{"io_insert"},
 	{"io_issue"},
 	{"io_done"},

@@ -32,6 +32,8 @@ struct subsys_prog {
 	const char *tp;	     /* its tracepoint, when a kernel may lack it; NULL if always there */
 	const char *since;   /* ... the kernel version that brought it */
 	const char *without; /* ... and what procscope does without it */
+	/* a fallback: loaded only when this program is off on the kernel (else never) */
+	const char *instead_of;
 };
 
 struct subsys_desc {

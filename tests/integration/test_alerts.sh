@@ -173,3 +173,19 @@ test_baseline_bad_file_is_a_usage_error() {
 		"$(q run.json .target.sched.oncpu_ns)"
 	assert_nothing_loaded
 }
+
+# A process that renames itself (a write to /proc/PID/comm, as prctl(PR_SET_NAME)) is
+# known by its new name from then on: process[NAME] rules match it. A thread's rename
+# is the thread's own, not the process's.
+test_renamed_process_matches_its_new_name() {
+	"$PROCSCOPE" --json -o out.json --alert 'process[renamed-wkr].cpu > 10ms' -- sh -c \
+		'printf renamed-wkr > /proc/$$/comm; i=0; while [ $i -lt 300000 ]; do i=$((i + 1)); done'
+	assert_eq "$(q out.json '[.processes[].comm] | join(" ")')" renamed-wkr
+	assert_eq "$(alerts_of out.json | jq -r .comm)" renamed-wkr
+	assert_eq "$(alerts_of out.json | jq -r .pid)" "$(q out.json '.processes[0].pid')"
+	"$PROCSCOPE" --json -o out2.json -- /usr/bin/python3 -c 'import threading
+def work():
+    open("/proc/thread-self/comm", "w").write("a-thread")
+t = threading.Thread(target=work); t.start(); t.join()'
+	assert_eq "$(q out2.json '[.processes[].comm] | join(" ")')" python3 "a thread's rename"
+}

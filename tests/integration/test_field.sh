@@ -115,9 +115,10 @@ test_cp_then_sync() {
 	# the device latency covers the writeback requests too
 	assert_ge "$(q out.json .target.io.latency.count)" \
 		"$(jq '.[0].io.read_ops + .[0].io.writeback_ops' <<< "$cp")"
-	assert_top out.json disk
+	# the disk finding (first on an idle machine; a busy neighbour on a VM's other CPU
+	# slows cp's CPU enough to put the CPU finding ahead)
 	local s
-	s=$(q out.json '.findings[0].summary')
+	s=$(finding out.json disk | jq -r .summary)
 	assert_match "$s" '`sync` \(pid [0-9]+\)'
 	assert_match "$s" 'in 1 sync call|waited [0-9.]+m?s in sync'
 	assert_match "$s" 'writeback of 6[3-5].[0-9]+MiB dirtied by `cp`'

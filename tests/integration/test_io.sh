@@ -52,10 +52,14 @@ test_writeback_attributed_to_dirtier() {
 	wait
 	rm -rf "$d"
 	local want=$((24 * 1048576))
-	# the flusher wrote the pages back; they count as writeback for bufwrite ...
-	assert_within "$(report out.json | jq '.target.io.writeback_bytes')" "$want" 2 "target"
-	assert_within "$(report out.json | jq '.processes[] | select(.comm == "bufwrite") |
-		.io.writeback_bytes')" "$want" 2 "bufwrite"
+	# the flusher wrote the pages back; they count as writeback for bufwrite: its data,
+	# and on a filesystem without a journal (the kernel matrix's guest) the metadata its
+	# allocations dirtied ...
+	local wb
+	wb=$(report out.json | jq '.processes[] | select(.comm == "bufwrite") | .io.writeback_bytes')
+	assert_ge "$wb" "$((want * 98 / 100))" "bufwrite's writeback"
+	assert_le "$wb" "$((want * 110 / 100))" "bufwrite's writeback: data and its metadata"
+	assert_eq "$(report out.json | jq '.target.io.writeback_bytes')" "$wb" "the target's is bufwrite's"
 	# ... not as IO that bufwrite or sync submitted, and not as anyone else's
 	assert_le "$(report out.json | jq '.processes[] | select(.comm == "bufwrite") |
 		.io.write_bytes')" $((want / 10))

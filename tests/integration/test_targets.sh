@@ -80,6 +80,10 @@ test_cgroup_mode() {
 	assert_eq "$(q out.json "[.processes[] | select(.pid == $outside)] | length")" 0 "outside"
 	assert_eq "$(sc_count out.json .target getppid)" 7777
 	assert_eq "$(q out.json .target.kind)" cgroup
+	# a cgroup is not a workflow: summed, no critical path; saturation from its own PSI
+	assert_eq "$(q out.json .target.breakdown.method)" sum
+	assert_eq "$(q out.json '.critical_path | length')" 0
+	assert_eq "$(q out.json '[.findings[] | select(.kind == "saturation")][0].evidence.psi')" 1
 }
 
 test_all_mode() {
@@ -173,4 +177,38 @@ test_all_mode_within_the_machine() {
 	assert_le "$oncpu" "$((n * wall))" "on-CPU within $n CPUs x wall"
 	assert_within "$oncpu" "$(awk -v d=$((s1 - s0)) -v hz="$(getconf CLK_TCK)" \
 		'BEGIN { printf "%.0f", d * 1e9 / hz }')" 5 "on-CPU vs /proc/stat's busy time"
+}
+
+# The whole system, one more busy process than CPUs: no critical path through whichever
+# process happened to start (method "sum", no steps), and the first finding ranks the
+# CPU as saturated, as the kernel's own pressure stall figure says, naming the spinners.
+test_all_mode_ranks_what_saturates() {
+	local n p0 p1 ps
+	n=$(nproc)
+	for _ in $(seq 0 "$n"); do bg "$WL/spin" 6000; done
+	sleep 0.3
+	"$PROCSCOPE" -v -a -d 2 --json -o out.json 2> err.txt &
+	ps=$!
+	wait_for err.txt attached
+	# the kernel's stall time over (nearly) the same 2 s, by our own clock
+	local t0 t1
+	t0=$(date +%s%N)
+	p0=$(awk '/^some/ { sub("total=", "", $5); print $5 }' /proc/pressure/cpu)
+	sleep 1.9
+	p1=$(awk '/^some/ { sub("total=", "", $5); print $5 }' /proc/pressure/cpu)
+	t1=$(date +%s%N)
+	wait "$ps"
+	assert_eq "$(q out.json .target.breakdown.method)" sum
+	assert_eq "$(q out.json '.critical_path | length')" 0 "no critical path through the whole system"
+	assert_eq "$(q out.json '.findings[0].kind')" saturation "$(q out.json '[.findings[].summary]')"
+	assert_eq "$(q out.json '.findings[0].evidence.most_saturated')" CPU
+	# PSI's stall share over the same 2 s, read by the test, against procscope's
+	local truth
+	truth=$(awk -v a="$p0" -v b="$p1" -v w=$((t1 - t0)) 'BEGIN { printf "%.3f", (b - a) * 1000 / w }')
+	assert_ge "$truth" 0.3 "one task more than CPUs: some CPU always has one waiting"
+	assert_within "$(q out.json '.findings[0].evidence.cpu_pressure')" "$truth" 10 "CPU pressure vs PSI"
+	assert_ge "$(q out.json '.findings[0].evidence.cpu_busy')" 0.95 "every CPU busy"
+	assert_match "$(q out.json '.findings[0].summary')" '^saturation: over 2.0[0-9]s of `all processes`: CPU [0-9]+% stalled \([0-9.]+ of [0-9]+ CPUs busy; top: `spin`'
+	# idle daemons' waits are not findings on the whole system
+	assert_eq "$(report out.json | jq '[.findings[] | select(.kind == "other" or .kind == "sleep" or .kind == "poll" or .kind == "lock")] | length')" 0
 }
