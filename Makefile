@@ -74,6 +74,7 @@ WL_STACKS := tests/workloads/bin/stacks-nopie tests/workloads/bin/stacks-strippe
 WL_CFLAGS := -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -D_GNU_SOURCE
 
 .PHONY: all clean check test test-all test-unit test-integration test-kernels bench run-bench demo run-demo vmlinux \
+	fuzz fuzz-build fuzzers check-sanitize sanitize-build \
 	install deps format format-check workloads
 
 all: $(BIN)
@@ -146,9 +147,10 @@ check:
 	$(Q)tools/install-deps.sh test
 	$(Q)$(MAKE) --no-print-directory test-all
 
-# make test and the kernel matrix, with one count line for all
-test-all: format-check procscope $(OUT)/unit_tests workloads
-	$(Q)bash tests/run-all.sh --kernels
+# make test, the sanitized build's tests, the fuzzers and the kernel matrix, with one
+# count line for all
+test-all: format-check procscope $(OUT)/unit_tests workloads sanitize-build fuzz-build
+	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/run-all.sh --sanitize --fuzz --kernels
 
 test: format-check procscope $(OUT)/unit_tests workloads
 	$(Q)bash tests/run-all.sh
@@ -184,6 +186,37 @@ format:
 format-check:
 	$(Q)bad=$$(for f in $(FORMAT_SRCS); do $(CLANG_FORMAT) "$$f" | cmp -s - "$$f" || echo "$$f"; done); \
 	if [ -n "$$bad" ]; then echo "format-check: not formatted as $(CLANG_FORMAT) would ('make format'):" $$bad; exit 1; fi
+
+# libFuzzer harnesses (tests/fuzz), with ASan and UBSan, built by clang in build/fuzz;
+# each runs FUZZ_SECONDS on its seed corpus (tests/fuzz/run.sh)
+FUZZ_OUT := build/fuzz
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_SECONDS ?= 30
+
+fuzz-build:
+	$(Q)$(MAKE) --no-print-directory OUT=$(FUZZ_OUT) CC=$(CLANG) \
+		CFLAGS='$(SAN_FLAGS) -fsanitize=fuzzer-no-link -Wno-unknown-warning-option' fuzzers
+
+fuzzers: $(patsubst tests/fuzz/%.c,$(OUT)/%,$(FUZZ_SRCS))
+
+$(OUT)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(LIB_OBJS)
+	$(call msg,FUZZ,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -Itests/fuzz $< $(LIB_OBJS) $(LDLIBS) -o $@
+
+fuzz: fuzz-build workloads
+	$(Q)bash tests/fuzz/run.sh $(FUZZ_OUT) $(FUZZ_SECONDS)
+
+# procscope and the unit tests built with ASan and UBSan in build/san; the unit and
+# integration tests run against them
+SAN_OUT := build/san
+
+sanitize-build:
+	$(Q)$(MAKE) --no-print-directory OUT=$(SAN_OUT) BIN=$(SAN_OUT)/procscope \
+		CFLAGS='$(SAN_FLAGS)' $(SAN_OUT)/procscope $(SAN_OUT)/unit_tests
+
+check-sanitize: sanitize-build workloads
+	$(Q)bash tests/run-all.sh --sanitized-only
 
 install: procscope
 	install -D -m 0755 procscope $(DESTDIR)$(PREFIX)/sbin/procscope

@@ -336,7 +336,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		}
 		return 0;
 	case OPT_MAX_PROCS:
-		if (parse_uint(arg, 16, 1U << 20, &v)) {
+		if (parse_uint(arg, 16, MAX_PROCS_LIMIT, &v)) {
 			argp_error(state, "invalid '--max-procs %s' (16 to 1048576)", arg);
 			return EINVAL;
 		}

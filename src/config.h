@@ -29,6 +29,9 @@ enum bpf_stats_mode {
 
 struct alerts;
 
+/* --max-procs: at most this many process slots */
+#define MAX_PROCS_LIMIT (1U << 20)
+
 struct config {
 	enum target_kind target;
 	char **argv; /* TARGET_COMMAND: NULL-terminated */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core_abi.h"
+#include "config.h"
 #include "proctree.h"
 #include "util.h"
 
@@ -75,7 +76,8 @@ int proctree__handle(struct proctree *t, const void *data, size_t len)
 {
 	const struct ev_hdr *h = data;
 
-	if (len < sizeof(*h))
+	/* slots come from procscope's own programs: still, never trust a size from a record */
+	if (len < sizeof(*h) || h->slot >= MAX_PROCS_LIMIT + SLOT_FIRST)
 		return -EINVAL;
 	t->events++;
 	switch (h->kind) {

@@ -18,7 +18,9 @@ test_pkgs=(jq util-linux procps iproute2 libxml2-utils protobuf-compiler binutil
 	# ground truth there too
 	qemu-system-x86 busybox-static xz-utils e2fsprogs strace
 	# real programs for the field scenarios (tests/integration/test_field.sh)
-	curl python3 sqlite3)
+	curl python3 sqlite3
+	# libFuzzer and the sanitizers' runtimes for clang (make fuzz)
+	libclang-rt-14-dev)
 # bench: the peer tools measured side by side and the workload generators.
 bench_pkgs=(libbpf-tools bpftrace fio sockperf)
 

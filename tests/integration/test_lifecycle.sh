@@ -182,6 +182,16 @@ test_errors_are_clear() {
 	check_error 1 "cannot read BTF file '/nonexistent.btf'" --btf /nonexistent.btf -a
 	check_error 1 "cannot write '/nonexistent/dir/out.json'" -o /nonexistent/dir/out.json -a
 	[ ! -e /nonexistent/dir ] || die "created a directory"
+	# inputs: regular files only, never read forever or waited on; typos are usage errors
+	mkfifo rules.fifo
+	check_error 2 "alert rules '/dev/zero' is not a regular file" --alerts /dev/zero -- true
+	check_error 2 "alert rules '/tmp' is a directory" --alerts /tmp -- true
+	check_error 2 "alert rules 'rules.fifo' is not a regular file" --alerts rules.fifo -- true
+	check_error 2 "baseline 'rules.fifo' is not a regular file" --baseline rules.fifo -- true
+	check_error 2 "unknown metric 'breakdown.xyz'" --alert 'breakdown.xyz > 0' --fail-on-alert -- true
+	check_error 2 "at '-5ms'" --alert 'wall > -5ms' -- true
+	check_error 2 "at '0x10ms'" --alert 'wall > 0x10ms' -- true
+	check_error 2 "invalid duration '0x10'" -d 0x10 -a
 	# one line (argp adds a hint line for usage errors)
 	"$PROCSCOPE" -p 999999 2> err.txt || true
 	assert_eq "$(wc -l < err.txt)" 1

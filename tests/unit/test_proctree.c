@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core_abi.h"
+#include "config.h"
 #include "proctree.h"
 #include "test.h"
 
@@ -73,5 +74,19 @@ TEST(test_proctree__cut_command_line_is_marked)
 	proctree__set_args(&t, 7, "a\0b\0", 4, false);
 	CHECK_STR(proctree__cmdline(&t, 7), "a b");
 	free(e);
+	proctree__release(&t);
+}
+
+/* Records are checked: a slot beyond any --max-procs is refused, not a huge allocation. */
+TEST(test_proctree__refuses_slots_out_of_range)
+{
+	struct proctree t;
+	struct ev_hdr h = {.kind = EV_PROC, .slot = 0xffffffffU, .pid = 1};
+
+	proctree__init(&t);
+	CHECK_I64(proctree__handle(&t, &h, sizeof(h)), -EINVAL);
+	h.slot = MAX_PROCS_LIMIT + SLOT_FIRST;
+	CHECK_I64(proctree__handle(&t, &h, sizeof(h)), -EINVAL);
+	CHECK(proctree__cmdline(&t, MAX_PROCS_LIMIT) == NULL);
 	proctree__release(&t);
 }

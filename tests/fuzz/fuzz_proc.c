@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What procscope parses from /proc and cgroupfs: pressure files, IO limits (v1 and
+ * v2), mounts tables, and command lines from exec events.
+ */
+#include <stdio.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "core_abi.h"
+#include "fuzz.h"
+#include "iolimit.h"
+#include "preflight.h"
+#include "proctree.h"
+#include "psi.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *s = fuzz_str(data, size), path[64], mnt[256];
+	struct io_cgroup cg = {0};
+	struct proctree t;
+	uint64_t some, full;
+	int fd;
+
+	if (!s)
+		return 0;
+	psi_parse(s, &some, &full);
+	for (int k = 0; k <= IOL_N; k++)
+		io_limits_parse(&cg, s, (enum io_limit_kind)k);
+	fd = memfd_create("fuzz-mounts", MFD_CLOEXEC);
+	if (fd >= 0 && write(fd, data, size) == (ssize_t)size) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		cgroup_mount(path, NULL, mnt, sizeof(mnt));
+		cgroup_mount(path, "blkio", mnt, sizeof(mnt));
+	}
+	if (fd >= 0)
+		close(fd);
+	proctree__init(&t);
+	proctree__set_args(&t, 3, (const char *)data, size, size & 1);
+	proctree__handle(&t, data, size);
+	proctree__release(&t);
+	free(s);
+	return 0;
+}
