@@ -18,4 +18,6 @@ source "$here/lib.sh"
 	bash "$here/scenarios.sh"
 	echo
 	bash "$here/field.sh"
+	echo
+	bash "$here/soak.sh"
 } | tee "$OUT/latest.md"

@@ -11,8 +11,6 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* a lock wait ended by a thread that exits this soon after is a join (see sched.bpf.c) */
-#define JOIN_WINDOW_NS (10ULL * 1000 * 1000)
 
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(core_fork, struct task_struct *parent, struct task_struct *child)

@@ -167,6 +167,8 @@ CORE_GLOBAL struct {
 } core_stats SEC(".maps");
 
 #define PF_KTHREAD 0x00200000
+/* a lock wait ended by a thread that exits this soon after is a join (see sched.bpf.c) */
+#define JOIN_WINDOW_NS (10ULL * 1000 * 1000)
 #define S_IFMT 00170000
 #define S_IFSOCK 0140000
 #define S_IFBLK 0060000

@@ -392,6 +392,12 @@ static __always_inline void note_waker(struct task_struct *wakee, struct task_ct
 	w = bpf_task_storage_get(&core_task, waker, 0, 0);
 	if (!w || w->slot != c->slot)
 		return;
+	/*
+	 * The longest wait it ended lately is the join: a thread that finishes wakes its
+	 * joiner, then hands a lock (CPython's GIL) to another thread on its way out
+	 */
+	if (w->woke_ns >= d && now - w->woke_at < JOIN_WINDOW_NS)
+		return;
 	w->woke_ns = d;
 	w->woke_at = now;
 	w->woke_slot = c->slot;

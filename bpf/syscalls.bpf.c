@@ -101,8 +101,19 @@ int BPF_PROG(syscalls_exit, struct pt_regs *regs, long ret)
 	struct stat_row *r;
 	__u32 idx;
 
+	if (!cc)
+		return 0;
+	if (cc->task != bpf_get_current_task()) {
+		/*
+		 * Running, but this CPU's cache is another task's: the kernel did not report
+		 * its switch here (this happens). Its syscall is parked in its own storage.
+		 */
+		struct task_struct *t = bpf_get_current_task_btf();
+
+		cpu_ctx_load(cc, t, filter_task(t, TS_ONCPU));
+	}
 	/* a syscall entered before attach, or by an untracked task, has no row */
-	if (!cc || !cc->syscall.row || cc->task != bpf_get_current_task())
+	if (!cc->syscall.row)
 		return 0;
 	idx = cc->syscall.row;
 	cc->syscall.row = 0;

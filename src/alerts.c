@@ -13,7 +13,6 @@
 
 #include "alerts.h"
 #include "log.h"
-#include "record_shape.h"
 #include "util.h"
 
 extern char **environ;
@@ -92,8 +91,7 @@ int alerts_add(struct alerts *a, const char *text, bool have_baseline, bool have
 		BAD("metric name too long");
 	memcpy(name, p, n);
 	name[n] = '\0';
-	if (!metric_lookup(name, &r.m) ||
-	    (r.m.raw[0] && !record_has_number(r.m.raw, r.per_process)))
+	if (!metric_lookup(name, &r.m))
 		BAD("unknown metric '%s' (see docs/alerts.md)", name);
 	if (r.m.target_only && r.per_process)
 		BAD("'%s' is a metric of the target, not of a process", name);

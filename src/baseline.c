@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "baseline.h"
-#include "report.h"
+#include "json_writer.h"
 #include "util.h"
 
 #define MAX_BASELINE_BYTES (512UL << 20)

@@ -13,6 +13,7 @@
 
 #include "alerts.h"
 #include "cli.h"
+#include "record_shape.h"
 #include "util.h"
 
 const char *argp_program_version = "procscope " PROCSCOPE_VERSION;
@@ -196,6 +197,16 @@ static int parse_alerts(struct argp_state *state, struct config *cfg)
 		if (alerts_add_file(cfg->alerts, cfg->alert_files[i], base, ival, err,
 				    sizeof(err))) {
 			argp_error(state, "%s", err);
+			return -1;
+		}
+	}
+	/* a raw path must lead to a number in the record: a typo is not a silent rule */
+	for (size_t i = 0; i < cfg->alerts->n_rules; i++) {
+		const struct alert_rule *r = &cfg->alerts->rules[i];
+
+		if (r->m.raw[0] && !record_has_number(r->m.raw, r->per_process)) {
+			argp_error(state, "invalid alert '%s': unknown metric '%s' (see docs/alerts.md)",
+				   r->text, r->m.name);
 			return -1;
 		}
 	}

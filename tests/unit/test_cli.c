@@ -347,6 +347,17 @@ TEST(test_cli__alerts_and_baselines)
 	/* a bad rule, a missing rules file, options that need rules */
 	CHECK_I64(PARSE(&cfg, "--alert", "runq.p98 > 10ms", "--", "make"), -EINVAL);
 	config_release(&cfg);
+	/* raw paths: checked against the record's shape, for the target or a process */
+	CHECK_I64(PARSE(&cfg, "--alert", "io.queue.p99_ns > 1ms", "--alert",
+			"process.sched.wait.io_ns > 1s", "--", "make"),
+		  0);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "--alert", "breakdown.xyz > 0", "--", "make"), -EINVAL);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "--alert", "process.io.queue.p98_ns > 1ms", "--", "make"), -EINVAL);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "--alert", "process.io.devices > 1", "--", "make"), -EINVAL);
+	config_release(&cfg);
 	CHECK_I64(PARSE(&cfg, "--alerts", "/nonexistent/rules", "--", "make"), -EINVAL);
 	config_release(&cfg);
 	CHECK_I64(PARSE(&cfg, "--fail-on-alert", "--", "make"), -EINVAL);
