@@ -139,8 +139,11 @@ for _ in $(seq "$REPS"); do
 	sync -f "$io/src"
 	for i in $(seq 16); do dd if="$io/src/f$i" iflag=nocache count=0 status=none; done
 	"$PROCSCOPE" --json -o "$tmp/o.json" -- sh -c "cp -r '$io/src' '$io/dst' && sync"
-	q "$tmp/o.json" '[.processes[] | select(.comm == "cp")][0].io |
-		"\(.read_bytes / 1048576 | floor) MiB read, \(.writeback_bytes / 1048576 | floor) MiB written back"' >> "$tmp/v"
+	q "$tmp/o.json" '([.processes[] | select(.comm == "cp")][0].io |
+		"\(.read_bytes / 1048576 | floor) MiB read, \(.writeback_bytes / 1048576 | floor) MiB written back") +
+		"; the finding names sync waiting for cp'"'"'s writeback: " +
+		([.findings[] | select(.kind == "disk")][0].summary // "" |
+		if test("sync.*writeback of .* dirtied by `cp`") then "yes" else "no" end)' >> "$tmp/v"
 	top "$tmp/o.json" >> "$tmp/k"
 done
 row "cp -r 64 MiB, then sync" "$truth MiB copied (du)" "cp: $(sort "$tmp/v" | uniq -c | sort -rn | head -1 | sed 's/^ *[0-9]* //')" \

@@ -11,7 +11,6 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(core_fork, struct task_struct *parent, struct task_struct *child)
 {

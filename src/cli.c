@@ -205,7 +205,8 @@ static int parse_alerts(struct argp_state *state, struct config *cfg)
 		const struct alert_rule *r = &cfg->alerts->rules[i];
 
 		if (r->m.raw[0] && !record_has_number(r->m.raw, r->per_process)) {
-			argp_error(state, "invalid alert '%s': unknown metric '%s' (see docs/alerts.md)",
+			argp_error(state,
+				   "invalid alert '%s': unknown metric '%s' (see docs/alerts.md)",
 				   r->text, r->m.name);
 			return -1;
 		}
