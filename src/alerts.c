@@ -340,11 +340,9 @@ size_t alerts_eval(struct alerts *a, const struct jval *record, const struct jva
 	const struct jval *type = json_get(record, "type"), *procs = json_get(record, "processes");
 	size_t before = a->n_fired;
 	struct eval_ctx c = {.a = a, .unix_ns = unix_ns};
-	double off = 0;
 
 	c.final = type && type->t == J_STR && !strcmp(type->str, "report");
-	json_number(json_get(record, "end_offset_ns"), &off);
-	c.offset_ns = (uint64_t)off;
+	json_u64(json_get(record, "end_offset_ns"), &c.offset_ns);
 	c.base_target = baseline ? json_get(baseline, "target") : NULL;
 	for (size_t i = 0; i < a->n_rules; i++) {
 		struct alert_rule *r = &a->rules[i];

@@ -68,7 +68,7 @@ int baseline_parse(const char *buf, size_t len, const char *path, struct baselin
 	size_t end;
 	char perr[128] = "";
 	const struct jval *type = NULL;
-	double ver = 0, t = 0;
+	double ver = 0;
 
 	memset(b, 0, sizeof(*b));
 	/* the last record of type "report", scanning lines from the end */
@@ -110,8 +110,7 @@ int baseline_parse(const char *buf, size_t len, const char *path, struct baselin
 	}
 	type = json_get(b->target, "description");
 	b->desc = xstrdup(type && type->t == J_STR ? type->str : "?");
-	json_number(json_get(b->root, "unix_ns"), &t);
-	b->unix_ns = (uint64_t)t;
+	json_u64(json_get(b->root, "unix_ns"), &b->unix_ns);
 	b->path = xstrdup(path);
 	return 0;
 }

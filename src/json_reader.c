@@ -461,3 +461,18 @@ bool json_number(const struct jval *v, double *out)
 	*out = v->is_uint ? (double)v->u : v->num;
 	return true;
 }
+
+bool json_u64(const struct jval *v, uint64_t *out)
+{
+	if (!v || v->t != J_NUM)
+		return false;
+	if (v->is_uint)
+		*out = v->u;
+	else if (!(v->num > 0)) /* negatives and NaN */
+		*out = 0;
+	else if (v->num >= 18446744073709551616.0)
+		*out = UINT64_MAX;
+	else
+		*out = (uint64_t)v->num;
+	return true;
+}

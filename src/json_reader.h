@@ -38,5 +38,8 @@ const struct jval *json_get(const struct jval *obj, const char *key);
 const struct jval *json_path(const struct jval *root, const char *path);
 /* The value as a number (exact integers become doubles); false if not a number. */
 bool json_number(const struct jval *v, double *out);
+/* The value as an unsigned integer: exact for integers, truncated for other
+ * numbers, 0 below zero, UINT64_MAX above it; false if not a number. */
+bool json_u64(const struct jval *v, uint64_t *out);
 
 #endif

@@ -267,7 +267,8 @@ void metric_json_value(struct json_writer *w, enum metric_unit u, double v)
 
 char *metric_format(char *buf, size_t len, enum metric_unit u, double v)
 {
-	uint64_t n = v < 0 ? 0 : (uint64_t)(v + 0.5);
+	/* negatives, NaN and the unrepresentable saturate rather than wrap */
+	uint64_t n = !(v > 0) ? 0 : v >= 1.8e19 ? UINT64_MAX : (uint64_t)(v + 0.5);
 
 	switch (u) {
 	case MU_NS:

@@ -28,6 +28,7 @@ command -v qemu-system-x86_64 > /dev/null || cannot_run "kernel matrix" "qemu-sy
 mkdir -p "$KCACHE"
 results=$(mktemp -d "$KCACHE/results.XXXXXX")
 matrix=$results/matrix.txt
+: > "$matrix"
 t_all=$SECONDS
 for spec in "${pkgs[@]}"; do
 	t0=$SECONDS
