@@ -18,6 +18,7 @@ CLANG ?= clang
 CLANG_FORMAT ?= clang-format-14
 BPFTOOL ?= bpftool
 CC ?= gcc
+CXX ?= g++
 PKG_CONFIG ?= pkg-config
 PREFIX ?= /usr/local
 
@@ -70,8 +71,13 @@ WORKLOAD_SRCS := $(filter-out tests/workloads/stackslib.c,$(sort $(wildcard test
 WORKLOADS := $(patsubst tests/workloads/%.c,tests/workloads/bin/%,$(WORKLOAD_SRCS))
 # the stacks workload, built the ways a profiler must cope with
 WL_STACKS := tests/workloads/bin/stacks-nopie tests/workloads/bin/stacks-stripped \
-	tests/workloads/bin/stacks-lib tests/workloads/bin/libpstest.so
+	tests/workloads/bin/stacks-lib tests/workloads/bin/libpstest.so \
+	tests/workloads/bin/stacks-nofp tests/workloads/bin/stacks-nofp-lib \
+	tests/workloads/bin/libpsnofp.so tests/workloads/bin/stacks-nofp-linked \
+	tests/workloads/bin/stacks-nofp-bid tests/workloads/bin/sortmap
 WL_CFLAGS := -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -D_GNU_SOURCE
+# as distributions build: optimized, no frame pointers (unwinding needs the unwind tables)
+WL_NOFP_CFLAGS := -O2 -g -fomit-frame-pointer -Wall -Wextra -Werror -D_GNU_SOURCE
 
 .PHONY: all clean check test test-all test-unit test-integration test-kernels bench run-bench demo run-demo vmlinux \
 	fuzz fuzz-build fuzzers check-sanitize sanitize-build \
@@ -129,6 +135,39 @@ tests/workloads/bin/stacks-lib: tests/workloads/stacks.c tests/workloads/bin/lib
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(WL_CFLAGS) -DCHAIN_IN_LIB $< -o $@ -Ltests/workloads/bin -lpstest \
 		-Wl,-rpath,'$$ORIGIN'
+
+tests/workloads/bin/stacks-nofp: tests/workloads/stacks.c tests/workloads/wl_common.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(WL_NOFP_CFLAGS) $< -o $@
+
+tests/workloads/bin/libpsnofp.so: tests/workloads/stackslib.c tests/workloads/wl_common.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(WL_NOFP_CFLAGS) -shared -fPIC $< -o $@
+
+tests/workloads/bin/stacks-nofp-lib: tests/workloads/stacks.c tests/workloads/bin/libpsnofp.so
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(WL_NOFP_CFLAGS) -DCHAIN_IN_LIB $< -o $@ -Ltests/workloads/bin -lpsnofp \
+		-Wl,-rpath,'$$ORIGIN'
+
+# stripped of every symbol; they are in a debug file next to it, named by .gnu_debuglink
+tests/workloads/bin/stacks-nofp-linked: tests/workloads/stacks.c tests/workloads/wl_common.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(WL_NOFP_CFLAGS) -DVARIANT='"linked"' $< -o $@.full && \
+		objcopy --only-keep-debug $@.full $@.debug && strip --strip-all $@.full -o $@ && \
+		objcopy --add-gnu-debuglink=$@.debug $@ && rm -f $@.full
+
+# stripped; its debug file under bin/debug/.build-id/xx/yyyy.debug (PROCSCOPE_DEBUG_DIR)
+tests/workloads/bin/stacks-nofp-bid: tests/workloads/stacks.c tests/workloads/wl_common.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(WL_NOFP_CFLAGS) -DVARIANT='"build-id"' $< -o $@.full && \
+		id=$$(readelf -n $@.full | awk '/Build ID/ { print $$3 }') && \
+		d=tests/workloads/bin/debug/.build-id/$$(echo $$id | cut -c1-2) && mkdir -p $$d && \
+		objcopy --only-keep-debug $@.full $$d/$$(echo $$id | cut -c3-).debug && \
+		strip --strip-all $@.full -o $@ && rm -f $@.full
+
+tests/workloads/bin/sortmap: tests/workloads/sortmap.cc | tests/workloads/bin
+	$(call msg,CXX,$@)
+	$(Q)$(CXX) -O2 -g -Wall -Wextra -Werror $< -o $@
 
 workloads: $(WORKLOADS) $(WL_STACKS)
 

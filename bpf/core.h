@@ -90,6 +90,7 @@ struct task_ctx {
 	__u32 off_taken;
 	__u32 off_skipped;
 	__u32 pad3;
+	__u64 off_uhash; /* the pending off-CPU user stack, walked with unwind tables */
 };
 
 /*

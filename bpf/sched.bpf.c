@@ -294,8 +294,14 @@ static __always_inline void switch_out(void *ctx, struct task_struct *prev, stru
 	if (cfg_offcpu && (c->off_weight = offcpu_weight(c))) {
 		/* prev is still current: its stacks are where it blocks (~3 us: only here) */
 		c->off_kstack = stack_id(bpf_get_stackid(ctx, &stacks_kernel, 0), STAT_KSTACK_LOST);
-		c->off_ustack = stack_id(bpf_get_stackid(ctx, &stacks_user_ip, BPF_F_USER_STACK),
+		if (cfg_unwind) {
+			c->off_ustack = -1;
+			c->off_uhash = unwind_user(prev, p, c->slot);
+		} else {
+			c->off_ustack =
+				stack_id(bpf_get_stackid(ctx, &stacks_user_ip, BPF_F_USER_STACK),
 					 STAT_USTACK_LOST);
+		}
 		c->off_wclass = c->wclass;
 		c->off_start = now;
 		note_stacks(c->slot);
@@ -314,6 +320,7 @@ static __always_inline void offcpu_done(struct task_ctx *c, __u64 now)
 	k.slot = c->slot;
 	k.kstack = c->off_kstack;
 	k.ustack = c->off_ustack;
+	k.uhash = c->off_uhash;
 	k.wclass = c->off_wclass;
 	stack_count(&k, c->off_weight, d * c->off_weight);
 }

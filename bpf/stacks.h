@@ -49,6 +49,8 @@ STACKS_GLOBAL struct {
 	__type(value, struct stack_val);
 } stacks_counts SEC(".maps");
 
+#include "unwind.h"
+
 /* A stack id, or negative; a bucket taken by another stack is a loss, no stack is not. */
 static __always_inline __s32 stack_id(long id, __u32 lost_stat)
 {

@@ -127,6 +127,7 @@ enum ev_kind {
 	EV_TCP_CLOSE = 4, /* struct ev_tcp_close */
 	EV_OOM = 5,	  /* struct ev_hdr: the kernel chose a target process as OOM victim */
 	EV_STACKS = 6,	  /* struct ev_hdr: the process's first stack; read its mappings now */
+	EV_MAPS = 7,	  /* struct ev_hdr: the unwinder met an address in no known mapping */
 };
 
 struct ev_hdr {

@@ -15,6 +15,8 @@
 #include <linux/types.h>
 #endif
 
+#include "unwind_abi.h"
+
 #define STACKS_KERNEL_DEPTH 64	/* kernel frames kept */
 #define STACKS_USER_DEPTH 32	/* user frames of a sample (32 bytes each: build id + offset) */
 #define STACKS_USER_IP_DEPTH 64 /* user frames of an off-CPU stack (addresses) */
@@ -42,6 +44,7 @@ struct stack_key {
 	__u8 kind;    /* enum stack_kind */
 	__u8 wclass;  /* off-CPU: enum wait_class */
 	__u16 pad;
+	__u64 uhash; /* walked with unwind tables: its key in stacks_unwound; 0 = not so */
 };
 
 struct stack_val {

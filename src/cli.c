@@ -84,6 +84,8 @@ enum {
 	OPT_HELP,
 	OPT_USAGE,
 	OPT_CHECK,
+	OPT_UNWIND,
+	OPT_UNWIND_ROWS,
 	OPT_SUBSYS = 0x1000, /* + index in subsystems[]: --no-NAME, or --NAME if off by default */
 	OPT_SUBSYS_MAX = 16,
 };
@@ -116,6 +118,10 @@ static const struct argp_option tail_options[] = {
 	{"flamegraph", OPT_FLAMEGRAPH, "FILE", 0,
 	 "Interactive SVG flame graph (on-CPU and, with --offcpu, off-CPU by time)", 5},
 	{"pprof", OPT_PPROF, "FILE", 0, "gzipped pprof protobuf (for pprof and profile stores)", 5},
+	{"unwind", OPT_UNWIND, "MODE", 0,
+	 "How user stacks are walked: cfi (default: the files' unwind tables, so code built "
+	 "without frame pointers unwinds whole), or fp (frame pointers only)",
+	 5},
 
 	{NULL, 0, NULL, 0, "OUTPUT:", 3},
 	{"duration", 'd', "SEC", 0, "Stop after SEC seconds (units: ms, s, m, h)", 3},
@@ -148,6 +154,10 @@ static const struct argp_option tail_options[] = {
 	 "Processes tracked individually (default 4096); the rest are counted as [overflow]", 4},
 	{"max-rows", OPT_MAX_ROWS, "N", 0,
 	 "Per-process distributions kept (default 8192); see docs/metrics.md", 4},
+	{"unwind-rows", OPT_UNWIND_ROWS, "N", 0,
+	 "Unwind table rows held in the kernel, 8 bytes each (default 1048576); files beyond "
+	 "are walked with frame pointers",
+	 4},
 	{"syscall-timing", OPT_SC_TIMING, "MODE", 0,
 	 "adaptive (default): time every call of a (process, syscall) pair up to 4000/s, "
 	 "1 in 16 above; all: time every call (exact totals, ~100ns more per syscall)",
@@ -373,6 +383,23 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			return EINVAL;
 		}
 		return 0;
+	case OPT_UNWIND:
+		if (strcmp(arg, "cfi") == 0)
+			cfg->unwind_fp = false;
+		else if (strcmp(arg, "fp") == 0)
+			cfg->unwind_fp = true;
+		else {
+			argp_error(state, "invalid '--unwind %s' (cfi or fp)", arg);
+			return EINVAL;
+		}
+		return 0;
+	case OPT_UNWIND_ROWS:
+		if (parse_uint(arg, 1024, 1U << 26, &v)) {
+			argp_error(state, "invalid '--unwind-rows %s' (1024 to 67108864)", arg);
+			return EINVAL;
+		}
+		cfg->unwind_rows = v;
+		return 0;
 	case OPT_SC_TIMING:
 		if (strcmp(arg, "adaptive") == 0)
 			cfg->syscall_time_all = false;
@@ -529,6 +556,7 @@ void config_init(struct config *cfg)
 	cfg->max_rows = 8192;
 	cfg->bpf_stats = BPF_STATS_SAMPLE;
 	cfg->freq_hz = 99;
+	cfg->unwind_rows = 1U << 20;
 	cfg->offcpu_min_ns = NSEC_PER_USEC;
 }
 

@@ -357,7 +357,7 @@ int session__collect(struct session *s, struct raw_dump *d)
 /* The stack counts, with each stack's frames; for the final report. */
 int session__collect_stacks(struct session *s, struct raw_stacks *out)
 {
-	int cfd, kfd, ufd, uipfd;
+	int cfd, kfd, ufd, uipfd, unwfd;
 	struct stack_key key, *prev = NULL;
 	size_t cap = 0;
 
@@ -368,6 +368,7 @@ int session__collect_stacks(struct session *s, struct raw_stacks *out)
 	kfd = bpf_map__fd(s->skel->maps.stacks_kernel);
 	ufd = bpf_map__fd(s->skel->maps.stacks_user);
 	uipfd = bpf_map__fd(s->skel->maps.stacks_user_ip);
+	unwfd = bpf_map__fd(s->skel->maps.stacks_unwound);
 	while (bpf_map_get_next_key(cfd, prev, &key) == 0) {
 		struct raw_stack *r;
 		struct stack_val val;
@@ -386,6 +387,18 @@ int session__collect_stacks(struct session *s, struct raw_stacks *out)
 		if (key.kstack >= 0 && bpf_map_lookup_elem(kfd, &key.kstack, r->k) == 0)
 			while (r->n_k < STACKS_KERNEL_DEPTH && r->k[r->n_k])
 				r->n_k++;
+		if (key.uhash) {
+			struct stack_user su;
+
+			if (bpf_map_lookup_elem(unwfd, &key.uhash, &su) == 0 &&
+			    su.n <= UNWIND_DEPTH) {
+				r->u_unw = true;
+				r->u_end = su.flags;
+				r->n_u = su.n;
+				memcpy(r->uunw, su.frames, su.n * sizeof(*su.frames));
+			}
+			continue;
+		}
 		if (key.ustack < 0)
 			continue;
 		if (key.kind == STACK_ONCPU) {

@@ -52,6 +52,8 @@ struct config {
 	int bpf_stats;		   /* enum bpf_stats_mode */
 	const char *btf_path;	   /* NULL = /sys/kernel/btf/vmlinux */
 	unsigned int freq_hz;	   /* on-CPU sampling frequency */
+	bool unwind_fp;		   /* user stacks by frame pointers only (--unwind fp) */
+	unsigned int unwind_rows;  /* unwind rows the kernel holds */
 	uint64_t offcpu_min_ns;	   /* off-CPU intervals shorter than this are not counted */
 	const char *folded;	   /* on-CPU folded stacks */
 	const char *folded_offcpu; /* off-CPU folded stacks (microseconds) */

@@ -88,6 +88,94 @@ int elf_build_id_fd(int fd, unsigned char *out, int *len)
 	return err;
 }
 
+static int read_phdrs(Elf *elf, struct elf_load *load, int max)
+{
+	size_t nph = 0;
+	int n = 0;
+
+	if (elf_getphdrnum(elf, &nph))
+		return 0;
+	for (size_t i = 0; i < nph && n < max; i++) {
+		GElf_Phdr ph;
+
+		if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD) {
+			load[n].offset = ph.p_offset;
+			load[n].vaddr = ph.p_vaddr;
+			load[n].filesz = ph.p_filesz;
+			load[n].memsz = ph.p_memsz;
+			load[n].exec = !!(ph.p_flags & PF_X);
+			n++;
+		}
+	}
+	return n;
+}
+
+/* .gnu_debuglink: a file name, NUL, padding to 4 bytes, a CRC-32 of the debug file */
+static void read_debuglink(Elf *elf, struct elf_ident *out)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+
+	if (elf_getshdrstrndx(elf, &shstrndx))
+		return;
+	while ((scn = elf_nextscn(elf, scn))) {
+		const char *name;
+		GElf_Shdr sh;
+		Elf_Data *d;
+		size_t n;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS ||
+		    !(name = elf_strptr(elf, shstrndx, sh.sh_name)) ||
+		    strcmp(name, ".gnu_debuglink") || !(d = elf_getdata(scn, NULL)) || !d->d_buf)
+			continue;
+		n = strnlen(d->d_buf, d->d_size);
+		if (!n || n >= sizeof(out->debuglink) || ((n + 4) & ~3UL) + 4 > d->d_size ||
+		    memchr(d->d_buf, '/', n))
+			return;
+		memcpy(out->debuglink, d->d_buf, n);
+		out->debuglink[n] = '\0';
+		memcpy(&out->debuglink_crc, (char *)d->d_buf + ((n + 4) & ~3UL), 4);
+		return;
+	}
+}
+
+static int ident(Elf *elf, struct elf_ident *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!elf || elf_kind(elf) != ELF_K_ELF)
+		return -EINVAL;
+	elf_build_id(elf, out->build_id, &out->build_id_len);
+	out->n_load = read_phdrs(elf, out->load, (int)ARRAY_SIZE(out->load));
+	read_debuglink(elf, out);
+	return 0;
+}
+
+int elf_ident_fd(int fd, struct elf_ident *out)
+{
+	Elf *elf;
+	int err;
+
+	elf_init();
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	err = ident(elf, out);
+	if (elf)
+		elf_end(elf);
+	return err;
+}
+
+int elf_ident_mem(const void *image, size_t size, struct elf_ident *out)
+{
+	Elf *elf;
+	int err;
+
+	elf_init();
+	elf = elf_memory((char *)image, size);
+	err = ident(elf, out);
+	if (elf)
+		elf_end(elf);
+	return err;
+}
+
 static int cmp_sym(const void *a, const void *b)
 {
 	const struct elf_sym *x = a, *y = b;
@@ -146,26 +234,12 @@ static int read_syms(struct elf_syms *e, Elf *elf, Elf_Scn *scn)
 static int load(struct elf_syms *e, Elf *elf)
 {
 	Elf_Scn *scn = NULL, *symtab = NULL, *dynsym = NULL;
-	size_t nph = 0;
 
 	memset(e, 0, sizeof(*e));
 	if (elf_kind(elf) != ELF_K_ELF)
 		return -EINVAL;
 	elf_build_id(elf, e->build_id, &e->build_id_len);
-	if (elf_getphdrnum(elf, &nph) == 0) {
-		for (size_t i = 0; i < nph && e->n_load < (int)ARRAY_SIZE(e->load); i++) {
-			GElf_Phdr ph;
-
-			if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD) {
-				e->load[e->n_load].offset = ph.p_offset;
-				e->load[e->n_load].vaddr = ph.p_vaddr;
-				e->load[e->n_load].filesz = ph.p_filesz;
-				e->load[e->n_load].memsz = ph.p_memsz;
-				e->load[e->n_load].exec = !!(ph.p_flags & PF_X);
-				e->n_load++;
-			}
-		}
-	}
+	e->n_load = read_phdrs(elf, e->load, (int)ARRAY_SIZE(e->load));
 	while ((scn = elf_nextscn(elf, scn))) {
 		GElf_Shdr sh;
 

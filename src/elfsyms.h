@@ -38,6 +38,21 @@ struct elf_syms {
 /* The GNU build id of the ELF file open as @fd; 0 and its length, or -errno. */
 int elf_build_id_fd(int fd, unsigned char *out, int *len);
 
+/* What identifies a file and places it in memory, without reading its symbols. */
+struct elf_ident {
+	unsigned char build_id[BUILD_ID_MAX];
+	int build_id_len;
+	struct elf_load load[16];
+	int n_load;
+	char debuglink[256]; /* .gnu_debuglink: the separate debug file's name, "" if none */
+	uint32_t debuglink_crc;
+};
+
+/* Fill @out for the ELF file open as @fd (the caller keeps @fd); 0 or -EINVAL. */
+int elf_ident_fd(int fd, struct elf_ident *out);
+/* The same for an image in memory (the vDSO). */
+int elf_ident_mem(const void *image, size_t size, struct elf_ident *out);
+
 int elf_syms__load_fd(struct elf_syms *e, int fd);
 int elf_syms__load_mem(struct elf_syms *e, const void *image, size_t size);
 void elf_syms__free(struct elf_syms *e);

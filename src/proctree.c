@@ -110,7 +110,8 @@ int proctree__handle(struct proctree *t, const void *data, size_t len)
 		t->ooms++;
 		break;
 	case EV_STACKS:
-		break; /* the symbolizer's business (run.c) */
+	case EV_MAPS:
+		break; /* the symbolizer's and unwinder's business (run.c) */
 	default:
 		return -EINVAL;
 	}

@@ -9,6 +9,7 @@
 #ifndef PROCSCOPE_RAW_DUMP_H
 #define PROCSCOPE_RAW_DUMP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,8 +32,9 @@ struct tcp_conn_info {
 
 enum kernel_note_kind {
 	KNOTE_NO_TRACEPOINT =
-		1,	    /* the kernel lacks a tracepoint: measured otherwise, or left out */
-	KNOTE_REJECTED = 2, /* the kernel refused a program: it, or its subsystem, is off */
+		1,	     /* the kernel lacks a tracepoint: measured otherwise, or left out */
+	KNOTE_REJECTED = 2,  /* the kernel refused a program: it, or its subsystem, is off */
+	KNOTE_NO_HELPER = 3, /* the kernel lacks a BPF helper: done otherwise */
 };
 
 /* What this kernel could not do, and what procscope does instead. */
@@ -40,7 +42,7 @@ struct kernel_note {
 	int kind; /* enum kernel_note_kind */
 	char subsys[16];
 	char prog[32];
-	char tracepoint[48]; /* KNOTE_NO_TRACEPOINT: the one missing ... */
+	char tracepoint[48]; /* KNOTE_NO_TRACEPOINT (or _HELPER): the one missing ... */
 	char since[16];	     /* ... and the Linux version that brought it */
 	char effect[160];    /* what is measured differently, or left out */
 	char reason[200];    /* KNOTE_REJECTED: the verifier's (or libbpf's) words */
@@ -49,6 +51,7 @@ struct kernel_note {
 struct kernel_info {
 	char release[65];    /* uname -r */
 	unsigned int subsys; /* the subsystems that loaded (enum subsys) */
+	bool unwind_cfi;     /* user stacks walked with unwind tables, not frame pointers */
 	size_t n_notes;
 	struct kernel_note notes[KERNEL_NOTES_MAX];
 };

@@ -341,6 +341,7 @@ static void json_stacks(struct json_writer *w, const struct snapshot *s)
 	}
 	jw_object_begin(w);
 	jw_kv_u64(w, "frequency_hz", set->freq_hz);
+	jw_kv_str(w, "unwind", s->kernel.unwind_cfi ? "cfi" : "fp");
 	jw_kv_u64(w, "oncpu_samples", set->oncpu_samples);
 	jw_kv_u64(w, "oncpu_ns", set->oncpu_samples * set->period_ns);
 	jw_kv_u64(w, "offcpu_blocks", set->offcpu_count);
@@ -350,6 +351,9 @@ static void json_stacks(struct json_writer *w, const struct snapshot *s)
 	jw_kv_u64(w, "kernel_frames", set->kernel_frames);
 	jw_kv_u64(w, "kernel_frames_symbolized", set->kernel_resolved);
 	jw_kv_u64(w, "user_stacks_truncated", set->user_truncated);
+	jw_kv_u64(w, "user_stacks", set->user_stacks);
+	jw_kv_u64(w, "user_stacks_unwound", set->user_unwound);
+	jw_kv_u64(w, "user_stacks_complete", set->user_complete);
 	jw_kv_u64(w, "procscope_samples", set->own_samples);
 	jw_kv_u64(w, "kernel_stacks_lost", x->stats[STAT_KSTACK_LOST]);
 	jw_kv_u64(w, "user_stacks_lost", x->stats[STAT_USTACK_LOST]);
@@ -595,13 +599,18 @@ static void json_kernel(struct json_writer *w, const struct kernel_info *k)
 	jw_array_begin(w);
 	for (size_t i = 0; i < k->n_notes; i++) {
 		const struct kernel_note *n = &k->notes[i];
-		bool refused = n->kind == KNOTE_REJECTED;
+		bool refused = n->kind == KNOTE_REJECTED, helper = n->kind == KNOTE_NO_HELPER;
 
 		jw_object_begin(w);
-		jw_kv_str(w, "kind", refused ? "refused" : "missing_tracepoint");
+		jw_kv_str(w, "kind",
+			  refused  ? "refused"
+			  : helper ? "missing_helper"
+				   : "missing_tracepoint");
 		jw_kv_str(w, "subsystem", n->subsys);
 		jw_kv_str(w, "program", n->prog);
-		jw_kv_str(w, "tracepoint", refused ? NULL : n->tracepoint);
+		jw_kv_str(w, "tracepoint", refused || helper ? NULL : n->tracepoint);
+		if (helper)
+			jw_kv_str(w, "helper", n->tracepoint);
 		jw_kv_str(w, "since", refused ? NULL : n->since);
 		jw_kv_str(w, "reason", refused ? n->reason : NULL);
 		jw_kv_str(w, "effect", n->effect);

@@ -669,6 +669,11 @@ static void kernel_notes(FILE *f, const struct kernel_info *k)
 				n->reason[0] ? n->reason : "no reason given", n->effect);
 			continue;
 		}
+		if (n->kind == KNOTE_NO_HELPER) {
+			fprintf(f, "  %s: no BPF helper %s (Linux %s): %s\n", n->subsys,
+				n->tracepoint, n->since, n->effect);
+			continue;
+		}
 		/* one line for the tracepoints that share an effect (send and receive) */
 		fprintf(f, "  %s: no tracepoint %s", n->subsys, n->tracepoint);
 		while (j + 1 < k->n_notes && k->notes[j + 1].kind == KNOTE_NO_TRACEPOINT &&

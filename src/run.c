@@ -43,6 +43,7 @@
 #include "session.h"
 #include "stacks.h"
 #include "symbolize.h"
+#include "unwind.h"
 #include "util.h"
 
 /* after a stop signal, wait this long for the command */
@@ -73,6 +74,7 @@ struct run {
 	struct proctree tree;	/* command lines, from the ring buffer */
 	struct conn_log conns;	/* closed TCP connections, likewise */
 	struct symbolizer *sym; /* when stacks are on */
+	struct unwinder *unw;	/* when user stacks are walked with unwind tables */
 	struct raw_dump prev;	/* the last interval's dump (procs NULL before) */
 	uint64_t stop_sig_ns;	/* when a stop signal arrived, 0 if none */
 	int stop_sig;
@@ -148,16 +150,36 @@ static int on_event(void *ctx, void *data, size_t len)
 	switch (proctree__handle(&r->tree, data, len)) {
 	case EV_EXIT:
 		r->tree_changed = true;
+		if (r->unw)
+			unwinder__forget(r->unw, h->slot);
+		/* a JIT's names, before anyone cleans /tmp up */
+		if (r->sym && h->slot != SLOT_OVERFLOW)
+			symbolizer__jit(r->sym, h->slot, h->pid);
 		break;
 	case EV_EXEC:
 		/* its executable, by build id, while it is certainly there */
 		if (r->sym)
 			symbolizer__exe(r->sym, h->pid);
+		/* a new program: the unwinder needs its mappings (the old ones are stale) */
+		if (r->unw && h->slot != SLOT_OVERFLOW) {
+			uint64_t t0 = now_ns();
+
+			unwinder__load(r->unw, h->slot, h->pid);
+			pr_debug("unwind: pid %u exec'd %.2f ms ago, mappings in %.2f ms", h->pid,
+				 (t0 - h->ts_ns) / 1e6, (now_ns() - t0) / 1e6);
+		}
 		break;
 	case EV_STACKS:
 		/* its first stack: read its mappings while it lives */
-		if (r->sym)
+		if (r->unw && h->slot != SLOT_OVERFLOW)
+			unwinder__load(r->unw, h->slot, h->pid);
+		else if (r->sym)
 			symbolizer__capture(r->sym, h->slot, h->pid);
+		break;
+	case EV_MAPS:
+		/* the unwinder met an address it could not place: a library mapped since */
+		if (r->unw && h->slot != SLOT_OVERFLOW)
+			unwinder__load(r->unw, h->slot, h->pid);
 		break;
 	}
 	return 0;
@@ -589,6 +611,8 @@ static int start_tracing(struct run *r, const struct cgroup_target *cg, uint64_t
 		const char *names[64];
 
 		symbolizer__own_progs(r->sym, names, session__prog_names(r->sess, names, 64));
+		if (session__unwind_tables(r->sess))
+			r->unw = unwinder__new(session__unwind_tables(r->sess), r->sym);
 	}
 	if (r->child.pid > 0 && session__add_pid(r->sess, (uint32_t)r->child.pid, 0) < 0) {
 		pr_error("cannot register the command's pid");
@@ -696,6 +720,8 @@ static int report(struct run *r)
 
 	collect(r, &final);
 	session__collect_stacks(r->sess, &raw_stacks);
+	unwinder__free(r->unw); /* its tables go with the session */
+	r->unw = NULL;
 	session__free(r->sess);
 	r->sess = NULL;
 
@@ -745,6 +771,7 @@ static int exit_status(const struct run *r, int status)
 
 static void run_release(struct run *r)
 {
+	unwinder__free(r->unw);
 	session__free(r->sess);
 	launch__abort(&r->child); /* never released, or released and abandoned on error */
 	outputs_close(&r->out, false);

@@ -21,6 +21,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include <sys/mman.h>
+
 #include "loadlog.h"
 #include "log.h"
 #include "session_priv.h"
@@ -200,6 +202,153 @@ static void test_refuse(struct session *s)
 	}
 }
 
+/* Kernel @release is at least @major.@minor. */
+static bool release_at_least(const char *release, int major, int minor)
+{
+	int ma = 0, mi = 0;
+
+	if (sscanf(release, "%d.%d", &ma, &mi) != 2)
+		return true;
+	return ma > major || (ma == major && mi >= minor);
+}
+
+/* mappings of all processes the unwinder can hold at once */
+#define UNWIND_MAPS_TOTAL 65536
+
+/*
+ * Walk user stacks with unwind tables? Stacks on, not --unwind fp, and the kernel has
+ * bpf_loop (5.17) and bpf_task_pt_regs (5.15); else frame pointers, said in a note.
+ */
+static void choose_unwind(struct session *s, const struct config *cfg)
+{
+	/* a note's program name: not a program's, which would turn that program off */
+	static const struct subsys_prog unwind_prog = {"unwind"};
+	static const char *const helpers[] = {"bpf_loop", "bpf_task_pt_regs"};
+	static const char *const since[] = {"5.17", "5.15"};
+	const enum bpf_func_id ids[] = {BPF_FUNC_loop, BPF_FUNC_task_pt_regs};
+
+	s->unwind = (s->subsys & SUB_STACKS) && !cfg->unwind_fp;
+	for (size_t i = 0; s->unwind && i < ARRAY_SIZE(ids); i++) {
+		const struct subsys_prog *sp;
+		const struct subsys_desc *d = subsys_of_prog("profile_sample", &sp);
+		struct kernel_note *n;
+
+		if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_PERF_EVENT, ids[i], NULL) > 0)
+			continue;
+		s->unwind = false;
+		n = d ? note_add(s, KNOTE_NO_HELPER, d, &unwind_prog) : NULL;
+		if (n) {
+			snprintf(n->tracepoint, sizeof(n->tracepoint), "%s", helpers[i]);
+			snprintf(n->since, sizeof(n->since), "%s", since[i]);
+			snprintf(n->effect, sizeof(n->effect),
+				 "user stacks walked with frame pointers only");
+		}
+		pr_info("kernel has no BPF helper %s (Linux %s): user stacks by frame pointers",
+			helpers[i], since[i]);
+	}
+}
+
+/* Unwind maps: sized when the tables are used, one entry each when not. */
+static void configure_unwind(struct session *s, const struct config *cfg)
+{
+	struct procscope_bpf *skel = s->skel;
+
+	skel->rodata->cfg_unwind = s->unwind;
+	if (!s->unwind) {
+		bpf_map__set_max_entries(skel->maps.unwind_rows, 1);
+		bpf_map__set_max_entries(skel->maps.unwind_files, 1);
+		bpf_map__set_max_entries(skel->maps.unwind_maps, 1);
+		bpf_map__set_max_entries(skel->maps.unwind_dir, 1);
+		bpf_map__set_max_entries(skel->maps.unwind_inodes, 1);
+		bpf_map__set_max_entries(skel->maps.stacks_unwound, 1);
+		return;
+	}
+	bpf_map__set_max_entries(skel->maps.unwind_rows, cfg->unwind_rows);
+	bpf_map__set_max_entries(skel->maps.unwind_files, FRAME_FILE_MAX + 1);
+	bpf_map__set_max_entries(skel->maps.unwind_maps, UNWIND_MAPS_TOTAL);
+	bpf_map__set_max_entries(skel->maps.unwind_dir, s->max_procs);
+	/* the kernel's own user stack walks are not used */
+	bpf_map__set_max_entries(skel->maps.stacks_user, 1);
+	bpf_map__set_max_entries(skel->maps.stacks_user_ip, 1);
+	/*
+	 * Before 6.1, hash maps allocated on demand could not be used by perf_event
+	 * programs (the restriction went with bpf_mem_alloc): a smaller preallocated one
+	 */
+	if (!release_at_least(s->kernel.release, 6, 1)) {
+		bpf_map__set_map_flags(skel->maps.stacks_unwound, 0);
+		bpf_map__set_max_entries(skel->maps.stacks_unwound, 4096);
+	}
+}
+
+static int add_unwind_inode(void *ctx, const struct unwind_inode *key, uint32_t id)
+{
+	struct session *s = ctx;
+
+	return bpf_map_update_elem(bpf_map__fd(s->skel->maps.unwind_inodes), key, &id, BPF_ANY)
+		       ? -errno
+		       : 0;
+}
+
+/* Map the unwind arrays into our memory, to write them in place. 0 or -errno. */
+static int map_unwind_tables(struct session *s)
+{
+	struct {
+		struct bpf_map *map;
+		void **mem;
+		size_t *cap;
+	} m[] = {
+		{s->skel->maps.unwind_rows, (void **)&s->unwind_tables.rows,
+		 &s->unwind_tables.rows_cap},
+		{s->skel->maps.unwind_files, (void **)&s->unwind_tables.files,
+		 &s->unwind_tables.files_cap},
+		{s->skel->maps.unwind_maps, (void **)&s->unwind_tables.maps,
+		 &s->unwind_tables.maps_cap},
+		{s->skel->maps.unwind_dir, (void **)&s->unwind_tables.dir,
+		 &s->unwind_tables.dir_cap},
+	};
+
+	if (!s->unwind)
+		return 0;
+	s->unwind_tables.add_inode = add_unwind_inode;
+	s->unwind_tables.ctx = s;
+	for (size_t i = 0; i < ARRAY_SIZE(m); i++) {
+		size_t n = bpf_map__max_entries(m[i].map);
+		size_t len = n * bpf_map__value_size(m[i].map);
+		void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(m[i].map),
+			       0);
+
+		if (p == MAP_FAILED) {
+			int err = -errno;
+
+			pr_error("failed to map '%s': %s", bpf_map__name(m[i].map), strerror(-err));
+			return err;
+		}
+		*m[i].mem = p;
+		*m[i].cap = n;
+	}
+	return 0;
+}
+
+static void unmap_unwind_tables(struct session *s)
+{
+	struct unwind_tables *t = &s->unwind_tables;
+
+	if (t->rows)
+		munmap(t->rows, t->rows_cap * sizeof(*t->rows));
+	if (t->files)
+		munmap(t->files, t->files_cap * sizeof(*t->files));
+	if (t->maps)
+		munmap(t->maps, t->maps_cap * sizeof(*t->maps));
+	if (t->dir)
+		munmap(t->dir, t->dir_cap * sizeof(*t->dir));
+	memset(t, 0, sizeof(*t));
+}
+
+const struct unwind_tables *session__unwind_tables(const struct session *s)
+{
+	return s->unwind && s->unwind_tables.rows ? &s->unwind_tables : NULL;
+}
+
 /* Rodata and map sizes for the subsystems on; between open and load. */
 static void configure(struct session *s, const struct session_opts *o)
 {
@@ -241,6 +390,7 @@ static void configure(struct session *s, const struct session_opts *o)
 		bpf_map__set_max_entries(skel->maps.stacks_kernel, 1);
 		bpf_map__set_max_entries(skel->maps.stacks_counts, 1);
 	}
+	configure_unwind(s, cfg);
 	bpf_map__set_max_entries(skel->maps.core_procs, s->max_procs);
 	bpf_map__set_max_entries(skel->maps.core_rows, ROW_FIRST + s->max_rows);
 	/* processes beyond max_procs still get an entry, mapping them to the overflow slot */
@@ -317,6 +467,7 @@ static int load(struct session *s, const struct session_opts *o)
 
 	if (cfg->subsys & (SUB_IO | SUB_NET))
 		btf = read_btf(cfg->btf_path ? cfg->btf_path : "/sys/kernel/btf/vmlinux", &btf_len);
+	choose_unwind(s, cfg);
 	for (int attempt = 0; attempt <= KERNEL_NOTES_MAX; attempt++) {
 		uint64_t t_open = now_ns(), t_load;
 
@@ -381,6 +532,12 @@ int session__open(struct session **out, const struct session_opts *o)
 	if (err)
 		goto fail;
 	s->kernel.subsys = s->subsys;
+	/* a refusal may have turned the stacks off since choose_unwind() */
+	s->unwind &= !!(s->subsys & SUB_STACKS);
+	s->kernel.unwind_cfi = s->unwind;
+	err = map_unwind_tables(s);
+	if (err)
+		goto fail;
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.core_events), ring_cb, s, NULL);
 	if (!s->rb) {
 		err = -errno;
@@ -655,6 +812,7 @@ void session__free(struct session *s)
 	ring_buffer__free(s->rb);
 	if (s->stats_fd >= 0)
 		close(s->stats_fd);
+	unmap_unwind_tables(s);
 	procscope_bpf__destroy(s->skel);
 	free(s->iter_buf);
 	free(s);

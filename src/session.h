@@ -45,6 +45,9 @@ int session__collect(struct session *s, struct raw_dump *out);
 struct raw_stacks;
 /* The stacks counted so far (profile / offcpu subsystems); caller releases @out. */
 int session__collect_stacks(struct session *s, struct raw_stacks *out);
+struct unwind_tables;
+/* The unwind tables' memory (mmap'ed maps), or NULL when user stacks use frame pointers. */
+const struct unwind_tables *session__unwind_tables(const struct session *s);
 /* Target processes not yet exited. */
 uint32_t session__alive(struct session *s);
 uint64_t session__attach_ns(const struct session *s);

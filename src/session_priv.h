@@ -9,6 +9,7 @@
 
 #include "procscope.skel.h"
 #include "session.h"
+#include "unwind.h"
 
 #define SESSION_MAX_REGISTERED 1024
 /* --bpf-stats=sample: run-time accounting on for a window of every period */
@@ -49,6 +50,9 @@ struct session {
 	char psi_dir[4096]; /* psi.h; empty: not read */
 	bool psi_cgroup;
 	struct psi psi_attach;
+	/* user stacks walked with unwind tables (bpf/unwind.h): the maps, mmap'ed */
+	bool unwind;
+	struct unwind_tables unwind_tables;
 };
 
 /* Copy the used process slots (collect.c); caller releases with raw_dump_release(). */

@@ -124,7 +124,13 @@ static int cmp_stack_ns(const void *a, const void *b)
 static void user_frame(struct symbolizer *sym, uint32_t slot, const struct raw_stack *r, uint32_t u,
 		       struct sym_frame *sf)
 {
-	if (r->u_bid)
+	if (r->u_unw && (r->uunw[u] & FRAME_FILE))
+		symbolizer__user_file(sym,
+				      (uint32_t)((r->uunw[u] & ~FRAME_FILE) >> FRAME_FILE_SHIFT),
+				      r->uunw[u] & FRAME_ADDR_MASK, sf);
+	else if (r->u_unw)
+		symbolizer__user_ip(sym, slot, r->uunw[u], sf);
+	else if (r->u_bid)
 		symbolizer__user_bid(sym, slot, &r->ubid[u], sf);
 	else
 		symbolizer__user_ip(sym, slot, r->uip[u], sf);
@@ -174,6 +180,17 @@ void stacks_build(struct stack_set *set, const struct raw_stacks *raw, unsigned 
 				set->user_truncated += weight;
 				break;
 			}
+		}
+		/*
+		 * the unwinder stopped at a return address in no executable mapping, or at
+		 * code with no unwind rule and no usable frame pointer
+		 */
+		if (r->u_unw && (r->u_end == UW_END_BAD || r->u_end == UW_END_NOINFO))
+			set->user_truncated += weight;
+		if (r->n_u) {
+			set->user_stacks += weight;
+			set->user_unwound += r->u_unw ? weight : 0;
+			set->user_complete += r->u_unw && r->u_end == UW_END_COMPLETE ? weight : 0;
 		}
 		/* user frames outermost first, then kernel frames from the entry to the leaf */
 		for (uint32_t u = n_u; u-- > 0;) {

@@ -21,10 +21,13 @@ struct raw_stack {
 	struct stack_key key;
 	struct stack_val val;
 	uint32_t n_k, n_u;
-	bool u_bid; /* user frames are build id + offset (on-CPU), else addresses */
+	bool u_bid;	/* user frames are build id + offset (on-CPU samples, fp), ... */
+	bool u_unw;	/* ... frames the BPF unwinder wrote (FRAME_FILE or addresses), ... */
+	uint32_t u_end; /* ... and how its walk ended (enum unwind_end); else addresses */
 	uint64_t k[STACKS_KERNEL_DEPTH]; /* leaf first */
 	union {
 		uint64_t uip[STACKS_USER_IP_DEPTH];
+		uint64_t uunw[UNWIND_DEPTH];
 		struct stack_bid_frame ubid[STACKS_USER_DEPTH];
 	};
 };
@@ -68,6 +71,9 @@ struct stack_set {
 	uint64_t user_frames, user_resolved, kernel_frames, kernel_resolved;
 	/* stacks (sample-weighted) cut at a return address outside executable code */
 	uint64_t user_truncated;
+	/* stacks (weighted) with user frames; of them, walked with unwind tables, and
+	 * walked to the outermost frame (_start, a thread's start) */
+	uint64_t user_stacks, user_unwound, user_complete;
 	/* on-CPU samples inside procscope's own BPF programs: its overhead */
 	uint64_t own_samples;
 	/* internals */

@@ -8,9 +8,13 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
+#include <zlib.h>
 
+#include "cfi.h"
 #include "elfsyms.h"
+#include "perfmap.h"
 #include "log.h"
 #include "symbolize.h"
 #include "util.h"
@@ -20,26 +24,28 @@ extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *st
 
 struct module {
 	char *name; /* base name, for display */
+	char *path; /* as mapped: where its .gnu_debuglink file is looked for */
 	char build_id_hex[2 * BUILD_ID_MAX + 1];
 	unsigned char build_id[BUILD_ID_MAX];
 	int build_id_len;
 	dev_t dev;
 	ino_t ino;
-	int fd; /* open until parsed */
-	bool parsed, vdso;
+	int fd; /* open until its symbols and its call frame information are read */
+	bool parsed, cfi_read, vdso;
+	struct elf_ident ident; /* program headers and debug link, at first sight */
+	const void *image;	/* the vDSO: in memory */
+	size_t image_size;
 	struct elf_syms elf;
 	char **demangled; /* parallel to elf.syms, filled on first use */
-};
-
-struct map_entry {
-	uint64_t start, end, pgoff;
-	struct module *mod;
+	uint32_t *funcs;  /* function starts from the call frame information */
+	size_t n_funcs;
 };
 
 struct proc_map {
-	struct map_entry *e;
+	struct sym_mapping *e; /* by address */
 	size_t n;
 	bool captured;
+	struct perfmap jit; /* names of JIT code, from its /tmp/perf-PID.map */
 };
 
 struct ksym {
@@ -62,14 +68,43 @@ struct symbolizer {
 	size_t n_own;
 	char buf[512]; /* the last unresolved (or own) frame's name */
 	char hex[2 * BUILD_ID_MAX + 1];
+	bool want_cfi; /* keep files open for symbolizer__module_cfi() */
 };
 
-/* Where separate debug files live; PROCSCOPE_DEBUG_DIR overrides (tests, odd layouts). */
-static const char *debug_dir(void)
+/*
+ * Where separate debug files live: PROCSCOPE_DEBUG_DIR, a colon-separated list (as
+ * gdb's debug-file-directory), else /usr/lib/debug. The next directory after *@cur
+ * into @out; false at the end.
+ */
+static bool debug_dir_next(const char **cur, char *out, size_t len)
 {
-	const char *d = getenv("PROCSCOPE_DEBUG_DIR");
+	const char *env = getenv("PROCSCOPE_DEBUG_DIR"), *p, *end;
 
-	return d && *d ? d : "/usr/lib/debug";
+	if (!*cur)
+		*cur = env && *env ? env : "/usr/lib/debug";
+	p = *cur;
+	if (!*p)
+		return false;
+	end = strchrnul(p, ':');
+	snprintf(out, len, "%.*s", (int)(end - p), p);
+	*cur = *end ? end + 1 : end;
+	return true;
+}
+
+/* The debug file of build id @hex, under each debug directory; a descriptor or -1. */
+static int open_by_build_id(const char *hex)
+{
+	char dir[4096], path[4200];
+	const char *cur = NULL;
+	int fd;
+
+	while (strlen(hex) >= 3 && debug_dir_next(&cur, dir, sizeof(dir))) {
+		snprintf(path, sizeof(path), "%s/.build-id/%.2s/%s.debug", dir, hex, hex + 2);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0)
+			return fd;
+	}
+	return -1;
 }
 
 struct symbolizer *symbolizer__new(void)
@@ -77,10 +112,17 @@ struct symbolizer *symbolizer__new(void)
 	return xcalloc(1, sizeof(struct symbolizer));
 }
 
+void symbolizer__want_cfi(struct symbolizer *s)
+{
+	s->want_cfi = true;
+}
+
 static void module_free(struct module *m)
 {
 	if (m->fd >= 0)
 		close(m->fd);
+	free(m->path);
+	free(m->funcs);
 	if (m->demangled)
 		for (size_t i = 0; i < m->elf.n_syms; i++)
 			free(m->demangled[i]);
@@ -97,8 +139,10 @@ void symbolizer__free(struct symbolizer *s)
 	for (size_t i = 0; i < s->n_mods; i++)
 		module_free(s->mods[i]);
 	free(s->mods);
-	for (size_t i = 0; i < s->maps_cap; i++)
+	for (size_t i = 0; i < s->maps_cap; i++) {
 		free(s->maps[i].e);
+		perfmap_release(&s->maps[i].jit);
+	}
 	free(s->maps);
 	free(s->ksyms);
 	free(s->kbuf);
@@ -127,7 +171,9 @@ static struct module *module_add(struct symbolizer *s, const char *path, int fd)
 	if (n > 10 && !strcmp(clean + n - 10, " (deleted)"))
 		clean[n - 10] = '\0';
 	m->name = xstrdup(clean);
+	m->path = xstrdup(path);
 	m->fd = fd;
+	m->cfi_read = !s->want_cfi;
 	s->mods = xrealloc(s->mods, sizeof(*s->mods) * (s->n_mods + 1));
 	s->mods[s->n_mods++] = m;
 	s->stats.modules++;
@@ -140,10 +186,10 @@ static struct module *module_add(struct symbolizer *s, const char *path, int fd)
  */
 static struct module *module_of_fd(struct symbolizer *s, int fd, const char *path)
 {
-	unsigned char id[BUILD_ID_MAX];
+	struct elf_ident ident;
 	struct module *m;
 	struct stat st;
-	int len = 0;
+	int len;
 
 	if (fstat(fd, &st)) {
 		close(fd);
@@ -156,10 +202,11 @@ static struct module *module_of_fd(struct symbolizer *s, int fd, const char *pat
 			return m;
 		}
 	}
-	elf_build_id_fd(fd, id, &len);
+	elf_ident_fd(fd, &ident);
+	len = ident.build_id_len;
 	for (size_t i = 0; len && i < s->n_mods; i++) {
 		m = s->mods[i];
-		if (m->build_id_len == len && !memcmp(m->build_id, id, (size_t)len)) {
+		if (m->build_id_len == len && !memcmp(m->build_id, ident.build_id, (size_t)len)) {
 			close(fd);
 			return m;
 		}
@@ -167,9 +214,10 @@ static struct module *module_of_fd(struct symbolizer *s, int fd, const char *pat
 	m = module_add(s, path, fd);
 	m->dev = st.st_dev;
 	m->ino = st.st_ino;
+	m->ident = ident;
 	m->build_id_len = len;
-	memcpy(m->build_id, id, (size_t)len);
-	build_id_hex(id, len, m->build_id_hex);
+	memcpy(m->build_id, ident.build_id, (size_t)len);
+	build_id_hex(ident.build_id, len, m->build_id_hex);
 	return m;
 }
 
@@ -195,8 +243,12 @@ static struct module *vdso_module(struct symbolizer *s)
 	s->vdso = module_add(s, "[vdso]", -1);
 	s->vdso->vdso = true;
 	s->vdso->parsed = true;
-	if (size)
-		elf_syms__load_mem(&s->vdso->elf, (const void *)base, size);
+	if (size) {
+		s->vdso->image = (const void *)base;
+		s->vdso->image_size = size;
+		elf_syms__load_mem(&s->vdso->elf, s->vdso->image, size);
+		elf_ident_mem(s->vdso->image, size, &s->vdso->ident);
+	}
 	return s->vdso;
 }
 
@@ -212,6 +264,77 @@ static struct proc_map *proc_map_of(struct symbolizer *s, uint32_t slot)
 		s->maps_cap = cap;
 	}
 	return &s->maps[slot];
+}
+
+/* 1-based, as frames carry it; 0 = none */
+static uint32_t module_id(const struct symbolizer *s, const struct module *m)
+{
+	for (size_t i = s->n_mods; m && i-- > 0;)
+		if (s->mods[i] == m)
+			return (uint32_t)i + 1;
+	return 0;
+}
+
+static struct module *module_by_id(const struct symbolizer *s, uint32_t id)
+{
+	return id && id <= s->n_mods ? s->mods[id - 1] : NULL;
+}
+
+/*
+ * file address = address - bias for a mapping of @m at @start from file offset @pgoff:
+ * through the PT_LOAD segment that holds @pgoff (a mapping starts at a page boundary
+ * at or below its segment's offset).
+ */
+static uint64_t mapping_bias(const struct module *m, uint64_t start, uint64_t pgoff)
+{
+	const struct elf_ident *id = &m->ident;
+
+	for (int i = 0; i < id->n_load; i++) {
+		const struct elf_load *l = &id->load[i];
+		uint64_t first = l->offset & ~4095ULL;
+
+		if (pgoff >= first && pgoff < l->offset + l->filesz)
+			return start - pgoff - (l->vaddr - l->offset);
+	}
+	return start - pgoff;
+}
+
+/* The process's pid in its own pid namespace (the last NSpid), which names its perf map. */
+static uint32_t ns_pid(uint32_t pid)
+{
+	char path[64], buf[4096], *l;
+	unsigned long v = pid;
+
+	snprintf(path, sizeof(path), "/proc/%u/status", pid);
+	if (read_file(path, buf, sizeof(buf)) > 0 && (l = strstr(buf, "\nNSpid:"))) {
+		char *end = strchr(l + 1, '\n'), *last = NULL;
+
+		if (end)
+			*end = '\0';
+		for (char *t = strtok(l + 7, " \t"); t; t = strtok(NULL, " \t"))
+			last = t;
+		if (last)
+			v = strtoul(last, NULL, 10);
+	}
+	return (uint32_t)v;
+}
+
+int symbolizer__jit(struct symbolizer *s, uint32_t slot, uint32_t pid)
+{
+	struct proc_map *pm = proc_map_of(s, slot);
+	char path[128];
+	int err;
+
+	/* in the process's own /tmp (a container's), else ours (a process that exited) */
+	snprintf(path, sizeof(path), "/proc/%u/root/tmp/perf-%u.map", pid, ns_pid(pid));
+	err = perfmap_load(&pm->jit, path);
+	if (err) {
+		snprintf(path, sizeof(path), "/tmp/perf-%u.map", pid);
+		err = perfmap_load(&pm->jit, path);
+	}
+	if (!err)
+		pr_debug("perf map of pid %u (slot %u): %zu symbols", pid, slot, pm->jit.n);
+	return err;
 }
 
 int symbolizer__capture(struct symbolizer *s, uint32_t slot, uint32_t pid)
@@ -256,18 +379,31 @@ int symbolizer__capture(struct symbolizer *s, uint32_t slot, uint32_t pid)
 		}
 		/* kept without a module: still executable, so frames in it are code */
 		pm->e = xrealloc(pm->e, sizeof(*pm->e) * (pm->n + 1));
-		pm->e[pm->n++] = (struct map_entry){start, end, pgoff, m};
+		pm->e[pm->n++] = (struct sym_mapping){
+			start, end, pgoff, m ? mapping_bias(m, start, pgoff) : 0, module_id(s, m)};
 	}
 	fclose(f);
 	pm->captured = true;
 	s->stats.captures++;
+	symbolizer__jit(s, slot, pid);
 	pr_debug("mappings of pid %u (slot %u): %zu executable, %zu files known", pid, slot, pm->n,
 		 s->n_mods);
-	for (size_t i = 0; i < pm->n; i++)
+	for (size_t i = 0; i < pm->n; i++) {
+		struct module *m = module_by_id(s, pm->e[i].module);
+
 		pr_debug("  %lx-%lx %s %s", (unsigned long)pm->e[i].start,
-			 (unsigned long)pm->e[i].end, pm->e[i].mod ? pm->e[i].mod->name : "[anon]",
-			 pm->e[i].mod ? pm->e[i].mod->build_id_hex : "");
+			 (unsigned long)pm->e[i].end, m ? m->name : "[anon]",
+			 m ? m->build_id_hex : "");
+	}
 	return 0;
+}
+
+const struct sym_mapping *symbolizer__mappings(struct symbolizer *s, uint32_t slot, size_t *n)
+{
+	struct proc_map *pm = slot < s->maps_cap ? &s->maps[slot] : NULL;
+
+	*n = pm && pm->captured ? pm->n : 0;
+	return *n ? pm->e : NULL;
 }
 
 int symbolizer__exe(struct symbolizer *s, uint32_t pid)
@@ -285,23 +421,68 @@ int symbolizer__exe(struct symbolizer *s, uint32_t pid)
 	return module_of_fd(s, fd, n > 0 ? target : "[exe]") ? 0 : -EINVAL;
 }
 
+/* Does the file open as @fd have CRC-32 @crc, as .gnu_debuglink records it? */
+static bool crc_matches(int fd, uint32_t crc)
+{
+	unsigned char buf[65536];
+	uLong c = crc32(0L, Z_NULL, 0);
+	off_t off = 0;
+	ssize_t n;
+
+	while ((n = pread(fd, buf, sizeof(buf), off)) > 0) {
+		c = crc32(c, buf, (uInt)n);
+		off += n;
+	}
+	return n == 0 && (uint32_t)c == crc;
+}
+
+/*
+ * The separate debug file of @m, as gdb finds it: by build id
+ * (/usr/lib/debug/.build-id/xx/yyyy.debug), else by the name and CRC in its
+ * .gnu_debuglink, in DIR, DIR/.debug and /usr/lib/debug/DIR (DIR: where the file
+ * is). An open descriptor, or -1.
+ */
+static int debug_file_open(const struct module *m)
+{
+	char path[8500], dir[4096], ddir[4096];
+	const char *slash, *cur = NULL;
+	int fd = open_by_build_id(m->build_id_hex);
+
+	if (fd >= 0)
+		return fd;
+	if (!m->ident.debuglink[0] || !m->path || !(slash = strrchr(m->path, '/')))
+		return -1;
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - m->path), m->path);
+	/* DIR and DIR/.debug first, then each debug directory + DIR */
+	for (int i = 0; i < 2 || debug_dir_next(&cur, ddir, sizeof(ddir)); i++) {
+		if (i < 2)
+			snprintf(path, sizeof(path), "%s%s/%s", dir, i == 1 ? "/.debug" : "",
+				 m->ident.debuglink);
+		else
+			snprintf(path, sizeof(path), "%s%s/%s", ddir, dir, m->ident.debuglink);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (crc_matches(fd, m->ident.debuglink_crc))
+			return fd;
+		close(fd); /* another build's, or the file itself */
+	}
+	return -1;
+}
+
 /*
  * A file stripped of .symtab (Debian's libc, for one) may have its full symbol table
- * in a separate debug file, found by build id as debuggers do:
- * /usr/lib/debug/.build-id/xx/yyyy.debug. Its symbols replace .dynsym's; the segment
- * layout stays the binary's own.
+ * in a separate debug file (debug_file_open). Its symbols replace .dynsym's; the
+ * segment layout stays the binary's own.
  */
 static void load_debug_file(struct module *m)
 {
-	char path[128];
 	struct elf_syms dbg;
 	int fd;
 
-	if (m->elf.from_symtab || m->build_id_len < 2)
+	if (m->elf.from_symtab)
 		return;
-	snprintf(path, sizeof(path), "%s/.build-id/%.2s/%s.debug", debug_dir(), m->build_id_hex,
-		 m->build_id_hex + 2);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = debug_file_open(m);
 	if (fd < 0)
 		return;
 	if (elf_syms__load_fd(&dbg, fd) == 0 && dbg.n_syms) {
@@ -325,11 +506,61 @@ static void module_parse(struct symbolizer *s, struct module *m)
 	if (m->fd >= 0) {
 		if (elf_syms__load_fd(&m->elf, m->fd) == 0)
 			s->stats.parses++;
-		close(m->fd);
-		m->fd = -1;
+		if (m->cfi_read) {
+			close(m->fd);
+			m->fd = -1;
+		}
 		load_debug_file(m);
 	}
 	m->demangled = xcalloc(m->elf.n_syms ? m->elf.n_syms : 1, sizeof(*m->demangled));
+}
+
+bool symbolizer__module_inode(const struct symbolizer *s, uint32_t id, uint64_t *ino,
+			      uint32_t *kdev, int64_t *text_delta)
+{
+	const struct module *m = module_by_id(s, id);
+
+	if (!m || m->vdso || !m->ino)
+		return false;
+	*ino = m->ino;
+	*kdev = (uint32_t)(major(m->dev) << 20 | minor(m->dev));
+	*text_delta = 0;
+	for (int i = 0; i < m->ident.n_load; i++) {
+		if (m->ident.load[i].exec) {
+			*text_delta = (int64_t)(m->ident.load[i].vaddr - m->ident.load[i].offset);
+			break;
+		}
+	}
+	return true;
+}
+
+int symbolizer__module_cfi(struct symbolizer *s, uint32_t id, struct cfi_rows *out)
+{
+	struct module *m = module_by_id(s, id);
+	int err = -ENOENT, fd;
+
+	if (!m || m->cfi_read)
+		return -ENOENT;
+	m->cfi_read = true;
+	if (m->image)
+		err = cfi_rows_from_mem(out, m->image, m->image_size);
+	else if (m->fd >= 0)
+		err = cfi_rows_from_fd(out, m->fd);
+	/* no .eh_frame: a separate debug file's .debug_frame, at the same addresses */
+	if (err == -ENOENT && !m->image && (fd = debug_file_open(m)) >= 0) {
+		err = cfi_rows_from_fd(out, fd);
+		close(fd);
+	}
+	if (m->parsed && m->fd >= 0) {
+		close(m->fd);
+		m->fd = -1;
+	}
+	/* the symbolizer keeps where functions start, to name code without symbols */
+	m->funcs = out->funcs;
+	m->n_funcs = out->n_funcs;
+	out->funcs = NULL;
+	out->n_funcs = out->funcs_cap = 0;
+	return err;
 }
 
 static const char *sym_name(struct module *m, const struct elf_sym *sym)
@@ -349,27 +580,56 @@ static const char *sym_name(struct module *m, const struct elf_sym *sym)
 	return m->demangled[i];
 }
 
+/* The file offset of file address @vaddr in @m (for pprof and folded output), or @vaddr. */
+static uint64_t vaddr_to_offset(const struct module *m, uint64_t vaddr)
+{
+	for (int i = 0; i < m->ident.n_load; i++) {
+		const struct elf_load *l = &m->ident.load[i];
+
+		if (vaddr >= l->vaddr && vaddr < l->vaddr + l->filesz)
+			return vaddr - l->vaddr + l->offset;
+	}
+	return vaddr;
+}
+
+/*
+ * A frame no symbol names: "module+0xOFFSET", the offset of the start of its function
+ * where the call frame information tells it (every sample of one function then makes
+ * one flame graph node), else of the frame itself. @vaddr is UINT64_MAX if unknown.
+ */
+static void unnamed(struct symbolizer *s, const struct module *m, uint64_t vaddr, uint64_t off,
+		    struct sym_frame *out)
+{
+	uint32_t start = vaddr != UINT64_MAX ? cfi_func_start(m->funcs, m->n_funcs, vaddr) : 0;
+
+	if (start && vaddr - start < (1 << 20))
+		off = vaddr_to_offset(m, start);
+	snprintf(s->buf, sizeof(s->buf), "%s+0x%" PRIx64, m->name, off);
+	out->name = s->buf;
+	out->resolved = false;
+}
+
 /* Name file offset @off in @m. */
 static void resolve_in(struct symbolizer *s, struct module *m, uint64_t off, struct sym_frame *out)
 {
 	const struct elf_sym *sym = NULL;
-	uint64_t vaddr;
+	uint64_t vaddr = 0;
+	bool vaddr_ok;
 
 	module_parse(s, m);
 	out->module = m->name;
 	out->build_id = m->build_id_hex;
 	out->offset = off;
 	out->code = elf_syms__offset_is_code(&m->elf, off);
-	if (elf_syms__offset_to_vaddr(&m->elf, off, &vaddr))
+	vaddr_ok = elf_syms__offset_to_vaddr(&m->elf, off, &vaddr);
+	if (vaddr_ok)
 		sym = elf_syms__lookup(&m->elf, vaddr);
 	if (sym) {
 		out->name = sym_name(m, sym);
 		out->resolved = true;
 		return;
 	}
-	snprintf(s->buf, sizeof(s->buf), "%s+0x%" PRIx64, m->name, off);
-	out->name = s->buf;
-	out->resolved = false;
+	unnamed(s, m, vaddr_ok ? vaddr : UINT64_MAX, off, out);
 }
 
 static void unresolved(struct symbolizer *s, const char *module, uint64_t off,
@@ -384,21 +644,65 @@ static void unresolved(struct symbolizer *s, const char *module, uint64_t off,
 	out->code = true;
 }
 
+void symbolizer__user_file(struct symbolizer *s, uint32_t id, uint64_t vaddr, struct sym_frame *out)
+{
+	struct module *m = module_by_id(s, id);
+	const struct elf_sym *sym;
+
+	if (!m) {
+		unresolved(s, "[unknown]", vaddr, out);
+		return;
+	}
+	module_parse(s, m);
+	out->module = m->name;
+	out->build_id = m->build_id_hex;
+	out->offset = vaddr_to_offset(m, vaddr);
+	out->code = true; /* the unwinder found it in an executable mapping */
+	sym = elf_syms__lookup(&m->elf, vaddr);
+	if (sym) {
+		out->name = sym_name(m, sym);
+		out->resolved = true;
+		return;
+	}
+	unnamed(s, m, vaddr, out->offset, out);
+}
+
+/* JIT code named by the process's perf map: module "[jit]". */
+static bool jit_name(struct symbolizer *s, const struct proc_map *pm, uint64_t ip,
+		     struct sym_frame *out)
+{
+	const char *name = pm ? perfmap_lookup(&pm->jit, ip) : NULL;
+
+	if (!name)
+		return false;
+	snprintf(s->buf, sizeof(s->buf), "%s", name);
+	out->name = s->buf;
+	out->module = "[jit]";
+	out->build_id = "";
+	out->offset = ip;
+	out->resolved = true;
+	out->code = true;
+	return true;
+}
+
 void symbolizer__user_ip(struct symbolizer *s, uint32_t slot, uint64_t ip, struct sym_frame *out)
 {
 	struct proc_map *pm = slot < s->maps_cap ? &s->maps[slot] : NULL;
 
 	for (size_t i = 0; pm && i < pm->n; i++) {
-		const struct map_entry *e = &pm->e[i];
+		const struct sym_mapping *e = &pm->e[i];
+		struct module *m = module_by_id(s, e->module);
 
 		if (ip >= e->start && ip < e->end) {
-			if (e->mod)
-				resolve_in(s, e->mod, ip - e->start + e->pgoff, out);
-			else
+			if (m)
+				resolve_in(s, m, ip - e->start + e->pgoff, out);
+			else if (!jit_name(s, pm, ip, out))
 				unresolved(s, "[anon]", ip, out); /* JIT code, or a file we lost */
 			return;
 		}
 	}
+	if (jit_name(s, pm, ip, out))
+		return; /* JIT code mapped since the mappings were read */
 	unresolved(s, "[unknown]", ip, out);
 	/* outside every executable mapping: not code, if we know the mappings */
 	out->code = !(pm && pm->captured);
@@ -412,13 +716,12 @@ void symbolizer__user_ip(struct symbolizer *s, uint32_t slot, uint64_t ip, struc
  */
 static struct module *module_by_debug_file(struct symbolizer *s, const unsigned char *id)
 {
-	char hex[2 * BUILD_ID_MAX + 1], path[160], name[40];
+	char hex[2 * BUILD_ID_MAX + 1], name[40];
 	struct module *m;
 	int fd;
 
 	build_id_hex(id, BUILD_ID_MAX, hex);
-	snprintf(path, sizeof(path), "%s/.build-id/%.2s/%s.debug", debug_dir(), hex, hex + 2);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open_by_build_id(hex);
 	snprintf(name, sizeof(name), "[build-id %.16s]", hex);
 	m = module_add(s, name, fd);
 	memcpy(m->build_id, id, BUILD_ID_MAX);

@@ -43,9 +43,39 @@ struct symbolizer_stats {
 
 struct symbolizer *symbolizer__new(void);
 void symbolizer__free(struct symbolizer *s);
+/* Files will be asked for their call frame information: keep them open until then. */
+void symbolizer__want_cfi(struct symbolizer *s);
 
 /* Read the mappings (and open the files) of process @pid, slot @slot. 0 or -errno. */
 int symbolizer__capture(struct symbolizer *s, uint32_t slot, uint32_t pid);
+
+/* An executable mapping of a captured process. */
+struct sym_mapping {
+	uint64_t start, end, pgoff;
+	uint64_t bias;	 /* file address = address - bias */
+	uint32_t module; /* module id (1-based), 0: anonymous memory or a file not readable */
+};
+
+/* The executable mappings of @slot at its last capture, by address; NULL if none. */
+const struct sym_mapping *symbolizer__mappings(struct symbolizer *s, uint32_t slot, size_t *n);
+struct cfi_rows;
+/*
+ * The call frame rows of module @id (its .eh_frame, else its separate debug file's
+ * .debug_frame), into @out: once per module (later calls say -ENOENT). 0 or -errno.
+ */
+int symbolizer__module_cfi(struct symbolizer *s, uint32_t id, struct cfi_rows *out);
+/*
+ * Module @id's inode, in the kernel's terms (dev_t as major << 20 | minor), and its
+ * code segment's p_vaddr - p_offset. false for the vDSO and unknown ids.
+ */
+bool symbolizer__module_inode(const struct symbolizer *s, uint32_t id, uint64_t *ino,
+			      uint32_t *kdev, int64_t *text_delta);
+/*
+ * Read the perf map of @pid (slot @slot), /tmp/perf-PID.map, which names the code a
+ * JIT generated (node --perf-basic-prof, python -X perf, JVM agents); kept after the
+ * process exits. 0, or -errno (-ENOENT: it writes none). Capturing reads it too.
+ */
+int symbolizer__jit(struct symbolizer *s, uint32_t slot, uint32_t pid);
 /* Register the executable of @pid (just exec'd) so its build id resolves later. */
 int symbolizer__exe(struct symbolizer *s, uint32_t pid);
 
@@ -59,6 +89,9 @@ void symbolizer__kernel(struct symbolizer *s, uint64_t ip, struct sym_frame *out
 void symbolizer__user_bid(struct symbolizer *s, uint32_t slot, const struct stack_bid_frame *f,
 			  struct sym_frame *out);
 void symbolizer__user_ip(struct symbolizer *s, uint32_t slot, uint64_t ip, struct sym_frame *out);
+/* A frame the BPF unwinder placed: file address @vaddr in module @id. */
+void symbolizer__user_file(struct symbolizer *s, uint32_t id, uint64_t vaddr,
+			   struct sym_frame *out);
 
 void symbolizer__stats(const struct symbolizer *s, struct symbolizer_stats *out);
 

@@ -44,7 +44,10 @@ for file in "$here"/test_*.sh; do
 			export T
 			source "$here/lib.sh"
 			source "$file"
-			trap 'cleanup_bg; rm -rf "$T"' EXIT
+			# a failed test's files (its reports) are kept under build/failed-tests
+			trap 'rc=$?; cleanup_bg; if [ $rc -ne 0 ]; then mkdir -p "$here/../../build/failed-tests" &&
+				rm -rf "$here/../../build/failed-tests/$name" &&
+				cp -r "$T" "$here/../../build/failed-tests/$name" 2> /dev/null; fi; rm -rf "$T"' EXIT
 			trap 'echo "    failed at ${BASH_SOURCE[0]##*/}:$LINENO: $BASH_COMMAND" >&2' ERR
 			set -eEuo pipefail
 			cd "$T"
@@ -57,7 +60,7 @@ for file in "$here"/test_*.sh; do
 			echo "ok   $name (${secs}s)"
 		else
 			failed=$((failed + 1))
-			echo "FAIL $name (${secs}s)"
+			echo "FAIL $name (${secs}s), its files kept in build/failed-tests/$name"
 			sed 's/^/    /' "$log" | tail -n 40
 		fi
 		rm -f "$log"

@@ -1,0 +1,455 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * User stacks walked in the kernel with the unwind rows userspace made from each
+ * file's call frame information (include/unwind_abi.h, src/cfi.c), for on-CPU
+ * samples (profile.bpf.c) and off-CPU blocks (sched.bpf.c). Code built without frame
+ * pointers -- every Debian package -- unwinds to its entry point; where a process's
+ * mappings are not loaded yet, or an address has no rule, frame pointers take over
+ * for that frame.
+ *
+ * One frame: find the mapping (binary search in the process's sorted mappings), the
+ * row (binary search in the file's rows), compute the CFA, read the return address
+ * and perhaps the saved rbp from the user stack: two to three probe reads and ~30
+ * inlined array lookups. The frame loop runs under bpf_loop() (5.17): its body is
+ * verified once, whatever the depth.
+ *
+ * Included by stacks.h, whose STACKS_DEFINE (profile.bpf.c) defines the maps.
+ */
+#ifndef PROCSCOPE_BPF_UNWIND_H
+#define PROCSCOPE_BPF_UNWIND_H
+
+#include "core.h"
+
+/* walk user stacks with the unwind tables (else: the kernel's frame-pointer walk) */
+STACKS_GLOBAL const volatile __u32 cfg_unwind STACKS_INIT(0);
+
+/* Sizes are set by userspace before load (session.c); these are placeholders. */
+STACKS_GLOBAL struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct unwind_row);
+} unwind_rows SEC(".maps");
+
+STACKS_GLOBAL struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct unwind_file);
+} unwind_files SEC(".maps");
+
+STACKS_GLOBAL struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct unwind_map);
+} unwind_maps SEC(".maps");
+
+STACKS_GLOBAL struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct unwind_dir);
+} unwind_dir SEC(".maps");
+
+/*
+ * Files with rows, by inode: an address in a mapping the process's table does not
+ * have yet (a library mapped since it was read) is placed through the kernel's VMA
+ * and unwound at once, if some process already brought its file's rows.
+ */
+STACKS_GLOBAL struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FRAME_FILE_MAX + 1);
+	__type(key, struct unwind_inode);
+	__type(value, __u32);
+} unwind_inodes SEC(".maps");
+
+/* the stack being walked on this CPU: too big for the BPF stack */
+STACKS_GLOBAL struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct stack_user);
+} unwind_scratch SEC(".maps");
+
+/* walked stacks, each stored once under its hash */
+STACKS_GLOBAL struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct stack_user);
+} stacks_unwound SEC(".maps");
+
+/* a process's mappings are asked for again at most this often */
+#define UNWIND_MISS_EVERY_NS (20ULL * 1000 * 1000)
+/* ucontext_t in a signal frame: uc_mcontext.gregs[] at 40, REG_RBP 10, RSP 15, RIP 16 */
+#define SIGFRAME_RBP (40 + 10 * 8)
+#define SIGFRAME_RSP (40 + 15 * 8)
+#define SIGFRAME_RIP (40 + 16 * 8)
+
+struct uw_walk {
+	__u64 ip, sp, bp;
+	__u64 hash;
+	__u32 maps_first, maps_n; /* the process's mappings in unwind_maps */
+	__u32 n;		  /* frames so far */
+	__u32 end;		  /* enum unwind_end, once done */
+	__u8 exact;		  /* ip is where the task is, not a return address */
+	__u8 bp_ok;		  /* rbp still holds the frame's value */
+	__u8 miss;		  /* an address in none of the process's known mappings */
+	__u8 fp;		  /* a frame was walked with frame pointers */
+	/*
+	 * the last VMA the kernel gave for an unpublished mapping: in sched_switch, with
+	 * interrupts off, bpf_find_vma() works once (its unlock waits for an irq_work),
+	 * and frames come back to the same library again and again
+	 */
+	struct unwind_map vma;
+};
+
+static __always_inline __u64 uw_read(__u64 addr, bool *ok)
+{
+	__u64 v = 0;
+
+	if (bpf_probe_read_user(&v, sizeof(v), (void *)addr))
+		*ok = false;
+	return v;
+}
+
+/*
+ * Binary search for the last entry at or below a key, one step per bpf_loop()
+ * iteration: as a plain loop, the verifier would walk every path through every
+ * step (2^24 of them) and give up.
+ */
+struct uw_search {
+	__u32 lo, hi, first;
+	__u32 file; /* rows: 1; mappings: 0 */
+	__u64 key;
+};
+
+static long uw_search_step(__u32 i, struct uw_search *q)
+{
+	__u32 mid, idx;
+	__u64 at;
+
+	if (q->lo >= q->hi)
+		return 1;
+	mid = q->lo + (q->hi - q->lo) / 2;
+	idx = q->first + mid;
+	if (q->file) {
+		struct unwind_row *r = bpf_map_lookup_elem(&unwind_rows, &idx);
+
+		if (!r)
+			return 1;
+		at = r->pc;
+	} else {
+		struct unwind_map *m = bpf_map_lookup_elem(&unwind_maps, &idx);
+
+		if (!m)
+			return 1;
+		at = m->start;
+	}
+	if (at <= q->key)
+		q->lo = mid + 1;
+	else
+		q->hi = mid;
+	return 0;
+}
+
+/* A VMA, as bpf_find_vma() shows it. */
+struct uw_vma {
+	__u64 start, end, pgoff;
+	struct unwind_inode inode;
+};
+
+static long uw_vma_cb(struct task_struct *t, struct vm_area_struct *vma, struct uw_vma *v)
+{
+	struct file *f = vma->vm_file;
+	struct inode *ino;
+
+	if (!(vma->vm_flags & 0x4 /* VM_EXEC */))
+		return 0;
+	v->start = vma->vm_start;
+	v->end = vma->vm_end;
+	v->pgoff = vma->vm_pgoff;
+	if (!f)
+		return 0; /* anonymous: JIT code */
+	ino = BPF_CORE_READ(f, f_inode);
+	v->inode.ino = BPF_CORE_READ(ino, i_ino);
+	v->inode.dev = BPF_CORE_READ(ino, i_sb, s_dev);
+	return 0;
+}
+
+/*
+ * @pc is in none of the mappings userspace published: find its VMA in the kernel and
+ * make a mapping entry of it in @out -- with the file's id if its rows are loaded, else
+ * 0 (anonymous memory, a file not loaded yet). false if @pc is in no executable mapping.
+ */
+static __always_inline bool uw_find_vma(__u64 pc, struct unwind_map *out)
+{
+	struct uw_vma v = {};
+	struct unwind_file *f;
+	__u32 *id;
+
+	if (bpf_find_vma(bpf_get_current_task_btf(), pc, uw_vma_cb, &v, 0) || !v.end)
+		return false;
+	out->start = v.start;
+	out->end = v.end;
+	out->file_id = 0;
+	if (!v.inode.ino)
+		return true;
+	id = bpf_map_lookup_elem(&unwind_inodes, &v.inode);
+	if (!id)
+		return true;
+	f = bpf_map_lookup_elem(&unwind_files, id);
+	if (!f)
+		return true;
+	out->file_id = *id;
+	out->bias = v.start - (v.pgoff << 12) - f->text_delta;
+	return true;
+}
+
+/* The mapping holding @pc; NULL if none. */
+static __always_inline struct unwind_map *uw_find_map(struct uw_walk *w, __u64 pc)
+{
+	struct uw_search q = {.hi = w->maps_n, .first = w->maps_first, .key = pc};
+	struct unwind_map *m;
+	__u32 idx;
+
+	bpf_loop(11, uw_search_step, &q, 0); /* UNWIND_MAPS_MAX = 2^10 */
+	if (!q.lo)
+		return NULL;
+	idx = q.first + q.lo - 1;
+	m = bpf_map_lookup_elem(&unwind_maps, &idx);
+	return m && pc < m->end ? m : NULL;
+}
+
+/* The row in effect at file address @pc of file @file_id; NULL if none. */
+static __always_inline struct unwind_row *uw_find_row(__u32 file_id, __u64 pc)
+{
+	struct unwind_file *f = bpf_map_lookup_elem(&unwind_files, &file_id);
+	struct uw_search q = {.file = 1, .key = pc};
+	__u32 idx;
+
+	if (!f || pc > 0xffffffffULL)
+		return NULL;
+	q.first = f->first;
+	q.hi = f->n;
+	bpf_loop(UNWIND_SEARCH, uw_search_step, &q, 0);
+	if (!q.lo)
+		return NULL;
+	idx = q.first + q.lo - 1;
+	return bpf_map_lookup_elem(&unwind_rows, &idx);
+}
+
+/* Step to the caller: its stack pointer @sp, its return address @ip. 0 to go on, 1 to stop. */
+static __always_inline long uw_to_caller(struct uw_walk *w, __u64 sp, __u64 ip, bool ok)
+{
+	if (!ok) {
+		w->end = UW_END_READ;
+		return 1;
+	}
+	w->sp = sp;
+	w->ip = ip;
+	w->exact = 0;
+	if (!ip) {
+		w->end = UW_END_COMPLETE; /* a zero return address ends a stack too */
+		return 1;
+	}
+	return 0;
+}
+
+/* One frame by frame pointers: the caller's frame from rbp. */
+static __always_inline long uw_fp_step(struct uw_walk *w)
+{
+	__u64 ra, fp = w->bp;
+	bool ok = true;
+
+	w->fp = 1;
+	if (!w->bp_ok || fp <= w->sp || (fp & 7)) {
+		w->end = UW_END_NOINFO;
+		return 1;
+	}
+	ra = uw_read(fp + 8, &ok);
+	w->bp = uw_read(fp, &ok);
+	return uw_to_caller(w, fp + 16, ra, ok);
+}
+
+static long uw_step(__u32 i, struct uw_walk *w)
+{
+	__u32 zero = 0;
+	struct stack_user *out = bpf_map_lookup_elem(&unwind_scratch, &zero);
+	__u64 n = w->n, pc = w->ip, at = w->exact ? pc : pc - 1, frame = pc, cfa, ra;
+	struct unwind_map *m, vm;
+	struct unwind_row *r;
+	bool ok = true;
+	__u32 file_id;
+	__s64 off;
+
+	if (!out)
+		return 1;
+	if (n >= UNWIND_DEPTH) {
+		w->end = UW_END_DEPTH;
+		return 1;
+	}
+	m = uw_find_map(w, at);
+	if (!m) {
+		/* not in the published mappings: stale, or an address that is not code */
+		w->miss = 1;
+		if (at >= w->vma.start && at < w->vma.end) {
+			vm = w->vma;
+			m = &vm;
+		} else if (uw_find_vma(at, &vm)) {
+			w->vma = vm;
+			m = &vm;
+		}
+	}
+	/* a return address in no executable mapping: a frame-pointer walk gone astray */
+	if (!m && n) {
+		w->end = UW_END_BAD;
+		return 1;
+	}
+	file_id = m ? m->file_id : 0;
+	if (file_id && file_id <= FRAME_FILE_MAX)
+		frame = FRAME_FILE | (__u64)file_id << FRAME_FILE_SHIFT |
+			((pc - m->bias) & FRAME_ADDR_MASK);
+	out->frames[n] = frame;
+	w->n = n + 1;
+	w->hash = (w->hash ^ frame) * 0x9e3779b97f4a7c15ULL;
+	w->hash ^= w->hash >> 29;
+	if (!m)
+		return uw_fp_step(w);
+	if (!file_id)
+		return uw_fp_step(w); /* JIT code, or a file without rows */
+	r = uw_find_row(file_id, at - m->bias);
+	if (!r)
+		return uw_fp_step(w);
+	off = r->cfa_off;
+	if (r->how & UW_SCALED)
+		off *= 8;
+	switch (UW_HOW_CFA(r->how)) {
+	case UW_CFA_RSP:
+		cfa = w->sp + off;
+		break;
+	case UW_CFA_RBP:
+		if (!w->bp_ok) {
+			w->end = UW_END_RULE;
+			return 1;
+		}
+		cfa = w->bp + off;
+		break;
+	case UW_CFA_PLT:
+		cfa = w->sp + 8 + (((pc & 15) >= (__u64)off) ? 8 : 0);
+		break;
+	case UW_CFA_DEREF_RBP:
+		if (!w->bp_ok) {
+			w->end = UW_END_RULE;
+			return 1;
+		}
+		cfa = uw_read(w->bp + off, &ok);
+		break;
+	case UW_CFA_END:
+		w->end = UW_END_COMPLETE;
+		return 1;
+	case UW_CFA_SIGNAL:
+		/* a signal handler returned here: the interrupted registers */
+		w->bp = uw_read(w->sp + SIGFRAME_RBP, &ok);
+		w->ip = uw_read(w->sp + SIGFRAME_RIP, &ok);
+		w->sp = uw_read(w->sp + SIGFRAME_RSP, &ok);
+		w->bp_ok = 1;
+		w->exact = 1;
+		if (!ok) {
+			w->end = UW_END_READ;
+			return 1;
+		}
+		return 0;
+	case UW_CFA_NONE:
+		return uw_fp_step(w); /* hand-written code without CFI */
+	default:
+		w->end = UW_END_RULE;
+		return 1;
+	}
+	if (!ok) {
+		w->end = UW_END_READ;
+		return 1;
+	}
+	/* the stack unwinds upwards: anything else is a corrupt stack or a bad rule */
+	if (cfa <= w->sp) {
+		w->end = UW_END_BAD;
+		return 1;
+	}
+	ra = uw_read(cfa - 8, &ok);
+	switch (UW_HOW_RBP(r->how)) {
+	case UW_RBP_CFA:
+		w->bp = uw_read(cfa + (__s64)r->rbp_off * 8, &ok);
+		break;
+	case UW_RBP_RBP:
+		w->bp = uw_read(w->bp + (__s64)r->rbp_off * 8, &ok);
+		break;
+	case UW_RBP_UNDEF:
+		w->bp_ok = 0;
+		break;
+	}
+	return uw_to_caller(w, cfa, ra, ok);
+}
+
+/*
+ * Walk the user stack of @t (current) of process @p, slot @slot; store it in
+ * stacks_unwound. Returns its hash, 0 for no user stack.
+ */
+static __always_inline __u64 unwind_user(struct task_struct *t, struct proc_rec *p, __u32 slot)
+{
+	struct uw_walk w = {.bp_ok = 1, .exact = 1, .hash = 0xcbf29ce484222325ULL};
+	struct unwind_dir *d = bpf_map_lookup_elem(&unwind_dir, &slot);
+	__u32 zero = 0;
+	struct stack_user *out = bpf_map_lookup_elem(&unwind_scratch, &zero);
+	struct pt_regs *regs;
+	__u64 now;
+
+	if (!out || (t->flags & PF_KTHREAD))
+		return 0;
+	regs = (struct pt_regs *)bpf_task_pt_regs(t);
+	if (!regs)
+		return 0;
+	w.ip = regs->ip;
+	w.sp = regs->sp;
+	w.bp = regs->bp;
+	if (!w.ip)
+		return 0;
+	/* mappings read before the process's last exec describe another program */
+	if (d && d->n && !(p && p->exec_ns > d->maps_ns)) {
+		w.maps_first = d->first;
+		w.maps_n = d->n;
+	}
+	bpf_loop(UNWIND_DEPTH + 1, uw_step, &w, 0);
+	if (!w.end)
+		w.end = UW_END_DEPTH;
+	if (w.fp && w.end != UW_END_COMPLETE && !w.maps_n)
+		w.end = UW_END_FP;
+	out->n = w.n;
+	out->flags = w.end;
+	if (!w.n)
+		return 0;
+	/* ask userspace for the mappings again: a library loaded since, or an exec */
+	if (d && (w.miss || (p && p->exec_ns > d->maps_ns)) && slot != SLOT_OVERFLOW) {
+		now = bpf_ktime_get_ns();
+		if (now - d->miss_ns > UNWIND_MISS_EVERY_NS) {
+			d->miss_ns = now;
+			if (p)
+				emit_proc_event(EV_MAPS, p->pid, slot);
+		}
+	}
+	w.hash |= 1; /* never 0 */
+	if (!bpf_map_lookup_elem(&stacks_unwound, &w.hash) &&
+	    bpf_map_update_elem(&stacks_unwound, &w.hash, out, BPF_NOEXIST) &&
+	    !bpf_map_lookup_elem(&stacks_unwound, &w.hash)) {
+		stat_inc(STAT_USTACK_LOST);
+		return 0;
+	}
+	return w.hash;
+}
+
+#endif

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The unwind tables the BPF unwinder reads (include/unwind_abi.h, bpf/unwind.h),
+ * kept by userspace: when a process execs, first has a stack, or the unwinder meets
+ * an address it cannot place, its mappings are read (through the symbolizer, which
+ * opens each file once) and every file not seen before gets its call frame rows
+ * (src/cfi.c) appended to the rows array; then the process's sorted mappings are
+ * written to a free range of the mappings array and published in its directory
+ * entry with one 8-byte store. The arrays are BPF maps mmap'ed by session.c; this
+ * module only sees memory, so the unit tests give it plain buffers.
+ *
+ * Rows are never freed (a file's rows serve every process that maps it, and stay
+ * right for the whole run); a process's mappings are, when it exits or is read
+ * again -- after a grace period, so that a walk in progress never reads a range
+ * reused under it.
+ */
+#ifndef PROCSCOPE_UNWIND_H
+#define PROCSCOPE_UNWIND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "unwind_abi.h"
+
+struct symbolizer;
+
+struct unwind_tables {
+	struct unwind_row *rows;
+	size_t rows_cap;
+	struct unwind_file *files; /* by module id */
+	size_t files_cap;
+	struct unwind_map *maps;
+	size_t maps_cap;
+	struct unwind_dir *dir; /* by process slot */
+	size_t dir_cap;
+	/* a file's rows are in: tell the kernel its inode (unwind_inodes); 0 or -errno */
+	int (*add_inode)(void *ctx, const struct unwind_inode *key, uint32_t id);
+	void *ctx;
+};
+
+struct unwind_stats {
+	uint64_t loads;	      /* processes whose mappings were (re)read */
+	uint64_t load_misses; /* ... that were gone */
+	uint64_t files;	      /* files with rows */
+	uint64_t files_none;  /* files without call frame information */
+	uint64_t files_full;  /* files left without rows: the rows array was full */
+	uint64_t rows;	      /* rows in use, of rows_cap */
+	uint64_t maps_full;   /* processes whose mappings did not fit */
+	uint64_t parse_ns;    /* time spent reading call frame information */
+};
+
+struct unwinder;
+
+/* The tables start empty; @sym must outlive the unwinder. */
+struct unwinder *unwinder__new(const struct unwind_tables *t, struct symbolizer *sym);
+void unwinder__free(struct unwinder *u);
+
+/* Read the mappings of process @pid (slot @slot) and publish them. 0 or -errno. */
+int unwinder__load(struct unwinder *u, uint32_t slot, uint32_t pid);
+/* The process in @slot exited: its mappings go back to the free space. */
+void unwinder__forget(struct unwinder *u, uint32_t slot);
+
+void unwinder__stats(const struct unwinder *u, struct unwind_stats *out);
+
+#endif

@@ -1,0 +1,114 @@
+# shellcheck shell=bash
+# User stacks of code built without frame pointers -- as Debian builds every package --
+# walked in the kernel from the files' unwind tables: the whole chain from the
+# program's entry, named, with no frame outside the process's code; on-CPU and
+# off-CPU; executables, shared libraries, stripped binaries with a separate debug
+# file; C++, Debian's own python3 and gzip; and JIT code named from a perf map.
+
+# Share (0..1) of the samples (last field) of FILE's stacks of COMM holding TEXT.
+share_with() {
+	awk -v comm="$2" -v text="$3" '
+		index($0, comm ";") == 1 { n = $NF; total += n; if (index($0, text) > 0) hit += n }
+		END { if (total) printf "%.3f\n", hit / total; else print 0 }' "$1"
+}
+
+# Every user frame in FILE is in the process's code: no "[unknown]+0x..." addresses.
+assert_no_stray_frames() {
+	assert_eq "$(grep -c '\[unknown\]' "$1" || true)" 0 \
+		"frames outside any mapping: $(grep -m2 '\[unknown\]' "$1" || true)"
+}
+
+# FILE's samples of COMM: the chain CHAIN in 90%, the program's entry (ENTRY, else
+# _start) in 95%.
+assert_whole_chain() {
+	assert_ge "$(share_with "$1" "$2" "$3")" 0.9 "share in '$3': $(sort -t' ' -k2 -nr "$1" | head -n2)"
+	assert_ge "$(share_with "$1" "$2" "${4:-;_start;}")" 0.95 "share from the entry"
+	assert_no_stray_frames "$1"
+}
+
+test_no_frame_pointers_whole_chain() {
+	"$PROCSCOPE" --folded exe.txt --json -o exe.json -- "$WL/stacks-nofp" 700
+	assert_whole_chain exe.txt stacks-nofp ";__libc_start_call_main;main;outer;middle;hot"
+	assert_eq "$(q exe.json .target.stacks.unwind)" cfi
+	# the walk reached the outermost frame (as the kernel's tables say), not a guess
+	assert_ge "$(q exe.json '.target.stacks | .user_stacks_complete / .user_stacks')" 0.95
+	"$PROCSCOPE" --folded lib.txt -o lib.out -- "$WL/stacks-nofp-lib" 700
+	assert_whole_chain lib.txt stacks-nofp-lib ";main;lib_outer;lib_middle;lib_hot"
+}
+
+# Frame pointers alone lose the callers of such code: what --unwind fp still gives.
+test_frame_pointers_only_when_asked() {
+	"$PROCSCOPE" --unwind fp --folded fp.txt --json -o fp.json -- "$WL/stacks-nofp" 500
+	assert_eq "$(q fp.json .target.stacks.unwind)" fp
+	assert_le "$(share_with fp.txt stacks-nofp ";main;outer;middle;hot")" 0.1
+	assert_eq "$(q fp.json .target.stacks.user_stacks_complete)" 0
+	assert_ge "$(share_with fp.txt stacks-nofp ";hot")" 0.8 "the leaf is still right"
+}
+
+# Stripped of every symbol, named from a separate debug file: found by its
+# .gnu_debuglink (next to it), or by build id under a debug directory.
+test_separate_debug_files() {
+	"$PROCSCOPE" --folded linked.txt -o linked.out -- "$WL/stacks-nofp-linked" 600
+	assert_whole_chain linked.txt stacks-nofp-lin ";main;outer;middle;hot"
+	PROCSCOPE_DEBUG_DIR=$WL/debug:/usr/lib/debug "$PROCSCOPE" --folded bid.txt -o bid.out -- \
+		"$WL/stacks-nofp-bid" 600
+	assert_whole_chain bid.txt stacks-nofp-bid ";main;outer;middle;hot"
+	# without the debug file: the same stacks (from libc's entry: _start has no name
+	# now), each function by its start address
+	"$PROCSCOPE" --folded none.txt -o none.out -- "$WL/stacks-nofp-bid" 600
+	assert_ge "$(share_with none.txt stacks-nofp-bid ";__libc_start_call_main;")" 0.95
+	assert_eq "$(share_with none.txt stacks-nofp-bid ";main;")" 0.000 "named without symbols"
+	assert_ge "$(awk '{ sub(/ [0-9]+$/, ""); n = split($0, f, ";"); for (i = 2; i <= n; i++)
+		if (f[i] ~ /^stacks-nofp-bid\+0x/) seen[f[i]] = 1 } END { print length(seen) }' none.txt)" 4 \
+		"main, outer, middle, hot: one name each"
+}
+
+# C++ as g++ -O2 builds it: the standard library's templates below main.
+test_cpp_without_frame_pointers() {
+	"$PROCSCOPE" --folded cpp.txt -o cpp.out -- "$WL/sortmap" 1.5 > /dev/null
+	assert_ge "$(share_with cpp.txt sortmap ";main;")" 0.95
+	assert_ge "$(share_with cpp.txt sortmap ";_start;")" 0.95
+	assert_ge "$(share_with cpp.txt sortmap "std::")" 0.3 "std::map and std::sort frames"
+	assert_no_stray_frames cpp.txt
+}
+
+# Debian's own builds, not ours: python3 running Python, gzip compressing.
+test_debian_python_and_gzip() {
+	"$PROCSCOPE" --folded py.txt -o py.out -- /usr/bin/python3 -c '
+import time
+def fib(n): return n if n < 2 else fib(n - 1) + fib(n - 2)
+end = time.time() + 1.5
+while time.time() < end: fib(15)'
+	assert_ge "$(share_with py.txt python3 ";Py_BytesMain;")" 0.95
+	assert_ge "$(share_with py.txt python3 ";_PyEval_EvalFrameDefault")" 0.8 "the interpreter loop"
+	assert_no_stray_frames py.txt
+	head -c $((12 << 20)) /dev/urandom > data
+	"$PROCSCOPE" --folded gz.txt -o gz.out -- /usr/bin/gzip -9 -c data > /dev/null
+	assert_ge "$(share_with gz.txt gzip ";__libc_start_call_main;")" 0.95
+	assert_no_stray_frames gz.txt
+}
+
+# Off-CPU: where code without frame pointers blocks, with the whole chain.
+test_offcpu_without_frame_pointers() {
+	"$PROCSCOPE" --offcpu --folded-offcpu off.txt -o off.out -- "$WL/stacks-nofp" 300 block
+	assert_whole_chain off.txt stacks-nofp ";main;outer;middle;hot;"
+	assert_ge "$(share_with off.txt stacks-nofp "clock_nanosleep")" 0.9 "blocked in the nap"
+}
+
+# JIT code: node writes /tmp/perf-PID.map (--perf-basic-prof); its frames are named
+# from it, and the walk goes on through them to the program's entry.
+test_jit_frames_from_a_perf_map() {
+	cat > jit.js << 'EOF'
+function hotLoop(n) { let s = 0; for (let i = 0; i < n; i++) s += Math.sqrt(i) * (i % 7); return s; }
+function middleFn(n) { return hotLoop(n) + 1; }
+function outerFn() { const end = Date.now() + 1500; let t = 0; while (Date.now() < end) t += middleFn(200000); return t; }
+console.log(outerFn() > 0);
+EOF
+	"$PROCSCOPE" --folded js.txt --pprof js.pb.gz --json -o js.json -- node --perf-basic-prof jit.js \
+		> /dev/null
+	rm -f "/tmp/perf-$(q js.json '.processes[0].pid').map"
+	assert_ge "$(share_with js.txt node "hotLoop")" 0.4 "samples in the JIT's hotLoop: $(sort -t' ' -k2 -nr js.txt | head -1 | cut -c1-300)"
+	assert_ge "$(share_with js.txt node ";_start;")" 0.9
+	zcat js.pb.gz | protoc --decode_raw > js.pb.txt
+	grep -q 'JS:\*hotLoop' js.pb.txt || die "no JIT name in the pprof profile"
+}
