@@ -296,7 +296,7 @@ static __always_inline void switch_out(void *ctx, struct task_struct *prev, stru
 		c->off_kstack = stack_id(bpf_get_stackid(ctx, &stacks_kernel, 0), STAT_KSTACK_LOST);
 		if (cfg_unwind) {
 			c->off_ustack = -1;
-			c->off_uhash = unwind_user(prev, p, c->slot);
+			c->off_uhash = unwind_user(prev, c->slot);
 		} else {
 			c->off_ustack =
 				stack_id(bpf_get_stackid(ctx, &stacks_user_ip, BPF_F_USER_STACK),

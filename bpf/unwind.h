@@ -68,6 +68,37 @@ STACKS_GLOBAL struct {
 	__type(value, __u32);
 } unwind_inodes SEC(".maps");
 
+/* A VMA, as bpf_find_vma() shows it. */
+struct uw_vma {
+	__u64 start, end, pgoff;
+	struct unwind_inode inode; /* zero: anonymous memory (JIT code) */
+};
+
+/*
+ * VMAs the walker learned from the kernel for a process (by slot), since its last
+ * exec: bpf_find_vma() works once per walk in an interrupt or in sched_switch (its
+ * unlock waits for an irq_work), so a walk that crosses two libraries not yet
+ * published finds the second here, from an earlier walk.
+ */
+#define UW_VMAS 4
+struct uw_vmas {
+	__u64 exec_ns; /* the process's exec they belong to */
+	__u32 next;
+	__u32 pad;
+	struct uw_vma v[UW_VMAS];
+};
+
+STACKS_GLOBAL struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct uw_vmas);
+} unwind_vmas SEC(".maps");
+
+#ifdef STACKS_DEFINE
+static const struct uw_vmas uw_vmas_zero;
+#endif
+
 /* the stack being walked on this CPU: too big for the BPF stack */
 STACKS_GLOBAL struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -85,6 +116,7 @@ STACKS_GLOBAL struct {
 	__type(value, struct stack_user);
 } stacks_unwound SEC(".maps");
 
+#ifdef STACKS_DEFINE
 /* a process's mappings are asked for again at most this often */
 #define UNWIND_MISS_EVERY_NS (20ULL * 1000 * 1000)
 /* ucontext_t in a signal frame: uc_mcontext.gregs[] at 40, REG_RBP 10, RSP 15, RIP 16 */
@@ -102,12 +134,11 @@ struct uw_walk {
 	__u8 bp_ok;		  /* rbp still holds the frame's value */
 	__u8 miss;		  /* an address in none of the process's known mappings */
 	__u8 fp;		  /* a frame was walked with frame pointers */
-	/*
-	 * the last VMA the kernel gave for an unpublished mapping: in sched_switch, with
-	 * interrupts off, bpf_find_vma() works once (its unlock waits for an irq_work),
-	 * and frames come back to the same library again and again
-	 */
-	struct unwind_map vma;
+	__u8 vma_tried;		  /* bpf_find_vma() was called (it works once) */
+	__u8 pad[3];
+	__u32 slot;
+	__u64 exec_ns;	   /* the process's last exec: its unwind_vmas entry must match */
+	struct uw_vma vma; /* the last VMA found: frames come back to one library often */
 };
 
 static __always_inline __u64 uw_read(__u64 addr, bool *ok)
@@ -159,12 +190,6 @@ static long uw_search_step(__u32 i, struct uw_search *q)
 	return 0;
 }
 
-/* A VMA, as bpf_find_vma() shows it. */
-struct uw_vma {
-	__u64 start, end, pgoff;
-	struct unwind_inode inode;
-};
-
 static long uw_vma_cb(struct task_struct *t, struct vm_area_struct *vma, struct uw_vma *v)
 {
 	struct file *f = vma->vm_file;
@@ -184,31 +209,68 @@ static long uw_vma_cb(struct task_struct *t, struct vm_area_struct *vma, struct 
 }
 
 /*
- * @pc is in none of the mappings userspace published: find its VMA in the kernel and
- * make a mapping entry of it in @out -- with the file's id if its rows are loaded, else
- * 0 (anonymous memory, a file not loaded yet). false if @pc is in no executable mapping.
+ * A mapping entry for VMA @v: its file's id if the file's rows are loaded, else 0.
+ * Map keys are copied to the stack first: verifiers before 6.3 or so take keys only
+ * from the stack or a map value, not from memory a global function was given.
  */
-static __always_inline bool uw_find_vma(__u64 pc, struct unwind_map *out)
+static __always_inline void uw_vma_map(const struct uw_vma *v, struct unwind_map *out)
 {
-	struct uw_vma v = {};
+	struct unwind_inode key = v->inode;
 	struct unwind_file *f;
 	__u32 *id;
 
+	out->start = v->start;
+	out->end = v->end;
+	out->file_id = 0;
+	if (!key.ino || !(id = bpf_map_lookup_elem(&unwind_inodes, &key)) ||
+	    !(f = bpf_map_lookup_elem(&unwind_files, id)))
+		return;
+	out->file_id = *id;
+	out->bias = v->start - (v->pgoff << 12) - f->text_delta;
+}
+
+/*
+ * @pc is in none of the mappings userspace published (it has not read them since the
+ * process mapped more): its VMA, from this walk, from earlier walks, or from the
+ * kernel, as a mapping entry in @out. false if @pc is in no executable mapping.
+ */
+static __always_inline bool uw_find_vma(struct uw_walk *w, __u64 pc, struct unwind_map *out)
+{
+	struct uw_vma v = {};
+	struct uw_vmas *c;
+	__u32 slot = w->slot; /* a key on the stack (see uw_vma_map) */
+
+	if (pc >= w->vma.start && pc < w->vma.end) {
+		uw_vma_map(&w->vma, out);
+		return true;
+	}
+	c = bpf_map_lookup_elem(&unwind_vmas, &slot);
+	if (c && c->exec_ns == w->exec_ns) {
+		for (__u32 i = 0; i < UW_VMAS; i++) {
+			if (pc >= c->v[i].start && pc < c->v[i].end) {
+				w->vma = c->v[i];
+				uw_vma_map(&w->vma, out);
+				return true;
+			}
+		}
+	}
+	if (w->vma_tried)
+		return false;
+	w->vma_tried = 1;
 	if (bpf_find_vma(bpf_get_current_task_btf(), pc, uw_vma_cb, &v, 0) || !v.end)
 		return false;
-	out->start = v.start;
-	out->end = v.end;
-	out->file_id = 0;
-	if (!v.inode.ino)
-		return true;
-	id = bpf_map_lookup_elem(&unwind_inodes, &v.inode);
-	if (!id)
-		return true;
-	f = bpf_map_lookup_elem(&unwind_files, id);
-	if (!f)
-		return true;
-	out->file_id = *id;
-	out->bias = v.start - (v.pgoff << 12) - f->text_delta;
+	w->vma = v;
+	uw_vma_map(&v, out);
+	if (!c || c->exec_ns != w->exec_ns) {
+		/* a zeroed value from .bss: the BPF stack has no room for one */
+		bpf_map_update_elem(&unwind_vmas, &slot, &uw_vmas_zero, BPF_ANY);
+		c = bpf_map_lookup_elem(&unwind_vmas, &slot);
+		if (!c)
+			return true;
+		c->exec_ns = w->exec_ns;
+	}
+	c->v[c->next & (UW_VMAS - 1)] = v;
+	c->next++;
 	return true;
 }
 
@@ -278,19 +340,26 @@ static __always_inline long uw_fp_step(struct uw_walk *w)
 	return uw_to_caller(w, fp + 16, ra, ok);
 }
 
-static long uw_step(__u32 i, struct uw_walk *w)
+/*
+ * One frame. A global function: the verifier checks it once, with every field of
+ * @w unknown -- inlined in the loop's callback, it would check it again for each
+ * combination of the walk's flags and counters it can tell apart, past its limit.
+ */
+__noinline int uw_frame(struct uw_walk *w, __u32 i)
 {
 	__u32 zero = 0;
 	struct stack_user *out = bpf_map_lookup_elem(&unwind_scratch, &zero);
-	__u64 n = w->n, pc = w->ip, at = w->exact ? pc : pc - 1, frame = pc, cfa, ra;
+	__u64 n = i, pc, at, frame, cfa, ra;
 	struct unwind_map *m, vm;
 	struct unwind_row *r;
 	bool ok = true;
 	__u32 file_id;
 	__s64 off;
 
-	if (!out)
+	if (!w || !out)
 		return 1;
+	pc = frame = w->ip;
+	at = w->exact ? pc : pc - 1;
 	if (n >= UNWIND_DEPTH) {
 		w->end = UW_END_DEPTH;
 		return 1;
@@ -299,13 +368,8 @@ static long uw_step(__u32 i, struct uw_walk *w)
 	if (!m) {
 		/* not in the published mappings: stale, or an address that is not code */
 		w->miss = 1;
-		if (at >= w->vma.start && at < w->vma.end) {
-			vm = w->vma;
+		if (uw_find_vma(w, at, &vm))
 			m = &vm;
-		} else if (uw_find_vma(at, &vm)) {
-			w->vma = vm;
-			m = &vm;
-		}
 	}
 	/* a return address in no executable mapping: a frame-pointer walk gone astray */
 	if (!m && n) {
@@ -396,29 +460,33 @@ static long uw_step(__u32 i, struct uw_walk *w)
 	return uw_to_caller(w, cfa, ra, ok);
 }
 
+static long uw_step(__u32 i, struct uw_walk *w)
+{
+	return uw_frame(w, i) ? 1 : 0; /* the verifier wants 0 or 1, visibly */
+}
+
 /*
- * Walk the user stack of @t (current) of process @p, slot @slot; store it in
- * stacks_unwound. Returns its hash, 0 for no user stack.
+ * Walk the user stack whose registers are @ip, @sp, @bp, of the current task, of the
+ * process in @slot; store it in stacks_unwound. Its hash, 0 for none. A global
+ * function: the verifier checks it once, not once per path through each caller
+ * (sched_switch alone has hundreds). Defined by profile.bpf.c.
  */
-static __always_inline __u64 unwind_user(struct task_struct *t, struct proc_rec *p, __u32 slot)
+__noinline __u64 unwind_walk(__u64 ip, __u64 sp, __u64 bp, __u32 slot)
 {
 	struct uw_walk w = {.bp_ok = 1, .exact = 1, .hash = 0xcbf29ce484222325ULL};
 	struct unwind_dir *d = bpf_map_lookup_elem(&unwind_dir, &slot);
+	struct proc_rec *p = proc_of(slot);
 	__u32 zero = 0;
 	struct stack_user *out = bpf_map_lookup_elem(&unwind_scratch, &zero);
-	struct pt_regs *regs;
 	__u64 now;
 
-	if (!out || (t->flags & PF_KTHREAD))
+	if (!out || !ip)
 		return 0;
-	regs = (struct pt_regs *)bpf_task_pt_regs(t);
-	if (!regs)
-		return 0;
-	w.ip = regs->ip;
-	w.sp = regs->sp;
-	w.bp = regs->bp;
-	if (!w.ip)
-		return 0;
+	w.ip = ip;
+	w.sp = sp;
+	w.bp = bp;
+	w.slot = slot;
+	w.exec_ns = p ? p->exec_ns : 0;
 	/* mappings read before the process's last exec describe another program */
 	if (d && d->n && !(p && p->exec_ns > d->maps_ns)) {
 		w.maps_first = d->first;
@@ -434,12 +502,11 @@ static __always_inline __u64 unwind_user(struct task_struct *t, struct proc_rec 
 	if (!w.n)
 		return 0;
 	/* ask userspace for the mappings again: a library loaded since, or an exec */
-	if (d && (w.miss || (p && p->exec_ns > d->maps_ns)) && slot != SLOT_OVERFLOW) {
+	if (d && p && (w.miss || p->exec_ns > d->maps_ns) && slot != SLOT_OVERFLOW) {
 		now = bpf_ktime_get_ns();
 		if (now - d->miss_ns > UNWIND_MISS_EVERY_NS) {
 			d->miss_ns = now;
-			if (p)
-				emit_proc_event(EV_MAPS, p->pid, slot);
+			emit_proc_event(EV_MAPS, p->pid, slot);
 		}
 	}
 	w.hash |= 1; /* never 0 */
@@ -450,6 +517,23 @@ static __always_inline __u64 unwind_user(struct task_struct *t, struct proc_rec 
 		return 0;
 	}
 	return w.hash;
+}
+#else
+__u64 unwind_walk(__u64 ip, __u64 sp, __u64 bp, __u32 slot);
+#endif
+
+/* The user stack of @t (current), of the process in @slot: its hash, 0 for none. */
+static __always_inline __u64 unwind_user(struct task_struct *t, __u32 slot)
+{
+	struct pt_regs *regs;
+
+	/* a kernel thread has no user stack; an exiting task no longer has its memory */
+	if ((t->flags & PF_KTHREAD) || !t->mm)
+		return 0;
+	regs = (struct pt_regs *)bpf_task_pt_regs(t);
+	if (!regs)
+		return 0;
+	return unwind_walk(regs->ip, regs->sp, regs->bp, slot);
 }
 
 #endif

@@ -339,6 +339,12 @@ static void set_reg(struct cfa_state *s, uint64_t reg, uint8_t how, int64_t off)
 		*r = (struct reg_rule){how, off};
 }
 
+/* An operand times the data alignment factor, wrapping (garbage in, a rule refused out). */
+static int64_t factored(uint64_t v, int64_t align)
+{
+	return (int64_t)(v * (uint64_t)align);
+}
+
 /*
  * Run CFA instructions [@p, @end) from state @s, at @loc, emitting a row at each
  * advance. @init is the CIE's state (for DW_CFA_restore), NULL while running the CIE's
@@ -364,7 +370,7 @@ static bool run_cfa(struct parser *ps, const struct cie *cie, const uint8_t *p, 
 			delta = low;
 			goto advance;
 		case CFA_offset:
-			set_reg(s, low, R_CFA, (int64_t)rd_uleb(&c) * cie->data_align);
+			set_reg(s, low, R_CFA, factored(rd_uleb(&c), cie->data_align));
 			continue;
 		case CFA_restore:
 			if (init && reg_of(s, low))
@@ -396,15 +402,15 @@ static bool run_cfa(struct parser *ps, const struct cie *cie, const uint8_t *p, 
 			goto advance;
 		case CFA_offset_extended:
 			reg = rd_uleb(&c);
-			set_reg(s, reg, R_CFA, (int64_t)rd_uleb(&c) * cie->data_align);
+			set_reg(s, reg, R_CFA, factored(rd_uleb(&c), cie->data_align));
 			continue;
 		case CFA_offset_extended_sf:
 			reg = rd_uleb(&c);
-			set_reg(s, reg, R_CFA, rd_sleb(&c) * cie->data_align);
+			set_reg(s, reg, R_CFA, factored((uint64_t)rd_sleb(&c), cie->data_align));
 			continue;
 		case CFA_GNU_negative_offset_extended:
 			reg = rd_uleb(&c);
-			set_reg(s, reg, R_CFA, -(int64_t)rd_uleb(&c) * cie->data_align);
+			set_reg(s, reg, R_CFA, factored(-rd_uleb(&c), cie->data_align));
 			continue;
 		case CFA_restore_extended:
 			reg = rd_uleb(&c);
@@ -445,7 +451,7 @@ static bool run_cfa(struct parser *ps, const struct cie *cie, const uint8_t *p, 
 			continue;
 		case CFA_def_cfa_sf:
 			s->reg = rd_uleb(&c);
-			s->off = rd_sleb(&c) * cie->data_align;
+			s->off = factored((uint64_t)rd_sleb(&c), cie->data_align);
 			set_cfa_reg(s);
 			continue;
 		case CFA_def_cfa_register:
@@ -460,7 +466,7 @@ static bool run_cfa(struct parser *ps, const struct cie *cie, const uint8_t *p, 
 				s->off = off;
 			continue;
 		case CFA_def_cfa_offset_sf:
-			off = rd_sleb(&c) * cie->data_align;
+			off = factored((uint64_t)rd_sleb(&c), cie->data_align);
 			if (s->cfa == UW_CFA_RSP || s->cfa == UW_CFA_RBP)
 				s->off = off;
 			continue;

@@ -611,8 +611,13 @@ static int start_tracing(struct run *r, const struct cgroup_target *cg, uint64_t
 		const char *names[64];
 
 		symbolizer__own_progs(r->sym, names, session__prog_names(r->sess, names, 64));
-		if (session__unwind_tables(r->sess))
+		if (session__unwind_tables(r->sess)) {
 			r->unw = unwinder__new(session__unwind_tables(r->sess), r->sym);
+			/* the C library and ld.so (ours are everyone's), and the command */
+			unwinder__preload_pid(r->unw, (uint32_t)getpid());
+			if (r->child.pid > 0)
+				unwinder__preload(r->unw, r->exe);
+		}
 	}
 	if (r->child.pid > 0 && session__add_pid(r->sess, (uint32_t)r->child.pid, 0) < 0) {
 		pr_error("cannot register the command's pid");

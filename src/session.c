@@ -260,6 +260,7 @@ static void configure_unwind(struct session *s, const struct config *cfg)
 		bpf_map__set_max_entries(skel->maps.unwind_maps, 1);
 		bpf_map__set_max_entries(skel->maps.unwind_dir, 1);
 		bpf_map__set_max_entries(skel->maps.unwind_inodes, 1);
+		bpf_map__set_max_entries(skel->maps.unwind_vmas, 1);
 		bpf_map__set_max_entries(skel->maps.stacks_unwound, 1);
 		return;
 	}

@@ -406,6 +406,13 @@ const struct sym_mapping *symbolizer__mappings(struct symbolizer *s, uint32_t sl
 	return *n ? pm->e : NULL;
 }
 
+uint32_t symbolizer__file(struct symbolizer *s, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	return fd < 0 ? 0 : module_id(s, module_of_fd(s, fd, path));
+}
+
 int symbolizer__exe(struct symbolizer *s, uint32_t pid)
 {
 	char path[64], target[4096];

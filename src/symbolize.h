@@ -76,6 +76,8 @@ bool symbolizer__module_inode(const struct symbolizer *s, uint32_t id, uint64_t 
  * process exits. 0, or -errno (-ENOENT: it writes none). Capturing reads it too.
  */
 int symbolizer__jit(struct symbolizer *s, uint32_t slot, uint32_t pid);
+/* The module of the file at @path (opened once, then known), or 0 if unreadable. */
+uint32_t symbolizer__file(struct symbolizer *s, const char *path);
 /* Register the executable of @pid (just exec'd) so its build id resolves later. */
 int symbolizer__exe(struct symbolizer *s, uint32_t pid);
 

@@ -2,6 +2,7 @@
 /* The unwind tables, kept from userspace; see unwind.h. */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -166,6 +167,34 @@ static void publish(struct unwinder *u, uint32_t slot, uint32_t first, uint32_t 
 	__atomic_store_n((uint64_t *)d, w, __ATOMIC_RELEASE);
 	__atomic_store_n(&d->maps_ns, maps_ns, __ATOMIC_RELEASE);
 	free_add(u, old.first, old.n, now_ns() + REUSE_GRACE_NS);
+}
+
+int unwinder__preload(struct unwinder *u, const char *path)
+{
+	uint32_t id = symbolizer__file(u->sym, path);
+
+	if (!id)
+		return -ENOENT;
+	file_load(u, id);
+	return 0;
+}
+
+void unwinder__preload_pid(struct unwinder *u, uint32_t pid)
+{
+	char path[64], line[4608];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%u/maps", pid);
+	f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		char perms[8], file[4096];
+
+		if (sscanf(line, "%*x-%*x %7s %*x %*s %*s %4095[^\n]", perms, file) == 2 &&
+		    strchr(perms, 'x') && file[0] == '/')
+			unwinder__preload(u, file);
+	}
+	if (f)
+		fclose(f);
 }
 
 int unwinder__load(struct unwinder *u, uint32_t slot, uint32_t pid)

@@ -55,6 +55,14 @@ struct unwinder;
 struct unwinder *unwinder__new(const struct unwind_tables *t, struct symbolizer *sym);
 void unwinder__free(struct unwinder *u);
 
+/*
+ * Load the rows of the file at @path now, before any process maps it: a new process's
+ * first stacks then unwind through it (the kernel places it by inode) before its own
+ * mappings are read. 0 or -errno.
+ */
+int unwinder__preload(struct unwinder *u, const char *path);
+/* ...of every file process @pid maps as code (procscope's own: the C library, ld.so). */
+void unwinder__preload_pid(struct unwinder *u, uint32_t pid);
 /* Read the mappings of process @pid (slot @slot) and publish them. 0 or -errno. */
 int unwinder__load(struct unwinder *u, uint32_t slot, uint32_t pid);
 /* The process in @slot exited: its mappings go back to the free space. */

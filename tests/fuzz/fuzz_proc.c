@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * What procscope parses from /proc and cgroupfs: pressure files, IO limits (v1 and
- * v2), mounts tables, and command lines from exec events.
+ * What procscope parses from /proc, /tmp and cgroupfs: pressure files, IO limits (v1
+ * and v2), mounts tables, command lines from exec events, and JITs' perf maps.
  */
 #include <stdio.h>
 #include <sys/mman.h>
@@ -10,6 +10,7 @@
 #include "core_abi.h"
 #include "fuzz.h"
 #include "iolimit.h"
+#include "perfmap.h"
 #include "preflight.h"
 #include "proctree.h"
 #include "psi.h"
@@ -24,6 +25,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!s)
 		return 0;
+	struct perfmap pm = {0};
+
+	perfmap_parse(&pm, (const char *)data, size);
+	for (size_t i = 0; i < pm.n; i++)
+		perfmap_lookup(&pm, pm.syms[i].start + (size & 7));
+	perfmap_release(&pm);
 	psi_parse(s, &some, &full);
 	for (int k = 0; k <= IOL_N; k++)
 		io_limits_parse(&cg, s, (enum io_limit_kind)k);

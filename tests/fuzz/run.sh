@@ -17,10 +17,17 @@ for bin in "$dir"/fuzz_*; do
 	corpus=$dir/corpus/$name
 	mkdir -p "$corpus"
 	cp "$here/corpus/$name/"* "$corpus/" 2> /dev/null || true
-	if [ "$name" = elf ]; then
+	if [ "$name" = elf ] || [ "$name" = cfi ]; then
 		# real ELF files: an executable, a stripped one, a shared library
-		for f in spin stacks-stripped libpstest.so; do
+		for f in spin stacks-stripped libpstest.so stacks-nofp libpsnofp.so; do
 			[ -f "$root/tests/workloads/bin/$f" ] && cp "$root/tests/workloads/bin/$f" "$corpus/"
+		done
+	fi
+	if [ "$name" = cfi ]; then
+		# and their unwind tables alone, as the raw sections the parser starts from
+		for f in stacks-nofp libpsnofp.so; do
+			objcopy -O binary --only-section=.eh_frame "$root/tests/workloads/bin/$f" \
+				"$corpus/$f.eh_frame" 2> /dev/null || true
 		done
 	fi
 	log=$dir/fuzz_$name.log

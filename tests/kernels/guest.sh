@@ -38,7 +38,7 @@ echo $? > "$out/default.rc"
 
 # 3. the smoke subset of the integration tests: exact counts, no timing assertions
 # (software emulation runs 5-10 times slower)
-CI=true bash tests/integration/run.sh \
+CI=true PROCSCOPE_TEST_SLOW=1 bash tests/integration/run.sh \
 	test_syscalls::test_getppid_count_exact \
 	test_syscalls::test_syscall_errors_and_errno \
 	test_targets::test_forktree_command_mode \
@@ -47,8 +47,12 @@ CI=true bash tests/integration/run.sh \
 	test_io::test_writeback_attributed_to_dirtier \
 	test_net::test_tcp_ipv4_counts_exact \
 	test_stacks::test_chain_named_from_the_entry \
+	test_unwind::test_no_frame_pointers_whole_chain \
+	test_unwind::test_offcpu_without_frame_pointers \
 	test_sched::test_context_switches_match_kernel \
 	test_lifecycle::test_exit_status_is_the_commands \
 	test_kernel::test_check_lists_every_subsystem \
 	> "$out/smoke.txt" 2>&1
+# the files of the tests that failed, for the host to show
+[ -d build/failed-tests ] && cp -r build/failed-tests "$out/"
 echo "guest: done"
