@@ -15,6 +15,8 @@ source "$here/lib.sh"
 	echo
 	bash "$here/stacks_overhead.sh"
 	echo
+	bash "$here/unwind.sh"
+	echo
 	bash "$here/scenarios.sh"
 	echo
 	bash "$here/field.sh"

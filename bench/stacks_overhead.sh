@@ -5,7 +5,8 @@
 #    defaults, and a bpftrace 99 Hz stack profile of the same process;
 #  - off-CPU stacks: two threads bouncing a byte over pipes on one CPU (pingpong: two
 #    context switches per round trip), round trips per second under no tracing,
-#    procscope --only sched, procscope --only sched --offcpu, libbpf-tools offcputime;
+#    procscope --only sched, procscope --only sched --offcpu (user stacks from the unwind
+#    tables, and with --unwind fp), libbpf-tools offcputime;
 #  - symbolization: a workflow of 100 short processes, the time procscope spends
 #    symbolizing the report and its peak RSS.
 #   env: REPS (default 5), SECS (default 3)
@@ -54,12 +55,14 @@ run() {
 	sw_none) "${pp[@]}" ;;
 	sw_procscope_sched) "$PROCSCOPE" --only sched -o "$tmp/report.out" -- "${pp[@]}" ;;
 	sw_procscope_offcpu) "$PROCSCOPE" --only sched --offcpu -o "$tmp/report.out" -- "${pp[@]}" ;;
+	sw_procscope_offcpu_fp) "$PROCSCOPE" --only sched --offcpu --unwind fp -o "$tmp/report.out" \
+		-- "${pp[@]}" ;;
 	sw_offcputime) peer Tracing stdbuf -oL offcputime -p PID -- "${pp[@]}" ;;
 	esac | awk '/per_sec/ { print $2 }'
 }
 
 modes=(cpu_none cpu_procscope_sampling cpu_procscope cpu_bpftrace
-	sw_none sw_procscope_sched sw_procscope_offcpu sw_offcputime)
+	sw_none sw_procscope_sched sw_procscope_offcpu sw_procscope_offcpu_fp sw_offcputime)
 interleave "$tmp/raw" run
 
 

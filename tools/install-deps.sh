@@ -23,8 +23,9 @@ test_pkgs=(jq util-linux procps iproute2 libxml2-utils protobuf-compiler binutil
 	curl python3 sqlite3
 	# libFuzzer and the sanitizers' runtimes for clang (make fuzz)
 	libclang-rt-14-dev)
-# bench: the peer tools measured side by side and the workload generators.
-bench_pkgs=(libbpf-tools bpftrace fio sockperf)
+# bench: the peer tools measured side by side (perf: its DWARF unwinding; time: its
+# post-processing CPU) and the workload generators.
+bench_pkgs=(libbpf-tools bpftrace fio sockperf linux-perf time)
 
 want=()
 case ${1:-all} in
