@@ -525,10 +525,14 @@ __u64 unwind_walk(__u64 ip, __u64 sp, __u64 bp, __u32 slot);
 /* The user stack of @t (current), of the process in @slot: its hash, 0 for none. */
 static __always_inline __u64 unwind_user(struct task_struct *t, __u32 slot)
 {
+	struct proc_rec *p = proc_of(slot);
 	struct pt_regs *regs;
 
 	/* a kernel thread has no user stack; an exiting task no longer has its memory */
 	if ((t->flags & PF_KTHREAD) || !t->mm)
+		return 0;
+	/* the command before its exec runs procscope's launcher: not the workload's code */
+	if (p && (p->flags & (PROC_F_LAUNCHED | PROC_F_EXECED)) == PROC_F_LAUNCHED)
 		return 0;
 	regs = (struct pt_regs *)bpf_task_pt_regs(t);
 	if (!regs)

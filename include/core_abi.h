@@ -41,8 +41,10 @@ enum proc_flags {
 	PROC_F_PRESENT = 1 << 0, /* running before procscope attached */
 	PROC_F_EXECED = 1 << 1,
 	PROC_F_EXITED = 1 << 2,
-	PROC_F_DUP = 1 << 3,	/* lost an allocation race: slot unused */
-	PROC_F_STACKS = 1 << 4, /* has stacks: userspace was asked to read its mappings */
+	PROC_F_DUP = 1 << 3,	  /* lost an allocation race: slot unused */
+	PROC_F_STACKS = 1 << 4,	  /* has stacks: userspace was asked to read its mappings */
+	PROC_F_LAUNCHED = 1 << 5, /* the command procscope started: its code is procscope's
+				     until it execs */
 };
 
 enum row_kind {

@@ -16,6 +16,7 @@
 #include "core_abi.h"
 #include "iolimit.h"
 #include "psi.h"
+#include "unwind.h"
 
 /* A closed TCP connection, from its EV_TCP_CLOSE ring-buffer record (conns.c). */
 struct tcp_conn_info {
@@ -76,6 +77,10 @@ struct self_stats {
 	/* stacks: the final symbolization */
 	uint64_t symbolize_ns;
 	uint64_t sym_captures, sym_capture_misses, sym_modules, sym_parses;
+	/* user stacks walked with unwind tables: the tables (bool false: frame pointers) */
+	bool unwind_on;
+	struct unwind_stats unwind;
+	uint64_t unwind_rows_max;
 };
 
 /* What procfs says of a live process at collection time. */

@@ -664,6 +664,22 @@ static void json_self(struct json_writer *w, const struct self_stats *x)
 	jw_kv_u64(w, "symbolizer_capture_misses", x->sym_capture_misses);
 	jw_kv_u64(w, "symbolizer_files", x->sym_modules);
 	jw_kv_u64(w, "symbolizer_parses", x->sym_parses);
+	jw_key(w, "unwind");
+	if (!x->unwind_on) {
+		jw_null(w);
+	} else {
+		jw_object_begin(w);
+		jw_kv_u64(w, "loads", x->unwind.loads);
+		jw_kv_u64(w, "load_misses", x->unwind.load_misses);
+		jw_kv_u64(w, "files", x->unwind.files);
+		jw_kv_u64(w, "files_without_tables", x->unwind.files_none);
+		jw_kv_u64(w, "files_full", x->unwind.files_full);
+		jw_kv_u64(w, "rows", x->unwind.rows);
+		jw_kv_u64(w, "rows_max", x->unwind_rows_max);
+		jw_kv_u64(w, "mappings_full", x->unwind.maps_full);
+		jw_kv_u64(w, "parse_ns", x->unwind.parse_ns);
+		jw_object_end(w);
+	}
 	jw_object_end(w);
 }
 

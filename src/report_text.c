@@ -647,6 +647,15 @@ static void self(FILE *f, const struct snapshot *s)
 			"  warning: %llu process events dropped (ring buffer full): some command "
 			"lines may be missing\n",
 			(unsigned long long)x->stats[STAT_RB_DROPS]);
+	if (x->unwind_on)
+		fprintf(f,
+			"  unwind tables: %llu files, %llu of %llu rows%s, read in %s; user stacks "
+			"walked to their entry: %.1f%%\n",
+			(unsigned long long)x->unwind.files, (unsigned long long)x->unwind.rows,
+			(unsigned long long)x->unwind_rows_max,
+			x->unwind.files_full ? " (FULL: raise --unwind-rows)" : "",
+			fmt_dur(b[4], sizeof(b[4]), x->unwind.parse_ns),
+			s->stacks ? pct(s->stacks->user_complete, s->stacks->user_stacks) : 0.0);
 	if (s->stacks && s->stacks->oncpu_samples && s->stacks->own_samples)
 		fprintf(f,
 			"  in the target's on-CPU samples: %.1f%% in its own BPF programs "

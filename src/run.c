@@ -71,12 +71,14 @@ struct run {
 	char exe[4096];		 /* the command, resolved */
 	struct launch child;	 /* pid 0 unless a command was launched */
 	struct session *sess;
-	struct proctree tree;	/* command lines, from the ring buffer */
-	struct conn_log conns;	/* closed TCP connections, likewise */
-	struct symbolizer *sym; /* when stacks are on */
-	struct unwinder *unw;	/* when user stacks are walked with unwind tables */
-	struct raw_dump prev;	/* the last interval's dump (procs NULL before) */
-	uint64_t stop_sig_ns;	/* when a stop signal arrived, 0 if none */
+	struct proctree tree;	       /* command lines, from the ring buffer */
+	struct conn_log conns;	       /* closed TCP connections, likewise */
+	struct symbolizer *sym;	       /* when stacks are on */
+	struct unwinder *unw;	       /* when user stacks are walked with unwind tables */
+	struct unwind_stats unw_stats; /* its figures, kept when it goes with the session */
+	uint64_t unw_rows_max;
+	struct raw_dump prev; /* the last interval's dump (procs NULL before) */
+	uint64_t stop_sig_ns; /* when a stop signal arrived, 0 if none */
 	int stop_sig;
 	bool done, tree_changed;
 	struct alerts *alerts; /* NULL without rules */
@@ -619,7 +621,8 @@ static int start_tracing(struct run *r, const struct cgroup_target *cg, uint64_t
 				unwinder__preload(r->unw, r->exe);
 		}
 	}
-	if (r->child.pid > 0 && session__add_pid(r->sess, (uint32_t)r->child.pid, 0) < 0) {
+	if (r->child.pid > 0 &&
+	    session__add_pid(r->sess, (uint32_t)r->child.pid, PROC_F_LAUNCHED) < 0) {
 		pr_error("cannot register the command's pid");
 		return EXIT_RUNTIME;
 	}
@@ -710,6 +713,9 @@ static void build_stacks(struct run *r, struct snapshot *s, struct stack_set *se
 	s->self.sym_capture_misses = st.capture_misses;
 	s->self.sym_modules = st.modules;
 	s->self.sym_parses = st.parses;
+	s->self.unwind_on = s->kernel.unwind_cfi;
+	s->self.unwind = r->unw_stats;
+	s->self.unwind_rows_max = r->unw_rows_max;
 }
 
 /* The final report: the kernel side is detached before anything is rendered. */
@@ -725,6 +731,10 @@ static int report(struct run *r)
 
 	collect(r, &final);
 	session__collect_stacks(r->sess, &raw_stacks);
+	if (r->unw) {
+		unwinder__stats(r->unw, &r->unw_stats);
+		r->unw_rows_max = session__unwind_tables(r->sess)->rows_cap;
+	}
 	unwinder__free(r->unw); /* its tables go with the session */
 	r->unw = NULL;
 	session__free(r->sess);

@@ -22,6 +22,8 @@
 /* libstdc++'s C ABI demangler: C++ names read as C++ */
 extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
 
+#define MODULE_ALIASES 3
+
 struct module {
 	char *name; /* base name, for display */
 	char *path; /* as mapped: where its .gnu_debuglink file is looked for */
@@ -30,6 +32,15 @@ struct module {
 	int build_id_len;
 	dev_t dev;
 	ino_t ino;
+	/*
+	 * the same file under other inodes (same build id): an overlay's file, which
+	 * procscope opens by path, and the real one underneath, which the kernel maps
+	 */
+	struct {
+		dev_t dev;
+		ino_t ino;
+	} alias[MODULE_ALIASES];
+	int n_alias;
 	int fd; /* open until its symbols and its call frame information are read */
 	bool parsed, cfi_read, vdso;
 	struct elf_ident ident; /* program headers and debug link, at first sight */
@@ -197,9 +208,14 @@ static struct module *module_of_fd(struct symbolizer *s, int fd, const char *pat
 	}
 	for (size_t i = 0; i < s->n_mods; i++) {
 		m = s->mods[i];
-		if (!m->vdso && m->dev == st.st_dev && m->ino == st.st_ino) {
-			close(fd);
-			return m;
+		if (m->vdso)
+			continue;
+		for (int k = -1; k < m->n_alias; k++) {
+			if ((k < 0 ? m->dev : m->alias[k].dev) == st.st_dev &&
+			    (k < 0 ? m->ino : m->alias[k].ino) == st.st_ino) {
+				close(fd);
+				return m;
+			}
 		}
 	}
 	elf_ident_fd(fd, &ident);
@@ -207,6 +223,10 @@ static struct module *module_of_fd(struct symbolizer *s, int fd, const char *pat
 	for (size_t i = 0; len && i < s->n_mods; i++) {
 		m = s->mods[i];
 		if (m->build_id_len == len && !memcmp(m->build_id, ident.build_id, (size_t)len)) {
+			if (!m->vdso && m->n_alias < MODULE_ALIASES) {
+				m->alias[m->n_alias].dev = st.st_dev;
+				m->alias[m->n_alias++].ino = st.st_ino;
+			}
 			close(fd);
 			return m;
 		}
@@ -406,9 +426,9 @@ const struct sym_mapping *symbolizer__mappings(struct symbolizer *s, uint32_t sl
 	return *n ? pm->e : NULL;
 }
 
-uint32_t symbolizer__file(struct symbolizer *s, const char *path)
+uint32_t symbolizer__file(struct symbolizer *s, const char *open_path, const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(open_path, O_RDONLY | O_CLOEXEC);
 
 	return fd < 0 ? 0 : module_id(s, module_of_fd(s, fd, path));
 }
@@ -522,15 +542,17 @@ static void module_parse(struct symbolizer *s, struct module *m)
 	m->demangled = xcalloc(m->elf.n_syms ? m->elf.n_syms : 1, sizeof(*m->demangled));
 }
 
-bool symbolizer__module_inode(const struct symbolizer *s, uint32_t id, uint64_t *ino,
+bool symbolizer__module_inode(const struct symbolizer *s, uint32_t id, int k, uint64_t *ino,
 			      uint32_t *kdev, int64_t *text_delta)
 {
 	const struct module *m = module_by_id(s, id);
+	dev_t dev;
 
-	if (!m || m->vdso || !m->ino)
+	if (!m || m->vdso || !m->ino || k > m->n_alias)
 		return false;
-	*ino = m->ino;
-	*kdev = (uint32_t)(major(m->dev) << 20 | minor(m->dev));
+	*ino = k ? m->alias[k - 1].ino : m->ino;
+	dev = k ? m->alias[k - 1].dev : m->dev;
+	*kdev = (uint32_t)(major(dev) << 20 | minor(dev));
 	*text_delta = 0;
 	for (int i = 0; i < m->ident.n_load; i++) {
 		if (m->ident.load[i].exec) {

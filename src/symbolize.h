@@ -65,10 +65,12 @@ struct cfi_rows;
  */
 int symbolizer__module_cfi(struct symbolizer *s, uint32_t id, struct cfi_rows *out);
 /*
- * Module @id's inode, in the kernel's terms (dev_t as major << 20 | minor), and its
- * code segment's p_vaddr - p_offset. false for the vDSO and unknown ids.
+ * Module @id's inode number @k (0: the first it was found under; then others with its
+ * build id -- an overlay's and the real file's), in the kernel's terms (dev_t as
+ * major << 20 | minor), and its code segment's p_vaddr - p_offset. false past the
+ * last, for the vDSO and unknown ids.
  */
-bool symbolizer__module_inode(const struct symbolizer *s, uint32_t id, uint64_t *ino,
+bool symbolizer__module_inode(const struct symbolizer *s, uint32_t id, int k, uint64_t *ino,
 			      uint32_t *kdev, int64_t *text_delta);
 /*
  * Read the perf map of @pid (slot @slot), /tmp/perf-PID.map, which names the code a
@@ -76,8 +78,11 @@ bool symbolizer__module_inode(const struct symbolizer *s, uint32_t id, uint64_t 
  * process exits. 0, or -errno (-ENOENT: it writes none). Capturing reads it too.
  */
 int symbolizer__jit(struct symbolizer *s, uint32_t slot, uint32_t pid);
-/* The module of the file at @path (opened once, then known), or 0 if unreadable. */
-uint32_t symbolizer__file(struct symbolizer *s, const char *path);
+/*
+ * The module of the file opened at @open_path (a /proc/PID/map_files link: the very
+ * file mapped), named @path; or 0 if unreadable.
+ */
+uint32_t symbolizer__file(struct symbolizer *s, const char *open_path, const char *path);
 /* Register the executable of @pid (just exec'd) so its build id resolves later. */
 int symbolizer__exe(struct symbolizer *s, uint32_t pid);
 

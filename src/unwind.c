@@ -23,7 +23,8 @@ struct free_range {
 struct unwinder {
 	struct unwind_tables t;
 	struct symbolizer *sym;
-	bool *tried; /* by module id: rows asked for */
+	bool *tried;	      /* by module id: rows asked for */
+	uint8_t *inodes_sent; /* by module id: inodes the kernel knows it by */
 	size_t rows_used;
 	struct free_range *free;
 	size_t n_free, free_cap;
@@ -48,6 +49,7 @@ struct unwinder *unwinder__new(const struct unwind_tables *t, struct symbolizer 
 	u->t = *t;
 	u->sym = sym;
 	u->tried = xcalloc(t->files_cap ? t->files_cap : 1, sizeof(*u->tried));
+	u->inodes_sent = xcalloc(t->files_cap ? t->files_cap : 1, sizeof(*u->inodes_sent));
 	free_add(u, 0, (uint32_t)t->maps_cap, 0);
 	symbolizer__want_cfi(sym);
 	return u;
@@ -58,6 +60,7 @@ void unwinder__free(struct unwinder *u)
 	if (!u)
 		return;
 	free(u->tried);
+	free(u->inodes_sent);
 	free(u->free);
 	free(u);
 }
@@ -109,6 +112,24 @@ static int64_t maps_alloc(struct unwinder *u, uint32_t n, uint64_t now)
 	return -1;
 }
 
+/* Tell the kernel the inodes module @id (with rows) is known by that it does not know yet. */
+static void send_inodes(struct unwinder *u, uint32_t id)
+{
+	struct unwind_inode key = {0};
+	uint64_t ino;
+	int64_t delta;
+	uint32_t dev;
+
+	if (id >= u->t.files_cap || !u->t.files[id].n || !u->t.add_inode)
+		return;
+	while (symbolizer__module_inode(u->sym, id, u->inodes_sent[id], &ino, &dev, &delta)) {
+		key.ino = ino;
+		key.dev = dev;
+		u->t.add_inode(u->t.ctx, &key, id);
+		u->inodes_sent[id]++;
+	}
+}
+
 /* Module @id's rows, appended to the rows array the first time it is seen. */
 static void file_load(struct unwinder *u, uint32_t id)
 {
@@ -129,22 +150,14 @@ static void file_load(struct unwinder *u, uint32_t id)
 			 u->rows_used, u->t.rows_cap);
 	} else {
 		struct unwind_file *f = &u->t.files[id];
-		struct unwind_inode key = {0};
-		uint32_t v[2] = {(uint32_t)u->rows_used, (uint32_t)rows.n};
+		uint32_t v[2] = {(uint32_t)u->rows_used, (uint32_t)rows.n}, dev;
 		uint64_t w, ino;
 		int64_t delta = 0;
-		uint32_t dev;
-		bool known;
 
 		memcpy(&u->t.rows[u->rows_used], rows.r, rows.n * sizeof(*rows.r));
 		u->rows_used += rows.n;
-		known = symbolizer__module_inode(u->sym, id, &ino, &dev, &delta);
+		symbolizer__module_inode(u->sym, id, 0, &ino, &dev, &delta);
 		f->text_delta = delta;
-		if (known && u->t.add_inode) {
-			key.ino = ino;
-			key.dev = dev;
-			u->t.add_inode(u->t.ctx, &key, id);
-		}
 		/* the rows and the delta first, then their range, in one store */
 		memcpy(&w, v, sizeof(w));
 		__atomic_store_n((uint64_t *)f, w, __ATOMIC_RELEASE);
@@ -169,14 +182,21 @@ static void publish(struct unwinder *u, uint32_t slot, uint32_t first, uint32_t 
 	free_add(u, old.first, old.n, now_ns() + REUSE_GRACE_NS);
 }
 
-int unwinder__preload(struct unwinder *u, const char *path)
+/* The file opened at @open_path, named @path: rows, and its inodes to the kernel. */
+static int preload(struct unwinder *u, const char *open_path, const char *path)
 {
-	uint32_t id = symbolizer__file(u->sym, path);
+	uint32_t id = symbolizer__file(u->sym, open_path, path);
 
 	if (!id)
 		return -ENOENT;
 	file_load(u, id);
+	send_inodes(u, id);
 	return 0;
+}
+
+int unwinder__preload(struct unwinder *u, const char *path)
+{
+	return preload(u, path, path);
 }
 
 void unwinder__preload_pid(struct unwinder *u, uint32_t pid)
@@ -187,11 +207,16 @@ void unwinder__preload_pid(struct unwinder *u, uint32_t pid)
 	snprintf(path, sizeof(path), "/proc/%u/maps", pid);
 	f = fopen(path, "re");
 	while (f && fgets(line, sizeof(line), f)) {
-		char perms[8], file[4096];
+		char perms[8], file[4096], mf[128];
+		unsigned long start, end;
 
-		if (sscanf(line, "%*x-%*x %7s %*x %*s %*s %4095[^\n]", perms, file) == 2 &&
-		    strchr(perms, 'x') && file[0] == '/')
-			unwinder__preload(u, file);
+		/* through map_files: the very file mapped, the inode the kernel sees */
+		if (sscanf(line, "%lx-%lx %7s %*x %*s %*s %4095[^\n]", &start, &end, perms, file) ==
+			    4 &&
+		    strchr(perms, 'x') && file[0] == '/') {
+			snprintf(mf, sizeof(mf), "/proc/%u/map_files/%lx-%lx", pid, start, end);
+			preload(u, mf, file);
+		}
 	}
 	if (f)
 		fclose(f);
@@ -218,8 +243,10 @@ int unwinder__load(struct unwinder *u, uint32_t slot, uint32_t pid)
 		u->stats.maps_full++;
 		n = UNWIND_MAPS_MAX;
 	}
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		file_load(u, m[i].module);
+		send_inodes(u, m[i].module);
+	}
 	first = n ? maps_alloc(u, (uint32_t)n, now_ns()) : 0;
 	if (first < 0) {
 		u->stats.maps_full++;

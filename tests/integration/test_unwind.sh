@@ -117,3 +117,16 @@ EOF
 	zcat js.pb.gz | protoc --decode_raw > js.pb.txt
 	grep -q 'JS:\*hotLoop' js.pb.txt || die "no JIT name in the pprof profile"
 }
+
+# A program in an overlay filesystem (a container's root): procscope opens it by its
+# path, the kernel maps the real file underneath -- two inodes, one build id.
+test_program_in_an_overlay() {
+	mkdir lower upper work merged
+	cp "$WL/stacks-nofp" lower/
+	mount -t overlay overlay -o "lowerdir=$T/lower,upperdir=$T/upper,workdir=$T/work" merged
+	local rc=0
+	"$PROCSCOPE" --folded ov.txt --json -o ov.json -- merged/stacks-nofp 600 || rc=$?
+	umount merged
+	assert_eq "$rc" 0 "procscope's exit status"
+	assert_whole_chain ov.txt stacks-nofp ";main;outer;middle;hot" ov.json
+}
