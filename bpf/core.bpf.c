@@ -86,6 +86,7 @@ int BPF_PROG(core_exec, struct task_struct *p, pid_t old_pid, struct linux_binpr
 	if (rec && c->slot != SLOT_OVERFLOW) {
 		rec->exec_ns = bpf_ktime_get_ns();
 		rec->flags |= PROC_F_EXECED;
+		rec->cgid = BPF_CORE_READ(p, cgroups, dfl_cgrp, kn, id);
 		bpf_probe_read_kernel_str(rec->comm, sizeof(rec->comm), p->comm);
 	}
 	if (!e) {

@@ -361,6 +361,7 @@ static __always_inline __u32 proc_create(struct task_struct *t, __u32 tgid, __u3
 		p->ppid = BPF_CORE_READ(t, real_parent, tgid);
 		p->start_ns = start_ns;
 		p->flags = flags;
+		p->cgid = BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, id);
 		BPF_CORE_READ_STR_INTO(&p->comm, t, group_leader, comm);
 		p->pid = tgid;
 	}

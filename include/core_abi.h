@@ -111,6 +111,7 @@ struct proc_rec {
 	__u64 start_ns;	 /* CLOCK_MONOTONIC; attach time if it was already running */
 	__u64 exec_ns;	 /* last exec, 0 if none seen */
 	__u64 end_ns;	 /* exit of the last thread, 0 while alive */
+	__u64 cgid;	 /* its cgroup v2 (kernfs id) when created or last exec'd */
 	char comm[COMM_LEN];
 	struct proc_sched sched;
 	struct proc_io io;

@@ -560,6 +560,14 @@ void alerts_reap(struct alerts *a, uint64_t wait_ns)
 	}
 }
 
+bool alert_rule_firing(const struct alert_rule *r)
+{
+	for (size_t i = 0; i < r->n_st; i++)
+		if (r->st[i].firing)
+			return true;
+	return false;
+}
+
 void alerts_release(struct alerts *a)
 {
 	for (size_t i = 0; i < a->n_rules; i++) {

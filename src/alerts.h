@@ -99,6 +99,9 @@ int alerts_add_file(struct alerts *a, const char *path, bool have_baseline, bool
 size_t alerts_eval(struct alerts *a, const struct jval *record, const struct jval *baseline,
 		   uint64_t unix_ns);
 
+/* Does @r hold now (at the last record evaluated), for the target or any process? */
+bool alert_rule_firing(const struct alert_rule *r);
+
 /* The alert's fields, as an object inside an open writer (no "type"). */
 void alert_json_fields(struct json_writer *w, const struct alert *al);
 /* An NDJSON "alert" record. */

@@ -13,6 +13,8 @@
 
 #include "alerts.h"
 #include "cli.h"
+#include "prometheus.h"
+#include "promserve.h"
 #include "record_shape.h"
 #include "util.h"
 
@@ -86,6 +88,9 @@ enum {
 	OPT_CHECK,
 	OPT_UNWIND,
 	OPT_UNWIND_ROWS,
+	OPT_PROMETHEUS,
+	OPT_PROM_LABELS,
+	OPT_PROM_MAX_SERIES,
 	OPT_SUBSYS = 0x1000, /* + index in subsystems[]: --no-NAME, or --NAME if off by default */
 	OPT_SUBSYS_MAX = 16,
 };
@@ -127,6 +132,14 @@ static const struct argp_option tail_options[] = {
 	{"duration", 'd', "SEC", 0, "Stop after SEC seconds (units: ms, s, m, h)", 3},
 	{"interval", 'i', "SEC", 0, "Also report every SEC seconds (the change since the last)", 3},
 	{"json", OPT_JSON, NULL, 0, "NDJSON records instead of text (docs/json-schema.md)", 3},
+	{"prometheus", OPT_PROMETHEUS, "[ADDR:]PORT", 0,
+	 "Serve the metrics at http://ADDR:PORT/metrics for Prometheus to scrape, updated every "
+	 "-i (10 s without it; docs/metrics.md, *Prometheus*)",
+	 3},
+	{"prometheus-labels", OPT_PROM_LABELS, "pid", 0,
+	 "Also label the metrics by pid (one series set per process, not per command)", 3},
+	{"prometheus-max-series", OPT_PROM_MAX_SERIES, "N", 0,
+	 "At most N series on the endpoint (default 10000); what is left out is counted", 3},
 	{"output", 'o', "FILE", 0, "Write the report to FILE (complete, or not at all)", 3},
 	{"top", OPT_TOP, "N", 0, "Rows per table in the text report (default 10)", 3},
 
@@ -344,6 +357,33 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_JSON:
 		cfg->json = true;
 		return 0;
+	case OPT_PROMETHEUS: {
+		struct sockaddr_storage ss;
+		socklen_t sl;
+		char why[256];
+
+		if (promserve_parse(arg, &ss, &sl, why, sizeof(why))) {
+			argp_error(state, "invalid '--prometheus %s': %s", arg, why);
+			return EINVAL;
+		}
+		cfg->prometheus = arg;
+		return 0;
+	}
+	case OPT_PROM_LABELS:
+		if (strcmp(arg, "pid")) {
+			argp_error(state, "invalid '--prometheus-labels %s' (pid)", arg);
+			return EINVAL;
+		}
+		cfg->prom_labels |= PROM_LABEL_PID;
+		return 0;
+	case OPT_PROM_MAX_SERIES:
+		if (parse_uint(arg, 100, 10000000, &v)) {
+			argp_error(state, "invalid '--prometheus-max-series %s' (100 to 10000000)",
+				   arg);
+			return EINVAL;
+		}
+		cfg->prom_max_series = v;
+		return 0;
 	case 'o':
 		if (!*arg) {
 			argp_error(state, "'-o' needs a file name");
@@ -536,6 +576,11 @@ int config_check(const struct config *cfg, char *err, size_t len)
 		snprintf(err, len,
 			 "'--folded', '--flamegraph' and '--pprof' need stacks: not with "
 			 "'--no-profile' unless '--offcpu'");
+		return -1;
+	}
+	if ((cfg->prom_labels || cfg->prom_max_series) && !cfg->prometheus) {
+		snprintf(err, len, "'%s' needs '--prometheus'",
+			 cfg->prom_labels ? "--prometheus-labels" : "--prometheus-max-series");
 		return -1;
 	}
 	if ((cfg->alert_exec || cfg->fail_on_alert) && !cfg->n_alert_rules && !cfg->n_alert_files) {

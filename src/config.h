@@ -44,7 +44,10 @@ struct config {
 	uint64_t duration_ns; /* 0 = until the target ends or a signal */
 	uint64_t interval_ns; /* 0 = final report only */
 	bool json;
-	const char *output; /* NULL = stdout */
+	const char *output;	  /* NULL = stdout */
+	const char *prometheus;	  /* --prometheus [ADDR:]PORT, NULL if not */
+	unsigned int prom_labels; /* enum prom_labels */
+	unsigned int prom_max_series;
 	unsigned int top_n;
 	unsigned int max_procs;
 	unsigned int max_rows;

@@ -566,6 +566,7 @@ static void json_process(struct json_writer *w, const struct snapshot *s, const 
 	jw_kv_u64(w, "ppid", p->ppid);
 	jw_kv_str(w, "comm", p->comm);
 	jw_kv_str(w, "cmdline", p->cmdline);
+	jw_kv_str(w, "cgroup", p->cgroup);
 	if (code >= 0)
 		jw_kv_i64(w, "exit_code", code);
 	else
@@ -686,14 +687,6 @@ static void json_self(struct json_writer *w, const struct self_stats *x)
 void report_json(struct json_writer *w, const struct snapshot *s, const struct analysis *a,
 		 const struct report_opts *o)
 {
-	size_t running = 0, n = 0;
-
-	for (size_t i = 0; i < s->n_procs; i++) {
-		if (s->procs[i].slot == SLOT_OVERFLOW)
-			continue;
-		n++;
-		running += !(s->procs[i].flags & PROC_F_EXITED);
-	}
 	jw_object_begin(w);
 	jw_kv_str(w, "type", s->kind == SNAP_INTERVAL ? "interval" : "report");
 	jw_kv_u64(w, "schema_version", JSON_SCHEMA_VERSION);
@@ -711,8 +704,8 @@ void report_json(struct json_writer *w, const struct snapshot *s, const struct a
 		jw_kv_i64(w, "exit_code", o->exit_code);
 	else
 		jw_kv_str(w, "exit_code", NULL);
-	jw_kv_u64(w, "process_count", n);
-	jw_kv_u64(w, "running_count", running);
+	jw_kv_u64(w, "process_count", s->process_count);
+	jw_kv_u64(w, "running_count", s->running_count);
 	jw_key(w, "subsystems");
 	jw_array_begin(w);
 	for (unsigned int bit = 1; bit <= SUB_OFFCPU; bit <<= 1)

@@ -62,16 +62,8 @@ static void header(FILE *f, const struct snapshot *s, const struct report_opts *
 {
 	uint64_t wall = s->end_ns - s->start_ns;
 	const struct proc_sched *t = &s->target.sched;
-	size_t running = 0, n = 0;
 	char b1[32], b2[32];
 
-	for (size_t i = 0; i < s->n_procs; i++) {
-		if (s->procs[i].slot == SLOT_OVERFLOW)
-			continue;
-		n++;
-		if (!(s->procs[i].flags & PROC_F_EXITED))
-			running++;
-	}
 	if (s->kind == SNAP_INTERVAL)
 		fprintf(f, "procscope interval +%s .. +%s: ",
 			fmt_dur(b1, sizeof(b1), s->start_ns - s->attach_ns),
@@ -83,7 +75,8 @@ static void header(FILE *f, const struct snapshot *s, const struct report_opts *
 	fprintf(f, "  wall %s", fmt_dur(b1, sizeof(b1), wall));
 	if (o->exit_code >= 0 && s->kind == SNAP_REPORT)
 		fprintf(f, "   exit %d", o->exit_code);
-	fprintf(f, "   processes %zu (%zu running)   CPU %s (%.2f CPUs avg)\n", n, running,
+	fprintf(f, "   processes %llu (%llu running)   CPU %s (%.2f CPUs avg)\n",
+		(unsigned long long)s->process_count, (unsigned long long)s->running_count,
 		fmt_dur(b2, sizeof(b2), t->oncpu_ns), wall ? (double)t->oncpu_ns / wall : 0.0);
 }
 

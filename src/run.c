@@ -28,6 +28,8 @@
 #include "alerts.h"
 #include "analysis.h"
 #include "baseline.h"
+#include "cgpath.h"
+#include "cgpath.h"
 #include "check.h"
 #include "conns.h"
 #include "json_reader.h"
@@ -36,6 +38,8 @@
 #include "output.h"
 #include "preflight.h"
 #include "proctree.h"
+#include "prometheus.h"
+#include "promserve.h"
 #include "render.h"
 #include "report.h"
 #include "run.h"
@@ -46,6 +50,8 @@
 #include "unwind.h"
 #include "util.h"
 
+/* --prometheus without -i: the endpoint's figures are this fresh */
+#define PROM_REFRESH_NS (10 * NSEC_PER_SEC)
 /* after a stop signal, wait this long for the command */
 #define CHILD_GRACE_NS (2 * NSEC_PER_SEC)
 #define ALERT_EXEC_GRACE_NS (10 * NSEC_PER_SEC) /* at the end, for --alert-exec programs */
@@ -72,6 +78,7 @@ struct run {
 	struct launch child;	 /* pid 0 unless a command was launched */
 	struct session *sess;
 	struct proctree tree;	       /* command lines, from the ring buffer */
+	struct cgpaths cgp;	       /* cgroup ids to paths */
 	struct conn_log conns;	       /* closed TCP connections, likewise */
 	struct symbolizer *sym;	       /* when stacks are on */
 	struct unwinder *unw;	       /* when user stacks are walked with unwind tables */
@@ -84,7 +91,9 @@ struct run {
 	struct alerts *alerts; /* NULL without rules */
 	struct baseline bl;    /* root NULL without --baseline */
 	struct baseline_cmp cmp;
-	bool save_failed; /* --save-baseline could not be rendered */
+	bool save_failed;	/* --save-baseline could not be rendered */
+	struct promserve *prom; /* --prometheus */
+	uint64_t prom_dropped;	/* series its cap left out, so far */
 };
 
 static char *describe_target(const struct config *cfg, const struct cgroup_target *cg)
@@ -211,6 +220,11 @@ static void collect(struct run *r, struct raw_dump *d)
 	d->n_conns = r->conns.n;
 }
 
+static const char *cgroup_path(void *ctx, uint64_t id)
+{
+	return cgpaths__path(ctx, id);
+}
+
 static void build(struct run *r, struct snapshot *s, const struct raw_dump *cur,
 		  const struct raw_dump *prev, uint64_t attach_ns)
 {
@@ -218,6 +232,8 @@ static void build(struct run *r, struct snapshot *s, const struct raw_dump *cur,
 		.cmdline = proctree__cmdline_cb,
 		.ctx = &r->tree,
 		.dev_name = dev_name,
+		.cgroup = cgroup_path,
+		.cgroup_ctx = &r->cgp,
 	};
 
 	snapshot_build(s, cur, prev, attach_ns, &names);
@@ -330,6 +346,35 @@ static char *checks(struct run *r, const struct snapshot *s, struct analysis *a,
 	return buf;
 }
 
+/* The endpoint's exposition, from everything since attach in @cur. */
+static void publish_metrics(struct run *r, const struct raw_dump *cur)
+{
+	struct prom_opts po = {
+		.labels = r->cfg->prom_labels,
+		.max_series = r->cfg->prom_max_series,
+		.alerts = r->alerts,
+		.dropped_before = r->prom_dropped,
+	};
+	struct snapshot snap;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m;
+
+	build(r, &snap, cur, NULL, session__attach_ns(r->sess));
+	m = open_memstream(&buf, &len);
+	if (m) {
+		r->prom_dropped += render_prometheus(m, &snap, &po);
+		if (fclose(m) == 0)
+			promserve__publish(r->prom, buf, len);
+	}
+	free(buf);
+	snapshot_release(&snap);
+}
+
+/*
+ * Every -i (and, for --prometheus alone, every PROM_REFRESH_NS): the interval's record
+ * (written only with -i) and its alerts; the endpoint's figures.
+ */
 static void interval_report(struct run *r)
 {
 	struct raw_dump cur, empty = {.ts_ns = session__attach_ns(r->sess)};
@@ -339,11 +384,15 @@ static void interval_report(struct run *r)
 	char *rec;
 
 	collect(r, &cur);
+	if (!r->cfg->interval_ns && !r->alerts)
+		goto publish; /* the endpoint's refresh, and no rules to evaluate */
 	build(r, &snap, &cur, r->prev.procs ? &r->prev : &empty, session__attach_ns(r->sess));
 	r->ropts.unix_end_ns = unix_now_ns();
 	analysis_compute(&a, &snap, r->short_desc);
 	rec = checks(r, &snap, &a, &len);
-	if (rec && r->cfg->json) {
+	if (!r->cfg->interval_ns) {
+		/* the endpoint's refresh: alerts evaluated, no record */
+	} else if (rec && r->cfg->json) {
 		/* the record as rendered once, written out as it is */
 		fwrite(rec, 1, len, outputs_file(&r->out, OUT_REPORT));
 		fflush(outputs_file(&r->out, OUT_REPORT));
@@ -353,6 +402,9 @@ static void interval_report(struct run *r)
 	free(rec);
 	analysis_release(&a);
 	snapshot_release(&snap);
+publish:
+	if (r->prom)
+		publish_metrics(r, &cur);
 	raw_dump_release(&r->prev);
 	r->prev = cur;
 }
@@ -438,9 +490,17 @@ static int trace(struct run *r)
 	err = epoll_add(ep, session__ring_fd(r->sess));
 	if (!err)
 		err = epoll_add(ep, r->sfd);
-	if (!err && cfg->interval_ns) {
-		tfd = interval_timer(cfg->interval_ns);
+	if (!err && (cfg->interval_ns || r->prom)) {
+		tfd = interval_timer(cfg->interval_ns ? cfg->interval_ns : PROM_REFRESH_NS);
 		err = tfd < 0 ? tfd : epoll_add(ep, tfd);
+	}
+	/* the endpoint answers from the start: figures as of attach */
+	if (!err && r->prom) {
+		struct raw_dump cur;
+
+		collect(r, &cur);
+		publish_metrics(r, &cur);
+		raw_dump_release(&cur);
 	}
 	/* the command may already be gone (SIGCHLD was queued before the loop) */
 	if (r->child.pid > 0 && launch__reap(&r->child, false))
@@ -555,6 +615,14 @@ static int prepare_inputs(struct run *r, struct config *cfg, struct cgroup_targe
 	if (outputs_open(&r->out, paths, OUT_N, true))
 		return EXIT_RUNTIME;
 	jw_init(&r->jw, outputs_file(&r->out, OUT_REPORT));
+	if (cfg->prometheus) {
+		char msg[512];
+
+		if (promserve__open(&r->prom, cfg->prometheus, msg, sizeof(msg))) {
+			pr_error("%s", msg);
+			return EXIT_RUNTIME;
+		}
+	}
 	return 0;
 }
 
@@ -786,6 +854,7 @@ static int exit_status(const struct run *r, int status)
 
 static void run_release(struct run *r)
 {
+	promserve__close(r->prom);
 	unwinder__free(r->unw);
 	session__free(r->sess);
 	launch__abort(&r->child); /* never released, or released and abandoned on error */
@@ -795,6 +864,7 @@ static void run_release(struct run *r)
 	symbolizer__free(r->sym);
 	raw_dump_release(&r->prev);
 	proctree__release(&r->tree);
+	cgpaths__release(&r->cgp);
 	conn_log__release(&r->conns);
 	free(r->desc);
 	free(r->short_desc);
@@ -812,6 +882,7 @@ int run(struct config *cfg, uint64_t started_ns)
 	if (cfg->check)
 		return check_run(cfg, stdout);
 	proctree__init(&r.tree);
+	cgpaths__init(&r.cgp, "/proc/self/mounts"); /* none: no cgroup paths */
 	status = prepare(&r, cfg, started_ns);
 	if (!status) {
 		trace(&r);

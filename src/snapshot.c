@@ -125,6 +125,14 @@ static void group_syscall(const struct group *g, struct syscall_stat *s)
 	group_lat(g, &s->lat);
 }
 
+static struct hist *hist_dup(const struct hist *h)
+{
+	struct hist *d = xmalloc(sizeof(*d));
+
+	*d = *h;
+	return d;
+}
+
 static void syscall_append(struct metrics *m, const struct syscall_stat *s)
 {
 	m->syscalls = xrealloc(m->syscalls, sizeof(*m->syscalls) * (m->n_syscalls + 1));
@@ -240,6 +248,7 @@ static void build_procs(struct snapshot *out, const struct raw_dump *cur,
 		p->start_ns = r->start_ns;
 		p->exec_ns = r->exec_ns;
 		p->end_ns = r->end_ns;
+		p->cgid = r->cgid;
 		memcpy(p->comm, r->comm, COMM_LEN);
 		p->m.sched = r->sched;
 		p->m.mem.minor_faults = r->mem.minor_faults;
@@ -519,9 +528,11 @@ int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struc
 		case ROW_IO_DEV_LAT:
 		case ROW_IO_DEV_QUEUE:
 			if (g->key >= 1 && g->key <= out->n_devices) {
-				struct io_metrics *m = &out->devices[g->key - 1].m;
+				struct io_device *d = &out->devices[g->key - 1];
 
-				group_lat(g, g->kind == ROW_IO_DEV_LAT ? &m->lat : &m->queue);
+				group_lat(g, g->kind == ROW_IO_DEV_LAT ? &d->m.lat : &d->m.queue);
+				if (g->kind == ROW_IO_DEV_LAT)
+					d->lat_h = hist_dup(&g->h);
 			}
 			continue;
 		case ROW_REMOTE_CONNECT:
@@ -530,6 +541,8 @@ int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struc
 				struct net_remote *m = &out->remotes[g->key - 1];
 
 				group_lat(g, g->kind == ROW_REMOTE_CONNECT ? &m->connect : &m->rtt);
+				*(g->kind == ROW_REMOTE_CONNECT ? &m->connect_h : &m->rtt_h) =
+					hist_dup(&g->h);
 			}
 			continue;
 		}
@@ -553,6 +566,7 @@ int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struc
 		if (!tsc[nr])
 			continue;
 		group_syscall(tsc[nr], &sc);
+		sc.h = hist_dup(&tsc[nr]->h);
 		syscall_append(&out->target, &sc);
 		free(tsc[nr]);
 	}
@@ -564,6 +578,11 @@ int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struc
 
 		if (!cl && p->slot != SLOT_OVERFLOW && !(p->flags & PROC_F_EXECED))
 			cl = inherited_cmdline(out, i, p->ppid); /* forked, never exec'd */
+		if (names && names->cgroup && p->cgid) {
+			const char *cg = names->cgroup(names->cgroup_ctx, p->cgid);
+
+			p->cgroup = cg ? xstrdup(cg) : NULL;
+		}
 		if (cl)
 			p->cmdline = xstrdup(cl);
 		else if (p->slot == SLOT_OVERFLOW)
@@ -574,7 +593,14 @@ int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struc
 		}
 		metrics_finish(&p->m, have_syscalls);
 		target_add(&out->target, &p->m);
+		if (p->slot != SLOT_OVERFLOW) {
+			out->process_count++;
+			out->running_count += !(p->flags & PROC_F_EXITED);
+		}
 	}
+	/* processes beyond --max-procs started in the span: counted, if not kept */
+	out->process_count += sub_sat(cur->self.stats[STAT_PROCS_FULL],
+				      prev ? prev->self.stats[STAT_PROCS_FULL] : 0);
 	/* the overflow entry is listed only when something was counted in it */
 	if (out->n_procs && out->procs[0].slot == SLOT_OVERFLOW && proc_empty(&out->procs[0])) {
 		free(out->procs[0].cmdline);
@@ -607,6 +633,8 @@ int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struc
 
 static void metrics_release(struct metrics *m)
 {
+	for (size_t i = 0; i < m->n_syscalls; i++)
+		free(m->syscalls[i].h);
 	free(m->syscalls);
 	m->syscalls = NULL;
 	m->n_syscalls = 0;
@@ -616,10 +644,17 @@ void snapshot_release(struct snapshot *s)
 {
 	for (size_t i = 0; i < s->n_procs; i++) {
 		free(s->procs[i].cmdline);
+		free(s->procs[i].cgroup);
 		metrics_release(&s->procs[i].m);
 	}
 	free(s->procs);
+	for (size_t i = 0; i < s->n_devices; i++)
+		free(s->devices[i].lat_h);
 	free(s->devices);
+	for (size_t i = 0; i < s->n_remotes; i++) {
+		free(s->remotes[i].connect_h);
+		free(s->remotes[i].rtt_h);
+	}
 	free(s->remotes);
 	free(s->slow);
 	metrics_release(&s->target);

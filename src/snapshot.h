@@ -28,6 +28,7 @@ struct syscall_stat {
 	uint32_t top_errno; /* most frequent errno, 0 if none */
 	uint64_t top_errno_count;
 	struct lat lat; /* count (exact), total, max, percentiles (estimated if timed < count) */
+	struct hist *h; /* the target's: its buckets (weighted, as lat); NULL for a process */
 };
 
 struct io_metrics {
@@ -73,6 +74,8 @@ struct proc_info {
 	int32_t exit_status; /* wait(2) status, valid if PROC_F_EXITED */
 	char comm[COMM_LEN + 1];
 	char *cmdline; /* owned; arguments joined by spaces */
+	uint64_t cgid; /* its cgroup v2 id, 0 if unknown */
+	char *cgroup;  /* owned; its path below the cgroup2 mount, NULL if unknown */
 	uint64_t start_ns, exec_ns, end_ns;
 	struct metrics m;
 };
@@ -84,6 +87,9 @@ struct snapshot_names {
 	void *ctx;
 	/* the name of block device @dev ("vda"), into @buf; NULL: "major:minor" */
 	void (*dev_name)(uint32_t dev, char *buf, size_t len);
+	/* the path of cgroup @id, or NULL if unknown (cgpath.h); NULL: none */
+	const char *(*cgroup)(void *ctx, uint64_t id);
+	void *cgroup_ctx;
 };
 
 enum snapshot_kind {
@@ -95,12 +101,14 @@ struct io_device {
 	uint32_t dev; /* major << 20 | minor */
 	char name[40];
 	struct io_metrics m;
+	struct hist *lat_h; /* device time buckets, NULL if none */
 };
 
 struct net_remote {
 	char addr[64]; /* "10.0.0.5:5432", "[2001:db8::1]:443" */
 	uint64_t connects, connect_failures, retransmits, tx_bytes, rx_bytes;
 	struct lat connect, rtt;
+	struct hist *connect_h, *rtt_h; /* their buckets, NULL if none */
 };
 
 #define SNAPSHOT_TOP_CONNS 10
@@ -126,6 +134,9 @@ struct snapshot {
 	struct proc_info *procs; /* by slot (creation order) */
 	size_t n_procs;
 	struct metrics target; /* summed over procs */
+	/* processes seen in the span (started, or alive at its start), those beyond
+	 * --max-procs included, and those still running at its end */
+	uint64_t process_count, running_count;
 	struct hist target_runq;
 	struct io_device *devices; /* by bytes, descending */
 	size_t n_devices;

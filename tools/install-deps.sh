@@ -5,15 +5,19 @@
 #   usage: tools/install-deps.sh [build|test|bench|all]   (default: all)
 set -euo pipefail
 
-# build: g++ too, for the C++ test workload (make workloads, which the demo builds)
-build_pkgs=(make gcc g++ pkg-config clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool linux-libc-dev)
+# build: g++ too, for the C++ test workload (make workloads, which the demo builds);
+# libmicrohttpd serves --prometheus
+build_pkgs=(make gcc g++ pkg-config clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool linux-libc-dev
+	libmicrohttpd-dev)
 # test: jq parses NDJSON; taskset (util-linux) pins CPUs; ip/tc (iproute2) build veth
 # pairs and shape them; libxml2-utils checks SVG is XML; protobuf-compiler decodes
 # pprof; binutils strips test binaries (objcopy makes their debug files); nodejs
 # writes a perf map for JIT frames; libc6-dbg has the C library's symbols, which
 # Debian strips from libc.so.6 (procscope finds them by build id, like gdb);
-# clang-format-14 is the formatter make format-check pins.
+# clang-format-14 is the formatter make format-check pins; prometheus (server and
+# promtool) scrapes --prometheus in the tests.
 test_pkgs=(jq util-linux procps iproute2 libxml2-utils protobuf-compiler binutils libc6-dbg nodejs
+	prometheus
 	clang-format-14
 	# the kernel matrix: qemu boots Debian's kernels with a busybox initramfs; xz
 	# unpacks their modules, e2fsprogs formats the guest's scratch disk, strace is a

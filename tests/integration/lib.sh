@@ -63,6 +63,16 @@ wait_for() {
 	die "timed out waiting for '$pat' in $file: $(cat "$file" 2>/dev/null)"
 }
 
+# Run COMMAND (a shell string) until it succeeds, for up to 20 s.
+wait_for_cmd() {
+	local i
+	for i in $(seq 1 200); do
+		eval "$1" > /dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	die "timed out waiting for: $1"
+}
+
 # Start a workload with WL_WAIT=1 in the background; prints its pid once it waits at its gate.
 start_gated() {
 	local out

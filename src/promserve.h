@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The HTTP endpoint Prometheus scrapes (--prometheus [ADDR:]PORT): GET /metrics answers
+ * with the exposition rendered at the last update (prometheus.h), from a thread of
+ * libmicrohttpd's; everything else is 404. The socket is bound by procscope itself,
+ * before anything is loaded, so that a bad address or a port in use is said in one line
+ * with its reason.
+ */
+#ifndef PROCSCOPE_PROMSERVE_H
+#define PROCSCOPE_PROMSERVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+struct promserve;
+
+/*
+ * "9464", ":9464", "127.0.0.1:9464", "[::1]:9464", "localhost:9464" (all addresses
+ * without one) into @ss. 0, or -EINVAL with the reason in @err.
+ */
+int promserve_parse(const char *spec, struct sockaddr_storage *ss, socklen_t *len, char *err,
+		    size_t errlen);
+/* Listen on @spec and serve. 0, or -errno with a one-line reason in @err. */
+int promserve__open(struct promserve **out, const char *spec, char *err, size_t errlen);
+/* The exposition to serve from now on (@text, @len bytes, is copied). */
+void promserve__publish(struct promserve *p, const char *text, size_t len);
+/* Scrapes answered so far. */
+uint64_t promserve__scrapes(struct promserve *p);
+void promserve__close(struct promserve *p);
+
+#endif

@@ -1,0 +1,102 @@
+# shellcheck shell=bash
+# The Prometheus endpoint, scraped by Debian's own Prometheus server: the series exist,
+# counters equal the NDJSON report of the same run, rate() and histogram_quantile()
+# give what the workload did, promtool finds the exposition clean; a bad address and a
+# port in use are refused before anything is loaded.
+
+# Start Prometheus scraping 127.0.0.1:$1 every second; its API on $PROM_API.
+start_prometheus() {
+	local port web
+	port=$1
+	web=$(free_port)
+	cat > prometheus.yml << EOF
+global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+scrape_configs:
+  - job_name: procscope
+    static_configs:
+      - targets: ['127.0.0.1:$port']
+EOF
+	prometheus --config.file=prometheus.yml --storage.tsdb.path="$T/tsdb" \
+		--web.listen-address="127.0.0.1:$web" --log.level=warn > prometheus.log 2>&1 &
+	BG_PIDS+=($!)
+	PROM_API=http://127.0.0.1:$web/api/v1
+	# ready, and scraping: its discovery hands targets over up to 5 s after start
+	# (the target is not up yet: "up" is 0)
+	wait_for_cmd "curl -sf --data-urlencode 'query=up' '$PROM_API/query' | grep -q procscope"
+}
+
+# The value of instant query $1 (its first series), or "none".
+promq() {
+	curl -sf --data-urlencode "query=$1" "$PROM_API/query" |
+		jq -r '.data.result[0].value[1] // "none"'
+}
+
+test_scraped_by_prometheus() {
+	local port n pid
+	port=$(free_port)
+	start_prometheus "$port"
+	# known work first (exact counts, a busy CPU, naps of 20 ms), then time to scrape
+	"$PROCSCOPE" -i 1 --prometheus "127.0.0.1:$port" --json -o out.json -- sh -c \
+		"$WL/getppid_n 4321; $WL/spin 4000 & $WL/sleeper 150 20 > /dev/null; wait; sleep 3" &
+	pid=$!
+	BG_PIDS+=("$pid")
+	# the endpoint answers while it runs, with what promtool calls clean
+	wait_for_cmd "curl -sf http://127.0.0.1:$port/metrics -o metrics.txt"
+	promtool check metrics < metrics.txt > promtool.txt 2>&1 || die "promtool: $(cat promtool.txt)"
+	assert_eq "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/other")" 404
+	wait "$pid"
+	# counters, as Prometheus stored them, equal the final report's
+	n=$(report out.json | jq '[.processes[] | select(.comm == "getppid_n") | .syscalls[] |
+		select(.name == "getppid") | .count] | add')
+	assert_eq "$n" 4321
+	assert_eq "$(promq 'max_over_time(procscope_syscalls_total{comm="getppid_n",syscall="getppid"}[1m])')" 4321 \
+		"getppid calls, as scraped"
+	assert_eq "$(promq 'max_over_time(procscope_processes_seen_total{comm="sleeper"}[1m])')" 1
+	assert_within "$(promq 'max_over_time(procscope_cpu_seconds_total{comm="spin"}[1m])')" \
+		"$(report out.json | jq '[.processes[] | select(.comm == "spin") | .sched.oncpu_ns] | add / 1e9')" \
+		5 "spin's CPU time, as scraped and as reported"
+	# rate(): spin kept one CPU busy for 4 s
+	assert_within "$(promq 'max_over_time(rate(procscope_cpu_seconds_total{comm="spin"}[3s])[1m:1s])')" \
+		1.0 25 "spin's CPU rate"
+	# histogram_quantile(): the sleeper's naps of 20 ms
+	assert_within "$(promq 'histogram_quantile(0.5, max_over_time(procscope_syscall_latency_seconds_bucket{syscall="clock_nanosleep"}[1m]))')" \
+		0.020 25 "median nap, from the buckets"
+	# procscope's own series
+	assert_eq "$(promq 'max_over_time(procscope_events_lost_total{reason="ringbuf_full"}[1m])')" 0
+	assert_ne "$(promq 'max_over_time(procscope_info[1m])')" none
+}
+
+test_labels_and_series_cap() {
+	local port
+	port=$(free_port)
+	"$PROCSCOPE" -i 1 --prometheus "127.0.0.1:$port" --prometheus-labels pid \
+		--prometheus-max-series 150 -o out.txt -- sh -c "$WL/getppid_n 10; sleep 2.5" &
+	local pid=$!
+	BG_PIDS+=("$pid")
+	wait_for_cmd "curl -sf http://127.0.0.1:$port/metrics -o m1.txt"
+	sleep 1.2
+	curl -sf "http://127.0.0.1:$port/metrics" -o metrics.txt
+	wait "$pid"
+	grep -q '^procscope_cpu_seconds_total{comm="[^"]*",cgroup="[^"]*",pid="[0-9]*"}' metrics.txt ||
+		die "no pid label: $(grep procscope_cpu_seconds_total metrics.txt)"
+	assert_le "$(grep -c '^procscope_' metrics.txt)" 151 "series within the cap"
+	assert_ge "$(awk '/^procscope_series_dropped_total / { print $2 }' metrics.txt)" 1 "dropped, and said"
+	promtool check metrics < metrics.txt > promtool.txt 2>&1 || die "promtool: $(cat promtool.txt)"
+}
+
+test_bad_endpoint_refused_before_loading() {
+	check_error 2 "invalid '--prometheus 1.2.3.4.5:80'" --prometheus 1.2.3.4.5:80 -- true
+	check_error 2 "invalid '--prometheus 99999'" --prometheus 99999 -- true
+	check_error 2 "'--prometheus-labels' needs '--prometheus'" --prometheus-labels pid -- true
+	local port
+	port=$(free_port)
+	python3 -c "import socket, time
+s = socket.socket(); s.bind(('127.0.0.1', $port)); s.listen(); print('bound', flush=True); time.sleep(30)" > held.txt &
+	BG_PIDS+=($!)
+	wait_for held.txt bound
+	check_error 1 "cannot listen on '127.0.0.1:$port': Address already in use" \
+		--prometheus "127.0.0.1:$port" -- true
+	assert_nothing_loaded
+}
