@@ -7,6 +7,7 @@
 #   make test-kernels       the kernel matrix: Debian's 6.1, 6.12 and 5.10 under qemu
 #   make bench      overhead benchmarks against no tracing and peer tools
 #   make demo       profile the bundled demo workflow
+#   make install    the binary, docs and the systemd service (PREFIX, DESTDIR)
 #   make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from the running kernel
 #   make format     lay out the C sources with the pinned clang-format (format-check: verify)
 #   V=1             show full commands
@@ -80,7 +81,7 @@ WL_CFLAGS := -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -D_GNU_SOURCE
 # as distributions build: optimized, no frame pointers (unwinding needs the unwind tables)
 WL_NOFP_CFLAGS := -O2 -g -fomit-frame-pointer -Wall -Wextra -Werror -D_GNU_SOURCE
 
-.PHONY: all clean check test test-all test-unit test-integration test-kernels bench run-bench demo run-demo vmlinux \
+.PHONY: all clean install check test test-all test-unit test-integration test-kernels bench run-bench demo run-demo vmlinux \
 	fuzz fuzz-build fuzzers check-sanitize sanitize-build \
 	install deps format format-check workloads
 
@@ -258,8 +259,24 @@ sanitize-build:
 check-sanitize: sanitize-build workloads
 	$(Q)bash tests/run-all.sh --sanitized-only
 
+# The binary, the documentation, and the service: a systemd unit (procscope.service),
+# its options (/etc/default/procscope) and alert rules (/etc/procscope/alerts), the last
+# two only if not there yet (they are the administrator's).
+SYSCONFDIR ?= /etc
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+DOCDIR ?= $(PREFIX)/share/doc/procscope
 install: procscope
 	install -D -m 0755 procscope $(DESTDIR)$(PREFIX)/sbin/procscope
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR)/docs
+	sed -e 's|@SBINDIR@|$(PREFIX)/sbin|g' -e 's|@DOCDIR@|$(DOCDIR)|g' dist/procscope.service.in \
+		> $(DESTDIR)$(UNITDIR)/procscope.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/procscope.service
+	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 docs/*.md $(DESTDIR)$(DOCDIR)/docs/
+	[ -e $(DESTDIR)$(SYSCONFDIR)/default/procscope ] || \
+		install -D -m 0644 dist/procscope.default $(DESTDIR)$(SYSCONFDIR)/default/procscope
+	[ -e $(DESTDIR)$(SYSCONFDIR)/procscope/alerts ] || \
+		install -D -m 0644 dist/alerts $(DESTDIR)$(SYSCONFDIR)/procscope/alerts
 
 clean:
 	$(call msg,CLEAN,)

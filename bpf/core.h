@@ -38,6 +38,9 @@ CORE_GLOBAL const volatile __u64 cfg_cg_id CORE_INIT(0);
 CORE_GLOBAL const volatile __u32 cfg_cg_level CORE_INIT(0);
 CORE_GLOBAL const volatile __u32 cfg_max_procs CORE_INIT(4096);
 CORE_GLOBAL const volatile __u32 cfg_max_rows CORE_INIT(8192);
+/* the rings of recycled slots and rows: sizes - 1 (0: no recycling) */
+CORE_GLOBAL const volatile __u32 cfg_free_slots_mask CORE_INIT(0);
+CORE_GLOBAL const volatile __u32 cfg_free_rows_mask CORE_INIT(0);
 CORE_GLOBAL const volatile __u32 cfg_sched CORE_INIT(1); /* scheduler accounting on */
 CORE_GLOBAL const volatile __u32 cfg_mem CORE_INIT(1);	 /* memory accounting on */
 CORE_GLOBAL const volatile __u32 cfg_io CORE_INIT(0);	 /* block IO accounting on */
@@ -51,6 +54,11 @@ CORE_GLOBAL const volatile __u8 cfg_syscall_class[SYSCALL_NR_MAX] CORE_INIT({});
 CORE_GLOBAL __u64 core_attach_ns CORE_INIT(0); /* accounting starts here */
 CORE_GLOBAL __u32 core_next_slot CORE_INIT(SLOT_FIRST);
 CORE_GLOBAL __u32 core_next_row CORE_INIT(ROW_FIRST);
+/* the rings of recycled slots and rows (see core_free_slots) */
+CORE_GLOBAL __u64 core_free_slots_prod CORE_INIT(0);
+CORE_GLOBAL __u64 core_free_slots_cons CORE_INIT(0);
+CORE_GLOBAL __u64 core_free_rows_prod CORE_INIT(0);
+CORE_GLOBAL __u64 core_free_rows_cons CORE_INIT(0);
 
 /* A syscall in flight. */
 struct syscall_state {
@@ -125,8 +133,10 @@ CORE_GLOBAL struct {
 	__type(value, struct cpu_ctx);
 } core_cpu SEC(".maps");
 
+/* mmap'ed by userspace: read at every collection, zeroed when recycled */
 CORE_GLOBAL struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, 4096);
 	__type(key, __u32);
 	__type(value, struct proc_rec);
@@ -134,6 +144,7 @@ CORE_GLOBAL struct {
 
 CORE_GLOBAL struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, ROW_FIRST + 8192);
 	__type(key, __u32);
 	__type(value, struct stat_row);
@@ -146,6 +157,30 @@ CORE_GLOBAL struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } core_tgid_slot SEC(".maps");
+
+/*
+ * Process slots and stat rows userspace recycled (processes that exited: recycle.h),
+ * zeroed first; taken before new ones are carved from the pool. Each is a ring in
+ * shared memory: userspace writes entries and advances *_prod, the programs take one by
+ * advancing *_cons with a compare-and-swap -- no syscall on either side (a queue map
+ * would cost userspace one per slot and per row). Sized by userspace (a power of two,
+ * cfg_free_*_mask + 1); one entry when recycling is off.
+ */
+CORE_GLOBAL struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64); /* 8 bytes: an mmap'ed array's elements are 8-byte aligned */
+} core_free_slots SEC(".maps");
+
+CORE_GLOBAL struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} core_free_rows SEC(".maps");
 
 /* See struct blkcg_owner: written by sched.bpf.c, read by io.bpf.c (with cfg_io). */
 CORE_GLOBAL struct {
@@ -233,6 +268,17 @@ static __always_inline struct proc_rec *proc_of(__u32 slot)
 	return bpf_map_lookup_elem(&core_procs, &slot);
 }
 
+/*
+ * The process a long-lived reference names (a dirty inode's dirtier, a socket's
+ * owner): NULL if its slot has been recycled for another process since.
+ */
+static __always_inline struct proc_rec *proc_of_owner(__u32 slot, __u32 pid)
+{
+	struct proc_rec *p = proc_of(slot);
+
+	return p && p->pid == pid ? p : NULL;
+}
+
 static __always_inline void atomic_max(__u64 *p, __u64 v)
 {
 	__u64 cur = *p, old;
@@ -269,14 +315,39 @@ static __always_inline void row_add(struct stat_row *r, __u64 v)
 }
 
 /*
+ * Take an entry from a ring of recycled slots or rows (core_free_slots); false if it
+ * is empty, or another CPU took the one we saw (then the pool gives a new one).
+ */
+static __always_inline bool free_take(void *ring, __u64 *prod, __u64 *cons, __u32 mask, __u32 *out)
+{
+	__u64 c = *(volatile __u64 *)cons, *v;
+	__u32 k;
+
+	if (!mask || c >= *(volatile __u64 *)prod)
+		return false;
+	if (__sync_val_compare_and_swap(cons, c, c + 1) != c)
+		return false;
+	k = (__u32)c & mask;
+	v = bpf_map_lookup_elem(ring, &k);
+	if (!v)
+		return false;
+	*out = (__u32)*v;
+	return true;
+}
+
+/*
  * Claim a fresh row for (slot, kind, key). The identity is written before the caller
  * publishes the index, and userspace skips rows whose kind is still 0. When the pool
  * is exhausted the event goes to a shared overflow row, so target totals stay exact.
  */
 static __always_inline __u16 row_alloc(__u32 slot, __u16 kind, __u16 key)
 {
-	__u32 idx = __sync_fetch_and_add(&core_next_row, 1);
 	struct stat_row *r;
+	__u32 idx;
+
+	if (!free_take(&core_free_rows, &core_free_rows_prod, &core_free_rows_cons,
+		       cfg_free_rows_mask, &idx))
+		idx = __sync_fetch_and_add(&core_next_row, 1);
 
 	if (idx >= ROW_FIRST + cfg_max_rows || idx > 0xffff) {
 		stat_inc(STAT_ROWS_FULL);
@@ -347,10 +418,13 @@ static __always_inline void emit_proc_event(__u32 kind, __u32 tgid, __u32 slot)
 static __always_inline __u32 proc_create(struct task_struct *t, __u32 tgid, __u32 flags,
 					 __u64 start_ns)
 {
-	__u32 slot = __sync_fetch_and_add(&core_next_slot, 1);
 	struct proc_rec *p = NULL;
+	__u32 slot;
 	long err;
 
+	if (!free_take(&core_free_slots, &core_free_slots_prod, &core_free_slots_cons,
+		       cfg_free_slots_mask, &slot))
+		slot = __sync_fetch_and_add(&core_next_slot, 1);
 	if (slot >= cfg_max_procs) {
 		stat_inc(STAT_PROCS_FULL);
 		slot = SLOT_OVERFLOW;

@@ -59,17 +59,33 @@ struct {
 } io_reqs SEC(".maps");
 
 /*
- * inode -> the slot of the process whose dirty pages it holds: SLOT_NONE for a
- * process procscope does not trace, INODE_SHARED for pages of more than one (see
- * io_dirty). Only a process's own pages make its writeback.
+ * inode -> the process whose dirty pages it holds: SLOT_NONE for a process procscope
+ * does not trace, INODE_SHARED for pages of more than one (see io_dirty). Only a
+ * process's own pages make its writeback. With its pid: writeback comes long after the
+ * dirtier may have exited and its slot been recycled.
  */
 #define INODE_SHARED 0xffffffffU
+struct inode_owner {
+	__u32 slot;
+	__u32 pid;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);
 	__type(key, __u64);
-	__type(value, __u32);
+	__type(value, struct inode_owner);
 } io_inodes SEC(".maps");
+
+/* The dirtier an inode names: its slot if still its, INODE_SHARED, or SLOT_NONE. */
+static __always_inline __u32 inode_dirtier(const struct inode_owner *o)
+{
+	if (!o)
+		return SLOT_NONE;
+	if (o->slot == INODE_SHARED)
+		return INODE_SHARED;
+	return proc_of_owner(o->slot, o->pid) ? o->slot : SLOT_NONE;
+}
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -246,14 +262,14 @@ static __always_inline bool owner_now(struct bio *bio, struct io_owner *out)
 	struct task_ctx *c = task_ctx_get(t);
 	struct blkcg_owner *o;
 	struct proc_rec *p;
-	__u32 *dirtier;
+	__u32 dirtier;
 	__u64 css;
 
 	if (!c)
 		return false;
 	if (c->wb_inode) {
-		dirtier = bpf_map_lookup_elem(&io_inodes, &c->wb_inode);
-		out->slot = dirtier && proc_of(*dirtier) ? *dirtier : SLOT_NONE;
+		dirtier = inode_dirtier(bpf_map_lookup_elem(&io_inodes, &c->wb_inode));
+		out->slot = dirtier != INODE_SHARED ? dirtier : SLOT_NONE;
 		out->flags = IO_F_WRITEBACK;
 		return true;
 	}
@@ -262,7 +278,7 @@ static __always_inline bool owner_now(struct bio *bio, struct io_owner *out)
 		css = (__u64)BPF_CORE_READ(bio, bi_blkg, blkcg) +
 		      bpf_core_field_offset(struct blkcg, css);
 		o = bpf_map_lookup_elem(&core_blkcg_owner, &css);
-		if (o && (p = proc_of(o->slot))) {
+		if (o && (p = proc_of_owner(o->slot, o->pid))) {
 			p->io.deferred_cgid = o->cgid;
 			out->slot = o->slot;
 			out->flags = IO_F_DEFERRED;
@@ -359,13 +375,12 @@ __noinline __u64 io_wb_split(__u64 rqp, __u32 owner)
 
 	for (int i = 0; i < WB_BIO_WALK && bio; i++) {
 		__u64 mapping = (__u64)BPF_CORE_READ(bio, bi_io_vec, bv_page, mapping);
-		__u32 bytes = BPF_CORE_READ(bio, bi_iter.bi_size), *o, slot = SLOT_NONE;
+		__u32 bytes = BPF_CORE_READ(bio, bi_iter.bi_size), slot = SLOT_NONE;
 		__u64 inode;
 
 		if (mapping && !(mapping & PAGE_MAPPING_FLAGS)) {
 			inode = (__u64)BPF_CORE_READ((struct address_space *)mapping, host);
-			o = bpf_map_lookup_elem(&io_inodes, &inode);
-			slot = o ? *o : SLOT_NONE;
+			slot = inode_dirtier(bpf_map_lookup_elem(&io_inodes, &inode));
 		} else {
 			slot = owner; /* not the page cache's: it goes with the request */
 		}
@@ -635,11 +650,12 @@ SEC("?tp_btf/writeback_dirty_folio")
 int BPF_PROG(io_dirty, struct folio *folio, struct address_space *mapping)
 {
 	struct task_ctx *c = filter_task(bpf_get_current_task_btf(), TS_ONCPU);
-	__u32 slot = c ? c->slot : SLOT_NONE, *owner, shared = INODE_SHARED;
+	struct proc_rec *p = c ? proc_of(c->slot) : NULL;
+	struct inode_owner me = {c ? c->slot : SLOT_NONE, p ? p->pid : 0}, *owner;
+	struct inode_owner shared = {INODE_SHARED, 0};
 	struct inode *host;
 	__u64 inode;
 	bool dirty;
-	struct proc_rec *p;
 
 	if (!mapping || !(host = mapping->host))
 		return 0;
@@ -647,16 +663,16 @@ int BPF_PROG(io_dirty, struct folio *folio, struct address_space *mapping)
 	dirty = inode_dirty_pages(host);
 	owner = bpf_map_lookup_elem(&io_inodes, &inode);
 	if (!dirty || (!owner && c && (host->i_mode & S_IFMT) != S_IFBLK)) {
-		if ((!owner || *owner != slot) &&
-		    bpf_map_update_elem(&io_inodes, &inode, &slot, BPF_ANY))
+		if ((!owner || owner->slot != me.slot || owner->pid != me.pid) &&
+		    bpf_map_update_elem(&io_inodes, &inode, &me, BPF_ANY))
 			stat_inc(STAT_INODES_FULL);
 	} else if (!owner) {
 		if (bpf_map_update_elem(&io_inodes, &inode, &shared, BPF_ANY))
 			stat_inc(STAT_INODES_FULL);
-	} else if (*owner != slot) {
-		*owner = INODE_SHARED;
+	} else if (owner->slot != me.slot || owner->pid != me.pid) {
+		owner->slot = INODE_SHARED;
+		owner->pid = 0;
 	}
-	p = c ? proc_of(c->slot) : NULL;
 	if (p)
 		__sync_fetch_and_add(&p->io.dirtied_bytes, folio_bytes(folio));
 	return 0;

@@ -34,6 +34,7 @@ struct sock_info {
 	__u64 open_ns;	/* connect started, or first seen in use */
 	__u64 estab_ns; /* handshake done (active), or first seen in use */
 	__u32 slot;
+	__u32 pid;    /* the owner's: its slot may be recycled while the socket lives on */
 	__u32 remote; /* index + 1 into net_remotes, 0 = none */
 	__u32 retrans;
 	__u8 active;
@@ -162,12 +163,13 @@ static __always_inline void remote_row_add(struct net_remote_rec *r, __u32 remot
 		row_add(row, v);
 }
 
-static __always_inline void proc_row_add(__u32 slot, __u16 kind, __u64 v)
+/* A distribution of the socket's owner, if its slot is still the owner's. */
+static __always_inline void sock_row_add(const struct sock_info *si, __u16 kind, __u64 v)
 {
-	struct proc_rec *p = proc_of(slot);
+	struct proc_rec *p = proc_of_owner(si->slot, si->pid);
 	struct stat_row *row;
 
-	if (p && (row = row_get(p, slot, kind)))
+	if (p && (row = row_get(p, si->slot, kind)))
 		row_add(row, v);
 }
 
@@ -203,7 +205,7 @@ static __always_inline void emit_close(const struct sock *sk, struct sock_info *
 				       __u64 tx, __u64 rx)
 {
 	struct ev_tcp_close *e = bpf_ringbuf_reserve(&core_events, sizeof(*e), 0);
-	struct proc_rec *p = proc_of(si->slot);
+	struct proc_rec *p = proc_of_owner(si->slot, si->pid);
 
 	if (!e) {
 		stat_inc(STAT_RB_DROPS);
@@ -211,7 +213,7 @@ static __always_inline void emit_close(const struct sock *sk, struct sock_info *
 	}
 	e->kind = EV_TCP_CLOSE;
 	e->pid = p ? p->pid : 0;
-	e->slot = si->slot;
+	e->slot = p ? si->slot : SLOT_NONE;
 	e->remote = si->remote ? si->remote - 1 : ~0U;
 	e->ts_ns = now;
 	e->lifetime_ns = si->estab_ns && now > si->estab_ns ? now - si->estab_ns : 0;
@@ -243,11 +245,13 @@ int BPF_PROG(net_state, const struct sock *sk, const int oldstate, const int new
 
 		if (!c)
 			return 0;
+		p = proc_of(c->slot);
 		n.slot = c->slot;
+		n.pid = p ? p->pid : 0;
 		n.remote = remote_index(sk);
 		if (!(si = sock_info_set(sk, &n)))
 			return 0;
-		if ((p = proc_of(c->slot)))
+		if (p)
 			__sync_fetch_and_add(&p->net.connects, 1);
 		if ((r = remote_of(si)))
 			__sync_fetch_and_add(&r->connects, 1);
@@ -257,13 +261,13 @@ int BPF_PROG(net_state, const struct sock *sk, const int oldstate, const int new
 	if (!si)
 		return 0;
 	r = remote_of(si);
-	p = proc_of(si->slot);
+	p = proc_of_owner(si->slot, si->pid);
 	if (oldstate == TCP_SYN_SENT && newstate == TCP_ESTABLISHED) {
 		__u64 lat = now - si->open_ns;
 
 		si->estab_ns = now;
 		si->established = 1;
-		proc_row_add(si->slot, ROW_TCP_CONNECT, lat);
+		sock_row_add(si, ROW_TCP_CONNECT, lat);
 		if (r)
 			remote_row_add(r, si->remote, ROW_REMOTE_CONNECT, lat);
 		return 0;
@@ -292,7 +296,7 @@ int BPF_PROG(net_state, const struct sock *sk, const int oldstate, const int new
 			__sync_fetch_and_add(&r->rx_bytes, rx);
 		}
 		if (si->estab_ns)
-			proc_row_add(si->slot, ROW_TCP_LIFETIME, now - si->estab_ns);
+			sock_row_add(si, ROW_TCP_LIFETIME, now - si->estab_ns);
 		emit_close(sk, si, now, tx, rx);
 	}
 	bpf_sk_storage_delete(&net_socks, (struct sock *)sk);
@@ -312,7 +316,7 @@ int BPF_PROG(net_probe, struct sock *sk, const struct sk_buff *skb)
 	srtt_ns = (__u64)(BPF_CORE_READ((struct tcp_sock *)sk, srtt_us) >> 3) * 1000;
 	if (!srtt_ns)
 		return 0;
-	proc_row_add(si->slot, ROW_TCP_RTT, srtt_ns);
+	sock_row_add(si, ROW_TCP_RTT, srtt_ns);
 	if ((r = remote_of(si)))
 		remote_row_add(r, si->remote, ROW_REMOTE_RTT, srtt_ns);
 	return 0;
@@ -328,7 +332,7 @@ int BPF_PROG(net_retrans, const struct sock *sk)
 	if (!si)
 		return 0;
 	si->retrans++;
-	if ((p = proc_of(si->slot)))
+	if ((p = proc_of_owner(si->slot, si->pid)))
 		__sync_fetch_and_add(&p->net.retransmits, 1);
 	if ((r = remote_of(si)))
 		__sync_fetch_and_add(&r->retransmits, 1);
@@ -353,8 +357,11 @@ static __always_inline void sock_io(struct sock *sk, int ret, bool tx)
 	if (!sock_info_of(sk)) {
 		/* accepted, or opened before we attached: followed from here on */
 		__u64 now = bpf_ktime_get_ns();
-		struct sock_info n = {
-			.open_ns = now, .estab_ns = now, .slot = c->slot, .established = 1};
+		struct sock_info n = {.open_ns = now,
+				      .estab_ns = now,
+				      .slot = c->slot,
+				      .pid = p->pid,
+				      .established = 1};
 
 		n.remote = remote_index(sk);
 		sock_info_set(sk, &n);

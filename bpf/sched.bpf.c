@@ -183,15 +183,15 @@ __noinline int epoll_wait_class(__u64 fdt, __u64 epfd)
  * issues for that cgroup from now on are its process's (io.bpf.c, io_start). Only
  * here, where IO waits are: a lookup, and an update when the owner changes.
  */
-static __always_inline void note_blkcg_owner(struct task_struct *t, __u32 slot)
+static __always_inline void note_blkcg_owner(struct task_struct *t, __u32 slot, __u32 pid)
 {
 	__u64 css = task_blkcg_css(t);
-	struct blkcg_owner *o, n = {.slot = slot};
+	struct blkcg_owner *o, n = {.slot = slot, .pid = pid};
 
 	if (!css)
 		return;
 	o = bpf_map_lookup_elem(&core_blkcg_owner, &css);
-	if (o && o->slot == slot)
+	if (o && o->slot == slot && o->pid == pid)
 		return;
 	n.cgid = BPF_CORE_READ((struct cgroup_subsys_state *)css, cgroup, kn, id);
 	bpf_map_update_elem(&core_blkcg_owner, &css, &n, BPF_ANY);
@@ -284,7 +284,7 @@ static __always_inline void switch_out(void *ctx, struct task_struct *prev, stru
 	if (iowait) {
 		c->bstate = BLK_IOWAIT;
 		if (cfg_io)
-			note_blkcg_owner(prev, c->slot);
+			note_blkcg_owner(prev, c->slot, p->pid);
 	} else if ((state & TASK_UNINTERRUPTIBLE) && !(state & TASK_NOLOAD))
 		c->bstate = BLK_UNINTERRUPTIBLE;
 	else

@@ -62,8 +62,11 @@ static __always_inline __s32 stack_id(long id, __u32 lost_stat)
 /* Count @n events (samples, or off-CPU intervals) totalling @ns under stack key @k. */
 static __always_inline void stack_count(struct stack_key *k, __u64 n, __u64 ns)
 {
-	struct stack_val *v = bpf_map_lookup_elem(&stacks_counts, k), init = {n, ns};
+	struct proc_rec *p = proc_of(k->slot);
+	struct stack_val *v, init = {n, ns};
 
+	k->pid16 = p ? (__u16)p->pid : 0;
+	v = bpf_map_lookup_elem(&stacks_counts, k);
 	if (!v) {
 		if (!bpf_map_update_elem(&stacks_counts, k, &init, BPF_NOEXIST))
 			return;

@@ -48,7 +48,7 @@ struct proc_io {
 struct blkcg_owner {
 	__u64 cgid; /* the cgroup's id: its directory's inode number in cgroupfs */
 	__u32 slot;
-	__u32 pad;
+	__u32 pid; /* the process's: its slot may have been recycled since */
 };
 
 #define IO_DEV_MAX 64

@@ -43,8 +43,8 @@ struct stack_key {
 	__s32 ustack; /* id in stacks_user (on-CPU) or stacks_user_ip (off-CPU), negative = none */
 	__u8 kind;    /* enum stack_kind */
 	__u8 wclass;  /* off-CPU: enum wait_class */
-	__u16 pad;
-	__u64 uhash; /* walked with unwind tables: its key in stacks_unwound; 0 = not so */
+	__u16 pid16;  /* the low bits of the process's pid: its slot may be recycled */
+	__u64 uhash;  /* walked with unwind tables: its key in stacks_unwound; 0 = not so */
 };
 
 struct stack_val {

@@ -166,7 +166,7 @@ int alerts_add(struct alerts *a, const char *text, bool have_baseline, bool have
 	if (r.vs_baseline && r.for_n)
 		BAD("'for N intervals' with 'baseline': the baseline is compared at the end");
 	if (r.for_n && !have_interval)
-		BAD("'for %u intervals' needs -i/--interval", r.for_n);
+		BAD("'for %u intervals' needs -i/--interval or --prometheus", r.for_n);
 
 	a->rules = xrealloc(a->rules, sizeof(*a->rules) * (a->n_rules + 1));
 	a->rules[a->n_rules++] = r;
@@ -210,10 +210,7 @@ int alerts_add_text(struct alerts *a, char *buf, const char *name, bool have_bas
 			ret = -1;
 		}
 	}
-	if (!ret && a->n_rules == before) {
-		snprintf(err, errlen, "no alert rules in '%s'", name);
-		ret = -1;
-	}
+	/* none (comments only) is fine: a service's file, waiting for rules and a reload */
 	return ret;
 }
 
@@ -568,14 +565,57 @@ bool alert_rule_firing(const struct alert_rule *r)
 	return false;
 }
 
+size_t alerts_replace_rules(struct alerts *a, struct alerts *from)
+{
+	bool *taken = xcalloc(a->n_rules ? a->n_rules : 1, sizeof(*taken));
+	size_t fresh = 0;
+
+	for (size_t i = 0; i < from->n_rules; i++) {
+		struct alert_rule *r = &from->rules[i], *o;
+		size_t j = 0;
+
+		while (j < a->n_rules && (taken[j] || strcmp(a->rules[j].text, r->text)))
+			j++;
+		if (j == a->n_rules) {
+			fresh++;
+			continue;
+		}
+		/* its state moves over */
+		o = &a->rules[j];
+		taken[j] = true;
+		free(r->st);
+		r->st = o->st;
+		r->n_st = o->n_st;
+		r->warned = o->warned;
+		o->st = NULL;
+		o->n_st = 0;
+	}
+	free(taken);
+	a->old = xrealloc(a->old, (a->n_old + 1) * sizeof(*a->old));
+	a->old[a->n_old++] = (struct alert_rules_old){a->rules, a->n_rules};
+	a->rules = from->rules;
+	a->n_rules = from->n_rules;
+	from->rules = NULL;
+	from->n_rules = 0;
+	return fresh;
+}
+
+static void rules_release(struct alert_rule *rules, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(rules[i].text);
+		free(rules[i].comm_glob);
+		free(rules[i].st);
+	}
+	free(rules);
+}
+
 void alerts_release(struct alerts *a)
 {
-	for (size_t i = 0; i < a->n_rules; i++) {
-		free(a->rules[i].text);
-		free(a->rules[i].comm_glob);
-		free(a->rules[i].st);
-	}
-	free(a->rules);
+	rules_release(a->rules, a->n_rules);
+	for (size_t i = 0; i < a->n_old; i++)
+		rules_release(a->old[i].rules, a->old[i].n);
+	free(a->old);
 	free(a->fired);
 	free(a->children);
 	memset(a, 0, sizeof(*a));

@@ -64,6 +64,11 @@ struct alerts {
 	size_t n_rules;
 	struct alert *fired; /* every alert of the run, in order */
 	size_t n_fired;
+	struct alert_rules_old {
+		struct alert_rule *rules;
+		size_t n;
+	} * old; /* rules replaced (alerts_replace_rules), named by alerts that fired */
+	size_t n_old;
 	const char *exec; /* --alert-exec */
 	pid_t *children;  /* its running instances */
 	size_t n_children;
@@ -113,6 +118,14 @@ void alert_describe(char *buf, size_t len, const struct alert *al);
 int alert_exec(struct alerts *a, const struct alert *al, const sigset_t *mask);
 /* Reap finished --alert-exec children; with @wait_ns, wait up to that long for all. */
 void alerts_reap(struct alerts *a, uint64_t wait_ns);
+
+/*
+ * Replace @a's rules with those of @from (SIGHUP: the rules re-read), which is left
+ * empty. A rule written as before keeps its state -- its streaks, whether it fires --
+ * so that a reload neither fires it again nor resets "for N intervals". Returns how
+ * many rules are new.
+ */
+size_t alerts_replace_rules(struct alerts *a, struct alerts *from);
 
 void alerts_release(struct alerts *a);
 

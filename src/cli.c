@@ -45,10 +45,18 @@ static const char doc[] =
 	"  procscope -i 5 --alert 'process.cpu.share > 95% for 3 intervals' \\\n"
 	"            --alert-exec ./page.sh -p 4242\n"
 	"                                      run a program when one pins a CPU\n"
+	"  procscope -a -i 10 --prometheus :9464 --alerts /etc/procscope/alerts\n"
+	"                                      a host monitor for Prometheus to scrape\n"
+	"                                      (SIGHUP reads the alerts file again)\n"
 	"  procscope --check                   what this kernel supports\n"
 	"  procscope --save-baseline base.json -- ./etl.sh\n"
 	"  procscope --baseline base.json --alert 'wall > 1.2 * baseline' \\\n"
 	"            -- ./etl.sh               compare with the earlier run\n"
+	"\n"
+	"SIGNALS:\n"
+	"  SIGINT, SIGTERM: stop and write the report (with a COMMAND, passed on to it\n"
+	"  first). SIGHUP: with a COMMAND, the same; otherwise (-a, -c, -p) the --alerts\n"
+	"  files are read again, and a monitor keeps running.\n"
 	"\n"
 	"EXIT STATUS:\n"
 	"  With a COMMAND, its exit status (128+N if killed by signal N; 127 if it\n"
@@ -200,39 +208,47 @@ struct parse_state {
 	unsigned int with;    /* --offcpu and what implies it */
 };
 
+int config_alerts(const struct config *cfg, struct alerts *a, char *err, size_t len)
+{
+	/* the endpoint's refreshes are intervals too, for the rules */
+	bool base = cfg->baseline, ival = cfg->interval_ns || cfg->prometheus;
+
+	memset(a, 0, sizeof(*a));
+	a->exec = cfg->alert_exec;
+	for (int i = 0; i < cfg->n_alert_rules; i++)
+		if (alerts_add(a, cfg->alert_rules[i], base, ival, err, len))
+			goto fail;
+	for (int i = 0; i < cfg->n_alert_files; i++)
+		if (alerts_add_file(a, cfg->alert_files[i], base, ival, err, len))
+			goto fail;
+	/* a raw path must lead to a number in the record: a typo is not a silent rule */
+	for (size_t i = 0; i < a->n_rules; i++) {
+		const struct alert_rule *r = &a->rules[i];
+
+		if (r->m.raw[0] && !record_has_number(r->m.raw, r->per_process)) {
+			snprintf(err, len,
+				 "invalid alert '%s': unknown metric '%s' (see docs/alerts.md)",
+				 r->text, r->m.name);
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	alerts_release(a);
+	return -1;
+}
+
 /* The rules of --alert and --alerts, checked now: a bad one is a usage error. */
 static int parse_alerts(struct argp_state *state, struct config *cfg)
 {
-	bool base = cfg->baseline, ival = cfg->interval_ns;
 	char err[512];
 
 	if (!cfg->n_alert_rules && !cfg->n_alert_files)
 		return 0;
 	cfg->alerts = xcalloc(1, sizeof(*cfg->alerts));
-	cfg->alerts->exec = cfg->alert_exec;
-	for (int i = 0; i < cfg->n_alert_rules; i++) {
-		if (alerts_add(cfg->alerts, cfg->alert_rules[i], base, ival, err, sizeof(err))) {
-			argp_error(state, "%s", err);
-			return -1;
-		}
-	}
-	for (int i = 0; i < cfg->n_alert_files; i++) {
-		if (alerts_add_file(cfg->alerts, cfg->alert_files[i], base, ival, err,
-				    sizeof(err))) {
-			argp_error(state, "%s", err);
-			return -1;
-		}
-	}
-	/* a raw path must lead to a number in the record: a typo is not a silent rule */
-	for (size_t i = 0; i < cfg->alerts->n_rules; i++) {
-		const struct alert_rule *r = &cfg->alerts->rules[i];
-
-		if (r->m.raw[0] && !record_has_number(r->m.raw, r->per_process)) {
-			argp_error(state,
-				   "invalid alert '%s': unknown metric '%s' (see docs/alerts.md)",
-				   r->text, r->m.name);
-			return -1;
-		}
+	if (config_alerts(cfg, cfg->alerts, err, sizeof(err))) {
+		argp_error(state, "%s", err);
+		return -1;
 	}
 	return 0;
 }

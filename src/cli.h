@@ -22,4 +22,11 @@ int cli_parse(int argc, char **argv, struct config *cfg, enum cli_flags flags);
  */
 int config_check(const struct config *cfg, char *err, size_t len);
 
+struct alerts;
+/*
+ * The alert rules of --alert and --alerts, read (again: SIGHUP) into @a. 0, or -1 with
+ * a one-line message in @err and nothing in @a.
+ */
+int config_alerts(const struct config *cfg, struct alerts *a, char *err, size_t len);
+
 #endif

@@ -18,6 +18,7 @@
 
 #include "log.h"
 #include "session_priv.h"
+#include "recycle.h"
 #include "stacks.h"
 #include "util.h"
 
@@ -68,8 +69,15 @@ int session__read_procs(struct session *s, struct raw_dump *d)
 	if (n > s->max_procs)
 		n = s->max_procs;
 	d->n_procs = n;
-	d->procs = xcalloc(n, sizeof(*d->procs));
-	return read_array(bpf_map__fd(s->skel->maps.core_procs), n, sizeof(*d->procs), d->procs);
+	/*
+	 * Straight from the mapped table, no syscall: the slots in use only, into zeroed
+	 * memory that the free ones never touch (a monitor's table is mostly free).
+	 */
+	d->procs = xcalloc(n ? n : 1, sizeof(*d->procs));
+	for (uint32_t i = 0; i < n; i++)
+		if (i < SLOT_FIRST || s->procs_mem[i].pid)
+			d->procs[i] = s->procs_mem[i];
+	return 0;
 }
 
 /* Run the core_tasks iterator; returns the number of records in s->iter_buf. */
@@ -228,20 +236,45 @@ static int collect_cpus(struct session *s, struct raw_dump *d)
 	return err;
 }
 
+uint64_t session__stat(const struct session *s, unsigned int id)
+{
+	uint64_t *vals = xcalloc(s->ncpus, sizeof(uint64_t)), sum = 0;
+
+	if (!bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.core_stats), &id, vals))
+		for (int c = 0; c < s->ncpus; c++)
+			sum += vals[c];
+	free(vals);
+	return sum;
+}
+
+size_t session__exited(const struct session *s, struct proc_exit **out, size_t *cap)
+{
+	uint32_t carved = s->skel->data->core_next_slot;
+	size_t n = 0;
+
+	if (carved > s->max_procs)
+		carved = s->max_procs;
+	for (uint32_t slot = SLOT_FIRST; slot < carved; slot++) {
+		const struct proc_rec *rec = &s->procs_mem[slot];
+
+		if (!rec->pid || !(rec->flags & PROC_F_EXITED))
+			continue;
+		if (n == *cap) {
+			*cap = *cap ? *cap * 2 : 256;
+			*out = xrealloc(*out, *cap * sizeof(**out));
+		}
+		(*out)[n++] = (struct proc_exit){slot, rec->pid, rec->end_ns};
+	}
+	return n;
+}
+
 static void collect_self(struct session *s, struct self_stats *self)
 {
-	uint64_t *vals = xcalloc(s->ncpus, sizeof(uint64_t));
-	int fd = bpf_map__fd(s->skel->maps.core_stats);
 	struct bpf_program *prog;
 	struct rusage ru;
 
-	for (uint32_t id = 0; id < STAT_N; id++) {
-		if (bpf_map_lookup_elem(fd, &id, vals))
-			continue;
-		for (int c = 0; c < s->ncpus; c++)
-			self->stats[id] += vals[c];
-	}
-	free(vals);
+	for (uint32_t id = 0; id < STAT_N; id++)
+		self->stats[id] = session__stat(s, id);
 
 	self->bpf_stats = s->stats_mode;
 	bpf_object__for_each_program (prog, s->skel->obj) {
@@ -310,9 +343,32 @@ static void collect_io_cgroups(struct session *s, struct raw_dump *d)
 	memcpy(d->io_cgroups, s->io_cgroups, sizeof(d->io_cgroups));
 }
 
+/* Of @carved slots or rows, those not waiting in their ring of recycled ones. */
+static uint32_t in_use(uint32_t carved, const __u64 *prod, const __u64 *cons)
+{
+	__u64 c = __atomic_load_n(cons, __ATOMIC_ACQUIRE);
+	__u64 waiting = __atomic_load_n(prod, __ATOMIC_ACQUIRE) - c;
+
+	return waiting < carved ? carved - (uint32_t)waiting : 0;
+}
+
+void session__in_use(const struct session *s, uint32_t *procs, uint32_t *rows)
+{
+	uint32_t n_procs = s->skel->data->core_next_slot, n_rows = s->skel->data->core_next_row;
+
+	if (n_procs > s->max_procs)
+		n_procs = s->max_procs;
+	if (n_rows > ROW_FIRST + s->max_rows)
+		n_rows = ROW_FIRST + s->max_rows;
+	/* carved from the pool, less those recycled and not yet taken again */
+	*procs = in_use(n_procs > SLOT_FIRST ? n_procs - SLOT_FIRST : 0,
+			&s->skel->bss->core_free_slots_prod, &s->skel->bss->core_free_slots_cons);
+	*rows = in_use(n_rows > ROW_FIRST ? n_rows - ROW_FIRST : 0,
+		       &s->skel->bss->core_free_rows_prod, &s->skel->bss->core_free_rows_cons);
+}
+
 int session__collect(struct session *s, struct raw_dump *d)
 {
-	uint32_t n_procs;
 	uint32_t n_rows = s->skel->data->core_next_row;
 	const struct task_iter_rec *tasks;
 	long n_tasks;
@@ -324,11 +380,10 @@ int session__collect(struct session *s, struct raw_dump *d)
 	err = session__read_procs(s, d);
 	d->ts_ns = now_ns();
 	d->n_rows = n_rows;
-	d->rows = xcalloc(n_rows, sizeof(*d->rows));
-	if (!err)
-		err = read_array(bpf_map__fd(s->skel->maps.core_rows), n_rows, sizeof(*d->rows),
-				 d->rows);
-	n_procs = d->n_procs;
+	d->rows = xcalloc(n_rows ? n_rows : 1, sizeof(*d->rows));
+	for (uint32_t i = 0; i < n_rows; i++)
+		if (i < ROW_FIRST || s->rows_mem[i].kind) /* the overflow rows, and those in use */
+			d->rows[i] = s->rows_mem[i];
 
 	tasks = s->iter_buf;
 	for (long i = 0; i < n_tasks; i++)
@@ -349,8 +404,7 @@ int session__collect(struct session *s, struct raw_dump *d)
 	if (s->psi_dir[0])
 		psi_read(s->psi_dir, s->psi_cgroup, &d->psi);
 	collect_self(s, &d->self);
-	d->self.procs_used = n_procs > SLOT_FIRST ? n_procs - SLOT_FIRST : 0;
-	d->self.rows_used = n_rows > ROW_FIRST ? n_rows - ROW_FIRST : 0;
+	session__in_use(s, &d->self.procs_used, &d->self.rows_used);
 	return err;
 }
 
@@ -410,6 +464,144 @@ int session__collect_stacks(struct session *s, struct raw_stacks *out)
 			while (r->n_u < STACKS_USER_IP_DEPTH && r->uip[r->n_u])
 				r->n_u++;
 		}
+	}
+	return 0;
+}
+
+const struct proc_rec *session__proc(const struct session *s, uint32_t slot, uint32_t pid)
+{
+	const struct proc_rec *rec = slot < s->max_procs ? &s->procs_mem[slot] : NULL;
+
+	return rec && rec->pid == pid ? rec : NULL;
+}
+
+const uint32_t *session__registered(const struct session *s, size_t *n)
+{
+	*n = (size_t)s->n_registered;
+	return s->registered;
+}
+
+int session__retiree(struct session *s, uint32_t slot, uint32_t pid, struct retirees *t)
+{
+	const struct proc_rec *rec;
+
+	if (slot < SLOT_FIRST || slot >= s->max_procs)
+		return -ESRCH;
+	rec = &s->procs_mem[slot];
+	if (rec->pid != pid)
+		return -ESRCH;
+	if (!(rec->flags & PROC_F_EXITED))
+		return -EBUSY;
+	retirees_add_proc(t, slot, rec);
+	/* its rows, from its own index tables (the overflow rows are everyone's) */
+	for (uint32_t i = 0; i < SYSCALL_NR_MAX + ROW_KIND_N; i++) {
+		uint32_t idx =
+			i < SYSCALL_NR_MAX ? rec->syscall_row[i] : rec->row[i - SYSCALL_NR_MAX];
+		const struct stat_row *row = &s->rows_mem[idx];
+
+		if (idx >= ROW_FIRST && idx < ROW_FIRST + s->max_rows && row->slot == slot &&
+		    row->kind)
+			retirees_add_row(t, idx, row);
+	}
+	return 0;
+}
+
+/* Put @v in a ring of free slots or rows (core_free_slots in bpf/core.h). */
+static void ring_put(uint64_t *ring, uint32_t mask, __u64 *prod, uint32_t v)
+{
+	__u64 p = *prod;
+
+	ring[p & mask] = v;
+	__atomic_store_n(prod, p + 1, __ATOMIC_RELEASE); /* the entry first */
+}
+
+static int cmp_retired(const void *a, const void *b)
+{
+	const struct retired_stacks *x = a, *y = b;
+
+	if (x->slot != y->slot)
+		return x->slot < y->slot ? -1 : 1;
+	return (uint16_t)x->pid < (uint16_t)y->pid ? -1 : (uint16_t)x->pid > (uint16_t)y->pid;
+}
+
+int session__rekey_stacks(struct session *s, const struct retired_stacks *r, size_t n,
+			  bool drop_unknown)
+{
+	int fd = bpf_map__fd(s->skel->maps.stacks_counts), dropped = 0;
+	struct stack_key key, next, *prev = NULL, *move = NULL;
+	struct retired_stacks *sorted;
+	size_t n_move = 0, cap = 0;
+
+	if (!(s->subsys & SUB_STACKS))
+		return 0;
+	/* the keys whose slot holds another process now (pid16 differs), or none */
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		const struct proc_rec *p;
+
+		key = next;
+		prev = &key;
+		if (key.slot < SLOT_FIRST || key.slot >= s->max_procs)
+			continue;
+		p = &s->procs_mem[key.slot];
+		if (p->pid && (uint16_t)p->pid == key.pid16)
+			continue;
+		if (n_move == cap) {
+			cap = cap ? cap * 2 : 64;
+			move = xrealloc(move, cap * sizeof(*move));
+		}
+		move[n_move++] = key;
+	}
+	sorted = xmemdup(r, n * sizeof(*r));
+	qsort(sorted, n, sizeof(*sorted), cmp_retired);
+	for (size_t k = 0; k < n_move; k++) {
+		struct retired_stacks want = {move[k].slot, move[k].pid16, 0};
+		const struct retired_stacks *to_agg =
+			bsearch(&want, sorted, n, sizeof(*sorted), cmp_retired);
+		struct stack_key to = move[k];
+		struct stack_val v, w;
+
+		if (!to_agg && !drop_unknown)
+			continue; /* retired since the list was made: the next rekey's */
+		if (bpf_map_lookup_elem(fd, &move[k], &v))
+			continue;
+		bpf_map_delete_elem(fd, &move[k]);
+		if (!to_agg) {
+			dropped++;
+			continue;
+		}
+		to.slot = to_agg->pseudo;
+		to.pid16 = 0;
+		if (bpf_map_lookup_elem(fd, &to, &w) == 0) {
+			v.count += w.count;
+			v.ns += w.ns;
+		}
+		bpf_map_update_elem(fd, &to, &v, BPF_ANY);
+	}
+	free(sorted);
+	free(move);
+	return dropped;
+}
+
+int session__recycle(struct session *s, const struct retirees *r)
+{
+	if (!s->recycle)
+		return -EINVAL;
+	/*
+	 * Zeroed first, then given back: what a program takes is clean. A ring holds as
+	 * many entries as there are slots (rows), so it cannot overflow.
+	 */
+	for (size_t i = 0; i < r->n_rows; i++) {
+		memset(&s->rows_mem[r->row_idx[i]], 0, sizeof(*s->rows_mem));
+		ring_put(s->free_rows, s->free_rows_mask, &s->skel->bss->core_free_rows_prod,
+			 r->row_idx[i]);
+	}
+	for (size_t i = 0; i < r->n; i++) {
+		/* the VMAs its walks learned (only a process with stacks was walked) */
+		if (s->unwind && (r->recs[i]->flags & PROC_F_STACKS))
+			bpf_map_delete_elem(bpf_map__fd(s->skel->maps.unwind_vmas), &r->slots[i]);
+		memset(&s->procs_mem[r->slots[i]], 0, sizeof(*s->procs_mem));
+		ring_put(s->free_slots, s->free_slots_mask, &s->skel->bss->core_free_slots_prod,
+			 r->slots[i]);
 	}
 	return 0;
 }

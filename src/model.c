@@ -9,6 +9,8 @@
 
 uint64_t proc_wall_ns(const struct proc_info *p, const struct snapshot *s)
 {
+	if (p->folded)
+		return p->lifetime_ns; /* an aggregate: its processes' lifetimes */
 	uint64_t start = p->start_ns > s->start_ns ? p->start_ns : s->start_ns;
 	uint64_t end = p->end_ns && p->end_ns < s->end_ns ? p->end_ns : s->end_ns;
 

@@ -181,8 +181,8 @@ static void group_add(struct prom_group *g, const struct proc_info *p)
 	uint64_t *a = (uint64_t *)&g->sched;
 	const uint64_t *b = (const uint64_t *)&m->sched;
 
-	g->processes++;
-	g->running += !(p->flags & PROC_F_EXITED);
+	g->processes += proc_info_processes(p);
+	g->running += !(p->flags & PROC_F_EXITED) && !p->folded && p->slot != SLOT_OVERFLOW;
 	for (size_t i = 0; i < sizeof(g->sched) / sizeof(uint64_t); i++)
 		a[i] += b[i];
 	for (int i = 0; i < IO_OP_N; i++) {

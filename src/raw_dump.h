@@ -27,6 +27,7 @@ struct tcp_conn_info {
 	uint64_t end_ns, lifetime_ns;
 	uint64_t tx_bytes, rx_bytes;
 	uint32_t retransmits;
+	char comm[COMM_LEN]; /* its process's, when it closed (its slot may be recycled) */
 };
 
 #define KERNEL_NOTES_MAX 16
@@ -89,11 +90,20 @@ struct proc_live {
 	uint64_t rss_peak_bytes; /* VmHWM */
 };
 
+/* An aggregate of recycled processes (recycle.h), beside its pseudo-process record. */
+struct raw_agg {
+	uint64_t folded;      /* processes in it */
+	uint64_t lifetime_ns; /* their lifetimes, summed */
+};
+
 struct raw_dump {
 	uint64_t ts_ns; /* CLOCK_MONOTONIC when taken */
 	uint32_t n_procs;
 	struct proc_rec *procs; /* [0, n_procs), indexed by slot */
 	struct proc_live *live; /* [0, n_procs): zero for exited processes */
+	/* procs [agg_first, agg_first + n_agg) are aggregates of recycled processes */
+	uint32_t agg_first, n_agg;
+	struct raw_agg *agg;
 	uint32_t n_rows;
 	struct stat_row *rows; /* [0, n_rows), indexed by row */
 	uint32_t n_devs;
@@ -104,6 +114,8 @@ struct raw_dump {
 	struct net_remote_rec remotes[NET_REMOTE_MAX]; /* by remote index */
 	const struct tcp_conn_info *conns;	       /* closed so far, oldest first (not owned) */
 	size_t n_conns;
+	/* closed up to conns_trimmed_until_ns and no longer in conns (conn_log__trim) */
+	uint64_t conns_trimmed, conns_trimmed_until_ns;
 	struct kernel_info kernel;
 	/* the CPUs: time on tasks outside the target, and idle, summed, since attach */
 	uint64_t cpu_others_ns, cpu_idle_ns;
@@ -117,6 +129,8 @@ struct raw_dump {
 	struct self_stats self;
 };
 
+/* A copy of @src that owns its memory (but not conns: none copied). */
+void raw_dump_copy(struct raw_dump *dst, const struct raw_dump *src);
 void raw_dump_release(struct raw_dump *d);
 
 #endif

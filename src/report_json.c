@@ -563,6 +563,7 @@ static void json_process(struct json_writer *w, const struct snapshot *s, const 
 
 	jw_object_begin(w);
 	jw_kv_u64(w, "pid", p->pid);
+	jw_kv_u64(w, "folded", p->folded);
 	jw_kv_u64(w, "ppid", p->ppid);
 	jw_kv_str(w, "comm", p->comm);
 	jw_kv_str(w, "cmdline", p->cmdline);

@@ -14,6 +14,7 @@
  * resources start empty (NULL, -1) and run_release() frees whatever exists.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +30,7 @@
 #include "analysis.h"
 #include "baseline.h"
 #include "cgpath.h"
-#include "cgpath.h"
+#include "cli.h"
 #include "check.h"
 #include "conns.h"
 #include "json_reader.h"
@@ -40,6 +41,7 @@
 #include "proctree.h"
 #include "prometheus.h"
 #include "promserve.h"
+#include "recycle.h"
 #include "render.h"
 #include "report.h"
 #include "run.h"
@@ -48,12 +50,18 @@
 #include "stacks.h"
 #include "symbolize.h"
 #include "unwind.h"
+#include "worker.h"
 #include "util.h"
 
 /* --prometheus without -i: the endpoint's figures are this fresh */
 #define PROM_REFRESH_NS (10 * NSEC_PER_SEC)
 /* after a stop signal, wait this long for the command */
 #define CHILD_GRACE_NS (2 * NSEC_PER_SEC)
+/* ring buffer records handled at a time, before the loop's timers get a turn */
+#define DRAIN_BUDGET_NS (10 * 1000000ULL)
+#define COLLECT_DRAIN_BUDGET_NS (20 * 1000000ULL)
+/* programs whose mappings are read at exec, at most, a second (and in a burst) */
+#define LOADS_PER_SEC 50
 #define ALERT_EXEC_GRACE_NS (10 * NSEC_PER_SEC) /* at the end, for --alert-exec programs */
 
 /* The run's outputs, committed or aborted together. */
@@ -91,9 +99,21 @@ struct run {
 	struct alerts *alerts; /* NULL without rules */
 	struct baseline bl;    /* root NULL without --baseline */
 	struct baseline_cmp cmp;
-	bool save_failed;	/* --save-baseline could not be rendered */
-	struct promserve *prom; /* --prometheus */
-	uint64_t prom_dropped;	/* series its cap left out, so far */
+	bool save_failed;    /* --save-baseline could not be rendered */
+	struct recycler rec; /* -a, -c, -p with intervals: exited processes recycled */
+	bool recycling;
+	struct proc_exit *exits; /* exited processes not yet recycled */
+	size_t n_exits, exits_cap;
+	uint64_t rb_drops;		/* ring buffer drops, as of the last recycling */
+	uint64_t recycled_ns;		/* the last recycling */
+	bool pressed;			/* the tables were filling up then (RECYCLE_PRESSURE) */
+	struct retired_stacks *stacked; /* recycled since the last rekey, with stacks */
+	size_t n_stacked, stacked_cap;
+	uint64_t exec_tokens_ns;   /* load_allowed()'s bucket: tokens since then */
+	struct worker reporter;	   /* renders the intervals' reports (worker.h) */
+	pthread_mutex_t alerts_mu; /* the rules and their state: the reporter's and the loop's */
+	struct promserve *prom;	   /* --prometheus */
+	uint64_t prom_dropped;	   /* series its cap left out, so far */
 };
 
 static char *describe_target(const struct config *cfg, const struct cgroup_target *cg)
@@ -147,50 +167,96 @@ static char *short_description(const char *desc)
 }
 
 /* Ring buffer records: to the process tree, the connection log, the symbolizer. */
+static void recycle(struct run *r);
+
+/* A token bucket: may an exec's mappings be read now (see on_event)? */
+static bool load_allowed(struct run *r)
+{
+	uint64_t per = NSEC_PER_SEC / LOADS_PER_SEC, full = LOADS_PER_SEC * per;
+	uint64_t now = now_ns();
+
+	/* the bucket's tokens are the time since exec_tokens_ns, in steps of per */
+	if (now - r->exec_tokens_ns > full)
+		r->exec_tokens_ns = now - full;
+	if (now - r->exec_tokens_ns < per)
+		return false;
+	r->exec_tokens_ns += per;
+	return true;
+}
+
 static int on_event(void *ctx, void *data, size_t len)
 {
 	const struct ev_hdr *h = data;
+	const struct proc_rec *p;
 	struct run *r = ctx;
+	int kind;
 
 	if (len < sizeof(h->kind))
 		return 0;
-	if (h->kind == EV_TCP_CLOSE) {
-		conn_log__add(&r->conns, data, len);
+	if (h->kind == EV_TCP_CLOSE && len >= sizeof(*h)) {
+		char comm[COMM_LEN + 1] = "";
+
+		p = session__proc(r->sess, h->slot, h->pid);
+		if (p)
+			memcpy(comm, p->comm, COMM_LEN);
+		conn_log__add(&r->conns, data, len, p ? comm : NULL);
 		return 0;
 	}
-	switch (proctree__handle(&r->tree, data, len)) {
+	switch ((kind = proctree__handle(&r->tree, data, len))) {
 	case EV_EXIT:
 		r->tree_changed = true;
+		if (r->recycling && h->slot >= SLOT_FIRST) {
+			if (r->n_exits == r->exits_cap) {
+				r->exits_cap = r->exits_cap ? r->exits_cap * 2 : 256;
+				r->exits = xrealloc(r->exits, r->exits_cap * sizeof(*r->exits));
+			}
+			r->exits[r->n_exits++] = (struct proc_exit){h->slot, h->pid, h->ts_ns};
+			/* a storm of exits on a busy host: recycling keeps up between ticks */
+			if (r->pressed && now_ns() - r->recycled_ns > RECYCLE_EVERY_NS / 4)
+				recycle(r);
+		}
 		if (r->unw)
 			unwinder__forget(r->unw, h->slot);
-		/* a JIT's names, before anyone cleans /tmp up */
-		if (r->sym && h->slot != SLOT_OVERFLOW)
+		/* a JIT's names, before anyone cleans /tmp up: for a process with stacks */
+		if (r->sym && h->slot != SLOT_OVERFLOW &&
+		    (p = session__proc(r->sess, h->slot, h->pid)) && (p->flags & PROC_F_STACKS))
 			symbolizer__jit(r->sym, h->slot, h->pid);
 		break;
 	case EV_EXEC:
-		/* its executable, by build id, while it is certainly there */
-		if (r->sym)
-			symbolizer__exe(r->sym, h->pid);
-		/* a new program: the unwinder needs its mappings (the old ones are stale) */
-		if (r->unw && h->slot != SLOT_OVERFLOW) {
+		/*
+		 * A new program: the unwinder needs its mappings (the old ones are stale),
+		 * read now so that its first samples unwind whole -- but for at most
+		 * LOADS_PER_SEC programs a second: in a storm of short processes most are
+		 * never sampled, and those that are get theirs at their first stack.
+		 */
+		if (r->unw && h->slot != SLOT_OVERFLOW && load_allowed(r)) {
 			uint64_t t0 = now_ns();
 
 			unwinder__load(r->unw, h->slot, h->pid);
 			pr_debug("unwind: pid %u exec'd %.2f ms ago, mappings in %.2f ms", h->pid,
 				 (t0 - h->ts_ns) / 1e6, (now_ns() - t0) / 1e6);
+		} else if (r->sym && !r->unw) {
+			/*
+			 * Its executable, by build id, while it is certainly there: frame
+			 * pointer stacks name their files by build id. (The unwinder reads
+			 * the files it needs from the mappings, deleted or not.)
+			 */
+			symbolizer__exe(r->sym, h->pid);
 		}
 		break;
 	case EV_STACKS:
-		/* its first stack: read its mappings while it lives */
-		if (r->unw && h->slot != SLOT_OVERFLOW)
-			unwinder__load(r->unw, h->slot, h->pid);
-		else if (r->sym)
-			symbolizer__capture(r->sym, h->slot, h->pid);
-		break;
 	case EV_MAPS:
-		/* the unwinder met an address it could not place: a library mapped since */
-		if (r->unw && h->slot != SLOT_OVERFLOW)
+		/*
+		 * Its first stack, or the unwinder met an address it could not place (a
+		 * library mapped since): its mappings, unless read since the walk -- the
+		 * two come together from a process's first sample.
+		 */
+		if (h->slot == SLOT_OVERFLOW)
+			break;
+		if (r->unw && !unwinder__fresh(r->unw, h->slot, h->ts_ns))
 			unwinder__load(r->unw, h->slot, h->pid);
+		else if (!r->unw && r->sym && kind == EV_STACKS)
+			symbolizer__capture(r->sym, h->slot, h->pid);
 		break;
 	}
 	return 0;
@@ -211,32 +277,109 @@ static void dev_name(uint32_t dev, char *buf, size_t len)
 	snprintf(buf, len, "%u:%u", major, minor);
 }
 
-/* Read the kernel side into @d, with what the ring buffer told so far. */
-static void collect(struct run *r, struct raw_dump *d)
+/*
+ * Read the kernel side into @d, with what the ring buffer told so far: all of it for
+ * the final report, what fits in a budget for the others (a storm of events goes on).
+ */
+static void collect(struct run *r, struct raw_dump *d, bool final)
 {
-	session__drain(r->sess);
+	session__drain(r->sess, final ? 0 : COLLECT_DRAIN_BUDGET_NS);
 	session__collect(r->sess, d); /* a table that could not be read is warned about */
 	d->conns = r->conns.c;
 	d->n_conns = r->conns.n;
+	d->conns_trimmed = r->conns.trimmed;
+	d->conns_trimmed_until_ns = r->conns.trimmed_until_ns;
+	if (r->recycling)
+		recycler__append(&r->rec, d); /* the processes recycled so far, as aggregates */
 }
 
-static const char *cgroup_path(void *ctx, uint64_t id)
+/*
+ * Stacks of recycled processes move under their aggregates (recycle.h): those of @list
+ * (@n, freed here); at the end, @final, the stacks of no process known are dropped.
+ */
+static void rekey_stacks(struct run *r, struct retired_stacks *list, size_t n, bool final)
 {
-	return cgpaths__path(ctx, id);
+	int dropped = session__rekey_stacks(r->sess, list, n, final);
+
+	if (dropped)
+		pr_debug("recycle: %d stack counts of no known process dropped", dropped);
+	free(list);
 }
 
-static void build(struct run *r, struct snapshot *s, const struct raw_dump *cur,
-		  const struct raw_dump *prev, uint64_t attach_ns)
-{
-	const struct snapshot_names names = {
-		.cmdline = proctree__cmdline_cb,
-		.ctx = &r->tree,
-		.dev_name = dev_name,
-		.cgroup = cgroup_path,
-		.cgroup_ctx = &r->cgp,
-	};
+/*
+ * Every RECYCLE_EVERY_NS: processes that exited at least a quarantine ago, and that the
+ * last interval (or the endpoint) reported -- sooner when the tables are filling up --
+ * give their slots and rows back (recycle.h), their figures kept in aggregates, the last
+ * interval's dump adjusted. The processes procscope was given (-p) keep theirs.
+ */
 
-	snapshot_build(s, cur, prev, attach_ns, &names);
+static void recycle(struct run *r)
+{
+	uint64_t now = now_ns();
+	struct retirees t = {0};
+	uint32_t *pseudo;
+	size_t k = 0, n_keep;
+	const uint32_t *keep = session__registered(r->sess, &n_keep);
+	uint32_t procs, rows;
+	uint8_t *taken = xcalloc(r->cfg->max_procs / 8 + 1, 1);
+	bool pressed;
+
+	/* exit events lost: the table says who exited */
+	if (session__stat(r->sess, STAT_RB_DROPS) != r->rb_drops) {
+		r->rb_drops = session__stat(r->sess, STAT_RB_DROPS);
+		r->n_exits = session__exited(r->sess, &r->exits, &r->exits_cap);
+	}
+	/* with room to spare, a process is reported on its own before it is recycled */
+	session__in_use(r->sess, &procs, &rows);
+	pressed = procs >= r->cfg->max_procs * RECYCLE_PRESSURE ||
+		  rows >= r->cfg->max_rows * RECYCLE_PRESSURE;
+	r->pressed = pressed;
+	r->recycled_ns = now;
+	for (size_t i = 0; i < r->n_exits; i++) {
+		const struct proc_exit *e = &r->exits[i];
+		bool kept = false;
+
+		for (size_t j = 0; j < n_keep; j++)
+			kept |= keep[j] == e->slot;
+		if (e->ts_ns + RECYCLE_QUARANTINE_NS > now ||
+		    (!pressed && e->ts_ns >= r->prev.ts_ns)) {
+			r->exits[k++] = *e; /* not yet */
+			continue;
+		}
+		/* once (an exit event may come after the table was read for lost ones) */
+		if (!kept && e->slot < r->cfg->max_procs &&
+		    !(taken[e->slot / 8] & (1 << e->slot % 8))) {
+			taken[e->slot / 8] |= 1 << e->slot % 8;
+			session__retiree(r->sess, e->slot, e->pid, &t);
+		}
+	}
+	r->n_exits = k;
+	free(taken);
+	if (!t.n)
+		return;
+	if (!r->prev.procs) /* no interval yet: what the first one will count from */
+		r->prev = (struct raw_dump){.ts_ns = session__attach_ns(r->sess)};
+	pseudo = xcalloc(t.n, sizeof(*pseudo));
+	recycler__retire(&r->rec, &t, &r->prev, pseudo);
+	pr_debug("recycle: %zu processes, %zu rows", t.n, t.n_rows);
+	/* their stacks, to move under the aggregates at the next interval */
+	for (size_t i = 0; i < t.n; i++) {
+		if (!(t.recs[i]->flags & PROC_F_STACKS))
+			continue;
+		if (r->n_stacked == r->stacked_cap) {
+			r->stacked_cap = r->stacked_cap ? r->stacked_cap * 2 : 64;
+			r->stacked = xrealloc(r->stacked, r->stacked_cap * sizeof(*r->stacked));
+		}
+		r->stacked[r->n_stacked++] =
+			(struct retired_stacks){t.slots[i], t.recs[i]->pid, pseudo[i]};
+	}
+	if (r->sym)
+		for (size_t i = 0; i < t.n; i++)
+			symbolizer__forget(r->sym, t.slots[i]);
+	if (session__recycle(r->sess, &t))
+		pr_warn("cannot recycle process slots: %s", strerror(errno));
+	free(pseudo);
+	retirees_release(&t);
 }
 
 static void render(struct run *r, const struct snapshot *s, const struct analysis *a)
@@ -335,10 +478,12 @@ static char *checks(struct run *r, const struct snapshot *s, struct analysis *a,
 	if (final && r->bl.root)
 		baseline_compare(&r->bl, rec, &r->cmp);
 	if (r->alerts) {
+		pthread_mutex_lock(&r->alerts_mu);
 		first = r->alerts->n_fired;
 		alerts_eval(r->alerts, rec, final && r->bl.root ? r->bl.root : NULL,
 			    r->ropts.unix_end_ns);
 		emit_alerts(r, first);
+		pthread_mutex_unlock(&r->alerts_mu);
 	}
 	if (final)
 		analysis_checks(a, r->bl.root ? &r->cmp : NULL, r->alerts);
@@ -346,8 +491,8 @@ static char *checks(struct run *r, const struct snapshot *s, struct analysis *a,
 	return buf;
 }
 
-/* The endpoint's exposition, from everything since attach in @cur. */
-static void publish_metrics(struct run *r, const struct raw_dump *cur)
+/* The endpoint's exposition, from @cum: everything since attach. */
+static void publish_metrics(struct run *r, const struct snapshot *cum)
 {
 	struct prom_opts po = {
 		.labels = r->cfg->prom_labels,
@@ -355,69 +500,252 @@ static void publish_metrics(struct run *r, const struct raw_dump *cur)
 		.alerts = r->alerts,
 		.dropped_before = r->prom_dropped,
 	};
-	struct snapshot snap;
 	char *buf = NULL;
 	size_t len = 0;
-	FILE *m;
+	FILE *m = open_memstream(&buf, &len);
 
-	build(r, &snap, cur, NULL, session__attach_ns(r->sess));
-	m = open_memstream(&buf, &len);
 	if (m) {
-		r->prom_dropped += render_prometheus(m, &snap, &po);
+		pthread_mutex_lock(&r->alerts_mu); /* the rules firing, as of now */
+		r->prom_dropped += render_prometheus(m, cum, &po);
+		pthread_mutex_unlock(&r->alerts_mu);
 		if (fclose(m) == 0)
 			promserve__publish(r->prom, buf, len);
 	}
 	free(buf);
-	snapshot_release(&snap);
 }
 
 /*
- * Every -i (and, for --prometheus alone, every PROM_REFRESH_NS): the interval's record
- * (written only with -i) and its alerts; the endpoint's figures.
+ * The names of a dump's processes -- command lines and cgroup paths -- read on
+ * the event loop, where the trees they come from change, for the reporter.
  */
-static void interval_report(struct run *r)
-{
-	struct raw_dump cur, empty = {.ts_ns = session__attach_ns(r->sess)};
-	struct snapshot snap;
-	struct analysis a;
-	size_t len = 0;
-	char *rec;
+struct proc_names {
+	char **cmdline; /* by slot; NULL: none */
+	uint32_t n;
+	struct cg_name {
+		uint64_t id;
+		char *path;
+	} * cg;
+	size_t n_cg;
+};
 
-	collect(r, &cur);
-	if (!r->cfg->interval_ns && !r->alerts)
-		goto publish; /* the endpoint's refresh, and no rules to evaluate */
-	build(r, &snap, &cur, r->prev.procs ? &r->prev : &empty, session__attach_ns(r->sess));
-	r->ropts.unix_end_ns = unix_now_ns();
-	analysis_compute(&a, &snap, r->short_desc);
-	rec = checks(r, &snap, &a, &len);
-	if (!r->cfg->interval_ns) {
-		/* the endpoint's refresh: alerts evaluated, no record */
-	} else if (rec && r->cfg->json) {
-		/* the record as rendered once, written out as it is */
-		fwrite(rec, 1, len, outputs_file(&r->out, OUT_REPORT));
-		fflush(outputs_file(&r->out, OUT_REPORT));
-	} else {
-		render(r, &snap, &a);
+static const char *names_cmdline(void *ctx, uint32_t slot)
+{
+	const struct proc_names *n = ctx;
+
+	return slot < n->n ? n->cmdline[slot] : NULL;
+}
+
+static const char *names_cgroup(void *ctx, uint64_t id)
+{
+	const struct proc_names *n = ctx;
+
+	for (size_t i = 0; i < n->n_cg; i++)
+		if (n->cg[i].id == id)
+			return n->cg[i].path;
+	return NULL;
+}
+
+/* The names of the processes of @a and @b (NULL: none). */
+static void proc_names_read(struct run *r, struct proc_names *n, const struct raw_dump *a,
+			    const struct raw_dump *b)
+{
+	uint32_t na = a->n_procs, nb = b ? b->n_procs : 0;
+
+	n->n = na > nb ? na : nb;
+	n->cmdline = xcalloc(n->n ? n->n : 1, sizeof(*n->cmdline));
+	for (uint32_t slot = 0; slot < n->n; slot++) {
+		const struct proc_rec *pa = slot < na ? &a->procs[slot] : NULL;
+		const struct proc_rec *pb = slot < nb ? &b->procs[slot] : NULL;
+		uint64_t cgids[2] = {pa ? pa->cgid : 0, pb ? pb->cgid : 0};
+		const char *cl;
+
+		if (!(pa && pa->pid) && !(pb && pb->pid) && !(a->agg && slot >= a->agg_first))
+			continue;
+		if ((cl = proctree__cmdline_cb(&r->tree, slot)))
+			n->cmdline[slot] = xstrdup(cl);
+		for (int k = 0; k < 2; k++) {
+			const char *path;
+
+			if (!cgids[k] || names_cgroup(n, cgids[k]) ||
+			    !(path = cgpaths__path(&r->cgp, cgids[k])))
+				continue;
+			n->cg = xrealloc(n->cg, (n->n_cg + 1) * sizeof(*n->cg));
+			n->cg[n->n_cg++] = (struct cg_name){cgids[k], xstrdup(path)};
+		}
 	}
-	free(rec);
-	analysis_release(&a);
-	snapshot_release(&snap);
-publish:
-	if (r->prom)
-		publish_metrics(r, &cur);
-	raw_dump_release(&r->prev);
-	r->prev = cur;
+}
+
+static void proc_names_release(struct proc_names *n)
+{
+	for (uint32_t i = 0; i < n->n; i++)
+		free(n->cmdline[i]);
+	free(n->cmdline);
+	for (size_t i = 0; i < n->n_cg; i++)
+		free(n->cg[i].path);
+	free(n->cg);
+}
+
+/* Snapshot @cur (since @prev; NULL: since attach), its processes named by @n. */
+static void build(struct snapshot *s, const struct raw_dump *cur, const struct raw_dump *prev,
+		  uint64_t attach_ns, struct proc_names *n)
+{
+	const struct snapshot_names names = {
+		.cmdline = names_cmdline,
+		.ctx = n,
+		.dev_name = dev_name,
+		.cgroup = names_cgroup,
+		.cgroup_ctx = n,
+	};
+
+	snapshot_build(s, cur, prev, attach_ns, &names);
+}
+
+/*
+ * An interval's work for the reporter (worker.h), in copies it owns: the tables at the
+ * interval's end and at its start, the connections, the names.
+ */
+struct report_job {
+	struct raw_dump cur, prev; /* prev: with_interval, ts_ns alone if none yet */
+	struct tcp_conn_info *conns;
+	struct proc_names names;
+	bool with_interval, with_cum;
+	uint64_t attach_ns, unix_end_ns;
+	struct retired_stacks *stacked; /* recycled since the last job, with stacks */
+	size_t n_stacked;
+};
+
+/*
+ * The reporter's side of an interval: the snapshots built, its record and alerts, the
+ * endpoint's figures.
+ */
+static void report_job(void *ctx, void *job)
+{
+	struct run *r = ctx;
+	struct report_job *j = job;
+	struct snapshot snap;
+
+	if (j->with_interval) {
+		struct analysis a;
+		size_t len = 0;
+		char *rec;
+
+		build(&snap, &j->cur, &j->prev, j->attach_ns, &j->names);
+		r->ropts.unix_end_ns = j->unix_end_ns;
+		analysis_compute(&a, &snap, r->short_desc);
+		rec = checks(r, &snap, &a, &len);
+		if (!r->cfg->interval_ns) {
+			/* the endpoint's refresh: alerts evaluated, no record */
+		} else if (rec && r->cfg->json) {
+			/* the record as rendered once, written out as it is */
+			fwrite(rec, 1, len, outputs_file(&r->out, OUT_REPORT));
+			fflush(outputs_file(&r->out, OUT_REPORT));
+		} else {
+			render(r, &snap, &a);
+		}
+		free(rec);
+		analysis_release(&a);
+		snapshot_release(&snap);
+	}
+	if (j->with_cum) {
+		build(&snap, &j->cur, NULL, j->attach_ns, &j->names);
+		publish_metrics(r, &snap);
+		snapshot_release(&snap);
+	}
+	/* the stack table kept small: recycled processes' stacks under their aggregates */
+	if (r->recycling)
+		rekey_stacks(r, j->stacked, j->n_stacked, false);
+	raw_dump_release(&j->cur);
+	raw_dump_release(&j->prev);
+	free(j->conns);
+	proc_names_release(&j->names);
+	free(j);
+}
+
+/*
+ * Every -i (and, for --prometheus alone, every PROM_REFRESH_NS): the tables read here,
+ * and copied -- the loop goes on, and recycling changes its own copy -- for the
+ * reporter, which does the rest: the interval's record (written only with -i), its
+ * alerts, the endpoint's figures. With @endpoint_only, the endpoint's first figures,
+ * as of attach: no interval ends.
+ */
+static void interval_report(struct run *r, bool endpoint_only)
+{
+	struct report_job *j = xcalloc(1, sizeof(*j));
+	struct raw_dump cur;
+
+	j->stacked = r->stacked; /* the job's now */
+	j->n_stacked = r->n_stacked;
+	r->stacked = NULL;
+	r->n_stacked = r->stacked_cap = 0;
+	j->attach_ns = session__attach_ns(r->sess);
+	collect(r, &cur, false);
+	raw_dump_copy(&j->cur, &cur);
+	j->conns = xmemdup(cur.conns, cur.n_conns * sizeof(*cur.conns));
+	j->cur.conns = j->conns;
+	j->cur.n_conns = cur.n_conns;
+	j->with_cum = r->prom != NULL;
+	if (!endpoint_only && (r->cfg->interval_ns || r->alerts)) {
+		j->with_interval = true;
+		j->unix_end_ns = unix_now_ns();
+		/* the interval's start: the last one's end, the job's now */
+		j->prev = r->prev.procs ? r->prev : (struct raw_dump){.ts_ns = j->attach_ns};
+		if (r->prev.procs)
+			memset(&r->prev, 0, sizeof(r->prev));
+	}
+	proc_names_read(r, &j->names, &j->cur, j->with_interval ? &j->prev : NULL);
+	if (endpoint_only) {
+		raw_dump_release(&cur);
+	} else {
+		raw_dump_release(&r->prev);
+		r->prev = cur; /* what the next interval, and recycling, count from */
+		/* connections reported: only the largest kept, for the final report */
+		conn_log__trim(&r->conns, cur.ts_ns, SNAPSHOT_TOP_CONNS);
+	}
+	worker_submit(&r->reporter, j);
+}
+
+/*
+ * SIGHUP in a monitor (no COMMAND): the --alerts files read again, as daemons do on
+ * reload; a file that no longer parses leaves the rules as they were.
+ */
+static void reload_alerts(struct run *r)
+{
+	struct alerts fresh;
+	char err[512];
+	size_t n;
+
+	if (!r->cfg->n_alert_files || !r->alerts) {
+		pr_info("SIGHUP: no --alerts file to read again");
+		return;
+	}
+	if (config_alerts(r->cfg, &fresh, err, sizeof(err))) {
+		pr_warn("SIGHUP: %s; the alert rules stay as they were", err);
+		return;
+	}
+	pthread_mutex_lock(&r->alerts_mu);
+	n = alerts_replace_rules(r->alerts, &fresh);
+	pthread_mutex_unlock(&r->alerts_mu);
+	alerts_release(&fresh);
+	pr_info("SIGHUP: alert rules read again: %zu, %zu of them new", r->alerts->n_rules, n);
 }
 
 static void handle_signal(struct run *r, const struct signalfd_siginfo *si)
 {
 	int sig = (int)si->ssi_signo;
 
+	if (sig == SIGHUP && r->cfg->target != TARGET_COMMAND) {
+		reload_alerts(r);
+		return;
+	}
+
 	if (sig == SIGCHLD) {
 		if (r->child.pid > 0 && launch__reap(&r->child, false))
 			r->done = true;
-		if (r->alerts)
+		if (r->alerts) {
+			pthread_mutex_lock(&r->alerts_mu);
 			alerts_reap(r->alerts, 0);
+			pthread_mutex_unlock(&r->alerts_mu);
+		}
 		return;
 	}
 	if (r->stop_sig_ns) {
@@ -483,7 +811,7 @@ static int trace(struct run *r)
 	const struct config *cfg = r->cfg;
 	uint64_t deadline_ns =
 		cfg->duration_ns ? session__attach_ns(r->sess) + cfg->duration_ns : 0;
-	int ep = epoll_create1(EPOLL_CLOEXEC), tfd = -1, err;
+	int ep = epoll_create1(EPOLL_CLOEXEC), tfd = -1, rfd = -1, err;
 
 	if (ep < 0)
 		return -errno;
@@ -494,14 +822,16 @@ static int trace(struct run *r)
 		tfd = interval_timer(cfg->interval_ns ? cfg->interval_ns : PROM_REFRESH_NS);
 		err = tfd < 0 ? tfd : epoll_add(ep, tfd);
 	}
-	/* the endpoint answers from the start: figures as of attach */
-	if (!err && r->prom) {
-		struct raw_dump cur;
-
-		collect(r, &cur);
-		publish_metrics(r, &cur);
-		raw_dump_release(&cur);
+	if (!err && r->recycling) {
+		rfd = interval_timer(RECYCLE_EVERY_NS);
+		err = rfd < 0 ? rfd : epoll_add(ep, rfd);
 	}
+	/* a thread renders the reports while this loop goes on */
+	if (!err && (tfd >= 0 || rfd >= 0) && worker_start(&r->reporter))
+		pr_warn("cannot start the reporting thread: reports stall the event loop");
+	/* the endpoint answers from the start: figures as of attach */
+	if (!err && r->prom)
+		interval_report(r, true);
 	/* the command may already be gone (SIGCHLD was queued before the loop) */
 	if (r->child.pid > 0 && launch__reap(&r->child, false))
 		r->done = true;
@@ -530,9 +860,12 @@ static int trace(struct run *r)
 					handle_signal(r, &si);
 			} else if (fd == tfd) {
 				if (read(tfd, &ticks, sizeof(ticks)) == sizeof(ticks))
-					interval_report(r);
+					interval_report(r, false);
+			} else if (fd == rfd) {
+				if (read(rfd, &ticks, sizeof(ticks)) == sizeof(ticks))
+					recycle(r);
 			} else {
-				session__drain(r->sess);
+				session__drain(r->sess, DRAIN_BUDGET_NS);
 			}
 		}
 		/* -p: done when every tracked process is gone */
@@ -540,8 +873,11 @@ static int trace(struct run *r)
 			r->done = true;
 		r->tree_changed = false;
 	}
+	worker_stop(&r->reporter); /* the last interval written before the final report */
 	if (tfd >= 0)
 		close(tfd);
+	if (rfd >= 0)
+		close(rfd);
 	close(ep);
 	if (err)
 		pr_warn("event loop: %s", strerror(-err));
@@ -638,9 +974,9 @@ static int take_signals(struct run *r)
 }
 
 /* A stop signal that came before the command ran: nothing traced, nothing to report. */
-static int stopped_early(void)
+static int stopped_early(const struct config *cfg)
 {
-	int sig = signals_stop_pending();
+	int sig = signals_stop_pending(cfg->target == TARGET_COMMAND);
 
 	if (sig)
 		pr_warn("stopped by SIG%s before tracing began", sigabbrev_np(sig));
@@ -663,6 +999,7 @@ static int start_tracing(struct run *r, const struct cgroup_target *cg, uint64_t
 		.started_ns = started_ns,
 		.psi_dir = cfg->target == TARGET_CGROUP ? cg->path : "/proc/pressure",
 		.psi_cgroup = cfg->target == TARGET_CGROUP,
+		.recycle = r->recycling,
 	};
 	int err;
 
@@ -707,7 +1044,7 @@ static int start_tracing(struct run *r, const struct cgroup_target *cg, uint64_t
 		return EXIT_RUNTIME;
 	pr_info("attached in %.1f ms", (now_ns() - started_ns) / 1e6);
 	if (r->child.pid > 0) {
-		if ((err = stopped_early()))
+		if ((err = stopped_early(cfg)))
 			return err;
 		err = launch__release(&r->child);
 		if (err) {
@@ -723,7 +1060,7 @@ static int prepare(struct run *r, struct config *cfg, uint64_t started_ns)
 	struct cgroup_target cg = {0};
 	int status = prepare_inputs(r, cfg, &cg);
 
-	if (status || (status = stopped_early()))
+	if (status || (status = stopped_early(cfg)))
 		return status;
 	if (cfg->subsys & (SUB_PROFILE | SUB_OFFCPU))
 		r->sym = symbolizer__new();
@@ -789,6 +1126,7 @@ static void build_stacks(struct run *r, struct snapshot *s, struct stack_set *se
 /* The final report: the kernel side is detached before anything is rendered. */
 static int report(struct run *r)
 {
+	struct proc_names names = {0};
 	uint64_t attach_ns = session__attach_ns(r->sess);
 	struct raw_stacks raw_stacks = {0};
 	struct stack_set stacks;
@@ -797,7 +1135,12 @@ static int report(struct run *r)
 	struct analysis a;
 	int err = 0;
 
-	collect(r, &final);
+	if (r->recycling) {
+		rekey_stacks(r, r->stacked, r->n_stacked, true);
+		r->stacked = NULL;
+		r->n_stacked = r->stacked_cap = 0;
+	}
+	collect(r, &final, true);
 	session__collect_stacks(r->sess, &raw_stacks);
 	if (r->unw) {
 		unwinder__stats(r->unw, &r->unw_stats);
@@ -810,7 +1153,9 @@ static int report(struct run *r)
 
 	if (r->child.pid > 0 && r->child.reaped)
 		r->ropts.exit_code = launch__exit_code(&r->child);
-	build(r, &snap, &final, NULL, attach_ns);
+	proc_names_read(r, &names, &final, NULL);
+	build(&snap, &final, NULL, attach_ns, &names);
+	proc_names_release(&names);
 	if (r->sym)
 		build_stacks(r, &snap, &stacks, &raw_stacks);
 	raw_stacks_release(&raw_stacks);
@@ -865,6 +1210,10 @@ static void run_release(struct run *r)
 	raw_dump_release(&r->prev);
 	proctree__release(&r->tree);
 	cgpaths__release(&r->cgp);
+	recycler__release(&r->rec);
+	pthread_mutex_destroy(&r->alerts_mu);
+	free(r->exits);
+	free(r->stacked);
 	conn_log__release(&r->conns);
 	free(r->desc);
 	free(r->short_desc);
@@ -883,6 +1232,11 @@ int run(struct config *cfg, uint64_t started_ns)
 		return check_run(cfg, stdout);
 	proctree__init(&r.tree);
 	cgpaths__init(&r.cgp, "/proc/self/mounts"); /* none: no cgroup paths */
+	/* a monitor runs for days: its exited processes recycled, their figures kept */
+	r.recycling = cfg->target != TARGET_COMMAND && (cfg->interval_ns || cfg->prometheus);
+	recycler__init(&r.rec, cfg->max_procs, ROW_FIRST + cfg->max_rows);
+	worker_init(&r.reporter, report_job, &r);
+	pthread_mutex_init(&r.alerts_mu, NULL);
 	status = prepare(&r, cfg, started_ns);
 	if (!status) {
 		trace(&r);

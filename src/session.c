@@ -112,9 +112,13 @@ static char *read_btf(const char *path, size_t *len)
 static int ring_cb(void *ctx, void *data, size_t len)
 {
 	struct session *s = ctx;
+	int err = s->on_event ? s->on_event(s->ev_ctx, data, len) : 0;
 
 	s->events++;
-	return s->on_event ? s->on_event(s->ev_ctx, data, len) : 0;
+	/* out of budget: this record is consumed, the rest wait for the next round */
+	if (!err && s->drain_until_ns && now_ns() >= s->drain_until_ns)
+		return -EAGAIN;
+	return err;
 }
 
 static struct kernel_note *note_add(struct session *s, int kind, const struct subsys_desc *d,
@@ -290,64 +294,115 @@ static int add_unwind_inode(void *ctx, const struct unwind_inode *key, uint32_t 
 		       : 0;
 }
 
-/* Map the unwind arrays into our memory, to write them in place. 0 or -errno. */
-static int map_unwind_tables(struct session *s)
+/* The length of array map @m's memory, as mmap(2) takes it. */
+static size_t array_len(const struct bpf_map *m)
 {
-	struct {
-		struct bpf_map *map;
-		void **mem;
-		size_t *cap;
-	} m[] = {
-		{s->skel->maps.unwind_rows, (void **)&s->unwind_tables.rows,
-		 &s->unwind_tables.rows_cap},
-		{s->skel->maps.unwind_files, (void **)&s->unwind_tables.files,
-		 &s->unwind_tables.files_cap},
-		{s->skel->maps.unwind_maps, (void **)&s->unwind_tables.maps,
-		 &s->unwind_tables.maps_cap},
-		{s->skel->maps.unwind_dir, (void **)&s->unwind_tables.dir,
-		 &s->unwind_tables.dir_cap},
-	};
+	return (size_t)bpf_map__max_entries(m) * bpf_map__value_size(m);
+}
 
-	if (!s->unwind)
-		return 0;
+/* Map the memory of array map @m (BPF_F_MMAPABLE) into ours, in *@mem. 0 or -errno. */
+static int map_array(const struct bpf_map *m, void **mem)
+{
+	void *p = mmap(NULL, array_len(m), PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(m), 0);
+
+	if (p == MAP_FAILED) {
+		int err = -errno;
+
+		pr_error("failed to map '%s': %s", bpf_map__name(m), strerror(-err));
+		return err;
+	}
+	*mem = p;
+	return 0;
+}
+
+/* mmap'ed arrays lay their elements out 8 bytes apart: every type must be a multiple */
+_Static_assert(sizeof(struct proc_rec) % 8 == 0, "proc_rec");
+_Static_assert(sizeof(struct stat_row) % 8 == 0, "stat_row");
+_Static_assert(sizeof(struct unwind_row) % 8 == 0, "unwind_row");
+_Static_assert(sizeof(struct unwind_file) % 8 == 0, "unwind_file");
+_Static_assert(sizeof(struct unwind_map) % 8 == 0, "unwind_map");
+_Static_assert(sizeof(struct unwind_dir) % 8 == 0, "unwind_dir");
+
+/* The arrays written or read in place: the unwind tables, the records and rows. */
+enum mapped_when { MAPPED_ALWAYS, MAPPED_UNWIND, MAPPED_RECYCLE };
+
+static const struct mapped {
+	size_t skel_off; /* of the map pointer in struct procscope_bpf */
+	size_t mem_off;	 /* of the memory pointer in struct session */
+	size_t cap_off;	 /* of its entry count in struct session, SIZE_MAX: none */
+	enum mapped_when when;
+} mapped[] = {
+#define MAPPED(map, mem, cap, when)                                                                \
+	{                                                                                          \
+		offsetof(struct procscope_bpf, maps.map), offsetof(struct session, mem), cap, when \
+	}
+#define CAP(f) offsetof(struct session, f)
+	MAPPED(unwind_rows, unwind_tables.rows, CAP(unwind_tables.rows_cap), MAPPED_UNWIND),
+	MAPPED(unwind_files, unwind_tables.files, CAP(unwind_tables.files_cap), MAPPED_UNWIND),
+	MAPPED(unwind_maps, unwind_tables.maps, CAP(unwind_tables.maps_cap), MAPPED_UNWIND),
+	MAPPED(unwind_dir, unwind_tables.dir, CAP(unwind_tables.dir_cap), MAPPED_UNWIND),
+	MAPPED(core_procs, procs_mem, SIZE_MAX, MAPPED_ALWAYS),
+	MAPPED(core_rows, rows_mem, SIZE_MAX, MAPPED_ALWAYS),
+	MAPPED(core_free_slots, free_slots, SIZE_MAX, MAPPED_RECYCLE),
+	MAPPED(core_free_rows, free_rows, SIZE_MAX, MAPPED_RECYCLE),
+#undef CAP
+#undef MAPPED
+};
+
+static bool mapped_wanted(const struct session *s, enum mapped_when when)
+{
+	return when == MAPPED_ALWAYS || (when == MAPPED_UNWIND && s->unwind) ||
+	       (when == MAPPED_RECYCLE && s->recycle);
+}
+
+static const struct bpf_map *mapped_map(const struct session *s, const struct mapped *m)
+{
+	return *(struct bpf_map *const *)((const char *)s->skel + m->skel_off);
+}
+
+/* Map the arrays of mapped[] this session uses. 0 or -errno. */
+static int map_arrays(struct session *s)
+{
 	s->unwind_tables.add_inode = add_unwind_inode;
 	s->unwind_tables.ctx = s;
-	for (size_t i = 0; i < ARRAY_SIZE(m); i++) {
-		size_t n = bpf_map__max_entries(m[i].map);
-		size_t len = n * bpf_map__value_size(m[i].map);
-		void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(m[i].map),
-			       0);
+	for (size_t i = 0; i < ARRAY_SIZE(mapped); i++) {
+		const struct bpf_map *m = mapped_map(s, &mapped[i]);
+		int err;
 
-		if (p == MAP_FAILED) {
-			int err = -errno;
-
-			pr_error("failed to map '%s': %s", bpf_map__name(m[i].map), strerror(-err));
+		if (!mapped_wanted(s, mapped[i].when))
+			continue;
+		err = map_array(m, (void **)((char *)s + mapped[i].mem_off));
+		if (err)
 			return err;
-		}
-		*m[i].mem = p;
-		*m[i].cap = n;
+		if (mapped[i].cap_off != SIZE_MAX)
+			*(size_t *)((char *)s + mapped[i].cap_off) = bpf_map__max_entries(m);
 	}
 	return 0;
 }
 
-static void unmap_unwind_tables(struct session *s)
+static void unmap_arrays(struct session *s)
 {
-	struct unwind_tables *t = &s->unwind_tables;
+	for (size_t i = 0; s->skel && i < ARRAY_SIZE(mapped); i++) {
+		void **mem = (void **)((char *)s + mapped[i].mem_off);
 
-	if (t->rows)
-		munmap(t->rows, t->rows_cap * sizeof(*t->rows));
-	if (t->files)
-		munmap(t->files, t->files_cap * sizeof(*t->files));
-	if (t->maps)
-		munmap(t->maps, t->maps_cap * sizeof(*t->maps));
-	if (t->dir)
-		munmap(t->dir, t->dir_cap * sizeof(*t->dir));
-	memset(t, 0, sizeof(*t));
+		if (*mem)
+			munmap(*mem, array_len(mapped_map(s, &mapped[i])));
+		*mem = NULL;
+	}
 }
 
 const struct unwind_tables *session__unwind_tables(const struct session *s)
 {
 	return s->unwind && s->unwind_tables.rows ? &s->unwind_tables : NULL;
+}
+
+static uint32_t pow2_at_least(uint32_t n)
+{
+	uint32_t p = 1;
+
+	while (p < n)
+		p <<= 1;
+	return p;
 }
 
 /* Rodata and map sizes for the subsystems on; between open and load. */
@@ -392,6 +447,15 @@ static void configure(struct session *s, const struct session_opts *o)
 		bpf_map__set_max_entries(skel->maps.stacks_counts, 1);
 	}
 	configure_unwind(s, cfg);
+	/* the rings of recycled slots and rows: powers of two, as large as what they hold */
+	if (s->recycle) {
+		s->free_slots_mask = pow2_at_least(s->max_procs) - 1;
+		s->free_rows_mask = pow2_at_least(ROW_FIRST + s->max_rows) - 1;
+		skel->rodata->cfg_free_slots_mask = s->free_slots_mask;
+		skel->rodata->cfg_free_rows_mask = s->free_rows_mask;
+		bpf_map__set_max_entries(skel->maps.core_free_slots, s->free_slots_mask + 1);
+		bpf_map__set_max_entries(skel->maps.core_free_rows, s->free_rows_mask + 1);
+	}
 	bpf_map__set_max_entries(skel->maps.core_procs, s->max_procs);
 	bpf_map__set_max_entries(skel->maps.core_rows, ROW_FIRST + s->max_rows);
 	/* processes beyond max_procs still get an entry, mapping them to the overflow slot */
@@ -518,6 +582,7 @@ int session__open(struct session **out, const struct session_opts *o)
 	s->subsys = cfg->subsys;
 	s->started_ns = o->started_ns;
 	s->system = o->mode != MODE_PIDS;
+	s->recycle = o->recycle;
 	snprintf(s->psi_dir, sizeof(s->psi_dir), "%s", o->psi_dir ? o->psi_dir : "");
 	s->psi_cgroup = o->psi_cgroup;
 	s->stats_mode = cfg->bpf_stats;
@@ -536,7 +601,7 @@ int session__open(struct session **out, const struct session_opts *o)
 	/* a refusal may have turned the stacks off since choose_unwind() */
 	s->unwind &= !!(s->subsys & SUB_STACKS);
 	s->kernel.unwind_cfi = s->unwind;
-	err = map_unwind_tables(s);
+	err = map_arrays(s);
 	if (err)
 		goto fail;
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.core_events), ring_cb, s, NULL);
@@ -774,11 +839,14 @@ int session__ring_fd(struct session *s)
 	return ring_buffer__epoll_fd(s->rb);
 }
 
-int session__drain(struct session *s)
+int session__drain(struct session *s, uint64_t budget_ns)
 {
-	int n = ring_buffer__consume(s->rb);
+	int n;
 
-	return n < 0 ? n : 0;
+	s->drain_until_ns = budget_ns ? now_ns() + budget_ns : 0;
+	n = ring_buffer__consume(s->rb);
+	s->drain_until_ns = 0;
+	return n == -EAGAIN ? 0 : n < 0 ? n : 0;
 }
 
 uint32_t session__alive(struct session *s)
@@ -813,7 +881,7 @@ void session__free(struct session *s)
 	ring_buffer__free(s->rb);
 	if (s->stats_fd >= 0)
 		close(s->stats_fd);
-	unmap_unwind_tables(s);
+	unmap_arrays(s);
 	procscope_bpf__destroy(s->skel);
 	free(s->iter_buf);
 	free(s);

@@ -38,6 +38,7 @@ struct session {
 	uint64_t attach_cost_ns;
 	uint64_t started_ns;
 	uint64_t events;
+	uint64_t drain_until_ns; /* session__drain's budget: stop consuming then (0: none) */
 	int ncpus;
 	void *iter_buf;
 	size_t iter_cap;
@@ -50,6 +51,12 @@ struct session {
 	char psi_dir[4096]; /* psi.h; empty: not read */
 	bool psi_cgroup;
 	struct psi psi_attach;
+	bool recycle; /* slots and rows are reused: the free rings are sized */
+	/* the process records and stat rows, mmap'ed; the rings of free slots and rows */
+	struct proc_rec *procs_mem;
+	struct stat_row *rows_mem;
+	uint64_t *free_slots, *free_rows;
+	uint32_t free_slots_mask, free_rows_mask;
 	/* user stacks walked with unwind tables (bpf/unwind.h): the maps, mmap'ed */
 	bool unwind;
 	struct unwind_tables unwind_tables;

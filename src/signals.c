@@ -2,6 +2,7 @@
 /* Signals held from the start (signals.h). */
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <sys/signalfd.h>
 
 #include "signals.h"
@@ -39,14 +40,15 @@ int signals_fd(void)
 	return fd < 0 ? -errno : fd;
 }
 
-int signals_stop_pending(void)
+int signals_stop_pending(bool hup_stops)
 {
 	sigset_t pending;
 
 	if (sigpending(&pending))
 		return 0;
 	for (unsigned int i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
-		if (sigismember(&pending, stop_signals[i]) == 1)
+		if ((hup_stops || stop_signals[i] != SIGHUP) &&
+		    sigismember(&pending, stop_signals[i]) == 1)
 			return stop_signals[i];
 	return 0;
 }

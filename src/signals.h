@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The signals procscope acts on (SIGINT, SIGTERM, SIGHUP to stop; SIGCHLD to reap) are
+ * The signals procscope acts on (SIGINT, SIGTERM to stop, SIGHUP to stop a command's run
+ * or reload a monitor's alert rules, SIGCHLD to reap) are
  * blocked from main's first line and read through a signalfd, so none is lost however
  * early it comes or however it was inherited (a blocked signal is queued even when its
  * disposition is SIG_IGN). Programs we start get back what we were given.
@@ -9,13 +10,17 @@
 #define PROCSCOPE_SIGNALS_H
 
 #include <signal.h>
+#include <stdbool.h>
 
 /* Block the signals above and ignore SIGPIPE; the first thing main does. */
 void signals_hold(void);
 /* A signalfd reading the held signals, or -errno. */
 int signals_fd(void);
-/* A stop signal waiting to be read (SIGINT before SIGTERM before SIGHUP), or 0. */
-int signals_stop_pending(void);
+/*
+ * A stop signal waiting to be read (SIGINT before SIGTERM before SIGHUP, if
+ * @hup_stops), or 0.
+ */
+int signals_stop_pending(bool hup_stops);
 /* The mask we were started with: what programs we start get. */
 const sigset_t *signals_orig_mask(void);
 /* In a forked child before exec: the mask and SIGPIPE as we were given them. */

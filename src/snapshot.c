@@ -196,6 +196,14 @@ static struct lat *proc_lat(struct metrics *m, uint32_t kind)
 	}
 }
 
+/* The aggregate record of pseudo slot @slot in @d, or NULL (recycle.h). */
+static const struct raw_agg *agg_of(const struct raw_dump *d, uint32_t slot)
+{
+	return d->agg && slot >= d->agg_first && slot - d->agg_first < d->n_agg
+		       ? &d->agg[slot - d->agg_first]
+		       : NULL;
+}
+
 static bool proc_in_window(const struct proc_rec *r, uint64_t start, uint64_t end)
 {
 	return r->start_ns <= end && (!r->end_ns || r->end_ns >= start);
@@ -232,16 +240,26 @@ static void build_procs(struct snapshot *out, const struct raw_dump *cur,
 		struct proc_net net = r->net;
 		struct proc_info *p;
 
+		const struct raw_agg *agg = agg_of(cur, slot),
+				     *pagg = prev ? agg_of(prev, slot) : NULL;
+		/* an aggregate of recycled processes: those folded in during the span */
+		uint64_t folded = agg ? agg->folded - (pagg ? pagg->folded : 0) : 0;
+
 		index[slot] = -1;
 		if (slot < SLOT_OVERFLOW)
 			continue;
-		if (slot >= SLOT_FIRST && (!r->pid || (r->flags & PROC_F_DUP)))
+		if (agg && !folded)
 			continue;
-		if (prev && slot >= SLOT_FIRST && !proc_in_window(r, out->start_ns, out->end_ns))
+		if (!agg && slot >= SLOT_FIRST && (!r->pid || (r->flags & PROC_F_DUP)))
+			continue;
+		if (prev && slot >= SLOT_FIRST && !agg &&
+		    !proc_in_window(r, out->start_ns, out->end_ns))
 			continue;
 		p = &out->procs[out->n_procs];
 		p->slot = slot;
-		p->pid = r->pid;
+		p->pid = agg ? 0 : r->pid;
+		p->folded = folded;
+		p->lifetime_ns = agg ? agg->lifetime_ns - (pagg ? pagg->lifetime_ns : 0) : 0;
 		p->ppid = r->ppid;
 		p->flags = r->flags;
 		p->exit_status = r->exit_code;
@@ -411,11 +429,14 @@ static int cmp_conn_bytes(const void *a, const void *b)
 /* The connections that closed in the span, the largest kept. */
 static void build_conns(struct snapshot *out, const struct raw_dump *cur, const int32_t *index)
 {
+	/* those let go of (conn_log__trim) closed before the span, unless it is the run's */
+	if (out->start_ns < cur->conns_trimmed_until_ns)
+		out->conns_closed += cur->conns_trimmed;
 	for (size_t i = 0; i < cur->n_conns; i++) {
 		const struct tcp_conn_info *c = &cur->conns[i];
 		struct conn_summary *o;
 
-		if (c->end_ns < out->start_ns || c->end_ns > out->end_ns)
+		if (c->end_ns <= out->start_ns || c->end_ns > out->end_ns) /* (start, end] */
 			continue;
 		out->conns_closed++;
 		if (out->n_conns == SNAPSHOT_TOP_CONNS) {
@@ -431,7 +452,9 @@ static void build_conns(struct snapshot *out, const struct raw_dump *cur, const 
 		memset(o, 0, sizeof(*o));
 		o->c = *c;
 		format_remote(&c->key, o->remote, sizeof(o->remote));
-		if (c->slot < cur->n_procs && index[c->slot] >= 0)
+		if (c->comm[0])
+			memcpy(o->comm, c->comm, sizeof(c->comm)); /* o->comm is one longer */
+		else if (c->slot < cur->n_procs && index[c->slot] >= 0)
 			memcpy(o->comm, out->procs[index[c->slot]].comm, sizeof(o->comm));
 	}
 	qsort(out->conns, out->n_conns, sizeof(out->conns[0]), cmp_conn_bytes);
@@ -583,7 +606,11 @@ int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struc
 
 			p->cgroup = cg ? xstrdup(cg) : NULL;
 		}
-		if (cl)
+		if (p->folded) {
+			p->cmdline = xmalloc(96);
+			snprintf(p->cmdline, 96, "(%llu processes that exited, recycled)",
+				 (unsigned long long)p->folded);
+		} else if (cl)
 			p->cmdline = xstrdup(cl);
 		else if (p->slot == SLOT_OVERFLOW)
 			p->cmdline = xstrdup("(processes beyond --max-procs)");
@@ -593,10 +620,9 @@ int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struc
 		}
 		metrics_finish(&p->m, have_syscalls);
 		target_add(&out->target, &p->m);
-		if (p->slot != SLOT_OVERFLOW) {
-			out->process_count++;
+		out->process_count += proc_info_processes(p);
+		if (!p->folded && p->slot != SLOT_OVERFLOW)
 			out->running_count += !(p->flags & PROC_F_EXITED);
-		}
 	}
 	/* processes beyond --max-procs started in the span: counted, if not kept */
 	out->process_count += sub_sat(cur->self.stats[STAT_PROCS_FULL],
@@ -661,8 +687,34 @@ void snapshot_release(struct snapshot *s)
 	memset(s, 0, sizeof(*s));
 }
 
+void raw_dump_copy(struct raw_dump *dst, const struct raw_dump *src)
+{
+	uint32_t n = src->n_procs ? src->n_procs : 1, nr = src->n_rows ? src->n_rows : 1;
+
+	*dst = *src;
+	/* into zeroed memory, the slots and rows in use only: most of a monitor's are free */
+	dst->procs = xcalloc(n, sizeof(*dst->procs));
+	dst->live = src->live ? xcalloc(n, sizeof(*dst->live)) : NULL;
+	for (uint32_t i = 0; i < src->n_procs; i++) {
+		if (i >= SLOT_FIRST && !src->procs[i].pid && !(src->agg && i >= src->agg_first))
+			continue;
+		dst->procs[i] = src->procs[i];
+		if (src->live)
+			dst->live[i] = src->live[i];
+	}
+	dst->rows = xcalloc(nr, sizeof(*dst->rows));
+	for (uint32_t i = 0; i < src->n_rows; i++)
+		if (i < ROW_FIRST || src->rows[i].kind)
+			dst->rows[i] = src->rows[i];
+	dst->agg = src->agg ? xmemdup(src->agg, (src->n_agg ? src->n_agg : 1) * sizeof(*src->agg))
+			    : NULL;
+	dst->conns = NULL; /* not owned: the caller's to copy if it needs them */
+	dst->n_conns = 0;
+}
+
 void raw_dump_release(struct raw_dump *d)
 {
+	free(d->agg);
 	free(d->procs);
 	free(d->live);
 	free(d->rows);

@@ -76,9 +76,18 @@ struct proc_info {
 	char *cmdline; /* owned; arguments joined by spaces */
 	uint64_t cgid; /* its cgroup v2 id, 0 if unknown */
 	char *cgroup;  /* owned; its path below the cgroup2 mount, NULL if unknown */
+	/* an aggregate of this many recycled processes (pid 0), their lifetimes summed */
+	uint64_t folded, lifetime_ns;
 	uint64_t start_ns, exec_ns, end_ns;
 	struct metrics m;
 };
+
+/* How many processes @p stands for: an aggregate's folded count, none for the slot of
+ * processes beyond --max-procs (counted from STAT_PROCS_FULL), else one. */
+static inline uint64_t proc_info_processes(const struct proc_info *p)
+{
+	return p->folded ? p->folded : p->slot != SLOT_OVERFLOW;
+}
 
 /* Names from outside the kernel tables: command lines (proctree.h), devices (sysfs). */
 struct snapshot_names {

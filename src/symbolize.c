@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -54,8 +55,9 @@ struct module {
 
 struct proc_map {
 	struct sym_mapping *e; /* by address */
-	size_t n;
+	size_t n, cap;
 	bool captured;
+	bool anon_exec;	    /* an executable mapping of no file (JIT code?) when captured */
 	struct perfmap jit; /* names of JIT code, from its /tmp/perf-PID.map */
 };
 
@@ -79,7 +81,8 @@ struct symbolizer {
 	size_t n_own;
 	char buf[512]; /* the last unresolved (or own) frame's name */
 	char hex[2 * BUILD_ID_MAX + 1];
-	bool want_cfi; /* keep files open for symbolizer__module_cfi() */
+	bool want_cfi;	       /* keep files open for symbolizer__module_cfi() */
+	bool no_procmap_query; /* the kernel has no PROCMAP_QUERY: the text of maps */
 };
 
 /*
@@ -195,6 +198,22 @@ static struct module *module_add(struct symbolizer *s, const char *path, int fd)
  * The module for the file open as @fd (the caller's fd is consumed): found by device
  * and inode, else by build id, else added.
  */
+/* The file known by inode @ino on device @dev (or an alias of it), or NULL. */
+static struct module *module_by_inode(const struct symbolizer *s, dev_t dev, ino_t ino)
+{
+	for (size_t i = 0; i < s->n_mods; i++) {
+		struct module *m = s->mods[i];
+
+		if (m->vdso)
+			continue;
+		for (int k = -1; k < m->n_alias; k++)
+			if ((k < 0 ? m->dev : m->alias[k].dev) == dev &&
+			    (k < 0 ? m->ino : m->alias[k].ino) == ino)
+				return m;
+	}
+	return NULL;
+}
+
 static struct module *module_of_fd(struct symbolizer *s, int fd, const char *path)
 {
 	struct elf_ident ident;
@@ -206,17 +225,9 @@ static struct module *module_of_fd(struct symbolizer *s, int fd, const char *pat
 		close(fd);
 		return NULL;
 	}
-	for (size_t i = 0; i < s->n_mods; i++) {
-		m = s->mods[i];
-		if (m->vdso)
-			continue;
-		for (int k = -1; k < m->n_alias; k++) {
-			if ((k < 0 ? m->dev : m->alias[k].dev) == st.st_dev &&
-			    (k < 0 ? m->ino : m->alias[k].ino) == st.st_ino) {
-				close(fd);
-				return m;
-			}
-		}
+	if ((m = module_by_inode(s, st.st_dev, st.st_ino))) {
+		close(fd);
+		return m;
 	}
 	elf_ident_fd(fd, &ident);
 	len = ident.build_id_len;
@@ -320,11 +331,30 @@ static uint64_t mapping_bias(const struct module *m, uint64_t start, uint64_t pg
 }
 
 /* The process's pid in its own pid namespace (the last NSpid), which names its perf map. */
+/* Is @pid in our pid namespace? (A link read: cheaper than its status.) */
+static bool same_pid_ns(uint32_t pid)
+{
+	static char ours[64];
+	char path[64], link[64];
+	ssize_t n;
+
+	if (!ours[0] && readlink("/proc/self/ns/pid", ours, sizeof(ours) - 1) <= 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%u/ns/pid", pid);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return false;
+	link[n] = '\0';
+	return !strcmp(link, ours);
+}
+
 static uint32_t ns_pid(uint32_t pid)
 {
 	char path[64], buf[4096], *l;
 	unsigned long v = pid;
 
+	if (same_pid_ns(pid))
+		return pid;
 	snprintf(path, sizeof(path), "/proc/%u/status", pid);
 	if (read_file(path, buf, sizeof(buf)) > 0 && (l = strstr(buf, "\nNSpid:"))) {
 		char *end = strchr(l + 1, '\n'), *last = NULL;
@@ -345,6 +375,10 @@ int symbolizer__jit(struct symbolizer *s, uint32_t slot, uint32_t pid)
 	char path[128];
 	int err;
 
+	/* JIT code is anonymous executable memory: none when its mappings were read */
+	if (pm->captured && !pm->anon_exec)
+		return -ENOENT;
+
 	/* in the process's own /tmp (a container's), else ours (a process that exited) */
 	snprintf(path, sizeof(path), "/proc/%u/root/tmp/perf-%u.map", pid, ns_pid(pid));
 	err = perfmap_load(&pm->jit, path);
@@ -357,10 +391,125 @@ int symbolizer__jit(struct symbolizer *s, uint32_t slot, uint32_t pid)
 	return err;
 }
 
+/*
+ * PROCMAP_QUERY (Linux 6.11): one executable mapping of a process at a time, without
+ * the text of /proc/PID/maps to format and parse (the layout is the kernel's ABI,
+ * include/uapi/linux/fs.h).
+ */
+struct procmap_query {
+	uint64_t size;
+	uint64_t query_flags;
+	uint64_t query_addr;
+	uint64_t vma_start, vma_end, vma_flags, vma_page_size, vma_offset;
+	uint64_t inode;
+	uint32_t dev_major, dev_minor;
+	uint32_t vma_name_size, build_id_size;
+	uint64_t vma_name_addr, build_id_addr;
+};
+#define PROCMAP_QUERY _IOWR('f', 17, struct procmap_query)
+#define PROCMAP_QUERY_VMA_EXECUTABLE 0x04
+#define PROCMAP_QUERY_COVERING_OR_NEXT_VMA 0x10
+
+/* An executable mapping of @pid, as a mapping of @pm: its file found or opened. */
+static void capture_one(struct symbolizer *s, struct proc_map *pm, uint32_t pid,
+			const struct procmap_query *q, const char *file)
+{
+	unsigned long start = q->vma_start, end = q->vma_end, pgoff = q->vma_offset;
+	struct module *m = NULL;
+	char mf[128];
+	int fd;
+
+	if (!strcmp(file, "[vdso]")) {
+		m = vdso_module(s);
+		pgoff = 0;
+	} else if (q->inode &&
+		   (m = module_by_inode(s, makedev(q->dev_major, q->dev_minor), q->inode))) {
+		/* a file known by the inode the kernel maps: nothing to open */
+	} else if (file[0] == '/') {
+		/* the mapped file itself: deleted, replaced, memfd or in another namespace */
+		snprintf(mf, sizeof(mf), "/proc/%u/map_files/%lx-%lx", pid, start, end);
+		fd = open(mf, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			char alt[4200];
+
+			snprintf(alt, sizeof(alt), "/proc/%u/root%s", pid, file);
+			fd = open(alt, O_RDONLY | O_CLOEXEC);
+		}
+		if (fd >= 0)
+			m = module_of_fd(s, fd, file);
+	} else if (!q->inode) {
+		pm->anon_exec = true; /* JIT code, perhaps: its perf map is worth a look */
+	}
+	/* kept without a module: still executable, so frames in it are code */
+	if (pm->n == pm->cap) {
+		pm->cap = pm->cap ? pm->cap * 2 : 16;
+		pm->e = xrealloc(pm->e, pm->cap * sizeof(*pm->e));
+	}
+	pm->e[pm->n++] = (struct sym_mapping){
+		start, end, pgoff, m ? mapping_bias(m, start, pgoff) : 0, module_id(s, m)};
+}
+
+/* Mappings by PROCMAP_QUERY on @fd (the process's maps): 0, or -ENOTTY if unsupported. */
+static int capture_query(struct symbolizer *s, struct proc_map *pm, uint32_t pid, int fd)
+{
+	char file[4096];
+
+	for (uint64_t addr = 0;;) {
+		struct procmap_query q = {
+			.size = sizeof(q),
+			.query_flags =
+				PROCMAP_QUERY_VMA_EXECUTABLE | PROCMAP_QUERY_COVERING_OR_NEXT_VMA,
+			.query_addr = addr,
+		};
+
+		if (ioctl(fd, PROCMAP_QUERY, &q))
+			return errno == ENOENT ? 0 : errno == ESRCH ? -ESRCH : -ENOTTY;
+		addr = q.vma_end;
+		file[0] = '\0';
+		/* a file known by its inode needs no name: the kernel is spared its path */
+		if (!q.inode || !module_by_inode(s, makedev(q.dev_major, q.dev_minor), q.inode)) {
+			q.query_flags = PROCMAP_QUERY_VMA_EXECUTABLE;
+			q.query_addr = q.vma_start;
+			q.vma_name_size = sizeof(file);
+			q.vma_name_addr = (uint64_t)(uintptr_t)file;
+			if (ioctl(fd, PROCMAP_QUERY, &q))
+				file[0] = '\0';
+		}
+		capture_one(s, pm, pid, &q, file);
+	}
+}
+
+/* Mappings from the text of /proc/PID/maps, on @f. */
+static void capture_text(struct symbolizer *s, struct proc_map *pm, uint32_t pid, FILE *f)
+{
+	char line[4608], file[4096];
+
+	while (fgets(line, sizeof(line), f)) {
+		struct procmap_query q = {0};
+		unsigned long start, end, pgoff, ino;
+		unsigned int major, minor;
+		char perms[8];
+
+		file[0] = '\0';
+		if (sscanf(line, "%lx-%lx %7s %lx %x:%x %lu %4095[^\n]", &start, &end, perms,
+			   &pgoff, &major, &minor, &ino, file) < 7 ||
+		    !strchr(perms, 'x'))
+			continue;
+		q.vma_start = start;
+		q.vma_end = end;
+		q.vma_offset = pgoff;
+		q.dev_major = major;
+		q.dev_minor = minor;
+		q.inode = ino;
+		capture_one(s, pm, pid, &q, file);
+	}
+}
+
 int symbolizer__capture(struct symbolizer *s, uint32_t slot, uint32_t pid)
 {
 	struct proc_map *pm = proc_map_of(s, slot);
-	char path[64], line[4608];
+	char path[64];
+	int err = -ENOTTY;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%u/maps", pid);
@@ -370,38 +519,17 @@ int symbolizer__capture(struct symbolizer *s, uint32_t slot, uint32_t pid)
 		return -errno;
 	}
 	pm->n = 0;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long start, end, pgoff;
-		char perms[8], file[4096] = "", mf[128];
-		struct module *m = NULL;
-		int fd;
-
-		if (sscanf(line, "%lx-%lx %7s %lx %*s %*s %4095[^\n]", &start, &end, perms, &pgoff,
-			   file) < 4 ||
-		    !strchr(perms, 'x'))
-			continue;
-		if (!strcmp(file, "[vdso]")) {
-			m = vdso_module(s);
-			pgoff = 0;
-		} else if (file[0] == '/') {
-			/* the mapped file itself: deleted, replaced, memfd or in another namespace
-			 */
-			snprintf(mf, sizeof(mf), "/proc/%u/map_files/%lx-%lx", pid, start, end);
-			fd = open(mf, O_RDONLY | O_CLOEXEC);
-			if (fd < 0) {
-				char alt[4200];
-
-				snprintf(alt, sizeof(alt), "/proc/%u/root%s", pid, file);
-				fd = open(alt, O_RDONLY | O_CLOEXEC);
-			}
-			if (fd >= 0)
-				m = module_of_fd(s, fd, file);
+	pm->anon_exec = false;
+	if (!s->no_procmap_query) {
+		err = capture_query(s, pm, pid, fileno(f));
+		if (err == -ENOTTY) {
+			s->no_procmap_query = true; /* before 6.11: the text from now on */
+			pm->n = 0;
+			pm->anon_exec = false;
 		}
-		/* kept without a module: still executable, so frames in it are code */
-		pm->e = xrealloc(pm->e, sizeof(*pm->e) * (pm->n + 1));
-		pm->e[pm->n++] = (struct sym_mapping){
-			start, end, pgoff, m ? mapping_bias(m, start, pgoff) : 0, module_id(s, m)};
 	}
+	if (err == -ENOTTY)
+		capture_text(s, pm, pid, f);
 	fclose(f);
 	pm->captured = true;
 	s->stats.captures++;
@@ -416,6 +544,18 @@ int symbolizer__capture(struct symbolizer *s, uint32_t slot, uint32_t pid)
 			 m ? m->build_id_hex : "");
 	}
 	return 0;
+}
+
+void symbolizer__forget(struct symbolizer *s, uint32_t slot)
+{
+	struct proc_map *pm = slot < s->maps_cap ? &s->maps[slot] : NULL;
+
+	if (!pm)
+		return;
+	pm->n = 0;
+	pm->captured = false;
+	pm->anon_exec = false;
+	perfmap_release(&pm->jit);
 }
 
 const struct sym_mapping *symbolizer__mappings(struct symbolizer *s, uint32_t slot, size_t *n)
@@ -439,7 +579,12 @@ int symbolizer__exe(struct symbolizer *s, uint32_t pid)
 	ssize_t n;
 	int fd;
 
+	struct stat st;
+
 	snprintf(path, sizeof(path), "/proc/%u/exe", pid);
+	/* a program seen before: known by its inode, nothing to open */
+	if (!stat(path, &st) && module_by_inode(s, st.st_dev, st.st_ino))
+		return 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;

@@ -75,9 +75,13 @@ bool symbolizer__module_inode(const struct symbolizer *s, uint32_t id, int k, ui
 /*
  * Read the perf map of @pid (slot @slot), /tmp/perf-PID.map, which names the code a
  * JIT generated (node --perf-basic-prof, python -X perf, JVM agents); kept after the
- * process exits. 0, or -errno (-ENOENT: it writes none). Capturing reads it too.
+ * process exits. 0, or -errno (-ENOENT: it writes none, or its mappings, when read,
+ * had no anonymous executable memory for a JIT to write code in). Capturing reads it
+ * too.
  */
 int symbolizer__jit(struct symbolizer *s, uint32_t slot, uint32_t pid);
+/* Slot @slot was recycled (recycle.h): what was read of its process is let go. */
+void symbolizer__forget(struct symbolizer *s, uint32_t slot);
 /*
  * The module of the file opened at @open_path (a /proc/PID/map_files link: the very
  * file mapped), named @path; or 0 if unreadable.

@@ -268,6 +268,13 @@ int unwinder__load(struct unwinder *u, uint32_t slot, uint32_t pid)
 	return 0;
 }
 
+bool unwinder__fresh(const struct unwinder *u, uint32_t slot, uint64_t ts_ns)
+{
+	const struct unwind_dir *d = slot < u->t.dir_cap ? &u->t.dir[slot] : NULL;
+
+	return d && d->n && __atomic_load_n(&d->maps_ns, __ATOMIC_ACQUIRE) > ts_ns;
+}
+
 void unwinder__forget(struct unwinder *u, uint32_t slot)
 {
 	if (slot < u->t.dir_cap)

@@ -65,6 +65,8 @@ int unwinder__preload(struct unwinder *u, const char *path);
 void unwinder__preload_pid(struct unwinder *u, uint32_t pid);
 /* Read the mappings of process @pid (slot @slot) and publish them. 0 or -errno. */
 int unwinder__load(struct unwinder *u, uint32_t slot, uint32_t pid);
+/* Were the mappings of the process in @slot read after @ts_ns (an event's time)? */
+bool unwinder__fresh(const struct unwinder *u, uint32_t slot, uint64_t ts_ns);
 /* The process in @slot exited: its mappings go back to the free space. */
 void unwinder__forget(struct unwinder *u, uint32_t slot);
 

@@ -45,6 +45,15 @@ char *xstrdup(const char *s)
 	return xstrndup(s, strlen(s));
 }
 
+void *xmemdup(const void *p, size_t n)
+{
+	void *q = xmalloc(n ? n : 1);
+
+	if (n)
+		memcpy(q, p, n);
+	return q;
+}
+
 char *xstrndup(const char *s, size_t n)
 {
 	char *p = xmalloc(n + 1);

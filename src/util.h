@@ -19,6 +19,7 @@ void *xmalloc(size_t n) XALLOC;
 void *xcalloc(size_t nmemb, size_t size) XALLOC;
 void *xrealloc(void *p, size_t n) XALLOC;
 char *xstrdup(const char *s) XALLOC;
+void *xmemdup(const void *p, size_t n) XALLOC;
 char *xstrndup(const char *s, size_t n) XALLOC;
 
 /* CLOCK_MONOTONIC in ns: the clock bpf_ktime_get_ns() reads. */

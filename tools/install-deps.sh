@@ -15,9 +15,10 @@ build_pkgs=(make gcc g++ pkg-config clang llvm libbpf-dev libelf-dev zlib1g-dev 
 # writes a perf map for JIT frames; libc6-dbg has the C library's symbols, which
 # Debian strips from libc.so.6 (procscope finds them by build id, like gdb);
 # clang-format-14 is the formatter make format-check pins; prometheus (server and
-# promtool) scrapes --prometheus in the tests.
+# promtool) scrapes --prometheus in the tests; systemd's systemd-analyze checks the
+# unit make install puts in.
 test_pkgs=(jq util-linux procps iproute2 libxml2-utils protobuf-compiler binutils libc6-dbg nodejs
-	prometheus
+	prometheus systemd
 	clang-format-14
 	# the kernel matrix: qemu boots Debian's kernels with a busybox initramfs; xz
 	# unpacks their modules, e2fsprogs formats the guest's scratch disk, strace is a
@@ -28,8 +29,8 @@ test_pkgs=(jq util-linux procps iproute2 libxml2-utils protobuf-compiler binutil
 	# libFuzzer and the sanitizers' runtimes for clang (make fuzz)
 	libclang-rt-14-dev)
 # bench: the peer tools measured side by side (perf: its DWARF unwinding; time: its
-# post-processing CPU) and the workload generators.
-bench_pkgs=(libbpf-tools bpftrace fio sockperf linux-perf time)
+# post-processing CPU) and the workload generators (stress-ng: the soak's fork storm).
+bench_pkgs=(libbpf-tools bpftrace fio sockperf linux-perf time stress-ng)
 
 want=()
 case ${1:-all} in

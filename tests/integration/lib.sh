@@ -22,6 +22,14 @@ bg() {
 	BG_PIDS+=($!)
 }
 
+# Commands to run when the test ends, whatever happens (before its files are kept).
+EXIT_HOOKS=()
+at_exit() { EXIT_HOOKS+=("$1"); }
+run_exit_hooks() {
+	local h
+	for h in "${EXIT_HOOKS[@]}"; do eval "$h" || true; done
+}
+
 cleanup_bg() {
 	local p
 	for p in "${BG_PIDS[@]:-}"; do

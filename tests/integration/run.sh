@@ -47,7 +47,7 @@ for file in "$here"/test_*.sh; do
 			source "$here/lib.sh"
 			source "$file"
 			# a failed test's files (its reports) are kept under build/failed-tests
-			trap 'rc=$?; cleanup_bg; if [ $rc -ne 0 ]; then mkdir -p "$here/../../build/failed-tests" &&
+			trap 'rc=$?; run_exit_hooks; cleanup_bg; if [ $rc -ne 0 ]; then mkdir -p "$here/../../build/failed-tests" &&
 				rm -rf "$here/../../build/failed-tests/$name" &&
 				cp -r "$T" "$here/../../build/failed-tests/$name" 2> /dev/null; fi; rm -rf "$T"' EXIT
 			trap 'echo "    failed at ${BASH_SOURCE[0]##*/}:$LINENO: $BASH_COMMAND" >&2' ERR

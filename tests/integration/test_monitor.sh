@@ -1,0 +1,191 @@
+# shellcheck shell=bash
+# procscope as a monitor (-c, -a, -p with -i or --prometheus): exited processes give
+# their slots back, and every count stays true -- many more processes than slots, none
+# lost, no table full, the same totals in the report, in the intervals and on the
+# Prometheus endpoint.
+
+# A cgroup of our own, as CG (absolute) and CG_REL (relative to the mount).
+make_cgroup() {
+	local root
+	root=$(cgroup2_root)
+	[ -n "$root" ] || die "no cgroup2 mount"
+	CG_REL=procscope-mon-$$
+	CG=$root/$CG_REL
+	mkdir -p "$CG"
+}
+
+drop_cgroup() {
+	local root
+	root=$(cgroup2_root)
+	[ -d "$CG" ] || return 0
+	while read -r pid; do echo "$pid" > "$root/cgroup.procs" 2> /dev/null || true; done < "$CG/cgroup.procs"
+	rmdir "$CG" 2> /dev/null || true
+}
+
+# Run N /bin/true in cgroup $CG, from a shell that moved itself there; prints "done".
+churn() {
+	sh -c "echo \$\$ > $CG/cgroup.procs && i=0 && while [ \$i -lt $1 ]; do /bin/true; i=\$((i + 1)); done && echo done"
+}
+
+test_more_processes_than_slots() {
+	local port n_true
+	make_cgroup
+	at_exit "cleanup_bg; drop_cgroup"
+	port=$(free_port)
+	# 3000 processes through 512 slots: recycled as they exit
+	"$PROCSCOPE" -v -c "$CG_REL" -i 1 --max-procs 512 --prometheus "127.0.0.1:$port" \
+		--json -o out.json -d 30 2> err.txt &
+	local ps=$!
+	BG_PIDS+=("$ps")
+	wait_for err.txt attached
+	churn 3000 > churn.txt
+	assert_eq "$(cat churn.txt)" done
+	# the endpoint's next refresh, with every process exited and recycled
+	sleep 2.5
+	curl -sf "http://127.0.0.1:$port/metrics" -o metrics.txt
+	kill -TERM "$ps"
+	wait "$ps" || true
+	drop_cgroup
+	n_true=$(report out.json | jq '[.processes[] | select(.comm == "true") |
+		if .folded > 0 then .folded else 1 end] | add')
+	assert_eq "$n_true" 3000 "processes of 'true' in the report, recycled or not"
+	assert_eq "$(q out.json .self.procs_overflow)" 0 "no process beyond the slots"
+	assert_eq "$(q out.json .self.ringbuf_drops)" 0 "no event lost"
+	assert_ge "$(report out.json | jq '[.processes[] | select(.folded > 0)] | length')" 1 "an aggregate"
+	# the cgroup's processes: 3000 true, the shell, in the report and over the intervals
+	assert_eq "$(q out.json .target.process_count)" 3001
+	assert_ge "$(jq -s '[.[] | select(.type == "interval") | .target.process_count] | add' out.json)" 3001
+	# exit events and exec counts agree with the processes: 3000 execs of true
+	assert_eq "$(report out.json | jq '[.processes[] | select(.comm == "true") |
+		.syscalls[] | select(.name == "execve") | .count] | add')" 3000
+	# the endpoint: the same count, from the aggregates
+	assert_eq "$(awk -F' ' '/^procscope_processes_seen_total\{comm="true"/ { n += $2 } END { print n }' metrics.txt)" 3000
+	assert_eq "$(awk '/^procscope_tracked_processes / { print $2 }' metrics.txt)" 0 "slots in use, all recycled"
+}
+
+test_recycled_stacks_kept() {
+	make_cgroup
+	at_exit "cleanup_bg; drop_cgroup"
+	# 300 processes of 10 ms of CPU each through 128 slots, sampled at 499 Hz: their
+	# stacks move under the aggregate, none lost
+	"$PROCSCOPE" -v -c "$CG_REL" -i 1 --max-procs 128 -F 499 --folded folded.txt \
+		--json -o out.json -d 60 2> err.txt &
+	local ps=$!
+	BG_PIDS+=("$ps")
+	wait_for err.txt attached
+	sh -c "echo \$\$ > $CG/cgroup.procs && i=0 && while [ \$i -lt 300 ]; do $WL/spin 10; i=\$((i + 1)); done"
+	sleep 1.5
+	kill -INT "$ps"
+	wait "$ps" || true
+	drop_cgroup
+	assert_eq "$(q out.json .self.procs_overflow)" 0 "no process beyond the slots"
+	assert_eq "$(report out.json | jq '[.processes[] | select(.comm == "spin") |
+		if .folded > 0 then .folded else 1 end] | add')" 300
+	# every sample in the folded stacks, as many as the report counted
+	assert_eq "$(awk '{ n += $NF } END { print n }' folded.txt)" \
+		"$(q out.json '.target.stacks.oncpu_samples - .target.stacks.table_full')"
+	# spin's samples: ~3 s of CPU at 499 Hz, under spin's own frames
+	local spin
+	spin=$(awk '/^spin;.*main/ { n += $NF } END { print n + 0 }' folded.txt)
+	assert_within "$spin" 1497 20 "samples in spin's main"
+	# and its CPU time, summed over recycled processes: 300 x 10 ms
+	assert_within "$(report out.json | jq '[.processes[] | select(.comm == "spin") | .sched.oncpu_ns] | add')" \
+		3000000000 20 "spin's CPU time"
+}
+
+test_sighup_rereads_alerts() {
+	sleep 60 &
+	local target=$! ps
+	BG_PIDS+=("$target")
+	echo "wall > 1h" > rules.txt
+	"$PROCSCOPE" -v -p "$target" -i 0.3 --alerts rules.txt --json -o out.json 2> err.txt &
+	ps=$!
+	BG_PIDS+=("$ps")
+	wait_for err.txt attached
+	sleep 0.7
+	# a rule that holds on every interval, read on SIGHUP; the first one goes
+	printf '# reloaded\nwall > 1ms\n' > rules.txt
+	kill -HUP "$ps"
+	wait_for err.txt "alert rules read again: 1, 1 of them new"
+	sleep 1
+	# a file that no longer parses: said, and the rules stay
+	echo "wall >" > rules.txt
+	kill -HUP "$ps"
+	wait_for err.txt "the alert rules stay as they were"
+	sleep 0.7
+	kill -0 "$ps" # still running
+	kill -TERM "$ps"
+	wait "$ps"
+	# fired once (edge-triggered: it held from the reload on), then on the whole run
+	assert_eq "$(jq -s '[.[] | select(.type == "alert" and .rule == "wall > 1ms" and (.final | not))] | length' out.json)" 1
+	assert_eq "$(jq -s '[.[] | select(.type == "alert" and .rule == "wall > 1h")] | length' out.json)" 0
+	assert_eq "$(q out.json '[.alerts[] | select(.rule == "wall > 1ms")] | length')" 2
+	assert_ge "$(jq -s '[.[] | select(.type == "interval")] | length' out.json)" 6
+}
+
+test_exited_reported_before_recycled() {
+	make_cgroup
+	at_exit "cleanup_bg; drop_cgroup"
+	"$PROCSCOPE" -v -c "$CG_REL" -i 0.3 --json -o out.json 2> err.txt &
+	local ps=$! missing
+	BG_PIDS+=("$ps")
+	wait_for err.txt attached
+	# 40 processes, slowly: room to spare, so each is reported on its own first
+	sh -c "echo \$\$ > $CG/cgroup.procs && for i in \$(seq 40); do /bin/true & echo \$!; wait; sleep 0.03; done" > pids.txt
+	sleep 1
+	kill -TERM "$ps"
+	wait "$ps"
+	drop_cgroup
+	assert_eq "$(wc -l < pids.txt)" 40
+	jq -r 'select(.type == "interval") | .processes[] | select(.folded == 0 and .comm == "true") | .pid' out.json |
+		sort -u > seen.txt
+	missing=$(sort -u pids.txt | comm -23 - seen.txt | wc -l)
+	assert_eq "$missing" 0 "processes of 'true' never in an interval record on their own"
+	# and then recycled: in the final report, as one aggregate of all 40
+	assert_eq "$(q out.json '[.processes[] | select(.comm == "true") | .folded] | add')" 40
+	assert_eq "$(q out.json '[.processes[] | select(.comm == "true")] | length')" 1
+	# with the shell, seq and 40 sleeps
+	assert_eq "$(q out.json .target.process_count)" 82
+}
+
+# The service as `make install` puts it in, run the way systemd would run it: the unit
+# is valid, its options serve the endpoint, SIGHUP (systemctl reload) reads the alert
+# rules again, SIGTERM (systemctl stop) writes the final report and detaches.
+test_service_as_installed() {
+	local dest=$T/root port opts ps unit
+	make -s -C "$ROOT" install DESTDIR="$dest" > make.txt 2>&1 || die "make install: $(cat make.txt)"
+	unit=$dest/usr/local/lib/systemd/system/procscope.service
+	[ -x "$dest/usr/local/sbin/procscope" ] || die "no binary installed"
+	[ -s "$dest/etc/default/procscope" ] && [ -s "$dest/etc/procscope/alerts" ] || die "no configuration installed"
+	[ -s "$dest/usr/local/share/doc/procscope/docs/metrics.md" ] || die "no documentation installed"
+	# the unit as systemd reads it (its binary where DESTDIR put it)
+	sed "s|/usr/local/sbin|$dest/usr/local/sbin|" "$unit" > procscope.service
+	systemd-analyze verify ./procscope.service > verify.txt 2>&1 || die "systemd-analyze: $(cat verify.txt)"
+	grep -q '^ExecReload=/bin/kill -HUP \$MAINPID' "$unit"
+	# its options, from the installed defaults: a free port, the installed rules file
+	# shellcheck disable=SC1091
+	opts=$(. "$dest/etc/default/procscope" && echo "$PROCSCOPE_OPTS")
+	assert_eq "$opts" "-a --prometheus :9464 --alerts /etc/procscope/alerts"
+	port=$(free_port)
+	opts=${opts/:9464/127.0.0.1:$port}
+	opts=${opts/\/etc\/procscope\/alerts/$dest/etc/procscope/alerts}
+	# shellcheck disable=SC2086
+	"$dest/usr/local/sbin/procscope" -v $opts > report.txt 2> err.txt &
+	ps=$!
+	BG_PIDS+=("$ps")
+	wait_for err.txt attached
+	wait_for_cmd "curl -sf http://127.0.0.1:$port/metrics -o metrics.txt"
+	grep -q '^procscope_info{' metrics.txt
+	# a rule that holds from the first refresh on, read on reload
+	echo "wall > 1ms" >> "$dest/etc/procscope/alerts"
+	kill -HUP "$ps"
+	wait_for err.txt "alert rules read again: 1, 1 of them new"
+	# the next refresh (every 10 s without -i) evaluates it: logged, and on the endpoint
+	wait_for_cmd "curl -sf http://127.0.0.1:$port/metrics -o metrics.txt &&
+		grep -q '^procscope_alert_firing{rule=\"wall > 1ms\"} 1' metrics.txt"
+	grep -q "procscope: alert: wall > 1ms" err.txt
+	kill -TERM "$ps"
+	wait "$ps"
+	grep -q "^procscope all: all processes" report.txt
+	assert_nothing_loaded
+}

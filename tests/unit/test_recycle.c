@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Recycling exited processes' slots and rows: the cumulative report keeps every figure
+ * (in an aggregate per command), the interval after a retirement counts each figure
+ * once, a slot given to a new process starts from zero, and processes are counted in
+ * the spans they ran in.
+ */
+#include "fixtures.h"
+#include "recycle.h"
+#include "test.h"
+
+#define MAX_PROCS 8
+#define POOL (ROW_FIRST + 4)
+#define MS NSEC_PER_MSEC
+
+/* A dump of the kernel tables as sized for this test. */
+static void dump(struct raw_dump *d, uint64_t ts_ms)
+{
+	fx_init(d, MAX_PROCS, POOL, FX_ATTACH_NS + ts_ms * MS);
+}
+
+static const struct proc_info *find(const struct snapshot *s, const char *comm, bool agg)
+{
+	for (size_t i = 0; i < s->n_procs; i++)
+		if (!strcmp(s->procs[i].comm, comm) && !!s->procs[i].folded == agg)
+			return &s->procs[i];
+	return NULL;
+}
+
+static const struct syscall_stat *sc_of(const struct metrics *m, uint32_t nr)
+{
+	for (size_t i = 0; i < m->n_syscalls; i++)
+		if (m->syscalls[i].nr == nr)
+			return &m->syscalls[i];
+	return NULL;
+}
+
+TEST(test_recycle__figures_kept_and_counted_once)
+{
+	struct recycler rc;
+	struct raw_dump prev, cur, next;
+	struct retirees t = {0};
+	struct snapshot s;
+	struct proc_rec *p;
+	struct stat_row *row;
+	uint32_t pseudo[2];
+	const struct proc_info *a;
+
+	recycler__init(&rc, MAX_PROCS, POOL);
+	/* at 1 s, the last interval's end: "worker" (slot 2) runs, "early" (3) is done */
+	dump(&prev, 1000);
+	p = fx_proc(&prev, 2, 100, 1, "worker", FX_ATTACH_NS);
+	p->sched.oncpu_ns = 300 * MS;
+	row = fx_row(&prev, ROW_FIRST, 2, ROW_SYSCALL, 1);
+	fx_row_add(row, 1000, 30);
+	p = fx_proc(&prev, 3, 101, 1, "worker", FX_ATTACH_NS);
+	p->sched.oncpu_ns = 50 * MS;
+	fx_exit(p, FX_ATTACH_NS + 500 * MS, 0);
+	/* then "worker" 100 exits at 1.5 s after 200 ms more CPU and 20 more writes */
+	dump(&cur, 2000);
+	memcpy(cur.procs, prev.procs, sizeof(*cur.procs) * MAX_PROCS);
+	memcpy(cur.rows, prev.rows, sizeof(*cur.rows) * POOL);
+	cur.procs[2].sched.oncpu_ns = 500 * MS;
+	fx_exit(&cur.procs[2], FX_ATTACH_NS + 1500 * MS, 0);
+	fx_row_add(&cur.rows[ROW_FIRST], 1000, 20);
+	/* both retired at 2 s: what the kernel has now */
+	retirees_add_proc(&t, 2, &cur.procs[2]);
+	retirees_add_row(&t, ROW_FIRST, &cur.rows[ROW_FIRST]);
+	retirees_add_proc(&t, 3, &cur.procs[3]);
+	recycler__retire(&rc, &t, &prev, pseudo);
+	CHECK_U64(pseudo[0], MAX_PROCS);
+	CHECK_U64(pseudo[1], MAX_PROCS); /* one command and cgroup: one aggregate */
+	CHECK_U64(rc.folded, 2);
+	/* the previous dump lost the slots and got the aggregate */
+	CHECK_U64(prev.procs[2].pid, 0);
+	CHECK_U64(prev.rows[ROW_FIRST].kind, 0);
+	CHECK_U64(prev.n_agg, 1);
+	retirees_release(&t);
+
+	/* 3 s: the kernel gave slot 2 to a new process; the dump carries the aggregate */
+	dump(&next, 3000);
+	p = fx_proc(&next, 2, 200, 1, "newcomer", FX_ATTACH_NS + 2500 * MS);
+	p->sched.oncpu_ns = 100 * MS;
+	recycler__append(&rc, &next);
+
+	/* the cumulative report: every figure of the two, once */
+	CHECK_I64(snapshot_build(&s, &next, NULL, FX_ATTACH_NS, NULL), 0);
+	a = find(&s, "worker", true);
+	CHECK(a != NULL);
+	if (a) {
+		CHECK_U64(a->folded, 2);
+		CHECK_U64(a->pid, 0);
+		CHECK_U64(a->m.sched.oncpu_ns, 550 * MS);
+		CHECK(sc_of(&a->m, 1) && sc_of(&a->m, 1)->lat.count == 50);
+		CHECK_U64(a->lifetime_ns, 2000 * MS);
+	}
+	CHECK(find(&s, "newcomer", false) != NULL);
+	CHECK_U64(s.process_count, 3);
+	CHECK_U64(s.target.sched.oncpu_ns, 650 * MS);
+	snapshot_release(&s);
+
+	/* the interval from 1 s to 3 s: what came after the last one, once */
+	CHECK_I64(snapshot_build(&s, &next, &prev, FX_ATTACH_NS, NULL), 0);
+	a = find(&s, "worker", true);
+	CHECK(a != NULL);
+	if (a) {
+		CHECK_U64(a->folded, 1); /* worker 100 ran then; 101 had exited before */
+		CHECK_U64(a->m.sched.oncpu_ns, 200 * MS);
+		CHECK(sc_of(&a->m, 1) && sc_of(&a->m, 1)->lat.count == 20);
+	}
+	a = find(&s, "newcomer", false);
+	CHECK(a && a->m.sched.oncpu_ns == 100 * MS);
+	CHECK_U64(s.process_count, 2);
+	CHECK_U64(s.target.sched.oncpu_ns, 300 * MS);
+	snapshot_release(&s);
+
+	raw_dump_release(&prev);
+	raw_dump_release(&cur);
+	raw_dump_release(&next);
+	recycler__release(&rc);
+}
+
+/* Processes that came and went between two dumps: only in the aggregate, counted there. */
+TEST(test_recycle__short_lived_between_dumps)
+{
+	struct recycler rc;
+	struct raw_dump prev = {.ts_ns = FX_ATTACH_NS}, cur, next;
+	struct retirees t = {0};
+	struct snapshot s;
+	uint32_t pseudo[3];
+
+	recycler__init(&rc, MAX_PROCS, POOL);
+	dump(&cur, 500);
+	for (uint32_t i = 0; i < 3; i++) {
+		struct proc_rec *p =
+			fx_proc(&cur, 2 + i, 300 + i, 1, "true", FX_ATTACH_NS + i * 10 * MS);
+
+		p->sched.oncpu_ns = MS;
+		fx_exit(p, FX_ATTACH_NS + (i * 10 + 1) * MS, 0);
+		retirees_add_proc(&t, 2 + i, p);
+	}
+	recycler__retire(&rc, &t, &prev, pseudo);
+	retirees_release(&t);
+	dump(&next, 1000);
+	recycler__append(&rc, &next);
+	CHECK_I64(snapshot_build(&s, &next, &prev, FX_ATTACH_NS, NULL), 0);
+	CHECK_U64(s.process_count, 3);
+	CHECK_U64(s.target.sched.oncpu_ns, 3 * MS);
+	CHECK(find(&s, "true", true) != NULL);
+	snapshot_release(&s);
+	raw_dump_release(&prev);
+	raw_dump_release(&cur);
+	raw_dump_release(&next);
+	recycler__release(&rc);
+}
+
+/* Many commands, many rows: each aggregate finds its own, however many there are. */
+TEST(test_recycle__many_groups_and_rows)
+{
+	enum { GROUPS = 150, PER = 3 };
+	struct recycler rc;
+	struct raw_dump prev = {.ts_ns = FX_ATTACH_NS}, cur, next;
+	struct snapshot s;
+	uint32_t pseudo[PER];
+	bool ok = true;
+
+	recycler__init(&rc, MAX_PROCS, POOL);
+	/* rounds of PER processes (the test's tables are small), each of GROUPS commands */
+	for (int g = 0; g < GROUPS; g++) {
+		struct retirees t = {0};
+		char comm[8];
+
+		snprintf(comm, sizeof(comm), "cmd%d", g);
+		dump(&cur, 500);
+		for (uint32_t i = 0; i < PER; i++) {
+			struct proc_rec *p =
+				fx_proc(&cur, 2 + i, 1000 + g * PER + i, 1, comm, FX_ATTACH_NS);
+			struct stat_row *row =
+				fx_row(&cur, ROW_FIRST + i, 2 + i, ROW_SYSCALL, g % 7);
+
+			fx_row_add(row, 1000, 1 + i);
+			p->sched.oncpu_ns = MS;
+			fx_exit(p, FX_ATTACH_NS + MS, 0);
+			retirees_add_proc(&t, 2 + i, p);
+			retirees_add_row(&t, ROW_FIRST + i, row);
+		}
+		recycler__retire(&rc, &t, &prev, pseudo);
+		ok &= pseudo[0] == MAX_PROCS + (uint32_t)g && pseudo[PER - 1] == pseudo[0];
+		retirees_release(&t);
+		raw_dump_release(&cur);
+	}
+	CHECK(ok);
+	CHECK_U64(rc.n, GROUPS);
+	CHECK_U64(rc.n_rows, GROUPS); /* one syscall row per command: its 3 processes' summed */
+	dump(&next, 1000);
+	recycler__append(&rc, &next);
+	CHECK_I64(snapshot_build(&s, &next, &prev, FX_ATTACH_NS, NULL), 0);
+	CHECK_U64(s.process_count, GROUPS * PER);
+	for (int g = 0; g < GROUPS; g++) {
+		char comm[8];
+		const struct proc_info *a;
+		const struct syscall_stat *sc;
+
+		snprintf(comm, sizeof(comm), "cmd%d", g);
+		a = find(&s, comm, true);
+		sc = a ? sc_of(&a->m, (uint32_t)(g % 7)) : NULL;
+		ok &= a && a->folded == PER && sc && sc->lat.count == 1 + 2 + 3 &&
+		      a->m.sched.oncpu_ns == PER * MS;
+	}
+	CHECK(ok);
+	snapshot_release(&s);
+	raw_dump_release(&prev);
+	raw_dump_release(&next);
+	recycler__release(&rc);
+}
