@@ -105,6 +105,18 @@ $(SKEL): $(OUT)/procscope.bpf.o
 
 $(KERNEL_OBJS) $(OUT)/src/main.o: $(SKEL)
 
+# the HTML report's script and style (src/html/), as C strings for src/html.c
+HTML_ASSETS := src/html/app.js src/html/style.css
+$(OUT)/html_assets.h: $(HTML_ASSETS) | $(OUT)/src
+	$(call msg,GEN,$@)
+	$(Q)for f in $(HTML_ASSETS); do \
+		echo "static const char html_$$(basename $$f | tr .- __)[] ="; \
+		sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $$f; \
+		echo ";"; \
+	done > $@.tmp && mv $@.tmp $@
+
+$(OUT)/src/html.o: $(OUT)/html_assets.h
+
 $(OUT)/%.o: %.c | $(OUT)/src $(OUT)/tests/unit
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@

@@ -21,5 +21,7 @@ source "$here/lib.sh"
 	echo
 	bash "$here/field.sh"
 	echo
+	bash "$here/trace.sh"
+	echo
 	bash "$here/soak.sh"
 } | tee "$OUT/latest.md"

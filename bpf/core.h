@@ -44,6 +44,7 @@ CORE_GLOBAL const volatile __u32 cfg_free_rows_mask CORE_INIT(0);
 CORE_GLOBAL const volatile __u32 cfg_sched CORE_INIT(1); /* scheduler accounting on */
 CORE_GLOBAL const volatile __u32 cfg_mem CORE_INIT(1);	 /* memory accounting on */
 CORE_GLOBAL const volatile __u32 cfg_io CORE_INIT(0);	 /* block IO accounting on */
+CORE_GLOBAL const volatile __u32 cfg_trace CORE_INIT(0); /* --trace: records in core_trace */
 CORE_GLOBAL const volatile __u32 cfg_page_size CORE_INIT(4096);
 /* calls timed per row and epoch before sampling starts; ~0 = time every call */
 CORE_GLOBAL const volatile __u32 cfg_syscall_budget CORE_INIT(SYSCALL_BUDGET_DEFAULT);
@@ -194,6 +195,12 @@ CORE_GLOBAL struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1 << 20);
 } core_events SEC(".maps");
+
+/* --trace (cfg_trace): sized by userspace, one page when no trace is asked for */
+CORE_GLOBAL struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096);
+} core_trace SEC(".maps");
 
 CORE_GLOBAL struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -10,6 +10,70 @@
  */
 #include "stacks.h"
 
+/* --trace: wake userspace once this much waits in core_trace, else it polls */
+#define TRACE_WAKEUP_BYTES (256 * 1024)
+
+static __always_inline void trace_submit(struct trace_rec *e)
+{
+	__u64 avail = bpf_ringbuf_query(&core_trace, BPF_RB_AVAIL_DATA);
+
+	bpf_ringbuf_submit(e, avail >= TRACE_WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+}
+
+/* --trace: the interval of @t that closes at @to, as a slice of its timeline. */
+static __always_inline void trace_slice(struct task_struct *t, const struct task_ctx *c, __u64 to)
+{
+	struct trace_rec *e;
+
+	if (!cfg_trace || to <= c->ts || c->tstate < TS_ONCPU || c->tstate > TS_BLOCKED)
+		return;
+	e = bpf_ringbuf_reserve(&core_trace, sizeof(*e), 0);
+	if (!e) {
+		stat_inc(STAT_TRACE_DROPS);
+		return;
+	}
+	e->start_ns = c->ts;
+	e->end_ns = to;
+	e->tid = t->pid;
+	e->pid = t->tgid;
+	e->kind = TR_SLICE;
+	e->tstate = c->tstate;
+	e->wclass = c->wclass;
+	e->bstate = c->bstate;
+	e->waker = 0;
+	e->waker_pid = 0;
+	e->pad = 0;
+	trace_submit(e);
+}
+
+/* --trace: @t, woken now by the task on this CPU if that is a target thread. */
+static __always_inline void trace_wake(struct task_struct *t, __u64 now)
+{
+	struct task_struct *w = bpf_get_current_task_btf();
+	struct cpu_ctx *cc = cpu_ctx();
+	struct trace_rec *e;
+
+	if (!cfg_trace || !cc || cc->task != (__u64)w || cc->slot == SLOT_NONE || w == t)
+		return;
+	e = bpf_ringbuf_reserve(&core_trace, sizeof(*e), 0);
+	if (!e) {
+		stat_inc(STAT_TRACE_DROPS);
+		return;
+	}
+	e->start_ns = now;
+	e->end_ns = now;
+	e->tid = t->pid;
+	e->pid = t->tgid;
+	e->kind = TR_WAKE;
+	e->tstate = TS_RUNQ;
+	e->wclass = 0;
+	e->bstate = 0;
+	e->waker = w->pid;
+	e->waker_pid = w->tgid;
+	e->pad = 0;
+	trace_submit(e);
+}
+
 #define TASK_RUNNING 0x0000
 #define TASK_UNINTERRUPTIBLE 0x0002
 #define TASK_DEAD 0x0080
@@ -258,11 +322,14 @@ static __always_inline void switch_out(void *ctx, struct task_struct *prev, stru
 		return;
 	if (on < c->ts)
 		on = c->ts;
-	if (c->tstate == TS_ONCPU && c->ts < on)
+	if (c->tstate == TS_ONCPU && c->ts < on) {
 		state_lost(p, c, on); /* it left and came back unseen */
-	else if (c->tstate != TS_ONCPU)
+	} else if (c->tstate != TS_ONCPU) {
+		trace_slice(prev, c, on);
 		close_interval(p, c, on); /* its switch-in went unseen: the state held until then */
+	}
 	c->tstate = TS_ONCPU;
+	trace_slice(prev, c, now);
 	close_interval(p, c, now);
 	state = task_state(prev);
 	if (state & TASK_DEAD) {
@@ -362,10 +429,12 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_s
 		cc->switch_ns = now;
 	}
 	if (cfg_sched && c && (p = proc_of(c->slot))) {
-		if (c->tstate == TS_ONCPU)
+		if (c->tstate == TS_ONCPU) {
 			state_lost(p, c, now); /* believed running: its switch-out went unseen */
-		else
+		} else {
+			trace_slice(next, c, now);
 			close_interval(p, c, now);
+		}
 		c->tstate = TS_ONCPU;
 		c->preempted = 0;
 		if (cfg_offcpu && c->off_start)
@@ -435,7 +504,9 @@ static __always_inline void wakeup(struct task_struct *t)
 	} else {
 		if (c->tstate == TS_BLOCKED && c->wclass == WC_LOCK && now > c->ts)
 			note_waker(t, c, now - c->ts, now);
+		trace_slice(t, c, now);
 		close_interval(p, c, now);
+		trace_wake(t, now);
 	}
 	c->tstate = TS_RUNQ;
 	c->preempted = 0;

@@ -155,6 +155,31 @@ struct ev_exit {
 	__u32 pad;
 };
 
+/*
+ * --trace: the timeline's records, in a ring buffer of their own (core_trace), only
+ * when a trace is asked for. TR_SLICE: a thread's state interval [start_ns, end_ns),
+ * as the scheduler accounting closes it (the same intervals the totals add up);
+ * TR_WAKE: a target thread (waker, waker_pid) woke thread tid at start_ns.
+ */
+enum trace_kind {
+	TR_SLICE = 1,
+	TR_WAKE = 2,
+};
+
+struct trace_rec {
+	__u64 start_ns;
+	__u64 end_ns;
+	__u32 tid;
+	__u32 pid;   /* tid's process (tgid) */
+	__u8 kind;   /* enum trace_kind */
+	__u8 tstate; /* enum tstate: TS_ONCPU, TS_RUNQ or TS_BLOCKED */
+	__u8 wclass; /* enum wait_class, when blocked */
+	__u8 bstate; /* enum blk_state, when blocked */
+	__u32 waker;
+	__u32 waker_pid;
+	__u32 pad;
+};
+
 /* Per-CPU loss and health counters: nothing is dropped silently. */
 enum core_stat {
 	STAT_RB_DROPS = 0,	/* ring buffer full: an event was lost */
@@ -173,7 +198,8 @@ enum core_stat {
 	STAT_STACKS_FULL = 13,	/* stack count table full: sample or interval not counted */
 	STAT_SCHED_GAPS =
 		14, /* a thread's switch went unreported: its time until the next is unaccounted */
-	STAT_N = 15,
+	STAT_TRACE_DROPS = 15, /* --trace: its ring buffer full, a record lost */
+	STAT_N = 16,
 };
 
 /*

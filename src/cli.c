@@ -48,6 +48,9 @@ static const char doc[] =
 	"  procscope -a -i 10 --prometheus :9464 --alerts /etc/procscope/alerts\n"
 	"                                      a host monitor for Prometheus to scrape\n"
 	"                                      (SIGHUP reads the alerts file again)\n"
+	"  procscope --trace build.pftrace --html build.html -- make -j2\n"
+	"                                      a timeline for ui.perfetto.dev, and the\n"
+	"                                      report as a page for a CI artifact\n"
 	"  procscope --check                   what this kernel supports\n"
 	"  procscope --save-baseline base.json -- ./etl.sh\n"
 	"  procscope --baseline base.json --alert 'wall > 1.2 * baseline' \\\n"
@@ -99,6 +102,9 @@ enum {
 	OPT_PROMETHEUS,
 	OPT_PROM_LABELS,
 	OPT_PROM_MAX_SERIES,
+	OPT_TRACE,
+	OPT_TRACE_MAX,
+	OPT_HTML,
 	OPT_SUBSYS = 0x1000, /* + index in subsystems[]: --no-NAME, or --NAME if off by default */
 	OPT_SUBSYS_MAX = 16,
 };
@@ -149,6 +155,16 @@ static const struct argp_option tail_options[] = {
 	{"prometheus-max-series", OPT_PROM_MAX_SERIES, "N", 0,
 	 "At most N series on the endpoint (default 10000); what is left out is counted", 3},
 	{"output", 'o', "FILE", 0, "Write the report to FILE (complete, or not at all)", 3},
+	{"html", OPT_HTML, "FILE", 0,
+	 "The report as one self-contained HTML page: findings, breakdown, a zoomable timeline "
+	 "of the steps, the tables, the flame graphs",
+	 3},
+	{"trace", OPT_TRACE, "FILE", 0,
+	 "A timeline for ui.perfetto.dev (Perfetto protobuf): every thread's states, wake-ups, "
+	 "the process tree, counters, the critical path and findings",
+	 3},
+	{"trace-max", OPT_TRACE_MAX, "SIZE", 0,
+	 "Events in --trace up to SIZE bytes (K, M, G; default 256M), the rest counted", 3},
 	{"top", OPT_TOP, "N", 0, "Rows per table in the text report (default 10)", 3},
 
 	{NULL, 0, NULL, 0, "ALERTS AND BASELINES (docs/alerts.md):", 6},
@@ -328,10 +344,18 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		cfg->offcpu_min_ns = (uint64_t)us * NSEC_PER_USEC;
 		return 0;
 	}
+	case OPT_TRACE_MAX:
+		if (parse_size_bytes(arg, &cfg->trace_max) || cfg->trace_max < 4096) {
+			argp_error(state, "invalid '--trace-max %s' (a size of at least 4K)", arg);
+			return EINVAL;
+		}
+		return 0;
 	case OPT_FOLDED:
 	case OPT_FOLDED_OFFCPU:
 	case OPT_FLAMEGRAPH:
 	case OPT_PPROF:
+	case OPT_TRACE:
+	case OPT_HTML:
 		if (!*arg) {
 			argp_error(state, "an output option needs a file name");
 			return EINVAL;
@@ -343,6 +367,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			ps->with |= SUB_OFFCPU;
 		} else if (key == OPT_FLAMEGRAPH)
 			cfg->flamegraph = arg;
+		else if (key == OPT_TRACE)
+			cfg->trace = arg;
+		else if (key == OPT_HTML)
+			cfg->html = arg;
 		else
 			cfg->pprof = arg;
 		return 0;
@@ -592,6 +620,14 @@ int config_check(const struct config *cfg, char *err, size_t len)
 		snprintf(err, len,
 			 "'--folded', '--flamegraph' and '--pprof' need stacks: not with "
 			 "'--no-profile' unless '--offcpu'");
+		return -1;
+	}
+	if (cfg->trace && !(cfg->subsys & SUB_SCHED)) {
+		snprintf(err, len, "'--trace' needs 'sched': not with '--no-sched'");
+		return -1;
+	}
+	if (cfg->trace_max && !cfg->trace) {
+		snprintf(err, len, "'--trace-max' needs '--trace'");
 		return -1;
 	}
 	if ((cfg->prom_labels || cfg->prom_max_series) && !cfg->prometheus) {

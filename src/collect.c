@@ -605,3 +605,22 @@ int session__recycle(struct session *s, const struct retirees *r)
 	}
 	return 0;
 }
+
+void session__bytes(const struct session *s, uint64_t *disk, uint64_t *net)
+{
+	uint32_t n = s->skel->data->core_next_slot;
+
+	*disk = *net = 0;
+	if (n > s->max_procs)
+		n = s->max_procs;
+	for (uint32_t slot = SLOT_OVERFLOW; slot < n; slot++) {
+		const struct proc_rec *p = &s->procs_mem[slot];
+
+		if (!p->pid)
+			continue;
+		for (int i = 0; i < IO_OP_N; i++)
+			*disk += p->io.bytes[i];
+		*disk += p->io.wb_bytes;
+		*net += p->net.tx_bytes + p->net.rx_bytes;
+	}
+}

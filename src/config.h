@@ -62,6 +62,9 @@ struct config {
 	const char *folded_offcpu; /* off-CPU folded stacks (microseconds) */
 	const char *flamegraph;	   /* SVG */
 	const char *pprof;	   /* gzipped pprof protobuf */
+	const char *trace;	   /* Perfetto trace (trace.h) */
+	uint64_t trace_max;	   /* its events' bytes, at most */
+	const char *html;	   /* the report as one HTML page (html.h) */
 	const char **alert_rules;  /* --alert, in order */
 	int n_alert_rules;
 	const char **alert_files; /* --alerts */

@@ -95,34 +95,6 @@ static void tree_add(struct tree *t, const struct stack_set *set, const struct s
 		t->depth = depth;
 }
 
-static void xml_text(FILE *f, const char *s, size_t max)
-{
-	size_t n = 0;
-
-	for (; *s && n < max; s++, n++) {
-		switch (*s) {
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		case '\'':
-			fputs("&apos;", f);
-			break;
-		default:
-			/* XML 1.0 has no place for control characters */
-			fputc((unsigned char)*s < 0x20 ? '?' : *s, f);
-		}
-	}
-}
-
 static uint32_t hash_name(const char *s)
 {
 	uint32_t h = 2166136261u;
@@ -177,7 +149,7 @@ static void draw(struct draw *d, uint32_t idx, double x, int depth)
 	fprintf(d->f,
 		"<g class=\"f\" onmouseover=\"s(this)\" onmouseout=\"c()\" onclick=\"zoom(this)\">"
 		"<title>");
-	xml_text(d->f, n->label, 4096);
+	markup_text(d->f, n->label, 4096, false);
 	fprintf(d->f, "%s (%s, %.2f%%", n->type == N_KERNEL ? " [kernel]" : "",
 		fmt_dur(dur, sizeof(dur), n->ns), pct(n->ns, d->t->n[0].ns));
 	if (n->type != N_ROOT && n->type != N_GROUP)
@@ -192,9 +164,9 @@ static void draw(struct draw *d, uint32_t idx, double x, int depth)
 		size_t len = strlen(n->label);
 
 		if (len <= chars) {
-			xml_text(d->f, n->label, len);
+			markup_text(d->f, n->label, len, false);
 		} else {
-			xml_text(d->f, n->label, chars - 2);
+			markup_text(d->f, n->label, chars - 2, false);
 			fputs("..", d->f);
 		}
 	}
@@ -332,7 +304,7 @@ int render_flamegraph(FILE *f, const struct stack_set *set, const char *title)
 	fprintf(f, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"#f6f6f0\"/>\n",
 		FG_WIDTH, d.height);
 	fprintf(f, "<text id=\"title\" x=\"%d\" y=\"24\" text-anchor=\"middle\">", FG_WIDTH / 2);
-	xml_text(f, title, 200);
+	markup_text(f, title, 200, false);
 	fprintf(f, " (%s%s)</text>\n", fmt_dur(dur, sizeof(dur), t.n[0].ns),
 		on && off ? ": on-CPU in warm colours, off-CPU in blue"
 		: off	  ? " off-CPU"

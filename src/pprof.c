@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "pb.h"
 #include "render.h"
 #include "snapshot.h"
 #include "util.h"
@@ -58,70 +59,6 @@
 #define F_NAME 2
 #define F_SYSTEM_NAME 3
 #define F_FILENAME 4
-
-#define WT_VARINT 0
-#define WT_LEN 2
-
-struct pb {
-	unsigned char *b;
-	size_t len, cap;
-};
-
-static void pb_byte(struct pb *p, unsigned char c)
-{
-	if (p->len == p->cap) {
-		p->cap = p->cap ? p->cap * 2 : 4096;
-		p->b = xrealloc(p->b, p->cap);
-	}
-	p->b[p->len++] = c;
-}
-
-static void pb_varint(struct pb *p, uint64_t v)
-{
-	while (v >= 0x80) {
-		pb_byte(p, (unsigned char)(v | 0x80));
-		v >>= 7;
-	}
-	pb_byte(p, (unsigned char)v);
-}
-
-static void pb_key(struct pb *p, int field, int wt)
-{
-	pb_varint(p, ((uint64_t)field << 3) | (uint64_t)wt);
-}
-
-static void pb_uint(struct pb *p, int field, uint64_t v)
-{
-	if (!v)
-		return; /* proto3: zero is the default, left out */
-	pb_key(p, field, WT_VARINT);
-	pb_varint(p, v);
-}
-
-static void pb_bytes(struct pb *p, int field, const void *data, size_t n)
-{
-	pb_key(p, field, WT_LEN);
-	pb_varint(p, n);
-	for (size_t i = 0; i < n; i++)
-		pb_byte(p, ((const unsigned char *)data)[i]);
-}
-
-/* A nested message: encoded apart, then added as length-delimited bytes. */
-static void pb_msg(struct pb *p, int field, struct pb *m)
-{
-	pb_bytes(p, field, m->b, m->len);
-	m->len = 0;
-}
-
-static void pb_packed(struct pb *p, int field, const uint64_t *v, size_t n)
-{
-	struct pb tmp = {0};
-
-	for (size_t i = 0; i < n; i++)
-		pb_varint(&tmp, v[i]);
-	pb_bytes(p, field, tmp.b, tmp.len);
-	free(tmp.b);
-}
 
 static void value_type(struct pb *p, int field, struct stack_set *set, const char *type,
 		       const char *unit)

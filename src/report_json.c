@@ -638,6 +638,7 @@ static void json_self(struct json_writer *w, const struct self_stats *x)
 	jw_kv_u64(w, "sockets_missed", x->stats[STAT_SOCKS_FULL]);
 	jw_kv_u64(w, "remotes_overflow", x->stats[STAT_REMOTES_FULL]);
 	jw_kv_u64(w, "sched_gaps", x->stats[STAT_SCHED_GAPS]);
+	jw_kv_u64(w, "trace_drops", x->stats[STAT_TRACE_DROPS]);
 	jw_kv_u64(w, "bpf_recursion_misses", x->bpf_recursion_misses);
 	jw_kv_str(w, "bpf_stats", bpf_stats_mode_name(x->bpf_stats));
 	if (x->bpf_stats != BPF_STATS_OFF) {

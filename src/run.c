@@ -34,6 +34,7 @@
 #include "check.h"
 #include "conns.h"
 #include "json_reader.h"
+#include "html.h"
 #include "launch.h"
 #include "log.h"
 #include "output.h"
@@ -49,6 +50,7 @@
 #include "session.h"
 #include "stacks.h"
 #include "symbolize.h"
+#include "trace.h"
 #include "unwind.h"
 #include "worker.h"
 #include "util.h"
@@ -72,6 +74,8 @@ enum run_output {
 	OUT_FOLDED_OFFCPU,
 	OUT_FLAMEGRAPH,
 	OUT_PPROF,
+	OUT_TRACE,
+	OUT_HTML,
 	OUT_N,
 };
 
@@ -114,6 +118,8 @@ struct run {
 	pthread_mutex_t alerts_mu; /* the rules and their state: the reporter's and the loop's */
 	struct promserve *prom;	   /* --prometheus */
 	uint64_t prom_dropped;	   /* series its cap left out, so far */
+	struct tracer *tracer;	   /* --trace */
+	uint64_t trace_next_ns;	   /* its next sample of the counters */
 };
 
 static char *describe_target(const struct config *cfg, const struct cgroup_target *cg)
@@ -260,6 +266,27 @@ static int on_event(void *ctx, void *data, size_t len)
 		break;
 	}
 	return 0;
+}
+
+/* --trace: a record of the kernel's trace ring buffer. */
+static int on_trace(void *ctx, void *data, size_t len)
+{
+	struct run *r = ctx;
+
+	if (r->tracer && len >= sizeof(struct trace_rec))
+		tracer__record(r->tracer, data);
+	return 0;
+}
+
+/* --trace: its records (they do not wake the loop each) and the counters' sample. */
+static void trace_tick(struct run *r, uint64_t now)
+{
+	uint64_t disk, net;
+
+	session__drain(r->sess, DRAIN_BUDGET_NS);
+	session__bytes(r->sess, &disk, &net);
+	tracer__sample(r->tracer, now, disk, net);
+	r->trace_next_ns = now + TRACE_TICK_NS;
 }
 
 /* The name of a block device from sysfs ("vda"), or "major:minor". */
@@ -800,6 +827,8 @@ static int next_timeout(struct run *r, uint64_t now, uint64_t deadline_ns)
 		until = r->stop_sig_ns + CHILD_GRACE_NS;
 	if (stats && stats < until)
 		until = stats;
+	if (r->tracer && r->trace_next_ns < until)
+		until = r->trace_next_ns;
 	if (until == UINT64_MAX)
 		return -1;
 	return until <= now ? 0 : (int)((until - now + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC);
@@ -842,6 +871,8 @@ static int trace(struct run *r)
 		int n;
 
 		session__stats_tick(r->sess, now);
+		if (r->tracer && now >= r->trace_next_ns)
+			trace_tick(r, now);
 		if ((deadline_ns && now >= deadline_ns) ||
 		    (r->stop_sig_ns && now >= r->stop_sig_ns + CHILD_GRACE_NS))
 			break;
@@ -930,6 +961,7 @@ static int prepare_inputs(struct run *r, struct config *cfg, struct cgroup_targe
 		[OUT_REPORT] = cfg->output,	    [OUT_SAVE] = cfg->save_baseline,
 		[OUT_FOLDED] = cfg->folded,	    [OUT_FOLDED_OFFCPU] = cfg->folded_offcpu,
 		[OUT_FLAMEGRAPH] = cfg->flamegraph, [OUT_PPROF] = cfg->pprof,
+		[OUT_TRACE] = cfg->trace,	    [OUT_HTML] = cfg->html,
 	};
 	int status;
 
@@ -1000,6 +1032,8 @@ static int start_tracing(struct run *r, const struct cgroup_target *cg, uint64_t
 		.psi_dir = cfg->target == TARGET_CGROUP ? cg->path : "/proc/pressure",
 		.psi_cgroup = cfg->target == TARGET_CGROUP,
 		.recycle = r->recycling,
+		.on_trace = cfg->trace ? on_trace : NULL,
+		.trace_ring_bytes = TRACE_RING_BYTES,
 	};
 	int err;
 
@@ -1042,6 +1076,13 @@ static int start_tracing(struct run *r, const struct cgroup_target *cg, uint64_t
 	}
 	if (session__attach(r->sess))
 		return EXIT_RUNTIME;
+	if (cfg->trace) {
+		r->tracer = tracer__new(cfg->trace_max ? cfg->trace_max : TRACE_MAX_DEFAULT,
+					session__attach_ns(r->sess));
+		if (!r->tracer)
+			return EXIT_RUNTIME;
+		r->trace_next_ns = now_ns();
+	}
 	pr_info("attached in %.1f ms", (now_ns() - started_ns) / 1e6);
 	if (r->child.pid > 0) {
 		if ((err = stopped_early(cfg)))
@@ -1096,6 +1137,65 @@ static int write_stack_outputs(struct run *r, const struct snapshot *s)
 	return err ? -EIO : 0;
 }
 
+/* --html: the JSON record, the text report and the flame graph, in one page. */
+static int write_html(struct run *r, const struct snapshot *s, const struct analysis *a)
+{
+	struct html_parts p = {.title = r->desc};
+	char *json, *text = NULL, *svg = NULL;
+	uint64_t t0 = now_ns();
+	size_t len, text_len = 0;
+	FILE *m;
+	int err = -1;
+
+	json = render_json_mem(r, s, a, &len);
+	if ((m = open_memstream(&text, &text_len))) {
+		report_text(m, s, a, &r->ropts);
+		if (fclose(m))
+			text = NULL;
+	}
+	if (s->stacks && (m = open_memstream(&svg, &p.svg_len))) {
+		if (render_flamegraph(m, s->stacks, r->desc) | fclose(m)) {
+			free(svg);
+			svg = NULL;
+		}
+	}
+	if (json && text) {
+		p.json = json;
+		p.text = text;
+		p.svg = svg;
+		err = render_html(outputs_file(&r->out, OUT_HTML), &p);
+	}
+	if (err)
+		pr_error("cannot write the HTML report");
+	else
+		pr_info("html: rendered in %.1f ms", (now_ns() - t0) / 1e6);
+	free(json);
+	free(text);
+	free(svg);
+	return err;
+}
+
+/* --trace: the timeline, and what it holds on standard error. */
+static int write_trace(struct run *r, const struct snapshot *s, const struct analysis *a)
+{
+	uint64_t t0 = now_ns();
+	struct tracer_stats st;
+	int err = tracer__write(r->tracer, outputs_file(&r->out, OUT_TRACE), s, a, r->desc);
+
+	tracer__stats(r->tracer, &st);
+	pr_info("trace: %llu slices and %llu wake-ups of %llu threads, %.1f MB of events, "
+		"written in %.1f ms",
+		(unsigned long long)st.slices, (unsigned long long)st.wakes,
+		(unsigned long long)st.threads, st.event_bytes / 1e6, (now_ns() - t0) / 1e6);
+	if (st.over_max || st.lost)
+		pr_warn("the trace is incomplete: %llu records past --trace-max, %llu lost in the "
+			"kernel (ring buffer full)",
+			(unsigned long long)st.over_max, (unsigned long long)st.lost);
+	if (err)
+		pr_error("cannot write the trace");
+	return err;
+}
+
 /* Stacks symbolized into the final snapshot, with the symbolizer's own figures. */
 static void build_stacks(struct run *r, struct snapshot *s, struct stack_set *set,
 			 struct raw_stacks *raw)
@@ -1141,6 +1241,10 @@ static int report(struct run *r)
 		r->n_stacked = r->stacked_cap = 0;
 	}
 	collect(r, &final, true);
+	if (r->tracer) {
+		trace_tick(r, now_ns());
+		tracer__set_lost(r->tracer, session__stat(r->sess, STAT_TRACE_DROPS));
+	}
 	session__collect_stacks(r->sess, &raw_stacks);
 	if (r->unw) {
 		unwinder__stats(r->unw, &r->unw_stats);
@@ -1167,6 +1271,10 @@ static int report(struct run *r)
 		pr_error("cannot write the stack outputs");
 		err = EXIT_RUNTIME;
 	}
+	if (r->tracer && write_trace(r, &snap, &a))
+		err = EXIT_RUNTIME;
+	if (r->cfg->html && write_html(r, &snap, &a))
+		err = EXIT_RUNTIME;
 	if (r->sym)
 		stacks_release(&stacks);
 	analysis_release(&a);
@@ -1200,6 +1308,7 @@ static int exit_status(const struct run *r, int status)
 static void run_release(struct run *r)
 {
 	promserve__close(r->prom);
+	tracer__free(r->tracer);
 	unwinder__free(r->unw);
 	session__free(r->sess);
 	launch__abort(&r->child); /* never released, or released and abandoned on error */

@@ -121,6 +121,16 @@ static int ring_cb(void *ctx, void *data, size_t len)
 	return err;
 }
 
+static int trace_cb(void *ctx, void *data, size_t len)
+{
+	struct session *s = ctx;
+	int err = s->on_trace(s->ev_ctx, data, len);
+
+	if (!err && s->drain_until_ns && now_ns() >= s->drain_until_ns)
+		return -EAGAIN;
+	return err;
+}
+
 static struct kernel_note *note_add(struct session *s, int kind, const struct subsys_desc *d,
 				    const struct subsys_prog *p)
 {
@@ -422,6 +432,9 @@ static void configure(struct session *s, const struct session_opts *o)
 	skel->rodata->cfg_sched = !!(s->subsys & SUB_SCHED);
 	skel->rodata->cfg_mem = !!(s->subsys & SUB_MEM);
 	skel->rodata->cfg_io = !!(s->subsys & SUB_IO);
+	skel->rodata->cfg_trace = o->on_trace && (s->subsys & SUB_SCHED);
+	if (skel->rodata->cfg_trace)
+		bpf_map__set_max_entries(skel->maps.core_trace, o->trace_ring_bytes);
 	skel->rodata->cfg_page_size = (uint32_t)sysconf(_SC_PAGESIZE);
 	skel->rodata->cfg_offcpu = !!(s->subsys & SUB_OFFCPU);
 	skel->rodata->cfg_offcpu_min_ns = cfg->offcpu_min_ns;
@@ -587,6 +600,7 @@ int session__open(struct session **out, const struct session_opts *o)
 	s->psi_cgroup = o->psi_cgroup;
 	s->stats_mode = cfg->bpf_stats;
 	s->on_event = o->on_event;
+	s->on_trace = o->on_trace;
 	s->ev_ctx = o->ctx;
 	s->freq_hz = cfg->freq_hz;
 	s->ncpus = libbpf_num_possible_cpus();
@@ -608,6 +622,12 @@ int session__open(struct session **out, const struct session_opts *o)
 	if (!s->rb) {
 		err = -errno;
 		pr_error("failed to open the ring buffer: %s", strerror(-err));
+		goto fail;
+	}
+	if (s->skel->rodata->cfg_trace &&
+	    ring_buffer__add(s->rb, bpf_map__fd(s->skel->maps.core_trace), trace_cb, s)) {
+		err = -errno;
+		pr_error("failed to open the trace's ring buffer: %s", strerror(-err));
 		goto fail;
 	}
 	*out = s;

@@ -29,6 +29,9 @@ struct session_opts {
 	const char *psi_dir;
 	bool psi_cgroup;
 	bool recycle; /* exited processes' slots and rows are reused (recycle.h) */
+	/* --trace: records of core_trace (struct trace_rec), and its size in bytes */
+	int (*on_trace)(void *ctx, void *data, size_t len);
+	uint32_t trace_ring_bytes;
 };
 
 int session__open(struct session **out, const struct session_opts *opts);
@@ -79,6 +82,12 @@ const uint32_t *session__registered(const struct session *s, size_t *n);
 struct unwind_tables;
 /* The unwind tables' memory (mmap'ed maps), or NULL when user stacks use frame pointers. */
 const struct unwind_tables *session__unwind_tables(const struct session *s);
+/*
+ * Disk bytes (requests and writeback) and network bytes (sent and received) of the
+ * processes in the table now: a cheap sum over the mapped table, for --trace's
+ * counters. Slots recycled since the last call take their bytes with them.
+ */
+void session__bytes(const struct session *s, uint64_t *disk, uint64_t *net);
 /* Process slots and stat rows in use now (not free, not waiting to be taken again). */
 void session__in_use(const struct session *s, uint32_t *procs, uint32_t *rows);
 /* A process that exited, still in its slot. */

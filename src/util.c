@@ -132,31 +132,53 @@ int parse_decimal(const char *s, double *v, const char **end)
 	return 0;
 }
 
-int parse_duration_ns(const char *s, uint64_t *out, const char *default_unit)
+struct unit {
+	const char *name;
+	double scale;
+};
+
+/* A decimal with one of @units (or @default_unit when it has none), scaled. */
+static int parse_units(const char *s, const struct unit *units, size_t n, const char *default_unit,
+		       uint64_t *out)
 {
-	static const struct {
-		const char *unit;
-		double ns;
-	} units[] = {
-		{"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}, {"m", 60e9}, {"h", 3600e9},
-	};
 	const char *unit, *end;
 	double v;
 
 	if (parse_decimal(s, &v, &end))
 		return -1;
 	unit = *end ? end : default_unit;
-	for (size_t i = 0; i < ARRAY_SIZE(units); i++) {
-		if (strcmp(unit, units[i].unit) == 0) {
-			double ns = v * units[i].ns;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(unit, units[i].name) == 0) {
+			double x = v * units[i].scale;
 
-			if (ns > 1e18)
+			if (x > 1e18)
 				return -1;
-			*out = (uint64_t)(ns + 0.5);
+			*out = (uint64_t)(x + 0.5);
 			return 0;
 		}
 	}
 	return -1;
+}
+
+int parse_duration_ns(const char *s, uint64_t *out, const char *default_unit)
+{
+	static const struct unit units[] = {
+		{"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}, {"m", 60e9}, {"h", 3600e9},
+	};
+
+	return parse_units(s, units, ARRAY_SIZE(units), default_unit, out);
+}
+
+int parse_size_bytes(const char *s, uint64_t *out)
+{
+	static const struct unit units[] = {
+		{"", 1},
+		{"K", 1024.0},
+		{"M", 1024.0 * 1024},
+		{"G", 1024.0 * 1024 * 1024},
+	};
+
+	return parse_units(s, units, ARRAY_SIZE(units), "", out);
 }
 
 char *read_input(const char *path, const char *what, size_t max, size_t *len, char *err,
@@ -228,4 +250,39 @@ long read_file(const char *path, char *buf, size_t len)
 	close(fd);
 	buf[off] = '\0';
 	return (long)off;
+}
+
+void markup_text(FILE *f, const char *s, size_t max, bool keep_lines)
+{
+	size_t n = 0;
+
+	for (; *s && n < max; s++, n++) {
+		switch (*s) {
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		case '\'':
+			fputs("&apos;", f);
+			break;
+		case '\n':
+		case '\t':
+			if (keep_lines) {
+				fputc(*s, f);
+				break;
+			}
+			/* fall through */
+		default:
+			/* XML 1.0 has no place for control characters */
+			fputc((unsigned char)*s < 0x20 ? '?' : *s, f);
+		}
+	}
 }

@@ -40,6 +40,13 @@ double pct(uint64_t part, uint64_t whole);
 int parse_decimal(const char *s, double *v, const char **end);
 /* Parse "1.5", "250ms", "10s", "2m" into ns; -1 on a malformed value. */
 int parse_duration_ns(const char *s, uint64_t *out, const char *default_unit);
+/*
+ * @s (at most @max characters) as XML or HTML text: markup characters escaped, other
+ * control characters as '?' -- but newlines and tabs with @keep_lines.
+ */
+void markup_text(FILE *f, const char *s, size_t max, bool keep_lines);
+/* Parse "1048576", "64K", "100M", "1.5G" (powers of 1024) into bytes; -1 if malformed. */
+int parse_size_bytes(const char *s, uint64_t *out);
 
 /* Read a whole (small) file; returns bytes read or -errno. NUL-terminates. */
 long read_file(const char *path, char *buf, size_t len);

@@ -16,9 +16,10 @@ build_pkgs=(make gcc g++ pkg-config clang llvm libbpf-dev libelf-dev zlib1g-dev 
 # Debian strips from libc.so.6 (procscope finds them by build id, like gdb);
 # clang-format-14 is the formatter make format-check pins; prometheus (server and
 # promtool) scrapes --prometheus in the tests; systemd's systemd-analyze checks the
-# unit make install puts in.
+# unit make install puts in. chromium loads the --html page in the tests (driven by
+# playwright-core, which the test installs with npm into build/node).
 test_pkgs=(jq util-linux procps iproute2 libxml2-utils protobuf-compiler binutils libc6-dbg nodejs
-	prometheus systemd
+	prometheus systemd chromium
 	clang-format-14
 	# the kernel matrix: qemu boots Debian's kernels with a busybox initramfs; xz
 	# unpacks their modules, e2fsprogs formats the guest's scratch disk, strace is a
@@ -45,6 +46,8 @@ missing=()
 for p in "${want[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
+# npm: Debian's package, unless the Node.js installed brings its own (NodeSource's does)
+case ${1:-all} in test | all) command -v npm > /dev/null || missing+=(npm) ;; esac
 if [ ${#missing[@]} -eq 0 ]; then
 	echo "install-deps: all ${#want[@]} packages present"
 	exit 0
