@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Soak: procscope as a host monitor (-a -i 10 --prometheus) for SOAK_SECONDS (default
+# Soak: procscope as a host monitor (-a -i 10 --prometheus, at nice -10 as
+# dist/procscope.service runs it) for SOAK_SECONDS (default
 # 600) under a fork/exec storm (stress-ng --fork 2 --exec 2, as an unprivileged user:
 # its exec stressor refuses root), the endpoint scraped every 10 s. Every 10 s:
 # procscope's RSS and CPU time, its slots and rows in use. Before it, the same storm for
@@ -44,7 +45,7 @@ storm "$SOAK_REF_SECONDS" "$tmp/ref.yaml"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 echo "bench: soak, ${SOAK_SECONDS}s of the storm under procscope -a -i 10" >&2
 # as the service runs it (text reports every 10 s); the final report's JSON kept aside
-"$PROCSCOPE" -v -a -i 10 --prometheus "127.0.0.1:$port" -d "$((SOAK_SECONDS + 5))s" \
+nice -n -10 "$PROCSCOPE" -v -a -i 10 --prometheus "127.0.0.1:$port" -d "$((SOAK_SECONDS + 5))s" \
 	-o "$tmp/soak.txt" --save-baseline "$tmp/final.json" 2> "$tmp/err.txt" &
 ps=$!
 wait_for "$tmp/err.txt" attached

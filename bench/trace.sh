@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # --trace and --html on a real build: procscope's own tree built from scratch with
-# make -j2 (gcc, clang for the BPF objects, bpftool, ld: ~60 s on this VM), side by side
+# make -j2 -B, BUILDS times over (gcc, clang for the BPF objects, bpftool, ld: ~7 s
+# each on this VM, so ~60 s with the default 8), side by side
 # in one run, REPS times each, in turn: no tracing, procscope (the report only), and
 # procscope --trace --html. Medians of: the build's wall time; procscope's own CPU
 # time (self.cpu_ns) and BPF time per program run (self.bpf_ns_per_run); the trace's
 # size, records (slices + wake-ups), the time to write it and to render the page.
 # The cost per record is the difference in procscope's CPU time (and BPF time) between
 # the two procscope modes, over the records.
-#   env: REPS (default 3)
+#   env: REPS (default 3), BUILDS (default 8)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 REPS=${REPS:-3}
+BUILDS=${BUILDS:-8}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # the tree to build: the sources only, as a clean clone has them
@@ -18,16 +20,17 @@ tar -C "$ROOT" --exclude=./build --exclude=./.git --exclude='./tests/workloads/b
 	--exclude=./procscope -cf "$tmp/src.tar" .
 
 build() { # $1: mode, $2: rep
-	local dir=$tmp/b-$1-$2 t0 t1
+	local dir=$tmp/b-$1-$2 t0 t1 cmd
 	mkdir -p "$dir"
 	tar -C "$dir" -xf "$tmp/src.tar"
 	sync
+	cmd=(sh -c "for i in \$(seq $BUILDS); do make -C $dir -B -j2 procscope || exit; done > /dev/null 2>&1")
 	t0=$(date +%s%N)
 	case $1 in
-	none) make -C "$dir" -j2 procscope > /dev/null 2>&1 ;;
-	report) "$PROCSCOPE" --json -o "$tmp/$1-$2.json" -- make -C "$dir" -j2 procscope > /dev/null 2>&1 ;;
+	none) "${cmd[@]}" ;;
+	report) "$PROCSCOPE" --json -o "$tmp/$1-$2.json" -- "${cmd[@]}" 2> /dev/null ;;
 	trace) "$PROCSCOPE" -v --json -o "$tmp/$1-$2.json" --trace "$tmp/$2.pftrace" \
-		--html "$tmp/$2.html" -- make -C "$dir" -j2 procscope > /dev/null 2> "$tmp/$1-$2.err" ;;
+		--html "$tmp/$2.html" -- "${cmd[@]}" 2> "$tmp/$1-$2.err" ;;
 	esac
 	t1=$(date +%s%N)
 	echo "$(((t1 - t0) / 1000000))" > "$tmp/$1-$2.wall"
@@ -65,7 +68,7 @@ procs=$(for f in "$tmp"/trace-*.json; do jq 'select(.type == "report") | .target
 
 echo "## Trace and HTML (bench/trace.sh)"
 echo
-echo "procscope's own tree built from scratch with \`make -j2 procscope\`, $REPS times in turn in each mode; medians."
+echo "procscope's own tree built from scratch $BUILDS times over (\`make -B -j2 procscope\`), $REPS times in turn in each mode; medians."
 echo
 echo "| | no tracing | procscope | procscope --trace --html |"
 echo "|---|---|---|---|"

@@ -111,7 +111,7 @@ struct cpu_ctx {
 	struct cpu_use use; /* first: userspace reads it (collect.c) */
 	__u64 task;	    /* the task_struct this describes; must equal current to be used */
 	__u32 slot;	    /* its process slot, SLOT_NONE if untracked */
-	__u32 pad;
+	__u32 spare_row;    /* a row claimed but not needed (row_publish()), 0 if none */
 	struct syscall_state syscall;
 	__u64 scratch;	   /* see ptr_to_u64() */
 	__u32 io_dev;	   /* io: the last device seen on this CPU ... */
@@ -321,18 +321,31 @@ static __always_inline void row_add(struct stat_row *r, __u64 v)
 	row_time(r, v, 1);
 }
 
+#define FREE_TAKE_TRIES 8
+
 /*
  * Take an entry from a ring of recycled slots or rows (core_free_slots); false if it
- * is empty, or another CPU took the one we saw (then the pool gives a new one).
+ * is empty (then the pool gives a new one, if any is left).
  */
 static __always_inline bool free_take(void *ring, __u64 *prod, __u64 *cons, __u32 mask, __u32 *out)
 {
-	__u64 c = *(volatile __u64 *)cons, *v;
+	__u64 c = 0, *v;
 	__u32 k;
+	int i;
 
-	if (!mask || c >= *(volatile __u64 *)prod)
+	if (!mask)
 		return false;
-	if (__sync_val_compare_and_swap(cons, c, c + 1) != c)
+		/* another CPU may take the same entry first: try the next (a fork storm's
+		 * allocations collide often enough that giving up would overflow the pool) */
+#pragma unroll
+	for (i = 0; i < FREE_TAKE_TRIES; i++) {
+		c = *(volatile __u64 *)cons;
+		if (c >= *(volatile __u64 *)prod)
+			return false;
+		if (__sync_val_compare_and_swap(cons, c, c + 1) == c)
+			break;
+	}
+	if (i == FREE_TAKE_TRIES)
 		return false;
 	k = (__u32)c & mask;
 	v = bpf_map_lookup_elem(ring, &k);
@@ -349,11 +362,18 @@ static __always_inline bool free_take(void *ring, __u64 *prod, __u64 *cons, __u3
  */
 static __always_inline __u16 row_alloc(__u32 slot, __u16 kind, __u16 key)
 {
+	struct cpu_ctx *cc = cpu_ctx();
 	struct stat_row *r;
-	__u32 idx;
+	__u32 idx = 0;
 
-	if (!free_take(&core_free_rows, &core_free_rows_prod, &core_free_rows_cons,
-		       cfg_free_rows_mask, &idx))
+	if (cc && cc->spare_row) {
+		idx = cc->spare_row;
+		/* a program interrupting this one may have taken it meanwhile */
+		if (__sync_val_compare_and_swap(&cc->spare_row, idx, 0) != idx)
+			idx = 0;
+	}
+	if (!idx && !free_take(&core_free_rows, &core_free_rows_prod, &core_free_rows_cons,
+			       cfg_free_rows_mask, &idx))
 		idx = __sync_fetch_and_add(&core_next_row, 1);
 
 	if (idx >= ROW_FIRST + cfg_max_rows || idx > 0xffff) {
@@ -370,6 +390,45 @@ static __always_inline __u16 row_alloc(__u32 slot, __u16 kind, __u16 key)
 	return idx;
 }
 
+/*
+ * Put row @idx in @p's index entry @i (@i < SYSCALL_NR_MAX: syscall_row[i], else
+ * row[i - SYSCALL_NR_MAX]) unless a thread on another CPU put one there first; the row
+ * in effect. The entries are 16 bits and BPF swaps 32 at least: the pair holding the
+ * entry is swapped. A row claimed in vain is kept for this CPU's next claim: left
+ * dangling, it would never be recycled, and its counts would go to the slot's next
+ * process.
+ */
+static __always_inline __u32 row_publish(struct proc_rec *p, __u32 i, __u32 idx)
+{
+	__u32 shift = (i & 1) * 16, old, cur = 0;
+	struct cpu_ctx *cc;
+	struct stat_row *r;
+	__u32 *pair;
+
+	if (i >= SYSCALL_NR_MAX + ROW_KIND_N)
+		return idx;
+	pair = (__u32 *)p->syscall_row + (i >> 1);
+
+#pragma unroll
+	for (int n = 0; n < FREE_TAKE_TRIES; n++) {
+		old = *(volatile __u32 *)pair;
+		cur = (old >> shift) & 0xffff;
+		if (cur)
+			break;
+		if (__sync_val_compare_and_swap(pair, old, old | (idx << shift)) == old)
+			return idx;
+	}
+	if (!cur)
+		return idx; /* the other entry of the pair kept changing: used, unpublished */
+	if (idx >= ROW_FIRST && (r = bpf_map_lookup_elem(&core_rows, &idx))) {
+		r->kind = 0; /* userspace skips it */
+		cc = cpu_ctx();
+		if (cc)
+			__sync_val_compare_and_swap(&cc->spare_row, 0, idx);
+	}
+	return cur;
+}
+
 static __always_inline struct stat_row *row_get(struct proc_rec *p, __u32 slot, __u16 kind)
 {
 	__u32 idx;
@@ -377,10 +436,8 @@ static __always_inline struct stat_row *row_get(struct proc_rec *p, __u32 slot, 
 	if (kind >= ROW_KIND_N)
 		return NULL;
 	idx = p->row[kind];
-	if (!idx) {
-		idx = row_alloc(slot, kind, 0);
-		p->row[kind] = idx;
-	}
+	if (!idx)
+		idx = row_publish(p, SYSCALL_NR_MAX + kind, row_alloc(slot, kind, 0));
 	return bpf_map_lookup_elem(&core_rows, &idx);
 }
 

@@ -60,10 +60,8 @@ int BPF_PROG(syscalls_enter, struct pt_regs *regs, long id)
 		return 0;
 	nr = id >= 0 && id < SYSCALL_NR_MAX ? id : SYSCALL_NR_MAX - 1;
 	idx = p->syscall_row[nr];
-	if (!idx) {
-		idx = row_alloc(cc->slot, ROW_SYSCALL, nr);
-		p->syscall_row[nr] = idx;
-	}
+	if (!idx)
+		idx = row_publish(p, nr, row_alloc(cc->slot, ROW_SYSCALL, nr));
 	r = bpf_map_lookup_elem(&core_rows, &idx);
 	if (!r)
 		return 0;

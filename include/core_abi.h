@@ -121,6 +121,9 @@ struct proc_rec {
 	__u16 row[ROW_KIND_N];		   /* other kinds -> row index */
 	__u16 pad[(4 - ROW_KIND_N % 4) % 4];
 };
+/* row_publish() (bpf/core.h) swaps the index entries two at a time */
+_Static_assert(__builtin_offsetof(struct proc_rec, syscall_row) % 4 == 0,
+	       "proc_rec.syscall_row must be 4-byte aligned");
 
 /* Ring buffer records: rare events only. */
 enum ev_kind {

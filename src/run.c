@@ -259,9 +259,11 @@ static int on_event(void *ctx, void *data, size_t len)
 		 */
 		if (h->slot == SLOT_OVERFLOW)
 			break;
-		if (r->unw && !unwinder__fresh(r->unw, h->slot, h->ts_ns))
-			unwinder__load(r->unw, h->slot, h->pid);
-		else if (!r->unw && r->sym && kind == EV_STACKS)
+		if (r->unw && !unwinder__fresh(r->unw, h->slot, h->ts_ns)) {
+			/* the same budget as at exec: a storm's reads would stall the loop */
+			if (load_allowed(r))
+				unwinder__load(r->unw, h->slot, h->pid);
+		} else if (!r->unw && r->sym && kind == EV_STACKS)
 			symbolizer__capture(r->sym, h->slot, h->pid);
 		break;
 	}
@@ -349,6 +351,7 @@ static void recycle(struct run *r)
 	const uint32_t *keep = session__registered(r->sess, &n_keep);
 	uint32_t procs, rows;
 	uint8_t *taken = xcalloc(r->cfg->max_procs / 8 + 1, 1);
+	uint64_t last_ns;
 	bool pressed;
 
 	/* exit events lost: the table says who exited */
@@ -361,6 +364,7 @@ static void recycle(struct run *r)
 	pressed = procs >= r->cfg->max_procs * RECYCLE_PRESSURE ||
 		  rows >= r->cfg->max_rows * RECYCLE_PRESSURE;
 	r->pressed = pressed;
+	last_ns = r->recycled_ns;
 	r->recycled_ns = now;
 	for (size_t i = 0; i < r->n_exits; i++) {
 		const struct proc_exit *e = &r->exits[i];
@@ -388,7 +392,10 @@ static void recycle(struct run *r)
 		r->prev = (struct raw_dump){.ts_ns = session__attach_ns(r->sess)};
 	pseudo = xcalloc(t.n, sizeof(*pseudo));
 	recycler__retire(&r->rec, &t, &r->prev, pseudo);
-	pr_debug("recycle: %zu processes, %zu rows", t.n, t.n_rows);
+	pr_debug("recycle: %zu processes, %zu rows (in use: %u slots, %u rows%s), %llu ms since "
+		 "the last",
+		 t.n, t.n_rows, procs, rows, pressed ? ", pressed" : "",
+		 (unsigned long long)((now - last_ns) / 1000000));
 	/* their stacks, to move under the aggregates at the next interval */
 	for (size_t i = 0; i < t.n; i++) {
 		if (!(t.recs[i]->flags & PROC_F_STACKS))
