@@ -325,7 +325,9 @@ static __always_inline void row_add(struct stat_row *r, __u64 v)
 
 /*
  * Take an entry from a ring of recycled slots or rows (core_free_slots); false if it
- * is empty (then the pool gives a new one, if any is left).
+ * is empty (then the pool gives a new one, if any is left). Another CPU may take the
+ * entry seen first: then the next is tried (a fork storm's allocations collide often
+ * enough that giving up at once would overflow the pool).
  */
 static __always_inline bool free_take(void *ring, __u64 *prod, __u64 *cons, __u32 mask, __u32 *out)
 {
@@ -335,8 +337,6 @@ static __always_inline bool free_take(void *ring, __u64 *prod, __u64 *cons, __u3
 
 	if (!mask)
 		return false;
-		/* another CPU may take the same entry first: try the next (a fork storm's
-		 * allocations collide often enough that giving up would overflow the pool) */
 #pragma unroll
 	for (i = 0; i < FREE_TAKE_TRIES; i++) {
 		c = *(volatile __u64 *)cons;
@@ -442,6 +442,18 @@ static __always_inline struct stat_row *row_get(struct proc_rec *p, __u32 slot, 
 }
 
 /* Accounting starts when procscope attached, or when the task was born. */
+/*
+ * Accounting starts at core_attach_ns, which attach sets once every program is in: an
+ * interval begun while the programs were being attached starts there, so that no
+ * figure covers more than the report's span (on-CPU time never above CPUs x wall).
+ */
+static __always_inline __u64 after_attach(__u64 t)
+{
+	__u64 a = core_attach_ns;
+
+	return t > a ? t : a;
+}
+
 static __always_inline __u64 window_start(struct task_struct *t)
 {
 	__u64 born = BPF_CORE_READ(t, start_time);

@@ -24,15 +24,19 @@ static __always_inline void trace_submit(struct trace_rec *e)
 static __always_inline void trace_slice(struct task_struct *t, const struct task_ctx *c, __u64 to)
 {
 	struct trace_rec *e;
+	__u64 from;
 
-	if (!cfg_trace || to <= c->ts || c->tstate < TS_ONCPU || c->tstate > TS_BLOCKED)
+	if (!cfg_trace || c->tstate < TS_ONCPU || c->tstate > TS_BLOCKED)
+		return;
+	from = after_attach(c->ts);
+	if (to <= from)
 		return;
 	e = bpf_ringbuf_reserve(&core_trace, sizeof(*e), 0);
 	if (!e) {
 		stat_inc(STAT_TRACE_DROPS);
 		return;
 	}
-	e->start_ns = c->ts;
+	e->start_ns = from;
 	e->end_ns = to;
 	e->tid = t->pid;
 	e->pid = t->tgid;
@@ -46,14 +50,21 @@ static __always_inline void trace_slice(struct task_struct *t, const struct task
 	trace_submit(e);
 }
 
-/* --trace: @t, woken now by the task on this CPU if that is a target thread. */
-static __always_inline void trace_wake(struct task_struct *t, __u64 now)
+/*
+ * --trace: @t, blocked in wait class @wclass, woken now by the task on this CPU if that
+ * is a target thread. Only for the classes woken from a task's own context (a lock's
+ * holder, an exiting child, a pipe's writer): a timer, a disk or a network interrupt
+ * runs on whatever task it interrupts, which did not wake anyone.
+ */
+static __always_inline void trace_wake(struct task_struct *t, __u8 wclass, __u64 now)
 {
 	struct task_struct *w = bpf_get_current_task_btf();
 	struct cpu_ctx *cc = cpu_ctx();
 	struct trace_rec *e;
 
-	if (!cfg_trace || !cc || cc->task != (__u64)w || cc->slot == SLOT_NONE || w == t)
+	if (!cfg_trace || (wclass != WC_LOCK && wclass != WC_CHILD && wclass != WC_OTHER))
+		return;
+	if (!cc || cc->task != (__u64)w || cc->slot == SLOT_NONE || w == t)
 		return;
 	e = bpf_ringbuf_reserve(&core_trace, sizeof(*e), 0);
 	if (!e) {
@@ -83,7 +94,7 @@ static __always_inline void trace_wake(struct task_struct *t, __u64 now)
  * @to. */
 static __always_inline void close_interval(struct proc_rec *p, struct task_ctx *c, __u64 to)
 {
-	__u64 d = to > c->ts ? to - c->ts : 0;
+	__u64 from = after_attach(c->ts), d = to > from ? to - from : 0;
 	struct stat_row *r;
 	__u32 i;
 
@@ -120,8 +131,10 @@ static __always_inline void close_interval(struct proc_rec *p, struct task_ctx *
  */
 static __always_inline void state_lost(struct proc_rec *p, struct task_ctx *c, __u64 to)
 {
-	if (to > c->ts)
-		__sync_fetch_and_add(&p->sched.unaccounted_ns, to - c->ts);
+	__u64 from = after_attach(c->ts);
+
+	if (to > from)
+		__sync_fetch_and_add(&p->sched.unaccounted_ns, to - from);
 	c->ts = to;
 	stat_inc(STAT_SCHED_GAPS);
 }
@@ -320,9 +333,9 @@ static __always_inline void switch_out(void *ctx, struct task_struct *prev, stru
 
 	if (!p)
 		return;
-	if (on < c->ts)
-		on = c->ts;
-	if (c->tstate == TS_ONCPU && c->ts < on) {
+	if (on < after_attach(c->ts))
+		on = after_attach(c->ts);
+	if (c->tstate == TS_ONCPU && after_attach(c->ts) < on) {
 		state_lost(p, c, on); /* it left and came back unseen */
 	} else if (c->tstate != TS_ONCPU) {
 		trace_slice(prev, c, on);
@@ -407,8 +420,8 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_s
 
 	if (cfg_sched) {
 		now = bpf_ktime_get_ns();
-		if (cc)
-			on = cc->switch_ns;
+		if (cc && cc->switch_ns)
+			on = after_attach(cc->switch_ns);
 	}
 	c = filter_task(prev, TS_ONCPU);
 	if (c) {
@@ -505,8 +518,9 @@ static __always_inline void wakeup(struct task_struct *t)
 		if (c->tstate == TS_BLOCKED && c->wclass == WC_LOCK && now > c->ts)
 			note_waker(t, c, now - c->ts, now);
 		trace_slice(t, c, now);
+		if (c->tstate == TS_BLOCKED)
+			trace_wake(t, c->wclass, now);
 		close_interval(p, c, now);
-		trace_wake(t, now);
 	}
 	c->tstate = TS_RUNQ;
 	c->preempted = 0;

@@ -376,8 +376,14 @@ int session__collect(struct session *s, struct raw_dump *d)
 
 	if (n_rows > ROW_FIRST + s->max_rows)
 		n_rows = ROW_FIRST + s->max_rows;
-	n_tasks = read_task_iter(s);
+	/*
+	 * The table first, then the intervals still open: an interval that a switch
+	 * closes between the two reads is then in neither (a few microseconds lost),
+	 * where the other order counted it in both, and put the on-CPU total above
+	 * what the CPUs could run.
+	 */
 	err = session__read_procs(s, d);
+	n_tasks = read_task_iter(s);
 	d->ts_ns = now_ns();
 	d->n_rows = n_rows;
 	d->rows = xcalloc(n_rows ? n_rows : 1, sizeof(*d->rows));

@@ -1157,8 +1157,10 @@ static int write_html(struct run *r, const struct snapshot *s, const struct anal
 	json = render_json_mem(r, s, a, &len);
 	if ((m = open_memstream(&text, &text_len))) {
 		report_text(m, s, a, &r->ropts);
-		if (fclose(m))
+		if (fclose(m)) {
+			free(text);
 			text = NULL;
+		}
 	}
 	if (s->stacks && (m = open_memstream(&svg, &p.svg_len))) {
 		if (render_flamegraph(m, s->stacks, r->desc) | fclose(m)) {

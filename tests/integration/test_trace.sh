@@ -78,6 +78,19 @@ test_trace_wakeups_between_threads() {
 		"$(q out.json '.processes[] | select(.comm == "pingpong") | .sched.oncpu_ns')"
 }
 
+test_trace_no_wakeups_from_interrupts() {
+	local pid
+	# spin never wakes anyone, but the sleeper's timers fire on its CPU too: wake-ups
+	# are drawn only for waits that a task ends from its own context
+	"$PROCSCOPE" --trace t.pftrace --json -o out.json -- sh -c \
+		"$WL/spin 600 & $WL/sleeper 40 5 > /dev/null; wait"
+	decode_trace t.pftrace
+	pid=$(q out.json '.processes[] | select(.comm == "spin") | .pid')
+	assert_eq "$(jq --arg p "$pid" '.wakes[$p] // 0' t.pftrace.json)" 0 "wake-ups drawn from spin"
+	# sh's wait for its children: ended by their exits, drawn
+	assert_ge "$(jq '[.wakes[]] | add // 0' t.pftrace.json)" 1 "a child's exit waking sh"
+}
+
 test_trace_max_bounds_the_file() {
 	"$PROCSCOPE" --trace t.pftrace --trace-max 64K --json -o out.json -- "$WL/pingpong" 0.3 \
 		> /dev/null 2> err.txt

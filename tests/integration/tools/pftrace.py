@@ -9,6 +9,7 @@ of its own (not procscope's encoder), and print what the tests check, as JSON:
   tracks       {uuid: {name, parent}}   named tracks (tree, path, findings)
   slices       {track name: [slice names]}  on named tracks, in time order
   instants     [{track, name}]     on process tracks, with the process's pid
+  wakes        {pid: n}            wake-ups made by the threads of each process
   flows        {out, in, unmatched}
   overlaps     slices on one thread track that overlap (must be 0)
   misnested    slices on a named track that partly overlap (must be 0)
@@ -128,6 +129,7 @@ def main(path):
     state_ns = defaultdict(lambda: defaultdict(int))
     slices = defaultdict(list)
     instants, counters = [], defaultdict(list)
+    wakes = defaultdict(int)
     flows_out, flows_in = set(), set()
     overlaps = misnested = 0
     open_ = defaultdict(list)  # track -> stack of (ts, name)
@@ -154,6 +156,8 @@ def main(path):
         elif typ == 3:
             if track in processes:
                 instants.append({"pid": processes[track]["pid"], "name": name})
+            elif track in threads and name == "wakes":
+                wakes[threads[track]["pid"]] += 1
         elif typ == 4:
             counters[counters_desc.get(track, str(track))].append(counter)
     misnested += sum(len(v) for v in open_.values())
@@ -165,6 +169,7 @@ def main(path):
         "tracks": tracks,
         "slices": slices,
         "instants": instants,
+        "wakes": wakes,
         "flows": {"out": len(flows_out), "in": len(flows_in),
                   "unmatched": len(flows_out ^ flows_in)},
         "overlaps": overlaps,
