@@ -207,7 +207,7 @@ int core_tasks(struct bpf_iter__task *ctx)
 		rec.bstate = c->bstate;
 		rec.wclass = c->wclass;
 		rec.preempted = c->preempted;
-		rec.open_ns = now > after_attach(c->ts) ? now - after_attach(c->ts) : 0;
+		rec.open_ns = now > counted_from(c->ts) ? now - counted_from(c->ts) : 0;
 	}
 	if (cfg_mem) {
 		rec.minor_faults = BPF_CORE_READ(t, min_flt) - c->flt_min_base;

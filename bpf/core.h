@@ -52,7 +52,8 @@ CORE_GLOBAL const volatile __u32 cfg_syscall_budget CORE_INIT(SYSCALL_BUDGET_DEF
 CORE_GLOBAL const volatile __u8 cfg_syscall_class[SYSCALL_NR_MAX] CORE_INIT({});
 
 /* --- state shared with userspace: .data/.bss, mmapped by the skeleton ----------- */
-CORE_GLOBAL __u64 core_attach_ns CORE_INIT(0); /* accounting starts here */
+CORE_GLOBAL __u64 core_attach_ns CORE_INIT(0);	/* accounting starts here */
+CORE_GLOBAL __u64 core_count_from CORE_INIT(0); /* see counted_from() */
 CORE_GLOBAL __u32 core_next_slot CORE_INIT(SLOT_FIRST);
 CORE_GLOBAL __u32 core_next_row CORE_INIT(ROW_FIRST);
 /* the rings of recycled slots and rows (see core_free_slots) */
@@ -443,14 +444,17 @@ static __always_inline struct stat_row *row_get(struct proc_rec *p, __u32 slot, 
 
 /* Accounting starts when procscope attached, or when the task was born. */
 /*
- * Accounting starts at core_attach_ns, which attach sets once every program is in: an
- * interval begun while the programs were being attached starts there, so that no
- * figure covers more than the report's span (on-CPU time never above CPUs x wall).
+ * Time counts from core_count_from, which userspace sets once every program is
+ * attached (0 until then: nothing counts). State changes are followed from the first
+ * event on, but an interval counts only from there -- so that no figure covers more
+ * than the report's span, which starts then too (on-CPU time never above CPUs x wall).
  */
-static __always_inline __u64 after_attach(__u64 t)
+static __always_inline __u64 counted_from(__u64 t)
 {
-	__u64 a = core_attach_ns;
+	__u64 a = core_count_from;
 
+	if (!a)
+		return ~0ULL;
 	return t > a ? t : a;
 }
 

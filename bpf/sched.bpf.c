@@ -28,7 +28,7 @@ static __always_inline void trace_slice(struct task_struct *t, const struct task
 
 	if (!cfg_trace || c->tstate < TS_ONCPU || c->tstate > TS_BLOCKED)
 		return;
-	from = after_attach(c->ts);
+	from = counted_from(c->ts);
 	if (to <= from)
 		return;
 	e = bpf_ringbuf_reserve(&core_trace, sizeof(*e), 0);
@@ -94,7 +94,7 @@ static __always_inline void trace_wake(struct task_struct *t, __u8 wclass, __u64
  * @to. */
 static __always_inline void close_interval(struct proc_rec *p, struct task_ctx *c, __u64 to)
 {
-	__u64 from = after_attach(c->ts), d = to > from ? to - from : 0;
+	__u64 from = counted_from(c->ts), d = to > from ? to - from : 0;
 	struct stat_row *r;
 	__u32 i;
 
@@ -131,7 +131,7 @@ static __always_inline void close_interval(struct proc_rec *p, struct task_ctx *
  */
 static __always_inline void state_lost(struct proc_rec *p, struct task_ctx *c, __u64 to)
 {
-	__u64 from = after_attach(c->ts);
+	__u64 from = counted_from(c->ts);
 
 	if (to > from)
 		__sync_fetch_and_add(&p->sched.unaccounted_ns, to - from);
@@ -333,9 +333,9 @@ static __always_inline void switch_out(void *ctx, struct task_struct *prev, stru
 
 	if (!p)
 		return;
-	if (on < after_attach(c->ts))
-		on = after_attach(c->ts);
-	if (c->tstate == TS_ONCPU && after_attach(c->ts) < on) {
+	if (on < c->ts)
+		on = c->ts;
+	if (c->tstate == TS_ONCPU && c->ts < on) {
 		state_lost(p, c, on); /* it left and came back unseen */
 	} else if (c->tstate != TS_ONCPU) {
 		trace_slice(prev, c, on);
@@ -420,8 +420,8 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_s
 
 	if (cfg_sched) {
 		now = bpf_ktime_get_ns();
-		if (cc && cc->switch_ns)
-			on = after_attach(cc->switch_ns);
+		if (cc)
+			on = cc->switch_ns;
 	}
 	c = filter_task(prev, TS_ONCPU);
 	if (c) {
@@ -431,10 +431,12 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_s
 			switch_out(ctx, prev, c, preempt, on ?: window_start(prev), now);
 	} else if (cfg_sched && cc && on) {
 		/* what the target's CPUs did for others: contention has a "whose" */
-		if (prev->pid)
-			cc->use.others_ns += now - on;
-		else
-			cc->use.idle_ns += now - on;
+		__u64 from = counted_from(on);
+
+		if (now > from && prev->pid)
+			cc->use.others_ns += now - from;
+		else if (now > from)
+			cc->use.idle_ns += now - from;
 	}
 	c = filter_task(next, TS_RUNQ);
 	if (cc) {

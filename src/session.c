@@ -830,6 +830,7 @@ int session__attach(struct session *s)
 	if (s->psi_dir[0])
 		psi_read(s->psi_dir, s->psi_cgroup, &s->psi_attach);
 	s->skel->bss->core_attach_ns = s->attach_ns;
+	s->skel->bss->core_count_from = s->attach_ns; /* what closed before did not count */
 	for (int i = 0; i < s->n_registered; i++) {
 		if (proc_rw(s, s->registered[i], p, false) == 0 && !p->start_ns) {
 			p->start_ns = s->attach_ns;
