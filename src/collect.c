@@ -377,11 +377,13 @@ int session__collect(struct session *s, struct raw_dump *d)
 	if (n_rows > ROW_FIRST + s->max_rows)
 		n_rows = ROW_FIRST + s->max_rows;
 	/*
-	 * The table first, then the intervals still open: an interval that a switch
-	 * closes between the two reads is then in neither (a few microseconds lost),
-	 * where the other order counted it in both, and put the on-CPU total above
-	 * what the CPUs could run.
+	 * The table, then the intervals still open: an interval that a switch closes
+	 * between the two reads is then in neither (a few microseconds lost), where the
+	 * other order counted it in both, and put the on-CPU total above what the CPUs
+	 * could run. The iterator also puts the tasks it sees first in the table: it runs
+	 * once before the table is read, so that those are in it.
 	 */
+	read_task_iter(s);
 	err = session__read_procs(s, d);
 	n_tasks = read_task_iter(s);
 	d->ts_ns = now_ns();
