@@ -112,7 +112,7 @@ int BPF_PROG(core_exec, struct task_struct *p, pid_t old_pid, struct linux_binpr
 		e->args_len = len;
 	else if (len)
 		stat_inc(STAT_ARGS_FAULT);
-	bpf_ringbuf_submit(e, 0);
+	event_submit(e);
 	return 0;
 }
 
@@ -169,7 +169,7 @@ int BPF_PROG(core_exit, struct task_struct *p)
 	e->h.ts_ns = bpf_ktime_get_ns();
 	e->exit_code = code;
 	e->pad = 0;
-	bpf_ringbuf_submit(e, 0);
+	event_submit(e);
 	return 0;
 }
 

@@ -46,6 +46,8 @@ CORE_GLOBAL const volatile __u32 cfg_mem CORE_INIT(1);	 /* memory accounting on 
 CORE_GLOBAL const volatile __u32 cfg_io CORE_INIT(0);	 /* block IO accounting on */
 CORE_GLOBAL const volatile __u32 cfg_trace CORE_INIT(0); /* --trace: records in core_trace */
 CORE_GLOBAL const volatile __u32 cfg_page_size CORE_INIT(4096);
+/* a monitor's loop ticks on its own: wake it for events at most this often (see event_submit) */
+CORE_GLOBAL const volatile __u64 cfg_wake_gap_ns CORE_INIT(0);
 /* calls timed per row and epoch before sampling starts; ~0 = time every call */
 CORE_GLOBAL const volatile __u32 cfg_syscall_budget CORE_INIT(SYSCALL_BUDGET_DEFAULT);
 /* syscall number -> wait class of a block inside it, or SYSCALL_CLASS_FD */
@@ -61,6 +63,7 @@ CORE_GLOBAL __u64 core_free_slots_prod CORE_INIT(0);
 CORE_GLOBAL __u64 core_free_slots_cons CORE_INIT(0);
 CORE_GLOBAL __u64 core_free_rows_prod CORE_INIT(0);
 CORE_GLOBAL __u64 core_free_rows_cons CORE_INIT(0);
+CORE_GLOBAL __u64 core_woke_ns CORE_INIT(0); /* event_submit()'s last wake-up */
 
 /* A syscall in flight. */
 struct syscall_state {
@@ -192,9 +195,10 @@ CORE_GLOBAL struct {
 	__type(value, struct blkcg_owner);
 } core_blkcg_owner SEC(".maps");
 
+#define CORE_EVENTS_BYTES (1 << 20)
 CORE_GLOBAL struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 20);
+	__uint(max_entries, CORE_EVENTS_BYTES);
 } core_events SEC(".maps");
 
 /* --trace (cfg_trace): sized by userspace, one page when no trace is asked for */
@@ -287,7 +291,8 @@ static __always_inline struct proc_rec *proc_of_owner(__u32 slot, __u32 pid)
 	return p && p->pid == pid ? p : NULL;
 }
 
-static __always_inline void atomic_max(__u64 *p, __u64 v)
+/* Raise *@p to @v. False if it may have stayed below (see stat_row.max_low). */
+static __always_inline bool atomic_max(__u64 *p, __u64 v)
 {
 	__u64 cur = *p, old;
 
@@ -296,10 +301,12 @@ static __always_inline void atomic_max(__u64 *p, __u64 v)
 	 * would multiply the verifier's work in every program that keeps a maximum.
 	 */
 	if (v <= cur)
-		return;
+		return true;
 	old = __sync_val_compare_and_swap(p, cur, v);
-	if (old != cur && v > old)
-		__sync_val_compare_and_swap(p, old, v);
+	if (old == cur || v <= old)
+		return true;
+	cur = __sync_val_compare_and_swap(p, old, v);
+	return cur == old || v <= cur;
 }
 
 /* Add a measurement that stands for @weight events (counted separately). */
@@ -312,7 +319,8 @@ static __always_inline void row_time(struct stat_row *r, __u64 v, __u32 weight)
 	__sync_fetch_and_add(&r->sum_ns, v * weight);
 	if (s < HIST_SLOTS)
 		__sync_fetch_and_add(&r->hist[s], weight);
-	atomic_max(&r->max_ns, v);
+	if (!atomic_max(&r->max_ns, v))
+		r->max_low = 1;
 }
 
 /* One event, measured. */
@@ -474,6 +482,31 @@ static __always_inline bool task_in_cgroup(struct task_struct *t)
 	return cgroup_ancestor_id(cg, cfg_cg_level & 0xff) == cfg_cg_id;
 }
 
+/*
+ * Submit a record of core_events. By default every record written while the loop
+ * sleeps wakes it: under a storm of short processes, a wake-up per fork, exec and exit.
+ * A monitor's loop wakes every RECYCLE_EVERY_NS on its own, so there (cfg_wake_gap_ns
+ * set) a record wakes it only if none did in the last cfg_wake_gap_ns or the ring is a
+ * quarter full; the others wait for the next wake-up. The first event after a quiet
+ * spell still wakes it at once.
+ */
+static __always_inline void event_submit(void *e)
+{
+	__u64 now, flags = 0;
+
+	if (cfg_wake_gap_ns) {
+		now = bpf_ktime_get_ns();
+		if (now - core_woke_ns >= cfg_wake_gap_ns ||
+		    bpf_ringbuf_query(&core_events, BPF_RB_AVAIL_DATA) >= CORE_EVENTS_BYTES / 4) {
+			core_woke_ns = now;
+			flags = BPF_RB_FORCE_WAKEUP;
+		} else {
+			flags = BPF_RB_NO_WAKEUP;
+		}
+	}
+	bpf_ringbuf_submit(e, flags);
+}
+
 static __always_inline void emit_proc_event(__u32 kind, __u32 tgid, __u32 slot)
 {
 	struct ev_hdr *e = bpf_ringbuf_reserve(&core_events, sizeof(*e), 0);
@@ -487,7 +520,7 @@ static __always_inline void emit_proc_event(__u32 kind, __u32 tgid, __u32 slot)
 	e->slot = slot;
 	e->pad = 0;
 	e->ts_ns = bpf_ktime_get_ns();
-	bpf_ringbuf_submit(e, 0);
+	event_submit(e);
 }
 
 /*

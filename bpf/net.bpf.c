@@ -224,7 +224,7 @@ static __always_inline void emit_close(const struct sock *sk, struct sock_info *
 	e->passive = !si->active;
 	e->pad = 0;
 	remote_key(sk, &e->key);
-	bpf_ringbuf_submit(e, 0);
+	event_submit(e);
 }
 
 SEC("?tp_btf/inet_sock_set_state")

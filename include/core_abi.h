@@ -89,7 +89,11 @@ struct stat_row {
 	__u32 epoch;
 	__u32 epoch_timed;
 	__u32 skipped;
-	__u32 pad;
+	/*
+	 * Set when max_ns may be below a measured value (atomic_max() lost a three-way
+	 * race): then a bucket above max_ns's may be counted. Clear: none is.
+	 */
+	__u32 max_low;
 	__u32 hist[HIST_SLOTS];
 };
 

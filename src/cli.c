@@ -200,7 +200,7 @@ static const struct argp_option tail_options[] = {
 	 "1 in 16 above; all: time every call (exact totals, ~100ns more per syscall)",
 	 4},
 	{"bpf-stats", OPT_BPF_STATS, "MODE", 0,
-	 "The BPF programs' own run time: sample (default: measured 10 ms of every 200), full, "
+	 "The BPF programs' own run time: sample (default: measured 50 ms of every second), full, "
 	 "or off",
 	 4},
 	{"btf", OPT_BTF, "FILE", 0, "Kernel BTF to use instead of /sys/kernel/btf/vmlinux", 4},

@@ -8,6 +8,7 @@
  * and CPU time from getrusage.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -514,13 +515,17 @@ int session__retiree(struct session *s, uint32_t slot, uint32_t pid, struct reti
 	return 0;
 }
 
-/* Put @v in a ring of free slots or rows (core_free_slots in bpf/core.h). */
+/* Put @v in a ring of free slots or rows (core_free_slots in bpf/core.h), unpublished. */
 static void ring_put(uint64_t *ring, uint32_t mask, __u64 *prod, uint32_t v)
 {
-	__u64 p = *prod;
+	ring[*prod & mask] = v;
+	(*prod)++;
+}
 
-	ring[p & mask] = v;
-	__atomic_store_n(prod, p + 1, __ATOMIC_RELEASE); /* the entry first */
+/* What ring_put() put, for the programs to take: the entries first. */
+static void ring_publish(__u64 *prod, __u64 p)
+{
+	__atomic_store_n(prod, p, __ATOMIC_RELEASE);
 }
 
 static int cmp_retired(const void *a, const void *b)
@@ -592,25 +597,34 @@ int session__rekey_stacks(struct session *s, const struct retired_stacks *r, siz
 
 int session__recycle(struct session *s, const struct retirees *r)
 {
+	__u64 rows = s->skel->bss->core_free_rows_prod, slots = s->skel->bss->core_free_slots_prod;
+
 	if (!s->recycle)
 		return -EINVAL;
 	/*
-	 * Zeroed first, then given back: what a program takes is clean. A ring holds as
-	 * many entries as there are slots (rows), so it cannot overflow.
+	 * Zeroed first, then given back: what a program takes is clean. The slots first:
+	 * then no program finds the rows through them. A ring holds as many entries as
+	 * there are slots (rows), so it cannot overflow. Of a row, the buckets beyond its
+	 * maximum's are zero already.
 	 */
-	for (size_t i = 0; i < r->n_rows; i++) {
-		memset(&s->rows_mem[r->row_idx[i]], 0, sizeof(*s->rows_mem));
-		ring_put(s->free_rows, s->free_rows_mask, &s->skel->bss->core_free_rows_prod,
-			 r->row_idx[i]);
-	}
 	for (size_t i = 0; i < r->n; i++) {
 		/* the VMAs its walks learned (only a process with stacks was walked) */
 		if (s->unwind && (r->recs[i]->flags & PROC_F_STACKS))
 			bpf_map_delete_elem(bpf_map__fd(s->skel->maps.unwind_vmas), &r->slots[i]);
 		memset(&s->procs_mem[r->slots[i]], 0, sizeof(*s->procs_mem));
-		ring_put(s->free_slots, s->free_slots_mask, &s->skel->bss->core_free_slots_prod,
-			 r->slots[i]);
 	}
+	for (size_t i = 0; i < r->n_rows; i++) {
+		struct stat_row *row = &s->rows_mem[r->row_idx[i]];
+		size_t used =
+			offsetof(struct stat_row, hist) + row_hist_used(row) * sizeof(*row->hist);
+
+		memset(row, 0, used);
+		ring_put(s->free_rows, s->free_rows_mask, &rows, r->row_idx[i]);
+	}
+	for (size_t i = 0; i < r->n; i++)
+		ring_put(s->free_slots, s->free_slots_mask, &slots, r->slots[i]);
+	ring_publish(&s->skel->bss->core_free_rows_prod, rows);
+	ring_publish(&s->skel->bss->core_free_slots_prod, slots);
 	return 0;
 }
 

@@ -124,8 +124,17 @@ static uint32_t sat_add32(uint32_t a, uint32_t b)
 	return sum > UINT32_MAX ? UINT32_MAX : (uint32_t)sum;
 }
 
-/* Add @src's counts and buckets to @d. */
-static void add_row(struct stat_row *d, const struct stat_row *src)
+unsigned int row_hist_used(const struct stat_row *r)
+{
+	if (!r->timed)
+		return 0;
+	if (r->max_low)
+		return HIST_SLOTS;
+	return (unsigned int)hist_slot(r->max_ns) + 1;
+}
+
+/* Add @src's counts and its first @n_hist buckets (the others are zero) to @d. */
+static void add_row(struct stat_row *d, const struct stat_row *src, unsigned int n_hist)
 {
 	d->count += src->count;
 	d->timed += src->timed;
@@ -142,11 +151,10 @@ static void add_row(struct stat_row *d, const struct stat_row *src)
 			}
 		}
 	}
-	/*
-	 * 32-bit buckets: saturate rather than wrap after 4 billion of one kind. A short
-	 * process's row has a few calls: most buckets are empty, and skipped.
-	 */
-	for (unsigned int i = 0; i < HIST_SLOTS; i++)
+	if (src->max_low)
+		d->max_low = 1;
+	/* 32-bit buckets: saturate rather than wrap after 4 billion of one kind */
+	for (unsigned int i = 0; i < n_hist && i < HIST_SLOTS; i++)
 		if (src->hist[i])
 			d->hist[i] = sat_add32(d->hist[i], src->hist[i]);
 }
@@ -289,7 +297,7 @@ void recycler__retire(struct recycler *r, const struct retirees *t, struct raw_d
 		/* the index first: group_row() may move r->rows */
 		uint32_t gr = group_row(r, (size_t)group[t->row_proc[k]], row->kind, row->key);
 
-		add_row(&r->rows[gr], row);
+		add_row(&r->rows[gr], row, row_hist_used(row));
 	}
 	/*
 	 * The previous dump: what it held of each retired process moves into its
@@ -312,7 +320,8 @@ void recycler__retire(struct recycler *r, const struct retirees *t, struct raw_d
 			if (pp->end_ns && pp->end_ns < prev->ts_ns)
 				pa->folded++;
 		}
-		if (s < prev->n_procs)
+		/* (in a storm most were born since: their slot there is empty, or another's) */
+		if (s < prev->n_procs && prev->procs[s].pid)
 			memset(&prev->procs[s], 0, sizeof(*prev->procs));
 	}
 	for (size_t k = 0; k < t->n_rows; k++) {
@@ -320,13 +329,13 @@ void recycler__retire(struct recycler *r, const struct retirees *t, struct raw_d
 		const struct stat_row *now = t->rows[k];
 		struct stat_row *row = i < prev->n_rows && i < r->row_base ? &prev->rows[i] : NULL;
 
-		if (!row)
-			continue;
+		if (!row || (!row->kind && !row->slot && !row->count))
+			continue; /* nothing there: a row taken since */
 		if (in_prev[j] && row->slot == now->slot && row->kind == now->kind &&
 		    row->key == now->key)
 			add_row(&prev->rows[r->row_base +
 					    group_row(r, (size_t)group[j], now->kind, now->key)],
-				row);
+				row, HIST_SLOTS); /* a copy of a live row: read whole */
 		memset(row, 0, sizeof(*row));
 	}
 	/* the aggregates' rows in the previous dump belong to their pseudo slots */

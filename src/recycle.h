@@ -72,6 +72,13 @@ struct retirees {
 	size_t n_rows, rows_cap;
 };
 
+/*
+ * How many of the buckets of @r -- a row no program writes any more -- may be non-zero:
+ * up to its maximum's. A short process's row has a few calls in the low buckets; the
+ * rest of its kilobyte is neither read nor written when it is retired.
+ */
+unsigned int row_hist_used(const struct stat_row *r);
+
 void retirees_add_proc(struct retirees *t, uint32_t slot, const struct proc_rec *rec);
 /* A row of the process added last. */
 void retirees_add_row(struct retirees *t, uint32_t idx, const struct stat_row *row);

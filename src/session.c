@@ -436,6 +436,7 @@ static void configure(struct session *s, const struct session_opts *o)
 	if (skel->rodata->cfg_trace)
 		bpf_map__set_max_entries(skel->maps.core_trace, o->trace_ring_bytes);
 	skel->rodata->cfg_page_size = (uint32_t)sysconf(_SC_PAGESIZE);
+	skel->rodata->cfg_wake_gap_ns = s->recycle ? EVENTS_WAKE_GAP_NS : 0;
 	skel->rodata->cfg_offcpu = !!(s->subsys & SUB_OFFCPU);
 	skel->rodata->cfg_offcpu_min_ns = cfg->offcpu_min_ns;
 	skel->rodata->cfg_syscall_budget = cfg->syscall_time_all ? ~0U : SYSCALL_BUDGET_DEFAULT;

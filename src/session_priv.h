@@ -12,9 +12,17 @@
 #include "unwind.h"
 
 #define SESSION_MAX_REGISTERED 1024
-/* --bpf-stats=sample: run-time accounting on for a window of every period */
-#define STATS_PERIOD_NS 200000000ULL
-#define STATS_WINDOW_NS 10000000ULL
+/*
+ * --bpf-stats=sample: run-time accounting on for a window of every period (5%). Each
+ * switch patches the kernel's text on every CPU (a static key): a few a second, not more.
+ */
+#define STATS_PERIOD_NS 1000000000ULL
+#define STATS_WINDOW_NS 50000000ULL
+/*
+ * With recycling, the loop wakes every RECYCLE_EVERY_NS on its own: events wake it at
+ * most this often (cfg_wake_gap_ns, bpf/core.h).
+ */
+#define EVENTS_WAKE_GAP_NS 10000000ULL
 
 struct session {
 	struct procscope_bpf *skel;

@@ -330,30 +330,37 @@ static uint64_t mapping_bias(const struct module *m, uint64_t start, uint64_t pg
 	return start - pgoff;
 }
 
-/* The process's pid in its own pid namespace (the last NSpid), which names its perf map. */
-/* Is @pid in our pid namespace? (A link read: cheaper than its status.) */
-static bool same_pid_ns(uint32_t pid)
+/* Is @pid in our pid namespace: 1 or 0, -errno if it is gone. (A link read: cheaper than its
+ * status.) */
+static int same_pid_ns(uint32_t pid)
 {
 	static char ours[64];
 	char path[64], link[64];
 	ssize_t n;
 
 	if (!ours[0] && readlink("/proc/self/ns/pid", ours, sizeof(ours) - 1) <= 0)
-		return false;
+		return 0;
 	snprintf(path, sizeof(path), "/proc/%u/ns/pid", pid);
 	n = readlink(path, link, sizeof(link) - 1);
 	if (n <= 0)
-		return false;
+		return errno == ENOENT || errno == ESRCH ? -errno : 0;
 	link[n] = '\0';
 	return !strcmp(link, ours);
 }
 
+/*
+ * The process's pid in its own pid namespace (the last NSpid), which names its perf
+ * map; 0 if it is gone.
+ */
 static uint32_t ns_pid(uint32_t pid)
 {
 	char path[64], buf[4096], *l;
 	unsigned long v = pid;
+	int same = same_pid_ns(pid);
 
-	if (same_pid_ns(pid))
+	if (same < 0)
+		return 0;
+	if (same)
 		return pid;
 	snprintf(path, sizeof(path), "/proc/%u/status", pid);
 	if (read_file(path, buf, sizeof(buf)) > 0 && (l = strstr(buf, "\nNSpid:"))) {
@@ -373,6 +380,7 @@ int symbolizer__jit(struct symbolizer *s, uint32_t slot, uint32_t pid)
 {
 	struct proc_map *pm = proc_map_of(s, slot);
 	char path[128];
+	uint32_t nspid;
 	int err;
 
 	/* JIT code is anonymous executable memory: none when its mappings were read */
@@ -380,8 +388,12 @@ int symbolizer__jit(struct symbolizer *s, uint32_t slot, uint32_t pid)
 		return -ENOENT;
 
 	/* in the process's own /tmp (a container's), else ours (a process that exited) */
-	snprintf(path, sizeof(path), "/proc/%u/root/tmp/perf-%u.map", pid, ns_pid(pid));
-	err = perfmap_load(&pm->jit, path);
+	nspid = ns_pid(pid);
+	err = -ENOENT;
+	if (nspid) {
+		snprintf(path, sizeof(path), "/proc/%u/root/tmp/perf-%u.map", pid, nspid);
+		err = perfmap_load(&pm->jit, path);
+	}
 	if (err) {
 		snprintf(path, sizeof(path), "/tmp/perf-%u.map", pid);
 		err = perfmap_load(&pm->jit, path);

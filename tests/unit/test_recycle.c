@@ -213,3 +213,48 @@ TEST(test_recycle__many_groups_and_rows)
 	raw_dump_release(&next);
 	recycler__release(&rc);
 }
+
+/*
+ * A retired row's buckets are read up to its maximum's: every bucket arrives, and one
+ * above the maximum (its update lost a race: max_low) arrives too.
+ */
+TEST(test_recycle__histograms_folded_whole)
+{
+	static const uint64_t lat[] = {3, 100, 100, 90000, 1000000, 5000000000ULL};
+	struct recycler rc;
+	struct raw_dump prev = {.ts_ns = FX_ATTACH_NS}, cur;
+	struct retirees t = {0};
+	struct stat_row *row, *low;
+	uint32_t pseudo[2], high = (uint32_t)hist_slot(7000000000ULL);
+	bool same = true;
+
+	recycler__init(&rc, MAX_PROCS, POOL);
+	dump(&cur, 500);
+	fx_exit(fx_proc(&cur, 2, 300, 1, "sleeper", FX_ATTACH_NS), FX_ATTACH_NS + MS, 0);
+	row = fx_row(&cur, ROW_FIRST, 2, ROW_SYSCALL, 35);
+	for (size_t i = 0; i < ARRAY_SIZE(lat); i++)
+		fx_row_add(row, lat[i], 1);
+	fx_exit(fx_proc(&cur, 3, 301, 1, "sleeper", FX_ATTACH_NS), FX_ATTACH_NS + MS, 0);
+	low = fx_row(&cur, ROW_FIRST + 1, 3, ROW_SYSCALL, 35);
+	fx_row_add(low, 100, 2);
+	low->hist[high] = 1; /* measured, but its maximum stayed at 100 */
+	low->timed++;
+	low->max_low = 1;
+	retirees_add_proc(&t, 2, &cur.procs[2]);
+	retirees_add_row(&t, ROW_FIRST, row);
+	retirees_add_proc(&t, 3, &cur.procs[3]);
+	retirees_add_row(&t, ROW_FIRST + 1, low);
+	recycler__retire(&rc, &t, &prev, pseudo);
+	CHECK_U64(rc.n_rows, 1);
+	for (unsigned int i = 0; i < HIST_SLOTS; i++)
+		same &= rc.rows[0].hist[i] == row->hist[i] + low->hist[i];
+	CHECK(same);
+	CHECK_U64(rc.rows[0].hist[high], 1);
+	CHECK_U64(rc.rows[0].hist[hist_slot(5000000000ULL)], 1);
+	CHECK_U64(rc.rows[0].hist[hist_slot(100)], 4);
+	CHECK_U64(rc.rows[0].timed, 9);
+	retirees_release(&t);
+	raw_dump_release(&prev);
+	raw_dump_release(&cur);
+	recycler__release(&rc);
+}
