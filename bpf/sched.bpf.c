@@ -20,6 +20,30 @@ static __always_inline void trace_submit(struct trace_rec *e)
 	bpf_ringbuf_submit(e, avail >= TRACE_WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 }
 
+/* --trace: a record of @t's timeline from @start to @end, its other fields zero. */
+static __always_inline struct trace_rec *trace_reserve(struct task_struct *t, __u8 kind,
+						       __u64 start, __u64 end)
+{
+	struct trace_rec *e = bpf_ringbuf_reserve(&core_trace, sizeof(*e), 0);
+
+	if (!e) {
+		stat_inc(STAT_TRACE_DROPS);
+		return NULL;
+	}
+	e->start_ns = start;
+	e->end_ns = end;
+	e->tid = t->pid;
+	e->pid = t->tgid;
+	e->kind = kind;
+	e->tstate = 0;
+	e->wclass = 0;
+	e->bstate = 0;
+	e->waker = 0;
+	e->waker_pid = 0;
+	e->pad = 0;
+	return e;
+}
+
 /* --trace: the interval of @t that closes at @to, as a slice of its timeline. */
 static __always_inline void trace_slice(struct task_struct *t, const struct task_ctx *c, __u64 to)
 {
@@ -31,22 +55,12 @@ static __always_inline void trace_slice(struct task_struct *t, const struct task
 	from = counted_from(c->ts);
 	if (to <= from)
 		return;
-	e = bpf_ringbuf_reserve(&core_trace, sizeof(*e), 0);
-	if (!e) {
-		stat_inc(STAT_TRACE_DROPS);
+	e = trace_reserve(t, TR_SLICE, from, to);
+	if (!e)
 		return;
-	}
-	e->start_ns = from;
-	e->end_ns = to;
-	e->tid = t->pid;
-	e->pid = t->tgid;
-	e->kind = TR_SLICE;
 	e->tstate = c->tstate;
 	e->wclass = c->wclass;
 	e->bstate = c->bstate;
-	e->waker = 0;
-	e->waker_pid = 0;
-	e->pad = 0;
 	trace_submit(e);
 }
 
@@ -66,22 +80,12 @@ static __always_inline void trace_wake(struct task_struct *t, __u8 wclass, __u64
 		return;
 	if (!cc || cc->task != (__u64)w || cc->slot == SLOT_NONE || w == t)
 		return;
-	e = bpf_ringbuf_reserve(&core_trace, sizeof(*e), 0);
-	if (!e) {
-		stat_inc(STAT_TRACE_DROPS);
+	e = trace_reserve(t, TR_WAKE, now, now);
+	if (!e)
 		return;
-	}
-	e->start_ns = now;
-	e->end_ns = now;
-	e->tid = t->pid;
-	e->pid = t->tgid;
-	e->kind = TR_WAKE;
 	e->tstate = TS_RUNQ;
-	e->wclass = 0;
-	e->bstate = 0;
 	e->waker = w->pid;
 	e->waker_pid = w->tgid;
-	e->pad = 0;
 	trace_submit(e);
 }
 

@@ -611,6 +611,21 @@ static void self_metrics(struct prom_out *o, const struct snapshot *s, const str
 	sample(o, "procscope_tracked_processes", l, x->procs_used);
 	family(o, "procscope_tracked_processes_max", "gauge", "Process slots (--max-procs)");
 	sample(o, "procscope_tracked_processes_max", l, x->procs_max);
+	family(o, "procscope_stat_rows", "gauge",
+	       "Distributions (stat rows) in use (--max-rows: the rest are counted together)");
+	sample(o, "procscope_stat_rows", l, x->rows_used);
+	family(o, "procscope_stat_rows_max", "gauge", "Distributions (--max-rows)");
+	sample(o, "procscope_stat_rows_max", l, x->rows_max);
+	family(o, "procscope_table_full_total", "counter",
+	       "Processes and distributions beyond the tables: counted in a shared overflow "
+	       "entry (in every total, under no process of their own)");
+	l[0] = "table";
+	l[1] = "processes";
+	l[2] = NULL;
+	sample(o, "procscope_table_full_total", l, (double)x->stats[STAT_PROCS_FULL]);
+	l[1] = "rows";
+	sample(o, "procscope_table_full_total", l, (double)x->stats[STAT_ROWS_FULL]);
+	l[0] = NULL;
 	family(o, "procscope_cpu_seconds_self_total", "counter", "procscope's own CPU time");
 	sample(o, "procscope_cpu_seconds_self_total", l, x->cpu_ns * NS);
 	family(o, "procscope_resident_memory_self_bytes", "gauge", "procscope's own peak RSS");

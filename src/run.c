@@ -900,6 +900,8 @@ static int trace(struct run *r)
 				if (read(tfd, &ticks, sizeof(ticks)) == sizeof(ticks))
 					interval_report(r, false);
 			} else if (fd == rfd) {
+				/* events that did not wake the loop (cfg_wake_gap_ns) first */
+				session__drain(r->sess, DRAIN_BUDGET_NS);
 				if (read(rfd, &ticks, sizeof(ticks)) == sizeof(ticks))
 					recycle(r);
 			} else {

@@ -109,26 +109,29 @@ static char *read_btf(const char *path, size_t *len)
 	return buf;
 }
 
-static int ring_cb(void *ctx, void *data, size_t len)
+/* What a record's callback returns: @err, or -EAGAIN when the drain's budget is spent. */
+static int drain_budget(const struct session *s, int err)
 {
-	struct session *s = ctx;
-	int err = s->on_event ? s->on_event(s->ev_ctx, data, len) : 0;
-
-	s->events++;
 	/* out of budget: this record is consumed, the rest wait for the next round */
 	if (!err && s->drain_until_ns && now_ns() >= s->drain_until_ns)
 		return -EAGAIN;
 	return err;
 }
 
+static int ring_cb(void *ctx, void *data, size_t len)
+{
+	struct session *s = ctx;
+	int err = s->on_event ? s->on_event(s->ev_ctx, data, len) : 0;
+
+	s->events++;
+	return drain_budget(s, err);
+}
+
 static int trace_cb(void *ctx, void *data, size_t len)
 {
 	struct session *s = ctx;
-	int err = s->on_trace(s->ev_ctx, data, len);
 
-	if (!err && s->drain_until_ns && now_ns() >= s->drain_until_ns)
-		return -EAGAIN;
-	return err;
+	return drain_budget(s, s->on_trace(s->ev_ctx, data, len));
 }
 
 static struct kernel_note *note_add(struct session *s, int kind, const struct subsys_desc *d,

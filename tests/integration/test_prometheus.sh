@@ -65,6 +65,9 @@ test_scraped_by_prometheus() {
 		0.020 25 "median nap, from the buckets"
 	# procscope's own series
 	assert_eq "$(promq 'max_over_time(procscope_events_lost_total{reason="ringbuf_full"}[1m])')" 0
+	assert_eq "$(promq 'max_over_time(procscope_table_full_total{table="rows"}[1m])')" 0
+	assert_eq "$(promq 'max_over_time(procscope_stat_rows_max[1m])')" "$(q out.json .self.rows_max)"
+	assert_ge "$(promq 'max_over_time(procscope_stat_rows[1m])')" 1
 	assert_ne "$(promq 'max_over_time(procscope_info[1m])')" none
 }
 

@@ -47,6 +47,22 @@ test_forktree_pid_mode() {
 	assert_eq "$(q out.json '[.processes[] | select(.comm == "getppid_n")] | length')" 0
 }
 
+# With -i the loop ticks on its own and events wake it at most every 10 ms: the tree's
+# last exit, come right after its children's, may not wake it -- the next tick (100 ms)
+# reads it, not the next interval (5 s).
+test_forktree_pid_mode_intervals() {
+	local pid start
+	pid=$(start_gated "$WL/forktree")
+	"$PROCSCOPE" -v -p "$pid" -i 5 -d 60s --json -o out.ndjson 2> err.txt &
+	local ps=$!
+	wait_for err.txt attached
+	start=$(date +%s%N)
+	kill -USR1 "$pid"
+	wait "$ps"
+	assert_le $((($(date +%s%N) - start) / 1000000)) 2500 "ms from the tree's start to procscope's end"
+	check_forktree out.ndjson
+}
+
 test_pid_mode_no_children() {
 	local pid
 	pid=$(start_gated "$WL/forktree")
