@@ -32,6 +32,15 @@
 #define OFFCPU_SAMPLE_EVERY 16
 #define OFFCPU_BUDGET 64
 
+/*
+ * stack_key.ustack of an aggregate's stack (userspace only, never an id the kernel
+ * gives): the user frames were bare addresses of processes now gone, which nothing
+ * can name any more.
+ */
+#define STACK_ID_FORGOTTEN (-4096)
+/* ... and of an aggregate's catch-all, beyond the table of them (src/stackstore.h) */
+#define STACK_ID_BEYOND (-4097)
+
 enum stack_kind {
 	STACK_ONCPU = 0,
 	STACK_OFFCPU = 1,

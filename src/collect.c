@@ -21,6 +21,7 @@
 #include "session_priv.h"
 #include "recycle.h"
 #include "stacks.h"
+#include "stackstore.h"
 #include "util.h"
 
 /*
@@ -417,10 +418,63 @@ int session__collect(struct session *s, struct raw_dump *d)
 	return err;
 }
 
+/* @r's frames, from the maps its key names. */
+static void stack_frames(struct session *s, struct raw_stack *r)
+{
+	const struct stack_key *key = &r->key;
+
+	if (key->kstack >= 0 &&
+	    bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.stacks_kernel), &key->kstack, r->k) == 0)
+		while (r->n_k < STACKS_KERNEL_DEPTH && r->k[r->n_k])
+			r->n_k++;
+	if (key->uhash) {
+		struct stack_user su;
+
+		if (bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.stacks_unwound), &key->uhash,
+					&su) == 0 &&
+		    su.n <= UNWIND_DEPTH) {
+			r->u_unw = true;
+			r->u_end = su.flags;
+			r->n_u = su.n;
+			memcpy(r->uunw, su.frames, su.n * sizeof(*su.frames));
+		}
+		return;
+	}
+	if (key->ustack < 0)
+		return;
+	if (key->kind == STACK_ONCPU) {
+		r->u_bid = true;
+		if (bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.stacks_user), &key->ustack,
+					r->ubid) == 0)
+			while (r->n_u < STACKS_USER_DEPTH && r->ubid[r->n_u].status)
+				r->n_u++;
+	} else if (bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.stacks_user_ip), &key->ustack,
+				       r->uip) == 0) {
+		while (r->n_u < STACKS_USER_IP_DEPTH && r->uip[r->n_u])
+			r->n_u++;
+	}
+}
+
+static void raw_stack_add(struct session *s, struct raw_stacks *out, size_t *cap,
+			  const struct stack_key *key, const struct stack_val *val)
+{
+	struct raw_stack *r;
+
+	if (out->n == *cap) {
+		*cap = *cap ? *cap * 2 : 256;
+		out->s = xrealloc(out->s, *cap * sizeof(*out->s));
+	}
+	r = &out->s[out->n++];
+	memset(r, 0, sizeof(*r));
+	r->key = *key;
+	r->val = *val;
+	stack_frames(s, r);
+}
+
 /* The stack counts, with each stack's frames; for the final report. */
 int session__collect_stacks(struct session *s, struct raw_stacks *out)
 {
-	int cfd, kfd, ufd, uipfd, unwfd;
+	int cfd;
 	struct stack_key key, *prev = NULL;
 	size_t cap = 0;
 
@@ -428,52 +482,16 @@ int session__collect_stacks(struct session *s, struct raw_stacks *out)
 	if (!(s->subsys & (SUB_PROFILE | SUB_OFFCPU)))
 		return 0;
 	cfd = bpf_map__fd(s->skel->maps.stacks_counts);
-	kfd = bpf_map__fd(s->skel->maps.stacks_kernel);
-	ufd = bpf_map__fd(s->skel->maps.stacks_user);
-	uipfd = bpf_map__fd(s->skel->maps.stacks_user_ip);
-	unwfd = bpf_map__fd(s->skel->maps.stacks_unwound);
 	while (bpf_map_get_next_key(cfd, prev, &key) == 0) {
-		struct raw_stack *r;
 		struct stack_val val;
 
 		prev = &key;
-		if (bpf_map_lookup_elem(cfd, &key, &val))
-			continue;
-		if (out->n == cap) {
-			cap = cap ? cap * 2 : 256;
-			out->s = xrealloc(out->s, cap * sizeof(*out->s));
-		}
-		r = &out->s[out->n++];
-		memset(r, 0, sizeof(*r));
-		r->key = key;
-		r->val = val;
-		if (key.kstack >= 0 && bpf_map_lookup_elem(kfd, &key.kstack, r->k) == 0)
-			while (r->n_k < STACKS_KERNEL_DEPTH && r->k[r->n_k])
-				r->n_k++;
-		if (key.uhash) {
-			struct stack_user su;
-
-			if (bpf_map_lookup_elem(unwfd, &key.uhash, &su) == 0 &&
-			    su.n <= UNWIND_DEPTH) {
-				r->u_unw = true;
-				r->u_end = su.flags;
-				r->n_u = su.n;
-				memcpy(r->uunw, su.frames, su.n * sizeof(*su.frames));
-			}
-			continue;
-		}
-		if (key.ustack < 0)
-			continue;
-		if (key.kind == STACK_ONCPU) {
-			r->u_bid = true;
-			if (bpf_map_lookup_elem(ufd, &key.ustack, r->ubid) == 0)
-				while (r->n_u < STACKS_USER_DEPTH && r->ubid[r->n_u].status)
-					r->n_u++;
-		} else if (bpf_map_lookup_elem(uipfd, &key.ustack, r->uip) == 0) {
-			while (r->n_u < STACKS_USER_IP_DEPTH && r->uip[r->n_u])
-				r->n_u++;
-		}
+		if (bpf_map_lookup_elem(cfd, &key, &val) == 0)
+			raw_stack_add(s, out, &cap, &key, &val);
 	}
+	/* the recycled processes', under their aggregates */
+	for (size_t i = 0; i < s->folded_stacks.n; i++)
+		raw_stack_add(s, out, &cap, &s->folded_stacks.keys[i], &s->folded_stacks.vals[i]);
 	return 0;
 }
 
@@ -537,61 +555,155 @@ static int cmp_retired(const void *a, const void *b)
 	return (uint16_t)x->pid < (uint16_t)y->pid ? -1 : (uint16_t)x->pid > (uint16_t)y->pid;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void u64s_push(uint64_t **v, size_t *n, size_t *cap, uint64_t x)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		*v = xrealloc(*v, *cap * sizeof(**v));
+	}
+	(*v)[(*n)++] = x;
+}
+
+/*
+ * Can @k's user frames be named once its process is gone? Not bare addresses: they
+ * are named through the process's mappings, forgotten when its slot is recycled (and
+ * never read for most of a storm's processes). Keyed under an aggregate they would
+ * stay apart for every process (each its own address layout) and fill the table.
+ */
+static bool user_frames_lasting(struct session *s, const struct stack_key *k)
+{
+	struct stack_user su;
+
+	if (k->uhash) {
+		if (bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.stacks_unwound), &k->uhash,
+					&su) ||
+		    su.n > UNWIND_DEPTH)
+			return false;
+		for (uint32_t i = 0; i < su.n; i++)
+			if (!(su.frames[i] & FRAME_FILE))
+				return false;
+		return true;
+	}
+	/* off-CPU stacks are addresses; on-CPU ones without the unwinder, build ids */
+	return k->ustack < 0 || k->kind == STACK_ONCPU;
+}
+
+/*
+ * Every key and value of stacks_counts, in batches (a syscall per bucket range rather
+ * than two per key: the table holds thousands). Into @keys and @vals (grown); how many.
+ */
+static size_t stacks_read_all(int fd, struct stack_key **keys, struct stack_val **vals, size_t *cap)
+{
+	__u64 in = 0, out = 0;
+	size_t n = 0;
+	bool first = true, grow = false;
+
+	for (;;) {
+		__u32 count;
+		int err;
+
+		if (grow || *cap - n < 1024) {
+			grow = false;
+			*cap = *cap ? *cap * 2 : 4096;
+			*keys = xrealloc(*keys, *cap * sizeof(**keys));
+			*vals = xrealloc(*vals, *cap * sizeof(**vals));
+		}
+		count = (__u32)(*cap - n);
+		err = bpf_map_lookup_batch(fd, first ? NULL : &in, &out, *keys + n, *vals + n,
+					   &count, NULL);
+		if (err && errno == ENOSPC && !count) {
+			grow = true; /* a bucket larger than the room left */
+			continue;
+		}
+		n += count;
+		if (err)
+			return n; /* ENOENT: the last batch */
+		first = false;
+		in = out;
+	}
+}
+
 int session__rekey_stacks(struct session *s, const struct retired_stacks *r, size_t n,
 			  bool drop_unknown)
 {
 	int fd = bpf_map__fd(s->skel->maps.stacks_counts), dropped = 0;
-	struct stack_key key, next, *prev = NULL, *move = NULL;
+	struct stack_key *keys = NULL, *gone = NULL;
+	struct stack_val *vals = NULL;
 	struct retired_stacks *sorted;
-	size_t n_move = 0, cap = 0;
+	size_t n_keys, cap = 0;
+	__u32 n_gone = 0;
+	/* walked stacks: those keys still name, and those only dropped user frames named */
+	uint64_t *kept = NULL, *orphans = NULL;
+	size_t n_kept = 0, kept_cap = 0, n_orphans = 0, orphans_cap = 0;
 
 	if (!(s->subsys & SUB_STACKS))
 		return 0;
-	/* the keys whose slot holds another process now (pid16 differs), or none */
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		const struct proc_rec *p;
-
-		key = next;
-		prev = &key;
-		if (key.slot < SLOT_FIRST || key.slot >= s->max_procs)
-			continue;
-		p = &s->procs_mem[key.slot];
-		if (p->pid && (uint16_t)p->pid == key.pid16)
-			continue;
-		if (n_move == cap) {
-			cap = cap ? cap * 2 : 64;
-			move = xrealloc(move, cap * sizeof(*move));
-		}
-		move[n_move++] = key;
-	}
+	n_keys = stacks_read_all(fd, &keys, &vals, &cap);
+	gone = xcalloc(n_keys ? n_keys : 1, sizeof(*gone));
 	sorted = xmemdup(r, n * sizeof(*r));
 	qsort(sorted, n, sizeof(*sorted), cmp_retired);
-	for (size_t k = 0; k < n_move; k++) {
-		struct retired_stacks want = {move[k].slot, move[k].pid16, 0};
-		const struct retired_stacks *to_agg =
-			bsearch(&want, sorted, n, sizeof(*sorted), cmp_retired);
-		struct stack_key to = move[k];
-		struct stack_val v, w;
+	for (size_t k = 0; k < n_keys; k++) {
+		struct stack_key to = keys[k];
+		const struct proc_rec *p = to.slot >= SLOT_FIRST && to.slot < s->max_procs
+						   ? &s->procs_mem[to.slot]
+						   : NULL;
+		struct retired_stacks want = {to.slot, to.pid16, 0};
+		const struct retired_stacks *to_agg;
 
-		if (!to_agg && !drop_unknown)
-			continue; /* retired since the list was made: the next rekey's */
-		if (bpf_map_lookup_elem(fd, &move[k], &v))
+		/* a live process's (its slot's pid16 agrees), or not a process's */
+		if (!p || (p->pid && (uint16_t)p->pid == to.pid16)) {
+			if (to.uhash)
+				u64s_push(&kept, &n_kept, &kept_cap, to.uhash);
 			continue;
-		bpf_map_delete_elem(fd, &move[k]);
+		}
+		to_agg = bsearch(&want, sorted, n, sizeof(*sorted), cmp_retired);
+		if (!to_agg && !drop_unknown) {
+			if (to.uhash) /* retired since the list was made: the next rekey's */
+				u64s_push(&kept, &n_kept, &kept_cap, to.uhash);
+			continue;
+		}
+		gone[n_gone++] = keys[k];
 		if (!to_agg) {
 			dropped++;
+			if (to.uhash)
+				u64s_push(&orphans, &n_orphans, &orphans_cap, to.uhash);
 			continue;
 		}
 		to.slot = to_agg->pseudo;
 		to.pid16 = 0;
-		if (bpf_map_lookup_elem(fd, &to, &w) == 0) {
-			v.count += w.count;
-			v.ns += w.ns;
+		if (!user_frames_lasting(s, &to)) {
+			if (to.uhash)
+				u64s_push(&orphans, &n_orphans, &orphans_cap, to.uhash);
+			to.uhash = 0;
+			to.ustack = STACK_ID_FORGOTTEN;
 		}
-		bpf_map_update_elem(fd, &to, &v, BPF_ANY);
+		if (!stackstore_add(&s->folded_stacks, &to, &vals[k]) && to.uhash)
+			u64s_push(&orphans, &n_orphans, &orphans_cap, to.uhash);
 	}
+	if (n_gone)
+		bpf_map_delete_batch(fd, gone, &n_gone, NULL);
+	/* what the kept aggregates' stacks name */
+	for (size_t k = 0; k < s->folded_stacks.n; k++)
+		if (s->folded_stacks.keys[k].uhash)
+			u64s_push(&kept, &n_kept, &kept_cap, s->folded_stacks.keys[k].uhash);
+	/* walked stacks no key names any more: the programs store them again if met again */
+	qsort(kept, n_kept, sizeof(*kept), cmp_u64);
+	for (size_t k = 0; k < n_orphans; k++)
+		if (!bsearch(&orphans[k], kept, n_kept, sizeof(*kept), cmp_u64))
+			bpf_map_delete_elem(bpf_map__fd(s->skel->maps.stacks_unwound), &orphans[k]);
+	free(kept);
+	free(orphans);
 	free(sorted);
-	free(move);
+	free(gone);
+	free(keys);
+	free(vals);
 	return dropped;
 }
 

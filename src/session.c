@@ -909,5 +909,6 @@ void session__free(struct session *s)
 	unmap_arrays(s);
 	procscope_bpf__destroy(s->skel);
 	free(s->iter_buf);
+	stackstore_release(&s->folded_stacks);
 	free(s);
 }

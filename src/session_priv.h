@@ -9,6 +9,7 @@
 
 #include "procscope.skel.h"
 #include "session.h"
+#include "stackstore.h"
 #include "unwind.h"
 
 #define SESSION_MAX_REGISTERED 1024
@@ -66,6 +67,8 @@ struct session {
 	struct stat_row *rows_mem;
 	uint64_t *free_slots, *free_rows;
 	uint32_t free_slots_mask, free_rows_mask;
+	/* the stack counts of recycled processes, under their aggregates */
+	struct stackstore folded_stacks;
 	/* user stacks walked with unwind tables (bpf/unwind.h): the maps, mmap'ed */
 	bool unwind;
 	struct unwind_tables unwind_tables;

@@ -201,6 +201,24 @@ void stacks_build(struct stack_set *set, const struct raw_stacks *raw, unsigned 
 			set->user_frames += weight;
 			set->user_resolved += sf.resolved ? weight : 0;
 		}
+		/*
+		 * an aggregate's user frames that were bare addresses of processes now gone,
+		 * or its stacks beyond the table of them (src/stackstore.h)
+		 */
+		if (!r->n_u &&
+		    (r->key.ustack == STACK_ID_FORGOTTEN || r->key.ustack == STACK_ID_BEYOND)) {
+			struct sym_frame sf = {
+				.name = r->key.ustack == STACK_ID_BEYOND
+						? "[stacks beyond the table]"
+						: "[user frames of exited processes]",
+				.module = "[unknown]",
+				.build_id = "",
+				.code = true};
+
+			st->frames[st->n_frames++] = frame_intern(set, &sf, false);
+			set->user_stacks += weight;
+			set->user_truncated += weight;
+		}
 		/* an off-CPU stack was taken inside procscope's own program: not the workload's */
 		skip = 0;
 		while (st->kind == STACK_OFFCPU && skip < r->n_k) {
