@@ -622,6 +622,10 @@ static size_t stacks_read_all(int fd, struct stack_key **keys, struct stack_val 
 			grow = true; /* a bucket larger than the room left */
 			continue;
 		}
+		if (err && errno != ENOENT) { /* hash maps have batches since 5.6; we need 5.11 */
+			pr_warn("cannot read the stack counts: %s", strerror(errno));
+			return n;
+		}
 		n += count;
 		if (err)
 			return n; /* ENOENT: the last batch */
@@ -663,7 +667,7 @@ int session__rekey_stacks(struct session *s, const struct retired_stacks *r, siz
 				u64s_push(&kept, &n_kept, &kept_cap, to.uhash);
 			continue;
 		}
-		to_agg = bsearch(&want, sorted, n, sizeof(*sorted), cmp_retired);
+		to_agg = n ? bsearch(&want, sorted, n, sizeof(*sorted), cmp_retired) : NULL;
 		if (!to_agg && !drop_unknown) {
 			if (to.uhash) /* retired since the list was made: the next rekey's */
 				u64s_push(&kept, &n_kept, &kept_cap, to.uhash);
@@ -694,9 +698,10 @@ int session__rekey_stacks(struct session *s, const struct retired_stacks *r, siz
 		if (s->folded_stacks.keys[k].uhash)
 			u64s_push(&kept, &n_kept, &kept_cap, s->folded_stacks.keys[k].uhash);
 	/* walked stacks no key names any more: the programs store them again if met again */
-	qsort(kept, n_kept, sizeof(*kept), cmp_u64);
+	if (n_kept)
+		qsort(kept, n_kept, sizeof(*kept), cmp_u64);
 	for (size_t k = 0; k < n_orphans; k++)
-		if (!bsearch(&orphans[k], kept, n_kept, sizeof(*kept), cmp_u64))
+		if (!n_kept || !bsearch(&orphans[k], kept, n_kept, sizeof(*kept), cmp_u64))
 			bpf_map_delete_elem(bpf_map__fd(s->skel->maps.stacks_unwound), &orphans[k]);
 	free(kept);
 	free(orphans);

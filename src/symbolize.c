@@ -330,8 +330,10 @@ static uint64_t mapping_bias(const struct module *m, uint64_t start, uint64_t pg
 	return start - pgoff;
 }
 
-/* Is @pid in our pid namespace: 1 or 0, -errno if it is gone. (A link read: cheaper than its
- * status.) */
+/*
+ * Is @pid in our pid namespace: 1 or 0; -errno if it is gone. (A link read: cheaper
+ * than its status.)
+ */
 static int same_pid_ns(uint32_t pid)
 {
 	static char ours[64];

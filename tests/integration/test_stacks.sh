@@ -133,7 +133,7 @@ test_no_profile_means_not_loaded() {
 # bogus frame points at itself: the stack ends at the first return address outside
 # executable code, instead of repeating a data address to the depth limit.
 test_walk_stops_outside_code() {
-	"$PROCSCOPE" -F 499 --folded out.folded --json -o out.json -- "$WL/badframes" 1 > /dev/null
+	"$PROCSCOPE" -F 499 --folded out.folded --json -o out.json -- "$WL/badframes" 2 > /dev/null
 	local total good
 	total=$(awk '/;badframes_leaf/ { n += $NF } END { print n + 0 }' out.folded)
 	good=$(awk '$1 ~ /^badframes;badframes_caller;badframes_leaf/ { n += $NF } END { print n + 0 }' out.folded)
@@ -141,7 +141,10 @@ test_walk_stops_outside_code() {
 	# every one: the process, the caller, the leaf -- nothing from the data segment
 	assert_eq "$good" "$total" "stacks rooted at badframes_caller: $(sort -k2 -nr out.folded | head -3)"
 	assert_eq "$(grep -c 'badframes+0x' out.folded || true)" 0 "no frame in the data segment"
-	assert_ge "$(q out.json .target.stacks.user_stacks_truncated)" $((total * 9 / 10)) "walks cut"
+	# the walks cut and counted: those after procscope read the program's mappings (the
+	# first ones, before -- a quarter of a second with a sanitized build -- are walked
+	# with frame pointers, which stop at the bogus frame without counting a cut)
+	assert_ge "$(q out.json .target.stacks.user_stacks_truncated)" $((total * 3 / 4)) "walks cut"
 }
 
 # Samples that land in procscope's own BPF programs (on every syscall here) are
