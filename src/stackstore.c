@@ -58,7 +58,6 @@ bool stackstore_add(struct stackstore *st, const struct stack_key *k, const stru
 					 .ustack = STACK_ID_BEYOND,
 					 .kind = k->kind,
 					 .wclass = k->wclass};
-		st->beyond += v->count;
 		h = probe(st, &key);
 	}
 	if (!st->ht[h]) {

@@ -24,7 +24,6 @@ struct stackstore {
 	size_t n, cap;
 	uint32_t *ht; /* index + 1, open addressing */
 	size_t ht_cap;
-	uint64_t beyond; /* samples (off-CPU: blocks) counted in a catch-all */
 };
 
 /*
