@@ -58,14 +58,21 @@ BPF_SRCS := bpf/core.bpf.c $(filter-out bpf/core.bpf.c,$(sort $(wildcard bpf/*.b
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUT)/bpf/%.bpf.o,$(BPF_SRCS))
 SKEL := $(OUT)/procscope.skel.h
 
-# Modules that see the skeleton; everything else is testable without root.
-KERNEL_SRCS := src/session.c src/run.c src/check.c $(wildcard src/collect*.c)
-MAIN_SRC := src/main.c
-SYSCALL_TABLE := src/syscall_table_$(SC_ARCH).c
-LIB_SRCS := $(filter-out $(KERNEL_SRCS) $(MAIN_SRC) $(wildcard src/syscall_table_*.c),$(sort $(wildcard src/*.c))) \
+# src/ is in stages, one folder each, in the order data flows (docs/design.md, *Layout*):
+# lib, model, host, symbols, analysis, render, kernel, app; make check-layers keeps
+# each folder's includes pointing down. Modules that see the skeleton are the kernel
+# layer's session, collection and --check; everything else is testable without root.
+STAGES := lib model host symbols analysis render kernel app
+KERNEL_SRCS := src/kernel/session.c src/kernel/collect.c src/kernel/check.c
+# what drives a session: linked into procscope only (the unit tests have no kernel)
+DRIVER_SRCS := src/app/run.c
+MAIN_SRC := src/app/main.c
+SYSCALL_TABLE := src/lib/syscall_table_$(SC_ARCH).c
+ALL_SRCS := $(sort $(foreach d,$(STAGES),$(wildcard src/$(d)/*.c)))
+LIB_SRCS := $(filter-out $(KERNEL_SRCS) $(DRIVER_SRCS) $(MAIN_SRC) $(wildcard src/lib/syscall_table_*.c),$(ALL_SRCS)) \
 	$(SYSCALL_TABLE)
 LIB_OBJS := $(patsubst %.c,$(OUT)/%.o,$(LIB_SRCS))
-KERNEL_OBJS := $(patsubst %.c,$(OUT)/%.o,$(KERNEL_SRCS))
+KERNEL_OBJS := $(patsubst %.c,$(OUT)/%.o,$(KERNEL_SRCS) $(DRIVER_SRCS))
 
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 UNIT_OBJS := $(patsubst %.c,$(OUT)/%.o,$(UNIT_SRCS))
@@ -87,7 +94,7 @@ WL_NOFP_CFLAGS := -O2 -g -fomit-frame-pointer -Wall -Wextra -Werror -D_GNU_SOURC
 
 all: $(BIN)
 
-$(BIN): $(OUT)/src/main.o $(KERNEL_OBJS) $(LIB_OBJS)
+$(BIN): $(OUT)/src/app/main.o $(KERNEL_OBJS) $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LDLIBS) -o $@
 
@@ -103,10 +110,10 @@ $(SKEL): $(OUT)/procscope.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name procscope_bpf > $@.tmp && mv $@.tmp $@
 
-$(KERNEL_OBJS) $(OUT)/src/main.o: $(SKEL)
+$(KERNEL_OBJS) $(OUT)/src/app/main.o: $(SKEL)
 
-# the HTML report's script and style (src/html/), as C strings for src/html.c
-HTML_ASSETS := src/html/app.js src/html/style.css
+# the HTML report's script and style (src/render/html/), as C strings for src/render/html.c
+HTML_ASSETS := src/render/html/app.js src/render/html/style.css
 $(OUT)/html_assets.h: $(HTML_ASSETS) | $(OUT)/src
 	$(call msg,GEN,$@)
 	$(Q)for f in $(HTML_ASSETS); do \
@@ -115,10 +122,11 @@ $(OUT)/html_assets.h: $(HTML_ASSETS) | $(OUT)/src
 		echo ";"; \
 	done > $@.tmp && mv $@.tmp $@
 
-$(OUT)/src/html.o: $(OUT)/html_assets.h
+$(OUT)/src/render/html.o: $(OUT)/html_assets.h
 
 $(OUT)/%.o: %.c | $(OUT)/src $(OUT)/tests/unit
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(OUT)/bpf $(OUT)/src $(OUT)/tests/unit tests/workloads/bin:
@@ -228,8 +236,8 @@ deps:
 vmlinux:
 	$(Q)tools/gen-vmlinux.sh $(ARCH)
 
-FORMAT_SRCS = $(filter-out $(wildcard src/syscall_table_*.c),$(wildcard bpf/*.c bpf/*.h include/*.h \
-	src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/workloads/*.c tests/workloads/*.h \
+FORMAT_SRCS = $(filter-out $(wildcard src/lib/syscall_table_*.c),$(wildcard bpf/*.c bpf/*.h include/*.h \
+	src/*/*.c src/*/*.h tests/unit/*.c tests/unit/*.h tests/workloads/*.c tests/workloads/*.h \
 	tests/fuzz/*.c tests/fuzz/*.h))
 
 format:
@@ -294,4 +302,4 @@ clean:
 	$(call msg,CLEAN,)
 	$(Q)rm -rf $(OUT) procscope tests/workloads/bin
 
--include $(wildcard $(OUT)/bpf/*.d $(OUT)/src/*.d $(OUT)/tests/unit/*.d)
+-include $(wildcard $(OUT)/bpf/*.d $(OUT)/src/*/*.d $(OUT)/tests/unit/*.d)

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Baselines: an NDJSON file read for its last report record, then compared with itself. */
-#include "baseline.h"
-#include "diagnose.h"
+#include "analysis/baseline.h"
+#include "analysis/diagnose.h"
 #include "fuzz.h"
-#include "log.h"
+#include "lib/log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -4,7 +4,7 @@
  * input as a raw .eh_frame and .debug_frame section, and as an ELF file; every row
  * found is looked up.
  */
-#include "cfi.h"
+#include "symbols/cfi.h"
 #include "fuzz.h"
 
 static void use(struct cfi_rows *r)

@@ -4,10 +4,10 @@
 #include <unistd.h>
 #include <fcntl.h>
 
-#include "cli.h"
-#include "config.h"
+#include "app/cli.h"
+#include "app/config.h"
 #include "fuzz.h"
-#include "log.h"
+#include "lib/log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The JSON reader, and metric paths looked up in what it parsed. */
 #include "fuzz.h"
-#include "json_reader.h"
-#include "metric.h"
+#include "lib/json_reader.h"
+#include "analysis/metric.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

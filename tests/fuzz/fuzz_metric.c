@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Metric names and threshold values, durations and decimals as the CLI reads them. */
 #include "fuzz.h"
-#include "metric.h"
-#include "util.h"
+#include "analysis/metric.h"
+#include "lib/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

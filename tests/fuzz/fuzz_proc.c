@@ -9,11 +9,11 @@
 
 #include "core_abi.h"
 #include "fuzz.h"
-#include "iolimit.h"
-#include "perfmap.h"
-#include "preflight.h"
-#include "proctree.h"
-#include "psi.h"
+#include "host/iolimit.h"
+#include "symbols/perfmap.h"
+#include "host/preflight.h"
+#include "kernel/proctree.h"
+#include "host/psi.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Alert rules, one and as a rules file: alerts_add, alerts_add_text. */
-#include "alerts.h"
+#include "analysis/alerts.h"
 #include "fuzz.h"
-#include "log.h"
+#include "lib/log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

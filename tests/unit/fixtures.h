@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "snapshot.h"
-#include "util.h"
+#include "model/snapshot.h"
+#include "lib/util.h"
 
 #define FX_ATTACH_NS 1000000000ULL
 

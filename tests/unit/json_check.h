@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "json_reader.h"
+#include "lib/json_reader.h"
 #include "test.h"
 
 /* Is this text exactly one valid JSON value (RFC 8259, UTF-8)? */

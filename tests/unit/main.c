@@ -8,22 +8,27 @@
 
 #include "test.h"
 
-#define MAX_TESTS 512
-
-static struct {
+/* grows as cases register (constructors, before main): no limit to drop one past */
+static struct test_case {
 	const char *name;
 	void (*fn)(void);
-} tests[MAX_TESTS];
-static int n_tests;
+} * tests;
+static int n_tests, cap_tests;
 static int current_failed;
 
 void test_register(const char *name, void (*fn)(void))
 {
-	if (n_tests < MAX_TESTS) {
-		tests[n_tests].name = name;
-		tests[n_tests].fn = fn;
-		n_tests++;
+	if (n_tests == cap_tests) {
+		cap_tests = cap_tests ? cap_tests * 2 : 256;
+		tests = realloc(tests, (size_t)cap_tests * sizeof(*tests));
+		if (!tests) {
+			fprintf(stderr, "unit tests: out of memory registering '%s'\n", name);
+			exit(2);
+		}
 	}
+	tests[n_tests].name = name;
+	tests[n_tests].fn = fn;
+	n_tests++;
 }
 
 void test_fail(const char *file, int line, const char *fmt, ...)
@@ -64,5 +69,6 @@ int main(int argc, char **argv)
 		fflush(stdout);
 	}
 	printf("%d passed, %d failed\n", passed, failed);
+	free(tests);
 	return failed ? 1 : 0;
 }

@@ -4,9 +4,9 @@
 #ifndef PROCSCOPE_REPORT_FIXTURE_H
 #define PROCSCOPE_REPORT_FIXTURE_H
 
-#include "analysis.h"
+#include "analysis/analysis.h"
 #include "fixtures.h"
-#include "report.h"
+#include "render/report.h"
 
 static inline void fixture(struct raw_dump *d, struct snapshot *s)
 {

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "stacks.h"
+#include "model/stacks.h"
 #include "test.h"
-#include "util.h"
+#include "lib/util.h"
 
 static inline uint32_t frame(struct stack_set *set, const char *name, const char *module,
 			     bool kernel)

@@ -8,12 +8,12 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "alerts.h"
+#include "analysis/alerts.h"
 #include "json_check.h"
-#include "json_reader.h"
-#include "metric.h"
+#include "lib/json_reader.h"
+#include "analysis/metric.h"
 #include "test.h"
-#include "util.h"
+#include "lib/util.h"
 
 TEST(test_alerts__rule_grammar)
 {

@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "baseline.h"
+#include "analysis/baseline.h"
 #include "json_check.h"
-#include "json_reader.h"
+#include "lib/json_reader.h"
 #include "test.h"
-#include "util.h"
+#include "lib/util.h"
 
 static char *write_tmp(const char *text)
 {

@@ -3,10 +3,10 @@
  * Breakdowns add up to wall time exactly; the target's follows the critical path
  * (sequential steps all on it, a parallel sibling that ended earlier not).
  */
-#include "breakdown.h"
+#include "analysis/breakdown.h"
 #include "fixtures.h"
 #include "test.h"
-#include "util.h"
+#include "lib/util.h"
 
 #define MS NSEC_PER_MSEC
 #define T0 FX_ATTACH_NS

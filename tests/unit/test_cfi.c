@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "cfi.h"
+#include "symbols/cfi.h"
 #include "test.h"
-#include "util.h"
+#include "lib/util.h"
 
 struct readelf_cmp {
 	size_t rows, bad;

@@ -6,10 +6,10 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "alerts.h"
-#include "cli.h"
+#include "analysis/alerts.h"
+#include "app/cli.h"
 #include "test.h"
-#include "util.h"
+#include "lib/util.h"
 
 static int parse(struct config *cfg, int argc, const char **argv)
 {

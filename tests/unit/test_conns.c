@@ -3,7 +3,7 @@
  * The log of closed TCP connections over a long run: trimmed after each interval to
  * what later reports need -- the largest for the final one -- and still counted.
  */
-#include "conns.h"
+#include "kernel/conns.h"
 #include "fixtures.h"
 #include "test.h"
 

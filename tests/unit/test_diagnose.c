@@ -4,11 +4,11 @@
  * evidence, and stay quiet when nothing dominates. Driven through the analysis
  * stage, as the renderers see it.
  */
-#include "analysis.h"
+#include "analysis/analysis.h"
 #include "fixtures.h"
-#include "syscall_table.h"
+#include "lib/syscall_table.h"
 #include "test.h"
-#include "util.h"
+#include "lib/util.h"
 
 #define MS NSEC_PER_MSEC
 #define T0 FX_ATTACH_NS

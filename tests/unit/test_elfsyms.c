@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "elfsyms.h"
+#include "symbols/elfsyms.h"
 #include "test.h"
-#include "util.h"
+#include "lib/util.h"
 
 TEST(test_elfsyms__symbols_of_this_binary)
 {

@@ -5,7 +5,7 @@
  */
 #include <stdlib.h>
 
-#include "render.h"
+#include "render/render.h"
 #include "stacks_fixture.h"
 #include "test.h"
 

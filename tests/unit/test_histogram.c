@@ -6,7 +6,7 @@
  */
 #include <stdlib.h>
 
-#include "histogram.h"
+#include "lib/histogram.h"
 #include "test.h"
 
 TEST(test_histogram__small_values_are_exact)

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "iolimit.h"
+#include "host/iolimit.h"
 #include "test.h"
 
 TEST(test_iolimit__parse_v1_and_v2)

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 
 #include "json_check.h"
-#include "json_reader.h"
+#include "lib/json_reader.h"
 #include "test.h"
-#include "util.h"
+#include "lib/util.h"
 
 TEST(test_json_reader__values)
 {

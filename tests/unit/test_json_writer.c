@@ -6,7 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "json_writer.h"
+#include "lib/json_writer.h"
 #include "test.h"
 
 static char *render_string(const char *s, size_t n)

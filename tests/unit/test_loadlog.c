@@ -6,7 +6,7 @@
  */
 #include <stdlib.h>
 
-#include "loadlog.h"
+#include "kernel/loadlog.h"
 #include "test.h"
 
 #ifndef FIXTURES

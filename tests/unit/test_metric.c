@@ -7,10 +7,10 @@
 #include <stdlib.h>
 
 #include "json_check.h"
-#include "json_reader.h"
-#include "metric.h"
+#include "lib/json_reader.h"
+#include "analysis/metric.h"
 #include "test.h"
-#include "util.h"
+#include "lib/util.h"
 
 TEST(test_metric__names)
 {

@@ -14,8 +14,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "output.h"
+#include "lib/log.h"
+#include "app/output.h"
 #include "test.h"
 
 static char dir[64];

@@ -5,7 +5,7 @@
  */
 #include <errno.h>
 
-#include "perfmap.h"
+#include "symbols/perfmap.h"
 #include "test.h"
 
 TEST(test_perfmap__names_by_address)

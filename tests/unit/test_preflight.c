@@ -10,8 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "preflight.h"
+#include "lib/log.h"
+#include "host/preflight.h"
 #include "test.h"
 
 #ifndef FIXTURES

@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include "core_abi.h"
-#include "config.h"
-#include "proctree.h"
+#include "app/config.h"
+#include "kernel/proctree.h"
 #include "test.h"
 
 TEST(test_proctree__exec_args_joined)

@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "fixtures.h"
-#include "prometheus.h"
-#include "promserve.h"
+#include "render/prometheus.h"
+#include "app/promserve.h"
 #include "test.h"
 
 static const char *cg_path(void *ctx, uint64_t id)

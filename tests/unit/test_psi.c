@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <stdint.h>
 
-#include "psi.h"
+#include "host/psi.h"
 #include "test.h"
 
 TEST(test_psi__parse)

@@ -6,7 +6,7 @@
  * the spans they ran in.
  */
 #include "fixtures.h"
-#include "recycle.h"
+#include "kernel/recycle.h"
 #include "test.h"
 
 #define MAX_PROCS 8

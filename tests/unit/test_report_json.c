@@ -6,13 +6,13 @@
  */
 #include <stdlib.h>
 
-#include "analysis.h"
+#include "analysis/analysis.h"
 #include "json_check.h"
-#include "json_reader.h"
-#include "metric.h"
+#include "lib/json_reader.h"
+#include "analysis/metric.h"
 #include "report_fixture.h"
 #include "test.h"
-#include "util.h"
+#include "lib/util.h"
 
 TEST(test_report_json__json_valid_and_complete)
 {

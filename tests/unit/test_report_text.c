@@ -5,10 +5,10 @@
  */
 #include <stdlib.h>
 
-#include "analysis.h"
+#include "analysis/analysis.h"
 #include "report_fixture.h"
 #include "test.h"
-#include "util.h"
+#include "lib/util.h"
 
 TEST(test_report_text__text_content)
 {

@@ -10,7 +10,7 @@
 
 #include "fixtures.h"
 #include "test.h"
-#include "util.h"
+#include "lib/util.h"
 
 #define NR_READ 0
 #define NR_GETPPID 110

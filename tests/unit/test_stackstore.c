@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The stack counts of recycled processes: merged by key, bounded by a catch-all. */
-#include "stackstore.h"
+#include "kernel/stackstore.h"
 #include "test.h"
 
 static struct stack_key key(uint32_t slot, int32_t kstack, uint64_t uhash)

@@ -6,9 +6,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "symbolize.h"
+#include "symbols/symbolize.h"
 #include "test.h"
-#include "util.h"
+#include "lib/util.h"
 
 /* A function of this binary with a known name, to find by address. */
 __attribute__((noinline)) int procscope_unit_known_function(int x)

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include "core_abi.h"
-#include "syscall_table.h"
+#include "lib/syscall_table.h"
 #include "test.h"
 
 TEST(test_syscall_table__names_and_classes)

@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "html.h"
-#include "pb.h"
+#include "render/html.h"
+#include "lib/pb.h"
 #include "report_fixture.h"
 #include "test.h"
-#include "trace.h"
+#include "render/trace.h"
 
 TEST(test_pb__wire_format)
 {

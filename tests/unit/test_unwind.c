@@ -10,11 +10,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cfi.h"
-#include "symbolize.h"
+#include "symbols/cfi.h"
+#include "symbols/symbolize.h"
 #include "test.h"
-#include "unwind.h"
-#include "util.h"
+#include "kernel/unwind.h"
+#include "lib/util.h"
 
 __attribute__((noinline)) int procscope_unwind_known_function(int x)
 {

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Where the wall-clock time went: an analysis of a snapshot.
+ *
+ * A process's breakdown is its thread-time by state (on a CPU, waiting for one,
+ * blocked by wait class: docs/metrics.md), scaled to its lifetime, so that the
+ * classes add up to exactly its wall time; for a single-threaded process the scaling
+ * only absorbs a few microseconds around its start and end.
+ *
+ * The target's breakdown, when the target has one root (a launched command or one
+ * pid), follows the critical path: starting from the root's end and going back in
+ * time, the child that ended last is the one the parent was waiting for, so its own
+ * breakdown replaces that part of the parent's "child" time, recursively, and the
+ * parent's own classes fill the rest. The path's processes are the workflow steps the
+ * total duration depended on. With several roots (cgroup, whole system, several pids)
+ * the target's breakdown is the sum of the processes', in process-time.
+ */
+#ifndef PROCSCOPE_BREAKDOWN_H
+#define PROCSCOPE_BREAKDOWN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/snapshot.h"
+
+enum bd_class {
+	BD_ONCPU = 0,
+	BD_RUNQ = 1,
+	BD_IO = 2,
+	BD_NET = 3,
+	BD_LOCK = 4,
+	BD_SLEEP = 5,
+	BD_POLL = 6,
+	BD_CHILD = 7,
+	BD_OTHER = 8,
+	BD_UNKNOWN = 9, /* no known state: switches the kernel did not report */
+	BD_N = 10,
+};
+
+struct breakdown {
+	uint64_t wall_ns;
+	uint64_t ns[BD_N]; /* adds up to wall_ns exactly */
+};
+
+struct path_step {
+	size_t proc;	     /* index into snapshot.procs */
+	uint64_t on_path_ns; /* its share of the path (its own time, not its children's) */
+};
+
+struct breakdowns {
+	struct breakdown *procs; /* [snapshot.n_procs], in the snapshot's order */
+	struct breakdown target;
+	struct path_step *path; /* the critical path, chronological */
+	size_t n_path;
+	bool expanded; /* target follows the critical path (one root); else summed */
+};
+
+/* Every process's breakdown, the target's and the critical path of @s. */
+void breakdown_compute(const struct snapshot *s, struct breakdowns *out);
+void breakdowns_release(struct breakdowns *b);
+
+const char *bd_class_name(unsigned int c); /* "oncpu", "runq", "io", ... */
+const char *bd_ns_key(unsigned int c);	   /* "oncpu_ns", "runq_ns", ... (JSON keys) */
+/* The largest class of @bd (ties: the first). */
+unsigned int bd_dominant(const struct breakdown *bd);
+
+#endif

@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The /metrics endpoint, on libmicrohttpd; see promserve.h. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app/promserve.h"
+#include "lib/util.h"
+
+#define CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
+
+struct promserve {
+	struct MHD_Daemon *d;
+	int fd; /* the listening socket until libmicrohttpd takes it */
+	pthread_mutex_t lock;
+	char *text; /* the latest exposition */
+	size_t len;
+	uint64_t scrapes;
+};
+
+static int parse_port(const char *s, unsigned int *port)
+{
+	char *end;
+	unsigned long v;
+
+	if (!*s || *s < '0' || *s > '9')
+		return -1;
+	v = strtoul(s, &end, 10);
+	if (*end || v == 0 || v > 65535)
+		return -1;
+	*port = (unsigned int)v;
+	return 0;
+}
+
+int promserve_parse(const char *spec, struct sockaddr_storage *ss, socklen_t *len, char *err,
+		    size_t errlen)
+{
+	char host[256] = "";
+	const char *colon = strrchr(spec, ':'), *port_s = spec;
+	struct sockaddr_in *in = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+	unsigned int port;
+
+	memset(ss, 0, sizeof(*ss));
+	if (colon) {
+		size_t n = (size_t)(colon - spec);
+
+		port_s = colon + 1;
+		if (n >= sizeof(host)) {
+			snprintf(err, errlen, "'%s': the address is too long", spec);
+			return -EINVAL;
+		}
+		memcpy(host, spec, n);
+		host[n] = '\0';
+		/* "[::1]" */
+		if (host[0] == '[' && n >= 2 && host[n - 1] == ']') {
+			memmove(host, host + 1, n - 2);
+			host[n - 2] = '\0';
+		}
+	}
+	if (parse_port(port_s, &port)) {
+		snprintf(err, errlen, "'%s': expected [ADDRESS:]PORT, PORT from 1 to 65535", spec);
+		return -EINVAL;
+	}
+	if (!host[0]) {
+		in6->sin6_family = AF_INET6; /* every address, v4 too (not v6-only) */
+		in6->sin6_addr = in6addr_any;
+		in6->sin6_port = htons(port);
+		*len = sizeof(*in6);
+		return 0;
+	}
+	if (inet_pton(AF_INET, host, &in->sin_addr) == 1) {
+		in->sin_family = AF_INET;
+		in->sin_port = htons(port);
+		*len = sizeof(*in);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(port);
+		*len = sizeof(*in6);
+		return 0;
+	}
+	if (!strcmp(host, "localhost")) {
+		in->sin_family = AF_INET;
+		in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		in->sin_port = htons(port);
+		*len = sizeof(*in);
+		return 0;
+	}
+	snprintf(err, errlen, "'%s': '%s' is not an IPv4 or IPv6 address", spec, host);
+	return -EINVAL;
+}
+
+static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *url,
+			      const char *method, const char *version, const char *upload,
+			      size_t *upload_len, void **state)
+{
+	static const char not_found[] = "procscope: the metrics are at /metrics\n";
+	struct promserve *p = cls;
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+	unsigned int status = MHD_HTTP_OK;
+
+	(void)version;
+	(void)upload;
+	(void)upload_len;
+	(void)state;
+	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
+		return MHD_NO;
+	if (strcmp(url, "/metrics")) {
+		status = MHD_HTTP_NOT_FOUND;
+		r = MHD_create_response_from_buffer(sizeof(not_found) - 1, (void *)not_found,
+						    MHD_RESPMEM_PERSISTENT);
+	} else {
+		pthread_mutex_lock(&p->lock);
+		r = MHD_create_response_from_buffer(p->len, p->text ? p->text : (char *)"",
+						    MHD_RESPMEM_MUST_COPY);
+		p->scrapes++;
+		pthread_mutex_unlock(&p->lock);
+	}
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+				status == MHD_HTTP_OK ? CONTENT_TYPE : "text/plain");
+	ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+int promserve__open(struct promserve **out, const char *spec, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	struct promserve *p;
+	socklen_t len;
+	int fd, one = 1, zero = 0, e;
+
+	*out = NULL;
+	if ((e = promserve_parse(spec, &ss, &len, err, errlen)))
+		return e;
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		e = -errno;
+		snprintf(err, errlen, "cannot listen on '%s': %s", spec, strerror(-e));
+		return e;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ss.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	if (bind(fd, (struct sockaddr *)&ss, len) || listen(fd, 64)) {
+		e = -errno;
+		snprintf(err, errlen, "cannot listen on '%s': %s", spec, strerror(-e));
+		close(fd);
+		return e;
+	}
+	p = xcalloc(1, sizeof(*p));
+	p->fd = fd;
+	pthread_mutex_init(&p->lock, NULL);
+	p->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, NULL, NULL,
+				answer, p, MHD_OPTION_LISTEN_SOCKET, fd,
+				MHD_OPTION_CONNECTION_LIMIT, 64U, MHD_OPTION_CONNECTION_TIMEOUT,
+				10U, MHD_OPTION_END);
+	if (!p->d) {
+		snprintf(err, errlen, "cannot serve on '%s': libmicrohttpd did not start", spec);
+		promserve__close(p);
+		return -EIO;
+	}
+	p->fd = -1; /* libmicrohttpd's now: it closes it when stopped */
+	*out = p;
+	return 0;
+}
+
+void promserve__publish(struct promserve *p, const char *text, size_t len)
+{
+	char *copy = xmalloc(len ? len : 1);
+
+	memcpy(copy, text, len);
+	pthread_mutex_lock(&p->lock);
+	free(p->text);
+	p->text = copy;
+	p->len = len;
+	pthread_mutex_unlock(&p->lock);
+}
+
+uint64_t promserve__scrapes(struct promserve *p)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&p->lock);
+	n = p->scrapes;
+	pthread_mutex_unlock(&p->lock);
+	return n;
+}
+
+void promserve__close(struct promserve *p)
+{
+	if (!p)
+		return;
+	if (p->d)
+		MHD_stop_daemon(p->d);
+	if (p->fd >= 0)
+		close(p->fd);
+	pthread_mutex_destroy(&p->lock);
+	free(p->text);
+	free(p);
+}

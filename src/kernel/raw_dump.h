@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the kernel side hands over at one instant: a copy of the BPF tables (process
+ * records and stat rows, the still-open scheduler intervals folded in), devices,
+ * remote endpoints, the slowest requests, the connections closed so far, and
+ * procscope's own costs. Plain C, no libbpf types: collect.c fills it, snapshot.c
+ * turns it into the model, and unit tests build it by hand (tests/unit/fixtures.h).
+ */
+#ifndef PROCSCOPE_RAW_DUMP_H
+#define PROCSCOPE_RAW_DUMP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core_abi.h"
+#include "host/iolimit.h"
+#include "host/psi.h"
+#include "kernel/unwind.h"
+
+/* A closed TCP connection, from its EV_TCP_CLOSE ring-buffer record (conns.c). */
+struct tcp_conn_info {
+	uint32_t slot, pid;
+	uint16_t lport;
+	uint8_t passive;
+	struct net_remote_key key;
+	uint64_t end_ns, lifetime_ns;
+	uint64_t tx_bytes, rx_bytes;
+	uint32_t retransmits;
+	char comm[COMM_LEN]; /* its process's, when it closed (its slot may be recycled) */
+};
+
+#define KERNEL_NOTES_MAX 16
+
+enum kernel_note_kind {
+	KNOTE_NO_TRACEPOINT =
+		1,	     /* the kernel lacks a tracepoint: measured otherwise, or left out */
+	KNOTE_REJECTED = 2,  /* the kernel refused a program: it, or its subsystem, is off */
+	KNOTE_NO_HELPER = 3, /* the kernel lacks a BPF helper: done otherwise */
+};
+
+/* What this kernel could not do, and what procscope does instead. */
+struct kernel_note {
+	int kind; /* enum kernel_note_kind */
+	char subsys[16];
+	char prog[32];
+	char tracepoint[48]; /* KNOTE_NO_TRACEPOINT (or _HELPER): the one missing ... */
+	char since[16];	     /* ... and the Linux version that brought it */
+	char effect[160];    /* what is measured differently, or left out */
+	char reason[200];    /* KNOTE_REJECTED: the verifier's (or libbpf's) words */
+};
+
+struct kernel_info {
+	char release[65];    /* uname -r */
+	unsigned int subsys; /* the subsystems that loaded (enum subsys) */
+	bool unwind_cfi;     /* user stacks walked with unwind tables, not frame pointers */
+	size_t n_notes;
+	struct kernel_note notes[KERNEL_NOTES_MAX];
+};
+
+/* procscope's own costs and losses. */
+struct self_stats {
+	uint64_t stats[STAT_N];	       /* BPF-side loss counters, summed over CPUs */
+	int bpf_stats;		       /* enum bpf_stats_mode */
+	uint64_t bpf_sampled_ns;       /* run time while BPF_ENABLE_STATS was on */
+	uint64_t bpf_sampled_cnt;      /* program runs while it was on */
+	double bpf_coverage;	       /* share of the run it was on */
+	uint64_t bpf_run_ns;	       /* estimated total run time: sampled / coverage */
+	uint64_t bpf_run_cnt;	       /* estimated total runs */
+	uint64_t bpf_recursion_misses; /* program runs the kernel skipped (lost events) */
+	uint64_t startup_ns;	       /* procscope start to attached */
+	uint64_t attach_ns;	       /* load + attach */
+	uint64_t rss_peak_bytes;
+	uint64_t cpu_ns; /* procscope's user + system CPU time */
+	uint32_t procs_used, procs_max;
+	uint32_t rows_used, rows_max;
+	uint64_t events; /* ring buffer records received */
+	/* stacks: the final symbolization */
+	uint64_t symbolize_ns;
+	uint64_t sym_captures, sym_capture_misses, sym_modules, sym_parses;
+	/* user stacks walked with unwind tables: the tables (bool false: frame pointers) */
+	bool unwind_on;
+	struct unwind_stats unwind;
+	uint64_t unwind_rows_max;
+};
+
+/* What procfs says of a live process at collection time. */
+struct proc_live {
+	uint64_t rss_bytes;	 /* VmRSS */
+	uint64_t rss_peak_bytes; /* VmHWM */
+};
+
+/* An aggregate of recycled processes (recycle.h), beside its pseudo-process record. */
+struct raw_agg {
+	uint64_t folded;      /* processes in it */
+	uint64_t lifetime_ns; /* their lifetimes, summed */
+};
+
+struct raw_dump {
+	uint64_t ts_ns; /* CLOCK_MONOTONIC when taken */
+	uint32_t n_procs;
+	struct proc_rec *procs; /* [0, n_procs), indexed by slot */
+	struct proc_live *live; /* [0, n_procs): zero for exited processes */
+	/* procs [agg_first, agg_first + n_agg) are aggregates of recycled processes */
+	uint32_t agg_first, n_agg;
+	struct raw_agg *agg;
+	uint32_t n_rows;
+	struct stat_row *rows; /* [0, n_rows), indexed by row */
+	uint32_t n_devs;
+	struct io_dev_rec devs[IO_DEV_MAX]; /* by device index - 1 */
+	uint32_t n_slow;
+	struct io_slow slow[IO_SLOW_N * 8]; /* slowest requests, merged over CPUs */
+	uint32_t n_remotes;
+	struct net_remote_rec remotes[NET_REMOTE_MAX]; /* by remote index */
+	const struct tcp_conn_info *conns;	       /* closed so far, oldest first (not owned) */
+	size_t n_conns;
+	/* closed up to conns_trimmed_until_ns and no longer in conns (conn_log__trim) */
+	uint64_t conns_trimmed, conns_trimmed_until_ns;
+	struct kernel_info kernel;
+	/* the CPUs: time on tasks outside the target, and idle, summed, since attach */
+	uint64_t cpu_others_ns, cpu_idle_ns;
+	uint32_t ncpus;
+	/* the IO cgroups that issued target IO later (proc_io.deferred_cgid), and their limits */
+	size_t n_io_cgroups;
+	struct io_cgroup io_cgroups[IO_CGROUPS_MAX];
+	bool system; /* the target is the system (-a) or a cgroup (-c), not a workflow */
+	/* pressure stall totals now and at attach (psi.h) */
+	struct psi psi, psi_attach;
+	struct self_stats self;
+};
+
+/* A copy of @src that owns its memory (but not conns: none copied). */
+void raw_dump_copy(struct raw_dump *dst, const struct raw_dump *src);
+void raw_dump_release(struct raw_dump *d);
+
+#endif

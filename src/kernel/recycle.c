@@ -1,0 +1,403 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Recycling exited processes' slots and rows into aggregates; see recycle.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel/recycle.h"
+#include "lib/util.h"
+
+void recycler__init(struct recycler *r, uint32_t max_procs, uint32_t n_rows_pool)
+{
+	memset(r, 0, sizeof(*r));
+	r->slot_base = max_procs;
+	r->row_base = n_rows_pool;
+}
+
+void recycler__release(struct recycler *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->g[i].rows);
+		free(r->g[i].sys_rows);
+	}
+	free(r->g);
+	free(r->ht);
+	free(r->rows);
+	memset(r, 0, sizeof(*r));
+}
+
+static uint64_t group_hash(const char *comm, uint64_t cgid)
+{
+	uint64_t h = 1469598103934665603ULL ^ cgid;
+
+	for (int i = 0; i < COMM_LEN && comm[i]; i++)
+		h = (h ^ (uint8_t)comm[i]) * 1099511628211ULL;
+	return h ^ (h >> 29);
+}
+
+/* Index every group in the hash table, sized for twice as many. */
+static void groups_rehash(struct recycler *r)
+{
+	r->ht_cap = r->ht_cap ? r->ht_cap * 2 : 64;
+	free(r->ht);
+	r->ht = xcalloc(r->ht_cap, sizeof(*r->ht));
+	for (size_t i = 0; i < r->n; i++) {
+		size_t h = group_hash(r->g[i].comm, r->g[i].cgid) & (r->ht_cap - 1);
+
+		while (r->ht[h])
+			h = (h + 1) & (r->ht_cap - 1);
+		r->ht[h] = (uint32_t)i + 1;
+	}
+}
+
+static struct recycle_group *group_of(struct recycler *r, const struct proc_rec *p)
+{
+	struct recycle_group *g;
+	size_t h;
+
+	if (r->ht_cap) {
+		for (h = group_hash(p->comm, p->cgid) & (r->ht_cap - 1); r->ht[h];
+		     h = (h + 1) & (r->ht_cap - 1)) {
+			g = &r->g[r->ht[h] - 1];
+			if (g->cgid == p->cgid && !memcmp(g->comm, p->comm, COMM_LEN))
+				return g;
+		}
+	}
+	if (r->n == RECYCLE_GROUPS_MAX)
+		return &r->g[r->n - 1];
+	if (r->n == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 16;
+		r->g = xrealloc(r->g, r->cap * sizeof(*r->g));
+	}
+	g = &r->g[r->n++];
+	memset(g, 0, sizeof(*g));
+	memcpy(g->comm, p->comm, COMM_LEN);
+	g->cgid = p->cgid;
+	g->rec.start_ns = p->start_ns;
+	if (r->n * 2 > r->ht_cap)
+		groups_rehash(r);
+	else {
+		for (h = group_hash(g->comm, g->cgid) & (r->ht_cap - 1); r->ht[h];
+		     h = (h + 1) & (r->ht_cap - 1))
+			;
+		r->ht[h] = (uint32_t)r->n;
+	}
+	return g;
+}
+
+static void u64s_add(void *dst, const void *src, size_t size)
+{
+	uint64_t *d = dst;
+	const uint64_t *s = src;
+
+	for (size_t i = 0; i < size / sizeof(uint64_t); i++)
+		d[i] += s[i];
+}
+
+/* Add @p's counters to @a (an aggregate's record). */
+static void add_rec(struct proc_rec *a, const struct proc_rec *p)
+{
+	if (!a->start_ns || (p->start_ns && p->start_ns < a->start_ns))
+		a->start_ns = p->start_ns;
+	if (p->end_ns > a->end_ns)
+		a->end_ns = p->end_ns;
+	u64s_add(&a->sched, &p->sched, sizeof(a->sched));
+	u64s_add(a->io.ops, p->io.ops, sizeof(a->io.ops));
+	u64s_add(a->io.bytes, p->io.bytes, sizeof(a->io.bytes));
+	a->io.wb_ops += p->io.wb_ops;
+	a->io.wb_bytes += p->io.wb_bytes;
+	a->io.dirtied_bytes += p->io.dirtied_bytes;
+	a->io.deferred_ops += p->io.deferred_ops;
+	a->io.deferred_bytes += p->io.deferred_bytes;
+	u64s_add(&a->net, &p->net, sizeof(a->net));
+	a->mem.minor_faults += p->mem.minor_faults;
+	a->mem.major_faults += p->mem.major_faults;
+	if (p->mem.maxrss_bytes > a->mem.maxrss_bytes)
+		a->mem.maxrss_bytes = p->mem.maxrss_bytes;
+	a->mem.oom_killed += p->mem.oom_killed;
+}
+
+/* Branch-free, so that the buckets' loop is vectorized. */
+static uint32_t sat_add32(uint32_t a, uint32_t b)
+{
+	uint64_t sum = (uint64_t)a + b;
+
+	return sum > UINT32_MAX ? UINT32_MAX : (uint32_t)sum;
+}
+
+unsigned int row_hist_used(const struct stat_row *r)
+{
+	if (!r->timed)
+		return 0;
+	if (r->max_low)
+		return HIST_SLOTS;
+	return (unsigned int)hist_slot(r->max_ns) + 1;
+}
+
+/* Add @src's counts and its first @n_hist buckets (the others are zero) to @d. */
+static void add_row(struct stat_row *d, const struct stat_row *src, unsigned int n_hist)
+{
+	d->count += src->count;
+	d->timed += src->timed;
+	d->sum_ns += src->sum_ns;
+	d->errors += src->errors;
+	if (src->max_ns > d->max_ns)
+		d->max_ns = src->max_ns;
+	for (int i = 0; i < 4; i++) {
+		for (int j = 0; src->err_count[i] && j < 4; j++) {
+			if (d->err_code[j] == src->err_code[i] || !d->err_code[j]) {
+				d->err_code[j] = src->err_code[i];
+				d->err_count[j] = sat_add32(d->err_count[j], src->err_count[i]);
+				break;
+			}
+		}
+	}
+	if (src->max_low)
+		d->max_low = 1;
+	/* 32-bit buckets: saturate rather than wrap after 4 billion of one kind */
+	for (unsigned int i = 0; i < n_hist && i < HIST_SLOTS; i++)
+		if (src->hist[i])
+			d->hist[i] = sat_add32(d->hist[i], src->hist[i]);
+}
+
+/* The index (in the recycler's rows) of group @gi's row for @kind and @key; made if new. */
+static uint32_t group_row(struct recycler *r, size_t gi, uint16_t kind, uint16_t key)
+{
+	struct recycle_group *g = &r->g[gi];
+	bool by_nr = kind == ROW_SYSCALL && key < SYSCALL_NR_MAX;
+	struct stat_row *d;
+
+	/* a syscall's row straight from its number; the few others by a search */
+	if (by_nr && g->sys_rows && g->sys_rows[key])
+		return g->sys_rows[key] - 1;
+	for (size_t i = 0; !by_nr && i < g->n_rows; i++) {
+		d = &r->rows[g->rows[i]];
+		if (d->kind == kind && d->key == key)
+			return g->rows[i];
+	}
+	if (r->n_rows == r->rows_cap) {
+		r->rows_cap = r->rows_cap ? r->rows_cap * 2 : 256;
+		r->rows = xrealloc(r->rows, r->rows_cap * sizeof(*r->rows));
+	}
+	d = &r->rows[r->n_rows];
+	memset(d, 0, sizeof(*d));
+	d->kind = kind;
+	d->key = key;
+	if (g->n_rows == g->rows_cap) {
+		g->rows_cap = g->rows_cap ? g->rows_cap * 2 : 16;
+		g->rows = xrealloc(g->rows, g->rows_cap * sizeof(*g->rows));
+	}
+	g->rows[g->n_rows++] = (uint32_t)r->n_rows;
+	if (by_nr) {
+		if (!g->sys_rows)
+			g->sys_rows = xcalloc(SYSCALL_NR_MAX, sizeof(*g->sys_rows));
+		g->sys_rows[key] = (uint32_t)r->n_rows + 1;
+	}
+	return (uint32_t)r->n_rows++;
+}
+
+void retirees_add_proc(struct retirees *t, uint32_t slot, const struct proc_rec *rec)
+{
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 64;
+		t->slots = xrealloc(t->slots, t->cap * sizeof(*t->slots));
+		t->recs = xrealloc(t->recs, t->cap * sizeof(*t->recs));
+	}
+	t->slots[t->n] = slot;
+	t->recs[t->n++] = rec;
+}
+
+void retirees_add_row(struct retirees *t, uint32_t idx, const struct stat_row *row)
+{
+	if (!t->n)
+		return; /* a row goes with the process added last */
+	if (t->n_rows == t->rows_cap) {
+		t->rows_cap = t->rows_cap ? t->rows_cap * 2 : 256;
+		t->row_idx = xrealloc(t->row_idx, t->rows_cap * sizeof(*t->row_idx));
+		t->row_proc = xrealloc(t->row_proc, t->rows_cap * sizeof(*t->row_proc));
+		t->rows = xrealloc(t->rows, t->rows_cap * sizeof(*t->rows));
+	}
+	t->row_idx[t->n_rows] = idx;
+	t->row_proc[t->n_rows] = (uint32_t)t->n - 1;
+	t->rows[t->n_rows++] = row;
+}
+
+void retirees_release(struct retirees *t)
+{
+	free(t->slots);
+	free(t->recs);
+	free(t->row_idx);
+	free(t->row_proc);
+	free(t->rows);
+	memset(t, 0, sizeof(*t));
+}
+
+/*
+ * Make room in @d for the aggregates @r has now (pseudo-process records, rows, and the
+ * aggregates' side records), keeping what @d already has of them.
+ */
+/* Grow array @p of @have elements of @size bytes to @want, zeroing the new ones. */
+static void *grow_zeroed(void *p, size_t have, size_t want, size_t size)
+{
+	if (want <= have)
+		return p;
+	p = xrealloc(p, want * size);
+	memset((char *)p + have * size, 0, (want - have) * size);
+	return p;
+}
+
+static void make_room(const struct recycler *r, struct raw_dump *d)
+{
+	uint32_t n_procs = r->slot_base + (uint32_t)r->n;
+	uint32_t n_rows = r->row_base + (uint32_t)r->n_rows;
+	uint32_t had = d->agg ? d->n_agg : 0;
+
+	/* a dump holds the kernel's slots (up to slot_base), then any aggregates it has */
+	d->procs = grow_zeroed(d->procs, d->n_procs, n_procs, sizeof(*d->procs));
+	if (d->live)
+		d->live = grow_zeroed(d->live, d->n_procs, n_procs, sizeof(*d->live));
+	if (d->n_procs < n_procs)
+		d->n_procs = n_procs;
+	d->rows = grow_zeroed(d->rows, d->n_rows, n_rows, sizeof(*d->rows));
+	if (d->n_rows < n_rows)
+		d->n_rows = n_rows;
+	d->agg = xrealloc(d->agg, (r->n ? r->n : 1) * sizeof(*d->agg));
+	memset(&d->agg[had], 0, (r->n - had) * sizeof(*d->agg));
+	d->agg_first = r->slot_base;
+	d->n_agg = (uint32_t)r->n;
+	for (size_t i = had; i < r->n; i++) {
+		struct proc_rec *p = &d->procs[r->slot_base + i];
+
+		memcpy(p->comm, r->g[i].comm, COMM_LEN);
+		p->cgid = r->g[i].cgid;
+		p->flags = PROC_F_EXITED;
+	}
+}
+
+void recycler__retire(struct recycler *r, const struct retirees *t, struct raw_dump *prev,
+		      uint32_t *pseudo)
+{
+	int32_t *group = xcalloc(t->n ? t->n : 1, sizeof(*group));
+	bool *in_prev = xcalloc(t->n ? t->n : 1, sizeof(*in_prev));
+
+	for (size_t k = 0; k < t->n; k++) {
+		const struct proc_rec *p = t->recs[k];
+		uint32_t s = t->slots[k];
+		struct recycle_group *g = group_of(r, p);
+
+		group[k] = (int32_t)(g - r->g);
+		g->folded++;
+		g->lifetime_ns += p->end_ns > p->start_ns ? p->end_ns - p->start_ns : 0;
+		add_rec(&g->rec, p);
+		r->folded++;
+		in_prev[k] = s < prev->n_procs && prev->procs[s].pid == p->pid;
+		pseudo[k] = r->slot_base + (uint32_t)group[k];
+	}
+	for (size_t k = 0; k < t->n_rows; k++) {
+		const struct stat_row *row = t->rows[k];
+		/* the index first: group_row() may move r->rows */
+		uint32_t gr = group_row(r, (size_t)group[t->row_proc[k]], row->kind, row->key);
+
+		add_row(&r->rows[gr], row, row_hist_used(row));
+	}
+	/*
+	 * The previous dump: what it held of each retired process moves into its
+	 * aggregate there too, so that the next interval counts only what came after
+	 */
+	make_room(r, prev);
+	for (size_t k = 0; k < t->n; k++) {
+		uint32_t s = t->slots[k];
+		const struct proc_rec *pp = &prev->procs[s];
+		struct raw_agg *pa = &prev->agg[pseudo[k] - r->slot_base];
+
+		if (in_prev[k]) {
+			add_rec(&prev->procs[pseudo[k]], pp);
+			/* its life up to the previous dump was counted then */
+			pa->lifetime_ns +=
+				(pp->end_ns && pp->end_ns < prev->ts_ns ? pp->end_ns
+									: prev->ts_ns) -
+				(pp->start_ns < prev->ts_ns ? pp->start_ns : prev->ts_ns);
+			/* a process that had already exited then is not of the next span */
+			if (pp->end_ns && pp->end_ns < prev->ts_ns)
+				pa->folded++;
+		}
+		/* (in a storm most were born since: their slot there is empty, or another's) */
+		if (s < prev->n_procs && prev->procs[s].pid)
+			memset(&prev->procs[s], 0, sizeof(*prev->procs));
+	}
+	for (size_t k = 0; k < t->n_rows; k++) {
+		uint32_t i = t->row_idx[k], j = t->row_proc[k];
+		const struct stat_row *now = t->rows[k];
+		struct stat_row *row = i < prev->n_rows && i < r->row_base ? &prev->rows[i] : NULL;
+
+		if (!row || (!row->kind && !row->slot && !row->count))
+			continue; /* nothing there: a row taken since */
+		if (in_prev[j] && row->slot == now->slot && row->kind == now->kind &&
+		    row->key == now->key)
+			add_row(&prev->rows[r->row_base +
+					    group_row(r, (size_t)group[j], now->kind, now->key)],
+				row, HIST_SLOTS); /* a copy of a live row: read whole */
+		memset(row, 0, sizeof(*row));
+	}
+	/* the aggregates' rows in the previous dump belong to their pseudo slots */
+	for (size_t gi = 0; gi < r->n; gi++)
+		for (size_t k = 0; k < r->g[gi].n_rows; k++) {
+			struct stat_row *row = &prev->rows[r->row_base + r->g[gi].rows[k]];
+
+			row->slot = r->slot_base + (uint32_t)gi;
+			row->kind = r->rows[r->g[gi].rows[k]].kind;
+			row->key = r->rows[r->g[gi].rows[k]].key;
+		}
+	free(in_prev);
+	free(group);
+}
+
+void recycler__append(const struct recycler *r, struct raw_dump *d)
+{
+	uint32_t n_procs = r->n ? r->slot_base + (uint32_t)r->n : d->n_procs;
+	uint32_t n_rows = r->n_rows ? r->row_base + (uint32_t)r->n_rows : d->n_rows;
+
+	free(d->agg);
+	d->agg = NULL;
+	d->n_agg = 0;
+	if (!r->n)
+		return;
+	/* the kernel's part as it is; the gap up to the aggregates, empty */
+	if (d->n_procs > r->slot_base)
+		d->n_procs = r->slot_base;
+	d->procs = xrealloc(d->procs, n_procs * sizeof(*d->procs));
+	memset(&d->procs[d->n_procs], 0, (n_procs - d->n_procs) * sizeof(*d->procs));
+	if (d->live) {
+		d->live = xrealloc(d->live, n_procs * sizeof(*d->live));
+		memset(&d->live[d->n_procs], 0, (n_procs - d->n_procs) * sizeof(*d->live));
+	}
+	if (d->n_rows > r->row_base)
+		d->n_rows = r->row_base;
+	if (n_rows > d->n_rows) {
+		d->rows = xrealloc(d->rows, n_rows * sizeof(*d->rows));
+		memset(&d->rows[d->n_rows], 0, (n_rows - d->n_rows) * sizeof(*d->rows));
+	}
+	d->agg = xcalloc(r->n, sizeof(*d->agg));
+	for (size_t i = 0; i < r->n; i++) {
+		const struct recycle_group *g = &r->g[i];
+		uint32_t slot = r->slot_base + (uint32_t)i;
+		struct proc_rec *p = &d->procs[slot];
+
+		*p = g->rec;
+		memcpy(p->comm, g->comm, COMM_LEN);
+		p->cgid = g->cgid;
+		p->flags = PROC_F_EXITED;
+		d->agg[i].folded = g->folded;
+		d->agg[i].lifetime_ns = g->lifetime_ns;
+		for (size_t k = 0; k < g->n_rows; k++) {
+			struct stat_row *row = &d->rows[r->row_base + g->rows[k]];
+
+			*row = r->rows[g->rows[k]];
+			row->slot = slot;
+		}
+	}
+	d->agg_first = r->slot_base;
+	d->n_agg = (uint32_t)r->n;
+	d->n_procs = n_procs;
+	if (n_rows > d->n_rows)
+		d->n_rows = n_rows;
+}

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* struct session, shared by session.c (lifecycle) and collect.c (reading the maps). */
+#ifndef PROCSCOPE_SESSION_PRIV_H
+#define PROCSCOPE_SESSION_PRIV_H
+
+#include <stdbool.h>
+
+#include <bpf/libbpf.h>
+
+#include "procscope.skel.h"
+#include "kernel/session.h"
+#include "kernel/stackstore.h"
+#include "kernel/unwind.h"
+
+#define SESSION_MAX_REGISTERED 1024
+/*
+ * --bpf-stats=sample: run-time accounting on for a window of every period (5%). Each
+ * switch patches the kernel's text on every CPU (a static key): a few a second, not more.
+ */
+#define STATS_PERIOD_NS 1000000000ULL
+#define STATS_WINDOW_NS 50000000ULL
+/*
+ * With recycling, the loop wakes every RECYCLE_EVERY_NS on its own: events wake it at
+ * most this often (cfg_wake_gap_ns, bpf/core.h).
+ */
+#define EVENTS_WAKE_GAP_NS 10000000ULL
+
+struct session {
+	struct procscope_bpf *skel;
+	struct ring_buffer *rb;
+	struct bpf_link **links; /* programs, plus one sampling event per CPU */
+	int n_links;
+	struct bpf_link *task_iter;		     /* core_tasks, if sched or mem is on */
+	uint32_t registered[SESSION_MAX_REGISTERED]; /* slots given by session__add_pid() */
+	int n_registered;
+	int stats_fd;		   /* BPF_ENABLE_STATS while on, else -1 */
+	int stats_mode;		   /* enum bpf_stats_mode */
+	uint64_t stats_on_since;   /* when the current window opened */
+	uint64_t stats_covered_ns; /* closed windows, summed */
+	uint64_t stats_next_ns;	   /* next toggle, 0 = none */
+	int (*on_event)(void *ctx, void *data, size_t len);
+	int (*on_trace)(void *ctx, void *data, size_t len);
+	void *ev_ctx;
+	uint32_t max_procs, max_rows;
+	unsigned int freq_hz;
+	unsigned int subsys;
+	uint64_t attach_ns; /* accounting start */
+	uint64_t attach_cost_ns;
+	uint64_t started_ns;
+	uint64_t events;
+	uint64_t drain_until_ns; /* session__drain's budget: stop consuming then (0: none) */
+	int ncpus;
+	void *iter_buf;
+	size_t iter_cap;
+	struct kernel_info kernel; /* what loaded, what this kernel could not do */
+	bool said;		   /* a load failure was already explained on stderr */
+	/* IO cgroups that deferred the target's IO, read once each (collect.c) */
+	struct io_cgroup io_cgroups[IO_CGROUPS_MAX];
+	size_t n_io_cgroups;
+	bool system;	    /* the target is the system or a cgroup, not a workflow */
+	char psi_dir[4096]; /* psi.h; empty: not read */
+	bool psi_cgroup;
+	struct psi psi_attach;
+	bool recycle; /* slots and rows are reused: the free rings are sized */
+	/* the process records and stat rows, mmap'ed; the rings of free slots and rows */
+	struct proc_rec *procs_mem;
+	struct stat_row *rows_mem;
+	uint64_t *free_slots, *free_rows;
+	uint32_t free_slots_mask, free_rows_mask;
+	/* the stack counts of recycled processes, under their aggregates */
+	struct stackstore folded_stacks;
+	/* user stacks walked with unwind tables (bpf/unwind.h): the maps, mmap'ed */
+	bool unwind;
+	struct unwind_tables unwind_tables;
+};
+
+/* Copy the used process slots (collect.c); caller releases with raw_dump_release(). */
+int session__read_procs(struct session *s, struct raw_dump *d);
+
+#endif

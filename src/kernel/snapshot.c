@@ -1,0 +1,722 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * From raw kernel tables to the model: per-process metrics, the target's totals,
+ * devices and remote endpoints, and for interval reports the difference between two
+ * dumps.
+ *
+ * Counters are monotonic, so a difference is a subtraction. A maximum is not: an
+ * interval's maximum is the exact one when it rose in the interval and otherwise the
+ * top of the highest bucket that gained samples (an upper bound, within the
+ * histogram's error). Stat rows are grouped by (owner, kind, key) before they are
+ * summarized, so rows that two CPUs allocated for the same pair in a race are merged.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/snapshot.h"
+#include "lib/syscall_table.h"
+#include "lib/util.h"
+
+static uint64_t sub_sat(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : 0;
+}
+
+/* d -= p and t += d over structures made only of uint64_t counters. */
+static void u64s_sub(void *d, const void *p, size_t size)
+{
+	uint64_t *dv = d;
+	const uint64_t *pv = p;
+
+	for (size_t i = 0; i < size / sizeof(uint64_t); i++)
+		dv[i] = sub_sat(dv[i], pv[i]);
+}
+
+static void u64s_add(void *t, const void *d, size_t size)
+{
+	uint64_t *tv = t;
+	const uint64_t *dv = d;
+
+	for (size_t i = 0; i < size / sizeof(uint64_t); i++)
+		tv[i] += dv[i];
+}
+
+/* @c minus @p, for one row: the events that arrived in between. */
+static void row_delta(struct stat_row *d, const struct stat_row *c, const struct stat_row *p)
+{
+	*d = *c;
+	if (!p || p->kind != c->kind || p->slot != c->slot || p->key != c->key)
+		return;
+	d->count = sub_sat(c->count, p->count);
+	d->timed = sub_sat(c->timed, p->timed);
+	d->sum_ns = sub_sat(c->sum_ns, p->sum_ns);
+	d->errors = sub_sat(c->errors, p->errors);
+	for (int i = 0; i < 4; i++)
+		if (p->err_code[i] == c->err_code[i])
+			d->err_count[i] = c->err_count[i] > p->err_count[i]
+						  ? c->err_count[i] - p->err_count[i]
+						  : 0;
+	for (uint32_t i = 0; i < HIST_SLOTS; i++)
+		d->hist[i] = c->hist[i] > p->hist[i] ? c->hist[i] - p->hist[i] : 0;
+	if (!d->timed) {
+		d->max_ns = 0;
+	} else if (c->max_ns == p->max_ns) {
+		for (int i = (int)HIST_SLOTS - 1; i >= 0; i--) {
+			if (d->hist[i]) {
+				uint64_t lo, hi;
+
+				hist_bucket_bounds(i, &lo, &hi);
+				if (hi - 1 < d->max_ns)
+					d->max_ns = hi - 1;
+				break;
+			}
+		}
+	}
+}
+
+/* Rows of one (owner, kind, key), merged. */
+struct group {
+	uint32_t slot, kind, key;
+	uint64_t count, timed, errors;
+	uint32_t err_code[16];
+	uint64_t err_count[16];
+	struct hist h; /* weighted: see struct stat_row */
+};
+
+static void group_add(struct group *g, const struct stat_row *r)
+{
+	hist_add_bins32(&g->h, r->hist, r->sum_ns, r->max_ns);
+	g->count += r->count;
+	g->timed += r->timed;
+	g->errors += r->errors;
+	for (int i = 0; i < 4; i++) {
+		if (!r->err_code[i] || !r->err_count[i])
+			continue;
+		for (int j = 0; j < 16; j++) {
+			if (g->err_code[j] == r->err_code[i] || !g->err_code[j]) {
+				g->err_code[j] = r->err_code[i];
+				g->err_count[j] += r->err_count[i];
+				break;
+			}
+		}
+	}
+}
+
+/* Percentiles from the (weighted) histogram; the count from the exact counter. */
+static void group_lat(const struct group *g, struct lat *out)
+{
+	hist_summarize(&g->h, out);
+	out->count = g->count;
+}
+
+static void group_syscall(const struct group *g, struct syscall_stat *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->nr = g->key;
+	s->timed = g->timed;
+	s->errors = g->errors;
+	for (int i = 0; i < 16; i++) {
+		if (g->err_code[i] && g->err_count[i] > s->top_errno_count) {
+			s->top_errno = g->err_code[i];
+			s->top_errno_count = g->err_count[i];
+		}
+	}
+	group_lat(g, &s->lat);
+}
+
+static struct hist *hist_dup(const struct hist *h)
+{
+	struct hist *d = xmalloc(sizeof(*d));
+
+	*d = *h;
+	return d;
+}
+
+static void syscall_append(struct metrics *m, const struct syscall_stat *s)
+{
+	m->syscalls = xrealloc(m->syscalls, sizeof(*m->syscalls) * (m->n_syscalls + 1));
+	m->syscalls[m->n_syscalls++] = *s;
+}
+
+static int cmp_syscall_total(const void *a, const void *b)
+{
+	const struct syscall_stat *x = a, *y = b;
+
+	if (x->lat.sum_ns != y->lat.sum_ns)
+		return x->lat.sum_ns < y->lat.sum_ns ? 1 : -1;
+	if (x->lat.count != y->lat.count)
+		return x->lat.count < y->lat.count ? 1 : -1;
+	return (int)x->nr - (int)y->nr;
+}
+
+/* Syscall totals, the accepts they imply, and the order reports print them in. */
+static void metrics_finish(struct metrics *m, bool have_syscalls)
+{
+	static int nr_accept = -2, nr_accept4 = -2;
+
+	if (nr_accept == -2) {
+		nr_accept = syscall_nr("accept");
+		nr_accept4 = syscall_nr("accept4");
+	}
+	m->syscall_count = m->syscall_errors = m->syscall_total_ns = 0;
+	m->net.accepts = 0;
+	m->net.accepts_known = have_syscalls;
+	for (size_t i = 0; i < m->n_syscalls; i++) {
+		const struct syscall_stat *s = &m->syscalls[i];
+
+		m->syscall_count += s->lat.count;
+		m->syscall_errors += s->errors;
+		m->syscall_total_ns += s->lat.sum_ns;
+		if ((int)s->nr == nr_accept || (int)s->nr == nr_accept4)
+			m->net.accepts += sub_sat(s->lat.count, s->errors);
+	}
+	if (m->n_syscalls > 1)
+		qsort(m->syscalls, m->n_syscalls, sizeof(*m->syscalls), cmp_syscall_total);
+}
+
+/* The per-process distribution a row kind feeds, or NULL. */
+static struct lat *proc_lat(struct metrics *m, uint32_t kind)
+{
+	switch (kind) {
+	case ROW_RUNQ:
+		return &m->runq;
+	case ROW_IO_LAT:
+		return &m->io.lat;
+	case ROW_IO_QUEUE:
+		return &m->io.queue;
+	case ROW_TCP_CONNECT:
+		return &m->net.connect;
+	case ROW_TCP_RTT:
+		return &m->net.rtt;
+	case ROW_TCP_LIFETIME:
+		return &m->net.lifetime;
+	default:
+		return NULL;
+	}
+}
+
+/* The aggregate record of pseudo slot @slot in @d, or NULL (recycle.h). */
+static const struct raw_agg *agg_of(const struct raw_dump *d, uint32_t slot)
+{
+	return d->agg && slot >= d->agg_first && slot - d->agg_first < d->n_agg
+		       ? &d->agg[slot - d->agg_first]
+		       : NULL;
+}
+
+static bool proc_in_window(const struct proc_rec *r, uint64_t start, uint64_t end)
+{
+	return r->start_ns <= end && (!r->end_ns || r->end_ns >= start);
+}
+
+static const char *inherited_cmdline(const struct snapshot *s, size_t upto, uint32_t ppid)
+{
+	for (size_t i = upto; ppid && i-- > 0;)
+		if (s->procs[i].pid == ppid && s->procs[i].slot != SLOT_OVERFLOW &&
+		    s->procs[i].cmdline)
+			return s->procs[i].cmdline;
+	return NULL;
+}
+
+static bool proc_empty(const struct proc_info *p)
+{
+	static const struct proc_sched zero;
+	const struct metrics *m = &p->m;
+
+	return !m->n_syscalls && !m->runq.count && !memcmp(&m->sched, &zero, sizeof(zero)) &&
+	       !io_total_bytes(&m->io) && !m->io.wb_bytes && !m->io.ops[IO_FLUSH] &&
+	       !m->net.tx_bytes && !m->net.rx_bytes && !m->net.connects && !m->net.closes &&
+	       !m->mem.minor_faults && !m->mem.major_faults;
+}
+
+static void build_procs(struct snapshot *out, const struct raw_dump *cur,
+			const struct raw_dump *prev, int32_t *index)
+{
+	for (uint32_t slot = 0; slot < cur->n_procs; slot++) {
+		const struct proc_rec *r = &cur->procs[slot];
+		const struct proc_rec *pr =
+			prev && slot < prev->n_procs ? &prev->procs[slot] : NULL;
+		struct proc_io io = r->io;
+		struct proc_net net = r->net;
+		struct proc_info *p;
+
+		const struct raw_agg *agg = agg_of(cur, slot),
+				     *pagg = prev ? agg_of(prev, slot) : NULL;
+		/* an aggregate of recycled processes: those folded in during the span */
+		uint64_t folded = agg ? agg->folded - (pagg ? pagg->folded : 0) : 0;
+
+		index[slot] = -1;
+		if (slot < SLOT_OVERFLOW)
+			continue;
+		if (agg && !folded)
+			continue;
+		if (!agg && slot >= SLOT_FIRST && (!r->pid || (r->flags & PROC_F_DUP)))
+			continue;
+		if (prev && slot >= SLOT_FIRST && !agg &&
+		    !proc_in_window(r, out->start_ns, out->end_ns))
+			continue;
+		p = &out->procs[out->n_procs];
+		p->slot = slot;
+		p->pid = agg ? 0 : r->pid;
+		p->folded = folded;
+		p->lifetime_ns = agg ? agg->lifetime_ns - (pagg ? pagg->lifetime_ns : 0) : 0;
+		p->ppid = r->ppid;
+		p->flags = r->flags;
+		p->exit_status = r->exit_code;
+		p->start_ns = r->start_ns;
+		p->exec_ns = r->exec_ns;
+		p->end_ns = r->end_ns;
+		p->cgid = r->cgid;
+		memcpy(p->comm, r->comm, COMM_LEN);
+		p->m.sched = r->sched;
+		p->m.mem.minor_faults = r->mem.minor_faults;
+		p->m.mem.major_faults = r->mem.major_faults;
+		if (pr && pr->pid == r->pid) {
+			/* an interval: the change since the previous dump */
+			u64s_sub(&p->m.sched, &pr->sched, sizeof(p->m.sched));
+			u64s_sub(&io, &pr->io, sizeof(io));
+			u64s_sub(&net, &pr->net, sizeof(net));
+			p->m.mem.minor_faults = sub_sat(r->mem.minor_faults, pr->mem.minor_faults);
+			p->m.mem.major_faults = sub_sat(r->mem.major_faults, pr->mem.major_faults);
+		}
+		memcpy(p->m.io.ops, io.ops, sizeof(io.ops));
+		memcpy(p->m.io.bytes, io.bytes, sizeof(io.bytes));
+		p->m.io.wb_ops = io.wb_ops;
+		p->m.io.wb_bytes = io.wb_bytes;
+		p->m.io.dirtied_bytes = io.dirtied_bytes;
+		p->m.io.deferred_ops = io.deferred_ops;
+		p->m.io.deferred_bytes = io.deferred_bytes;
+		p->m.io.deferred_cgid = r->io.deferred_cgid;
+		p->m.net.tx_bytes = net.tx_bytes;
+		p->m.net.rx_bytes = net.rx_bytes;
+		p->m.net.connects = net.connects;
+		p->m.net.connect_failures = net.connect_failures;
+		p->m.net.closes = net.closes;
+		p->m.net.retransmits = net.retransmits;
+		if (cur->live) {
+			p->m.mem.rss_bytes = cur->live[slot].rss_bytes;
+			p->m.mem.rss_peak_bytes = cur->live[slot].rss_peak_bytes;
+		}
+		if (r->mem.maxrss_bytes > p->m.mem.rss_peak_bytes)
+			p->m.mem.rss_peak_bytes = r->mem.maxrss_bytes;
+		p->m.mem.oom_kills = r->mem.oom_killed;
+		if (slot == SLOT_OVERFLOW) {
+			snprintf(p->comm, sizeof(p->comm), "[overflow]");
+			p->start_ns = out->start_ns;
+		}
+		index[slot] = (int32_t)out->n_procs++;
+	}
+}
+
+/* Row deltas (intervals) or the rows themselves, in (owner, kind, key) order. */
+struct row_view {
+	const struct stat_row **rows;
+	size_t n;
+	struct stat_row *owned;
+};
+
+static int cmp_row(const void *a, const void *b)
+{
+	const struct stat_row *x = *(const struct stat_row *const *)a;
+	const struct stat_row *y = *(const struct stat_row *const *)b;
+
+	if (x->slot != y->slot)
+		return x->slot < y->slot ? -1 : 1;
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	return (int)x->key - (int)y->key;
+}
+
+static void rows_view(struct row_view *v, const struct raw_dump *cur, const struct raw_dump *prev)
+{
+	v->rows = xcalloc(cur->n_rows ? cur->n_rows : 1, sizeof(*v->rows));
+	v->owned = prev ? xcalloc(cur->n_rows ? cur->n_rows : 1, sizeof(*v->owned)) : NULL;
+	v->n = 0;
+	for (uint32_t i = ROW_OVF_SYSCALL; i < cur->n_rows; i++) {
+		const struct stat_row *r = &cur->rows[i];
+
+		if (!r->kind)
+			continue; /* being set up, or never used */
+		if (prev) {
+			row_delta(&v->owned[i], r, i < prev->n_rows ? &prev->rows[i] : NULL);
+			r = &v->owned[i];
+		}
+		if (r->count)
+			v->rows[v->n++] = r;
+	}
+	qsort(v->rows, v->n, sizeof(*v->rows), cmp_row);
+}
+
+/* Per-device and per-remote counters (their distributions come from rows). */
+static void build_devices(struct snapshot *out, const struct raw_dump *cur,
+			  const struct raw_dump *prev, const struct snapshot_names *names)
+{
+	out->devices = xcalloc(cur->n_devs ? cur->n_devs : 1, sizeof(*out->devices));
+	for (uint32_t i = 0; i < cur->n_devs; i++) {
+		struct io_dev_rec d = cur->devs[i];
+		struct io_device *o = &out->devices[i];
+
+		if (prev && i < prev->n_devs && prev->devs[i].dev == d.dev) {
+			struct io_dev_rec p = prev->devs[i];
+
+			u64s_sub(d.ops, p.ops, sizeof(d.ops));
+			u64s_sub(d.bytes, p.bytes, sizeof(d.bytes));
+			d.wb_ops = sub_sat(d.wb_ops, p.wb_ops);
+			d.wb_bytes = sub_sat(d.wb_bytes, p.wb_bytes);
+		}
+		o->dev = d.dev;
+		memcpy(o->m.ops, d.ops, sizeof(d.ops));
+		memcpy(o->m.bytes, d.bytes, sizeof(d.bytes));
+		o->m.wb_ops = d.wb_ops;
+		o->m.wb_bytes = d.wb_bytes;
+		if (names && names->dev_name)
+			names->dev_name(d.dev, o->name, sizeof(o->name));
+		else
+			snprintf(o->name, sizeof(o->name), "%u:%u", d.dev >> 20, d.dev & 0xfffff);
+	}
+	out->n_devices = cur->n_devs;
+
+	out->remotes = xcalloc(cur->n_remotes ? cur->n_remotes : 1, sizeof(*out->remotes));
+	for (uint32_t i = 0; i < cur->n_remotes; i++) {
+		const struct net_remote_rec *r = &cur->remotes[i];
+		const struct net_remote_rec *p =
+			prev && i < prev->n_remotes && prev->remotes[i].key.family
+				? &prev->remotes[i]
+				: NULL;
+		struct net_remote *o = &out->remotes[i];
+
+		format_remote(&r->key, o->addr, sizeof(o->addr));
+		o->connects = sub_sat(r->connects, p ? p->connects : 0);
+		o->connect_failures = sub_sat(r->connect_failures, p ? p->connect_failures : 0);
+		o->retransmits = sub_sat(r->retransmits, p ? p->retransmits : 0);
+		o->tx_bytes = sub_sat(r->tx_bytes, p ? p->tx_bytes : 0);
+		o->rx_bytes = sub_sat(r->rx_bytes, p ? p->rx_bytes : 0);
+	}
+	out->n_remotes = cur->n_remotes;
+}
+
+static void build_slow(struct snapshot *out, const struct raw_dump *cur, const int32_t *index)
+{
+	out->slow = xcalloc(cur->n_slow ? cur->n_slow : 1, sizeof(*out->slow));
+	for (uint32_t i = 0; i < cur->n_slow; i++) {
+		struct slow_req *s = &out->slow[out->n_slow];
+		const struct io_slow *r = &cur->slow[i];
+
+		if (!r->lat_ns)
+			continue;
+		s->r = *r;
+		for (size_t d = 0; d < out->n_devices; d++)
+			if (out->devices[d].dev == r->dev)
+				snprintf(s->dev, sizeof(s->dev), "%s", out->devices[d].name);
+		if (r->slot < cur->n_procs && index[r->slot] >= 0) {
+			const struct proc_info *p = &out->procs[index[r->slot]];
+
+			s->pid = p->pid;
+			memcpy(s->comm, p->comm, sizeof(s->comm));
+		}
+		out->n_slow++;
+	}
+}
+
+static int cmp_conn_bytes(const void *a, const void *b)
+{
+	const struct conn_summary *x = a, *y = b;
+	uint64_t bx = x->c.tx_bytes + x->c.rx_bytes, by = y->c.tx_bytes + y->c.rx_bytes;
+
+	return bx < by ? 1 : bx > by ? -1 : 0;
+}
+
+/* The connections that closed in the span, the largest kept. */
+static void build_conns(struct snapshot *out, const struct raw_dump *cur, const int32_t *index)
+{
+	/* those let go of (conn_log__trim) closed before the span, unless it is the run's */
+	if (out->start_ns < cur->conns_trimmed_until_ns)
+		out->conns_closed += cur->conns_trimmed;
+	for (size_t i = 0; i < cur->n_conns; i++) {
+		const struct tcp_conn_info *c = &cur->conns[i];
+		struct conn_summary *o;
+
+		if (c->end_ns <= out->start_ns || c->end_ns > out->end_ns) /* (start, end] */
+			continue;
+		out->conns_closed++;
+		if (out->n_conns == SNAPSHOT_TOP_CONNS) {
+			struct conn_summary *last = &out->conns[SNAPSHOT_TOP_CONNS - 1];
+
+			qsort(out->conns, out->n_conns, sizeof(*o), cmp_conn_bytes);
+			if (c->tx_bytes + c->rx_bytes <= last->c.tx_bytes + last->c.rx_bytes)
+				continue;
+			o = last;
+		} else {
+			o = &out->conns[out->n_conns++];
+		}
+		memset(o, 0, sizeof(*o));
+		o->c = *c;
+		format_remote(&c->key, o->remote, sizeof(o->remote));
+		if (c->comm[0])
+			memcpy(o->comm, c->comm, sizeof(c->comm)); /* o->comm is one longer */
+		else if (c->slot < cur->n_procs && index[c->slot] >= 0)
+			memcpy(o->comm, out->procs[index[c->slot]].comm, sizeof(o->comm));
+	}
+	qsort(out->conns, out->n_conns, sizeof(out->conns[0]), cmp_conn_bytes);
+}
+
+/* Sum a process's counters into the target. */
+static void target_add(struct metrics *t, const struct metrics *m)
+{
+	u64s_add(&t->sched, &m->sched, sizeof(t->sched));
+	u64s_add(t->io.ops, m->io.ops, sizeof(t->io.ops));
+	u64s_add(t->io.bytes, m->io.bytes, sizeof(t->io.bytes));
+	t->io.wb_ops += m->io.wb_ops;
+	t->io.wb_bytes += m->io.wb_bytes;
+	t->io.dirtied_bytes += m->io.dirtied_bytes;
+	t->io.deferred_ops += m->io.deferred_ops;
+	t->io.deferred_bytes += m->io.deferred_bytes;
+	t->net.tx_bytes += m->net.tx_bytes;
+	t->net.rx_bytes += m->net.rx_bytes;
+	t->net.connects += m->net.connects;
+	t->net.connect_failures += m->net.connect_failures;
+	t->net.closes += m->net.closes;
+	t->net.retransmits += m->net.retransmits;
+	t->mem.minor_faults += m->mem.minor_faults;
+	t->mem.major_faults += m->mem.major_faults;
+	t->mem.rss_bytes += m->mem.rss_bytes;
+	if (m->mem.rss_peak_bytes > t->mem.rss_peak_bytes)
+		t->mem.rss_peak_bytes = m->mem.rss_peak_bytes;
+	t->mem.oom_kills += m->mem.oom_kills;
+}
+
+int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struct raw_dump *prev,
+		   uint64_t attach_ns, const struct snapshot_names *names)
+{
+	int32_t *index = xcalloc(cur->n_procs ? cur->n_procs : 1, sizeof(*index));
+	struct hist *target_h = xcalloc(ROW_KIND_N, sizeof(*target_h));
+	struct group *g = xmalloc(sizeof(*g));
+	struct group **tsc = xcalloc(SYSCALL_NR_MAX, sizeof(*tsc)); /* the target's, by number */
+	bool have_syscalls = false;
+	struct row_view v;
+
+	memset(out, 0, sizeof(*out));
+	out->kind = prev ? SNAP_INTERVAL : SNAP_REPORT;
+	out->attach_ns = attach_ns;
+	out->start_ns = prev ? prev->ts_ns : attach_ns;
+	out->end_ns = cur->ts_ns;
+	out->self = cur->self;
+	out->kernel = cur->kernel;
+	out->ncpus = cur->ncpus;
+	out->system = cur->system;
+	for (int r = 0; r < PSI_N; r++) {
+		const struct psi *from = prev ? &prev->psi : &cur->psi_attach;
+
+		out->psi_ok[r] = cur->psi.ok[r] && from->ok[r];
+		if (!out->psi_ok[r])
+			continue;
+		out->psi_some_ns[r] = sub_sat(cur->psi.some_us[r], from->some_us[r]) * 1000;
+		out->psi_full_ns[r] = sub_sat(cur->psi.full_us[r], from->full_us[r]) * 1000;
+	}
+	out->n_io_cgroups = cur->n_io_cgroups;
+	memcpy(out->io_cgroups, cur->io_cgroups, sizeof(out->io_cgroups));
+	out->cpu_others_ns = sub_sat(cur->cpu_others_ns, prev ? prev->cpu_others_ns : 0);
+	out->cpu_idle_ns = sub_sat(cur->cpu_idle_ns, prev ? prev->cpu_idle_ns : 0);
+	out->procs = xcalloc(cur->n_procs ? cur->n_procs : 1, sizeof(*out->procs));
+	build_procs(out, cur, prev, index);
+	build_devices(out, cur, prev, names);
+
+	rows_view(&v, cur, prev);
+	for (size_t i = 0; i < v.n;) {
+		const struct stat_row *r = v.rows[i];
+		struct proc_info *p = NULL;
+		struct syscall_stat sc;
+		struct lat *l;
+		bool owned;
+
+		memset(g, 0, sizeof(*g));
+		g->slot = r->slot;
+		g->kind = r->kind;
+		g->key = r->key;
+		owned = r->slot < cur->n_procs && index[r->slot] >= 0;
+		for (; i < v.n && !cmp_row(&v.rows[i], &r); i++) {
+			group_add(g, v.rows[i]);
+			if (r->kind == ROW_SYSCALL && r->key < SYSCALL_NR_MAX && owned) {
+				if (!tsc[r->key]) {
+					tsc[r->key] = xcalloc(1, sizeof(**tsc));
+					tsc[r->key]->key = r->key;
+				}
+				group_add(tsc[r->key], v.rows[i]);
+			}
+		}
+		if (g->kind < ROW_KIND_N && g->kind != ROW_SYSCALL &&
+		    (owned || g->slot == SLOT_NONE))
+			hist_merge(&target_h[g->kind], &g->h);
+		switch (g->kind) {
+		case ROW_IO_DEV_LAT:
+		case ROW_IO_DEV_QUEUE:
+			if (g->key >= 1 && g->key <= out->n_devices) {
+				struct io_device *d = &out->devices[g->key - 1];
+
+				group_lat(g, g->kind == ROW_IO_DEV_LAT ? &d->m.lat : &d->m.queue);
+				if (g->kind == ROW_IO_DEV_LAT)
+					d->lat_h = hist_dup(&g->h);
+			}
+			continue;
+		case ROW_REMOTE_CONNECT:
+		case ROW_REMOTE_RTT:
+			if (g->key >= 1 && g->key <= out->n_remotes) {
+				struct net_remote *m = &out->remotes[g->key - 1];
+
+				group_lat(g, g->kind == ROW_REMOTE_CONNECT ? &m->connect : &m->rtt);
+				*(g->kind == ROW_REMOTE_CONNECT ? &m->connect_h : &m->rtt_h) =
+					hist_dup(&g->h);
+			}
+			continue;
+		}
+		if (g->slot < cur->n_procs && index[g->slot] >= 0)
+			p = &out->procs[index[g->slot]];
+		if (g->kind == ROW_SYSCALL) {
+			have_syscalls = true;
+			group_syscall(g, &sc);
+			if (p)
+				syscall_append(&p->m, &sc);
+			continue;
+		}
+		if (p && (l = proc_lat(&p->m, g->kind)))
+			group_lat(g, l);
+	}
+
+	/* the target's syscalls: one entry per number, merged over processes */
+	for (uint32_t nr = 0; nr < SYSCALL_NR_MAX; nr++) {
+		struct syscall_stat sc;
+
+		if (!tsc[nr])
+			continue;
+		group_syscall(tsc[nr], &sc);
+		sc.h = hist_dup(&tsc[nr]->h);
+		syscall_append(&out->target, &sc);
+		free(tsc[nr]);
+	}
+
+	for (size_t i = 0; i < out->n_procs; i++) {
+		struct proc_info *p = &out->procs[i];
+		const char *cl =
+			names && names->cmdline ? names->cmdline(names->ctx, p->slot) : NULL;
+
+		if (!cl && p->slot != SLOT_OVERFLOW && !(p->flags & PROC_F_EXECED))
+			cl = inherited_cmdline(out, i, p->ppid); /* forked, never exec'd */
+		if (names && names->cgroup && p->cgid) {
+			const char *cg = names->cgroup(names->cgroup_ctx, p->cgid);
+
+			p->cgroup = cg ? xstrdup(cg) : NULL;
+		}
+		if (p->folded) {
+			p->cmdline = xmalloc(96);
+			snprintf(p->cmdline, 96, "(%llu processes that exited, recycled)",
+				 (unsigned long long)p->folded);
+		} else if (cl)
+			p->cmdline = xstrdup(cl);
+		else if (p->slot == SLOT_OVERFLOW)
+			p->cmdline = xstrdup("(processes beyond --max-procs)");
+		else {
+			p->cmdline = xmalloc(COMM_LEN + 3);
+			snprintf(p->cmdline, COMM_LEN + 3, "[%s]", p->comm);
+		}
+		metrics_finish(&p->m, have_syscalls);
+		target_add(&out->target, &p->m);
+		out->process_count += proc_info_processes(p);
+		if (!p->folded && p->slot != SLOT_OVERFLOW)
+			out->running_count += !(p->flags & PROC_F_EXITED);
+	}
+	/* processes beyond --max-procs started in the span: counted, if not kept */
+	out->process_count += sub_sat(cur->self.stats[STAT_PROCS_FULL],
+				      prev ? prev->self.stats[STAT_PROCS_FULL] : 0);
+	/* the overflow entry is listed only when something was counted in it */
+	if (out->n_procs && out->procs[0].slot == SLOT_OVERFLOW && proc_empty(&out->procs[0])) {
+		free(out->procs[0].cmdline);
+		free(out->procs[0].m.syscalls);
+		memmove(&out->procs[0], &out->procs[1], (out->n_procs - 1) * sizeof(*out->procs));
+		out->n_procs--;
+		for (uint32_t s = 0; s < cur->n_procs; s++)
+			index[s] = index[s] > 0 ? index[s] - 1 : -1;
+	}
+	build_slow(out, cur, index);
+	build_conns(out, cur, index);
+
+	out->target_runq = target_h[ROW_RUNQ];
+	for (uint32_t k = 0; k < ROW_KIND_N; k++) {
+		struct lat *l = proc_lat(&out->target, k);
+
+		if (l)
+			hist_summarize(&target_h[k], l);
+	}
+	metrics_finish(&out->target, have_syscalls);
+
+	free(v.rows);
+	free(v.owned);
+	free(tsc);
+	free(target_h);
+	free(index);
+	free(g);
+	return 0;
+}
+
+static void metrics_release(struct metrics *m)
+{
+	for (size_t i = 0; i < m->n_syscalls; i++)
+		free(m->syscalls[i].h);
+	free(m->syscalls);
+	m->syscalls = NULL;
+	m->n_syscalls = 0;
+}
+
+void snapshot_release(struct snapshot *s)
+{
+	for (size_t i = 0; i < s->n_procs; i++) {
+		free(s->procs[i].cmdline);
+		free(s->procs[i].cgroup);
+		metrics_release(&s->procs[i].m);
+	}
+	free(s->procs);
+	for (size_t i = 0; i < s->n_devices; i++)
+		free(s->devices[i].lat_h);
+	free(s->devices);
+	for (size_t i = 0; i < s->n_remotes; i++) {
+		free(s->remotes[i].connect_h);
+		free(s->remotes[i].rtt_h);
+	}
+	free(s->remotes);
+	free(s->slow);
+	metrics_release(&s->target);
+	memset(s, 0, sizeof(*s));
+}
+
+void raw_dump_copy(struct raw_dump *dst, const struct raw_dump *src)
+{
+	uint32_t n = src->n_procs ? src->n_procs : 1, nr = src->n_rows ? src->n_rows : 1;
+
+	*dst = *src;
+	/* into zeroed memory, the slots and rows in use only: most of a monitor's are free */
+	dst->procs = xcalloc(n, sizeof(*dst->procs));
+	dst->live = src->live ? xcalloc(n, sizeof(*dst->live)) : NULL;
+	for (uint32_t i = 0; i < src->n_procs; i++) {
+		if (i >= SLOT_FIRST && !src->procs[i].pid && !(src->agg && i >= src->agg_first))
+			continue;
+		dst->procs[i] = src->procs[i];
+		if (src->live)
+			dst->live[i] = src->live[i];
+	}
+	dst->rows = xcalloc(nr, sizeof(*dst->rows));
+	for (uint32_t i = 0; i < src->n_rows; i++)
+		if (i < ROW_FIRST || src->rows[i].kind)
+			dst->rows[i] = src->rows[i];
+	dst->agg = src->agg ? xmemdup(src->agg, (src->n_agg ? src->n_agg : 1) * sizeof(*src->agg))
+			    : NULL;
+	dst->conns = NULL; /* not owned: the caller's to copy if it needs them */
+	dst->n_conns = 0;
+}
+
+void raw_dump_release(struct raw_dump *d)
+{
+	free(d->agg);
+	free(d->procs);
+	free(d->live);
+	free(d->rows);
+	memset(d, 0, sizeof(*d));
+}

@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Allocation, clock and formatting helpers. Allocation failure aborts with a message. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/log.h"
+#include "lib/util.h"
+
+static void *oom(size_t n)
+{
+	pr_error("out of memory allocating %zu bytes", n);
+	abort();
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	return p ? p : oom(n);
+}
+
+void *xcalloc(size_t nmemb, size_t size)
+{
+	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+
+	return p ? p : oom(nmemb * size);
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	return p ? p : oom(n);
+}
+
+char *xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+void *xmemdup(const void *p, size_t n)
+{
+	void *q = xmalloc(n ? n : 1);
+
+	if (n)
+		memcpy(q, p, n);
+	return q;
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+}
+
+static char *fmt_scaled(char *buf, size_t len, double v, const char *unit)
+{
+	if (v >= 100 || v == 0)
+		snprintf(buf, len, "%.0f%s", v, unit);
+	else if (v >= 10)
+		snprintf(buf, len, "%.1f%s", v, unit);
+	else
+		snprintf(buf, len, "%.2f%s", v, unit);
+	return buf;
+}
+
+char *fmt_dur(char *buf, size_t len, uint64_t ns)
+{
+	if (ns < NSEC_PER_USEC)
+		return fmt_scaled(buf, len, (double)ns, "ns");
+	if (ns < NSEC_PER_MSEC)
+		return fmt_scaled(buf, len, ns / 1e3, "us");
+	if (ns < NSEC_PER_SEC)
+		return fmt_scaled(buf, len, ns / 1e6, "ms");
+	return fmt_scaled(buf, len, ns / 1e9, "s");
+}
+
+char *fmt_bytes(char *buf, size_t len, uint64_t b)
+{
+	if (b < 1024)
+		snprintf(buf, len, "%lluB", (unsigned long long)b);
+	else if (b < 1024 * 1024)
+		fmt_scaled(buf, len, b / 1024.0, "KiB");
+	else if (b < 1024ULL * 1024 * 1024)
+		fmt_scaled(buf, len, b / 1048576.0, "MiB");
+	else
+		fmt_scaled(buf, len, b / 1073741824.0, "GiB");
+	return buf;
+}
+
+double pct(uint64_t part, uint64_t whole)
+{
+	return whole ? 100.0 * (double)part / (double)whole : 0.0;
+}
+
+int parse_decimal(const char *s, double *v, const char **end)
+{
+	const char *p = s;
+	char *e;
+
+	/* plain decimals only: no sign, no exponent, no hex, no inf/nan (strtod takes all) */
+	while (isdigit((unsigned char)*p))
+		p++;
+	if (*p == '.')
+		for (p++; isdigit((unsigned char)*p);)
+			p++;
+	if (p == s || (p == s + 1 && *s == '.'))
+		return -1;
+	errno = 0;
+	*v = strtod(s, &e);
+	if (errno || e != p || !isfinite(*v))
+		return -1;
+	*end = p;
+	return 0;
+}
+
+struct unit {
+	const char *name;
+	double scale;
+};
+
+/* A decimal with one of @units (or @default_unit when it has none), scaled. */
+static int parse_units(const char *s, const struct unit *units, size_t n, const char *default_unit,
+		       uint64_t *out)
+{
+	const char *unit, *end;
+	double v;
+
+	if (parse_decimal(s, &v, &end))
+		return -1;
+	unit = *end ? end : default_unit;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(unit, units[i].name) == 0) {
+			double x = v * units[i].scale;
+
+			if (x > 1e18)
+				return -1;
+			*out = (uint64_t)(x + 0.5);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int parse_duration_ns(const char *s, uint64_t *out, const char *default_unit)
+{
+	static const struct unit units[] = {
+		{"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}, {"m", 60e9}, {"h", 3600e9},
+	};
+
+	return parse_units(s, units, ARRAY_SIZE(units), default_unit, out);
+}
+
+int parse_size_bytes(const char *s, uint64_t *out)
+{
+	static const struct unit units[] = {
+		{"", 1},
+		{"K", 1024.0},
+		{"M", 1024.0 * 1024},
+		{"G", 1024.0 * 1024 * 1024},
+	};
+
+	return parse_units(s, units, ARRAY_SIZE(units), "", out);
+}
+
+char *read_input(const char *path, const char *what, size_t max, size_t *len, char *err,
+		 size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	struct stat st;
+	size_t off = 0;
+	char *buf, sz[32];
+
+	if (fd < 0 || fstat(fd, &st)) {
+		snprintf(err, errlen, "cannot read %s '%s': %s", what, path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
+		if (S_ISREG(st.st_mode))
+			snprintf(err, errlen, "%s '%s' is larger than %s", what, path,
+				 fmt_bytes(sz, sizeof(sz), max));
+		else
+			snprintf(err, errlen, "%s '%s' is %s", what, path,
+				 S_ISDIR(st.st_mode) ? "a directory" : "not a regular file");
+		close(fd);
+		return NULL;
+	}
+	buf = xmalloc((size_t)st.st_size + 1);
+	while (off < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + off, (size_t)st.st_size - off);
+
+		if (n <= 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			snprintf(err, errlen, "cannot read %s '%s': %s", what, path,
+				 n < 0 ? strerror(errno) : "it shrank while read");
+			free(buf);
+			close(fd);
+			return NULL;
+		}
+		off += (size_t)n;
+	}
+	close(fd);
+	buf[off] = '\0';
+	*len = off;
+	return buf;
+}
+
+long read_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t off = 0;
+
+	if (fd < 0)
+		return -errno;
+	while (off + 1 < len) {
+		ssize_t n = read(fd, buf + off, len - 1 - off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			n = -errno;
+			close(fd);
+			return n;
+		}
+		if (n == 0)
+			break;
+		off += n;
+	}
+	close(fd);
+	buf[off] = '\0';
+	return (long)off;
+}
+
+void markup_text(FILE *f, const char *s, size_t max, bool keep_lines)
+{
+	size_t n = 0;
+
+	for (; *s && n < max; s++, n++) {
+		switch (*s) {
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		case '\'':
+			fputs("&apos;", f);
+			break;
+		case '\n':
+		case '\t':
+			if (keep_lines) {
+				fputc(*s, f);
+				break;
+			}
+			/* fall through */
+		default:
+			/* XML 1.0 has no place for control characters */
+			fputc((unsigned char)*s < 0x20 ? '?' : *s, f);
+		}
+	}
+}

@@ -1,0 +1,688 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The Prometheus text exposition; see prometheus.h. Processes are summed per label set
+ * (comm and cgroup, and pid when asked): Prometheus scrapes a fleet, and a series per
+ * pid would grow without bound on a busy host. The biggest consumers come first, so
+ * that the series cap drops the tail, and what it dropped is counted.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/alerts.h"
+#include "lib/json_writer.h"
+#include "render/prometheus.h"
+#include "model/snapshot.h"
+#include "lib/syscall_table.h"
+#include "lib/util.h"
+
+/* A label set and the sum of its processes' metrics. */
+struct prom_group {
+	const char *comm, *cgroup;
+	uint32_t pid; /* 0 unless PROM_LABEL_PID */
+	uint64_t processes, running;
+	struct proc_sched sched;
+	uint64_t io_ops[IO_OP_N], io_bytes[IO_OP_N], wb_bytes;
+	uint64_t tx, rx, connects, connect_failures, retransmits;
+	uint64_t minflt, majflt, rss, ooms;
+	struct {
+		uint32_t nr;
+		uint64_t count, errors, sum_ns;
+	} * sc;
+	size_t n_sc;
+};
+
+struct prom_out {
+	FILE *f; /* NULL: count the series only */
+	size_t series, max, dropped;
+	const char *family; /* the family whose HELP and TYPE were written last */
+};
+
+/* A label value: escaped as the format wants; bytes that are not UTF-8 become '?'. */
+static void put_label_value(FILE *f, const char *s)
+{
+	size_t n = strlen(s);
+
+	for (size_t i = 0; i < n;) {
+		unsigned char c = (unsigned char)s[i];
+		size_t len;
+
+		if (c == '\\' || c == '"') {
+			fputc('\\', f);
+			fputc(c, f);
+			i++;
+		} else if (c == '\n') {
+			fputs("\\n", f);
+			i++;
+		} else if (c < 0x20 || c == 0x7f) {
+			fputc('?', f);
+			i++;
+		} else if (c < 0x80) {
+			fputc(c, f);
+			i++;
+		} else if ((len = utf8_valid_len((const unsigned char *)s + i, n - i)) > 0) {
+			fwrite(s + i, 1, len, f);
+			i += len;
+		} else {
+			fputc('?', f);
+			i++;
+		}
+	}
+}
+
+static void family(struct prom_out *o, const char *name, const char *type, const char *help)
+{
+	if (o->family && !strcmp(o->family, name))
+		return;
+	o->family = name;
+	if (o->f)
+		fprintf(o->f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/*
+ * One sample: @name{@labels} @v, labels as "k", "v" pairs ending in NULL. false when the
+ * cap is reached (the series is counted as dropped).
+ */
+static bool sample(struct prom_out *o, const char *name, const char *const *labels, double v)
+{
+	if (o->series >= o->max) {
+		o->dropped++;
+		return false;
+	}
+	o->series++;
+	if (!o->f)
+		return true;
+	fputs(name, o->f);
+	if (labels && labels[0]) {
+		fputc('{', o->f);
+		for (size_t i = 0; labels[i]; i += 2) {
+			fprintf(o->f, "%s%s=\"", i ? "," : "", labels[i]);
+			put_label_value(o->f, labels[i + 1] ? labels[i + 1] : "");
+			fputc('"', o->f);
+		}
+		fputc('}', o->f);
+	}
+	if (v == floor(v) && fabs(v) < 1e15)
+		fprintf(o->f, " %.0f\n", v);
+	else
+		fprintf(o->f, " %.9g\n", v);
+	return true;
+}
+
+#define NS 1e-9
+
+/*
+ * Histogram bucket bounds: two per power of two, 2^e and 1.5 * 2^e ns, from 2^10 ns
+ * (~1 us) to 2^36 ns (68.7 s), then +Inf. Both are edges of procscope's own buckets,
+ * so every count is exact; histogram_quantile() interpolates within a bucket a third
+ * of its lower bound wide at most.
+ */
+#define PROM_HIST_LO_EXP 10
+
+/*
+ * A histogram family's series for @h under @labels (ending in NULL, room for two more
+ * entries). procscope's buckets nest in the powers of two, so every count is exact.
+ */
+static void histogram(struct prom_out *o, const char *name, const char **labels, size_t n_labels,
+		      const struct hist *h)
+{
+	char bucket[96], sum[96], count[96], le[32];
+	uint64_t below = 0;
+	uint32_t slot = 0;
+
+	snprintf(bucket, sizeof(bucket), "%s_bucket", name);
+	snprintf(sum, sizeof(sum), "%s_sum", name);
+	snprintf(count, sizeof(count), "%s_count", name);
+	labels[n_labels] = "le";
+	labels[n_labels + 2] = NULL;
+	for (int e = PROM_HIST_LO_EXP; e <= HIST_MAX_EXP; e++) {
+		for (int half = 0; half < 2 && (e < HIST_MAX_EXP || !half); half++) {
+			uint64_t edge = (1ULL << e) + (half ? 1ULL << (e - 1) : 0), lo, hi;
+
+			/* every bucket that ends at or below the edge */
+			for (; slot < HIST_SLOTS; slot++) {
+				hist_bucket_bounds(slot, &lo, &hi);
+				if (hi > edge)
+					break;
+				below += h->bins[slot];
+			}
+			snprintf(le, sizeof(le), "%.9g", edge * NS);
+			labels[n_labels + 1] = le;
+			sample(o, bucket, labels, (double)below);
+		}
+	}
+	labels[n_labels + 1] = "+Inf";
+	for (; slot < HIST_SLOTS; slot++)
+		below += h->bins[slot];
+	sample(o, bucket, labels, (double)below);
+	labels[n_labels] = NULL;
+	sample(o, sum, labels, h->sum_ns * NS);
+	sample(o, count, labels, (double)below);
+}
+
+static int cmp_group_cpu(const void *a, const void *b)
+{
+	const struct prom_group *x = a, *y = b;
+	uint64_t u = x->sched.oncpu_ns + x->sched.runq_ns, v = y->sched.oncpu_ns + y->sched.runq_ns;
+
+	return u < v ? 1 : u > v ? -1 : strcmp(x->comm, y->comm);
+}
+
+static bool same_labels(const struct prom_group *g, const struct proc_info *p, bool by_pid)
+{
+	const char *cg = p->cgroup ? p->cgroup : "";
+
+	return !strcmp(g->comm, p->comm) && !strcmp(g->cgroup, cg) && (!by_pid || g->pid == p->pid);
+}
+
+static void group_add(struct prom_group *g, const struct proc_info *p)
+{
+	const struct metrics *m = &p->m;
+	uint64_t *a = (uint64_t *)&g->sched;
+	const uint64_t *b = (const uint64_t *)&m->sched;
+
+	g->processes += proc_info_processes(p);
+	g->running += !(p->flags & PROC_F_EXITED) && !p->folded && p->slot != SLOT_OVERFLOW;
+	for (size_t i = 0; i < sizeof(g->sched) / sizeof(uint64_t); i++)
+		a[i] += b[i];
+	for (int i = 0; i < IO_OP_N; i++) {
+		g->io_ops[i] += m->io.ops[i];
+		g->io_bytes[i] += m->io.bytes[i];
+	}
+	g->wb_bytes += m->io.wb_bytes;
+	g->tx += m->net.tx_bytes;
+	g->rx += m->net.rx_bytes;
+	g->connects += m->net.connects;
+	g->connect_failures += m->net.connect_failures;
+	g->retransmits += m->net.retransmits;
+	g->minflt += m->mem.minor_faults;
+	g->majflt += m->mem.major_faults;
+	g->rss += (p->flags & PROC_F_EXITED) ? 0 : m->mem.rss_bytes;
+	g->ooms += m->mem.oom_kills;
+	for (size_t i = 0; i < m->n_syscalls; i++) {
+		const struct syscall_stat *s = &m->syscalls[i];
+		size_t k = 0;
+
+		while (k < g->n_sc && g->sc[k].nr != s->nr)
+			k++;
+		if (k == g->n_sc) {
+			g->sc = xrealloc(g->sc, (g->n_sc + 1) * sizeof(*g->sc));
+			memset(&g->sc[k], 0, sizeof(g->sc[k]));
+			g->sc[k].nr = s->nr;
+			g->n_sc++;
+		}
+		g->sc[k].count += s->lat.count;
+		g->sc[k].errors += s->errors;
+		g->sc[k].sum_ns += s->lat.sum_ns;
+	}
+}
+
+/* The processes of @s, summed per label set, biggest CPU users first. */
+static struct prom_group *groups_of(const struct snapshot *s, bool by_pid, size_t *n)
+{
+	struct prom_group *g = xcalloc(s->n_procs ? s->n_procs : 1, sizeof(*g));
+
+	*n = 0;
+	for (size_t i = 0; i < s->n_procs; i++) {
+		const struct proc_info *p = &s->procs[i];
+		size_t k = 0;
+
+		while (k < *n && !same_labels(&g[k], p, by_pid))
+			k++;
+		if (k == *n) {
+			g[k].comm = p->comm;
+			g[k].cgroup = p->cgroup ? p->cgroup : "";
+			g[k].pid = by_pid ? p->pid : 0;
+			(*n)++;
+		}
+		group_add(&g[k], p);
+	}
+	qsort(g, *n, sizeof(*g), cmp_group_cpu);
+	return g;
+}
+
+/* The group's labels into @l (room for 10): comm, cgroup, pid if asked, then @extra. */
+static size_t group_labels(const char **l, const struct prom_group *g, bool by_pid, char *pid)
+{
+	size_t n = 0;
+
+	l[n++] = "comm";
+	l[n++] = g->comm;
+	l[n++] = "cgroup";
+	l[n++] = g->cgroup;
+	if (by_pid) {
+		snprintf(pid, 16, "%u", g->pid);
+		l[n++] = "pid";
+		l[n++] = pid;
+	}
+	l[n] = NULL;
+	return n;
+}
+
+/*
+ * One family: a sample per group, and per label value @key=@vals[k] when @n_vals > 0;
+ * @value gives it (NAN: no sample).
+ */
+static void per_group(struct prom_out *o, const struct prom_group *gs, size_t n, bool by_pid,
+		      const char *const fam[3], const char *key, const char *const *vals,
+		      int n_vals, double (*value)(const struct prom_group *g, int k))
+{
+	const char *l[16];
+	char pid[16];
+
+	for (size_t i = 0; i < n; i++) {
+		size_t nl = group_labels(l, &gs[i], by_pid, pid);
+
+		family(o, fam[0], fam[1], fam[2]);
+		for (int k = 0; k < (n_vals ? n_vals : 1); k++) {
+			double v = value(&gs[i], k);
+
+			if (isnan(v))
+				continue;
+			if (n_vals) {
+				l[nl] = key;
+				l[nl + 1] = vals[k];
+				l[nl + 2] = NULL;
+			}
+			sample(o, fam[0], l, v);
+		}
+	}
+}
+
+static double v_running(const struct prom_group *g, int k)
+{
+	return (double)g->running;
+}
+static double v_seen(const struct prom_group *g, int k)
+{
+	return (double)g->processes;
+}
+static double v_cpu(const struct prom_group *g, int k)
+{
+	return g->sched.oncpu_ns * NS;
+}
+static double v_runq(const struct prom_group *g, int k)
+{
+	return g->sched.runq_ns * NS;
+}
+static double v_blocked(const struct prom_group *g, int k)
+{
+	return g->sched.wait_ns[k] * NS;
+}
+static double v_csw(const struct prom_group *g, int k)
+{
+	return (double)(k ? g->sched.nivcsw : g->sched.nvcsw);
+}
+static double v_io_bytes(const struct prom_group *g, int k)
+{
+	return g->io_ops[k] ? (double)g->io_bytes[k] : NAN;
+}
+static double v_io_ops(const struct prom_group *g, int k)
+{
+	return g->io_ops[k] ? (double)g->io_ops[k] : NAN;
+}
+static double v_wb(const struct prom_group *g, int k)
+{
+	return (double)g->wb_bytes;
+}
+static double v_tx(const struct prom_group *g, int k)
+{
+	return (double)g->tx;
+}
+static double v_rx(const struct prom_group *g, int k)
+{
+	return (double)g->rx;
+}
+static double v_connects(const struct prom_group *g, int k)
+{
+	return (double)g->connects;
+}
+static double v_connect_failures(const struct prom_group *g, int k)
+{
+	return (double)g->connect_failures;
+}
+static double v_retransmits(const struct prom_group *g, int k)
+{
+	return (double)g->retransmits;
+}
+static double v_faults(const struct prom_group *g, int k)
+{
+	return (double)(k ? g->majflt : g->minflt);
+}
+static double v_rss(const struct prom_group *g, int k)
+{
+	return (double)g->rss;
+}
+static double v_ooms(const struct prom_group *g, int k)
+{
+	return (double)g->ooms;
+}
+
+static void syscall_metrics(struct prom_out *o, const struct prom_group *gs, size_t n, bool by_pid)
+{
+	static const char *const fam[3][3] = {
+		{"procscope_syscalls_total", "counter", "System calls made"},
+		{"procscope_syscall_errors_total", "counter", "System calls that failed"},
+		{"procscope_syscall_seconds_total", "counter",
+		 "Time in system calls (estimated where timing is sampled)"},
+	};
+	const char *l[16];
+	char pid[16], sc[32];
+
+	for (int k = 0; k < 3; k++) {
+		for (size_t i = 0; i < n; i++) {
+			const struct prom_group *g = &gs[i];
+			size_t nl = group_labels(l, g, by_pid, pid);
+
+			family(o, fam[k][0], fam[k][1], fam[k][2]);
+			for (size_t j = 0; j < g->n_sc; j++) {
+				double v = k == 0   ? (double)g->sc[j].count
+					   : k == 1 ? (double)g->sc[j].errors
+						    : g->sc[j].sum_ns * NS;
+
+				if (k == 1 && !g->sc[j].errors)
+					continue;
+				l[nl] = "syscall";
+				l[nl + 1] = syscall_name(g->sc[j].nr, sc, sizeof(sc));
+				l[nl + 2] = NULL;
+				sample(o, fam[k][0], l, v);
+			}
+		}
+	}
+}
+
+static void process_metrics(struct prom_out *o, const struct snapshot *s,
+			    const struct prom_group *gs, size_t n, bool by_pid)
+{
+	static const char *const csw[] = {"voluntary", "involuntary"};
+	static const char *const faults[] = {"minor", "major"};
+	static const struct {
+		const char *fam[3];
+		double (*value)(const struct prom_group *g, int k);
+	} scalar[] = {
+		{{"procscope_tcp_sent_bytes_total", "counter", "Bytes sent on its TCP sockets"},
+		 v_tx},
+		{{"procscope_tcp_received_bytes_total", "counter",
+		  "Bytes received on its TCP sockets"},
+		 v_rx},
+		{{"procscope_tcp_connects_total", "counter", "TCP connections it opened"},
+		 v_connects},
+		{{"procscope_tcp_connect_failures_total", "counter",
+		  "TCP connections that failed to open"},
+		 v_connect_failures},
+		{{"procscope_tcp_retransmits_total", "counter", "TCP segments retransmitted"},
+		 v_retransmits},
+		{{"procscope_resident_memory_bytes", "gauge",
+		  "Resident memory of its running processes"},
+		 v_rss},
+		{{"procscope_oom_kills_total", "counter",
+		  "Times the OOM killer chose one of its processes"},
+		 v_ooms},
+	};
+	const char *waits[WC_N], *ops[IO_OP_N];
+
+	for (unsigned int wc = 0; wc < WC_N; wc++)
+		waits[wc] = wait_class_name(wc);
+	for (unsigned int op = 0; op < IO_OP_N; op++)
+		ops[op] = io_op_name(op);
+	per_group(o, gs, n, by_pid,
+		  (const char *const[]){"procscope_processes", "gauge",
+					"Processes of this command and cgroup running at the "
+					"last update"},
+		  NULL, NULL, 0, v_running);
+	per_group(o, gs, n, by_pid,
+		  (const char *const[]){"procscope_processes_seen_total", "counter",
+					"Processes of this command and cgroup seen since "
+					"procscope started"},
+		  NULL, NULL, 0, v_seen);
+	per_group(o, gs, n, by_pid,
+		  (const char *const[]){"procscope_cpu_seconds_total", "counter", "Time on a CPU"},
+		  NULL, NULL, 0, v_cpu);
+	per_group(o, gs, n, by_pid,
+		  (const char *const[]){"procscope_runqueue_wait_seconds_total", "counter",
+					"Time runnable, waiting for a CPU"},
+		  NULL, NULL, 0, v_runq);
+	per_group(o, gs, n, by_pid,
+		  (const char *const[]){"procscope_blocked_seconds_total", "counter",
+					"Time blocked (off a CPU, not runnable), by what it "
+					"waited on"},
+		  "wait", waits, WC_N, v_blocked);
+	per_group(o, gs, n, by_pid,
+		  (const char *const[]){"procscope_context_switches_total", "counter",
+					"Context switches: voluntary (blocked) or involuntary "
+					"(preempted)"},
+		  "kind", csw, 2, v_csw);
+	if (s->target.n_syscalls)
+		syscall_metrics(o, gs, n, by_pid);
+	per_group(o, gs, n, by_pid,
+		  (const char *const[]){"procscope_io_bytes_total", "counter",
+					"Bytes of block IO it submitted, by operation"},
+		  "op", ops, IO_OP_N, v_io_bytes);
+	per_group(o, gs, n, by_pid,
+		  (const char *const[]){"procscope_io_operations_total", "counter",
+					"Block IO requests it submitted, by operation"},
+		  "op", ops, IO_OP_N, v_io_ops);
+	per_group(o, gs, n, by_pid,
+		  (const char *const[]){"procscope_io_writeback_bytes_total", "counter",
+					"Bytes the kernel wrote back for files it dirtied"},
+		  NULL, NULL, 0, v_wb);
+	per_group(o, gs, n, by_pid,
+		  (const char *const[]){"procscope_page_faults_total", "counter",
+					"Page faults: minor or major"},
+		  "kind", faults, 2, v_faults);
+	for (size_t k = 0; k < ARRAY_SIZE(scalar); k++)
+		per_group(o, gs, n, by_pid, scalar[k].fam, NULL, NULL, 0, scalar[k].value);
+}
+
+static int cmp_syscall_count(const void *a, const void *b)
+{
+	const struct syscall_stat *x = *(const struct syscall_stat *const *)a;
+	const struct syscall_stat *y = *(const struct syscall_stat *const *)b;
+
+	return x->lat.count < y->lat.count ? 1 : x->lat.count > y->lat.count ? -1 : 0;
+}
+
+/* The target's distributions, devices and remote endpoints. */
+static void target_metrics(struct prom_out *o, const struct snapshot *s)
+{
+	const char *l[8] = {NULL};
+	const struct syscall_stat **by_count;
+	size_t n_hist;
+	char sc[32];
+
+	if (s->target_runq.count) {
+		family(o, "procscope_runqueue_latency_seconds", "histogram",
+		       "Each wait for a CPU, of every traced task");
+		histogram(o, "procscope_runqueue_latency_seconds", l, 0, &s->target_runq);
+	}
+	by_count = xcalloc(s->target.n_syscalls ? s->target.n_syscalls : 1, sizeof(*by_count));
+	for (size_t i = 0; i < s->target.n_syscalls; i++)
+		by_count[i] = &s->target.syscalls[i];
+	qsort(by_count, s->target.n_syscalls, sizeof(*by_count), cmp_syscall_count);
+	n_hist = s->target.n_syscalls < PROM_TOP_SYSCALL_HISTOGRAMS ? s->target.n_syscalls
+								    : PROM_TOP_SYSCALL_HISTOGRAMS;
+	for (size_t i = 0; i < n_hist; i++) {
+		if (!by_count[i]->h || !by_count[i]->h->count)
+			continue;
+		family(o, "procscope_syscall_latency_seconds", "histogram",
+		       "Latency of the most frequent system calls, every traced process "
+		       "(weighted where timing is sampled)");
+		l[0] = "syscall";
+		l[1] = syscall_name(by_count[i]->nr, sc, sizeof(sc));
+		histogram(o, "procscope_syscall_latency_seconds", l, 2, by_count[i]->h);
+	}
+	free(by_count);
+	for (size_t i = 0; i < s->n_devices; i++) {
+		const struct io_device *d = &s->devices[i];
+
+		family(o, "procscope_device_io_bytes_total", "counter",
+		       "Block IO bytes of the target on this device, by operation");
+		l[0] = "device";
+		l[1] = d->name;
+		l[2] = "op";
+		l[4] = NULL;
+		for (int op = 0; op < IO_OP_N; op++) {
+			if (!d->m.ops[op])
+				continue;
+			l[3] = io_op_name(op);
+			sample(o, "procscope_device_io_bytes_total", l, (double)d->m.bytes[op]);
+		}
+	}
+	for (size_t i = 0; i < s->n_devices; i++) {
+		const struct io_device *d = &s->devices[i];
+
+		if (!d->lat_h || !d->lat_h->count)
+			continue;
+		family(o, "procscope_device_io_latency_seconds", "histogram",
+		       "Device time of the target's block IO requests, issue to completion");
+		l[0] = "device";
+		l[1] = d->name;
+		histogram(o, "procscope_device_io_latency_seconds", l, 2, d->lat_h);
+	}
+	for (size_t i = 0; i < s->n_remotes; i++) {
+		const struct net_remote *r = &s->remotes[i];
+
+		family(o, "procscope_remote_tcp_connects_total", "counter",
+		       "TCP connections the target opened to this remote endpoint");
+		l[0] = "remote";
+		l[1] = r->addr;
+		l[2] = NULL;
+		sample(o, "procscope_remote_tcp_connects_total", l, (double)r->connects);
+	}
+	for (int k = 0; k < 2; k++) {
+		const char *name =
+			k ? "procscope_tcp_rtt_seconds" : "procscope_tcp_connect_seconds";
+
+		for (size_t i = 0; i < s->n_remotes; i++) {
+			const struct hist *h = k ? s->remotes[i].rtt_h : s->remotes[i].connect_h;
+
+			if (!h || !h->count)
+				continue;
+			family(o, name, "histogram",
+			       k ? "Smoothed round-trip time samples of the target's TCP "
+				   "connections"
+				 : "Time to open a TCP connection (SYN to established)");
+			l[0] = "remote";
+			l[1] = s->remotes[i].addr;
+			histogram(o, name, l, 2, h);
+		}
+	}
+}
+
+static void self_metrics(struct prom_out *o, const struct snapshot *s, const struct prom_opts *po)
+{
+	const struct self_stats *x = &s->self;
+	const char *l[6] = {NULL};
+	static const struct {
+		const char *reason;
+		int stat;
+	} lost[] = {
+		{"ringbuf_full", STAT_RB_DROPS},	 {"task_storage", STAT_TASK_CTX_FAIL},
+		{"io_requests_full", STAT_IO_REQS_FULL}, {"sockets", STAT_SOCKS_FULL},
+		{"stacks_full", STAT_STACKS_FULL},
+	};
+
+	l[0] = "version";
+	l[1] = PROCSCOPE_VERSION;
+	l[2] = "kernel";
+	l[3] = s->kernel.release;
+	family(o, "procscope_info", "gauge", "procscope's version and the kernel it runs on");
+	sample(o, "procscope_info", l, 1);
+	l[0] = NULL;
+	family(o, "procscope_bpf_run_seconds_total", "counter",
+	       "Run time of procscope's BPF programs (estimated from samples with --bpf-stats "
+	       "sample)");
+	sample(o, "procscope_bpf_run_seconds_total", l, x->bpf_run_ns * NS);
+	family(o, "procscope_bpf_runs_total", "counter", "Runs of procscope's BPF programs");
+	sample(o, "procscope_bpf_runs_total", l, (double)x->bpf_run_cnt);
+	family(o, "procscope_events_lost_total", "counter",
+	       "Events procscope could not record, by reason");
+	for (size_t i = 0; i < ARRAY_SIZE(lost); i++) {
+		l[0] = "reason";
+		l[1] = lost[i].reason;
+		l[2] = NULL;
+		sample(o, "procscope_events_lost_total", l, (double)x->stats[lost[i].stat]);
+	}
+	l[1] = "bpf_recursion";
+	sample(o, "procscope_events_lost_total", l, (double)x->bpf_recursion_misses);
+	l[0] = NULL;
+	family(o, "procscope_tracked_processes", "gauge",
+	       "Process slots in use (--max-procs: the rest are counted together)");
+	sample(o, "procscope_tracked_processes", l, x->procs_used);
+	family(o, "procscope_tracked_processes_max", "gauge", "Process slots (--max-procs)");
+	sample(o, "procscope_tracked_processes_max", l, x->procs_max);
+	family(o, "procscope_stat_rows", "gauge",
+	       "Distributions (stat rows) in use (--max-rows: the rest are counted together)");
+	sample(o, "procscope_stat_rows", l, x->rows_used);
+	family(o, "procscope_stat_rows_max", "gauge", "Distributions (--max-rows)");
+	sample(o, "procscope_stat_rows_max", l, x->rows_max);
+	family(o, "procscope_table_full_total", "counter",
+	       "Processes and distributions beyond the tables: counted in a shared overflow "
+	       "entry (in every total, under no process of their own)");
+	l[0] = "table";
+	l[1] = "processes";
+	l[2] = NULL;
+	sample(o, "procscope_table_full_total", l, (double)x->stats[STAT_PROCS_FULL]);
+	l[1] = "rows";
+	sample(o, "procscope_table_full_total", l, (double)x->stats[STAT_ROWS_FULL]);
+	l[0] = NULL;
+	family(o, "procscope_cpu_seconds_self_total", "counter", "procscope's own CPU time");
+	sample(o, "procscope_cpu_seconds_self_total", l, x->cpu_ns * NS);
+	family(o, "procscope_resident_memory_self_bytes", "gauge", "procscope's own peak RSS");
+	sample(o, "procscope_resident_memory_self_bytes", l, (double)x->rss_peak_bytes);
+	family(o, "procscope_uptime_seconds", "gauge", "Time since procscope attached");
+	sample(o, "procscope_uptime_seconds", l, (s->end_ns - s->attach_ns) * NS);
+	if (po->alerts) {
+		family(o, "procscope_alert_firing", "gauge",
+		       "1 while an alert rule's condition holds (at the last interval), else 0");
+		for (size_t i = 0; i < po->alerts->n_rules; i++) {
+			l[0] = "rule";
+			l[1] = po->alerts->rules[i].text;
+			l[2] = NULL;
+			sample(o, "procscope_alert_firing", l,
+			       alert_rule_firing(&po->alerts->rules[i]) ? 1 : 0);
+		}
+	}
+}
+
+size_t render_prometheus(FILE *f, const struct snapshot *s, const struct prom_opts *po)
+{
+	bool by_pid = po->labels & PROM_LABEL_PID;
+	struct prom_out o = {
+		.f = f,
+		.max = po->max_series ? po->max_series : PROM_MAX_SERIES_DEFAULT,
+	};
+	struct prom_group *gs;
+	const char *none[1] = {NULL};
+	size_t n, keep = 0;
+
+	/* procscope's own first, then as many label sets as fit, the target's last */
+	self_metrics(&o, s, po);
+	gs = groups_of(s, by_pid, &n);
+	for (size_t used = o.series; keep < n; keep++) {
+		struct prom_out count = {.max = SIZE_MAX};
+
+		process_metrics(&count, s, &gs[keep], 1, by_pid);
+		if (used + count.series > o.max)
+			break;
+		used += count.series;
+	}
+	for (size_t i = keep; i < n; i++) {
+		struct prom_out count = {.max = SIZE_MAX};
+
+		process_metrics(&count, s, &gs[i], 1, by_pid);
+		o.dropped += count.series;
+	}
+	process_metrics(&o, s, gs, keep, by_pid);
+	target_metrics(&o, s);
+	/* what the cap dropped, always said */
+	o.max = SIZE_MAX;
+	family(&o, "procscope_series_dropped_total", "counter",
+	       "Series left out of this endpoint by the cap (--prometheus-max-series)");
+	sample(&o, "procscope_series_dropped_total", none,
+	       (double)(po->dropped_before + o.dropped));
+	for (size_t i = 0; i < n; i++)
+		free(gs[i].sc);
+	free(gs);
+	return o.dropped;
+}

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Perf map files; see perfmap.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "symbols/perfmap.h"
+#include "lib/util.h"
+
+static int cmp_sym(const void *a, const void *b)
+{
+	const struct perfmap_sym *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* A hex number at *@p ("7f12ab", "0x7f12ab"), then one space or tab; false if none. */
+static bool hex_field(const char **p, const char *end, uint64_t *out)
+{
+	const char *s = *p;
+	uint64_t v = 0;
+	int digits = 0;
+
+	if (end - s > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s += 2;
+	for (; s < end && digits < 16; s++, digits++) {
+		int d = *s >= '0' && *s <= '9'	 ? *s - '0'
+			: *s >= 'a' && *s <= 'f' ? *s - 'a' + 10
+			: *s >= 'A' && *s <= 'F' ? *s - 'A' + 10
+						 : -1;
+
+		if (d < 0)
+			break;
+		v = v << 4 | (uint64_t)d;
+	}
+	if (!digits || s == end || (*s != ' ' && *s != '\t'))
+		return false;
+	*out = v;
+	*p = s + 1;
+	return true;
+}
+
+void perfmap_parse(struct perfmap *m, const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+	size_t cap = 0, names_cap = 0;
+	uint32_t line = 0;
+
+	perfmap_release(m);
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p)), *q = p;
+		uint64_t start, size;
+		size_t n;
+
+		if (!eol)
+			eol = end;
+		line++;
+		if (hex_field(&q, eol, &start) && hex_field(&q, eol, &size) && q < eol && size &&
+		    start + size > start) {
+			n = (size_t)(eol - q);
+			if (m->n == cap) {
+				cap = cap ? cap * 2 : 256;
+				m->syms = xrealloc(m->syms, cap * sizeof(*m->syms));
+			}
+			if (m->names_len + n + 1 > names_cap) {
+				names_cap = (m->names_len + n + 1) * 2;
+				m->names = xrealloc(m->names, names_cap);
+			}
+			memcpy(m->names + m->names_len, q, n);
+			m->names[m->names_len + n] = '\0';
+			m->syms[m->n++] = (struct perfmap_sym){start, start + size,
+							       (uint32_t)m->names_len, line};
+			m->names_len += n + 1;
+		}
+		p = eol + 1;
+	}
+	if (m->n)
+		qsort(m->syms, m->n, sizeof(*m->syms), cmp_sym);
+}
+
+int perfmap_load(struct perfmap *m, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	size_t len = 0, cap = 0;
+	struct stat st;
+	char *buf = NULL;
+	ssize_t r;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	do {
+		if (len == cap) {
+			cap = cap ? cap * 2 : 65536;
+			buf = xrealloc(buf, cap);
+		}
+		r = read(fd, buf + len, cap - len);
+		if (r > 0)
+			len += (size_t)r;
+	} while ((r > 0 || (r < 0 && errno == EINTR)) && len < PERFMAP_MAX_BYTES);
+	close(fd);
+	perfmap_parse(m, buf ? buf : "", len);
+	free(buf);
+	return 0;
+}
+
+const char *perfmap_lookup(const struct perfmap *m, uint64_t ip)
+{
+	size_t lo = 0, hi = m->n;
+	const struct perfmap_sym *best = NULL;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (m->syms[mid].start <= ip)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* of the symbols that start at or below @ip and hold it, the latest line */
+	for (size_t i = lo, k = 0; i-- > 0 && k < 64; k++) {
+		const struct perfmap_sym *s = &m->syms[i];
+
+		if (ip < s->end && (!best || s->order > best->order))
+			best = s;
+	}
+	return best ? m->names + best->name : NULL;
+}
+
+void perfmap_release(struct perfmap *m)
+{
+	free(m->syms);
+	free(m->names);
+	memset(m, 0, sizeof(*m));
+}
