@@ -153,7 +153,7 @@ int BPF_PROG(core_exit, struct task_struct *p)
 		rec->flags |= PROC_F_EXITED;
 		/* the peak RSS the kernel reports to the parent (pages) */
 		if (cfg_mem)
-			rec->mem.maxrss_bytes = BPF_CORE_READ(p, signal, maxrss) * cfg_page_size;
+			rec->mem.rss_peak_bytes = BPF_CORE_READ(p, signal, maxrss) * cfg_page_size;
 	}
 	/* the pid may be reused by an unrelated process: forget it */
 	bpf_map_delete_elem(&core_tgid_slot, &tgid);

@@ -14,7 +14,7 @@ int BPF_PROG(mem_oom, struct task_struct *t)
 
 	if (!c || !(p = proc_of(c->slot)))
 		return 0;
-	p->mem.oom_killed = 1;
+	p->mem.oom_kills = 1;
 	emit_proc_event(EV_OOM, BPF_CORE_READ(t, tgid), c->slot);
 	return 0;
 }

@@ -15,9 +15,8 @@
 struct proc_mem {
 	__u64 minor_faults; /* of exited threads; live threads come from the iterator */
 	__u64 major_faults;
-	__u64 maxrss_bytes; /* at exit: signal->maxrss */
-	__u32 oom_killed;
-	__u32 pad;
+	__u64 rss_peak_bytes; /* at exit: signal->maxrss */
+	__u64 oom_kills;      /* 1 once the OOM killer chose it */
 };
 
 #endif

@@ -73,7 +73,7 @@ static void scale_into(struct breakdown *bd, const uint64_t *raw, uint64_t wall)
 static void proc_breakdown(const struct proc_info *p, const struct snapshot *s,
 			   struct breakdown *bd)
 {
-	const struct proc_sched *ps = &p->m.sched;
+	const struct sched_metrics *ps = &p->m.sched;
 	uint64_t raw[BD_N] = {
 		[BD_ONCPU] = ps->oncpu_ns,	    [BD_RUNQ] = ps->runq_ns,
 		[BD_IO] = ps->wait_ns[WC_IO],	    [BD_NET] = ps->wait_ns[WC_NET],

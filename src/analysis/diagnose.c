@@ -175,7 +175,7 @@ static void contention(struct diagnosis *d, const struct dx *x)
 {
 	const struct snapshot *s = x->s;
 	double sh = share(x, BD_RUNQ), span = (double)(s->end_ns - s->start_ns);
-	const struct lat *rq = &s->target.runq;
+	const struct lat *rq = &s->target.sched.runq;
 	const struct proc_info *p = top_proc(x, BD_RUNQ);
 	long ncpu = s->ncpus ? (long)s->ncpus : sysconf(_SC_NPROCESSORS_ONLN);
 	double mine = span > 0 ? s->target.sched.oncpu_ns / span : 0;

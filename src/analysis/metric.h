@@ -14,13 +14,7 @@
 
 #include "lib/json_reader.h"
 #include "lib/json_writer.h"
-
-enum metric_unit {
-	MU_NS, /* a duration */
-	MU_BYTES,
-	MU_COUNT,
-	MU_SHARE, /* a fraction of the wall time, 0..1 */
-};
+#include "model/metrics.h"
 
 struct metric {
 	char name[96]; /* as written, canonical for the named ones */

@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "app/config.h"
+#include "model/config.h"
 
 enum cli_flags {
 	CLI_EXIT_ON_ERROR = 0, /* print usage errors and exit(EXIT_USAGE), as the tool does */

@@ -29,6 +29,7 @@
 #include "analysis/alerts.h"
 #include "analysis/analysis.h"
 #include "analysis/baseline.h"
+#include "analysis/groups.h"
 #include "host/cgpath.h"
 #include "app/cli.h"
 #include "kernel/check.h"
@@ -534,17 +535,20 @@ static void publish_metrics(struct run *r, const struct snapshot *cum)
 		.alerts = r->alerts,
 		.dropped_before = r->prom_dropped,
 	};
+	struct proc_groups groups;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *m = open_memstream(&buf, &len);
 
+	proc_groups_build(&groups, cum, po.labels & PROM_LABEL_PID);
 	if (m) {
 		pthread_mutex_lock(&r->alerts_mu); /* the rules firing, as of now */
-		r->prom_dropped += render_prometheus(m, cum, &po);
+		r->prom_dropped += render_prometheus(m, cum, &groups, &po);
 		pthread_mutex_unlock(&r->alerts_mu);
 		if (fclose(m) == 0)
 			promserve__publish(r->prom, buf, len);
 	}
+	proc_groups_release(&groups);
 	free(buf);
 }
 

@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#include "app/config.h"
+#include "model/config.h"
 
 int run(struct config *cfg, uint64_t started_ns);
 

@@ -14,26 +14,12 @@
 #include "host/preflight.h"
 #include "lib/util.h"
 
-static const char *const names[IOL_N] = {"rbps", "wbps", "riops", "wiops"};
 static const char *const v1_files[IOL_N] = {
 	"blkio.throttle.read_bps_device",
 	"blkio.throttle.write_bps_device",
 	"blkio.throttle.read_iops_device",
 	"blkio.throttle.write_iops_device",
 };
-
-const char *io_limit_name(enum io_limit_kind k)
-{
-	return k < IOL_N ? names[k] : "?";
-}
-
-const struct io_limit *io_limit_for(const struct io_cgroup *cg, uint32_t major, uint32_t minor)
-{
-	for (size_t i = 0; i < cg->n; i++)
-		if (cg->lim[i].major == major && cg->lim[i].minor == minor)
-			return &cg->lim[i];
-	return NULL;
-}
 
 /* Record limit @v (0 = none) of @kind on MAJ:MIN, keeping the tighter of two. */
 static void put(struct io_cgroup *cg, uint32_t major, uint32_t minor, enum io_limit_kind kind,
@@ -102,8 +88,9 @@ int io_limits_parse(struct io_cgroup *cg, const char *text, enum io_limit_kind k
 				if (!eq)
 					return -EINVAL;
 				for (k = 0; k < IOL_N; k++)
-					if ((size_t)(eq - tok) == strlen(names[k]) &&
-					    !strncmp(tok, names[k], strlen(names[k])))
+					if ((size_t)(eq - tok) == strlen(io_limit_name(k)) &&
+					    !strncmp(tok, io_limit_name(k),
+						     strlen(io_limit_name(k))))
 						break;
 				if (k == IOL_N)
 					continue; /* a key of a later kernel */

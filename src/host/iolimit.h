@@ -12,27 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum io_limit_kind { IOL_RBPS, IOL_WBPS, IOL_RIOPS, IOL_WIOPS, IOL_N };
+#include "model/resources.h"
 
-#define IO_LIMIT_DEVS 8
-#define IO_CGROUPS_MAX 4
-
-/* One device's limits; 0 = none. */
-struct io_limit {
-	uint32_t major, minor;
-	uint64_t v[IOL_N];
-};
-
-struct io_cgroup {
-	uint64_t cgid;
-	char path[256]; /* below the hierarchy's root: "/system.slice/db.service" */
-	bool v2;
-	size_t n;
-	struct io_limit lim[IO_LIMIT_DEVS];
-};
-
-/* "rbps" ... "wiops", as io.max names them. */
-const char *io_limit_name(enum io_limit_kind k);
 /*
  * Add the limits in @text to @cg: one blk-throttle file's content ("MAJ:MIN VALUE"
  * lines) for @kind, or with @kind IOL_N, io.max's ("MAJ:MIN rbps=N wbps=max ...").
@@ -46,7 +27,5 @@ int io_limits_parse(struct io_cgroup *cg, const char *text, enum io_limit_kind k
  * its ancestors'. 0, -ENOENT if it is gone, or -errno.
  */
 int io_cgroup_read(const char *mounts_path, uint64_t cgid, struct io_cgroup *cg);
-/* The limits of @cg on device MAJ:MIN, or NULL. */
-const struct io_limit *io_limit_for(const struct io_cgroup *cg, uint32_t major, uint32_t minor);
 
 #endif

@@ -8,13 +8,6 @@
 #include "host/psi.h"
 #include "lib/util.h"
 
-static const char *const names[PSI_N] = {"cpu", "io", "memory"};
-
-const char *psi_res_name(enum psi_res r)
-{
-	return r < PSI_N ? names[r] : "?";
-}
-
 /* "some avg10=0.00 avg60=0.00 avg300=0.00 total=123" and a "full" line (not for the
  * system's cpu before 5.13) */
 int psi_parse(const char *text, uint64_t *some, uint64_t *full)
@@ -45,7 +38,8 @@ void psi_read(const char *dir, bool cgroup, struct psi *out)
 	char path[4200], buf[512];
 
 	for (int r = 0; r < PSI_N; r++) {
-		snprintf(path, sizeof(path), "%s/%s%s", dir, names[r], cgroup ? ".pressure" : "");
+		snprintf(path, sizeof(path), "%s/%s%s", dir, psi_res_name((enum psi_res)r),
+			 cgroup ? ".pressure" : "");
 		out->ok[r] = read_file(path, buf, sizeof(buf)) > 0 &&
 			     !psi_parse(buf, &out->some_us[r], &out->full_us[r]);
 	}

@@ -12,18 +12,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum psi_res { PSI_CPU, PSI_IO, PSI_MEM, PSI_N };
-
-struct psi {
-	bool ok[PSI_N];		 /* read */
-	uint64_t some_us[PSI_N]; /* cumulative: some task stalled */
-	uint64_t full_us[PSI_N]; /* cumulative: every non-idle task stalled */
-};
+#include "model/resources.h"
 
 /* Parse a pressure file's text into @some and @full (totals, us). 0 or -EINVAL. */
 int psi_parse(const char *text, uint64_t *some, uint64_t *full);
 /* Read the three files under @dir: /proc/pressure, or a cgroup v2 directory (@cgroup). */
 void psi_read(const char *dir, bool cgroup, struct psi *out);
-const char *psi_res_name(enum psi_res r); /* "cpu", "io", "memory" */
 
 #endif

@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 
-#include "app/config.h"
+#include "model/config.h"
 
 /* Print the outcome to @out (text, or JSON with cfg->json); 0 if everything loads, else 1. */
 int check_run(const struct config *cfg, FILE *out);

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "core_abi.h"
-#include "app/config.h"
+#include "model/config.h"
 #include "kernel/proctree.h"
 #include "lib/util.h"
 

@@ -17,6 +17,8 @@
 #include "host/iolimit.h"
 #include "host/psi.h"
 #include "kernel/unwind.h"
+#include "model/self.h"
+#include "model/snapshot.h"
 
 /* A closed TCP connection, from its EV_TCP_CLOSE ring-buffer record (conns.c). */
 struct tcp_conn_info {
@@ -28,60 +30,6 @@ struct tcp_conn_info {
 	uint64_t tx_bytes, rx_bytes;
 	uint32_t retransmits;
 	char comm[COMM_LEN]; /* its process's, when it closed (its slot may be recycled) */
-};
-
-#define KERNEL_NOTES_MAX 16
-
-enum kernel_note_kind {
-	KNOTE_NO_TRACEPOINT =
-		1,	     /* the kernel lacks a tracepoint: measured otherwise, or left out */
-	KNOTE_REJECTED = 2,  /* the kernel refused a program: it, or its subsystem, is off */
-	KNOTE_NO_HELPER = 3, /* the kernel lacks a BPF helper: done otherwise */
-};
-
-/* What this kernel could not do, and what procscope does instead. */
-struct kernel_note {
-	int kind; /* enum kernel_note_kind */
-	char subsys[16];
-	char prog[32];
-	char tracepoint[48]; /* KNOTE_NO_TRACEPOINT (or _HELPER): the one missing ... */
-	char since[16];	     /* ... and the Linux version that brought it */
-	char effect[160];    /* what is measured differently, or left out */
-	char reason[200];    /* KNOTE_REJECTED: the verifier's (or libbpf's) words */
-};
-
-struct kernel_info {
-	char release[65];    /* uname -r */
-	unsigned int subsys; /* the subsystems that loaded (enum subsys) */
-	bool unwind_cfi;     /* user stacks walked with unwind tables, not frame pointers */
-	size_t n_notes;
-	struct kernel_note notes[KERNEL_NOTES_MAX];
-};
-
-/* procscope's own costs and losses. */
-struct self_stats {
-	uint64_t stats[STAT_N];	       /* BPF-side loss counters, summed over CPUs */
-	int bpf_stats;		       /* enum bpf_stats_mode */
-	uint64_t bpf_sampled_ns;       /* run time while BPF_ENABLE_STATS was on */
-	uint64_t bpf_sampled_cnt;      /* program runs while it was on */
-	double bpf_coverage;	       /* share of the run it was on */
-	uint64_t bpf_run_ns;	       /* estimated total run time: sampled / coverage */
-	uint64_t bpf_run_cnt;	       /* estimated total runs */
-	uint64_t bpf_recursion_misses; /* program runs the kernel skipped (lost events) */
-	uint64_t startup_ns;	       /* procscope start to attached */
-	uint64_t attach_ns;	       /* load + attach */
-	uint64_t rss_peak_bytes;
-	uint64_t cpu_ns; /* procscope's user + system CPU time */
-	uint32_t procs_used, procs_max;
-	uint32_t rows_used, rows_max;
-	uint64_t events; /* ring buffer records received */
-	/* stacks: the final symbolization */
-	uint64_t symbolize_ns;
-	uint64_t sym_captures, sym_capture_misses, sym_modules, sym_parses;
-	/* user stacks walked with unwind tables: the tables (bool false: frame pointers) */
-	bool unwind_on;
-	struct unwind_stats unwind;
-	uint64_t unwind_rows_max;
 };
 
 /* What procfs says of a live process at collection time. */
@@ -128,6 +76,15 @@ struct raw_dump {
 	struct psi psi, psi_attach;
 	struct self_stats self;
 };
+
+/*
+ * Build @out from @cur, or from @cur - @prev when @prev is given (interval).
+ * @attach_ns is when accounting started. Returns 0 or -ENOMEM.
+ */
+int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struct raw_dump *prev,
+		   uint64_t attach_ns, const struct snapshot_names *names);
+/* "a.b.c.d:port" or "[v6]:port" */
+void format_remote(const struct net_remote_key *k, char *buf, size_t len);
 
 /* A copy of @src that owns its memory (but not conns: none copied). */
 void raw_dump_copy(struct raw_dump *dst, const struct raw_dump *src);

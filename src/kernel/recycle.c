@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel/proc_rec.h"
 #include "kernel/recycle.h"
 #include "lib/util.h"
 
@@ -82,38 +83,6 @@ static struct recycle_group *group_of(struct recycler *r, const struct proc_rec 
 		r->ht[h] = (uint32_t)r->n;
 	}
 	return g;
-}
-
-static void u64s_add(void *dst, const void *src, size_t size)
-{
-	uint64_t *d = dst;
-	const uint64_t *s = src;
-
-	for (size_t i = 0; i < size / sizeof(uint64_t); i++)
-		d[i] += s[i];
-}
-
-/* Add @p's counters to @a (an aggregate's record). */
-static void add_rec(struct proc_rec *a, const struct proc_rec *p)
-{
-	if (!a->start_ns || (p->start_ns && p->start_ns < a->start_ns))
-		a->start_ns = p->start_ns;
-	if (p->end_ns > a->end_ns)
-		a->end_ns = p->end_ns;
-	u64s_add(&a->sched, &p->sched, sizeof(a->sched));
-	u64s_add(a->io.ops, p->io.ops, sizeof(a->io.ops));
-	u64s_add(a->io.bytes, p->io.bytes, sizeof(a->io.bytes));
-	a->io.wb_ops += p->io.wb_ops;
-	a->io.wb_bytes += p->io.wb_bytes;
-	a->io.dirtied_bytes += p->io.dirtied_bytes;
-	a->io.deferred_ops += p->io.deferred_ops;
-	a->io.deferred_bytes += p->io.deferred_bytes;
-	u64s_add(&a->net, &p->net, sizeof(a->net));
-	a->mem.minor_faults += p->mem.minor_faults;
-	a->mem.major_faults += p->mem.major_faults;
-	if (p->mem.maxrss_bytes > a->mem.maxrss_bytes)
-		a->mem.maxrss_bytes = p->mem.maxrss_bytes;
-	a->mem.oom_killed += p->mem.oom_killed;
 }
 
 /* Branch-free, so that the buckets' loop is vectorized. */
@@ -287,7 +256,7 @@ void recycler__retire(struct recycler *r, const struct retirees *t, struct raw_d
 		group[k] = (int32_t)(g - r->g);
 		g->folded++;
 		g->lifetime_ns += p->end_ns > p->start_ns ? p->end_ns - p->start_ns : 0;
-		add_rec(&g->rec, p);
+		proc_rec_add(&g->rec, p);
 		r->folded++;
 		in_prev[k] = s < prev->n_procs && prev->procs[s].pid == p->pid;
 		pseudo[k] = r->slot_base + (uint32_t)group[k];
@@ -310,7 +279,7 @@ void recycler__retire(struct recycler *r, const struct retirees *t, struct raw_d
 		struct raw_agg *pa = &prev->agg[pseudo[k] - r->slot_base];
 
 		if (in_prev[k]) {
-			add_rec(&prev->procs[pseudo[k]], pp);
+			proc_rec_add(&prev->procs[pseudo[k]], pp);
 			/* its life up to the previous dump was counted then */
 			pa->lifetime_ns +=
 				(pp->end_ns && pp->end_ns < prev->ts_ns ? pp->end_ns

@@ -23,6 +23,7 @@
 
 #include <sys/mman.h>
 
+#include "host/psi.h"
 #include "kernel/loadlog.h"
 #include "lib/log.h"
 #include "kernel/session_priv.h"

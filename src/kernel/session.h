@@ -11,7 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "app/config.h"
+#include "model/config.h"
+#include "kernel/raw_dump.h"
 #include "model/snapshot.h"
 
 struct session;

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/self.h"
 #include "unwind_abi.h"
 
 struct symbolizer;
@@ -36,17 +37,6 @@ struct unwind_tables {
 	/* a file's rows are in: tell the kernel its inode (unwind_inodes); 0 or -errno */
 	int (*add_inode)(void *ctx, const struct unwind_inode *key, uint32_t id);
 	void *ctx;
-};
-
-struct unwind_stats {
-	uint64_t loads;	      /* processes whose mappings were (re)read */
-	uint64_t load_misses; /* ... that were gone */
-	uint64_t files;	      /* files with rows */
-	uint64_t files_none;  /* files without call frame information */
-	uint64_t files_full;  /* files left without rows: the rows array was full */
-	uint64_t rows;	      /* rows in use, of rows_cap */
-	uint64_t maps_full;   /* processes whose mappings did not fit */
-	uint64_t parse_ns;    /* time spent reading call frame information */
 };
 
 struct unwinder;

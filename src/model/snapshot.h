@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The model every analysis and renderer reads: plain C data, no libbpf types.
+ * The model every analysis and renderer reads: plain C data, no libbpf types and no
+ * structure of the kernel side's.
  *
- * A struct raw_dump is a copy of the kernel-side tables at one instant (process
- * records and stat rows, with the still-open scheduler intervals folded in), made by
- * collect.c. snapshot_build() turns one dump, or the difference of two for an
- * interval report, into a struct snapshot: processes with their metrics, and the
- * same metrics summed over the whole target. Unit tests build dumps by hand.
+ * The kernel stage copies its tables into a struct raw_dump (kernel/raw_dump.h) and
+ * turns one dump, or the difference of two for an interval report, into a struct
+ * snapshot (snapshot_build()): processes with their metrics (model/metrics.h), and
+ * the same metrics summed over the whole target. Unit tests build dumps by hand.
  */
 #ifndef PROCSCOPE_SNAPSHOT_H
 #define PROCSCOPE_SNAPSHOT_H
@@ -17,55 +17,11 @@
 
 #include "core_abi.h"
 #include "lib/histogram.h"
-#include "kernel/raw_dump.h"
+#include "model/metrics.h"
+#include "model/resources.h"
+#include "model/self.h"
 
 struct stack_set;
-
-struct syscall_stat {
-	uint32_t nr;
-	uint64_t timed; /* calls whose latency was measured (adaptive timing) */
-	uint64_t errors;
-	uint32_t top_errno; /* most frequent errno, 0 if none */
-	uint64_t top_errno_count;
-	struct lat lat; /* count (exact), total, max, percentiles (estimated if timed < count) */
-	struct hist *h; /* the target's: its buckets (weighted, as lat); NULL for a process */
-};
-
-struct io_metrics {
-	uint64_t ops[IO_OP_N];
-	uint64_t bytes[IO_OP_N];
-	uint64_t wb_ops, wb_bytes; /* written back by the kernel for files it dirtied */
-	uint64_t dirtied_bytes;
-	uint64_t deferred_ops, deferred_bytes; /* of ops/bytes: issued later for its IO cgroup */
-	uint64_t deferred_cgid;		       /* that cgroup (one process's; 0 for the target) */
-	struct lat lat;			       /* device time */
-	struct lat queue;		       /* queue time */
-};
-
-struct net_metrics {
-	uint64_t tx_bytes, rx_bytes;
-	uint64_t connects, connect_failures, accepts, closes, retransmits;
-	bool accepts_known; /* accepts come from syscall tracing */
-	struct lat connect, rtt, lifetime;
-};
-
-struct mem_metrics {
-	uint64_t minor_faults, major_faults;
-	uint64_t rss_bytes;	 /* now (live processes) */
-	uint64_t rss_peak_bytes; /* VmHWM while alive, signal->maxrss at exit */
-	uint64_t oom_kills;
-};
-
-struct metrics {
-	struct proc_sched sched;
-	struct lat runq;
-	struct io_metrics io;
-	struct net_metrics net;
-	struct mem_metrics mem;
-	struct syscall_stat *syscalls; /* by total time, descending */
-	size_t n_syscalls;
-	uint64_t syscall_count, syscall_errors, syscall_total_ns;
-};
 
 struct proc_info {
 	uint32_t slot;
@@ -122,14 +78,27 @@ struct net_remote {
 
 #define SNAPSHOT_TOP_CONNS 10
 
+/* A TCP connection that closed in the span. */
 struct conn_summary {
-	struct tcp_conn_info c;
-	char remote[64];
-	char comm[COMM_LEN + 1];
+	uint32_t pid;
+	char comm[COMM_LEN + 1]; /* its process's when it closed */
+	char remote[64];	 /* "10.0.0.5:5432" */
+	uint16_t local_port;
+	bool passive; /* accepted, not opened */
+	uint64_t end_ns, lifetime_ns;
+	uint64_t tx_bytes, rx_bytes;
+	uint32_t retransmits;
 };
 
+/* One of the slowest block IO requests. */
 struct slow_req {
-	struct io_slow r;
+	uint64_t lat_ns;   /* issue to completion */
+	uint64_t queue_ns; /* insert (or start) to issue */
+	uint64_t sector;
+	uint32_t bytes;
+	uint8_t op;	/* enum io_op */
+	bool writeback; /* written back for the process that dirtied the file */
+	bool deferred;	/* issued by a kernel thread for the process's IO cgroup */
 	char dev[40];
 	uint32_t pid;
 	char comm[COMM_LEN + 1];
@@ -171,12 +140,6 @@ struct snapshot {
 	struct self_stats self;
 };
 
-/*
- * Build @out from @cur, or from @cur - @prev when @prev is given (interval).
- * @attach_ns is when accounting started. Returns 0 or -ENOMEM.
- */
-int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struct raw_dump *prev,
-		   uint64_t attach_ns, const struct snapshot_names *names);
 void snapshot_release(struct snapshot *s);
 
 /* Time the process was observed: start to end, or to the snapshot end if alive. */
@@ -186,12 +149,10 @@ int proc_exit_code(const struct proc_info *p);
 /* Signal that killed it, 0 if none. */
 int proc_exit_signal(const struct proc_info *p);
 /* Sum of blocked time over all wait classes. */
-uint64_t sched_blocked_ns(const struct proc_sched *s);
+uint64_t sched_blocked_ns(const struct sched_metrics *s);
 
 const char *wait_class_name(unsigned int wc);
 const char *io_op_name(unsigned int op);
-/* "a.b.c.d:port" or "[v6]:port" */
-void format_remote(const struct net_remote_key *k, char *buf, size_t len);
 uint64_t io_total_bytes(const struct io_metrics *m);
 const char *blk_state_name(unsigned int b);
 

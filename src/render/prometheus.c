@@ -10,27 +10,12 @@
 #include <string.h>
 
 #include "analysis/alerts.h"
+#include "analysis/groups.h"
 #include "lib/json_writer.h"
 #include "render/prometheus.h"
 #include "model/snapshot.h"
 #include "lib/syscall_table.h"
 #include "lib/util.h"
-
-/* A label set and the sum of its processes' metrics. */
-struct prom_group {
-	const char *comm, *cgroup;
-	uint32_t pid; /* 0 unless PROM_LABEL_PID */
-	uint64_t processes, running;
-	struct proc_sched sched;
-	uint64_t io_ops[IO_OP_N], io_bytes[IO_OP_N], wb_bytes;
-	uint64_t tx, rx, connects, connect_failures, retransmits;
-	uint64_t minflt, majflt, rss, ooms;
-	struct {
-		uint32_t nr;
-		uint64_t count, errors, sum_ns;
-	} * sc;
-	size_t n_sc;
-};
 
 struct prom_out {
 	FILE *f; /* NULL: count the series only */
@@ -160,89 +145,8 @@ static void histogram(struct prom_out *o, const char *name, const char **labels,
 	sample(o, count, labels, (double)below);
 }
 
-static int cmp_group_cpu(const void *a, const void *b)
-{
-	const struct prom_group *x = a, *y = b;
-	uint64_t u = x->sched.oncpu_ns + x->sched.runq_ns, v = y->sched.oncpu_ns + y->sched.runq_ns;
-
-	return u < v ? 1 : u > v ? -1 : strcmp(x->comm, y->comm);
-}
-
-static bool same_labels(const struct prom_group *g, const struct proc_info *p, bool by_pid)
-{
-	const char *cg = p->cgroup ? p->cgroup : "";
-
-	return !strcmp(g->comm, p->comm) && !strcmp(g->cgroup, cg) && (!by_pid || g->pid == p->pid);
-}
-
-static void group_add(struct prom_group *g, const struct proc_info *p)
-{
-	const struct metrics *m = &p->m;
-	uint64_t *a = (uint64_t *)&g->sched;
-	const uint64_t *b = (const uint64_t *)&m->sched;
-
-	g->processes += proc_info_processes(p);
-	g->running += !(p->flags & PROC_F_EXITED) && !p->folded && p->slot != SLOT_OVERFLOW;
-	for (size_t i = 0; i < sizeof(g->sched) / sizeof(uint64_t); i++)
-		a[i] += b[i];
-	for (int i = 0; i < IO_OP_N; i++) {
-		g->io_ops[i] += m->io.ops[i];
-		g->io_bytes[i] += m->io.bytes[i];
-	}
-	g->wb_bytes += m->io.wb_bytes;
-	g->tx += m->net.tx_bytes;
-	g->rx += m->net.rx_bytes;
-	g->connects += m->net.connects;
-	g->connect_failures += m->net.connect_failures;
-	g->retransmits += m->net.retransmits;
-	g->minflt += m->mem.minor_faults;
-	g->majflt += m->mem.major_faults;
-	g->rss += (p->flags & PROC_F_EXITED) ? 0 : m->mem.rss_bytes;
-	g->ooms += m->mem.oom_kills;
-	for (size_t i = 0; i < m->n_syscalls; i++) {
-		const struct syscall_stat *s = &m->syscalls[i];
-		size_t k = 0;
-
-		while (k < g->n_sc && g->sc[k].nr != s->nr)
-			k++;
-		if (k == g->n_sc) {
-			g->sc = xrealloc(g->sc, (g->n_sc + 1) * sizeof(*g->sc));
-			memset(&g->sc[k], 0, sizeof(g->sc[k]));
-			g->sc[k].nr = s->nr;
-			g->n_sc++;
-		}
-		g->sc[k].count += s->lat.count;
-		g->sc[k].errors += s->errors;
-		g->sc[k].sum_ns += s->lat.sum_ns;
-	}
-}
-
-/* The processes of @s, summed per label set, biggest CPU users first. */
-static struct prom_group *groups_of(const struct snapshot *s, bool by_pid, size_t *n)
-{
-	struct prom_group *g = xcalloc(s->n_procs ? s->n_procs : 1, sizeof(*g));
-
-	*n = 0;
-	for (size_t i = 0; i < s->n_procs; i++) {
-		const struct proc_info *p = &s->procs[i];
-		size_t k = 0;
-
-		while (k < *n && !same_labels(&g[k], p, by_pid))
-			k++;
-		if (k == *n) {
-			g[k].comm = p->comm;
-			g[k].cgroup = p->cgroup ? p->cgroup : "";
-			g[k].pid = by_pid ? p->pid : 0;
-			(*n)++;
-		}
-		group_add(&g[k], p);
-	}
-	qsort(g, *n, sizeof(*g), cmp_group_cpu);
-	return g;
-}
-
 /* The group's labels into @l (room for 10): comm, cgroup, pid if asked, then @extra. */
-static size_t group_labels(const char **l, const struct prom_group *g, bool by_pid, char *pid)
+static size_t group_labels(const char **l, const struct proc_group *g, bool by_pid, char *pid)
 {
 	size_t n = 0;
 
@@ -259,106 +163,117 @@ static size_t group_labels(const char **l, const struct prom_group *g, bool by_p
 	return n;
 }
 
-/*
- * One family: a sample per group, and per label value @key=@vals[k] when @n_vals > 0;
- * @value gives it (NAN: no sample).
+/* The families of the counter table (model/metrics.h): their help, and whether a zero is left out.
  */
-static void per_group(struct prom_out *o, const struct prom_group *gs, size_t n, bool by_pid,
-		      const char *const fam[3], const char *key, const char *const *vals,
-		      int n_vals, double (*value)(const struct prom_group *g, int k))
+static const struct {
+	const char *name, *help;
+	bool sparse; /* a series appears once its value is not zero */
+} counter_families[] = {
+	{"procscope_cpu_seconds_total", "Time on a CPU"},
+	{"procscope_runqueue_wait_seconds_total", "Time runnable, waiting for a CPU"},
+	{"procscope_blocked_seconds_total",
+	 "Time blocked (off a CPU, not runnable), by what it waited on"},
+	{"procscope_context_switches_total",
+	 "Context switches: voluntary (blocked) or involuntary (preempted)"},
+	{"procscope_io_operations_total", "Block IO requests it submitted, by operation", true},
+	{"procscope_io_bytes_total", "Bytes of block IO it submitted, by operation", true},
+	{"procscope_io_writeback_bytes_total", "Bytes the kernel wrote back for files it dirtied"},
+	{"procscope_tcp_sent_bytes_total", "Bytes sent on its TCP sockets"},
+	{"procscope_tcp_received_bytes_total", "Bytes received on its TCP sockets"},
+	{"procscope_tcp_connects_total", "TCP connections it opened"},
+	{"procscope_tcp_connect_failures_total", "TCP connections that failed to open"},
+	{"procscope_tcp_retransmits_total", "TCP segments retransmitted"},
+	{"procscope_page_faults_total", "Page faults: minor or major"},
+	{"procscope_resident_memory_bytes", "Resident memory of its running processes"},
+	{"procscope_oom_kills_total", "Times the OOM killer chose one of its processes"},
+};
+
+/* The help of family @name, or NULL if it is not one of the counter table's. */
+static const char *counter_family_help(const char *name, bool *sparse)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(counter_families); i++) {
+		if (!strcmp(counter_families[i].name, name)) {
+			*sparse = counter_families[i].sparse;
+			return counter_families[i].help;
+		}
+	}
+	return NULL;
+}
+
+/* One sample per group, of value @v(group). */
+static void per_group(struct prom_out *o, const struct proc_group *gs, size_t n, bool by_pid,
+		      const char *name, const char *type, const char *help,
+		      uint64_t (*v)(const struct proc_group *g))
 {
 	const char *l[16];
 	char pid[16];
 
 	for (size_t i = 0; i < n; i++) {
-		size_t nl = group_labels(l, &gs[i], by_pid, pid);
-
-		family(o, fam[0], fam[1], fam[2]);
-		for (int k = 0; k < (n_vals ? n_vals : 1); k++) {
-			double v = value(&gs[i], k);
-
-			if (isnan(v))
-				continue;
-			if (n_vals) {
-				l[nl] = key;
-				l[nl + 1] = vals[k];
-				l[nl + 2] = NULL;
-			}
-			sample(o, fam[0], l, v);
-		}
+		group_labels(l, &gs[i], by_pid, pid);
+		family(o, name, type, help);
+		sample(o, name, l, (double)v(&gs[i]));
 	}
 }
 
-static double v_running(const struct prom_group *g, int k)
+static uint64_t v_running(const struct proc_group *g)
 {
-	return (double)g->running;
-}
-static double v_seen(const struct prom_group *g, int k)
-{
-	return (double)g->processes;
-}
-static double v_cpu(const struct prom_group *g, int k)
-{
-	return g->sched.oncpu_ns * NS;
-}
-static double v_runq(const struct prom_group *g, int k)
-{
-	return g->sched.runq_ns * NS;
-}
-static double v_blocked(const struct prom_group *g, int k)
-{
-	return g->sched.wait_ns[k] * NS;
-}
-static double v_csw(const struct prom_group *g, int k)
-{
-	return (double)(k ? g->sched.nivcsw : g->sched.nvcsw);
-}
-static double v_io_bytes(const struct prom_group *g, int k)
-{
-	return g->io_ops[k] ? (double)g->io_bytes[k] : NAN;
-}
-static double v_io_ops(const struct prom_group *g, int k)
-{
-	return g->io_ops[k] ? (double)g->io_ops[k] : NAN;
-}
-static double v_wb(const struct prom_group *g, int k)
-{
-	return (double)g->wb_bytes;
-}
-static double v_tx(const struct prom_group *g, int k)
-{
-	return (double)g->tx;
-}
-static double v_rx(const struct prom_group *g, int k)
-{
-	return (double)g->rx;
-}
-static double v_connects(const struct prom_group *g, int k)
-{
-	return (double)g->connects;
-}
-static double v_connect_failures(const struct prom_group *g, int k)
-{
-	return (double)g->connect_failures;
-}
-static double v_retransmits(const struct prom_group *g, int k)
-{
-	return (double)g->retransmits;
-}
-static double v_faults(const struct prom_group *g, int k)
-{
-	return (double)(k ? g->majflt : g->minflt);
-}
-static double v_rss(const struct prom_group *g, int k)
-{
-	return (double)g->rss;
-}
-static double v_ooms(const struct prom_group *g, int k)
-{
-	return (double)g->ooms;
+	return g->running;
 }
 
-static void syscall_metrics(struct prom_out *o, const struct prom_group *gs, size_t n, bool by_pid)
+static uint64_t v_seen(const struct proc_group *g)
+{
+	return g->processes;
+}
+
+/*
+ * The families of the counter table, in its order: a family is its consecutive lines,
+ * one sample per group and line (its label), in base units (a duration in seconds).
+ */
+static void counter_metrics(struct prom_out *o, const struct proc_group *gs, size_t n, bool by_pid)
+{
+	for (size_t first = 0; first < n_counter_defs;) {
+		const struct counter_def *d = &counter_defs[first];
+		size_t end = first + 1;
+		const char *help;
+		bool sparse = false;
+
+		if (!d->prom) {
+			first++;
+			continue;
+		}
+		while (end < n_counter_defs && counter_defs[end].prom &&
+		       !strcmp(counter_defs[end].prom, d->prom))
+			end++;
+		help = counter_family_help(d->prom, &sparse);
+		for (size_t i = 0; i < n; i++) {
+			const char *l[16];
+			char pid[16], key[32];
+			size_t nl = group_labels(l, &gs[i], by_pid, pid);
+
+			family(o, d->prom, d->fold == FOLD_SUM ? "counter" : "gauge",
+			       help ? help : d->prom);
+			for (size_t k = first; k < end; k++) {
+				const struct counter_def *c = &counter_defs[k];
+				uint64_t v = counter_get(&gs[i].m, c);
+				const char *eq = c->label ? strchr(c->label, '=') : NULL;
+
+				if (sparse && !v)
+					continue;
+				if (eq) {
+					snprintf(key, sizeof(key), "%.*s", (int)(eq - c->label),
+						 c->label);
+					l[nl] = key;
+					l[nl + 1] = eq + 1;
+					l[nl + 2] = NULL;
+				}
+				sample(o, d->prom, l, c->unit == MU_NS ? v * NS : (double)v);
+			}
+		}
+		first = end;
+	}
+}
+
+static void syscall_metrics(struct prom_out *o, const struct proc_group *gs, size_t n, bool by_pid)
 {
 	static const char *const fam[3][3] = {
 		{"procscope_syscalls_total", "counter", "System calls made"},
@@ -371,19 +286,20 @@ static void syscall_metrics(struct prom_out *o, const struct prom_group *gs, siz
 
 	for (int k = 0; k < 3; k++) {
 		for (size_t i = 0; i < n; i++) {
-			const struct prom_group *g = &gs[i];
+			const struct proc_group *g = &gs[i];
 			size_t nl = group_labels(l, g, by_pid, pid);
 
 			family(o, fam[k][0], fam[k][1], fam[k][2]);
-			for (size_t j = 0; j < g->n_sc; j++) {
-				double v = k == 0   ? (double)g->sc[j].count
-					   : k == 1 ? (double)g->sc[j].errors
-						    : g->sc[j].sum_ns * NS;
+			for (size_t j = 0; j < g->m.n_syscalls; j++) {
+				const struct syscall_stat *sc_j = &g->m.syscalls[j];
+				double v = k == 0   ? (double)sc_j->lat.count
+					   : k == 1 ? (double)sc_j->errors
+						    : sc_j->lat.sum_ns * NS;
 
-				if (k == 1 && !g->sc[j].errors)
+				if (k == 1 && !sc_j->errors)
 					continue;
 				l[nl] = "syscall";
-				l[nl + 1] = syscall_name(g->sc[j].nr, sc, sizeof(sc));
+				l[nl + 1] = syscall_name(sc_j->nr, sc, sizeof(sc));
 				l[nl + 2] = NULL;
 				sample(o, fam[k][0], l, v);
 			}
@@ -392,86 +308,15 @@ static void syscall_metrics(struct prom_out *o, const struct prom_group *gs, siz
 }
 
 static void process_metrics(struct prom_out *o, const struct snapshot *s,
-			    const struct prom_group *gs, size_t n, bool by_pid)
+			    const struct proc_group *gs, size_t n, bool by_pid)
 {
-	static const char *const csw[] = {"voluntary", "involuntary"};
-	static const char *const faults[] = {"minor", "major"};
-	static const struct {
-		const char *fam[3];
-		double (*value)(const struct prom_group *g, int k);
-	} scalar[] = {
-		{{"procscope_tcp_sent_bytes_total", "counter", "Bytes sent on its TCP sockets"},
-		 v_tx},
-		{{"procscope_tcp_received_bytes_total", "counter",
-		  "Bytes received on its TCP sockets"},
-		 v_rx},
-		{{"procscope_tcp_connects_total", "counter", "TCP connections it opened"},
-		 v_connects},
-		{{"procscope_tcp_connect_failures_total", "counter",
-		  "TCP connections that failed to open"},
-		 v_connect_failures},
-		{{"procscope_tcp_retransmits_total", "counter", "TCP segments retransmitted"},
-		 v_retransmits},
-		{{"procscope_resident_memory_bytes", "gauge",
-		  "Resident memory of its running processes"},
-		 v_rss},
-		{{"procscope_oom_kills_total", "counter",
-		  "Times the OOM killer chose one of its processes"},
-		 v_ooms},
-	};
-	const char *waits[WC_N], *ops[IO_OP_N];
-
-	for (unsigned int wc = 0; wc < WC_N; wc++)
-		waits[wc] = wait_class_name(wc);
-	for (unsigned int op = 0; op < IO_OP_N; op++)
-		ops[op] = io_op_name(op);
-	per_group(o, gs, n, by_pid,
-		  (const char *const[]){"procscope_processes", "gauge",
-					"Processes of this command and cgroup running at the "
-					"last update"},
-		  NULL, NULL, 0, v_running);
-	per_group(o, gs, n, by_pid,
-		  (const char *const[]){"procscope_processes_seen_total", "counter",
-					"Processes of this command and cgroup seen since "
-					"procscope started"},
-		  NULL, NULL, 0, v_seen);
-	per_group(o, gs, n, by_pid,
-		  (const char *const[]){"procscope_cpu_seconds_total", "counter", "Time on a CPU"},
-		  NULL, NULL, 0, v_cpu);
-	per_group(o, gs, n, by_pid,
-		  (const char *const[]){"procscope_runqueue_wait_seconds_total", "counter",
-					"Time runnable, waiting for a CPU"},
-		  NULL, NULL, 0, v_runq);
-	per_group(o, gs, n, by_pid,
-		  (const char *const[]){"procscope_blocked_seconds_total", "counter",
-					"Time blocked (off a CPU, not runnable), by what it "
-					"waited on"},
-		  "wait", waits, WC_N, v_blocked);
-	per_group(o, gs, n, by_pid,
-		  (const char *const[]){"procscope_context_switches_total", "counter",
-					"Context switches: voluntary (blocked) or involuntary "
-					"(preempted)"},
-		  "kind", csw, 2, v_csw);
+	per_group(o, gs, n, by_pid, "procscope_processes", "gauge",
+		  "Processes of this command and cgroup running at the last update", v_running);
+	per_group(o, gs, n, by_pid, "procscope_processes_seen_total", "counter",
+		  "Processes of this command and cgroup seen since procscope started", v_seen);
+	counter_metrics(o, gs, n, by_pid);
 	if (s->target.n_syscalls)
 		syscall_metrics(o, gs, n, by_pid);
-	per_group(o, gs, n, by_pid,
-		  (const char *const[]){"procscope_io_bytes_total", "counter",
-					"Bytes of block IO it submitted, by operation"},
-		  "op", ops, IO_OP_N, v_io_bytes);
-	per_group(o, gs, n, by_pid,
-		  (const char *const[]){"procscope_io_operations_total", "counter",
-					"Block IO requests it submitted, by operation"},
-		  "op", ops, IO_OP_N, v_io_ops);
-	per_group(o, gs, n, by_pid,
-		  (const char *const[]){"procscope_io_writeback_bytes_total", "counter",
-					"Bytes the kernel wrote back for files it dirtied"},
-		  NULL, NULL, 0, v_wb);
-	per_group(o, gs, n, by_pid,
-		  (const char *const[]){"procscope_page_faults_total", "counter",
-					"Page faults: minor or major"},
-		  "kind", faults, 2, v_faults);
-	for (size_t k = 0; k < ARRAY_SIZE(scalar); k++)
-		per_group(o, gs, n, by_pid, scalar[k].fam, NULL, NULL, 0, scalar[k].value);
 }
 
 static int cmp_syscall_count(const void *a, const void *b)
@@ -645,20 +490,20 @@ static void self_metrics(struct prom_out *o, const struct snapshot *s, const str
 	}
 }
 
-size_t render_prometheus(FILE *f, const struct snapshot *s, const struct prom_opts *po)
+size_t render_prometheus(FILE *f, const struct snapshot *s, const struct proc_groups *groups,
+			 const struct prom_opts *po)
 {
 	bool by_pid = po->labels & PROM_LABEL_PID;
 	struct prom_out o = {
 		.f = f,
 		.max = po->max_series ? po->max_series : PROM_MAX_SERIES_DEFAULT,
 	};
-	struct prom_group *gs;
+	const struct proc_group *gs = groups->g;
 	const char *none[1] = {NULL};
-	size_t n, keep = 0;
+	size_t n = groups->n, keep = 0;
 
 	/* procscope's own first, then as many label sets as fit, the target's last */
 	self_metrics(&o, s, po);
-	gs = groups_of(s, by_pid, &n);
 	for (size_t used = o.series; keep < n; keep++) {
 		struct prom_out count = {.max = SIZE_MAX};
 
@@ -681,8 +526,5 @@ size_t render_prometheus(FILE *f, const struct snapshot *s, const struct prom_op
 	       "Series left out of this endpoint by the cap (--prometheus-max-series)");
 	sample(&o, "procscope_series_dropped_total", none,
 	       (double)(po->dropped_before + o.dropped));
-	for (size_t i = 0; i < n; i++)
-		free(gs[i].sc);
-	free(gs);
 	return o.dropped;
 }

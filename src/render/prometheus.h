@@ -20,6 +20,7 @@
 
 struct snapshot;
 struct alerts;
+struct proc_groups;
 
 #define PROM_MAX_SERIES_DEFAULT 10000
 #define PROM_TOP_SYSCALL_HISTOGRAMS 20 /* syscall latency histograms: the most called */
@@ -35,7 +36,12 @@ struct prom_opts {
 	uint64_t dropped_before; /* series the cap dropped in earlier renders */
 };
 
-/* Write the exposition of @s to @f. Returns the series the cap dropped in this render. */
-size_t render_prometheus(FILE *f, const struct snapshot *s, const struct prom_opts *o);
+/*
+ * Write the exposition of @s, its processes in @groups (analysis/groups.h, built with
+ * the same pid labelling as @o asks), to @f. Returns the series the cap dropped in this
+ * render.
+ */
+size_t render_prometheus(FILE *f, const struct snapshot *s, const struct proc_groups *groups,
+			 const struct prom_opts *o);
 
 #endif

@@ -8,7 +8,7 @@
 
 #include <stdio.h>
 
-#include "app/config.h"
+#include "model/config.h"
 #include "lib/json_writer.h"
 #include "model/snapshot.h"
 

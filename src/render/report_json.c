@@ -75,38 +75,51 @@ static void json_hist_buckets(struct json_writer *w, const struct hist *h)
 	jw_array_end(w);
 }
 
-/* "<name>_ns": every key ending in _ns holds integer nanoseconds */
-static const char *key_ns(char *buf, size_t len, const char *name)
+/*
+ * The counters and distributions of section @sect of @m, in the tables' order
+ * (model/metrics.h): a key with dots ("wait.io_ns") is in a nested object, opened when
+ * its prefix starts and closed when it ends.
+ */
+static void json_section(struct json_writer *w, const struct metrics *m, enum metric_section sect)
 {
-	snprintf(buf, len, "%s_ns", name);
-	return buf;
+	char open[64] = "";
+	size_t open_len = 0;
+
+	for (size_t i = 0; i < n_counter_defs; i++) {
+		const struct counter_def *d = &counter_defs[i];
+		const char *dot;
+		size_t len;
+
+		if (d->sect != sect || !d->json)
+			continue;
+		dot = strrchr(d->json, '.');
+		len = dot ? (size_t)(dot - d->json) : 0;
+		if (open_len && (len != open_len || strncmp(open, d->json, len))) {
+			jw_object_end(w);
+			open_len = 0;
+		}
+		if (len && !open_len && len < sizeof(open)) {
+			memcpy(open, d->json, len);
+			open[len] = '\0';
+			open_len = len;
+			jw_key(w, open);
+			jw_object_begin(w);
+		}
+		jw_kv_u64(w, dot ? dot + 1 : d->json, counter_get(m, d));
+	}
+	if (open_len)
+		jw_object_end(w);
+	for (size_t i = 0; i < n_dist_defs; i++)
+		if (dist_defs[i].sect == sect)
+			json_lat(w, dist_defs[i].json, dist_get(m, &dist_defs[i]));
 }
 
 static void json_sched(struct json_writer *w, const struct metrics *m, const struct hist *runq)
 {
-	const struct proc_sched *s = &m->sched;
-	char kb[48];
-
 	jw_key(w, "sched");
 	jw_object_begin(w);
-	jw_kv_u64(w, "oncpu_ns", s->oncpu_ns);
-	jw_kv_u64(w, "runq_ns", s->runq_ns);
-	jw_kv_u64(w, "runq_preempted_ns", s->runq_preempt_ns);
-	jw_kv_u64(w, "blocked_ns", sched_blocked_ns(s));
-	jw_key(w, "blocked_by_state");
-	jw_object_begin(w);
-	for (int b = 0; b < BLK_N; b++)
-		jw_kv_u64(w, key_ns(kb, sizeof(kb), blk_state_name(b)), s->blocked_ns[b]);
-	jw_object_end(w);
-	jw_key(w, "wait");
-	jw_object_begin(w);
-	for (int wc = 0; wc < WC_N; wc++)
-		jw_kv_u64(w, key_ns(kb, sizeof(kb), wait_class_name(wc)), s->wait_ns[wc]);
-	jw_object_end(w);
-	jw_kv_u64(w, "unaccounted_ns", s->unaccounted_ns);
-	jw_kv_u64(w, "voluntary_switches", s->nvcsw);
-	jw_kv_u64(w, "involuntary_switches", s->nivcsw);
-	json_lat(w, "runq_latency", &m->runq);
+	json_section(w, m, MS_SCHED);
+	jw_kv_u64(w, "blocked_ns", sched_blocked_ns(&m->sched));
 	if (runq) {
 		/* the same object, with its histogram, for the target */
 		jw_key(w, "runq_histogram");
@@ -152,8 +165,8 @@ static void json_syscalls(struct json_writer *w, const struct metrics *m)
 	jw_object_end(w);
 }
 
-/* The io fields shared by processes, the target and devices. */
-static void json_io_fields(struct json_writer *w, const struct io_metrics *m)
+/* A device's fields: those of a process it has (no page cache, no cgroup of its own). */
+static void json_device_fields(struct json_writer *w, const struct io_metrics *m)
 {
 	jw_kv_u64(w, "read_bytes", m->bytes[IO_READ]);
 	jw_kv_u64(w, "write_bytes", m->bytes[IO_WRITE]);
@@ -175,10 +188,7 @@ static void json_io(struct json_writer *w, const struct snapshot *s, const struc
 
 	jw_key(w, "io");
 	jw_object_begin(w);
-	json_io_fields(w, &m->io);
-	jw_kv_u64(w, "dirtied_bytes", m->io.dirtied_bytes);
-	jw_kv_u64(w, "deferred_ops", m->io.deferred_ops);
-	jw_kv_u64(w, "deferred_bytes", m->io.deferred_bytes);
+	json_section(w, m, MS_IO);
 	if (target) {
 		jw_key(w, "devices");
 		jw_array_begin(w);
@@ -189,7 +199,7 @@ static void json_io(struct json_writer *w, const struct snapshot *s, const struc
 			jw_kv_str(w, "name", d->name);
 			snprintf(b, sizeof(b), "%u:%u", d->dev >> 20, d->dev & 0xfffff);
 			jw_kv_str(w, "dev", b);
-			json_io_fields(w, &d->m);
+			json_device_fields(w, &d->m);
 			jw_object_end(w);
 		}
 		jw_array_end(w);
@@ -199,16 +209,16 @@ static void json_io(struct json_writer *w, const struct snapshot *s, const struc
 			const struct slow_req *r = &s->slow[i];
 
 			jw_object_begin(w);
-			jw_kv_u64(w, "lat_ns", r->r.lat_ns);
-			jw_kv_u64(w, "queue_ns", r->r.queue_ns);
-			jw_kv_str(w, "op", io_op_name(r->r.op));
-			jw_kv_u64(w, "bytes", r->r.bytes);
-			jw_kv_u64(w, "sector", r->r.sector);
+			jw_kv_u64(w, "lat_ns", r->lat_ns);
+			jw_kv_u64(w, "queue_ns", r->queue_ns);
+			jw_kv_str(w, "op", io_op_name(r->op));
+			jw_kv_u64(w, "bytes", r->bytes);
+			jw_kv_u64(w, "sector", r->sector);
 			jw_kv_str(w, "device", r->dev);
 			jw_kv_u64(w, "pid", r->pid);
 			jw_kv_str(w, "comm", r->comm);
-			jw_kv_bool(w, "writeback", r->r.writeback & IO_F_WRITEBACK);
-			jw_kv_bool(w, "deferred", r->r.writeback & IO_F_DEFERRED);
+			jw_kv_bool(w, "writeback", r->writeback);
+			jw_kv_bool(w, "deferred", r->deferred);
 			jw_object_end(w);
 		}
 		jw_array_end(w);
@@ -223,19 +233,12 @@ static void json_net(struct json_writer *w, const struct snapshot *s, const stru
 
 	jw_key(w, "net");
 	jw_object_begin(w);
-	jw_kv_u64(w, "tx_bytes", n->tx_bytes);
-	jw_kv_u64(w, "rx_bytes", n->rx_bytes);
-	jw_kv_u64(w, "connects", n->connects);
-	jw_kv_u64(w, "connect_failures", n->connect_failures);
+	json_section(w, m, MS_NET);
+	/* from its accept calls: null when syscalls were not traced */
 	if (n->accepts_known)
 		jw_kv_u64(w, "accepts", n->accepts);
 	else
 		jw_kv_str(w, "accepts", NULL);
-	jw_kv_u64(w, "closes", n->closes);
-	jw_kv_u64(w, "retransmits", n->retransmits);
-	json_lat(w, "connect", &n->connect);
-	json_lat(w, "rtt", &n->rtt);
-	json_lat(w, "lifetime", &n->lifetime);
 	if (target) {
 		jw_key(w, "remotes");
 		jw_array_begin(w);
@@ -261,15 +264,15 @@ static void json_net(struct json_writer *w, const struct snapshot *s, const stru
 			const struct conn_summary *c = &s->conns[i];
 
 			jw_object_begin(w);
-			jw_kv_u64(w, "pid", c->c.pid);
+			jw_kv_u64(w, "pid", c->pid);
 			jw_kv_str(w, "comm", c->comm);
 			jw_kv_str(w, "remote", c->remote);
-			jw_kv_u64(w, "local_port", c->c.lport);
-			jw_kv_bool(w, "passive", c->c.passive);
-			jw_kv_u64(w, "lifetime_ns", c->c.lifetime_ns);
-			jw_kv_u64(w, "tx_bytes", c->c.tx_bytes);
-			jw_kv_u64(w, "rx_bytes", c->c.rx_bytes);
-			jw_kv_u64(w, "retransmits", c->c.retransmits);
+			jw_kv_u64(w, "local_port", c->local_port);
+			jw_kv_bool(w, "passive", c->passive);
+			jw_kv_u64(w, "lifetime_ns", c->lifetime_ns);
+			jw_kv_u64(w, "tx_bytes", c->tx_bytes);
+			jw_kv_u64(w, "rx_bytes", c->rx_bytes);
+			jw_kv_u64(w, "retransmits", c->retransmits);
 			jw_object_end(w);
 		}
 		jw_array_end(w);
@@ -281,11 +284,7 @@ static void json_mem(struct json_writer *w, const struct metrics *m)
 {
 	jw_key(w, "mem");
 	jw_object_begin(w);
-	jw_kv_u64(w, "minor_faults", m->mem.minor_faults);
-	jw_kv_u64(w, "major_faults", m->mem.major_faults);
-	jw_kv_u64(w, "rss_bytes", m->mem.rss_bytes);
-	jw_kv_u64(w, "rss_peak_bytes", m->mem.rss_peak_bytes);
-	jw_kv_u64(w, "oom_kills", m->mem.oom_kills);
+	json_section(w, m, MS_MEM);
 	jw_object_end(w);
 }
 

@@ -61,7 +61,7 @@ static void time_row(FILE *f, const char *label, uint64_t ns, uint64_t whole)
 static void header(FILE *f, const struct snapshot *s, const struct report_opts *o)
 {
 	uint64_t wall = s->end_ns - s->start_ns;
-	const struct proc_sched *t = &s->target.sched;
+	const struct sched_metrics *t = &s->target.sched;
 	char b1[32], b2[32];
 
 	if (s->kind == SNAP_INTERVAL)
@@ -91,7 +91,7 @@ static const char *const bd_labels[BD_N] = {
 static void time_split(FILE *f, const struct snapshot *s, const struct breakdowns *bds)
 {
 	const struct breakdown *bd = &bds->target;
-	const struct proc_sched *t = &s->target.sched;
+	const struct sched_metrics *t = &s->target.sched;
 	char b[4][32];
 
 	if (!bd->wall_ns)
@@ -345,7 +345,7 @@ static void syscalls(FILE *f, const struct metrics *m, unsigned int top)
 static void runq(FILE *f, const struct snapshot *s)
 {
 	const struct hist *h = &s->target_runq;
-	const struct lat *l = &s->target.runq;
+	const struct lat *l = &s->target.sched.runq;
 	uint64_t rows[HIST_MAX_EXP + 1] = {0}, top = 0;
 	int first = -1, last = -1;
 	char b[6][32];
@@ -479,13 +479,13 @@ static void disk(FILE *f, const struct snapshot *s, unsigned int top)
 		const struct slow_req *r = &s->slow[i];
 
 		fprintf(f, "  %s %8s %s of %s at sector %llu on %s, %s `%s` %u (queued %s)\n",
-			i ? "    " : "slow", fmt_dur(b[0], sizeof(b[0]), r->r.lat_ns),
-			io_op_name(r->r.op), fmt_bytes(b[1], sizeof(b[1]), r->r.bytes),
-			(unsigned long long)r->r.sector, r->dev[0] ? r->dev : "?",
-			r->r.writeback & IO_F_WRITEBACK	 ? "written back for"
-			: r->r.writeback & IO_F_DEFERRED ? "deferred by its cgroup for"
-							 : "by",
-			r->comm, r->pid, fmt_dur(b[2], sizeof(b[2]), r->r.queue_ns));
+			i ? "    " : "slow", fmt_dur(b[0], sizeof(b[0]), r->lat_ns),
+			io_op_name(r->op), fmt_bytes(b[1], sizeof(b[1]), r->bytes),
+			(unsigned long long)r->sector, r->dev[0] ? r->dev : "?",
+			r->writeback  ? "written back for"
+			: r->deferred ? "deferred by its cgroup for"
+				      : "by",
+			r->comm, r->pid, fmt_dur(b[2], sizeof(b[2]), r->queue_ns));
 	}
 }
 

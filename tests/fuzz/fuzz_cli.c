@@ -5,7 +5,7 @@
 #include <fcntl.h>
 
 #include "app/cli.h"
-#include "app/config.h"
+#include "model/config.h"
 #include "fuzz.h"
 #include "lib/log.h"
 

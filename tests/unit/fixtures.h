@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel/raw_dump.h"
 #include "model/snapshot.h"
 #include "lib/util.h"
 

@@ -46,7 +46,7 @@ TEST(test_conns__trimmed_and_counted)
 	CHECK_I64(snapshot_build(&s, &whole, NULL, FX_ATTACH_NS, NULL), 0);
 	CHECK_U64(s.conns_closed, 6);
 	CHECK_U64(s.n_conns, 4);
-	CHECK_U64(s.conns[0].c.tx_bytes, 900);
+	CHECK_U64(s.conns[0].tx_bytes, 900);
 	CHECK_STR(s.conns[0].comm, "curl");
 	snapshot_release(&s);
 

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "core_abi.h"
-#include "app/config.h"
+#include "model/config.h"
 #include "kernel/proctree.h"
 #include "test.h"
 

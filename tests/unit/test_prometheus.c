@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "analysis/groups.h"
 #include "fixtures.h"
 #include "render/prometheus.h"
 #include "app/promserve.h"
@@ -58,12 +59,15 @@ static void fixture(struct snapshot *s)
 
 static char *render(const struct snapshot *s, const struct prom_opts *o, size_t *dropped)
 {
+	struct proc_groups groups;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
-	*dropped = render_prometheus(f, s, o);
+	proc_groups_build(&groups, s, o->labels & PROM_LABEL_PID);
+	*dropped = render_prometheus(f, s, &groups, o);
 	fclose(f);
+	proc_groups_release(&groups);
 	return buf;
 }
 

@@ -83,11 +83,11 @@ TEST(test_snapshot__processes_and_target_totals)
 	CHECK_U64(s.target.syscalls[0].top_errno, 2);
 	CHECK_U64(s.target.syscalls[0].top_errno_count, 3);
 	/* run queue: 99 short waits and one long one */
-	CHECK_U64(s.procs[1].m.runq.count, 100);
-	CHECK(s.procs[1].m.runq.p50_ns >= 100000 * (1 - HIST_MAX_REL_ERR) &&
-	      s.procs[1].m.runq.p50_ns <= 100000 * (1 + HIST_MAX_REL_ERR));
-	CHECK_U64(s.procs[1].m.runq.max_ns, 50000000);
-	CHECK_U64(s.target.runq.count, 100);
+	CHECK_U64(s.procs[1].m.sched.runq.count, 100);
+	CHECK(s.procs[1].m.sched.runq.p50_ns >= 100000 * (1 - HIST_MAX_REL_ERR) &&
+	      s.procs[1].m.sched.runq.p50_ns <= 100000 * (1 + HIST_MAX_REL_ERR));
+	CHECK_U64(s.procs[1].m.sched.runq.max_ns, 50000000);
+	CHECK_U64(s.target.sched.runq.count, 100);
 	CHECK_I64(proc_exit_code(&s.procs[0]), 3);
 	CHECK_I64(proc_exit_code(&s.procs[1]), 128 + SIGKILL);
 	CHECK_I64(proc_exit_signal(&s.procs[1]), SIGKILL);

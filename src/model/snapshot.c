@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Small questions about the snapshot model: names of enums, exit codes, times, addresses. */
-#include <arpa/inet.h>
+/* The snapshot model: its release, and small questions about it (names of enums, exit codes,
+ * times). */
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -33,7 +34,7 @@ int proc_exit_signal(const struct proc_info *p)
 	return WTERMSIG(p->exit_status);
 }
 
-uint64_t sched_blocked_ns(const struct proc_sched *s)
+uint64_t sched_blocked_ns(const struct sched_metrics *s)
 {
 	uint64_t t = 0;
 
@@ -79,16 +80,32 @@ const char *io_op_name(unsigned int op)
 	return op < IO_OP_N ? names[op] : "?";
 }
 
-void format_remote(const struct net_remote_key *k, char *buf, size_t len)
+static void metrics_release(struct metrics *m)
 {
-	static const unsigned char v4mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-	char a[INET6_ADDRSTRLEN];
+	for (size_t i = 0; i < m->n_syscalls; i++)
+		free(m->syscalls[i].h);
+	free(m->syscalls);
+	m->syscalls = NULL;
+	m->n_syscalls = 0;
+}
 
-	if (!memcmp(k->addr, v4mapped, sizeof(v4mapped))) {
-		inet_ntop(AF_INET, k->addr + 12, a, sizeof(a));
-		snprintf(buf, len, "%s:%u", a, k->port);
-	} else {
-		inet_ntop(AF_INET6, k->addr, a, sizeof(a));
-		snprintf(buf, len, "[%s]:%u", a, k->port);
+void snapshot_release(struct snapshot *s)
+{
+	for (size_t i = 0; i < s->n_procs; i++) {
+		free(s->procs[i].cmdline);
+		free(s->procs[i].cgroup);
+		metrics_release(&s->procs[i].m);
 	}
+	free(s->procs);
+	for (size_t i = 0; i < s->n_devices; i++)
+		free(s->devices[i].lat_h);
+	free(s->devices);
+	for (size_t i = 0; i < s->n_remotes; i++) {
+		free(s->remotes[i].connect_h);
+		free(s->remotes[i].rtt_h);
+	}
+	free(s->remotes);
+	free(s->slow);
+	metrics_release(&s->target);
+	memset(s, 0, sizeof(*s));
 }

@@ -14,16 +14,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/snapshot.h"
+#include <arpa/inet.h>
+
+#include "kernel/proc_rec.h"
+#include "kernel/raw_dump.h"
 #include "lib/syscall_table.h"
 #include "lib/util.h"
+#include "model/snapshot.h"
 
 static uint64_t sub_sat(uint64_t a, uint64_t b)
 {
 	return a > b ? a - b : 0;
 }
 
-/* d -= p and t += d over structures made only of uint64_t counters. */
+/* d -= p over arrays of uint64_t counters. */
 static void u64s_sub(void *d, const void *p, size_t size)
 {
 	uint64_t *dv = d;
@@ -31,15 +35,6 @@ static void u64s_sub(void *d, const void *p, size_t size)
 
 	for (size_t i = 0; i < size / sizeof(uint64_t); i++)
 		dv[i] = sub_sat(dv[i], pv[i]);
-}
-
-static void u64s_add(void *t, const void *d, size_t size)
-{
-	uint64_t *tv = t;
-	const uint64_t *dv = d;
-
-	for (size_t i = 0; i < size / sizeof(uint64_t); i++)
-		tv[i] += dv[i];
 }
 
 /* @c minus @p, for one row: the events that arrived in between. */
@@ -175,25 +170,13 @@ static void metrics_finish(struct metrics *m, bool have_syscalls)
 		qsort(m->syscalls, m->n_syscalls, sizeof(*m->syscalls), cmp_syscall_total);
 }
 
-/* The per-process distribution a row kind feeds, or NULL. */
+/* The per-process distribution a row kind feeds (model/metrics.h), or NULL. */
 static struct lat *proc_lat(struct metrics *m, uint32_t kind)
 {
-	switch (kind) {
-	case ROW_RUNQ:
-		return &m->runq;
-	case ROW_IO_LAT:
-		return &m->io.lat;
-	case ROW_IO_QUEUE:
-		return &m->io.queue;
-	case ROW_TCP_CONNECT:
-		return &m->net.connect;
-	case ROW_TCP_RTT:
-		return &m->net.rtt;
-	case ROW_TCP_LIFETIME:
-		return &m->net.lifetime;
-	default:
-		return NULL;
-	}
+	for (size_t i = 0; i < n_dist_defs; i++)
+		if (dist_defs[i].row == kind)
+			return (struct lat *)dist_get(m, &dist_defs[i]);
+	return NULL;
 }
 
 /* The aggregate record of pseudo slot @slot in @d, or NULL (recycle.h). */
@@ -220,10 +203,10 @@ static const char *inherited_cmdline(const struct snapshot *s, size_t upto, uint
 
 static bool proc_empty(const struct proc_info *p)
 {
-	static const struct proc_sched zero;
+	static const struct sched_metrics zero;
 	const struct metrics *m = &p->m;
 
-	return !m->n_syscalls && !m->runq.count && !memcmp(&m->sched, &zero, sizeof(zero)) &&
+	return !m->n_syscalls && !memcmp(&m->sched, &zero, sizeof(zero)) &&
 	       !io_total_bytes(&m->io) && !m->io.wb_bytes && !m->io.ops[IO_FLUSH] &&
 	       !m->net.tx_bytes && !m->net.rx_bytes && !m->net.connects && !m->net.closes &&
 	       !m->mem.minor_faults && !m->mem.major_faults;
@@ -236,8 +219,6 @@ static void build_procs(struct snapshot *out, const struct raw_dump *cur,
 		const struct proc_rec *r = &cur->procs[slot];
 		const struct proc_rec *pr =
 			prev && slot < prev->n_procs ? &prev->procs[slot] : NULL;
-		struct proc_io io = r->io;
-		struct proc_net net = r->net;
 		struct proc_info *p;
 
 		const struct raw_agg *agg = agg_of(cur, slot),
@@ -268,43 +249,39 @@ static void build_procs(struct snapshot *out, const struct raw_dump *cur,
 		p->end_ns = r->end_ns;
 		p->cgid = r->cgid;
 		memcpy(p->comm, r->comm, COMM_LEN);
-		p->m.sched = r->sched;
-		p->m.mem.minor_faults = r->mem.minor_faults;
-		p->m.mem.major_faults = r->mem.major_faults;
-		if (pr && pr->pid == r->pid) {
-			/* an interval: the change since the previous dump */
-			u64s_sub(&p->m.sched, &pr->sched, sizeof(p->m.sched));
-			u64s_sub(&io, &pr->io, sizeof(io));
-			u64s_sub(&net, &pr->net, sizeof(net));
-			p->m.mem.minor_faults = sub_sat(r->mem.minor_faults, pr->mem.minor_faults);
-			p->m.mem.major_faults = sub_sat(r->mem.major_faults, pr->mem.major_faults);
-		}
-		memcpy(p->m.io.ops, io.ops, sizeof(io.ops));
-		memcpy(p->m.io.bytes, io.bytes, sizeof(io.bytes));
-		p->m.io.wb_ops = io.wb_ops;
-		p->m.io.wb_bytes = io.wb_bytes;
-		p->m.io.dirtied_bytes = io.dirtied_bytes;
-		p->m.io.deferred_ops = io.deferred_ops;
-		p->m.io.deferred_bytes = io.deferred_bytes;
-		p->m.io.deferred_cgid = r->io.deferred_cgid;
-		p->m.net.tx_bytes = net.tx_bytes;
-		p->m.net.rx_bytes = net.rx_bytes;
-		p->m.net.connects = net.connects;
-		p->m.net.connect_failures = net.connect_failures;
-		p->m.net.closes = net.closes;
-		p->m.net.retransmits = net.retransmits;
+		proc_rec_to_metrics(&p->m, r);
 		if (cur->live) {
 			p->m.mem.rss_bytes = cur->live[slot].rss_bytes;
-			p->m.mem.rss_peak_bytes = cur->live[slot].rss_peak_bytes;
+			if (cur->live[slot].rss_peak_bytes > p->m.mem.rss_peak_bytes)
+				p->m.mem.rss_peak_bytes = cur->live[slot].rss_peak_bytes;
 		}
-		if (r->mem.maxrss_bytes > p->m.mem.rss_peak_bytes)
-			p->m.mem.rss_peak_bytes = r->mem.maxrss_bytes;
-		p->m.mem.oom_kills = r->mem.oom_killed;
+		if (pr && pr->pid == r->pid) {
+			/* an interval: the change since the previous dump */
+			struct metrics before = {0};
+
+			proc_rec_to_metrics(&before, pr);
+			metrics_sub(&p->m, &before);
+		}
+		p->m.io.deferred_cgid = r->io.deferred_cgid;
 		if (slot == SLOT_OVERFLOW) {
 			snprintf(p->comm, sizeof(p->comm), "[overflow]");
 			p->start_ns = out->start_ns;
 		}
 		index[slot] = (int32_t)out->n_procs++;
+	}
+}
+
+void format_remote(const struct net_remote_key *k, char *buf, size_t len)
+{
+	static const unsigned char v4mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	char a[INET6_ADDRSTRLEN];
+
+	if (!memcmp(k->addr, v4mapped, sizeof(v4mapped))) {
+		inet_ntop(AF_INET, k->addr + 12, a, sizeof(a));
+		snprintf(buf, len, "%s:%u", a, k->port);
+	} else {
+		inet_ntop(AF_INET6, k->addr, a, sizeof(a));
+		snprintf(buf, len, "[%s]:%u", a, k->port);
 	}
 }
 
@@ -404,7 +381,13 @@ static void build_slow(struct snapshot *out, const struct raw_dump *cur, const i
 
 		if (!r->lat_ns)
 			continue;
-		s->r = *r;
+		s->lat_ns = r->lat_ns;
+		s->queue_ns = r->queue_ns;
+		s->sector = r->sector;
+		s->bytes = r->bytes;
+		s->op = r->op;
+		s->writeback = r->writeback & IO_F_WRITEBACK;
+		s->deferred = r->writeback & IO_F_DEFERRED;
 		for (size_t d = 0; d < out->n_devices; d++)
 			if (out->devices[d].dev == r->dev)
 				snprintf(s->dev, sizeof(s->dev), "%s", out->devices[d].name);
@@ -421,7 +404,7 @@ static void build_slow(struct snapshot *out, const struct raw_dump *cur, const i
 static int cmp_conn_bytes(const void *a, const void *b)
 {
 	const struct conn_summary *x = a, *y = b;
-	uint64_t bx = x->c.tx_bytes + x->c.rx_bytes, by = y->c.tx_bytes + y->c.rx_bytes;
+	uint64_t bx = x->tx_bytes + x->rx_bytes, by = y->tx_bytes + y->rx_bytes;
 
 	return bx < by ? 1 : bx > by ? -1 : 0;
 }
@@ -443,14 +426,21 @@ static void build_conns(struct snapshot *out, const struct raw_dump *cur, const 
 			struct conn_summary *last = &out->conns[SNAPSHOT_TOP_CONNS - 1];
 
 			qsort(out->conns, out->n_conns, sizeof(*o), cmp_conn_bytes);
-			if (c->tx_bytes + c->rx_bytes <= last->c.tx_bytes + last->c.rx_bytes)
+			if (c->tx_bytes + c->rx_bytes <= last->tx_bytes + last->rx_bytes)
 				continue;
 			o = last;
 		} else {
 			o = &out->conns[out->n_conns++];
 		}
 		memset(o, 0, sizeof(*o));
-		o->c = *c;
+		o->pid = c->pid;
+		o->local_port = c->lport;
+		o->passive = c->passive;
+		o->end_ns = c->end_ns;
+		o->lifetime_ns = c->lifetime_ns;
+		o->tx_bytes = c->tx_bytes;
+		o->rx_bytes = c->rx_bytes;
+		o->retransmits = c->retransmits;
 		format_remote(&c->key, o->remote, sizeof(o->remote));
 		if (c->comm[0])
 			memcpy(o->comm, c->comm, sizeof(c->comm)); /* o->comm is one longer */
@@ -458,31 +448,6 @@ static void build_conns(struct snapshot *out, const struct raw_dump *cur, const 
 			memcpy(o->comm, out->procs[index[c->slot]].comm, sizeof(o->comm));
 	}
 	qsort(out->conns, out->n_conns, sizeof(out->conns[0]), cmp_conn_bytes);
-}
-
-/* Sum a process's counters into the target. */
-static void target_add(struct metrics *t, const struct metrics *m)
-{
-	u64s_add(&t->sched, &m->sched, sizeof(t->sched));
-	u64s_add(t->io.ops, m->io.ops, sizeof(t->io.ops));
-	u64s_add(t->io.bytes, m->io.bytes, sizeof(t->io.bytes));
-	t->io.wb_ops += m->io.wb_ops;
-	t->io.wb_bytes += m->io.wb_bytes;
-	t->io.dirtied_bytes += m->io.dirtied_bytes;
-	t->io.deferred_ops += m->io.deferred_ops;
-	t->io.deferred_bytes += m->io.deferred_bytes;
-	t->net.tx_bytes += m->net.tx_bytes;
-	t->net.rx_bytes += m->net.rx_bytes;
-	t->net.connects += m->net.connects;
-	t->net.connect_failures += m->net.connect_failures;
-	t->net.closes += m->net.closes;
-	t->net.retransmits += m->net.retransmits;
-	t->mem.minor_faults += m->mem.minor_faults;
-	t->mem.major_faults += m->mem.major_faults;
-	t->mem.rss_bytes += m->mem.rss_bytes;
-	if (m->mem.rss_peak_bytes > t->mem.rss_peak_bytes)
-		t->mem.rss_peak_bytes = m->mem.rss_peak_bytes;
-	t->mem.oom_kills += m->mem.oom_kills;
 }
 
 int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struct raw_dump *prev,
@@ -619,7 +584,7 @@ int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struc
 			snprintf(p->cmdline, COMM_LEN + 3, "[%s]", p->comm);
 		}
 		metrics_finish(&p->m, have_syscalls);
-		target_add(&out->target, &p->m);
+		metrics_add(&out->target, &p->m);
 		out->process_count += proc_info_processes(p);
 		if (!p->folded && p->slot != SLOT_OVERFLOW)
 			out->running_count += !(p->flags & PROC_F_EXITED);
@@ -655,36 +620,6 @@ int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struc
 	free(index);
 	free(g);
 	return 0;
-}
-
-static void metrics_release(struct metrics *m)
-{
-	for (size_t i = 0; i < m->n_syscalls; i++)
-		free(m->syscalls[i].h);
-	free(m->syscalls);
-	m->syscalls = NULL;
-	m->n_syscalls = 0;
-}
-
-void snapshot_release(struct snapshot *s)
-{
-	for (size_t i = 0; i < s->n_procs; i++) {
-		free(s->procs[i].cmdline);
-		free(s->procs[i].cgroup);
-		metrics_release(&s->procs[i].m);
-	}
-	free(s->procs);
-	for (size_t i = 0; i < s->n_devices; i++)
-		free(s->devices[i].lat_h);
-	free(s->devices);
-	for (size_t i = 0; i < s->n_remotes; i++) {
-		free(s->remotes[i].connect_h);
-		free(s->remotes[i].rtt_h);
-	}
-	free(s->remotes);
-	free(s->slow);
-	metrics_release(&s->target);
-	memset(s, 0, sizeof(*s));
 }
 
 void raw_dump_copy(struct raw_dump *dst, const struct raw_dump *src)

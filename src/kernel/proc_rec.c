@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The kernel's process record and the model's metrics; see proc_rec.h. */
+#include "kernel/proc_rec.h"
+
+#define TO_METRICS_1(sect, field) m->sect.field = r->sect.field;
+#define TO_METRICS_0(sect, field)
+#define TO_METRICS(sect, field, json, unit, fold, name, prom, label, abi)                          \
+	TO_METRICS_##abi(sect, field)
+
+void proc_rec_to_metrics(struct metrics *m, const struct proc_rec *r)
+{
+	METRIC_COUNTERS(TO_METRICS)
+}
+
+static void fold(__u64 *a, __u64 v, enum metric_fold how)
+{
+	if (how == FOLD_MAX)
+		*a = v > *a ? v : *a;
+	else
+		*a += v;
+}
+
+#define ADD_1(sect, field, how) fold(&a->sect.field, p->sect.field, how);
+#define ADD_0(sect, field, how)
+#define ADD(sect, field, json, unit, how, name, prom, label, abi) ADD_##abi(sect, field, how)
+
+void proc_rec_add(struct proc_rec *a, const struct proc_rec *p)
+{
+	if (!a->start_ns || (p->start_ns && p->start_ns < a->start_ns))
+		a->start_ns = p->start_ns;
+	if (p->end_ns > a->end_ns)
+		a->end_ns = p->end_ns;
+	METRIC_COUNTERS(ADD)
+}
