@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Alert rules: parsing, evaluation on report records, and their outputs; see alerts.h. */
+/* Alert rules: parsing, evaluation on the model, and their outputs; see alerts.h. */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -266,6 +266,7 @@ struct eval_ctx {
 	bool final;
 	uint64_t offset_ns, unix_ns;
 	const struct jval *base_target;
+	struct metric_scope scope; /* proc: the one evaluated */
 };
 
 static void fire(struct eval_ctx *c, struct alert_rule *r, double v, double thr, double base,
@@ -286,14 +287,13 @@ static void fire(struct eval_ctx *c, struct alert_rule *r, double v, double thr,
 	snprintf(al->comm, sizeof(al->comm), "%s", comm ? comm : "");
 }
 
-static void eval_scope(struct eval_ctx *c, struct alert_rule *r, const struct jval *scope, int pid,
-		       const char *comm)
+static void eval_scope(struct eval_ctx *c, struct alert_rule *r, int pid, const char *comm)
 {
 	double v, thr = r->threshold, base = NAN;
 	struct alert_state *st;
 	bool cond;
 
-	if (!metric_value(&r->m, scope, &v)) {
+	if (!metric_value(&r->m, &c->scope, &v)) {
 		if (!r->warned)
 			pr_warn("alert '%s': the report has no value for '%s' (is its subsystem "
 				"off?)",
@@ -302,7 +302,7 @@ static void eval_scope(struct eval_ctx *c, struct alert_rule *r, const struct jv
 		return;
 	}
 	if (r->vs_baseline) {
-		if (!metric_value(&r->m, c->base_target, &base)) {
+		if (!metric_value_json(&r->m, c->base_target, &base)) {
 			if (!r->warned)
 				pr_warn("alert '%s': the baseline has no value for '%s'", r->text,
 					r->m.name);
@@ -331,16 +331,16 @@ static void eval_scope(struct eval_ctx *c, struct alert_rule *r, const struct jv
 	}
 }
 
-size_t alerts_eval(struct alerts *a, const struct jval *record, const struct jval *baseline,
-		   uint64_t unix_ns)
+size_t alerts_eval(struct alerts *a, const struct snapshot *s, const struct breakdowns *bd,
+		   unsigned int subsys, const struct jval *baseline, uint64_t unix_ns)
 {
-	const struct jval *type = json_get(record, "type"), *procs = json_get(record, "processes");
 	size_t before = a->n_fired;
 	struct eval_ctx c = {.a = a, .unix_ns = unix_ns};
 
-	c.final = type && type->t == J_STR && !strcmp(type->str, "report");
-	json_u64(json_get(record, "end_offset_ns"), &c.offset_ns);
+	c.final = s->kind == SNAP_REPORT;
+	c.offset_ns = s->end_ns - s->attach_ns;
 	c.base_target = baseline ? json_get(baseline, "target") : NULL;
+	c.scope = (struct metric_scope){.s = s, .bd = bd, .proc = -1, .subsys = subsys};
 	for (size_t i = 0; i < a->n_rules; i++) {
 		struct alert_rule *r = &a->rules[i];
 
@@ -350,23 +350,21 @@ size_t alerts_eval(struct alerts *a, const struct jval *record, const struct jva
 		for (size_t k = 0; k < r->n_st; k++)
 			r->st[k].seen = false;
 		if (!r->per_process) {
-			eval_scope(&c, r, json_get(record, "target"), 0, NULL);
+			c.scope.proc = -1;
+			eval_scope(&c, r, 0, NULL);
 		} else {
-			for (size_t k = 0; procs && procs->t == J_ARR && k < procs->n; k++) {
-				const struct jval *p = procs->items[k], *comm = json_get(p, "comm"),
-						  *ovf = json_get(p, "overflow");
-				double pid;
-				const char *cs = comm && comm->t == J_STR ? comm->str : "";
+			for (size_t k = 0; k < s->n_procs; k++) {
+				const struct proc_info *p = &s->procs[k];
 
-				if ((ovf && ovf->t == J_BOOL && ovf->b) ||
-				    !json_number(json_get(p, "pid"), &pid))
+				if (p->slot == SLOT_OVERFLOW)
 					continue;
-				if (r->comm_glob && fnmatch(r->comm_glob, cs, 0))
+				if (r->comm_glob && fnmatch(r->comm_glob, p->comm, 0))
 					continue;
-				eval_scope(&c, r, p, (int)pid, cs);
+				c.scope.proc = (long)k;
+				eval_scope(&c, r, (int)p->pid, p->comm);
 			}
 		}
-		/* a process missing from an interval record did not meet the condition */
+		/* a process missing from an interval did not meet the condition */
 		for (size_t k = 0; !c.final && k < r->n_st; k++)
 			if (!r->st[k].seen)
 				r->st[k].streak = 0, r->st[k].firing = false;

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Threshold alerts on report records (grammar and metric names in docs/alerts.md):
+ * Threshold alerts on every report's figures (grammar and metric names in docs/alerts.md):
  *
  *   [target. | process. | process[COMM-GLOB].]METRIC OP VALUE [for N intervals]
  *
  * where OP is one of > >= < <= == != and VALUE a number with a unit that fits the
  * metric ("10ms", "1.5GiB", "40%"), or "F * baseline" / "baseline * F" / "baseline"
- * (with --baseline). Rules are evaluated on every interval record and on the final
- * report; an alert fires when its condition becomes true (for N consecutive interval
- * records with "for N intervals") and fires again only after it has been false.
+ * (with --baseline). Rules are evaluated on the model of every interval and of the
+ * final report, before anything is rendered (analysis/metric.h); an alert fires when its
+ * condition becomes true (for N consecutive intervals with "for N intervals") and
+ * fires again only after it has been false.
  */
 #ifndef PROCSCOPE_ALERTS_H
 #define PROCSCOPE_ALERTS_H
@@ -21,7 +22,9 @@
 
 #include "lib/json_reader.h"
 #include "lib/json_writer.h"
+#include "analysis/breakdown.h"
 #include "analysis/metric.h"
+#include "model/snapshot.h"
 
 enum alert_op { OP_GT, OP_GE, OP_LT, OP_LE, OP_EQ, OP_NE };
 
@@ -97,12 +100,13 @@ int alerts_add_file(struct alerts *a, const char *path, bool have_baseline, bool
 		    char *err, size_t errlen);
 
 /*
- * Evaluate every rule on @record (an "interval" or "report" record); @baseline is the
+ * Evaluate every rule on snapshot @s (an interval, or the final report) and its
+ * breakdowns @bd, where the subsystems @subsys were traced; @baseline is the
  * baseline's report record or NULL. New alerts are appended to a->fired; returns how
  * many (they are the last ones).
  */
-size_t alerts_eval(struct alerts *a, const struct jval *record, const struct jval *baseline,
-		   uint64_t unix_ns);
+size_t alerts_eval(struct alerts *a, const struct snapshot *s, const struct breakdowns *bd,
+		   unsigned int subsys, const struct jval *baseline, uint64_t unix_ns);
 
 /* Does @r hold now (at the last record evaluated), for the target or any process? */
 bool alert_rule_firing(const struct alert_rule *r);

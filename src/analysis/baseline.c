@@ -36,8 +36,8 @@ static const struct {
 	{"poll.wait", 20 * MS},
 	{"other.wait", 20 * MS},
 	{"runq.p99", 1 * MS, "runq.count"},
-	{"io.p99", 1 * MS, "io.lat_count"},
-	{"net.connect.p99", 1 * MS, "net.connect_count"},
+	{"io.p99", 1 * MS, "io.count"},
+	{"net.connect.p99", 1 * MS, "net.connect.count"},
 	{"io.read_bytes", MIB},
 	{"io.write_bytes", MIB},
 	{"net.tx_bytes", MIB},
@@ -52,13 +52,14 @@ static const struct {
 };
 
 /* Enough samples in both runs for a percentile to mean something. */
-static bool enough_samples(const char *count, const struct jval *a, const struct jval *b)
+static bool enough_samples(const char *count, const struct jval *base,
+			   const struct metric_scope *cur)
 {
 	struct metric m;
 	double x, y;
 
-	return !count || (metric_lookup(count, &m) && metric_value(&m, a, &x) &&
-			  metric_value(&m, b, &y) && x >= MIN_SAMPLES && y >= MIN_SAMPLES);
+	return !count || (metric_lookup(count, &m) && metric_value_json(&m, base, &x) &&
+			  metric_value(&m, cur, &y) && x >= MIN_SAMPLES && y >= MIN_SAMPLES);
 }
 #define STEP_FLOOR (20 * MS)
 
@@ -179,38 +180,46 @@ static double num_of(const struct jval *o, const char *key)
 	return v;
 }
 
-static void add_step(struct baseline_cmp *c, const struct jval *b, const struct jval *s,
-		     bool by_comm)
+static void add_step(struct baseline_cmp *c, const struct jval *b, const struct snapshot *s,
+		     const struct proc_info *p, bool by_comm)
 {
 	struct bl_step *st;
 
 	c->steps = xrealloc(c->steps, sizeof(*c->steps) * (c->n_steps + 1));
 	st = &c->steps[c->n_steps++];
 	memset(st, 0, sizeof(*st));
-	st->cmdline = xstrdup(str_of(s, "cmdline"));
-	snprintf(st->comm, sizeof(st->comm), "%s", str_of(s, "comm"));
+	st->cmdline = xstrdup(p->cmdline ? p->cmdline : "");
+	snprintf(st->comm, sizeof(st->comm), "%s", p->comm);
 	st->by_comm = by_comm;
 	st->base_ns = (uint64_t)num_of(b, "duration_ns");
-	st->cur_ns = (uint64_t)num_of(s, "duration_ns");
+	st->cur_ns = proc_wall_ns(p, s);
+	st->change = bl_change((double)st->base_ns, (double)st->cur_ns);
 	st->verdict = bl_judge((double)st->base_ns, (double)st->cur_ns, STEP_FLOOR);
 	count(c, st->verdict);
 }
 
 /*
- * Steps pair up by command line, the k-th run of a command line with the k-th; the
- * rest by name, in order (command lines that hold temporary names or counts).
+ * The workflow's steps (the processes that exec'd, as the record's "steps") pair up by
+ * command line, the k-th run of a command line with the k-th; the rest by name, in
+ * order (command lines that hold temporary names or counts).
  */
-static void compare_steps(struct baseline_cmp *c, const struct jval *base, const struct jval *cur)
+static void compare_steps(struct baseline_cmp *c, const struct jval *base, const struct snapshot *s)
 {
-	size_t nb = base && base->t == J_ARR ? base->n : 0,
-	       nc = cur && cur->t == J_ARR ? cur->n : 0;
-	bool *bused = xcalloc(nb + 1, sizeof(*bused)), *cused = xcalloc(nc + 1, sizeof(*cused));
+	size_t nb = base && base->t == J_ARR ? base->n : 0, nc = 0;
+	const struct proc_info **cur = xcalloc(s->n_procs + 1, sizeof(*cur));
+	bool *bused = xcalloc(nb + 1, sizeof(*bused)), *cused;
 
+	for (size_t i = 0; i < s->n_procs; i++)
+		if (s->procs[i].flags & PROC_F_EXECED)
+			cur[nc++] = &s->procs[i];
+	cused = xcalloc(nc + 1, sizeof(*cused));
 	for (int pass = 0; pass < 2; pass++) {
 		const char *key = pass ? "comm" : "cmdline";
 
 		for (size_t i = 0; i < nc; i++) {
-			const char *v = str_of(cur->items[i], key);
+			const char *v = pass		  ? cur[i]->comm
+					: cur[i]->cmdline ? cur[i]->cmdline
+							  : "";
 			size_t k;
 
 			if (cused[i])
@@ -221,7 +230,7 @@ static void compare_steps(struct baseline_cmp *c, const struct jval *base, const
 			if (k == nb)
 				continue;
 			bused[k] = cused[i] = true;
-			add_step(c, base->items[k], cur->items[i], pass);
+			add_step(c, base->items[k], s, cur[i], pass);
 		}
 	}
 	for (size_t i = 0; i < nc; i++)
@@ -230,11 +239,13 @@ static void compare_steps(struct baseline_cmp *c, const struct jval *base, const
 		c->steps_missing += !bused[k];
 	free(bused);
 	free(cused);
+	free(cur);
 }
 
-void baseline_compare(const struct baseline *b, const struct jval *report, struct baseline_cmp *out)
+void baseline_compare(const struct baseline *b, const struct snapshot *s,
+		      const struct breakdowns *bd, unsigned int subsys, struct baseline_cmp *out)
 {
-	const struct jval *cur = json_get(report, "target");
+	const struct metric_scope cur = {.s = s, .bd = bd, .proc = -1, .subsys = subsys};
 
 	memset(out, 0, sizeof(*out));
 	out->b = b;
@@ -246,17 +257,19 @@ void baseline_compare(const struct baseline *b, const struct jval *report, struc
 		if (!metric_lookup(compared[i].name, &m))
 			continue;
 		/* both runs must have measured it */
-		if (!metric_value(&m, b->target, &bm->base) || !metric_value(&m, cur, &bm->cur))
+		if (!metric_value_json(&m, b->target, &bm->base) ||
+		    !metric_value(&m, &cur, &bm->cur))
 			continue;
 		bm->name = compared[i].name;
-		bm->few_samples = !enough_samples(compared[i].samples, b->target, cur);
+		bm->change = bl_change(bm->base, bm->cur);
+		bm->few_samples = !enough_samples(compared[i].samples, b->target, &cur);
 		bm->unit = m.unit;
 		bm->floor = compared[i].floor;
 		bm->verdict = bm->few_samples ? BL_SAME : bl_judge(bm->base, bm->cur, bm->floor);
 		count(out, bm->verdict);
 		out->n_m++;
 	}
-	compare_steps(out, json_get(b->root, "steps"), json_get(report, "steps"));
+	compare_steps(out, json_get(b->root, "steps"), s);
 }
 
 void baseline_cmp_release(struct baseline_cmp *c)
@@ -286,7 +299,7 @@ bool baseline_finding(const struct baseline_cmp *c, struct finding *f)
 			wall = m;
 		else if (!worst || (m->unit == MU_NS && worst->unit != MU_NS) ||
 			 ((m->unit == MU_NS) == (worst->unit == MU_NS) &&
-			  bl_change(m->base, m->cur) > bl_change(worst->base, worst->cur)))
+			  m->change > worst->change))
 			worst = m;
 	}
 	for (size_t i = 0; i < c->n_steps; i++)
@@ -304,8 +317,7 @@ bool baseline_finding(const struct baseline_cmp *c, struct finding *f)
 			f->summary, sizeof(f->summary),
 			"regression: wall time %s against %s in the baseline (%+.0f%%)",
 			metric_format(b1, sizeof(b1), MU_NS, wall->cur),
-			metric_format(b2, sizeof(b2), MU_NS, wall->base),
-			100 * bl_change(wall->base, wall->cur));
+			metric_format(b2, sizeof(b2), MU_NS, wall->base), 100 * wall->change);
 	else
 		used = (size_t)snprintf(f->summary, sizeof(f->summary),
 					"regression against the baseline (wall time within noise)");

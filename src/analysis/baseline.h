@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analysis/breakdown.h"
 #include "analysis/diagnose.h"
 #include "lib/json_reader.h"
 #include "analysis/metric.h"
@@ -31,6 +32,7 @@ struct bl_metric {
 	const char *name;
 	enum metric_unit unit;
 	double base, cur;
+	double change;	  /* (cur - base) / base, NAN when base is 0 */
 	double floor;	  /* absolute noise floor, in the metric's unit */
 	bool few_samples; /* a percentile of too few samples to judge */
 	enum bl_verdict verdict;
@@ -41,6 +43,7 @@ struct bl_step {
 	char comm[32];
 	bool by_comm; /* paired by name: the command lines differ */
 	uint64_t base_ns, cur_ns;
+	double change; /* as bl_metric's */
 	enum bl_verdict verdict;
 };
 
@@ -61,9 +64,9 @@ int baseline_parse(const char *buf, size_t len, const char *path, struct baselin
 		   size_t errlen);
 void baseline_release(struct baseline *b);
 
-/* Compare @report (this run's final record, parsed) with the baseline. */
-void baseline_compare(const struct baseline *b, const struct jval *report,
-		      struct baseline_cmp *out);
+/* Compare this run's final snapshot @s (its breakdowns @bd, @subsys traced) with @b. */
+void baseline_compare(const struct baseline *b, const struct snapshot *s,
+		      const struct breakdowns *bd, unsigned int subsys, struct baseline_cmp *out);
 void baseline_cmp_release(struct baseline_cmp *c);
 
 /* (cur - base) / base; NAN when base is 0. */

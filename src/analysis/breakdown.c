@@ -33,7 +33,7 @@ const char *bd_ns_key(unsigned int c)
 	return c < BD_N ? keys[c] : "?";
 }
 
-unsigned int bd_dominant(const struct breakdown *bd)
+static unsigned int bd_dominant(const struct breakdown *bd)
 {
 	unsigned int best = 0;
 
@@ -246,6 +246,9 @@ void breakdown_compute(const struct snapshot *s, struct breakdowns *out)
 	} else {
 		free(x.path);
 	}
+	for (size_t i = 0; i < s->n_procs; i++)
+		out->procs[i].dominant = bd_dominant(&out->procs[i]);
+	out->target.dominant = bd_dominant(&out->target);
 	for (size_t i = 0; i < s->n_procs; i++)
 		free(x.children[i]);
 	free(x.children);

@@ -40,7 +40,8 @@ enum bd_class {
 
 struct breakdown {
 	uint64_t wall_ns;
-	uint64_t ns[BD_N]; /* adds up to wall_ns exactly */
+	uint64_t ns[BD_N];     /* adds up to wall_ns exactly */
+	unsigned int dominant; /* the largest class (ties: the first) */
 };
 
 struct path_step {
@@ -62,7 +63,5 @@ void breakdowns_release(struct breakdowns *b);
 
 const char *bd_class_name(unsigned int c); /* "oncpu", "runq", "io", ... */
 const char *bd_ns_key(unsigned int c);	   /* "oncpu_ns", "runq_ns", ... (JSON keys) */
-/* The largest class of @bd (ties: the first). */
-unsigned int bd_dominant(const struct breakdown *bd);
 
 #endif

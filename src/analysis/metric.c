@@ -7,42 +7,179 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pthread.h>
+
 #include "analysis/metric.h"
 #include "lib/syscall_table.h"
 #include "lib/util.h"
+#include "model/stacks.h"
+#include "model/subsys.h"
 
-struct metric_def {
+/* What a path of the table reads in the model. */
+enum path_kind {
+	PK_COUNTER,   /* counter_defs[idx] */
+	PK_DIST,      /* dist_defs[idx], figure @field (enum dist_field) */
+	PK_BREAKDOWN, /* class @idx of the breakdown, BD_N for its wall time */
+	PK_WALL,      /* the object's wall time */
+	PK_PROCESSES, /* process_count, running_count (@idx 1): the target's */
+	PK_BLOCKED,   /* sched.blocked_ns: every wait class */
+	PK_ACCEPTS,   /* net.accepts: from its accept calls */
+	PK_SYSCALLS,  /* syscalls_total figure @idx */
+	PK_STACKS,    /* stacks figure @idx: the target's, in the final report */
+	PK_CONNS,     /* net.connections_closed: the target's */
+};
+
+enum dist_field { DF_COUNT, DF_TOTAL, DF_P50, DF_P90, DF_P99, DF_MAX, DF_N };
+
+static const char *const dist_field_keys[DF_N] = {"count",  "total_ns", "p50_ns",
+						  "p90_ns", "p99_ns",	"max_ns"};
+
+static const char *const syscalls_total_keys[] = {"count", "errors", "total_ns"};
+
+/* The stacks object's numbers (report_json.c), in its order. */
+static const char *const stacks_keys[] = {
+	"frequency_hz",		  "oncpu_samples",     "oncpu_ns",
+	"offcpu_blocks",	  "offcpu_ns",	       "user_frames",
+	"user_frames_symbolized", "kernel_frames",     "kernel_frames_symbolized",
+	"user_stacks_truncated",  "user_stacks",       "user_stacks_unwound",
+	"user_stacks_complete",	  "procscope_samples", "kernel_stacks_lost",
+	"user_stacks_lost",	  "table_full",
+};
+
+struct path_def {
+	char path[80];
+	enum path_kind kind;
+	unsigned int idx, field;
+	enum metric_unit unit;
+	bool target_only;
+	unsigned int subsys; /* the subsystem it needs (enum subsys), 0 for none */
+};
+
+static struct path_def *paths;
+static size_t n_paths;
+static pthread_once_t paths_once = PTHREAD_ONCE_INIT;
+
+static unsigned int section_subsys(enum metric_section sect)
+{
+	static const unsigned int bits[MS_N] = {SUB_SCHED, SUB_IO, SUB_NET, SUB_MEM};
+
+	return sect < MS_N ? bits[sect] : 0;
+}
+
+static void path_add(const char *path, enum path_kind kind, unsigned int idx, unsigned int field,
+		     enum metric_unit unit, bool target_only, unsigned int subsys)
+{
+	struct path_def *p;
+
+	paths = xrealloc(paths, (n_paths + 1) * sizeof(*paths));
+	p = &paths[n_paths++];
+	snprintf(p->path, sizeof(p->path), "%s", path);
+	p->kind = kind;
+	p->idx = idx;
+	p->field = field;
+	p->unit = unit;
+	p->target_only = target_only;
+	p->subsys = subsys;
+}
+
+static enum metric_unit unit_of_key(const char *key)
+{
+	size_t n = strlen(key);
+
+	if (n > 3 && !strcmp(key + n - 3, "_ns"))
+		return MU_NS;
+	if (n > 6 && !strcmp(key + n - 6, "_bytes"))
+		return MU_BYTES;
+	return MU_COUNT;
+}
+
+/* The table: every number of a target or process object, from the model's tables. */
+static void paths_build(void)
+{
+	char buf[80];
+
+	path_add("wall_ns", PK_WALL, 0, 0, MU_NS, false, 0);
+	path_add("process_count", PK_PROCESSES, 0, 0, MU_COUNT, true, 0);
+	path_add("running_count", PK_PROCESSES, 1, 0, MU_COUNT, true, 0);
+	path_add("breakdown.wall_ns", PK_BREAKDOWN, BD_N, 0, MU_NS, false, 0);
+	for (unsigned int c = 0; c < BD_N; c++) {
+		snprintf(buf, sizeof(buf), "breakdown.%s", bd_ns_key(c));
+		path_add(buf, PK_BREAKDOWN, c, 0, MU_NS, false, 0);
+	}
+	for (size_t i = 0; i < n_counter_defs; i++) {
+		const struct counter_def *d = &counter_defs[i];
+
+		if (!d->json)
+			continue;
+		snprintf(buf, sizeof(buf), "%s.%s", metric_section_name(d->sect), d->json);
+		path_add(buf, PK_COUNTER, (unsigned int)i, 0, d->unit, false,
+			 section_subsys(d->sect));
+	}
+	for (size_t i = 0; i < n_dist_defs; i++) {
+		const struct dist_def *d = &dist_defs[i];
+
+		for (unsigned int f = 0; f < DF_N; f++) {
+			snprintf(buf, sizeof(buf), "%s.%s.%s", metric_section_name(d->sect),
+				 d->json, dist_field_keys[f]);
+			path_add(buf, PK_DIST, (unsigned int)i, f, f ? MU_NS : MU_COUNT, false,
+				 section_subsys(d->sect));
+		}
+	}
+	path_add("sched.blocked_ns", PK_BLOCKED, 0, 0, MU_NS, false, SUB_SCHED);
+	path_add("net.accepts", PK_ACCEPTS, 0, 0, MU_COUNT, false, SUB_NET | SUB_SYSCALLS);
+	path_add("net.connections_closed", PK_CONNS, 0, 0, MU_COUNT, true, SUB_NET);
+	for (unsigned int k = 0; k < ARRAY_SIZE(syscalls_total_keys); k++) {
+		snprintf(buf, sizeof(buf), "syscalls_total.%s", syscalls_total_keys[k]);
+		path_add(buf, PK_SYSCALLS, k, 0, unit_of_key(syscalls_total_keys[k]), false,
+			 SUB_SYSCALLS);
+	}
+	for (unsigned int k = 0; k < ARRAY_SIZE(stacks_keys); k++) {
+		snprintf(buf, sizeof(buf), "stacks.%s", stacks_keys[k]);
+		path_add(buf, PK_STACKS, k, 0, unit_of_key(stacks_keys[k]), true, 0);
+	}
+}
+
+static const struct path_def *path_find(const char *path)
+{
+	pthread_once(&paths_once, paths_build);
+	for (size_t i = 0; i < n_paths; i++)
+		if (!strcmp(paths[i].path, path))
+			return &paths[i];
+	return NULL;
+}
+
+const char *metric_path(size_t i, bool *target_only)
+{
+	pthread_once(&paths_once, paths_build);
+	if (i >= n_paths)
+		return NULL;
+	*target_only = paths[i].target_only;
+	return paths[i].path;
+}
+
+/*
+ * The named metrics, besides those the counter and distribution tables name: the wall
+ * time, the process count, each breakdown class as a time and a share, and the syscall
+ * totals.
+ */
+struct named {
 	const char *name;
 	const char *path;
 	const char *denom; /* shares only */
 	enum metric_unit unit;
-	bool target_only;
 };
 
 #define SHARE(n, k)                                                                                \
 	{                                                                                          \
-		n ".share", "breakdown." k "_ns", "breakdown.wall_ns", MU_SHARE, false             \
+		n ".share", "breakdown." k "_ns", "breakdown.wall_ns", MU_SHARE                    \
 	}
-#define WAIT(n, k) {n ".wait", "breakdown." k "_ns", NULL, MU_NS, false}, SHARE(n, k)
-#define PCTS(n, pre, suf)                                                                          \
-	{n ".p50", pre "p50" suf, NULL, MU_NS, false},                                             \
-		{n ".p90", pre "p90" suf, NULL, MU_NS, false},                                     \
-		{n ".p99", pre "p99" suf, NULL, MU_NS, false},                                     \
-	{                                                                                          \
-		n ".max", pre "max" suf, NULL, MU_NS, false                                        \
-	}
+#define WAIT(n, k) {n ".wait", "breakdown." k "_ns", NULL, MU_NS}, SHARE(n, k)
 
-static const struct metric_def defs[] = {
-	{"wall", "wall_ns", NULL, MU_NS, false},
-	{"processes", "process_count", NULL, MU_COUNT, true},
-	{"cpu", "sched.oncpu_ns", NULL, MU_NS, false},
+static const struct named named[] = {
+	{"wall", "wall_ns", NULL, MU_NS},
+	{"processes", "process_count", NULL, MU_COUNT},
 	SHARE("cpu", "oncpu"),
-	{"runq", "sched.runq_ns", NULL, MU_NS, false},
 	SHARE("runq", "runq"),
-	{"runq.count", "sched.runq_latency.count", NULL, MU_COUNT, false},
-	PCTS("runq", "sched.runq_latency.", "_ns"),
-	{"ctxsw.voluntary", "sched.voluntary_switches", NULL, MU_COUNT, false},
-	{"ctxsw.involuntary", "sched.involuntary_switches", NULL, MU_COUNT, false},
 	WAIT("io", "io"),
 	WAIT("net", "net"),
 	WAIT("lock", "lock"),
@@ -50,32 +187,17 @@ static const struct metric_def defs[] = {
 	WAIT("poll", "poll"),
 	WAIT("child", "child"),
 	WAIT("other", "other"),
-	{"io.read_bytes", "io.read_bytes", NULL, MU_BYTES, false},
-	{"io.write_bytes", "io.write_bytes", NULL, MU_BYTES, false},
-	{"io.read_ops", "io.read_ops", NULL, MU_COUNT, false},
-	{"io.write_ops", "io.write_ops", NULL, MU_COUNT, false},
-	{"io.flush_ops", "io.flush_ops", NULL, MU_COUNT, false},
-	{"io.writeback_bytes", "io.writeback_bytes", NULL, MU_BYTES, false},
-	{"io.dirtied_bytes", "io.dirtied_bytes", NULL, MU_BYTES, false},
-	{"io.deferred_bytes", "io.deferred_bytes", NULL, MU_BYTES, false},
-	PCTS("io", "io.latency.", "_ns"),
-	PCTS("io.queue", "io.queue.", "_ns"),
-	{"net.tx_bytes", "net.tx_bytes", NULL, MU_BYTES, false},
-	{"net.rx_bytes", "net.rx_bytes", NULL, MU_BYTES, false},
-	{"net.connects", "net.connects", NULL, MU_COUNT, false},
-	{"net.connect_failures", "net.connect_failures", NULL, MU_COUNT, false},
-	{"net.accepts", "net.accepts", NULL, MU_COUNT, false},
-	{"net.retransmits", "net.retransmits", NULL, MU_COUNT, false},
-	PCTS("net.connect", "net.connect.", "_ns"),
-	PCTS("net.rtt", "net.rtt.", "_ns"),
-	{"mem.rss_peak", "mem.rss_peak_bytes", NULL, MU_BYTES, false},
-	{"mem.rss", "mem.rss_bytes", NULL, MU_BYTES, false},
-	{"mem.major_faults", "mem.major_faults", NULL, MU_COUNT, false},
-	{"mem.minor_faults", "mem.minor_faults", NULL, MU_COUNT, false},
-	{"mem.oom_kills", "mem.oom_kills", NULL, MU_COUNT, false},
-	{"syscall.count", "syscalls_total.count", NULL, MU_COUNT, false},
-	{"syscall.errors", "syscalls_total.errors", NULL, MU_COUNT, false},
-	{"syscall.total", "syscalls_total.total_ns", NULL, MU_NS, false},
+	{"syscall.count", "syscalls_total.count", NULL, MU_COUNT},
+	{"syscall.errors", "syscalls_total.errors", NULL, MU_COUNT},
+	{"syscall.total", "syscalls_total.total_ns", NULL, MU_NS},
+};
+
+/* a distribution's named figures: NAME.count, .p50, .p90, .p99, .max */
+static const struct {
+	const char *suffix;
+	enum dist_field f;
+} dist_names[] = {
+	{"count", DF_COUNT}, {"p50", DF_P50}, {"p90", DF_P90}, {"p99", DF_P99}, {"max", DF_MAX},
 };
 
 /* syscall.<name>.<field> */
@@ -89,35 +211,55 @@ static const struct {
 	{"max", "latency.max_ns", MU_NS},
 };
 
+/* Every name, in one list for metric_name(): the tables' and the hand-made ones. */
+static const char **names;
+static const char **name_paths;
+static size_t n_names;
+static pthread_once_t names_once = PTHREAD_ONCE_INIT;
+
+static void name_add(const char *name, const char *path)
+{
+	names = xrealloc(names, (n_names + 1) * sizeof(*names));
+	name_paths = xrealloc(name_paths, (n_names + 1) * sizeof(*name_paths));
+	names[n_names] = name;
+	name_paths[n_names++] = path;
+}
+
+static void names_build(void)
+{
+	char buf[96];
+
+	pthread_once(&paths_once, paths_build);
+	for (size_t i = 0; i < ARRAY_SIZE(named); i++)
+		name_add(named[i].name, NULL);
+	for (size_t i = 0; i < n_counter_defs; i++) {
+		const struct counter_def *d = &counter_defs[i];
+
+		if (!d->name || !d->json)
+			continue;
+		snprintf(buf, sizeof(buf), "%s.%s", metric_section_name(d->sect), d->json);
+		name_add(d->name, path_find(buf)->path);
+	}
+	for (size_t i = 0; i < n_dist_defs; i++) {
+		const struct dist_def *d = &dist_defs[i];
+
+		if (!d->name)
+			continue;
+		for (size_t k = 0; k < ARRAY_SIZE(dist_names); k++) {
+			char *name = xmalloc(96);
+
+			snprintf(name, 96, "%s.%s", d->name, dist_names[k].suffix);
+			snprintf(buf, sizeof(buf), "%s.%s.%s", metric_section_name(d->sect),
+				 d->json, dist_field_keys[dist_names[k].f]);
+			name_add(name, path_find(buf)->path);
+		}
+	}
+}
+
 const char *metric_name(size_t i)
 {
-	return i < ARRAY_SIZE(defs) ? defs[i].name : NULL;
-}
-
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), k = strlen(suffix);
-
-	return n >= k && !strcmp(s + n - k, suffix);
-}
-
-/* Where a raw path may start: the objects of a target or process record. */
-static bool raw_path_ok(const char *name)
-{
-	static const char *const roots[] = {"sched", "breakdown",      "io",	"net",
-					    "mem",   "syscalls_total", "stacks"};
-	size_t n = strcspn(name, ".");
-
-	for (const char *p = name; *p; p++)
-		if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) && *p != '_' &&
-		    *p != '.')
-			return false;
-	if (!name[n] || !name[n + 1] || ends_with(name, "."))
-		return false;
-	for (size_t i = 0; i < ARRAY_SIZE(roots); i++)
-		if (strlen(roots[i]) == n && !strncmp(name, roots[i], n))
-			return true;
-	return false;
+	pthread_once(&names_once, names_build);
+	return i < n_names ? names[i] : NULL;
 }
 
 /*
@@ -136,11 +278,8 @@ static const struct {
 /* The fields of a distribution object, the only ones the aliases apply to. */
 static bool dist_field(const char *s)
 {
-	static const char *const fields[] = {"count",  "total_ns", "p50_ns",
-					     "p90_ns", "p99_ns",   "max_ns"};
-
-	for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
-		if (!strcmp(s, fields[i]))
+	for (size_t i = 0; i < DF_N; i++)
+		if (!strcmp(s, dist_field_keys[i]))
 			return true;
 	return false;
 }
@@ -174,23 +313,35 @@ static bool number_at(const struct jval *scope, const char *path, double *out)
 	return path_alias(path, true, old, sizeof(old)) && json_number(json_path(scope, old), out);
 }
 
+static bool from_path(struct metric *m, const char *path, const char *denom, enum metric_unit unit)
+{
+	const struct path_def *p = path_find(path);
+
+	if (!p)
+		return false;
+	m->path = p->path;
+	m->denom = denom ? path_find(denom)->path : NULL;
+	m->unit = denom ? unit : p->unit;
+	m->target_only = p->target_only;
+	return true;
+}
+
 bool metric_lookup(const char *name, struct metric *m)
 {
 	const char *dot;
+	char buf[96];
 
 	memset(m, 0, sizeof(*m));
 	if (strlen(name) >= sizeof(m->name) || !*name)
 		return false;
 	snprintf(m->name, sizeof(m->name), "%s", name);
-	for (size_t i = 0; i < ARRAY_SIZE(defs); i++) {
-		if (strcmp(defs[i].name, name))
-			continue;
-		m->path = defs[i].path;
-		m->denom = defs[i].denom;
-		m->unit = defs[i].unit;
-		m->target_only = defs[i].target_only;
-		return true;
-	}
+	for (size_t i = 0; i < ARRAY_SIZE(named); i++)
+		if (!strcmp(named[i].name, name))
+			return from_path(m, named[i].path, named[i].denom, named[i].unit);
+	pthread_once(&names_once, names_build);
+	for (size_t i = 0; i < n_names; i++)
+		if (name_paths[i] && !strcmp(names[i], name))
+			return from_path(m, name_paths[i], NULL, MU_COUNT);
 	if (!strncmp(name, "syscall.", 8) && (dot = strrchr(name, '.')) > name + 8) {
 		size_t n = (size_t)(dot - (name + 8));
 
@@ -203,26 +354,167 @@ bool metric_lookup(const char *name, struct metric *m)
 		for (size_t i = 0; i < ARRAY_SIZE(syscall_fields); i++) {
 			if (strcmp(dot + 1, syscall_fields[i].field))
 				continue;
-			m->syscall_key = syscall_fields[i].key;
+			m->syscall_field = (int)i;
 			m->unit = syscall_fields[i].unit;
 			return true;
 		}
 		return false;
 	}
-	/* a raw path to a number in the record: the unit from the key's suffix */
-	if (!raw_path_ok(name))
+	/* a path of the table, or its schema 2 spelling */
+	m->raw = true;
+	if (path_alias(name, false, buf, sizeof(buf)))
+		return from_path(m, buf, NULL, MU_COUNT);
+	return from_path(m, name, NULL, MU_COUNT);
+}
+
+/* The figure @f of @l. */
+static uint64_t dist_figure(const struct lat *l, unsigned int f)
+{
+	switch (f) {
+	case DF_COUNT:
+		return l->count;
+	case DF_TOTAL:
+		return l->sum_ns;
+	case DF_P50:
+		return l->p50_ns;
+	case DF_P90:
+		return l->p90_ns;
+	case DF_P99:
+		return l->p99_ns;
+	default:
+		return l->max_ns;
+	}
+}
+
+/* Stacks figure @k (stacks_keys' order). */
+static uint64_t stacks_figure(const struct stack_set *set, const struct self_stats *x,
+			      unsigned int k)
+{
+	const uint64_t v[] = {
+		set->freq_hz,
+		set->oncpu_samples,
+		set->oncpu_samples * set->period_ns,
+		set->offcpu_count,
+		set->offcpu_ns,
+		set->user_frames,
+		set->user_resolved,
+		set->kernel_frames,
+		set->kernel_resolved,
+		set->user_truncated,
+		set->user_stacks,
+		set->user_unwound,
+		set->user_complete,
+		set->own_samples,
+		x->stats[STAT_KSTACK_LOST],
+		x->stats[STAT_USTACK_LOST],
+		x->stats[STAT_STACKS_FULL],
+	};
+	_Static_assert(ARRAY_SIZE(v) == ARRAY_SIZE(stacks_keys), "stacks figures and keys");
+
+	return k < ARRAY_SIZE(v) ? v[k] : 0;
+}
+
+/* Path @p's value in @sc. */
+static bool path_value(const struct path_def *p, const struct metric_scope *sc, double *out)
+{
+	const struct snapshot *s = sc->s;
+	const struct proc_info *proc = sc->proc >= 0 ? &s->procs[sc->proc] : NULL;
+	const struct metrics *m = proc ? &proc->m : &s->target;
+	const struct breakdown *bd = proc ? &sc->bd->procs[sc->proc] : &sc->bd->target;
+	uint64_t v;
+
+	if ((p->subsys & sc->subsys) != p->subsys || (p->target_only && proc))
 		return false;
-	if (!path_alias(name, false, m->raw, sizeof(m->raw)))
-		snprintf(m->raw, sizeof(m->raw), "%s", name);
-	m->unit = ends_with(name, "_ns") ? MU_NS : ends_with(name, "_bytes") ? MU_BYTES : MU_COUNT;
+	switch (p->kind) {
+	case PK_COUNTER:
+		v = counter_get(m, &counter_defs[p->idx]);
+		break;
+	case PK_DIST:
+		v = dist_figure(dist_get(m, &dist_defs[p->idx]), p->field);
+		break;
+	case PK_BREAKDOWN:
+		v = p->idx < BD_N ? bd->ns[p->idx] : bd->wall_ns;
+		break;
+	case PK_WALL:
+		v = proc ? proc_wall_ns(proc, s) : s->end_ns - s->start_ns;
+		break;
+	case PK_PROCESSES:
+		v = p->idx ? s->running_count : s->process_count;
+		break;
+	case PK_BLOCKED:
+		v = sched_blocked_ns(&m->sched);
+		break;
+	case PK_ACCEPTS:
+		if (!m->net.accepts_known)
+			return false;
+		v = m->net.accepts;
+		break;
+	case PK_SYSCALLS:
+		v = p->idx == 0	  ? m->syscall_count
+		    : p->idx == 1 ? m->syscall_errors
+				  : m->syscall_total_ns;
+		break;
+	case PK_CONNS:
+		v = s->conns_closed;
+		break;
+	default:
+		if (!s->stacks)
+			return false;
+		v = stacks_figure(s->stacks, &s->self, p->idx);
+		break;
+	}
+	*out = (double)v;
 	return true;
 }
 
-bool metric_value(const struct metric *m, const struct jval *scope, double *out)
+bool metric_value(const struct metric *m, const struct metric_scope *sc, double *out)
+{
+	const struct metrics *mm = sc->proc >= 0 ? &sc->s->procs[sc->proc].m : &sc->s->target;
+	double num, den;
+
+	if (m->syscall[0]) {
+		int nr = syscall_nr(m->syscall);
+
+		if (!(sc->subsys & SUB_SYSCALLS))
+			return false;
+		*out = 0; /* traced, not called */
+		for (size_t i = 0; i < mm->n_syscalls; i++) {
+			const struct syscall_stat *st = &mm->syscalls[i];
+
+			if ((int)st->nr != nr)
+				continue;
+			switch (m->syscall_field) {
+			case 0:
+				*out = (double)st->lat.count;
+				break;
+			case 1:
+				*out = (double)st->errors;
+				break;
+			default:
+				*out = (double)dist_figure(&st->lat,
+							   (unsigned int)m->syscall_field - 1);
+				break;
+			}
+		}
+		return true;
+	}
+	if (!path_value(path_find(m->path), sc, &num))
+		return false;
+	if (!m->denom) {
+		*out = num;
+		return true;
+	}
+	if (!path_value(path_find(m->denom), sc, &den))
+		return false;
+	*out = den > 0 ? num / den : 0;
+	return true;
+}
+
+bool metric_value_json(const struct metric *m, const struct jval *scope, double *out)
 {
 	double num, den;
 
-	if (m->syscall_key) {
+	if (m->syscall[0]) {
 		const struct jval *arr = json_get(scope, "syscalls");
 
 		if (!arr || arr->t != J_ARR)
@@ -231,13 +523,12 @@ bool metric_value(const struct metric *m, const struct jval *scope, double *out)
 			const struct jval *name = json_get(arr->items[i], "name");
 
 			if (name && name->t == J_STR && !strcmp(name->str, m->syscall))
-				return number_at(arr->items[i], m->syscall_key, out);
+				return number_at(arr->items[i],
+						 syscall_fields[m->syscall_field].key, out);
 		}
 		*out = 0; /* traced, not called */
 		return true;
 	}
-	if (m->raw[0])
-		return number_at(scope, m->raw, out);
 	if (!number_at(scope, m->path, &num))
 		return false;
 	if (!m->denom) {

@@ -15,7 +15,6 @@
 #include "app/cli.h"
 #include "render/prometheus.h"
 #include "app/promserve.h"
-#include "analysis/record_shape.h"
 #include "lib/util.h"
 
 const char *argp_program_version = "procscope " PROCSCOPE_VERSION;
@@ -237,17 +236,6 @@ int config_alerts(const struct config *cfg, struct alerts *a, char *err, size_t 
 	for (int i = 0; i < cfg->n_alert_files; i++)
 		if (alerts_add_file(a, cfg->alert_files[i], base, ival, err, len))
 			goto fail;
-	/* a raw path must lead to a number in the record: a typo is not a silent rule */
-	for (size_t i = 0; i < a->n_rules; i++) {
-		const struct alert_rule *r = &a->rules[i];
-
-		if (r->m.raw[0] && !record_has_number(r->m.raw, r->per_process)) {
-			snprintf(err, len,
-				 "invalid alert '%s': unknown metric '%s' (see docs/alerts.md)",
-				 r->text, r->m.name);
-			goto fail;
-		}
-	}
 	return 0;
 fail:
 	alerts_release(a);

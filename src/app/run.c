@@ -104,7 +104,6 @@ struct run {
 	struct alerts *alerts; /* NULL without rules */
 	struct baseline bl;    /* root NULL without --baseline */
 	struct baseline_cmp cmp;
-	bool save_failed;    /* --save-baseline could not be rendered */
 	struct recycler rec; /* -a, -c, -p with intervals: exited processes recycled */
 	bool recycling;
 	struct proc_exit *exits; /* exited processes not yet recycled */
@@ -450,16 +449,6 @@ static char *render_json_mem(struct run *r, const struct snapshot *s, const stru
 	return buf;
 }
 
-static struct jval *parse_record(const char *buf, size_t len)
-{
-	char err[128];
-	struct jval *v = json_parse(buf, len, err, sizeof(err));
-
-	if (!v)
-		pr_warn("cannot read back the report for alerts: %s", err);
-	return v;
-}
-
 /* Say and run the alerts from @first on: records in --json, stderr lines otherwise. */
 static void emit_alerts(struct run *r, size_t first)
 {
@@ -486,44 +475,38 @@ static void emit_alerts(struct run *r, size_t first)
 }
 
 /*
- * The checks that read the rendered record: the rules (every record), and at the end
- * the baseline comparison and --save-baseline. Returns the record as rendered before
- * the checks (NULL if none was needed), which is the interval record --json writes.
+ * The checks, on the model before anything is rendered: the rules (every snapshot), and
+ * at the end the baseline comparison, whose results join the analysis.
  */
-static char *checks(struct run *r, const struct snapshot *s, struct analysis *a, size_t *len)
+static void checks(struct run *r, const struct snapshot *s, struct analysis *a)
 {
 	bool final = s->kind == SNAP_REPORT;
-	FILE *save = final ? outputs_file(&r->out, OUT_SAVE) : NULL;
-	struct jval *rec = NULL;
 	size_t first;
-	char *buf;
 
-	if (!r->alerts && !(final && (r->bl.root || save)))
-		return NULL;
-	buf = render_json_mem(r, s, a, len);
-	if (!buf) {
-		pr_error("cannot render the report for alerts and baselines: %s", strerror(errno));
-		r->save_failed = save != NULL;
-		return NULL;
-	}
-	if (save)
-		fwrite(buf, 1, *len, save);
-	if ((r->alerts || (final && r->bl.root)) && !(rec = parse_record(buf, *len)))
-		return buf;
 	if (final && r->bl.root)
-		baseline_compare(&r->bl, rec, &r->cmp);
+		baseline_compare(&r->bl, s, &a->bd, r->ropts.subsys, &r->cmp);
 	if (r->alerts) {
 		pthread_mutex_lock(&r->alerts_mu);
 		first = r->alerts->n_fired;
-		alerts_eval(r->alerts, rec, final && r->bl.root ? r->bl.root : NULL,
-			    r->ropts.unix_end_ns);
+		alerts_eval(r->alerts, s, &a->bd, r->ropts.subsys,
+			    final && r->bl.root ? r->bl.root : NULL, r->ropts.unix_end_ns);
 		emit_alerts(r, first);
 		pthread_mutex_unlock(&r->alerts_mu);
 	}
 	if (final)
 		analysis_checks(a, r->bl.root ? &r->cmp : NULL, r->alerts);
-	json_free(rec);
-	return buf;
+}
+
+/* --save-baseline: the final record, as --json writes it. */
+static void save_baseline(struct run *r, const struct snapshot *s, const struct analysis *a)
+{
+	FILE *save = outputs_file(&r->out, OUT_SAVE);
+	struct json_writer w;
+
+	if (!save)
+		return;
+	jw_init(&w, save);
+	report_json(&w, s, a, &r->ropts);
 }
 
 /* The endpoint's exposition, from @cum: everything since attach. */
@@ -664,23 +647,14 @@ static void report_job(void *ctx, void *job)
 
 	if (j->with_interval) {
 		struct analysis a;
-		size_t len = 0;
-		char *rec;
 
 		build(&snap, &j->cur, &j->prev, j->attach_ns, &j->names);
 		r->ropts.unix_end_ns = j->unix_end_ns;
 		analysis_compute(&a, &snap, r->short_desc);
-		rec = checks(r, &snap, &a, &len);
-		if (!r->cfg->interval_ns) {
-			/* the endpoint's refresh: alerts evaluated, no record */
-		} else if (rec && r->cfg->json) {
-			/* the record as rendered once, written out as it is */
-			fwrite(rec, 1, len, outputs_file(&r->out, OUT_REPORT));
-			fflush(outputs_file(&r->out, OUT_REPORT));
-		} else {
+		checks(r, &snap, &a);
+		/* the endpoint's refresh alone: alerts evaluated, no record */
+		if (r->cfg->interval_ns)
 			render(r, &snap, &a);
-		}
-		free(rec);
 		analysis_release(&a);
 		snapshot_release(&snap);
 	}
@@ -1280,8 +1254,9 @@ static int report(struct run *r)
 	raw_stacks_release(&raw_stacks);
 	r->ropts.unix_end_ns = unix_now_ns();
 	analysis_compute(&a, &snap, r->short_desc);
-	free(checks(r, &snap, &a, &(size_t){0}));
+	checks(r, &snap, &a);
 	render(r, &snap, &a);
+	save_baseline(r, &snap, &a);
 	if (r->sym && write_stack_outputs(r, &snap)) {
 		pr_error("cannot write the stack outputs");
 		err = EXIT_RUNTIME;
@@ -1295,8 +1270,6 @@ static int report(struct run *r)
 	analysis_release(&a);
 	snapshot_release(&snap);
 	raw_dump_release(&final);
-	if (r->save_failed)
-		err = EXIT_RUNTIME;
 	/* every output written whole, or none: a failure in one aborts the others */
 	if (outputs_close(&r->out, !err))
 		err = EXIT_RUNTIME;

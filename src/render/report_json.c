@@ -371,7 +371,7 @@ static void json_breakdown(struct json_writer *w, const struct breakdown *bd, co
 	jw_kv_u64(w, "wall_ns", bd->wall_ns);
 	for (unsigned int c = 0; c < BD_N; c++)
 		jw_kv_u64(w, bd_ns_key(c), bd->ns[c]);
-	jw_kv_str(w, "dominant", bd_class_name(bd_dominant(bd)));
+	jw_kv_str(w, "dominant", bd_class_name(bd->dominant));
 	jw_object_end(w);
 }
 
@@ -443,7 +443,7 @@ static void json_baseline(struct json_writer *w, const struct baseline_cmp *c)
 		metric_json_value(w, m->unit, m->base);
 		jw_key(w, "current");
 		metric_json_value(w, m->unit, m->cur);
-		jw_kv_double(w, "change", bl_change(m->base, m->cur));
+		jw_kv_double(w, "change", m->change);
 		jw_key(w, "noise_floor");
 		metric_json_value(w, m->unit, m->floor);
 		jw_kv_str(w, "verdict",
@@ -462,7 +462,7 @@ static void json_baseline(struct json_writer *w, const struct baseline_cmp *c)
 		jw_kv_str(w, "matched_by", st->by_comm ? "comm" : "cmdline");
 		jw_kv_u64(w, "baseline_ns", st->base_ns);
 		jw_kv_u64(w, "current_ns", st->cur_ns);
-		jw_kv_double(w, "change", bl_change((double)st->base_ns, (double)st->cur_ns));
+		jw_kv_double(w, "change", st->change);
 		jw_kv_str(w, "verdict", bl_verdict_name(st->verdict));
 		jw_object_end(w);
 	}
@@ -501,7 +501,7 @@ static void json_path_and_steps(struct json_writer *w, const struct snapshot *s,
 		jw_object_begin(w);
 		json_proc_ref(w, s, &s->procs[st->proc]);
 		jw_kv_u64(w, "on_path_ns", st->on_path_ns);
-		jw_kv_str(w, "dominant", bd_class_name(bd_dominant(&bd->procs[st->proc])));
+		jw_kv_str(w, "dominant", bd_class_name(bd->procs[st->proc].dominant));
 		jw_object_end(w);
 	}
 	jw_array_end(w);
@@ -518,7 +518,7 @@ static void json_path_and_steps(struct json_writer *w, const struct snapshot *s,
 		jw_object_begin(w);
 		json_proc_ref(w, s, p);
 		jw_kv_u64(w, "cpu_ns", p->m.sched.oncpu_ns);
-		jw_kv_str(w, "dominant", bd_class_name(bd_dominant(&bd->procs[i])));
+		jw_kv_str(w, "dominant", bd_class_name(bd->procs[i].dominant));
 		jw_kv_bool(w, "on_critical_path", on_path);
 		jw_object_end(w);
 	}

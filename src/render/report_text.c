@@ -125,7 +125,7 @@ static void findings(FILE *f, const struct analysis *a)
 	fprintf(f, "\nFINDINGS\n");
 	if (!d->n) {
 		const struct breakdown *bd = &a->bd.target;
-		unsigned int c = bd_dominant(bd);
+		unsigned int c = bd->dominant;
 
 		fprintf(f, "  no single bottleneck: the largest share is %s (%.0f%% of the time)\n",
 			bd_labels[c], pct(bd->ns[c], bd->wall_ns));
@@ -157,10 +157,9 @@ static void alerts_section(FILE *f, const struct alerts *a, unsigned int top)
 }
 
 static void bl_row(FILE *f, const char *label, enum metric_unit u, double base, double cur,
-		   enum bl_verdict v)
+		   double c, enum bl_verdict v)
 {
 	char b1[32], b2[32], ch[16];
-	double c = bl_change(base, cur);
 
 	if (isnan(c))
 		snprintf(ch, sizeof(ch), "%s", cur > 0 ? "new" : "=");
@@ -202,7 +201,7 @@ static void baseline_section(FILE *f, const struct baseline_cmp *c, unsigned int
 		const struct bl_metric *m = &c->m[i];
 
 		if (m->verdict != BL_SAME || !strcmp(m->name, "wall"))
-			bl_row(f, m->name, m->unit, m->base, m->cur, m->verdict);
+			bl_row(f, m->name, m->unit, m->base, m->cur, m->change, m->verdict);
 	}
 	for (size_t i = 0; i < c->n_steps; i++)
 		if (c->steps[i].verdict != BL_SAME)
@@ -219,7 +218,7 @@ static void baseline_section(FILE *f, const struct baseline_cmp *c, unsigned int
 			if ((unsigned char)*p < 0x20 || *p == 0x7f)
 				*p = '?';
 		bl_row(f, label, MU_NS, (double)steps[i]->base_ns, (double)steps[i]->cur_ns,
-		       steps[i]->verdict);
+		       steps[i]->change, steps[i]->verdict);
 	}
 	if (c->steps_new || c->steps_missing)
 		fprintf(f,
@@ -250,7 +249,7 @@ static void critical_path(FILE *f, const struct snapshot *s, const struct breakd
 		fprintf(f, "  %9s %5.1f%%  %-15s %7u  %-9s ",
 			fmt_dur(b[0], sizeof(b[0]), st->on_path_ns), pct(st->on_path_ns, wall),
 			sanitized(comm, sizeof(comm), p->comm), p->pid,
-			bd_class_name(bd_dominant(&bd->procs[st->proc])));
+			bd_class_name(bd->procs[st->proc].dominant));
 		put_sanitized(f, p->cmdline ? p->cmdline : p->comm, 60);
 		fputc('\n', f);
 	}

@@ -599,7 +599,7 @@ static void put_processes(struct tracer *t, struct pb *dst, const struct snapsho
 		annot_int(&annots, "pid", p->pid);
 		annot_int(&annots, "ppid", p->ppid);
 		annot(&annots, "on_critical_path", DA_BOOL, on_path, NULL);
-		annot_str(&annots, "dominant", bd_class_name(bd_dominant(&a->bd.procs[i])));
+		annot_str(&annots, "dominant", bd_class_name((a->bd.procs[i]).dominant));
 		annot_double(&annots, "cpu_s", p->m.sched.oncpu_ns / 1e9);
 		if ((code = proc_exit_code(p)) >= 0)
 			annot_int(&annots, "exit_code", code);
@@ -665,7 +665,7 @@ static void put_path(struct tracer *t, struct pb *dst, const struct snapshot *s,
 		annot_str(&annots, "cmdline", p->cmdline);
 		annot_double(&annots, "on_path_s", a->bd.path[k].on_path_ns / 1e9);
 		annot_str(&annots, "dominant",
-			  bd_class_name(bd_dominant(&a->bd.procs[a->bd.path[k].proc])));
+			  bd_class_name((a->bd.procs[a->bd.path[k].proc]).dominant));
 		e = (struct te){.type = TYPE_SLICE_BEGIN,
 				.track = UUID_PATH,
 				.name = label,

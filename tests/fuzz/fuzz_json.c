@@ -16,9 +16,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_path(v, "target.sched.oncpu_ns");
 	json_path(v, "a.b.c.d");
 	if (metric_lookup("runq.p99", &m))
-		metric_value(&m, json_get(v, "target"), &x);
+		metric_value_json(&m, json_get(v, "target"), &x);
 	if (metric_lookup("syscall.read.count", &m))
-		metric_value(&m, v, &x);
+		metric_value_json(&m, v, &x);
 	json_free(v);
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "analysis/alerts.h"
+#include "model/subsys.h"
 #include "json_check.h"
 #include "lib/json_reader.h"
 #include "analysis/metric.h"
@@ -152,35 +153,55 @@ TEST(test_alerts__rules_file)
 	unlink(path);
 }
 
-/* An interval or report record with one value for the target and per process. */
-static struct jval *record(bool final, uint64_t off, uint64_t runq_p99, uint64_t cpu_a,
-			   uint64_t cpu_b)
-{
-	char buf[1024];
+/* An interval or the final report, one value for the target and per process (the model). */
+struct scene {
+	struct snapshot s;
+	struct proc_info procs[3];
+	struct breakdown bd_procs[3];
+	struct breakdowns bd;
+};
 
-	snprintf(buf, sizeof(buf),
-		 "{\"type\":\"%s\",\"end_offset_ns\":%llu,"
-		 "\"target\":{\"wall_ns\":1000,\"sched\":{\"oncpu_ns\":%llu,"
-		 "\"runq_latency\":{\"p99_ns\":%llu}}},"
-		 "\"processes\":[{\"pid\":10,\"comm\":\"make\",\"overflow\":false,\"sched\":{"
-		 "\"oncpu_ns\":%llu}},"
-		 "{\"pid\":11,\"comm\":\"cc1\",\"overflow\":false,\"sched\":{\"oncpu_ns\":%llu}},"
-		 "{\"pid\":0,\"comm\":\"[overflow]\",\"overflow\":true,\"sched\":{\"oncpu_ns\":"
-		 "99999}}]}",
-		 final ? "report" : "interval", (unsigned long long)off,
-		 (unsigned long long)(cpu_a + cpu_b), (unsigned long long)runq_p99,
-		 (unsigned long long)cpu_a, (unsigned long long)cpu_b);
+static void scene(struct scene *x, bool final, uint64_t off, uint64_t runq_p99, uint64_t cpu_a,
+		  uint64_t cpu_b)
+{
+	memset(x, 0, sizeof(*x));
+	x->s.kind = final ? SNAP_REPORT : SNAP_INTERVAL;
+	x->s.attach_ns = 1000;
+	x->s.start_ns = 1000;
+	x->s.end_ns = 1000 + off;
+	x->s.target.sched.oncpu_ns = cpu_a + cpu_b;
+	x->s.target.sched.runq.p99_ns = runq_p99;
+	x->procs[0] = (struct proc_info){.slot = SLOT_FIRST, .pid = 10, .comm = "make"};
+	x->procs[0].m.sched.oncpu_ns = cpu_a;
+	x->procs[1] = (struct proc_info){.slot = SLOT_FIRST + 1, .pid = 11, .comm = "cc1"};
+	x->procs[1].m.sched.oncpu_ns = cpu_b;
+	/* the processes beyond --max-procs: no process of its own */
+	x->procs[2] = (struct proc_info){.slot = SLOT_OVERFLOW, .comm = "[overflow]"};
+	x->procs[2].m.sched.oncpu_ns = 99999;
+	x->s.procs = x->procs;
+	x->s.n_procs = 3;
+	x->bd.procs = x->bd_procs;
+}
+
+/* A saved report record (a baseline) with the target's CPU time. */
+static struct jval *record(uint64_t cpu)
+{
+	char buf[256];
+
+	snprintf(
+		buf, sizeof(buf),
+		"{\"type\":\"report\",\"target\":{\"wall_ns\":1000,\"sched\":{\"oncpu_ns\":%llu}}}",
+		(unsigned long long)cpu);
 	return json_parse_test(buf);
 }
 
 static size_t eval(struct alerts *a, bool final, uint64_t off, uint64_t p99, uint64_t ca,
 		   uint64_t cb)
 {
-	struct jval *r = record(final, off, p99, ca, cb);
-	size_t n = alerts_eval(a, r, NULL, 1700000000000000000ULL + off);
+	struct scene x;
 
-	json_free(r);
-	return n;
+	scene(&x, final, off, p99, ca, cb);
+	return alerts_eval(a, &x.s, &x.bd, SUB_DEFAULT, NULL, 1700000000000000000ULL + off);
 }
 
 TEST(test_alerts__edge_triggered)
@@ -271,21 +292,23 @@ TEST(test_alerts__per_process_scope)
 TEST(test_alerts__against_baseline)
 {
 	struct alerts a = {0};
-	struct jval *base = record(true, 9, 0, 1000, 1000), *cur;
+	struct jval *base = record(2000);
+	struct scene x;
 	char err[256];
 
 	CHECK(!alerts_add(&a, "cpu > 1.2 * baseline", true, false, err, sizeof(err)));
-	cur = record(false, 1, 0, 5000, 5000);
-	CHECK_U64(alerts_eval(&a, cur, base, 0), 0); /* intervals are not whole runs */
-	json_free(cur);
-	cur = record(true, 2, 0, 1100, 1100);
-	CHECK_U64(alerts_eval(&a, cur, base, 0), 0); /* +10% */
-	json_free(cur);
-	cur = record(true, 2, 0, 1500, 1500);
-	CHECK_U64(alerts_eval(&a, cur, base, 0), 1);
+	scene(&x, false, 1, 0, 5000, 5000);
+	/* intervals are not whole runs */
+	CHECK_U64(alerts_eval(&a, &x.s, &x.bd, SUB_DEFAULT, base, 0), 0);
+	scene(&x, true, 2, 0, 1100, 1100);
+	CHECK_U64(alerts_eval(&a, &x.s, &x.bd, SUB_DEFAULT, base, 0), 0); /* +10% */
+	scene(&x, true, 2, 0, 1500, 1500);
+	CHECK_U64(alerts_eval(&a, &x.s, &x.bd, SUB_DEFAULT, base, 0), 1);
 	CHECK(a.fired[0].baseline == 2000 && a.fired[0].threshold == 2400 &&
 	      a.fired[0].value == 3000);
-	json_free(cur);
+	/* a subsystem that was off has no value: no alert, said once */
+	scene(&x, true, 2, 0, 1500, 1500);
+	CHECK_U64(alerts_eval(&a, &x.s, &x.bd, SUB_DEFAULT & ~SUB_SCHED, base, 0), 0);
 	json_free(base);
 	alerts_release(&a);
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "analysis/baseline.h"
+#include "model/subsys.h"
 #include "json_check.h"
 #include "lib/json_reader.h"
 #include "test.h"
@@ -73,17 +74,24 @@ TEST(test_baseline__compare)
 	struct baseline b = {0};
 	struct baseline_cmp c;
 	struct finding f;
-	struct jval *cur;
 	const char *steps_b =
 		"\"steps\":[{\"cmdline\":\"sh run.sh\",\"comm\":\"sh\",\"duration_ns\":1000000000},"
 		"{\"cmdline\":\"gen /tmp/a1\",\"comm\":\"gen\",\"duration_ns\":100000000},"
 		"{\"cmdline\":\"sort big\",\"comm\":\"sort\",\"duration_ns\":800000000},"
 		"{\"cmdline\":\"old\",\"comm\":\"old\",\"duration_ns\":5}]";
-	const char *steps_c =
-		"\"steps\":[{\"cmdline\":\"sh run.sh\",\"comm\":\"sh\",\"duration_ns\":2000000000},"
-		"{\"cmdline\":\"gen /tmp/b2\",\"comm\":\"gen\",\"duration_ns\":100000000},"
-		"{\"cmdline\":\"sort big\",\"comm\":\"sort\",\"duration_ns\":1800000000},"
-		"{\"cmdline\":\"new\",\"comm\":\"new\",\"duration_ns\":5}]";
+	/* this run, as the model: its steps are the processes that exec'd */
+	static const struct {
+		const char *cmdline, *comm;
+		uint64_t ns;
+	} steps_c[] = {
+		{"sh run.sh", "sh", 2000000000},
+		{"gen /tmp/b2", "gen", 100000000},
+		{"sort big", "sort", 1800000000},
+		{"new", "new", 5},
+	};
+	struct proc_info procs[4];
+	struct snapshot cur = {.kind = SNAP_REPORT, .start_ns = 1000000000, .end_ns = 3000000000};
+	struct breakdowns bd = {0};
 	char buf[2048];
 
 	snprintf(buf, sizeof(buf),
@@ -94,12 +102,21 @@ TEST(test_baseline__compare)
 	b.target = json_get(b.root, "target");
 	b.path = xstrdup("base.json");
 	b.desc = xstrdup("sh run.sh");
-	snprintf(buf, sizeof(buf),
-		 "{\"type\":\"report\",\"target\":{\"wall_ns\":2000000000,\"sched\":{\"oncpu_ns\":"
-		 "510000000},\"mem\":{\"rss_peak_bytes\":1}},%s}",
-		 steps_c);
-	cur = json_parse_test(buf);
-	baseline_compare(&b, cur, &c);
+	memset(procs, 0, sizeof(procs));
+	for (size_t i = 0; i < 4; i++) {
+		procs[i].slot = SLOT_FIRST + (uint32_t)i;
+		procs[i].pid = 100 + (uint32_t)i;
+		procs[i].flags = PROC_F_EXECED | PROC_F_EXITED;
+		procs[i].cmdline = (char *)steps_c[i].cmdline;
+		snprintf(procs[i].comm, sizeof(procs[i].comm), "%s", steps_c[i].comm);
+		procs[i].start_ns = cur.start_ns;
+		procs[i].end_ns = cur.start_ns + steps_c[i].ns;
+	}
+	cur.procs = procs;
+	cur.n_procs = 4;
+	cur.target.sched.oncpu_ns = 510000000;
+	bd.procs = (struct breakdown[4]){0};
+	baseline_compare(&b, &cur, &bd, SUB_DEFAULT, &c);
 	/* only what both runs measured: wall and cpu (mem was off in the baseline) */
 	CHECK_U64(c.n_m, 2);
 	CHECK_STR(c.m[0].name, "wall");
@@ -123,6 +140,5 @@ TEST(test_baseline__compare)
 	CHECK_CONTAINS(f.summary, "wall time 2.00s against 1.00s in the baseline (+100%)");
 	CHECK_CONTAINS(f.summary, "step `sh run.sh` took 1.00s longer");
 	baseline_cmp_release(&c);
-	json_free(cur);
 	baseline_release(&b);
 }

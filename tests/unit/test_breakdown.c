@@ -45,7 +45,7 @@ TEST(test_breakdown__pipeline_critical_path)
 	CHECK_U64(b.path[0].on_path_ns, 0);
 	for (size_t i = 0; i < s.n_procs; i++)
 		CHECK_U64(sum(&b.procs[i]), b.procs[i].wall_ns);
-	CHECK_STR(bd_class_name(bd_dominant(&b.target)), "io");
+	CHECK_STR(bd_class_name(b.target.dominant), "io");
 	breakdowns_release(&b);
 	snapshot_release(&s);
 	raw_dump_release(&d);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Named metrics over report records: names resolve, values read from the record
- * (shares against their denominators), units parse, and schema 2 spellings still work.
+ * Named metrics and paths: names resolve, only paths of the table do, values read from
+ * a saved record (shares against their denominators), units parse, and schema 2
+ * spellings still work. (Values from the model: test_report_json.c.)
  */
 #include <math.h>
 #include <stdlib.h>
@@ -25,8 +26,11 @@ TEST(test_metric__names)
 	CHECK_STR(m.syscall, "openat");
 	CHECK(metric_lookup("syscall.read.p99", &m) && m.unit == MU_NS);
 	CHECK(metric_lookup("sched.blocked_by_state.iowait_ns", &m) && m.unit == MU_NS);
-	CHECK(metric_lookup("io.devices_bytes", &m) && m.unit == MU_BYTES);
-	/* typos and unknown syscalls are not metrics */
+	CHECK(metric_lookup("net.accepts", &m) && m.unit == MU_COUNT && m.raw);
+	/* typos, paths the record does not have, and unknown syscalls are not metrics */
+	CHECK(!metric_lookup("io.devices_bytes", &m));
+	CHECK(!metric_lookup("stacks.oncpu", &m));
+	CHECK(!metric_lookup("sched.runq_latency.p95_ns", &m));
 	CHECK(!metric_lookup("runq.p98", &m));
 	CHECK(!metric_lookup("syscall.raed.count", &m));
 	CHECK(!metric_lookup("syscall.read.mean", &m));
@@ -44,13 +48,13 @@ TEST(test_metric__values)
 	struct metric m;
 	double v;
 
-	CHECK(metric_lookup("io.share", &m) && metric_value(&m, t, &v) && v == 0.25);
-	CHECK(metric_lookup("io.wait", &m) && metric_value(&m, t, &v) && v == 250);
-	CHECK(metric_lookup("syscall.read.p99", &m) && metric_value(&m, t, &v) && v == 70);
+	CHECK(metric_lookup("io.share", &m) && metric_value_json(&m, t, &v) && v == 0.25);
+	CHECK(metric_lookup("io.wait", &m) && metric_value_json(&m, t, &v) && v == 250);
+	CHECK(metric_lookup("syscall.read.p99", &m) && metric_value_json(&m, t, &v) && v == 70);
 	/* traced but never called: zero */
-	CHECK(metric_lookup("syscall.write.count", &m) && metric_value(&m, t, &v) && v == 0);
+	CHECK(metric_lookup("syscall.write.count", &m) && metric_value_json(&m, t, &v) && v == 0);
 	/* a subsystem that was off: no value */
-	CHECK(metric_lookup("net.retransmits", &m) && !metric_value(&m, t, &v));
+	CHECK(metric_lookup("net.retransmits", &m) && !metric_value_json(&m, t, &v));
 	json_free(t);
 }
 
@@ -96,18 +100,18 @@ TEST(test_metric__schema2_aliases)
 	double v;
 
 	CHECK(metric_lookup("io.p99", &m));
-	CHECK(metric_value(&m, b, &v) && v == 9);
-	CHECK(metric_value(&m, a, &v) && v == 7);  /* an old baseline still reads */
-	CHECK(metric_lookup("io.lat_p99_ns", &m)); /* the old raw spelling ... */
-	CHECK_STR(m.raw, "io.latency.p99_ns");	   /* ... is today's path */
-	CHECK(metric_value(&m, b, &v) && v == 9);
+	CHECK(metric_value_json(&m, b, &v) && v == 9);
+	CHECK(metric_value_json(&m, a, &v) && v == 7); /* an old baseline still reads */
+	CHECK(metric_lookup("io.lat_p99_ns", &m));     /* the old raw spelling ... */
+	CHECK_STR(m.path, "io.latency.p99_ns");	       /* ... is today's path */
+	CHECK(metric_value_json(&m, b, &v) && v == 9);
 	CHECK(metric_lookup("net.rtt_p50_ns", &m));
-	CHECK(metric_value(&m, b, &v) && v == 6);
-	CHECK(metric_value(&m, a, &v) && v == 5);
+	CHECK(metric_value_json(&m, b, &v) && v == 6);
+	CHECK(metric_value_json(&m, a, &v) && v == 5);
 	/* a field that only starts like a distribution's prefix is left alone */
 	CHECK(metric_lookup("net.connect_failures", &m));
-	CHECK(metric_value(&m, b, &v) && v == 1);
-	CHECK(metric_value(&m, a, &v) && v == 2);
+	CHECK(metric_value_json(&m, b, &v) && v == 1);
+	CHECK(metric_value_json(&m, a, &v) && v == 2);
 	json_free(a);
 	json_free(b);
 }

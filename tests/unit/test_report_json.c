@@ -13,6 +13,7 @@
 #include "report_fixture.h"
 #include "test.h"
 #include "lib/util.h"
+#include "model/stacks.h"
 
 TEST(test_report_json__json_valid_and_complete)
 {
@@ -98,46 +99,112 @@ TEST(test_report_json__json_interval_record)
 	raw_dump_release(&b);
 }
 
-/* Every named metric reads a value from the record the JSON renderer writes. */
-TEST(test_report_json__metric_names_match_the_record)
+/*
+ * Every number the record has under a metric root, by its path: each one is a path of
+ * the metric table (analysis/metric.h), which @check is given. Histogram buckets and
+ * the arrays (devices, syscalls, connections) are not figures of the object.
+ */
+static void leaves(const struct jval *v, char *path, size_t len, bool target,
+		   void (*check)(const char *path, bool target))
 {
+	size_t n = strlen(path);
+
+	if (v->t == J_NUM) {
+		check(path, target);
+		return;
+	}
+	if (v->t != J_OBJ || !strcmp(path, "sched.runq_histogram"))
+		return;
+	for (size_t i = 0; i < v->n; i++) {
+		snprintf(path + n, len - n, "%s%s", n ? "." : "", v->keys[i]);
+		leaves(v->items[i], path, len, target, check);
+		path[n] = '\0';
+	}
+}
+
+static void leaf_in_table(const char *path, bool target)
+{
+	struct metric m;
+
+	if (!metric_lookup(path, &m) || !m.path || strcmp(m.path, path))
+		test_fail(__FILE__, __LINE__, "the record's %s (%s) is no metric path", path,
+			  target ? "target" : "process");
+	else if (!target && m.target_only)
+		test_fail(__FILE__, __LINE__, "a process has %s, a target-only path", path);
+}
+
+/*
+ * The metric paths are a static table, and a rule reads the model, not the record:
+ * every path of the table reads from the model the very number the JSON renderer writes
+ * under it (target and process), every number of the record under a metric root is a
+ * path of the table, and every named metric resolves to one.
+ */
+TEST(test_report_json__metric_paths_match_the_record)
+{
+	static const char *const roots[] = {"sched", "breakdown",      "io",	"net",
+					    "mem",   "syscalls_total", "stacks"};
+	struct stack_set stacks = {.freq_hz = 99,
+				   .period_ns = 10101010,
+				   .oncpu_samples = 7,
+				   .user_frames = 3,
+				   .user_resolved = 2};
 	struct raw_dump d;
 	struct snapshot s;
+	struct analysis a;
 	struct capture c;
 	struct json_writer w;
 	struct jval *rec;
-	const struct jval *proc;
-	char err[128];
-	const char *out;
+	const struct jval *scopes[2];
+	char err[128], path[256];
+	const char *out, *p;
+	bool target_only;
 
 	fixture(&d, &s);
+	stacks_intern(&stacks, "");
+	s.stacks = &stacks;
+	analysis_compute(&a, &s, "`./evil`");
 	jw_init(&w, capture_begin(&c));
-	render_json(&w, &s);
+	report_json(&w, &s, &a, &opts);
 	out = capture_end(&c);
 	rec = json_parse(out, strlen(out), err, sizeof(err));
 	CHECK(rec != NULL);
-	proc = json_get(rec, "processes")->items[0];
+	scopes[0] = json_get(rec, "target");
+	scopes[1] = json_get(rec, "processes")->items[0];
+	for (size_t i = 0; (p = metric_path(i, &target_only)); i++) {
+		for (int k = 0; k < (target_only ? 1 : 2); k++) {
+			const struct metric_scope sc = {
+				.s = &s, .bd = &a.bd, .proc = k ? 0 : -1, .subsys = opts.subsys};
+			struct metric m;
+			double model, json;
+
+			CHECK(metric_lookup(p, &m));
+			if (!json_number(json_path(scopes[k], p), &json))
+				test_fail(__FILE__, __LINE__, "the record has no %s in the %s", p,
+					  k ? "process" : "target");
+			else if (!metric_value(&m, &sc, &model) || model != json)
+				test_fail(__FILE__, __LINE__,
+					  "%s: %g in the model, %g in the record", p, model, json);
+		}
+	}
+	for (int k = 0; k < 2; k++) {
+		for (size_t r = 0; r < ARRAY_SIZE(roots); r++) {
+			const struct jval *v = json_get(scopes[k], roots[r]);
+
+			snprintf(path, sizeof(path), "%s", roots[r]);
+			if (v)
+				leaves(v, path, sizeof(path), !k, leaf_in_table);
+		}
+	}
 	for (size_t i = 0; metric_name(i); i++) {
 		struct metric m;
-		double v;
 
-		CHECK(metric_lookup(metric_name(i), &m));
-		if (!metric_value(&m, json_get(rec, "target"), &v))
-			test_fail(__FILE__, __LINE__, "no target value for '%s'", metric_name(i));
-		if (!m.target_only && !metric_value(&m, proc, &v))
-			test_fail(__FILE__, __LINE__, "no process value for '%s'", metric_name(i));
-	}
-	{
-		struct metric m;
-		double v;
-
-		CHECK(metric_lookup("syscall.getppid.count", &m));
-		CHECK(metric_value(&m, json_get(rec, "target"), &v) && v == 1000);
-		CHECK(metric_lookup("cpu", &m));
-		CHECK(metric_value(&m, proc, &v) && v == 1200 * 1e6);
+		CHECK(metric_lookup(metric_name(i), &m) && m.path);
 	}
 	json_free(rec);
 	capture_free(&c);
+	analysis_release(&a);
+	s.stacks = NULL;
+	stacks_release(&stacks);
 	snapshot_release(&s);
 	raw_dump_release(&d);
 }
