@@ -49,8 +49,10 @@
 #include "app/run.h"
 #include "app/signals.h"
 #include "kernel/session.h"
+#include "kernel/raw_stacks.h"
 #include "model/stacks.h"
 #include "symbols/symbolize.h"
+#include "app/trace_log.h"
 #include "render/trace.h"
 #include "kernel/unwind.h"
 #include "lib/worker.h"
@@ -118,8 +120,9 @@ struct run {
 	pthread_mutex_t alerts_mu; /* the rules and their state: the reporter's and the loop's */
 	struct promserve *prom;	   /* --prometheus */
 	uint64_t prom_dropped;	   /* series its cap left out, so far */
-	struct tracer *tracer;	   /* --trace */
+	struct trace_log *tracer;  /* --trace */
 	uint64_t trace_next_ns;	   /* its next sample of the counters */
+	uint64_t trace_lost;	   /* its records the kernel could not buffer */
 };
 
 static char *describe_target(const struct config *cfg, const struct cgroup_target *cg)
@@ -270,13 +273,13 @@ static int on_event(void *ctx, void *data, size_t len)
 	return 0;
 }
 
-/* --trace: a record of the kernel's trace ring buffer. */
-static int on_trace(void *ctx, void *data, size_t len)
+/* --trace: an event of the timeline. */
+static int on_trace(void *ctx, const struct tl_event *e)
 {
 	struct run *r = ctx;
 
-	if (r->tracer && len >= sizeof(struct trace_rec))
-		tracer__record(r->tracer, data);
+	if (r->tracer)
+		trace_log__event(r->tracer, e);
 	return 0;
 }
 
@@ -287,7 +290,7 @@ static void trace_tick(struct run *r, uint64_t now)
 
 	session__drain(r->sess, DRAIN_BUDGET_NS);
 	session__bytes(r->sess, &disk, &net);
-	tracer__sample(r->tracer, now, disk, net);
+	trace_log__sample(r->tracer, now, disk, net);
 	r->trace_next_ns = now + TRACE_TICK_NS;
 }
 
@@ -1064,8 +1067,8 @@ static int start_tracing(struct run *r, const struct cgroup_target *cg, uint64_t
 	if (session__attach(r->sess))
 		return EXIT_RUNTIME;
 	if (cfg->trace) {
-		r->tracer = tracer__new(cfg->trace_max ? cfg->trace_max : TRACE_MAX_DEFAULT,
-					session__attach_ns(r->sess));
+		r->tracer = trace_log__new(cfg->trace_max ? cfg->trace_max : TRACE_MAX_DEFAULT,
+					   session__attach_ns(r->sess));
 		if (!r->tracer)
 			return EXIT_RUNTIME;
 		r->trace_next_ns = now_ns();
@@ -1168,10 +1171,12 @@ static int write_html(struct run *r, const struct snapshot *s, const struct anal
 static int write_trace(struct run *r, const struct snapshot *s, const struct analysis *a)
 {
 	uint64_t t0 = now_ns();
-	struct tracer_stats st;
-	int err = tracer__write(r->tracer, outputs_file(&r->out, OUT_TRACE), s, a, r->desc);
+	struct trace_stats st = {0};
+	struct timeline tl;
+	int err = trace_log__timeline(r->tracer, r->trace_lost, &tl);
 
-	tracer__stats(r->tracer, &st);
+	if (!err)
+		err = trace_render(outputs_file(&r->out, OUT_TRACE), &tl, s, a, r->desc, &st);
 	pr_info("trace: %llu slices and %llu wake-ups of %llu threads, %.1f MB of events, "
 		"written in %.1f ms",
 		(unsigned long long)st.slices, (unsigned long long)st.wakes,
@@ -1232,7 +1237,7 @@ static int report(struct run *r)
 	collect(r, &final, true);
 	if (r->tracer) {
 		trace_tick(r, now_ns());
-		tracer__set_lost(r->tracer, session__stat(r->sess, STAT_TRACE_DROPS));
+		r->trace_lost = session__stat(r->sess, STAT_TRACE_DROPS);
 	}
 	session__collect_stacks(r->sess, &raw_stacks);
 	if (r->unw) {
@@ -1296,7 +1301,7 @@ static int exit_status(const struct run *r, int status)
 static void run_release(struct run *r)
 {
 	promserve__close(r->prom);
-	tracer__free(r->tracer);
+	trace_log__free(r->tracer);
 	unwinder__free(r->unw);
 	session__free(r->sess);
 	launch__abort(&r->child); /* never released, or released and abandoned on error */

@@ -20,6 +20,7 @@
 #include "lib/log.h"
 #include "kernel/session_priv.h"
 #include "kernel/recycle.h"
+#include "kernel/raw_stacks.h"
 #include "model/stacks.h"
 #include "kernel/stackstore.h"
 #include "lib/util.h"

@@ -128,11 +128,25 @@ static int ring_cb(void *ctx, void *data, size_t len)
 	return drain_budget(s, err);
 }
 
+/* --trace: a record of core_trace, as the model's timeline has it. */
 static int trace_cb(void *ctx, void *data, size_t len)
 {
+	const struct trace_rec *r = data;
 	struct session *s = ctx;
+	struct tl_event e;
 
-	return drain_budget(s, s->on_trace(s->ev_ctx, data, len));
+	if (len < sizeof(*r))
+		return drain_budget(s, 0);
+	e = (struct tl_event){.start_ns = r->start_ns,
+			      .end_ns = r->end_ns,
+			      .tid = r->tid,
+			      .pid = r->pid,
+			      .waker = r->waker,
+			      .waker_pid = r->waker_pid,
+			      .kind = r->kind == TR_WAKE ? TL_WAKE : TL_SLICE,
+			      .tstate = r->tstate,
+			      .wclass = r->wclass};
+	return drain_budget(s, s->on_trace(s->ev_ctx, &e));
 }
 
 static struct kernel_note *note_add(struct session *s, int kind, const struct subsys_desc *d,

@@ -14,6 +14,9 @@
 #include "model/config.h"
 #include "kernel/raw_dump.h"
 #include "model/snapshot.h"
+#include "model/timeline.h"
+
+#define TRACE_RING_BYTES (16U << 20) /* --trace: the kernel's buffer of records */
 
 struct session;
 
@@ -30,8 +33,8 @@ struct session_opts {
 	const char *psi_dir;
 	bool psi_cgroup;
 	bool recycle; /* exited processes' slots and rows are reused (recycle.h) */
-	/* --trace: records of core_trace (struct trace_rec), and its size in bytes */
-	int (*on_trace)(void *ctx, void *data, size_t len);
+	/* --trace: the timeline's events (core_trace's records, converted), and the ring's size */
+	int (*on_trace)(void *ctx, const struct tl_event *e);
 	uint32_t trace_ring_bytes;
 };
 

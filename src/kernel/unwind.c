@@ -12,6 +12,13 @@
 #include "kernel/unwind.h"
 #include "lib/util.h"
 
+/* the parser's rows are the kernel's (symbols/cfi.h): copied as they are */
+_Static_assert(sizeof(struct cfi_row) == sizeof(struct unwind_row), "cfi_row and unwind_row");
+_Static_assert(offsetof(struct cfi_row, cfa_off) == offsetof(struct unwind_row, cfa_off) &&
+		       offsetof(struct cfi_row, how) == offsetof(struct unwind_row, how) &&
+		       offsetof(struct cfi_row, rbp_off) == offsetof(struct unwind_row, rbp_off),
+	       "cfi_row and unwind_row");
+
 /* a freed range of mappings is reused no sooner: a BPF walk takes microseconds */
 #define REUSE_GRACE_NS (100 * NSEC_PER_MSEC)
 
@@ -154,7 +161,7 @@ static void file_load(struct unwinder *u, uint32_t id)
 		uint64_t w, ino;
 		int64_t delta = 0;
 
-		memcpy(&u->t.rows[u->rows_used], rows.r, rows.n * sizeof(*rows.r));
+		memcpy(&u->t.rows[u->rows_used], rows.r, rows.n * sizeof(*rows.r)); /* cfi.h */
 		u->rows_used += rows.n;
 		symbolizer__module_inode(u->sym, id, 0, &ino, &dev, &delta);
 		f->text_delta = delta;

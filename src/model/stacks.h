@@ -2,7 +2,7 @@
 /*
  * Stacks as the renderers read them: symbolized, root first, with frames and names
  * interned (pprof wants a string table and one location per frame anyway). Built
- * once, for the final report, from the raw kernel stacks collect.c reads.
+ * once, for the final report, from the raw kernel stacks (kernel/raw_stacks.h).
  */
 #ifndef PROCSCOPE_STACKS_H
 #define PROCSCOPE_STACKS_H
@@ -12,30 +12,6 @@
 #include <stdint.h>
 
 #include "core_abi.h"
-
-struct symbolizer;
-struct snapshot;
-
-/* One (process, kernel stack, user stack) the kernel counted. */
-struct raw_stack {
-	struct stack_key key;
-	struct stack_val val;
-	uint32_t n_k, n_u;
-	bool u_bid;	/* user frames are build id + offset (on-CPU samples, fp), ... */
-	bool u_unw;	/* ... frames the BPF unwinder wrote (FRAME_FILE or addresses), ... */
-	uint32_t u_end; /* ... and how its walk ended (enum unwind_end); else addresses */
-	uint64_t k[STACKS_KERNEL_DEPTH]; /* leaf first */
-	union {
-		uint64_t uip[STACKS_USER_IP_DEPTH];
-		uint64_t uunw[UNWIND_DEPTH];
-		struct stack_bid_frame ubid[STACKS_USER_DEPTH];
-	};
-};
-
-struct raw_stacks {
-	struct raw_stack *s;
-	size_t n;
-};
 
 struct frame {
 	uint32_t name;	   /* string index */
@@ -81,12 +57,12 @@ struct stack_set {
 	size_t str_cap, frame_cap;
 };
 
-void stacks_build(struct stack_set *set, const struct raw_stacks *raw, unsigned int freq_hz,
-		  struct symbolizer *sym, const struct snapshot *snap);
 void stacks_release(struct stack_set *set);
-void raw_stacks_release(struct raw_stacks *raw);
 
 /* Intern @s; returns its index (used by tests and the pprof writer). */
 uint32_t stacks_intern(struct stack_set *set, const char *s);
+/* The one frame of (@name, @module, @kernel), interned; its index in set->frames. */
+uint32_t stacks_frame(struct stack_set *set, const char *name, const char *module,
+		      const char *build_id, uint64_t offset, bool kernel, bool resolved);
 
 #endif

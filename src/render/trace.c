@@ -128,31 +128,12 @@ static const char *const state_names[N_COUNT] = {
 	[N_WAKE] = "wakes",
 };
 
-struct thread_seen {
-	uint32_t tid, pid;
-	uint64_t flow_in; /* a wake-up's flow, ending at its next slice; 0 if none */
-	char name[COMM_LEN + 1];
-};
-
-struct sample {
-	uint64_t ts, disk, net;
-};
-
-struct tracer {
-	FILE *tmp; /* the events, encoded */
-	uint64_t max_bytes, start_ns;
-	struct pb out, pkt, ev; /* out: encoded, not yet in tmp */
-	struct tracer_stats st;
-	bool write_failed;
-	struct thread_seen *threads;
-	size_t n_threads, cap_threads;
-	uint32_t *index; /* open addressing over tid: thread index + 1, 0 = empty */
-	size_t index_mask;
+/* The encoder's state: buffers, and each thread's pending incoming flow. */
+struct enc {
+	struct pb pkt, ev;
+	uint64_t *flow_in; /* [n_threads]: a wake-up's flow, ending at its next slice; 0 if none */
 	uint64_t next_flow;
-	uint64_t *cpu_ns; /* time on a CPU per TRACE_TICK_NS from start_ns */
-	size_t n_buckets;
-	struct sample *samples;
-	size_t n_samples, cap_samples;
+	struct trace_stats st;
 };
 
 /* A TrackEvent to encode. */
@@ -167,7 +148,7 @@ struct te {
 	const struct pb *annots; /* encoded debug_annotations fields */
 };
 
-static void put_event(struct tracer *t, struct pb *dst, uint64_t ts, const struct te *e)
+static void put_event(struct enc *t, struct pb *dst, uint64_t ts, const struct te *e)
 {
 	struct pb *ev = &t->ev, *pk = &t->pkt;
 
@@ -236,95 +217,7 @@ static void annot_double(struct pb *a, const char *name, double v)
 	annot(a, name, DA_DOUBLE, bits, NULL);
 }
 
-struct tracer *tracer__new(uint64_t max_bytes, uint64_t start_ns)
-{
-	struct tracer *t = xcalloc(1, sizeof(*t));
-
-	t->tmp = tmpfile();
-	if (!t->tmp) {
-		pr_error("--trace: cannot create a temporary file: %s", strerror(errno));
-		free(t);
-		return NULL;
-	}
-	t->max_bytes = max_bytes;
-	t->start_ns = start_ns;
-	t->index_mask = 1023;
-	t->index = xcalloc(t->index_mask + 1, sizeof(*t->index));
-	return t;
-}
-
-static void flush_out(struct tracer *t)
-{
-	if (t->out.len && !t->write_failed && fwrite(t->out.b, 1, t->out.len, t->tmp) != t->out.len)
-		t->write_failed = true;
-	t->st.event_bytes += t->out.len;
-	t->out.len = 0;
-}
-
-static size_t tid_hash(uint32_t tid, size_t mask)
-{
-	return (tid * 2654435761U) & mask;
-}
-
-static void index_grow(struct tracer *t)
-{
-	size_t mask = t->index_mask * 2 + 1;
-	uint32_t *idx = xcalloc(mask + 1, sizeof(*idx));
-
-	/* newest first: a tid seen in several processes stands for the latest */
-	for (size_t i = t->n_threads; i-- > 0;) {
-		size_t h = tid_hash(t->threads[i].tid, mask);
-
-		while (idx[h] && t->threads[idx[h] - 1].tid != t->threads[i].tid)
-			h = (h + 1) & mask;
-		if (!idx[h])
-			idx[h] = (uint32_t)i + 1;
-	}
-	free(t->index);
-	t->index = idx;
-	t->index_mask = mask;
-}
-
-/* The thread @tid of @pid, added when first seen (or when its tid is another's now). */
-static size_t thread_of(struct tracer *t, uint32_t tid, uint32_t pid)
-{
-	size_t h = tid_hash(tid, t->index_mask);
-	struct thread_seen *th;
-	char path[64];
-	FILE *f;
-
-	for (; t->index[h]; h = (h + 1) & t->index_mask) {
-		th = &t->threads[t->index[h] - 1];
-		if (th->tid != tid)
-			continue;
-		if (th->pid == pid)
-			return t->index[h] - 1;
-		break; /* the tid is another process's now: a new track, found here */
-	}
-	if (t->n_threads == t->cap_threads) {
-		t->cap_threads = t->cap_threads ? t->cap_threads * 2 : 256;
-		t->threads = xrealloc(t->threads, t->cap_threads * sizeof(*t->threads));
-	}
-	th = &t->threads[t->n_threads];
-	memset(th, 0, sizeof(*th));
-	th->tid = tid;
-	th->pid = pid;
-	/* its name while it lives (the kernel's record has none) */
-	snprintf(path, sizeof(path), "/proc/%u/task/%u/comm", pid, tid);
-	if ((f = fopen(path, "re"))) {
-		if (fgets(th->name, sizeof(th->name), f))
-			th->name[strcspn(th->name, "\n")] = 0;
-		fclose(f);
-	}
-	t->index[h] = (uint32_t)t->n_threads + 1;
-	t->n_threads++;
-	t->st.threads = t->n_threads;
-	if (t->n_threads * 2 > t->index_mask)
-		index_grow(t);
-	return t->n_threads - 1;
-}
-
-static uint32_t state_name(const struct trace_rec *r)
+static uint32_t state_name(const struct tl_rec *r)
 {
 	static const uint8_t by_class[WC_N] = {
 		[WC_IO] = N_DISK,     [WC_NET] = N_NETWORK, [WC_LOCK] = N_LOCK,
@@ -339,88 +232,63 @@ static uint32_t state_name(const struct trace_rec *r)
 	return r->wclass < WC_N ? by_class[r->wclass] : N_OTHER;
 }
 
-/* On-CPU time of [from, to) into the counter's buckets. */
-static void cpu_add(struct tracer *t, uint64_t from, uint64_t to)
+/* One kept event into @dst: a slice (with the flow of the wake-up that began it) or a wake-up. */
+static void put_record(struct enc *t, struct pb *dst, const struct tl_rec *r, size_t n_threads)
 {
-	if (from < t->start_ns)
-		from = t->start_ns;
-	while (from < to) {
-		size_t b = (size_t)((from - t->start_ns) / TRACE_TICK_NS);
-		uint64_t end = t->start_ns + (b + 1) * TRACE_TICK_NS;
+	struct te e;
 
-		if (b >= t->n_buckets) {
-			size_t n = b + 64;
-
-			t->cpu_ns = xrealloc(t->cpu_ns, n * sizeof(*t->cpu_ns));
-			memset(t->cpu_ns + t->n_buckets, 0,
-			       (n - t->n_buckets) * sizeof(*t->cpu_ns));
-			t->n_buckets = n;
-		}
-		if (end > to)
-			end = to;
-		t->cpu_ns[b] += end - from;
-		from = end;
-	}
-}
-
-void tracer__record(struct tracer *t, const struct trace_rec *r)
-{
-	struct thread_seen *th;
-	struct te e = {0};
-	size_t i;
-
-	if (r->tstate == TS_ONCPU && r->kind == TR_SLICE)
-		cpu_add(t, r->start_ns, r->end_ns); /* the counter is whole, whatever is kept */
-	if (t->st.event_bytes + t->out.len >= t->max_bytes) {
-		t->st.over_max++;
+	if (r->thread >= n_threads || (r->kind == TL_WAKE && r->waker >= n_threads))
+		return;
+	if (r->kind == TL_WAKE) {
+		t->flow_in[r->thread] = ++t->next_flow;
+		e = (struct te){.type = TYPE_INSTANT,
+				.track = UUID_THREAD(r->waker),
+				.name_iid = N_WAKE,
+				.flow_out = t->flow_in[r->thread]};
+		put_event(t, dst, r->start_ns, &e);
+		t->st.wakes++;
 		return;
 	}
-	i = thread_of(t, r->tid, r->pid);
-	if (r->kind == TR_WAKE) {
-		size_t w = thread_of(t, r->waker, r->waker_pid);
+	e = (struct te){.type = TYPE_SLICE_BEGIN,
+			.track = UUID_THREAD(r->thread),
+			.name_iid = state_name(r),
+			.flow_in = t->flow_in[r->thread]};
+	t->flow_in[r->thread] = 0;
+	put_event(t, dst, r->start_ns, &e);
+	e = (struct te){.type = TYPE_SLICE_END, .track = UUID_THREAD(r->thread)};
+	put_event(t, dst, r->end_ns, &e);
+	t->st.slices++;
+}
 
-		th = &t->threads[i];
-		th->flow_in = ++t->next_flow;
-		e = (struct te){.type = TYPE_INSTANT,
-				.track = UUID_THREAD(w),
-				.name_iid = N_WAKE,
-				.flow_out = th->flow_in};
-		put_event(t, &t->out, r->start_ns, &e);
-		t->st.wakes++;
-	} else {
-		th = &t->threads[i];
-		e = (struct te){.type = TYPE_SLICE_BEGIN,
-				.track = UUID_THREAD(i),
-				.name_iid = state_name(r),
-				.flow_in = th->flow_in};
-		th->flow_in = 0;
-		put_event(t, &t->out, r->start_ns, &e);
-		e = (struct te){.type = TYPE_SLICE_END, .track = UUID_THREAD(i)};
-		put_event(t, &t->out, r->end_ns, &e);
-		t->st.slices++;
+/*
+ * The kept events, encoded into @tmp up to @tl->max_bytes; the rest are counted as left
+ * out. 0 or -EIO.
+ */
+static int encode_events(struct enc *t, const struct timeline *tl, FILE *tmp)
+{
+	struct pb out = {0};
+	struct tl_rec r;
+	int err = 0;
+
+	rewind(tl->events);
+	for (uint64_t i = 0; i < tl->n_events && fread(&r, sizeof(r), 1, tl->events) == 1; i++) {
+		if (t->st.event_bytes + out.len >= tl->max_bytes) {
+			t->st.over_max++;
+			continue;
+		}
+		put_record(t, &out, &r, tl->n_threads);
+		if (out.len >= FLUSH_AT) {
+			if (fwrite(out.b, 1, out.len, tmp) != out.len)
+				err = -EIO;
+			t->st.event_bytes += out.len;
+			out.len = 0;
+		}
 	}
-	if (t->out.len >= FLUSH_AT)
-		flush_out(t);
-}
-
-void tracer__sample(struct tracer *t, uint64_t now, uint64_t disk_bytes, uint64_t net_bytes)
-{
-	if (t->n_samples == t->cap_samples) {
-		t->cap_samples = t->cap_samples ? t->cap_samples * 2 : 1024;
-		t->samples = xrealloc(t->samples, t->cap_samples * sizeof(*t->samples));
-	}
-	t->samples[t->n_samples++] = (struct sample){now, disk_bytes, net_bytes};
-}
-
-void tracer__stats(const struct tracer *t, struct tracer_stats *st)
-{
-	*st = t->st;
-	st->event_bytes += t->out.len;
-}
-
-void tracer__set_lost(struct tracer *t, uint64_t lost)
-{
-	t->st.lost = lost;
+	if (out.len && fwrite(out.b, 1, out.len, tmp) != out.len)
+		err = -EIO;
+	t->st.event_bytes += out.len;
+	pb_free(&out);
+	return err;
 }
 
 /* --- the end: descriptors and annotations ---------------------------------------- */
@@ -507,8 +375,8 @@ static void proc_label(const struct proc_info *p, char *buf, size_t len)
 }
 
 /* Process tracks, the tree of processes (with their lives), exec and exit instants. */
-static void put_processes(struct tracer *t, struct pb *dst, const struct snapshot *s,
-			  const struct analysis *a)
+static void put_processes(struct enc *t, const struct timeline *tl, struct pb *dst,
+			  const struct snapshot *s, const struct analysis *a)
 {
 	struct pb td = {0}, pd = {0}, pt = {0}, ptp = {0}, annots = {0};
 	char label[64];
@@ -542,8 +410,8 @@ static void put_processes(struct tracer *t, struct pb *dst, const struct snapsho
 				    : UUID_TREE,
 			    label);
 	}
-	for (size_t i = 0; i < t->n_threads; i++) {
-		const struct thread_seen *th = &t->threads[i];
+	for (size_t i = 0; i < tl->n_threads; i++) {
+		const struct tl_thread *th = &tl->threads[i];
 		struct pb thd = {0};
 
 		pb_uint(&thd, THD_PID, th->pid);
@@ -640,7 +508,7 @@ static void put_processes(struct tracer *t, struct pb *dst, const struct snapsho
 }
 
 /* The critical path's steps, each within the one before it or after it. */
-static void put_path(struct tracer *t, struct pb *dst, const struct snapshot *s,
+static void put_path(struct enc *t, struct pb *dst, const struct snapshot *s,
 		     const struct analysis *a)
 {
 	uint64_t *open_end = xcalloc(a->bd.n_path + 1, sizeof(*open_end));
@@ -679,8 +547,8 @@ static void put_path(struct tracer *t, struct pb *dst, const struct snapshot *s,
 	pb_free(&annots);
 }
 
-static void put_finding(struct tracer *t, struct pb *dst, const struct snapshot *s,
-			const char *kind, const char *summary, const char *suggestion, double score)
+static void put_finding(struct enc *t, struct pb *dst, const struct snapshot *s, const char *kind,
+			const char *summary, const char *suggestion, double score)
 {
 	struct pb annots = {0};
 	struct te e;
@@ -699,7 +567,7 @@ static void put_finding(struct tracer *t, struct pb *dst, const struct snapshot 
 	pb_free(&annots);
 }
 
-static void put_findings(struct tracer *t, struct pb *dst, const struct snapshot *s,
+static void put_findings(struct enc *t, struct pb *dst, const struct snapshot *s,
 			 const struct analysis *a, const char *title)
 {
 	char name[256];
@@ -722,7 +590,8 @@ static void put_findings(struct tracer *t, struct pb *dst, const struct snapshot
 	}
 }
 
-static void put_counters(struct tracer *t, struct pb *dst, const struct snapshot *s)
+static void put_counters(struct enc *t, const struct timeline *tl, struct pb *dst,
+			 const struct snapshot *s)
 {
 	double last = -1;
 	struct te e;
@@ -730,9 +599,9 @@ static void put_counters(struct tracer *t, struct pb *dst, const struct snapshot
 	counter_track(dst, UUID_CPU, "CPU used by the target (cores)", UNIT_COUNT, "cores");
 	counter_track(dst, UUID_DISK, "disk bytes/s", UNIT_SIZE_BYTES, NULL);
 	counter_track(dst, UUID_NET, "network bytes/s", UNIT_SIZE_BYTES, NULL);
-	for (size_t b = 0; b < t->n_buckets; b++) {
-		uint64_t ts = t->start_ns + b * TRACE_TICK_NS;
-		double v = (double)t->cpu_ns[b] / TRACE_TICK_NS;
+	for (size_t b = 0; b < tl->n_buckets; b++) {
+		uint64_t ts = tl->start_ns + b * TRACE_TICK_NS;
+		double v = (double)tl->cpu_ns[b] / TRACE_TICK_NS;
 
 		if (ts > s->end_ns)
 			break;
@@ -748,8 +617,8 @@ static void put_counters(struct tracer *t, struct pb *dst, const struct snapshot
 	for (int c = 0; c < 2; c++) {
 		int64_t prev_rate = -1;
 
-		for (size_t i = 1; i < t->n_samples; i++) {
-			const struct sample *a = &t->samples[i - 1], *b = &t->samples[i];
+		for (size_t i = 1; i < tl->n_samples; i++) {
+			const struct tl_sample *a = &tl->samples[i - 1], *b = &tl->samples[i];
 			uint64_t va = c ? a->net : a->disk, vb = c ? b->net : b->disk;
 			/* a recycled slot takes its bytes along: never a negative rate */
 			uint64_t d = vb > va ? vb - va : 0, dt = b->ts - a->ts;
@@ -767,46 +636,44 @@ static void put_counters(struct tracer *t, struct pb *dst, const struct snapshot
 	}
 }
 
-int tracer__write(struct tracer *t, FILE *out, const struct snapshot *s, const struct analysis *a,
-		  const char *title)
+int trace_render(FILE *out, const struct timeline *tl, const struct snapshot *s,
+		 const struct analysis *a, const char *title, struct trace_stats *st)
 {
+	struct enc t = {.flow_in = xcalloc(tl->n_threads + 1, sizeof(*t.flow_in))};
 	struct pb head = {0};
+	FILE *tmp = tmpfile();
 	char buf[65536];
 	size_t n;
-	int err = 0;
+	int err = tmp ? 0 : -errno;
 
-	flush_out(t);
-	if (t->write_failed || fflush(t->tmp)) {
-		pr_error("--trace: cannot write the temporary file: %s", strerror(errno));
-		return -EIO;
+	/* the events first, into a file of their own: the head says what was left out */
+	if (!err)
+		err = encode_events(&t, tl, tmp);
+	t.st.over_max += tl->not_kept;
+	t.st.lost = tl->lost;
+	t.st.threads = tl->n_threads;
+	if (!err) {
+		interned_names(&head);
+		put_findings(&t, &head, s, a, title);
+		put_path(&t, &head, s, a);
+		put_counters(&t, tl, &head, s);
+		put_processes(&t, tl, &head, s, a);
+		if (fwrite(head.b, 1, head.len, out) != head.len)
+			err = -EIO;
 	}
-	interned_names(&head);
-	put_findings(t, &head, s, a, title);
-	put_path(t, &head, s, a);
-	put_counters(t, &head, s);
-	put_processes(t, &head, s, a);
-	if (fwrite(head.b, 1, head.len, out) != head.len)
+	if (!err && fflush(tmp))
 		err = -EIO;
-	pb_free(&head);
-	rewind(t->tmp);
-	while (!err && (n = fread(buf, 1, sizeof(buf), t->tmp)) > 0)
+	if (!err)
+		rewind(tmp);
+	while (!err && (n = fread(buf, 1, sizeof(buf), tmp)) > 0)
 		if (fwrite(buf, 1, n, out) != n)
 			err = -EIO;
+	if (tmp)
+		fclose(tmp);
+	pb_free(&head);
+	pb_free(&t.pkt);
+	pb_free(&t.ev);
+	free(t.flow_in);
+	*st = t.st;
 	return err;
-}
-
-void tracer__free(struct tracer *t)
-{
-	if (!t)
-		return;
-	if (t->tmp)
-		fclose(t->tmp);
-	pb_free(&t->out);
-	pb_free(&t->pkt);
-	pb_free(&t->ev);
-	free(t->threads);
-	free(t->index);
-	free(t->cpu_ns);
-	free(t->samples);
-	free(t);
 }

@@ -237,7 +237,7 @@ static void push_row(struct cfi_rows *out, uint64_t pc, uint8_t how, int16_t cfa
 		out->cap = out->cap ? out->cap * 2 : 1024;
 		out->r = xrealloc(out->r, out->cap * sizeof(*out->r));
 	}
-	out->r[out->n++] = (struct unwind_row){(uint32_t)pc, cfa_off, how, rbp_off};
+	out->r[out->n++] = (struct cfi_row){(uint32_t)pc, cfa_off, how, rbp_off};
 }
 
 /* The row that state @s makes, in the walker's terms. */
@@ -703,7 +703,7 @@ int cfi_parse(struct cfi_rows *out, const uint8_t *buf, size_t len, uint64_t vad
 
 static int cmp_row(const void *a, const void *b)
 {
-	const struct unwind_row *x = a, *y = b;
+	const struct cfi_row *x = a, *y = b;
 
 	if (x->pc != y->pc)
 		return x->pc < y->pc ? -1 : 1;
@@ -728,7 +728,7 @@ void cfi_rows_finish(struct cfi_rows *out)
 		return;
 	qsort(out->r, out->n, sizeof(*out->r), cmp_row);
 	for (size_t i = 0; i < out->n; i++) {
-		struct unwind_row *r = &out->r[i];
+		struct cfi_row *r = &out->r[i];
 
 		/* several rows at one address: the last (a rule, by the sort) holds */
 		if (k && out->r[k - 1].pc == r->pc) {
@@ -763,7 +763,7 @@ uint32_t cfi_func_start(const uint32_t *funcs, size_t n, uint64_t pc)
 	return lo ? funcs[lo - 1] : 0;
 }
 
-const struct unwind_row *cfi_lookup(const struct cfi_rows *rows, uint64_t pc)
+const struct cfi_row *cfi_lookup(const struct cfi_rows *rows, uint64_t pc)
 {
 	size_t lo = 0, hi = rows->n;
 

@@ -16,8 +16,20 @@
 
 #include "unwind_abi.h"
 
+/*
+ * One row of rules, in the layout the kernel's unwinder reads (struct cfi_row of
+ * include/unwind_abi.h, with its UW_* encodings): kernel/unwind.c checks the two agree
+ * and copies rows into the kernel's table as they are.
+ */
+struct cfi_row {
+	uint32_t pc;	 /* file address (ELF vaddr) from which this rule holds */
+	int16_t cfa_off; /* see enum unwind_cfa; in 8-byte units with UW_SCALED */
+	uint8_t how;	 /* enum unwind_cfa | UW_SCALED | enum unwind_rbp << 4 */
+	int8_t rbp_off;	 /* in 8-byte units */
+};
+
 struct cfi_rows {
-	struct unwind_row *r; /* sorted by pc */
+	struct cfi_row *r; /* sorted by pc */
 	size_t n, cap;
 	/* what could not be turned into rows */
 	size_t fdes, fdes_bad; /* FDEs read, FDEs skipped (bad encoding, unknown opcode) */
@@ -49,7 +61,7 @@ int cfi_rows_from_mem(struct cfi_rows *out, const void *image, size_t size);
 uint32_t cfi_func_start(const uint32_t *funcs, size_t n, uint64_t pc);
 
 /* The row in effect at file address @pc, or NULL (before the first row). */
-const struct unwind_row *cfi_lookup(const struct cfi_rows *rows, uint64_t pc);
+const struct cfi_row *cfi_lookup(const struct cfi_rows *rows, uint64_t pc);
 
 void cfi_rows_release(struct cfi_rows *rows);
 

@@ -922,38 +922,39 @@ static struct module *module_by_debug_file(struct symbolizer *s, const unsigned 
 	return m;
 }
 
-void symbolizer__user_bid(struct symbolizer *s, uint32_t slot, const struct stack_bid_frame *f,
+void symbolizer__user_bid(struct symbolizer *s, uint32_t slot, bool have_id,
+			  const unsigned char *build_id, uint64_t offset_or_ip,
 			  struct sym_frame *out)
 {
 	char hex[2 * BUILD_ID_MAX + 1];
 	struct module *m = NULL;
 
-	if (f->status != 1) {
+	if (!have_id) {
 		/* the kernel could not read the build id (anonymous memory, vDSO, lock busy) */
-		symbolizer__user_ip(s, slot, f->offset_or_ip, out);
+		symbolizer__user_ip(s, slot, offset_or_ip, out);
 		return;
 	}
 	/* the kernel writes 20 bytes; a shorter id is zero-padded */
 	for (size_t i = 0; i < s->n_mods && !m; i++)
 		if (s->mods[i]->build_id_len &&
-		    !memcmp(s->mods[i]->build_id, f->build_id, (size_t)s->mods[i]->build_id_len))
+		    !memcmp(s->mods[i]->build_id, build_id, (size_t)s->mods[i]->build_id_len))
 			m = s->mods[i];
 	if (!m)
-		m = module_by_debug_file(s, f->build_id);
+		m = module_by_debug_file(s, build_id);
 	if (m->fd >= 0 || m->elf.n_syms || m->name[0] != '[') {
 		/* a file we know, by its name, resolved or not: "libfoo.so+0x1234" */
-		resolve_in(s, m, f->offset_or_ip, out);
+		resolve_in(s, m, offset_or_ip, out);
 		if (out->resolved || m->name[0] != '[')
 			return;
 	}
-	build_id_hex(f->build_id, 8, hex);
+	build_id_hex(build_id, 8, hex);
 	snprintf(s->buf, sizeof(s->buf), "[build-id %s]+0x%llx", hex,
-		 (unsigned long long)f->offset_or_ip);
+		 (unsigned long long)offset_or_ip);
 	out->name = s->buf;
 	out->module = "[unknown build id]";
-	build_id_hex(f->build_id, BUILD_ID_MAX, s->hex);
+	build_id_hex(build_id, BUILD_ID_MAX, s->hex);
 	out->build_id = s->hex;
-	out->offset = f->offset_or_ip;
+	out->offset = offset_or_ip;
 	out->resolved = false;
 	out->code = true; /* a file we cannot read: no way to tell */
 }

@@ -97,7 +97,12 @@ int symbolizer__exe(struct symbolizer *s, uint32_t pid);
 void symbolizer__own_progs(struct symbolizer *s, const char *const *names, size_t n);
 /* The frame's name is valid until the next call; copy it. */
 void symbolizer__kernel(struct symbolizer *s, uint64_t ip, struct sym_frame *out);
-void symbolizer__user_bid(struct symbolizer *s, uint32_t slot, const struct stack_bid_frame *f,
+/*
+ * A frame the kernel's stack map gave as a build id and file offset (@have_id), or, when
+ * it could not read the build id, as an address (@offset_or_ip).
+ */
+void symbolizer__user_bid(struct symbolizer *s, uint32_t slot, bool have_id,
+			  const unsigned char *build_id, uint64_t offset_or_ip,
 			  struct sym_frame *out);
 void symbolizer__user_ip(struct symbolizer *s, uint32_t slot, uint64_t ip, struct sym_frame *out);
 /* A frame the BPF unwinder placed: file address @vaddr in module @id. */

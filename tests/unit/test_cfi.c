@@ -19,7 +19,7 @@ struct readelf_cmp {
 	size_t rows, bad;
 };
 
-static int64_t cfa_off_of(const struct unwind_row *r)
+static int64_t cfa_off_of(const struct cfi_row *r)
 {
 	return (int64_t)r->cfa_off * ((r->how & UW_SCALED) ? 8 : 1);
 }
@@ -33,7 +33,7 @@ static void compare_row(const struct cfi_rows *rows, uint64_t loc, char **cols, 
 			struct readelf_cmp *cmp, const char *path)
 {
 	const char *cfa = NULL, *ra = "u", *rbp = "u";
-	const struct unwind_row *r = cfi_lookup(rows, loc);
+	const struct cfi_row *r = cfi_lookup(rows, loc);
 	bool ok;
 
 	for (int i = 0; i < n; i++) {
@@ -200,7 +200,7 @@ TEST(test_cfi__rules_readelf_prints_as_expressions)
 	const uint64_t vaddr = 0x2000;
 	struct sec s = {0};
 	struct cfi_rows rows = {0};
-	const struct unwind_row *r;
+	const struct cfi_row *r;
 	/* a PLT: push (cfa 16), then the expression rsp + 8 + ((rip & 15) >= 11) << 3 */
 	static const uint8_t plt[] = {0x0e, 16, 0x46, 0x0e, 24,	  0x4a, 0x0f, 11,   0x77, 8,
 				      0x80, 0,	0x3f, 0x1a, 0x3b, 0x2a, 0x33, 0x24, 0x22};
@@ -250,7 +250,7 @@ TEST(test_cfi__large_frames_scaled)
 	const uint64_t vaddr = 0x2000;
 	struct sec s = {0};
 	struct cfi_rows rows = {0};
-	const struct unwind_row *r;
+	const struct cfi_row *r;
 	/* cfa rsp + 65600 (a 64 KiB buffer on the stack), rbp at cfa - 24 */
 	static const uint8_t big[] = {0x41, 0x0e, 0xc0, 0x80, 0x04, 0x86, 3};
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The protobuf encoder, the tracer's bounds and thread tracks, and the HTML page's
- * escaping (the decoding of whole traces and pages is in the integration tests).
+ * The protobuf encoder, the trace log's and the renderer's bounds and thread tracks, and the HTML
+ * page's escaping (the decoding of whole traces and pages is in the integration tests).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +11,7 @@
 #include "report_fixture.h"
 #include "test.h"
 #include "render/trace.h"
+#include "app/trace_log.h"
 
 TEST(test_pb__wire_format)
 {
@@ -31,69 +32,92 @@ TEST(test_pb__wire_format)
 	pb_free(&p);
 }
 
-static struct trace_rec slice(uint32_t tid, uint32_t pid, uint64_t from, uint64_t to)
+static struct tl_event slice(uint32_t tid, uint32_t pid, uint64_t from, uint64_t to)
 {
-	return (struct trace_rec){.kind = TR_SLICE,
-				  .tid = tid,
-				  .pid = pid,
-				  .tstate = TS_ONCPU,
-				  .start_ns = from,
-				  .end_ns = to};
+	return (struct tl_event){.kind = TL_SLICE,
+				 .tid = tid,
+				 .pid = pid,
+				 .tstate = TS_ONCPU,
+				 .start_ns = from,
+				 .end_ns = to};
 }
 
+/* The trace of @t's timeline for the report fixture, into memory (*@len bytes). */
+static char *render(struct trace_log *t, struct trace_stats *st, size_t *len)
+{
+	struct raw_dump d;
+	struct snapshot s;
+	struct analysis a;
+	struct timeline tl;
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, len);
+
+	fixture(&d, &s);
+	analysis_compute(&a, &s, "`./evil`");
+	CHECK_I64(trace_log__timeline(t, 3, &tl), 0);
+	CHECK_I64(trace_render(f, &tl, &s, &a, "./evil", st), 0);
+	fclose(f);
+	analysis_release(&a);
+	snapshot_release(&s);
+	raw_dump_release(&d);
+	return buf;
+}
+
+/* The log keeps what fits, the renderer encodes up to the bound, and both count the rest. */
 TEST(test_trace__bounded_and_counted)
 {
-	struct tracer *t = tracer__new(4096, 1000);
-	struct tracer_stats st;
+	struct trace_log *t = trace_log__new(4096, 1000);
+	struct trace_stats st;
+	struct timeline tl;
+	size_t len;
 
 	for (uint64_t i = 0; i < 1000; i++) {
-		struct trace_rec r = slice(7, 7, 1000 + i * 100, 1000 + i * 100 + 50);
+		struct tl_event e = slice(7, 7, 1000 + i * 100, 1000 + i * 100 + 50);
 
-		tracer__record(t, &r);
+		trace_log__event(t, &e);
 	}
-	tracer__stats(t, &st);
-	CHECK(st.over_max > 0);
+	CHECK_I64(trace_log__timeline(t, 0, &tl), 0);
+	CHECK(tl.n_events > 0 && tl.not_kept > 0);
+	CHECK_U64(tl.n_events + tl.not_kept, 1000);
+	/* the CPU counter is whole: 1000 x 50 ns in the first bucket */
+	CHECK_U64(tl.cpu_ns[0], 50000);
+	free(render(t, &st, &len));
 	CHECK_U64(st.slices + st.over_max, 1000);
 	CHECK(st.event_bytes <= 4096 + 64); /* the bound, give or take the last slice */
-	tracer__free(t);
+	CHECK_U64(st.lost, 3);
+	trace_log__free(t);
 }
 
 TEST(test_trace__a_reused_tid_is_a_new_thread)
 {
-	struct tracer *t = tracer__new(1 << 20, 0);
-	struct trace_rec a = slice(10, 10, 1, 2), b = slice(10, 20, 3, 4);
-	struct tracer_stats st;
+	struct trace_log *t = trace_log__new(1 << 20, 0);
+	struct tl_event a = slice(10, 10, 1, 2), b = slice(10, 20, 3, 4);
+	struct timeline tl;
 
-	tracer__record(t, &a);
-	tracer__record(t, &b);
-	tracer__record(t, &b);
+	trace_log__event(t, &a);
+	trace_log__event(t, &b);
+	trace_log__event(t, &b);
 	for (uint32_t tid = 100; tid < 3000; tid++) { /* the index grows */
-		struct trace_rec r = slice(tid, tid, 5, 6);
+		struct tl_event e = slice(tid, tid, 5, 6);
 
-		tracer__record(t, &r);
+		trace_log__event(t, &e);
 	}
-	tracer__record(t, &a);
-	tracer__stats(t, &st);
-	CHECK_U64(st.threads, 2 + 2900 + 1);
-	tracer__free(t);
+	trace_log__event(t, &a);
+	CHECK_I64(trace_log__timeline(t, 0, &tl), 0);
+	CHECK_U64(tl.n_threads, 2 + 2900 + 1);
+	trace_log__free(t);
 }
 
 TEST(test_trace__writes_whole_file)
 {
-	struct tracer *t = tracer__new(1 << 20, FX_ATTACH_NS);
-	struct trace_rec r = slice(4242, 4242, FX_ATTACH_NS, FX_ATTACH_NS + 250 * NSEC_PER_MSEC);
-	struct raw_dump d;
-	struct snapshot s;
-	struct analysis a;
-	char *buf = NULL;
+	struct trace_log *t = trace_log__new(1 << 20, FX_ATTACH_NS);
+	struct tl_event e = slice(4242, 4242, FX_ATTACH_NS, FX_ATTACH_NS + 250 * NSEC_PER_MSEC);
+	struct trace_stats st;
 	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	char *buf;
 
-	fixture(&d, &s);
-	analysis_compute(&a, &s, "`./evil`");
-	tracer__record(t, &r);
-	CHECK_I64(tracer__write(t, f, &s, &a, "./evil"), 0);
-	fclose(f);
+	trace_log__event(t, &e);
+	buf = render(t, &st, &len);
 	/* a Trace: packets (field 1, length-delimited) end to end, nothing else */
 	for (size_t off = 0; off < len;) {
 		const unsigned char *p = (const unsigned char *)buf + off;
@@ -109,10 +133,8 @@ TEST(test_trace__writes_whole_file)
 	}
 	CHECK(memmem(buf, len, "waiting for a CPU", 17) != NULL);
 	CHECK(memmem(buf, len, "critical path", 13) != NULL);
-	analysis_release(&a);
-	snapshot_release(&s);
-	raw_dump_release(&d);
-	tracer__free(t);
+	CHECK_U64(st.slices, 1);
+	trace_log__free(t);
 	free(buf);
 }
 

@@ -97,10 +97,11 @@ TEST(test_unwind__own_process_published)
 		symbolizer__user_file(s, m->file_id, fn - m->bias, &f);
 		CHECK_STR(f.name, "procscope_unwind_known_function");
 		/* and the rows have a rule there: the frame is unwound from them */
-		rows.r = &tb.t.rows[tb.t.files[m->file_id].first];
+		rows.r = (struct cfi_row *)&tb.t
+				 .rows[tb.t.files[m->file_id].first]; /* the same rows */
 		rows.n = tb.t.files[m->file_id].n;
 		CHECK(rows.n > 100);
-		const struct unwind_row *r = cfi_lookup(&rows, fn - m->bias);
+		const struct cfi_row *r = cfi_lookup(&rows, fn - m->bias);
 
 		CHECK(r && UW_HOW_CFA(r->how) == UW_CFA_RSP);
 	}
