@@ -65,7 +65,7 @@ SKEL := $(OUT)/procscope.skel.h
 STAGES := lib model host symbols analysis render kernel app
 KERNEL_SRCS := src/kernel/session.c src/kernel/collect.c src/kernel/check.c
 # what drives a session: linked into procscope only (the unit tests have no kernel)
-DRIVER_SRCS := src/app/run.c
+DRIVER_SRCS := src/app/run.c src/app/tracing.c src/app/report.c src/kernel/events.c
 MAIN_SRC := src/app/main.c
 SYSCALL_TABLE := src/lib/syscall_table_$(SC_ARCH).c
 ALL_SRCS := $(sort $(foreach d,$(STAGES),$(wildcard src/$(d)/*.c)))

@@ -42,137 +42,179 @@ static int tok_len(const char *p)
 	return n ? n : (int)strlen(p);
 }
 
+/* A rule being read: where, and why it is not one when it is not. */
+struct rule_parse {
+	struct alert_rule *r;
+	const char *p;
+	char why[256];
+	char name[128];
+};
+
 #define BAD(...)                                                                                   \
 	do {                                                                                       \
-		snprintf(why, sizeof(why), __VA_ARGS__);                                           \
-		goto bad;                                                                          \
+		snprintf(rp->why, sizeof(rp->why), __VA_ARGS__);                                   \
+		return false;                                                                      \
 	} while (0)
 
-int alerts_add(struct alerts *a, const char *text, bool have_baseline, bool have_interval,
-	       char *err, size_t errlen)
+/* target. | process. | process[GLOB]. */
+static bool parse_scope(struct rule_parse *rp)
 {
-	struct alert_rule r = {0};
-	char why[256], name[128];
-	const char *p = skip_ws(text), *q;
-	size_t n, used;
-	double num;
-	char *end;
-	const char *num_end;
+	const char *p = rp->p, *q;
 
-	n = strlen(p);
-	while (n && isspace((unsigned char)p[n - 1]))
-		n--;
-	r.text = xstrndup(p, n);
-	p = r.text;
-	if (!*p)
-		BAD("empty rule");
-
-	/* scope */
 	if (!strncmp(p, "target.", 7)) {
 		p += 7;
 	} else if (!strncmp(p, "process.", 8)) {
-		r.per_process = true;
+		rp->r->per_process = true;
 		p += 8;
 	} else if (!strncmp(p, "process[", 8)) {
 		q = strchr(p + 8, ']');
 		if (!q || q == p + 8 || q[1] != '.')
 			BAD("expected 'process[COMM].METRIC' at '%.*s'", tok_len(p), p);
-		r.comm_glob = xstrndup(p + 8, (size_t)(q - p - 8));
-		r.per_process = true;
+		rp->r->comm_glob = xstrndup(p + 8, (size_t)(q - p - 8));
+		rp->r->per_process = true;
 		p = q + 2;
 	}
+	rp->p = p;
+	return true;
+}
 
-	/* metric */
+static bool parse_metric(struct rule_parse *rp)
+{
+	const char *p = rp->p;
+	size_t n;
+
 	for (n = 0; isalnum((unsigned char)p[n]) || p[n] == '_' || p[n] == '.'; n++)
 		;
 	if (!n)
 		BAD("expected a metric name at '%.*s'", tok_len(p), p);
-	if (n >= sizeof(name))
+	if (n >= sizeof(rp->name))
 		BAD("metric name too long");
-	memcpy(name, p, n);
-	name[n] = '\0';
-	if (!metric_lookup(name, &r.m))
-		BAD("unknown metric '%s' (see docs/alerts.md)", name);
-	if (r.m.target_only && r.per_process)
-		BAD("'%s' is a metric of the target, not of a process", name);
-	p = skip_ws(p + n);
+	memcpy(rp->name, p, n);
+	rp->name[n] = '\0';
+	if (!metric_lookup(rp->name, &rp->r->m))
+		BAD("unknown metric '%s' (see docs/alerts.md)", rp->name);
+	if (rp->r->m.target_only && rp->r->per_process)
+		BAD("'%s' is a metric of the target, not of a process", rp->name);
+	rp->p = skip_ws(p + n);
+	return true;
+}
 
-	/* operator: two-character ones first */
-	{
-		int op = -1;
+/* The operator: two-character ones first. */
+static bool parse_op(struct rule_parse *rp)
+{
+	int op = -1;
 
-		for (int i = 0; i < (int)ARRAY_SIZE(op_names); i++) {
-			size_t k = strlen(op_names[i]);
+	for (int i = 0; i < (int)ARRAY_SIZE(op_names); i++) {
+		size_t k = strlen(op_names[i]);
 
-			if (!strncmp(p, op_names[i], k) && (op < 0 || k > strlen(op_names[op])))
-				op = i;
-		}
-		if (op < 0)
-			BAD("expected an operator (>, >=, <, <=, ==, !=) after '%s', not '%.*s'",
-			    name, tok_len(p), p);
-		r.op = (enum alert_op)op;
-		p = skip_ws(p + strlen(op_names[op]));
+		if (!strncmp(rp->p, op_names[i], k) && (op < 0 || k > strlen(op_names[op])))
+			op = i;
 	}
+	if (op < 0)
+		BAD("expected an operator (>, >=, <, <=, ==, !=) after '%s', not '%.*s'", rp->name,
+		    tok_len(rp->p), rp->p);
+	rp->r->op = (enum alert_op)op;
+	rp->p = skip_ws(rp->p + strlen(op_names[op]));
+	return true;
+}
 
-	/* value: a number with a unit, or a multiple of the baseline */
+/* A number with a unit, or a multiple of the baseline ("1.2 * baseline", "baseline * 1.2"). */
+static bool parse_value(struct rule_parse *rp)
+{
+	struct alert_rule *r = rp->r;
+	const char *p = rp->p, *q, *num_end;
+	size_t used;
+	double num;
+
 	if (word(p, "baseline")) {
-		r.vs_baseline = true;
-		r.factor = 1;
+		r->vs_baseline = true;
+		r->factor = 1;
 		p = skip_ws(p + 8);
 		if (*p == '*') {
 			p = skip_ws(p + 1);
-			if (parse_decimal(p, &r.factor, &num_end))
+			if (parse_decimal(p, &r->factor, &num_end))
 				BAD("expected a factor after 'baseline *', not '%.*s'", tok_len(p),
 				    p);
 			p = skip_ws(num_end);
 		}
+	} else if (!parse_decimal(p, &num, &num_end) && *skip_ws(num_end) == '*') {
+		q = skip_ws(skip_ws(num_end) + 1);
+		if (!word(q, "baseline"))
+			BAD("expected 'baseline' after '*', not '%.*s'", tok_len(q), q);
+		r->vs_baseline = true;
+		r->factor = num;
+		p = skip_ws(q + 8);
 	} else {
-		if (!parse_decimal(p, &num, &num_end) && *skip_ws(num_end) == '*') {
-			q = skip_ws(skip_ws(num_end) + 1);
-			if (!word(q, "baseline"))
-				BAD("expected 'baseline' after '*', not '%.*s'", tok_len(q), q);
-			r.vs_baseline = true;
-			r.factor = num;
-			p = skip_ws(q + 8);
-		} else {
-			if (metric_parse_value(p, r.m.unit, &r.threshold, &used, why, sizeof(why)))
-				goto bad;
-			p = skip_ws(p + used);
-		}
+		if (metric_parse_value(p, r->m.unit, &r->threshold, &used, rp->why,
+				       sizeof(rp->why)))
+			return false;
+		p = skip_ws(p + used);
 	}
+	rp->p = p;
+	return true;
+}
 
-	/* persistence */
-	if (word(p, "for")) {
-		unsigned long v;
+/* "for N intervals", if there. */
+static bool parse_for(struct rule_parse *rp)
+{
+	const char *p = rp->p;
+	unsigned long v;
+	char *end;
 
-		p = skip_ws(p + 3);
-		errno = 0;
-		v = strtoul(p, &end, 10);
-		if (end == p || errno || !v || v > 1000000 || !isdigit((unsigned char)*p))
-			BAD("expected a count of intervals after 'for', not '%.*s'", tok_len(p), p);
-		r.for_n = (unsigned int)v;
-		p = skip_ws(end);
-		if (!word(p, "intervals") && !word(p, "interval"))
-			BAD("expected 'intervals' after 'for %lu', not '%.*s'", v, tok_len(p), p);
-		p = skip_ws(p + (word(p, "intervals") ? 9 : 8));
-	}
-	if (*p)
-		BAD("unexpected '%.*s' after the rule", tok_len(p), p);
+	if (!word(p, "for"))
+		return true;
+	p = skip_ws(p + 3);
+	errno = 0;
+	v = strtoul(p, &end, 10);
+	if (end == p || errno || !v || v > 1000000 || !isdigit((unsigned char)*p))
+		BAD("expected a count of intervals after 'for', not '%.*s'", tok_len(p), p);
+	rp->r->for_n = (unsigned int)v;
+	p = skip_ws(end);
+	if (!word(p, "intervals") && !word(p, "interval"))
+		BAD("expected 'intervals' after 'for %lu', not '%.*s'", v, tok_len(p), p);
+	rp->p = skip_ws(p + (word(p, "intervals") ? 9 : 8));
+	return true;
+}
 
-	if (r.vs_baseline && !have_baseline)
+/* What the rule asks of the run: a baseline, intervals. */
+static bool check_rule(struct rule_parse *rp, bool have_baseline, bool have_interval)
+{
+	const struct alert_rule *r = rp->r;
+
+	if (*rp->p)
+		BAD("unexpected '%.*s' after the rule", tok_len(rp->p), rp->p);
+	if (r->vs_baseline && !have_baseline)
 		BAD("'baseline' needs --baseline FILE");
-	if (r.vs_baseline && r.per_process)
+	if (r->vs_baseline && r->per_process)
 		BAD("rules against the baseline apply to the target: drop 'process'");
-	if (r.vs_baseline && r.for_n)
+	if (r->vs_baseline && r->for_n)
 		BAD("'for N intervals' with 'baseline': the baseline is compared at the end");
-	if (r.for_n && !have_interval)
-		BAD("'for %u intervals' needs -i/--interval or --prometheus", r.for_n);
+	if (r->for_n && !have_interval)
+		BAD("'for %u intervals' needs -i/--interval or --prometheus", r->for_n);
+	return true;
+}
 
-	a->rules = xrealloc(a->rules, sizeof(*a->rules) * (a->n_rules + 1));
-	a->rules[a->n_rules++] = r;
-	return 0;
-bad:
-	snprintf(err, errlen, "invalid alert '%s': %s", r.text ? r.text : text, why);
+int alerts_add(struct alerts *a, const char *text, bool have_baseline, bool have_interval,
+	       char *err, size_t errlen)
+{
+	struct alert_rule r = {0};
+	struct rule_parse rp = {.r = &r};
+	const char *p = skip_ws(text);
+	size_t n = strlen(p);
+
+	while (n && isspace((unsigned char)p[n - 1]))
+		n--;
+	r.text = xstrndup(p, n);
+	rp.p = r.text;
+	if (!*rp.p)
+		snprintf(rp.why, sizeof(rp.why), "empty rule");
+	else if (parse_scope(&rp) && parse_metric(&rp) && parse_op(&rp) && parse_value(&rp) &&
+		 parse_for(&rp) && check_rule(&rp, have_baseline, have_interval)) {
+		a->rules = xrealloc(a->rules, sizeof(*a->rules) * (a->n_rules + 1));
+		a->rules[a->n_rules++] = r;
+		return 0;
+	}
+	snprintf(err, errlen, "invalid alert '%s': %s", r.text ? r.text : text, rp.why);
 	free(r.text);
 	free(r.comm_glob);
 	return -1;

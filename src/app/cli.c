@@ -8,6 +8,7 @@
 #include <argp.h>
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,112 +109,145 @@ enum {
 	OPT_SUBSYS_MAX = 16,
 };
 
-/* The options before the generated subsystem ones. */
-static const struct argp_option head_options[] = {
-	{NULL, 0, NULL, 0, "TARGET (one of):", 1},
-	{"pid", 'p', "PID[,PID...]", 0, "Attach to running processes and the processes they start",
-	 1},
-	{"cgroup", 'c', "PATH", 0,
-	 "Trace a cgroup v2 and its sub-cgroups (absolute, or relative to the cgroup2 mount)", 1},
-	{"all", 'a', NULL, 0, "Trace the whole system", 1},
-	{"no-children", OPT_NO_CHILDREN, NULL, 0,
-	 "With -p or COMMAND: do not follow processes they start", 1},
+#define CFG(field) offsetof(struct config, field)
 
-	{NULL, 0, NULL, 0, "SUBSYSTEMS (all but offcpu on by default; off means not loaded):", 2},
-	{"only", OPT_ONLY, "LIST", 0, NULL /* lists the names: filled in from the registry */, 2},
-	{0},
-};
+/*
+ * Every option but the generated --no-SUBSYSTEM ones, in --help's order within its group.
+ * A value is parsed by its type into the config field at @off; what the type cannot say
+ * (pids, --only, --prometheus ...) is said in parse_special(). An option given twice is
+ * a usage error unless OF_REPEAT.
+ */
+static const struct opt_spec options[] = {
+	{"pid", 'p', "PID[,PID...]", G_TARGET, OT_SPECIAL, 0, 0, 0, NULL, "pid",
+	 "Attach to running processes and the processes they start"},
+	{"cgroup", 'c', "PATH", G_TARGET, OT_SPECIAL, 0, 0, 0, NULL, "cgroup",
+	 "Trace a cgroup v2 and its sub-cgroups (absolute, or relative to the cgroup2 mount)"},
+	{"all", 'a', NULL, G_TARGET, OT_SPECIAL, 0, 0, 0, NULL, NULL, "Trace the whole system"},
+	{"no-children", OPT_NO_CHILDREN, NULL, G_TARGET, OT_SPECIAL, 0, 0, 0, NULL, NULL,
+	 "With -p or COMMAND: do not follow processes they start"},
 
-/* The options after them. */
-static const struct argp_option tail_options[] = {
-	{NULL, 0, NULL, 0, "STACKS:", 5},
-	{"freq", 'F', "HZ", 0, "On-CPU sampling frequency (default 99)", 5},
-	{"offcpu-min", OPT_OFFCPU_MIN, "USEC", 0,
-	 "Off-CPU intervals shorter than USEC are not counted (default 1)", 5},
-	{"folded", OPT_FOLDED, "FILE", 0, "On-CPU stacks, folded (one line per stack, samples)", 5},
-	{"folded-offcpu", OPT_FOLDED_OFFCPU, "FILE", 0,
-	 "Off-CPU stacks, folded, weighted in microseconds (implies --offcpu)", 5},
-	{"flamegraph", OPT_FLAMEGRAPH, "FILE", 0,
-	 "Interactive SVG flame graph (on-CPU and, with --offcpu, off-CPU by time)", 5},
-	{"pprof", OPT_PPROF, "FILE", 0, "gzipped pprof protobuf (for pprof and profile stores)", 5},
-	{"unwind", OPT_UNWIND, "MODE", 0,
+	{"only", OPT_ONLY, "LIST", G_SUBSYS, OT_SPECIAL, 0, 0, 0, NULL, "subsystems",
+	 NULL /* lists the names: filled in from the registry */},
+
+	{"freq", 'F', "HZ", G_STACKS, OT_UINT, CFG(freq_hz), 1, 10000, "1 to 10000 Hz", NULL,
+	 "On-CPU sampling frequency (default 99)"},
+	{"offcpu-min", OPT_OFFCPU_MIN, "USEC", G_STACKS, OT_USEC, CFG(offcpu_min_ns), 0, 60000000,
+	 "microseconds", NULL, "Off-CPU intervals shorter than USEC are not counted (default 1)"},
+	{"folded", OPT_FOLDED, "FILE", G_STACKS, OT_PATH, CFG(folded), 0, 0, NULL, "file",
+	 "On-CPU stacks, folded (one line per stack, samples)"},
+	{"folded-offcpu", OPT_FOLDED_OFFCPU, "FILE", G_STACKS, OT_PATH, CFG(folded_offcpu), 0, 0,
+	 NULL, "file", "Off-CPU stacks, folded, weighted in microseconds (implies --offcpu)",
+	 OF_OFFCPU},
+	{"flamegraph", OPT_FLAMEGRAPH, "FILE", G_STACKS, OT_PATH, CFG(flamegraph), 0, 0, NULL,
+	 "file", "Interactive SVG flame graph (on-CPU and, with --offcpu, off-CPU by time)"},
+	{"pprof", OPT_PPROF, "FILE", G_STACKS, OT_PATH, CFG(pprof), 0, 0, NULL, "file",
+	 "gzipped pprof protobuf (for pprof and profile stores)"},
+	{"unwind", OPT_UNWIND, "MODE", G_STACKS, OT_CHOICE, CFG(unwind_fp), 0, 0, "cfi=0,fp=1",
+	 NULL,
 	 "How user stacks are walked: cfi (default: the files' unwind tables, so code built "
-	 "without frame pointers unwinds whole), or fp (frame pointers only)",
-	 5},
+	 "without frame pointers unwinds whole), or fp (frame pointers only)"},
 
-	{NULL, 0, NULL, 0, "OUTPUT:", 3},
-	{"duration", 'd', "SEC", 0, "Stop after SEC seconds (units: ms, s, m, h)", 3},
-	{"interval", 'i', "SEC", 0, "Also report every SEC seconds (the change since the last)", 3},
-	{"json", OPT_JSON, NULL, 0, "NDJSON records instead of text (docs/json-schema.md)", 3},
-	{"prometheus", OPT_PROMETHEUS, "[ADDR:]PORT", 0,
+	{"duration", 'd', "SEC", G_OUTPUT, OT_DURATION, CFG(duration_ns), 1, 0,
+	 "a duration, e.g. 10, 500ms, 2m", NULL, "Stop after SEC seconds (units: ms, s, m, h)"},
+	{"interval", 'i', "SEC", G_OUTPUT, OT_DURATION, CFG(interval_ns), 10 * NSEC_PER_MSEC, 0,
+	 "at least 10ms, e.g. 1, 500ms", NULL,
+	 "Also report every SEC seconds (the change since the last)"},
+	{"json", OPT_JSON, NULL, G_OUTPUT, OT_FLAG, CFG(json), 0, 0, NULL, NULL,
+	 "NDJSON records instead of text (docs/json-schema.md)"},
+	{"prometheus", OPT_PROMETHEUS, "[ADDR:]PORT", G_OUTPUT, OT_SPECIAL, 0, 0, 0, NULL, NULL,
 	 "Serve the metrics at http://ADDR:PORT/metrics for Prometheus to scrape, updated every "
-	 "-i (10 s without it; docs/metrics.md, *Prometheus*)",
-	 3},
-	{"prometheus-labels", OPT_PROM_LABELS, "pid", 0,
-	 "Also label the metrics by pid (one series set per process, not per command)", 3},
-	{"prometheus-max-series", OPT_PROM_MAX_SERIES, "N", 0,
-	 "At most N series on the endpoint (default 10000); what is left out is counted", 3},
-	{"output", 'o', "FILE", 0, "Write the report to FILE (complete, or not at all)", 3},
-	{"html", OPT_HTML, "FILE", 0,
+	 "-i (10 s without it; docs/metrics.md, *Prometheus*)"},
+	{"prometheus-labels", OPT_PROM_LABELS, "pid", G_OUTPUT, OT_CHOICE, CFG(prom_labels), 0, 0,
+	 "pid=1", NULL,
+	 "Also label the metrics by pid (one series set per process, not per command)"},
+	{"prometheus-max-series", OPT_PROM_MAX_SERIES, "N", G_OUTPUT, OT_UINT, CFG(prom_max_series),
+	 100, 10000000, "100 to 10000000", NULL,
+	 "At most N series on the endpoint (default 10000); what is left out is counted"},
+	{"output", 'o', "FILE", G_OUTPUT, OT_PATH, CFG(output), 0, 0, NULL, "file",
+	 "Write the report to FILE (complete, or not at all)"},
+	{"html", OPT_HTML, "FILE", G_OUTPUT, OT_PATH, CFG(html), 0, 0, NULL, "file",
 	 "The report as one self-contained HTML page: findings, breakdown, a zoomable timeline "
-	 "of the steps, the tables, the flame graphs",
-	 3},
-	{"trace", OPT_TRACE, "FILE", 0,
+	 "of the steps, the tables, the flame graphs"},
+	{"trace", OPT_TRACE, "FILE", G_OUTPUT, OT_PATH, CFG(trace), 0, 0, NULL, "file",
 	 "A timeline for ui.perfetto.dev (Perfetto protobuf): every thread's states, wake-ups, "
-	 "the process tree, counters, the critical path and findings",
-	 3},
-	{"trace-max", OPT_TRACE_MAX, "SIZE", 0,
-	 "Events in --trace up to SIZE bytes (K, M, G; default 256M), the rest counted", 3},
-	{"top", OPT_TOP, "N", 0, "Rows per table in the text report (default 10)", 3},
+	 "the process tree, counters, the critical path and findings"},
+	{"trace-max", OPT_TRACE_MAX, "SIZE", G_OUTPUT, OT_SIZE, CFG(trace_max), 4096, 0,
+	 "a size of at least 4K", NULL,
+	 "Events in --trace up to SIZE bytes (K, M, G; default 256M), the rest counted"},
+	{"top", OPT_TOP, "N", G_OUTPUT, OT_UINT, CFG(top_n), 1, 100000, "a number from 1", NULL,
+	 "Rows per table in the text report (default 10)"},
 
-	{NULL, 0, NULL, 0, "ALERTS AND BASELINES (docs/alerts.md):", 6},
-	{"alert", OPT_ALERT, "RULE", 0,
+	{"alert", OPT_ALERT, "RULE", G_ALERTS, OT_LIST, CFG(alert_rules), 0, 0, NULL, "metrics",
 	 "Alert when RULE holds, e.g. 'runq.p99 > 10ms', 'process[make].cpu.share > 90%', "
 	 "'io.share > 30% for 3 intervals', 'wall > 1.2 * baseline' (repeatable)",
-	 6},
-	{"alerts", OPT_ALERTS, "FILE", 0, "Alert rules from FILE, one per line, # comments", 6},
-	{"alert-exec", OPT_ALERT_EXEC, "PROGRAM", 0,
+	 OF_REPEAT},
+	{"alerts", OPT_ALERTS, "FILE", G_ALERTS, OT_LIST, CFG(alert_files), 0, 0, NULL, "file",
+	 "Alert rules from FILE, one per line, # comments (repeatable)", OF_REPEAT},
+	{"alert-exec", OPT_ALERT_EXEC, "PROGRAM", G_ALERTS, OT_PATH, CFG(alert_exec), 0, 0, NULL,
+	 "command",
 	 "Run PROGRAM (no shell, no arguments) for each alert, the alert in PROCSCOPE_ALERT_* "
-	 "variables",
-	 6},
-	{"fail-on-alert", OPT_FAIL_ON_ALERT, NULL, 0,
-	 "Exit with status 3 if any alert fired (for CI gates)", 6},
-	{"save-baseline", OPT_SAVE_BASELINE, "FILE", 0,
-	 "Write the final JSON report to FILE, to compare later runs with", 6},
-	{"baseline", OPT_BASELINE, "FILE", 0,
+	 "variables"},
+	{"fail-on-alert", OPT_FAIL_ON_ALERT, NULL, G_ALERTS, OT_FLAG, CFG(fail_on_alert), 0, 0,
+	 NULL, NULL, "Exit with status 3 if any alert fired (for CI gates)"},
+	{"save-baseline", OPT_SAVE_BASELINE, "FILE", G_ALERTS, OT_PATH, CFG(save_baseline), 0, 0,
+	 NULL, "file", "Write the final JSON report to FILE, to compare later runs with"},
+	{"baseline", OPT_BASELINE, "FILE", G_ALERTS, OT_PATH, CFG(baseline), 0, 0, NULL, "file",
 	 "Compare this run with a saved report (--save-baseline, or --json output): regressions "
-	 "per metric and per step",
-	 6},
+	 "per metric and per step"},
 
-	{NULL, 0, NULL, 0, "LIMITS AND SETUP:", 4},
-	{"max-procs", OPT_MAX_PROCS, "N", 0,
-	 "Processes tracked individually (default 4096); the rest are counted as [overflow]", 4},
-	{"max-rows", OPT_MAX_ROWS, "N", 0,
-	 "Per-process distributions kept (default 8192); see docs/metrics.md", 4},
-	{"unwind-rows", OPT_UNWIND_ROWS, "N", 0,
+	{"max-procs", OPT_MAX_PROCS, "N", G_LIMITS, OT_UINT, CFG(max_procs), 16, MAX_PROCS_LIMIT,
+	 "16 to 1048576", NULL,
+	 "Processes tracked individually (default 4096); the rest are counted as [overflow]"},
+	{"max-rows", OPT_MAX_ROWS, "N", G_LIMITS, OT_UINT, CFG(max_rows), 64, 65535 - 1024,
+	 "64 to 64511", NULL, "Per-process distributions kept (default 8192); see docs/metrics.md"},
+	{"unwind-rows", OPT_UNWIND_ROWS, "N", G_LIMITS, OT_UINT, CFG(unwind_rows), 1024, 1U << 26,
+	 "1024 to 67108864", NULL,
 	 "Unwind table rows held in the kernel, 8 bytes each (default 1048576); files beyond "
-	 "are walked with frame pointers",
-	 4},
-	{"syscall-timing", OPT_SC_TIMING, "MODE", 0,
+	 "are walked with frame pointers"},
+	{"syscall-timing", OPT_SC_TIMING, "MODE", G_LIMITS, OT_CHOICE, CFG(syscall_time_all), 0, 0,
+	 "adaptive=0,all=1", NULL,
 	 "adaptive (default): time every call of a (process, syscall) pair up to 4000/s, "
-	 "1 in 16 above; all: time every call (exact totals, ~100ns more per syscall)",
-	 4},
-	{"bpf-stats", OPT_BPF_STATS, "MODE", 0,
+	 "1 in 16 above; all: time every call (exact totals, ~100ns more per syscall)"},
+	{"bpf-stats", OPT_BPF_STATS, "MODE", G_LIMITS, OT_CHOICE, CFG(bpf_stats), 0, 0,
+	 "sample=1,full=2,off=0", NULL,
 	 "The BPF programs' own run time: sample (default: measured 50 ms of every second), full, "
-	 "or off",
-	 4},
-	{"btf", OPT_BTF, "FILE", 0, "Kernel BTF to use instead of /sys/kernel/btf/vmlinux", 4},
-	{"verbose", 'v', NULL, 0, "More diagnostics on stderr (twice: libbpf's too)", 4},
-	{"check", OPT_CHECK, NULL, 0,
+	 "or off"},
+	{"btf", OPT_BTF, "FILE", G_LIMITS, OT_PATH, CFG(btf_path), 0, 0, NULL, "file",
+	 "Kernel BTF to use instead of /sys/kernel/btf/vmlinux"},
+	{"verbose", 'v', NULL, G_LIMITS, OT_COUNT, CFG(verbose), 0, 0, NULL, NULL,
+	 "More diagnostics on stderr (twice: libbpf's too)", OF_REPEAT},
+	{"check", OPT_CHECK, NULL, G_LIMITS, OT_FLAG, CFG(check), 0, 0, NULL, NULL,
 	 "Load every subsystem, attach nothing, and say what this kernel supports (exit status 1 "
-	 "if a subsystem cannot load)",
-	 4},
+	 "if a subsystem cannot load)"},
 	/* argp's own --help and --usage, without its hidden --HANG and --program-name */
-	{"help", OPT_HELP, NULL, 0, "Give this help list", -1},
-	{"usage", OPT_USAGE, NULL, 0, "Give a short usage message", -1},
-	{"version", 'V', NULL, 0, "Print the program version", -1},
-	{0},
+	{"help", OPT_HELP, NULL, G_HELP, OT_SPECIAL, 0, 0, 0, NULL, NULL, "Give this help list",
+	 OF_REPEAT},
+	{"usage", OPT_USAGE, NULL, G_HELP, OT_SPECIAL, 0, 0, 0, NULL, NULL,
+	 "Give a short usage message", OF_REPEAT},
+	{"version", 'V', NULL, G_HELP, OT_SPECIAL, 0, 0, 0, NULL, NULL, "Print the program version",
+	 OF_REPEAT},
 };
+
+/* The group headings of --help, by enum opt_group. */
+static const char *const group_titles[G_N] = {
+	[G_TARGET] = "TARGET (one of):",
+	[G_SUBSYS] = "SUBSYSTEMS (all but offcpu on by default; off means not loaded):",
+	[G_OUTPUT] = "OUTPUT:",
+	[G_LIMITS] = "LIMITS AND SETUP:",
+	[G_STACKS] = "STACKS:",
+	[G_ALERTS] = "ALERTS AND BASELINES (docs/alerts.md):",
+};
+
+const struct opt_spec *cli_options(size_t *n)
+{
+	*n = ARRAY_SIZE(options);
+	return options;
+}
+
+const char *cli_group_title(enum opt_group g)
+{
+	return g > 0 && g < G_N ? group_titles[g] : NULL;
+}
 
 struct parse_state {
 	struct config *cfg;
@@ -221,6 +255,7 @@ struct parse_state {
 	unsigned int only;    /* --only, 0 if not given */
 	unsigned int without; /* --no-<subsystem> */
 	unsigned int with;    /* --offcpu and what implies it */
+	uint8_t given[ARRAY_SIZE(options) + OPT_SUBSYS_MAX]; /* times each option was given */
 };
 
 int config_alerts(const struct config *cfg, struct alerts *a, char *err, size_t len)
@@ -230,11 +265,11 @@ int config_alerts(const struct config *cfg, struct alerts *a, char *err, size_t 
 
 	memset(a, 0, sizeof(*a));
 	a->exec = cfg->alert_exec;
-	for (int i = 0; i < cfg->n_alert_rules; i++)
-		if (alerts_add(a, cfg->alert_rules[i], base, ival, err, len))
+	for (int i = 0; i < cfg->alert_rules.n; i++)
+		if (alerts_add(a, cfg->alert_rules.v[i], base, ival, err, len))
 			goto fail;
-	for (int i = 0; i < cfg->n_alert_files; i++)
-		if (alerts_add_file(a, cfg->alert_files[i], base, ival, err, len))
+	for (int i = 0; i < cfg->alert_files.n; i++)
+		if (alerts_add_file(a, cfg->alert_files.v[i], base, ival, err, len))
 			goto fail;
 	return 0;
 fail:
@@ -247,7 +282,7 @@ static int parse_alerts(struct argp_state *state, struct config *cfg)
 {
 	char err[512];
 
-	if (!cfg->n_alert_rules && !cfg->n_alert_files)
+	if (!cfg->alert_rules.n && !cfg->alert_files.n)
 		return 0;
 	cfg->alerts = xcalloc(1, sizeof(*cfg->alerts));
 	if (config_alerts(cfg, cfg->alerts, err, sizeof(err))) {
@@ -293,11 +328,129 @@ static int parse_pids(struct argp_state *state, struct config *cfg, const char *
 	return 0;
 }
 
-static error_t parse_opt(int key, char *arg, struct argp_state *state)
+/* How a usage error names option @o: "-o", "--trace-max". */
+static const char *opt_label(const struct opt_spec *o, char *buf, size_t len)
 {
-	struct parse_state *ps = state->input;
+	if (o->key > 0 && o->key < 0x100)
+		snprintf(buf, len, "-%c", o->key);
+	else
+		snprintf(buf, len, "--%s", o->name);
+	return buf;
+}
+
+/* "cfi or fp", "sample, full or off": the names of a choice's "name=value,..." */
+static const char *choice_names(const char *choices, char *buf, size_t len)
+{
+	size_t n = 0, words = 1, at = 0;
+
+	for (const char *c = choices; *c; c++)
+		words += *c == ',';
+	buf[0] = '\0';
+	for (const char *c = choices; *c && at + 8 < len;) {
+		size_t w = strcspn(c, "=");
+
+		n++;
+		at += (size_t)snprintf(buf + at, len - at, "%s%.*s",
+				       n == 1	    ? ""
+				       : n == words ? " or "
+						    : ", ",
+				       (int)w, c);
+		c += strcspn(c, ",");
+		c += *c == ',';
+	}
+	return buf;
+}
+
+/* The value of @arg among "name=value,..." into *@out; false if it is none of them. */
+static bool choice_value(const char *choices, const char *arg, int *out)
+{
+	for (const char *c = choices; *c;) {
+		size_t w = strcspn(c, "=");
+
+		if (strlen(arg) == w && !strncmp(c, arg, w)) {
+			*out = atoi(c + w + 1);
+			return true;
+		}
+		c += strcspn(c, ",");
+		c += *c == ',';
+	}
+	return false;
+}
+
+static int invalid(struct argp_state *state, const struct opt_spec *o, const char *arg,
+		   const char *what)
+{
+	char label[40];
+
+	argp_error(state, "invalid '%s %s' (%s)", opt_label(o, label, sizeof(label)), arg, what);
+	return EINVAL;
+}
+
+/* @arg into @o's field of the config, as its type says. */
+static int set_value(struct argp_state *state, struct parse_state *ps, const struct opt_spec *o,
+		     const char *arg)
+{
+	char *field = (char *)ps->cfg + o->off, label[40], buf[128];
+	unsigned int u;
+	uint64_t v;
+	int c;
+
+	switch (o->type) {
+	case OT_FLAG:
+		*(bool *)field = true;
+		return 0;
+	case OT_COUNT:
+		(*(int *)field)++;
+		return 0;
+	case OT_PATH:
+		if (!*arg) {
+			argp_error(state, "'%s' needs %s", opt_label(o, label, sizeof(label)),
+				   strcmp(o->arg, "PROGRAM") ? "a file name" : "a program");
+			return EINVAL;
+		}
+		*(const char **)field = arg;
+		return 0;
+	case OT_UINT:
+	case OT_USEC:
+		if (parse_uint(arg, (unsigned int)o->min, (unsigned int)o->max, &u))
+			return invalid(state, o, arg, o->what);
+		if (o->type == OT_USEC)
+			*(uint64_t *)field = (uint64_t)u * NSEC_PER_USEC;
+		else
+			*(unsigned int *)field = u;
+		return 0;
+	case OT_DURATION:
+	case OT_SIZE:
+		if ((o->type == OT_SIZE ? parse_size_bytes(arg, &v)
+					: parse_duration_ns(arg, &v, "s")) ||
+		    v < o->min)
+			return invalid(state, o, arg, o->what);
+		*(uint64_t *)field = v;
+		return 0;
+	case OT_CHOICE:
+		if (!choice_value(o->what, arg, &c))
+			return invalid(state, o, arg, choice_names(o->what, buf, sizeof(buf)));
+		*(int *)field = c;
+		return 0;
+	case OT_LIST: {
+		struct str_list *l = (struct str_list *)field;
+
+		l->v = xrealloc(l->v, sizeof(*l->v) * (size_t)(l->n + 1));
+		l->v[l->n++] = arg;
+		return 0;
+	}
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+/* What the types cannot say: targets, --only, --prometheus, help, subsystems. */
+static int parse_special(int key, char *arg, struct argp_state *state, struct parse_state *ps)
+{
 	struct config *cfg = ps->cfg;
-	unsigned int v;
+	char bad[64], why[256];
+	struct sockaddr_storage ss;
+	socklen_t sl;
 
 	switch (key) {
 	case 'p':
@@ -316,220 +469,19 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_NO_CHILDREN:
 		cfg->follow_children = false;
 		return 0;
-	case 'F':
-		if (parse_uint(arg, 1, 10000, &cfg->freq_hz)) {
-			argp_error(state, "invalid '-F %s' (1 to 10000 Hz)", arg);
-			return EINVAL;
-		}
-		return 0;
-	case OPT_OFFCPU_MIN: {
-		unsigned int us;
-
-		if (parse_uint(arg, 0, 60000000, &us)) {
-			argp_error(state, "invalid '--offcpu-min %s' (microseconds)", arg);
-			return EINVAL;
-		}
-		cfg->offcpu_min_ns = (uint64_t)us * NSEC_PER_USEC;
-		return 0;
-	}
-	case OPT_TRACE_MAX:
-		if (parse_size_bytes(arg, &cfg->trace_max) || cfg->trace_max < 4096) {
-			argp_error(state, "invalid '--trace-max %s' (a size of at least 4K)", arg);
-			return EINVAL;
-		}
-		return 0;
-	case OPT_FOLDED:
-	case OPT_FOLDED_OFFCPU:
-	case OPT_FLAMEGRAPH:
-	case OPT_PPROF:
-	case OPT_TRACE:
-	case OPT_HTML:
-		if (!*arg) {
-			argp_error(state, "an output option needs a file name");
-			return EINVAL;
-		}
-		if (key == OPT_FOLDED)
-			cfg->folded = arg;
-		else if (key == OPT_FOLDED_OFFCPU) {
-			cfg->folded_offcpu = arg;
-			ps->with |= SUB_OFFCPU;
-		} else if (key == OPT_FLAMEGRAPH)
-			cfg->flamegraph = arg;
-		else if (key == OPT_TRACE)
-			cfg->trace = arg;
-		else if (key == OPT_HTML)
-			cfg->html = arg;
-		else
-			cfg->pprof = arg;
-		return 0;
-	case OPT_ONLY: {
-		char bad[64];
-
+	case OPT_ONLY:
 		if (subsys_parse(arg, &ps->only, bad, sizeof(bad))) {
 			argp_error(state, "unknown subsystem '%s' in '--only %s' (%s)", bad, arg,
 				   subsys_list());
 			return EINVAL;
 		}
 		return 0;
-	}
-	case 'd':
-		if (parse_duration_ns(arg, &cfg->duration_ns, "s") || !cfg->duration_ns) {
-			argp_error(state, "invalid duration '%s' (e.g. 10, 500ms, 2m)", arg);
-			return EINVAL;
-		}
-		return 0;
-	case 'i':
-		if (parse_duration_ns(arg, &cfg->interval_ns, "s") ||
-		    cfg->interval_ns < 10 * NSEC_PER_MSEC) {
-			argp_error(state, "invalid interval '%s' (at least 10ms, e.g. 1, 500ms)",
-				   arg);
-			return EINVAL;
-		}
-		return 0;
-	case OPT_JSON:
-		cfg->json = true;
-		return 0;
-	case OPT_PROMETHEUS: {
-		struct sockaddr_storage ss;
-		socklen_t sl;
-		char why[256];
-
+	case OPT_PROMETHEUS:
 		if (promserve_parse(arg, &ss, &sl, why, sizeof(why))) {
 			argp_error(state, "invalid '--prometheus %s': %s", arg, why);
 			return EINVAL;
 		}
 		cfg->prometheus = arg;
-		return 0;
-	}
-	case OPT_PROM_LABELS:
-		if (strcmp(arg, "pid")) {
-			argp_error(state, "invalid '--prometheus-labels %s' (pid)", arg);
-			return EINVAL;
-		}
-		cfg->prom_labels |= PROM_LABEL_PID;
-		return 0;
-	case OPT_PROM_MAX_SERIES:
-		if (parse_uint(arg, 100, 10000000, &v)) {
-			argp_error(state, "invalid '--prometheus-max-series %s' (100 to 10000000)",
-				   arg);
-			return EINVAL;
-		}
-		cfg->prom_max_series = v;
-		return 0;
-	case 'o':
-		if (!*arg) {
-			argp_error(state, "'-o' needs a file name");
-			return EINVAL;
-		}
-		cfg->output = arg;
-		return 0;
-	case OPT_TOP:
-		if (parse_uint(arg, 1, 100000, &cfg->top_n)) {
-			argp_error(state, "invalid '--top %s' (a number from 1)", arg);
-			return EINVAL;
-		}
-		return 0;
-	case OPT_MAX_PROCS:
-		if (parse_uint(arg, 16, MAX_PROCS_LIMIT, &v)) {
-			argp_error(state, "invalid '--max-procs %s' (16 to 1048576)", arg);
-			return EINVAL;
-		}
-		cfg->max_procs = v;
-		return 0;
-	case OPT_MAX_ROWS:
-		if (parse_uint(arg, 64, 65535 - 1024, &v)) {
-			argp_error(state, "invalid '--max-rows %s' (64 to 64511)", arg);
-			return EINVAL;
-		}
-		cfg->max_rows = v;
-		return 0;
-	case OPT_BPF_STATS:
-		if (strcmp(arg, "sample") == 0)
-			cfg->bpf_stats = BPF_STATS_SAMPLE;
-		else if (strcmp(arg, "full") == 0)
-			cfg->bpf_stats = BPF_STATS_FULL;
-		else if (strcmp(arg, "off") == 0)
-			cfg->bpf_stats = BPF_STATS_OFF;
-		else {
-			argp_error(state, "invalid '--bpf-stats %s' (sample, full or off)", arg);
-			return EINVAL;
-		}
-		return 0;
-	case OPT_UNWIND:
-		if (strcmp(arg, "cfi") == 0)
-			cfg->unwind_fp = false;
-		else if (strcmp(arg, "fp") == 0)
-			cfg->unwind_fp = true;
-		else {
-			argp_error(state, "invalid '--unwind %s' (cfi or fp)", arg);
-			return EINVAL;
-		}
-		return 0;
-	case OPT_UNWIND_ROWS:
-		if (parse_uint(arg, 1024, 1U << 26, &v)) {
-			argp_error(state, "invalid '--unwind-rows %s' (1024 to 67108864)", arg);
-			return EINVAL;
-		}
-		cfg->unwind_rows = v;
-		return 0;
-	case OPT_SC_TIMING:
-		if (strcmp(arg, "adaptive") == 0)
-			cfg->syscall_time_all = false;
-		else if (strcmp(arg, "all") == 0)
-			cfg->syscall_time_all = true;
-		else {
-			argp_error(state, "invalid '--syscall-timing %s' (adaptive or all)", arg);
-			return EINVAL;
-		}
-		return 0;
-	case OPT_BTF:
-		cfg->btf_path = arg;
-		return 0;
-	case 'v':
-		cfg->verbose++;
-		return 0;
-	case OPT_ALERT:
-		cfg->alert_rules = xrealloc(cfg->alert_rules,
-					    sizeof(*cfg->alert_rules) * (cfg->n_alert_rules + 1));
-		cfg->alert_rules[cfg->n_alert_rules++] = arg;
-		return 0;
-	case OPT_ALERTS:
-		cfg->alert_files = xrealloc(cfg->alert_files,
-					    sizeof(*cfg->alert_files) * (cfg->n_alert_files + 1));
-		cfg->alert_files[cfg->n_alert_files++] = arg;
-		return 0;
-	case OPT_ALERT_EXEC:
-		if (!*arg) {
-			argp_error(state, "'--alert-exec' needs a program");
-			return EINVAL;
-		}
-		cfg->alert_exec = arg;
-		return 0;
-	case OPT_FAIL_ON_ALERT:
-		cfg->fail_on_alert = true;
-		return 0;
-	case OPT_BASELINE:
-	case OPT_SAVE_BASELINE:
-		if (!*arg) {
-			argp_error(state, "'--%s' needs a file name",
-				   key == OPT_BASELINE ? "baseline" : "save-baseline");
-			return EINVAL;
-		}
-		if (key == OPT_BASELINE)
-			cfg->baseline = arg;
-		else
-			cfg->save_baseline = arg;
-		return 0;
-	case ARGP_KEY_ARG:
-		/* the command: this argument and all that follow, options or not */
-		cfg->argv = &state->argv[state->next - 1];
-		cfg->argc = state->argc - state->next + 1;
-		state->next = state->argc;
-		ps->targets++;
-		cfg->target = TARGET_COMMAND;
-		return 0;
-	case OPT_CHECK:
-		cfg->check = true;
 		return 0;
 	case OPT_HELP:
 		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
@@ -538,38 +490,84 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		argp_state_help(state, stdout, ARGP_HELP_USAGE | ARGP_HELP_EXIT_OK);
 		return 0;
 	case 'V':
-		printf("%s\n", argp_program_version);
+		printf("%s\\n", argp_program_version);
 		if (!(state->flags & ARGP_NO_EXIT))
 			exit(0);
 		return 0;
-	case ARGP_KEY_END: {
-		char err[256];
+	default: {
+		const struct subsys_desc *d = &subsystems[key - OPT_SUBSYS];
 
-		cfg->subsys = ((ps->only ? ps->only : SUB_DEFAULT) | ps->with) & ~ps->without;
-		if (ps->targets > 1) {
-			argp_error(state,
-				   "COMMAND, '-p', '-c' and '-a' cannot be combined: pick one");
-			return EINVAL;
-		}
-		if (config_check(cfg, err, sizeof(err))) {
-			argp_error(state, "%s", err);
-			return EINVAL;
-		}
-		return parse_alerts(state, cfg) ? EINVAL : 0;
+		if (d->on_by_default)
+			ps->without |= d->bit;
+		else
+			ps->with |= d->bit;
+		return 0;
 	}
-	default:
-		if (key >= OPT_SUBSYS && key < OPT_SUBSYS + OPT_SUBSYS_MAX &&
-		    subsystems[key - OPT_SUBSYS].name) {
-			const struct subsys_desc *d = &subsystems[key - OPT_SUBSYS];
+	}
+}
 
-			if (d->on_by_default)
-				ps->without |= d->bit;
-			else
-				ps->with |= d->bit;
-			return 0;
-		}
+/* After the last option: the subsystems, and every check that takes several options. */
+static int parse_end(struct argp_state *state, struct parse_state *ps)
+{
+	struct config *cfg = ps->cfg;
+	char err[256];
+
+	cfg->subsys = ((ps->only ? ps->only : SUB_DEFAULT) | ps->with) & ~ps->without;
+	if (ps->targets > 1) {
+		argp_error(state, "COMMAND, '-p', '-c' and '-a' cannot be combined: pick one");
+		return EINVAL;
+	}
+	if (config_check(cfg, err, sizeof(err))) {
+		argp_error(state, "%s", err);
+		return EINVAL;
+	}
+	return parse_alerts(state, cfg) ? EINVAL : 0;
+}
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct parse_state *ps = state->input;
+	struct config *cfg = ps->cfg;
+	const struct opt_spec *o = NULL;
+	size_t i;
+	char label[40];
+
+	if (key == ARGP_KEY_ARG) {
+		/* the command: this argument and all that follow, options or not */
+		cfg->argv = &state->argv[state->next - 1];
+		cfg->argc = state->argc - state->next + 1;
+		state->next = state->argc;
+		ps->targets++;
+		cfg->target = TARGET_COMMAND;
+		return 0;
+	}
+	if (key == ARGP_KEY_END)
+		return parse_end(state, ps);
+	for (i = 0; i < ARRAY_SIZE(options) && options[i].key != key; i++)
+		;
+	if (i < ARRAY_SIZE(options)) {
+		o = &options[i];
+	} else if (key >= OPT_SUBSYS && key < OPT_SUBSYS + OPT_SUBSYS_MAX &&
+		   subsystems[key - OPT_SUBSYS].name) {
+		i = ARRAY_SIZE(options) + (size_t)(key - OPT_SUBSYS);
+	} else {
 		return ARGP_ERR_UNKNOWN;
 	}
+	/* given twice, an option that holds one value would silently keep the last */
+	if (ps->given[i]++ && !(o && (o->flags & OF_REPEAT))) {
+		if (o)
+			opt_label(o, label, sizeof(label));
+		else
+			snprintf(label, sizeof(label), "--%s%s",
+				 subsystems[key - OPT_SUBSYS].on_by_default ? "no-" : "",
+				 subsystems[key - OPT_SUBSYS].name);
+		argp_error(state, "'%s' given twice: give it once", label);
+		return EINVAL;
+	}
+	if (o && (o->flags & OF_OFFCPU))
+		ps->with |= SUB_OFFCPU;
+	return !o || o->type == OT_SPECIAL ? parse_special(key, arg, state, ps)
+					   : set_value(state, ps, o, arg);
 }
 
 int config_check(const struct config *cfg, char *err, size_t len)
@@ -623,7 +621,7 @@ int config_check(const struct config *cfg, char *err, size_t len)
 			 cfg->prom_labels ? "--prometheus-labels" : "--prometheus-max-series");
 		return -1;
 	}
-	if ((cfg->alert_exec || cfg->fail_on_alert) && !cfg->n_alert_rules && !cfg->n_alert_files) {
+	if ((cfg->alert_exec || cfg->fail_on_alert) && !cfg->alert_rules.n && !cfg->alert_files.n) {
 		snprintf(err, len, "'%s' needs alert rules: '--alert RULE' or '--alerts FILE'",
 			 cfg->alert_exec ? "--alert-exec" : "--fail-on-alert");
 		return -1;
@@ -650,10 +648,9 @@ void config_release(struct config *cfg)
 	free(cfg->pids);
 	cfg->pids = NULL;
 	cfg->n_pids = 0;
-	free(cfg->alert_rules);
-	free(cfg->alert_files);
-	cfg->alert_rules = cfg->alert_files = NULL;
-	cfg->n_alert_rules = cfg->n_alert_files = 0;
+	free(cfg->alert_rules.v);
+	free(cfg->alert_files.v);
+	cfg->alert_rules = cfg->alert_files = (struct str_list){0};
 	if (cfg->alerts) {
 		alerts_release(cfg->alerts);
 		free(cfg->alerts);
@@ -661,39 +658,51 @@ void config_release(struct config *cfg)
 	}
 }
 
-/* head + one option per subsystem + tail, with the --only help naming them all. */
+/*
+ * argp's options from the table: each group's heading, its options, and in the
+ * subsystems' group one option per subsystem, with the --only help naming them all.
+ */
 static struct argp_option *build_options(void)
 {
 	static struct argp_option *opts;
 	static char only_help[256], names[OPT_SUBSYS_MAX][24];
-	size_t n_head = ARRAY_SIZE(head_options) - 1, n_tail = ARRAY_SIZE(tail_options), k = 0;
-	size_t n_sub = 0;
+	static const int order[] = {G_TARGET, G_SUBSYS, G_STACKS, G_OUTPUT,
+				    G_ALERTS, G_LIMITS, G_HELP};
+	size_t k = 0;
 
 	if (opts)
 		return opts;
-	while (subsystems[n_sub].name)
-		n_sub++;
-	opts = xcalloc(n_head + n_sub + n_tail, sizeof(*opts));
-	for (size_t i = 0; i < n_head; i++) {
-		opts[k] = head_options[i];
-		if (opts[k].key == OPT_ONLY) {
-			snprintf(only_help, sizeof(only_help),
-				 "Only these subsystems: comma-separated from %s", subsys_list());
-			opts[k].doc = only_help;
-		}
-		k++;
-	}
-	for (size_t i = 0; i < n_sub && i < ARRAY_SIZE(names); i++) {
-		const struct subsys_desc *d = &subsystems[i];
+	opts = xcalloc(ARRAY_SIZE(options) + OPT_SUBSYS_MAX + G_N + 1, sizeof(*opts));
+	snprintf(only_help, sizeof(only_help), "Only these subsystems: comma-separated from %s",
+		 subsys_list());
+	for (size_t g = 0; g < ARRAY_SIZE(order); g++) {
+		if (cli_group_title(order[g]))
+			opts[k++] = (struct argp_option){
+				NULL, 0, NULL, 0, cli_group_title(order[g]), order[g]};
+		for (size_t i = 0; i < ARRAY_SIZE(options); i++) {
+			const struct opt_spec *o = &options[i];
 
-		if (!d->bit)
-			continue;
-		snprintf(names[i], sizeof(names[i]), "%s%s", d->on_by_default ? "no-" : "",
-			 d->name);
-		opts[k++] =
-			(struct argp_option){names[i], OPT_SUBSYS + (int)i, NULL, 0, d->help, 2};
+			if (o->group != order[g])
+				continue;
+			opts[k++] = (struct argp_option){o->name,
+							 o->key,
+							 o->arg,
+							 0,
+							 o->key == OPT_ONLY ? only_help : o->help,
+							 o->group};
+		}
+		for (size_t i = 0;
+		     order[g] == G_SUBSYS && subsystems[i].name && i < ARRAY_SIZE(names); i++) {
+			const struct subsys_desc *d = &subsystems[i];
+
+			if (!d->bit)
+				continue;
+			snprintf(names[i], sizeof(names[i]), "%s%s", d->on_by_default ? "no-" : "",
+				 d->name);
+			opts[k++] = (struct argp_option){
+				names[i], OPT_SUBSYS + (int)i, NULL, 0, d->help, G_SUBSYS};
+		}
 	}
-	memcpy(&opts[k], tail_options, sizeof(tail_options));
 	return opts;
 }
 

@@ -450,16 +450,144 @@ static void build_conns(struct snapshot *out, const struct raw_dump *cur, const 
 	qsort(out->conns, out->n_conns, sizeof(out->conns[0]), cmp_conn_bytes);
 }
 
-int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struct raw_dump *prev,
-		   uint64_t attach_ns, const struct snapshot_names *names)
+/* What the rows of one build gather besides each process's figures. */
+struct rows_out {
+	int32_t *index;	       /* slot -> process index in the snapshot, -1 if none */
+	struct hist *target_h; /* [ROW_KIND_N]: the target's distributions */
+	struct group **tsc;    /* [SYSCALL_NR_MAX]: the target's syscalls, by number */
+	bool have_syscalls;
+};
+
+/* A device's or a remote endpoint's distribution; false if @g is of neither. */
+static bool row_of_device_or_remote(struct snapshot *out, const struct group *g)
 {
-	int32_t *index = xcalloc(cur->n_procs ? cur->n_procs : 1, sizeof(*index));
-	struct hist *target_h = xcalloc(ROW_KIND_N, sizeof(*target_h));
+	switch (g->kind) {
+	case ROW_IO_DEV_LAT:
+	case ROW_IO_DEV_QUEUE:
+		if (g->key >= 1 && g->key <= out->n_devices) {
+			struct io_device *d = &out->devices[g->key - 1];
+
+			group_lat(g, g->kind == ROW_IO_DEV_LAT ? &d->m.lat : &d->m.queue);
+			if (g->kind == ROW_IO_DEV_LAT)
+				d->lat_h = hist_dup(&g->h);
+		}
+		return true;
+	case ROW_REMOTE_CONNECT:
+	case ROW_REMOTE_RTT:
+		if (g->key >= 1 && g->key <= out->n_remotes) {
+			struct net_remote *m = &out->remotes[g->key - 1];
+
+			group_lat(g, g->kind == ROW_REMOTE_CONNECT ? &m->connect : &m->rtt);
+			*(g->kind == ROW_REMOTE_CONNECT ? &m->connect_h : &m->rtt_h) =
+				hist_dup(&g->h);
+		}
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The rows of (owner, kind, key) @g, merged: into their process, and into the target's. */
+static void row_group_done(struct snapshot *out, const struct raw_dump *cur, struct rows_out *ro,
+			   const struct group *g, bool owned)
+{
+	struct proc_info *p = NULL;
+	struct syscall_stat sc;
+	struct lat *l;
+
+	if (g->kind < ROW_KIND_N && g->kind != ROW_SYSCALL && (owned || g->slot == SLOT_NONE))
+		hist_merge(&ro->target_h[g->kind], &g->h);
+	if (row_of_device_or_remote(out, g))
+		return;
+	if (g->slot < cur->n_procs && ro->index[g->slot] >= 0)
+		p = &out->procs[ro->index[g->slot]];
+	if (g->kind == ROW_SYSCALL) {
+		ro->have_syscalls = true;
+		group_syscall(g, &sc);
+		if (p)
+			syscall_append(&p->m, &sc);
+		return;
+	}
+	if (p && (l = proc_lat(&p->m, g->kind)))
+		group_lat(g, l);
+}
+
+/* Every stat row, grouped by (owner, kind, key): distributions and syscalls. */
+static void build_rows(struct snapshot *out, const struct raw_dump *cur,
+		       const struct raw_dump *prev, struct rows_out *ro)
+{
 	struct group *g = xmalloc(sizeof(*g));
-	struct group **tsc = xcalloc(SYSCALL_NR_MAX, sizeof(*tsc)); /* the target's, by number */
-	bool have_syscalls = false;
 	struct row_view v;
 
+	rows_view(&v, cur, prev);
+	for (size_t i = 0; i < v.n;) {
+		const struct stat_row *r = v.rows[i];
+		bool owned = r->slot < cur->n_procs && ro->index[r->slot] >= 0;
+
+		memset(g, 0, sizeof(*g));
+		g->slot = r->slot;
+		g->kind = r->kind;
+		g->key = r->key;
+		for (; i < v.n && !cmp_row(&v.rows[i], &r); i++) {
+			group_add(g, v.rows[i]);
+			if (r->kind != ROW_SYSCALL || r->key >= SYSCALL_NR_MAX || !owned)
+				continue;
+			if (!ro->tsc[r->key]) {
+				ro->tsc[r->key] = xcalloc(1, sizeof(**ro->tsc));
+				ro->tsc[r->key]->key = r->key;
+			}
+			group_add(ro->tsc[r->key], v.rows[i]);
+		}
+		row_group_done(out, cur, ro, g, owned);
+	}
+	/* the target's syscalls: one entry per number, merged over processes */
+	for (uint32_t nr = 0; nr < SYSCALL_NR_MAX; nr++) {
+		struct syscall_stat sc;
+
+		if (!ro->tsc[nr])
+			continue;
+		group_syscall(ro->tsc[nr], &sc);
+		sc.h = hist_dup(&ro->tsc[nr]->h);
+		syscall_append(&out->target, &sc);
+		free(ro->tsc[nr]);
+		ro->tsc[nr] = NULL;
+	}
+	free(v.rows);
+	free(v.owned);
+	free(g);
+}
+
+/* Process @i's command line and cgroup path, from @names or what it inherited. */
+static void name_proc(struct snapshot *out, size_t i, const struct snapshot_names *names)
+{
+	struct proc_info *p = &out->procs[i];
+	const char *cl = names && names->cmdline ? names->cmdline(names->ctx, p->slot) : NULL;
+
+	if (!cl && p->slot != SLOT_OVERFLOW && !(p->flags & PROC_F_EXECED))
+		cl = inherited_cmdline(out, i, p->ppid); /* forked, never exec'd */
+	if (names && names->cgroup && p->cgid) {
+		const char *cg = names->cgroup(names->cgroup_ctx, p->cgid);
+
+		p->cgroup = cg ? xstrdup(cg) : NULL;
+	}
+	if (p->folded) {
+		p->cmdline = xmalloc(96);
+		snprintf(p->cmdline, 96, "(%llu processes that exited, recycled)",
+			 (unsigned long long)p->folded);
+	} else if (cl)
+		p->cmdline = xstrdup(cl);
+	else if (p->slot == SLOT_OVERFLOW)
+		p->cmdline = xstrdup("(processes beyond --max-procs)");
+	else {
+		p->cmdline = xmalloc(COMM_LEN + 3);
+		snprintf(p->cmdline, COMM_LEN + 3, "[%s]", p->comm);
+	}
+}
+
+/* The span's own figures: when, the kernel, the CPUs, pressure stalls, IO cgroups. */
+static void build_span(struct snapshot *out, const struct raw_dump *cur,
+		       const struct raw_dump *prev, uint64_t attach_ns)
+{
 	memset(out, 0, sizeof(*out));
 	out->kind = prev ? SNAP_INTERVAL : SNAP_REPORT;
 	out->attach_ns = attach_ns;
@@ -482,108 +610,27 @@ int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struc
 	memcpy(out->io_cgroups, cur->io_cgroups, sizeof(out->io_cgroups));
 	out->cpu_others_ns = sub_sat(cur->cpu_others_ns, prev ? prev->cpu_others_ns : 0);
 	out->cpu_idle_ns = sub_sat(cur->cpu_idle_ns, prev ? prev->cpu_idle_ns : 0);
+}
+
+int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struct raw_dump *prev,
+		   uint64_t attach_ns, const struct snapshot_names *names)
+{
+	struct rows_out ro = {
+		.index = xcalloc(cur->n_procs ? cur->n_procs : 1, sizeof(*ro.index)),
+		.target_h = xcalloc(ROW_KIND_N, sizeof(*ro.target_h)),
+		.tsc = xcalloc(SYSCALL_NR_MAX, sizeof(*ro.tsc)),
+	};
+
+	build_span(out, cur, prev, attach_ns);
 	out->procs = xcalloc(cur->n_procs ? cur->n_procs : 1, sizeof(*out->procs));
-	build_procs(out, cur, prev, index);
+	build_procs(out, cur, prev, ro.index);
 	build_devices(out, cur, prev, names);
-
-	rows_view(&v, cur, prev);
-	for (size_t i = 0; i < v.n;) {
-		const struct stat_row *r = v.rows[i];
-		struct proc_info *p = NULL;
-		struct syscall_stat sc;
-		struct lat *l;
-		bool owned;
-
-		memset(g, 0, sizeof(*g));
-		g->slot = r->slot;
-		g->kind = r->kind;
-		g->key = r->key;
-		owned = r->slot < cur->n_procs && index[r->slot] >= 0;
-		for (; i < v.n && !cmp_row(&v.rows[i], &r); i++) {
-			group_add(g, v.rows[i]);
-			if (r->kind == ROW_SYSCALL && r->key < SYSCALL_NR_MAX && owned) {
-				if (!tsc[r->key]) {
-					tsc[r->key] = xcalloc(1, sizeof(**tsc));
-					tsc[r->key]->key = r->key;
-				}
-				group_add(tsc[r->key], v.rows[i]);
-			}
-		}
-		if (g->kind < ROW_KIND_N && g->kind != ROW_SYSCALL &&
-		    (owned || g->slot == SLOT_NONE))
-			hist_merge(&target_h[g->kind], &g->h);
-		switch (g->kind) {
-		case ROW_IO_DEV_LAT:
-		case ROW_IO_DEV_QUEUE:
-			if (g->key >= 1 && g->key <= out->n_devices) {
-				struct io_device *d = &out->devices[g->key - 1];
-
-				group_lat(g, g->kind == ROW_IO_DEV_LAT ? &d->m.lat : &d->m.queue);
-				if (g->kind == ROW_IO_DEV_LAT)
-					d->lat_h = hist_dup(&g->h);
-			}
-			continue;
-		case ROW_REMOTE_CONNECT:
-		case ROW_REMOTE_RTT:
-			if (g->key >= 1 && g->key <= out->n_remotes) {
-				struct net_remote *m = &out->remotes[g->key - 1];
-
-				group_lat(g, g->kind == ROW_REMOTE_CONNECT ? &m->connect : &m->rtt);
-				*(g->kind == ROW_REMOTE_CONNECT ? &m->connect_h : &m->rtt_h) =
-					hist_dup(&g->h);
-			}
-			continue;
-		}
-		if (g->slot < cur->n_procs && index[g->slot] >= 0)
-			p = &out->procs[index[g->slot]];
-		if (g->kind == ROW_SYSCALL) {
-			have_syscalls = true;
-			group_syscall(g, &sc);
-			if (p)
-				syscall_append(&p->m, &sc);
-			continue;
-		}
-		if (p && (l = proc_lat(&p->m, g->kind)))
-			group_lat(g, l);
-	}
-
-	/* the target's syscalls: one entry per number, merged over processes */
-	for (uint32_t nr = 0; nr < SYSCALL_NR_MAX; nr++) {
-		struct syscall_stat sc;
-
-		if (!tsc[nr])
-			continue;
-		group_syscall(tsc[nr], &sc);
-		sc.h = hist_dup(&tsc[nr]->h);
-		syscall_append(&out->target, &sc);
-		free(tsc[nr]);
-	}
-
+	build_rows(out, cur, prev, &ro);
 	for (size_t i = 0; i < out->n_procs; i++) {
 		struct proc_info *p = &out->procs[i];
-		const char *cl =
-			names && names->cmdline ? names->cmdline(names->ctx, p->slot) : NULL;
 
-		if (!cl && p->slot != SLOT_OVERFLOW && !(p->flags & PROC_F_EXECED))
-			cl = inherited_cmdline(out, i, p->ppid); /* forked, never exec'd */
-		if (names && names->cgroup && p->cgid) {
-			const char *cg = names->cgroup(names->cgroup_ctx, p->cgid);
-
-			p->cgroup = cg ? xstrdup(cg) : NULL;
-		}
-		if (p->folded) {
-			p->cmdline = xmalloc(96);
-			snprintf(p->cmdline, 96, "(%llu processes that exited, recycled)",
-				 (unsigned long long)p->folded);
-		} else if (cl)
-			p->cmdline = xstrdup(cl);
-		else if (p->slot == SLOT_OVERFLOW)
-			p->cmdline = xstrdup("(processes beyond --max-procs)");
-		else {
-			p->cmdline = xmalloc(COMM_LEN + 3);
-			snprintf(p->cmdline, COMM_LEN + 3, "[%s]", p->comm);
-		}
-		metrics_finish(&p->m, have_syscalls);
+		name_proc(out, i, names);
+		metrics_finish(&p->m, ro.have_syscalls);
 		metrics_add(&out->target, &p->m);
 		out->process_count += proc_info_processes(p);
 		if (!p->folded && p->slot != SLOT_OVERFLOW)
@@ -599,26 +646,21 @@ int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struc
 		memmove(&out->procs[0], &out->procs[1], (out->n_procs - 1) * sizeof(*out->procs));
 		out->n_procs--;
 		for (uint32_t s = 0; s < cur->n_procs; s++)
-			index[s] = index[s] > 0 ? index[s] - 1 : -1;
+			ro.index[s] = ro.index[s] > 0 ? ro.index[s] - 1 : -1;
 	}
-	build_slow(out, cur, index);
-	build_conns(out, cur, index);
-
-	out->target_runq = target_h[ROW_RUNQ];
+	build_slow(out, cur, ro.index);
+	build_conns(out, cur, ro.index);
+	out->target_runq = ro.target_h[ROW_RUNQ];
 	for (uint32_t k = 0; k < ROW_KIND_N; k++) {
 		struct lat *l = proc_lat(&out->target, k);
 
 		if (l)
-			hist_summarize(&target_h[k], l);
+			hist_summarize(&ro.target_h[k], l);
 	}
-	metrics_finish(&out->target, have_syscalls);
-
-	free(v.rows);
-	free(v.owned);
-	free(tsc);
-	free(target_h);
-	free(index);
-	free(g);
+	metrics_finish(&out->target, ro.have_syscalls);
+	free(ro.tsc);
+	free(ro.target_h);
+	free(ro.index);
 	return 0;
 }
 

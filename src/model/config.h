@@ -29,6 +29,12 @@ enum bpf_stats_mode {
 
 struct alerts;
 
+/* An option given several times, in order. */
+struct str_list {
+	const char **v;
+	int n;
+};
+
 /* --max-procs: at most this many process slots */
 #define MAX_PROCS_LIMIT (1U << 20)
 
@@ -51,24 +57,22 @@ struct config {
 	unsigned int top_n;
 	unsigned int max_procs;
 	unsigned int max_rows;
-	bool syscall_time_all;	   /* time every syscall (no sampling of hot rows) */
-	int bpf_stats;		   /* enum bpf_stats_mode */
-	const char *btf_path;	   /* NULL = /sys/kernel/btf/vmlinux */
-	unsigned int freq_hz;	   /* on-CPU sampling frequency */
-	bool unwind_fp;		   /* user stacks by frame pointers only (--unwind fp) */
-	unsigned int unwind_rows;  /* unwind rows the kernel holds */
-	uint64_t offcpu_min_ns;	   /* off-CPU intervals shorter than this are not counted */
-	const char *folded;	   /* on-CPU folded stacks */
-	const char *folded_offcpu; /* off-CPU folded stacks (microseconds) */
-	const char *flamegraph;	   /* SVG */
-	const char *pprof;	   /* gzipped pprof protobuf */
-	const char *trace;	   /* Perfetto trace (trace.h) */
-	uint64_t trace_max;	   /* its events' bytes, at most */
-	const char *html;	   /* the report as one HTML page (html.h) */
-	const char **alert_rules;  /* --alert, in order */
-	int n_alert_rules;
-	const char **alert_files; /* --alerts */
-	int n_alert_files;
+	int syscall_time_all;	     /* time every syscall (no sampling of hot rows) */
+	int bpf_stats;		     /* enum bpf_stats_mode */
+	const char *btf_path;	     /* NULL = /sys/kernel/btf/vmlinux */
+	unsigned int freq_hz;	     /* on-CPU sampling frequency */
+	int unwind_fp;		     /* user stacks by frame pointers only (--unwind fp) */
+	unsigned int unwind_rows;    /* unwind rows the kernel holds */
+	uint64_t offcpu_min_ns;	     /* off-CPU intervals shorter than this are not counted */
+	const char *folded;	     /* on-CPU folded stacks */
+	const char *folded_offcpu;   /* off-CPU folded stacks (microseconds) */
+	const char *flamegraph;	     /* SVG */
+	const char *pprof;	     /* gzipped pprof protobuf */
+	const char *trace;	     /* Perfetto trace (trace.h) */
+	uint64_t trace_max;	     /* its events' bytes, at most */
+	const char *html;	     /* the report as one HTML page (html.h) */
+	struct str_list alert_rules; /* --alert, in order */
+	struct str_list alert_files; /* --alerts */
 	const char *alert_exec;
 	bool fail_on_alert;
 	struct alerts *alerts;	   /* parsed rules, NULL without any */

@@ -374,11 +374,10 @@ static void proc_label(const struct proc_info *p, char *buf, size_t len)
 	snprintf(buf, len, "%s %u", p->comm, p->pid);
 }
 
-/* Process tracks, the tree of processes (with their lives), exec and exit instants. */
-static void put_processes(struct enc *t, const struct timeline *tl, struct pb *dst,
-			  const struct snapshot *s, const struct analysis *a)
+/* The descriptors: a track per process and thread, the tree's tracks, the ProcessTree. */
+static void put_descriptors(const struct timeline *tl, struct pb *dst, const struct snapshot *s)
 {
-	struct pb td = {0}, pd = {0}, pt = {0}, ptp = {0}, annots = {0};
+	struct pb td = {0}, pd = {0}, pt = {0}, ptp = {0};
 	char label[64];
 
 	named_track(dst, UUID_TREE, 0, "process tree");
@@ -437,7 +436,18 @@ static void put_processes(struct enc *t, const struct timeline *tl, struct pb *d
 		pb_msg(dst, TRACE_PACKET, &pk);
 		pb_free(&pk);
 	}
-	/* lives, forks, execs and exits */
+	pb_free(&td);
+	pb_free(&pd);
+	pb_free(&pt);
+	pb_free(&ptp);
+}
+
+/* Each process's life on its tree track (with its fork flow), exec and exit instants. */
+static void put_lives(struct enc *t, struct pb *dst, const struct snapshot *s,
+		      const struct analysis *a)
+{
+	struct pb annots = {0};
+
 	for (size_t i = 0; i < s->n_procs; i++) {
 		const struct proc_info *p = &s->procs[i];
 		uint64_t end = p->end_ns ? p->end_ns : s->end_ns;
@@ -500,10 +510,6 @@ static void put_processes(struct enc *t, const struct timeline *tl, struct pb *d
 			put_event(t, dst, p->end_ns, &e);
 		}
 	}
-	pb_free(&td);
-	pb_free(&pd);
-	pb_free(&pt);
-	pb_free(&ptp);
 	pb_free(&annots);
 }
 
@@ -657,7 +663,8 @@ int trace_render(FILE *out, const struct timeline *tl, const struct snapshot *s,
 		put_findings(&t, &head, s, a, title);
 		put_path(&t, &head, s, a);
 		put_counters(&t, tl, &head, s);
-		put_processes(&t, tl, &head, s, a);
+		put_descriptors(tl, &head, s);
+		put_lives(&t, &head, s, a);
 		if (fwrite(head.b, 1, head.len, out) != head.len)
 			err = -EIO;
 	}

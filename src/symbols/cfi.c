@@ -345,6 +345,155 @@ static int64_t factored(uint64_t v, int64_t align)
 	return (int64_t)(v * (uint64_t)align);
 }
 
+/* What an instruction did: handled, not one of this kind, or a malformed one. */
+enum { OP_DONE = 1, OP_OTHER = 0, OP_BAD = -1 };
+
+/* The instructions that set a register's rule. */
+static int reg_rule_op(uint8_t op, struct cur *c, const struct cie *cie, struct cfa_state *s,
+		       const struct cfa_state *init)
+{
+	uint64_t reg;
+	int64_t off;
+	size_t n;
+	struct cur e;
+
+	switch (op) {
+	case CFA_offset_extended:
+		reg = rd_uleb(c);
+		set_reg(s, reg, R_CFA, factored(rd_uleb(c), cie->data_align));
+		return OP_DONE;
+	case CFA_offset_extended_sf:
+		reg = rd_uleb(c);
+		set_reg(s, reg, R_CFA, factored((uint64_t)rd_sleb(c), cie->data_align));
+		return OP_DONE;
+	case CFA_GNU_negative_offset_extended:
+		reg = rd_uleb(c);
+		set_reg(s, reg, R_CFA, factored(-rd_uleb(c), cie->data_align));
+		return OP_DONE;
+	case CFA_restore_extended:
+		reg = rd_uleb(c);
+		if (init && reg_of(s, reg))
+			*reg_of(s, reg) = *reg_of((struct cfa_state *)init, reg);
+		return OP_DONE;
+	case CFA_undefined:
+		set_reg(s, rd_uleb(c), R_UNDEF, 0);
+		return OP_DONE;
+	case CFA_same_value:
+		set_reg(s, rd_uleb(c), R_SAME, 0);
+		return OP_DONE;
+	case CFA_register:
+	case CFA_val_offset:
+	case CFA_val_offset_sf:
+		/* held in another register, or a value: rules the walker does not follow
+		 * (the operand, signed or not, is one LEB128 to skip) */
+		reg = rd_uleb(c);
+		rd_uleb(c);
+		set_reg(s, reg, R_OTHER, 0);
+		return OP_DONE;
+	case CFA_expression:
+	case CFA_val_expression:
+		reg = rd_uleb(c);
+		n = rd_uleb(c);
+		if ((size_t)(c->end - c->p) < n)
+			return OP_BAD;
+		e = (struct cur){c->p, c->p + n, false};
+		c->p += n;
+		/* rbp saved at rbp + N (the realigning prologue above) */
+		if (op == CFA_expression && reg == REG_RBP && rd_u8(&e) == OP_breg0 + REG_RBP &&
+		    (off = rd_sleb(&e), e.p == e.end && !e.bad))
+			set_reg(s, reg, R_RBP, off);
+		else
+			set_reg(s, reg, R_OTHER, 0);
+		return OP_DONE;
+	default:
+		return OP_OTHER;
+	}
+}
+
+/* The instructions that define the CFA. */
+static int cfa_def_op(uint8_t op, struct cur *c, const struct cie *cie, struct cfa_state *s)
+{
+	int64_t off;
+	size_t n;
+
+	switch (op) {
+	case CFA_def_cfa:
+		s->reg = rd_uleb(c);
+		s->off = (int64_t)rd_uleb(c);
+		set_cfa_reg(s);
+		return OP_DONE;
+	case CFA_def_cfa_sf:
+		s->reg = rd_uleb(c);
+		s->off = factored((uint64_t)rd_sleb(c), cie->data_align);
+		set_cfa_reg(s);
+		return OP_DONE;
+	case CFA_def_cfa_register:
+		s->reg = rd_uleb(c);
+		set_cfa_reg(s);
+		return OP_DONE;
+	/* a new offset for a register CFA; after an expression it means nothing (as
+	 * libgcc's unwinder takes it): the expression stays */
+	case CFA_def_cfa_offset:
+		off = (int64_t)rd_uleb(c);
+		if (s->cfa == UW_CFA_RSP || s->cfa == UW_CFA_RBP)
+			s->off = off;
+		return OP_DONE;
+	case CFA_def_cfa_offset_sf:
+		off = factored((uint64_t)rd_sleb(c), cie->data_align);
+		if (s->cfa == UW_CFA_RSP || s->cfa == UW_CFA_RBP)
+			s->off = off;
+		return OP_DONE;
+	case CFA_def_cfa_expression:
+		n = rd_uleb(c);
+		if ((size_t)(c->end - c->p) < n)
+			return OP_BAD;
+		cfa_expr(s, c->p, n);
+		c->p += n;
+		return OP_DONE;
+	default:
+		return OP_OTHER;
+	}
+}
+
+/*
+ * An instruction that moves the location: by how many code units into *@delta (from
+ * *@loc with DW_CFA_set_loc). OP_OTHER if @op is none.
+ */
+static int advance_op(uint8_t op, struct cur *c, struct parser *ps, const struct cie *cie,
+		      uint64_t loc, uint64_t *delta)
+{
+	uint64_t to;
+
+	switch (op & 0xc0) {
+	case CFA_advance_loc:
+		*delta = op & 0x3f;
+		return OP_DONE;
+	case 0:
+		break;
+	default:
+		return OP_OTHER;
+	}
+	switch (op) {
+	case CFA_set_loc:
+		if (!rd_ptr(c, cie->fde_enc, ps->vaddr + (uint64_t)(c->p - ps->base), &to) ||
+		    to < loc)
+			return OP_BAD;
+		*delta = (to - loc) / (cie->code_align ? cie->code_align : 1);
+		return OP_DONE;
+	case CFA_advance_loc1:
+		*delta = rd_n(c, 1);
+		return OP_DONE;
+	case CFA_advance_loc2:
+		*delta = rd_n(c, 2);
+		return OP_DONE;
+	case CFA_advance_loc4:
+		*delta = rd_n(c, 4);
+		return OP_DONE;
+	default:
+		return OP_OTHER;
+	}
+}
+
 /*
  * Run CFA instructions [@p, @end) from state @s, at @loc, emitting a row at each
  * advance. @init is the CIE's state (for DW_CFA_restore), NULL while running the CIE's
@@ -361,14 +510,22 @@ static bool run_cfa(struct parser *ps, const struct cie *cie, const uint8_t *p, 
 
 	while (c.p < c.end && !c.bad) {
 		uint8_t op = rd_u8(&c), low = op & 0x3f;
-		uint64_t reg, delta = 0;
-		int64_t off;
-		size_t n;
+		uint64_t delta = 0;
+		int done;
 
+		if ((done = advance_op(op, &c, ps, cie, *loc, &delta)) == OP_DONE) {
+			if (!emitting)
+				return false; /* a CIE does not advance */
+			delta *= cie->code_align;
+			if (delta && *loc < loc_end) {
+				emit(ps->out, *loc, s, cie->signal);
+				*loc += delta;
+			}
+			continue;
+		}
+		if (done == OP_BAD)
+			return false;
 		switch (op & 0xc0) {
-		case CFA_advance_loc:
-			delta = low;
-			goto advance;
 		case CFA_offset:
 			set_reg(s, low, R_CFA, factored(rd_uleb(&c), cie->data_align));
 			continue;
@@ -377,60 +534,15 @@ static bool run_cfa(struct parser *ps, const struct cie *cie, const uint8_t *p, 
 				*reg_of(s, low) = *reg_of((struct cfa_state *)init, low);
 			continue;
 		}
+		if ((done = reg_rule_op(op, &c, cie, s, init)) ||
+		    (done = cfa_def_op(op, &c, cie, s))) {
+			if (done == OP_BAD)
+				return false;
+			continue;
+		}
 		switch (op) {
 		case CFA_nop:
 		case CFA_GNU_window_save:
-			continue;
-		case CFA_set_loc: {
-			uint64_t to;
-
-			if (!rd_ptr(&c, cie->fde_enc, ps->vaddr + (uint64_t)(c.p - ps->base),
-				    &to) ||
-			    to < *loc)
-				return false;
-			delta = (to - *loc) / (cie->code_align ? cie->code_align : 1);
-			goto advance;
-		}
-		case CFA_advance_loc1:
-			delta = rd_n(&c, 1);
-			goto advance;
-		case CFA_advance_loc2:
-			delta = rd_n(&c, 2);
-			goto advance;
-		case CFA_advance_loc4:
-			delta = rd_n(&c, 4);
-			goto advance;
-		case CFA_offset_extended:
-			reg = rd_uleb(&c);
-			set_reg(s, reg, R_CFA, factored(rd_uleb(&c), cie->data_align));
-			continue;
-		case CFA_offset_extended_sf:
-			reg = rd_uleb(&c);
-			set_reg(s, reg, R_CFA, factored((uint64_t)rd_sleb(&c), cie->data_align));
-			continue;
-		case CFA_GNU_negative_offset_extended:
-			reg = rd_uleb(&c);
-			set_reg(s, reg, R_CFA, factored(-rd_uleb(&c), cie->data_align));
-			continue;
-		case CFA_restore_extended:
-			reg = rd_uleb(&c);
-			if (init && reg_of(s, reg))
-				*reg_of(s, reg) = *reg_of((struct cfa_state *)init, reg);
-			continue;
-		case CFA_undefined:
-			set_reg(s, rd_uleb(&c), R_UNDEF, 0);
-			continue;
-		case CFA_same_value:
-			set_reg(s, rd_uleb(&c), R_SAME, 0);
-			continue;
-		case CFA_register:
-		case CFA_val_offset:
-		case CFA_val_offset_sf:
-			/* held in another register, or a value: rules the walker does not follow
-			 * (the operand, signed or not, is one LEB128 to skip) */
-			reg = rd_uleb(&c);
-			rd_uleb(&c);
-			set_reg(s, reg, R_OTHER, 0);
 			continue;
 		case CFA_remember_state:
 			if (depth == STATE_STACK)
@@ -444,71 +556,11 @@ static bool run_cfa(struct parser *ps, const struct cie *cie, const uint8_t *p, 
 			 * producer and consumer restores the whole row */
 			*s = stack[--depth];
 			continue;
-		case CFA_def_cfa:
-			s->reg = rd_uleb(&c);
-			s->off = (int64_t)rd_uleb(&c);
-			set_cfa_reg(s);
-			continue;
-		case CFA_def_cfa_sf:
-			s->reg = rd_uleb(&c);
-			s->off = factored((uint64_t)rd_sleb(&c), cie->data_align);
-			set_cfa_reg(s);
-			continue;
-		case CFA_def_cfa_register:
-			s->reg = rd_uleb(&c);
-			set_cfa_reg(s);
-			continue;
-		/* a new offset for a register CFA; after an expression it means nothing (as
-		 * libgcc's unwinder takes it): the expression stays */
-		case CFA_def_cfa_offset:
-			off = (int64_t)rd_uleb(&c);
-			if (s->cfa == UW_CFA_RSP || s->cfa == UW_CFA_RBP)
-				s->off = off;
-			continue;
-		case CFA_def_cfa_offset_sf:
-			off = factored((uint64_t)rd_sleb(&c), cie->data_align);
-			if (s->cfa == UW_CFA_RSP || s->cfa == UW_CFA_RBP)
-				s->off = off;
-			continue;
-		case CFA_def_cfa_expression:
-			n = rd_uleb(&c);
-			if ((size_t)(c.end - c.p) < n)
-				return false;
-			cfa_expr(s, c.p, n);
-			c.p += n;
-			continue;
-		case CFA_expression:
-		case CFA_val_expression: {
-			struct cur e;
-
-			reg = rd_uleb(&c);
-			n = rd_uleb(&c);
-			if ((size_t)(c.end - c.p) < n)
-				return false;
-			e = (struct cur){c.p, c.p + n, false};
-			c.p += n;
-			/* rbp saved at rbp + N (the realigning prologue above) */
-			if (op == CFA_expression && reg == REG_RBP &&
-			    rd_u8(&e) == OP_breg0 + REG_RBP &&
-			    (off = rd_sleb(&e), e.p == e.end && !e.bad))
-				set_reg(s, reg, R_RBP, off);
-			else
-				set_reg(s, reg, R_OTHER, 0);
-			continue;
-		}
 		case CFA_GNU_args_size:
 			rd_uleb(&c);
 			continue;
 		default:
 			return false;
-		}
-	advance:
-		if (!emitting)
-			return false; /* a CIE does not advance */
-		delta *= cie->code_align;
-		if (delta && *loc < loc_end) {
-			emit(ps->out, *loc, s, cie->signal);
-			*loc += delta;
 		}
 	}
 	return !c.bad;

@@ -191,7 +191,7 @@ test_errors_are_clear() {
 	check_error 2 "unknown metric 'breakdown.xyz'" --alert 'breakdown.xyz > 0' --fail-on-alert -- true
 	check_error 2 "at '-5ms'" --alert 'wall > -5ms' -- true
 	check_error 2 "at '0x10ms'" --alert 'wall > 0x10ms' -- true
-	check_error 2 "invalid duration '0x10'" -d 0x10 -a
+	check_error 2 "invalid '-d 0x10' (a duration" -d 0x10 -a
 	# one line (argp adds a hint line for usage errors)
 	"$PROCSCOPE" -p 999999 2> err.txt || true
 	assert_eq "$(wc -l < err.txt)" 1

@@ -367,3 +367,72 @@ TEST(test_cli__alerts_and_baselines)
 	CHECK_I64(PARSE(&cfg, "--baseline", "", "--", "make"), -EINVAL);
 	config_release(&cfg);
 }
+
+/* An option that holds one value, given twice, is a usage error: the first would be lost. */
+TEST(test_cli__given_twice)
+{
+	struct config cfg;
+
+	CHECK_I64(PARSE(&cfg, "-o", "a", "-o", "b", "--", "true"), -EINVAL);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "--json", "--json", "-a"), -EINVAL);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "--no-io", "-a", "--no-io"), -EINVAL);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "-d", "1", "-d", "2", "-a"), -EINVAL);
+	config_release(&cfg);
+	/* those that may repeat: every one kept, in order */
+	CHECK_I64(PARSE(&cfg, "-v", "-v", "--alert", "wall > 1s", "--alert", "cpu > 1s", "-a"), 0);
+	CHECK_I64(cfg.verbose, 2);
+	CHECK_I64(cfg.alert_rules.n, 2);
+	CHECK_STR(cfg.alert_rules.v[1], "cpu > 1s");
+	config_release(&cfg);
+}
+
+/* The table's values by type: ranges, units, choices. */
+TEST(test_cli__typed_values)
+{
+	struct config cfg;
+
+	CHECK_I64(PARSE(&cfg, "--offcpu-min", "250", "--trace-max", "1M", "--trace", "t.pf",
+			"--unwind", "fp", "--bpf-stats", "off", "--syscall-timing", "all", "-F",
+			"499", "--", "true"),
+		  0);
+	CHECK_U64(cfg.offcpu_min_ns, 250000);
+	CHECK_U64(cfg.trace_max, 1 << 20);
+	CHECK_I64(cfg.unwind_fp, 1);
+	CHECK_I64(cfg.bpf_stats, BPF_STATS_OFF);
+	CHECK_I64(cfg.syscall_time_all, 1);
+	CHECK_U64(cfg.freq_hz, 499);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "-F", "10001", "--", "true"), -EINVAL);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "--trace", "t", "--trace-max", "1K", "--", "true"), -EINVAL);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "--unwind", "dwarf", "--", "true"), -EINVAL);
+	config_release(&cfg);
+	CHECK_I64(PARSE(&cfg, "-i", "5ms", "-a"), -EINVAL);
+	config_release(&cfg);
+}
+
+/* Every option of the table: a help line, a distinct key and name, and an argument named
+ * when it takes one (what --help, the man page and the completion are made from). */
+TEST(test_cli__option_table)
+{
+	size_t n;
+	const struct opt_spec *o = cli_options(&n);
+
+	CHECK(n > 30);
+	for (size_t i = 0; i < n; i++) {
+		CHECK(o[i].name && o[i].name[0]);
+		CHECK(o[i].help || o[i].key == 0x101 /* --only: from the registry */);
+		CHECK((o[i].arg != NULL) == (o[i].type != OT_FLAG && o[i].type != OT_COUNT &&
+					     (o[i].type != OT_SPECIAL || o[i].arg)));
+		if (o[i].type == OT_CHOICE)
+			CHECK(o[i].what && strchr(o[i].what, '='));
+		for (size_t k = 0; k < i; k++) {
+			CHECK(o[k].key != o[i].key);
+			CHECK(strcmp(o[k].name, o[i].name) != 0);
+		}
+	}
+}
