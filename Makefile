@@ -1,7 +1,8 @@
 # procscope build: BPF objects -> one linked object -> skeleton -> userspace binary.
 #   make            build ./procscope
-#   make check      install test dependencies, build, run every test (unit, integration,
-#                   the kernel matrix under qemu)
+#   make test       build and run the fast tier: unit, tools and integration tests (~5 min)
+#   make check      install test dependencies, build, run every test (the fast tier, again
+#                   under ASan+UBSan, fuzzing, the kernel matrix under qemu): what CI runs
 #   make test-unit  tests that need neither root nor BPF
 #   make test-integration   tests that load BPF (root, kernel with BTF)
 #   make test-kernels       the kernel matrix: Debian's 6.1, 6.12 and 5.10 under qemu
@@ -10,6 +11,7 @@
 #   make install    the binary, docs and the systemd service (PREFIX, DESTDIR)
 #   make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from the running kernel
 #   make format     lay out the C sources with the pinned clang-format (format-check: verify)
+#   make check-layers  the stages' include direction and function lengths
 #   V=1             show full commands
 
 ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
@@ -63,7 +65,7 @@ SKEL := $(OUT)/procscope.skel.h
 # each folder's includes pointing down. Modules that see the skeleton are the kernel
 # layer's session, collection and --check; everything else is testable without root.
 STAGES := lib model host symbols analysis render kernel app
-KERNEL_SRCS := src/kernel/session.c src/kernel/collect.c src/kernel/check.c
+KERNEL_SRCS := src/kernel/session.c src/kernel/session_collect.c src/kernel/support.c
 # what drives a session: linked into procscope only (the unit tests have no kernel)
 DRIVER_SRCS := src/app/run.c src/app/tracing.c src/app/report.c src/kernel/events.c
 MAIN_SRC := src/app/main.c
@@ -88,7 +90,7 @@ WL_CFLAGS := -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -D_GNU_SOURCE
 # as distributions build: optimized, no frame pointers (unwinding needs the unwind tables)
 WL_NOFP_CFLAGS := -O2 -g -fomit-frame-pointer -Wall -Wextra -Werror -D_GNU_SOURCE
 
-.PHONY: all clean install check test test-all test-unit test-integration test-kernels bench run-bench demo run-demo vmlinux \
+.PHONY: all clean install check check-layers test test-all test-unit test-integration test-kernels bench run-bench demo run-demo vmlinux \
 	fuzz fuzz-build fuzzers check-sanitize sanitize-build \
 	install deps format format-check workloads
 
@@ -210,11 +212,17 @@ check:
 
 # make test, the sanitized build's tests, the fuzzers and the kernel matrix, with one
 # count line for all
-test-all: format-check procscope $(OUT)/unit_tests workloads sanitize-build fuzz-build
+test-all: format-check check-layers procscope $(OUT)/unit_tests workloads sanitize-build fuzz-build
 	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/run-all.sh --sanitize --fuzz --kernels
 
-test: format-check procscope $(OUT)/unit_tests workloads
+test: format-check check-layers procscope $(OUT)/unit_tests workloads
 	$(Q)bash tests/run-all.sh
+
+# the stages of src/ include only what is below them, and no function runs over 120
+# lines (docs/design.md, *Layout*); part of make test and make check
+check-layers:
+	$(Q)tools/check-layers.sh
+	$(Q)tools/check-functions.sh
 
 bench:
 	$(Q)tools/install-deps.sh bench

@@ -112,7 +112,7 @@ struct task_ctx {
  * syscalls_exit read one inlined per-CPU array entry instead of task storage.
  */
 struct cpu_ctx {
-	struct cpu_use use; /* first: userspace reads it (collect.c) */
+	struct cpu_use use; /* first: userspace reads it (kernel/session_collect.c) */
 	__u64 task;	    /* the task_struct this describes; must equal current to be used */
 	__u32 slot;	    /* its process slot, SLOT_NONE if untracked */
 	__u32 spare_row;    /* a row claimed but not needed (row_publish()), 0 if none */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * User stacks walked in the kernel with the unwind rows userspace made from each
- * file's call frame information (include/unwind_abi.h, src/cfi.c), for on-CPU
+ * file's call frame information (include/unwind_abi.h, src/symbols/cfi.c), for on-CPU
  * samples (profile.bpf.c) and off-CPU blocks (sched.bpf.c). Code built without frame
  * pointers -- every Debian package -- unwinds to its entry point; where a process's
  * mappings are not loaded yet, or an address has no rule, frame pointers take over

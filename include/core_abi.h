@@ -211,7 +211,7 @@ enum core_stat {
 
 /*
  * What a CPU did besides the target, since attach: the first member of each CPU's
- * cpu_ctx (bpf/core.h), read by userspace from every CPU's value (collect.c).
+ * cpu_ctx (bpf/core.h), read by userspace from every CPU's value (kernel/session_collect.c).
  */
 struct cpu_use {
 	__u64 others_ns; /* running tasks outside the target */

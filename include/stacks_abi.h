@@ -38,7 +38,7 @@
  * can name any more.
  */
 #define STACK_ID_FORGOTTEN (-4096)
-/* ... and of an aggregate's catch-all, beyond the table of them (src/stackstore.h) */
+/* ... and of an aggregate's catch-all, beyond the table of them (src/kernel/stackstore.h) */
 #define STACK_ID_BEYOND (-4097)
 
 enum stack_kind {

@@ -49,6 +49,7 @@ runner() {
 
 if [ -n "$plain" ]; then
 	unit "unit tests" build/unit_tests
+	runner "tools tests" bash tests/tools/run.sh
 	runner "integration tests" bash tests/integration/run.sh
 fi
 if [ -n "$sanitize" ]; then

@@ -4,11 +4,13 @@
 # opening and closing braces, as the kernel style lays them out (each alone at column 0).
 #   usage: tools/check-functions.sh [MAX] [FILE...]
 set -euo pipefail
-cd "$(dirname "$0")/.."
 max=${1:-120}
 shift || true
 files=("$@")
-[ ${#files[@]} -gt 0 ] || files=(src/*/*.c src/*/*.h bpf/*.c bpf/*.h)
+if [ ${#files[@]} -eq 0 ]; then
+	cd "$(dirname "$0")/.."
+	files=(src/*/*.c src/*/*.h bpf/*.c bpf/*.h)
+fi
 awk -v max="$max" '
 	FNR == 1 { sig = ""; start = 0 }
 	/^[A-Za-z_]/ && !/;[ \t]*$/ { if (!start) { sig = $0; sigline = FNR } }

@@ -194,8 +194,8 @@ static bool check_rule(struct rule_parse *rp, bool have_baseline, bool have_inte
 	return true;
 }
 
-int alerts_add(struct alerts *a, const char *text, bool have_baseline, bool have_interval,
-	       char *err, size_t errlen)
+int alerts__add(struct alerts *a, const char *text, bool have_baseline, bool have_interval,
+		char *err, size_t errlen)
 {
 	struct alert_rule r = {0};
 	struct rule_parse rp = {.r = &r};
@@ -220,8 +220,8 @@ int alerts_add(struct alerts *a, const char *text, bool have_baseline, bool have
 	return -1;
 }
 
-int alerts_add_text(struct alerts *a, char *buf, const char *name, bool have_baseline,
-		    bool have_interval, char *err, size_t errlen)
+int alerts__add_text(struct alerts *a, char *buf, const char *name, bool have_baseline,
+		     bool have_interval, char *err, size_t errlen)
 {
 	size_t lineno = 0, before = a->n_rules;
 	char sub[512];
@@ -247,7 +247,7 @@ int alerts_add_text(struct alerts *a, char *buf, const char *name, bool have_bas
 			snprintf(err, errlen, "%s:%zu: more than %d alert rules", name, lineno,
 				 ALERT_RULES_MAX);
 			ret = -1;
-		} else if (alerts_add(a, s, have_baseline, have_interval, sub, sizeof(sub))) {
+		} else if (alerts__add(a, s, have_baseline, have_interval, sub, sizeof(sub))) {
 			snprintf(err, errlen, "%s:%zu: %s", name, lineno, sub);
 			ret = -1;
 		}
@@ -256,8 +256,8 @@ int alerts_add_text(struct alerts *a, char *buf, const char *name, bool have_bas
 	return ret;
 }
 
-int alerts_add_file(struct alerts *a, const char *path, bool have_baseline, bool have_interval,
-		    char *err, size_t errlen)
+int alerts__add_file(struct alerts *a, const char *path, bool have_baseline, bool have_interval,
+		     char *err, size_t errlen)
 {
 	size_t len;
 	char *buf = read_input(path, "alert rules", ALERT_FILE_MAX, &len, err, errlen);
@@ -270,7 +270,7 @@ int alerts_add_file(struct alerts *a, const char *path, bool have_baseline, bool
 		free(buf);
 		return -1;
 	}
-	ret = alerts_add_text(a, buf, path, have_baseline, have_interval, err, errlen);
+	ret = alerts__add_text(a, buf, path, have_baseline, have_interval, err, errlen);
 	free(buf);
 	return ret;
 }
@@ -373,8 +373,8 @@ static void eval_scope(struct eval_ctx *c, struct alert_rule *r, int pid, const 
 	}
 }
 
-size_t alerts_eval(struct alerts *a, const struct snapshot *s, const struct breakdowns *bd,
-		   unsigned int subsys, const struct jval *baseline, uint64_t unix_ns)
+size_t alerts__eval(struct alerts *a, const struct snapshot *s, const struct breakdowns *bd,
+		    unsigned int subsys, const struct jval *baseline, uint64_t unix_ns)
 {
 	size_t before = a->n_fired;
 	struct eval_ctx c = {.a = a, .unix_ns = unix_ns};
@@ -396,7 +396,7 @@ size_t alerts_eval(struct alerts *a, const struct snapshot *s, const struct brea
 			eval_scope(&c, r, 0, NULL);
 		} else {
 			for (size_t k = 0; k < s->n_procs; k++) {
-				const struct proc_info *p = &s->procs[k];
+				const struct process *p = &s->procs[k];
 
 				if (p->slot == SLOT_OVERFLOW)
 					continue;
@@ -565,7 +565,7 @@ int alert_exec(struct alerts *a, const struct alert *al, const sigset_t *mask)
 	return 0;
 }
 
-void alerts_reap(struct alerts *a, uint64_t wait_ns)
+void alerts__reap(struct alerts *a, uint64_t wait_ns)
 {
 	uint64_t deadline = now_ns() + wait_ns;
 
@@ -605,7 +605,7 @@ bool alert_rule_firing(const struct alert_rule *r)
 	return false;
 }
 
-size_t alerts_replace_rules(struct alerts *a, struct alerts *from)
+size_t alerts__replace_rules(struct alerts *a, struct alerts *from)
 {
 	bool *taken = xcalloc(a->n_rules ? a->n_rules : 1, sizeof(*taken));
 	size_t fresh = 0;
@@ -650,7 +650,7 @@ static void rules_release(struct alert_rule *rules, size_t n)
 	free(rules);
 }
 
-void alerts_release(struct alerts *a)
+void alerts__release(struct alerts *a)
 {
 	rules_release(a->rules, a->n_rules);
 	for (size_t i = 0; i < a->n_old; i++)

@@ -83,21 +83,21 @@ struct alerts {
  * "for N intervals" can be satisfied. -1 with a one-line reason naming the bad token
  * in @err.
  */
-int alerts_add(struct alerts *a, const char *text, bool have_baseline, bool have_interval,
-	       char *err, size_t errlen);
+int alerts__add(struct alerts *a, const char *text, bool have_baseline, bool have_interval,
+		char *err, size_t errlen);
 /*
  * Rules from text in memory (@buf, NUL-terminated, changed): one per line, blank lines
  * and # comments skipped, errors naming @name:LINE; lines of at most ALERT_LINE_MAX
  * bytes, ALERT_RULES_MAX rules at most.
  */
-int alerts_add_text(struct alerts *a, char *buf, const char *name, bool have_baseline,
-		    bool have_interval, char *err, size_t errlen);
+int alerts__add_text(struct alerts *a, char *buf, const char *name, bool have_baseline,
+		     bool have_interval, char *err, size_t errlen);
 #define ALERT_FILE_MAX (1 << 20)
 #define ALERT_LINE_MAX 4096
 #define ALERT_RULES_MAX 1024
 /* The same from a file: a regular text file of at most ALERT_FILE_MAX bytes. */
-int alerts_add_file(struct alerts *a, const char *path, bool have_baseline, bool have_interval,
-		    char *err, size_t errlen);
+int alerts__add_file(struct alerts *a, const char *path, bool have_baseline, bool have_interval,
+		     char *err, size_t errlen);
 
 /*
  * Evaluate every rule on snapshot @s (an interval, or the final report) and its
@@ -105,8 +105,8 @@ int alerts_add_file(struct alerts *a, const char *path, bool have_baseline, bool
  * baseline's report record or NULL. New alerts are appended to a->fired; returns how
  * many (they are the last ones).
  */
-size_t alerts_eval(struct alerts *a, const struct snapshot *s, const struct breakdowns *bd,
-		   unsigned int subsys, const struct jval *baseline, uint64_t unix_ns);
+size_t alerts__eval(struct alerts *a, const struct snapshot *s, const struct breakdowns *bd,
+		    unsigned int subsys, const struct jval *baseline, uint64_t unix_ns);
 
 /* Does @r hold now (at the last record evaluated), for the target or any process? */
 bool alert_rule_firing(const struct alert_rule *r);
@@ -121,7 +121,7 @@ void alert_describe(char *buf, size_t len, const struct alert *al);
 /* Start --alert-exec for @al: argv {PROGRAM}, fields in PROCSCOPE_ALERT_* variables. */
 int alert_exec(struct alerts *a, const struct alert *al, const sigset_t *mask);
 /* Reap finished --alert-exec children; with @wait_ns, wait up to that long for all. */
-void alerts_reap(struct alerts *a, uint64_t wait_ns);
+void alerts__reap(struct alerts *a, uint64_t wait_ns);
 
 /*
  * Replace @a's rules with those of @from (SIGHUP: the rules re-read), which is left
@@ -129,8 +129,8 @@ void alerts_reap(struct alerts *a, uint64_t wait_ns);
  * so that a reload neither fires it again nor resets "for N intervals". Returns how
  * many rules are new.
  */
-size_t alerts_replace_rules(struct alerts *a, struct alerts *from);
+size_t alerts__replace_rules(struct alerts *a, struct alerts *from);
 
-void alerts_release(struct alerts *a);
+void alerts__release(struct alerts *a);
 
 #endif

@@ -12,8 +12,8 @@ void analysis_compute(struct analysis *a, const struct snapshot *s, const char *
 	diagnose(s, &a->bd, desc ? desc : "the target", &a->findings);
 }
 
-void analysis_checks(struct analysis *a, const struct baseline_cmp *baseline,
-		     const struct alerts *alerts)
+void analysis_verdicts(struct analysis *a, const struct baseline_cmp *baseline,
+		       const struct alerts *alerts)
 {
 	struct finding reg;
 

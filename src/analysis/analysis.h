@@ -9,7 +9,7 @@
  * analysis_compute() does the breakdowns and findings. Alerts and the baseline
  * comparison read the rendered JSON record (so that a rule means exactly what a script
  * sees: docs/design.md); the caller runs them and hands the results back with
- * analysis_checks(), which adds a regression finding when the baseline says so.
+ * analysis_verdicts(), which adds a regression finding when the baseline says so.
  */
 #ifndef PROCSCOPE_ANALYSIS_H
 #define PROCSCOPE_ANALYSIS_H
@@ -31,8 +31,8 @@ struct analysis {
 /* @desc names the target in sentences ("`make -j4`", "pid 4242"). */
 void analysis_compute(struct analysis *a, const struct snapshot *s, const char *desc);
 /* The outcome of the checks on the rendered record (either may be NULL). */
-void analysis_checks(struct analysis *a, const struct baseline_cmp *baseline,
-		     const struct alerts *alerts);
+void analysis_verdicts(struct analysis *a, const struct baseline_cmp *baseline,
+		       const struct alerts *alerts);
 void analysis_release(struct analysis *a);
 
 #endif

@@ -181,7 +181,7 @@ static double num_of(const struct jval *o, const char *key)
 }
 
 static void add_step(struct baseline_cmp *c, const struct jval *b, const struct snapshot *s,
-		     const struct proc_info *p, bool by_comm)
+		     const struct process *p, bool by_comm)
 {
 	struct bl_step *st;
 
@@ -206,7 +206,7 @@ static void add_step(struct baseline_cmp *c, const struct jval *b, const struct 
 static void compare_steps(struct baseline_cmp *c, const struct jval *base, const struct snapshot *s)
 {
 	size_t nb = base && base->t == J_ARR ? base->n : 0, nc = 0;
-	const struct proc_info **cur = xcalloc(s->n_procs + 1, sizeof(*cur));
+	const struct process **cur = xcalloc(s->n_procs + 1, sizeof(*cur));
 	bool *bused = xcalloc(nb + 1, sizeof(*bused)), *cused;
 
 	for (size_t i = 0; i < s->n_procs; i++)

@@ -70,8 +70,7 @@ static void scale_into(struct breakdown *bd, const uint64_t *raw, uint64_t wall)
 	bd->ns[big] += wall - sum;
 }
 
-static void proc_breakdown(const struct proc_info *p, const struct snapshot *s,
-			   struct breakdown *bd)
+static void proc_breakdown(const struct process *p, const struct snapshot *s, struct breakdown *bd)
 {
 	const struct sched_metrics *ps = &p->m.sched;
 	uint64_t raw[BD_N] = {
@@ -96,12 +95,12 @@ struct expand {
 	size_t n_path;
 };
 
-static uint64_t p_start(const struct snapshot *s, const struct proc_info *p)
+static uint64_t p_start(const struct snapshot *s, const struct process *p)
 {
 	return p->start_ns > s->start_ns ? p->start_ns : s->start_ns;
 }
 
-static uint64_t p_end(const struct snapshot *s, const struct proc_info *p)
+static uint64_t p_end(const struct snapshot *s, const struct process *p)
 {
 	return p->end_ns && p->end_ns < s->end_ns ? p->end_ns : s->end_ns;
 }
@@ -147,7 +146,7 @@ static void expand(struct expand *x, size_t i, uint64_t a, uint64_t b, int depth
 	if (depth < MAX_DEPTH) {
 		for (size_t k = 0; k < x->n_children[i]; k++) {
 			size_t c = x->children[i][k];
-			const struct proc_info *cp = &x->s->procs[c];
+			const struct process *cp = &x->s->procs[c];
 			uint64_t cs = p_start(x->s, cp), ce = p_end(x->s, cp);
 
 			if (ce > t + END_SLACK_NS || ce <= a)
@@ -205,7 +204,7 @@ void breakdown_compute(const struct snapshot *s, struct breakdowns *out)
 	x.children = xcalloc(s->n_procs, sizeof(*x.children));
 	x.n_children = xcalloc(s->n_procs, sizeof(*x.n_children));
 	for (size_t i = 0; i < s->n_procs; i++) {
-		const struct proc_info *p = &s->procs[i];
+		const struct process *p = &s->procs[i];
 
 		x.parent[i] = -1;
 		/* the parent: that pid, the latest one to start before the child (pids recycle) */

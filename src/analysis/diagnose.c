@@ -13,7 +13,7 @@
 
 #include "analysis/breakdown.h"
 #include "analysis/diagnose.h"
-#include "model/stacks.h"
+#include "model/stack_set.h"
 #include "lib/syscall_table.h"
 #include "lib/util.h"
 
@@ -78,7 +78,7 @@ static double share(const struct dx *x, unsigned int c)
 }
 
 /* "`make` (pid 4242)", or what the overflow entry stands for: for sentences. */
-static const char *who(const struct proc_info *p)
+static const char *who(const struct process *p)
 {
 	static char buf[2][64];
 	static int k;
@@ -91,7 +91,7 @@ static const char *who(const struct proc_info *p)
 }
 
 /* The process that spent the most wall time in class @c. */
-static const struct proc_info *top_proc(const struct dx *x, unsigned int c)
+static const struct process *top_proc(const struct dx *x, unsigned int c)
 {
 	const struct snapshot *s = x->s;
 	size_t best = SIZE_MAX;
@@ -133,7 +133,7 @@ static void cpu(struct diagnosis *d, const struct dx *x)
 {
 	const struct snapshot *s = x->s;
 	const char *desc = x->desc;
-	const struct proc_info *p = top_proc(x, BD_ONCPU);
+	const struct process *p = top_proc(x, BD_ONCPU);
 	double sh = share(x, BD_ONCPU),
 	       cpus = s->end_ns > s->start_ns
 			      ? (double)s->target.sched.oncpu_ns / (s->end_ns - s->start_ns)
@@ -176,7 +176,7 @@ static void contention(struct diagnosis *d, const struct dx *x)
 	const struct snapshot *s = x->s;
 	double sh = share(x, BD_RUNQ), span = (double)(s->end_ns - s->start_ns);
 	const struct lat *rq = &s->target.sched.runq;
-	const struct proc_info *p = top_proc(x, BD_RUNQ);
+	const struct process *p = top_proc(x, BD_RUNQ);
 	long ncpu = s->ncpus ? (long)s->ncpus : sysconf(_SC_NPROCESSORS_ONLN);
 	double mine = span > 0 ? s->target.sched.oncpu_ns / span : 0;
 	double others = span > 0 ? s->cpu_others_ns / span : 0;
@@ -260,10 +260,10 @@ static const struct syscall_stat *top_sync(const struct metrics *m, const char *
 }
 
 /* The process that spent the most time in a sync call, with that call, or NULL. */
-static const struct proc_info *sync_waiter(const struct snapshot *s,
-					   const struct syscall_stat **call, const char **name)
+static const struct process *sync_waiter(const struct snapshot *s, const struct syscall_stat **call,
+					 const char **name)
 {
-	const struct proc_info *best = NULL;
+	const struct process *best = NULL;
 
 	for (size_t i = 0; i < s->n_procs; i++) {
 		const char *n = "";
@@ -279,9 +279,9 @@ static const struct proc_info *sync_waiter(const struct snapshot *s,
 }
 
 /* The process that read and wrote the most bytes itself, or NULL. */
-static const struct proc_info *top_io_bytes(const struct snapshot *s)
+static const struct process *top_io_bytes(const struct snapshot *s)
 {
-	const struct proc_info *best = NULL;
+	const struct process *best = NULL;
 	uint64_t most = 0;
 
 	for (size_t i = 0; i < s->n_procs; i++) {
@@ -296,9 +296,9 @@ static const struct proc_info *top_io_bytes(const struct snapshot *s)
 }
 
 /* The process whose pages were written back the most, or NULL. */
-static const struct proc_info *top_writeback(const struct snapshot *s)
+static const struct process *top_writeback(const struct snapshot *s)
 {
-	const struct proc_info *best = NULL;
+	const struct process *best = NULL;
 
 	for (size_t i = 0; i < s->n_procs; i++)
 		if (s->procs[i].m.io.wb_bytes &&
@@ -350,10 +350,10 @@ static const struct io_cgroup *io_cgroup_of(const struct snapshot *s, uint64_t c
 /* What the disk stories read: the process that waited most, with its own figures. */
 struct disk_story {
 	const struct dx *x;
-	const struct proc_info *p;	  /* waited longest for IO */
-	const struct proc_info *wb_owner; /* whose pages were written back most */
-	const struct io_metrics *pio;	  /* p's own IO */
-	const struct syscall_stat *sync;  /* p's sync call with the most time, or NULL */
+	const struct process *p;	 /* waited longest for IO */
+	const struct process *wb_owner;	 /* whose pages were written back most */
+	const struct io_metrics *pio;	 /* p's own IO */
+	const struct syscall_stat *sync; /* p's sync call with the most time, or NULL */
 	const char *sync_name;
 	const struct io_cgroup *cg; /* the cgroup that deferred p's IO, or NULL */
 	uint64_t ops, bytes, syncs; /* p's reads and writes; its sync calls */
@@ -500,7 +500,7 @@ static void disk_others(struct disk_story *ds)
 	uint64_t io_wait = ds->x->bd->target.ns[BD_IO];
 	const struct syscall_stat *call = NULL;
 	const char *call_name = "";
-	const struct proc_info *sw = sync_waiter(s, &call, &call_name), *big = top_io_bytes(s);
+	const struct process *sw = sync_waiter(s, &call, &call_name), *big = top_io_bytes(s);
 	size_t n = strlen(ds->what);
 	char b[2][32];
 
@@ -618,7 +618,7 @@ static void network(struct diagnosis *d, const struct dx *x)
 	double sh = share(x, BD_NET);
 	const struct net_metrics *n = &s->target.net;
 	const struct net_remote *r = NULL;
-	const struct proc_info *p = top_proc(x, BD_NET);
+	const struct process *p = top_proc(x, BD_NET);
 	uint64_t wait = x->bd->target.ns[BD_NET], bytes = n->rx_bytes + n->tx_bytes;
 	uint64_t conns = n->connects + n->accepts + n->closes, rate;
 	char b[4][32], where[96] = "", what[160];
@@ -691,7 +691,7 @@ static void wait_finding(struct diagnosis *d, const struct dx *x, unsigned int c
 {
 	const struct snapshot *s = x->s;
 	double sh = share(x, c);
-	const struct proc_info *p = top_proc(x, c);
+	const struct process *p = top_proc(x, c);
 	char stack[256];
 	struct finding *f;
 
@@ -715,7 +715,7 @@ static void memory(struct diagnosis *d, const struct dx *x)
 	const struct snapshot *s = x->s;
 	const char *desc = x->desc;
 	const struct mem_metrics *m = &s->target.mem;
-	const struct proc_info *big = NULL;
+	const struct process *big = NULL;
 	struct finding *f;
 
 	for (size_t i = 0; i < s->n_procs; i++)
@@ -821,13 +821,13 @@ static void syscalls(struct diagnosis *d, const struct dx *x)
 }
 
 /* The @n processes with the most of @value, in @top (returns how many). */
-static size_t top_by(const struct snapshot *s, uint64_t (*value)(const struct proc_info *),
-		     const struct proc_info **top, size_t n)
+static size_t top_by(const struct snapshot *s, uint64_t (*value)(const struct process *),
+		     const struct process **top, size_t n)
 {
 	size_t k = 0;
 
 	for (size_t i = 0; i < s->n_procs; i++) {
-		const struct proc_info *p = &s->procs[i];
+		const struct process *p = &s->procs[i];
 		uint64_t v = value(p);
 		size_t j;
 
@@ -845,31 +845,31 @@ static size_t top_by(const struct snapshot *s, uint64_t (*value)(const struct pr
 	return k;
 }
 
-static uint64_t cpu_of(const struct proc_info *p)
+static uint64_t cpu_of(const struct process *p)
 {
 	return p->m.sched.oncpu_ns;
 }
 
-static uint64_t io_bytes_of(const struct proc_info *p)
+static uint64_t io_bytes_of(const struct process *p)
 {
 	return io_total_bytes(&p->m.io) + p->m.io.wb_bytes;
 }
 
-static uint64_t net_bytes_of(const struct proc_info *p)
+static uint64_t net_bytes_of(const struct process *p)
 {
 	return p->m.net.rx_bytes + p->m.net.tx_bytes;
 }
 
-static uint64_t faults_of(const struct proc_info *p)
+static uint64_t faults_of(const struct process *p)
 {
 	return p->m.mem.major_faults;
 }
 
 /* "; top: `cc1` 1.20 CPUs, `make` 0.30 CPUs" and the like, appended to @buf. */
 static void consumers(char *buf, size_t len, const struct snapshot *s,
-		      uint64_t (*value)(const struct proc_info *), const char *unit, double scale)
+		      uint64_t (*value)(const struct process *), const char *unit, double scale)
 {
-	const struct proc_info *top[3];
+	const struct process *top[3];
 	size_t n = top_by(s, value, top, 3), used = strlen(buf);
 
 	for (size_t i = 0; i < n && used + 1 < len; i++) {

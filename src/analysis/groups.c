@@ -6,7 +6,7 @@
 #include "analysis/groups.h"
 #include "lib/util.h"
 
-static bool same_labels(const struct proc_group *g, const struct proc_info *p, bool by_pid)
+static bool same_labels(const struct proc_group *g, const struct process *p, bool by_pid)
 {
 	const char *cg = p->cgroup ? p->cgroup : "";
 
@@ -33,9 +33,9 @@ static void add_syscalls(struct metrics *t, const struct metrics *m)
 	}
 }
 
-static void group_add(struct proc_group *g, const struct proc_info *p)
+static void group_add(struct proc_group *g, const struct process *p)
 {
-	g->processes += proc_info_processes(p);
+	g->processes += process_count_of(p);
 	g->running += !(p->flags & PROC_F_EXITED) && !p->folded && p->slot != SLOT_OVERFLOW;
 	metrics_add(&g->m, &p->m);
 	add_syscalls(&g->m, &p->m);
@@ -56,7 +56,7 @@ void proc_groups_build(struct proc_groups *out, const struct snapshot *s, bool b
 	size_t n = 0;
 
 	for (size_t i = 0; i < s->n_procs; i++) {
-		const struct proc_info *p = &s->procs[i];
+		const struct process *p = &s->procs[i];
 		size_t k = 0;
 
 		while (k < n && !same_labels(&g[k], p, by_pid))

@@ -12,7 +12,7 @@
 #include "analysis/metric.h"
 #include "lib/syscall_table.h"
 #include "lib/util.h"
-#include "model/stacks.h"
+#include "model/stack_set.h"
 #include "model/subsys.h"
 
 /* What a path of the table reads in the model. */
@@ -418,7 +418,7 @@ static uint64_t stacks_figure(const struct stack_set *set, const struct self_sta
 static bool path_value(const struct path_def *p, const struct metric_scope *sc, double *out)
 {
 	const struct snapshot *s = sc->s;
-	const struct proc_info *proc = sc->proc >= 0 ? &s->procs[sc->proc] : NULL;
+	const struct process *proc = sc->proc >= 0 ? &s->procs[sc->proc] : NULL;
 	const struct metrics *m = proc ? &proc->m : &s->target;
 	const struct breakdown *bd = proc ? &sc->bd->procs[sc->proc] : &sc->bd->target;
 	uint64_t v;

@@ -266,14 +266,14 @@ int config_alerts(const struct config *cfg, struct alerts *a, char *err, size_t 
 	memset(a, 0, sizeof(*a));
 	a->exec = cfg->alert_exec;
 	for (int i = 0; i < cfg->alert_rules.n; i++)
-		if (alerts_add(a, cfg->alert_rules.v[i], base, ival, err, len))
+		if (alerts__add(a, cfg->alert_rules.v[i], base, ival, err, len))
 			goto fail;
 	for (int i = 0; i < cfg->alert_files.n; i++)
-		if (alerts_add_file(a, cfg->alert_files.v[i], base, ival, err, len))
+		if (alerts__add_file(a, cfg->alert_files.v[i], base, ival, err, len))
 			goto fail;
 	return 0;
 fail:
-	alerts_release(a);
+	alerts__release(a);
 	return -1;
 }
 
@@ -517,7 +517,7 @@ static int parse_end(struct argp_state *state, struct parse_state *ps)
 		argp_error(state, "COMMAND, '-p', '-c' and '-a' cannot be combined: pick one");
 		return EINVAL;
 	}
-	if (config_check(cfg, err, sizeof(err))) {
+	if (config_validate(cfg, err, sizeof(err))) {
 		argp_error(state, "%s", err);
 		return EINVAL;
 	}
@@ -570,7 +570,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 					   : set_value(state, ps, o, arg);
 }
 
-int config_check(const struct config *cfg, char *err, size_t len)
+int config_validate(const struct config *cfg, char *err, size_t len)
 {
 	if (cfg->check) {
 		if (cfg->target == TARGET_NONE)
@@ -652,7 +652,7 @@ void config_release(struct config *cfg)
 	free(cfg->alert_files.v);
 	cfg->alert_rules = cfg->alert_files = (struct str_list){0};
 	if (cfg->alerts) {
-		alerts_release(cfg->alerts);
+		alerts__release(cfg->alerts);
 		free(cfg->alerts);
 		cfg->alerts = NULL;
 	}

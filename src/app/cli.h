@@ -75,7 +75,7 @@ int cli_parse(int argc, char **argv, struct config *cfg, enum cli_flags flags);
  * --no-children with -p or a command, stack outputs with stacks, ...). 0, or -1 with
  * a one-line message naming the options in @err.
  */
-int config_check(const struct config *cfg, char *err, size_t len);
+int config_validate(const struct config *cfg, char *err, size_t len);
 
 struct alerts;
 /*

@@ -22,7 +22,7 @@ struct launch {
 
 /*
  * Fork the child; it restores @child_mask and waits, then execs @path (already
- * resolved: check_command()) with @argv. -errno on failure.
+ * resolved: preflight_command()) with @argv. -errno on failure.
  */
 int launch__start(struct launch *l, const char *path, char **argv);
 /* Let the child exec; 0 once it has, -errno if exec failed (the child is reaped). */

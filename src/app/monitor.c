@@ -7,7 +7,7 @@
 #include "kernel/recycle.h"
 #include "lib/util.h"
 
-void exit_queue_push(struct exit_queue *q, uint32_t slot, uint32_t pid, uint64_t ts_ns)
+void exit_queue__push(struct exit_queue *q, uint32_t slot, uint32_t pid, uint64_t ts_ns)
 {
 	if (q->n == q->cap) {
 		q->cap = q->cap ? q->cap * 2 : 256;
@@ -16,9 +16,9 @@ void exit_queue_push(struct exit_queue *q, uint32_t slot, uint32_t pid, uint64_t
 	q->v[q->n++] = (struct proc_exit){slot, pid, ts_ns};
 }
 
-size_t exit_queue_due(struct exit_queue *q, uint64_t now, uint64_t reported_ns, bool pressed,
-		      const uint32_t *keep, size_t n_keep, uint32_t max_slots,
-		      struct proc_exit *due)
+size_t exit_queue__due(struct exit_queue *q, uint64_t now, uint64_t reported_ns, bool pressed,
+		       const uint32_t *keep, size_t n_keep, uint32_t max_slots,
+		       struct proc_exit *due)
 {
 	uint8_t *taken = xcalloc(max_slots / 8 + 1, 1);
 	size_t k = 0, n = 0;
@@ -45,7 +45,7 @@ size_t exit_queue_due(struct exit_queue *q, uint64_t now, uint64_t reported_ns, 
 	return n;
 }
 
-void exit_queue_release(struct exit_queue *q)
+void exit_queue__release(struct exit_queue *q)
 {
 	free(q->v);
 	memset(q, 0, sizeof(*q));
@@ -56,7 +56,7 @@ bool tables_pressed(uint32_t procs, uint32_t rows, uint32_t max_procs, uint32_t 
 	return procs >= max_procs * RECYCLE_PRESSURE || rows >= max_rows * RECYCLE_PRESSURE;
 }
 
-bool token_take(struct token_bucket *b, uint64_t now)
+bool token_bucket__take(struct token_bucket *b, uint64_t now)
 {
 	uint64_t per = NSEC_PER_SEC / b->per_sec, full = b->per_sec * per;
 

@@ -20,7 +20,7 @@ struct exit_queue {
 	size_t n, cap;
 };
 
-void exit_queue_push(struct exit_queue *q, uint32_t slot, uint32_t pid, uint64_t ts_ns);
+void exit_queue__push(struct exit_queue *q, uint32_t slot, uint32_t pid, uint64_t ts_ns);
 /*
  * Take from @q the exits to recycle @now into @due (room for q->n): those a quarantine
  * (RECYCLE_QUARANTINE_NS) old and, unless @pressed, that an interval ending at
@@ -28,10 +28,10 @@ void exit_queue_push(struct exit_queue *q, uint32_t slot, uint32_t pid, uint64_t
  * never one slot twice; a slot past @max_slots is dropped. The rest stay queued. Returns
  * how many are due.
  */
-size_t exit_queue_due(struct exit_queue *q, uint64_t now, uint64_t reported_ns, bool pressed,
-		      const uint32_t *keep, size_t n_keep, uint32_t max_slots,
-		      struct proc_exit *due);
-void exit_queue_release(struct exit_queue *q);
+size_t exit_queue__due(struct exit_queue *q, uint64_t now, uint64_t reported_ns, bool pressed,
+		       const uint32_t *keep, size_t n_keep, uint32_t max_slots,
+		       struct proc_exit *due);
+void exit_queue__release(struct exit_queue *q);
 
 /* Are @procs slots or @rows rows in use past RECYCLE_PRESSURE of their tables? */
 bool tables_pressed(uint32_t procs, uint32_t rows, uint32_t max_procs, uint32_t max_rows);
@@ -42,6 +42,6 @@ struct token_bucket {
 	uint64_t since_ns; /* the bucket holds the tokens of the time since then */
 };
 
-bool token_take(struct token_bucket *b, uint64_t now);
+bool token_bucket__take(struct token_bucket *b, uint64_t now);
 
 #endif

@@ -275,7 +275,7 @@ void output_abort(struct output *o)
 	output_free(o);
 }
 
-int outputs_open(struct outputs *set, const char *const *paths, int n, bool stdout0)
+int outputs__open(struct outputs *set, const char *const *paths, int n, bool stdout0)
 {
 	memset(set, 0, sizeof(*set));
 	for (int i = 0; i < n && i < OUTPUTS_MAX; i++) {
@@ -285,7 +285,7 @@ int outputs_open(struct outputs *set, const char *const *paths, int n, bool stdo
 			continue;
 		err = output_open(&set->o[i], paths[i]);
 		if (err) {
-			outputs_close(set, false);
+			outputs__close(set, false);
 			return err;
 		}
 		set->open[i] = true;
@@ -293,12 +293,12 @@ int outputs_open(struct outputs *set, const char *const *paths, int n, bool stdo
 	return 0;
 }
 
-FILE *outputs_file(struct outputs *set, int i)
+FILE *outputs__file(struct outputs *set, int i)
 {
 	return i >= 0 && i < OUTPUTS_MAX && set->open[i] ? set->o[i].f : NULL;
 }
 
-int outputs_close(struct outputs *set, bool ok)
+int outputs__close(struct outputs *set, bool ok)
 {
 	int first = 0;
 

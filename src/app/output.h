@@ -62,10 +62,10 @@ struct outputs {
 };
 
 /* Open every non-NULL @paths[i] (i < @n; slot 0 with a NULL path is stdout if @stdout0). */
-int outputs_open(struct outputs *set, const char *const *paths, int n, bool stdout0);
+int outputs__open(struct outputs *set, const char *const *paths, int n, bool stdout0);
 /* The stream of slot @i, or NULL if it has no output. */
-FILE *outputs_file(struct outputs *set, int i);
+FILE *outputs__file(struct outputs *set, int i);
 /* Commit every open output if @ok, else abort them all. 0, or the first -errno. */
-int outputs_close(struct outputs *set, bool ok);
+int outputs__close(struct outputs *set, bool ok);
 
 #endif

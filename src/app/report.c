@@ -13,14 +13,14 @@
 #include <time.h>
 
 #include "analysis/groups.h"
-#include "app/checks.h"
+#include "app/verdicts.h"
 #include "app/run_priv.h"
 #include "app/signals.h"
 #include "kernel/names.h"
 #include "kernel/raw_stacks.h"
 #include "lib/log.h"
 #include "lib/util.h"
-#include "model/stacks.h"
+#include "model/stack_set.h"
 #include "render/html.h"
 #include "render/prometheus.h"
 #include "render/render.h"
@@ -65,7 +65,7 @@ static void rekey_stacks(struct run *r, struct retired_stacks *list, size_t n, b
 
 static void render(struct run *r, const struct snapshot *s, const struct analysis *a)
 {
-	FILE *f = outputs_file(&r->out, OUT_REPORT);
+	FILE *f = outputs__file(&r->out, OUT_REPORT);
 
 	if (r->cfg->json) {
 		report_json(&r->jw, s, a, &r->ropts);
@@ -103,7 +103,7 @@ static void emit_alert(void *ctx, const struct alert *al)
 
 	if (r->cfg->json) {
 		alert_record(&r->jw, al);
-		fflush(outputs_file(&r->out, OUT_REPORT));
+		fflush(outputs__file(&r->out, OUT_REPORT));
 	} else {
 		char line[512];
 
@@ -117,10 +117,10 @@ static void emit_alert(void *ctx, const struct alert *al)
 		alert_exec(r->alerts, al, signals_orig_mask());
 }
 
-/* The checks (app/checks.h) of snapshot @s: rules always, the baseline at the end. */
-static void checks(struct run *r, const struct snapshot *s, struct analysis *a)
+/* The verdicts (app/verdicts.h) of snapshot @s: rules always, the baseline at the end. */
+static void verdicts(struct run *r, const struct snapshot *s, struct analysis *a)
 {
-	const struct checks c = {
+	const struct verdicts c = {
 		.alerts = r->alerts,
 		.mu = &r->alerts_mu,
 		.bl = &r->bl,
@@ -130,13 +130,13 @@ static void checks(struct run *r, const struct snapshot *s, struct analysis *a)
 		.ctx = r,
 	};
 
-	checks_run(&c, s, a, r->ropts.unix_end_ns);
+	verdicts_run(&c, s, a, r->ropts.unix_end_ns);
 }
 
 /* --save-baseline: the final record, as --json writes it. */
 static void save_baseline(struct run *r, const struct snapshot *s, const struct analysis *a)
 {
-	FILE *save = outputs_file(&r->out, OUT_SAVE);
+	FILE *save = outputs__file(&r->out, OUT_SAVE);
 	struct json_writer w;
 
 	if (!save)
@@ -201,7 +201,7 @@ void report_job(void *ctx, void *job)
 		snapshot_build_named(&snap, &j->cur, &j->prev, j->attach_ns, &j->names);
 		r->ropts.unix_end_ns = j->unix_end_ns;
 		analysis_compute(&a, &snap, r->short_desc);
-		checks(r, &snap, &a);
+		verdicts(r, &snap, &a);
 		/* the endpoint's refresh alone: alerts evaluated, no record */
 		if (r->cfg->interval_ns)
 			render(r, &snap, &a);
@@ -263,7 +263,7 @@ void report_interval(struct run *r, bool endpoint_only)
 		/* connections reported: only the largest kept, for the final report */
 		conn_log__trim(&r->conns, cur.ts_ns, SNAPSHOT_TOP_CONNS);
 	}
-	worker_submit(&r->reporter, j);
+	worker__submit(&r->reporter, j);
 }
 
 /* Folded stacks, flame graph, pprof: from the final snapshot's stacks. */
@@ -273,13 +273,13 @@ static int write_stack_outputs(struct run *r, const struct snapshot *s)
 	FILE *f;
 	int err = 0;
 
-	if ((f = outputs_file(&r->out, OUT_FOLDED)))
+	if ((f = outputs__file(&r->out, OUT_FOLDED)))
 		err |= render_folded(f, set, STACK_ONCPU);
-	if ((f = outputs_file(&r->out, OUT_FOLDED_OFFCPU)))
+	if ((f = outputs__file(&r->out, OUT_FOLDED_OFFCPU)))
 		err |= render_folded(f, set, STACK_OFFCPU);
-	if ((f = outputs_file(&r->out, OUT_FLAMEGRAPH)))
+	if ((f = outputs__file(&r->out, OUT_FLAMEGRAPH)))
 		err |= render_flamegraph(f, set, r->desc);
-	if ((f = outputs_file(&r->out, OUT_PPROF)))
+	if ((f = outputs__file(&r->out, OUT_PPROF)))
 		err |= render_pprof(f, set, unix_now_ns() - (s->end_ns - s->start_ns),
 				    s->end_ns - s->start_ns);
 	return err ? -EIO : 0;
@@ -313,7 +313,7 @@ static int write_html(struct run *r, const struct snapshot *s, const struct anal
 		p.json = json;
 		p.text = text;
 		p.svg = svg;
-		err = render_html(outputs_file(&r->out, OUT_HTML), &p);
+		err = render_html(outputs__file(&r->out, OUT_HTML), &p);
 	}
 	if (err)
 		pr_error("cannot write the HTML report");
@@ -334,7 +334,7 @@ static int write_trace(struct run *r, const struct snapshot *s, const struct ana
 	int err = trace_log__timeline(r->tracer, r->trace_lost, &tl);
 
 	if (!err)
-		err = trace_render(outputs_file(&r->out, OUT_TRACE), &tl, s, a, r->desc, &st);
+		err = trace_render(outputs__file(&r->out, OUT_TRACE), &tl, s, a, r->desc, &st);
 	pr_info("trace: %llu slices and %llu wake-ups of %llu threads, %.1f MB of events, "
 		"written in %.1f ms",
 		(unsigned long long)st.slices, (unsigned long long)st.wakes,
@@ -357,7 +357,7 @@ static void build_stacks(struct run *r, struct snapshot *s, struct stack_set *se
 
 	/* the living may have mapped more since their first stack (libraries, dlopen) */
 	for (size_t i = 0; i < s->n_procs; i++) {
-		const struct proc_info *p = &s->procs[i];
+		const struct process *p = &s->procs[i];
 
 		if ((p->flags & PROC_F_STACKS) && !(p->flags & PROC_F_EXITED))
 			symbolizer__capture(r->sym, p->slot, p->pid);
@@ -417,7 +417,7 @@ int report_final(struct run *r)
 	raw_stacks_release(&raw_stacks);
 	r->ropts.unix_end_ns = unix_now_ns();
 	analysis_compute(&a, &snap, r->short_desc);
-	checks(r, &snap, &a);
+	verdicts(r, &snap, &a);
 	render(r, &snap, &a);
 	save_baseline(r, &snap, &a);
 	if (r->sym && write_stack_outputs(r, &snap)) {
@@ -434,7 +434,7 @@ int report_final(struct run *r)
 	snapshot_release(&snap);
 	raw_dump_release(&final);
 	/* every output written whole, or none: a failure in one aborts the others */
-	if (outputs_close(&r->out, !err))
+	if (outputs__close(&r->out, !err))
 		err = EXIT_RUNTIME;
 	return err;
 }

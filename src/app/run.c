@@ -26,7 +26,7 @@
 #include "app/run_priv.h"
 #include "app/signals.h"
 #include "host/preflight.h"
-#include "kernel/check.h"
+#include "kernel/support.h"
 #include "lib/log.h"
 #include "lib/util.h"
 #include "render/trace.h"
@@ -91,13 +91,13 @@ static int check_target(struct run *r, struct config *cfg, struct cgroup_target 
 
 	switch (cfg->target) {
 	case TARGET_COMMAND:
-		err = check_command(cfg->argv[0], r->exe, sizeof(r->exe));
+		err = preflight_command(cfg->argv[0], r->exe, sizeof(r->exe));
 		return err ? launch_exec_status(err) : 0;
 	case TARGET_PIDS:
 		for (int i = 0; i < cfg->n_pids; i++) {
 			int tgid;
 
-			if (check_pid(cfg->pids[i], &tgid))
+			if (preflight_pid(cfg->pids[i], &tgid))
 				return EXIT_RUNTIME;
 			cfg->pids[i] = tgid;
 		}
@@ -120,12 +120,12 @@ static int prepare_inputs(struct run *r, struct config *cfg, struct cgroup_targe
 	};
 	int status;
 
-	if (check_privileges() || check_btf(cfg->btf_path) || check_kernel())
+	if (preflight_privileges() || preflight_btf(cfg->btf_path) || preflight_kernel())
 		return EXIT_RUNTIME;
 	status = check_target(r, cfg, cg);
 	if (status)
 		return status;
-	if (cfg->alert_exec && check_command(cfg->alert_exec, NULL, 0))
+	if (cfg->alert_exec && preflight_command(cfg->alert_exec, NULL, 0))
 		return EXIT_USAGE;
 	if (cfg->baseline) {
 		char msg[512];
@@ -135,9 +135,9 @@ static int prepare_inputs(struct run *r, struct config *cfg, struct cgroup_targe
 			return EXIT_USAGE;
 		}
 	}
-	if (outputs_open(&r->out, paths, OUT_N, true))
+	if (outputs__open(&r->out, paths, OUT_N, true))
 		return EXIT_RUNTIME;
-	jw_init(&r->jw, outputs_file(&r->out, OUT_REPORT));
+	jw_init(&r->jw, outputs__file(&r->out, OUT_REPORT));
 	if (cfg->prometheus) {
 		char msg[512];
 
@@ -297,16 +297,16 @@ static void run_release(struct run *r)
 	unwinder__free(r->unw);
 	session__free(r->sess);
 	launch__abort(&r->child); /* never released, or released and abandoned on error */
-	outputs_close(&r->out, false);
+	outputs__close(&r->out, false);
 	if (r->alerts && r->alerts->n_children)
-		alerts_reap(r->alerts, ALERT_EXEC_GRACE_NS);
+		alerts__reap(r->alerts, ALERT_EXEC_GRACE_NS);
 	symbolizer__free(r->sym);
 	raw_dump_release(&r->prev);
 	proctree__release(&r->tree);
 	cgpaths__release(&r->cgp);
 	recycler__release(&r->rec);
 	pthread_mutex_destroy(&r->alerts_mu);
-	exit_queue_release(&r->exits);
+	exit_queue__release(&r->exits);
 	free(r->stacked);
 	conn_log__release(&r->conns);
 	free(r->desc);
@@ -323,13 +323,13 @@ int run(struct config *cfg, uint64_t started_ns)
 	int status;
 
 	if (cfg->check)
-		return check_run(cfg, stdout);
+		return support_report(cfg, stdout);
 	proctree__init(&r.tree);
 	cgpaths__init(&r.cgp, "/proc/self/mounts"); /* none: no cgroup paths */
 	/* a monitor runs for days: its exited processes recycled, their figures kept */
 	r.recycling = cfg->target != TARGET_COMMAND && (cfg->interval_ns || cfg->prometheus);
 	recycler__init(&r.rec, cfg->max_procs, ROW_FIRST + cfg->max_rows);
-	worker_init(&r.reporter, report_job, &r);
+	worker__init(&r.reporter, report_job, &r);
 	r.loads.per_sec = LOADS_PER_SEC;
 	pthread_mutex_init(&r.alerts_mu, NULL);
 	status = prepare(&r, cfg, started_ns);

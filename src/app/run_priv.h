@@ -21,7 +21,7 @@
 #include "app/promserve.h"
 #include "app/trace_log.h"
 #include "host/cgpath.h"
-#include "kernel/conns.h"
+#include "kernel/conn_log.h"
 #include "kernel/proctree.h"
 #include "kernel/recycle.h"
 #include "kernel/session.h"

@@ -26,7 +26,7 @@ static void on_exit_event(struct run *r, const struct proc_event *e)
 {
 	r->tree_changed = true;
 	if (r->recycling && e->slot >= SLOT_FIRST) {
-		exit_queue_push(&r->exits, e->slot, e->pid, e->ts_ns);
+		exit_queue__push(&r->exits, e->slot, e->pid, e->ts_ns);
 		/* a storm of exits on a busy host: recycling keeps up between ticks */
 		if (r->pressed && now_ns() - r->recycled_ns > RECYCLE_EVERY_NS / 4)
 			recycle(r);
@@ -46,7 +46,7 @@ static void on_exit_event(struct run *r, const struct proc_event *e)
  */
 static void on_exec_event(struct run *r, const struct proc_event *e)
 {
-	if (r->unw && e->slot != SLOT_OVERFLOW && token_take(&r->loads, now_ns())) {
+	if (r->unw && e->slot != SLOT_OVERFLOW && token_bucket__take(&r->loads, now_ns())) {
 		uint64_t t0 = now_ns();
 
 		unwinder__load(r->unw, e->slot, e->pid);
@@ -87,7 +87,7 @@ int tracing_on_event(void *ctx, void *data, size_t len)
 			break;
 		if (r->unw && !unwinder__fresh(r->unw, e.slot, e.ts_ns)) {
 			/* the same budget as at exec: a storm's reads would stall the loop */
-			if (token_take(&r->loads, now_ns()))
+			if (token_bucket__take(&r->loads, now_ns()))
 				unwinder__load(r->unw, e.slot, e.pid);
 		} else if (!r->unw && r->sym && e.kind == PE_STACKS)
 			symbolizer__capture(r->sym, e.slot, e.pid);
@@ -148,8 +148,8 @@ static void recycle(struct run *r)
 	last_ns = r->recycled_ns;
 	r->recycled_ns = now;
 	due = xcalloc(r->exits.n + 1, sizeof(*due));
-	n_due = exit_queue_due(&r->exits, now, r->prev.ts_ns, r->pressed, keep, n_keep,
-			       r->cfg->max_procs, due);
+	n_due = exit_queue__due(&r->exits, now, r->prev.ts_ns, r->pressed, keep, n_keep,
+				r->cfg->max_procs, due);
 	for (size_t i = 0; i < n_due; i++)
 		session__retiree(r->sess, due[i].slot, due[i].pid, &t);
 	free(due);
@@ -202,9 +202,9 @@ static void reload_alerts(struct run *r)
 		return;
 	}
 	pthread_mutex_lock(&r->alerts_mu);
-	n = alerts_replace_rules(r->alerts, &fresh);
+	n = alerts__replace_rules(r->alerts, &fresh);
 	pthread_mutex_unlock(&r->alerts_mu);
-	alerts_release(&fresh);
+	alerts__release(&fresh);
 	pr_info("SIGHUP: alert rules read again: %zu, %zu of them new", r->alerts->n_rules, n);
 }
 
@@ -222,7 +222,7 @@ static void handle_signal(struct run *r, const struct signalfd_siginfo *si)
 			r->done = true;
 		if (r->alerts) {
 			pthread_mutex_lock(&r->alerts_mu);
-			alerts_reap(r->alerts, 0);
+			alerts__reap(r->alerts, 0);
 			pthread_mutex_unlock(&r->alerts_mu);
 		}
 		return;
@@ -319,7 +319,7 @@ static int loop_sources(struct run *r, struct loop *l)
 	if (!err && r->recycling)
 		err = loop__add_timer(l, RECYCLE_EVERY_NS, on_recycle, r);
 	/* a thread renders the reports while this loop goes on */
-	if (!err && (cfg->interval_ns || r->prom || r->recycling) && worker_start(&r->reporter))
+	if (!err && (cfg->interval_ns || r->prom || r->recycling) && worker__start(&r->reporter))
 		pr_warn("cannot start the reporting thread: reports stall the event loop");
 	return err;
 }
@@ -341,7 +341,7 @@ int tracing_run(struct run *r)
 		r->done = true;
 	if (!err)
 		err = loop__run(l, before_wait, r);
-	worker_stop(&r->reporter); /* the last interval written before the final report */
+	worker__stop(&r->reporter); /* the last interval written before the final report */
 	loop__free(l);
 	if (err)
 		pr_warn("event loop: %s", strerror(-err));

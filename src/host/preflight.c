@@ -32,7 +32,7 @@ static int has_cap(const struct __user_cap_data_struct *d, int cap)
 	return !!(d[cap / 32].effective & (1U << (cap % 32)));
 }
 
-int check_privileges(void)
+int preflight_privileges(void)
 {
 	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
 	struct __user_cap_data_struct data[2] = {};
@@ -48,7 +48,7 @@ int check_privileges(void)
 	return -EPERM;
 }
 
-int check_kernel(void)
+int preflight_kernel(void)
 {
 	struct utsname u;
 	int ret = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL);
@@ -67,7 +67,7 @@ int check_kernel(void)
 	return -ENOTSUP;
 }
 
-int check_btf(const char *btf_path)
+int preflight_btf(const char *btf_path)
 {
 	const char *path = btf_path ? btf_path : "/sys/kernel/btf/vmlinux";
 
@@ -159,7 +159,7 @@ int resolve_cgroup(const char *arg, struct cgroup_target *out)
 	return 0;
 }
 
-int check_pid(int pid, int *tgid)
+int preflight_pid(int pid, int *tgid)
 {
 	char path[64], buf[4096], *line;
 
@@ -187,7 +187,7 @@ static int check_file(const char *path)
 	return access(path, X_OK) ? -errno : 0;
 }
 
-int check_command(const char *file, char *resolved, size_t len)
+int preflight_command(const char *file, char *resolved, size_t len)
 {
 	const char *path, *p;
 	char cand[PATH_MAX];

@@ -13,10 +13,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-int check_privileges(void);
-int check_btf(const char *btf_path);
+int preflight_privileges(void);
+int preflight_btf(const char *btf_path);
 /* The BPF features procscope cannot do without (task storage: Linux 5.11). */
-int check_kernel(void);
+int preflight_kernel(void);
 
 /*
  * A cgroup hierarchy's mount point, from @mounts_path (normally /proc/self/mounts):
@@ -34,13 +34,13 @@ struct cgroup_target {
 int resolve_cgroup(const char *arg, struct cgroup_target *out);
 
 /* The thread group id of @pid, or -ESRCH with a message. */
-int check_pid(int pid, int *tgid);
+int preflight_pid(int pid, int *tgid);
 
 /*
  * Resolve a command as execvp(3) would, into @resolved (may be NULL): the launched
  * command is then exec'd once, by its path, so that the workflow's accounting does not
  * start with one failed execve per PATH directory. -ENOENT / -EACCES with a message.
  */
-int check_command(const char *file, char *resolved, size_t len);
+int preflight_command(const char *file, char *resolved, size_t len);
 
 #endif

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kernel/conns.h"
+#include "kernel/conn_log.h"
 #include "kernel/proctree.h"
 #include "kernel/session.h"
 

@@ -111,7 +111,7 @@ int proctree__handle(struct proctree *t, const void *data, size_t len)
 		break;
 	case EV_STACKS:
 	case EV_MAPS:
-		break; /* the symbolizer's and unwinder's business (run.c) */
+		break; /* the symbolizer's and unwinder's business (app/tracing.c) */
 	default:
 		return -EINVAL;
 	}

@@ -3,7 +3,7 @@
  * What the ring buffer tells about processes that the kernel tables do not hold:
  * command lines (captured at exec by BPF, or read from procfs for processes already
  * running when first seen) and exits as they happen. Process records only: closed
- * TCP connections go to conns.h, first stacks to the symbolizer.
+ * TCP connections go to conn_log.h, first stacks to the symbolizer.
  */
 #ifndef PROCSCOPE_PROCTREE_H
 #define PROCSCOPE_PROCTREE_H

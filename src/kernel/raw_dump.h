@@ -3,8 +3,9 @@
  * What the kernel side hands over at one instant: a copy of the BPF tables (process
  * records and stat rows, the still-open scheduler intervals folded in), devices,
  * remote endpoints, the slowest requests, the connections closed so far, and
- * procscope's own costs. Plain C, no libbpf types: collect.c fills it, snapshot.c
- * turns it into the model, and unit tests build it by hand (tests/unit/fixtures.h).
+ * procscope's own costs. Plain C, no libbpf types: kernel/session_collect.c fills it,
+ * snapshot_build.c turns it into the model, and unit tests build it by hand
+ * (tests/unit/fixtures.h).
  */
 #ifndef PROCSCOPE_RAW_DUMP_H
 #define PROCSCOPE_RAW_DUMP_H
@@ -20,7 +21,7 @@
 #include "model/self.h"
 #include "model/snapshot.h"
 
-/* A closed TCP connection, from its EV_TCP_CLOSE ring-buffer record (conns.c). */
+/* A closed TCP connection, from its EV_TCP_CLOSE ring-buffer record (conn_log.c). */
 struct tcp_conn_info {
 	uint32_t slot, pid;
 	uint16_t lport;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The stacks the kernel counted, as collect.c reads them (kernel stack ids resolved to
- * addresses, user stacks as the unwinder or the stack map left them), and their
- * symbolization into the model's stacks (model/stacks.h).
+ * The stacks the kernel counted, as kernel/session_collect.c reads them (kernel stack ids resolved
+ * to addresses, user stacks as the unwinder or the stack map left them), and their symbolization
+ * into the model's stacks (model/stacks.h).
  */
 #ifndef PROCSCOPE_RAW_STACKS_H
 #define PROCSCOPE_RAW_STACKS_H
@@ -13,7 +13,7 @@
 
 #include "core_abi.h"
 #include "model/snapshot.h"
-#include "model/stacks.h"
+#include "model/stack_set.h"
 
 struct symbolizer;
 

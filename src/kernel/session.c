@@ -707,7 +707,7 @@ static int proc_rw(struct session *s, uint32_t slot, struct proc_rec *p, bool wr
 /*
  * BPF_ENABLE_STATS makes the kernel read the clock twice around every run of every
  * BPF program: ~75 ns each on a VM. In sample mode it is on for a window of each
- * period, and totals are scaled by the coverage (see collect.c).
+ * period, and totals are scaled by the coverage (see session_collect.c).
  */
 static void stats_enable(struct session *s, uint64_t now)
 {
@@ -924,6 +924,6 @@ void session__free(struct session *s)
 	unmap_arrays(s);
 	procscope_bpf__destroy(s->skel);
 	free(s->iter_buf);
-	stackstore_release(&s->folded_stacks);
+	stackstore__release(&s->folded_stacks);
 	free(s);
 }

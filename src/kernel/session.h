@@ -2,8 +2,8 @@
 /*
  * The BPF session: open -> configure rodata and map sizes -> load -> (register the
  * target's pids) -> attach -> poll and collect -> destroy. Everything is detached and
- * freed by session__free(), which every exit path calls. Only session.c and
- * collect.c see the skeleton.
+ * freed by session__free(), which every exit path calls. Only session.c,
+ * session_collect.c (reading the tables) and support.c (--check) see the skeleton.
  */
 #ifndef PROCSCOPE_SESSION_H
 #define PROCSCOPE_SESSION_H

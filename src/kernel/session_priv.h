@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* struct session, shared by session.c (lifecycle) and collect.c (reading the maps). */
+/* struct session, shared by session.c (lifecycle) and session_collect.c (reading the maps). */
 #ifndef PROCSCOPE_SESSION_PRIV_H
 #define PROCSCOPE_SESSION_PRIV_H
 
@@ -54,7 +54,7 @@ struct session {
 	size_t iter_cap;
 	struct kernel_info kernel; /* what loaded, what this kernel could not do */
 	bool said;		   /* a load failure was already explained on stderr */
-	/* IO cgroups that deferred the target's IO, read once each (collect.c) */
+	/* IO cgroups that deferred the target's IO, read once each (kernel/session_collect.c) */
 	struct io_cgroup io_cgroups[IO_CGROUPS_MAX];
 	size_t n_io_cgroups;
 	bool system;	    /* the target is the system or a cgroup, not a workflow */
@@ -74,7 +74,8 @@ struct session {
 	struct unwind_tables unwind_tables;
 };
 
-/* Copy the used process slots (collect.c); caller releases with raw_dump_release(). */
+/* Copy the used process slots (kernel/session_collect.c); caller releases with raw_dump_release().
+ */
 int session__read_procs(struct session *s, struct raw_dump *d);
 
 #endif

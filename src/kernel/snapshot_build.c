@@ -201,7 +201,7 @@ static const char *inherited_cmdline(const struct snapshot *s, size_t upto, uint
 	return NULL;
 }
 
-static bool proc_empty(const struct proc_info *p)
+static bool proc_empty(const struct process *p)
 {
 	static const struct sched_metrics zero;
 	const struct metrics *m = &p->m;
@@ -219,7 +219,7 @@ static void build_procs(struct snapshot *out, const struct raw_dump *cur,
 		const struct proc_rec *r = &cur->procs[slot];
 		const struct proc_rec *pr =
 			prev && slot < prev->n_procs ? &prev->procs[slot] : NULL;
-		struct proc_info *p;
+		struct process *p;
 
 		const struct raw_agg *agg = agg_of(cur, slot),
 				     *pagg = prev ? agg_of(prev, slot) : NULL;
@@ -392,7 +392,7 @@ static void build_slow(struct snapshot *out, const struct raw_dump *cur, const i
 			if (out->devices[d].dev == r->dev)
 				snprintf(s->dev, sizeof(s->dev), "%s", out->devices[d].name);
 		if (r->slot < cur->n_procs && index[r->slot] >= 0) {
-			const struct proc_info *p = &out->procs[index[r->slot]];
+			const struct process *p = &out->procs[index[r->slot]];
 
 			s->pid = p->pid;
 			memcpy(s->comm, p->comm, sizeof(s->comm));
@@ -491,7 +491,7 @@ static bool row_of_device_or_remote(struct snapshot *out, const struct group *g)
 static void row_group_done(struct snapshot *out, const struct raw_dump *cur, struct rows_out *ro,
 			   const struct group *g, bool owned)
 {
-	struct proc_info *p = NULL;
+	struct process *p = NULL;
 	struct syscall_stat sc;
 	struct lat *l;
 
@@ -560,7 +560,7 @@ static void build_rows(struct snapshot *out, const struct raw_dump *cur,
 /* Process @i's command line and cgroup path, from @names or what it inherited. */
 static void name_proc(struct snapshot *out, size_t i, const struct snapshot_names *names)
 {
-	struct proc_info *p = &out->procs[i];
+	struct process *p = &out->procs[i];
 	const char *cl = names && names->cmdline ? names->cmdline(names->ctx, p->slot) : NULL;
 
 	if (!cl && p->slot != SLOT_OVERFLOW && !(p->flags & PROC_F_EXECED))
@@ -627,12 +627,12 @@ int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struc
 	build_devices(out, cur, prev, names);
 	build_rows(out, cur, prev, &ro);
 	for (size_t i = 0; i < out->n_procs; i++) {
-		struct proc_info *p = &out->procs[i];
+		struct process *p = &out->procs[i];
 
 		name_proc(out, i, names);
 		metrics_finish(&p->m, ro.have_syscalls);
 		metrics_add(&out->target, &p->m);
-		out->process_count += proc_info_processes(p);
+		out->process_count += process_count_of(p);
 		if (!p->folded && p->slot != SLOT_OVERFLOW)
 			out->running_count += !(p->flags & PROC_F_EXITED);
 	}

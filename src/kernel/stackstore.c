@@ -43,7 +43,7 @@ static void rehash(struct stackstore *st)
 		st->ht[probe(st, &st->keys[i])] = (uint32_t)i + 1;
 }
 
-bool stackstore_add(struct stackstore *st, const struct stack_key *k, const struct stack_val *v)
+bool stackstore__add(struct stackstore *st, const struct stack_key *k, const struct stack_val *v)
 {
 	struct stack_key key = *k;
 	size_t h;
@@ -78,7 +78,7 @@ bool stackstore_add(struct stackstore *st, const struct stack_key *k, const stru
 	return key.ustack == k->ustack;
 }
 
-void stackstore_release(struct stackstore *st)
+void stackstore__release(struct stackstore *st)
 {
 	free(st->keys);
 	free(st->vals);

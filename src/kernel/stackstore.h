@@ -30,7 +30,7 @@ struct stackstore {
  * Add @v to @k's counts; a new key beyond STACKSTORE_MAX goes to its catch-all. False
  * then: the stack @k named is not kept.
  */
-bool stackstore_add(struct stackstore *st, const struct stack_key *k, const struct stack_val *v);
-void stackstore_release(struct stackstore *st);
+bool stackstore__add(struct stackstore *st, const struct stack_key *k, const struct stack_val *v);
+void stackstore__release(struct stackstore *st);
 
 #endif

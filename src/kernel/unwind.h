@@ -4,7 +4,7 @@
  * kept by userspace: when a process execs, first has a stack, or the unwinder meets
  * an address it cannot place, its mappings are read (through the symbolizer, which
  * opens each file once) and every file not seen before gets its call frame rows
- * (src/cfi.c) appended to the rows array; then the process's sorted mappings are
+ * (src/symbols/cfi.c) appended to the rows array; then the process's sorted mappings are
  * written to a free range of the mappings array and published in its directory
  * entry with one 8-byte store. The arrays are BPF maps mmap'ed by session.c; this
  * module only sees memory, so the unit tests give it plain buffers.

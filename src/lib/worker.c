@@ -25,14 +25,14 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-void worker_init(struct worker *w, void (*fn)(void *ctx, void *job), void *ctx)
+void worker__init(struct worker *w, void (*fn)(void *ctx, void *job), void *ctx)
 {
 	memset(w, 0, sizeof(*w));
 	w->fn = fn;
 	w->ctx = ctx;
 }
 
-int worker_start(struct worker *w)
+int worker__start(struct worker *w)
 {
 	int err;
 
@@ -52,7 +52,7 @@ int worker_start(struct worker *w)
 	return 0;
 }
 
-void worker_submit(struct worker *w, void *job)
+void worker__submit(struct worker *w, void *job)
 {
 	if (!w->started) {
 		w->fn(w->ctx, job);
@@ -66,7 +66,7 @@ void worker_submit(struct worker *w, void *job)
 	pthread_mutex_unlock(&w->mu);
 }
 
-void worker_wait(struct worker *w)
+void worker__wait(struct worker *w)
 {
 	if (!w->started)
 		return;
@@ -76,7 +76,7 @@ void worker_wait(struct worker *w)
 	pthread_mutex_unlock(&w->mu);
 }
 
-void worker_stop(struct worker *w)
+void worker__stop(struct worker *w)
 {
 	if (!w->started)
 		return;

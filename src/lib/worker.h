@@ -25,15 +25,15 @@ struct worker {
 	bool started, stop;
 };
 
-/* Jobs are run as @fn(@ctx, job): here, until worker_start() gives them a thread. */
-void worker_init(struct worker *w, void (*fn)(void *ctx, void *job), void *ctx);
+/* Jobs are run as @fn(@ctx, job): here, until worker__start() gives them a thread. */
+void worker__init(struct worker *w, void (*fn)(void *ctx, void *job), void *ctx);
 /* A thread of its own for the jobs from now on. 0 or -errno (then they run here). */
-int worker_start(struct worker *w);
+int worker__start(struct worker *w);
 /* Hand @job over, once the previous job is done; without a thread, run it now. */
-void worker_submit(struct worker *w, void *job);
+void worker__submit(struct worker *w, void *job);
 /* Wait until the job handed over last is done. */
-void worker_wait(struct worker *w);
+void worker__wait(struct worker *w);
 /* Wait for the last job, then end the thread. */
-void worker_stop(struct worker *w);
+void worker__stop(struct worker *w);
 
 #endif

@@ -8,7 +8,7 @@
 
 #include "model/snapshot.h"
 
-uint64_t proc_wall_ns(const struct proc_info *p, const struct snapshot *s)
+uint64_t proc_wall_ns(const struct process *p, const struct snapshot *s)
 {
 	if (p->folded)
 		return p->lifetime_ns; /* an aggregate: its processes' lifetimes */
@@ -18,7 +18,7 @@ uint64_t proc_wall_ns(const struct proc_info *p, const struct snapshot *s)
 	return end > start ? end - start : 0;
 }
 
-int proc_exit_code(const struct proc_info *p)
+int proc_exit_code(const struct process *p)
 {
 	if (!(p->flags & PROC_F_EXITED))
 		return -1;
@@ -27,7 +27,7 @@ int proc_exit_code(const struct proc_info *p)
 	return WEXITSTATUS(p->exit_status);
 }
 
-int proc_exit_signal(const struct proc_info *p)
+int proc_exit_signal(const struct process *p)
 {
 	if (!(p->flags & PROC_F_EXITED) || !WIFSIGNALED(p->exit_status))
 		return 0;

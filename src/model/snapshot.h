@@ -23,7 +23,7 @@
 
 struct stack_set;
 
-struct proc_info {
+struct process {
 	uint32_t slot;
 	uint32_t pid, ppid;
 	uint32_t flags;	     /* enum proc_flags */
@@ -40,7 +40,7 @@ struct proc_info {
 
 /* How many processes @p stands for: an aggregate's folded count, none for the slot of
  * processes beyond --max-procs (counted from STAT_PROCS_FULL), else one. */
-static inline uint64_t proc_info_processes(const struct proc_info *p)
+static inline uint64_t process_count_of(const struct process *p)
 {
 	return p->folded ? p->folded : p->slot != SLOT_OVERFLOW;
 }
@@ -109,7 +109,7 @@ struct snapshot {
 	uint64_t start_ns; /* beginning of what this snapshot covers */
 	uint64_t end_ns;
 	uint64_t attach_ns;
-	struct proc_info *procs; /* by slot (creation order) */
+	struct process *procs; /* by slot (creation order) */
 	size_t n_procs;
 	struct metrics target; /* summed over procs */
 	/* processes seen in the span (started, or alive at its start), those beyond
@@ -143,11 +143,11 @@ struct snapshot {
 void snapshot_release(struct snapshot *s);
 
 /* Time the process was observed: start to end, or to the snapshot end if alive. */
-uint64_t proc_wall_ns(const struct proc_info *p, const struct snapshot *s);
+uint64_t proc_wall_ns(const struct process *p, const struct snapshot *s);
 /* Exit code as a shell shows it: code, or 128+signal; -1 if still running. */
-int proc_exit_code(const struct proc_info *p);
+int proc_exit_code(const struct process *p);
 /* Signal that killed it, 0 if none. */
-int proc_exit_signal(const struct proc_info *p);
+int proc_exit_signal(const struct process *p);
 /* Sum of blocked time over all wait classes. */
 uint64_t sched_blocked_ns(const struct sched_metrics *s);
 

@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 
-#include "model/stacks.h"
+#include "model/stack_set.h"
 
 /* "comm;outer;...;leaf" for one stack (no value); caller frees. */
 char *folded_line(const struct stack_set *set, const struct stack *st);

@@ -13,7 +13,7 @@
 #include "analysis/analysis.h"
 #include "analysis/baseline.h"
 #include "render/report.h"
-#include "model/stacks.h"
+#include "model/stack_set.h"
 #include "lib/syscall_table.h"
 #include "lib/util.h"
 
@@ -375,8 +375,7 @@ static void json_breakdown(struct json_writer *w, const struct breakdown *bd, co
 	jw_object_end(w);
 }
 
-static void json_proc_ref(struct json_writer *w, const struct snapshot *s,
-			  const struct proc_info *p)
+static void json_proc_ref(struct json_writer *w, const struct snapshot *s, const struct process *p)
 {
 	jw_kv_u64(w, "pid", p->pid);
 	jw_kv_str(w, "comm", p->comm);
@@ -508,7 +507,7 @@ static void json_path_and_steps(struct json_writer *w, const struct snapshot *s,
 	jw_key(w, "steps");
 	jw_array_begin(w);
 	for (size_t i = 0; i < s->n_procs; i++) {
-		const struct proc_info *p = &s->procs[i];
+		const struct process *p = &s->procs[i];
 		bool on_path = false;
 
 		if (!(p->flags & PROC_F_EXECED))
@@ -555,7 +554,7 @@ static void json_metrics(struct json_writer *w, const struct snapshot *s, const 
 		jw_kv_str(w, "mem", NULL);
 }
 
-static void json_process(struct json_writer *w, const struct snapshot *s, const struct proc_info *p,
+static void json_process(struct json_writer *w, const struct snapshot *s, const struct process *p,
 			 const struct breakdown *bd, unsigned int subsys)
 {
 	int code = proc_exit_code(p);

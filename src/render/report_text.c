@@ -15,7 +15,7 @@
 #include "analysis/analysis.h"
 #include "analysis/baseline.h"
 #include "render/report.h"
-#include "model/stacks.h"
+#include "model/stack_set.h"
 #include "lib/syscall_table.h"
 #include "lib/util.h"
 
@@ -241,7 +241,7 @@ static void critical_path(FILE *f, const struct snapshot *s, const struct breakd
 		bd->n_path);
 	for (size_t i = 0; i < bd->n_path; i++) {
 		const struct path_step *st = &bd->path[i];
-		const struct proc_info *p = &s->procs[st->proc];
+		const struct process *p = &s->procs[st->proc];
 
 		/* the steps that matter: at least 1% of the path, up to --top of them */
 		if (st->on_path_ns * 100 < wall || shown++ >= top)
@@ -258,8 +258,8 @@ static void critical_path(FILE *f, const struct snapshot *s, const struct breakd
 
 static int cmp_cpu_desc(const void *a, const void *b)
 {
-	const struct proc_info *x = *(const struct proc_info *const *)a;
-	const struct proc_info *y = *(const struct proc_info *const *)b;
+	const struct process *x = *(const struct process *const *)a;
+	const struct process *y = *(const struct process *const *)b;
 	uint64_t tx = x->m.sched.oncpu_ns + x->m.sched.runq_ns;
 	uint64_t ty = y->m.sched.oncpu_ns + y->m.sched.runq_ns;
 
@@ -270,7 +270,7 @@ static int cmp_cpu_desc(const void *a, const void *b)
 
 static void processes(FILE *f, const struct snapshot *s, unsigned int top)
 {
-	const struct proc_info **v;
+	const struct process **v;
 	char b[5][32], comm[COMM_LEN + 1];
 	size_t n = s->n_procs;
 
@@ -284,7 +284,7 @@ static void processes(FILE *f, const struct snapshot *s, unsigned int top)
 	fprintf(f, "  %7s %7s %-15s %8s %8s %8s %8s %5s  %s\n", "PID", "PPID", "COMM", "WALL",
 		"CPU", "RUNQ", "BLOCKED", "EXIT", "COMMAND");
 	for (size_t i = 0; i < n && i < top; i++) {
-		const struct proc_info *p = v[i];
+		const struct process *p = v[i];
 		int code = proc_exit_code(p);
 
 		fprintf(f, "  %7u %7u %-15.15s %8s %8s %8s %8s ", p->pid, p->ppid,
@@ -388,8 +388,8 @@ static void runq(FILE *f, const struct snapshot *s)
 
 static int cmp_io_desc(const void *a, const void *b)
 {
-	const struct proc_info *x = *(const struct proc_info *const *)a;
-	const struct proc_info *y = *(const struct proc_info *const *)b;
+	const struct process *x = *(const struct process *const *)a;
+	const struct process *y = *(const struct process *const *)b;
 	uint64_t bx = io_total_bytes(&x->m.io) + x->m.io.wb_bytes;
 	uint64_t by = io_total_bytes(&y->m.io) + y->m.io.wb_bytes;
 
@@ -398,8 +398,8 @@ static int cmp_io_desc(const void *a, const void *b)
 
 static int cmp_net_desc(const void *a, const void *b)
 {
-	const struct proc_info *x = *(const struct proc_info *const *)a;
-	const struct proc_info *y = *(const struct proc_info *const *)b;
+	const struct process *x = *(const struct process *const *)a;
+	const struct process *y = *(const struct process *const *)b;
 	uint64_t bx = x->m.net.tx_bytes + x->m.net.rx_bytes + x->m.net.connects;
 	uint64_t by = y->m.net.tx_bytes + y->m.net.rx_bytes + y->m.net.connects;
 
@@ -408,8 +408,8 @@ static int cmp_net_desc(const void *a, const void *b)
 
 static int cmp_rss_desc(const void *a, const void *b)
 {
-	const struct proc_info *x = *(const struct proc_info *const *)a;
-	const struct proc_info *y = *(const struct proc_info *const *)b;
+	const struct process *x = *(const struct process *const *)a;
+	const struct process *y = *(const struct process *const *)b;
 
 	return x->m.mem.rss_peak_bytes < y->m.mem.rss_peak_bytes   ? 1
 	       : x->m.mem.rss_peak_bytes > y->m.mem.rss_peak_bytes ? -1
@@ -417,10 +417,10 @@ static int cmp_rss_desc(const void *a, const void *b)
 }
 
 /* The processes sorted by @cmp (an array of pointers; caller frees). */
-static const struct proc_info **sorted_procs(const struct snapshot *s,
-					     int (*cmp)(const void *, const void *))
+static const struct process **sorted_procs(const struct snapshot *s,
+					   int (*cmp)(const void *, const void *))
 {
-	const struct proc_info **v = xmalloc((s->n_procs ? s->n_procs : 1) * sizeof(*v));
+	const struct process **v = xmalloc((s->n_procs ? s->n_procs : 1) * sizeof(*v));
 
 	for (size_t i = 0; i < s->n_procs; i++)
 		v[i] = &s->procs[i];
@@ -446,7 +446,7 @@ static void io_row(FILE *f, const char *name, const struct io_metrics *m)
 static void disk(FILE *f, const struct snapshot *s, unsigned int top)
 {
 	const struct io_metrics *t = &s->target.io;
-	const struct proc_info **v;
+	const struct process **v;
 	char b[4][32], comm[COMM_LEN + 1];
 
 	if (!io_total_bytes(t) && !t->wb_bytes && !t->ops[IO_FLUSH])
@@ -491,7 +491,7 @@ static void disk(FILE *f, const struct snapshot *s, unsigned int top)
 static void network(FILE *f, const struct snapshot *s, unsigned int top)
 {
 	const struct net_metrics *n = &s->target.net;
-	const struct proc_info **v;
+	const struct process **v;
 	char b[8][32], comm[COMM_LEN + 1];
 
 	if (!n->tx_bytes && !n->rx_bytes && !n->connects && !n->closes)
@@ -543,7 +543,7 @@ static void network(FILE *f, const struct snapshot *s, unsigned int top)
 static void memory(FILE *f, const struct snapshot *s)
 {
 	const struct mem_metrics *m = &s->target.mem;
-	const struct proc_info **v;
+	const struct process **v;
 	char b[2][32], comm[COMM_LEN + 1];
 
 	fprintf(f, "\nMEMORY\n  page faults: %llu minor, %llu major; OOM kills: %llu\n",

@@ -354,7 +354,7 @@ static size_t proc_at(const struct snapshot *s, uint32_t pid, uint64_t ts)
 	size_t best = SIZE_MAX;
 
 	for (size_t i = 0; i < s->n_procs; i++) {
-		const struct proc_info *p = &s->procs[i];
+		const struct process *p = &s->procs[i];
 
 		if (p->pid != pid || p->folded)
 			continue;
@@ -364,12 +364,12 @@ static size_t proc_at(const struct snapshot *s, uint32_t pid, uint64_t ts)
 	return best;
 }
 
-static bool traced_proc(const struct proc_info *p)
+static bool traced_proc(const struct process *p)
 {
 	return !p->folded && p->pid && p->slot != SLOT_OVERFLOW;
 }
 
-static void proc_label(const struct proc_info *p, char *buf, size_t len)
+static void proc_label(const struct process *p, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s %u", p->comm, p->pid);
 }
@@ -382,7 +382,7 @@ static void put_descriptors(const struct timeline *tl, struct pb *dst, const str
 
 	named_track(dst, UUID_TREE, 0, "process tree");
 	for (size_t i = 0; i < s->n_procs; i++) {
-		const struct proc_info *p = &s->procs[i];
+		const struct process *p = &s->procs[i];
 		size_t parent;
 
 		if (!traced_proc(p))
@@ -449,7 +449,7 @@ static void put_lives(struct enc *t, struct pb *dst, const struct snapshot *s,
 	struct pb annots = {0};
 
 	for (size_t i = 0; i < s->n_procs; i++) {
-		const struct proc_info *p = &s->procs[i];
+		const struct process *p = &s->procs[i];
 		uint64_t end = p->end_ns ? p->end_ns : s->end_ns;
 		size_t parent = proc_at(s, p->ppid, p->start_ns);
 		bool on_path = false;
@@ -524,7 +524,7 @@ static void put_path(struct enc *t, struct pb *dst, const struct snapshot *s,
 
 	named_track(dst, UUID_PATH, 0, "critical path");
 	for (size_t k = 0; k < a->bd.n_path; k++) {
-		const struct proc_info *p = &s->procs[a->bd.path[k].proc];
+		const struct process *p = &s->procs[a->bd.path[k].proc];
 		uint64_t from = p->start_ns, to = p->end_ns ? p->end_ns : s->end_ns;
 		struct te e;
 

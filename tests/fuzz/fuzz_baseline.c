@@ -11,13 +11,13 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct proc_info p = {.slot = SLOT_FIRST,
-			      .pid = 2,
-			      .flags = PROC_F_EXECED | PROC_F_EXITED,
-			      .comm = "sh",
-			      .cmdline = (char *)"sh run.sh",
-			      .start_ns = 1,
-			      .end_ns = 2000000000};
+	struct process p = {.slot = SLOT_FIRST,
+			    .pid = 2,
+			    .flags = PROC_F_EXECED | PROC_F_EXITED,
+			    .comm = "sh",
+			    .cmdline = (char *)"sh run.sh",
+			    .start_ns = 1,
+			    .end_ns = 2000000000};
 	struct snapshot s = {.kind = SNAP_REPORT, .end_ns = 3000000000, .procs = &p, .n_procs = 1};
 	struct breakdown bd_p = {.wall_ns = 1};
 	struct breakdowns bd = {.procs = &bd_p};

@@ -19,9 +19,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s = fuzz_str(data + 1, size - 1);
 	if (!s)
 		return 0;
-	alerts_add(&a, s, base, ival, err, sizeof(err));
-	alerts_add_text(&a, s, "fuzz", base, ival, err, sizeof(err));
-	alerts_release(&a);
+	alerts__add(&a, s, base, ival, err, sizeof(err));
+	alerts__add_text(&a, s, "fuzz", base, ival, err, sizeof(err));
+	alerts__release(&a);
 	free(s);
 	return 0;
 }

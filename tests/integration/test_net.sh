@@ -49,6 +49,7 @@ test_tcp_ipv6_counts_exact() {
 	port=$(free_port)
 	start_server "$WL/tcpecho" server ::1 "$port" 5
 	"$PROCSCOPE" --json -o out.json -- "$WL/tcpecho" client ::1 "$port" 5 100000 > wl.out
+	assert_eq "$(cat wl.out)" "sent 500000 received 500000 failed 0"
 	net_check out.json "[::1]:$port"
 }
 

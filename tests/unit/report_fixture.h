@@ -48,7 +48,7 @@ static const struct report_opts opts = {
 	.subsys = SUB_DEFAULT,
 };
 
-/* The renderers as run.c drives them: the analysis first, then the format. */
+/* The renderers as app/report.c drives them: the analysis first, then the format. */
 static inline void render_text(FILE *f, const struct snapshot *s)
 {
 	struct analysis a;

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/stacks.h"
+#include "model/stack_set.h"
 #include "test.h"
 #include "lib/util.h"
 

@@ -21,24 +21,24 @@ TEST(test_alerts__rule_grammar)
 	struct alerts a = {0};
 	char err[512];
 
-	CHECK(!alerts_add(&a, "  runq.p99 > 10ms  ", false, false, err, sizeof(err)));
+	CHECK(!alerts__add(&a, "  runq.p99 > 10ms  ", false, false, err, sizeof(err)));
 	CHECK_STR(a.rules[0].text, "runq.p99 > 10ms");
 	CHECK(a.rules[0].op == OP_GT && a.rules[0].threshold == 1e7 && !a.rules[0].per_process);
-	CHECK(!alerts_add(&a, "process[make*].cpu.share>=90%", false, false, err, sizeof(err)));
+	CHECK(!alerts__add(&a, "process[make*].cpu.share>=90%", false, false, err, sizeof(err)));
 	CHECK(a.rules[1].per_process && a.rules[1].op == OP_GE);
 	CHECK_STR(a.rules[1].comm_glob, "make*");
-	CHECK(!alerts_add(&a, "target.io.share > 30% for 3 intervals", false, true, err,
-			  sizeof(err)));
+	CHECK(!alerts__add(&a, "target.io.share > 30% for 3 intervals", false, true, err,
+			   sizeof(err)));
 	CHECK_U64(a.rules[2].for_n, 3);
-	CHECK(!alerts_add(&a, "syscall.total > 1.2 * baseline", true, false, err, sizeof(err)));
+	CHECK(!alerts__add(&a, "syscall.total > 1.2 * baseline", true, false, err, sizeof(err)));
 	CHECK(a.rules[3].vs_baseline && a.rules[3].factor == 1.2);
-	CHECK(!alerts_add(&a, "wall >= baseline*2", true, false, err, sizeof(err)));
+	CHECK(!alerts__add(&a, "wall >= baseline*2", true, false, err, sizeof(err)));
 	CHECK(a.rules[4].vs_baseline && a.rules[4].factor == 2);
-	CHECK(!alerts_add(&a, "process.mem.major_faults != 0 for 1 interval", false, true, err,
-			  sizeof(err)));
+	CHECK(!alerts__add(&a, "process.mem.major_faults != 0 for 1 interval", false, true, err,
+			   sizeof(err)));
 	CHECK(a.rules[5].op == OP_NE && a.rules[5].for_n == 1);
 	CHECK_U64(a.n_rules, 6);
-	alerts_release(&a);
+	alerts__release(&a);
 }
 
 TEST(test_alerts__rule_errors_name_the_token)
@@ -76,8 +76,8 @@ TEST(test_alerts__rule_errors_name_the_token)
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct alerts a = {0};
 
-		if (alerts_add(&a, cases[i].rule, cases[i].base, cases[i].ival, err, sizeof(err)) !=
-		    -1) {
+		if (alerts__add(&a, cases[i].rule, cases[i].base, cases[i].ival, err,
+				sizeof(err)) != -1) {
 			test_fail(__FILE__, __LINE__, "accepted '%s'", cases[i].rule);
 		} else {
 			CHECK_CONTAINS(err, "invalid alert '");
@@ -85,7 +85,7 @@ TEST(test_alerts__rule_errors_name_the_token)
 				test_fail(__FILE__, __LINE__, "'%s': \"%s\" lacks \"%s\"",
 					  cases[i].rule, err, cases[i].msg);
 		}
-		alerts_release(&a);
+		alerts__release(&a);
 	}
 }
 
@@ -98,34 +98,34 @@ TEST(test_alerts__rules_file)
 
 	fputs("# CI gates\n\nrunq.p99 > 5ms   # tail latency\n  io.share > 50%\n", f);
 	fclose(f);
-	CHECK(!alerts_add_file(&a, path, false, false, err, sizeof(err)));
+	CHECK(!alerts__add_file(&a, path, false, false, err, sizeof(err)));
 	CHECK_U64(a.n_rules, 2);
 	CHECK_STR(a.rules[1].text, "io.share > 50%");
-	alerts_release(&a);
+	alerts__release(&a);
 
 	f = fopen(path, "w");
 	fputs("runq.p99 > 5ms\nrunq.p99 > 5 ms per\n", f);
 	fclose(f);
-	CHECK(alerts_add_file(&a, path, false, false, err, sizeof(err)) == -1);
+	CHECK(alerts__add_file(&a, path, false, false, err, sizeof(err)) == -1);
 	CHECK_CONTAINS(err, ":2: invalid alert 'runq.p99 > 5 ms per'");
-	alerts_release(&a);
+	alerts__release(&a);
 
 	/* comments only: no rules yet, not an error (a service's file, before a reload) */
 	f = fopen(path, "w");
 	fputs("# nothing\n", f);
 	fclose(f);
-	CHECK(alerts_add_file(&a, path, false, false, err, sizeof(err)) == 0);
+	CHECK(alerts__add_file(&a, path, false, false, err, sizeof(err)) == 0);
 	CHECK_U64(a.n_rules, 0);
-	alerts_release(&a);
+	alerts__release(&a);
 	unlink(path);
-	CHECK(alerts_add_file(&a, path, false, false, err, sizeof(err)) == -1);
+	CHECK(alerts__add_file(&a, path, false, false, err, sizeof(err)) == -1);
 	CHECK_CONTAINS(err, "cannot read alert rules");
-	alerts_release(&a);
+	alerts__release(&a);
 
 	/* only regular files, of bounded size and line length */
-	CHECK(alerts_add_file(&a, "/dev/zero", false, false, err, sizeof(err)) == -1);
+	CHECK(alerts__add_file(&a, "/dev/zero", false, false, err, sizeof(err)) == -1);
 	CHECK_STR(err, "alert rules '/dev/zero' is not a regular file");
-	CHECK(alerts_add_file(&a, "/tmp", false, false, err, sizeof(err)) == -1);
+	CHECK(alerts__add_file(&a, "/tmp", false, false, err, sizeof(err)) == -1);
 	CHECK_STR(err, "alert rules '/tmp' is a directory");
 	f = fopen(path, "w");
 	fputs("runq.p99 > 5ms\n", f);
@@ -133,30 +133,30 @@ TEST(test_alerts__rules_file)
 		fputc(' ', f);
 	fputs("wall > 1s\n", f);
 	fclose(f);
-	CHECK(alerts_add_file(&a, path, false, false, err, sizeof(err)) == -1);
+	CHECK(alerts__add_file(&a, path, false, false, err, sizeof(err)) == -1);
 	CHECK_CONTAINS(err, ":2: a line longer than 4096 bytes");
-	alerts_release(&a);
+	alerts__release(&a);
 	f = fopen(path, "w");
 	for (int i = 0; i <= ALERT_RULES_MAX; i++)
 		fputs("wall > 1s\n", f);
 	fclose(f);
-	CHECK(alerts_add_file(&a, path, false, false, err, sizeof(err)) == -1);
+	CHECK(alerts__add_file(&a, path, false, false, err, sizeof(err)) == -1);
 	CHECK_CONTAINS(err, ":1025: more than 1024 alert rules");
-	alerts_release(&a);
+	alerts__release(&a);
 	f = fopen(path, "w");
 	for (size_t n = 0; n <= ALERT_FILE_MAX; n += 10)
 		fputs("# padding\n", f);
 	fclose(f);
-	CHECK(alerts_add_file(&a, path, false, false, err, sizeof(err)) == -1);
+	CHECK(alerts__add_file(&a, path, false, false, err, sizeof(err)) == -1);
 	CHECK_CONTAINS(err, "is larger than 1.00MiB");
-	alerts_release(&a);
+	alerts__release(&a);
 	unlink(path);
 }
 
 /* An interval or the final report, one value for the target and per process (the model). */
 struct scene {
 	struct snapshot s;
-	struct proc_info procs[3];
+	struct process procs[3];
 	struct breakdown bd_procs[3];
 	struct breakdowns bd;
 };
@@ -171,12 +171,12 @@ static void scene(struct scene *x, bool final, uint64_t off, uint64_t runq_p99, 
 	x->s.end_ns = 1000 + off;
 	x->s.target.sched.oncpu_ns = cpu_a + cpu_b;
 	x->s.target.sched.runq.p99_ns = runq_p99;
-	x->procs[0] = (struct proc_info){.slot = SLOT_FIRST, .pid = 10, .comm = "make"};
+	x->procs[0] = (struct process){.slot = SLOT_FIRST, .pid = 10, .comm = "make"};
 	x->procs[0].m.sched.oncpu_ns = cpu_a;
-	x->procs[1] = (struct proc_info){.slot = SLOT_FIRST + 1, .pid = 11, .comm = "cc1"};
+	x->procs[1] = (struct process){.slot = SLOT_FIRST + 1, .pid = 11, .comm = "cc1"};
 	x->procs[1].m.sched.oncpu_ns = cpu_b;
 	/* the processes beyond --max-procs: no process of its own */
-	x->procs[2] = (struct proc_info){.slot = SLOT_OVERFLOW, .comm = "[overflow]"};
+	x->procs[2] = (struct process){.slot = SLOT_OVERFLOW, .comm = "[overflow]"};
 	x->procs[2].m.sched.oncpu_ns = 99999;
 	x->s.procs = x->procs;
 	x->s.n_procs = 3;
@@ -201,7 +201,7 @@ static size_t eval(struct alerts *a, bool final, uint64_t off, uint64_t p99, uin
 	struct scene x;
 
 	scene(&x, final, off, p99, ca, cb);
-	return alerts_eval(a, &x.s, &x.bd, SUB_DEFAULT, NULL, 1700000000000000000ULL + off);
+	return alerts__eval(a, &x.s, &x.bd, SUB_DEFAULT, NULL, 1700000000000000000ULL + off);
 }
 
 TEST(test_alerts__edge_triggered)
@@ -209,7 +209,7 @@ TEST(test_alerts__edge_triggered)
 	struct alerts a = {0};
 	char err[256];
 
-	CHECK(!alerts_add(&a, "runq.p99 > 10us", false, true, err, sizeof(err)));
+	CHECK(!alerts__add(&a, "runq.p99 > 10us", false, true, err, sizeof(err)));
 	CHECK_U64(eval(&a, false, 1, 5000, 0, 0), 0);
 	CHECK_U64(eval(&a, false, 2, 20000, 0, 0), 1); /* crosses */
 	CHECK_U64(eval(&a, false, 3, 30000, 0, 0), 0); /* still above: no repeat */
@@ -221,7 +221,7 @@ TEST(test_alerts__edge_triggered)
 	CHECK_U64(a.fired[0].offset_ns, 2);
 	CHECK(!a.fired[0].final && a.fired[2].final);
 	CHECK_U64(a.fired[0].pid, 0);
-	alerts_release(&a);
+	alerts__release(&a);
 }
 
 TEST(test_alerts__persistence)
@@ -229,7 +229,7 @@ TEST(test_alerts__persistence)
 	struct alerts a = {0};
 	char err[256];
 
-	CHECK(!alerts_add(&a, "runq.p99 >= 1ms for 3 intervals", false, true, err, sizeof(err)));
+	CHECK(!alerts__add(&a, "runq.p99 >= 1ms for 3 intervals", false, true, err, sizeof(err)));
 	CHECK_U64(eval(&a, false, 1, 2000000, 0, 0), 0);
 	CHECK_U64(eval(&a, false, 2, 2000000, 0, 0), 0);
 	CHECK_U64(eval(&a, false, 3, 100, 0, 0), 0); /* the streak breaks */
@@ -240,7 +240,7 @@ TEST(test_alerts__persistence)
 	/* "for N intervals" is about intervals: not evaluated on the final report */
 	CHECK_U64(eval(&a, true, 8, 9000000, 0, 0), 0);
 	CHECK_U64(a.fired[0].offset_ns, 6);
-	alerts_release(&a);
+	alerts__release(&a);
 }
 
 /* SIGHUP: rules re-read; one kept keeps its state, one new starts afresh. */
@@ -249,13 +249,13 @@ TEST(test_alerts__rules_replaced)
 	struct alerts a = {0}, b = {0};
 	char err[256];
 
-	CHECK(!alerts_add(&a, "runq.p99 >= 1ms for 2 intervals", false, true, err, sizeof(err)));
-	CHECK(!alerts_add(&a, "runq.p99 > 10us", false, true, err, sizeof(err)));
+	CHECK(!alerts__add(&a, "runq.p99 >= 1ms for 2 intervals", false, true, err, sizeof(err)));
+	CHECK(!alerts__add(&a, "runq.p99 > 10us", false, true, err, sizeof(err)));
 	CHECK_U64(eval(&a, false, 1, 2000000, 0, 0), 1); /* the second fires */
 	/* the file again: the first rule as before, the second gone, a third new */
-	CHECK(!alerts_add(&b, "runq.p99 >= 1ms for 2 intervals", false, true, err, sizeof(err)));
-	CHECK(!alerts_add(&b, "runq.p99 > 1us", false, true, err, sizeof(err)));
-	CHECK_U64(alerts_replace_rules(&a, &b), 1);
+	CHECK(!alerts__add(&b, "runq.p99 >= 1ms for 2 intervals", false, true, err, sizeof(err)));
+	CHECK(!alerts__add(&b, "runq.p99 > 1us", false, true, err, sizeof(err)));
+	CHECK_U64(alerts__replace_rules(&a, &b), 1);
 	CHECK_U64(a.n_rules, 2);
 	CHECK_U64(b.n_rules, 0);
 	/* the streak of one goes on: the kept rule fires now; the new one crosses now too */
@@ -264,8 +264,8 @@ TEST(test_alerts__rules_replaced)
 	/* the alert fired before the reload still names its rule */
 	CHECK_STR(a.fired[0].rule->text, "runq.p99 > 10us");
 	CHECK_U64(eval(&a, false, 3, 2000000, 0, 0), 0); /* neither fires again */
-	alerts_release(&b);
-	alerts_release(&a);
+	alerts__release(&b);
+	alerts__release(&a);
 }
 
 TEST(test_alerts__per_process_scope)
@@ -273,9 +273,9 @@ TEST(test_alerts__per_process_scope)
 	struct alerts a = {0};
 	char err[256];
 
-	CHECK(!alerts_add(&a, "process.cpu > 100ns", false, true, err, sizeof(err)));
-	CHECK(!alerts_add(&a, "process[c?1].cpu > 100ns for 2 intervals", false, true, err,
-			  sizeof(err)));
+	CHECK(!alerts__add(&a, "process.cpu > 100ns", false, true, err, sizeof(err)));
+	CHECK(!alerts__add(&a, "process[c?1].cpu > 100ns for 2 intervals", false, true, err,
+			   sizeof(err)));
 	/* both processes cross: one alert each (the overflow row is not a process) */
 	CHECK_U64(eval(&a, false, 1, 0, 500, 500), 2);
 	CHECK_U64(a.fired[0].pid, 10);
@@ -286,7 +286,7 @@ TEST(test_alerts__per_process_scope)
 	CHECK(a.fired[2].rule == &a.rules[1] && a.fired[2].pid == 11);
 	CHECK_U64(eval(&a, true, 3, 0, 50, 500), 1); /* final: cc1 only */
 	CHECK_U64(a.fired[3].pid, 11);
-	alerts_release(&a);
+	alerts__release(&a);
 }
 
 TEST(test_alerts__against_baseline)
@@ -296,21 +296,21 @@ TEST(test_alerts__against_baseline)
 	struct scene x;
 	char err[256];
 
-	CHECK(!alerts_add(&a, "cpu > 1.2 * baseline", true, false, err, sizeof(err)));
+	CHECK(!alerts__add(&a, "cpu > 1.2 * baseline", true, false, err, sizeof(err)));
 	scene(&x, false, 1, 0, 5000, 5000);
 	/* intervals are not whole runs */
-	CHECK_U64(alerts_eval(&a, &x.s, &x.bd, SUB_DEFAULT, base, 0), 0);
+	CHECK_U64(alerts__eval(&a, &x.s, &x.bd, SUB_DEFAULT, base, 0), 0);
 	scene(&x, true, 2, 0, 1100, 1100);
-	CHECK_U64(alerts_eval(&a, &x.s, &x.bd, SUB_DEFAULT, base, 0), 0); /* +10% */
+	CHECK_U64(alerts__eval(&a, &x.s, &x.bd, SUB_DEFAULT, base, 0), 0); /* +10% */
 	scene(&x, true, 2, 0, 1500, 1500);
-	CHECK_U64(alerts_eval(&a, &x.s, &x.bd, SUB_DEFAULT, base, 0), 1);
+	CHECK_U64(alerts__eval(&a, &x.s, &x.bd, SUB_DEFAULT, base, 0), 1);
 	CHECK(a.fired[0].baseline == 2000 && a.fired[0].threshold == 2400 &&
 	      a.fired[0].value == 3000);
 	/* a subsystem that was off has no value: no alert, said once */
 	scene(&x, true, 2, 0, 1500, 1500);
-	CHECK_U64(alerts_eval(&a, &x.s, &x.bd, SUB_DEFAULT & ~SUB_SCHED, base, 0), 0);
+	CHECK_U64(alerts__eval(&a, &x.s, &x.bd, SUB_DEFAULT & ~SUB_SCHED, base, 0), 0);
 	json_free(base);
-	alerts_release(&a);
+	alerts__release(&a);
 }
 
 TEST(test_alerts__record_and_text)
@@ -321,7 +321,7 @@ TEST(test_alerts__record_and_text)
 	char err[256], line[512];
 	const char *out;
 
-	CHECK(!alerts_add(&a, "process[make].cpu > 100ns", false, false, err, sizeof(err)));
+	CHECK(!alerts__add(&a, "process[make].cpu > 100ns", false, false, err, sizeof(err)));
 	CHECK_U64(eval(&a, true, 4000000000ULL, 0, 500, 0), 1);
 	jw_init(&w, capture_begin(&c));
 	alert_record(&w, &a.fired[0]);
@@ -335,5 +335,5 @@ TEST(test_alerts__record_and_text)
 	capture_free(&c);
 	alert_describe(line, sizeof(line), &a.fired[0]);
 	CHECK_STR(line, "alert: process[make].cpu > 100ns: 500ns (pid 10 make, whole run)");
-	alerts_release(&a);
+	alerts__release(&a);
 }

@@ -89,7 +89,7 @@ TEST(test_baseline__compare)
 		{"sort big", "sort", 1800000000},
 		{"new", "new", 5},
 	};
-	struct proc_info procs[4];
+	struct process procs[4];
 	struct snapshot cur = {.kind = SNAP_REPORT, .start_ns = 1000000000, .end_ns = 3000000000};
 	struct breakdowns bd = {0};
 	char buf[2048];

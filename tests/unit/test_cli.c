@@ -125,29 +125,29 @@ TEST(test_cli__config_check)
 	char err[256];
 
 	config_init(&cfg);
-	CHECK_I64(config_check(&cfg, err, sizeof(err)), -1);
+	CHECK_I64(config_validate(&cfg, err, sizeof(err)), -1);
 	CHECK_CONTAINS(err, "nothing to trace");
 	cfg.target = TARGET_ALL;
-	CHECK_I64(config_check(&cfg, err, sizeof(err)), 0);
+	CHECK_I64(config_validate(&cfg, err, sizeof(err)), 0);
 	cfg.subsys = SUB_OFFCPU | SUB_IO;
-	CHECK_I64(config_check(&cfg, err, sizeof(err)), -1);
+	CHECK_I64(config_validate(&cfg, err, sizeof(err)), -1);
 	CHECK_STR(err, "'offcpu' needs 'sched': not with '--no-sched'");
 	cfg.subsys = SUB_IO;
 	cfg.flamegraph = "x.svg";
-	CHECK_I64(config_check(&cfg, err, sizeof(err)), -1);
+	CHECK_I64(config_validate(&cfg, err, sizeof(err)), -1);
 	CHECK_CONTAINS(err, "'--flamegraph'");
 	cfg.flamegraph = NULL;
 	cfg.fail_on_alert = true;
-	CHECK_I64(config_check(&cfg, err, sizeof(err)), -1);
+	CHECK_I64(config_validate(&cfg, err, sizeof(err)), -1);
 	CHECK_CONTAINS(err, "'--fail-on-alert' needs alert rules");
 	cfg.fail_on_alert = false;
 	cfg.follow_children = false;
-	CHECK_I64(config_check(&cfg, err, sizeof(err)), -1);
+	CHECK_I64(config_validate(&cfg, err, sizeof(err)), -1);
 	CHECK_CONTAINS(err, "'--no-children' needs '-p' or a COMMAND");
 	cfg.target = TARGET_PIDS;
-	CHECK_I64(config_check(&cfg, err, sizeof(err)), 0);
+	CHECK_I64(config_validate(&cfg, err, sizeof(err)), 0);
 	cfg.subsys = 0;
-	CHECK_I64(config_check(&cfg, err, sizeof(err)), -1);
+	CHECK_I64(config_validate(&cfg, err, sizeof(err)), -1);
 	CHECK_CONTAINS(err, "every subsystem is off");
 	config_release(&cfg);
 }

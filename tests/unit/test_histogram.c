@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Log-linear histograms (include/hist.h, src/histogram.c): exact small values,
+ * Log-linear histograms (include/hist.h, src/lib/histogram.c): exact small values,
  * buckets that hold their values and are narrow, percentiles within the stated error,
  * merging.
  */

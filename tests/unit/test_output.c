@@ -250,18 +250,18 @@ TEST(test_output__set_fails_together)
 	paths[0] = in_dir("a.txt");
 	paths[1] = path; /* this one cannot be written */
 	paths[2] = in_dir("c.txt");
-	CHECK_I64(outputs_open(&set, paths, 3, false), 0);
+	CHECK_I64(outputs__open(&set, paths, 3, false), 0);
 	for (int i = 0; i < 3; i++)
-		fputs("data\n", outputs_file(&set, i));
-	CHECK_I64(outputs_close(&set, true), -EPIPE);
+		fputs("data\n", outputs__file(&set, i));
+	CHECK_I64(outputs__close(&set, true), -EPIPE);
 	CHECK_I64(entries(), 0); /* neither of the good ones appeared */
 	/* and all of them when every one is fine */
 	paths[1] = in_dir("b.txt");
-	CHECK_I64(outputs_open(&set, paths, 3, false), 0);
-	CHECK(outputs_file(&set, 3) == NULL);
+	CHECK_I64(outputs__open(&set, paths, 3, false), 0);
+	CHECK(outputs__file(&set, 3) == NULL);
 	for (int i = 0; i < 3; i++)
-		fputs("data\n", outputs_file(&set, i));
-	CHECK_I64(outputs_close(&set, true), 0);
+		fputs("data\n", outputs__file(&set, i));
+	CHECK_I64(outputs__close(&set, true), 0);
 	CHECK_I64(entries(), 3);
 	close(p[1]);
 	signal(SIGPIPE, SIG_DFL);

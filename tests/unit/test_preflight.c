@@ -48,19 +48,19 @@ TEST(test_preflight__check_command)
 	int fd;
 
 	log_verbosity = -1; /* the errors are expected: keep the output clean */
-	CHECK_I64(check_command("sh", NULL, 0), 0); /* found on PATH */
-	CHECK_I64(check_command("sh", path, sizeof(path)), 0);
+	CHECK_I64(preflight_command("sh", NULL, 0), 0); /* found on PATH */
+	CHECK_I64(preflight_command("sh", path, sizeof(path)), 0);
 	CHECK(path[0] == '/' && access(path, X_OK) == 0); /* ... and resolved to a file */
-	CHECK_I64(check_command("/bin/sh", NULL, 0), 0);
-	CHECK_I64(check_command("procscope-no-such-command", NULL, 0), -ENOENT);
-	CHECK_I64(check_command("/nonexistent/x", NULL, 0), -ENOENT);
+	CHECK_I64(preflight_command("/bin/sh", NULL, 0), 0);
+	CHECK_I64(preflight_command("procscope-no-such-command", NULL, 0), -ENOENT);
+	CHECK_I64(preflight_command("/nonexistent/x", NULL, 0), -ENOENT);
 	CHECK(mkdtemp(dir) != NULL);
 	snprintf(path, sizeof(path), "%s/plain", dir);
 	fd = open(path, O_CREAT | O_WRONLY, 0644);
 	close(fd);
 	if (geteuid() != 0) /* root may execute anything with any x bit: skip the mode check */
-		CHECK_I64(check_command(path, NULL, 0), -EACCES);
-	CHECK_I64(check_command(dir, NULL, 0), -EACCES); /* a directory */
+		CHECK_I64(preflight_command(path, NULL, 0), -EACCES);
+	CHECK_I64(preflight_command(dir, NULL, 0), -EACCES); /* a directory */
 	unlink(path);
 	rmdir(dir);
 	log_verbosity = 0;

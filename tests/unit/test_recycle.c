@@ -19,7 +19,7 @@ static void dump(struct raw_dump *d, uint64_t ts_ms)
 	fx_init(d, MAX_PROCS, POOL, FX_ATTACH_NS + ts_ms * MS);
 }
 
-static const struct proc_info *find(const struct snapshot *s, const char *comm, bool agg)
+static const struct process *find(const struct snapshot *s, const char *comm, bool agg)
 {
 	for (size_t i = 0; i < s->n_procs; i++)
 		if (!strcmp(s->procs[i].comm, comm) && !!s->procs[i].folded == agg)
@@ -44,7 +44,7 @@ TEST(test_recycle__figures_kept_and_counted_once)
 	struct proc_rec *p;
 	struct stat_row *row;
 	uint32_t pseudo[2];
-	const struct proc_info *a;
+	const struct process *a;
 
 	recycler__init(&rc, MAX_PROCS, POOL);
 	/* at 1 s, the last interval's end: "worker" (slot 2) runs, "early" (3) is done */
@@ -198,7 +198,7 @@ TEST(test_recycle__many_groups_and_rows)
 	CHECK_U64(s.process_count, GROUPS * PER);
 	for (int g = 0; g < GROUPS; g++) {
 		char comm[8];
-		const struct proc_info *a;
+		const struct process *a;
 		const struct syscall_stat *sc;
 
 		snprintf(comm, sizeof(comm), "cmd%d", g);

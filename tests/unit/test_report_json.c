@@ -13,7 +13,7 @@
 #include "report_fixture.h"
 #include "test.h"
 #include "lib/util.h"
-#include "model/stacks.h"
+#include "model/stack_set.h"
 
 TEST(test_report_json__json_valid_and_complete)
 {

@@ -14,15 +14,15 @@ TEST(test_stackstore__same_key_merges)
 	struct stack_key a = key(4096, 7, 99), b = key(4096, 7, 98);
 	struct stack_val one = {1, 10}, two = {2, 20};
 
-	CHECK(stackstore_add(&st, &a, &one));
-	CHECK(stackstore_add(&st, &b, &one));
-	CHECK(stackstore_add(&st, &a, &two));
+	CHECK(stackstore__add(&st, &a, &one));
+	CHECK(stackstore__add(&st, &b, &one));
+	CHECK(stackstore__add(&st, &a, &two));
 	CHECK_U64(st.n, 2);
 	CHECK_U64(st.keys[0].uhash, 99);
 	CHECK_U64(st.vals[0].count, 3);
 	CHECK_U64(st.vals[0].ns, 30);
 	CHECK_U64(st.vals[1].count, 1);
-	stackstore_release(&st);
+	stackstore__release(&st);
 }
 
 TEST(test_stackstore__bounded_by_a_catch_all)
@@ -37,13 +37,13 @@ TEST(test_stackstore__bounded_by_a_catch_all)
 	for (uint32_t i = 0; i < 2 * STACKSTORE_MAX; i++) {
 		struct stack_key k = key(4096 + i % 2, (int32_t)i, 1000 + i);
 
-		ok &= stackstore_add(&st, &k, &one) == (i < STACKSTORE_MAX);
+		ok &= stackstore__add(&st, &k, &one) == (i < STACKSTORE_MAX);
 	}
 	CHECK(ok);
 	/* a stack kept before the table filled still counts as itself */
 	struct stack_key first = key(4096, 0, 1000);
 
-	CHECK(stackstore_add(&st, &first, &one));
+	CHECK(stackstore__add(&st, &first, &one));
 	CHECK_U64(st.n, STACKSTORE_MAX + 2); /* and one catch-all per aggregate */
 	for (size_t i = 0; i < st.n; i++) {
 		total += st.vals[i].count;
@@ -57,5 +57,5 @@ TEST(test_stackstore__bounded_by_a_catch_all)
 	CHECK_U64(n_catch, 2);
 	CHECK_U64(total, 2 * STACKSTORE_MAX + 1); /* every sample, once */
 	CHECK_U64(catch_all, STACKSTORE_MAX);
-	stackstore_release(&st);
+	stackstore__release(&st);
 }

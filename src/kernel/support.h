@@ -8,6 +8,6 @@
 #include "model/config.h"
 
 /* Print the outcome to @out (text, or JSON with cfg->json); 0 if everything loads, else 1. */
-int check_run(const struct config *cfg, FILE *out);
+int support_report(const struct config *cfg, FILE *out);
 
 #endif

@@ -3,7 +3,7 @@
  * The log of closed TCP connections over a long run: trimmed after each interval to
  * what later reports need -- the largest for the final one -- and still counted.
  */
-#include "kernel/conns.h"
+#include "kernel/conn_log.h"
 #include "fixtures.h"
 #include "test.h"
 
@@ -16,7 +16,7 @@ static void add(struct conn_log *l, uint64_t end_ns, uint64_t bytes, const char 
 	CHECK_I64(conn_log__add(l, &e, sizeof(e), comm), 0);
 }
 
-TEST(test_conns__trimmed_and_counted)
+TEST(test_conn_log__trimmed_and_counted)
 {
 	struct conn_log l = {0};
 	struct raw_dump whole, last;

@@ -16,7 +16,7 @@
 #include "analysis/analysis.h"
 #include "analysis/baseline.h"
 
-struct checks {
+struct verdicts {
 	struct alerts *alerts;	   /* NULL: no rules */
 	pthread_mutex_t *mu;	   /* the rules' lock */
 	const struct baseline *bl; /* NULL or root NULL: no --baseline */
@@ -27,7 +27,7 @@ struct checks {
 };
 
 /* Check snapshot @s and its analysis @a (which the final report's results join). */
-void checks_run(const struct checks *c, const struct snapshot *s, struct analysis *a,
-		uint64_t unix_ns);
+void verdicts_run(const struct verdicts *c, const struct snapshot *s, struct analysis *a,
+		  uint64_t unix_ns);
 
 #endif

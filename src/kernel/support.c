@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "kernel/check.h"
+#include "kernel/support.h"
 #include "lib/json_writer.h"
 #include "lib/log.h"
 #include "host/preflight.h"
@@ -91,7 +91,7 @@ static void check_json(FILE *f, const struct kernel_info *k)
 	jw_end_record(&w);
 }
 
-int check_run(const struct config *cfg, FILE *out)
+int support_report(const struct config *cfg, FILE *out)
 {
 	struct config all = *cfg;
 	struct session_opts so = {.cfg = &all, .mode = MODE_ALL};
@@ -99,7 +99,7 @@ int check_run(const struct config *cfg, FILE *out)
 	const struct kernel_info *k;
 	int status = 0;
 
-	if (check_privileges() || check_btf(cfg->btf_path) || check_kernel())
+	if (preflight_privileges() || preflight_btf(cfg->btf_path) || preflight_kernel())
 		return EXIT_RUNTIME;
 	all.subsys = SUB_ALL;
 	if (session__open(&s, &so))

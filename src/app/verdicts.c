@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The run's checks: alert rules and the baseline; see checks.h. */
-#include "app/checks.h"
+#include "app/verdicts.h"
 
-void checks_run(const struct checks *c, const struct snapshot *s, struct analysis *a,
-		uint64_t unix_ns)
+void verdicts_run(const struct verdicts *c, const struct snapshot *s, struct analysis *a,
+		  uint64_t unix_ns)
 {
 	bool final = s->kind == SNAP_REPORT, base = c->bl && c->bl->root;
 	size_t first;
@@ -13,12 +13,12 @@ void checks_run(const struct checks *c, const struct snapshot *s, struct analysi
 	if (c->alerts) {
 		pthread_mutex_lock(c->mu);
 		first = c->alerts->n_fired;
-		alerts_eval(c->alerts, s, &a->bd, c->subsys, final && base ? c->bl->root : NULL,
-			    unix_ns);
+		alerts__eval(c->alerts, s, &a->bd, c->subsys, final && base ? c->bl->root : NULL,
+			     unix_ns);
 		for (size_t i = first; c->emit && i < c->alerts->n_fired; i++)
 			c->emit(c->ctx, &c->alerts->fired[i]);
 		pthread_mutex_unlock(c->mu);
 	}
 	if (final)
-		analysis_checks(a, base ? c->cmp : NULL, c->alerts);
+		analysis_verdicts(a, base ? c->cmp : NULL, c->alerts);
 }

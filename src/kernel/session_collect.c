@@ -21,7 +21,7 @@
 #include "kernel/session_priv.h"
 #include "kernel/recycle.h"
 #include "kernel/raw_stacks.h"
-#include "model/stacks.h"
+#include "model/stack_set.h"
 #include "kernel/stackstore.h"
 #include "lib/util.h"
 
@@ -689,7 +689,7 @@ int session__rekey_stacks(struct session *s, const struct retired_stacks *r, siz
 			to.uhash = 0;
 			to.ustack = STACK_ID_FORGOTTEN;
 		}
-		if (!stackstore_add(&s->folded_stacks, &to, &vals[k]) && to.uhash)
+		if (!stackstore__add(&s->folded_stacks, &to, &vals[k]) && to.uhash)
 			u64s_push(&orphans, &n_orphans, &orphans_cap, to.uhash);
 	}
 	if (n_gone)

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The run's checks (app/checks.h) on the model: a rule fires on an interval and is
+ * The run's verdicts (app/verdicts.h) on the model: a rule fires on an interval and is
  * handed to emit once, the final report's comparison with a baseline becomes a
  * regression finding, and what was not traced has no value.
  */
-#include "app/checks.h"
+#include "app/verdicts.h"
 #include "fixtures.h"
 #include "json_check.h"
 #include "model/subsys.h"
@@ -38,31 +38,31 @@ static void snap(struct snapshot *s, struct raw_dump *d, bool interval)
 	CHECK_I64(snapshot_build(s, d, &prev, FX_ATTACH_NS, NULL), 0);
 }
 
-TEST(test_checks__rules_and_baseline)
+TEST(test_verdicts__rules_and_baseline)
 {
 	pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 	struct alerts rules = {0};
 	struct baseline bl = {0};
 	struct baseline_cmp cmp = {0};
 	struct emitted got = {0};
-	struct checks c = {.alerts = &rules,
-			   .mu = &mu,
-			   .bl = &bl,
-			   .cmp = &cmp,
-			   .subsys = SUB_DEFAULT,
-			   .emit = emit,
-			   .ctx = &got};
+	struct verdicts c = {.alerts = &rules,
+			     .mu = &mu,
+			     .bl = &bl,
+			     .cmp = &cmp,
+			     .subsys = SUB_DEFAULT,
+			     .emit = emit,
+			     .ctx = &got};
 	struct raw_dump d;
 	struct snapshot s;
 	struct analysis a;
 	char err[256];
 
-	CHECK(!alerts_add(&rules, "io.share > 50%", true, true, err, sizeof(err)));
-	CHECK(!alerts_add(&rules, "wall > 1.5 * baseline", true, true, err, sizeof(err)));
+	CHECK(!alerts__add(&rules, "io.share > 50%", true, true, err, sizeof(err)));
+	CHECK(!alerts__add(&rules, "wall > 1.5 * baseline", true, true, err, sizeof(err)));
 	/* an interval: the share rule fires (disk is 65% of the path), once */
 	snap(&s, &d, true);
 	analysis_compute(&a, &s, "`sh`");
-	checks_run(&c, &s, &a, 0);
+	verdicts_run(&c, &s, &a, 0);
 	CHECK_I64(got.n, 1);
 	CHECK(got.last > 0.6 && got.last < 0.7);
 	analysis_release(&a);
@@ -78,7 +78,7 @@ TEST(test_checks__rules_and_baseline)
 	bl.desc = xstrdup("sh");
 	snap(&s, &d, false);
 	analysis_compute(&a, &s, "`sh`");
-	checks_run(&c, &s, &a, 0);
+	verdicts_run(&c, &s, &a, 0);
 	CHECK_I64(got.n, 3);
 	CHECK(a.baseline == &cmp && cmp.regressions >= 1);
 	CHECK(a.alerts == &rules);
@@ -95,15 +95,15 @@ TEST(test_checks__rules_and_baseline)
 	raw_dump_release(&d);
 	baseline_cmp_release(&cmp);
 	baseline_release(&bl);
-	alerts_release(&rules);
+	alerts__release(&rules);
 }
 
-TEST(test_checks__untraced_has_no_value)
+TEST(test_verdicts__untraced_has_no_value)
 {
 	pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 	struct alerts rules = {0};
 	struct emitted got = {0};
-	struct checks c = {
+	struct verdicts c = {
 		.alerts = &rules, .mu = &mu, .subsys = SUB_SCHED, .emit = emit, .ctx = &got};
 	struct raw_dump d;
 	struct snapshot s;
@@ -111,13 +111,13 @@ TEST(test_checks__untraced_has_no_value)
 	char err[256];
 
 	/* io was not traced: its figures are not zero, they are absent */
-	CHECK(!alerts_add(&rules, "io.read_bytes < 1", false, true, err, sizeof(err)));
+	CHECK(!alerts__add(&rules, "io.read_bytes < 1", false, true, err, sizeof(err)));
 	snap(&s, &d, true);
 	analysis_compute(&a, &s, "`sh`");
-	checks_run(&c, &s, &a, 0);
+	verdicts_run(&c, &s, &a, 0);
 	CHECK_I64(got.n, 0);
 	analysis_release(&a);
 	snapshot_release(&s);
 	raw_dump_release(&d);
-	alerts_release(&rules);
+	alerts__release(&rules);
 }

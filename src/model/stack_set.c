@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "lib/util.h"
-#include "model/stacks.h"
+#include "model/stack_set.h"
 
 static uint64_t fnv1a(const void *p, size_t n, uint64_t h)
 {

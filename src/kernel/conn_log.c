@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Closed TCP connections from ring-buffer records; see conns.h. */
+/* Closed TCP connections from ring-buffer records; see conn_log.h. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/conns.h"
+#include "kernel/conn_log.h"
 #include "lib/util.h"
 
 int conn_log__add(struct conn_log *l, const void *data, size_t len, const char *comm)

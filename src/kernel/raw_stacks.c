@@ -5,7 +5,7 @@
 
 #include "kernel/raw_stacks.h"
 #include "model/snapshot.h"
-#include "model/stacks.h"
+#include "model/stack_set.h"
 #include "symbols/symbolize.h"
 #include "lib/util.h"
 
@@ -108,7 +108,7 @@ void stacks_build(struct stack_set *set, const struct raw_stacks *raw, unsigned 
 		}
 		/*
 		 * an aggregate's user frames that were bare addresses of processes now gone,
-		 * or its stacks beyond the table of them (src/stackstore.h)
+		 * or its stacks beyond the table of them (src/kernel/stackstore.h)
 		 */
 		if (!r->n_u &&
 		    (r->key.ustack == STACK_ID_FORGOTTEN || r->key.ustack == STACK_ID_BEYOND)) {
