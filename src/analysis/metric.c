@@ -59,13 +59,6 @@ static struct path_def *paths;
 static size_t n_paths;
 static pthread_once_t paths_once = PTHREAD_ONCE_INIT;
 
-static unsigned int section_subsys(enum metric_section sect)
-{
-	static const unsigned int bits[MS_N] = {SUB_SCHED, SUB_IO, SUB_NET, SUB_MEM};
-
-	return sect < MS_N ? bits[sect] : 0;
-}
-
 static void path_add(const char *path, enum path_kind kind, unsigned int idx, unsigned int field,
 		     enum metric_unit unit, bool target_only, unsigned int subsys)
 {
@@ -113,7 +106,7 @@ static void paths_build(void)
 			continue;
 		snprintf(buf, sizeof(buf), "%s.%s", metric_section_name(d->sect), d->json);
 		path_add(buf, PK_COUNTER, (unsigned int)i, 0, d->unit, false,
-			 section_subsys(d->sect));
+			 metric_section_subsys(d->sect));
 	}
 	for (size_t i = 0; i < n_dist_defs; i++) {
 		const struct dist_def *d = &dist_defs[i];
@@ -122,7 +115,7 @@ static void paths_build(void)
 			snprintf(buf, sizeof(buf), "%s.%s.%s", metric_section_name(d->sect),
 				 d->json, dist_field_keys[f]);
 			path_add(buf, PK_DIST, (unsigned int)i, f, f ? MU_NS : MU_COUNT, false,
-				 section_subsys(d->sect));
+				 metric_section_subsys(d->sect));
 		}
 	}
 	path_add("sched.blocked_ns", PK_BLOCKED, 0, 0, MU_NS, false, SUB_SCHED);

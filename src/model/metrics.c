@@ -2,12 +2,6 @@
 /* The counter and distribution tables (metrics.h), and what folds processes together. */
 #include "model/metrics.h"
 
-/* the section of a line, from its struct metrics member's name */
-#define MS_sched MS_SCHED
-#define MS_io MS_IO
-#define MS_net MS_NET
-#define MS_mem MS_MEM
-
 #define COUNTER_DEF(sect_, field_, json_, unit_, fold_, name_, prom_, label_, abi_)                \
 	{.sect = MS_##sect_,                                                                       \
 	 .offset = offsetof(struct metrics, sect_.field_),                                         \
@@ -31,30 +25,32 @@ const size_t n_counter_defs = sizeof(counter_defs) / sizeof(counter_defs[0]);
 const struct dist_def dist_defs[] = {METRIC_DISTRIBUTIONS(DIST_DEF)};
 const size_t n_dist_defs = sizeof(dist_defs) / sizeof(dist_defs[0]);
 
-/*
- * Every section's counters come first in its struct, and the table has one line per
- * counter: its lines, 8 bytes each, reach exactly the first member that is not one. A
- * field added to a struct without its line (or the reverse) fails here.
- */
-#define COUNT_IN(want) (0 METRIC_COUNTERS(COUNT_LINE_##want))
-#define COUNT_LINE_sched(sect, ...) +(MS_##sect == MS_SCHED)
-#define COUNT_LINE_io(sect, ...) +(MS_##sect == MS_IO)
-#define COUNT_LINE_net(sect, ...) +(MS_##sect == MS_NET)
-#define COUNT_LINE_mem(sect, ...) +(MS_##sect == MS_MEM)
-_Static_assert(COUNT_IN(sched) * sizeof(uint64_t) == offsetof(struct sched_metrics, runq),
-	       "struct sched_metrics and METRIC_COUNTERS disagree");
-_Static_assert(COUNT_IN(io) * sizeof(uint64_t) == offsetof(struct io_metrics, deferred_cgid),
-	       "struct io_metrics and METRIC_COUNTERS disagree");
-_Static_assert(COUNT_IN(net) * sizeof(uint64_t) == offsetof(struct net_metrics, accepts),
-	       "struct net_metrics and METRIC_COUNTERS disagree");
-_Static_assert(COUNT_IN(mem) * sizeof(uint64_t) == sizeof(struct mem_metrics),
-	       "struct mem_metrics and METRIC_COUNTERS disagree");
+#define SECTION_NAME(sect, subsys) #sect,
+#define SECTION_SUBSYS(sect, subsys) subsys,
+#define SECTION_FROM(sect, subsys) offsetof(struct metrics, sect),
+#define SECTION_TO(sect, subsys) offsetof(struct metrics, sect.counters_end),
 
 const char *metric_section_name(enum metric_section s)
 {
-	static const char *const names[MS_N] = {"sched", "io", "net", "mem"};
+	static const char *const names[MS_N] = {METRIC_SECTIONS(SECTION_NAME)};
 
 	return s < MS_N ? names[s] : "?";
+}
+
+unsigned int metric_section_subsys(enum metric_section s)
+{
+	static const unsigned int bits[MS_N] = {METRIC_SECTIONS(SECTION_SUBSYS)};
+
+	return s < MS_N ? bits[s] : 0;
+}
+
+void metric_section_counters(enum metric_section s, size_t *from, size_t *to)
+{
+	static const size_t f[MS_N] = {METRIC_SECTIONS(SECTION_FROM)};
+	static const size_t t[MS_N] = {METRIC_SECTIONS(SECTION_TO)};
+
+	*from = s < MS_N ? f[s] : 0;
+	*to = s < MS_N ? t[s] : 0;
 }
 
 void metrics_add(struct metrics *t, const struct metrics *m)

@@ -19,6 +19,7 @@
 
 #include "core_abi.h"
 #include "lib/histogram.h"
+#include "model/subsys.h"
 
 enum metric_unit {
 	MU_NS, /* a duration */
@@ -34,14 +35,20 @@ enum metric_fold {
 	FOLD_GAUGE, /* a level now: processes add up; an interval keeps its end */
 };
 
-/* The sections of struct metrics, each a JSON object and a subsystem. */
-enum metric_section {
-	MS_SCHED,
-	MS_IO,
-	MS_NET,
-	MS_MEM,
-	MS_N,
-};
+/*
+ * S(sect, subsys): the sections of struct metrics -- member `sect`, of type struct
+ * sect_metrics, the JSON object "sect" of the target and of every process -- and the
+ * subsystem whose programs fill it (its figures are null when that one is off). Each
+ * section struct starts with its counters, up to its member `counters_end`.
+ */
+#define METRIC_SECTIONS(S)                                                                         \
+	S(sched, SUB_SCHED)                                                                        \
+	S(io, SUB_IO)                                                                              \
+	S(net, SUB_NET)                                                                            \
+	S(mem, SUB_MEM)
+
+#define METRIC_SECTION_ENUM(sect, subsys) MS_##sect,
+enum metric_section { METRIC_SECTIONS(METRIC_SECTION_ENUM) MS_N };
 
 /*
  * C(sect, field, json, unit, fold, name, prom, label, abi)
@@ -155,7 +162,10 @@ enum metric_section {
 	D(net, rtt, "rtt", "net.rtt", ROW_TCP_RTT)                                                 \
 	D(net, lifetime, "lifetime", NULL, ROW_TCP_LIFETIME)
 
-/* Every member up to the first non-counter is a counter of the table (metrics.c). */
+/*
+ * Every member before counters_end is a counter with its line in the table, and each
+ * line is one of them: a unit test checks that the lines tile the counters exactly.
+ */
 struct sched_metrics {
 	uint64_t oncpu_ns;
 	uint64_t runq_ns;	  /* all run-queue waits ... */
@@ -165,6 +175,7 @@ struct sched_metrics {
 	uint64_t unaccounted_ns;
 	uint64_t nvcsw, nivcsw;
 	uint64_t runq_waits;
+	char counters_end[0];
 	struct lat runq;
 };
 
@@ -174,14 +185,16 @@ struct io_metrics {
 	uint64_t wb_ops, wb_bytes; /* written back by the kernel for files it dirtied */
 	uint64_t dirtied_bytes;
 	uint64_t deferred_ops, deferred_bytes; /* of ops/bytes: issued later for its IO cgroup */
-	uint64_t deferred_cgid;		       /* that cgroup (one process's; 0 for the target) */
-	struct lat lat;			       /* device time */
-	struct lat queue;		       /* queue time */
+	char counters_end[0];
+	uint64_t deferred_cgid; /* that cgroup (one process's; 0 for the target) */
+	struct lat lat;		/* device time */
+	struct lat queue;	/* queue time */
 };
 
 struct net_metrics {
 	uint64_t tx_bytes, rx_bytes;
 	uint64_t connects, connect_failures, closes, retransmits;
+	char counters_end[0];
 	uint64_t accepts;   /* from its accept syscalls */
 	bool accepts_known; /* ... which were traced */
 	struct lat connect, rtt, lifetime;
@@ -192,6 +205,7 @@ struct mem_metrics {
 	uint64_t rss_bytes;	 /* now (live processes) */
 	uint64_t rss_peak_bytes; /* VmHWM while alive, signal->maxrss at exit */
 	uint64_t oom_kills;
+	char counters_end[0];
 };
 
 struct syscall_stat {
@@ -204,11 +218,9 @@ struct syscall_stat {
 	struct hist *h; /* the target's: its buckets (weighted, as lat); NULL for a process */
 };
 
+#define METRIC_SECTION_MEMBER(sect, subsys) struct sect##_metrics sect;
 struct metrics {
-	struct sched_metrics sched;
-	struct io_metrics io;
-	struct net_metrics net;
-	struct mem_metrics mem;
+	METRIC_SECTIONS(METRIC_SECTION_MEMBER)
 	struct syscall_stat *syscalls; /* by total time, descending */
 	size_t n_syscalls;
 	uint64_t syscall_count, syscall_errors, syscall_total_ns;
@@ -253,6 +265,10 @@ static inline const struct lat *dist_get(const struct metrics *m, const struct d
 
 /* "sched", "io", "net", "mem" */
 const char *metric_section_name(enum metric_section s);
+/* The subsystem that fills section @s (enum subsys). */
+unsigned int metric_section_subsys(enum metric_section s);
+/* Where section @s's counters are in struct metrics: [*@from, *@to). */
+void metric_section_counters(enum metric_section s, size_t *from, size_t *to);
 
 /* @t += @m: every counter by its fold (a gauge and a peak of an exited process too). */
 void metrics_add(struct metrics *t, const struct metrics *m);

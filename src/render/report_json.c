@@ -114,11 +114,9 @@ static void json_section(struct json_writer *w, const struct metrics *m, enum me
 			json_lat(w, dist_defs[i].json, dist_get(m, &dist_defs[i]));
 }
 
-static void json_sched(struct json_writer *w, const struct metrics *m, const struct hist *runq)
+/* sched's object besides its table: every wait together, and the target's histogram. */
+static void json_sched_more(struct json_writer *w, const struct metrics *m, const struct hist *runq)
 {
-	jw_key(w, "sched");
-	jw_object_begin(w);
-	json_section(w, m, MS_SCHED);
 	jw_kv_u64(w, "blocked_ns", sched_blocked_ns(&m->sched));
 	if (runq) {
 		/* the same object, with its histogram, for the target */
@@ -128,7 +126,6 @@ static void json_sched(struct json_writer *w, const struct metrics *m, const str
 		json_hist_buckets(w, runq);
 		jw_object_end(w);
 	}
-	jw_object_end(w);
 }
 
 static void json_syscalls(struct json_writer *w, const struct metrics *m)
@@ -181,14 +178,11 @@ static void json_device_fields(struct json_writer *w, const struct io_metrics *m
 	json_lat(w, "queue", &m->queue);
 }
 
-static void json_io(struct json_writer *w, const struct snapshot *s, const struct metrics *m,
-		    bool target)
+/* io's object besides its table: the target's devices and slowest requests. */
+static void json_io_more(struct json_writer *w, const struct snapshot *s, bool target)
 {
 	char b[32];
 
-	jw_key(w, "io");
-	jw_object_begin(w);
-	json_section(w, m, MS_IO);
 	if (target) {
 		jw_key(w, "devices");
 		jw_array_begin(w);
@@ -223,17 +217,14 @@ static void json_io(struct json_writer *w, const struct snapshot *s, const struc
 		}
 		jw_array_end(w);
 	}
-	jw_object_end(w);
 }
 
-static void json_net(struct json_writer *w, const struct snapshot *s, const struct metrics *m,
-		     bool target)
+/* net's object besides its table: accepts, and the target's remotes and connections. */
+static void json_net_more(struct json_writer *w, const struct snapshot *s, const struct metrics *m,
+			  bool target)
 {
 	const struct net_metrics *n = &m->net;
 
-	jw_key(w, "net");
-	jw_object_begin(w);
-	json_section(w, m, MS_NET);
 	/* from its accept calls: null when syscalls were not traced */
 	if (n->accepts_known)
 		jw_kv_u64(w, "accepts", n->accepts);
@@ -277,15 +268,6 @@ static void json_net(struct json_writer *w, const struct snapshot *s, const stru
 		}
 		jw_array_end(w);
 	}
-	jw_object_end(w);
-}
-
-static void json_mem(struct json_writer *w, const struct metrics *m)
-{
-	jw_key(w, "mem");
-	jw_object_begin(w);
-	json_section(w, m, MS_MEM);
-	jw_object_end(w);
 }
 
 static void json_top_stacks(struct json_writer *w, const char *key, const struct stack_set *set,
@@ -530,28 +512,28 @@ static void json_metrics(struct json_writer *w, const struct snapshot *s, const 
 			 unsigned int subsys, bool target)
 {
 	json_breakdown(w, bd, bd_method);
-	if (subsys & SUB_SCHED)
-		json_sched(w, m, runq);
-	else
-		jw_kv_str(w, "sched", NULL);
+	for (unsigned int sect = 0; sect < MS_N; sect++) {
+		if (!(subsys & metric_section_subsys(sect))) {
+			jw_kv_str(w, metric_section_name(sect), NULL);
+			continue;
+		}
+		jw_key(w, metric_section_name(sect));
+		jw_object_begin(w);
+		json_section(w, m, sect);
+		if (sect == MS_sched)
+			json_sched_more(w, m, runq);
+		else if (sect == MS_io)
+			json_io_more(w, s, target);
+		else if (sect == MS_net)
+			json_net_more(w, s, m, target);
+		jw_object_end(w);
+	}
 	if (subsys & SUB_SYSCALLS) {
 		json_syscalls(w, m);
 	} else {
 		jw_kv_str(w, "syscalls", NULL);
 		jw_kv_str(w, "syscalls_total", NULL);
 	}
-	if (subsys & SUB_IO)
-		json_io(w, s, m, target);
-	else
-		jw_kv_str(w, "io", NULL);
-	if (subsys & SUB_NET)
-		json_net(w, s, m, target);
-	else
-		jw_kv_str(w, "net", NULL);
-	if (subsys & SUB_MEM)
-		json_mem(w, m);
-	else
-		jw_kv_str(w, "mem", NULL);
 }
 
 static void json_process(struct json_writer *w, const struct snapshot *s, const struct process *p,

@@ -685,6 +685,32 @@ static void kernel_notes(FILE *f, const struct kernel_info *k)
 	}
 }
 
+/*
+ * A section of the counter table this report has no words of its own for (a subsystem
+ * added since): its figures for the target, by their JSON keys, the non-zero ones.
+ */
+static void other_section(FILE *f, const struct snapshot *s, enum metric_section sect)
+{
+	char b[32];
+	bool any = false;
+
+	for (size_t i = 0; i < n_counter_defs; i++) {
+		const struct counter_def *d = &counter_defs[i];
+		uint64_t v = counter_get(&s->target, d);
+
+		if (d->sect != sect || !d->json || !v)
+			continue;
+		if (!any)
+			fprintf(f, "\n%s\n", metric_section_name(sect));
+		any = true;
+		fprintf(f, "  %-32s %s\n", d->json,
+			d->unit == MU_NS ? fmt_dur(b, sizeof(b), v)
+			: d->unit == MU_BYTES
+				? fmt_bytes(b, sizeof(b), v)
+				: (snprintf(b, sizeof(b), "%llu", (unsigned long long)v), b));
+	}
+}
+
 void report_text(FILE *f, const struct snapshot *s, const struct analysis *a,
 		 const struct report_opts *o)
 {
@@ -706,6 +732,10 @@ void report_text(FILE *f, const struct snapshot *s, const struct analysis *a,
 		network(f, s, o->top_n);
 	if (o->subsys & SUB_MEM)
 		memory(f, s);
+	for (unsigned int sect = 0; sect < MS_N; sect++)
+		if (sect != MS_sched && sect != MS_io && sect != MS_net && sect != MS_mem &&
+		    (o->subsys & metric_section_subsys(sect)))
+			other_section(f, s, sect);
 	if (s->stacks) {
 		top_stacks(f, s->stacks, STACK_ONCPU, o->top_n < 5 ? o->top_n : 5);
 		top_stacks(f, s->stacks, STACK_OFFCPU, o->top_n < 5 ? o->top_n : 5);
