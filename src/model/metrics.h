@@ -147,6 +147,30 @@ enum metric_section { METRIC_SECTIONS(METRIC_SECTION_ENUM) MS_N };
 	  "procscope_oom_kills_total", NULL, 1)
 
 /*
+ * F(name, help, sparse): the Prometheus families of the counters' lines, with their HELP
+ * text; a sparse family has a series only once its value is not zero.
+ */
+#define METRIC_FAMILIES(F)                                                                         \
+	F("procscope_cpu_seconds_total", "Time on a CPU", false)                                   \
+	F("procscope_runqueue_wait_seconds_total", "Time runnable, waiting for a CPU", false)      \
+	F("procscope_blocked_seconds_total",                                                       \
+	  "Time blocked (off a CPU, not runnable), by what it waited on", false)                   \
+	F("procscope_context_switches_total",                                                      \
+	  "Context switches: voluntary (blocked) or involuntary (preempted)", false)               \
+	F("procscope_io_operations_total", "Block IO requests it submitted, by operation", true)   \
+	F("procscope_io_bytes_total", "Bytes of block IO it submitted, by operation", true)        \
+	F("procscope_io_writeback_bytes_total",                                                    \
+	  "Bytes the kernel wrote back for files it dirtied", false)                               \
+	F("procscope_tcp_sent_bytes_total", "Bytes sent on its TCP sockets", false)                \
+	F("procscope_tcp_received_bytes_total", "Bytes received on its TCP sockets", false)        \
+	F("procscope_tcp_connects_total", "TCP connections it opened", false)                      \
+	F("procscope_tcp_connect_failures_total", "TCP connections that failed to open", false)    \
+	F("procscope_tcp_retransmits_total", "TCP segments retransmitted", false)                  \
+	F("procscope_page_faults_total", "Page faults: minor or major", false)                     \
+	F("procscope_resident_memory_bytes", "Resident memory of its running processes", false)    \
+	F("procscope_oom_kills_total", "Times the OOM killer chose one of its processes", false)
+
+/*
  * D(sect, field, json, name, row)
  *   sect, field   where it lives (struct lat)
  *   json          its object's key under the section

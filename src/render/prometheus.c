@@ -163,30 +163,12 @@ static size_t group_labels(const char **l, const struct proc_group *g, bool by_p
 	return n;
 }
 
-/* The families of the counter table (model/metrics.h): their help, and whether a zero is left out.
- */
+/* The families of the counter table (model/metrics.h): their help, whether a zero is left out. */
+#define FAMILY(n, h, s) {n, h, s},
 static const struct {
 	const char *name, *help;
 	bool sparse; /* a series appears once its value is not zero */
-} counter_families[] = {
-	{"procscope_cpu_seconds_total", "Time on a CPU"},
-	{"procscope_runqueue_wait_seconds_total", "Time runnable, waiting for a CPU"},
-	{"procscope_blocked_seconds_total",
-	 "Time blocked (off a CPU, not runnable), by what it waited on"},
-	{"procscope_context_switches_total",
-	 "Context switches: voluntary (blocked) or involuntary (preempted)"},
-	{"procscope_io_operations_total", "Block IO requests it submitted, by operation", true},
-	{"procscope_io_bytes_total", "Bytes of block IO it submitted, by operation", true},
-	{"procscope_io_writeback_bytes_total", "Bytes the kernel wrote back for files it dirtied"},
-	{"procscope_tcp_sent_bytes_total", "Bytes sent on its TCP sockets"},
-	{"procscope_tcp_received_bytes_total", "Bytes received on its TCP sockets"},
-	{"procscope_tcp_connects_total", "TCP connections it opened"},
-	{"procscope_tcp_connect_failures_total", "TCP connections that failed to open"},
-	{"procscope_tcp_retransmits_total", "TCP segments retransmitted"},
-	{"procscope_page_faults_total", "Page faults: minor or major"},
-	{"procscope_resident_memory_bytes", "Resident memory of its running processes"},
-	{"procscope_oom_kills_total", "Times the OOM killer chose one of its processes"},
-};
+} counter_families[] = {METRIC_FAMILIES(FAMILY)};
 
 /* The help of family @name, or NULL if it is not one of the counter table's. */
 static const char *counter_family_help(const char *name, bool *sparse)

@@ -90,7 +90,7 @@ TEST(test_cli__cgroup_and_all)
 	config_release(&cfg);
 	CHECK_I64(PARSE(&cfg, "-a", "--no-syscalls", "-o", "out.json"), 0);
 	CHECK_I64(cfg.target, TARGET_ALL);
-	CHECK_U64(cfg.subsys, SUB_SCHED | SUB_IO | SUB_NET | SUB_MEM | SUB_PROFILE);
+	CHECK_U64(cfg.subsys, SUB_DEFAULT & ~SUB_SYSCALLS);
 	CHECK_STR(cfg.output, "out.json");
 	config_release(&cfg);
 }
@@ -222,7 +222,7 @@ TEST(test_cli__subsystems)
 	CHECK_U64(cfg.subsys, SUB_SCHED | SUB_IO);
 	config_release(&cfg);
 	CHECK_I64(PARSE(&cfg, "-a", "--no-net", "--no-mem", "--no-io", "--no-profile"), 0);
-	CHECK_U64(cfg.subsys, SUB_SCHED | SUB_SYSCALLS);
+	CHECK_U64(cfg.subsys, SUB_DEFAULT & ~(SUB_NET | SUB_MEM | SUB_IO | SUB_PROFILE));
 	config_release(&cfg);
 	CHECK_I64(PARSE(&cfg, "-a", "--only", "net,mem", "--no-mem"), 0);
 	CHECK_U64(cfg.subsys, SUB_NET);

@@ -272,3 +272,27 @@ TEST(test_prometheus__endpoint_serves_the_latest)
 	CHECK_U64(promserve__scrapes(p), 1);
 	promserve__close(p);
 }
+
+/* Every family of the counter table has its HELP text there, and every text a family. */
+TEST(test_prometheus__families_have_help)
+{
+#define FAMILY_NAME(n, h, s) n,
+	static const char *const helped[] = {METRIC_FAMILIES(FAMILY_NAME)};
+
+	for (size_t i = 0; i < n_counter_defs; i++) {
+		bool found = false;
+
+		for (size_t k = 0; counter_defs[i].prom && k < ARRAY_SIZE(helped); k++)
+			found |= !strcmp(helped[k], counter_defs[i].prom);
+		if (counter_defs[i].prom && !found)
+			test_fail(__FILE__, __LINE__, "%s has no HELP in METRIC_FAMILIES",
+				  counter_defs[i].prom);
+	}
+	for (size_t k = 0; k < ARRAY_SIZE(helped); k++) {
+		bool used = false;
+
+		for (size_t i = 0; i < n_counter_defs; i++)
+			used |= counter_defs[i].prom && !strcmp(helped[k], counter_defs[i].prom);
+		CHECK(used);
+	}
+}
