@@ -25,8 +25,10 @@ int BPF_PROG(core_fork, struct task_struct *parent, struct task_struct *child)
 		if (cfg_mode == MODE_PIDS) {
 			cc = bpf_task_storage_get(&core_task, child, 0,
 						  BPF_LOCAL_STORAGE_GET_F_CREATE);
-			if (cc)
+			if (cc) {
 				cc->known = 1;
+				cc->peer_gen = core_peer_gen;
+			}
 		}
 		return 0;
 	}
@@ -39,15 +41,21 @@ int BPF_PROG(core_fork, struct task_struct *parent, struct task_struct *child)
 	now = bpf_ktime_get_ns();
 	if (pid != tgid) {
 		cc->slot = pc->slot; /* a new thread of a tracked process */
-	} else if (cfg_mode == MODE_PIDS && !cfg_follow_children) {
+	} else if (cfg_mode == MODE_PIDS && !cfg_follow_children && !pc->depth) {
 		return 0;
 	} else {
-		cc->slot = proc_create(child, tgid, 0, now);
+		/* a peer's children are the peer's (a daemon's worker) */
+		cc->slot = proc_create(child, tgid, pc->depth ? PROC_F_PEER : 0, now, pc->depth);
 	}
 	/* runnable from birth until it first gets a CPU */
 	cc->ts = now;
 	cc->tstate = TS_RUNQ;
 	cc->preempted = 0;
+	cc->depth = pc->depth;
+	cc->seg_start = now;
+	cc->seg_oncpu = 0;
+	cc->seg_runq = 0;
+	path_created(child, parent, now);
 	return 0;
 }
 
@@ -199,6 +207,11 @@ int core_tasks(struct bpf_iter__task *ctx)
 	if (!c || c->exited)
 		return 0;
 	rec.slot = c->slot;
+	rec.tid = t->pid;
+	rec.pid = t->tgid;
+	rec.seg_start = c->seg_start;
+	rec.seg_oncpu = c->seg_oncpu;
+	rec.seg_runq = c->seg_runq;
 	if (cfg_sched && c->tstate != TS_DEAD && c->tstate != TS_UNKNOWN) {
 		__u64 now = bpf_ktime_get_ns();
 

@@ -45,6 +45,15 @@ CORE_GLOBAL const volatile __u32 cfg_sched CORE_INIT(1); /* scheduler accounting
 CORE_GLOBAL const volatile __u32 cfg_mem CORE_INIT(1);	 /* memory accounting on */
 CORE_GLOBAL const volatile __u32 cfg_io CORE_INIT(0);	 /* block IO accounting on */
 CORE_GLOBAL const volatile __u32 cfg_trace CORE_INIT(0); /* --trace: records in core_trace */
+/* who ended each wait: records in core_path (the critical path, src/analysis/critpath.c) */
+CORE_GLOBAL const volatile __u32 cfg_path CORE_INIT(0);
+/* peers: processes a target waits on or wakes, followed up to this many hops (0: none) */
+CORE_GLOBAL const volatile __u32 cfg_peer_depth CORE_INIT(0);
+CORE_GLOBAL const volatile __u32 cfg_max_peers CORE_INIT(0);
+/* bpf_task_pt_regs() is there: a loopback sender can be told in a softirq */
+CORE_GLOBAL const volatile __u32 cfg_pt_regs CORE_INIT(0);
+/* syscall number -> 1 if it may send on a socket (a loopback send wakes the peer) */
+CORE_GLOBAL const volatile __u8 cfg_syscall_send[SYSCALL_NR_MAX] CORE_INIT({});
 CORE_GLOBAL const volatile __u32 cfg_page_size CORE_INIT(4096);
 /* a monitor's loop ticks on its own: wake it for events at most this often (see event_submit) */
 CORE_GLOBAL const volatile __u64 cfg_wake_gap_ns CORE_INIT(0);
@@ -63,7 +72,9 @@ CORE_GLOBAL __u64 core_free_slots_prod CORE_INIT(0);
 CORE_GLOBAL __u64 core_free_slots_cons CORE_INIT(0);
 CORE_GLOBAL __u64 core_free_rows_prod CORE_INIT(0);
 CORE_GLOBAL __u64 core_free_rows_cons CORE_INIT(0);
-CORE_GLOBAL __u64 core_woke_ns CORE_INIT(0); /* event_submit()'s last wake-up */
+CORE_GLOBAL __u64 core_woke_ns CORE_INIT(0);  /* event_submit()'s last wake-up */
+CORE_GLOBAL __u32 core_peers CORE_INIT(0);    /* processes adopted as peers */
+CORE_GLOBAL __u32 core_peer_gen CORE_INIT(0); /* bumped at each: untracked decisions expire */
 
 /* A syscall in flight. */
 struct syscall_state {
@@ -72,7 +83,7 @@ struct syscall_state {
 	__u32 nr;
 	__u32 row;    /* its stat row; 0 = no syscall in flight */
 	__u32 weight; /* calls this timing stands for */
-	__u32 pad;
+	__u32 seq;    /* calls this thread entered: one call told from the next */
 };
 
 /* Per-thread state: timestamps live here, not in a hash keyed by tid. */
@@ -102,8 +113,16 @@ struct task_ctx {
 	__u32 off_epoch;  /* adaptive off-CPU stacks: see stacks_abi.h */
 	__u32 off_taken;
 	__u32 off_skipped;
-	__u32 pad3;
+	__u32 wait_seq;	 /* the call its last wait was in (syscall_state.seq), if one */
 	__u64 off_uhash; /* the pending off-CPU user stack, walked with unwind tables */
+	/* the active stretch since its last wake-up (struct wait_rec) */
+	__u64 seg_start;
+	__u64 seg_oncpu;
+	__u64 seg_runq;
+	__u32 peer_gen; /* core_peer_gen when it was found untracked */
+	__u8 depth;	/* 0: the target's; a peer's hops from it */
+	__u8 outside;	/* known untracked as outside the target's cgroup (it may join) */
+	__u8 pad4[2];
 };
 
 /*
@@ -200,6 +219,20 @@ CORE_GLOBAL struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, CORE_EVENTS_BYTES);
 } core_events SEC(".maps");
+
+/* cfg_path: struct wait_rec, sized by userspace, one page when off */
+CORE_GLOBAL struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096);
+} core_path SEC(".maps");
+
+/* processes refused as peers (--max-peers reached): counted once each */
+CORE_GLOBAL struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u8);
+} core_peer_refused SEC(".maps");
 
 /* --trace (cfg_trace): sized by userspace, one page when no trace is asked for */
 CORE_GLOBAL struct {
@@ -529,7 +562,7 @@ static __always_inline void emit_proc_event(__u32 kind, __u32 tgid, __u32 slot)
  * the winner's.
  */
 static __always_inline __u32 proc_create(struct task_struct *t, __u32 tgid, __u32 flags,
-					 __u64 start_ns)
+					 __u64 start_ns, __u32 depth)
 {
 	struct proc_rec *p = NULL;
 	__u32 slot;
@@ -548,6 +581,7 @@ static __always_inline __u32 proc_create(struct task_struct *t, __u32 tgid, __u3
 		p->ppid = BPF_CORE_READ(t, real_parent, tgid);
 		p->start_ns = start_ns;
 		p->flags = flags;
+		p->depth = depth;
 		p->cgid = BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, id);
 		BPF_CORE_READ_STR_INTO(&p->comm, t, group_leader, comm);
 		p->pid = tgid;
@@ -572,31 +606,55 @@ static __always_inline __u32 proc_create(struct task_struct *t, __u32 tgid, __u3
 }
 
 /*
- * First event for a task that has no decision cached: is its process in the target?
- * The interval since the accounting window opened is in the state that the event
- * implies (@seen_as), e.g. a task switched out was on the CPU until now.
+ * First event for a task that has no decision cached (or whose "untracked" expired: a
+ * peer was adopted since): is its process in the target, or a peer? @member: the task
+ * is in the target's cgroup (cgroup mode; always true otherwise). The interval since the
+ * accounting window opened is in the state that the event implies (@seen_as), e.g. a
+ * task switched out was on the CPU until now; a peer's, since now.
  */
 static __always_inline struct task_ctx *task_first_sight(struct task_struct *t, struct task_ctx *c,
-							 __u8 seen_as)
+							 __u8 seen_as, bool member)
 {
 	__u32 tgid = BPF_CORE_READ(t, tgid);
+	struct proc_rec *p;
 	__u32 *known, slot;
+	__u64 from;
 
 	if (tgid == 0 || tgid == cfg_self_tgid) {
 		c->known = 1;
+		c->peer_gen = ~0U; /* never adopted */
 		return NULL;
 	}
 	known = bpf_map_lookup_elem(&core_tgid_slot, &tgid);
 	if (known) {
 		slot = *known;
-	} else if (cfg_mode == MODE_PIDS) {
+	} else if (cfg_mode == MODE_PIDS || !member) {
 		c->known = 1;
+		c->outside = !member;
+		c->peer_gen = core_peer_gen;
 		return NULL;
 	} else {
-		slot = proc_create(t, tgid, PROC_F_PRESENT, window_start(t));
+		slot = proc_create(t, tgid, PROC_F_PRESENT, window_start(t), 0);
 	}
-	c->ts = window_start(t);
+	from = window_start(t);
+	p = proc_of(slot);
+	c->depth = 0;
+	if (p && (p->flags & PROC_F_PEER)) {
+		/* a peer is followed from its adoption: before, it was not the run's */
+		c->depth = p->depth;
+		from = bpf_ktime_get_ns();
+	} else if (!member) {
+		c->known = 1;
+		c->outside = 1;
+		c->peer_gen = core_peer_gen;
+		return NULL;
+	}
+	c->outside = 0;
+	c->ts = from;
 	c->tstate = seen_as;
+	c->seg_start = from;
+	c->seg_oncpu = 0;
+	c->seg_runq = 0;
 	if (cfg_mem) {
 		/* faults before attach are not ours to report */
 		c->flt_min_base = BPF_CORE_READ(t, min_flt);
@@ -636,31 +694,115 @@ static __always_inline struct task_ctx *task_ctx_get(struct task_struct *t)
 	return c;
 }
 
-/* filter_task() for a caller that already holds @t's context @c (from task_ctx_get). */
+/*
+ * filter_task() for a caller that already holds @t's context @c (from task_ctx_get);
+ * @member as task_first_sight()'s.
+ */
+static __always_inline struct task_ctx *filter_ctx_in(struct task_struct *t, struct task_ctx *c,
+						      __u8 seen_as, bool member)
+{
+	struct proc_rec *p;
+
+	if (c->slot) {
+		/* outside the cgroup, only a peer's thread is followed */
+		if (member)
+			return c;
+		p = proc_of(c->slot);
+		return p && (p->flags & PROC_F_PEER) ? c : NULL;
+	}
+	/* decided: unless a peer was adopted since, or it joined the target's cgroup */
+	if (c->known && (!cfg_peer_depth || c->peer_gen == core_peer_gen) &&
+	    !(member && c->outside))
+		return NULL;
+	return task_first_sight(t, c, seen_as, member);
+}
+
 static __always_inline struct task_ctx *filter_ctx(struct task_struct *t, struct task_ctx *c,
 						   __u8 seen_as)
 {
-	if (cfg_mode == MODE_CGROUP && !task_in_cgroup(t))
-		return NULL;
-	if (c->slot)
-		return c;
-	if (c->known)
-		return NULL;
-	return task_first_sight(t, c, seen_as);
+	return filter_ctx_in(t, c, seen_as, cfg_mode != MODE_CGROUP || task_in_cgroup(t));
 }
 
 /*
- * filter_task: the task context of @t if @t belongs to the target, else NULL.
- * Always called on the task the event is about, never on whichever task is current.
+ * filter_task: the task context of @t if @t belongs to the target (or is a peer's),
+ * else NULL. Always called on the task the event is about, never on whichever task is
+ * current.
  */
 static __always_inline struct task_ctx *filter_task(struct task_struct *t, __u8 seen_as)
 {
+	bool member = cfg_mode != MODE_CGROUP || task_in_cgroup(t);
 	struct task_ctx *c;
 
-	if (cfg_mode == MODE_CGROUP && !task_in_cgroup(t))
+	/* outside the cgroup: nothing to follow until a peer is */
+	if (!member && (!cfg_peer_depth || !core_peers))
 		return NULL;
 	c = task_ctx_get(t);
-	return c ? filter_ctx(t, c, seen_as) : NULL;
+	return c ? filter_ctx_in(t, c, seen_as, member) : NULL;
+}
+
+/* A record of core_path, zeroed; NULL (counted) if the buffer is full or cfg_path off. */
+static __always_inline struct wait_rec *path_reserve(void)
+{
+	struct wait_rec *e;
+
+	if (!cfg_path)
+		return NULL;
+	e = bpf_ringbuf_reserve(&core_path, sizeof(*e), 0);
+	if (!e) {
+		stat_inc(STAT_PATH_DROPS);
+		return NULL;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	return e;
+}
+
+/*
+ * cfg_path: thread @child was created by @parent now -- a record without a stretch or a
+ * wait, whose waker is its creator (the critical path reaches back through it).
+ */
+static __always_inline void path_created(struct task_struct *child, struct task_struct *parent,
+					 __u64 now)
+{
+	struct wait_rec *e = path_reserve();
+
+	if (!e)
+		return;
+	e->seg_start = now;
+	e->block_ns = now;
+	e->wake_ns = now;
+	e->tid = BPF_CORE_READ(child, pid);
+	e->pid = BPF_CORE_READ(child, tgid);
+	e->waker = BPF_CORE_READ(parent, pid);
+	e->waker_pid = BPF_CORE_READ(parent, tgid);
+	e->src = WS_CREATOR;
+	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+}
+
+/*
+ * Follow the process of @t as a peer, @depth hops from the target (a process a target
+ * woke, or that woke a target; recursively, up to cfg_peer_depth), unless it is followed
+ * already, a kernel thread or procscope, or --max-peers are followed (counted once).
+ */
+static __always_inline void peer_adopt(struct task_struct *t, __u32 depth)
+{
+	__u32 tgid = t->tgid;
+	__u8 one = 1;
+
+	if (!tgid || tgid == cfg_self_tgid || (t->flags & PF_KTHREAD) || depth > cfg_peer_depth)
+		return;
+	if (bpf_map_lookup_elem(&core_tgid_slot, &tgid))
+		return;
+	if (cfg_mode == MODE_CGROUP && task_in_cgroup(t))
+		return; /* the target's, at its next event */
+	if (core_peers >= cfg_max_peers) {
+		if (!bpf_map_lookup_elem(&core_peer_refused, &tgid) &&
+		    !bpf_map_update_elem(&core_peer_refused, &tgid, &one, BPF_NOEXIST))
+			stat_inc(STAT_PEERS_FULL);
+		return;
+	}
+	__sync_fetch_and_add(&core_peers, 1);
+	proc_create(t, tgid, PROC_F_PEER | PROC_F_PRESENT, bpf_ktime_get_ns(), depth);
+	__sync_fetch_and_add(&core_peer_gen, 1);
 }
 
 #endif /* PROCSCOPE_BPF_CORE_H */

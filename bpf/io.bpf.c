@@ -595,8 +595,12 @@ int BPF_PROG(io_done, struct request *rq, blk_status_t error, unsigned int nr_by
 	}
 	what = (__u32)r->op << 8 | (__u32)r->flags << 1 | final;
 	if (r->slot != SLOT_NONE) {
+		struct proc_rec *owner = proc_of_traced(r->slot);
+
 		io_account_proc(r->slot, what, nr_bytes, lat, queue);
-		io_account_dev(r->dev_idx, what, nr_bytes, lat, queue);
+		/* the target's devices: a peer's IO is its own */
+		if (!owner || !(owner->flags & PROC_F_PEER))
+			io_account_dev(r->dev_idx, what, nr_bytes, lat, queue);
 	}
 	if (final && r->moved)
 		io_wb_move((__u64)r->slot << 32 | r->slot2, (__u64)r->moved << 32 | r->dev_idx,

@@ -248,7 +248,8 @@ int BPF_PROG(net_state, const struct sock *sk, const int oldstate, const int new
 		p = proc_of(c->slot);
 		n.slot = c->slot;
 		n.pid = p ? p->pid : 0;
-		n.remote = remote_index(sk);
+		/* the target's remotes: a peer's connections are its own */
+		n.remote = p && (p->flags & PROC_F_PEER) ? 0 : remote_index(sk);
 		if (!(si = sock_info_set(sk, &n)))
 			return 0;
 		if (p)
@@ -363,7 +364,7 @@ static __always_inline void sock_io(struct sock *sk, int ret, bool tx)
 				      .pid = p->pid,
 				      .established = 1};
 
-		n.remote = remote_index(sk);
+		n.remote = p->flags & PROC_F_PEER ? 0 : remote_index(sk);
 		sock_info_set(sk, &n);
 	}
 }

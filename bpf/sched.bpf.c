@@ -9,6 +9,7 @@
  * intervals still open, so that live processes are accounted up to the report.
  */
 #include "stacks.h"
+#include "path.h"
 
 /* --trace: wake userspace once this much waits in core_trace, else it polls */
 #define TRACE_WAKEUP_BYTES (256 * 1024)
@@ -70,13 +71,14 @@ static __always_inline void trace_slice(struct task_struct *t, const struct task
  * holder, an exiting child, a pipe's writer): a timer, a disk or a network interrupt
  * runs on whatever task it interrupts, which did not wake anyone.
  */
-static __always_inline void trace_wake(struct task_struct *t, __u8 wclass, __u64 now)
+static __always_inline void trace_wake(struct task_struct *t, struct task_struct *w, __u8 src,
+				       __u64 now)
 {
-	struct task_struct *w = bpf_get_current_task_btf();
 	struct cpu_ctx *cc = cpu_ctx();
 	struct trace_rec *e;
 
-	if (!cfg_trace || (wclass != WC_LOCK && wclass != WC_CHILD && wclass != WC_OTHER))
+	/* a followed task's doing, in its context or its loopback send's (bpf/path.h) */
+	if (!cfg_trace || (src != WS_TASK && src != WS_LOOPBACK))
 		return;
 	if (!cc || cc->task != (__u64)w || cc->slot == SLOT_NONE || w == t)
 		return;
@@ -105,9 +107,11 @@ static __always_inline void close_interval(struct proc_rec *p, struct task_ctx *
 	switch (c->tstate) {
 	case TS_ONCPU:
 		__sync_fetch_and_add(&p->sched.oncpu_ns, d);
+		c->seg_oncpu += d;
 		break;
 	case TS_RUNQ:
 		__sync_fetch_and_add(&p->sched.runq_ns, d);
+		c->seg_runq += d;
 		__sync_fetch_and_add(&p->sched.runq_waits, 1);
 		if (c->preempted)
 			__sync_fetch_and_add(&p->sched.runq_preempt_ns, d);
@@ -354,6 +358,7 @@ static __always_inline void switch_out(void *ctx, struct task_struct *prev, stru
 		if (p->flags & PROC_F_EXITED)
 			atomic_max(&p->end_ns, now);
 		c->tstate = TS_DEAD;
+		path_exit(prev, c, now);
 		return;
 	}
 	/* as the kernel counts: a switch is voluntary iff not preempted and not runnable */
@@ -465,6 +470,25 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_s
 #define PF_EXITING 0x00000004
 
 /*
+ * --offcpu: where @waker (current) released a lock a thread of its process (@slot)
+ * waited @d on -- its user stack, weighted by that wait: who held what, and where.
+ */
+static __always_inline void release_stack(void *ctx, struct task_struct *waker, __u32 slot, __u64 d)
+{
+	struct stack_key k = {.kind = STACK_RELEASE, .slot = slot, .wclass = WC_LOCK, .kstack = -1};
+
+	if (cfg_unwind) {
+		k.ustack = -1;
+		k.uhash = unwind_user(waker, slot);
+	} else {
+		k.ustack = stack_id(bpf_get_stackid(ctx, &stacks_user_ip, BPF_F_USER_STACK),
+				    STAT_USTACK_LOST);
+	}
+	stack_count(&k, 1, d);
+	note_stacks(slot);
+}
+
+/*
  * A lock wait of @c, ending now by the current task's doing, may be a join: a thread
  * of the same process finishing wakes its joiner. A waker already exiting (the
  * kernel's clear_child_tid wake, what pthread_join waits for) settles it now: the wait
@@ -472,8 +496,8 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_s
  * the waker exits right after (CPython's thread releases its state lock, then exits),
  * core_exit moves it there.
  */
-static __always_inline void note_waker(struct task_struct *wakee, struct task_ctx *c, __u64 d,
-				       __u64 now)
+static __always_inline void note_waker(void *ctx, struct task_struct *wakee, struct task_ctx *c,
+				       __u64 d, __u64 now)
 {
 	struct task_struct *waker = bpf_get_current_task_btf();
 	struct task_ctx *w;
@@ -487,6 +511,8 @@ static __always_inline void note_waker(struct task_struct *wakee, struct task_ct
 	w = bpf_task_storage_get(&core_task, waker, 0, 0);
 	if (!w || w->slot != c->slot)
 		return;
+	if (cfg_offcpu && d >= cfg_offcpu_min_ns)
+		release_stack(ctx, waker, c->slot, d);
 	/*
 	 * The longest wait it ended lately is the join: a thread that finishes wakes its
 	 * joiner, then hands a lock (CPython's GIL) to another thread on its way out
@@ -499,12 +525,15 @@ static __always_inline void note_waker(struct task_struct *wakee, struct task_ct
 }
 
 /* Woken, in the waker's context (sched_waking) or as a new task (sched_wakeup_new). */
-static __always_inline void wakeup(struct task_struct *t)
+static __always_inline void wakeup(void *ctx, struct task_struct *t, bool is_new)
 {
 	struct task_ctx *c = filter_task(t, TS_BLOCKED);
 	struct proc_rec *p;
 	__u64 now;
 
+	/* woken by a followed task: its process may be a peer now */
+	if (!c && !is_new && cfg_peer_depth)
+		c = peer_forward(t);
 	/* a wakeup of a task still on its CPU (it had not slept yet) changes nothing */
 	if (!c || c->tstate == TS_RUNQ || (c->tstate == TS_ONCPU && t->on_cpu))
 		return;
@@ -522,10 +551,15 @@ static __always_inline void wakeup(struct task_struct *t)
 		state_lost(p, c, now);
 	} else {
 		if (c->tstate == TS_BLOCKED && c->wclass == WC_LOCK && now > c->ts)
-			note_waker(t, c, now - c->ts, now);
+			note_waker(ctx, t, c, now - c->ts, now);
 		trace_slice(t, c, now);
-		if (c->tstate == TS_BLOCKED)
-			trace_wake(t, c->wclass, now);
+		if (c->tstate == TS_BLOCKED && (cfg_path || cfg_trace)) {
+			struct task_struct *w;
+			__u8 src = wake_source(&w, is_new);
+
+			path_wake(t, c, now, w, src);
+			trace_wake(t, w, src, now);
+		}
 		close_interval(p, c, now);
 	}
 	c->tstate = TS_RUNQ;
@@ -535,13 +569,13 @@ static __always_inline void wakeup(struct task_struct *t)
 SEC("?tp_btf/sched_waking")
 int BPF_PROG(sched_waking, struct task_struct *t)
 {
-	wakeup(t);
+	wakeup(ctx, t, false);
 	return 0;
 }
 
 SEC("?tp_btf/sched_wakeup_new")
 int BPF_PROG(sched_wake_new, struct task_struct *t)
 {
-	wakeup(t);
+	wakeup(ctx, t, true);
 	return 0;
 }

@@ -72,6 +72,7 @@ int BPF_PROG(syscalls_enter, struct pt_regs *regs, long id)
 	cc->syscall.arg[1] = PT_REGS_PARM2_SYSCALL(regs);
 	cc->syscall.arg[2] = PT_REGS_PARM3_SYSCALL(regs);
 	cc->syscall.weight = w;
+	cc->syscall.seq++;
 	cc->syscall.start = w ? bpf_ktime_get_ns() : 0;
 	return 0;
 }

@@ -45,6 +45,7 @@ enum proc_flags {
 	PROC_F_STACKS = 1 << 4,	  /* has stacks: userspace was asked to read its mappings */
 	PROC_F_LAUNCHED = 1 << 5, /* the command procscope started: its code is procscope's
 				     until it execs */
+	PROC_F_PEER = 1 << 6,	  /* not the target's: a process a target waited on or woke */
 };
 
 enum row_kind {
@@ -112,10 +113,12 @@ struct proc_rec {
 	__u32 ppid;
 	__u32 flags;	 /* enum proc_flags */
 	__s32 exit_code; /* wait(2) status */
-	__u64 start_ns;	 /* CLOCK_MONOTONIC; attach time if it was already running */
-	__u64 exec_ns;	 /* last exec, 0 if none seen */
-	__u64 end_ns;	 /* exit of the last thread, 0 while alive */
-	__u64 cgid;	 /* its cgroup v2 (kernfs id) when created or last exec'd */
+	__u32 depth;	 /* PROC_F_PEER: how many hops from the target (1: a target's own peer) */
+	__u32 pad0;
+	__u64 start_ns; /* CLOCK_MONOTONIC; attach time if it was already running */
+	__u64 exec_ns;	/* last exec, 0 if none seen */
+	__u64 end_ns;	/* exit of the last thread, 0 while alive */
+	__u64 cgid;	/* its cgroup v2 (kernfs id) when created or last exec'd */
 	char comm[COMM_LEN];
 	struct proc_sched sched;
 	struct proc_io io;
@@ -187,6 +190,46 @@ struct trace_rec {
 	__u32 pad;
 };
 
+/*
+ * Who ended a wait (the waker of a blocked thread), as sched_waking sees it: it runs in
+ * the context of whatever wakes the thread, which is the cause only in a task's own
+ * process context -- an interrupt or a softirq runs on whatever task it interrupted.
+ */
+enum wake_src {
+	WS_NONE = 0,	 /* not seen: first sight, or the record lost */
+	WS_TASK = 1,	 /* a task, in its own context: waker, waker_pid */
+	WS_LOOPBACK = 2, /* a task whose send on a local socket ran the receive (softirq) */
+	WS_IRQ = 3,	 /* an interrupt or a softirq: a device, a timer, network receive */
+	/* 4 retired */
+	WS_KTHREAD = 5, /* a kernel thread: a worker, ksoftirqd (waker: its tid) */
+	WS_CREATOR = 6, /* a new thread, started by waker */
+};
+
+#define WAIT_F_EXIT 1  /* no wait: the thread ended at block_ns */
+#define WAIT_F_AGAIN 2 /* blocked again in the call of its previous wait: one wait, woken twice */
+
+/*
+ * One per wait of a followed thread (core_path), written when the wait ends: the
+ * thread's active stretch before it (from its last wake-up, or from when it was first
+ * seen, to block_ns: on a CPU and runnable, the rest unknown), the wait and what ended
+ * it. A thread's records tile its life; the critical path is walked over them
+ * (src/analysis/critpath.c).
+ */
+struct wait_rec {
+	__u64 seg_start; /* the stretch starts: the last wake-up */
+	__u64 block_ns;	 /* it blocked: the stretch ends, the wait begins */
+	__u64 wake_ns;	 /* it was woken: the wait ends */
+	__u64 oncpu_ns;	 /* of the stretch: on a CPU ... */
+	__u64 runq_ns;	 /* ... and runnable */
+	__u32 tid, pid;
+	__u32 waker, waker_pid; /* WS_TASK, WS_LOOPBACK, WS_CREATOR; WS_KTHREAD: waker */
+	__u8 wclass;		/* enum wait_class of the wait */
+	__u8 bstate;		/* enum blk_state */
+	__u8 src;		/* enum wake_src */
+	__u8 flags;		/* WAIT_F_* */
+	__u32 pad;
+};
+
 /* Per-CPU loss and health counters: nothing is dropped silently. */
 enum core_stat {
 	STAT_RB_DROPS = 0,	/* ring buffer full: an event was lost */
@@ -206,7 +249,9 @@ enum core_stat {
 	STAT_SCHED_GAPS =
 		14, /* a thread's switch went unreported: its time until the next is unaccounted */
 	STAT_TRACE_DROPS = 15, /* --trace: its ring buffer full, a record lost */
-	STAT_N = 16,
+	STAT_PATH_DROPS = 16,  /* core_path full: a wait's record lost */
+	STAT_PEERS_FULL = 17,  /* a process not followed as a peer: --max-peers reached */
+	STAT_N = 18,
 };
 
 /*
@@ -228,6 +273,9 @@ struct task_iter_rec {
 	__u64 open_ns;	    /* time in tstate so far */
 	__u64 minor_faults; /* since attach (or birth) */
 	__u64 major_faults;
+	__u32 tid, pid;
+	/* its open stretch (struct wait_rec): since, on a CPU, runnable */
+	__u64 seg_start, seg_oncpu, seg_runq;
 };
 
 #endif /* PROCSCOPE_CORE_ABI_H */

@@ -44,6 +44,7 @@
 enum stack_kind {
 	STACK_ONCPU = 0,
 	STACK_OFFCPU = 1,
+	STACK_RELEASE = 2, /* where a thread released a lock another of its process waited on */
 };
 
 struct stack_key {

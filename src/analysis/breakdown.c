@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "analysis/breakdown.h"
+#include "analysis/critpath.h"
 #include "lib/util.h"
 
 #define END_SLACK_NS (2 * NSEC_PER_MSEC) /* a child's final switch trails its parent's wakeup */
@@ -164,6 +165,7 @@ static void expand(struct expand *x, size_t i, uint64_t a, uint64_t b, int depth
 		}
 	}
 	x->path = xrealloc(x->path, sizeof(*x->path) * (x->n_path + 1));
+	memset(&x->path[x->n_path], 0, sizeof(x->path[x->n_path]));
 	x->path[x->n_path].proc = i;
 	x->path[x->n_path].on_path_ns = b - a - covered;
 	x->n_path++;
@@ -182,12 +184,64 @@ static int cmp_path_start(const void *a, const void *b, void *ctx)
 	return s->procs[x->proc].slot < s->procs[y->proc].slot ? -1 : 1;
 }
 
+/*
+ * The path of root process @root walked through who ended each wait: the target's
+ * breakdown and the path's steps, the processes (target and peers) it went through.
+ * False if the history does not have the root.
+ */
+static bool by_wakeups(const struct snapshot *s, size_t root, struct breakdowns *out)
+{
+	const struct process *r = &s->procs[root];
+	struct critpath *c = xcalloc(1, sizeof(*c));
+	uint64_t raw[BD_N];
+
+	if (!s->history ||
+	    !critpath_compute(s, s->history, r->pid, r->pid, p_start(s, r), p_end(s, r), c)) {
+		free(c);
+		return false;
+	}
+	memcpy(raw, c->total.ns, sizeof(raw));
+	scale_into(&out->target, raw, p_end(s, r) - p_start(s, r));
+	out->path = xcalloc(c->n_parts + 1, sizeof(*out->path));
+	for (size_t i = 0; i < c->n_parts; i++) {
+		struct path_step *st = &out->path[out->n_path++];
+
+		st->proc = c->parts[i].proc.i;
+		st->peer = c->parts[i].proc.peer;
+		st->on_path_ns = c->parts[i].total_ns;
+		memcpy(st->ns, c->parts[i].ns, sizeof(st->ns));
+		for (unsigned int k = 0; st->peer && k < BD_N; k++)
+			out->in_peers.ns[k] +=
+				(uint64_t)((unsigned __int128)st->ns[k] * out->target.wall_ns /
+					   (c->total.wall_ns ? c->total.wall_ns : 1));
+		st->dominant = 0;
+		for (unsigned int k = 1; k < BD_N; k++)
+			if (st->ns[k] > st->ns[st->dominant])
+				st->dominant = k;
+	}
+	out->in_peers.wall_ns = out->target.wall_ns;
+	out->in_peers.dominant = bd_dominant(&out->in_peers);
+	out->detail = c;
+	out->by_wakeups = true;
+	return true;
+}
+
+const struct process *path_step_proc(const struct snapshot *s, const struct path_step *st)
+{
+	return st->peer ? &s->peers[st->proc] : &s->procs[st->proc];
+}
+
 void breakdown_compute(const struct snapshot *s, struct breakdowns *out)
 {
 	struct expand x = {.s = s};
 	size_t roots = 0, root = 0;
 
 	memset(out, 0, sizeof(*out));
+	out->peers = xcalloc(s->n_peers + 1, sizeof(*out->peers));
+	for (size_t i = 0; i < s->n_peers; i++) {
+		proc_breakdown(&s->peers[i], s, &out->peers[i]);
+		out->peers[i].dominant = bd_dominant(&out->peers[i]);
+	}
 	if (!s->n_procs)
 		return;
 	out->procs = xcalloc(s->n_procs, sizeof(*out->procs));
@@ -233,7 +287,10 @@ void breakdown_compute(const struct snapshot *s, struct breakdowns *out)
 			qsort_r(x.children[i], x.n_children[i], sizeof(**x.children), cmp_end_desc,
 				(void *)s);
 
-	if (roots == 1 && !s->system) {
+	if (roots == 1 && !s->system && by_wakeups(s, root, out)) {
+		out->expanded = true;
+		free(x.path);
+	} else if (roots == 1 && !s->system) {
 		expand(&x, root, p_start(s, &s->procs[root]), p_end(s, &s->procs[root]), 0);
 		out->target.wall_ns = p_end(s, &s->procs[root]) - p_start(s, &s->procs[root]);
 		memcpy(out->target.ns, x.acc, sizeof(x.acc));
@@ -247,6 +304,8 @@ void breakdown_compute(const struct snapshot *s, struct breakdowns *out)
 	}
 	for (size_t i = 0; i < s->n_procs; i++)
 		out->procs[i].dominant = bd_dominant(&out->procs[i]);
+	for (size_t i = 0; !out->by_wakeups && i < out->n_path; i++)
+		out->path[i].dominant = out->procs[out->path[i].proc].dominant;
 	out->target.dominant = bd_dominant(&out->target);
 	for (size_t i = 0; i < s->n_procs; i++)
 		free(x.children[i]);
@@ -258,6 +317,11 @@ void breakdown_compute(const struct snapshot *s, struct breakdowns *out)
 void breakdowns_release(struct breakdowns *b)
 {
 	free(b->procs);
+	free(b->peers);
 	free(b->path);
+	if (b->detail) {
+		critpath_release(b->detail);
+		free(b->detail);
+	}
 	memset(b, 0, sizeof(*b));
 }

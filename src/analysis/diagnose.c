@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "analysis/breakdown.h"
+#include "analysis/critpath.h"
 #include "analysis/diagnose.h"
 #include "model/stack_set.h"
 #include "lib/syscall_table.h"
@@ -26,6 +27,7 @@
 #define T_POLL 0.20	  /* poll, epoll, select */
 #define T_OTHER 0.20	  /* pipes, terminals, ... */
 #define T_UNKNOWN 0.20	  /* switches the kernel did not report */
+#define T_PEER 0.10	  /* waiting on a process outside the target */
 #define MAJOR_FAULTS 1000 /* paging */
 #define ERRORS_MIN 1000	  /* failing syscalls: at least this many ... */
 #define ERRORS_SHARE 0.20 /* ... and this share of that syscall's calls */
@@ -70,11 +72,27 @@ struct dx {
 	const char *desc;
 };
 
+/* The target's own time in class @c: what peers did for it is theirs (peer()). */
+static uint64_t own_ns(const struct dx *x, unsigned int c)
+{
+	uint64_t all = x->bd->target.ns[c], peers = x->bd->in_peers.ns[c];
+
+	return all - (peers < all ? peers : all);
+}
+
 static double share(const struct dx *x, unsigned int c)
 {
 	const struct breakdown *t = &x->bd->target;
 
-	return t->wall_ns ? (double)t->ns[c] / t->wall_ns : 0;
+	return t->wall_ns ? (double)own_ns(x, c) / t->wall_ns : 0;
+}
+
+static bool is_peer(const struct snapshot *s, uint32_t pid)
+{
+	for (size_t i = 0; i < s->n_peers; i++)
+		if (s->peers[i].pid == pid)
+			return true;
+	return false;
 }
 
 /* "`make` (pid 4242)", or what the overflow entry stands for: for sentences. */
@@ -102,31 +120,75 @@ static const struct process *top_proc(const struct dx *x, unsigned int c)
 	return best != SIZE_MAX && x->bd->procs[best].ns[c] ? &s->procs[best] : NULL;
 }
 
-/* "a > b > c": the innermost @n frames of the heaviest stack of @kind (and @wclass). */
-static bool top_stack(const struct snapshot *s, enum stack_kind kind, int wclass, int n, char *buf,
-		      size_t len)
+/* A stack's label and weight, for top_stack(). */
+struct labelled {
+	char *label;
+	uint64_t ns;
+};
+
+static int cmp_label(const void *a, const void *b)
+{
+	return strcmp(((const struct labelled *)a)->label, ((const struct labelled *)b)->label);
+}
+
+/* "a > b > c": the innermost @n frames of @st; on-CPU, its user frames if it has any. */
+static char *stack_label(const struct stack_set *set, const struct stack *st, int n)
+{
+	uint32_t to = st->n_frames, from;
+	char buf[256];
+	size_t used = 0;
+
+	while (st->kind == STACK_ONCPU && to > 1 && set->frames[st->frames[to - 1]].kernel &&
+	       !set->frames[st->frames[0]].kernel)
+		to--;
+	from = to > (uint32_t)n ? to - (uint32_t)n : 0;
+	buf[0] = '\0';
+	for (uint32_t k = from; k < to && used + 4 < sizeof(buf); k++) {
+		const struct frame *fr = &set->frames[st->frames[k]];
+
+		used += (size_t)snprintf(buf + used, sizeof(buf) - used, "%s%s%s",
+					 k > from ? " > " : "", set->strs[fr->name],
+					 fr->kernel ? "_[k]" : "");
+	}
+	return xstrdup(buf);
+}
+
+/*
+ * The heaviest path of @kind (and @wclass) of process @pid, or (0) of the target's
+ * processes, as "a > b > c": stacks that end in the same innermost @n frames summed
+ * (on-CPU: the user frames, the kernel's below them aside).
+ */
+static bool top_stack(const struct snapshot *s, enum stack_kind kind, int wclass, uint32_t pid,
+		      int n, char *buf, size_t len)
 {
 	const struct stack_set *set = s->stacks;
+	struct labelled *l = xcalloc(set ? set->n + 1 : 1, sizeof(*l)), best = {NULL, 0};
+	size_t m = 0;
 
 	buf[0] = '\0';
 	for (size_t i = 0; set && i < set->n; i++) {
 		const struct stack *st = &set->stacks[i];
-		uint32_t from;
-		size_t used = 0;
 
-		if (st->kind != kind || (wclass >= 0 && st->wclass != wclass) || !st->n_frames)
+		if (st->kind != kind || (wclass >= 0 && st->wclass != wclass) || !st->n_frames ||
+		    (pid ? st->pid != pid : is_peer(s, st->pid)))
 			continue;
-		from = st->n_frames > (uint32_t)n ? st->n_frames - (uint32_t)n : 0;
-		for (uint32_t k = from; k < st->n_frames && used + 4 < len; k++) {
-			const struct frame *fr = &set->frames[st->frames[k]];
-
-			used += (size_t)snprintf(buf + used, len - used, "%s%s%s",
-						 k > from ? " > " : "", set->strs[fr->name],
-						 fr->kernel ? "_[k]" : "");
-		}
-		return true;
+		l[m++] = (struct labelled){stack_label(set, st, n), st->ns};
 	}
-	return false;
+	qsort(l, m, sizeof(*l), cmp_label);
+	for (size_t i = 0; i < m;) {
+		struct labelled run = {l[i].label, 0};
+
+		for (; i < m && !strcmp(l[i].label, run.label); i++)
+			run.ns += l[i].ns;
+		if (!best.label || run.ns > best.ns)
+			best = run;
+	}
+	if (best.label)
+		snprintf(buf, len, "%s", best.label);
+	for (size_t i = 0; i < m; i++)
+		free(l[i].label);
+	free(l);
+	return m > 0;
 }
 
 static void cpu(struct diagnosis *d, const struct dx *x)
@@ -148,13 +210,13 @@ static void cpu(struct diagnosis *d, const struct dx *x)
 		 "CPU: %s spent %.0f%% of its wall time running on a CPU; %s used %s of "
 		 "CPU, the target %.2f CPUs on average",
 		 desc, 100 * sh, who(p), fmt_dur(b, sizeof(b), p->m.sched.oncpu_ns), cpus);
-	ev_num(f, "oncpu_ns", EVD_NS, x->bd->target.ns[BD_ONCPU]);
+	ev_num(f, "oncpu_ns", EVD_NS, own_ns(x, BD_ONCPU));
 	ev_share(f, "share", sh);
 	ev_num(f, "top_pid", EVD_NUM, p->pid);
 	ev_str(f, "top_comm", p->comm);
 	ev_num(f, "top_cpu_ns", EVD_NS, p->m.sched.oncpu_ns);
 	ev_share(f, "cpus_average", cpus);
-	if (top_stack(s, STACK_ONCPU, -1, 4, stack, sizeof(stack))) {
+	if (top_stack(s, STACK_ONCPU, -1, 0, 4, stack, sizeof(stack))) {
 		ev_str(f, "hottest_stack", stack);
 		snprintf(f->suggestion, sizeof(f->suggestion),
 			 "make the hot path cheaper: it is %s (see --flamegraph)%s", stack,
@@ -210,7 +272,7 @@ static void contention(struct diagnosis *d, const struct dx *x)
 			 "it keeps more threads runnable than the %ld CPUs can run: fewer parallel "
 			 "jobs (about one per CPU), or more cores",
 			 ncpu);
-	ev_num(f, "runq_ns", EVD_NS, x->bd->target.ns[BD_RUNQ]);
+	ev_num(f, "runq_ns", EVD_NS, own_ns(x, BD_RUNQ));
 	ev_share(f, "share", sh);
 	ev_num(f, "runq_p50_ns", EVD_NS, rq->p50_ns);
 	ev_num(f, "runq_p99_ns", EVD_NS, rq->p99_ns);
@@ -497,7 +559,7 @@ static void disk_unseen(struct disk_story *ds)
 static void disk_others(struct disk_story *ds)
 {
 	const struct snapshot *s = ds->x->s;
-	uint64_t io_wait = ds->x->bd->target.ns[BD_IO];
+	uint64_t io_wait = own_ns(ds->x, BD_IO);
 	const struct syscall_stat *call = NULL;
 	const char *call_name = "";
 	const struct process *sw = sync_waiter(s, &call, &call_name), *big = top_io_bytes(s);
@@ -532,7 +594,7 @@ static void disk_evidence(struct finding *f, const struct disk_story *ds, double
 	for (size_t i = 0; i < s->n_devices; i++)
 		if (!dev || io_total_bytes(&s->devices[i].m) > io_total_bytes(&dev->m))
 			dev = &s->devices[i];
-	ev_num(f, "io_ns", EVD_NS, ds->x->bd->target.ns[BD_IO]);
+	ev_num(f, "io_ns", EVD_NS, own_ns(ds->x, BD_IO));
 	ev_share(f, "share", sh);
 	ev_num(f, "top_pid", EVD_NUM, ds->p->pid);
 	ev_str(f, "top_comm", ds->p->comm);
@@ -619,7 +681,7 @@ static void network(struct diagnosis *d, const struct dx *x)
 	const struct net_metrics *n = &s->target.net;
 	const struct net_remote *r = NULL;
 	const struct process *p = top_proc(x, BD_NET);
-	uint64_t wait = x->bd->target.ns[BD_NET], bytes = n->rx_bytes + n->tx_bytes;
+	uint64_t wait = own_ns(x, BD_NET), bytes = n->rx_bytes + n->tx_bytes;
 	uint64_t conns = n->connects + n->accepts + n->closes, rate;
 	char b[4][32], where[96] = "", what[160];
 	bool rx = n->rx_bytes >= n->tx_bytes;
@@ -685,6 +747,150 @@ static void network(struct diagnosis *d, const struct dx *x)
 	ev_str(f, "top_comm", p->comm);
 }
 
+/* What a peer was doing, by class, in words: "on a CPU", ... */
+static const char *const peer_state[BD_N] = {
+	[BD_ONCPU] = "on a CPU",
+	[BD_RUNQ] = "waiting for a CPU",
+	[BD_IO] = "waiting on the disk",
+	[BD_NET] = "waiting on the network",
+	[BD_LOCK] = "waiting on locks",
+	[BD_SLEEP] = "sleeping",
+	[BD_POLL] = "waiting for events",
+	[BD_CHILD] = "waiting for its children",
+	[BD_OTHER] = "blocked on pipes or terminals",
+	[BD_UNKNOWN] = "in no known state",
+};
+
+/* What to do about a peer in state @c (%s: its hot path, for a CPU). */
+static const char *const peer_advice[BD_N] = {
+	[BD_ONCPU] = "its CPU time is the wait: make its hot path cheaper%s, or cache its "
+		     "answers",
+	[BD_RUNQ] = "it waited for a CPU while the target waited on it: it is starved "
+		    "(neighbours, a CPU quota): give it CPUs or a higher weight",
+	[BD_IO] = "it waits on the disk while serving: fewer syncs per request (batching, "
+		  "group commit), or faster storage (PEERS shows its disk figures)",
+	[BD_NET] = "it waits on the network, a host of its own: look there, or cache its "
+		   "answers",
+	[BD_LOCK] = "it waits on locks: contention inside it, between its clients or its "
+		    "threads",
+	[BD_SLEEP] = "it sleeps before answering: a deliberate delay in it (throttling, "
+		     "back-off, a batching timer)",
+	[BD_POLL] = "it waits for events procscope did not follow to their source (raise "
+		    "--peer-depth or --max-peers), or for input",
+	[BD_CHILD] = "it waits for its children: see what they do with --peer-depth",
+	[BD_OTHER] = "it waits on pipes or terminals: a stage of its own, or input",
+	[BD_UNKNOWN] = "its states are partly unknown (switches the kernel did not report)",
+};
+
+/*
+ * A process outside the target that the target waited on for a large part of its
+ * wall time: what it was doing meanwhile, and the advice that fits.
+ */
+static void peer(struct diagnosis *d, const struct dx *x, const struct path_step *st)
+{
+	const struct snapshot *s = x->s;
+	const struct process *p = path_step_proc(s, st);
+	double sh = x->bd->target.wall_ns ? (double)st->on_path_ns / x->bd->target.wall_ns : 0;
+	unsigned int c = st->dominant;
+	double csh = st->on_path_ns ? (double)st->ns[c] / st->on_path_ns : 0;
+	char stack[256], hot[300] = "", hops[48] = "";
+	struct finding *f;
+
+	if (sh < T_PEER)
+		return;
+	f = add(d, "peer", sh);
+	if (p->hops > 1)
+		snprintf(hops, sizeof(hops), ", %u wake-ups away", p->hops);
+	snprintf(f->summary, sizeof(f->summary),
+		 "peer: %s spent %.0f%% of its wall time waiting on %s, not started by the "
+		 "workflow%s, which was %s for %.0f%% of those waits",
+		 x->desc, 100 * sh, who(p), hops, peer_state[c], 100 * csh);
+	if (c == BD_ONCPU && top_stack(s, STACK_ONCPU, -1, p->pid, 4, stack, sizeof(stack))) {
+		snprintf(hot, sizeof(hot), ": it is %s (see --flamegraph)", stack);
+		ev_str(f, "hottest_stack", stack);
+	}
+	snprintf(f->suggestion, sizeof(f->suggestion), peer_advice[c], hot);
+	ev_num(f, "on_path_ns", EVD_NS, st->on_path_ns);
+	ev_share(f, "share", sh);
+	ev_num(f, "peer_pid", EVD_NUM, p->pid);
+	ev_str(f, "peer_comm", p->comm);
+	ev_num(f, "hops", EVD_NUM, p->hops);
+	ev_str(f, "state", bd_class_name(c));
+	ev_share(f, "state_share", csh);
+	ev_num(f, "peer_cpu_ns", EVD_NS, st->ns[BD_ONCPU]);
+}
+
+/* The lock waits on the path released by one thread, summed. */
+struct holder {
+	const struct lock_wait *first;
+	uint64_t ns, waits, state_ns[BD_N];
+};
+
+/* The thread that released the largest part of the path's lock waits, or false. */
+static bool top_holder(const struct critpath *cp, struct holder *best)
+{
+	memset(best, 0, sizeof(*best));
+	for (size_t i = 0; cp && i < cp->n_locks; i++) {
+		struct holder h = {.first = &cp->locks[i]};
+
+		for (size_t k = 0; k < cp->n_locks; k++) {
+			const struct lock_wait *l = &cp->locks[k];
+
+			if (l->holder_tid != h.first->holder_tid ||
+			    l->proc.peer != h.first->proc.peer || l->proc.i != h.first->proc.i)
+				continue;
+			if (k < i)
+				break; /* summed already, from its first */
+			h.ns += l->ns;
+			h.waits++;
+			for (unsigned int c = 0; c < BD_N; c++)
+				h.state_ns[c] += l->holder_ns[c];
+		}
+		if (h.ns > best->ns)
+			*best = h;
+	}
+	return best->ns > 0;
+}
+
+/*
+ * A lock wait names who held the lock: "; 1.10s of it (12 waits) ended by thread 4397
+ * of `app` (pid 4390) releasing them, which meanwhile was sleeping (96%), released at
+ * f > g". The holder's own states during the waits tell why it held long.
+ */
+static void lock_holder(struct finding *f, const struct dx *x)
+{
+	struct holder h;
+	unsigned int c = 0;
+	uint64_t known = 0;
+	size_t n = strlen(f->summary);
+	const struct process *p;
+	char b[32], stack[256];
+
+	if (!top_holder(x->bd->detail, &h))
+		return;
+	p = proc_ref_get(x->s, h.first->proc);
+	for (unsigned int k = 0; k < BD_N; k++) {
+		known += h.state_ns[k];
+		if (h.state_ns[k] > h.state_ns[c])
+			c = k;
+	}
+	snprintf(f->summary + n, sizeof(f->summary) - n,
+		 "; %s of it (%llu waits) ended by thread %u of %s releasing them, which "
+		 "meanwhile was %s (%.0f%%)",
+		 fmt_dur(b, sizeof(b), h.ns), (unsigned long long)h.waits, h.first->holder_tid,
+		 who(p), peer_state[c], known ? 100.0 * h.state_ns[c] / known : 0);
+	ev_num(f, "holder_tid", EVD_NUM, h.first->holder_tid);
+	ev_num(f, "holder_pid", EVD_NUM, p->pid);
+	ev_num(f, "holder_wait_ns", EVD_NS, h.ns);
+	ev_num(f, "holder_waits", EVD_NUM, h.waits);
+	ev_str(f, "holder_state", bd_class_name(c));
+	if (top_stack(x->s, STACK_RELEASE, WC_LOCK, p->pid, 5, stack, sizeof(stack))) {
+		n = strlen(f->summary);
+		snprintf(f->summary + n, sizeof(f->summary) - n, ", released at %s", stack);
+		ev_str(f, "released_at", stack);
+	}
+}
+
 /* lock, sleep, poll, other: the same shape, different words. */
 static void wait_finding(struct diagnosis *d, const struct dx *x, unsigned int c, double threshold,
 			 const char *kind, const char *what, int wclass, const char *suggestion)
@@ -702,12 +908,14 @@ static void wait_finding(struct diagnosis *d, const struct dx *x, unsigned int c
 		 "%s: %s spent %.0f%% of its wall time %s, mostly %s", kind, x->desc, 100 * sh,
 		 what, who(p));
 	snprintf(f->suggestion, sizeof(f->suggestion), "%s", suggestion);
-	ev_num(f, bd_ns_key(c), EVD_NS, x->bd->target.ns[c]);
+	ev_num(f, bd_ns_key(c), EVD_NS, own_ns(x, c));
 	ev_share(f, "share", sh);
 	ev_num(f, "top_pid", EVD_NUM, p->pid);
 	ev_str(f, "top_comm", p->comm);
-	if (top_stack(s, STACK_OFFCPU, wclass, 5, stack, sizeof(stack)))
+	if (top_stack(s, STACK_OFFCPU, wclass, 0, 5, stack, sizeof(stack)))
 		ev_str(f, "blocked_at", stack);
+	if (c == BD_LOCK)
+		lock_holder(f, x);
 }
 
 static void memory(struct diagnosis *d, const struct dx *x)
@@ -1020,6 +1228,9 @@ void diagnose(const struct snapshot *s, const struct breakdowns *bd, const char 
 	contention(out, &x);
 	disk(out, &x);
 	network(out, &x);
+	for (size_t i = 0; i < bd->n_path; i++)
+		if (bd->path[i].peer)
+			peer(out, &x, &bd->path[i]);
 	if (s->system)
 		goto rest; /* idle daemons wait by design: their waits are not findings */
 	wait_finding(out, &x, BD_LOCK, T_LOCK, "lock", "waiting on locks (futexes, file locks)",

@@ -105,6 +105,8 @@ enum {
 	OPT_TRACE,
 	OPT_TRACE_MAX,
 	OPT_HTML,
+	OPT_MAX_PEERS,
+	OPT_PEER_DEPTH,
 	OPT_SUBSYS = 0x1000, /* + index in subsystems[]: --no-NAME, or --NAME if off by default */
 	OPT_SUBSYS_MAX = 16,
 };
@@ -125,6 +127,12 @@ static const struct opt_spec options[] = {
 	{"all", 'a', NULL, G_TARGET, OT_SPECIAL, 0, 0, 0, NULL, NULL, "Trace the whole system"},
 	{"no-children", OPT_NO_CHILDREN, NULL, G_TARGET, OT_SPECIAL, 0, 0, 0, NULL, NULL,
 	 "With -p or COMMAND: do not follow processes they start"},
+	{"max-peers", OPT_MAX_PEERS, "N", G_TARGET, OT_UINT, CFG(max_peers), 0, 4096, "0 to 4096",
+	 NULL,
+	 "Follow at most N peers: processes outside the target that it waits on or wakes (a "
+	 "local server, a daemon; default 32, 0: none), to put their work on the critical path"},
+	{"peer-depth", OPT_PEER_DEPTH, "N", G_TARGET, OT_UINT, CFG(peer_depth), 1, 16, "1 to 16",
+	 NULL, "Peers up to N hops from the target: a server's own database is 2 (default 3)"},
 
 	{"only", OPT_ONLY, "LIST", G_SUBSYS, OT_SPECIAL, 0, 0, 0, NULL, "subsystems",
 	 NULL /* lists the names: filled in from the registry */},
@@ -641,6 +649,8 @@ void config_init(struct config *cfg)
 	cfg->freq_hz = 99;
 	cfg->unwind_rows = 1U << 20;
 	cfg->offcpu_min_ns = NSEC_PER_USEC;
+	cfg->max_peers = 32;
+	cfg->peer_depth = 3;
 }
 
 void config_release(struct config *cfg)

@@ -397,6 +397,7 @@ int report_final(struct run *r)
 		tracing_trace_tick(r, now_ns());
 		r->trace_lost = session__stat(r->sess, STAT_TRACE_DROPS);
 	}
+	r->path_lost = session__stat(r->sess, STAT_PATH_DROPS);
 	session__collect_stacks(r->sess, &raw_stacks);
 	if (r->unw) {
 		unwinder__stats(r->unw, &r->unw_stats);
@@ -411,6 +412,10 @@ int report_final(struct run *r)
 		r->ropts.exit_code = launch__exit_code(&r->child);
 	proc_names_read(&names, &r->tree, &r->cgp, &final, NULL);
 	snapshot_build_named(&snap, &final, NULL, attach_ns, &names);
+	if (r->hist.max_waits) {
+		r->hist.lost = r->path_lost;
+		snap.history = &r->hist;
+	}
 	proc_names_release(&names);
 	if (r->sym)
 		build_stacks(r, &snap, &stacks, &raw_stacks);

@@ -189,6 +189,9 @@ static int start_tracing(struct run *r, const struct cgroup_target *cg, uint64_t
 		.recycle = r->recycling,
 		.on_trace = cfg->trace ? tracing_on_trace : NULL,
 		.trace_ring_bytes = TRACE_RING_BYTES,
+		.history = r->hist.max_waits ? &r->hist : NULL,
+		.peer_depth = cfg->max_peers ? cfg->peer_depth : 0,
+		.max_peers = cfg->max_peers,
 	};
 	int err;
 
@@ -307,6 +310,7 @@ static void run_release(struct run *r)
 	recycler__release(&r->rec);
 	pthread_mutex_destroy(&r->alerts_mu);
 	exit_queue__release(&r->exits);
+	history_release(&r->hist);
 	free(r->stacked);
 	conn_log__release(&r->conns);
 	free(r->desc);
@@ -330,6 +334,9 @@ int run(struct config *cfg, uint64_t started_ns)
 	r.recycling = cfg->target != TARGET_COMMAND && (cfg->interval_ns || cfg->prometheus);
 	recycler__init(&r.rec, cfg->max_procs, ROW_FIRST + cfg->max_rows);
 	worker__init(&r.reporter, report_job, &r);
+	/* the critical path through wake-ups: a workflow's, not a whole system's */
+	if (cfg->target != TARGET_ALL && (cfg->subsys & SUB_SCHED))
+		history_init(&r.hist, HISTORY_MAX_WAITS);
 	r.loads.per_sec = LOADS_PER_SEC;
 	pthread_mutex_init(&r.alerts_mu, NULL);
 	status = prepare(&r, cfg, started_ns);

@@ -55,18 +55,17 @@ void stacks_build(struct stack_set *set, const struct raw_stacks *raw, unsigned 
 		uint64_t weight = r->val.count;
 		uint32_t skip, n_u;
 		bool own = false;
+		const struct process *pr;
 
 		st->slot = r->key.slot;
 		st->kind = r->key.kind;
 		st->wclass = r->key.wclass;
 		st->count = r->val.count;
 		st->ns = r->key.kind == STACK_ONCPU ? r->val.count * set->period_ns : r->val.ns;
-		for (size_t p = 0; snap && p < snap->n_procs; p++) {
-			if (snap->procs[p].slot == st->slot) {
-				st->pid = snap->procs[p].pid;
-				memcpy(st->comm, snap->procs[p].comm, sizeof(st->comm));
-				break;
-			}
+		pr = snap ? snapshot_proc_of_slot(snap, st->slot) : NULL;
+		if (pr) {
+			st->pid = pr->pid;
+			memcpy(st->comm, pr->comm, sizeof(st->comm));
 		}
 		if (!st->comm[0])
 			snprintf(st->comm, sizeof(st->comm), "[unknown]");
@@ -124,14 +123,17 @@ void stacks_build(struct stack_set *set, const struct raw_stacks *raw, unsigned 
 			set->user_stacks += weight;
 			set->user_truncated += weight;
 		}
-		/* an off-CPU stack was taken inside procscope's own program: not the workload's */
+		/*
+		 * an off-CPU stack was taken inside procscope's own program, called by the
+		 * tracepoint: those frames are not the workload's
+		 */
 		skip = 0;
 		while (st->kind == STACK_OFFCPU && skip < r->n_k) {
 			struct sym_frame sf;
 
 			symbolizer__kernel(sym, r->k[skip], &sf);
-			if (sf.resolved && strncmp(sf.name, "bpf_", 4) &&
-			    strncmp(sf.name, "__bpf_", 6))
+			if (sf.resolved && !sf.own && strncmp(sf.name, "bpf_", 4) &&
+			    strncmp(sf.name, "__bpf_", 6) && strncmp(sf.name, "__traceiter_", 12))
 				break;
 			skip++;
 		}
@@ -147,7 +149,7 @@ void stacks_build(struct stack_set *set, const struct raw_stacks *raw, unsigned 
 		if (st->kind == STACK_ONCPU) {
 			set->oncpu_samples += st->count;
 			set->own_samples += own ? st->count : 0;
-		} else {
+		} else if (st->kind == STACK_OFFCPU) {
 			set->offcpu_count += st->count;
 			set->offcpu_ns += st->ns;
 		}

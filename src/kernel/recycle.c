@@ -26,9 +26,9 @@ void recycler__release(struct recycler *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static uint64_t group_hash(const char *comm, uint64_t cgid)
+static uint64_t group_hash(const char *comm, uint64_t cgid, bool peer)
 {
-	uint64_t h = 1469598103934665603ULL ^ cgid;
+	uint64_t h = (1469598103934665603ULL ^ cgid) + peer;
 
 	for (int i = 0; i < COMM_LEN && comm[i]; i++)
 		h = (h ^ (uint8_t)comm[i]) * 1099511628211ULL;
@@ -42,7 +42,7 @@ static void groups_rehash(struct recycler *r)
 	free(r->ht);
 	r->ht = xcalloc(r->ht_cap, sizeof(*r->ht));
 	for (size_t i = 0; i < r->n; i++) {
-		size_t h = group_hash(r->g[i].comm, r->g[i].cgid) & (r->ht_cap - 1);
+		size_t h = group_hash(r->g[i].comm, r->g[i].cgid, r->g[i].peer) & (r->ht_cap - 1);
 
 		while (r->ht[h])
 			h = (h + 1) & (r->ht_cap - 1);
@@ -52,14 +52,16 @@ static void groups_rehash(struct recycler *r)
 
 static struct recycle_group *group_of(struct recycler *r, const struct proc_rec *p)
 {
+	bool peer = !!(p->flags & PROC_F_PEER);
 	struct recycle_group *g;
 	size_t h;
 
 	if (r->ht_cap) {
-		for (h = group_hash(p->comm, p->cgid) & (r->ht_cap - 1); r->ht[h];
+		for (h = group_hash(p->comm, p->cgid, peer) & (r->ht_cap - 1); r->ht[h];
 		     h = (h + 1) & (r->ht_cap - 1)) {
 			g = &r->g[r->ht[h] - 1];
-			if (g->cgid == p->cgid && !memcmp(g->comm, p->comm, COMM_LEN))
+			if (g->cgid == p->cgid && g->peer == peer &&
+			    !memcmp(g->comm, p->comm, COMM_LEN))
 				return g;
 		}
 	}
@@ -73,11 +75,12 @@ static struct recycle_group *group_of(struct recycler *r, const struct proc_rec 
 	memset(g, 0, sizeof(*g));
 	memcpy(g->comm, p->comm, COMM_LEN);
 	g->cgid = p->cgid;
+	g->peer = peer;
 	g->rec.start_ns = p->start_ns;
 	if (r->n * 2 > r->ht_cap)
 		groups_rehash(r);
 	else {
-		for (h = group_hash(g->comm, g->cgid) & (r->ht_cap - 1); r->ht[h];
+		for (h = group_hash(g->comm, g->cgid, g->peer) & (r->ht_cap - 1); r->ht[h];
 		     h = (h + 1) & (r->ht_cap - 1))
 			;
 		r->ht[h] = (uint32_t)r->n;
@@ -238,7 +241,7 @@ static void make_room(const struct recycler *r, struct raw_dump *d)
 
 		memcpy(p->comm, r->g[i].comm, COMM_LEN);
 		p->cgid = r->g[i].cgid;
-		p->flags = PROC_F_EXITED;
+		p->flags = PROC_F_EXITED | (r->g[i].peer ? PROC_F_PEER : 0);
 	}
 }
 
@@ -354,7 +357,7 @@ void recycler__append(const struct recycler *r, struct raw_dump *d)
 		*p = g->rec;
 		memcpy(p->comm, g->comm, COMM_LEN);
 		p->cgid = g->cgid;
-		p->flags = PROC_F_EXITED;
+		p->flags = PROC_F_EXITED | (g->peer ? PROC_F_PEER : 0);
 		d->agg[i].folded = g->folded;
 		d->agg[i].lifetime_ns = g->lifetime_ns;
 		for (size_t k = 0; k < g->n_rows; k++) {

@@ -6,7 +6,7 @@
  * core_free_slots / core_free_rows), no sooner than a quarantine after its exit -- its late
  * references (writeback of pages it dirtied, sockets it left open) are checked against
  * its pid, so they never land on the slot's next process. Its figures are folded into
- * an aggregate per command and cgroup, kept here. Every dump then carries the
+ * an aggregate per command and cgroup (peers apart), kept here. Every dump then carries the
  * aggregates as pseudo-processes (slots from max_procs on, rows from the end of the
  * BPF pool on, at indexes that never move), so that cumulative totals -- the final
  * report, the Prometheus counters -- stay exact; and interval deltas count each figure
@@ -34,6 +34,7 @@
 struct recycle_group {
 	char comm[COMM_LEN];
 	uint64_t cgid;
+	bool peer;	      /* peers' (PROC_F_PEER), apart from the target's */
 	uint64_t folded;      /* processes folded in */
 	uint64_t lifetime_ns; /* their lifetimes, summed */
 	struct proc_rec rec;  /* their counters, summed */

@@ -128,6 +128,28 @@ static int ring_cb(void *ctx, void *data, size_t len)
 	return drain_budget(s, err);
 }
 
+/* Who ended a wait: a record of core_path into the history. */
+static int path_cb(void *ctx, void *data, size_t len)
+{
+	const struct wait_rec *r = data;
+	struct session *s = ctx;
+	struct wait w;
+
+	if (len < sizeof(*r) || !s->history)
+		return drain_budget(s, 0);
+	w = (struct wait){.seg_start = r->seg_start,
+			  .block_ns = r->block_ns,
+			  .wake_ns = r->wake_ns,
+			  .oncpu_ns = r->oncpu_ns,
+			  .runq_ns = r->runq_ns,
+			  .wclass = r->wclass,
+			  .src = r->src,
+			  .exit = !!(r->flags & WAIT_F_EXIT),
+			  .again = !!(r->flags & WAIT_F_AGAIN)};
+	history_add(s->history, r->tid, r->pid, &w, r->waker, r->waker_pid);
+	return drain_budget(s, 0);
+}
+
 /* --trace: a record of core_trace, as the model's timeline has it. */
 static int trace_cb(void *ctx, void *data, size_t len)
 {
@@ -434,6 +456,29 @@ static uint32_t pow2_at_least(uint32_t n)
 }
 
 /* Rodata and map sizes for the subsystems on; between open and load. */
+/*
+ * Who ended each wait, and peers: with the scheduler, when a history is kept; peers
+ * outside the whole system (-a) there are none. A loopback sender is told by its
+ * syscall, read with bpf_task_pt_regs() (5.15).
+ */
+static void configure_path(struct session *s, const struct session_opts *o)
+{
+	struct procscope_bpf *skel = s->skel;
+
+	if (!o->history || !(s->subsys & SUB_SCHED))
+		return;
+	s->history = o->history;
+	skel->rodata->cfg_path = 1;
+	bpf_map__set_max_entries(skel->maps.core_path, PATH_RING_BYTES);
+	if (o->mode != MODE_ALL) {
+		skel->rodata->cfg_peer_depth = o->peer_depth;
+		skel->rodata->cfg_max_peers = o->max_peers;
+	}
+	skel->rodata->cfg_pt_regs =
+		libbpf_probe_bpf_helper(BPF_PROG_TYPE_PERF_EVENT, BPF_FUNC_task_pt_regs, NULL) > 0;
+	syscall_send_table((uint8_t *)skel->rodata->cfg_syscall_send, SYSCALL_NR_MAX);
+}
+
 static void configure(struct session *s, const struct session_opts *o)
 {
 	const struct config *cfg = o->cfg;
@@ -453,6 +498,7 @@ static void configure(struct session *s, const struct session_opts *o)
 	skel->rodata->cfg_trace = o->on_trace && (s->subsys & SUB_SCHED);
 	if (skel->rodata->cfg_trace)
 		bpf_map__set_max_entries(skel->maps.core_trace, o->trace_ring_bytes);
+	configure_path(s, o);
 	skel->rodata->cfg_page_size = (uint32_t)sysconf(_SC_PAGESIZE);
 	skel->rodata->cfg_wake_gap_ns = s->recycle ? EVENTS_WAKE_GAP_NS : 0;
 	skel->rodata->cfg_offcpu = !!(s->subsys & SUB_OFFCPU);
@@ -647,6 +693,12 @@ int session__open(struct session **out, const struct session_opts *o)
 	    ring_buffer__add(s->rb, bpf_map__fd(s->skel->maps.core_trace), trace_cb, s)) {
 		err = -errno;
 		pr_error("failed to open the trace's ring buffer: %s", strerror(-err));
+		goto fail;
+	}
+	if (s->skel->rodata->cfg_path &&
+	    ring_buffer__add(s->rb, bpf_map__fd(s->skel->maps.core_path), path_cb, s)) {
+		err = -errno;
+		pr_error("failed to open the wake-ups' ring buffer: %s", strerror(-err));
 		goto fail;
 	}
 	*out = s;
@@ -899,7 +951,8 @@ uint32_t session__alive(struct session *s)
 	for (uint32_t slot = SLOT_FIRST; slot < d.n_procs; slot++) {
 		const struct proc_rec *p = &d.procs[slot];
 
-		if (p->pid && !(p->flags & (PROC_F_EXITED | PROC_F_DUP)))
+		/* the target's: a peer lives on its own, and is not waited for */
+		if (p->pid && !(p->flags & (PROC_F_EXITED | PROC_F_DUP | PROC_F_PEER)))
 			alive++;
 	}
 	raw_dump_release(&d);

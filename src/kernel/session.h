@@ -14,9 +14,11 @@
 #include "model/config.h"
 #include "kernel/raw_dump.h"
 #include "model/snapshot.h"
+#include "model/history.h"
 #include "model/timeline.h"
 
 #define TRACE_RING_BYTES (16U << 20) /* --trace: the kernel's buffer of records */
+#define PATH_RING_BYTES (4U << 20)   /* who ended each wait: the kernel's buffer */
 
 struct session;
 
@@ -36,6 +38,13 @@ struct session_opts {
 	/* --trace: the timeline's events (core_trace's records, converted), and the ring's size */
 	int (*on_trace)(void *ctx, const struct tl_event *e);
 	uint32_t trace_ring_bytes;
+	/*
+	 * Who ended each wait (core_path's records) into @history, and each live thread's
+	 * open tail at every collection; NULL: not recorded. Peers: processes a target
+	 * waits on or wakes, followed up to @peer_depth hops (0: none), @max_peers of them.
+	 */
+	struct history *history;
+	uint32_t peer_depth, max_peers;
 };
 
 int session__open(struct session **out, const struct session_opts *opts);
@@ -111,7 +120,7 @@ uint64_t session__stat(const struct session *s, unsigned int id);
  * the reader), or NULL if the slot holds another process.
  */
 const struct proc_rec *session__proc(const struct session *s, uint32_t slot, uint32_t pid);
-/* Target processes not yet exited. */
+/* Target processes not yet exited (peers are not the target). */
 uint32_t session__alive(struct session *s);
 uint64_t session__attach_ns(const struct session *s);
 /* The kernel, the subsystems that loaded, and what it could not do (notes). */

@@ -147,6 +147,31 @@ static void fold_task(struct raw_dump *d, const struct task_iter_rec *r)
 	}
 }
 
+/* A live thread's open tail, for the history: what it does since its last record. */
+static void tail_of(struct history *h, const struct task_iter_rec *r, uint64_t now)
+{
+	struct wait_tail t = {
+		.tstate = r->tstate,
+		.wclass = r->wclass,
+		.seg_start = r->seg_start,
+		.oncpu_ns = r->seg_oncpu,
+		.runq_ns = r->seg_runq,
+		.at_ns = now,
+	};
+
+	if (!r->tid || !r->seg_start)
+		return;
+	if (r->tstate == TS_ONCPU)
+		t.oncpu_ns += r->open_ns;
+	else if (r->tstate == TS_RUNQ)
+		t.runq_ns += r->open_ns;
+	else if (r->tstate == TS_BLOCKED)
+		t.block_ns = now > r->open_ns ? now - r->open_ns : now;
+	else
+		return;
+	history_tail(h, r->tid, r->pid, &t);
+}
+
 /* RSS of the live processes, from procfs: exact, and cheap enough per snapshot. */
 static void read_live(struct raw_dump *d)
 {
@@ -397,8 +422,11 @@ int session__collect(struct session *s, struct raw_dump *d)
 			d->rows[i] = s->rows_mem[i];
 
 	tasks = s->iter_buf;
-	for (long i = 0; i < n_tasks; i++)
+	for (long i = 0; i < n_tasks; i++) {
 		fold_task(d, &tasks[i]);
+		if (s->history)
+			tail_of(s->history, &tasks[i], d->ts_ns);
+	}
 	if (s->subsys & SUB_MEM)
 		read_live(d);
 	err = collect_io_net(s, d) ?: err;

@@ -40,6 +40,7 @@ struct session {
 	uint64_t stats_next_ns;	   /* next toggle, 0 = none */
 	int (*on_event)(void *ctx, void *data, size_t len);
 	int (*on_trace)(void *ctx, const struct tl_event *e);
+	struct history *history; /* who ended each wait, NULL if not recorded */
 	void *ev_ctx;
 	uint32_t max_procs, max_rows;
 	unsigned int freq_hz;

@@ -243,6 +243,7 @@ static void build_procs(struct snapshot *out, const struct raw_dump *cur,
 		p->lifetime_ns = agg ? agg->lifetime_ns - (pagg ? pagg->lifetime_ns : 0) : 0;
 		p->ppid = r->ppid;
 		p->flags = r->flags;
+		p->hops = r->depth;
 		p->exit_status = r->exit_code;
 		p->start_ns = r->start_ns;
 		p->exec_ns = r->exec_ns;
@@ -391,6 +392,8 @@ static void build_slow(struct snapshot *out, const struct raw_dump *cur, const i
 		for (size_t d = 0; d < out->n_devices; d++)
 			if (out->devices[d].dev == r->dev)
 				snprintf(s->dev, sizeof(s->dev), "%s", out->devices[d].name);
+		if (r->slot < cur->n_procs && (cur->procs[r->slot].flags & PROC_F_PEER))
+			continue; /* a peer's request: not the target's */
 		if (r->slot < cur->n_procs && index[r->slot] >= 0) {
 			const struct process *p = &out->procs[index[r->slot]];
 
@@ -421,6 +424,9 @@ static void build_conns(struct snapshot *out, const struct raw_dump *cur, const 
 
 		if (c->end_ns <= out->start_ns || c->end_ns > out->end_ns) /* (start, end] */
 			continue;
+		if (c->slot < cur->n_procs && (cur->procs[c->slot].flags & PROC_F_PEER) &&
+		    cur->procs[c->slot].pid == c->pid)
+			continue; /* a peer's connection: not the target's */
 		out->conns_closed++;
 		if (out->n_conns == SNAPSHOT_TOP_CONNS) {
 			struct conn_summary *last = &out->conns[SNAPSHOT_TOP_CONNS - 1];
@@ -497,6 +503,10 @@ static void row_group_done(struct snapshot *out, const struct raw_dump *cur, str
 
 	if (g->kind < ROW_KIND_N && g->kind != ROW_SYSCALL && (owned || g->slot == SLOT_NONE))
 		hist_merge(&ro->target_h[g->kind], &g->h);
+	if (!owned && g->slot < cur->n_procs && ro->index[g->slot] >= 0 &&
+	    (g->kind == ROW_IO_DEV_LAT || g->kind == ROW_IO_DEV_QUEUE ||
+	     g->kind == ROW_REMOTE_CONNECT || g->kind == ROW_REMOTE_RTT))
+		return; /* a peer's, in the target's device and remote tables: not the target's */
 	if (row_of_device_or_remote(out, g))
 		return;
 	if (g->slot < cur->n_procs && ro->index[g->slot] >= 0)
@@ -522,7 +532,8 @@ static void build_rows(struct snapshot *out, const struct raw_dump *cur,
 	rows_view(&v, cur, prev);
 	for (size_t i = 0; i < v.n;) {
 		const struct stat_row *r = v.rows[i];
-		bool owned = r->slot < cur->n_procs && ro->index[r->slot] >= 0;
+		bool owned = r->slot < cur->n_procs && ro->index[r->slot] >= 0 &&
+			     !(out->procs[ro->index[r->slot]].flags & PROC_F_PEER);
 
 		memset(g, 0, sizeof(*g));
 		g->slot = r->slot;
@@ -584,6 +595,32 @@ static void name_proc(struct snapshot *out, size_t i, const struct snapshot_name
 	}
 }
 
+/*
+ * Peers (PROC_F_PEER: processes a target waited on or woke) out of the target's
+ * processes, into their own list, in the same order; @index follows: -1 for a peer's
+ * slot, whose process is then no longer the target's.
+ */
+static void split_peers(struct snapshot *out, uint32_t n_slots, int32_t *index)
+{
+	int32_t *moved = xcalloc(out->n_procs + 1, sizeof(*moved));
+	size_t k = 0;
+
+	out->peers = xcalloc(out->n_procs + 1, sizeof(*out->peers));
+	for (size_t i = 0; i < out->n_procs; i++) {
+		if (out->procs[i].flags & PROC_F_PEER) {
+			out->peers[out->n_peers++] = out->procs[i];
+			moved[i] = -1;
+		} else {
+			moved[i] = (int32_t)k;
+			out->procs[k++] = out->procs[i];
+		}
+	}
+	out->n_procs = k;
+	for (uint32_t s = 0; s < n_slots; s++)
+		index[s] = index[s] >= 0 ? moved[index[s]] : -1;
+	free(moved);
+}
+
 /* The span's own figures: when, the kernel, the CPUs, pressure stalls, IO cgroups. */
 static void build_span(struct snapshot *out, const struct raw_dump *cur,
 		       const struct raw_dump *prev, uint64_t attach_ns)
@@ -626,10 +663,14 @@ int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struc
 	build_procs(out, cur, prev, ro.index);
 	build_devices(out, cur, prev, names);
 	build_rows(out, cur, prev, &ro);
+	for (size_t i = 0; i < out->n_procs; i++)
+		name_proc(out, i, names);
+	split_peers(out, cur->n_procs, ro.index);
+	for (size_t i = 0; i < out->n_peers; i++)
+		metrics_finish(&out->peers[i].m, ro.have_syscalls);
 	for (size_t i = 0; i < out->n_procs; i++) {
 		struct process *p = &out->procs[i];
 
-		name_proc(out, i, names);
 		metrics_finish(&p->m, ro.have_syscalls);
 		metrics_add(&out->target, &p->m);
 		out->process_count += process_count_of(p);

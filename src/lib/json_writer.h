@@ -14,7 +14,7 @@
 #include <stdio.h>
 
 /* The NDJSON records' schema (docs/json-schema.md), in every record procscope writes. */
-#define JSON_SCHEMA_VERSION 3
+#define JSON_SCHEMA_VERSION 4
 
 #define JSON_MAX_DEPTH 32
 

@@ -127,6 +127,22 @@ static const struct {
 	{"splice", SYSCALL_CLASS_FD},
 };
 
+void syscall_send_table(uint8_t *send, size_t n)
+{
+	/* what may put bytes (or a connection's open or close) on a socket to a local peer */
+	static const char *const names[] = {"write",	"writev",   "sendto",  "sendmsg",
+					    "sendmmsg", "sendfile", "splice",  "connect",
+					    "shutdown", "close",    "pwritev2"};
+
+	memset(send, 0, n);
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		int nr = syscall_nr(names[i]);
+
+		if (nr >= 0 && (size_t)nr < n)
+			send[nr] = 1;
+	}
+}
+
 void syscall_wait_classes(uint8_t *cls, size_t n)
 {
 	for (size_t i = 0; i < n; i++)

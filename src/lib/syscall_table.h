@@ -25,6 +25,8 @@ int syscall_nr(const char *name);
  * seen by the program), or "E<n>" written into @buf.
  */
 const char *errno_name(uint32_t err, char *buf, size_t len);
+/* send[nr] = 1 for the @n syscall numbers that may send on a socket (the loopback waker). */
+void syscall_send_table(uint8_t *send, size_t n);
 /* Fill cls[nr] (n entries) with the wait class or SYSCALL_CLASS_FD of each syscall. */
 void syscall_wait_classes(uint8_t *cls, size_t n);
 

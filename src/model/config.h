@@ -46,6 +46,8 @@ struct config {
 	int n_pids;
 	const char *cgroup; /* TARGET_CGROUP */
 	bool follow_children;
+	unsigned int max_peers;	 /* processes outside the target followed as peers */
+	unsigned int peer_depth; /* ... up to this many hops from it (0: no peers) */
 	unsigned int subsys;
 	uint64_t duration_ns; /* 0 = until the target ends or a signal */
 	uint64_t interval_ns; /* 0 = final report only */

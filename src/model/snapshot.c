@@ -89,6 +89,17 @@ static void metrics_release(struct metrics *m)
 	m->n_syscalls = 0;
 }
 
+const struct process *snapshot_proc_of_slot(const struct snapshot *s, uint32_t slot)
+{
+	for (size_t i = 0; i < s->n_procs; i++)
+		if (s->procs[i].slot == slot)
+			return &s->procs[i];
+	for (size_t i = 0; i < s->n_peers; i++)
+		if (s->peers[i].slot == slot)
+			return &s->peers[i];
+	return NULL;
+}
+
 void snapshot_release(struct snapshot *s)
 {
 	for (size_t i = 0; i < s->n_procs; i++) {
@@ -97,6 +108,12 @@ void snapshot_release(struct snapshot *s)
 		metrics_release(&s->procs[i].m);
 	}
 	free(s->procs);
+	for (size_t i = 0; i < s->n_peers; i++) {
+		free(s->peers[i].cmdline);
+		free(s->peers[i].cgroup);
+		metrics_release(&s->peers[i].m);
+	}
+	free(s->peers);
 	for (size_t i = 0; i < s->n_devices; i++)
 		free(s->devices[i].lat_h);
 	free(s->devices);

@@ -17,6 +17,7 @@
 
 #include "core_abi.h"
 #include "lib/histogram.h"
+#include "model/history.h"
 #include "model/metrics.h"
 #include "model/resources.h"
 #include "model/self.h"
@@ -35,6 +36,7 @@ struct process {
 	/* an aggregate of this many recycled processes (pid 0), their lifetimes summed */
 	uint64_t folded, lifetime_ns;
 	uint64_t start_ns, exec_ns, end_ns;
+	uint32_t hops; /* a peer: wake-ups from the target (1: it woke, or was woken by, one) */
 	struct metrics m;
 };
 
@@ -111,7 +113,12 @@ struct snapshot {
 	uint64_t attach_ns;
 	struct process *procs; /* by slot (creation order) */
 	size_t n_procs;
-	struct metrics target; /* summed over procs */
+	/* peers: processes outside the target that a target waited on or woke (not in
+	 * the target's totals), by slot */
+	struct process *peers;
+	size_t n_peers;
+	const struct history *history; /* who ended each wait: the final report's, or NULL */
+	struct metrics target;	       /* summed over procs */
 	/* processes seen in the span (started, or alive at its start), those beyond
 	 * --max-procs included, and those still running at its end */
 	uint64_t process_count, running_count;
@@ -140,6 +147,8 @@ struct snapshot {
 	struct self_stats self;
 };
 
+/* The process (the target's, or a peer) in kernel slot @slot, or NULL. */
+const struct process *snapshot_proc_of_slot(const struct snapshot *s, uint32_t slot);
 void snapshot_release(struct snapshot *s);
 
 /* Time the process was observed: start to end, or to the snapshot end if alive. */

@@ -278,12 +278,13 @@ int render_flamegraph(FILE *f, const struct stack_set *set, const char *title)
 	for (size_t i = 0; i < set->n; i++) {
 		if (set->stacks[i].kind == STACK_OFFCPU)
 			off = true;
-		else
+		else if (set->stacks[i].kind == STACK_ONCPU)
 			on = true;
 	}
 	node_new(&t, "all", N_ROOT, 0);
 	for (size_t i = 0; i < set->n; i++)
-		tree_add(&t, set, &set->stacks[i], on && off);
+		if (set->stacks[i].kind != STACK_RELEASE)
+			tree_add(&t, set, &set->stacks[i], on && off);
 	d = (struct draw){
 		.f = f,
 		.t = &t,

@@ -137,6 +137,8 @@ int render_pprof(FILE *f, const struct stack_set *cset, uint64_t start_unix_ns,
 		const struct stack *st = &set->stacks[i];
 		uint64_t v[4] = {0};
 
+		if (st->kind == STACK_RELEASE)
+			continue; /* not time of its own: the lock finding names them */
 		if (st->n_frames > ids_cap) {
 			ids_cap = st->n_frames;
 			ids = xrealloc(ids, ids_cap * sizeof(*ids));

@@ -406,7 +406,7 @@ static void self_metrics(struct prom_out *o, const struct snapshot *s, const str
 	} lost[] = {
 		{"ringbuf_full", STAT_RB_DROPS},	 {"task_storage", STAT_TASK_CTX_FAIL},
 		{"io_requests_full", STAT_IO_REQS_FULL}, {"sockets", STAT_SOCKS_FULL},
-		{"stacks_full", STAT_STACKS_FULL},
+		{"stacks_full", STAT_STACKS_FULL},	 {"path_records", STAT_PATH_DROPS},
 	};
 
 	l[0] = "version";
@@ -453,6 +453,13 @@ static void self_metrics(struct prom_out *o, const struct snapshot *s, const str
 	l[1] = "rows";
 	sample(o, "procscope_table_full_total", l, (double)x->stats[STAT_ROWS_FULL]);
 	l[0] = NULL;
+	family(o, "procscope_peers", "gauge",
+	       "Processes outside the target followed as peers: they ended a wait of its, or "
+	       "it woke them");
+	sample(o, "procscope_peers", l, (double)s->n_peers);
+	family(o, "procscope_peers_refused_total", "counter",
+	       "Processes not followed as peers: --max-peers reached");
+	sample(o, "procscope_peers_refused_total", l, (double)x->stats[STAT_PEERS_FULL]);
 	family(o, "procscope_cpu_seconds_self_total", "counter", "procscope's own CPU time");
 	sample(o, "procscope_cpu_seconds_self_total", l, x->cpu_ns * NS);
 	family(o, "procscope_resident_memory_self_bytes", "gauge", "procscope's own peak RSS");

@@ -12,6 +12,7 @@
 #include "analysis/alerts.h"
 #include "analysis/analysis.h"
 #include "analysis/baseline.h"
+#include "analysis/critpath.h"
 #include "render/report.h"
 #include "model/stack_set.h"
 #include "lib/syscall_table.h"
@@ -344,6 +345,12 @@ static void json_stacks(struct json_writer *w, const struct snapshot *s)
 	jw_object_end(w);
 }
 
+static void json_class_ns(struct json_writer *w, const uint64_t *ns)
+{
+	for (unsigned int c = 0; c < BD_N; c++)
+		jw_kv_u64(w, bd_ns_key(c), ns[c]);
+}
+
 static void json_breakdown(struct json_writer *w, const struct breakdown *bd, const char *method)
 {
 	jw_key(w, "breakdown");
@@ -351,8 +358,7 @@ static void json_breakdown(struct json_writer *w, const struct breakdown *bd, co
 	if (method)
 		jw_kv_str(w, "method", method);
 	jw_kv_u64(w, "wall_ns", bd->wall_ns);
-	for (unsigned int c = 0; c < BD_N; c++)
-		jw_kv_u64(w, bd_ns_key(c), bd->ns[c]);
+	json_class_ns(w, bd->ns);
 	jw_kv_str(w, "dominant", bd_class_name(bd->dominant));
 	jw_object_end(w);
 }
@@ -480,9 +486,13 @@ static void json_path_and_steps(struct json_writer *w, const struct snapshot *s,
 		const struct path_step *st = &bd->path[i];
 
 		jw_object_begin(w);
-		json_proc_ref(w, s, &s->procs[st->proc]);
+		json_proc_ref(w, s, path_step_proc(s, st));
+		jw_kv_bool(w, "peer", st->peer);
+		jw_kv_u64(w, "hops", path_step_proc(s, st)->hops);
 		jw_kv_u64(w, "on_path_ns", st->on_path_ns);
-		jw_kv_str(w, "dominant", bd_class_name(bd->procs[st->proc].dominant));
+		if (bd->by_wakeups)
+			json_class_ns(w, st->ns);
+		jw_kv_str(w, "dominant", bd_class_name(st->dominant));
 		jw_object_end(w);
 	}
 	jw_array_end(w);
@@ -495,7 +505,7 @@ static void json_path_and_steps(struct json_writer *w, const struct snapshot *s,
 		if (!(p->flags & PROC_F_EXECED))
 			continue;
 		for (size_t k = 0; k < bd->n_path; k++)
-			on_path |= bd->path[k].proc == i;
+			on_path |= !bd->path[k].peer && bd->path[k].proc == i;
 		jw_object_begin(w);
 		json_proc_ref(w, s, p);
 		jw_kv_u64(w, "cpu_ns", p->m.sched.oncpu_ns);
@@ -504,6 +514,37 @@ static void json_path_and_steps(struct json_writer *w, const struct snapshot *s,
 		jw_object_end(w);
 	}
 	jw_array_end(w);
+}
+
+/* How the path was found: through who ended each wait, or the process tree; null if none. */
+static void json_path_info(struct json_writer *w, const struct snapshot *s,
+			   const struct breakdowns *bd)
+{
+	const struct critpath *c = bd->detail;
+
+	jw_key(w, "path");
+	if (!bd->expanded) {
+		jw_null(w);
+		return;
+	}
+	jw_object_begin(w);
+	jw_kv_str(w, "by", bd->by_wakeups ? "wakeups" : "process_tree");
+	if (c) {
+		jw_kv_u64(w, "waits_resolved", c->waits_resolved);
+		jw_kv_u64(w, "waits_kept", c->waits_kept);
+		jw_kv_u64(w, "unrecorded_ns", c->gap_ns);
+		jw_kv_bool(w, "truncated", c->truncated);
+		jw_key(w, "in_peers");
+		jw_object_begin(w);
+		json_class_ns(w, bd->in_peers.ns);
+		jw_object_end(w);
+	}
+	if (s->history) {
+		jw_kv_u64(w, "records", s->history->waits);
+		jw_kv_u64(w, "records_not_kept", s->history->not_kept);
+		jw_kv_u64(w, "records_lost", s->history->lost);
+	}
+	jw_object_end(w);
 }
 
 /* Every metric object; a subsystem that was off is null. */
@@ -536,12 +577,13 @@ static void json_metrics(struct json_writer *w, const struct snapshot *s, const 
 	}
 }
 
-static void json_process(struct json_writer *w, const struct snapshot *s, const struct process *p,
-			 const struct breakdown *bd, unsigned int subsys)
+/* A process's fields, in an object open in @w. */
+static void json_process_fields(struct json_writer *w, const struct snapshot *s,
+				const struct process *p, const struct breakdown *bd,
+				unsigned int subsys)
 {
 	int code = proc_exit_code(p);
 
-	jw_object_begin(w);
 	jw_kv_u64(w, "pid", p->pid);
 	jw_kv_u64(w, "folded", p->folded);
 	jw_kv_u64(w, "ppid", p->ppid);
@@ -568,7 +610,35 @@ static void json_process(struct json_writer *w, const struct snapshot *s, const 
 		jw_kv_str(w, "end_offset_ns", NULL);
 	jw_kv_u64(w, "wall_ns", proc_wall_ns(p, s));
 	json_metrics(w, s, &p->m, bd, NULL, NULL, subsys, false);
+}
+
+static void json_process(struct json_writer *w, const struct snapshot *s, const struct process *p,
+			 const struct breakdown *bd, unsigned int subsys)
+{
+	jw_object_begin(w);
+	json_process_fields(w, s, p, bd, subsys);
 	jw_object_end(w);
+}
+
+/* Peers: processes outside the target it waited on, with their part of its path. */
+static void json_peers(struct json_writer *w, const struct snapshot *s, const struct breakdowns *bd,
+		       unsigned int subsys)
+{
+	jw_key(w, "peers");
+	jw_array_begin(w);
+	for (size_t i = 0; i < s->n_peers; i++) {
+		uint64_t on_path = 0;
+
+		for (size_t k = 0; k < bd->n_path; k++)
+			if (bd->path[k].peer && bd->path[k].proc == i)
+				on_path += bd->path[k].on_path_ns;
+		jw_object_begin(w);
+		jw_kv_u64(w, "hops", s->peers[i].hops);
+		jw_kv_u64(w, "on_path_ns", on_path);
+		json_process_fields(w, s, &s->peers[i], &bd->peers[i], subsys);
+		jw_object_end(w);
+	}
+	jw_array_end(w);
 }
 
 /* The kernel, what loaded, and what it could not do (docs/json-schema.md). */
@@ -619,6 +689,8 @@ static void json_self(struct json_writer *w, const struct self_stats *x)
 	jw_kv_u64(w, "remotes_overflow", x->stats[STAT_REMOTES_FULL]);
 	jw_kv_u64(w, "sched_gaps", x->stats[STAT_SCHED_GAPS]);
 	jw_kv_u64(w, "trace_drops", x->stats[STAT_TRACE_DROPS]);
+	jw_kv_u64(w, "path_drops", x->stats[STAT_PATH_DROPS]);
+	jw_kv_u64(w, "peers_refused", x->stats[STAT_PEERS_FULL]);
 	jw_kv_u64(w, "bpf_recursion_misses", x->bpf_recursion_misses);
 	jw_kv_str(w, "bpf_stats", bpf_stats_mode_name(x->bpf_stats));
 	if (x->bpf_stats != BPF_STATS_OFF) {
@@ -705,9 +777,11 @@ void report_json(struct json_writer *w, const struct snapshot *s, const struct a
 	for (size_t i = 0; i < s->n_procs; i++)
 		json_process(w, s, &s->procs[i], &a->bd.procs[i], o->subsys);
 	jw_array_end(w);
+	json_peers(w, s, &a->bd, o->subsys);
 
 	json_findings(w, &a->findings);
 	json_path_and_steps(w, s, &a->bd);
+	json_path_info(w, s, &a->bd);
 	if (s->kind == SNAP_REPORT) {
 		json_baseline(w, a->baseline);
 		json_alerts(w, a->alerts);

@@ -88,6 +88,32 @@ static const char *const bd_labels[BD_N] = {
 	[BD_OTHER] = "other waits", [BD_UNKNOWN] = "not reported",
 };
 
+/* The peer that carried the most of class @c on the path, or NULL. */
+static const struct path_step *top_peer_step(const struct breakdowns *bds, unsigned int c)
+{
+	const struct path_step *best = NULL;
+
+	for (size_t i = 0; i < bds->n_path; i++)
+		if (bds->path[i].peer && (!best || bds->path[i].ns[c] > best->ns[c]))
+			best = &bds->path[i];
+	return best;
+}
+
+/* Under a class: the part of it peers carried, naming the largest ("in `python3` 812"). */
+static void peer_row(FILE *f, const struct snapshot *s, const struct breakdowns *bds,
+		     unsigned int c)
+{
+	const struct path_step *st = top_peer_step(bds, c);
+	uint64_t ns = bds->in_peers.ns[c], wall = bds->target.wall_ns;
+	char comm[COMM_LEN + 1], b[32];
+
+	if (!st || ns * 100 < wall)
+		return;
+	fprintf(f, "  %-20s %9s %6.1f%%  %s %u%s\n", "  in peers", fmt_dur(b, sizeof(b), ns),
+		pct(ns, wall), sanitized(comm, sizeof(comm), path_step_proc(s, st)->comm),
+		path_step_proc(s, st)->pid, st->ns[c] < ns ? " and others" : "");
+}
+
 static void time_split(FILE *f, const struct snapshot *s, const struct breakdowns *bds)
 {
 	const struct breakdown *bd = &bds->target;
@@ -99,9 +125,12 @@ static void time_split(FILE *f, const struct snapshot *s, const struct breakdown
 	fprintf(f, "\nWHERE THE TIME WENT  (%s %s%s)\n", fmt_dur(b[0], sizeof(b[0]), bd->wall_ns),
 		bds->expanded ? "of wall time, along the critical path" : "of process time",
 		bds->expanded ? "" : ", summed over processes");
-	for (unsigned int c = 0; c < BD_N; c++)
-		if (bd->ns[c] * 1000 >= bd->wall_ns) /* 0.1% and up */
-			time_row(f, bd_labels[c], bd->ns[c], bd->wall_ns);
+	for (unsigned int c = 0; c < BD_N; c++) {
+		if (bd->ns[c] * 1000 < bd->wall_ns) /* 0.1% and up */
+			continue;
+		time_row(f, bd_labels[c], bd->ns[c], bd->wall_ns);
+		peer_row(f, s, bds, c);
+	}
 	fprintf(f,
 		"  thread-time: on-CPU %s, run queue %s, blocked %s (iowait %s); switches: %llu "
 		"voluntary, %llu involuntary\n",
@@ -241,15 +270,15 @@ static void critical_path(FILE *f, const struct snapshot *s, const struct breakd
 		bd->n_path);
 	for (size_t i = 0; i < bd->n_path; i++) {
 		const struct path_step *st = &bd->path[i];
-		const struct process *p = &s->procs[st->proc];
+		const struct process *p = path_step_proc(s, st);
 
 		/* the steps that matter: at least 1% of the path, up to --top of them */
 		if (st->on_path_ns * 100 < wall || shown++ >= top)
 			continue;
-		fprintf(f, "  %9s %5.1f%%  %-15s %7u  %-9s ",
+		fprintf(f, "  %9s %5.1f%%  %-15s %7u  %-9s %s",
 			fmt_dur(b[0], sizeof(b[0]), st->on_path_ns), pct(st->on_path_ns, wall),
-			sanitized(comm, sizeof(comm), p->comm), p->pid,
-			bd_class_name(bd->procs[st->proc].dominant));
+			sanitized(comm, sizeof(comm), p->comm), p->pid, bd_class_name(st->dominant),
+			st->peer ? "(peer) " : "");
 		put_sanitized(f, p->cmdline ? p->cmdline : p->comm, 60);
 		fputc('\n', f);
 	}
@@ -301,6 +330,69 @@ static void processes(FILE *f, const struct snapshot *s, unsigned int top)
 		fputc('\n', f);
 	}
 	free(v);
+}
+
+/* "oncpu 98% io 1%": the classes of a path step, the largest first, 1% and up. */
+static void class_words(char *buf, size_t len, const struct path_step *st)
+{
+	bool done[BD_N] = {false};
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (int n = 0; n < 3; n++) {
+		unsigned int c = BD_N;
+
+		for (unsigned int k = 0; k < BD_N; k++)
+			if (!done[k] && (c == BD_N || st->ns[k] > st->ns[c]))
+				c = k;
+		if (c == BD_N || st->ns[c] * 100 < st->on_path_ns)
+			break;
+		done[c] = true;
+		used += (size_t)snprintf(buf + used, len - used, "%s%s %.0f%%", used ? " " : "",
+					 bd_class_name(c), pct(st->ns[c], st->on_path_ns));
+		if (used >= len)
+			break;
+	}
+}
+
+/*
+ * Peers: processes outside the target that it waited on (or that waited on it), with
+ * their part of its path and what they were doing in it.
+ */
+static void peers(FILE *f, const struct snapshot *s, const struct breakdowns *bd, unsigned int top)
+{
+	uint64_t wall = bd->target.wall_ns;
+	size_t on = 0, shown = 0;
+	char b[2][32], comm[COMM_LEN + 1], what[64];
+
+	if (!s->n_peers)
+		return;
+	for (size_t i = 0; i < bd->n_path; i++)
+		on += bd->path[i].peer;
+	fprintf(f,
+		"\nPEERS  (processes outside the target that it waited on: %zu on the path, %zu "
+		"followed%s)\n",
+		on, s->n_peers,
+		s->self.stats[STAT_PEERS_FULL] ? "; more were not: raise --max-peers" : "");
+	if (!on)
+		return;
+	fprintf(f, "  %7s %-15s %4s %9s %6s  %-22s %8s  %s\n", "PID", "COMM", "HOPS", "ON PATH",
+		"SHARE", "THERE (BY CLASS)", "CPU", "COMMAND");
+	for (size_t i = 0; i < bd->n_path && shown < top; i++) {
+		const struct path_step *st = &bd->path[i];
+		const struct process *p = path_step_proc(s, st);
+
+		if (!st->peer)
+			continue;
+		shown++;
+		class_words(what, sizeof(what), st);
+		fprintf(f, "  %7u %-15.15s %4u %9s %5.1f%%  %-22s %8s  ", p->pid,
+			sanitized(comm, sizeof(comm), p->comm), p->hops,
+			fmt_dur(b[0], sizeof(b[0]), st->on_path_ns), pct(st->on_path_ns, wall),
+			what, fmt_dur(b[1], sizeof(b[1]), p->m.sched.oncpu_ns));
+		put_sanitized(f, p->cmdline ? p->cmdline : p->comm, 60);
+		fputc('\n', f);
+	}
 }
 
 static void syscalls(FILE *f, const struct metrics *m, unsigned int top)
@@ -639,6 +731,13 @@ static void self(FILE *f, const struct snapshot *s)
 			"  warning: %llu process events dropped (ring buffer full): some command "
 			"lines may be missing\n",
 			(unsigned long long)x->stats[STAT_RB_DROPS]);
+	if (x->stats[STAT_PATH_DROPS] || (s->history && s->history->not_kept))
+		fprintf(f,
+			"  warning: %llu waits' records lost and %llu not kept (over %zu): the "
+			"critical path has gaps (unknown)\n",
+			(unsigned long long)x->stats[STAT_PATH_DROPS],
+			(unsigned long long)(s->history ? s->history->not_kept : 0),
+			s->history ? s->history->max_waits : 0);
 	if (x->unwind_on)
 		fprintf(f,
 			"  unwind tables: %llu files, %llu of %llu rows%s, read in %s; user stacks "
@@ -724,6 +823,7 @@ void report_text(FILE *f, const struct snapshot *s, const struct analysis *a,
 	time_split(f, s, &a->bd);
 	critical_path(f, s, &a->bd, o->top_n);
 	processes(f, s, o->top_n);
+	peers(f, s, &a->bd, o->top_n);
 	syscalls(f, &s->target, o->top_n);
 	runq(f, s);
 	if (o->subsys & SUB_IO)

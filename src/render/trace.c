@@ -26,6 +26,7 @@
 #include "lib/pb.h"
 #include "render/trace.h"
 #include "lib/util.h"
+#include "analysis/critpath.h"
 
 #define TRACE_PACKET 1
 #define TP_PROCESS_TREE 2
@@ -92,6 +93,7 @@
 #define UUID_PATH 10
 #define UUID_FINDINGS 11
 #define UUID_TREE 12
+#define UUID_PEERS 13
 #define UUID_PROC(i) ((1ULL << 40) | (i))
 #define UUID_PTREE(i) ((2ULL << 40) | (i))
 #define UUID_THREAD(i) ((3ULL << 40) | (i))
@@ -364,6 +366,17 @@ static size_t proc_at(const struct snapshot *s, uint32_t pid, uint64_t ts)
 	return best;
 }
 
+/* The target's processes, then the peers: one index space for tracks. */
+static size_t n_tracked(const struct snapshot *s)
+{
+	return s->n_procs + s->n_peers;
+}
+
+static const struct process *tracked(const struct snapshot *s, size_t i)
+{
+	return i < s->n_procs ? &s->procs[i] : &s->peers[i - s->n_procs];
+}
+
 static bool traced_proc(const struct process *p)
 {
 	return !p->folded && p->pid && p->slot != SLOT_OVERFLOW;
@@ -381,8 +394,10 @@ static void put_descriptors(const struct timeline *tl, struct pb *dst, const str
 	char label[64];
 
 	named_track(dst, UUID_TREE, 0, "process tree");
-	for (size_t i = 0; i < s->n_procs; i++) {
-		const struct process *p = &s->procs[i];
+	if (s->n_peers)
+		named_track(dst, UUID_PEERS, 0, "peers (outside the target)");
+	for (size_t i = 0; i < n_tracked(s); i++) {
+		const struct process *p = tracked(s, i);
 		size_t parent;
 
 		if (!traced_proc(p))
@@ -400,11 +415,12 @@ static void put_descriptors(const struct timeline *tl, struct pb *dst, const str
 		if (p->cmdline)
 			pb_str(&ptp, PTP_CMDLINE, p->cmdline);
 		pb_msg(&pt, PT_PROCESSES, &ptp);
-		/* the tree: a track per process under its parent's */
-		parent = proc_at(s, p->ppid, p->start_ns);
+		/* the tree: a track per process under its parent's; peers apart */
+		parent = i < s->n_procs ? proc_at(s, p->ppid, p->start_ns) : SIZE_MAX;
 		proc_label(p, label, sizeof(label));
 		named_track(dst, UUID_PTREE(i),
-			    parent != SIZE_MAX && traced_proc(&s->procs[parent])
+			    i >= s->n_procs ? UUID_PEERS
+			    : parent != SIZE_MAX && traced_proc(&s->procs[parent])
 				    ? UUID_PTREE(parent)
 				    : UUID_TREE,
 			    label);
@@ -448,10 +464,11 @@ static void put_lives(struct enc *t, struct pb *dst, const struct snapshot *s,
 {
 	struct pb annots = {0};
 
-	for (size_t i = 0; i < s->n_procs; i++) {
-		const struct process *p = &s->procs[i];
+	for (size_t i = 0; i < n_tracked(s); i++) {
+		const struct process *p = tracked(s, i);
+		bool peer = i >= s->n_procs;
 		uint64_t end = p->end_ns ? p->end_ns : s->end_ns;
-		size_t parent = proc_at(s, p->ppid, p->start_ns);
+		size_t parent = peer ? SIZE_MAX : proc_at(s, p->ppid, p->start_ns);
 		bool on_path = false;
 		uint64_t flow = 0;
 		char what[96];
@@ -461,7 +478,8 @@ static void put_lives(struct enc *t, struct pb *dst, const struct snapshot *s,
 		if (!traced_proc(p))
 			continue;
 		for (size_t k = 0; k < a->bd.n_path; k++)
-			on_path |= a->bd.path[k].proc == i;
+			on_path |= a->bd.path[k].peer == peer &&
+				   a->bd.path[k].proc == (peer ? i - s->n_procs : i);
 		if (parent != SIZE_MAX && traced_proc(&s->procs[parent]) &&
 		    !(p->flags & PROC_F_PRESENT)) {
 			flow = FLOW_FORK + i;
@@ -477,7 +495,11 @@ static void put_lives(struct enc *t, struct pb *dst, const struct snapshot *s,
 		annot_int(&annots, "pid", p->pid);
 		annot_int(&annots, "ppid", p->ppid);
 		annot(&annots, "on_critical_path", DA_BOOL, on_path, NULL);
-		annot_str(&annots, "dominant", bd_class_name((a->bd.procs[i]).dominant));
+		annot_str(&annots, "dominant",
+			  bd_class_name(peer ? a->bd.peers[i - s->n_procs].dominant
+					     : a->bd.procs[i].dominant));
+		if (peer)
+			annot_int(&annots, "peer_hops", p->hops);
 		annot_double(&annots, "cpu_s", p->m.sched.oncpu_ns / 1e9);
 		if ((code = proc_exit_code(p)) >= 0)
 			annot_int(&annots, "exit_code", code);
@@ -513,18 +535,67 @@ static void put_lives(struct enc *t, struct pb *dst, const struct snapshot *s,
 	pb_free(&annots);
 }
 
-/* The critical path's steps, each within the one before it or after it. */
-static void put_path(struct enc *t, struct pb *dst, const struct snapshot *s,
-		     const struct analysis *a)
+/*
+ * The critical path walked through who ended each wait: the process it was in at each
+ * moment, and what that process was doing ("python3 812: oncpu"), tiling the wall time;
+ * within @budget bytes (a part of --trace-max), the rest said to be left out.
+ */
+static void put_path_segments(struct enc *t, struct pb *dst, const struct snapshot *s,
+			      const struct critpath *c, size_t budget)
 {
-	uint64_t *open_end = xcalloc(a->bd.n_path + 1, sizeof(*open_end));
+	struct pb annots = {0};
+	size_t from = dst->len;
+	char label[96];
+
+	for (size_t k = 0; k < c->n_segs; k++) {
+		const struct path_seg *g = &c->segs[k];
+		const struct process *p = proc_ref_get(s, g->proc);
+		struct te e;
+
+		if (dst->len - from >= budget) {
+			snprintf(label, sizeof(label),
+				 "critical path: %zu more segments left out (--trace-max)",
+				 c->n_segs - k);
+			e = (struct te){.type = TYPE_INSTANT, .track = UUID_PATH, .name = label};
+			put_event(t, dst, g->start_ns, &e);
+			break;
+		}
+
+		snprintf(label, sizeof(label), "%s %u: %s", p->comm, p->pid, bd_class_name(g->cls));
+		annots.len = 0;
+		annot_str(&annots, "cmdline", p->cmdline);
+		annot(&annots, "peer", DA_BOOL, g->proc.peer, NULL);
+		e = (struct te){.type = TYPE_SLICE_BEGIN,
+				.track = UUID_PATH,
+				.name = label,
+				.annots = &annots};
+		put_event(t, dst, g->start_ns, &e);
+		e = (struct te){.type = TYPE_SLICE_END, .track = UUID_PATH};
+		put_event(t, dst, g->start_ns + g->ns, &e);
+	}
+	pb_free(&annots);
+}
+
+/*
+ * The critical path's steps, each within the one before it or after it; walked
+ * through wake-ups, its segments.
+ */
+static void put_path(struct enc *t, struct pb *dst, const struct snapshot *s,
+		     const struct analysis *a, size_t budget)
+{
+	uint64_t *open_end;
 	struct pb annots = {0};
 	size_t depth = 0;
 	char label[64];
 
 	named_track(dst, UUID_PATH, 0, "critical path");
+	if (a->bd.detail) {
+		put_path_segments(t, dst, s, a->bd.detail, budget);
+		return;
+	}
+	open_end = xcalloc(a->bd.n_path + 1, sizeof(*open_end));
 	for (size_t k = 0; k < a->bd.n_path; k++) {
-		const struct process *p = &s->procs[a->bd.path[k].proc];
+		const struct process *p = path_step_proc(s, &a->bd.path[k]);
 		uint64_t from = p->start_ns, to = p->end_ns ? p->end_ns : s->end_ns;
 		struct te e;
 
@@ -538,8 +609,7 @@ static void put_path(struct enc *t, struct pb *dst, const struct snapshot *s,
 		annots.len = 0;
 		annot_str(&annots, "cmdline", p->cmdline);
 		annot_double(&annots, "on_path_s", a->bd.path[k].on_path_ns / 1e9);
-		annot_str(&annots, "dominant",
-			  bd_class_name((a->bd.procs[a->bd.path[k].proc]).dominant));
+		annot_str(&annots, "dominant", bd_class_name(a->bd.path[k].dominant));
 		e = (struct te){.type = TYPE_SLICE_BEGIN,
 				.track = UUID_PATH,
 				.name = label,
@@ -661,7 +731,8 @@ int trace_render(FILE *out, const struct timeline *tl, const struct snapshot *s,
 	if (!err) {
 		interned_names(&head);
 		put_findings(&t, &head, s, a, title);
-		put_path(&t, &head, s, a);
+		/* the path's segments: a sixteenth of the bound (the events have the rest) */
+		put_path(&t, &head, s, a, tl->max_bytes / 16);
 		put_counters(&t, tl, &head, s);
 		put_descriptors(tl, &head, s);
 		put_lives(&t, &head, s, a);

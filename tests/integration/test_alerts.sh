@@ -20,7 +20,7 @@ test_alert_fires_with_record_and_exit_status() {
 	assert_eq "$(jq -r .unit <<< "$a")" ns
 	assert_eq "$(jq -r .scope <<< "$a")" target
 	assert_eq "$(jq -r .final <<< "$a")" true
-	assert_eq "$(jq -r .schema_version <<< "$a")" 3
+	assert_eq "$(jq -r .schema_version <<< "$a")" 4
 	# the value is the report's own on-CPU time
 	assert_eq "$(jq -r .value <<< "$a")" "$(q out.json .target.sched.oncpu_ns)"
 	assert_ge "$(jq -r .value <<< "$a")" 290000000

@@ -65,7 +65,7 @@ test_json_contract() {
 	jq -e . out.json > /dev/null
 	assert_eq "$(jq -r .type out.json | tail -n1)" report
 	report out.json | jq -e '
-		.schema_version == 3 and (.procscope_version | type == "string") and
+		.schema_version == 4 and (.procscope_version | type == "string") and
 		(.target | has("wall_ns") and has("exit_code") and has("sched") and has("syscalls")) and
 		.target.exit_code == 4 and
 		(.target.sched | has("oncpu_ns") and has("runq_ns") and has("blocked_ns") and

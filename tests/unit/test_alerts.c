@@ -327,7 +327,7 @@ TEST(test_alerts__record_and_text)
 	alert_record(&w, &a.fired[0]);
 	out = capture_end(&c);
 	CHECK_CONTAINS(out,
-		       "{\"type\":\"alert\",\"schema_version\":3,\"rule\":\"process[make].cpu > "
+		       "{\"type\":\"alert\",\"schema_version\":4,\"rule\":\"process[make].cpu > "
 		       "100ns\",\"metric\":\"cpu\",\"op\":\">\",\"value\":500,\"threshold\":100,"
 		       "\"baseline\":null,\"unit\":\"ns\",\"scope\":\"process\",\"pid\":10,"
 		       "\"comm\":\"make\",\"for_intervals\":0,\"final\":true,"

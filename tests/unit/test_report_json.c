@@ -24,9 +24,13 @@ TEST(test_report_json__json_valid_and_complete)
 	const char *out;
 	static const char *const keys[] = {
 		"\"type\":\"report\"",
-		"\"schema_version\":3",
+		"\"schema_version\":4",
 		"\"target\":{",
 		"\"processes\":[",
+		"\"peers\":[",
+		"\"path\":",
+		"\"path_drops\":0",
+		"\"peers_refused\":0",
 		"\"pid\":4242",
 		"\"ppid\":1",
 		"\"comm\":",

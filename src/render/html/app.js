@@ -77,12 +77,20 @@
     item.appendChild(document.createTextNode(label));
     lg.appendChild(item);
   });
-  document.getElementById('bdmethod').textContent = bd.method === 'critical_path'
-    ? 'along the critical path: the steps the total duration depended on'
-    : 'summed over the processes (process time)';
+  var inPeers = 0;
+  if (R.path && R.path.in_peers)
+    CLASSES.forEach(function (c) { inPeers += R.path.in_peers[c[0] + '_ns'] || 0; });
+  document.getElementById('bdmethod').textContent = bd.method !== 'critical_path'
+    ? 'summed over the processes (process time)'
+    : (R.path && R.path.by === 'wakeups'
+      ? 'along the critical path, through who ended each wait' +
+        (inPeers ? ' (' + dur(inPeers) + ' of it in peers: processes outside the target)' : '')
+      : 'along the critical path: the steps the total duration depended on');
 
   // the timeline: processes in tree order, the critical path highlighted
   var procs = (R.processes || []).filter(function (p) { return !p.folded && !p.overflow; });
+  // peers (processes outside the target that it waited on), after the tree
+  var peers = (R.peers || []).filter(function (p) { return p.on_path_ns > 0; });
   var onPath = {};
   (R.critical_path || []).forEach(function (s) { onPath[s.pid] = true; });
   var byPid = {}, kids = {};
@@ -101,6 +109,7 @@
   }
   roots.sort(function (a, b) { return a.start_offset_ns - b.start_offset_ns; })
     .forEach(function (r) { walk(r, 0); });
+  peers.forEach(function (p) { if (rows.length < 2000) rows.push({p: p, depth: 0, peer: true}); });
   var span = R.end_offset_ns - R.start_offset_ns || wall || 1;
   var view = [0, span];
   var tl = document.getElementById('tl');
@@ -124,7 +133,7 @@
       var p = row.p, y = AXIS + i * ROW;
       var s0 = p.start_offset_ns, s1 = p.end_offset_ns === null ? span : p.end_offset_ns;
       var g = svg('g', {class: 'row' + (onPath[p.pid] ? ' path' : '')});
-      var name = p.comm + ' ' + p.pid;
+      var name = p.comm + ' ' + p.pid + (row.peer ? ' (peer)' : '');
       g.appendChild(svg('text', {x: 4 + row.depth * 8, y: y + 12}, name.length > 34 ? name.slice(0, 34) : name));
       if (s1 >= view[0] && s0 <= view[1]) {
         var a = Math.max(x(s0), LABEL), b = Math.min(x(s1), W - 8);
@@ -139,7 +148,9 @@
         showTip(ev, p.cmdline + '\npid ' + p.pid + ', parent ' + p.ppid + '\nstart +' + dur(s0) +
           ', lasted ' + dur(s1 - s0) + ', exit ' + code + '\non a CPU ' + dur(p.sched ? p.sched.oncpu_ns : null) +
           ', mostly ' + ((p.breakdown && p.breakdown.dominant) || '-') +
-          (onPath[p.pid] ? '\non the critical path' : ''));
+          (onPath[p.pid] ? '\non the critical path' : '') +
+          (row.peer ? '\na peer, ' + p.hops + ' wake-up(s) from the target: ' + dur(p.on_path_ns) +
+            ' of its path' : ''));
       });
       g.addEventListener('mouseleave', hideTip);
       tl.appendChild(g);

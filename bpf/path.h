@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Who ended each wait (include/core_abi.h, struct wait_rec): when a followed thread's
+ * wait ends, sched_waking runs in the context of whatever woke it, and that is the
+ * cause only in a task's own context. An interrupt or a softirq runs on whatever task
+ * it interrupted -- except the receive of a loopback send, which the sender's own
+ * syscall runs in its softirq (local_bh_enable): there the sender is told by its
+ * syscall, a send on a socket whose peer is on this host. The record carries the
+ * thread's active stretch before the wait (on a CPU and runnable), so a thread's
+ * records tile its life and the critical path can be walked across threads and
+ * processes in userspace (src/analysis/critpath.c).
+ *
+ * And peers: a process a target wakes, or that wakes a target, is followed from then on
+ * like a target (up to cfg_peer_depth hops, cfg_max_peers processes), so that the first
+ * request to a local server is known from the moment it was sent.
+ */
+#ifndef PROCSCOPE_BPF_PATH_H
+#define PROCSCOPE_BPF_PATH_H
+
+#include "core.h"
+#include <bpf/bpf_endian.h>
+
+#define PATH_WAKEUP_BYTES (256 * 1024) /* wake userspace once this much waits */
+#define AF_INET_ 2
+#define PF_EXITING_ 0x00000004
+#define AF_INET6_ 10
+
+/* A socket's peer is on this host: loopback, or its own address. */
+static __always_inline bool sock_peer_local(struct sock *sk)
+{
+	__u16 fam = BPF_CORE_READ(sk, __sk_common.skc_family);
+	__u32 d, s;
+
+	if (fam == AF_INET_) {
+		d = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+		s = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+		return (d & 0xff) == 127 || (d && d == s);
+	}
+	if (fam == AF_INET6_) {
+		struct in6_addr a = BPF_CORE_READ(sk, __sk_common.skc_v6_daddr);
+
+		/* ::1, or ::ffff:127.x */
+		if (!a.in6_u.u6_addr32[0] && !a.in6_u.u6_addr32[1] &&
+		    ((!a.in6_u.u6_addr32[2] && a.in6_u.u6_addr32[3] == bpf_htonl(1)) ||
+		     (a.in6_u.u6_addr32[2] == bpf_htonl(0xffff) && a.in6_u.u6_addr8[12] == 127)))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Current, running a softirq: is it a task in a syscall that sends on a socket to this
+ * host (so the softirq is its own send being received)? A global function: verified
+ * once; it takes no task (only scalars and the context pass), current is its own.
+ */
+__noinline int loopback_sender(void)
+{
+	struct task_struct *w = bpf_get_current_task_btf();
+	struct pt_regs *regs;
+	struct file *f;
+	struct socket *sock;
+	struct fdtable *fdt;
+	struct file **fds = NULL;
+	__u64 nr, fd;
+
+	if (!cfg_pt_regs || !w || (w->flags & PF_KTHREAD) || !w->pid)
+		return 0;
+	regs = (struct pt_regs *)bpf_task_pt_regs(w);
+	if (!regs)
+		return 0;
+	nr = BPF_CORE_READ(regs, orig_ax);
+	fd = BPF_CORE_READ(regs, di);
+	if (nr >= SYSCALL_NR_MAX || !cfg_syscall_send[nr & (SYSCALL_NR_MAX - 1)])
+		return 0;
+	fdt = BPF_CORE_READ(w, files, fdt);
+	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return 0;
+	fds = BPF_CORE_READ(fdt, fd);
+	f = NULL;
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
+		return 0;
+	sock = BPF_CORE_READ(f, private_data);
+	return sock_peer_local(BPF_CORE_READ(sock, sk));
+}
+
+/*
+ * x86-64's THREAD_SIZE (16 KiB; KASAN kernels double it): a task's kernel stack. An
+ * interrupt, and a softirq (run on the way out of one, or by local_bh_enable), run on
+ * this CPU's interrupt stack instead (do_softirq_own_stack).
+ */
+#define TASK_STACK_BYTES (16 * 1024)
+
+/*
+ * Is this program running on the CPU's interrupt stack rather than @cur's own? An
+ * interrupt of kernel code, and the softirqs after it (a send's, at its
+ * local_bh_enable()), run there. The preempt count would tell interrupt context, but it
+ * is a per-CPU variable that only kernels with every symbol in kallsyms give a program.
+ */
+static __always_inline bool on_irq_stack(struct task_struct *cur)
+{
+	volatile __u8 here = 0;
+	__u64 sp = ptr_to_u64((const void *)&here), base = ptr_to_u64(cur->stack);
+
+	return sp - base >= TASK_STACK_BYTES;
+}
+
+/*
+ * An interrupt that came from user mode runs on the task's stack (empty then), and the
+ * softirqs after it too: the registers it saved tell, ~vector where a syscall saves its
+ * number.
+ */
+static __always_inline bool user_mode_irq(struct task_struct *cur)
+{
+	struct pt_regs *regs;
+
+	if (!cfg_pt_regs)
+		return false;
+	regs = (struct pt_regs *)bpf_task_pt_regs(cur);
+	return regs && (long)BPF_CORE_READ(regs, orig_ax) < 0;
+}
+
+/* What woke the thread, from where sched_waking runs now; the waker task in *@w. */
+static __always_inline __u8 wake_source(struct task_struct **w, bool is_new)
+{
+	struct task_struct *cur = bpf_get_current_task_btf();
+
+	*w = cur;
+	if (!cur->pid)
+		return WS_IRQ; /* the idle task: an interrupt's work */
+	if (on_irq_stack(cur))
+		return loopback_sender() ? WS_LOOPBACK : WS_IRQ;
+	if (cur->flags & PF_KTHREAD)
+		return WS_KTHREAD;
+	if (user_mode_irq(cur))
+		return WS_IRQ;
+	return is_new ? WS_CREATOR : WS_TASK;
+}
+
+/* The depth of current, if it is a followed task (from this CPU's cache); -1 if not. */
+static __always_inline int current_depth(struct task_struct *cur)
+{
+	struct cpu_ctx *cc = cpu_ctx();
+	struct task_ctx *c;
+
+	if (!cc || cc->task != (__u64)cur || cc->slot == SLOT_NONE)
+		return -1;
+	c = bpf_task_storage_get(&core_task, cur, 0, 0);
+	return c ? c->depth : -1;
+}
+
+/*
+ * @t, untracked, is being woken: by a followed task (in its own context, or its loopback
+ * send's softirq), its process becomes a peer one hop further: a server is known from
+ * the first request it was sent. Returns @t's context if it is followed now.
+ */
+static __always_inline struct task_ctx *peer_forward(struct task_struct *t)
+{
+	struct task_struct *w;
+	__u8 src;
+	int d;
+
+	if (!cfg_peer_depth)
+		return NULL;
+	src = wake_source(&w, false);
+	/* an exiting task wakes who waits for it (its parent): not a request of its */
+	if ((src != WS_TASK && src != WS_LOOPBACK) || w == t || (w->flags & PF_EXITING_))
+		return NULL;
+	d = current_depth(w);
+	if (d < 0)
+		return NULL;
+	peer_adopt(t, (__u32)d + 1);
+	return filter_task(t, TS_BLOCKED);
+}
+
+/*
+ * The wait of @t (@c, blocked since c->ts) ends now, by @w (wake_source(): @src):
+ * its record, with its stretch before it; a new stretch starts. A task that woke a
+ * followed thread and is not followed becomes a peer.
+ */
+static __always_inline void path_wake(struct task_struct *t, struct task_ctx *c, __u64 now,
+				      struct task_struct *w, __u8 src)
+{
+	struct wait_rec *e;
+	bool again;
+
+	if (!cfg_path)
+		return;
+	if (src == WS_TASK || src == WS_LOOPBACK) {
+		if (w == t)
+			src = WS_NONE;
+		else if (cfg_peer_depth && current_depth(w) < 0)
+			peer_adopt(w, (__u32)c->depth + 1);
+	}
+	/* woken, and blocked again in the same call: the wake-up did not end its wait */
+	again = c->syscall.row && c->syscall.seq == c->wait_seq;
+	c->wait_seq = c->syscall.row ? c->syscall.seq : 0;
+	e = path_reserve();
+	if (e) {
+		e->seg_start = c->seg_start;
+		e->block_ns = counted_from(c->ts) < now ? c->ts : now;
+		e->wake_ns = now;
+		e->oncpu_ns = c->seg_oncpu;
+		e->runq_ns = c->seg_runq;
+		e->tid = t->pid;
+		e->pid = t->tgid;
+		e->waker = src == WS_NONE ? 0 : w->pid;
+		e->waker_pid = src == WS_NONE ? 0 : w->tgid;
+		e->wclass = c->wclass;
+		e->bstate = c->bstate;
+		e->src = src;
+		e->flags = again ? WAIT_F_AGAIN : 0;
+		bpf_ringbuf_submit(e, bpf_ringbuf_query(&core_path, BPF_RB_AVAIL_DATA) >=
+						      PATH_WAKEUP_BYTES
+					      ? BPF_RB_FORCE_WAKEUP
+					      : BPF_RB_NO_WAKEUP);
+	}
+	c->seg_start = now;
+	c->seg_oncpu = 0;
+	c->seg_runq = 0;
+}
+
+/* @t's last stretch ends now, with the thread: a record without a wait. */
+static __always_inline void path_exit(struct task_struct *t, struct task_ctx *c, __u64 now)
+{
+	struct wait_rec *e = path_reserve();
+
+	if (!e)
+		return;
+	e->seg_start = c->seg_start;
+	e->block_ns = now;
+	e->wake_ns = now;
+	e->oncpu_ns = c->seg_oncpu;
+	e->runq_ns = c->seg_runq;
+	e->tid = t->pid;
+	e->pid = t->tgid;
+	e->flags = WAIT_F_EXIT;
+	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+}
+
+#endif /* PROCSCOPE_BPF_PATH_H */

@@ -1,0 +1,403 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The critical path across threads and processes; see critpath.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/critpath.h"
+#include "lib/util.h"
+
+#define MAX_DEPTH 64			    /* recursion: every level a wait within the one above */
+#define WORK_MAX (20U * 1000 * 1000)	    /* records visited at most: a bound on the walk */
+#define JOIN_WINDOW_NS (10 * NSEC_PER_MSEC) /* a releaser exiting this soon after: a join */
+#define NONE SIZE_MAX
+
+unsigned int bd_of_wait_class(unsigned int wclass)
+{
+	static const unsigned int map[WC_N] = {
+		[WC_IO] = BD_IO,       [WC_NET] = BD_NET,   [WC_LOCK] = BD_LOCK,
+		[WC_SLEEP] = BD_SLEEP, [WC_POLL] = BD_POLL, [WC_CHILD] = BD_CHILD,
+		[WC_OTHER] = BD_OTHER,
+	};
+
+	return wclass < WC_N ? map[wclass] : BD_OTHER;
+}
+
+const struct process *proc_ref_get(const struct snapshot *s, struct proc_ref r)
+{
+	return r.peer ? &s->peers[r.i] : &s->procs[r.i];
+}
+
+/* A process of the snapshot by pid, for the threads' records. */
+struct proc_key {
+	uint32_t pid;
+	uint64_t start_ns;
+	size_t space; /* index in the walker's process space: procs, then peers */
+};
+
+struct walker {
+	const struct snapshot *s;
+	const struct history *h;
+	struct proc_key *keys; /* by pid, then start */
+	size_t n_keys;
+	struct path_part *parts; /* by process space index */
+	struct critpath *out;
+	uint64_t work;
+	size_t locks_cap, segs_cap;
+	uint64_t cursor;	       /* where the next segment starts */
+	uint32_t stack[MAX_DEPTH + 1]; /* the threads being walked, by depth */
+};
+
+/* Is thread @ti walked already, up the recursion (a wait on a waiter: a cycle)? */
+static bool on_stack(const struct walker *w, uint32_t ti, int depth)
+{
+	for (int k = 0; k <= depth && k <= MAX_DEPTH; k++)
+		if (w->stack[k] == ti)
+			return true;
+	return false;
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+	const struct proc_key *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return x->start_ns < y->start_ns ? -1 : x->start_ns > y->start_ns;
+}
+
+/* The process @pid was at @ns (the latest to start by then), as a space index; NONE. */
+static size_t proc_at(const struct walker *w, uint32_t pid, uint64_t ns)
+{
+	size_t lo = 0, hi = w->n_keys, best = NONE;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (w->keys[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < w->n_keys && w->keys[i].pid == pid; i++)
+		if (best == NONE || w->keys[i].start_ns <= ns)
+			best = i;
+	return best == NONE ? NONE : w->keys[best].space;
+}
+
+static struct proc_ref ref_of(const struct walker *w, size_t space)
+{
+	return space < w->s->n_procs ? (struct proc_ref){(uint32_t)space, false}
+				     : (struct proc_ref){(uint32_t)(space - w->s->n_procs), true};
+}
+
+/* The path goes on with @ns of process @proc in class @cls: a segment, or the last one longer. */
+static void add_seg(struct walker *w, size_t proc, unsigned int cls, uint64_t ns)
+{
+	struct critpath *o = w->out;
+	struct proc_ref r = ref_of(w, proc);
+	struct path_seg *last = o->n_segs ? &o->segs[o->n_segs - 1] : NULL;
+
+	if (last && last->cls == cls && last->proc.i == r.i && last->proc.peer == r.peer &&
+	    last->start_ns + last->ns == w->cursor) {
+		last->ns += ns;
+	} else {
+		if (o->n_segs == w->segs_cap) {
+			w->segs_cap = w->segs_cap ? w->segs_cap * 2 : 64;
+			o->segs = xrealloc(o->segs, w->segs_cap * sizeof(*o->segs));
+		}
+		o->segs[o->n_segs++] = (struct path_seg){r, (uint8_t)cls, w->cursor, ns};
+	}
+	w->cursor += ns;
+}
+
+static void add(struct walker *w, size_t proc, unsigned int cls, uint64_t from, uint64_t ns)
+{
+	struct path_part *p;
+
+	if (!ns)
+		return;
+	if (proc == NONE) {
+		w->cursor += ns;
+		return;
+	}
+	add_seg(w, proc, cls, ns);
+	p = &w->parts[proc];
+	if (!p->total_ns || from < p->first_ns)
+		p->first_ns = from;
+	p->ns[cls] += ns;
+	p->total_ns += ns;
+}
+
+/* The part [from, to) of stretch @x (from its start to its block): on a CPU, runnable, unknown. */
+static void stretch(struct walker *w, size_t proc, const struct wait *x, uint64_t from, uint64_t to)
+{
+	uint64_t len = x->block_ns > x->seg_start ? x->block_ns - x->seg_start : 0;
+	uint64_t o = to > from ? to - from : 0, on, rq;
+
+	if (!o)
+		return;
+	if (!len) {
+		add(w, proc, BD_ONCPU, from, o);
+		return;
+	}
+	on = (uint64_t)((unsigned __int128)o * (x->oncpu_ns < len ? x->oncpu_ns : len) / len);
+	rq = (uint64_t)((unsigned __int128)o * (x->runq_ns < len ? x->runq_ns : len) / len);
+	if (on + rq > o)
+		rq = o - on;
+	add(w, proc, BD_ONCPU, from, on);
+	add(w, proc, BD_RUNQ, from, rq);
+	add(w, proc, BD_UNKNOWN, from, o - on - rq);
+}
+
+/* Does thread @t exit within the join window after @ns (its last wake was its exit's)? */
+static bool exits_soon(const struct hthread *t, uint64_t ns)
+{
+	const struct wait *last = t->n ? &t->w[t->n - 1] : NULL;
+
+	return t->ended && last && last->exit && last->block_ns >= ns &&
+	       last->block_ns - ns < JOIN_WINDOW_NS;
+}
+
+static bool followed(const struct hthread *t)
+{
+	return t->n || t->tail.valid;
+}
+
+static void walk(struct walker *w, uint32_t ti, uint64_t a, uint64_t b, int depth, size_t fb,
+		 unsigned int fb_cls);
+
+/* The holder's own states over [s, e): what it did while the waiter waited for its lock. */
+static void note_lock(struct walker *w, size_t proc, const struct hthread *waiter, uint32_t holder,
+		      uint64_t s, uint64_t e)
+{
+	const struct hthread *ht = &w->h->t[holder];
+	struct critpath *o = w->out;
+	struct lock_wait *l;
+	size_t k;
+
+	if (o->n_locks == w->locks_cap) {
+		w->locks_cap = w->locks_cap ? w->locks_cap * 2 : 16;
+		o->locks = xrealloc(o->locks, w->locks_cap * sizeof(*o->locks));
+	}
+	l = &o->locks[o->n_locks++];
+	memset(l, 0, sizeof(*l));
+	l->proc = ref_of(w, proc);
+	l->waiter_tid = waiter->tid;
+	l->holder_tid = ht->tid;
+	l->start_ns = s;
+	l->ns = e - s;
+	/* the holder's own stretches and waits in the window, not through its wakers */
+	for (k = hthread_wait_after(ht, s); k < ht->n; k++) {
+		const struct wait *x = &ht->w[k];
+		uint64_t f = x->seg_start > s ? x->seg_start : s,
+			 t = x->block_ns < e ? x->block_ns : e;
+		uint64_t len = x->block_ns > x->seg_start ? x->block_ns - x->seg_start : 0;
+
+		if (x->seg_start >= e)
+			break;
+		if (t > f && len) {
+			uint64_t on = (uint64_t)((unsigned __int128)(t - f) * x->oncpu_ns / len);
+
+			l->holder_ns[BD_ONCPU] += on < t - f ? on : t - f;
+			l->holder_ns[BD_RUNQ] += t - f - (on < t - f ? on : t - f);
+		}
+		f = x->block_ns > s ? x->block_ns : s;
+		t = x->wake_ns < e ? x->wake_ns : e;
+		if (t > f && !x->exit)
+			l->holder_ns[bd_of_wait_class(x->wclass)] += t - f;
+	}
+}
+
+/* The wait [s, e) of @x by thread @ti: replaced by what ended it, or kept with its class. */
+static void wait_part(struct walker *w, uint32_t ti, size_t proc, const struct wait *x, uint64_t s,
+		      uint64_t e, int depth)
+{
+	const struct hthread *t = &w->h->t[ti];
+	unsigned int cls = bd_of_wait_class(x->wclass);
+	const struct hthread *wt;
+
+	if (x->waker == HIST_NONE || depth >= MAX_DEPTH ||
+	    (x->src != WS_TASK && x->src != WS_LOOPBACK && x->src != WS_CREATOR)) {
+		w->out->waits_kept++;
+		add(w, proc, cls, s, e - s);
+		return;
+	}
+	wt = &w->h->t[x->waker];
+	if (x->wclass == WC_LOCK && wt->pid == t->pid && !exits_soon(wt, x->wake_ns)) {
+		/* contention: the path waited on the lock; who held it is said */
+		w->out->waits_kept++;
+		add(w, proc, BD_LOCK, s, e - s);
+		note_lock(w, proc, t, x->waker, s, e);
+		return;
+	}
+	if (!followed(wt) || on_stack(w, x->waker, depth)) {
+		/* not known; or a thread up the path, itself waiting then */
+		w->out->waits_kept++;
+		add(w, proc, cls, s, e - s);
+		return;
+	}
+	w->out->waits_resolved++;
+	walk(w, x->waker, s, e, depth + 1, proc, cls);
+}
+
+/* After the last record: the tail the snapshot read (a stretch, then maybe a wait). */
+static void tail_part(struct walker *w, const struct hthread *t, size_t proc, uint64_t at,
+		      uint64_t b, size_t fb, unsigned int fb_cls)
+{
+	const struct wait_tail *tl = &t->tail;
+	struct wait x;
+
+	if (!tl->valid) {
+		/* a thread gone, or not seen since: the time is the caller's */
+		add(w, t->ended ? fb : proc, t->ended ? fb_cls : BD_UNKNOWN, at, b - at);
+		return;
+	}
+	x = (struct wait){.seg_start = tl->seg_start,
+			  .block_ns = tl->tstate == TS_BLOCKED ? tl->block_ns : tl->at_ns,
+			  .oncpu_ns = tl->oncpu_ns,
+			  .runq_ns = tl->runq_ns};
+	if (at < x.block_ns) {
+		uint64_t to = x.block_ns < b ? x.block_ns : b;
+
+		stretch(w, proc, &x, at, to);
+		at = to;
+	}
+	if (at < b)
+		/* still waiting: no one has ended it yet */
+		add(w, proc, tl->tstate == TS_BLOCKED ? bd_of_wait_class(tl->wclass) : BD_UNKNOWN,
+		    at, b - at);
+}
+
+/*
+ * What thread @ti did over [a, b): its stretches, and its waits replaced by what ended
+ * them. Time it has no record of -- before it existed (its creator's, if known), or
+ * after it ended -- goes to @fb's class @fb_cls: the wait the caller walks through.
+ */
+static void walk(struct walker *w, uint32_t ti, uint64_t a, uint64_t b, int depth, size_t fb,
+		 unsigned int fb_cls)
+{
+	const struct hthread *t = &w->h->t[ti];
+	size_t proc = proc_at(w, t->pid, a), k = hthread_wait_after(t, a);
+	uint64_t at = a, first = k < t->n	 ? t->w[k].seg_start
+				 : t->tail.valid ? t->tail.seg_start
+						 : b;
+
+	if (proc == NONE)
+		proc = fb;
+	if (depth <= MAX_DEPTH)
+		w->stack[depth] = ti;
+	if (!k && first > at) {
+		uint64_t end = first < b ? first : b;
+
+		if (t->creator != HIST_NONE && depth < MAX_DEPTH && followed(&w->h->t[t->creator]))
+			walk(w, t->creator, at, end, depth + 1, fb, fb_cls);
+		else
+			add(w, fb, fb_cls, at, end - at);
+		at = end;
+	}
+	for (; k < t->n && at < b; k++) {
+		const struct wait *x = &t->w[k];
+		uint64_t s, e;
+
+		if (++w->work > WORK_MAX) {
+			w->out->truncated = true;
+			break;
+		}
+		if (x->seg_start > at) { /* records lost between */
+			e = x->seg_start < b ? x->seg_start : b;
+			w->out->gap_ns += e - at;
+			add(w, proc, BD_UNKNOWN, at, e - at);
+			at = e;
+		}
+		e = x->block_ns < b ? x->block_ns : b;
+		if (at < e) {
+			stretch(w, proc, x, at, e);
+			at = e;
+		}
+		if (x->exit || at >= b)
+			break;
+		s = x->block_ns > at ? x->block_ns : at;
+		e = x->wake_ns < b ? x->wake_ns : b;
+		if (e > s)
+			wait_part(w, ti, proc, x, s, e, depth);
+		at = e > at ? e : at;
+	}
+	if (at < b) {
+		if (k < t->n && (w->out->truncated || t->w[k].exit))
+			add(w, w->out->truncated ? proc : fb,
+			    w->out->truncated ? BD_UNKNOWN : fb_cls, at, b - at);
+		else
+			tail_part(w, t, proc, at, b, fb, fb_cls);
+	}
+}
+
+static int cmp_part_first(const void *a, const void *b)
+{
+	const struct path_part *x = a, *y = b;
+
+	return x->first_ns < y->first_ns ? -1 : x->first_ns > y->first_ns;
+}
+
+static int cmp_lock_ns(const void *a, const void *b)
+{
+	const struct lock_wait *x = a, *y = b;
+
+	return x->ns < y->ns ? 1 : x->ns > y->ns ? -1 : 0;
+}
+
+/* Every process of @s in the walker's space, by pid for the look-up. */
+static void keys_build(struct walker *w, const struct snapshot *s)
+{
+	size_t n = s->n_procs + s->n_peers;
+
+	w->keys = xcalloc(n + 1, sizeof(*w->keys));
+	for (size_t i = 0; i < n; i++) {
+		const struct process *p = i < s->n_procs ? &s->procs[i] : &s->peers[i - s->n_procs];
+
+		if (!p->pid || p->folded || p->slot == SLOT_OVERFLOW)
+			continue;
+		w->keys[w->n_keys++] = (struct proc_key){p->pid, p->start_ns, i};
+	}
+	qsort(w->keys, w->n_keys, sizeof(*w->keys), cmp_key);
+}
+
+bool critpath_compute(const struct snapshot *s, const struct history *h, uint32_t root_tid,
+		      uint32_t root_pid, uint64_t a, uint64_t b, struct critpath *out)
+{
+	uint32_t root = history_find(h, root_tid, root_pid);
+	size_t n = s->n_procs + s->n_peers, root_proc;
+	struct walker w = {.s = s, .h = h, .out = out};
+
+	memset(out, 0, sizeof(*out));
+	if (root == HIST_NONE || b <= a)
+		return false;
+	keys_build(&w, s);
+	root_proc = proc_at(&w, root_pid, a);
+	w.parts = xcalloc(n + 1, sizeof(*w.parts));
+	w.cursor = a;
+	walk(&w, root, a, b, 0, root_proc, BD_UNKNOWN);
+	out->total.wall_ns = b - a;
+	for (size_t i = 0; i < n; i++) {
+		if (!w.parts[i].total_ns)
+			continue;
+		w.parts[i].proc = ref_of(&w, i);
+		for (unsigned int c = 0; c < BD_N; c++)
+			out->total.ns[c] += w.parts[i].ns[c];
+		out->parts = xrealloc(out->parts, (out->n_parts + 1) * sizeof(*out->parts));
+		out->parts[out->n_parts++] = w.parts[i];
+	}
+	qsort(out->parts, out->n_parts, sizeof(*out->parts), cmp_part_first);
+	if (out->n_locks > 1)
+		qsort(out->locks, out->n_locks, sizeof(*out->locks), cmp_lock_ns);
+	free(w.parts);
+	free(w.keys);
+	return true;
+}
+
+void critpath_release(struct critpath *c)
+{
+	free(c->parts);
+	free(c->locks);
+	free(c->segs);
+	memset(c, 0, sizeof(*c));
+}

@@ -1,0 +1,153 @@
+# shellcheck shell=bash
+# Peers: processes outside the target that it waits on -- a local server, a daemon and
+# the child it does the work in, a database, a lock holder. The critical path crosses
+# into them through who ended each wait; the truth each test compares with is measured
+# by the peer itself, through the kernel's own clocks (its CPU time per request), never
+# by procscope.
+
+PY=/usr/bin/python3
+SRC=$ROOT/tests/workloads
+
+# Start the HTTP server that burns $1 ms of CPU per request (and fsyncs); its pid in SRV.
+start_burn_server() {
+	PORT=$(free_port)
+	bg "$PY" "$SRC/burn_server.py" "$PORT" "$1" --fsync "$T" > srv.out
+	SRV=${BG_PIDS[-1]}
+	wait_for srv.out listening
+}
+
+# The server's CPU over the requests it served: its own measure, summed (ns).
+served_cpu_ns() { awk '$1 == "served" { n += $2 } END { print n + 0 }' srv.out; }
+
+# The share of the target's wall time the path spent on a CPU in peers.
+peer_cpu_share() { q "$1" '.path.in_peers.oncpu_ns / .target.breakdown.wall_ns'; }
+
+# The client's wall split against the server's own CPU: on-CPU in the peer within 10
+# points of the server's CPU over the client's wall; the top finding names the server.
+check_http_peer() {
+	local wall truth
+	assert_eq "$(q out.json '.findings[0].kind')" peer
+	assert_eq "$(q out.json '.findings[0].evidence.peer_pid')" "$SRV"
+	assert_eq "$(q out.json '.findings[0].evidence.state')" oncpu
+	assert_match "$(q out.json '.findings[0].summary')" "\`python3\` \\(pid $SRV\\), not started by the workflow"
+	wall=$(q out.json .target.breakdown.wall_ns)
+	truth=$(echo "$(served_cpu_ns) $wall" | awk '{ printf "%.4f", $1 / $2 }')
+	assert_within_points "$(peer_cpu_share out.json)" "$truth" 10 "on-CPU in the server"
+	# the server in PEERS, outside the target's processes and totals
+	assert_eq "$(q out.json "[.peers[] | select(.pid == $SRV)] | length")" 1
+	assert_eq "$(q out.json "[.processes[] | select(.pid == $SRV)] | length")" 0
+	assert_eq "$(q out.json "[.critical_path[] | select(.pid == $SRV) | .peer] | .[0]")" true
+}
+
+# $1 within $3 points (of 100) of $2, both shares (0..1).
+assert_within_points() {
+	awk -v a="$1" -v b="$2" -v p="$3" 'BEGIN { d = (a - b) * 100; exit !(d <= p && d >= -p) }' ||
+		die "expected $1 within $3 points of $2${4:+ ($4)}"
+}
+
+test_peer_http_server_twenty_requests() {
+	start_burn_server 60
+	"$PROCSCOPE" --json -o out.json -- sh -c \
+		"for i in \$(seq 20); do curl -sf http://127.0.0.1:$PORT/ > /dev/null || exit 1; done"
+	assert_eq "$(grep -c '^served' srv.out)" 20
+	check_http_peer
+	assert_ge "$(q out.json '.findings[0].score')" 0.5 "the server carries most of the wall"
+}
+
+test_peer_http_server_single_request() {
+	start_burn_server 60
+	# the first request counts: the server is followed from the moment it was sent
+	"$PROCSCOPE" --json -o out.json -- curl -sf "http://127.0.0.1:$PORT/" > /dev/null
+	assert_eq "$(grep -c '^served' srv.out)" 1
+	check_http_peer
+}
+
+test_peer_text_report() {
+	start_burn_server 40
+	"$PROCSCOPE" -o out.txt -- curl -sf "http://127.0.0.1:$PORT/" > /dev/null
+	assert_match "$(grep -A2 '^PEERS' out.txt)" "$SRV python3 +1 .*oncpu"
+	assert_match "$(grep -A1 '^  on-CPU' out.txt | tail -1)" "in peers .* python3 $SRV"
+	assert_match "$(grep -A8 '^CRITICAL PATH' out.txt)" "python3 +$SRV +oncpu +\\(peer\\)"
+}
+
+test_peer_daemon_does_the_work_in_a_child() {
+	local sock=$T/d.sock worker cpu_us wall
+	bg "$WL/unixd" serve "$sock" 1 > srv.out
+	wait_for srv.out listening
+	"$PROCSCOPE" --json -o out.json -- "$WL/unixd" ask "$sock" 300 > wl.out
+	assert_match "$(cat wl.out)" '^answer [0-9]+$'
+	wait_for srv.out worker
+	worker=$(awk '$1 == "worker" { print $2 }' srv.out)
+	cpu_us=$(awk '$1 == "worker" { print $4 }' srv.out)
+	# the child the daemon forked did the work: it is the peer on the path, and its hot
+	# path is the function that burned the CPU
+	assert_eq "$(q out.json '.findings[0].kind')" peer
+	assert_eq "$(q out.json '.findings[0].evidence.peer_pid')" "$worker"
+	assert_match "$(q out.json '.findings[0].evidence.hottest_stack')" 'crunch'
+	wall=$(q out.json .target.breakdown.wall_ns)
+	assert_within_points "$(peer_cpu_share out.json)" \
+		"$(awk -v c="$cpu_us" -v w="$wall" 'BEGIN { printf "%.4f", c * 1000 / w }')" 10 \
+		"on-CPU in the daemon's child"
+}
+
+test_peer_lock_holder_named() {
+	local holder
+	"$PROCSCOPE" --offcpu --json -o out.json -- "$PY" "$SRC/lock_holder.py" 0.5 0.2 > wl.out
+	assert_eq "$(tail -1 wl.out)" done
+	holder=$(awk '$1 == "holder" { print $2 }' wl.out)
+	# the main thread waited ~0.5 s for the lock the worker held while it slept
+	assert_eq "$(q out.json '.findings[0].kind')" lock
+	assert_eq "$(q out.json '.findings[0].evidence.holder_tid')" "$holder"
+	assert_eq "$(q out.json '.findings[0].evidence.holder_state')" sleep
+	assert_within "$(q out.json '.findings[0].evidence.holder_wait_ns')" 500000000 10 \
+		"the wait the holder ended"
+	assert_match "$(q out.json '.findings[0].summary')" "thread $holder of \`python3\`.*sleeping"
+	# then the join: the worker's last sleep, replaced by what it did (slept)
+	assert_within "$(q out.json '.target.breakdown.sleep_ns')" 200000000 15 "the joined sleep"
+}
+
+# A PostgreSQL of our own: initdb in $T, listening only on a unix socket there.
+start_postgres() {
+	local bin=/usr/lib/postgresql/15/bin
+	PGDATA=$T/pg
+	PGSOCK=$T
+	chown -R nobody "$T"
+	runuser -u nobody -- "$bin/initdb" -D "$PGDATA" -A trust -U postgres > initdb.out 2>&1 ||
+		die "initdb: $(tail -3 initdb.out)"
+	at_exit "runuser -u nobody -- $bin/pg_ctl -D $PGDATA -m immediate stop > /dev/null 2>&1"
+	runuser -u nobody -- "$bin/pg_ctl" -D "$PGDATA" -l "$T/pg.log" -w -o \
+		"-c listen_addresses='' -c unix_socket_directories='$PGSOCK' -c fsync=off" \
+		start > pgctl.out 2>&1 || die "pg_ctl start: $(tail -3 "$T/pg.log")"
+}
+
+psql_() { runuser -u nobody -- psql -X -q -h "$PGSOCK" -U postgres -At "$@"; }
+
+test_peer_postgres_cpu_query() {
+	local backend
+	start_postgres
+	# a CPU-heavy query: its backend is the peer, on a CPU; the psql client only waits
+	"$PROCSCOPE" --json -o out.json -- runuser -u nobody -- psql -X -q -h "$PGSOCK" \
+		-U postgres -At -c "select pg_backend_pid(), sum(sqrt(g)) > 0 from
+		generate_series(1, 4000000) g" > wl.out
+	backend=$(cut -d'|' -f1 wl.out)
+	assert_eq "$(cut -d'|' -f2 wl.out)" t
+	assert_eq "$(q out.json '.findings[0].kind')" peer
+	assert_eq "$(q out.json '.findings[0].evidence.peer_pid')" "$backend"
+	assert_eq "$(q out.json '.findings[0].evidence.peer_comm')" postgres
+	assert_eq "$(q out.json '.findings[0].evidence.state')" oncpu
+	assert_ge "$(peer_cpu_share out.json)" 0.5 "the backend's CPU on the path"
+}
+
+test_peer_trace_tracks_and_flows() {
+	start_burn_server 40
+	"$PROCSCOPE" --trace t.pftrace --json -o out.json -- curl -sf "http://127.0.0.1:$PORT/" \
+		> /dev/null
+	python3 "$ROOT/tests/integration/tools/pftrace.py" t.pftrace > t.json
+	# the server's threads and process under the peers' track; the path through it
+	assert_ge "$(jq --argjson p "$SRV" '[.threads[] | select(.pid == $p)] | length' t.json)" 1
+	assert_eq "$(jq --argjson p "$SRV" '[.processes[] | select(.pid == $p)] | length' t.json)" 1
+	assert_match "$(jq -c '.slices["critical path"]' t.json)" "python3 $SRV: oncpu"
+	assert_eq "$(jq '.flows.unmatched' t.json)" 0
+	assert_ge "$(jq --argjson p "$SRV" '.wakes[($p | tostring)] // 0' t.json)" 1 \
+		"the server's wake-up of the client, as a flow"
+}

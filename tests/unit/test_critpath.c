@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The critical path through who ended each wait (analysis/critpath.h) over histories
+ * built by hand: a wait a task ended is replaced by what that task did meanwhile,
+ * across processes; contention stays lock and names the holder; a join is replaced; a
+ * wait nothing followed ended keeps its class; the result tiles the window exactly, in
+ * segments that follow one another. And the history (model/history.h): a wait woken
+ * twice in one call is one wait, ended by the task that ended it.
+ */
+#include "analysis/critpath.h"
+#include "model/history.h"
+#include "test.h"
+#include "lib/util.h"
+
+#define MS NSEC_PER_MSEC
+
+/* A snapshot of target processes and peers: pid, [start, end). */
+struct fx {
+	struct snapshot s;
+	struct history h;
+	struct process procs[4], peers[4];
+};
+
+static void fx_proc(struct fx *f, bool peer, uint32_t pid, uint64_t start, uint64_t end)
+{
+	struct process *p = peer ? &f->peers[f->s.n_peers++] : &f->procs[f->s.n_procs++];
+
+	p->pid = pid;
+	p->slot = SLOT_FIRST + pid;
+	p->start_ns = start;
+	p->end_ns = end;
+	p->hops = peer;
+	snprintf(p->comm, sizeof(p->comm), "p%u", pid);
+}
+
+static void fx_init(struct fx *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->s.procs = f->procs;
+	f->s.peers = f->peers;
+	history_init(&f->h, 1000);
+}
+
+/* A record: thread @tid of @pid ran [seg, block) (all on a CPU), waited [block, wake). */
+static void fx_wait(struct fx *f, uint32_t tid, uint32_t pid, uint64_t seg, uint64_t block,
+		    uint64_t wake, unsigned int wclass, unsigned int src, uint32_t waker,
+		    uint32_t waker_pid)
+{
+	struct wait w = {.seg_start = seg,
+			 .block_ns = block,
+			 .wake_ns = wake,
+			 .oncpu_ns = block - seg,
+			 .wclass = (uint8_t)wclass,
+			 .src = (uint8_t)src};
+
+	history_add(&f->h, tid, pid, &w, waker, waker_pid);
+}
+
+static void fx_exit(struct fx *f, uint32_t tid, uint32_t pid, uint64_t seg, uint64_t at)
+{
+	struct wait w = {
+		.seg_start = seg, .block_ns = at, .wake_ns = at, .oncpu_ns = at - seg, .exit = 1};
+
+	history_add(&f->h, tid, pid, &w, 0, 0);
+}
+
+static void fx_release(struct fx *f)
+{
+	history_release(&f->h);
+}
+
+/* The path tiles the window: its classes and its segments, each after the one before. */
+static void check_tiles(const struct critpath *c, uint64_t a, uint64_t b)
+{
+	uint64_t sum = 0, at = a;
+
+	for (unsigned int k = 0; k < BD_N; k++)
+		sum += c->total.ns[k];
+	CHECK_U64(sum, b - a);
+	for (size_t i = 0; i < c->n_segs; i++) {
+		CHECK_U64(c->segs[i].start_ns, at);
+		at += c->segs[i].ns;
+	}
+	CHECK_U64(at, b);
+}
+
+TEST(test_critpath__client_waits_on_a_peer_server)
+{
+	struct fx f;
+	struct critpath c;
+
+	fx_init(&f);
+	fx_proc(&f, false, 100, 0, 100 * MS);
+	fx_proc(&f, true, 200, 0, 100 * MS);
+	/*
+	 * The client runs 10 ms, waits on a socket 80 ms, runs 10 ms and exits; the server,
+	 * woken by the request at 12 ms, is 70 ms on a CPU, then waits for more. Records
+	 * come as the kernel makes them: at each wake-up, in time order.
+	 */
+	fx_wait(&f, 200, 200, 0, 0, 12 * MS, WC_NET, WS_LOOPBACK, 100, 100);
+	fx_wait(&f, 100, 100, 0, 10 * MS, 90 * MS, WC_NET, WS_LOOPBACK, 200, 200);
+	fx_exit(&f, 100, 100, 90 * MS, 100 * MS);
+	fx_wait(&f, 200, 200, 12 * MS, 82 * MS, 200 * MS, WC_NET, WS_IRQ, 0, 0);
+	CHECK(critpath_compute(&f.s, &f.h, 100, 100, 0, 100 * MS, &c));
+	check_tiles(&c, 0, 100 * MS);
+	/* 2 ms before the server woke: it waited (for the request) -- then 70 on a CPU,
+	 * then its next wait until the client's wake at 90 */
+	CHECK_U64(c.n_parts, 2);
+	CHECK(!c.parts[0].proc.peer);
+	CHECK(c.parts[1].proc.peer);
+	CHECK_U64(c.parts[0].ns[BD_ONCPU], 20 * MS);
+	CHECK_U64(c.parts[1].ns[BD_ONCPU], 70 * MS);
+	CHECK_U64(c.parts[1].ns[BD_NET], 10 * MS);
+	CHECK_U64(c.waits_resolved, 1);
+	critpath_release(&c);
+	fx_release(&f);
+}
+
+TEST(test_critpath__contention_stays_lock_and_names_the_holder)
+{
+	struct fx f;
+	struct critpath c;
+
+	fx_init(&f);
+	fx_proc(&f, false, 100, 0, 100 * MS);
+	/* thread 101 waits 60 ms on a lock thread 102 of its process releases; 102 slept
+	 * 50 of them holding it, and lives on */
+	fx_wait(&f, 102, 100, 0, 25 * MS, 75 * MS, WC_SLEEP, WS_IRQ, 0, 0);
+	fx_wait(&f, 101, 100, 0, 20 * MS, 80 * MS, WC_LOCK, WS_TASK, 102, 100);
+	fx_exit(&f, 101, 100, 80 * MS, 100 * MS);
+	fx_wait(&f, 102, 100, 75 * MS, 80 * MS, 500 * MS, WC_POLL, WS_IRQ, 0, 0);
+	CHECK(critpath_compute(&f.s, &f.h, 101, 100, 0, 100 * MS, &c));
+	check_tiles(&c, 0, 100 * MS);
+	CHECK_U64(c.total.ns[BD_LOCK], 60 * MS);
+	CHECK_U64(c.total.ns[BD_ONCPU], 40 * MS);
+	CHECK_U64(c.n_locks, 1);
+	CHECK_U64(c.locks[0].waiter_tid, 101);
+	CHECK_U64(c.locks[0].holder_tid, 102);
+	CHECK_U64(c.locks[0].ns, 60 * MS);
+	CHECK_U64(c.locks[0].holder_ns[BD_SLEEP], 50 * MS);
+	CHECK_U64(c.locks[0].holder_ns[BD_ONCPU], 10 * MS);
+	critpath_release(&c);
+	fx_release(&f);
+}
+
+TEST(test_critpath__join_is_replaced_by_the_worker)
+{
+	struct fx f;
+	struct critpath c;
+
+	fx_init(&f);
+	fx_proc(&f, false, 100, 0, 100 * MS);
+	/*
+	 * The main thread creates a worker at 5 ms and joins it: a futex the worker's exit
+	 * wakes at 94 ms, on its way out (it leaves its CPU for good at 95)
+	 */
+	fx_wait(&f, 101, 100, 5 * MS, 5 * MS, 5 * MS, WC_OTHER, WS_CREATOR, 100, 100);
+	fx_wait(&f, 100, 100, 0, 5 * MS, 94 * MS, WC_LOCK, WS_TASK, 101, 100);
+	fx_exit(&f, 101, 100, 5 * MS, 95 * MS);
+	fx_exit(&f, 100, 100, 94 * MS, 100 * MS);
+	CHECK(critpath_compute(&f.s, &f.h, 100, 100, 0, 100 * MS, &c));
+	check_tiles(&c, 0, 100 * MS);
+	/* not contention: the joined thread exited at once; its 89 ms on a CPU are the path */
+	CHECK_U64(c.n_locks, 0);
+	CHECK_U64(c.total.ns[BD_ONCPU], 100 * MS);
+	CHECK_U64(c.waits_resolved, 1);
+	critpath_release(&c);
+	fx_release(&f);
+}
+
+TEST(test_critpath__unended_waits_keep_their_class)
+{
+	struct fx f;
+	struct critpath c;
+
+	fx_init(&f);
+	fx_proc(&f, false, 100, 0, 100 * MS);
+	/* a disk wait the device ended, a sleep, and a wait of a task not followed */
+	fx_wait(&f, 100, 100, 0, 10 * MS, 40 * MS, WC_IO, WS_IRQ, 0, 0);
+	fx_wait(&f, 100, 100, 40 * MS, 50 * MS, 70 * MS, WC_SLEEP, WS_IRQ, 0, 0);
+	fx_wait(&f, 100, 100, 70 * MS, 70 * MS, 90 * MS, WC_OTHER, WS_TASK, 999, 999);
+	fx_exit(&f, 100, 100, 90 * MS, 100 * MS);
+	CHECK(critpath_compute(&f.s, &f.h, 100, 100, 0, 100 * MS, &c));
+	check_tiles(&c, 0, 100 * MS);
+	CHECK_U64(c.total.ns[BD_IO], 30 * MS);
+	CHECK_U64(c.total.ns[BD_SLEEP], 20 * MS);
+	CHECK_U64(c.total.ns[BD_OTHER], 20 * MS);
+	CHECK_U64(c.total.ns[BD_ONCPU], 30 * MS);
+	CHECK_U64(c.waits_kept, 3);
+	critpath_release(&c);
+	fx_release(&f);
+}
+
+TEST(test_critpath__a_cycle_ends_within_its_window)
+{
+	struct fx f;
+	struct critpath c;
+
+	fx_init(&f);
+	fx_proc(&f, false, 100, 0, 100 * MS);
+	fx_proc(&f, true, 200, 0, 100 * MS);
+	/* two processes waking each other, ping-pong: each wait ended by the other */
+	for (uint64_t t = 0; t < 100 * MS; t += 20 * MS) {
+		fx_wait(&f, 200, 200, t >= 10 * MS ? t - 10 * MS : 0, t, t + 10 * MS, WC_OTHER,
+			WS_TASK, 100, 100);
+		fx_wait(&f, 100, 100, t, t + 10 * MS, t + 20 * MS, WC_OTHER, WS_TASK, 200, 200);
+	}
+	fx_wait(&f, 200, 200, 90 * MS, 100 * MS, 110 * MS, WC_OTHER, WS_TASK, 100, 100);
+	CHECK(critpath_compute(&f.s, &f.h, 100, 100, 0, 100 * MS, &c));
+	check_tiles(&c, 0, 100 * MS);
+	CHECK_U64(c.total.ns[BD_ONCPU], 100 * MS);
+	CHECK_U64(c.n_parts, 2);
+	critpath_release(&c);
+	fx_release(&f);
+}
+
+TEST(test_critpath__creator_carries_a_thread_before_it_was)
+{
+	struct fx f;
+	struct critpath c;
+
+	fx_init(&f);
+	fx_proc(&f, false, 100, 0, 100 * MS);
+	fx_proc(&f, false, 300, 30 * MS, 100 * MS);
+	/* a parent that forks at 30 ms and waits for its child, which runs to 100 */
+	fx_wait(&f, 100, 100, 0, 30 * MS, 100 * MS, WC_CHILD, WS_TASK, 300, 300);
+	fx_wait(&f, 300, 300, 30 * MS, 30 * MS, 30 * MS, WC_OTHER, WS_CREATOR, 100, 100);
+	fx_exit(&f, 300, 300, 30 * MS, 100 * MS);
+	CHECK(critpath_compute(&f.s, &f.h, 100, 100, 0, 100 * MS, &c));
+	check_tiles(&c, 0, 100 * MS);
+	CHECK_U64(c.n_parts, 2);
+	CHECK_U64(c.parts[0].ns[BD_ONCPU], 30 * MS);
+	CHECK_U64(c.parts[1].ns[BD_ONCPU], 70 * MS);
+	CHECK_U64(c.parts[1].first_ns, 30 * MS);
+	critpath_release(&c);
+	fx_release(&f);
+}
+
+TEST(test_history__woken_twice_in_one_call_is_one_wait)
+{
+	struct fx f;
+	struct wait w = {.seg_start = 0,
+			 .block_ns = 10 * MS,
+			 .wake_ns = 50 * MS,
+			 .oncpu_ns = 10 * MS,
+			 .wclass = WC_NET,
+			 .src = WS_IRQ};
+	const struct hthread *t;
+
+	fx_init(&f);
+	/* a socket's state change wakes the reader at 50 ms; it checks and waits again,
+	 * in the same read(), until the server's answer at 90 ms */
+	history_add(&f.h, 100, 100, &w, 0, 0);
+	w = (struct wait){.seg_start = 50 * MS,
+			  .block_ns = 50 * MS + 5000,
+			  .wake_ns = 90 * MS,
+			  .oncpu_ns = 5000,
+			  .wclass = WC_NET,
+			  .src = WS_LOOPBACK,
+			  .again = 1};
+	history_add(&f.h, 100, 100, &w, 200, 200);
+	t = &f.h.t[history_find(&f.h, 100, 100)];
+	CHECK_U64(t->n, 1);
+	CHECK_U64(t->w[0].seg_start, 0);
+	CHECK_U64(t->w[0].block_ns, 10 * MS);
+	CHECK_U64(t->w[0].wake_ns, 90 * MS);
+	CHECK_U64(t->w[0].src, WS_LOOPBACK);
+	CHECK_U64(f.h.t[t->w[0].waker].tid, 200);
+	CHECK_U64(f.h.waits, 1);
+	/* a task's wake-up is not merged into: the next call's wait stands alone */
+	w = (struct wait){.seg_start = 90 * MS,
+			  .block_ns = 95 * MS,
+			  .wake_ns = 99 * MS,
+			  .oncpu_ns = 5 * MS,
+			  .wclass = WC_NET,
+			  .src = WS_TASK,
+			  .again = 1};
+	history_add(&f.h, 100, 100, &w, 200, 200);
+	CHECK_U64(t->n, 2);
+	fx_release(&f);
+}
