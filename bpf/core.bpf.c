@@ -203,6 +203,10 @@ int core_tasks(struct bpf_iter__task *ctx)
 
 	if (!t)
 		return 0;
+	if (core_past_seed && cfg_past_mask && task_state(t) != 0 /* TASK_RUNNING */)
+		/* blocked since before attach: said once, for whatever it ends up waiting */
+		past_put(PAST_SWITCH, bpf_ktime_get_ns(), t, NULL, false, past_syscall(t),
+			 BPF_CORE_READ_BITFIELD(t, in_iowait) ? PAST_IOWAIT : PAST_BLOCKED, t);
 	c = filter_task(t, state_now(t));
 	if (!c || c->exited)
 		return 0;

@@ -50,6 +50,8 @@ CORE_GLOBAL const volatile __u32 cfg_path CORE_INIT(0);
 /* peers: processes a target waits on or wakes, followed up to this many hops (0: none) */
 CORE_GLOBAL const volatile __u32 cfg_peer_depth CORE_INIT(0);
 CORE_GLOBAL const volatile __u32 cfg_max_peers CORE_INIT(0);
+/* the host's recent past: records per CPU in core_past, less one (a power of two); 0: off */
+CORE_GLOBAL const volatile __u32 cfg_past_mask CORE_INIT(0);
 /* bpf_task_pt_regs() is there: a loopback sender can be told in a softirq */
 CORE_GLOBAL const volatile __u32 cfg_pt_regs CORE_INIT(0);
 /* syscall number -> 1 if it may send on a socket (a loopback send wakes the peer) */
@@ -72,7 +74,9 @@ CORE_GLOBAL __u64 core_free_slots_prod CORE_INIT(0);
 CORE_GLOBAL __u64 core_free_slots_cons CORE_INIT(0);
 CORE_GLOBAL __u64 core_free_rows_prod CORE_INIT(0);
 CORE_GLOBAL __u64 core_free_rows_cons CORE_INIT(0);
-CORE_GLOBAL __u64 core_woke_ns CORE_INIT(0);  /* event_submit()'s last wake-up */
+CORE_GLOBAL __u64 core_woke_ns CORE_INIT(0); /* event_submit()'s last wake-up */
+/* set by userspace for one run of core_tasks at attach: the blocked tasks into the past */
+CORE_GLOBAL __u32 core_past_seed CORE_INIT(0);
 CORE_GLOBAL __u32 core_peers CORE_INIT(0);    /* processes adopted as peers */
 CORE_GLOBAL __u32 core_peer_gen CORE_INIT(0); /* bumped at each: untracked decisions expire */
 
@@ -141,6 +145,8 @@ struct cpu_ctx {
 	__u32 io_dev_idx;  /* ... and its index */
 	__u64 io_slow_min; /* io: the fastest of this CPU's slowest requests */
 	__u64 switch_ns;   /* sched: this CPU's last context switch, 0 before the first */
+	__u32 past_head;   /* the next record of this CPU's ring in core_past */
+	__u32 pad;
 };
 
 CORE_GLOBAL struct {
@@ -225,6 +231,15 @@ CORE_GLOBAL struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 4096);
 } core_path SEC(".maps");
+
+/* cfg_past_mask: the host's recent past, a ring of struct past_rec per CPU (core_abi.h) */
+CORE_GLOBAL struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct past_rec);
+} core_past SEC(".maps");
 
 /* processes refused as peers (--max-peers reached): counted once each */
 CORE_GLOBAL struct {
@@ -740,6 +755,54 @@ static __always_inline struct task_ctx *filter_task(struct task_struct *t, __u8 
 	return c ? filter_ctx_in(t, c, seen_as, member) : NULL;
 }
 
+/*
+ * One record of the host's recent past (struct past_rec), into this CPU's ring: ts
+ * zeroed first and written last, so that a reader tells a record being written.
+ */
+static __always_inline void past_put(__u8 kind, __u64 ts, struct task_struct *a,
+				     struct task_struct *b, bool b_pid, __u16 nr, __u8 state,
+				     struct task_struct *named)
+{
+	struct cpu_ctx *cc = cpu_ctx();
+	volatile struct past_rec *e;
+	__u32 idx;
+
+	if (!cc)
+		return;
+	idx = bpf_get_smp_processor_id() * (cfg_past_mask + 1) + (cc->past_head++ & cfg_past_mask);
+	e = bpf_map_lookup_elem(&core_past, &idx);
+	if (!e)
+		return;
+	e->ts = 0;
+	asm volatile("" ::: "memory");
+	e->tid = a->pid;
+	e->pid = a->tgid;
+	e->other = b ? b->pid : 0;
+	e->other_pid = b && b_pid ? b->tgid : 0;
+	e->nr = nr;
+	e->kind = kind;
+	e->state = state;
+	if (named)
+		bpf_probe_read_kernel((void *)e->comm, sizeof(e->comm), named->comm);
+	else
+		e->comm[0] = '\0';
+	asm volatile("" ::: "memory");
+	e->ts = ts;
+}
+
+/* The syscall @t is in (it is leaving its CPU), from its saved registers. */
+static __always_inline __u16 past_syscall(struct task_struct *t)
+{
+	struct pt_regs *regs;
+	long nr;
+
+	if (!cfg_pt_regs || (t->flags & PF_KTHREAD))
+		return PAST_NO_SYSCALL;
+	regs = (struct pt_regs *)bpf_task_pt_regs(t);
+	nr = regs ? (long)BPF_CORE_READ(regs, orig_ax) : -1;
+	return nr >= 0 && nr < SYSCALL_NR_MAX ? (__u16)nr : PAST_NO_SYSCALL;
+}
+
 /* A record of core_path, zeroed; NULL (counted) if the buffer is full or cfg_path off. */
 static __always_inline struct wait_rec *path_reserve(void)
 {
@@ -782,27 +845,29 @@ static __always_inline void path_created(struct task_struct *child, struct task_
  * Follow the process of @t as a peer, @depth hops from the target (a process a target
  * woke, or that woke a target; recursively, up to cfg_peer_depth), unless it is followed
  * already, a kernel thread or procscope, or --max-peers are followed (counted once).
+ * True if it became one now.
  */
-static __always_inline void peer_adopt(struct task_struct *t, __u32 depth)
+static __always_inline bool peer_adopt(struct task_struct *t, __u32 depth)
 {
 	__u32 tgid = t->tgid;
 	__u8 one = 1;
 
 	if (!tgid || tgid == cfg_self_tgid || (t->flags & PF_KTHREAD) || depth > cfg_peer_depth)
-		return;
+		return false;
 	if (bpf_map_lookup_elem(&core_tgid_slot, &tgid))
-		return;
+		return false;
 	if (cfg_mode == MODE_CGROUP && task_in_cgroup(t))
-		return; /* the target's, at its next event */
+		return false; /* the target's, at its next event */
 	if (core_peers >= cfg_max_peers) {
 		if (!bpf_map_lookup_elem(&core_peer_refused, &tgid) &&
 		    !bpf_map_update_elem(&core_peer_refused, &tgid, &one, BPF_NOEXIST))
 			stat_inc(STAT_PEERS_FULL);
-		return;
+		return false;
 	}
 	__sync_fetch_and_add(&core_peers, 1);
 	proc_create(t, tgid, PROC_F_PEER | PROC_F_PRESENT, bpf_ktime_get_ns(), depth);
 	__sync_fetch_and_add(&core_peer_gen, 1);
+	return true;
 }
 
 #endif /* PROCSCOPE_BPF_CORE_H */

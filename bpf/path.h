@@ -23,6 +23,7 @@
 #define PATH_WAKEUP_BYTES (256 * 1024) /* wake userspace once this much waits */
 #define AF_INET_ 2
 #define PF_EXITING_ 0x00000004
+#define TASK_DEAD_ 0x0080
 #define AF_INET6_ 10
 
 /* A socket's peer is on this host: loopback, or its own address. */
@@ -150,19 +151,18 @@ static __always_inline int current_depth(struct task_struct *cur)
 }
 
 /*
- * @t, untracked, is being woken: by a followed task (in its own context, or its loopback
- * send's softirq), its process becomes a peer one hop further: a server is known from
- * the first request it was sent. Returns @t's context if it is followed now.
+ * @t, untracked, is being woken by @w (wake_source(): @src): by a followed task (in its
+ * own context, or its loopback send's softirq), its process becomes a peer one hop
+ * further: a server is known from the first request it was sent. Returns @t's context if it is
+ * followed now.
  */
-static __always_inline struct task_ctx *peer_forward(struct task_struct *t)
+static __always_inline struct task_ctx *peer_forward(struct task_struct *t, struct task_struct *w,
+						     __u8 src)
 {
-	struct task_struct *w;
-	__u8 src;
 	int d;
 
 	if (!cfg_peer_depth)
 		return NULL;
-	src = wake_source(&w, false);
 	/* an exiting task wakes who waits for it (its parent): not a request of its */
 	if ((src != WS_TASK && src != WS_LOOPBACK) || w == t || (w->flags & PF_EXITING_))
 		return NULL;
@@ -181,8 +181,8 @@ static __always_inline struct task_ctx *peer_forward(struct task_struct *t)
 static __always_inline void path_wake(struct task_struct *t, struct task_ctx *c, __u64 now,
 				      struct task_struct *w, __u8 src)
 {
+	bool again, adopted = false;
 	struct wait_rec *e;
-	bool again;
 
 	if (!cfg_path)
 		return;
@@ -190,7 +190,7 @@ static __always_inline void path_wake(struct task_struct *t, struct task_ctx *c,
 		if (w == t)
 			src = WS_NONE;
 		else if (cfg_peer_depth && current_depth(w) < 0)
-			peer_adopt(w, (__u32)c->depth + 1);
+			adopted = peer_adopt(w, (__u32)c->depth + 1);
 	}
 	/* woken, and blocked again in the same call: the wake-up did not end its wait */
 	again = c->syscall.row && c->syscall.seq == c->wait_seq;
@@ -209,15 +209,50 @@ static __always_inline void path_wake(struct task_struct *t, struct task_ctx *c,
 		e->wclass = c->wclass;
 		e->bstate = c->bstate;
 		e->src = src;
-		e->flags = again ? WAIT_F_AGAIN : 0;
-		bpf_ringbuf_submit(e, bpf_ringbuf_query(&core_path, BPF_RB_AVAIL_DATA) >=
-						      PATH_WAKEUP_BYTES
+		e->flags = (again ? WAIT_F_AGAIN : 0) | (adopted ? WAIT_F_ADOPTED : 0);
+		/* a new peer's past is read at once, before the past's ring turns over */
+		bpf_ringbuf_submit(e, adopted || bpf_ringbuf_query(&core_path, BPF_RB_AVAIL_DATA) >=
+							      PATH_WAKEUP_BYTES
 					      ? BPF_RB_FORCE_WAKEUP
 					      : BPF_RB_NO_WAKEUP);
 	}
 	c->seg_start = now;
 	c->seg_oncpu = 0;
 	c->seg_runq = 0;
+}
+
+/* Any task (the idle task too: tid 0) leaves its CPU to @next: into the recent past. */
+static __always_inline void past_switch(struct task_struct *prev, struct task_struct *next,
+					bool preempt, __u64 now)
+{
+	__u32 state;
+	__u8 st;
+
+	if (!cfg_past_mask)
+		return;
+	state = task_state(prev);
+	if (state & TASK_DEAD_)
+		st = PAST_DEAD;
+	else if (preempt || state == 0 /* TASK_RUNNING */)
+		st = PAST_RUNNABLE;
+	else if (BPF_CORE_READ_BITFIELD(prev, in_iowait))
+		st = PAST_IOWAIT;
+	else
+		st = PAST_BLOCKED;
+	past_put(PAST_SWITCH, now, prev, next->pid ? next : NULL, false,
+		 st == PAST_RUNNABLE ? PAST_NO_SYSCALL : past_syscall(prev), st, prev);
+}
+
+/* Any task is woken, by @w (wake_source(): @src): into the recent past. */
+static __always_inline void past_wake(struct task_struct *t, struct task_struct *w, __u8 src,
+				      __u64 now)
+{
+	struct task_struct *by =
+		src == WS_TASK || src == WS_LOOPBACK || src == WS_KTHREAD ? w : NULL;
+
+	if (!cfg_past_mask)
+		return;
+	past_put(PAST_WAKE, now, t, by, true, PAST_NO_SYSCALL, src, by);
 }
 
 /* @t's last stretch ends now, with the thread: a record without a wait. */

@@ -432,6 +432,8 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_s
 		if (cc)
 			on = cc->switch_ns;
 	}
+	if (cfg_past_mask)
+		past_switch(prev, next, preempt, now ?: bpf_ktime_get_ns());
 	c = filter_task(prev, TS_ONCPU);
 	if (c) {
 		if (cc && cc->task == (__u64)prev)
@@ -528,12 +530,24 @@ static __always_inline void note_waker(void *ctx, struct task_struct *wakee, str
 static __always_inline void wakeup(void *ctx, struct task_struct *t, bool is_new)
 {
 	struct task_ctx *c = filter_task(t, TS_BLOCKED);
+	struct task_struct *w = NULL;
+	__u8 src = WS_NONE;
+	bool known = false; /* src and w */
 	struct proc_rec *p;
 	__u64 now;
 
+	if (cfg_past_mask && !is_new) {
+		src = wake_source(&w, false);
+		known = true;
+		past_wake(t, w, src, bpf_ktime_get_ns());
+	}
 	/* woken by a followed task: its process may be a peer now */
-	if (!c && !is_new && cfg_peer_depth)
-		c = peer_forward(t);
+	if (!c && !is_new && cfg_peer_depth) {
+		if (!known)
+			src = wake_source(&w, false);
+		known = true;
+		c = peer_forward(t, w, src);
+	}
 	/* a wakeup of a task still on its CPU (it had not slept yet) changes nothing */
 	if (!c || c->tstate == TS_RUNQ || (c->tstate == TS_ONCPU && t->on_cpu))
 		return;
@@ -554,9 +568,8 @@ static __always_inline void wakeup(void *ctx, struct task_struct *t, bool is_new
 			note_waker(ctx, t, c, now - c->ts, now);
 		trace_slice(t, c, now);
 		if (c->tstate == TS_BLOCKED && (cfg_path || cfg_trace)) {
-			struct task_struct *w;
-			__u8 src = wake_source(&w, is_new);
-
+			if (!known)
+				src = wake_source(&w, is_new);
 			path_wake(t, c, now, w, src);
 			trace_wake(t, w, src, now);
 		}

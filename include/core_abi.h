@@ -205,8 +205,9 @@ enum wake_src {
 	WS_CREATOR = 6, /* a new thread, started by waker */
 };
 
-#define WAIT_F_EXIT 1  /* no wait: the thread ended at block_ns */
-#define WAIT_F_AGAIN 2 /* blocked again in the call of its previous wait: one wait, woken twice */
+#define WAIT_F_EXIT 1	 /* no wait: the thread ended at block_ns */
+#define WAIT_F_AGAIN 2	 /* blocked again in the call of its previous wait: one wait, woken twice */
+#define WAIT_F_ADOPTED 4 /* its waker became a peer now: what it did before is in core_past */
 
 /*
  * One per wait of a followed thread (core_path), written when the wait ends: the
@@ -228,6 +229,40 @@ struct wait_rec {
 	__u8 src;		/* enum wake_src */
 	__u8 flags;		/* WAIT_F_* */
 	__u32 pad;
+};
+
+/*
+ * The host's recent past (core_past): every context switch and wake-up, of any task, in
+ * a ring per CPU (PAST_PER_CPU_MAX records at most) that userspace maps. When a process
+ * outside the target ends a target's wait and becomes a peer, what it did during that
+ * wait -- and what the tasks that ended its own waits did -- is read back from there:
+ * it was not followed yet. A record is whole when its ts reads the same before and
+ * after its fields (ts is written last, and zeroed first).
+ */
+enum past_kind {
+	PAST_SWITCH = 1, /* tid (of pid) left its CPU, in @state; other took it */
+	PAST_WAKE = 2,	 /* tid (of pid) was woken by other (of other_pid), per @state */
+};
+
+enum past_state {
+	PAST_RUNNABLE = 0, /* SWITCH: preempted, still runnable */
+	PAST_BLOCKED = 1,  /* ... blocked (in syscall @nr, if one) */
+	PAST_IOWAIT = 2,   /* ... blocked waiting for IO */
+	PAST_DEAD = 3,	   /* ... exited */
+};
+
+#define PAST_PER_CPU_MAX 65536
+#define PAST_NO_SYSCALL 0xffff
+
+struct past_rec {
+	__u64 ts;
+	__u32 tid, pid;
+	__u32 other, other_pid; /* SWITCH: the next task (other_pid unset); WAKE: the waker */
+	__u16 nr;		/* SWITCH: the syscall tid blocked in, PAST_NO_SYSCALL if none */
+	__u8 kind;		/* enum past_kind */
+	__u8 state;		/* SWITCH: enum past_state; WAKE: enum wake_src */
+	__u32 pad;
+	char comm[COMM_LEN]; /* SWITCH: tid's name; WAKE: the waker's */
 };
 
 /* Per-CPU loss and health counters: nothing is dropped silently. */

@@ -208,6 +208,7 @@ static bool by_wakeups(const struct snapshot *s, size_t root, struct breakdowns 
 
 		st->proc = c->parts[i].proc.i;
 		st->peer = c->parts[i].proc.peer;
+		st->via = c->parts[i].has_via ? proc_ref_get(s, c->parts[i].via) : NULL;
 		st->on_path_ns = c->parts[i].total_ns;
 		memcpy(st->ns, c->parts[i].ns, sizeof(st->ns));
 		for (unsigned int k = 0; st->peer && k < BD_N; k++)

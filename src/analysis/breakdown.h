@@ -55,6 +55,7 @@ struct path_step {
 	uint64_t on_path_ns; /* its share of the path (its own time, not its children's) */
 	uint64_t ns[BD_N];   /* that share by class (by wake-ups); else zero */
 	unsigned int dominant;
+	const struct process *via; /* by wake-ups: whose wait led the path to it, or NULL */
 };
 
 struct breakdowns {

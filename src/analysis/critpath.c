@@ -284,6 +284,11 @@ static void walk(struct walker *w, uint32_t ti, uint64_t a, uint64_t b, int dept
 
 	if (proc == NONE)
 		proc = fb;
+	if (proc != NONE && fb != NONE && proc != fb && !w->parts[proc].total_ns &&
+	    !w->parts[proc].has_via) {
+		w->parts[proc].via = ref_of(w, fb);
+		w->parts[proc].has_via = true;
+	}
 	if (depth <= MAX_DEPTH)
 		w->stack[depth] = ti;
 	if (!k && first > at) {

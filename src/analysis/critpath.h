@@ -48,8 +48,10 @@ struct path_seg {
 /* One process's part of the path. */
 struct path_part {
 	struct proc_ref proc;
-	uint64_t first_ns; /* when the path first reached it */
-	uint64_t ns[BD_N]; /* its time on the path, by class */
+	struct proc_ref via; /* the process whose wait led the path here first ... */
+	bool has_via;	     /* ... if another */
+	uint64_t first_ns;   /* when the path first reached it */
+	uint64_t ns[BD_N];   /* its time on the path, by class */
 	uint64_t total_ns;
 };
 

@@ -793,13 +793,16 @@ static void peer(struct diagnosis *d, const struct dx *x, const struct path_step
 	double sh = x->bd->target.wall_ns ? (double)st->on_path_ns / x->bd->target.wall_ns : 0;
 	unsigned int c = st->dominant;
 	double csh = st->on_path_ns ? (double)st->ns[c] / st->on_path_ns : 0;
-	char stack[256], hot[300] = "", hops[48] = "";
+	char stack[256], hot[300] = "", hops[128] = "";
 	struct finding *f;
 
 	if (sh < T_PEER)
 		return;
 	f = add(d, "peer", sh);
-	if (p->hops > 1)
+	if (p->hops > 1 && st->via)
+		snprintf(hops, sizeof(hops), ", %u wake-ups away (through %s)", p->hops,
+			 who(st->via));
+	else if (p->hops > 1)
 		snprintf(hops, sizeof(hops), ", %u wake-ups away", p->hops);
 	snprintf(f->summary, sizeof(f->summary),
 		 "peer: %s spent %.0f%% of its wall time waiting on %s, not started by the "
@@ -815,6 +818,10 @@ static void peer(struct diagnosis *d, const struct dx *x, const struct path_step
 	ev_num(f, "peer_pid", EVD_NUM, p->pid);
 	ev_str(f, "peer_comm", p->comm);
 	ev_num(f, "hops", EVD_NUM, p->hops);
+	if (st->via)
+		ev_num(f, "via_pid", EVD_NUM, st->via->pid);
+	if (p->recalled)
+		ev_str(f, "known_from", "the recent past: not followed");
 	ev_str(f, "state", bd_class_name(c));
 	ev_share(f, "state_share", csh);
 	ev_num(f, "peer_cpu_ns", EVD_NS, st->ns[BD_ONCPU]);

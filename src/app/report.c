@@ -415,6 +415,7 @@ int report_final(struct run *r)
 	if (r->hist.max_waits) {
 		r->hist.lost = r->path_lost;
 		snap.history = &r->hist;
+		snapshot_add_recalled(&snap, &r->hist);
 	}
 	proc_names_release(&names);
 	if (r->sym)

@@ -147,6 +147,8 @@ static int path_cb(void *ctx, void *data, size_t len)
 			  .exit = !!(r->flags & WAIT_F_EXIT),
 			  .again = !!(r->flags & WAIT_F_AGAIN)};
 	history_add(s->history, r->tid, r->pid, &w, r->waker, r->waker_pid);
+	if ((r->flags & WAIT_F_ADOPTED) && s->past)
+		past__recall(s, r->waker, r->waker_pid, r->block_ns, r->wake_ns);
 	return drain_budget(s, 0);
 }
 
@@ -372,9 +374,10 @@ _Static_assert(sizeof(struct unwind_row) % 8 == 0, "unwind_row");
 _Static_assert(sizeof(struct unwind_file) % 8 == 0, "unwind_file");
 _Static_assert(sizeof(struct unwind_map) % 8 == 0, "unwind_map");
 _Static_assert(sizeof(struct unwind_dir) % 8 == 0, "unwind_dir");
+_Static_assert(sizeof(struct past_rec) % 8 == 0, "past_rec");
 
 /* The arrays written or read in place: the unwind tables, the records and rows. */
-enum mapped_when { MAPPED_ALWAYS, MAPPED_UNWIND, MAPPED_RECYCLE };
+enum mapped_when { MAPPED_ALWAYS, MAPPED_UNWIND, MAPPED_RECYCLE, MAPPED_PAST };
 
 static const struct mapped {
 	size_t skel_off; /* of the map pointer in struct procscope_bpf */
@@ -395,6 +398,7 @@ static const struct mapped {
 	MAPPED(core_rows, rows_mem, SIZE_MAX, MAPPED_ALWAYS),
 	MAPPED(core_free_slots, free_slots, SIZE_MAX, MAPPED_RECYCLE),
 	MAPPED(core_free_rows, free_rows, SIZE_MAX, MAPPED_RECYCLE),
+	MAPPED(core_past, past, CAP(past_cap), MAPPED_PAST),
 #undef CAP
 #undef MAPPED
 };
@@ -402,7 +406,8 @@ static const struct mapped {
 static bool mapped_wanted(const struct session *s, enum mapped_when when)
 {
 	return when == MAPPED_ALWAYS || (when == MAPPED_UNWIND && s->unwind) ||
-	       (when == MAPPED_RECYCLE && s->recycle);
+	       (when == MAPPED_RECYCLE && s->recycle) ||
+	       (when == MAPPED_PAST && s->skel->rodata->cfg_past_mask);
 }
 
 static const struct bpf_map *mapped_map(const struct session *s, const struct mapped *m)
@@ -477,6 +482,8 @@ static void configure_path(struct session *s, const struct session_opts *o)
 	skel->rodata->cfg_pt_regs =
 		libbpf_probe_bpf_helper(BPF_PROG_TYPE_PERF_EVENT, BPF_FUNC_task_pt_regs, NULL) > 0;
 	syscall_send_table((uint8_t *)skel->rodata->cfg_syscall_send, SYSCALL_NR_MAX);
+	if (skel->rodata->cfg_peer_depth && skel->rodata->cfg_pt_regs)
+		past__configure(s, o->peer_depth);
 }
 
 static void configure(struct session *s, const struct session_opts *o)
@@ -911,6 +918,7 @@ int session__attach(struct session *s)
 
 	if (s->stats_mode != BPF_STATS_OFF)
 		stats_enable(s, s->attach_ns);
+	session__seed_past(s);
 
 	/* a registered process that died before we attached never reports its exit */
 	for (int i = 0; i < s->n_registered; i++) {
@@ -977,6 +985,7 @@ void session__free(struct session *s)
 	unmap_arrays(s);
 	procscope_bpf__destroy(s->skel);
 	free(s->iter_buf);
+	free(s->past_ev);
 	stackstore__release(&s->folded_stacks);
 	free(s);
 }

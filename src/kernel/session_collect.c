@@ -114,6 +114,15 @@ static long read_task_iter(struct session *s)
 	return (long)(len / sizeof(struct task_iter_rec));
 }
 
+void session__seed_past(struct session *s)
+{
+	if (!s->past)
+		return;
+	s->skel->bss->core_past_seed = 1;
+	read_task_iter(s);
+	s->skel->bss->core_past_seed = 0;
+}
+
 /* A live thread: its open scheduler interval and its faults so far. */
 static void fold_task(struct raw_dump *d, const struct task_iter_rec *r)
 {

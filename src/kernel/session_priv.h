@@ -73,7 +73,24 @@ struct session {
 	/* user stacks walked with unwind tables (bpf/unwind.h): the maps, mmap'ed */
 	bool unwind;
 	struct unwind_tables unwind_tables;
+	/* the host's recent past (kernel/past.c): the rings, mmap'ed; their decoded copy */
+	struct past_rec *past;
+	size_t past_cap;
+	unsigned int past_depth;
+	struct past_ev *past_ev;
+	size_t past_ev_cap;
+	uint8_t wait_class_of[SYSCALL_NR_MAX]; /* enum wait_class, or SYSCALL_CLASS_FD */
 };
+
+/* Once attached: every task blocked now, into the recent past (its wait's start). */
+void session__seed_past(struct session *s);
+/* Size the host's recent past for peers @depth hops deep (between open and load). */
+void past__configure(struct session *s, unsigned int depth);
+/*
+ * Thread @tid of @pid became a peer ending a target's wait [@from, @to): what it did
+ * then, from the recent past, into the history (and the threads that ended its waits).
+ */
+void past__recall(struct session *s, uint32_t tid, uint32_t pid, uint64_t from, uint64_t to);
 
 /* Copy the used process slots (kernel/session_collect.c); caller releases with raw_dump_release().
  */

@@ -19,6 +19,9 @@ void history_release(struct history *h)
 	for (size_t i = 0; i < h->n; i++)
 		free(h->t[i].w);
 	free(h->t);
+	for (size_t i = 0; i < h->n_procs; i++)
+		free(h->procs[i].cmdline);
+	free(h->procs);
 	free(h->index);
 	memset(h, 0, sizeof(*h));
 }

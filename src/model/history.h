@@ -54,10 +54,39 @@ struct hthread {
 	struct wait_tail tail;
 };
 
+/*
+ * An event of the host's recent past, as the kernel stage decodes it (from the records
+ * of core_past, include/core_abi.h): a task left its CPU (PAST_SWITCH: runnable, or blocked on
+ * @wclass), or was woken (PAST_WAKE: by @other of @other_pid, per @src).
+ */
+struct past_ev {
+	uint64_t ts;
+	uint32_t tid, pid;
+	uint32_t other, other_pid;
+	uint8_t kind;		 /* enum past_kind */
+	uint8_t state;		 /* SWITCH: enum past_state */
+	uint8_t wclass;		 /* SWITCH into a block: enum wait_class */
+	uint8_t src;		 /* WAKE: enum wake_src */
+	char comm[COMM_LEN + 1]; /* SWITCH: tid's name; WAKE: the waker's */
+};
+
+/* A process the history knows only from the recent past: it was never followed. */
+struct hproc {
+	uint32_t pid;
+	uint32_t via;  /* the peer whose past led to it */
+	uint32_t hops; /* wake-ups from that peer */
+	uint64_t seen_ns;
+	char comm[COMM_LEN + 1]; /* as the kernel stage read them then, "" if gone */
+	char *cmdline;		 /* owned; NULL if unknown */
+};
+
 struct history {
 	struct hthread *t;
 	size_t n, cap;
-	uint32_t *index; /* open addressing over tid: thread index + 1, the latest per tid */
+	struct hproc *procs; /* known from the past alone */
+	size_t n_procs;
+	uint64_t recalled; /* records made from the past */
+	uint32_t *index;   /* open addressing over tid: thread index + 1, the latest per tid */
 	size_t index_mask;
 	size_t waits, max_waits; /* records kept, and the bound */
 	uint64_t not_kept;	 /* past the bound */
@@ -84,6 +113,17 @@ void history_add(struct history *h, uint32_t tid, uint32_t pid, const struct wai
  * (@tstate TS_BLOCKED) waiting on @wclass since @block_ns.
  */
 void history_tail(struct history *h, uint32_t tid, uint32_t pid, const struct wait_tail *tail);
+/*
+ * What thread @tid of @pid did over [@from, @to) before it was followed, from the
+ * host's recent past @ev (@n events, by time, whole since @since): its stretches and
+ * waits become records, and, @depth levels further, those of the threads that ended its
+ * waits and were not followed either (noted in h->procs, as having come through @via).
+ * The thread was running at @to (it ended a wait then): without an event since @since,
+ * it ran all along. Returns the records made.
+ */
+size_t history_recall(struct history *h, const struct past_ev *ev, size_t n, uint64_t since,
+		      uint32_t tid, uint32_t pid, uint64_t from, uint64_t to, unsigned int depth,
+		      uint32_t via);
 /* The index of the first wait of @t whose wait ends after @ns (t->n if none). */
 size_t hthread_wait_after(const struct hthread *t, uint64_t ns);
 

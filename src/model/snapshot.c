@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "lib/util.h"
 #include "model/snapshot.h"
 
 uint64_t proc_wall_ns(const struct process *p, const struct snapshot *s)
@@ -89,15 +90,45 @@ static void metrics_release(struct metrics *m)
 	m->n_syscalls = 0;
 }
 
+/* The process (the target's, or a peer) whose pid (or slot) is @v, or NULL. */
+static const struct process *proc_find(const struct snapshot *s, bool by_slot, uint32_t v)
+{
+	for (size_t i = 0; i < s->n_procs + s->n_peers; i++) {
+		const struct process *p = i < s->n_procs ? &s->procs[i] : &s->peers[i - s->n_procs];
+
+		if ((by_slot ? p->slot : p->pid) == v)
+			return p;
+	}
+	return NULL;
+}
+
+void snapshot_add_recalled(struct snapshot *s, const struct history *h)
+{
+	for (size_t i = 0; i < h->n_procs; i++) {
+		const struct hproc *hp = &h->procs[i];
+		const struct process *via = proc_find(s, false, hp->via);
+		uint32_t hops = (via ? via->hops : 1) + hp->hops;
+		struct process *p;
+
+		if (proc_find(s, false, hp->pid))
+			continue;
+		s->peers = xrealloc(s->peers, (s->n_peers + 1) * sizeof(*s->peers));
+		p = &s->peers[s->n_peers++];
+		memset(p, 0, sizeof(*p));
+		p->pid = hp->pid;
+		p->slot = SLOT_NONE;
+		p->flags = PROC_F_PEER | PROC_F_PRESENT;
+		p->recalled = true;
+		p->hops = hops;
+		p->start_ns = hp->seen_ns;
+		snprintf(p->comm, sizeof(p->comm), "%s", hp->comm[0] ? hp->comm : "?");
+		p->cmdline = hp->cmdline ? xstrdup(hp->cmdline) : NULL;
+	}
+}
+
 const struct process *snapshot_proc_of_slot(const struct snapshot *s, uint32_t slot)
 {
-	for (size_t i = 0; i < s->n_procs; i++)
-		if (s->procs[i].slot == slot)
-			return &s->procs[i];
-	for (size_t i = 0; i < s->n_peers; i++)
-		if (s->peers[i].slot == slot)
-			return &s->peers[i];
-	return NULL;
+	return slot == SLOT_NONE ? NULL : proc_find(s, true, slot); /* recalled peers: none */
 }
 
 void snapshot_release(struct snapshot *s)

@@ -37,6 +37,7 @@ struct process {
 	uint64_t folded, lifetime_ns;
 	uint64_t start_ns, exec_ns, end_ns;
 	uint32_t hops; /* a peer: wake-ups from the target (1: it woke, or was woken by, one) */
+	bool recalled; /* a peer known from the recent past alone: never followed, no figures */
 	struct metrics m;
 };
 
@@ -147,6 +148,11 @@ struct snapshot {
 	struct self_stats self;
 };
 
+/*
+ * The processes history @h knows from the recent past alone (not the target's, not a
+ * followed peer), added to the peers: the critical path may go through them.
+ */
+void snapshot_add_recalled(struct snapshot *s, const struct history *h);
 /* The process (the target's, or a peer) in kernel slot @slot, or NULL. */
 const struct process *snapshot_proc_of_slot(const struct snapshot *s, uint32_t slot);
 void snapshot_release(struct snapshot *s);

@@ -634,6 +634,7 @@ static void json_peers(struct json_writer *w, const struct snapshot *s, const st
 				on_path += bd->path[k].on_path_ns;
 		jw_object_begin(w);
 		jw_kv_u64(w, "hops", s->peers[i].hops);
+		jw_kv_bool(w, "followed", !s->peers[i].recalled);
 		jw_kv_u64(w, "on_path_ns", on_path);
 		json_process_fields(w, s, &s->peers[i], &bd->peers[i], subsys);
 		jw_object_end(w);

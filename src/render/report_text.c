@@ -362,17 +362,19 @@ static void class_words(char *buf, size_t len, const struct path_step *st)
 static void peers(FILE *f, const struct snapshot *s, const struct breakdowns *bd, unsigned int top)
 {
 	uint64_t wall = bd->target.wall_ns;
-	size_t on = 0, shown = 0;
+	size_t on = 0, shown = 0, recalled = 0;
 	char b[2][32], comm[COMM_LEN + 1], what[64];
 
 	if (!s->n_peers)
 		return;
 	for (size_t i = 0; i < bd->n_path; i++)
 		on += bd->path[i].peer;
+	for (size_t i = 0; i < s->n_peers; i++)
+		recalled += s->peers[i].recalled;
 	fprintf(f,
 		"\nPEERS  (processes outside the target that it waited on: %zu on the path, %zu "
-		"followed%s)\n",
-		on, s->n_peers,
+		"followed, %zu known from the recent past alone%s)\n",
+		on, s->n_peers - recalled, recalled,
 		s->self.stats[STAT_PEERS_FULL] ? "; more were not: raise --max-peers" : "");
 	if (!on)
 		return;
@@ -389,7 +391,7 @@ static void peers(FILE *f, const struct snapshot *s, const struct breakdowns *bd
 		fprintf(f, "  %7u %-15.15s %4u %9s %5.1f%%  %-22s %8s  ", p->pid,
 			sanitized(comm, sizeof(comm), p->comm), p->hops,
 			fmt_dur(b[0], sizeof(b[0]), st->on_path_ns), pct(st->on_path_ns, wall),
-			what, fmt_dur(b[1], sizeof(b[1]), p->m.sched.oncpu_ns));
+			what, p->recalled ? "-" : fmt_dur(b[1], sizeof(b[1]), p->m.sched.oncpu_ns));
 		put_sanitized(f, p->cmdline ? p->cmdline : p->comm, 60);
 		fputc('\n', f);
 	}

@@ -122,7 +122,8 @@ test_cp_then_sync() {
 	assert_match "$s" '`sync` \(pid [0-9]+\)'
 	assert_match "$s" 'in 1 sync call|waited [0-9.]+m?s in sync'
 	assert_match "$s" 'writeback of 6[3-5].[0-9]+MiB dirtied by `cp`'
-	assert_match "$s" '`cp` \(pid [0-9]+\)(: it)? read 6[3-5].[0-9]+MiB'
+	# what cp read, as above: within 5% of the tree (a page or two may stay cached)
+	assert_match "$s" '`cp` \(pid [0-9]+\)(: it)? read 6[0-5].[0-9]+MiB'
 }
 
 # sqlite3 committing 100 inserts one transaction at a time: each commit syncs the

@@ -138,6 +138,61 @@ test_peer_postgres_cpu_query() {
 	assert_ge "$(peer_cpu_share out.json)" 0.5 "the backend's CPU on the path"
 }
 
+test_peer_postgres_waits_on_a_lock_held_by_another_session() {
+	local holder waiter
+	start_postgres
+	psql_ -c "create table t (id int primary key, v int); insert into t values (1, 0)"
+	# another session holds the row's lock for 3 s
+	bg runuser -u nobody -- psql -X -q -h "$PGSOCK" -U postgres -At -c "begin" \
+		-c "select pg_backend_pid()" -c "update t set v = 1 where id = 1" \
+		-c "select pg_sleep(3)" -c "commit" > holder.out
+	wait_for holder.out '^[0-9]'
+	holder=$(head -1 holder.out)
+	sleep 0.2
+	"$PROCSCOPE" --json -o out.json -- runuser -u nobody -- psql -X -q -h "$PGSOCK" \
+		-U postgres -At -c "select pg_backend_pid()" -c "update t set v = 2 where id = 1" \
+		> wl.out
+	waiter=$(head -1 wl.out)
+	# the client waits on its backend, which waits on the holder's backend, which sleeps:
+	# the path crosses both; the finding names the holder, through the client's backend
+	assert_eq "$(q out.json '.findings[0].kind')" peer
+	assert_match "$(q out.json '[.peers[] | select(.on_path_ns > 0) | .pid] | tostring')" \
+		"$holder"
+	assert_match "$(q out.json '[.peers[] | select(.on_path_ns > 0) | .pid] | tostring')" \
+		"$waiter"
+	# pg_sleep() waits on its latch: epoll_wait, a wait for events
+	assert_match "$(q out.json "[.critical_path[] | select(.pid == $holder) | .dominant][0]")" \
+		'^(poll|sleep)$'
+	# the client waited until the holder committed: its wall, less its own start-up, is
+	# its backend waiting -- first on its deadlock check's timer (deadlock_timeout, 1 s),
+	# then on the holder, whose sleep ends it
+	assert_ge "$(q out.json "([.critical_path[] | select(.pid == $holder or .pid == $waiter) |
+		.poll_ns] | add) / .target.breakdown.wall_ns")" 0.8 "the backends' waits on the path"
+	assert_ge "$(q out.json "[.critical_path[] | select(.pid == $holder) | .poll_ns][0]")" \
+		500000000 "the holder's sleep, after the deadlock check"
+	assert_eq "$(q out.json '.findings[0].evidence.peer_pid')" "$holder"
+	assert_eq "$(q out.json '.findings[0].evidence.via_pid')" "$waiter"
+}
+
+test_peer_fifo_writer_not_started_by_the_workflow() {
+	# a writer that computes 1.5 s, then writes to a FIFO the traced reader waits on:
+	# the writer's shell opens the FIFO (ending the reader's wait) once its child, spin,
+	# is done -- neither was followed while the reader waited, the recent past says what
+	# they did: spin was on a CPU
+	mkfifo fifo
+	bg sh -c "echo \$\$ > writer.pid; $WL/spin 1500 & echo \$! > spin.pid; wait; echo hello > fifo"
+	wait_for spin.pid '^[0-9]'
+	"$PROCSCOPE" --json -o out.json -- cat fifo > wl.out
+	assert_eq "$(cat wl.out)" hello
+	assert_eq "$(q out.json '.findings[0].kind')" peer
+	assert_eq "$(q out.json '.findings[0].evidence.peer_pid')" "$(cat spin.pid)"
+	assert_eq "$(q out.json '.findings[0].evidence.state')" oncpu
+	assert_eq "$(q out.json '.findings[0].evidence.via_pid')" "$(cat writer.pid)"
+	assert_eq "$(q out.json "[.peers[] | select(.pid == $(cat spin.pid)) | .followed][0]")" false
+	# the wait is spin's CPU: the reader's wall less its own start-up
+	assert_ge "$(peer_cpu_share out.json)" 0.9 "on-CPU in spin"
+}
+
 test_peer_trace_tracks_and_flows() {
 	start_burn_server 40
 	"$PROCSCOPE" --trace t.pftrace --json -o out.json -- curl -sf "http://127.0.0.1:$PORT/" \

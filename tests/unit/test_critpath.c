@@ -279,3 +279,99 @@ TEST(test_history__woken_twice_in_one_call_is_one_wait)
 	CHECK_U64(t->n, 2);
 	fx_release(&f);
 }
+
+/* Events of the recent past, for history_recall(). */
+static struct past_ev sw(uint64_t ts, uint32_t tid, uint32_t pid, uint8_t state, uint8_t wclass)
+{
+	return (struct past_ev){.ts = ts,
+				.tid = tid,
+				.pid = pid,
+				.kind = PAST_SWITCH,
+				.state = state,
+				.wclass = wclass};
+}
+
+static struct past_ev in(uint64_t ts, uint32_t tid)
+{
+	return (struct past_ev){.ts = ts, .tid = 0, .other = tid, .kind = PAST_SWITCH};
+}
+
+static struct past_ev wake(uint64_t ts, uint32_t tid, uint32_t pid, uint32_t by, uint32_t by_pid)
+{
+	return (struct past_ev){.ts = ts,
+				.tid = tid,
+				.pid = pid,
+				.other = by,
+				.other_pid = by_pid,
+				.kind = PAST_WAKE,
+				.src = by ? WS_TASK : WS_IRQ};
+}
+
+TEST(test_history__recall_a_peer_and_who_ended_its_wait)
+{
+	struct fx f;
+	struct critpath c;
+	/*
+	 * The past, since 0: a shell (300) blocked in wait4 since before it, a child of its
+	 * (301) on a CPU all along, which exits at 80 ms and wakes it; the shell runs 2 ms
+	 * and ends the target's wait (100, blocked on a FIFO from 10 ms) at 82.
+	 */
+	const struct past_ev ev[] = {
+		wake(80 * MS, 300, 300, 301, 301),
+		in(81 * MS, 300),
+	};
+
+	fx_init(&f);
+	fx_proc(&f, false, 100, 0, 90 * MS);
+	fx_proc(&f, true, 300, 82 * MS, 90 * MS);
+	fx_wait(&f, 100, 100, 0, 10 * MS, 82 * MS, WC_OTHER, WS_TASK, 300, 300);
+	CHECK_U64(history_recall(&f.h, ev, 2, 0, 300, 300, 10 * MS, 82 * MS, 3, 300), 3);
+	/* the shell: waited [0, 80) on its child (whose past says: on a CPU), then ran */
+	CHECK_U64(f.h.n_procs, 1);
+	CHECK_U64(f.h.procs[0].pid, 301);
+	CHECK_U64(f.h.procs[0].via, 300);
+	fx_exit(&f, 100, 100, 82 * MS, 90 * MS);
+	CHECK(critpath_compute(&f.s, &f.h, 100, 100, 0, 90 * MS, &c));
+	check_tiles(&c, 0, 90 * MS);
+	/* 10 ms of the target, 70 of the child (charged to the shell here: the snapshot has
+	 * no process for it), the shell's 2 ms: run queue 1, CPU 1 */
+	CHECK_U64(c.total.ns[BD_ONCPU], 10 * MS + 70 * MS + 1 * MS + 8 * MS);
+	CHECK_U64(c.total.ns[BD_RUNQ], 1 * MS);
+	CHECK_U64(c.waits_resolved, 2);
+	critpath_release(&c);
+	fx_release(&f);
+}
+
+TEST(test_history__recall_keeps_what_the_past_says)
+{
+	struct fx f;
+	const struct hthread *t;
+	/* a thread preempted at 5 (on a CPU since the past began, at 1), back at 7,
+	 * blocked in a sleep at 9, woken by a timer at 20, back on a CPU at 21 */
+	const struct past_ev ev[] = {
+		sw(5 * MS, 400, 400, PAST_RUNNABLE, 0),
+		in(7 * MS, 400),
+		sw(9 * MS, 400, 400, PAST_BLOCKED, WC_SLEEP),
+		wake(20 * MS, 400, 400, 0, 0),
+		in(21 * MS, 400),
+	};
+
+	fx_init(&f);
+	CHECK_U64(history_recall(&f.h, ev, 5, 1 * MS, 400, 400, 0, 30 * MS, 2, 400), 2);
+	t = &f.h.t[history_find(&f.h, 400, 400)];
+	CHECK_U64(t->n, 2);
+	CHECK_U64(t->w[0].seg_start, 1 * MS);
+	CHECK_U64(t->w[0].oncpu_ns, 6 * MS);
+	CHECK_U64(t->w[0].runq_ns, 2 * MS);
+	CHECK_U64(t->w[0].block_ns, 9 * MS);
+	CHECK_U64(t->w[0].wake_ns, 20 * MS);
+	CHECK_U64(t->w[0].wclass, WC_SLEEP);
+	CHECK_U64(t->w[0].src, WS_IRQ);
+	/* up to 30: runnable 1 ms, then on a CPU */
+	CHECK_U64(t->w[1].seg_start, 20 * MS);
+	CHECK_U64(t->w[1].runq_ns, 1 * MS);
+	CHECK_U64(t->w[1].oncpu_ns, 9 * MS);
+	CHECK_U64(t->w[1].wake_ns, 30 * MS);
+	CHECK_U64(f.h.n_procs, 0);
+	fx_release(&f);
+}
