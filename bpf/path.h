@@ -208,6 +208,9 @@ static __always_inline void path_wake(struct task_struct *t, struct task_ctx *c,
 		e->waker_pid = src == WS_NONE ? 0 : w->tgid;
 		e->wclass = c->wclass;
 		e->bstate = c->bstate;
+		/* the lock: threads waiting on one word contend, one alone is handed work */
+		if (c->wclass == WC_LOCK && c->syscall.row)
+			e->lock_key = (__u32)(c->syscall.arg[0] ^ (c->syscall.arg[0] >> 32)) | 1;
 		e->src = src;
 		e->flags = (again ? WAIT_F_AGAIN : 0) | (adopted ? WAIT_F_ADOPTED : 0);
 		/* a new peer's past is read at once, before the past's ring turns over */

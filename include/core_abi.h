@@ -228,7 +228,7 @@ struct wait_rec {
 	__u8 bstate;		/* enum blk_state */
 	__u8 src;		/* enum wake_src */
 	__u8 flags;		/* WAIT_F_* */
-	__u32 pad;
+	__u32 lock_key; /* WC_LOCK: the lock's word (a futex's address), hashed; 0 if none */
 };
 
 /*

@@ -25,9 +25,10 @@ test_pkgs=(jq util-linux procps iproute2 libxml2-utils protobuf-compiler binutil
 	# unpacks their modules, e2fsprogs formats the guest's scratch disk, strace is a
 	# ground truth there too
 	qemu-system-x86 busybox-static xz-utils e2fsprogs strace
-	# real programs for the field scenarios (tests/integration/test_field.sh), and a
-	# real database a client waits on (test_peers.sh: its own cluster, in a temp dir)
-	curl python3 sqlite3 postgresql-15
+	# real programs for the field scenarios (tests/integration/test_field.sh), a real
+	# database a client waits on (test_peers.sh: its own cluster, in a temp dir), and
+	# managed runtimes with threads of their own (test_runtimes.sh: node above, a JVM, Go)
+	curl python3 sqlite3 postgresql-15 default-jdk-headless golang-go
 	# libFuzzer and the sanitizers' runtimes for clang (make fuzz)
 	libclang-rt-14-dev)
 # bench: the peer tools measured side by side (perf: its DWARF unwinding; time: its

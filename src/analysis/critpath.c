@@ -9,6 +9,7 @@
 #define MAX_DEPTH 64			    /* recursion: every level a wait within the one above */
 #define WORK_MAX (20U * 1000 * 1000)	    /* records visited at most: a bound on the walk */
 #define JOIN_WINDOW_NS (10 * NSEC_PER_MSEC) /* a releaser exiting this soon after: a join */
+#define LOCK_SCAN 4096			    /* a lock's waits looked at for another thread's */
 #define NONE SIZE_MAX
 
 unsigned int bd_of_wait_class(unsigned int wclass)
@@ -34,11 +35,19 @@ struct proc_key {
 	size_t space; /* index in the walker's process space: procs, then peers */
 };
 
+/* A thread's wait on a lock, for telling contention: by process, lock, then start. */
+struct lock_use {
+	uint32_t pid, key, tid;
+	uint64_t block_ns, wake_ns;
+};
+
 struct walker {
 	const struct snapshot *s;
 	const struct history *h;
 	struct proc_key *keys; /* by pid, then start */
 	size_t n_keys;
+	struct lock_use *uses; /* every lock wait with its lock's word known */
+	size_t n_uses;
 	struct path_part *parts; /* by process space index */
 	struct critpath *out;
 	uint64_t work;
@@ -166,9 +175,74 @@ static bool followed(const struct hthread *t)
 static void walk(struct walker *w, uint32_t ti, uint64_t a, uint64_t b, int depth, size_t fb,
 		 unsigned int fb_cls);
 
+static int cmp_use(const void *a, const void *b)
+{
+	const struct lock_use *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->block_ns < y->block_ns ? -1 : x->block_ns > y->block_ns;
+}
+
+/* Every lock wait whose lock is known, indexed. */
+static void uses_build(struct walker *w)
+{
+	const struct history *h = w->h;
+	size_t n = 0;
+
+	for (size_t i = 0; i < h->n; i++)
+		for (size_t k = 0; k < h->t[i].n; k++)
+			n += h->t[i].w[k].wclass == WC_LOCK && h->t[i].w[k].lock_key;
+	w->uses = xcalloc(n + 1, sizeof(*w->uses));
+	for (size_t i = 0; i < h->n; i++)
+		for (size_t k = 0; k < h->t[i].n; k++) {
+			const struct wait *x = &h->t[i].w[k];
+
+			if (x->wclass == WC_LOCK && x->lock_key)
+				w->uses[w->n_uses++] =
+					(struct lock_use){h->t[i].pid, x->lock_key, h->t[i].tid,
+							  x->block_ns, x->wake_ns};
+		}
+	qsort(w->uses, w->n_uses, sizeof(*w->uses), cmp_use);
+}
+
+/*
+ * Is lock @key of @pid one that other threads than @tid wait on too (at any time)? A
+ * mutex, a condition variable's words: then waiting on it is contention. A word only
+ * one thread ever waits on is how that thread is handed work (a runtime's parked
+ * thread, a worker's own signal, a join).
+ */
+static bool contended(const struct walker *w, uint32_t pid, uint32_t key, uint32_t tid)
+{
+	struct lock_use probe = {pid, key, 0, 0, 0};
+	size_t lo = 0, hi = w->n_uses;
+
+	if (!key)
+		return false;
+	while (lo < hi) { /* the first use of the lock */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cmp_use(&w->uses[mid], &probe) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < w->n_uses && i < lo + LOCK_SCAN; i++) {
+		const struct lock_use *u = &w->uses[i];
+
+		if (u->pid != pid || u->key != key)
+			break;
+		if (u->tid != tid)
+			return true;
+	}
+	return false;
+}
+
 /* The holder's own states over [s, e): what it did while the waiter waited for its lock. */
-static void note_lock(struct walker *w, size_t proc, const struct hthread *waiter, uint32_t holder,
-		      uint64_t s, uint64_t e)
+static struct lock_wait *note_lock(struct walker *w, size_t proc, const struct hthread *waiter,
+				   uint32_t holder, uint64_t s, uint64_t e)
 {
 	const struct hthread *ht = &w->h->t[holder];
 	struct critpath *o = w->out;
@@ -206,6 +280,7 @@ static void note_lock(struct walker *w, size_t proc, const struct hthread *waite
 		if (t > f && !x->exit)
 			l->holder_ns[bd_of_wait_class(x->wclass)] += t - f;
 	}
+	return l;
 }
 
 /* The wait [s, e) of @x by thread @ti: replaced by what ended it, or kept with its class. */
@@ -224,11 +299,20 @@ static void wait_part(struct walker *w, uint32_t ti, size_t proc, const struct w
 	}
 	wt = &w->h->t[x->waker];
 	if (x->wclass == WC_LOCK && wt->pid == t->pid && !exits_soon(wt, x->wake_ns)) {
-		/* contention: the path waited on the lock; who held it is said */
-		w->out->waits_kept++;
-		add(w, proc, BD_LOCK, s, e - s);
-		note_lock(w, proc, t, x->waker, s, e);
-		return;
+		struct lock_wait *l = note_lock(w, proc, t, x->waker, s, e);
+
+		/*
+		 * Contention (others waited on the lock too), or a lock held while its holder
+		 * slept: the path waited on the lock, and who held it is said. Else the
+		 * thread was handed work by a busy one: the path goes on in the waker.
+		 */
+		l->kept = contended(w, t->pid, x->lock_key, t->tid) ||
+			  l->holder_ns[BD_SLEEP] * 2 > e - s;
+		if (l->kept) {
+			w->out->waits_kept++;
+			add(w, proc, BD_LOCK, s, e - s);
+			return;
+		}
 	}
 	if (!followed(wt) || on_stack(w, x->waker, depth)) {
 		/* not known; or a thread up the path, itself waiting then */
@@ -377,6 +461,7 @@ bool critpath_compute(const struct snapshot *s, const struct history *h, uint32_
 	if (root == HIST_NONE || b <= a)
 		return false;
 	keys_build(&w, s);
+	uses_build(&w);
 	root_proc = proc_at(&w, root_pid, a);
 	w.parts = xcalloc(n + 1, sizeof(*w.parts));
 	w.cursor = a;
@@ -396,6 +481,7 @@ bool critpath_compute(const struct snapshot *s, const struct history *h, uint32_
 		qsort(out->locks, out->n_locks, sizeof(*out->locks), cmp_lock_ns);
 	free(w.parts);
 	free(w.keys);
+	free(w.uses);
 	return true;
 }
 

@@ -7,9 +7,11 @@
  * and cycles end. A wait ended by no task (a timer, a device, the network from another
  * host, a task not followed) stays on the path with its class.
  *
- * Two kinds of task-ended waits are not replaced: a thread's wait on a lock another
- * thread of its process released (contention: the path says lock, and names the holder
- * and what it did meanwhile), unless the releaser exits right after (a join).
+ * A thread's wait on a lock another thread of its process released is not replaced when
+ * it is contention -- others waited on the same lock meanwhile -- or the holder slept
+ * holding it: the path says lock, and names the holder and what it did. Alone on the
+ * lock, released by a busy thread, the thread was handed work (a runtime's parked
+ * thread, a worker signalled, a join): replaced.
  *
  * The result is charged to processes -- the target's and its peers' -- by class.
  */
@@ -36,6 +38,8 @@ struct lock_wait {
 	uint32_t waiter_tid, holder_tid;
 	uint64_t start_ns, ns;
 	uint64_t holder_ns[BD_N]; /* the holder's own states meanwhile */
+	bool kept; /* on the path as a lock wait (contention, or a holder asleep); else the
+		      path went on in the holder */
 };
 
 /* A stretch of the path, in time order: a process in one class. */

@@ -833,17 +833,19 @@ struct holder {
 	uint64_t ns, waits, state_ns[BD_N];
 };
 
-/* The thread that released the largest part of the path's lock waits, or false. */
+/* The thread that released the largest part of the path's lock waits (kept), or false. */
 static bool top_holder(const struct critpath *cp, struct holder *best)
 {
 	memset(best, 0, sizeof(*best));
 	for (size_t i = 0; cp && i < cp->n_locks; i++) {
 		struct holder h = {.first = &cp->locks[i]};
 
+		if (!h.first->kept)
+			continue; /* the path went on in the releaser: not a lock wait */
 		for (size_t k = 0; k < cp->n_locks; k++) {
 			const struct lock_wait *l = &cp->locks[k];
 
-			if (l->holder_tid != h.first->holder_tid ||
+			if (!l->kept || l->holder_tid != h.first->holder_tid ||
 			    l->proc.peer != h.first->proc.peer || l->proc.i != h.first->proc.i)
 				continue;
 			if (k < i)

@@ -145,7 +145,8 @@ static int path_cb(void *ctx, void *data, size_t len)
 			  .wclass = r->wclass,
 			  .src = r->src,
 			  .exit = !!(r->flags & WAIT_F_EXIT),
-			  .again = !!(r->flags & WAIT_F_AGAIN)};
+			  .again = !!(r->flags & WAIT_F_AGAIN),
+			  .lock_key = r->lock_key};
 	history_add(s->history, r->tid, r->pid, &w, r->waker, r->waker_pid);
 	if ((r->flags & WAIT_F_ADOPTED) && s->past)
 		past__recall(s, r->waker, r->waker_pid, r->block_ns, r->wake_ns);

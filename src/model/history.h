@@ -29,6 +29,7 @@ struct wait {
 	uint64_t wake_ns;
 	uint64_t oncpu_ns, runq_ns; /* of the stretch (the rest: not known) */
 	uint32_t waker;		    /* its thread, or HIST_NONE */
+	uint32_t lock_key;	    /* WC_LOCK: the lock's word, hashed (0: not known) */
 	uint8_t wclass;		    /* enum wait_class */
 	uint8_t src;		    /* enum wake_src */
 	uint8_t exit;		    /* no wait: the thread ended at block_ns */

@@ -23,11 +23,10 @@ test_adaptive_timing_keeps_counts_exact() {
 	assert_eq "$(jq .timed <<< "$b")" 200000 "every call timed"
 	assert_ge "$(jq .timed <<< "$a")" 256 "the budget is timed"
 	assert_le "$(jq .timed <<< "$a")" 100000 "most calls sampled"
-	# the weighted estimate of the total agrees with the full measurement: the typical
-	# call within 50%, the total within a factor of 2 -- the two runs differ in overhead
-	# and noise, and a call preempted while sampled stands for many; an unweighted sum
-	# would be off by the sampling ratio (over 100 here)
-	assert_within "$(jq .latency.p50_ns <<< "$a")" "$(jq .latency.p50_ns <<< "$b")" 50 "median call"
+	# the weighted estimate of the total agrees with the full measurement within a factor
+	# of 2 -- the two runs differ in overhead (timing every call costs) and noise, and a
+	# call preempted while sampled stands for many; an unweighted sum would be off by the
+	# sampling ratio (over 100 here)
 	assert_ge "$(jq .latency.total_ns <<< "$a")" "$(($(jq .latency.total_ns <<< "$b") / 2))" "estimated total"
 	assert_le "$(jq .latency.total_ns <<< "$a")" "$(($(jq .latency.total_ns <<< "$b") * 2))" "estimated total"
 	# a rare syscall in the same process is timed every time
