@@ -15,6 +15,8 @@ source "$here/lib.sh"
 	echo
 	bash "$here/stacks_overhead.sh"
 	echo
+	bash "$here/path_overhead.sh"
+	echo
 	bash "$here/unwind.sh"
 	echo
 	bash "$here/scenarios.sh"

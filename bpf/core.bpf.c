@@ -213,9 +213,11 @@ int core_tasks(struct bpf_iter__task *ctx)
 	rec.slot = c->slot;
 	rec.tid = t->pid;
 	rec.pid = t->tgid;
-	rec.seg_start = c->seg_start;
-	rec.seg_oncpu = c->seg_oncpu;
-	rec.seg_runq = c->seg_runq;
+	/* short waits merged and not out yet: from their first stretch (their waits: not
+	 * known, at most PATH_MERGE_WINDOW_NS) */
+	rec.seg_start = c->acc.n ? c->acc.seg_start : c->seg_start;
+	rec.seg_oncpu = c->seg_oncpu + (c->acc.n ? c->acc.oncpu_ns : 0);
+	rec.seg_runq = c->seg_runq + (c->acc.n ? c->acc.runq_ns : 0);
 	if (cfg_sched && c->tstate != TS_DEAD && c->tstate != TS_UNKNOWN) {
 		__u64 now = bpf_ktime_get_ns();
 

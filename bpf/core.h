@@ -123,6 +123,15 @@ struct task_ctx {
 	__u64 seg_start;
 	__u64 seg_oncpu;
 	__u64 seg_runq;
+	/* short waits ended by one waker, merged into one record (bpf/path.h) */
+	struct wait_acc {
+		__u64 seg_start, wake_ns; /* the region: its first stretch to its last wake */
+		__u64 wait_ns, oncpu_ns, runq_ns; /* its waits, summed; its stretches' */
+		__u32 waker, waker_pid;
+		__u32 lock_key;
+		__u16 n; /* waits merged, 0: none pending */
+		__u8 wclass, src;
+	} acc;
 	__u32 peer_gen; /* core_peer_gen when it was found untracked */
 	__u8 depth;	/* 0: the target's; a peer's hops from it */
 	__u8 outside;	/* known untracked as outside the target's cgroup (it may join) */
@@ -782,10 +791,15 @@ static __always_inline void past_put(__u8 kind, __u64 ts, struct task_struct *a,
 	e->nr = nr;
 	e->kind = kind;
 	e->state = state;
-	if (named)
-		bpf_probe_read_kernel((void *)e->comm, sizeof(e->comm), named->comm);
-	else
+	if (named) { /* two loads, not a helper call: this runs at every switch */
+		const __u64 *src = (const __u64 *)named->comm;
+		volatile __u64 *dst = (volatile __u64 *)e->comm;
+
+		dst[0] = src[0];
+		dst[1] = src[1];
+	} else {
 		e->comm[0] = '\0';
+	}
 	asm volatile("" ::: "memory");
 	e->ts = ts;
 }
@@ -803,8 +817,11 @@ static __always_inline __u16 past_syscall(struct task_struct *t)
 	return nr >= 0 && nr < SYSCALL_NR_MAX ? (__u16)nr : PAST_NO_SYSCALL;
 }
 
-/* A record of core_path, zeroed; NULL (counted) if the buffer is full or cfg_path off. */
-static __always_inline struct wait_rec *path_reserve(void)
+/*
+ * A record of core_path, zeroed if @zero (else every field is the caller's to write);
+ * NULL (counted) if the buffer is full or cfg_path off.
+ */
+static __always_inline struct wait_rec *path_reserve(bool zero)
 {
 	struct wait_rec *e;
 
@@ -815,7 +832,8 @@ static __always_inline struct wait_rec *path_reserve(void)
 		stat_inc(STAT_PATH_DROPS);
 		return NULL;
 	}
-	__builtin_memset(e, 0, sizeof(*e));
+	if (zero)
+		__builtin_memset(e, 0, sizeof(*e));
 	return e;
 }
 
@@ -826,7 +844,7 @@ static __always_inline struct wait_rec *path_reserve(void)
 static __always_inline void path_created(struct task_struct *child, struct task_struct *parent,
 					 __u64 now)
 {
-	struct wait_rec *e = path_reserve();
+	struct wait_rec *e = path_reserve(true);
 
 	if (!e)
 		return;

@@ -20,7 +20,6 @@
 #include "core.h"
 #include <bpf/bpf_endian.h>
 
-#define PATH_WAKEUP_BYTES (256 * 1024) /* wake userspace once this much waits */
 #define AF_INET_ 2
 #define PF_EXITING_ 0x00000004
 #define TASK_DEAD_ 0x0080
@@ -138,6 +137,14 @@ static __always_inline __u8 wake_source(struct task_struct **w, bool is_new)
 	return is_new ? WS_CREATOR : WS_TASK;
 }
 
+/* Is current followed (this CPU's cache says)? */
+static __always_inline bool current_followed(struct task_struct *cur)
+{
+	struct cpu_ctx *cc = cpu_ctx();
+
+	return cc && cc->task == (__u64)cur && cc->slot != SLOT_NONE;
+}
+
 /* The depth of current, if it is a followed task (from this CPU's cache); -1 if not. */
 static __always_inline int current_depth(struct task_struct *cur)
 {
@@ -174,13 +181,55 @@ static __always_inline struct task_ctx *peer_forward(struct task_struct *t, stru
 }
 
 /*
+ * Short waits (and the short stretches between them) that one waker ends, one after the
+ * other -- a ping-pong over a pipe, a burst of requests -- go out as one record per
+ * window: its stretches summed first, then its waits summed as one wait. The critical
+ * path's totals stay exact; the order within a window does not.
+ */
+#define PATH_MERGE_WAIT_NS (1000 * 1000)	/* a wait, and its stretch, this short ... */
+#define PATH_MERGE_WINDOW_NS (10 * 1000 * 1000) /* ... merged over at most this long */
+
+/* The merged waits of @c, as one record; none pending after. */
+static __always_inline void path_flush(struct task_struct *t, struct task_ctx *c)
+{
+	struct wait_acc *a = &c->acc;
+	struct wait_rec *e;
+
+	if (!a->n)
+		return;
+	e = path_reserve(false);
+	if (e) {
+		e->seg_start = a->seg_start;
+		e->block_ns = a->wake_ns - a->wait_ns;
+		e->wake_ns = a->wake_ns;
+		e->oncpu_ns = a->oncpu_ns;
+		e->runq_ns = a->runq_ns;
+		e->tid = t->pid;
+		e->pid = t->tgid;
+		e->waker = a->waker;
+		e->waker_pid = a->waker_pid;
+		e->wclass = a->wclass;
+		e->bstate = BLK_INTERRUPTIBLE;
+		e->src = a->src;
+		e->flags = a->n > 1 ? WAIT_F_MERGED : 0;
+		e->lock_key = a->lock_key;
+		bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+	}
+	a->n = 0;
+}
+
+/*
  * The wait of @t (@c, blocked since c->ts) ends now, by @w (wake_source(): @src):
- * its record, with its stretch before it; a new stretch starts. A task that woke a
- * followed thread and is not followed becomes a peer.
+ * its record, with its stretch before it (or merged with the short waits before it);
+ * a new stretch starts. A task that woke a followed thread and is not followed becomes
+ * a peer.
  */
 static __always_inline void path_wake(struct task_struct *t, struct task_ctx *c, __u64 now,
 				      struct task_struct *w, __u8 src)
 {
+	__u64 block = counted_from(c->ts) < now ? c->ts : now;
+	__u32 waker = 0, waker_pid = 0, key;
+	struct wait_acc *a = &c->acc;
 	bool again, adopted = false;
 	struct wait_rec *e;
 
@@ -189,36 +238,65 @@ static __always_inline void path_wake(struct task_struct *t, struct task_ctx *c,
 	if (src == WS_TASK || src == WS_LOOPBACK) {
 		if (w == t)
 			src = WS_NONE;
-		else if (cfg_peer_depth && current_depth(w) < 0)
+		else if (cfg_peer_depth && !current_followed(w))
 			adopted = peer_adopt(w, (__u32)c->depth + 1);
+	}
+	if (src != WS_NONE) {
+		waker = w->pid;
+		waker_pid = w->tgid;
 	}
 	/* woken, and blocked again in the same call: the wake-up did not end its wait */
 	again = c->syscall.row && c->syscall.seq == c->wait_seq;
 	c->wait_seq = c->syscall.row ? c->syscall.seq : 0;
-	e = path_reserve();
+	/* the lock: threads waiting on one word contend, one alone is handed work */
+	key = c->wclass == WC_LOCK && c->syscall.row
+		      ? (__u32)(c->syscall.arg[0] ^ (c->syscall.arg[0] >> 32)) | 1
+		      : 0;
+	if (a->n && (a->waker != waker || a->wclass != c->wclass || a->src != src ||
+		     a->lock_key != key || now - a->seg_start > PATH_MERGE_WINDOW_NS))
+		path_flush(t, c);
+	if (!again && !adopted && now - block < PATH_MERGE_WAIT_NS &&
+	    block - c->seg_start < PATH_MERGE_WAIT_NS) {
+		if (!a->n) {
+			a->seg_start = c->seg_start;
+			a->wait_ns = a->oncpu_ns = a->runq_ns = 0;
+			a->waker = waker;
+			a->waker_pid = waker_pid;
+			a->lock_key = key;
+			a->wclass = c->wclass;
+			a->src = src;
+		}
+		a->wake_ns = now;
+		a->wait_ns += now - block;
+		a->oncpu_ns += c->seg_oncpu;
+		a->runq_ns += c->seg_runq;
+		a->n++;
+		goto next;
+	}
+	path_flush(t, c);
+	e = path_reserve(false);
 	if (e) {
 		e->seg_start = c->seg_start;
-		e->block_ns = counted_from(c->ts) < now ? c->ts : now;
+		e->block_ns = block;
 		e->wake_ns = now;
 		e->oncpu_ns = c->seg_oncpu;
 		e->runq_ns = c->seg_runq;
 		e->tid = t->pid;
 		e->pid = t->tgid;
-		e->waker = src == WS_NONE ? 0 : w->pid;
-		e->waker_pid = src == WS_NONE ? 0 : w->tgid;
+		e->waker = waker;
+		e->waker_pid = waker_pid;
 		e->wclass = c->wclass;
 		e->bstate = c->bstate;
-		/* the lock: threads waiting on one word contend, one alone is handed work */
-		if (c->wclass == WC_LOCK && c->syscall.row)
-			e->lock_key = (__u32)(c->syscall.arg[0] ^ (c->syscall.arg[0] >> 32)) | 1;
+		e->lock_key = key;
 		e->src = src;
 		e->flags = (again ? WAIT_F_AGAIN : 0) | (adopted ? WAIT_F_ADOPTED : 0);
-		/* a new peer's past is read at once, before the past's ring turns over */
-		bpf_ringbuf_submit(e, adopted || bpf_ringbuf_query(&core_path, BPF_RB_AVAIL_DATA) >=
-							      PATH_WAKEUP_BYTES
-					      ? BPF_RB_FORCE_WAKEUP
-					      : BPF_RB_NO_WAKEUP);
+		/*
+		 * The loop drains these every PATH_TICK_NS; a new peer's past is read at
+		 * once, before the past's ring turns over
+		 */
+		bpf_ringbuf_submit(e, adopted ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 	}
+next:
 	c->seg_start = now;
 	c->seg_oncpu = 0;
 	c->seg_runq = 0;
@@ -246,22 +324,21 @@ static __always_inline void past_switch(struct task_struct *prev, struct task_st
 		 st == PAST_RUNNABLE ? PAST_NO_SYSCALL : past_syscall(prev), st, prev);
 }
 
-/* Any task is woken, by @w (wake_source(): @src): into the recent past. */
+/* Any task is woken by task @w (wake_source(): @src): into the recent past. */
 static __always_inline void past_wake(struct task_struct *t, struct task_struct *w, __u8 src,
 				      __u64 now)
 {
-	struct task_struct *by =
-		src == WS_TASK || src == WS_LOOPBACK || src == WS_KTHREAD ? w : NULL;
-
-	if (!cfg_past_mask)
-		return;
-	past_put(PAST_WAKE, now, t, by, true, PAST_NO_SYSCALL, src, by);
+	if (cfg_past_mask)
+		past_put(PAST_WAKE, now, t, w, true, PAST_NO_SYSCALL, src, w);
 }
 
 /* @t's last stretch ends now, with the thread: a record without a wait. */
 static __always_inline void path_exit(struct task_struct *t, struct task_ctx *c, __u64 now)
 {
-	struct wait_rec *e = path_reserve();
+	struct wait_rec *e;
+
+	path_flush(t, c);
+	e = path_reserve(true);
 
 	if (!e)
 		return;

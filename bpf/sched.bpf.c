@@ -426,15 +426,15 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_s
 	struct task_ctx *c;
 	struct proc_rec *p;
 	__u64 now = 0, on = 0;
+	bool prev_followed;
 
 	if (cfg_sched) {
 		now = bpf_ktime_get_ns();
 		if (cc)
 			on = cc->switch_ns;
 	}
-	if (cfg_past_mask)
-		past_switch(prev, next, preempt, now ?: bpf_ktime_get_ns());
 	c = filter_task(prev, TS_ONCPU);
+	prev_followed = c;
 	if (c) {
 		if (cc && cc->task == (__u64)prev)
 			c->syscall = cc->syscall; /* park the syscall in flight */
@@ -450,6 +450,10 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_s
 			cc->use.idle_ns += now - from;
 	}
 	c = filter_task(next, TS_RUNQ);
+	/* the recent past is of the tasks not followed (the others have their records), and
+	 * not of the idle task */
+	if (cfg_past_mask && ((!prev_followed && prev->pid) || (!c && next->pid)))
+		past_switch(prev, next, preempt, now ?: bpf_ktime_get_ns());
 	if (cc) {
 		cpu_ctx_load(cc, next, c);
 		cc->switch_ns = now;
@@ -536,10 +540,16 @@ static __always_inline void wakeup(void *ctx, struct task_struct *t, bool is_new
 	struct proc_rec *p;
 	__u64 now;
 
-	if (cfg_past_mask && !is_new) {
+	now = 0;
+	if (cfg_past_mask && !is_new && !c) {
 		src = wake_source(&w, false);
 		known = true;
-		past_wake(t, w, src, bpf_ktime_get_ns());
+		/* a task's doing: the recent past needs it; an interrupt's, its switch-in says
+		 * (and a followed task's wake-ups are in its records) */
+		if (src == WS_TASK || src == WS_LOOPBACK) {
+			now = bpf_ktime_get_ns();
+			past_wake(t, w, src, now);
+		}
 	}
 	/* woken by a followed task: its process may be a peer now */
 	if (!c && !is_new && cfg_peer_depth) {
@@ -554,7 +564,8 @@ static __always_inline void wakeup(void *ctx, struct task_struct *t, bool is_new
 	p = proc_of(c->slot);
 	if (!p)
 		return;
-	now = bpf_ktime_get_ns();
+	if (!now)
+		now = bpf_ktime_get_ns();
 	if (c->tstate == TS_ONCPU) {
 		/*
 		 * Woken before it left its CPU (sched_waking comes first in try_to_wake_up):

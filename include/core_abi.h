@@ -208,6 +208,7 @@ enum wake_src {
 #define WAIT_F_EXIT 1	 /* no wait: the thread ended at block_ns */
 #define WAIT_F_AGAIN 2	 /* blocked again in the call of its previous wait: one wait, woken twice */
 #define WAIT_F_ADOPTED 4 /* its waker became a peer now: what it did before is in core_past */
+#define WAIT_F_MERGED 8	 /* short waits and stretches merged: their sums, stretches first */
 
 /*
  * One per wait of a followed thread (core_path), written when the wait ends: the

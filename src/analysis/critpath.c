@@ -314,6 +314,20 @@ static void wait_part(struct walker *w, uint32_t ti, size_t proc, const struct w
 			return;
 		}
 	}
+	if (x->merged && on_stack(w, x->waker, depth) && x->oncpu_ns + x->runq_ns) {
+		/*
+		 * Merged short waits on a thread up the path: two threads taking turns (a
+		 * ping-pong), whose merged records cannot line up -- their time is the pair's
+		 * running and waking, as this thread's stretches split it
+		 */
+		uint64_t on = (uint64_t)((unsigned __int128)(e - s) * x->oncpu_ns /
+					 (x->oncpu_ns + x->runq_ns));
+
+		w->out->waits_kept++;
+		add(w, proc, BD_ONCPU, s, on);
+		add(w, proc, BD_RUNQ, s, e - s - on);
+		return;
+	}
 	if (!followed(wt) || on_stack(w, x->waker, depth)) {
 		/* not known; or a thread up the path, itself waiting then */
 		w->out->waits_kept++;

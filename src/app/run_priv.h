@@ -39,8 +39,10 @@
 /* ring buffer records handled at a time, before the loop's timers get a turn */
 #define DRAIN_BUDGET_NS (10 * 1000000ULL)
 #define COLLECT_DRAIN_BUDGET_NS (20 * 1000000ULL)
-/* waits kept for the critical path: ~3 MB of records per 64,000 */
+/* waits kept for the critical path: ~3.5 MB of records per 64,000 */
 #define HISTORY_MAX_WAITS (4U << 20)
+/* their records are drained this often (the kernel's buffer holds 4 MiB: 65,536) */
+#define PATH_TICK_NS (50 * 1000000ULL)
 /* programs whose mappings are read at exec, at most, a second (and in a burst) */
 #define LOADS_PER_SEC 50
 #define ALERT_EXEC_GRACE_NS (10 * NSEC_PER_SEC) /* at the end, for --alert-exec programs */
@@ -98,6 +100,7 @@ struct run {
 	uint64_t prom_dropped;	   /* series its cap left out, so far */
 	struct history hist;	   /* who ended each wait: the critical path's (max_waits 0: off) */
 	uint64_t path_lost;	   /* its records the kernel could not buffer */
+	uint64_t path_next_ns;	   /* when they are drained next */
 	struct trace_log *tracer;  /* --trace */
 	uint64_t trace_next_ns;	   /* its next sample of the counters */
 	uint64_t trace_lost;	   /* its records the kernel could not buffer */

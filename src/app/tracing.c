@@ -290,6 +290,11 @@ static uint64_t before_wait(void *ctx, uint64_t now)
 	session__stats_tick(r->sess, now);
 	if (r->tracer && now >= r->trace_next_ns)
 		tracing_trace_tick(r, now);
+	if (r->hist.max_waits && now >= r->path_next_ns) {
+		/* the waits' records do not wake the loop each: drained here */
+		session__drain(r->sess, DRAIN_BUDGET_NS);
+		r->path_next_ns = now + PATH_TICK_NS;
+	}
 	if (r->done || (r->deadline_ns && now >= r->deadline_ns) ||
 	    (r->stop_sig_ns && now >= r->stop_sig_ns + CHILD_GRACE_NS))
 		return LOOP_STOP;
@@ -302,6 +307,8 @@ static uint64_t before_wait(void *ctx, uint64_t now)
 		until = stats;
 	if (r->tracer && r->trace_next_ns < until)
 		until = r->trace_next_ns;
+	if (r->hist.max_waits && r->path_next_ns < until)
+		until = r->path_next_ns;
 	return until == UINT64_MAX ? 0 : until;
 }
 

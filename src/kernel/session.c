@@ -146,6 +146,7 @@ static int path_cb(void *ctx, void *data, size_t len)
 			  .src = r->src,
 			  .exit = !!(r->flags & WAIT_F_EXIT),
 			  .again = !!(r->flags & WAIT_F_AGAIN),
+			  .merged = !!(r->flags & WAIT_F_MERGED),
 			  .lock_key = r->lock_key};
 	history_add(s->history, r->tid, r->pid, &w, r->waker, r->waker_pid);
 	if ((r->flags & WAIT_F_ADOPTED) && s->past)

@@ -64,7 +64,8 @@ uint32_t history_find(const struct history *h, uint32_t tid, uint32_t pid)
 	return h->index[k] && h->t[h->index[k] - 1].pid == pid ? h->index[k] - 1 : HIST_NONE;
 }
 
-uint32_t history_thread(struct history *h, uint32_t tid, uint32_t pid)
+/* The thread @tid of @pid; @ended_too: even if it ended (a waker named late). */
+static uint32_t thread_of(struct history *h, uint32_t tid, uint32_t pid, bool ended_too)
 {
 	size_t k = slot_of(h, tid);
 	struct hthread *t;
@@ -72,7 +73,7 @@ uint32_t history_thread(struct history *h, uint32_t tid, uint32_t pid)
 	if (h->index[k]) {
 		t = &h->t[h->index[k] - 1];
 		/* the same thread, unless the tid came back (another process, or after exit) */
-		if (t->pid == pid && !t->ended)
+		if (t->pid == pid && (!t->ended || ended_too))
 			return h->index[k] - 1;
 	}
 	if (h->n == h->cap) {
@@ -89,6 +90,11 @@ uint32_t history_thread(struct history *h, uint32_t tid, uint32_t pid)
 		index_grow(h);
 	}
 	return (uint32_t)h->n - 1;
+}
+
+uint32_t history_thread(struct history *h, uint32_t tid, uint32_t pid)
+{
+	return thread_of(h, tid, pid, false);
 }
 
 static bool task_ended(uint8_t src)
@@ -124,7 +130,8 @@ static void merge_spurious(struct history *h, struct hthread *t, struct wait *m,
 void history_add(struct history *h, uint32_t tid, uint32_t pid, const struct wait *w,
 		 uint32_t waker_tid, uint32_t waker_pid)
 {
-	uint32_t waker = waker_tid ? history_thread(h, waker_tid, waker_pid) : HIST_NONE;
+	/* a waker's records may come after its exit's (merged waits go out late) */
+	uint32_t waker = waker_tid ? thread_of(h, waker_tid, waker_pid, true) : HIST_NONE;
 	uint32_t i = history_thread(h, tid, pid);
 	struct hthread *t = &h->t[i];
 	struct wait merged = *w;

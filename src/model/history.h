@@ -34,6 +34,7 @@ struct wait {
 	uint8_t src;		    /* enum wake_src */
 	uint8_t exit;		    /* no wait: the thread ended at block_ns */
 	uint8_t again;		    /* blocked again in the call of the wait before */
+	uint8_t merged;		    /* short waits merged: sums, stretches first */
 };
 
 /* What a live thread was doing when the snapshot was taken, since its last record. */

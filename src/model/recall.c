@@ -96,10 +96,15 @@ static void step(struct recall *r, struct rebuild *b, const struct past_ev *e, u
 			b->w.wclass = e->wclass;
 		}
 	} else if (e->kind == PAST_SWITCH) { /* takes a CPU */
-		if (b->state == R_RUNQ)
+		if (b->state == R_RUNQ) {
 			b->w.runq_ns += e->ts - b->at;
-		else if (b->state == R_UNKNOWN || b->state == R_BLOCKED) {
-			/* its wake-up is older than the past (or was lost): from here */
+		} else if (b->state == R_BLOCKED) {
+			/* woken by no task (the past keeps only tasks' wake-ups): till now */
+			b->w.src = WS_IRQ;
+			b->waker_tid = b->waker_pid = 0;
+			wait_ended(r, b, tid, pid, e->ts, from, depth, hops);
+		} else if (b->state == R_UNKNOWN) {
+			/* its wake-up is older than the past: from here */
 			memset(&b->w, 0, sizeof(b->w));
 			b->w.seg_start = e->ts;
 		}

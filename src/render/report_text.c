@@ -365,10 +365,10 @@ static void peers(FILE *f, const struct snapshot *s, const struct breakdowns *bd
 	size_t on = 0, shown = 0, recalled = 0;
 	char b[2][32], comm[COMM_LEN + 1], what[64];
 
-	if (!s->n_peers)
-		return;
 	for (size_t i = 0; i < bd->n_path; i++)
 		on += bd->path[i].peer;
+	if (!on)
+		return; /* peers followed, none on the path: JSON has them */
 	for (size_t i = 0; i < s->n_peers; i++)
 		recalled += s->peers[i].recalled;
 	fprintf(f,
@@ -376,8 +376,6 @@ static void peers(FILE *f, const struct snapshot *s, const struct breakdowns *bd
 		"followed, %zu known from the recent past alone%s)\n",
 		on, s->n_peers - recalled, recalled,
 		s->self.stats[STAT_PEERS_FULL] ? "; more were not: raise --max-peers" : "");
-	if (!on)
-		return;
 	fprintf(f, "  %7s %-15s %4s %9s %6s  %-22s %8s  %s\n", "PID", "COMM", "HOPS", "ON PATH",
 		"SHARE", "THERE (BY CLASS)", "CPU", "COMMAND");
 	for (size_t i = 0; i < bd->n_path && shown < top; i++) {

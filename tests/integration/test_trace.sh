@@ -71,8 +71,10 @@ test_trace_wakeups_between_threads() {
 	# the waker's thread to the woken thread's next slice
 	assert_eq "$(jq --argjson p "$pid" '[.threads[] | select(.pid == $p)] | length' t.pftrace.json)" 2
 	assert_ge "$(jq .flows.out t.pftrace.json)" 1000 "wake-ups"
+	# (a wake-up that comes while its thread is still leaving its CPU ends no block:
+	# a few per thousand on a loaded machine)
 	assert_within "$(jq .flows.out t.pftrace.json)" \
-		"$(q out.json '.processes[] | select(.comm == "pingpong") | .sched.voluntary_switches')" 1 \
+		"$(q out.json '.processes[] | select(.comm == "pingpong") | .sched.voluntary_switches')" 3 \
 		"wake-ups by the other thread, and the blocks they end"
 	assert_eq "$(jq .flows.unmatched t.pftrace.json)" 0
 	assert_eq "$(jq .overlaps t.pftrace.json)" 0

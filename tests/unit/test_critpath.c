@@ -347,31 +347,55 @@ TEST(test_history__recall_keeps_what_the_past_says)
 	struct fx f;
 	const struct hthread *t;
 	/* a thread preempted at 5 (on a CPU since the past began, at 1), back at 7,
-	 * blocked in a sleep at 9, woken by a timer at 20, back on a CPU at 21 */
+	 * blocked in a sleep at 9, back on a CPU at 21 (its timer's wake-up is not in the
+	 * past, which keeps only tasks' wake-ups) */
 	const struct past_ev ev[] = {
 		sw(5 * MS, 400, 400, PAST_RUNNABLE, 0),
 		in(7 * MS, 400),
 		sw(9 * MS, 400, 400, PAST_BLOCKED, WC_SLEEP),
-		wake(20 * MS, 400, 400, 0, 0),
 		in(21 * MS, 400),
 	};
 
 	fx_init(&f);
-	CHECK_U64(history_recall(&f.h, ev, 5, 1 * MS, 400, 400, 0, 30 * MS, 2, 400), 2);
+	CHECK_U64(history_recall(&f.h, ev, 4, 1 * MS, 400, 400, 0, 30 * MS, 2, 400), 2);
 	t = &f.h.t[history_find(&f.h, 400, 400)];
 	CHECK_U64(t->n, 2);
 	CHECK_U64(t->w[0].seg_start, 1 * MS);
 	CHECK_U64(t->w[0].oncpu_ns, 6 * MS);
 	CHECK_U64(t->w[0].runq_ns, 2 * MS);
 	CHECK_U64(t->w[0].block_ns, 9 * MS);
-	CHECK_U64(t->w[0].wake_ns, 20 * MS);
+	CHECK_U64(t->w[0].wake_ns, 21 * MS);
 	CHECK_U64(t->w[0].wclass, WC_SLEEP);
 	CHECK_U64(t->w[0].src, WS_IRQ);
-	/* up to 30: runnable 1 ms, then on a CPU */
-	CHECK_U64(t->w[1].seg_start, 20 * MS);
-	CHECK_U64(t->w[1].runq_ns, 1 * MS);
+	/* up to 30: on a CPU */
+	CHECK_U64(t->w[1].seg_start, 21 * MS);
+	CHECK_U64(t->w[1].runq_ns, 0);
 	CHECK_U64(t->w[1].oncpu_ns, 9 * MS);
 	CHECK_U64(t->w[1].wake_ns, 30 * MS);
 	CHECK_U64(f.h.n_procs, 0);
+	fx_release(&f);
+}
+
+TEST(test_history__a_waker_named_after_its_exit_is_the_same_thread)
+{
+	struct fx f;
+	struct wait w = {.seg_start = 0,
+			 .block_ns = 10 * MS,
+			 .wake_ns = 20 * MS,
+			 .oncpu_ns = 10 * MS,
+			 .wclass = WC_OTHER,
+			 .src = WS_TASK,
+			 .merged = 1};
+
+	fx_init(&f);
+	/* thread 200's exit, then a record of 100's (merged: it went out late) that 200 ended */
+	fx_exit(&f, 200, 200, 0, 25 * MS);
+	history_add(&f.h, 100, 100, &w, 200, 200);
+	CHECK_U64(f.h.n, 2);
+	CHECK_U64(f.h.t[history_find(&f.h, 200, 200)].n, 1);
+	CHECK_U64(f.h.t[history_find(&f.h, 100, 100)].w[0].waker, history_find(&f.h, 200, 200));
+	/* the tid back, in the same process, after the exit: a new thread of its own */
+	fx_wait(&f, 200, 200, 30 * MS, 31 * MS, 32 * MS, WC_SLEEP, WS_IRQ, 0, 0);
+	CHECK_U64(f.h.n, 3);
 	fx_release(&f);
 }
