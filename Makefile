@@ -63,9 +63,10 @@ SKEL := $(OUT)/procscope.skel.h
 # src/ is in stages, one folder each, in the order data flows (docs/design.md, *Layout*):
 # lib, model, host, symbols, analysis, render, kernel, app; make check-layers keeps
 # each folder's includes pointing down. Modules that see the skeleton are the kernel
-# layer's session, collection and --check; everything else is testable without root.
+# layer's session, collection, recent past and --check; everything else is testable without root.
 STAGES := lib model host symbols analysis render kernel app
-KERNEL_SRCS := src/kernel/session.c src/kernel/session_collect.c src/kernel/support.c
+KERNEL_SRCS := src/kernel/session.c src/kernel/session_collect.c src/kernel/support.c \
+	src/kernel/past.c
 # what drives a session: linked into procscope only (the unit tests have no kernel)
 DRIVER_SRCS := src/app/run.c src/app/tracing.c src/app/report.c src/kernel/events.c
 MAIN_SRC := src/app/main.c

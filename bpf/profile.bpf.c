@@ -21,7 +21,7 @@ int profile_sample(struct bpf_perf_event_data *ctx)
 	k.kstack = stack_id(bpf_get_stackid(ctx, &stacks_kernel, 0), STAT_KSTACK_LOST);
 	if (cfg_unwind) {
 		k.ustack = -1;
-		k.uhash = unwind_user(t, c->slot);
+		k.uhash = unwind_user(t, c->slot, UW_NEST_NMI);
 	} else {
 		k.ustack = stack_id(bpf_get_stackid(ctx, &stacks_user, BPF_F_USER_STACK),
 				    STAT_USTACK_LOST);

@@ -385,7 +385,7 @@ static __always_inline void switch_out(void *ctx, struct task_struct *prev, stru
 		c->off_kstack = stack_id(bpf_get_stackid(ctx, &stacks_kernel, 0), STAT_KSTACK_LOST);
 		if (cfg_unwind) {
 			c->off_ustack = -1;
-			c->off_uhash = unwind_user(prev, c->slot);
+			c->off_uhash = unwind_user(prev, c->slot, UW_NEST_TP);
 		} else {
 			c->off_ustack =
 				stack_id(bpf_get_stackid(ctx, &stacks_user_ip, BPF_F_USER_STACK),
@@ -485,7 +485,7 @@ static __always_inline void release_stack(void *ctx, struct task_struct *waker, 
 
 	if (cfg_unwind) {
 		k.ustack = -1;
-		k.uhash = unwind_user(waker, slot);
+		k.uhash = unwind_user(waker, slot, UW_NEST_TP);
 	} else {
 		k.ustack = stack_id(bpf_get_stackid(ctx, &stacks_user_ip, BPF_F_USER_STACK),
 				    STAT_USTACK_LOST);

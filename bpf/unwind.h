@@ -99,10 +99,20 @@ STACKS_GLOBAL struct {
 static const struct uw_vmas uw_vmas_zero;
 #endif
 
+/*
+ * A walk in a tracepoint's program, and one in the profiler's, which runs in NMI and
+ * may interrupt the first on its CPU: each its own entry of the maps below.
+ */
+enum uw_nest {
+	UW_NEST_TP = 0,
+	UW_NEST_NMI = 1,
+	UW_NESTS,
+};
+
 /* the stack being walked on this CPU: too big for the BPF stack */
 STACKS_GLOBAL struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, UW_NESTS);
 	__type(key, __u32);
 	__type(value, struct stack_user);
 } unwind_scratch SEC(".maps");
@@ -135,11 +145,24 @@ struct uw_walk {
 	__u8 miss;		  /* an address in none of the process's known mappings */
 	__u8 fp;		  /* a frame was walked with frame pointers */
 	__u8 vma_tried;		  /* bpf_find_vma() was called (it works once) */
-	__u8 pad[3];
+	__u8 nest;		  /* enum uw_nest: the entry of unwind_walks and unwind_scratch */
+	__u8 pad[2];
 	__u32 slot;
 	__u64 exec_ns;	   /* the process's last exec: its unwind_vmas entry must match */
 	struct uw_vma vma; /* the last VMA found: frames come back to one library often */
 };
+
+/*
+ * The walk's state, likewise: off the BPF stack, whose 512 bytes a caller's frame and
+ * the walk's three (unwind_walk, uw_frame, the search) share on Linux 6.1 -- it counts
+ * bpf_loop()'s callbacks as calls, and sched_waking's frame with them came to 544
+ */
+STACKS_GLOBAL struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, UW_NESTS);
+	__type(key, __u32);
+	__type(value, struct uw_walk);
+} unwind_walks SEC(".maps");
 
 static __always_inline __u64 uw_read(__u64 addr, bool *ok)
 {
@@ -347,8 +370,8 @@ static __always_inline long uw_fp_step(struct uw_walk *w)
  */
 __noinline int uw_frame(struct uw_walk *w, __u32 i)
 {
-	__u32 zero = 0;
-	struct stack_user *out = bpf_map_lookup_elem(&unwind_scratch, &zero);
+	__u32 nest = w ? w->nest : 0;
+	struct stack_user *out = bpf_map_lookup_elem(&unwind_scratch, &nest);
 	__u64 n = i, pc, at, frame, cfa, ra;
 	struct unwind_map *m, vm;
 	struct unwind_row *r;
@@ -460,8 +483,13 @@ __noinline int uw_frame(struct uw_walk *w, __u32 i)
 	return uw_to_caller(w, cfa, ra, ok);
 }
 
-static long uw_step(__u32 i, struct uw_walk *w)
+/* @ctx: the walk's entry of unwind_walks (bpf_loop() passes a pointer to the stack) */
+static long uw_step(__u32 i, __u32 *nest)
 {
+	struct uw_walk *w = bpf_map_lookup_elem(&unwind_walks, nest);
+
+	if (!w)
+		return 1;
 	return uw_frame(w, i) ? 1 : 0; /* the verifier wants 0 or 1, visibly */
 }
 
@@ -471,59 +499,66 @@ static long uw_step(__u32 i, struct uw_walk *w)
  * function: the verifier checks it once, not once per path through each caller
  * (sched_switch alone has hundreds). Defined by profile.bpf.c.
  */
-__noinline __u64 unwind_walk(__u64 ip, __u64 sp, __u64 bp, __u32 slot)
+__noinline __u64 unwind_walk(__u64 ip, __u64 sp, __u64 bp, __u32 slot, __u32 nest)
 {
-	struct uw_walk w = {.bp_ok = 1, .exact = 1, .hash = 0xcbf29ce484222325ULL};
 	struct unwind_dir *d = bpf_map_lookup_elem(&unwind_dir, &slot);
+	struct stack_user *out = bpf_map_lookup_elem(&unwind_scratch, &nest);
+	struct uw_walk *w = bpf_map_lookup_elem(&unwind_walks, &nest);
 	struct proc_rec *p = proc_of(slot);
-	__u32 zero = 0;
-	struct stack_user *out = bpf_map_lookup_elem(&unwind_scratch, &zero);
-	__u64 now;
+	__u64 now, hash;
 
-	if (!out || !ip)
+	if (!out || !w || !ip)
 		return 0;
-	w.ip = ip;
-	w.sp = sp;
-	w.bp = bp;
-	w.slot = slot;
-	w.exec_ns = p ? p->exec_ns : 0;
+	__builtin_memset(w, 0, sizeof(*w));
+	w->bp_ok = 1;
+	w->exact = 1;
+	w->hash = 0xcbf29ce484222325ULL;
+	w->nest = (__u8)nest;
+	w->ip = ip;
+	w->sp = sp;
+	w->bp = bp;
+	w->slot = slot;
+	w->exec_ns = p ? p->exec_ns : 0;
 	/* mappings read before the process's last exec describe another program */
 	if (d && d->n && !(p && p->exec_ns > d->maps_ns)) {
-		w.maps_first = d->first;
-		w.maps_n = d->n;
+		w->maps_first = d->first;
+		w->maps_n = d->n;
 	}
-	bpf_loop(UNWIND_DEPTH + 1, uw_step, &w, 0);
-	if (!w.end)
-		w.end = UW_END_DEPTH;
-	if (w.fp && w.end != UW_END_COMPLETE && !w.maps_n)
-		w.end = UW_END_FP;
-	out->n = w.n;
-	out->flags = w.end;
-	if (!w.n)
+	bpf_loop(UNWIND_DEPTH + 1, uw_step, &nest, 0);
+	if (!w->end)
+		w->end = UW_END_DEPTH;
+	if (w->fp && w->end != UW_END_COMPLETE && !w->maps_n)
+		w->end = UW_END_FP;
+	out->n = w->n;
+	out->flags = w->end;
+	if (!w->n)
 		return 0;
 	/* ask userspace for the mappings again: a library loaded since, or an exec */
-	if (d && p && (w.miss || p->exec_ns > d->maps_ns) && slot != SLOT_OVERFLOW) {
+	if (d && p && (w->miss || p->exec_ns > d->maps_ns) && slot != SLOT_OVERFLOW) {
 		now = bpf_ktime_get_ns();
 		if (now - d->miss_ns > UNWIND_MISS_EVERY_NS) {
 			d->miss_ns = now;
 			emit_proc_event(EV_MAPS, p->pid, slot);
 		}
 	}
-	w.hash |= 1; /* never 0 */
-	if (!bpf_map_lookup_elem(&stacks_unwound, &w.hash) &&
-	    bpf_map_update_elem(&stacks_unwound, &w.hash, out, BPF_NOEXIST) &&
-	    !bpf_map_lookup_elem(&stacks_unwound, &w.hash)) {
+	hash = w->hash | 1; /* never 0 */
+	if (!bpf_map_lookup_elem(&stacks_unwound, &hash) &&
+	    bpf_map_update_elem(&stacks_unwound, &hash, out, BPF_NOEXIST) &&
+	    !bpf_map_lookup_elem(&stacks_unwound, &hash)) {
 		stat_inc(STAT_USTACK_LOST);
 		return 0;
 	}
-	return w.hash;
+	return hash;
 }
 #else
-__u64 unwind_walk(__u64 ip, __u64 sp, __u64 bp, __u32 slot);
+__u64 unwind_walk(__u64 ip, __u64 sp, __u64 bp, __u32 slot, __u32 nest);
 #endif
 
-/* The user stack of @t (current), of the process in @slot: its hash, 0 for none. */
-static __always_inline __u64 unwind_user(struct task_struct *t, __u32 slot)
+/*
+ * The user stack of @t (current), of the process in @slot: its hash, 0 for none.
+ * @nest: UW_NEST_NMI from the profiler, else UW_NEST_TP.
+ */
+static __always_inline __u64 unwind_user(struct task_struct *t, __u32 slot, __u32 nest)
 {
 	struct proc_rec *p = proc_of(slot);
 	struct pt_regs *regs;
@@ -537,7 +572,7 @@ static __always_inline __u64 unwind_user(struct task_struct *t, __u32 slot)
 	regs = (struct pt_regs *)bpf_task_pt_regs(t);
 	if (!regs)
 		return 0;
-	return unwind_walk(regs->ip, regs->sp, regs->bp, slot);
+	return unwind_walk(regs->ip, regs->sp, regs->bp, slot, nest);
 }
 
 #endif
