@@ -37,9 +37,9 @@ struct loop *loop__new(void)
 	return l;
 }
 
-static int add(struct loop *l, int fd, bool timer, loop_fn fn, void *ctx)
+static int add(struct loop *l, int fd, uint32_t events, bool timer, loop_fn fn, void *ctx)
 {
-	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t)l->n};
+	struct epoll_event ev = {.events = events, .data.u32 = (uint32_t)l->n};
 
 	if (l->n == LOOP_SOURCES_MAX)
 		return -ENOSPC;
@@ -51,7 +51,13 @@ static int add(struct loop *l, int fd, bool timer, loop_fn fn, void *ctx)
 
 int loop__add_fd(struct loop *l, int fd, loop_fn fn, void *ctx)
 {
-	return add(l, fd, false, fn, ctx);
+	return add(l, fd, EPOLLIN, false, fn, ctx);
+}
+
+int loop__add_hangup(struct loop *l, int fd, loop_fn fn, void *ctx)
+{
+	/* no event asked for: epoll reports EPOLLERR and EPOLLHUP whatever is asked */
+	return add(l, fd, 0, false, fn, ctx);
 }
 
 int loop__add_timer(struct loop *l, uint64_t every_ns, loop_fn fn, void *ctx)
@@ -68,7 +74,7 @@ int loop__add_timer(struct loop *l, uint64_t every_ns, loop_fn fn, void *ctx)
 		close(fd);
 		return err;
 	}
-	err = add(l, fd, true, fn, ctx);
+	err = add(l, fd, EPOLLIN, true, fn, ctx);
 	if (err)
 		close(fd);
 	return err;

@@ -22,6 +22,11 @@ typedef void (*loop_fn)(void *ctx);
 struct loop *loop__new(void);
 /* Call @fn(@ctx) whenever @fd is readable. 0 or -errno. */
 int loop__add_fd(struct loop *l, int fd, loop_fn fn, void *ctx);
+/*
+ * Call @fn(@ctx) when @fd hangs up or fails (EPOLLERR, EPOLLHUP): the write end of a
+ * pipe whose readers are gone. @fn must remove the cause or end the loop. 0 or -errno.
+ */
+int loop__add_hangup(struct loop *l, int fd, loop_fn fn, void *ctx);
 /* Call @fn(@ctx) every @every_ns (once per wake-up, however many periods passed). 0 or -errno. */
 int loop__add_timer(struct loop *l, uint64_t every_ns, loop_fn fn, void *ctx);
 /*

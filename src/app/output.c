@@ -47,7 +47,8 @@ static ssize_t cookie_write(void *cookie, const char *buf, size_t len)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			o->err = n < 0 ? errno : EIO;
+			/* read by outputs__err() on another thread */
+			__atomic_store_n(&o->err, n < 0 ? errno : EIO, __ATOMIC_RELEASE);
 			errno = o->err;
 			return done ? (ssize_t)done : -1;
 		}
@@ -296,6 +297,28 @@ int outputs__open(struct outputs *set, const char *const *paths, int n, bool std
 FILE *outputs__file(struct outputs *set, int i)
 {
 	return i >= 0 && i < OUTPUTS_MAX && set->open[i] ? set->o[i].f : NULL;
+}
+
+int outputs__err(const struct outputs *set, int i)
+{
+	if (i < 0 || i >= OUTPUTS_MAX || !set->open[i])
+		return 0;
+	return __atomic_load_n(&set->o[i].err, __ATOMIC_ACQUIRE);
+}
+
+int outputs__reader_fd(const struct outputs *set, int i)
+{
+	const struct output *o;
+	struct stat st;
+
+	if (i < 0 || i >= OUTPUTS_MAX || !set->open[i])
+		return -1;
+	o = &set->o[i];
+	if (o->kind != OUTPUT_STDOUT && o->kind != OUTPUT_INPLACE)
+		return -1;
+	if (fstat(o->fd, &st) || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+		return -1;
+	return o->fd;
 }
 
 int outputs__close(struct outputs *set, bool ok)

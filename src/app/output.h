@@ -65,6 +65,13 @@ struct outputs {
 int outputs__open(struct outputs *set, const char *const *paths, int n, bool stdout0);
 /* The stream of slot @i, or NULL if it has no output. */
 FILE *outputs__file(struct outputs *set, int i);
+/* The first write error of slot @i (a positive errno), 0 if none or no output. */
+int outputs__err(const struct outputs *set, int i);
+/*
+ * A descriptor of slot @i that hangs up (EPOLLERR) once its reader is gone: standard
+ * output or an output written in place, when it is a pipe, FIFO or socket; else -1.
+ */
+int outputs__reader_fd(const struct outputs *set, int i);
 /* Commit every open output if @ok, else abort them all. 0, or the first -errno. */
 int outputs__close(struct outputs *set, bool ok);
 

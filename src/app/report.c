@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <sys/eventfd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -201,12 +202,18 @@ void report_job(void *ctx, void *job)
 		snapshot_build_named(&snap, &j->cur, &j->prev, j->attach_ns, &j->names);
 		r->ropts.unix_end_ns = j->unix_end_ns;
 		analysis_compute(&a, &snap, r->short_desc);
-		verdicts(r, &snap, &a);
-		/* the endpoint's refresh alone: alerts evaluated, no record */
-		if (r->cfg->interval_ns)
-			render(r, &snap, &a);
+		/* nothing more is written once the output failed: the run is ending */
+		if (!__atomic_load_n(&r->out_err, __ATOMIC_ACQUIRE)) {
+			verdicts(r, &snap, &a);
+			/* the endpoint's refresh alone: alerts evaluated, no record */
+			if (r->cfg->interval_ns)
+				render(r, &snap, &a);
+		}
 		analysis_release(&a);
 		snapshot_release(&snap);
+		/* a record or alert that could not be written ends the run at once */
+		if (outputs__err(&r->out, OUT_REPORT))
+			report_output_failed(r, outputs__err(&r->out, OUT_REPORT));
 	}
 	if (j->with_cum) {
 		snapshot_build_named(&snap, &j->cur, NULL, j->attach_ns, &j->names);
@@ -375,9 +382,32 @@ static void build_stacks(struct run *r, struct snapshot *s, struct stack_set *se
 	s->self.unwind_rows_max = r->unw_rows_max;
 }
 
+void report_output_failed(struct run *r, int err)
+{
+	int none = 0;
+
+	if (__atomic_compare_exchange_n(&r->out_err, &none, err, false, __ATOMIC_ACQ_REL,
+					__ATOMIC_ACQUIRE) &&
+	    r->wake_fd >= 0)
+		eventfd_write(r->wake_fd, 1);
+}
+
+/* The report's output failed during the run: the kernel side detached, nothing written. */
+static int report_abandon(struct run *r, int out_err)
+{
+	unwinder__free(r->unw);
+	r->unw = NULL;
+	session__free(r->sess);
+	r->sess = NULL;
+	pr_error("cannot write %s: %s", output_name(&r->out.o[OUT_REPORT]), strerror(out_err));
+	outputs__close(&r->out, false); /* the others aborted, as at any failed write */
+	return out_err == EPIPE ? EXIT_PIPE : EXIT_RUNTIME;
+}
+
 /* The final report: the kernel side is detached before anything is rendered. */
 int report_final(struct run *r)
 {
+	int out_err = __atomic_load_n(&r->out_err, __ATOMIC_ACQUIRE);
 	struct proc_names names = {0};
 	uint64_t attach_ns = session__attach_ns(r->sess);
 	struct raw_stacks raw_stacks = {0};
@@ -387,6 +417,8 @@ int report_final(struct run *r)
 	struct analysis a;
 	int err = 0;
 
+	if (out_err)
+		return report_abandon(r, out_err);
 	if (r->recycling) {
 		rekey_stacks(r, r->stacked, r->n_stacked, true);
 		r->stacked = NULL;

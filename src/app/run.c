@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -157,6 +158,8 @@ static int take_signals(struct run *r)
 		pr_error("signalfd: %s", strerror(-r->sfd));
 		return r->sfd;
 	}
+	/* the reporter's word that the report's output failed (without it, the next turn) */
+	r->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	return 0;
 }
 
@@ -317,13 +320,15 @@ static void run_release(struct run *r)
 	free(r->short_desc);
 	if (r->sfd >= 0)
 		close(r->sfd);
+	if (r->wake_fd >= 0)
+		close(r->wake_fd);
 	baseline_release(&r->bl);
 	baseline_cmp_release(&r->cmp);
 }
 
 int run(struct config *cfg, uint64_t started_ns)
 {
-	struct run r = {.cfg = cfg, .sfd = -1, .alerts = cfg->alerts};
+	struct run r = {.cfg = cfg, .sfd = -1, .wake_fd = -1, .alerts = cfg->alerts};
 	int status;
 
 	if (cfg->check)
@@ -343,6 +348,11 @@ int run(struct config *cfg, uint64_t started_ns)
 	if (!status) {
 		tracing_run(&r);
 		status = report_final(&r);
+		/* the report's output failed: the command is the user's, it runs on untraced */
+		if (r.out_err && r.child.pid > 0) {
+			tracing_wait_command(&r);
+			status = 0; /* the command's */
+		}
 	}
 	status = exit_status(&r, status);
 	run_release(&r);

@@ -104,11 +104,20 @@ struct run {
 	struct trace_log *tracer;  /* --trace */
 	uint64_t trace_next_ns;	   /* its next sample of the counters */
 	uint64_t trace_lost;	   /* its records the kernel could not buffer */
+	/*
+	 * The report's output failed (a positive errno; EPIPE: its reader is gone) during
+	 * the run: set by the reporter or the loop, read atomically. The run ends; with
+	 * a command, it runs on untraced (tracing_wait_command).
+	 */
+	int out_err;
+	int wake_fd; /* eventfd: the reporter wakes the loop with it; -1 before */
 };
 
 /* app/tracing.c */
 /* Until the target ends, the duration passes or a stop signal's grace runs out. */
 int tracing_run(struct run *r);
+/* The report's output failed: the command runs on, untraced, until it exits. */
+void tracing_wait_command(struct run *r);
 /* session_opts callbacks: the kernel's event ring, and --trace's */
 int tracing_on_event(void *ctx, void *data, size_t len);
 int tracing_on_trace(void *ctx, const struct tl_event *e);
@@ -120,7 +129,13 @@ void tracing_trace_tick(struct run *r, uint64_t now);
 void report_job(void *ctx, void *job);
 /* Every -i (or endpoint refresh): the tables read and handed to the reporter. */
 void report_interval(struct run *r, bool endpoint_only);
-/* The final report: the kernel side is detached before anything is rendered. */
+/*
+ * The final report: the kernel side is detached before anything is rendered. If the
+ * report's output failed during the run, nothing is rendered: every output aborted,
+ * the error said; 128+SIGPIPE if its reader is gone, else EXIT_RUNTIME.
+ */
 int report_final(struct run *r);
+/* Note that the report's output failed with @err (a positive errno): the run ends. */
+void report_output_failed(struct run *r, int err);
 
 #endif

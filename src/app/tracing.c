@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -260,6 +261,26 @@ static void on_signals(void *ctx)
 		handle_signal(r, &si);
 }
 
+/* The reporter's word: the report's output failed. */
+static void on_wake(void *ctx)
+{
+	struct run *r = ctx;
+	eventfd_t n;
+
+	eventfd_read(r->wake_fd, &n);
+	if (__atomic_load_n(&r->out_err, __ATOMIC_ACQUIRE))
+		r->done = true;
+}
+
+/* The report's pipe, FIFO or socket has no reader any more: nothing can be written. */
+static void on_reader_gone(void *ctx)
+{
+	struct run *r = ctx;
+
+	report_output_failed(r, EPIPE);
+	r->done = true;
+}
+
 static void on_interval(void *ctx)
 {
 	report_interval(ctx, false);
@@ -295,6 +316,8 @@ static uint64_t before_wait(void *ctx, uint64_t now)
 		session__drain(r->sess, DRAIN_BUDGET_NS);
 		r->path_next_ns = now + PATH_TICK_NS;
 	}
+	if (__atomic_load_n(&r->out_err, __ATOMIC_ACQUIRE))
+		r->done = true; /* the report's output failed (on_wake, when it can) */
 	if (r->done || (r->deadline_ns && now >= r->deadline_ns) ||
 	    (r->stop_sig_ns && now >= r->stop_sig_ns + CHILD_GRACE_NS))
 		return LOOP_STOP;
@@ -318,8 +341,15 @@ static int loop_sources(struct run *r, struct loop *l)
 	const struct config *cfg = r->cfg;
 	int err = loop__add_fd(l, session__ring_fd(r->sess), on_ring, r);
 
+	int reader = outputs__reader_fd(&r->out, OUT_REPORT);
+
 	if (!err)
 		err = loop__add_fd(l, r->sfd, on_signals, r);
+	if (!err && r->wake_fd >= 0)
+		err = loop__add_fd(l, r->wake_fd, on_wake, r);
+	/* a pipeline's reader gone: stop now, not at the next record's write */
+	if (!err && reader >= 0)
+		err = loop__add_hangup(l, reader, on_reader_gone, r);
 	if (!err && (cfg->interval_ns || r->prom))
 		err = loop__add_timer(l, cfg->interval_ns ? cfg->interval_ns : PROM_REFRESH_NS,
 				      on_interval, r);
@@ -329,6 +359,32 @@ static int loop_sources(struct run *r, struct loop *l)
 	if (!err && (cfg->interval_ns || r->prom || r->recycling) && worker__start(&r->reporter))
 		pr_warn("cannot start the reporting thread: reports stall the event loop");
 	return err;
+}
+
+/* Until the command exits, or a stop signal's grace runs out (it is forwarded). */
+static uint64_t before_untraced(void *ctx, uint64_t now)
+{
+	struct run *r = ctx;
+
+	if (r->done || r->child.reaped ||
+	    (r->stop_sig_ns && now >= r->stop_sig_ns + CHILD_GRACE_NS))
+		return LOOP_STOP;
+	return r->stop_sig_ns ? r->stop_sig_ns + CHILD_GRACE_NS : 0;
+}
+
+void tracing_wait_command(struct run *r)
+{
+	struct loop *l;
+
+	if (r->child.pid <= 0 || r->child.reaped || launch__reap(&r->child, false))
+		return;
+	pr_warn("'%s' (pid %d) runs on, untraced; waiting for it to exit", r->cfg->argv[0],
+		r->child.pid);
+	l = loop__new();
+	r->done = false;
+	if (!l || loop__add_fd(l, r->sfd, on_signals, r) || loop__run(l, before_untraced, r))
+		launch__reap(&r->child, true); /* no loop: a plain wait */
+	loop__free(l);
 }
 
 int tracing_run(struct run *r)
@@ -352,7 +408,8 @@ int tracing_run(struct run *r)
 	loop__free(l);
 	if (err)
 		pr_warn("event loop: %s", strerror(-err));
-	if (r->child.pid > 0 && !r->child.reaped && !launch__reap(&r->child, false) && !r->stop_sig)
+	if (r->child.pid > 0 && !r->child.reaped && !launch__reap(&r->child, false) &&
+	    !r->stop_sig && !r->out_err)
 		pr_warn("stopped after the duration; '%s' (pid %d) keeps running untraced",
 			cfg->argv[0], r->child.pid);
 	return err;

@@ -25,7 +25,8 @@ enum bpf_stats_mode {
 /* Exit statuses (also in --help and the README). */
 #define EXIT_USAGE 2
 #define EXIT_RUNTIME 1
-#define EXIT_ALERT 3 /* --fail-on-alert and an alert fired */
+#define EXIT_ALERT 3  /* --fail-on-alert and an alert fired */
+#define EXIT_PIPE 141 /* 128+SIGPIPE: the report's reader went away, as a filter ends */
 
 struct alerts;
 

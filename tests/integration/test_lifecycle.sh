@@ -154,6 +154,71 @@ test_outputs_never_replace_special_files() {
 	check_error 1 "cannot write '/tmp': Is a directory" -o /tmp -- true
 }
 
+# The reader of a pipeline gone (issue 30): the run ends at once -- not at the next
+# record -- with 128+SIGPIPE, as a filter would; another write error (a full disk) at the
+# first interval that fails, with 1. The kernel side is detached either way.
+ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
+
+# ends_with RC MESSAGE ARGS...: procscope ARGS exits RC within 2.5 s, saying MESSAGE
+ends_with() {
+	local want=$1 msg=$2 t0 rc=0
+	shift 2
+	t0=$(date +%s%N)
+	"$PROCSCOPE" "$@" 2> err.txt || rc=$?
+	assert_eq "$rc" "$want" "exit status of procscope $*"
+	assert_le "$(ms_since "$t0")" 2500 "ms until procscope $* ended"
+	assert_eq "$(cat err.txt)" "procscope: error: $msg"
+	assert_nothing_loaded
+}
+
+test_reader_gone_ends_the_run() {
+	local t0 ms
+	t0=$(date +%s%N)
+	{
+		"$PROCSCOPE" -a -i 1 --json 2> err.txt && echo 0 > rc.txt || echo $? > rc.txt
+	} | head -n 1 > first.json
+	ms=$(ms_since "$t0")
+	assert_eq "$(cat rc.txt)" 141 "exit status after head -1"
+	assert_le "$ms" 2500 "ms until procscope ended"
+	assert_eq "$(jq -r .type first.json)" interval
+	assert_eq "$(cat err.txt)" "procscope: error: cannot write to standard output: Broken pipe"
+	assert_nothing_loaded
+	# a FIFO given to -o whose reader exits after the first bytes
+	mkfifo fifo
+	head -c 1 fifo > /dev/null &
+	ends_with 141 "cannot write 'fifo': Broken pipe" -a -i 1 --json -o fifo
+	# no room: the first interval's record fails, and ends the run
+	mknod full c 1 7
+	ends_with 1 "cannot write 'full': No space left on device" -a -i 1 --json -o full
+}
+
+# ...and in launch mode the command is the user's: it runs on, untraced and undisturbed,
+# and procscope waits for it and exits with its status.
+test_reader_gone_command_runs_on() {
+	local rc pid
+	# the command's parent is procscope: its pid, to see what procscope holds meanwhile
+	{
+		"$PROCSCOPE" -i 300ms --json -- \
+			sh -c 'echo $PPID > ps.pid; sleep 2; echo finished > done.txt; exit 7' \
+			2> err.txt && echo 0 > rc.txt || echo $? > rc.txt
+	} | head -n 1 > first.json &
+	wait_for err.txt "runs on, untraced; waiting for it to exit"
+	[ ! -e done.txt ] || die "the command ended before the reader went: too slow a host?"
+	# detached while the command runs on: procscope holds no program any more
+	pid=$(cat ps.pid)
+	assert_eq "$(progs_of "$pid" | wc -l)" 0 "programs held while waiting"
+	wait $!
+	rc=$(cat rc.txt)
+	assert_eq "$rc" 7 "the command's exit status"
+	assert_eq "$(cat done.txt)" finished
+	assert_eq "$(jq -r .type first.json)" interval
+	grep -q "^procscope: error: cannot write to standard output: Broken pipe$" err.txt ||
+		die "$(cat err.txt)"
+	grep -q "^procscope: warning: 'sh' (pid [0-9]*) runs on, untraced" err.txt ||
+		die "$(cat err.txt)"
+	assert_nothing_loaded
+}
+
 test_interval_records() {
 	"$PROCSCOPE" --json -o out.json -i 200ms -- "$WL/spin" 1000
 	local n

@@ -91,3 +91,47 @@ TEST(test_loop__sources_bounded)
 	close(fds[0]);
 	close(fds[1]);
 }
+
+struct hangup {
+	int fds[2];
+	int calls, turns;
+	bool gone;
+};
+
+static void on_gone(void *ctx)
+{
+	struct hangup *h = ctx;
+
+	h->calls++;
+	h->gone = true;
+}
+
+/* Turn 3 closes the pipe's read end; stop once the hang-up was seen (or after 50 turns). */
+static uint64_t before_hangup(void *ctx, uint64_t now)
+{
+	struct hangup *h = ctx;
+
+	if (h->gone || ++h->turns > 50)
+		return LOOP_STOP;
+	if (h->turns == 3) {
+		close(h->fds[0]);
+		h->fds[0] = -1;
+	}
+	return now + 5 * NSEC_PER_MSEC;
+}
+
+TEST(test_loop__hangup_of_a_pipes_reader)
+{
+	struct hangup h = {0};
+	struct loop *l = loop__new();
+
+	CHECK(pipe(h.fds) == 0);
+	CHECK_I64(loop__add_hangup(l, h.fds[1], on_gone, &h), 0);
+	CHECK_I64(loop__run(l, before_hangup, &h), 0);
+	/* nothing while the reader is there (the write end is writable all along), once
+	 * as soon as it is gone: the turn after the close */
+	CHECK_I64(h.calls, 1);
+	CHECK_I64(h.turns, 3);
+	loop__free(l);
+	close(h.fds[1]);
+}

@@ -216,6 +216,21 @@ TEST(test_output__directory_refused)
 	teardown();
 }
 
+/* A pipe to write to, by a path (a symlink in /proc, written in place); SIGPIPE ignored. */
+static void pipe_open(int p[2], char *path, size_t len)
+{
+	signal(SIGPIPE, SIG_IGN);
+	if (pipe(p))
+		test_fail(__FILE__, __LINE__, "pipe: %s", strerror(errno));
+	snprintf(path, len, "/proc/self/fd/%d", p[1]);
+}
+
+static void pipe_close(int p[2])
+{
+	close(p[1]);
+	signal(SIGPIPE, SIG_DFL);
+}
+
 TEST(test_output__broken_pipe_keeps_errno)
 {
 	struct output o;
@@ -223,15 +238,12 @@ TEST(test_output__broken_pipe_keeps_errno)
 	int p[2];
 
 	setup();
-	signal(SIGPIPE, SIG_IGN);
-	CHECK_I64(pipe(p), 0);
+	pipe_open(p, path, sizeof(path));
 	close(p[0]);
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", p[1]);
 	CHECK_I64(output_open(&o, path), 0); /* a symlink to a pipe: in place */
 	fputs("nobody reads this\n", o.f);
 	CHECK_I64(output_commit(&o), -EPIPE);
-	close(p[1]);
-	signal(SIGPIPE, SIG_DFL);
+	pipe_close(p);
 	teardown();
 }
 
@@ -243,10 +255,8 @@ TEST(test_output__set_fails_together)
 	int p[2];
 
 	setup();
-	signal(SIGPIPE, SIG_IGN);
-	CHECK_I64(pipe(p), 0);
+	pipe_open(p, path, sizeof(path));
 	close(p[0]);
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", p[1]);
 	paths[0] = in_dir("a.txt");
 	paths[1] = path; /* this one cannot be written */
 	paths[2] = in_dir("c.txt");
@@ -263,7 +273,36 @@ TEST(test_output__set_fails_together)
 		fputs("data\n", outputs__file(&set, i));
 	CHECK_I64(outputs__close(&set, true), 0);
 	CHECK_I64(entries(), 3);
-	close(p[1]);
-	signal(SIGPIPE, SIG_DFL);
+	pipe_close(p);
+	teardown();
+}
+
+TEST(test_output__first_error_and_reader_fd)
+{
+	const char *paths[2];
+	struct outputs set;
+	char path[64];
+	int p[2];
+
+	setup();
+	pipe_open(p, path, sizeof(path));
+	paths[0] = path;	    /* a pipe: its hang-up can be watched */
+	paths[1] = in_dir("r.txt"); /* a regular file: nothing to watch */
+	CHECK_I64(outputs__open(&set, paths, 2, false), 0);
+	CHECK(outputs__reader_fd(&set, 0) >= 0);
+	CHECK_I64(outputs__reader_fd(&set, 1), -1);
+	CHECK_I64(outputs__reader_fd(&set, 5), -1); /* no output there */
+	/* written while the reader is there; the first write after it left fails, kept */
+	fputs("one\n", outputs__file(&set, 0));
+	CHECK_I64(fflush(outputs__file(&set, 0)), 0);
+	CHECK_I64(outputs__err(&set, 0), 0);
+	close(p[0]);
+	fputs("two\n", outputs__file(&set, 0));
+	CHECK(fflush(outputs__file(&set, 0)) != 0);
+	CHECK_I64(outputs__err(&set, 0), EPIPE);
+	CHECK_I64(outputs__err(&set, 1), 0);
+	outputs__close(&set, false);
+	CHECK_I64(entries(), 0);
+	pipe_close(p);
 	teardown();
 }
