@@ -8,6 +8,7 @@
  */
 #define CORE_DEFINE
 #include "core.h"
+#include "waits.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -200,6 +201,7 @@ int core_tasks(struct bpf_iter__task *ctx)
 	struct task_struct *t = ctx->task;
 	struct task_iter_rec rec = {};
 	struct task_ctx *c;
+	bool seen;
 
 	if (!t)
 		return 0;
@@ -207,9 +209,13 @@ int core_tasks(struct bpf_iter__task *ctx)
 		/* blocked since before attach: said once, for whatever it ends up waiting */
 		past_put(PAST_SWITCH, bpf_ktime_get_ns(), t, NULL, false, past_syscall(t),
 			 BPF_CORE_READ_BITFIELD(t, in_iowait) ? PAST_IOWAIT : PAST_BLOCKED, t);
+	c = bpf_task_storage_get(&core_task, t, 0, 0);
+	seen = c && c->known;
 	c = filter_task(t, state_now(t));
 	if (!c || c->exited)
 		return 0;
+	if (!seen && c->tstate == TS_BLOCKED)
+		blocked_before(t, c);
 	rec.slot = c->slot;
 	rec.tid = t->pid;
 	rec.pid = t->tgid;
@@ -233,5 +239,62 @@ int core_tasks(struct bpf_iter__task *ctx)
 		rec.major_faults = BPF_CORE_READ(t, maj_flt) - c->flt_maj_base;
 	}
 	bpf_seq_write(ctx->meta->seq, &rec, sizeof(rec));
+	return 0;
+}
+
+/*
+ * Run by userspace once at attach, after core_tasks: a target thread it found blocked
+ * in poll or select (and still blocked in that wait) has its descriptors read from its
+ * memory -- the wait is the network's if one of the first is a socket with traffic, as
+ * for a wait seen to begin. Sleepable, for bpf_copy_from_user_task().
+ */
+SEC("?iter.s/task")
+int core_waits(struct bpf_iter__task *ctx)
+{
+	struct task_struct *t = ctx->task;
+	struct pollfd_ {
+		int fd;
+		short events, revents;
+	} pfd[WAIT_SCAN];
+	__u64 a[3], fdt, set = 0, w = 0, n;
+	struct pt_regs *regs;
+	struct task_ctx *c;
+	long nr;
+
+	if (!t)
+		return 0;
+	c = bpf_task_storage_get(&core_task, t, 0, 0);
+	if (!c || !c->user_wait)
+		return 0;
+	c->user_wait = 0;
+	/* woken since core_tasks: its wait is over, and was filed when it ended */
+	if (c->tstate != TS_BLOCKED || c->ts != window_start(t))
+		return 0;
+	regs = (struct pt_regs *)bpf_task_pt_regs(t);
+	if (!regs)
+		return 0;
+	nr = (long)BPF_CORE_READ(regs, orig_ax);
+	if (nr < 0 || nr >= SYSCALL_NR_MAX)
+		return 0;
+	a[0] = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	a[1] = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	a[2] = PT_REGS_PARM3_CORE_SYSCALL(regs);
+	fdt = ptr_to_u64(BPF_CORE_READ(t, files, fdt));
+	if (cfg_syscall_class[nr] == SYSCALL_CLASS_SELECT) {
+		if (a[1])
+			bpf_copy_from_user_task(&set, sizeof(set), (void *)a[1], t, 0);
+		if (a[2] && !bpf_copy_from_user_task(&w, sizeof(w), (void *)a[2], t, 0))
+			set |= w;
+		c->wclass = fdset_wait_class(fdt, set);
+		return 0;
+	}
+	n = a[1] < WAIT_SCAN ? a[1] : WAIT_SCAN;
+	if (n < 1 || bpf_copy_from_user_task(pfd, n * sizeof(pfd[0]), (void *)a[0], t, 0))
+		return 0;
+	for (int i = 0; i < WAIT_SCAN && i < n; i++)
+		if (pfd[i].fd >= 0 && fd_wait_class(fdt, pfd[i].fd) == WC_NET) {
+			c->wclass = WC_NET;
+			break;
+		}
 	return 0;
 }

@@ -99,7 +99,8 @@ struct task_ctx {
 	__u8 wclass;	/* enum wait_class of the current blocked interval */
 	__u8 preempted; /* current run-queue wait follows an involuntary switch */
 	__u8 exited;	/* past sched_process_exit: its counters are in the process */
-	__u8 pad[6];
+	__u8 user_wait; /* found blocked at attach in poll or select: see core_waits */
+	__u8 pad[5];
 	__u64 ts;		      /* start of the current state interval */
 	struct syscall_state syscall; /* parked here while the task is off the CPU */
 	__u64 flt_min_base; /* the task's fault counters when first seen (0 if born traced) */
@@ -119,6 +120,7 @@ struct task_ctx {
 	__u32 off_skipped;
 	__u32 wait_seq;	 /* the call its last wait was in (syscall_state.seq), if one */
 	__u64 off_uhash; /* the pending off-CPU user stack, walked with unwind tables */
+	__u64 run_base;	 /* its run time (se.sum_exec_runtime) when last seen switched in */
 	/* the active stretch since its last wake-up (struct wait_rec) */
 	__u64 seg_start;
 	__u64 seg_oncpu;
@@ -676,6 +678,7 @@ static __always_inline struct task_ctx *task_first_sight(struct task_struct *t, 
 	c->outside = 0;
 	c->ts = from;
 	c->tstate = seen_as;
+	c->run_base = BPF_CORE_READ(t, se.sum_exec_runtime); /* for a switch-out unseen */
 	c->seg_start = from;
 	c->seg_oncpu = 0;
 	c->seg_runq = 0;

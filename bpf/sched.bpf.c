@@ -10,6 +10,7 @@
  */
 #include "stacks.h"
 #include "path.h"
+#include "waits.h"
 
 /* --trace: wake userspace once this much waits in core_trace, else it polls */
 #define TRACE_WAKEUP_BYTES (256 * 1024)
@@ -92,9 +93,7 @@ static __always_inline void trace_wake(struct task_struct *t, struct task_struct
 }
 
 #define TASK_RUNNING 0x0000
-#define TASK_UNINTERRUPTIBLE 0x0002
 #define TASK_DEAD 0x0080
-#define TASK_NOLOAD 0x0400
 
 /* Add the interval [c->ts, @to) to @p under @c's current state; the state's time then starts at
  * @to. */
@@ -132,135 +131,58 @@ static __always_inline void close_interval(struct proc_rec *p, struct task_ctx *
 		c->ts = to;
 }
 
-/*
- * @c believed on a CPU since c->ts, but the kernel says otherwise (it is being
- * switched in, or is not on a CPU): a switch went unreported. The time until @to is
- * in no known state -- never on-CPU time.
- */
-static __always_inline void state_lost(struct proc_rec *p, struct task_ctx *c, __u64 to)
-{
-	__u64 from = counted_from(c->ts);
+/* How a switch went unseen, for state_lost(). */
+enum gap {
+	GAP_CAME_BACK,	 /* found switched in on this CPU while running elsewhere: no estimate */
+	GAP_SWITCHED_IN, /* switched in with no wake-up seen: it ran, then was preempted */
+	GAP_WOKEN,	 /* woken while on no CPU: it ran, then blocked */
+};
 
+/*
+ * @c believed on a CPU since c->ts, but the kernel says otherwise at @to (@t is being
+ * switched in, or woken while on no CPU): a switch-out went unseen -- a race with the
+ * first sight of a task at attach, or a kernel that hides its own agents' switches from
+ * tracing. The kernel's own count of @t's run time says how much of the gap it ran
+ * (since its last switch-in seen, or its first sight); the rest it waited: for a CPU
+ * (@how GAP_SWITCHED_IN: no wake-up was seen, so it was runnable), or blocked, in the
+ * call it is in now (GAP_WOKEN). What cannot be told apart is in no known state, never
+ * counted as on-CPU time.
+ */
+static __always_inline void state_lost(struct task_struct *t, struct proc_rec *p,
+				       struct task_ctx *c, __u64 to, enum gap how)
+{
+	__u64 from = counted_from(c->ts), run = BPF_CORE_READ(t, se.sum_exec_runtime), d;
+
+	stat_inc(STAT_SCHED_GAPS);
+	if (how != GAP_CAME_BACK && c->run_base && run > c->run_base && to > from) {
+		d = run - c->run_base < to - from ? run - c->run_base : to - from;
+		c->tstate = TS_ONCPU;
+		close_interval(p, c, from + d);
+		from = c->ts;
+	}
+	c->run_base = run;
+	if (how == GAP_WOKEN && to > from) {
+		/* as the kernel counts it: a voluntary switch */
+		__sync_fetch_and_add(&p->sched.nvcsw, 1);
+		blocked_before(t, c);
+		c->user_wait = 0; /* a poll's descriptors are not read here: a poll wait */
+		c->tstate = TS_BLOCKED;
+		close_interval(p, c, to);
+		return;
+	}
+	if (how == GAP_SWITCHED_IN && to > from) {
+		/* preempted: run-queue time, without a latency sample (its start is a guess) */
+		d = to - from;
+		__sync_fetch_and_add(&p->sched.nivcsw, 1);
+		__sync_fetch_and_add(&p->sched.runq_ns, d);
+		__sync_fetch_and_add(&p->sched.runq_preempt_ns, d);
+		c->seg_runq += d;
+		c->ts = to;
+		return;
+	}
 	if (to > from)
 		__sync_fetch_and_add(&p->sched.unaccounted_ns, to - from);
 	c->ts = to;
-	stat_inc(STAT_SCHED_GAPS);
-}
-
-#define AF_INET 2
-#define AF_INET6 10
-#define TCP_LISTEN 10
-#define WAIT_SCAN 8 /* descriptors of a poll, select or epoll looked at, at most */
-
-/*
- * What a blocked task waits on, looked at in global functions with scalar arguments
- * (@fdt: its fdtable's address): the verifier checks each once, not once per path
- * through sched_switch, which their loops would multiply past its limit.
- */
-
-/* The file open as @fd in fdtable @fdt, or NULL. */
-static __always_inline struct file *fd_file(__u64 fdt, __u64 fd)
-{
-	struct fdtable *t = (void *)fdt;
-	struct file **fds = NULL, *f = NULL;
-
-	if (!fdt || fd >= BPF_CORE_READ(t, max_fds))
-		return NULL;
-	fds = BPF_CORE_READ(t, fd);
-	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
-	return f;
-}
-
-/*
- * What a wait on @f is: an IPv4/IPv6 socket carrying traffic is the network, a
- * listening one an event (a client), anything else -- pipes, terminals, Unix
- * sockets -- other.
- */
-static __always_inline int file_class(struct file *f)
-{
-	struct socket *sock;
-	struct sock *sk;
-	__u16 fam;
-
-	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
-		return WC_OTHER;
-	sock = BPF_CORE_READ(f, private_data);
-	sk = BPF_CORE_READ(sock, sk);
-	fam = BPF_CORE_READ(sk, __sk_common.skc_family);
-	if (fam != AF_INET && fam != AF_INET6)
-		return WC_OTHER;
-	return BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_LISTEN ? WC_POLL : WC_NET;
-}
-
-__noinline int fd_wait_class(__u64 fdt, __u64 fd)
-{
-	return file_class(fd_file(fdt, fd));
-}
-
-/* poll(fds, nfds): the network if one of its first descriptors is a socket with traffic. */
-__noinline int poll_wait_class(__u64 fdt, __u64 ufds, __u64 nfds)
-{
-	for (int i = 0; i < WAIT_SCAN && i < nfds; i++) {
-		struct {
-			int fd;
-			short events, revents;
-		} pfd;
-
-		if (bpf_probe_read_user(&pfd, sizeof(pfd), (void *)(ufds + i * sizeof(pfd))))
-			break;
-		if (pfd.fd >= 0 && file_class(fd_file(fdt, pfd.fd)) == WC_NET)
-			return WC_NET;
-	}
-	return WC_POLL;
-}
-
-/* select(nfds, readfds, writefds): likewise, over the first descriptors set (fd < 64). */
-__noinline int select_wait_class(__u64 fdt, __u64 readfds, __u64 writefds)
-{
-	__u64 set = 0, w = 0;
-
-	if (readfds)
-		bpf_probe_read_user(&set, sizeof(set), (void *)readfds);
-	if (writefds && !bpf_probe_read_user(&w, sizeof(w), (void *)writefds))
-		set |= w;
-	/* the set bits only, lowest first: one branch per descriptor, not per bit */
-	for (int i = 0; i < WAIT_SCAN && set; i++) {
-		__u64 fd = hist_log2(set & -set);
-
-		set &= set - 1;
-		if (file_class(fd_file(fdt, fd)) == WC_NET)
-			return WC_NET;
-	}
-	return WC_POLL;
-}
-
-/* epoll_wait(epfd): the network if one of the first files it watches is a socket with traffic. */
-__noinline int epoll_wait_class(__u64 fdt, __u64 epfd)
-{
-	struct file *ef = fd_file(fdt, epfd);
-	struct rb_node *node, *stack[WAIT_SCAN];
-	struct eventpoll *ep;
-	__u32 top = 0;
-
-	if (!ef)
-		return WC_POLL;
-	ep = BPF_CORE_READ(ef, private_data);
-	node = BPF_CORE_READ(ep, rbr.rb_root.rb_node);
-	/* pre-order over the watched items' tree, as far as WAIT_SCAN of them */
-	for (int i = 0; i < WAIT_SCAN && node; i++) {
-		struct epitem *epi = (void *)node - bpf_core_field_offset(struct epitem, rbn);
-		struct rb_node *left = BPF_CORE_READ(node, rb_left);
-		struct rb_node *right = BPF_CORE_READ(node, rb_right);
-
-		if (file_class(BPF_CORE_READ(epi, ffd.file)) == WC_NET)
-			return WC_NET;
-		if (left && right && top < WAIT_SCAN)
-			stack[top++ & (WAIT_SCAN - 1)] = right;
-		node = left ?: right;
-		if (!node && top)
-			node = stack[--top & (WAIT_SCAN - 1)];
-	}
-	return WC_POLL;
 }
 
 /*
@@ -286,29 +208,12 @@ static __always_inline void note_blkcg_owner(struct task_struct *t, __u32 slot, 
 static __always_inline __u8 wait_class(struct task_struct *t, struct task_ctx *c, bool iowait)
 {
 	const struct syscall_state *sc = &c->syscall;
-	__u32 nr = sc->nr;
-	__u64 fdt;
-	__u8 cls;
 
 	if (iowait)
 		return WC_IO;
-	if (!sc->row || nr >= SYSCALL_NR_MAX)
+	if (!sc->row)
 		return WC_OTHER;
-	cls = cfg_syscall_class[nr];
-	if (cls < WC_N)
-		return cls;
-	fdt = ptr_to_u64(t->files->fdt);
-	switch (cls) {
-	case SYSCALL_CLASS_FD:
-		return fd_wait_class(fdt, sc->arg[0]);
-	case SYSCALL_CLASS_POLL:
-		return poll_wait_class(fdt, sc->arg[0], sc->arg[1]);
-	case SYSCALL_CLASS_SELECT:
-		return select_wait_class(fdt, sc->arg[1], sc->arg[2]);
-	case SYSCALL_CLASS_EPOLL:
-		return epoll_wait_class(fdt, sc->arg[0]);
-	}
-	return WC_OTHER;
+	return syscall_wait_class(t, sc->nr, sc->arg[0], sc->arg[1], sc->arg[2]);
 }
 
 /* Take a stack at this block? Its weight: 1, OFFCPU_SAMPLE_EVERY, or 0 for no. */
@@ -344,7 +249,7 @@ static __always_inline void switch_out(void *ctx, struct task_struct *prev, stru
 	if (on < c->ts)
 		on = c->ts;
 	if (c->tstate == TS_ONCPU && c->ts < on) {
-		state_lost(p, c, on); /* it left and came back unseen */
+		state_lost(prev, p, c, on, GAP_CAME_BACK); /* it left and came back unseen */
 	} else if (c->tstate != TS_ONCPU) {
 		trace_slice(prev, c, on);
 		close_interval(p, c, on); /* its switch-in went unseen: the state held until then */
@@ -370,14 +275,9 @@ static __always_inline void switch_out(void *ctx, struct task_struct *prev, stru
 	}
 	__sync_fetch_and_add(&p->sched.nvcsw, 1);
 	iowait = BPF_CORE_READ_BITFIELD(prev, in_iowait);
-	if (iowait) {
-		c->bstate = BLK_IOWAIT;
-		if (cfg_io)
-			note_blkcg_owner(prev, c->slot, p->pid);
-	} else if ((state & TASK_UNINTERRUPTIBLE) && !(state & TASK_NOLOAD))
-		c->bstate = BLK_UNINTERRUPTIBLE;
-	else
-		c->bstate = BLK_INTERRUPTIBLE;
+	if (iowait && cfg_io)
+		note_blkcg_owner(prev, c->slot, p->pid);
+	c->bstate = blk_state_of(state, iowait);
 	c->wclass = wait_class(prev, c, iowait);
 	c->tstate = TS_BLOCKED;
 	if (cfg_offcpu && (c->off_weight = offcpu_weight(c))) {
@@ -460,12 +360,14 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_s
 	}
 	if (cfg_sched && c && (p = proc_of(c->slot))) {
 		if (c->tstate == TS_ONCPU) {
-			state_lost(p, c, now); /* believed running: its switch-out went unseen */
+			/* believed running: its switch-out went unseen */
+			state_lost(next, p, c, now, GAP_SWITCHED_IN);
 		} else {
 			trace_slice(next, c, now);
 			close_interval(p, c, now);
 		}
 		c->tstate = TS_ONCPU;
+		c->run_base = BPF_CORE_READ(next, se.sum_exec_runtime);
 		c->preempted = 0;
 		if (cfg_offcpu && c->off_start)
 			offcpu_done(c, now);
@@ -573,7 +475,7 @@ static __always_inline void wakeup(void *ctx, struct task_struct *t, bool is_new
 		 */
 		if (BPF_CORE_READ(t, on_cpu))
 			return;
-		state_lost(p, c, now);
+		state_lost(t, p, c, now, GAP_WOKEN);
 	} else {
 		if (c->tstate == TS_BLOCKED && c->wclass == WC_LOCK && now > c->ts)
 			note_waker(ctx, t, c, now - c->ts, now);

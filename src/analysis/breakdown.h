@@ -39,7 +39,7 @@ enum bd_class {
 	BD_POLL = 6,
 	BD_CHILD = 7,
 	BD_OTHER = 8,
-	BD_UNKNOWN = 9, /* no known state: switches the kernel did not report */
+	BD_UNKNOWN = 9, /* no known state: context switches not seen */
 	BD_N = 10,
 };
 

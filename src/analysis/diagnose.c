@@ -26,7 +26,7 @@
 #define T_SLEEP 0.20	  /* sleeps and timers */
 #define T_POLL 0.20	  /* poll, epoll, select */
 #define T_OTHER 0.20	  /* pipes, terminals, ... */
-#define T_UNKNOWN 0.20	  /* switches the kernel did not report */
+#define T_UNKNOWN 0.20	  /* switches not seen */
 #define T_PEER 0.10	  /* waiting on a process outside the target */
 #define MAJOR_FAULTS 1000 /* paging */
 #define ERRORS_MIN 1000	  /* failing syscalls: at least this many ... */
@@ -779,7 +779,7 @@ static const char *const peer_advice[BD_N] = {
 		    "--peer-depth or --max-peers), or for input",
 	[BD_CHILD] = "it waits for its children: see what they do with --peer-depth",
 	[BD_OTHER] = "it waits on pipes or terminals: a stage of its own, or input",
-	[BD_UNKNOWN] = "its states are partly unknown (switches the kernel did not report)",
+	[BD_UNKNOWN] = "its states are partly unknown (context switches not seen)",
 };
 
 /*
@@ -1256,8 +1256,7 @@ void diagnose(const struct snapshot *s, const struct breakdowns *bd, const char 
 		     "blocked on pipes, terminals or other waits", WC_OTHER,
 		     "a pipeline stage waiting on its neighbour, or input: --offcpu shows where");
 	wait_finding(out, &x, BD_UNKNOWN, T_UNKNOWN, "unknown",
-		     "in no known state: the kernel did not report some of its context switches",
-		     -1,
+		     "in no known state: some of its context switches were not seen", -1,
 		     "numbers for it are a lower bound; on-CPU time is never inferred from "
 		     "missing events (docs/metrics.md)");
 rest:

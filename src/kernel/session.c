@@ -900,6 +900,8 @@ int session__attach(struct session *s)
 		add_link(s, link);
 		if (strcmp(bpf_program__name(prog), "core_tasks") == 0)
 			s->task_iter = link;
+		if (strcmp(bpf_program__name(prog), "core_waits") == 0)
+			s->wait_iter = link;
 	}
 	/*
 	 * Accounting starts once everything is attached: the launched command, held
@@ -920,7 +922,7 @@ int session__attach(struct session *s)
 
 	if (s->stats_mode != BPF_STATS_OFF)
 		stats_enable(s, s->attach_ns);
-	session__seed_past(s);
+	session__first_sight(s);
 
 	/* a registered process that died before we attached never reports its exit */
 	for (int i = 0; i < s->n_registered; i++) {

@@ -83,15 +83,15 @@ int session__read_procs(struct session *s, struct raw_dump *d)
 	return 0;
 }
 
-/* Run the core_tasks iterator; returns the number of records in s->iter_buf. */
-static long read_task_iter(struct session *s)
+/* Run the iterator @link into s->iter_buf; its length in bytes. */
+static size_t run_iter(struct session *s, struct bpf_link *link)
 {
 	size_t len = 0;
 	int fd;
 
-	if (!s->task_iter)
+	if (!link)
 		return 0;
-	fd = bpf_iter_create(bpf_link__fd(s->task_iter));
+	fd = bpf_iter_create(bpf_link__fd(link));
 	if (fd < 0) {
 		pr_warn("cannot read live tasks: %s", strerror(errno));
 		return 0;
@@ -111,16 +111,22 @@ static long read_task_iter(struct session *s)
 		len += (size_t)n;
 	}
 	close(fd);
-	return (long)(len / sizeof(struct task_iter_rec));
+	return len;
 }
 
-void session__seed_past(struct session *s)
+/* Run the core_tasks iterator; returns the number of records in s->iter_buf. */
+static long read_task_iter(struct session *s)
 {
-	if (!s->past)
-		return;
-	s->skel->bss->core_past_seed = 1;
+	return (long)(run_iter(s, s->task_iter) / sizeof(struct task_iter_rec));
+}
+
+void session__first_sight(struct session *s)
+{
+	if (s->past)
+		s->skel->bss->core_past_seed = 1;
 	read_task_iter(s);
 	s->skel->bss->core_past_seed = 0;
+	run_iter(s, s->wait_iter); /* it writes nothing */
 }
 
 /* A live thread: its open scheduler interval and its faults so far. */

@@ -31,6 +31,7 @@ struct session {
 	struct bpf_link **links; /* programs, plus one sampling event per CPU */
 	int n_links;
 	struct bpf_link *task_iter;		     /* core_tasks, if sched or mem is on */
+	struct bpf_link *wait_iter;		     /* core_waits, if sched is on */
 	uint32_t registered[SESSION_MAX_REGISTERED]; /* slots given by session__add_pid() */
 	int n_registered;
 	int stats_fd;		   /* BPF_ENABLE_STATS while on, else -1 */
@@ -82,8 +83,12 @@ struct session {
 	uint8_t wait_class_of[SYSCALL_NR_MAX]; /* enum wait_class, or SYSCALL_CLASS_FD */
 };
 
-/* Once attached: every task blocked now, into the recent past (its wait's start). */
-void session__seed_past(struct session *s);
+/*
+ * Once attached, the tasks as they are: each target thread found blocked is filed
+ * under what it waits for (core_tasks, from the syscall it is in), and with the
+ * recent past on, every task blocked now goes into it (its wait's start).
+ */
+void session__first_sight(struct session *s);
 /* Size the host's recent past for peers @depth hops deep (between open and load). */
 void past__configure(struct session *s, unsigned int depth);
 /*

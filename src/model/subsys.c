@@ -15,6 +15,10 @@ static const struct subsys_prog core_progs[] = {
 	/* open scheduler intervals and fault counters of live threads, at every report */
 	{"core_tasks", SUB_SCHED | SUB_MEM, NULL, NULL,
 	 "time and faults of threads still running are counted only once they switch or exit"},
+	/* at attach: the descriptors of threads blocked in poll or select since before */
+	{"core_waits", SUB_SCHED, NULL, NULL,
+	 "threads blocked in poll or select since before attach count as poll waits, even on "
+	 "a socket"},
 	{NULL},
 };
 

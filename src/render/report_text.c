@@ -140,8 +140,8 @@ static void time_split(FILE *f, const struct snapshot *s, const struct breakdown
 		(unsigned long long)t->nvcsw, (unsigned long long)t->nivcsw);
 	if (t->unaccounted_ns)
 		fprintf(f,
-			"  not reported: %s of thread-time in no known state (the kernel did not "
-			"report %llu context switches)\n",
+			"  not reported: %s of thread-time in no known state (%llu context "
+			"switches were not seen: docs/metrics.md)\n",
 			fmt_dur(b[0], sizeof(b[0]), t->unaccounted_ns),
 			(unsigned long long)s->self.stats[STAT_SCHED_GAPS]);
 }

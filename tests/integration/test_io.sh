@@ -36,7 +36,10 @@ test_direct_write_bytes_per_process_and_device() {
 	assert_le "$(jq .latency.p50_ns <<< "$p")" "$(jq .latency.p99_ns <<< "$p")"
 	assert_within "$(report out.json | jq --arg d "$dev" '.target.io.devices[] | select(.name == $d) |
 		.write_bytes')" "$want" 5 "device $dev write_bytes"
-	assert_eq "$(report out.json | jq '.target.io.writeback_bytes')" 0 "O_DIRECT: no writeback"
+	# O_DIRECT: no data written back; creating the file dirtied a metadata block or two
+	# (1 KiB blocks on the kernel matrix's scratch disk), which the flusher may write
+	# inside the window, attributed to it rightly
+	assert_le "$(report out.json | jq '.target.io.writeback_bytes')" 16384 "O_DIRECT: no writeback"
 	assert_ge "$(report out.json | jq '.target.io.slowest | length')" 1
 }
 

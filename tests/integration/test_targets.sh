@@ -130,11 +130,16 @@ attach_for_2s() {
 	local ps=$!
 	wait_for err.txt attached
 	t0=$(cpu_ns_of "$pid")
+	w0=$(date +%s%N)
 	sleep 2
 	t1=$(cpu_ns_of "$pid")
+	w1=$(date +%s%N)
 	kill -INT "$ps"
 	wait "$ps"
 	KCPU=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", b - a }')
+	# the kernel's figures cover [w0, w1]; procscope's window is longer (it attached before
+	# 'attached' was seen, and stops after the signal): compare rates, not totals
+	KWALL=$((w1 - w0))
 }
 
 # A process busy before attach -- two busy threads, six idle -- is measured from the
@@ -152,8 +157,11 @@ test_pid_mode_threads_running_before_attach() {
 	local oncpu wall blocked runq unacc
 	read -r oncpu runq blocked unacc wall <<< "$(q out.json '.processes[0] |
 		"\(.sched.oncpu_ns) \(.sched.runq_ns) \(.sched.blocked_ns) \(.sched.unaccounted_ns) \(.wall_ns)"')"
-	assert_within "$oncpu" "$KCPU" 5 "on-CPU vs utime+stime over the window"
-	assert_eq "$unacc" 0 "every switch seen"
+	assert_within "$(awk -v o="$oncpu" -v w="$wall" -v kw="$KWALL" 'BEGIN { printf "%.0f", o * kw / w }')" \
+		"$KCPU" 5 "on-CPU per second vs utime+stime per second"
+	# every switch seen, but for a race of the first sight at attach (a thread switched
+	# while the iterator first files it): microseconds, never more than a millisecond
+	assert_le "$unacc" 1000000 "every switch seen"
 	# 8 threads and the main thread (blocked in join): 9 thread-lives over the window
 	assert_within "$((oncpu + runq + blocked))" "$((9 * wall))" 2 "thread-time adds up"
 	assert_within "$blocked" "$((7 * wall))" 5 "six idle threads and main, blocked throughout"
@@ -161,15 +169,17 @@ test_pid_mode_threads_running_before_attach() {
 }
 
 # pid 1, running long before: never more CPU than the kernel accounted for it (on
-# some kernels its switches are not reported at all: then unaccounted, never on-CPU)
+# some kernels its switch-outs are not reported at all: then its run time counted by
+# the kernel, and the rest a wait or unaccounted, never more on-CPU)
 test_pid_mode_pid1() {
 	attach_for_2s 1 out.json --only sched
 	local oncpu wall threads
 	oncpu=$(q out.json '.processes[0].sched.oncpu_ns')
 	wall=$(q out.json .target.wall_ns)
 	threads=$(ls /proc/1/task | wc -l)
-	# the kernel counts in ticks: allow one tick per thread on top of 5%
-	assert_le "$oncpu" "$(awk -v k="$KCPU" -v n="$threads" -v hz="$(getconf CLK_TCK)" \
+	# per second of each window; the kernel counts in ticks: one tick per thread on top of 5%
+	assert_le "$(awk -v o="$oncpu" -v w="$wall" -v kw="$KWALL" 'BEGIN { printf "%.0f", o * kw / w }')" \
+		"$(awk -v k="$KCPU" -v n="$threads" -v hz="$(getconf CLK_TCK)" \
 		'BEGIN { printf "%.0f", k * 1.05 + n * 1e9 / hz }')" "on-CPU vs pid 1's utime+stime"
 	assert_le "$oncpu" "$((threads * wall))"
 	assert_eq "$(q out.json '.processes[0].cmdline | length > 0')" true "its command line"

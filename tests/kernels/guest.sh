@@ -52,6 +52,8 @@ CI=true PROCSCOPE_TEST_SLOW=1 bash tests/integration/run.sh \
 	test_sched::test_context_switches_match_kernel \
 	test_lifecycle::test_exit_status_is_the_commands \
 	test_kernel::test_check_lists_every_subsystem \
+	test_waiting::test_waiting_select_on_a_socket \
+	test_waiting::test_waiting_futex \
 	> "$out/smoke.txt" 2>&1
 # the files of the tests that failed, for the host to show
 [ -d build/failed-tests ] && cp -r build/failed-tests "$out/"
