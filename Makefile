@@ -7,6 +7,7 @@
 #   make test-integration   tests that load BPF (root, kernel with BTF)
 #   make test-kernels       the kernel matrix: Debian's 6.1, 6.12 and 5.10 under qemu
 #   make bench      overhead benchmarks against no tracing and peer tools
+#   make bench-smoke        every peer tool of the benchmarks attaches and measures
 #   make demo       profile the bundled demo workflow
 #   make install    the binary, docs and the systemd service (PREFIX, DESTDIR)
 #   make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from the running kernel
@@ -91,7 +92,7 @@ WL_CFLAGS := -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -D_GNU_SOURCE
 # as distributions build: optimized, no frame pointers (unwinding needs the unwind tables)
 WL_NOFP_CFLAGS := -O2 -g -fomit-frame-pointer -Wall -Wextra -Werror -D_GNU_SOURCE
 
-.PHONY: all clean install check check-layers test test-all test-unit test-integration test-kernels bench run-bench demo run-demo vmlinux \
+.PHONY: all clean install check check-layers test test-all test-unit test-integration test-kernels bench bench-smoke run-bench demo run-demo vmlinux \
 	fuzz fuzz-build fuzzers check-sanitize sanitize-build \
 	install deps format format-check workloads
 
@@ -211,10 +212,14 @@ check:
 	$(Q)tools/install-deps.sh test
 	$(Q)$(MAKE) --no-print-directory test-all
 
-# make test, the sanitized build's tests, the fuzzers and the kernel matrix, with one
-# count line for all
+# make test, the sanitized build's tests, the fuzzers, the bench smoke and the kernel
+# matrix, with one count line for all
 test-all: format-check check-layers procscope $(OUT)/unit_tests workloads sanitize-build fuzz-build
-	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/run-all.sh --sanitize --fuzz --kernels
+	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/run-all.sh --sanitize --fuzz --bench --kernels
+
+# every tracer the benchmarks compare with attaches and measures (bench/smoke.sh)
+bench-smoke: procscope workloads
+	$(Q)bash bench/smoke.sh
 
 test: format-check check-layers procscope $(OUT)/unit_tests workloads
 	$(Q)bash tests/run-all.sh

@@ -34,7 +34,7 @@ row() { echo "| $1 | $2 | $3 | $4 |"; }
 # the most frequent of the words on stdin, "word k/n"
 tally() { sort | uniq -c | sort -rn | awk -v n="$REPS" 'NR == 1 { print $2 " " $1 "/" n }'; }
 
-echo "## Field accuracy: real programs, ground truth taken independently ($REPS runs each, medians)"
+heading "Field accuracy: real programs, ground truth taken independently ($REPS runs each, medians)"
 echo
 echo "| scenario | truth | procscope | top finding |"
 echo "|---|---|---|---|"

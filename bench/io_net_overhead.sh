@@ -93,15 +93,15 @@ modes=(disk_none disk_procscope disk_biolatency xnet_none xnet_procscope xnet_tc
 interleave "$tmp/raw" run
 
 
-echo "## Disk: fio 4 KiB random direct reads, psync QD1 (${SECS}s, $REPS repetitions)"
+heading "Disk: fio 4 KiB random direct reads, psync QD1 (${SECS}s, $REPS repetitions)"
 echo
 loss_table "$tmp/raw" disk IOPS
 echo
-echo "## Network: sockperf TCP ping-pong on loopback, client and server on two CPUs (${SECS}s, $REPS repetitions)"
+heading "Network: sockperf TCP ping-pong on loopback, client and server on two CPUs (${SECS}s, $REPS repetitions)"
 echo
 loss_table "$tmp/raw" xnet "round trips/s"
 echo
-echo "## Network: the same on one CPU, the worst case (${SECS}s, $REPS repetitions)"
+heading "Network: the same on one CPU, the worst case (${SECS}s, $REPS repetitions)"
 echo
 loss_table "$tmp/raw" net "round trips/s"
 cp "$tmp/raw" "$OUT/io_net_overhead.raw"

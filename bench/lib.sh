@@ -69,3 +69,72 @@ loss_table() {
 		echo "| ${m#"$prefix"_} | $med | ${loss}% |"
 	done
 }
+
+# The BPF programs process PID holds: their ids, one per line.
+held_progs() { { awk '$1 == "prog_id:" { print $2 }' /proc/"$1"/fdinfo/* 2>/dev/null || true; } | sort -un; }
+
+# wait_attached PID LOG READY: up to 20 s, until the peer tool PID holds BPF programs and
+# (READY not empty) its output LOG has its ready line. 1 if it never does.
+wait_attached() {
+	local i
+	for i in $(seq 1 400); do
+		kill -0 "$1" 2>/dev/null || return 1
+		if [ -n "$(held_progs "$1")" ] && { [ -z "$3" ] || grep -q -- "$3" "$2"; }; then
+			return 0
+		fi
+		sleep 0.05
+	done
+	return 1
+}
+
+# peer_measured NAME PID LOG: a peer tool (PID, its output in LOG) proves it traced: it
+# still runs, it holds BPF programs, and they run -- with the kernel's BPF statistics on
+# for a moment (after the measurement: they cost every program), some system calls and
+# 0.2 s of time make their run count grow. Else the bench fails, with the tool's own
+# words: a peer that did not attach must never read as free.
+peer_measured() {
+	local name=$1 pid=$2 log=$3 ids old runs
+	if ! kill -0 "$pid" 2>/dev/null; then
+		echo "bench: $name is not running: $(head -c 2000 "$log")" >&2
+		return 1
+	fi
+	ids=$(held_progs "$pid")
+	if [ -z "$ids" ]; then
+		echo "bench: $name holds no BPF program: $(head -c 2000 "$log")" >&2
+		return 1
+	fi
+	old=$(sysctl -n kernel.bpf_stats_enabled)
+	sysctl -qw kernel.bpf_stats_enabled=1
+	"$WL/getppid_n" 1000 > /dev/null
+	sleep 0.2
+	runs=$(for id in $ids; do bpftool prog show id "$id" -j 2>/dev/null | jq '.run_cnt // 0'; done |
+		awk '{ s += $1 } END { print s + 0 }')
+	sysctl -qw kernel.bpf_stats_enabled="$old"
+	if [ "$runs" -eq 0 ]; then
+		echo "bench: $name's programs ($(echo $ids)) never ran: $(head -c 2000 "$log")" >&2
+		return 1
+	fi
+}
+
+# peer_output NAME LOG PATTERN: the peer's output at the end has PATTERN (its count or
+# histogram, non-zero); else the bench fails with its output.
+peer_output() {
+	grep -qE -- "$3" "$2" && return 0
+	echo "bench: $1 measured nothing (no /$3/ in its output): $(head -c 2000 "$2")" >&2
+	return 1
+}
+
+# The run's provenance, for every table: date, machine, kernel, commit.
+provenance() {
+	local commit
+	commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+	git -C "$ROOT" diff --quiet HEAD 2>/dev/null || commit="$commit+changes"
+	echo "Run $(date -u +%F) on $(uname -r), $(nproc) CPUs ($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)), procscope at $commit."
+}
+
+# A table's heading, and its provenance under it.
+heading() {
+	echo "## $*"
+	echo
+	provenance
+}

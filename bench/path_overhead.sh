@@ -84,7 +84,7 @@ done
 
 med() { median < "$tmp/$1"; }
 none=$(med none)
-echo "## The critical path's cost on context switches (bench/path_overhead.sh)"
+heading "The critical path's cost on context switches (bench/path_overhead.sh)"
 echo
 echo "perf bench sched pipe -l $LOOPS, $REPS repetitions, interleaved; before: procscope at $BASE"
 echo

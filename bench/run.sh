@@ -1,29 +1,21 @@
 #!/usr/bin/env bash
-# All benchmarks; results (markdown tables) go to bench/results/ and are copied into
-# docs/benchmarks.md by hand, with the date and machine. Run as root on an otherwise
-# idle machine; every table compares modes measured in the same run.
+# All benchmarks; results (markdown tables, each with the date, machine and commit it
+# was run on) go to bench/results/ and into docs/benchmarks.md's generated sections
+# (bench/publish.sh), never by hand. Run as root on an otherwise idle machine; every
+# table compares modes measured in the same run.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 [ "$(id -u)" -eq 0 ] || { echo "bench: needs root" >&2; exit 1; }
+# each script's tables into bench/results/NAME.md, all of them into latest.md; then
+# the generated sections of docs/benchmarks.md (bench/publish.sh)
+scripts=(syscall_overhead io_net_overhead stacks_overhead path_overhead unwind scenarios field
+	trace soak)
 {
 	echo "# procscope benchmarks, $(date -u +%F) on $(uname -r), $(nproc) CPUs"
-	echo
-	bash "$here/syscall_overhead.sh"
-	echo
-	bash "$here/io_net_overhead.sh"
-	echo
-	bash "$here/stacks_overhead.sh"
-	echo
-	bash "$here/path_overhead.sh"
-	echo
-	bash "$here/unwind.sh"
-	echo
-	bash "$here/scenarios.sh"
-	echo
-	bash "$here/field.sh"
-	echo
-	bash "$here/trace.sh"
-	echo
-	bash "$here/soak.sh"
-} | tee "$OUT/latest.md"
+	for s in "${scripts[@]}"; do
+		echo
+		bash "$here/$s.sh" | tee "$OUT/$s.md"
+	done
+} > "$OUT/latest.md"
+bash "$here/publish.sh" "$OUT"

@@ -32,7 +32,7 @@ scenarios=(
 	"three-step pipeline|cpu|50 ms sleep + 500 ms CPU + 50 ms sleep: ~83% on-CPU, middle step on the path|sh -c '$WL/sleeper 5 10; $WL/spin 500; $WL/sleeper 5 10'"
 )
 
-echo "## Diagnosis accuracy: scenario workflows ($REPS runs each, medians)"
+heading "Diagnosis accuracy: scenario workflows ($REPS runs each, medians)"
 echo
 echo "| scenario | ground truth | top finding | on-CPU | run queue | disk | network | lock | sleep | child+other |"
 echo "|---|---|---|---|---|---|---|---|---|---|"

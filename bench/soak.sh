@@ -77,7 +77,7 @@ for _ in $(seq 20); do
 	[ "$leftover" = 0 ] && break
 	sleep 0.1
 done
-echo "## Soak: \`-a -i 10 --prometheus\` for ${SOAK_SECONDS}s under \`stress-ng --fork 2 --exec 2\`"
+heading "Soak: \`-a -i 10 --prometheus\` for ${SOAK_SECONDS}s under \`stress-ng --fork 2 --exec 2\`"
 echo
 echo "$(date -u +%F), $(uname -r), $(nproc) CPUs; the endpoint scraped every ${SAMPLE}s."
 echo

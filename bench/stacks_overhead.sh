@@ -21,10 +21,12 @@ tmp=$(mktemp -d)
 cpu=(taskset -c 1 "$WL/cpuloop" "$SECS")
 pp=(taskset -c 1 "$WL/pingpong" "$SECS")
 
-# A peer attached to a gated workload's pid: peer READY CMD... -- WORKLOAD...
+# A peer attached to a gated workload's pid: peer NAME READY PATTERN CMD... -- WORKLOAD...
+# (READY: its line once attached, '' if it prints none)
+# It must prove it traced (lib.sh: peer_measured) and print PATTERN at the end (its counts).
 peer() {
-	local ready=$1 pid tool i
-	shift
+	local name=$1 ready=$2 pattern=$3 pid tool i
+	shift 3
 	local -a tool_cmd=()
 	while [ "$1" != "--" ]; do tool_cmd+=("$1"); shift; done
 	shift
@@ -34,14 +36,20 @@ peer() {
 	pid=$(awk '/^ready/ { print $2 }' "$tmp/wl.out")
 	"${tool_cmd[@]//PID/$pid}" > "$tmp/tool.out" 2>&1 &
 	tool=$!
-	wait_for "$tmp/tool.out" "$ready" || true
+	if ! wait_attached "$tool" "$tmp/tool.out" "$ready"; then
+		kill -KILL "$tool" "$wl" 2>/dev/null || true
+		echo "bench: $name did not start: $(head -c 2000 "$tmp/tool.out")" >&2
+		return 1
+	fi
 	sleep 0.5
 	kill -USR1 "$pid"
 	wait "$wl"
+	peer_measured "$name" "$tool" "$tmp/tool.out" || { kill -KILL "$tool"; return 1; }
 	kill -INT "$tool" 2>/dev/null || true
 	for i in $(seq 1 50); do kill -0 "$tool" 2>/dev/null || break; sleep 0.1; done
 	kill -KILL "$tool" 2>/dev/null || true
 	wait "$tool" 2>/dev/null || true
+	peer_output "$name" "$tmp/tool.out" "$pattern" || return 1
 	cat "$tmp/wl.out"
 }
 
@@ -50,14 +58,17 @@ run() {
 	cpu_none) "${cpu[@]}" ;;
 	cpu_procscope_sampling) "$PROCSCOPE" --only profile -o "$tmp/report.out" -- "${cpu[@]}" ;;
 	cpu_procscope) "$PROCSCOPE" -o "$tmp/report.out" -- "${cpu[@]}" ;;
-	cpu_bpftrace) peer Attaching stdbuf -oL bpftrace -e \
+	# its stacks' counts at the end: "]: N"
+	cpu_bpftrace) peer bpftrace Attaching '\]: [1-9][0-9]*$' stdbuf -oL bpftrace -e \
 		'profile:hz:99 /pid == PID/ { @[kstack, ustack] = count(); }' -- "${cpu[@]}" ;;
 	sw_none) "${pp[@]}" ;;
 	sw_procscope_sched) "$PROCSCOPE" --only sched -o "$tmp/report.out" -- "${pp[@]}" ;;
 	sw_procscope_offcpu) "$PROCSCOPE" --only sched --offcpu -o "$tmp/report.out" -- "${pp[@]}" ;;
 	sw_procscope_offcpu_fp) "$PROCSCOPE" --only sched --offcpu --unwind fp -o "$tmp/report.out" \
 		-- "${pp[@]}" ;;
-	sw_offcputime) peer Tracing stdbuf -oL offcputime -p PID -- "${pp[@]}" ;;
+	# each stack ends with its total in microseconds
+	sw_offcputime) peer offcputime '' '^ +[1-9][0-9]*$' stdbuf -oL offcputime -p PID \
+		-- "${pp[@]}" ;;
 	esac | awk '/per_sec/ { print $2 }'
 }
 
@@ -66,19 +77,20 @@ modes=(cpu_none cpu_procscope_sampling cpu_procscope cpu_bpftrace
 interleave "$tmp/raw" run
 
 
-echo "## On-CPU sampling at 99 Hz: CPU-bound loop (${SECS}s, $REPS repetitions)"
+heading "On-CPU sampling at 99 Hz: CPU-bound loop (${SECS}s, $REPS repetitions)"
 echo
 loss_table "$tmp/raw" cpu "work/s"
 echo
-echo "## Off-CPU stacks: pipe ping-pong between two threads on one CPU (${SECS}s, $REPS repetitions)"
+heading "Off-CPU stacks: pipe ping-pong between two threads on one CPU (${SECS}s, $REPS repetitions)"
 echo
 loss_table "$tmp/raw" sw "round trips/s"
 echo
-echo "## Symbolizing a workflow of 100 short processes (3 runs)"
+SYMBOLIZE_RUNS=${SYMBOLIZE_RUNS:-3}
+heading "Symbolizing a workflow of 100 short processes ($SYMBOLIZE_RUNS runs)"
 echo
 echo "| run | symbolize | peak RSS | processes captured (missed) | files (parsed) | user frames named |"
 echo "|---|---:|---:|---:|---:|---:|"
-for i in 1 2 3; do
+for i in $(seq 1 "$SYMBOLIZE_RUNS"); do
 	"$PROCSCOPE" --json -o "$tmp/s.json" --folded "$tmp/f.txt" -- \
 		sh -c "for i in \$(seq 100); do $WL/stacks 20; done"
 	jq -r --arg i "$i" 'select(.type == "report") |

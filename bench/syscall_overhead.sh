@@ -34,57 +34,68 @@ run_procscope() {
 	cat "$tmp/wl.out"
 }
 
-# A peer that attaches to a pid: start the loop held at its gate, attach, release it.
+# A peer that attaches to a pid: start the loop held at its gate, attach, release it;
+# the peer must prove it traced (lib.sh: peer_measured) and, where it prints one, show
+# its count or histogram (PATTERN, empty for none).
 run_peer() {
-	local name=$1 ready=$2 pid tool rc=0
-	shift 2
+	local name=$1 ready=$2 pattern=$3 pid tool rc=0 t0
+	shift 3
 	WL_WAIT=1 "${LOOP[@]}" > "$tmp/wl.out" &
 	wl=$!
 	wait_for "$tmp/wl.out" '^ready'
 	pid=$(awk '/^ready/ { print $2 }' "$tmp/wl.out")
-	local t0=$(date +%s%N)
+	t0=$(date +%s%N)
 	"$@" "$pid" > "$tmp/tool.out" 2>&1 &
 	tool=$!
-	wait_for "$tmp/tool.out" "$ready"
+	if ! wait_attached "$tool" "$tmp/tool.out" "$ready"; then
+		kill -KILL "$tool" "$wl" 2>/dev/null || true
+		echo "bench: $name did not start: $(head -c 2000 "$tmp/tool.out")" >&2
+		return 1
+	fi
 	echo $(( ($(date +%s%N) - t0) / 1000 )) >> "$tmp/startup_us.$name"
 	sleep 0.3 # the ready line comes just before the last attach
 	kill -USR1 "$pid"
 	wait "$wl"
 	proc_footprint "$tool" >> "$tmp/footprint.$name"
+	peer_measured "$name" "$tool" "$tmp/tool.out" || { kill -KILL "$tool"; return 1; }
 	kill -INT "$tool" 2>/dev/null || true
 	for _ in $(seq 1 50); do kill -0 "$tool" 2>/dev/null || break; sleep 0.1; done
 	kill -KILL "$tool" 2>/dev/null || true
 	wait "$tool" || rc=$?
+	[ -z "$pattern" ] || peer_output "$name" "$tmp/tool.out" "$pattern" || return 1
 	grep '^ns_per_call' "$tmp/wl.out"
 }
 
 # the floor: empty programs on both syscall tracepoints (what merely attaching costs)
 floor_cmd() {
-	exec stdbuf -oL -eL bpftrace -e 'tracepoint:raw_syscalls:syscalls_enter { }
-		tracepoint:raw_syscalls:syscalls_exit { }'
+	exec stdbuf -oL -eL bpftrace -e 'tracepoint:raw_syscalls:sys_enter { }
+		tracepoint:raw_syscalls:sys_exit { }'
 }
 syscount_cmd() { exec stdbuf -oL -eL syscount -L -p "$1"; }
 bpftrace_cmd() {
-	exec stdbuf -oL -eL bpftrace -e "tracepoint:raw_syscalls:syscalls_enter /pid == $1/ { @s[tid] = nsecs; }
-		tracepoint:raw_syscalls:syscalls_exit /@s[tid]/ { @ns = hist(nsecs - @s[tid]); delete(@s[tid]); }"
+	exec stdbuf -oL -eL bpftrace -e "tracepoint:raw_syscalls:sys_enter /pid == $1/ { @s[tid] = nsecs; }
+		tracepoint:raw_syscalls:sys_exit /@s[tid]/ { @ns = hist(nsecs - @s[tid]); delete(@s[tid]); }"
 }
 
 run_mode() {
 	case $1 in
 	none) run_none ;;
-	floor) run_peer floor 'Attaching' floor_cmd ;;
+	floor) run_peer floor 'Attaching' '' floor_cmd ;;
 	procscope) run_procscope default ;;
 	procscope_nostats) run_procscope nostats --bpf-stats=off ;;
 	procscope_all) run_procscope all --syscall-timing=all ;;
-	syscount) run_peer syscount 'Tracing syscalls' syscount_cmd ;;
-	bpftrace) run_peer bpftrace 'Attaching' bpftrace_cmd ;;
+	# syscount's table: getppid with its count
+	syscount) run_peer syscount 'Tracing syscalls' '^getppid +[1-9][0-9]* ' syscount_cmd ;;
+	# a bucket of the histogram with calls in it
+	bpftrace) run_peer bpftrace 'Attaching' '^\[[0-9]+[KM]?, [0-9]+[KM]?\) +[1-9][0-9]* ' \
+		bpftrace_cmd ;;
 	esac
 }
 
 ns_per_call() { run_mode "$1" | awk '/^ns_per_call/ { print $2 }'; }
 interleave "$tmp/raw" ns_per_call
 
-echo "## Syscall overhead: tight getppid loop ($CALLS calls, $REPS interleaved repetitions)"
+heading "Syscall overhead: tight getppid loop ($CALLS calls, $REPS interleaved repetitions)"
 echo
 echo "| mode | ns/call (median) | added ns/call (median of paired differences) | ratio to procscope |"
 echo "|---|---:|---:|---:|"
@@ -102,7 +113,7 @@ while read -r m med added; do
 	echo "| $m | $med | $added | $ratio |"
 done < "$tmp/table"
 echo
-echo "## Footprint while tracing the loop (medians)"
+heading "Footprint while tracing the loop (medians)"
 echo
 echo "| tool | startup to attached | peak RSS | CPU time |"
 echo "|---|---:|---:|---:|"
@@ -119,5 +130,25 @@ for p in floor syscount bpftrace; do
 	c=$(awk '{ print $2 }' "$tmp/footprint.$p" | median)
 	echo "| $p | ~${s} ms (to its ready line) | ${r} MiB | ${c} ms |"
 done
+# the cost by commit: this run appended to bench/history (kept in git), the whole
+# history shown, so that a regression is seen when it lands
+HISTORY=${BENCH_HISTORY-$ROOT/bench/history/syscall_overhead.tsv}
+if [ -n "$HISTORY" ]; then
+	commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+	git -C "$ROOT" diff --quiet HEAD 2>/dev/null || commit="$commit+changes"
+	printf '%s\t%s\t%s' "$(date -u +%F)" "$commit" "$(uname -r)" >> "$HISTORY"
+	for m in floor procscope procscope_all syscount bpftrace; do
+		printf '\t%s' "$(awk -v m="$m" '$1 == m { print $3 }' "$tmp/table")" >> "$HISTORY"
+	done
+	echo >> "$HISTORY"
+	echo
+	heading "Syscall overhead by commit (added ns/call; bench/history/syscall_overhead.tsv)"
+	echo
+	echo "| date | commit | kernel | floor | procscope | ratio to floor | --syscall-timing=all | ratio to floor | syscount | bpftrace |"
+	echo "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"
+	awk -F'\t' '!/^#/ && NF >= 8 {
+		printf "| %s | %s | %s | %s | %s | %.2f | %s | %.2f | %s | %s |\n",
+			$1, $2, $3, $4, $5, $5 / $4, $6, $6 / $4, $7, $8 }' "$HISTORY"
+fi
 cp "$tmp/raw" "$OUT/syscall_overhead.raw"
 rm -rf "$tmp"

@@ -66,7 +66,7 @@ write_ms=$(for f in "$tmp"/trace-*.err; do sed -n 's/.*written in \([0-9.]*\) ms
 render_ms=$(for f in "$tmp"/trace-*.err; do sed -n 's/.*html: rendered in \([0-9.]*\) ms.*/\1/p' "$f"; done | median)
 procs=$(for f in "$tmp"/trace-*.json; do jq 'select(.type == "report") | .target.process_count' "$f"; done | median)
 
-echo "## Trace and HTML (bench/trace.sh)"
+heading "Trace and HTML (bench/trace.sh)"
 echo
 echo "procscope's own tree built from scratch $BUILDS times over (\`make -B -j2 procscope\`), $REPS times in turn in each mode; medians."
 echo

@@ -54,7 +54,7 @@ perf_cov() {
 	echo " $(sort -n "$tmp/depths" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] + 0 }')"
 }
 
-echo "## Unwinding: samples reaching the program's entry, and median user depth"
+heading "Unwinding: samples reaching the program's entry, and median user depth"
 echo
 echo "| program (Debian's build, or g++ -O2) | procscope | procscope --unwind fp | perf -g | perf --call-graph dwarf |"
 echo "|---|---:|---:|---:|---:|"
@@ -101,7 +101,7 @@ for n in cpp python xz gzip; do
 done
 interleave "$tmp/raw" run
 
-echo "## Unwinding cost: elapsed time of a fixed amount of work at 99 Hz ($REPS repetitions, medians)"
+heading "Unwinding cost: elapsed time of a fixed amount of work at 99 Hz ($REPS repetitions, medians)"
 echo
 echo "| program | none | procscope --unwind fp | procscope (unwind tables) | perf --call-graph dwarf | procscope CPU (all of it) | procscope peak RSS | perf script CPU (its unwinding) |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|"

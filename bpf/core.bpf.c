@@ -129,11 +129,15 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(core_exit, struct task_struct *p)
 {
 	struct task_ctx *c = filter_task(p, TS_ONCPU);
+	struct cpu_ctx *cc = cpu_ctx();
 	struct proc_rec *rec;
 	struct ev_exit *e;
 	__u32 tgid;
 	__s32 code;
 
+	/* its kernel stack, and the registers on it, may soon be another task's */
+	if (cc && cc->task == (__u64)p)
+		cc->regs = 0;
 	if (!c)
 		return 0;
 	rec = proc_of(c->slot);

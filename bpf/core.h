@@ -158,6 +158,12 @@ struct cpu_ctx {
 	__u64 switch_ns;   /* sched: this CPU's last context switch, 0 before the first */
 	__u32 past_head;   /* the next record of this CPU's ring in core_past */
 	__u32 pad;
+	/*
+	 * The saved registers of @task (its kernel stack's: one task's alone), once a
+	 * syscall has checked @task against current; 0 after a switch. A syscall whose
+	 * registers are these is @task's without asking for current (a helper call).
+	 */
+	__u64 regs;
 };
 
 CORE_GLOBAL struct {
@@ -702,6 +708,7 @@ static __always_inline void cpu_ctx_load(struct cpu_ctx *cc, struct task_struct 
 					 struct task_ctx *c)
 {
 	cc->task = (__u64)t;
+	cc->regs = 0;
 	if (c) {
 		cc->slot = c->slot;
 		cc->syscall = c->syscall;
@@ -765,6 +772,24 @@ static __always_inline struct task_ctx *filter_task(struct task_struct *t, __u8 
 		return NULL;
 	c = task_ctx_get(t);
 	return c ? filter_ctx_in(t, c, seen_as, member) : NULL;
+}
+
+/*
+ * This CPU's cache (@cc) made current's, for a syscall whose saved registers are @regs:
+ * at once if they are those it last checked, else against current (and loaded afresh
+ * if it is another task's: a switch here went unseen, or none was seen since attach).
+ */
+static __always_inline void cpu_ctx_current(struct cpu_ctx *cc, const void *regs)
+{
+	struct task_struct *t;
+
+	if (cc->regs == (__u64)regs)
+		return;
+	if (cc->task != bpf_get_current_task()) {
+		t = bpf_get_current_task_btf();
+		cpu_ctx_load(cc, t, filter_task(t, TS_ONCPU));
+	}
+	cc->regs = (__u64)regs;
 }
 
 /*

@@ -3,7 +3,8 @@
  * Syscall counts, errors and latency per process and syscall number.
  *
  * syscalls_enter finds the (process, syscall) row through this CPU's cache of the current
- * task (struct cpu_ctx: inlined per-CPU and array lookups; no task storage, no hash)
+ * task (struct cpu_ctx: inlined per-CPU and array lookups; no task storage, no hash;
+ * known to be current's by the syscall's saved registers, without a helper call)
  * and decides whether to time the call; syscalls_exit counts it, with its error, and adds
  * the latency of a timed call. sched_switch parks a syscall in flight in the task's
  * storage while the task is off the CPU, which is also where sched.bpf.c reads it to
@@ -50,12 +51,7 @@ int BPF_PROG(syscalls_enter, struct pt_regs *regs, long id)
 
 	if (!cc)
 		return 0;
-	if (cc->task != bpf_get_current_task()) {
-		/* first syscall on this CPU since attach: no sched_switch has set the cache */
-		struct task_struct *t = bpf_get_current_task_btf();
-
-		cpu_ctx_load(cc, t, filter_task(t, TS_ONCPU));
-	}
+	cpu_ctx_current(cc, regs);
 	if (!cc->slot || !(p = proc_of(cc->slot)))
 		return 0;
 	nr = id >= 0 && id < SYSCALL_NR_MAX ? id : SYSCALL_NR_MAX - 1;
@@ -102,15 +98,8 @@ int BPF_PROG(syscalls_exit, struct pt_regs *regs, long ret)
 
 	if (!cc)
 		return 0;
-	if (cc->task != bpf_get_current_task()) {
-		/*
-		 * Running, but this CPU's cache is another task's: the kernel did not report
-		 * its switch here (this happens). Its syscall is parked in its own storage.
-		 */
-		struct task_struct *t = bpf_get_current_task_btf();
-
-		cpu_ctx_load(cc, t, filter_task(t, TS_ONCPU));
-	}
+	/* a switch here unseen: its syscall is parked in its own storage, and loaded */
+	cpu_ctx_current(cc, regs);
 	/* a syscall entered before attach, or by an untracked task, has no row */
 	if (!cc->syscall.row)
 		return 0;

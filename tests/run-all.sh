@@ -5,18 +5,21 @@
 # ASan+UBSan build (make sanitize-build), and each libFuzzer harness for FUZZ_SECONDS
 # (make fuzz-build). Ends with one "N passed, N failed" line for the whole run; exit
 # status 1 if anything failed.
-#   usage: tests/run-all.sh [--kernels] [--sanitize] [--fuzz] [--sanitized-only]
+# With --bench, the bench smoke (bench/smoke.sh): every tracer the benchmarks compare
+# with attaches and measures.
+#   usage: tests/run-all.sh [--kernels] [--sanitize] [--fuzz] [--bench] [--sanitized-only]
 set -uo pipefail
 cd "$(dirname "$0")/.."
 counts=$(mktemp)
 trap 'rm -f "$counts"' EXIT
 total_pass=0 total_fail=0
-kernels= sanitize= fuzz= plain=1
+kernels= sanitize= fuzz= bench= plain=1
 for a in "$@"; do
 	case $a in
 	--kernels) kernels=1 ;;
 	--sanitize) sanitize=1 ;;
 	--fuzz) fuzz=1 ;;
+	--bench) bench=1 ;;
 	--sanitized-only) sanitize=1 plain= ;;
 	*) echo "run-all: unknown option '$a'" >&2; exit 2 ;;
 	esac
@@ -62,6 +65,9 @@ if [ -n "$sanitize" ]; then
 fi
 if [ -n "$fuzz" ]; then
 	runner "fuzzing, ${FUZZ_SECONDS:-30}s per harness" bash tests/fuzz/run.sh build/fuzz "${FUZZ_SECONDS:-30}"
+fi
+if [ -n "$bench" ]; then
+	runner "bench smoke" bash bench/smoke.sh
 fi
 if [ -n "$kernels" ]; then
 	runner "kernel matrix (qemu)" bash tests/kernels/run.sh

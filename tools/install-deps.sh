@@ -30,7 +30,9 @@ test_pkgs=(jq util-linux procps iproute2 libxml2-utils protobuf-compiler binutil
 	# managed runtimes with threads of their own (test_runtimes.sh: node above, a JVM, Go)
 	curl python3 sqlite3 postgresql-15 default-jdk-headless golang-go
 	# libFuzzer and the sanitizers' runtimes for clang (make fuzz)
-	libclang-rt-14-dev)
+	libclang-rt-14-dev
+	# the bench smoke (bench/smoke.sh): the tracers the benchmarks compare with attach
+	bpftrace libbpf-tools)
 # bench: the peer tools measured side by side (perf: its DWARF unwinding; time: its
 # post-processing CPU) and the workload generators (stress-ng: the soak's fork storm).
 bench_pkgs=(libbpf-tools bpftrace fio sockperf linux-perf time stress-ng)

@@ -18,7 +18,7 @@
  * switch patches the kernel's text on every CPU (a static key): a few a second, not more.
  */
 #define STATS_PERIOD_NS 1000000000ULL
-#define STATS_WINDOW_NS 50000000ULL
+#define STATS_WINDOW_NS 25000000ULL
 /*
  * With recycling, the loop wakes every RECYCLE_EVERY_NS on its own: events wake it at
  * most this often (cfg_wake_gap_ns, bpf/core.h).
