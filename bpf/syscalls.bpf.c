@@ -19,13 +19,21 @@
 
 #define MAX_ERRNO 4095
 
-/* Time this call? Returns the weight of its measurement, 0 for not timed. */
+/*
+ * Time this call? Returns the weight of its measurement, 0 for not timed. A row over its
+ * budget -- a hot loop's, where this runs on every call -- is done in a load, an
+ * increment and a store: the clock is read, and a new epoch noticed, only at its
+ * sampled calls (a new epoch's first calls are then sampled, not all timed: a few).
+ */
 static __always_inline __u32 syscall_timing_weight(struct stat_row *r)
 {
 	__u32 epoch;
 
 	if (cfg_syscall_budget == ~0U)
 		return 1;
+	/* racy between threads of one process: only the sampling phase drifts */
+	if (r->epoch_timed >= cfg_syscall_budget && ++r->skipped % SYSCALL_SAMPLE_EVERY)
+		return 0;
 	epoch = (__u32)(bpf_jiffies64() >> SYSCALL_EPOCH_SHIFT);
 	if (r->epoch != epoch) {
 		r->epoch = epoch;
@@ -35,10 +43,7 @@ static __always_inline __u32 syscall_timing_weight(struct stat_row *r)
 		r->epoch_timed++;
 		return 1;
 	}
-	/* racy between threads of one process: only the sampling phase drifts */
-	if (++r->skipped % SYSCALL_SAMPLE_EVERY == 0)
-		return SYSCALL_SAMPLE_EVERY;
-	return 0;
+	return SYSCALL_SAMPLE_EVERY;
 }
 
 SEC("?tp_btf/sys_enter")
