@@ -128,7 +128,7 @@ peer_output() {
 provenance() {
 	local commit
 	commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
-	git -C "$ROOT" diff --quiet HEAD -- bpf src include bench tests/workloads Makefile 2>/dev/null ||
+	git -C "$ROOT" diff --quiet HEAD -- bpf src include bench tests/workloads Makefile ':!bench/history' 2>/dev/null ||
 		commit="$commit+changes" # what is measured changed since the commit
 	echo "Run $(date -u +%F) on $(uname -r), $(nproc) CPUs ($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)), procscope at $commit."
 }

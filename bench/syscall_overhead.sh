@@ -135,7 +135,7 @@ done
 HISTORY=${BENCH_HISTORY-$ROOT/bench/history/syscall_overhead.tsv}
 if [ -n "$HISTORY" ]; then
 	commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
-	git -C "$ROOT" diff --quiet HEAD -- bpf src include bench tests/workloads Makefile 2>/dev/null ||
+	git -C "$ROOT" diff --quiet HEAD -- bpf src include bench tests/workloads Makefile ':!bench/history' 2>/dev/null ||
 		commit="$commit+changes" # what is measured changed since the commit
 	printf '%s\t%s\t%s' "$(date -u +%F)" "$commit" "$(uname -r)" >> "$HISTORY"
 	for m in floor procscope procscope_all syscount bpftrace; do
