@@ -124,6 +124,46 @@ peer_output() {
 	return 1
 }
 
+# peer_run DIR NAME READY PATTERN CMD... -- WORKLOAD...: a peer tool attached to a
+# workload held at its gate (WL_WAIT=1): the workload started, the tool started on its pid
+# (the word PID in CMD is replaced by it) and attached (wait_attached; READY: its line, ''
+# if it prints none), the workload released and waited for, the tool stopped with SIGINT.
+# The peer must prove it traced (peer_measured) and, where PATTERN is not empty, print it
+# at the end (its count or histogram). The workload's output is printed; the time to
+# attach (us) and the tool's footprint (peak RSS, CPU) go to DIR/startup_us.NAME and
+# DIR/footprint.NAME. 1, with the tool's words on stderr, if anything fails.
+peer_run() {
+	local dir=$1 name=$2 ready=$3 pattern=$4 pid tool wl t0 i
+	local -a cmd=()
+	shift 4
+	while [ "$1" != "--" ]; do cmd+=("$1"); shift; done
+	shift
+	WL_WAIT=1 "$@" > "$dir/wl.out" &
+	wl=$!
+	wait_for "$dir/wl.out" '^ready'
+	pid=$(awk '/^ready/ { print $2 }' "$dir/wl.out")
+	t0=$(date +%s%N)
+	"${cmd[@]//PID/$pid}" > "$dir/tool.out" 2>&1 &
+	tool=$!
+	if ! wait_attached "$tool" "$dir/tool.out" "$ready"; then
+		kill -KILL "$tool" "$wl" 2>/dev/null || true
+		echo "bench: $name did not start: $(head -c 2000 "$dir/tool.out")" >&2
+		return 1
+	fi
+	echo $((($(date +%s%N) - t0) / 1000)) >> "$dir/startup_us.$name"
+	sleep 0.3 # a ready line may come just before the last attach
+	kill -USR1 "$pid"
+	wait "$wl"
+	proc_footprint "$tool" >> "$dir/footprint.$name"
+	peer_measured "$name" "$tool" "$dir/tool.out" || { kill -KILL "$tool"; return 1; }
+	kill -INT "$tool" 2>/dev/null || true
+	for i in $(seq 1 50); do kill -0 "$tool" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$tool" 2>/dev/null || true
+	wait "$tool" 2>/dev/null || true
+	[ -z "$pattern" ] || peer_output "$name" "$dir/tool.out" "$pattern" || return 1
+	cat "$dir/wl.out"
+}
+
 # The run's provenance, for every table: date, machine, kernel, commit.
 provenance() {
 	local commit

@@ -22,36 +22,8 @@ cpu=(taskset -c 1 "$WL/cpuloop" "$SECS")
 pp=(taskset -c 1 "$WL/pingpong" "$SECS")
 
 # A peer attached to a gated workload's pid: peer NAME READY PATTERN CMD... -- WORKLOAD...
-# (READY: its line once attached, '' if it prints none)
-# It must prove it traced (lib.sh: peer_measured) and print PATTERN at the end (its counts).
-peer() {
-	local name=$1 ready=$2 pattern=$3 pid tool i
-	shift 3
-	local -a tool_cmd=()
-	while [ "$1" != "--" ]; do tool_cmd+=("$1"); shift; done
-	shift
-	WL_WAIT=1 "$@" > "$tmp/wl.out" &
-	local wl=$!
-	wait_for "$tmp/wl.out" '^ready'
-	pid=$(awk '/^ready/ { print $2 }' "$tmp/wl.out")
-	"${tool_cmd[@]//PID/$pid}" > "$tmp/tool.out" 2>&1 &
-	tool=$!
-	if ! wait_attached "$tool" "$tmp/tool.out" "$ready"; then
-		kill -KILL "$tool" "$wl" 2>/dev/null || true
-		echo "bench: $name did not start: $(head -c 2000 "$tmp/tool.out")" >&2
-		return 1
-	fi
-	sleep 0.5
-	kill -USR1 "$pid"
-	wait "$wl"
-	peer_measured "$name" "$tool" "$tmp/tool.out" || { kill -KILL "$tool"; return 1; }
-	kill -INT "$tool" 2>/dev/null || true
-	for i in $(seq 1 50); do kill -0 "$tool" 2>/dev/null || break; sleep 0.1; done
-	kill -KILL "$tool" 2>/dev/null || true
-	wait "$tool" 2>/dev/null || true
-	peer_output "$name" "$tmp/tool.out" "$pattern" || return 1
-	cat "$tmp/wl.out"
-}
+# (lib.sh: peer_run)
+peer() { peer_run "$tmp" "$@"; }
 
 run() {
 	case $1 in

@@ -34,36 +34,12 @@ run_procscope() {
 	cat "$tmp/wl.out"
 }
 
-# A peer that attaches to a pid: start the loop held at its gate, attach, release it;
-# the peer must prove it traced (lib.sh: peer_measured) and, where it prints one, show
-# its count or histogram (PATTERN, empty for none).
+# A peer that attaches to the loop's pid (lib.sh: peer_run); PATTERN: its count or
+# histogram at the end, empty for none.
 run_peer() {
-	local name=$1 ready=$2 pattern=$3 pid tool rc=0 t0
+	local name=$1 ready=$2 pattern=$3
 	shift 3
-	WL_WAIT=1 "${LOOP[@]}" > "$tmp/wl.out" &
-	wl=$!
-	wait_for "$tmp/wl.out" '^ready'
-	pid=$(awk '/^ready/ { print $2 }' "$tmp/wl.out")
-	t0=$(date +%s%N)
-	"$@" "$pid" > "$tmp/tool.out" 2>&1 &
-	tool=$!
-	if ! wait_attached "$tool" "$tmp/tool.out" "$ready"; then
-		kill -KILL "$tool" "$wl" 2>/dev/null || true
-		echo "bench: $name did not start: $(head -c 2000 "$tmp/tool.out")" >&2
-		return 1
-	fi
-	echo $(( ($(date +%s%N) - t0) / 1000 )) >> "$tmp/startup_us.$name"
-	sleep 0.3 # the ready line comes just before the last attach
-	kill -USR1 "$pid"
-	wait "$wl"
-	proc_footprint "$tool" >> "$tmp/footprint.$name"
-	peer_measured "$name" "$tool" "$tmp/tool.out" || { kill -KILL "$tool"; return 1; }
-	kill -INT "$tool" 2>/dev/null || true
-	for _ in $(seq 1 50); do kill -0 "$tool" 2>/dev/null || break; sleep 0.1; done
-	kill -KILL "$tool" 2>/dev/null || true
-	wait "$tool" || rc=$?
-	[ -z "$pattern" ] || peer_output "$name" "$tmp/tool.out" "$pattern" || return 1
-	grep '^ns_per_call' "$tmp/wl.out"
+	peer_run "$tmp" "$name" "$ready" "$pattern" "$@" PID -- "${LOOP[@]}" | grep '^ns_per_call'
 }
 
 # the floor: empty programs on both syscall tracepoints (what merely attaching costs)

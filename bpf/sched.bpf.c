@@ -145,13 +145,14 @@ enum gap {
  * tracing. The kernel's own count of @t's run time says how much of the gap it ran
  * (since its last switch-in seen, or its first sight); the rest it waited: for a CPU
  * (@how GAP_SWITCHED_IN: no wake-up was seen, so it was runnable), or blocked, in the
- * call it is in now (GAP_WOKEN). What cannot be told apart is in no known state, never
- * counted as on-CPU time.
+ * call it is in now (GAP_WOKEN: left blocked since, for the wake-up to close). What
+ * cannot be told apart is in no known state, never counted as on-CPU time.
  */
 static __always_inline void state_lost(struct task_struct *t, struct proc_rec *p,
 				       struct task_ctx *c, __u64 to, enum gap how)
 {
 	__u64 from = counted_from(c->ts), run = BPF_CORE_READ(t, se.sum_exec_runtime), d;
+	bool ran = false;
 
 	stat_inc(STAT_SCHED_GAPS);
 	if (how != GAP_CAME_BACK && c->run_base && run > c->run_base && to > from) {
@@ -159,15 +160,23 @@ static __always_inline void state_lost(struct task_struct *t, struct proc_rec *p
 		c->tstate = TS_ONCPU;
 		close_interval(p, c, from + d);
 		from = c->ts;
+		ran = true;
 	}
 	c->run_base = run;
-	if (how == GAP_WOKEN && to > from) {
-		/* as the kernel counts it: a voluntary switch */
+	if (how == GAP_WOKEN) {
+		/*
+		 * Blocked since then, as a voluntary switch the kernel counts; the wake-up
+		 * closes the block as any other (its path record too). Without a run-time
+		 * count the gap is unknown, and the block starts now.
+		 */
+		if (!ran && to > from) {
+			__sync_fetch_and_add(&p->sched.unaccounted_ns, to - from);
+			c->ts = to;
+		}
 		__sync_fetch_and_add(&p->sched.nvcsw, 1);
 		blocked_before(t, c);
 		c->user_wait = 0; /* a poll's descriptors are not read here: a poll wait */
 		c->tstate = TS_BLOCKED;
-		close_interval(p, c, to);
 		return;
 	}
 	if (how == GAP_SWITCHED_IN && to > from) {
@@ -364,6 +373,10 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_s
 			state_lost(next, p, c, now, GAP_SWITCHED_IN);
 		} else {
 			trace_slice(next, c, now);
+			/* still blocked: its wake-up was not seen (it raced its switch-out): the
+			 * critical path has its wait all the same, ended by no task */
+			if (c->tstate == TS_BLOCKED)
+				path_wake(next, c, now, NULL, WS_NONE);
 			close_interval(p, c, now);
 		}
 		c->tstate = TS_ONCPU;
@@ -475,19 +488,19 @@ static __always_inline void wakeup(void *ctx, struct task_struct *t, bool is_new
 		 */
 		if (BPF_CORE_READ(t, on_cpu))
 			return;
+		/* it blocked unseen: now blocked since when its run time says, woken here */
 		state_lost(t, p, c, now, GAP_WOKEN);
-	} else {
-		if (c->tstate == TS_BLOCKED && c->wclass == WC_LOCK && now > c->ts)
-			note_waker(ctx, t, c, now - c->ts, now);
-		trace_slice(t, c, now);
-		if (c->tstate == TS_BLOCKED && (cfg_path || cfg_trace)) {
-			if (!known)
-				src = wake_source(&w, is_new);
-			path_wake(t, c, now, w, src);
-			trace_wake(t, w, src, now);
-		}
-		close_interval(p, c, now);
 	}
+	if (c->tstate == TS_BLOCKED && c->wclass == WC_LOCK && now > c->ts)
+		note_waker(ctx, t, c, now - c->ts, now);
+	trace_slice(t, c, now);
+	if (c->tstate == TS_BLOCKED && (cfg_path || cfg_trace)) {
+		if (!known)
+			src = wake_source(&w, is_new);
+		path_wake(t, c, now, w, src);
+		trace_wake(t, w, src, now);
+	}
+	close_interval(p, c, now);
 	c->tstate = TS_RUNQ;
 	c->preempted = 0;
 }

@@ -8,9 +8,9 @@
  */
 #include <errno.h>
 #include <stdio.h>
-#include <sys/eventfd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <time.h>
 
 #include "analysis/groups.h"

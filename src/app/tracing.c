@@ -339,9 +339,8 @@ static uint64_t before_wait(void *ctx, uint64_t now)
 static int loop_sources(struct run *r, struct loop *l)
 {
 	const struct config *cfg = r->cfg;
-	int err = loop__add_fd(l, session__ring_fd(r->sess), on_ring, r);
-
 	int reader = outputs__reader_fd(&r->out, OUT_REPORT);
+	int err = loop__add_fd(l, session__ring_fd(r->sess), on_ring, r);
 
 	if (!err)
 		err = loop__add_fd(l, r->sfd, on_signals, r);

@@ -24,10 +24,12 @@ test_adaptive_timing_keeps_counts_exact() {
 	assert_ge "$(jq .timed <<< "$a")" 256 "the budget is timed"
 	assert_le "$(jq .timed <<< "$a")" 100000 "most calls sampled"
 	# the weighted estimate of the total agrees with the full measurement within a factor
-	# of 2 -- the two runs differ in overhead (timing every call costs) and noise, and a
-	# call preempted while sampled stands for many; an unweighted sum would be off by the
-	# sampling ratio (over 100 here)
-	assert_ge "$(jq .latency.total_ns <<< "$a")" "$(($(jq .latency.total_ns <<< "$b") / 2))" "estimated total"
+	# of 4 below and 2 above -- the two runs differ in overhead (timing every call costs:
+	# on this VM's kvm-clock each read is ~75 ns, inside every timed interval of the
+	# second run, the first run's calls are mostly untimed and faster) and noise, and a
+	# call preempted while sampled stands for many; an unweighted sum would be off by
+	# the sampling ratio (16, and over 100 with the budget)
+	assert_ge "$(jq .latency.total_ns <<< "$a")" "$(($(jq .latency.total_ns <<< "$b") / 4))" "estimated total"
 	assert_le "$(jq .latency.total_ns <<< "$a")" "$(($(jq .latency.total_ns <<< "$b") * 2))" "estimated total"
 	# a rare syscall in the same process is timed every time
 	assert_eq "$(report adaptive.json | jq '[.target.syscalls[] | select(.name == "execve")][0] |
