@@ -23,7 +23,9 @@ check_cpu_bound() {
 	if [ "${2:-}" = parallel ]; then
 		assert_ge "$(awk -v c="$cpu" -v w="$wall" 'BEGIN { printf "%.4f", c * 1e6 / w }')" 1 \
 			"the program ran more CPU than wall (its GC beside it)"
-		assert_ge "$(q out.json '.target.breakdown | (.oncpu_ns + .runq_ns) / .wall_ns')" 0.90
+		# the rest: the runtime's threads handing goroutines over (futex wake-ups on the
+		# path), a few percent, more when procscope itself runs slower (ASan)
+		assert_ge "$(q out.json '.target.breakdown | (.oncpu_ns + .runq_ns) / .wall_ns')" 0.85
 		return
 	fi
 	awk -v a="$(q out.json '.target.breakdown | .oncpu_ns / .wall_ns')" -v t="$truth" \
