@@ -7,14 +7,14 @@
 
 source "$ROOT/tests/workloads/throttle.sh"
 
-# Start blockin ARGS (a shell line) in the background, wait until it is in its call;
-# prints its pid.
+# Start blockin ARGS (a shell line) in the background -- in this shell, so that the
+# test's end kills it -- and wait until it is in its call; its pid in BLOCKED.
 start_blocked() {
 	sh -c "exec $WL/blockin $*" > wl.out &
 	BG_PIDS+=($!)
 	wait_for wl.out '^ready'
 	sleep 0.2 # into the call it announced
-	awk '/^ready/ { print $2; exit }' wl.out
+	BLOCKED=$(awk '/^ready/ { print $2; exit }' wl.out)
 }
 
 # attached_waiting FIELD PID [OPTION...]: every interval's and the report's FIELD (of the
@@ -34,36 +34,44 @@ attached_waiting() {
 }
 
 test_waiting_select_on_a_socket() {
-	attached_waiting net_ns "$(start_blocked select)"
+	start_blocked select
+	attached_waiting net_ns "$BLOCKED"
 }
 
 test_waiting_poll_on_a_socket() {
-	attached_waiting net_ns "$(start_blocked poll)"
+	start_blocked poll
+	attached_waiting net_ns "$BLOCKED"
 }
 
 test_waiting_epoll_on_a_socket() {
-	attached_waiting net_ns "$(start_blocked epoll)"
+	start_blocked epoll
+	attached_waiting net_ns "$BLOCKED"
 }
 
 test_waiting_poll_on_a_pipe() {
-	attached_waiting poll_ns "$(start_blocked poll-pipe)"
+	start_blocked poll-pipe
+	attached_waiting poll_ns "$BLOCKED"
 }
 
 test_waiting_futex() {
-	attached_waiting lock_ns "$(start_blocked futex)"
+	start_blocked futex
+	attached_waiting lock_ns "$BLOCKED"
 }
 
 test_waiting_nanosleep() {
-	attached_waiting sleep_ns "$(start_blocked sleep)"
+	start_blocked sleep
+	attached_waiting sleep_ns "$BLOCKED"
 }
 
 test_waiting_read_on_a_pipe() {
-	attached_waiting other_ns "$(start_blocked pipe)"
+	start_blocked pipe
+	attached_waiting other_ns "$BLOCKED"
 }
 
 # the parent alone: with its child followed, the path goes on into the child (asleep)
 test_waiting_for_a_child() {
-	attached_waiting child_ns "$(start_blocked wait)" --no-children
+	start_blocked wait
+	attached_waiting child_ns "$BLOCKED" --no-children
 }
 
 # an O_DIRECT write into a device throttled to 200 KB/s: 1 MiB takes 5 s, in the kernel
