@@ -142,10 +142,12 @@ test_peer_postgres_waits_on_a_lock_held_by_another_session() {
 	local holder waiter
 	start_postgres
 	psql_ -c "create table t (id int primary key, v int); insert into t values (1, 0)"
-	# another session holds the row's lock for 3 s
+	# another session holds the row's lock for 5 s: long enough that, after procscope's
+	# start-up (a second under ASan) and the waiter's own deadlock check (1 s), the
+	# holder's sleep is still the larger part of the client's wait
 	bg runuser -u nobody -- psql -X -q -h "$PGSOCK" -U postgres -At -c "begin" \
 		-c "select pg_backend_pid()" -c "update t set v = 1 where id = 1" \
-		-c "select pg_sleep(3)" -c "commit" > holder.out
+		-c "select pg_sleep(5)" -c "commit" > holder.out
 	wait_for holder.out '^[0-9]'
 	holder=$(head -1 holder.out)
 	sleep 0.2
