@@ -380,7 +380,8 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_s
 			close_interval(p, c, now);
 		}
 		c->tstate = TS_ONCPU;
-		c->run_base = BPF_CORE_READ(next, se.sum_exec_runtime);
+		c->run_base =
+			next->se.sum_exec_runtime; /* a direct load: no helper call per switch */
 		c->preempted = 0;
 		if (cfg_offcpu && c->off_start)
 			offcpu_done(c, now);
