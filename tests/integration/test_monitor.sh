@@ -40,8 +40,10 @@ test_more_processes_than_slots() {
 	wait_for err.txt attached
 	churn 3000 > churn.txt
 	assert_eq "$(cat churn.txt)" done
-	# the endpoint's next refresh, with every process exited and recycled
-	sleep 2.5
+	# a refresh of the endpoint with every process exited and recycled: recycling and
+	# the refresh each run every second, so under load it may take a few (up to 20 s)
+	wait_for_cmd "curl -sf 'http://127.0.0.1:$port/metrics' -o metrics.txt &&
+		awk '/^procscope_tracked_processes / { exit \$2 != 0 }' metrics.txt"
 	curl -sf "http://127.0.0.1:$port/metrics" -o metrics.txt
 	kill -TERM "$ps"
 	wait "$ps" || true
