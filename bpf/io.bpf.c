@@ -37,9 +37,13 @@ struct io_req {
 	__u8 op;
 	__u8 flags; /* IO_F_* */
 	__u8 pad[2];
-	/* writeback: bytes of bios merged in from another dirtier's file, and that dirtier */
+	/*
+	 * bytes of bios merged in for someone else (writeback: another dirtier's file;
+	 * else another submitter), and whose they are
+	 */
 	__u32 moved;
 	__u32 slot2; /* SLOT_NONE: nobody traced; INODE_SHARED: several */
+	__u64 bio0;  /* the bio the request was made for: its owner's */
 };
 
 /*
@@ -183,9 +187,8 @@ static __always_inline __u32 req_hash(__u64 p)
 	return (__u32)p;
 }
 
-static __always_inline struct io_req *req_find(struct request *rq)
+static __always_inline struct io_req *slot_find(__u64 key)
 {
-	__u64 key = ptr_to_u64(rq);
 	__u32 h = req_hash(key);
 
 	for (__u32 i = 0; i < IO_REQ_PROBES; i++) {
@@ -198,10 +201,14 @@ static __always_inline struct io_req *req_find(struct request *rq)
 	return NULL;
 }
 
-/* A slot for @rq: its own if it has one, else a free (or abandoned) one. */
-static __always_inline struct io_req *req_claim(struct request *rq, __u64 now)
+static __always_inline struct io_req *req_find(struct request *rq)
 {
-	__u64 key = ptr_to_u64(rq);
+	return slot_find(ptr_to_u64(rq));
+}
+
+/* A slot for @key: its own if it has one, else a free (or abandoned) one. */
+static __always_inline struct io_req *slot_claim(__u64 key, __u64 now)
+{
 	__u32 h = req_hash(key);
 
 	for (__u32 i = 0; i < IO_REQ_PROBES; i++) {
@@ -214,7 +221,11 @@ static __always_inline struct io_req *req_claim(struct request *rq, __u64 now)
 		old = r->key;
 		if (old == key)
 			return r;
-		if ((old && now - r->start_ns < IO_REQ_STALE_NS) ||
+		/*
+		 * signed: a request claimed on another CPU since @now was read started
+		 * "after" it, and is young, not 2^64 ns old
+		 */
+		if ((old && (__s64)(now - r->start_ns) < (__s64)IO_REQ_STALE_NS) ||
 		    __sync_val_compare_and_swap(&r->key, old, key) != old)
 			continue;
 		return r;
@@ -225,7 +236,7 @@ static __always_inline struct io_req *req_claim(struct request *rq, __u64 now)
 
 static __always_inline struct io_req *track(struct request *rq, __u32 slot, __u8 flags, __u64 now)
 {
-	struct io_req *r = req_claim(rq, now);
+	struct io_req *r = slot_claim(ptr_to_u64(rq), now);
 
 	if (r) {
 		r->start_ns = now;
@@ -235,6 +246,7 @@ static __always_inline struct io_req *track(struct request *rq, __u32 slot, __u8
 		r->flags = flags;
 		r->moved = 0;
 		r->slot2 = SLOT_NONE;
+		r->bio0 = (__u64)rq->bio;
 		r->op = io_op(rq);
 		r->dev_idx = dev_index(rq);
 	}
@@ -296,26 +308,45 @@ static __always_inline bool owner_now(struct bio *bio, struct io_owner *out)
 /* No block_io_start (before 6.5): requests are claimed when first inserted or issued. */
 const volatile __u32 cfg_io_claim_late = 0;
 
-/* Before 6.5: a new request's first bio -> its owner, decided in block_getrq. */
+/*
+ * Before 6.5: a new request's first bio -> its owner, decided in block_getrq, with the
+ * bio's first sector. A bio that never heads a request (a request front-merged it
+ * away) leaves its entry behind, and its memory may come back as another process's
+ * bio: the sector must match the request's too.
+ */
+struct io_early {
+	struct io_owner o;
+	__u64 sector;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 4096);
 	__type(key, __u64);
-	__type(value, struct io_owner);
+	__type(value, struct io_early);
 } io_bio_owner SEC(".maps");
 
 /* Track @rq, seen for the first time: its owner decided now, or in block_getrq. */
 static __always_inline struct io_req *claim(struct request *rq, __u64 now)
 {
 	struct bio *bio = BPF_CORE_READ(rq, bio);
-	struct io_owner o, *early;
+	struct io_early *early = NULL;
+	struct io_owner o;
 	__u64 key = (__u64)bio;
 
 	if (cfg_io_claim_late && bio && (early = bpf_map_lookup_elem(&io_bio_owner, &key))) {
-		o = *early;
+		o = early->o;
+		if (early->sector != BPF_CORE_READ(rq, __sector))
+			early = NULL; /* another bio's, from before its memory was reused */
 		bpf_map_delete_elem(&io_bio_owner, &key);
-	} else if (!owner_now(bio, &o)) {
-		return NULL;
+	}
+	if (!early && !owner_now(bio, &o)) {
+		/*
+		 * nobody's: tracked all the same, so that whoever's context issues it later
+		 * (a queue run dispatches every process's requests) does not claim it
+		 */
+		o.slot = SLOT_NONE;
+		o.flags = 0;
 	}
 	return track(rq, o.slot, o.flags, now);
 }
@@ -328,11 +359,11 @@ static __always_inline struct io_req *claim(struct request *rq, __u64 now)
 SEC("?tp_btf/block_getrq")
 int BPF_PROG(io_getrq, struct bio *bio)
 {
-	struct io_owner o;
+	struct io_early e = {.sector = BPF_CORE_READ(bio, bi_iter.bi_sector)};
 	__u64 key = (__u64)bio;
 
-	if (owner_now(bio, &o))
-		bpf_map_update_elem(&io_bio_owner, &key, &o, BPF_ANY);
+	if (owner_now(bio, &e.o))
+		bpf_map_update_elem(&io_bio_owner, &key, &e, BPF_ANY);
 	return 0;
 }
 
@@ -343,11 +374,28 @@ int BPF_PROG(io_start, struct request *rq)
 	return 0;
 }
 
+/*
+ * Before 6.5: @rq was made from a bio seen in block_getrq, not yet claimed -- a new
+ * request, whatever an entry under its address says (one whose end went unseen).
+ */
+static __always_inline bool made_anew(struct request *rq)
+{
+	__u64 key = ptr_to_u64(rq->bio);
+
+	return cfg_io_claim_late && key && bpf_map_lookup_elem(&io_bio_owner, &key);
+}
+
+/* @rq's entry, none if it is made anew (see made_anew). */
+static __always_inline struct io_req *req_known(struct request *rq)
+{
+	return made_anew(rq) ? NULL : req_find(rq);
+}
+
 SEC("?tp_btf/block_rq_insert")
 int BPF_PROG(io_insert, struct request *rq)
 {
 	__u64 now = bpf_ktime_get_ns();
-	struct io_req *r = req_find(rq);
+	struct io_req *r = req_known(rq);
 
 	/* in the submitter's (or flusher's) context, before a busy queue defers the issue */
 	if (!r && cfg_io_claim_late)
@@ -357,33 +405,112 @@ int BPF_PROG(io_insert, struct request *rq)
 	return 0;
 }
 
+/*
+ * Bios merged into a request already made -- perhaps another process's: requests of
+ * every process wait in one device queue, and adjacent writes join -- by a traced
+ * submitter: in io_reqs too, keyed by the bio's address (never a request's), with its
+ * owner, and its first sector in insert_ns (checked: a bio's memory is reused).
+ * Consumed when the request is issued (io_split). A slot costs a compare-and-swap
+ * where a hash map update would cost ~600 ns.
+ */
+#define IO_OP_BIO 0xff /* an io_reqs entry that is a merged bio, not a request */
+
+/* Entries of merged bios not yet consumed: while none, nobody's request needs a walk. */
+__u64 io_merged_live = 0;
+
+static __always_inline void merged_put(__u64 bio, __u32 slot, __u8 flags, __u64 sector, __u64 now)
+{
+	struct io_req *e = slot_claim(bio, now);
+
+	if (!e)
+		return;
+	e->start_ns = now;
+	e->insert_ns = sector;
+	e->slot = slot;
+	e->flags = flags;
+	e->op = IO_OP_BIO;
+	__sync_fetch_and_add(&io_merged_live, 1);
+}
+
+/* @bio joins a request: noted if a traced process submits it (writeback goes by file). */
+static __always_inline void merge_note(struct bio *bio)
+{
+	struct io_owner o;
+
+	if (owner_now(bio, &o) && !(o.flags & IO_F_WRITEBACK) && o.slot != SLOT_NONE)
+		merged_put(ptr_to_u64(bio), o.slot, o.flags, bio->bi_iter.bi_sector,
+			   bpf_ktime_get_ns());
+}
+
+SEC("?tp_btf/block_bio_backmerge")
+int BPF_PROG(io_merge_back, struct bio *bio)
+{
+	merge_note(bio);
+	return 0;
+}
+
+SEC("?tp_btf/block_bio_frontmerge")
+int BPF_PROG(io_merge_front, struct bio *bio)
+{
+	merge_note(bio);
+	return 0;
+}
+
 #define WB_BIO_WALK 16
 #define PAGE_MAPPING_FLAGS 3 /* low bits of page->mapping: anonymous, movable */
 
+/* Whose is @bio, in a writeback request of @owner: its file's dirtier's. */
+static __always_inline __u32 wb_bio_owner(struct bio *bio, __u32 owner)
+{
+	__u64 mapping = (__u64)BPF_CORE_READ(bio, bi_io_vec, bv_page, mapping), inode;
+
+	if (!mapping || (mapping & PAGE_MAPPING_FLAGS))
+		return owner; /* not the page cache's: it goes with the request */
+	inode = (__u64)BPF_CORE_READ((struct address_space *)mapping, host);
+	return inode_dirtier(bpf_map_lookup_elem(&io_inodes, &inode));
+}
+
 /*
- * A writeback request of @owner (SLOT_NONE: nobody traced) may hold bios of other files
- * merged in (the flusher writes adjacent files one after the other): walk its bios,
- * find each one's file from its first page, and count the bytes of files dirtied by
- * someone else. Returns those bytes << 32 | their dirtier (INODE_SHARED if several).
- * A global function, with the request's address: verified once.
+ * Whose is @bio, in a request of @owner made for @bio0: @bio0 is the owner's; another
+ * was noted by merge_note if a traced process submitted it, else it is an untraced
+ * process's.
  */
-__noinline __u64 io_wb_split(__u64 rqp, __u32 owner)
+static __always_inline __u32 merged_bio_owner(struct bio *bio, __u64 bio0, __u32 owner)
+{
+	__u64 key = (__u64)bio;
+	__u32 slot = SLOT_NONE;
+	struct io_req *m;
+
+	if (key == bio0)
+		return owner;
+	m = slot_find(key);
+	if (!m || m->op != IO_OP_BIO)
+		return SLOT_NONE;
+	if (m->insert_ns == BPF_CORE_READ(bio, bi_iter.bi_sector))
+		slot = m->slot;
+	m->key = 0;
+	__sync_fetch_and_sub(&io_merged_live, 1);
+	return slot;
+}
+
+/*
+ * A request of @owner (SLOT_NONE: nobody traced) may hold bios merged in for someone
+ * else: a writeback request (@bio0 0), other files' (the flusher writes adjacent files
+ * one after the other), found from each bio's first page; another, other submitters'.
+ * Walks its bios and counts the bytes of those that are not the owner's. Returns those
+ * bytes << 32 | whose (INODE_SHARED if several). A global function, with the request's
+ * address: verified once.
+ */
+__noinline __u64 io_split(__u64 rqp, __u64 bio0, __u32 owner)
 {
 	struct bio *bio = BPF_CORE_READ((struct request *)rqp, bio);
 	__u32 moved = 0, other = SLOT_NONE;
 	bool seen = false;
 
 	for (int i = 0; i < WB_BIO_WALK && bio; i++) {
-		__u64 mapping = (__u64)BPF_CORE_READ(bio, bi_io_vec, bv_page, mapping);
-		__u32 bytes = BPF_CORE_READ(bio, bi_iter.bi_size), slot = SLOT_NONE;
-		__u64 inode;
+		__u32 bytes = BPF_CORE_READ(bio, bi_iter.bi_size);
+		__u32 slot = bio0 ? merged_bio_owner(bio, bio0, owner) : wb_bio_owner(bio, owner);
 
-		if (mapping && !(mapping & PAGE_MAPPING_FLAGS)) {
-			inode = (__u64)BPF_CORE_READ((struct address_space *)mapping, host);
-			slot = inode_dirtier(bpf_map_lookup_elem(&io_inodes, &inode));
-		} else {
-			slot = owner; /* not the page cache's: it goes with the request */
-		}
 		if (slot != owner) {
 			moved += bytes;
 			other = !seen || other == slot ? slot : INODE_SHARED;
@@ -394,11 +521,36 @@ __noinline __u64 io_wb_split(__u64 rqp, __u32 owner)
 	return (__u64)moved << 32 | other;
 }
 
+/*
+ * @rq is merged into another request and freed, never completing: its bios go with
+ * their owner into the other one, and its slot is free.
+ */
+SEC("?tp_btf/block_rq_merge")
+int BPF_PROG(io_rq_merge, struct request *rq)
+{
+	struct io_req *r = req_find(rq);
+	__u64 now = bpf_ktime_get_ns();
+	struct bio *bio;
+
+	if (!r)
+		return 0;
+	if (r->slot != SLOT_NONE && !(r->flags & IO_F_WRITEBACK)) {
+		bio = rq->bio;
+		for (int i = 0; i < WB_BIO_WALK && bio; i++) {
+			merged_put(ptr_to_u64(bio), r->slot, r->flags,
+				   BPF_CORE_READ(bio, bi_iter.bi_sector), now);
+			bio = BPF_CORE_READ(bio, bi_next);
+		}
+	}
+	r->key = 0;
+	return 0;
+}
+
 SEC("?tp_btf/block_rq_issue")
 int BPF_PROG(io_issue, struct request *rq)
 {
-	__u64 now = bpf_ktime_get_ns();
-	struct io_req *r = req_find(rq);
+	__u64 now = bpf_ktime_get_ns(), split;
+	struct io_req *r = req_known(rq);
 
 	/*
 	 * Not seen before: made by the block layer itself (a flush), started before we
@@ -410,12 +562,16 @@ int BPF_PROG(io_issue, struct request *rq)
 	if (!r)
 		return 0;
 	r->issue_ns = now;
-	if (r->flags & IO_F_WRITEBACK) {
-		__u64 split = io_wb_split(ptr_to_u64(rq), r->slot);
-
-		r->moved = (__u32)(split >> 32);
-		r->slot2 = (__u32)split;
-	}
+	if (r->flags & IO_F_WRITEBACK)
+		split = io_split(ptr_to_u64(rq), 0, r->slot);
+	else if (r->bio0 && rq->bio != rq->biotail && (r->op == IO_READ || r->op == IO_WRITE) &&
+		 (r->slot != SLOT_NONE || io_merged_live))
+		/* bios merged in: some may be another's (a traced request: an untraced one's) */
+		split = io_split(ptr_to_u64(rq), r->bio0, r->slot);
+	else
+		return 0;
+	r->moved = (__u32)(split >> 32);
+	r->slot2 = (__u32)split;
 	return 0;
 }
 
@@ -555,27 +711,31 @@ static __always_inline struct proc_rec *proc_of_traced(__u32 slot)
 }
 
 /*
- * The bytes of merged-in bios (io_wb_split) leave the request's owner for their own
- * dirtier: the process, and the device, which counts the target's IO only. Scalars
- * only, five at most, hence the packing: a global function, verified once. @what as for
- * io_account_proc.
+ * The bytes of merged-in bios (io_split) leave the request's owner
+ * for their own dirtier or submitter: the process, and the device, which counts the
+ * target's IO only. Scalars only, five at most, hence the packing: a global function,
+ * verified once. @what as for io_account_proc.
  */
-__noinline int io_wb_move(__u64 owner_other, __u64 moved_dev, __u32 what, __u64 lat, __u64 queue)
+__noinline int io_move(__u64 owner_other, __u64 moved_dev, __u32 what, __u64 lat, __u64 queue)
 {
 	__u32 owner = owner_other >> 32, other = (__u32)owner_other;
 	__u32 moved = moved_dev >> 32, dev_idx = (__u32)moved_dev;
 	struct proc_rec *from = proc_of_traced(owner), *to = proc_of_traced(other);
-	__u32 di = dev_idx - 1;
+	__u32 di = dev_idx - 1, op = what >> 8;
 	struct io_dev_rec *d = dev_idx ? bpf_map_lookup_elem(&io_devs, &di) : NULL;
+	bool wb = what & (IO_F_WRITEBACK << 1);
 
+	barrier_var(op);
+	if (op >= IO_OP_N)
+		return 0;
 	if (from)
-		__sync_fetch_and_sub(&from->io.wb_bytes, moved);
+		__sync_fetch_and_sub(wb ? &from->io.wb_bytes : &from->io.bytes[op], moved);
 	if (to)
 		io_account_proc(other, what, moved, lat, queue);
 	if (to && !from)
 		io_account_dev(dev_idx, what, moved, lat, queue);
 	else if (from && !to && d)
-		__sync_fetch_and_sub(&d->wb_bytes, moved);
+		__sync_fetch_and_sub(wb ? &d->wb_bytes : &d->bytes[op], moved);
 	return 0;
 }
 
@@ -603,8 +763,8 @@ int BPF_PROG(io_done, struct request *rq, blk_status_t error, unsigned int nr_by
 			io_account_dev(r->dev_idx, what, nr_bytes, lat, queue);
 	}
 	if (final && r->moved)
-		io_wb_move((__u64)r->slot << 32 | r->slot2, (__u64)r->moved << 32 | r->dev_idx,
-			   what, lat, queue);
+		io_move((__u64)r->slot << 32 | r->slot2, (__u64)r->moved << 32 | r->dev_idx, what,
+			lat, queue);
 	if (final && lat && (r->slot != SLOT_NONE || proc_of_traced(r->slot2))) {
 		__u32 di = r->dev_idx - 1;
 		struct io_dev_rec *d = r->dev_idx ? bpf_map_lookup_elem(&io_devs, &di) : NULL;

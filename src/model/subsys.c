@@ -44,6 +44,13 @@ static const struct subsys_prog io_progs[] = {
 	{"io_insert"},
 	{"io_issue"},
 	{"io_done"},
+	/* bios that join a request: whose they are, when the request is another's */
+	{"io_merge_back", 0, NULL, NULL,
+	 "IO merged into another process's request counts as that process's"},
+	{"io_merge_front", 0, NULL, NULL,
+	 "IO merged into another process's request counts as that process's"},
+	{"io_rq_merge", 0, NULL, NULL,
+	 "IO merged into another process's request counts as that process's"},
 	{"io_dirty", 0, "writeback_dirty_folio", "5.17",
 	 "writeback is not attributed to the process that dirtied the pages"},
 	{"io_wb_begin", 0, "writeback_single_inode_start", "2.6.37",

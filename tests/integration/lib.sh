@@ -48,6 +48,7 @@ assert_within() {
 		die "expected $1 within $3% of $2${4:+ ($4)}"
 }
 assert_match() { [[ "$1" =~ $2 ]] || die "expected '$1' to match /$2/${3:+ ($3)}"; }
+assert_no_match() { [[ ! "$1" =~ $2 ]] || die "expected '$1' not to match /$2/${3:+ ($3)}"; }
 
 # The final report record of an NDJSON file.
 report() { jq -c 'select(.type == "report")' "$1"; }
