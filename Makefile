@@ -96,7 +96,21 @@ WL_NOFP_CFLAGS := -O2 -g -fomit-frame-pointer -Wall -Wextra -Werror -D_GNU_SOURC
 	fuzz fuzz-build fuzzers check-sanitize sanitize-build \
 	install deps format format-check workloads
 
-all: $(BIN)
+all: $(BIN) $(OUT)/procscope.8 $(OUT)/procscope.bash
+
+# procscope(8) and the bash completion, written from the option table (src/app/docgen.c)
+DOC_DATE := $(shell git log -1 --format=%cs 2>/dev/null || date +%F)
+$(OUT)/gendocs: $(OUT)/tools/gendocs.o $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUT)/procscope.8: $(OUT)/gendocs
+	$(call msg,GEN,$@)
+	$(Q)$< man $(DOC_DATE) > $@.tmp && mv $@.tmp $@
+
+$(OUT)/procscope.bash: $(OUT)/gendocs
+	$(call msg,GEN,$@)
+	$(Q)$< bash > $@.tmp && mv $@.tmp $@
 
 $(BIN): $(OUT)/src/app/main.o $(KERNEL_OBJS) $(LIB_OBJS)
 	$(call msg,LINK,$@)
@@ -214,14 +228,14 @@ check:
 
 # make test, the sanitized build's tests, the fuzzers, the bench smoke and the kernel
 # matrix, with one count line for all
-test-all: format-check check-layers procscope $(OUT)/unit_tests workloads sanitize-build fuzz-build
+test-all: format-check check-layers procscope $(OUT)/procscope.8 $(OUT)/procscope.bash $(OUT)/unit_tests workloads sanitize-build fuzz-build
 	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/run-all.sh --sanitize --fuzz --bench --kernels
 
 # every tracer the benchmarks compare with attaches and measures (bench/smoke.sh)
 bench-smoke: procscope workloads
 	$(Q)bash bench/smoke.sh
 
-test: format-check check-layers procscope $(OUT)/unit_tests workloads
+test: format-check check-layers procscope $(OUT)/procscope.8 $(OUT)/procscope.bash $(OUT)/unit_tests workloads
 	$(Q)bash tests/run-all.sh
 
 # the stages of src/ include only what is below them, and no function runs over 120
@@ -252,7 +266,7 @@ vmlinux:
 
 FORMAT_SRCS = $(filter-out $(wildcard src/lib/syscall_table_*.c),$(wildcard bpf/*.c bpf/*.h include/*.h \
 	src/*/*.c src/*/*.h tests/unit/*.c tests/unit/*.h tests/workloads/*.c tests/workloads/*.h \
-	tests/fuzz/*.c tests/fuzz/*.h))
+	tests/fuzz/*.c tests/fuzz/*.h tools/*.c))
 
 format:
 	$(Q)$(CLANG_FORMAT) -i $(FORMAT_SRCS)
@@ -299,12 +313,15 @@ check-sanitize: sanitize-build workloads
 SYSCONFDIR ?= /etc
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 DOCDIR ?= $(PREFIX)/share/doc/procscope
-install: procscope
+install: procscope $(OUT)/procscope.8 $(OUT)/procscope.bash
 	install -D -m 0755 procscope $(DESTDIR)$(PREFIX)/sbin/procscope
 	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR)/docs
 	sed -e 's|@SBINDIR@|$(PREFIX)/sbin|g' -e 's|@DOCDIR@|$(DOCDIR)|g' dist/procscope.service.in \
 		> $(DESTDIR)$(UNITDIR)/procscope.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/procscope.service
+	install -D -m 0644 $(OUT)/procscope.8 $(DESTDIR)$(PREFIX)/share/man/man8/procscope.8
+	install -D -m 0644 $(OUT)/procscope.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/procscope
 	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/
 	install -m 0644 docs/*.md $(DESTDIR)$(DOCDIR)/docs/
 	[ -e $(DESTDIR)$(SYSCONFDIR)/default/procscope ] || \

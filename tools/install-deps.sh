@@ -21,6 +21,8 @@ build_pkgs=(make gcc g++ pkg-config clang llvm libbpf-dev libelf-dev zlib1g-dev 
 test_pkgs=(jq util-linux procps iproute2 libxml2-utils protobuf-compiler binutils libc6-dbg nodejs
 	prometheus systemd chromium
 	clang-format-14
+	# the man page is checked with groff and found with man (test_docs.sh, test_monitor.sh)
+	groff-base man-db bash
 	# the kernel matrix: qemu boots Debian's kernels with a busybox initramfs; xz
 	# unpacks their modules, e2fsprogs formats the guest's scratch disk, strace is a
 	# ground truth there too

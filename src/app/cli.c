@@ -255,6 +255,16 @@ static const char *const group_titles[G_N] = {
 	[G_ALERTS] = "ALERTS AND BASELINES (docs/alerts.md):",
 };
 
+const char *cli_doc(void)
+{
+	return doc;
+}
+
+const char *cli_args_doc(void)
+{
+	return args_doc;
+}
+
 const struct opt_spec *cli_options(size_t *n)
 {
 	*n = ARRAY_SIZE(options);

@@ -59,6 +59,10 @@ struct opt_spec {
 
 /* Every option but the generated subsystem ones (--no-NAME, --NAME), in --help's order. */
 const struct opt_spec *cli_options(size_t *n);
+/* --help's text: the summary, then (after a '\v') examples, signals, exit status. */
+const char *cli_doc(void);
+/* The usage lines: one per way to name a target. */
+const char *cli_args_doc(void);
 /* The heading of --help's group @g, NULL for none. */
 const char *cli_group_title(enum opt_group g);
 

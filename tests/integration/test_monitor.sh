@@ -168,6 +168,11 @@ test_service_as_installed() {
 	[ -x "$dest/usr/local/sbin/procscope" ] || die "no binary installed"
 	[ -s "$dest/etc/default/procscope" ] && [ -s "$dest/etc/procscope/alerts" ] || die "no configuration installed"
 	[ -s "$dest/usr/local/share/doc/procscope/docs/metrics.md" ] || die "no documentation installed"
+	# man procscope finds the page where it went; bash finds the completion
+	MANPATH=$dest/usr/local/share/man man -w procscope > man.txt 2>&1 || die "man: $(cat man.txt)"
+	assert_eq "$(cat man.txt)" "$dest/usr/local/share/man/man8/procscope.8"
+	grep -q '^complete -F _procscope procscope$' \
+		"$dest/usr/local/share/bash-completion/completions/procscope" || die "no completion installed"
 	# the unit as systemd reads it (its binary where DESTDIR put it)
 	sed "s|/usr/local/sbin|$dest/usr/local/sbin|" "$unit" > procscope.service
 	systemd-analyze verify ./procscope.service > verify.txt 2>&1 || die "systemd-analyze: $(cat verify.txt)"

@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * procscope(8) and the bash completion from the tables --help is made from: the options
+ * (cli.c), the subsystems (model/subsys.c) and the alert metrics (analysis/metric.c).
+ * The text after --help's '\v' (EXAMPLES:, SIGNALS:, EXIT STATUS: and a last paragraph)
+ * becomes the page's sections of those names.
+ */
+#include <string.h>
+
+#include "analysis/metric.h"
+#include "app/cli.h"
+#include "app/docgen.h"
+#include "model/subsys.h"
+#include "lib/util.h"
+
+/* @s as roff text: backslashes and minus signs escaped, a leading '.' or '\'' made text. */
+static void roff_put(FILE *f, const char *s, size_t n)
+{
+	if (n && (s[0] == '.' || s[0] == '\''))
+		fputs("\\&", f);
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\\')
+			fputs("\\e", f);
+		else if (s[i] == '-')
+			fputs("\\-", f);
+		else
+			fputc(s[i], f);
+	}
+}
+
+static void roff(FILE *f, const char *s)
+{
+	roff_put(f, s, strlen(s));
+}
+
+/* The short letter of @o, 0 if it has none. */
+static int short_key(const struct opt_spec *o)
+{
+	return o->key > ' ' && o->key < 0x7f ? o->key : 0;
+}
+
+/* .TP and its tag: "-p, --pid=PID" in bold and italics. */
+static void man_option_tag(FILE *f, const struct opt_spec *o)
+{
+	fputs(".TP\n", f);
+	if (short_key(o))
+		fprintf(f, "\\fB\\-%c\\fR, ", short_key(o));
+	fputs("\\fB\\-\\-", f);
+	roff(f, o->name);
+	fputs("\\fR", f);
+	if (o->arg) {
+		fputs("=\\fI", f);
+		roff(f, o->arg);
+		fputs("\\fR", f);
+	}
+	fputc('\n', f);
+}
+
+/* --help's text after the '\v', section @title ("EXAMPLES:"): its lines, unindented. */
+static void man_doc_section(FILE *f, const char *title, const char *heading, bool verbatim)
+{
+	const char *p = strchr(cli_doc(), '\v'), *end;
+	bool in = false;
+
+	fprintf(f, ".SH %s\n", heading);
+	if (verbatim)
+		fputs(".nf\n", f);
+	for (p = p ? p + 1 : ""; *p; p = *end ? end + 1 : end) {
+		size_t n;
+
+		end = strchrnul(p, '\n');
+		n = (size_t)(end - p);
+		if (n && p[0] != ' ') { /* a heading, or the last paragraph */
+			in = n == strlen(title) && !strncmp(p, title, n);
+			continue;
+		}
+		if (!in || !n)
+			continue;
+		/* examples keep their columns (less --help's indent), prose is joined */
+		for (size_t strip = verbatim ? 2 : n; strip && n && *p == ' '; strip--) {
+			p++;
+			n--;
+		}
+		roff_put(f, p, n);
+		fputc('\n', f);
+	}
+	if (verbatim)
+		fputs(".fi\n", f);
+}
+
+/* The paragraph that ends --help (what procscope needs, where its documentation is). */
+static void man_doc_tail(FILE *f)
+{
+	const char *p = strchr(cli_doc(), '\v'), *end;
+	bool tail = false;
+
+	for (p = p ? p + 1 : ""; *p; p = *end ? end + 1 : end) {
+		size_t n;
+
+		end = strchrnul(p, '\n');
+		n = (size_t)(end - p);
+		if (n && p[0] != ' ' && p[n - 1] != ':')
+			tail = true;
+		if (tail && n) {
+			roff_put(f, p, n);
+			fputc('\n', f);
+		}
+	}
+}
+
+static void man_options(FILE *f)
+{
+	static const enum opt_group order[] = {G_TARGET, G_SUBSYS, G_OUTPUT, G_STACKS,
+					       G_ALERTS, G_LIMITS, G_HELP};
+	size_t n;
+	const struct opt_spec *o = cli_options(&n);
+
+	fputs(".SH OPTIONS\n", f);
+	for (size_t g = 0; g < ARRAY_SIZE(order); g++) {
+		const char *title = cli_group_title(order[g]);
+
+		if (title) {
+			fputs(".SS ", f);
+			roff_put(f, title, strlen(title) - (title[strlen(title) - 1] == ':'));
+			fputc('\n', f);
+		} else {
+			fputs(".SS OTHER\n", f);
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (o[i].group != (int)order[g])
+				continue;
+			man_option_tag(f, &o[i]);
+			if (o[i].help) {
+				roff(f, o[i].help);
+			} else { /* --only: the names from the registry */
+				fputs("Only these subsystems: comma-separated from ", f);
+				roff(f, subsys_list());
+			}
+			fputc('\n', f);
+		}
+		for (const struct subsys_desc *d = subsystems; order[g] == G_SUBSYS && d->name;
+		     d++) {
+			if (!d->bit)
+				continue;
+			fprintf(f, ".TP\n\\fB\\-\\-%s", d->on_by_default ? "no\\-" : "");
+			roff(f, d->name);
+			fputs("\\fR\n", f);
+			roff(f, d->help);
+			fputc('\n', f);
+		}
+	}
+}
+
+static void man_metrics(FILE *f)
+{
+	const char *name;
+
+	fputs(".SH ALERT METRICS\n"
+	      "What a rule of \\fB\\-\\-alert\\fR or \\fB\\-\\-alerts\\fR may test: a name "
+	      "below (for the target, or \\fBprocess.\\fR\\fINAME\\fR for each process, "
+	      "\\fBprocess[\\fR\\fICOMM\\fR\\fB].\\fR\\fINAME\\fR for one), "
+	      "\\fBsyscall.\\fR\\fINAME\\fR\\fB.\\fR\\fIFIELD\\fR, or a path of the JSON "
+	      "report's target object. Values take units (10ms, 1.5MiB, 80%); a rule may "
+	      "compare with \\fBbaseline\\fR and hold \\fBfor\\fR \\fIN\\fR \\fBintervals\\fR "
+	      "(/usr/share/doc/procscope/docs/alerts.md).\n.PP\n.nf\n",
+	      f);
+	for (size_t i = 0; (name = metric_name(i)); i++) {
+		roff(f, name);
+		fputc('\n', f);
+	}
+	fputs(".fi\n", f);
+}
+
+void docgen_man(FILE *f, const char *date)
+{
+	const char *doc = cli_doc(), *usage = cli_args_doc(), *end;
+	const char *v = strchr(doc, '\v');
+	const char *dash = strstr(doc, " -- ");
+	const char *summary = dash ? dash + 4 : doc;
+
+	fprintf(f,
+		".\\\" generated by tools/gendocs.c from procscope's option table: do not edit\n"
+		".TH PROCSCOPE 8 \"%s\" \"procscope %s\" \"System Administration\"\n"
+		".SH NAME\nprocscope \\- ",
+		date, PROCSCOPE_VERSION);
+	roff_put(f, summary, (size_t)((strchr(summary, '?') ?: summary) - summary));
+	fputs("\n.SH SYNOPSIS\n", f);
+	for (const char *p = usage; *p; p = *end ? end + 1 : end) {
+		end = strchrnul(p, '\n');
+		fputs(".B procscope\n[\\fIOPTION\\fR...] ", f);
+		roff_put(f, p, (size_t)(end - p));
+		fputs("\n.br\n", f);
+	}
+	fputs(".SH DESCRIPTION\n", f);
+	/* what follows the question the name line asks */
+	summary = strchr(summary, '?') ? strchr(summary, '?') + 1 : summary;
+	summary += strspn(summary, " ");
+	roff_put(f, summary, (size_t)((v ?: summary + strlen(summary)) - summary));
+	fputs("\n.PP\nWith a \\fICOMMAND\\fR, procscope starts it and follows it and every "
+	      "process it starts; with \\fB\\-p\\fR, running processes; with \\fB\\-c\\fR, a "
+	      "cgroup; with \\fB\\-a\\fR, the whole system. The report says where the wall "
+	      "time went (on a CPU, waiting for one, for the disk, the network, locks, "
+	      "children), follows the critical path through wake-ups, also into processes "
+	      "outside the target that it waits on, and names the bottleneck.\n",
+	      f);
+	man_options(f);
+	man_metrics(f);
+	man_doc_section(f, "EXIT STATUS:", "EXIT STATUS", false);
+	man_doc_section(f, "SIGNALS:", "SIGNALS", false);
+	fputs(".SH FILES\n"
+	      ".TP\n/sys/kernel/btf/vmlinux\nThe kernel's BTF (or \\fB\\-\\-btf\\fR).\n"
+	      ".TP\n/etc/default/procscope\nThe options of the procscope service "
+	      "(procscope.service, not enabled by default).\n"
+	      ".TP\n/etc/procscope/alerts\nAlert rules the service reads "
+	      "(\\fB\\-\\-alerts\\fR), again on SIGHUP.\n",
+	      f);
+	man_doc_section(f, "EXAMPLES:", "EXAMPLES", true);
+	fputs(".SH NOTES\n", f);
+	man_doc_tail(f);
+	fputs(".SH SEE ALSO\n.BR perf (1),\n.BR strace (1),\n.BR bpftrace (8),\n"
+	      ".BR time (1);\n/usr/share/doc/procscope/README.md and docs/.\n",
+	      f);
+}
+
+/* The words a choice takes, from "cfi=0,fp=1": "cfi fp". */
+static void choice_words(FILE *f, const char *what)
+{
+	for (const char *p = what; p && *p;) {
+		const char *eq = strchr(p, '='), *comma = strchr(p, ',');
+
+		if (!eq)
+			break;
+		fprintf(f, "%.*s%s", (int)(eq - p), p, comma ? " " : "");
+		p = comma ? comma + 1 : NULL;
+	}
+}
+
+void docgen_bash(FILE *f)
+{
+	size_t n;
+	const struct opt_spec *o = cli_options(&n);
+	const char *name;
+
+	fputs("# bash completion for procscope(8): generated by tools/gendocs.c from its option\n"
+	      "# table, do not edit.\n\n"
+	      "# What option $1's argument completes with; status 1 if it takes none.\n"
+	      "_procscope_arg() {\n\tcase $1 in\n",
+	      f);
+	for (size_t i = 0; i < n; i++) {
+		if (!o[i].arg)
+			continue;
+		if (short_key(&o[i]))
+			fprintf(f, "\t-%c | ", short_key(&o[i]));
+		else
+			fputs("\t", f);
+		fprintf(f, "--%s) echo ", o[i].name);
+		if (o[i].complete)
+			fputs(o[i].complete, f);
+		else if (o[i].type == OT_CHOICE)
+			fputs("choice", f);
+		else
+			fputs("none", f);
+		fputs(" ;;\n", f);
+	}
+	fputs("\t*) return 1 ;;\n\tesac\n}\n\n"
+	      "# The words of option $1's choices.\n_procscope_choices() {\n\tcase $1 in\n",
+	      f);
+	for (size_t i = 0; i < n; i++) {
+		if (o[i].type != OT_CHOICE)
+			continue;
+		fprintf(f, "\t--%s) echo \"", o[i].name);
+		choice_words(f, o[i].what);
+		fputs("\" ;;\n", f);
+	}
+	fputs("\tesac\n}\n\n_procscope_options=\"", f);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s--%s", i ? " " : "", o[i].name);
+	for (const struct subsys_desc *d = subsystems; d->name; d++)
+		if (d->bit)
+			fprintf(f, " --%s%s", d->on_by_default ? "no-" : "", d->name);
+	for (size_t i = 0; i < n; i++)
+		if (short_key(&o[i]))
+			fprintf(f, " -%c", short_key(&o[i]));
+	fputs("\"\n_procscope_subsystems=\"", f);
+	for (const struct subsys_desc *d = subsystems, *first = NULL; d->name; d++)
+		if (d->bit) {
+			fprintf(f, "%s%s", first ? " " : "", d->name);
+			first = d;
+		}
+	fputs("\"\n_procscope_metrics=\"", f);
+	for (size_t i = 0; (name = metric_name(i)); i++)
+		fprintf(f, "%s%s", i ? " " : "", name);
+	fputs("\"\n\n", f);
+	fputs("# COMPREPLY for a comma-separated list of $1's words: the one after the last "
+	      "comma.\n"
+	      "_procscope_list() {\n"
+	      "\tlocal head=\"\" last=$cur\n"
+	      "\tif [[ $cur == *,* ]]; then head=${cur%,*},; last=${cur##*,}; fi\n"
+	      "\tlocal w\n"
+	      "\tfor w in $(compgen -W \"$1\" -- \"$last\"); do COMPREPLY+=(\"$head$w\"); done\n"
+	      "}\n\n"
+	      "# COMPREPLY for an argument of kind $1 (see _procscope_arg) of option $2.\n"
+	      "_procscope_value() {\n"
+	      "\tlocal mnt\n"
+	      "\tcase $1 in\n"
+	      "\tfile) COMPREPLY=($(compgen -f -- \"$cur\")) ;;\n"
+	      "\tcommand) COMPREPLY=($(compgen -c -- \"$cur\")) ;;\n"
+	      "\tpid) _procscope_list \"$(cd /proc && compgen -G '[0-9]*')\" ;;\n"
+	      "\tsubsystems) _procscope_list \"$_procscope_subsystems\" ;;\n"
+	      "\tmetrics) COMPREPLY=($(compgen -W \"$_procscope_metrics\" -- \"$cur\")) ;;\n"
+	      "\tchoice) COMPREPLY=($(compgen -W \"$(_procscope_choices \"$2\")\" -- \"$cur\")) "
+	      ";;\n"
+	      "\tcgroup)\n"
+	      "\t\tif [[ $cur == /* ]]; then\n"
+	      "\t\t\tCOMPREPLY=($(compgen -d -- \"$cur\"))\n"
+	      "\t\telse\n"
+	      "\t\t\tmnt=$(awk '$3 == \"cgroup2\" { print $2; exit }' /proc/self/mounts)\n"
+	      "\t\t\t[ -n \"$mnt\" ] && COMPREPLY=($(cd \"$mnt\" && compgen -d -- \"$cur\"))\n"
+	      "\t\tfi ;;\n"
+	      "\tesac\n"
+	      "}\n\n"
+	      "_procscope() {\n"
+	      "\tlocal cur=${COMP_WORDS[COMP_CWORD]} i=1 w opt kind\n"
+	      "\tCOMPREPLY=()\n"
+	      "\t# the options before the command; the command and its arguments after\n"
+	      "\twhile [ $i -lt $COMP_CWORD ]; do\n"
+	      "\t\tw=${COMP_WORDS[i]}\n"
+	      "\t\tif [ \"$w\" = -- ] || [[ $w != -* ]]; then\n"
+	      "\t\t\t[ \"$w\" = -- ] && i=$((i + 1))\n"
+	      "\t\t\tif [ $i -eq $COMP_CWORD ]; then\n"
+	      "\t\t\t\tCOMPREPLY=($(compgen -c -- \"$cur\"))\n"
+	      "\t\t\telif declare -F _command_offset > /dev/null; then\n"
+	      "\t\t\t\t_command_offset $i\n"
+	      "\t\t\telse\n"
+	      "\t\t\t\tCOMPREPLY=($(compgen -f -- \"$cur\"))\n"
+	      "\t\t\tfi\n"
+	      "\t\t\treturn\n"
+	      "\t\tfi\n"
+	      "\t\t# --opt=VALUE comes as three words, --opt VALUE as two\n"
+	      "\t\tif [ \"${COMP_WORDS[i + 1]:-}\" = = ]; then\n"
+	      "\t\t\ti=$((i + 3))\n"
+	      "\t\telif _procscope_arg \"$w\" > /dev/null; then\n"
+	      "\t\t\ti=$((i + 2))\n"
+	      "\t\telse\n"
+	      "\t\t\ti=$((i + 1))\n"
+	      "\t\tfi\n"
+	      "\tdone\n"
+	      "\t# past the current word: it is an option's argument (\"--opt V\", \"--opt=V\")\n"
+	      "\tif [ $i -gt $COMP_CWORD ]; then\n"
+	      "\t\topt=${COMP_WORDS[COMP_CWORD - 1]}\n"
+	      "\t\t[ \"$opt\" = = ] && opt=${COMP_WORDS[COMP_CWORD - 2]}\n"
+	      "\t\t[ \"$cur\" = = ] && cur=\n"
+	      "\t\tkind=$(_procscope_arg \"$opt\") && _procscope_value \"$kind\" \"$opt\"\n"
+	      "\t\treturn\n"
+	      "\tfi\n"
+	      "\tCOMPREPLY=($(compgen -W \"$_procscope_options\" -- \"$cur\"))\n"
+	      "}\n\n"
+	      "complete -F _procscope procscope\n",
+	      f);
+}
