@@ -49,7 +49,7 @@ LDFLAGS ?=
 PS_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers \
 	-Wno-format-truncation -D_GNU_SOURCE -DPROCSCOPE_VERSION='"$(VERSION)"' -Iinclude -Isrc -I$(OUT) -MMD -MP \
 	$(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
-ALL_CFLAGS = $(PS_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
+ALL_CFLAGS = $(PS_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
 ALL_LDFLAGS = $(CFLAGS) $(EXTRA_CFLAGS) $(LDFLAGS) $(EXTRA_LDFLAGS)
 # libstdc++ only for __cxa_demangle (C++ frame names); libmicrohttpd serves --prometheus
 LDLIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf) -lelf -lz -lm -lstdc++ \
@@ -92,7 +92,7 @@ WL_CFLAGS := -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -D_GNU_SOURCE
 # as distributions build: optimized, no frame pointers (unwinding needs the unwind tables)
 WL_NOFP_CFLAGS := -O2 -g -fomit-frame-pointer -Wall -Wextra -Werror -D_GNU_SOURCE
 
-.PHONY: all clean install check check-layers test test-all test-unit test-integration test-kernels bench bench-smoke run-bench demo run-demo vmlinux \
+.PHONY: deb all clean install check check-layers test test-all test-unit test-integration test-kernels bench bench-smoke run-bench demo run-demo vmlinux \
 	fuzz fuzz-build fuzzers check-sanitize sanitize-build \
 	install deps format format-check workloads
 
@@ -328,6 +328,17 @@ install: procscope $(OUT)/procscope.8 $(OUT)/procscope.bash
 		install -D -m 0644 dist/procscope.default $(DESTDIR)$(SYSCONFDIR)/default/procscope
 	[ -e $(DESTDIR)$(SYSCONFDIR)/procscope/alerts ] || \
 		install -D -m 0644 dist/alerts $(DESTDIR)$(SYSCONFDIR)/procscope/alerts
+
+# The Debian package (debian/, debhelper), built from a copy of the tree's files --
+# dpkg-buildpackage writes its results beside the tree it builds: build/procscope_*.deb
+deb:
+	$(call msg,DEB,$(OUT)/procscope_$(VERSION)_amd64.deb)
+	$(Q)rm -rf $(OUT)/deb && mkdir -p $(OUT)/deb/procscope-$(VERSION)
+	$(Q)git ls-files -z --cached --others --exclude-standard | \
+		xargs -0 cp -P --parents -t $(OUT)/deb/procscope-$(VERSION)
+	$(Q)cd $(OUT)/deb/procscope-$(VERSION) && dpkg-buildpackage -b -us -uc \
+		> ../build.log 2>&1 || { tail -n 40 ../build.log; exit 1; }
+	$(Q)mv $(OUT)/deb/procscope_$(VERSION)_amd64.deb $(OUT)/
 
 clean:
 	$(call msg,CLEAN,)

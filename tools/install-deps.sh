@@ -23,6 +23,8 @@ test_pkgs=(jq util-linux procps iproute2 libxml2-utils protobuf-compiler binutil
 	clang-format-14
 	# the man page is checked with groff and found with man (test_docs.sh, test_monitor.sh)
 	groff-base man-db bash
+	# make deb, and the package test (test_package.sh): debhelper builds, lintian checks
+	debhelper dpkg-dev fakeroot lintian
 	# the kernel matrix: qemu boots Debian's kernels with a busybox initramfs; xz
 	# unpacks their modules, e2fsprogs formats the guest's scratch disk, strace is a
 	# ground truth there too
