@@ -322,6 +322,10 @@ install: procscope $(OUT)/procscope.8 $(OUT)/procscope.bash
 	install -D -m 0644 $(OUT)/procscope.8 $(DESTDIR)$(PREFIX)/share/man/man8/procscope.8
 	install -D -m 0644 $(OUT)/procscope.bash \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/procscope
+	install -D -m 0644 dist/grafana/procscope.json \
+		$(DESTDIR)$(PREFIX)/share/procscope/grafana/procscope.json
+	install -D -m 0644 dist/prometheus/procscope.rules.yml \
+		$(DESTDIR)$(PREFIX)/share/procscope/prometheus/procscope.rules.yml
 	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/
 	install -m 0644 docs/*.md $(DESTDIR)$(DOCDIR)/docs/
 	[ -e $(DESTDIR)$(SYSCONFDIR)/default/procscope ] || \

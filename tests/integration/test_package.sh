@@ -27,6 +27,10 @@ test_debian_package_installs_runs_and_goes_away() {
 	assert_eq "$(man -w procscope)" /usr/share/man/man8/procscope.8.gz
 	grep -q '^complete -F _procscope procscope$' /usr/share/bash-completion/completions/procscope
 	[ -s /usr/share/doc/procscope/docs/alerts.md ] || die "no docs (uncompressed, as linked)"
+	jq -e '.panels | length > 10' /usr/share/procscope/grafana/procscope.json > /dev/null ||
+		die "no dashboard"
+	promtool check rules /usr/share/procscope/prometheus/procscope.rules.yml > rules.txt 2>&1 ||
+		die "rules: $(cat rules.txt)"
 	# the unit shipped, neither enabled nor started; its configuration as conffiles
 	[ -s /usr/lib/systemd/system/procscope.service ] || die "no unit"
 	[ ! -e /etc/systemd/system/multi-user.target.wants/procscope.service ] || die "the unit is enabled"

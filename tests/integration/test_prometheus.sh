@@ -103,3 +103,51 @@ s = socket.socket(); s.bind(('127.0.0.1', $port)); s.listen(); print('bound', fl
 		--prometheus "127.0.0.1:$port" -- true
 	assert_nothing_loaded
 }
+
+# The Grafana dashboard (dist/grafana/procscope.json): every query of every panel, and
+# each template variable's label values, evaluated by Prometheus scraping procscope on
+# a workload that does a bit of everything (CPU contention, disk, TCP, an alert firing):
+# each succeeds and returns data. Grafana's variables become what "All" selects, the
+# rate interval 5 s (five scrapes), the range 1 m.
+test_dashboard_queries_return_data() {
+	local port dash=$ROOT/dist/grafana/procscope.json echo_port d expr n=0 out var
+	port=$(free_port)
+	echo_port=$(free_port)
+	d=${PROCSCOPE_IO_DIR:-$ROOT/build}/dash.$$
+	mkdir -p "$d"
+	at_exit "rm -rf '$d'"
+	start_prometheus "$port"
+	"$WL/tcpecho" server 127.0.0.1 "$echo_port" 4 > srv.out &
+	BG_PIDS+=($!)
+	wait_for srv.out listening
+	"$PROCSCOPE" -i 1 --prometheus "127.0.0.1:$port" --alert 'wall > 0' -o report.txt -- sh -c \
+		"$WL/spin 3000 & $WL/spin 3000 & $WL/spin 3000 &
+		 $WL/iowrite '$d/f' 8 > /dev/null; $WL/fsyncer '$d/g' 20 > /dev/null 2>&1
+		 $WL/tcpecho client 127.0.0.1 $echo_port 4 20000 > /dev/null; wait; touch '$d/done'; sleep 8" &
+	BG_PIDS+=($!)
+	wait_for_cmd "[ -e '$d/done' ]"
+	sleep 4 # the last seconds of the work scraped, procscope still serving
+	jq -r '.panels[].targets[]?.expr' "$dash" > exprs.txt
+	[ "$(wc -l < exprs.txt)" -ge 25 ] || die "$(wc -l < exprs.txt) queries in the dashboard"
+	while read -r expr; do
+		expr=${expr//'$__rate_interval'/5s}
+		expr=${expr//'$__range'/1m}
+		expr=${expr//'$instance'/.*}
+		expr=${expr//'$comm'/.*}
+		expr=${expr//'$syscall'/.*}
+		curl -sf --data-urlencode "query=$expr" "$PROM_API/query" > q.json || die "query failed: $expr"
+		[ "$(jq -r .status q.json)" = success ] || die "$expr: $(cat q.json)"
+		[ "$(jq '.data.result | length' q.json)" -gt 0 ] || die "no data for: $expr"
+		n=$((n + 1))
+	done < exprs.txt
+	# the template variables: label_values(METRIC{...}, LABEL), as Grafana asks for them
+	jq -r '.templating.list[] | select(.type == "query") | .query.query' "$dash" > vars.txt
+	assert_eq "$(wc -l < vars.txt)" 3
+	while read -r var; do
+		[[ $var =~ ^label_values\((.+),\ ([a-z]+)\)$ ]] || die "not label_values: $var"
+		out=$(curl -sf -G --data-urlencode "match[]=${BASH_REMATCH[1]//'$instance'/.*}" \
+			"$PROM_API/label/${BASH_REMATCH[2]}/values") || die "label values failed: $var"
+		[ "$(jq '.data | length' <<< "$out")" -gt 0 ] || die "no values for $var: $out"
+	done < vars.txt
+	echo "    $n queries and 3 variables answered"
+}
