@@ -25,6 +25,8 @@ test_pkgs=(jq util-linux procps iproute2 libxml2-utils protobuf-compiler binutil
 	groff-base man-db bash
 	# make deb, and the package test (test_package.sh): debhelper builds, lintian checks
 	debhelper dpkg-dev fakeroot lintian
+	# a real container for -c by id (test_containers.sh: crun refuses this hybrid host)
+	podman runc
 	# the kernel matrix: qemu boots Debian's kernels with a busybox initramfs; xz
 	# unpacks their modules, e2fsprogs formats the guest's scratch disk, strace is a
 	# ground truth there too

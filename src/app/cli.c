@@ -41,6 +41,7 @@ static const char doc[] =
 	"                                      just these processes, for 30 seconds\n"
 	"  procscope -c system.slice/etl.service\n"
 	"                                      a cgroup v2 and its sub-cgroups\n"
+	"  procscope -c 6fbf6cedd59b -d 30     a container, by the id docker ps shows\n"
 	"  procscope -a -d 10 --only sched,io  the whole system: scheduler, disk\n"
 	"  procscope --flamegraph cpu.svg -- ./build.sh\n"
 	"                                      where it burns CPU, as a flame graph\n"
@@ -132,7 +133,8 @@ static const struct opt_spec options[] = {
 	{"pid", 'p', "PID[,PID...]", G_TARGET, OT_SPECIAL, 0, 0, 0, NULL, "pid",
 	 "Attach to running processes and the processes they start"},
 	{"cgroup", 'c', "PATH", G_TARGET, OT_SPECIAL, 0, 0, 0, NULL, "cgroup",
-	 "Trace a cgroup v2 and its sub-cgroups (absolute, or relative to the cgroup2 mount)"},
+	 "Trace a cgroup v2 and its sub-cgroups: a path (absolute, or relative to the cgroup2 "
+	 "mount), a systemd unit (nginx.service) or a container's id (12 digits at least)"},
 	{"all", 'a', NULL, G_TARGET, OT_SPECIAL, 0, 0, 0, NULL, NULL, "Trace the whole system"},
 	{"no-children", OPT_NO_CHILDREN, NULL, G_TARGET, OT_SPECIAL, 0, 0, 0, NULL, NULL,
 	 "With -p or COMMAND: do not follow processes they start"},

@@ -28,9 +28,35 @@
 #include "app/signals.h"
 #include "host/preflight.h"
 #include "kernel/support.h"
+#include "lib/cgident.h"
 #include "lib/log.h"
 #include "lib/util.h"
 #include "render/trace.h"
+
+/*
+ * A cgroup target as users know it, then its path: "podman container 6fbf6cedd59b
+ * (/sys/fs/cgroup/...)", "nginx.service (/sys/fs/...)"; the path alone if it names
+ * nothing.
+ */
+static char *cgroup_description(const char *path)
+{
+	struct cg_ident id;
+	char name[320], *s;
+
+	if (!cg_ident_parse(path, &id)) {
+		return xstrdup(path);
+	} else if (id.container_id[0]) {
+		snprintf(name, sizeof(name), "%s%scontainer %.12s", id.runtime ? id.runtime : "",
+			 id.runtime ? " " : "", id.container_id);
+	} else if (id.pod_uid[0]) {
+		snprintf(name, sizeof(name), "pod %s (%s)", id.pod_uid, id.qos);
+	} else {
+		snprintf(name, sizeof(name), "%s", id.unit);
+	}
+	s = xmalloc(strlen(name) + strlen(path) + 4);
+	sprintf(s, "%s (%s)", name, path);
+	return s;
+}
 
 static char *describe_target(const struct config *cfg, const struct cgroup_target *cg)
 {
@@ -55,7 +81,7 @@ static char *describe_target(const struct config *cfg, const struct cgroup_targe
 			sprintf(s + strlen(s), "%s%d", i ? "," : "", cfg->pids[i]);
 		return s;
 	case TARGET_CGROUP:
-		return xstrdup(cg->path);
+		return cgroup_description(cg->path);
 	default:
 		return xstrdup("all processes");
 	}

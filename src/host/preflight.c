@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Pre-flight checks; see preflight.h. */
 #include <errno.h>
+#include <ftw.h>
 #include <stdbool.h>
 #include <limits.h>
 #include <linux/capability.h>
@@ -17,6 +18,7 @@
 #include <bpf/libbpf.h>
 
 #include "host/preflight.h"
+#include "lib/cgident.h"
 #include "lib/log.h"
 #include "lib/util.h"
 
@@ -113,6 +115,8 @@ int cgroup_mount(const char *mounts_path, const char *controller, char *buf, siz
 	return found;
 }
 
+#define CGROUP_WALK_MAX 65536 /* directories a search by name looks at */
+
 static int is_cgroup2_dir(const char *path, struct stat *st)
 {
 	struct statfs sfs;
@@ -120,6 +124,58 @@ static int is_cgroup2_dir(const char *path, struct stat *st)
 	if (stat(path, st) || !S_ISDIR(st->st_mode))
 		return 0;
 	return statfs(path, &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+/* The walk of find_named(): one name, the outermost cgroup it names, how many others. */
+static struct {
+	const char *name;
+	size_t mnt_len;
+	char found[PATH_MAX];
+	char other[PATH_MAX]; /* one that is not below found, for the message */
+	unsigned int dirs;
+} named;
+
+static int named_visit(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	const char *rel = path + named.mnt_len;
+
+	(void)st;
+	(void)ftw;
+	if (type != FTW_D)
+		return 0;
+	if (++named.dirs > CGROUP_WALK_MAX)
+		return 1;
+	if (!*rel || !cg_ident_matches(rel, named.name))
+		return 0;
+	if (!named.found[0]) {
+		snprintf(named.found, sizeof(named.found), "%s", path);
+	} else if (strncmp(path, named.found, strlen(named.found)) ||
+		   path[strlen(named.found)] != '/') {
+		/* not a sub-cgroup of the first (which -c traces anyway): another one */
+		snprintf(named.other, sizeof(named.other), "%s", path);
+	}
+	return 0;
+}
+
+/*
+ * The cgroup under @mnt that @name names: a systemd unit ("nginx.service") or a
+ * container's id, whole or 12 digits at least (lib/cgident.h). Into @out; -ENOENT if
+ * none does, -EEXIST (said) if two unrelated ones do.
+ */
+static int find_named(const char *mnt, const char *name, char *out, size_t len)
+{
+	memset(&named, 0, sizeof(named));
+	named.name = name;
+	named.mnt_len = strlen(mnt);
+	if (strchr(name, '/') || nftw(mnt, named_visit, 16, FTW_PHYS) < 0 || !named.found[0])
+		return -ENOENT;
+	if (named.other[0]) {
+		pr_error("'%s' names more than one cgroup: '%s' and '%s'", name,
+			 named.found + named.mnt_len, named.other + named.mnt_len);
+		return -EEXIST;
+	}
+	snprintf(out, len, "%s", named.found);
+	return 0;
 }
 
 int resolve_cgroup(const char *arg, struct cgroup_target *out)
@@ -139,9 +195,14 @@ int resolve_cgroup(const char *arg, struct cgroup_target *out)
 	snprintf(cand, sizeof(cand), "%s", arg);
 	if (!is_cgroup2_dir(cand, &st)) {
 		snprintf(cand, sizeof(cand), "%s/%s", mnt, arg[0] == '/' ? arg + 1 : arg);
-		if (!is_cgroup2_dir(cand, &st)) {
-			pr_error("'%s' is not a cgroup v2 directory (cgroup2 is mounted at '%s')",
-				 arg, mnt);
+		/* else a unit or a container, by name */
+		if (!is_cgroup2_dir(cand, &st) &&
+		    ((err = find_named(mnt, arg, cand, sizeof(cand))) ||
+		     !is_cgroup2_dir(cand, &st))) {
+			if (err != -EEXIST)
+				pr_error("'%s' is not a cgroup v2 directory, a systemd unit or a "
+					 "container id (cgroup2 is mounted at '%s')",
+					 arg, mnt);
 			return -ENOENT;
 		}
 	}

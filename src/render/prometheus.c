@@ -13,6 +13,7 @@
 #include "analysis/groups.h"
 #include "lib/json_writer.h"
 #include "render/prometheus.h"
+#include "lib/cgident.h"
 #include "model/snapshot.h"
 #include "lib/syscall_table.h"
 #include "lib/util.h"
@@ -145,8 +146,19 @@ static void histogram(struct prom_out *o, const char *name, const char **labels,
 	sample(o, count, labels, (double)below);
 }
 
-/* The group's labels into @l (room for 10): comm, cgroup, pid if asked, then @extra. */
-static size_t group_labels(const char **l, const struct proc_group *g, bool by_pid, char *pid)
+/* What a group's labels point into: its pid in digits, what its cgroup's path names. */
+struct label_buf {
+	char pid[16];
+	struct cg_ident id;
+};
+
+/*
+ * The group's labels into @l (room for 16): comm, cgroup, pid if asked, and what the
+ * cgroup is known as -- unit, container_id, pod_uid, each when it has one -- then the
+ * caller's.
+ */
+static size_t group_labels(const char **l, const struct proc_group *g, bool by_pid,
+			   struct label_buf *b)
 {
 	size_t n = 0;
 
@@ -155,9 +167,23 @@ static size_t group_labels(const char **l, const struct proc_group *g, bool by_p
 	l[n++] = "cgroup";
 	l[n++] = g->cgroup;
 	if (by_pid) {
-		snprintf(pid, 16, "%u", g->pid);
+		snprintf(b->pid, sizeof(b->pid), "%u", g->pid);
 		l[n++] = "pid";
-		l[n++] = pid;
+		l[n++] = b->pid;
+	}
+	if (g->cgroup && cg_ident_parse(g->cgroup, &b->id)) {
+		if (b->id.unit[0]) {
+			l[n++] = "unit";
+			l[n++] = b->id.unit;
+		}
+		if (b->id.container_id[0]) {
+			l[n++] = "container_id";
+			l[n++] = b->id.container_id;
+		}
+		if (b->id.pod_uid[0]) {
+			l[n++] = "pod_uid";
+			l[n++] = b->id.pod_uid;
+		}
 	}
 	l[n] = NULL;
 	return n;
@@ -187,11 +213,11 @@ static void per_group(struct prom_out *o, const struct proc_group *gs, size_t n,
 		      const char *name, const char *type, const char *help,
 		      uint64_t (*v)(const struct proc_group *g))
 {
-	const char *l[16];
-	char pid[16];
+	const char *l[24];
+	struct label_buf lb;
 
 	for (size_t i = 0; i < n; i++) {
-		group_labels(l, &gs[i], by_pid, pid);
+		group_labels(l, &gs[i], by_pid, &lb);
 		family(o, name, type, help);
 		sample(o, name, l, (double)v(&gs[i]));
 	}
@@ -228,9 +254,10 @@ static void counter_metrics(struct prom_out *o, const struct proc_group *gs, siz
 			end++;
 		help = counter_family_help(d->prom, &sparse);
 		for (size_t i = 0; i < n; i++) {
-			const char *l[16];
-			char pid[16], key[32];
-			size_t nl = group_labels(l, &gs[i], by_pid, pid);
+			const char *l[24];
+			struct label_buf lb;
+			char key[32];
+			size_t nl = group_labels(l, &gs[i], by_pid, &lb);
 
 			family(o, d->prom, d->fold == FOLD_SUM ? "counter" : "gauge",
 			       help ? help : d->prom);
@@ -263,13 +290,14 @@ static void syscall_metrics(struct prom_out *o, const struct proc_group *gs, siz
 		{"procscope_syscall_seconds_total", "counter",
 		 "Time in system calls (estimated where timing is sampled)"},
 	};
-	const char *l[16];
-	char pid[16], sc[32];
+	const char *l[24];
+	struct label_buf lb;
+	char sc[32];
 
 	for (int k = 0; k < 3; k++) {
 		for (size_t i = 0; i < n; i++) {
 			const struct proc_group *g = &gs[i];
-			size_t nl = group_labels(l, g, by_pid, pid);
+			size_t nl = group_labels(l, g, by_pid, &lb);
 
 			family(o, fam[k][0], fam[k][1], fam[k][2]);
 			for (size_t j = 0; j < g->m.n_syscalls; j++) {

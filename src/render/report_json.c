@@ -15,6 +15,7 @@
 #include "analysis/critpath.h"
 #include "render/report.h"
 #include "model/stack_set.h"
+#include "lib/cgident.h"
 #include "lib/syscall_table.h"
 #include "lib/util.h"
 
@@ -577,6 +578,29 @@ static void json_metrics(struct json_writer *w, const struct snapshot *s, const 
 	}
 }
 
+/*
+ * What cgroup @path is known as: "unit" (a systemd unit, or null) and "container"
+ * (null, or its runtime, id, and pod UID and QoS class under Kubernetes).
+ */
+static void json_cgroup_ident(struct json_writer *w, const char *path)
+{
+	struct cg_ident id;
+	bool known = path && cg_ident_parse(path, &id);
+
+	jw_kv_str(w, "unit", known && id.unit[0] ? id.unit : NULL);
+	jw_key(w, "container");
+	if (!known || (!id.container_id[0] && !id.pod_uid[0])) {
+		jw_null(w);
+		return;
+	}
+	jw_object_begin(w);
+	jw_kv_str(w, "runtime", id.runtime);
+	jw_kv_str(w, "id", id.container_id[0] ? id.container_id : NULL);
+	jw_kv_str(w, "pod_uid", id.pod_uid[0] ? id.pod_uid : NULL);
+	jw_kv_str(w, "qos", id.qos);
+	jw_object_end(w);
+}
+
 /* A process's fields, in an object open in @w. */
 static void json_process_fields(struct json_writer *w, const struct snapshot *s,
 				const struct process *p, const struct breakdown *bd,
@@ -590,6 +614,7 @@ static void json_process_fields(struct json_writer *w, const struct snapshot *s,
 	jw_kv_str(w, "comm", p->comm);
 	jw_kv_str(w, "cmdline", p->cmdline);
 	jw_kv_str(w, "cgroup", p->cgroup);
+	json_cgroup_ident(w, p->cgroup);
 	if (code >= 0)
 		jw_kv_i64(w, "exit_code", code);
 	else

@@ -93,21 +93,21 @@ TEST(test_prometheus__processes_summed_in_base_units)
 	CHECK_U64(dropped, 0);
 	/* the two workers, one series: 1.5 s + 0.5 s of CPU */
 	CHECK(value_of(t, "procscope_cpu_seconds_total{comm=\"worker\",cgroup=\"/system.slice/"
-			  "etl.service\"}") == 2.0);
+			  "etl.service\",unit=\"etl.service\"}") == 2.0);
 	CHECK(value_of(t, "procscope_processes{comm=\"worker\",cgroup=\"/system.slice/"
-			  "etl.service\"}") == 1);
+			  "etl.service\",unit=\"etl.service\"}") == 1);
 	CHECK(value_of(t, "procscope_processes_seen_total{comm=\"worker\",cgroup=\"/system.slice/"
-			  "etl.service\"}") == 2);
+			  "etl.service\",unit=\"etl.service\"}") == 2);
 	CHECK(value_of(t, "procscope_syscalls_total{comm=\"worker\",cgroup=\"/system.slice/"
-			  "etl.service\",syscall=\"read\"}") == 40);
+			  "etl.service\",unit=\"etl.service\",syscall=\"read\"}") == 40);
 	CHECK(value_of(t, "procscope_syscall_errors_total{comm=\"worker\",cgroup=\"/system.slice/"
-			  "etl.service\",syscall=\"read\"}") == 4);
+			  "etl.service\",unit=\"etl.service\",syscall=\"read\"}") == 4);
 	CHECK(value_of(t, "procscope_blocked_seconds_total{comm=\"worker\",cgroup=\"/system.slice/"
-			  "etl.service\",wait=\"io\"}") == 0.25);
+			  "etl.service\",unit=\"etl.service\",wait=\"io\"}") == 0.25);
 	CHECK(value_of(t, "procscope_io_bytes_total{comm=\"worker\",cgroup=\"/system.slice/"
-			  "etl.service\",op=\"read\"}") == 40960);
+			  "etl.service\",unit=\"etl.service\",op=\"read\"}") == 40960);
 	CHECK(value_of(t, "procscope_context_switches_total{comm=\"worker\",cgroup=\"/system.slice/"
-			  "etl.service\",kind=\"voluntary\"}") == 9);
+			  "etl.service\",unit=\"etl.service\",kind=\"voluntary\"}") == 9);
 	/* a name with a quote, a backslash, a newline and a control byte, escaped */
 	CHECK_CONTAINS(t,
 		       "procscope_cpu_seconds_total{comm=\"we\\\"ird\\\\\\n?\",cgroup=\"\"} 0.01");
@@ -181,9 +181,9 @@ TEST(test_prometheus__series_cap_keeps_the_biggest_and_counts_the_rest)
 	o = (struct prom_opts){.labels = PROM_LABEL_PID};
 	t = render(&s, &o, &dropped);
 	CHECK_CONTAINS(t, "procscope_cpu_seconds_total{comm=\"worker\",cgroup=\"/system.slice/"
-			  "etl.service\",pid=\"100\"} 1.5");
+			  "etl.service\",pid=\"100\",unit=\"etl.service\"} 1.5");
 	CHECK_CONTAINS(t, "procscope_cpu_seconds_total{comm=\"worker\",cgroup=\"/system.slice/"
-			  "etl.service\",pid=\"101\"} 0.5");
+			  "etl.service\",pid=\"101\",unit=\"etl.service\"} 0.5");
 	free(t);
 	snapshot_release(&s);
 }
