@@ -222,6 +222,7 @@ static int start_tracing(struct run *r, const struct cgroup_target *cg, uint64_t
 		.peer_depth = cfg->max_peers ? cfg->peer_depth : 0,
 		.max_peers = cfg->max_peers,
 	};
+	uint64_t t_loaded, t_unwind; /* -v: the stages of start-up */
 	int err;
 
 	if (cfg->target == TARGET_COMMAND) {
@@ -233,6 +234,7 @@ static int start_tracing(struct run *r, const struct cgroup_target *cg, uint64_t
 	}
 	if (session__open(&r->sess, &so))
 		return EXIT_RUNTIME;
+	t_loaded = now_ns();
 	/* what this kernel could load: the rest is reported as off (null in JSON) */
 	r->ropts.subsys = session__kernel(r->sess)->subsys;
 	if (r->sym) {
@@ -247,6 +249,7 @@ static int start_tracing(struct run *r, const struct cgroup_target *cg, uint64_t
 				unwinder__preload(r->unw, r->exe);
 		}
 	}
+	t_unwind = now_ns();
 	if (r->child.pid > 0 &&
 	    session__add_pid(r->sess, (uint32_t)r->child.pid, PROC_F_LAUNCHED) < 0) {
 		pr_error("cannot register the command's pid");
@@ -270,7 +273,9 @@ static int start_tracing(struct run *r, const struct cgroup_target *cg, uint64_t
 			return EXIT_RUNTIME;
 		r->trace_next_ns = now_ns();
 	}
-	pr_info("attached in %.1f ms", (now_ns() - started_ns) / 1e6);
+	pr_info("attached in %.1f ms: open and load %.1f ms, unwind tables %.1f ms, attach %.1f ms",
+		(now_ns() - started_ns) / 1e6, (t_loaded - started_ns) / 1e6,
+		(t_unwind - t_loaded) / 1e6, (now_ns() - t_unwind) / 1e6);
 	if (r->child.pid > 0) {
 		if ((err = stopped_early(cfg)))
 			return err;

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -608,6 +609,73 @@ static bool degrade(struct session *s, const char *log)
 	return true;
 }
 
+/* CLOCK_BOOTTIME, the clock of bpf_prog_info.load_time. */
+static uint64_t boottime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+struct prog_time {
+	const char *name;
+	uint64_t start_ns; /* when the kernel began loading it (its info's load_time) */
+	uint64_t ns;	   /* until the next one began: its verification, mostly */
+};
+
+static int by_start(const void *a, const void *b)
+{
+	const struct prog_time *x = a, *y = b;
+
+	return x->start_ns < y->start_ns ? -1 : x->start_ns > y->start_ns;
+}
+
+static int by_cost(const void *a, const void *b)
+{
+	const struct prog_time *x = a, *y = b;
+
+	return x->ns < y->ns ? 1 : x->ns > y->ns ? -1 : 0;
+}
+
+/*
+ * -v: what the load of @s, begun at @begin_ns and ended at @end_ns (boot time), spent
+ * on maps (until the first program) and on each program: the kernel stamps each
+ * program with the moment its load began, programs load one after the other, so each
+ * one's share is the time to the next one's. The five costliest are named.
+ */
+static void say_load_breakdown(struct session *s, uint64_t begin_ns, uint64_t end_ns)
+{
+	struct prog_time t[64];
+	struct bpf_program *prog;
+	char line[512];
+	size_t n = 0, len;
+
+	bpf_object__for_each_program (prog, s->skel->obj) {
+		struct bpf_prog_info info = {0};
+		__u32 info_len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		if (fd < 0 || n == ARRAY_SIZE(t) || bpf_obj_get_info_by_fd(fd, &info, &info_len))
+			continue;
+		t[n++] = (struct prog_time){bpf_program__name(prog), info.load_time, 0};
+	}
+	if (!n)
+		return;
+	qsort(t, n, sizeof(t[0]), by_start);
+	for (size_t i = 0; i < n; i++)
+		t[i].ns = (i + 1 < n ? t[i + 1].start_ns : end_ns) - t[i].start_ns;
+	len = (size_t)snprintf(line, sizeof(line),
+			       "load: before the programs (BTF, relocations, maps) %.1f ms, %zu "
+			       "programs %.1f ms (",
+			       (t[0].start_ns - begin_ns) / 1e6, n, (end_ns - t[0].start_ns) / 1e6);
+	qsort(t, n, sizeof(t[0]), by_cost);
+	for (size_t i = 0; i < n && i < 5 && len < sizeof(line); i++)
+		len += (size_t)snprintf(line + len, sizeof(line) - len, "%s%s %.1f", i ? ", " : "",
+					t[i].name, t[i].ns / 1e6);
+	pr_info("%s%s ms)", line, n > 5 ? ", ..." : "");
+}
+
 /* Open, configure and load; on a refused program, without it (degrade()), again. */
 static int load(struct session *s, const struct session_opts *o)
 {
@@ -621,7 +689,7 @@ static int load(struct session *s, const struct session_opts *o)
 		btf = read_btf(cfg->btf_path ? cfg->btf_path : "/sys/kernel/btf/vmlinux", &btf_len);
 	choose_unwind(s, cfg);
 	for (int attempt = 0; attempt <= KERNEL_NOTES_MAX; attempt++) {
-		uint64_t t_open = now_ns(), t_load;
+		uint64_t t_open = now_ns(), t_load, t_boot;
 
 		procscope_bpf__destroy(s->skel);
 		s->skel = procscope_bpf__open_opts(&oopts);
@@ -638,10 +706,13 @@ static int load(struct session *s, const struct session_opts *o)
 		load_log.len = 0;
 		if (load_log.buf)
 			load_log.buf[0] = '\0';
+		t_boot = boottime_ns();
 		err = procscope_bpf__load(s->skel);
 		load_log.on = false;
 		pr_info("open %.1f ms, load %.1f ms", (t_load - t_open) / 1e6,
 			(now_ns() - t_load) / 1e6);
+		if (!err && log_verbosity > 0)
+			say_load_breakdown(s, t_boot, boottime_ns());
 		if (!err || !load_log.buf || !degrade(s, load_log.buf))
 			break;
 	}

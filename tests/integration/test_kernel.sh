@@ -83,3 +83,23 @@ test_refused_core_program_is_fatal() {
 		"this kernel refused 'core_exec', which procscope cannot run without" -- true
 	assert_eq "$(wc -l < err.txt)" 1 "said in one line: $(cat err.txt)"
 }
+
+# -v says where start-up went: the load before the programs and each costly program
+# (from the kernel's own load stamps), then the stages up to attach; the parts add up.
+test_verbose_says_where_start_up_went() {
+	local line total parts p
+	"$PROCSCOPE" -v -- true > /dev/null 2> err.txt
+	line=$(grep '^procscope: load: before the programs' err.txt) || die "$(cat err.txt)"
+	[[ $line =~ ([0-9]+)\ programs\ [0-9.]+\ ms\ \((.*)\ ms\)$ ]] || die "$line"
+	assert_ge "${BASH_REMATCH[1]}" 20 "programs loaded"
+	for p in $(sed 's/, /\n/g; s/ [0-9.]*$//gm' <<< "${BASH_REMATCH[2]}" | grep -v '^\.\.\.$'); do
+		[[ " $PROCSCOPE_PROGS " == *" $p "* ]] || die "'$p' is no program of procscope's: $line"
+	done
+	line=$(grep '^procscope: attached in' err.txt) || die "$(cat err.txt)"
+	[[ $line =~ attached\ in\ ([0-9.]+)\ ms:\ open\ and\ load\ ([0-9.]+)\ ms,\ unwind\ tables\ ([0-9.]+)\ ms,\ attach\ ([0-9.]+)\ ms ]] ||
+		die "$line"
+	total=${BASH_REMATCH[1]}
+	parts=$(awk -v a="${BASH_REMATCH[2]}" -v b="${BASH_REMATCH[3]}" -v c="${BASH_REMATCH[4]}" \
+		'BEGIN { print a + b + c }')
+	assert_within "${parts%.*}" "${total%.*}" 2 "the stages add up to the start-up: $line"
+}
