@@ -427,19 +427,26 @@ static void put_descriptors(const struct timeline *tl, struct pb *dst, const str
 	}
 	for (size_t i = 0; i < tl->n_threads; i++) {
 		const struct tl_thread *th = &tl->threads[i];
+		/*
+		 * a main thread is named as its process, after its last exec: the name read
+		 * when it was first seen may be its parent's, from before the exec
+		 */
+		size_t k = th->tid == th->pid ? proc_at(s, th->pid, UINT64_MAX) : SIZE_MAX;
+		const char *name =
+			k != SIZE_MAX && s->procs[k].comm[0] ? s->procs[k].comm : th->name;
 		struct pb thd = {0};
 
 		pb_uint(&thd, THD_PID, th->pid);
 		pb_uint(&thd, THD_TID, th->tid);
-		if (th->name[0])
-			pb_str(&thd, THD_NAME, th->name);
+		if (name[0])
+			pb_str(&thd, THD_NAME, name);
 		pb_uint(&td, TD_UUID, UUID_THREAD(i));
 		pb_msg(&td, TD_THREAD, &thd);
 		descriptor(dst, &td);
 		pb_uint(&ptp, PTT_TID, th->tid);
 		pb_uint(&ptp, PTT_TGID, th->pid);
-		if (th->name[0])
-			pb_str(&ptp, PTT_NAME, th->name);
+		if (name[0])
+			pb_str(&ptp, PTT_NAME, name);
 		pb_msg(&pt, PT_THREADS, &ptp);
 		pb_free(&thd);
 	}

@@ -62,6 +62,16 @@ test_trace_states_equal_the_report() {
 		"$(q out.json '.processes[] | select(.comm == "spin") | .pid')"
 }
 
+# A process traced before its exec (a shell that sleeps, then execs the program): its
+# main thread named as it is after the exec, as its process is, not as first seen.
+test_trace_names_threads_after_their_exec() {
+	"$PROCSCOPE" --trace t.pftrace --json -o out.json -- sh -c "sleep 0.2; exec $WL/spin 100"
+	decode_trace t.pftrace
+	assert_eq "$(q out.json '[.processes[] | .comm] | join(",")')" "spin,sleep"
+	assert_eq "$(jq -r --argjson p "$(q out.json '.processes[0].pid')" \
+		'.threads[] | select(.tid == $p) | .name' t.pftrace.json)" spin
+}
+
 test_trace_wakeups_between_threads() {
 	local pid
 	"$PROCSCOPE" --trace t.pftrace --json -o out.json -- "$WL/pingpong" 0.3 > /dev/null
