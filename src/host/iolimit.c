@@ -107,36 +107,6 @@ int io_limits_parse(struct io_cgroup *cg, const char *text, enum io_limit_kind k
 	return found;
 }
 
-/* Find the directory under @dir (relative path @rel) whose inode is @ino. */
-static int find_ino(const char *dir, char *rel, size_t len, size_t at, uint64_t ino, int depth)
-{
-	DIR *d;
-	struct dirent *e;
-	int ret = -ENOENT;
-
-	if (depth > 32 || !(d = opendir(dir)))
-		return -ENOENT;
-	while (ret && (e = readdir(d))) {
-		char sub[4096];
-		struct stat st;
-
-		if ((e->d_type != DT_DIR && e->d_type != DT_UNKNOWN) || e->d_name[0] == '.')
-			continue;
-		snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name);
-		if (stat(sub, &st) || !S_ISDIR(st.st_mode))
-			continue;
-		if (at + 1 + strlen(e->d_name) >= len)
-			continue;
-		snprintf(rel + at, len - at, "/%s", e->d_name);
-		if (st.st_ino == ino)
-			ret = 0;
-		else
-			ret = find_ino(sub, rel, len, at + 1 + strlen(e->d_name), ino, depth + 1);
-	}
-	closedir(d);
-	return ret;
-}
-
 /* Read the limits of @rel and every ancestor up to the hierarchy's root. */
 static void read_limits(const char *mnt, struct io_cgroup *cg)
 {
@@ -172,7 +142,7 @@ int io_cgroup_read(const char *mounts_path, uint64_t cgid, struct io_cgroup *cg)
 	else
 		return -ENOENT;
 	cg->v2 = v2;
-	if (find_ino(mnt, cg->path, sizeof(cg->path), 0, cgid, 0))
+	if (cgroup_find(mnt, cgid, cg->path, sizeof(cg->path)))
 		return -ENOENT;
 	read_limits(mnt, cg);
 	return 0;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Pre-flight checks; see preflight.h. */
 #include <errno.h>
+#include <dirent.h>
 #include <ftw.h>
 #include <stdbool.h>
 #include <limits.h>
@@ -113,6 +114,41 @@ int cgroup_mount(const char *mounts_path, const char *controller, char *buf, siz
 	}
 	fclose(f);
 	return found;
+}
+
+static int find_ino(const char *dir, char *rel, size_t len, size_t at, uint64_t ino, int depth)
+{
+	DIR *d;
+	struct dirent *e;
+	int ret = -ENOENT;
+
+	if (depth > 32 || !(d = opendir(dir)))
+		return -ENOENT;
+	while (ret && (e = readdir(d))) {
+		char sub[4096];
+		struct stat st;
+
+		if ((e->d_type != DT_DIR && e->d_type != DT_UNKNOWN) || e->d_name[0] == '.')
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name);
+		if (stat(sub, &st) || !S_ISDIR(st.st_mode))
+			continue;
+		if (at + 1 + strlen(e->d_name) >= len)
+			continue;
+		snprintf(rel + at, len - at, "/%s", e->d_name);
+		if (st.st_ino == ino)
+			ret = 0;
+		else
+			ret = find_ino(sub, rel, len, at + 1 + strlen(e->d_name), ino, depth + 1);
+	}
+	closedir(d);
+	return ret;
+}
+
+int cgroup_find(const char *mnt, uint64_t id, char *rel, size_t len)
+{
+	rel[0] = 0;
+	return find_ino(mnt, rel, len, 0, id, 0);
 }
 
 #define CGROUP_WALK_MAX 65536 /* directories a search by name looks at */

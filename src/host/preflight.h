@@ -25,6 +25,12 @@ int preflight_kernel(void);
  */
 int cgroup_mount(const char *mounts_path, const char *controller, char *buf, size_t len);
 #define cgroup2_mount(mounts_path, buf, len) cgroup_mount(mounts_path, NULL, buf, len)
+/*
+ * The directory of cgroup @id (its kernfs id: the directory's inode number) under the
+ * hierarchy mounted at @mnt, as a path relative to it ("/system.slice/db.service"),
+ * in @rel: 0, or -ENOENT.
+ */
+int cgroup_find(const char *mnt, uint64_t id, char *rel, size_t len);
 
 struct cgroup_target {
 	char path[4096]; /* absolute path of the cgroup directory */
