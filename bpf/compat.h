@@ -127,4 +127,20 @@ static __always_inline bool inode_dirty_pages(struct inode *inode)
 	return v & dirty;
 }
 
+/*
+ * v6.6 ("mm: reimplement folio_order() and folio_nr_pages()") moved a large folio's
+ * order from folio->_folio_order to the low byte of folio->_flags_1.
+ */
+struct folio___o {
+	unsigned char _folio_order;
+} __attribute__((preserve_access_index));
+
+/* The order of large folio @f (a tp_btf argument; its head flag checked by the caller). */
+static __always_inline __u32 folio_order_of(struct folio *f)
+{
+	if (bpf_core_field_exists(f->_flags_1))
+		return BPF_CORE_READ(f, _flags_1) & 0xff;
+	return BPF_CORE_READ((struct folio___o *)f, _folio_order);
+}
+
 #endif /* PROCSCOPE_BPF_COMPAT_H */

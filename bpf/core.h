@@ -138,6 +138,7 @@ struct task_ctx {
 	__u8 depth;	/* 0: the target's; a peer's hops from it */
 	__u8 outside;	/* known untracked as outside the target's cgroup (it may join) */
 	__u8 pad4[2];
+	__u64 reclaim_ts; /* mem: when its reclaim pass began, 0 if in none */
 };
 
 /*
@@ -290,19 +291,25 @@ CORE_GLOBAL struct {
  * The address of @t's IO cgroup state (blkio in v1, io in v2: the css that a bio's
  * blkg->blkcg points into), or 0 for the root cgroup or a kernel without it.
  */
-static __always_inline __u64 task_blkcg_css(struct task_struct *t)
+/* @t's state for the controller whose subsystem id is @id, or NULL. */
+static __always_inline struct cgroup_subsys_state *task_css(struct task_struct *t, int id)
 {
 	struct cgroup_subsys_state *css = NULL;
-	struct css_set *cs;
-	int id;
+	struct css_set *cs = BPF_CORE_READ(t, cgroups);
+
+	if (!cs || id < 0 || id >= bpf_core_enum_value(enum cgroup_subsys_id, CGROUP_SUBSYS_COUNT))
+		return NULL;
+	bpf_probe_read_kernel(&css, sizeof(css), &cs->subsys[id]);
+	return css;
+}
+
+static __always_inline __u64 task_blkcg_css(struct task_struct *t)
+{
+	struct cgroup_subsys_state *css;
 
 	if (!bpf_core_enum_value_exists(enum cgroup_subsys_id, io_cgrp_id))
 		return 0;
-	id = bpf_core_enum_value(enum cgroup_subsys_id, io_cgrp_id);
-	cs = BPF_CORE_READ(t, cgroups);
-	if (!cs || id < 0 || id >= bpf_core_enum_value(enum cgroup_subsys_id, CGROUP_SUBSYS_COUNT))
-		return 0;
-	bpf_probe_read_kernel(&css, sizeof(css), &cs->subsys[id]);
+	css = task_css(t, bpf_core_enum_value(enum cgroup_subsys_id, io_cgrp_id));
 	if (!css || !BPF_CORE_READ(css, parent))
 		return 0;
 	return (__u64)css;

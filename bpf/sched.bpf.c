@@ -218,6 +218,8 @@ static __always_inline __u8 wait_class(struct task_struct *t, struct task_ctx *c
 {
 	const struct syscall_state *sc = &c->syscall;
 
+	if (c->reclaim_ts)
+		return WC_MEM; /* whatever reclaim waits on (writeback too) is memory's */
 	if (iowait)
 		return WC_IO;
 	if (!sc->row)

@@ -45,7 +45,8 @@ enum wait_class {
 	WC_POLL = 4,  /* poll, select, epoll_wait */
 	WC_CHILD = 5, /* wait4, waitid */
 	WC_OTHER = 6, /* pipes, terminals, page faults not waiting for IO ... */
-	WC_N = 7,
+	WC_MEM = 7,   /* in memory reclaim (direct or its cgroup's): memory, not what it waits on */
+	WC_N = 8,
 };
 
 /*

@@ -13,10 +13,10 @@
 const char *bd_class_name(unsigned int c)
 {
 	static const char *const names[BD_N] = {
-		[BD_ONCPU] = "oncpu",	  [BD_RUNQ] = "runq",	[BD_IO] = "io",
-		[BD_NET] = "net",	  [BD_LOCK] = "lock",	[BD_SLEEP] = "sleep",
-		[BD_POLL] = "poll",	  [BD_CHILD] = "child", [BD_OTHER] = "other",
-		[BD_UNKNOWN] = "unknown",
+		[BD_ONCPU] = "oncpu", [BD_RUNQ] = "runq",	[BD_IO] = "io",
+		[BD_NET] = "net",     [BD_LOCK] = "lock",	[BD_SLEEP] = "sleep",
+		[BD_POLL] = "poll",   [BD_CHILD] = "child",	[BD_OTHER] = "other",
+		[BD_MEM] = "memory",  [BD_UNKNOWN] = "unknown",
 	};
 
 	return c < BD_N ? names[c] : "?";
@@ -25,10 +25,10 @@ const char *bd_class_name(unsigned int c)
 const char *bd_ns_key(unsigned int c)
 {
 	static const char *const keys[BD_N] = {
-		[BD_ONCPU] = "oncpu_ns",     [BD_RUNQ] = "runq_ns",   [BD_IO] = "io_ns",
-		[BD_NET] = "net_ns",	     [BD_LOCK] = "lock_ns",   [BD_SLEEP] = "sleep_ns",
-		[BD_POLL] = "poll_ns",	     [BD_CHILD] = "child_ns", [BD_OTHER] = "other_ns",
-		[BD_UNKNOWN] = "unknown_ns",
+		[BD_ONCPU] = "oncpu_ns", [BD_RUNQ] = "runq_ns",	      [BD_IO] = "io_ns",
+		[BD_NET] = "net_ns",	 [BD_LOCK] = "lock_ns",	      [BD_SLEEP] = "sleep_ns",
+		[BD_POLL] = "poll_ns",	 [BD_CHILD] = "child_ns",     [BD_OTHER] = "other_ns",
+		[BD_MEM] = "memory_ns",	 [BD_UNKNOWN] = "unknown_ns",
 	};
 
 	return c < BD_N ? keys[c] : "?";
@@ -81,6 +81,17 @@ static void proc_breakdown(const struct process *p, const struct snapshot *s, st
 		[BD_POLL] = ps->wait_ns[WC_POLL],   [BD_CHILD] = ps->wait_ns[WC_CHILD],
 		[BD_OTHER] = ps->wait_ns[WC_OTHER], [BD_UNKNOWN] = ps->unaccounted_ns,
 	};
+	/*
+	 * Reclaim's time on a CPU (its whole pass less its waits, which are WC_MEM) is
+	 * memory's, not the process's own work.
+	 */
+	uint64_t mem_wait = ps->wait_ns[WC_MEM], rc = p->m.mem.reclaim_ns;
+	uint64_t rc_cpu = rc > mem_wait ? rc - mem_wait : 0;
+
+	if (rc_cpu > raw[BD_ONCPU])
+		rc_cpu = raw[BD_ONCPU];
+	raw[BD_ONCPU] -= rc_cpu;
+	raw[BD_MEM] = mem_wait + rc_cpu;
 
 	scale_into(bd, raw, proc_wall_ns(p, s));
 }

@@ -39,8 +39,9 @@ enum bd_class {
 	BD_POLL = 6,
 	BD_CHILD = 7,
 	BD_OTHER = 8,
-	BD_UNKNOWN = 9, /* no known state: context switches not seen */
-	BD_N = 10,
+	BD_MEM = 9,	 /* in memory reclaim, on a CPU or off */
+	BD_UNKNOWN = 10, /* no known state: context switches not seen */
+	BD_N = 11,
 };
 
 struct breakdown {

@@ -17,7 +17,7 @@ unsigned int bd_of_wait_class(unsigned int wclass)
 	static const unsigned int map[WC_N] = {
 		[WC_IO] = BD_IO,       [WC_NET] = BD_NET,   [WC_LOCK] = BD_LOCK,
 		[WC_SLEEP] = BD_SLEEP, [WC_POLL] = BD_POLL, [WC_CHILD] = BD_CHILD,
-		[WC_OTHER] = BD_OTHER,
+		[WC_OTHER] = BD_OTHER, [WC_MEM] = BD_MEM,
 	};
 
 	return wclass < WC_N ? map[wclass] : BD_OTHER;

@@ -29,6 +29,8 @@
 #define T_UNKNOWN 0.20	  /* switches not seen */
 #define T_PEER 0.10	  /* waiting on a process outside the target */
 #define MAJOR_FAULTS 1000 /* paging */
+#define T_MEM 0.10	  /* reclaim, and re-reading what reclaim evicted */
+#define T_REFAULTS 0.10	  /* of the bytes read: refaults make the disk story memory's */
 #define ERRORS_MIN 1000	  /* failing syscalls: at least this many ... */
 #define ERRORS_SHARE 0.20 /* ... and this share of that syscall's calls */
 
@@ -85,6 +87,36 @@ static double share(const struct dx *x, unsigned int c)
 	const struct breakdown *t = &x->bd->target;
 
 	return t->wall_ns ? (double)own_ns(x, c) / t->wall_ns : 0;
+}
+
+/*
+ * Of the bytes the target read from disk, the share that were refaults: file pages
+ * evicted under memory pressure and read back (0 to 1).
+ */
+static double refault_fraction(const struct snapshot *s)
+{
+	uint64_t read = s->target.io.bytes[IO_READ];
+	double rf = (double)s->target.mem.refault_pages * (double)sysconf(_SC_PAGESIZE);
+
+	if (!read || !rf)
+		return 0;
+	return rf >= (double)read ? 1.0 : rf / (double)read;
+}
+
+/* The memory cgroup behind the target's reclaim: the one with a limit, most refaults. */
+static const struct mem_cgroup *mem_cgroup_of(const struct snapshot *s)
+{
+	const struct mem_cgroup *best = NULL;
+
+	for (size_t i = 0; i < s->n_mem_cgroups; i++) {
+		const struct mem_cgroup *cg = &s->mem_cgroups[i];
+
+		if (!best || (cg->limit_bytes && !best->limit_bytes) ||
+		    (!!cg->limit_bytes == !!best->limit_bytes &&
+		     cg->refault_file > best->refault_file))
+			best = cg;
+	}
+	return best;
 }
 
 static bool is_peer(const struct snapshot *s, uint32_t pid)
@@ -630,12 +662,14 @@ static void disk(struct diagnosis *d, const struct dx *x)
 {
 	const struct snapshot *s = x->s;
 	struct disk_story ds = {.x = x, .p = top_proc(x, BD_IO), .sync_name = ""};
-	double sh = share(x, BD_IO);
+	double sh = share(x, BD_IO), rf = refault_fraction(s);
 	struct finding *f;
 	char b[32];
 
 	if (sh < T_IO || !ds.p)
 		return;
+	if (rf >= T_REFAULTS)
+		sh *= 1 - rf; /* the refaults' part of the wait is memory's (memory()) */
 	ds.wb_owner = top_writeback(s);
 	ds.pio = &ds.p->m.io;
 	ds.ops = ds.pio->ops[IO_READ] + ds.pio->ops[IO_WRITE];
@@ -660,10 +694,19 @@ static void disk(struct diagnosis *d, const struct dx *x)
 	else
 		disk_unseen(&ds);
 	disk_others(&ds);
+	if (rf >= T_REFAULTS) {
+		size_t n = strlen(ds.what);
+
+		snprintf(ds.what + n, sizeof(ds.what) - n,
+			 "; %.0f%% of what it read were refaults, pages memory pressure evicted "
+			 "and it read again: that part is memory's, not the device's (see the "
+			 "memory finding)",
+			 100 * rf);
+	}
 	snprintf(f->summary, sizeof(f->summary),
 		 "disk: %s spent %.0f%% of its wall time waiting for IO, %s of it in %s: %s",
-		 x->desc, 100 * sh, fmt_dur(b, sizeof(b), ds.p->m.sched.wait_ns[WC_IO]), who(ds.p),
-		 ds.what);
+		 x->desc, 100 * share(x, BD_IO),
+		 fmt_dur(b, sizeof(b), ds.p->m.sched.wait_ns[WC_IO]), who(ds.p), ds.what);
 	disk_evidence(f, &ds, sh);
 }
 
@@ -758,6 +801,7 @@ static const char *const peer_state[BD_N] = {
 	[BD_POLL] = "waiting for events",
 	[BD_CHILD] = "waiting for its children",
 	[BD_OTHER] = "blocked on pipes or terminals",
+	[BD_MEM] = "reclaiming memory",
 	[BD_UNKNOWN] = "in no known state",
 };
 
@@ -779,6 +823,8 @@ static const char *const peer_advice[BD_N] = {
 		    "--peer-depth or --max-peers), or for input",
 	[BD_CHILD] = "it waits for its children: see what they do with --peer-depth",
 	[BD_OTHER] = "it waits on pipes or terminals: a stage of its own, or input",
+	[BD_MEM] = "it reclaims memory while serving: its memory limit, or the host's memory, "
+		   "is too tight for its working set",
 	[BD_UNKNOWN] = "its states are partly unknown (context switches not seen)",
 };
 
@@ -935,17 +981,62 @@ static void memory(struct diagnosis *d, const struct dx *x)
 	const struct process *big = NULL;
 	struct finding *f;
 
+	const struct mem_cgroup *cg = mem_cgroup_of(s);
+	double rf = refault_fraction(s), refault_io = share(x, BD_IO) * rf;
+	double sh = share(x, BD_MEM) + (rf >= T_REFAULTS ? refault_io : 0);
+	char lim[96] = "";
+
 	for (size_t i = 0; i < s->n_procs; i++)
 		if (!big || s->procs[i].m.mem.rss_peak_bytes > big->m.mem.rss_peak_bytes)
 			big = &s->procs[i];
+	if (cg && cg->limit_bytes) {
+		char b[2][32];
+
+		snprintf(lim, sizeof(lim), " in cgroup %s, at its %s limit (%s in use)",
+			 cg->path[0] ? cg->path : "(gone)",
+			 fmt_bytes(b[0], sizeof(b[0]), cg->limit_bytes),
+			 fmt_bytes(b[1], sizeof(b[1]),
+				   cg->peak_bytes ? cg->peak_bytes : cg->usage_bytes));
+	}
 	if (m->oom_kills) {
 		f = add(d, "memory", 1.0);
 		snprintf(f->summary, sizeof(f->summary),
-			 "memory: the OOM killer killed %llu process(es) of %s",
-			 (unsigned long long)m->oom_kills, desc);
+			 "memory: the OOM killer killed %llu process(es) of %s%s",
+			 (unsigned long long)m->oom_kills, desc, lim);
 		snprintf(f->suggestion, sizeof(f->suggestion),
 			 "more memory (or a higher limit for its cgroup), or less of it in use");
 		ev_num(f, "oom_kills", EVD_NUM, m->oom_kills);
+	} else if (sh >= T_MEM) {
+		char b[3][32];
+
+		f = add(d, "memory", sh);
+		snprintf(f->summary, sizeof(f->summary),
+			 "memory: %s spent %.0f%% of its wall time on memory%s: %s reclaiming it, "
+			 "and %s re-read from disk after reclaim evicted it (%.0f%% of what it "
+			 "read)",
+			 desc, 100 * sh, lim, fmt_dur(b[0], sizeof(b[0]), m->reclaim_ns),
+			 fmt_bytes(b[1], sizeof(b[1]),
+				   m->refault_pages * (uint64_t)sysconf(_SC_PAGESIZE)),
+			 100 * rf);
+		if (cg && cg->limit_bytes)
+			snprintf(f->suggestion, sizeof(f->suggestion),
+				 "the cgroup's memory limit is below the working set: raise %s "
+				 "(now %s), or make the working set smaller -- read the data once "
+				 "and stream it, instead of re-reading it",
+				 cg->v2 ? "memory.max" : "memory.limit_in_bytes",
+				 fmt_bytes(b[2], sizeof(b[2]), cg->limit_bytes));
+		else
+			snprintf(f->suggestion, sizeof(f->suggestion),
+				 "the host's memory is below the working set: more memory, fewer "
+				 "neighbours, or a smaller working set -- read the data once and "
+				 "stream it, instead of re-reading it");
+		ev_share(f, "share", sh);
+		ev_num(f, "reclaim_ns", EVD_NS, m->reclaim_ns);
+		ev_num(f, "reclaims", EVD_NUM, m->reclaims);
+		ev_num(f, "refault_pages", EVD_NUM, m->refault_pages);
+		ev_num(f, "refault_bytes", EVD_BYTES,
+		       m->refault_pages * (uint64_t)sysconf(_SC_PAGESIZE));
+		ev_share(f, "refault_share_of_reads", rf);
 	} else if (m->major_faults >= MAJOR_FAULTS) {
 		f = add(d, "memory", share(x, BD_IO) > 0.05 ? share(x, BD_IO) : 0.05);
 		snprintf(f->summary, sizeof(f->summary),
@@ -960,6 +1051,18 @@ static void memory(struct diagnosis *d, const struct dx *x)
 	}
 	ev_num(f, "major_faults", EVD_NUM, m->major_faults);
 	ev_num(f, "minor_faults", EVD_NUM, m->minor_faults);
+	if (cg) {
+		ev_str(f, "cgroup", cg->path[0] ? cg->path : "(gone)");
+		if (cg->limit_bytes)
+			ev_num(f, "cgroup_limit_bytes", EVD_BYTES, cg->limit_bytes);
+		ev_num(f, "cgroup_usage_bytes", EVD_BYTES, cg->usage_bytes);
+		if (cg->peak_bytes)
+			ev_num(f, "cgroup_peak_bytes", EVD_BYTES, cg->peak_bytes);
+		ev_num(f, "cgroup_refault_pages", EVD_NUM, cg->refault_file + cg->refault_anon);
+		ev_num(f, "cgroup_processes", EVD_NUM, cg->procs);
+	}
+	if (s->psi_ok[PSI_MEM])
+		ev_num(f, "memory_pressure_some_ns", EVD_NS, s->psi_some_ns[PSI_MEM]);
 	if (big) {
 		ev_num(f, "rss_peak_bytes", EVD_BYTES, big->m.mem.rss_peak_bytes);
 		ev_str(f, "largest_comm", big->comm);

@@ -72,6 +72,9 @@ struct raw_dump {
 	/* the IO cgroups that issued target IO later (proc_io.deferred_cgid), and their limits */
 	size_t n_io_cgroups;
 	struct io_cgroup io_cgroups[IO_CGROUPS_MAX];
+	/* the memory cgroups target processes reclaimed or refaulted in (proc_mem.memcg_id) */
+	size_t n_mem_cgroups;
+	struct mem_cgroup mem_cgroups[MEM_CGROUPS_MAX];
 	bool system; /* the target is the system (-a) or a cgroup (-c), not a workflow */
 	/* pressure stall totals now and at attach (psi.h) */
 	struct psi psi, psi_attach;

@@ -17,6 +17,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "host/memcg.h"
 #include "lib/log.h"
 #include "kernel/session_priv.h"
 #include "kernel/recycle.h"
@@ -386,6 +387,32 @@ static void collect_io_cgroups(struct session *s, struct raw_dump *d)
 	memcpy(d->io_cgroups, s->io_cgroups, sizeof(d->io_cgroups));
 }
 
+/*
+ * The memory cgroups target processes reclaimed or refaulted in: found the first time
+ * an id is seen, read again at every collection (usage and refaults move), kept as
+ * last read once gone.
+ */
+static void collect_mem_cgroups(struct session *s, struct raw_dump *d)
+{
+	for (uint32_t i = SLOT_FIRST; i < d->n_procs; i++) {
+		uint64_t id = d->procs[i].mem.memcg_id;
+		size_t j;
+
+		if (!id)
+			continue;
+		for (j = 0; j < s->n_mem_cgroups && s->mem_cgroups[j].id != id; j++)
+			;
+		if (j == s->n_mem_cgroups && j < MEM_CGROUPS_MAX) {
+			s->mem_cgroups[j].id = id;
+			s->n_mem_cgroups++;
+		}
+	}
+	for (size_t j = 0; j < s->n_mem_cgroups; j++)
+		memcg_read("/proc/self/mounts", s->mem_cgroups[j].id, &s->mem_cgroups[j]);
+	d->n_mem_cgroups = s->n_mem_cgroups;
+	memcpy(d->mem_cgroups, s->mem_cgroups, sizeof(d->mem_cgroups));
+}
+
 /* Of @carved slots or rows, those not waiting in their ring of recycled ones. */
 static uint32_t in_use(uint32_t carved, const __u64 *prod, const __u64 *cons)
 {
@@ -447,6 +474,8 @@ int session__collect(struct session *s, struct raw_dump *d)
 	err = collect_io_net(s, d) ?: err;
 	if (s->subsys & SUB_IO)
 		collect_io_cgroups(s, d);
+	if (s->subsys & SUB_MEM)
+		collect_mem_cgroups(s, d);
 	if (s->subsys & SUB_SCHED)
 		err = collect_cpus(s, d) ?: err;
 	if (err)

@@ -59,6 +59,8 @@ struct session {
 	/* IO cgroups that deferred the target's IO, read once each (kernel/session_collect.c) */
 	struct io_cgroup io_cgroups[IO_CGROUPS_MAX];
 	size_t n_io_cgroups;
+	struct mem_cgroup mem_cgroups[MEM_CGROUPS_MAX];
+	size_t n_mem_cgroups;
 	bool system;	    /* the target is the system or a cgroup, not a workflow */
 	char psi_dir[4096]; /* psi.h; empty: not read */
 	bool psi_cgroup;

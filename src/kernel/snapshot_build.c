@@ -264,6 +264,7 @@ static void build_procs(struct snapshot *out, const struct raw_dump *cur,
 			metrics_sub(&p->m, &before);
 		}
 		p->m.io.deferred_cgid = r->io.deferred_cgid;
+		p->m.mem.memcg_id = r->mem.memcg_id;
 		if (slot == SLOT_OVERFLOW) {
 			snprintf(p->comm, sizeof(p->comm), "[overflow]");
 			p->start_ns = out->start_ns;
@@ -645,6 +646,8 @@ static void build_span(struct snapshot *out, const struct raw_dump *cur,
 	}
 	out->n_io_cgroups = cur->n_io_cgroups;
 	memcpy(out->io_cgroups, cur->io_cgroups, sizeof(out->io_cgroups));
+	out->n_mem_cgroups = cur->n_mem_cgroups;
+	memcpy(out->mem_cgroups, cur->mem_cgroups, sizeof(out->mem_cgroups));
 	out->cpu_others_ns = sub_sat(cur->cpu_others_ns, prev ? prev->cpu_others_ns : 0);
 	out->cpu_idle_ns = sub_sat(cur->cpu_idle_ns, prev ? prev->cpu_idle_ns : 0);
 }

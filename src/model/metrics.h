@@ -91,6 +91,8 @@ enum metric_section { METRIC_SECTIONS(METRIC_SECTION_ENUM) MS_N };
 	  "procscope_blocked_seconds_total", "wait=child", 1)                                      \
 	C(sched, wait_ns[WC_OTHER], "wait.other_ns", MU_NS, FOLD_SUM, NULL,                        \
 	  "procscope_blocked_seconds_total", "wait=other", 1)                                      \
+	C(sched, wait_ns[WC_MEM], "wait.memory_ns", MU_NS, FOLD_SUM, NULL,                         \
+	  "procscope_blocked_seconds_total", "wait=memory", 1)                                     \
 	C(sched, unaccounted_ns, "unaccounted_ns", MU_NS, FOLD_SUM, NULL, NULL, NULL, 1)           \
 	C(sched, nvcsw, "voluntary_switches", MU_COUNT, FOLD_SUM, "ctxsw.voluntary",               \
 	  "procscope_context_switches_total", "kind=voluntary", 1)                                 \
@@ -144,7 +146,15 @@ enum metric_section { METRIC_SECTIONS(METRIC_SECTION_ENUM) MS_N };
 	C(mem, rss_peak_bytes, "rss_peak_bytes", MU_BYTES, FOLD_MAX, "mem.rss_peak", NULL, NULL,   \
 	  1)                                                                                       \
 	C(mem, oom_kills, "oom_kills", MU_COUNT, FOLD_SUM, "mem.oom_kills",                        \
-	  "procscope_oom_kills_total", NULL, 1)
+	  "procscope_oom_kills_total", NULL, 1)                                                    \
+	C(mem, reclaim_ns, "reclaim_ns", MU_NS, FOLD_SUM, "mem.reclaim",                           \
+	  "procscope_memory_reclaim_seconds_total", NULL, 1)                                       \
+	C(mem, reclaims, "reclaims", MU_COUNT, FOLD_SUM, NULL, NULL, NULL, 1)                      \
+	C(mem, reclaimed_pages, "reclaimed_pages", MU_COUNT, FOLD_SUM, NULL,                       \
+	  "procscope_memory_reclaimed_pages_total", NULL, 1)                                       \
+	C(mem, throttled_ns, "reclaim_throttled_ns", MU_NS, FOLD_SUM, NULL, NULL, NULL, 1)         \
+	C(mem, refault_pages, "refaults", MU_COUNT, FOLD_SUM, "mem.refaults",                      \
+	  "procscope_page_refaults_total", NULL, 1)
 
 /*
  * F(name, help, sparse): the Prometheus families of the counters' lines, with their HELP
@@ -168,7 +178,13 @@ enum metric_section { METRIC_SECTIONS(METRIC_SECTION_ENUM) MS_N };
 	F("procscope_tcp_retransmits_total", "TCP segments retransmitted", false)                  \
 	F("procscope_page_faults_total", "Page faults: minor or major", false)                     \
 	F("procscope_resident_memory_bytes", "Resident memory of its running processes", false)    \
-	F("procscope_oom_kills_total", "Times the OOM killer chose one of its processes", false)
+	F("procscope_oom_kills_total", "Times the OOM killer chose one of its processes", false)   \
+	F("procscope_memory_reclaim_seconds_total",                                                \
+	  "Time in memory reclaim (direct or its cgroup's) before its allocations could go on",    \
+	  false)                                                                                   \
+	F("procscope_memory_reclaimed_pages_total", "Pages its reclaim passes freed", false)       \
+	F("procscope_page_refaults_total",                                                         \
+	  "File pages evicted by reclaim that it read back (refaults)", false)
 
 /*
  * D(sect, field, json, name, row)
@@ -229,7 +245,10 @@ struct mem_metrics {
 	uint64_t rss_bytes;	 /* now (live processes) */
 	uint64_t rss_peak_bytes; /* VmHWM while alive, signal->maxrss at exit */
 	uint64_t oom_kills;
+	uint64_t reclaim_ns, reclaims, reclaimed_pages, throttled_ns;
+	uint64_t refault_pages;
 	char counters_end[0];
+	uint64_t memcg_id; /* the memory cgroup it reclaimed or refaulted in; 0 if none */
 };
 
 struct syscall_stat {

@@ -41,6 +41,30 @@ struct io_cgroup {
 	struct io_limit lim[IO_LIMIT_DEVS];
 };
 
+#define MEM_CGROUPS_MAX 4
+
+/*
+ * A memory cgroup a target process reclaimed or refaulted in (its memory controller's
+ * hierarchy: v1's memory mount, or cgroup2), as last read. Byte figures 0 = none.
+ */
+struct mem_cgroup {
+	uint64_t id;
+	char path[256]; /* below the hierarchy's root; "" if gone before it was found */
+	bool v2;
+	uint64_t limit_bytes;	  /* the tightest of it and its ancestors: memory.max or
+				     memory.limit_in_bytes */
+	uint64_t own_limit_bytes; /* its own */
+	uint64_t high_bytes;	  /* v2 memory.high (reclaim begins above it) */
+	uint64_t usage_bytes;	  /* memory.current, memory.usage_in_bytes */
+	uint64_t peak_bytes;	  /* memory.peak, memory.max_usage_in_bytes (0 if unknown) */
+	uint64_t refault_file;	  /* memory.stat workingset_refault_file: pages, since created */
+	uint64_t refault_anon;
+	uint64_t oom_kills; /* memory.events oom_kill, memory.oom_control oom_kill */
+	uint64_t procs;	    /* processes in it when read */
+	bool psi_ok;	    /* v2 memory.pressure, cumulative us */
+	uint64_t psi_some_us, psi_full_us;
+};
+
 /* "rbps" ... "wiops", as io.max names them. */
 const char *io_limit_name(enum io_limit_kind k);
 /* The limits of @cg on device MAJ:MIN, or NULL. */

@@ -52,9 +52,9 @@ uint64_t io_total_bytes(const struct io_metrics *m)
 const char *wait_class_name(unsigned int wc)
 {
 	static const char *const names[WC_N] = {
-		[WC_IO] = "io",	      [WC_NET] = "net",	  [WC_LOCK] = "lock",
-		[WC_SLEEP] = "sleep", [WC_POLL] = "poll", [WC_CHILD] = "child",
-		[WC_OTHER] = "other",
+		[WC_IO] = "io",	      [WC_NET] = "net",	   [WC_LOCK] = "lock",
+		[WC_SLEEP] = "sleep", [WC_POLL] = "poll",  [WC_CHILD] = "child",
+		[WC_OTHER] = "other", [WC_MEM] = "memory",
 	};
 
 	return wc < WC_N ? names[wc] : "?";

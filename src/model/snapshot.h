@@ -141,6 +141,9 @@ struct snapshot {
 	/* IO cgroups that issued target IO later (io_metrics.deferred_cgid), with limits */
 	size_t n_io_cgroups;
 	struct io_cgroup io_cgroups[IO_CGROUPS_MAX];
+	/* memory cgroups target processes reclaimed or refaulted in, as last read */
+	size_t n_mem_cgroups;
+	struct mem_cgroup mem_cgroups[MEM_CGROUPS_MAX];
 	bool system; /* -a or -c: many independent processes, not one workflow */
 	/* pressure stall time over the span (psi.h), where the kernel reports it */
 	bool psi_ok[PSI_N];

@@ -75,6 +75,14 @@ static const struct subsys_prog net_progs[] = {
 static const struct subsys_prog mem_progs[] = {
 	/* older kernels' mark_victim passes a pid, not the task: then refused, and only it */
 	{"mem_oom", 0, NULL, NULL, "OOM kills are not reported"},
+	{"mem_dr_begin"},
+	{"mem_dr_end"},
+	{"mem_cg_begin"},
+	{"mem_cg_end"},
+	{"mem_throttled", 0, "mm_vmscan_throttled", "5.16",
+	 "reclaim's throttled time is not told apart"},
+	{"mem_evict"},
+	{"mem_cache_add"},
 	{NULL},
 };
 
@@ -94,7 +102,8 @@ const struct subsys_desc subsystems[] = {
 	{"syscalls", SUB_SYSCALLS, true, "No syscall tracing", NULL, 0, syscalls_progs},
 	{"io", SUB_IO, true, "No block IO tracing", "io_", 0, io_progs},
 	{"net", SUB_NET, true, "No TCP and socket tracing", "net_", 0, net_progs},
-	{"mem", SUB_MEM, true, "No memory accounting (faults, RSS, OOM kills)", NULL, 0, mem_progs},
+	{"mem", SUB_MEM, true, "No memory accounting (faults, RSS, OOM kills, reclaim, refaults)",
+	 "mem_", 0, mem_progs},
 	{"profile", SUB_PROFILE, true, "No on-CPU stack sampling", NULL, 0, profile_progs},
 	/* sched_switch takes the stacks: no programs of its own */
 	{"offcpu", SUB_OFFCPU, false,

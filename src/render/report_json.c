@@ -667,6 +667,61 @@ static void json_peers(struct json_writer *w, const struct snapshot *s, const st
 	jw_array_end(w);
 }
 
+/* A byte figure that may be "none" (0): null. */
+static void kv_bytes_or_null(struct json_writer *w, const char *k, uint64_t v)
+{
+	if (v)
+		jw_kv_u64(w, k, v);
+	else
+		jw_kv_str(w, k, NULL);
+}
+
+/*
+ * The host's pressure over the span (PSI, where the kernel reports it) and the memory
+ * cgroups the target reclaimed or refaulted in (docs/json-schema.md).
+ */
+static void json_pressure(struct json_writer *w, const struct snapshot *s)
+{
+	jw_key(w, "pressure");
+	jw_object_begin(w);
+	for (int r = 0; r < PSI_N; r++) {
+		jw_key(w, psi_res_name(r));
+		if (!s->psi_ok[r]) {
+			jw_null(w);
+			continue;
+		}
+		jw_object_begin(w);
+		jw_kv_u64(w, "some_ns", s->psi_some_ns[r]);
+		jw_kv_u64(w, "full_ns", s->psi_full_ns[r]);
+		jw_object_end(w);
+	}
+	jw_object_end(w);
+	jw_key(w, "memory_cgroups");
+	jw_array_begin(w);
+	for (size_t i = 0; i < s->n_mem_cgroups; i++) {
+		const struct mem_cgroup *cg = &s->mem_cgroups[i];
+
+		jw_object_begin(w);
+		jw_kv_str(w, "path", cg->path[0] ? cg->path : NULL);
+		jw_kv_u64(w, "cgroup_version", cg->v2 ? 2 : 1);
+		kv_bytes_or_null(w, "limit_bytes", cg->limit_bytes);
+		kv_bytes_or_null(w, "own_limit_bytes", cg->own_limit_bytes);
+		kv_bytes_or_null(w, "high_bytes", cg->high_bytes);
+		jw_kv_u64(w, "usage_bytes", cg->usage_bytes);
+		kv_bytes_or_null(w, "peak_bytes", cg->peak_bytes);
+		jw_kv_u64(w, "refault_file_pages", cg->refault_file);
+		jw_kv_u64(w, "refault_anon_pages", cg->refault_anon);
+		jw_kv_u64(w, "oom_kills", cg->oom_kills);
+		jw_kv_u64(w, "processes", cg->procs);
+		if (cg->psi_ok) {
+			jw_kv_u64(w, "pressure_some_us", cg->psi_some_us);
+			jw_kv_u64(w, "pressure_full_us", cg->psi_full_us);
+		}
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+}
+
 /* The kernel, what loaded, and what it could not do (docs/json-schema.md). */
 static void json_kernel(struct json_writer *w, const struct kernel_info *k)
 {
@@ -796,6 +851,7 @@ void report_json(struct json_writer *w, const struct snapshot *s, const struct a
 		     &s->target_runq, o->subsys, true);
 	if (s->kind == SNAP_REPORT)
 		json_stacks(w, s);
+	json_pressure(w, s);
 	jw_object_end(w);
 
 	jw_key(w, "processes");

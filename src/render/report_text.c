@@ -81,11 +81,12 @@ static void header(FILE *f, const struct snapshot *s, const struct report_opts *
 }
 
 static const char *const bd_labels[BD_N] = {
-	[BD_ONCPU] = "on-CPU",	    [BD_RUNQ] = "waiting for a CPU",
-	[BD_IO] = "disk IO",	    [BD_NET] = "network",
-	[BD_LOCK] = "locks",	    [BD_SLEEP] = "sleeping",
-	[BD_POLL] = "poll/epoll",   [BD_CHILD] = "child processes",
-	[BD_OTHER] = "other waits", [BD_UNKNOWN] = "not reported",
+	[BD_ONCPU] = "on-CPU",	       [BD_RUNQ] = "waiting for a CPU",
+	[BD_IO] = "disk IO",	       [BD_NET] = "network",
+	[BD_LOCK] = "locks",	       [BD_SLEEP] = "sleeping",
+	[BD_POLL] = "poll/epoll",      [BD_CHILD] = "child processes",
+	[BD_OTHER] = "other waits",    [BD_MEM] = "memory reclaim",
+	[BD_UNKNOWN] = "not reported",
 };
 
 /* The peer that carried the most of class @c on the path, or NULL. */
@@ -641,6 +642,33 @@ static void memory(FILE *f, const struct snapshot *s)
 	fprintf(f, "\nMEMORY\n  page faults: %llu minor, %llu major; OOM kills: %llu\n",
 		(unsigned long long)m->minor_faults, (unsigned long long)m->major_faults,
 		(unsigned long long)m->oom_kills);
+	if (m->reclaims || m->refault_pages)
+		fprintf(f,
+			"  reclaim: %s in %llu passes, %llu pages freed; refaults: %llu pages (%s) "
+			"read back after reclaim evicted them\n",
+			fmt_dur(b[0], sizeof(b[0]), m->reclaim_ns), (unsigned long long)m->reclaims,
+			(unsigned long long)m->reclaimed_pages,
+			(unsigned long long)m->refault_pages,
+			fmt_bytes(b[1], sizeof(b[1]),
+				  m->refault_pages * (uint64_t)sysconf(_SC_PAGESIZE)));
+	for (size_t i = 0; i < s->n_mem_cgroups; i++) {
+		const struct mem_cgroup *cg = &s->mem_cgroups[i];
+		char b3[32];
+
+		fprintf(f,
+			"  cgroup %s (v%d): limit %s, in use %s, peak %s; %llu refaults since "
+			"it was made; %llu processes\n",
+			cg->path[0] ? cg->path : "(gone)", cg->v2 ? 2 : 1,
+			cg->limit_bytes ? fmt_bytes(b[0], sizeof(b[0]), cg->limit_bytes) : "none",
+			fmt_bytes(b[1], sizeof(b[1]), cg->usage_bytes),
+			cg->peak_bytes ? fmt_bytes(b3, sizeof(b3), cg->peak_bytes) : "?",
+			(unsigned long long)(cg->refault_file + cg->refault_anon),
+			(unsigned long long)cg->procs);
+	}
+	if (s->psi_ok[PSI_MEM] && s->end_ns > s->start_ns)
+		fprintf(f, "  memory pressure: some task stalled %.1f%% of the time, all %.1f%%\n",
+			100.0 * s->psi_some_ns[PSI_MEM] / (s->end_ns - s->start_ns),
+			100.0 * s->psi_full_ns[PSI_MEM] / (s->end_ns - s->start_ns));
 	v = sorted_procs(s, cmp_rss_desc);
 	for (size_t i = 0; i < s->n_procs && i < 3; i++) {
 		if (!v[i]->m.mem.rss_peak_bytes)

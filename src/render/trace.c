@@ -113,6 +113,7 @@ enum {
 	N_POLL,
 	N_CHILD,
 	N_OTHER,
+	N_MEMORY,
 	N_WAKE,
 	N_COUNT,
 };
@@ -127,6 +128,7 @@ static const char *const state_names[N_COUNT] = {
 	[N_POLL] = "poll",
 	[N_CHILD] = "child",
 	[N_OTHER] = "blocked (other)",
+	[N_MEMORY] = "memory reclaim",
 	[N_WAKE] = "wakes",
 };
 
@@ -224,7 +226,7 @@ static uint32_t state_name(const struct tl_rec *r)
 	static const uint8_t by_class[WC_N] = {
 		[WC_IO] = N_DISK,     [WC_NET] = N_NETWORK, [WC_LOCK] = N_LOCK,
 		[WC_SLEEP] = N_SLEEP, [WC_POLL] = N_POLL,   [WC_CHILD] = N_CHILD,
-		[WC_OTHER] = N_OTHER,
+		[WC_OTHER] = N_OTHER, [WC_MEM] = N_MEMORY,
 	};
 
 	if (r->tstate == TS_ONCPU)
