@@ -28,3 +28,110 @@ test_live_process_rss() {
 		$((100 * 1048576)) 10
 	assert_ge "$(q out.json ".processes[] | select(.pid == $pid) | .mem.minor_faults")" 25600
 }
+
+# A memory cgroup of our own with a limit of $1 MiB (and as much with swap, where the
+# kernel counts it): MEMCG (its directory), MEMCG_REL (below the controller's mount),
+# MEMCG_V2. The memory controller is v1's own mount on a hybrid host, else cgroup2's.
+make_memcg() {
+	local mnt
+	mnt=$(awk '$3 == "cgroup" && $4 ~ /(^|,)memory(,|$)/ { print $2; exit }' /proc/self/mounts)
+	MEMCG_V2=
+	if [ -z "$mnt" ]; then
+		mnt=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
+		MEMCG_V2=1
+	fi
+	MEMCG_REL="/procscope-test-mem-$$-$RANDOM"
+	MEMCG="$mnt$MEMCG_REL"
+	mkdir "$MEMCG"
+	if [ -n "$MEMCG_V2" ]; then
+		echo "$(($1 * 1048576))" > "$MEMCG/memory.max"
+		[ ! -e "$MEMCG/memory.swap.max" ] || echo 0 > "$MEMCG/memory.swap.max"
+	else
+		echo "$(($1 * 1048576))" > "$MEMCG/memory.limit_in_bytes"
+		[ ! -e "$MEMCG/memory.memsw.limit_in_bytes" ] ||
+			echo "$(($1 * 1048576))" > "$MEMCG/memory.memsw.limit_in_bytes"
+	fi
+}
+
+drop_memcg() {
+	[ -n "${MEMCG:-}" ] && [ -d "$MEMCG" ] || return 0
+	local p
+	for p in $(cat "$MEMCG/cgroup.procs"); do kill -KILL "$p" 2> /dev/null; done
+	for _ in $(seq 1 50); do rmdir "$MEMCG" 2> /dev/null && return 0; sleep 0.1; done
+}
+
+refaults_of_memcg() { awk '$1 == "workingset_refault_file" { print $2 }' "$MEMCG/memory.stat"; }
+
+# A file of $1 MiB written past the page cache (none of it cached when the test starts).
+cold_file() { dd if=/dev/zero of=big bs=1M count="$1" oflag=direct status=none; }
+
+# the findings' kinds in rank order, one line
+finding_kinds() { q "$1" '[.findings[].kind] | join(" ")'; }
+
+test_refaults_under_a_cgroup_limit() {
+	local before after ours kinds
+	make_memcg 64
+	at_exit drop_memcg
+	cold_file 256
+	before=$(refaults_of_memcg)
+	# a file four times the limit, read three times: each pass evicts the one before
+	"$PROCSCOPE" --json -o out.json --alert 'mem.refaults > 10000' --alert 'mem.reclaim > 0' \
+		-- sh -c \
+		"echo \$\$ > $MEMCG/cgroup.procs && for i in 1 2 3; do cat big > /dev/null; done"
+	after=$(refaults_of_memcg)
+	drop_memcg
+	ours=$(q out.json .target.mem.refaults)
+	# the kernel's own count (shadow entries) and procscope's (evictions it saw)
+	assert_ge "$((after - before))" 32768 "the cgroup refaulted at least one pass of the file"
+	assert_within "$ours" "$((after - before))" 10 "refaults against memory.stat's"
+	assert_ge "$(q out.json .target.mem.reclaims)" 1
+	assert_ge "$(q out.json .target.mem.reclaim_ns)" 1
+	assert_ge "$(q out.json .target.mem.reclaimed_pages)" 32768
+	# the limit it ran into
+	assert_eq "$(q out.json '.target.memory_cgroups[0].path')" "$MEMCG_REL"
+	assert_eq "$(q out.json '.target.memory_cgroups[0].limit_bytes')" $((64 * 1048576))
+	# the finding: memory, with the limit and the bytes re-read, above the disk's
+	kinds=$(finding_kinds out.json)
+	assert_match "$kinds" "memory" "a memory finding"
+	assert_no_match "$kinds" "disk.*memory" "memory ranked above disk"
+	assert_match "$(q out.json '.findings[] | select(.kind == "memory") | .summary')" \
+		"in cgroup $MEMCG_REL, at its 64.0MiB limit.*MiB re-read from disk"
+	assert_match "$(q out.json '.findings[] | select(.kind == "memory") | .suggestion')" \
+		"raise memory\.(max|limit_in_bytes)"
+	# alert rules read the new figures by name
+	assert_eq "$(jq -sc '[.[] | select(.type == "alert") | .metric] | sort' out.json)" \
+		'["mem.reclaim","mem.refaults"]'
+	[[ $kinds != *disk* ]] || assert_match \
+		"$(q out.json '.findings[] | select(.kind == "disk") | .summary')" "were refaults"
+}
+
+test_no_limit_no_memory_finding() {
+	make_memcg 1024
+	at_exit drop_memcg
+	cold_file 256
+	# the same reads under a limit well above the file: read once, then from the cache
+	"$PROCSCOPE" --json -o out.json -- sh -c \
+		"echo \$\$ > $MEMCG/cgroup.procs && for i in 1 2 3; do cat big > /dev/null; done"
+	drop_memcg
+	# none re-read: what other cgroups' reclaim evicts on the host meanwhile, a page or two
+	assert_le "$(q out.json .target.mem.refaults)" 64 "refaults, of 65536 pages read"
+	assert_le "$(q out.json .target.io.read_bytes)" $((300 * 1048576)) "the file read once"
+	assert_no_match "$(finding_kinds out.json)" "memory"
+}
+
+test_oom_at_the_cgroup_limit() {
+	make_memcg 32
+	at_exit drop_memcg
+	# anonymous memory past the limit, no swap: reclaim finds nothing to free, the OOM
+	# killer ends it
+	"$PROCSCOPE" --json -o out.json -- sh -c \
+		"echo \$\$ > $MEMCG/cgroup.procs && exec $WL/touchmem 200" || true
+	drop_memcg
+	assert_eq "$(q out.json '.processes[] | select(.comm == "touchmem") | .mem.oom_kills')" 1
+	assert_ge "$(q out.json '.processes[] | select(.comm == "touchmem") | .mem.reclaims')" 1
+	assert_ge "$(q out.json '.processes[] | select(.comm == "touchmem") | .mem.reclaim_ns')" 1
+	assert_eq "$(q out.json '.findings[0].kind')" memory
+	assert_match "$(q out.json '.findings[0].summary')" \
+		"OOM killer killed 1 process.* in cgroup $MEMCG_REL, at its 32.0MiB limit"
+	assert_eq "$(q out.json '.target.memory_cgroups[0].oom_kills')" 1
+}
