@@ -86,6 +86,25 @@ static __always_inline unsigned long folio_flags(struct folio *folio)
 	return flags;
 }
 
+/* v6.6 (pages of a large folio: "mm: add folio->_nr_pages") renamed _folio_nr_pages. */
+struct folio___nr_pages_6_1 {
+	unsigned int _folio_nr_pages;
+} __attribute__((preserve_access_index));
+
+/* Pages in @folio (a BTF pointer): a large one (PG_head) keeps its count beside the flags. */
+static __always_inline __u32 folio_nr_pages_of(struct folio *folio)
+{
+	struct folio___nr_pages_6_1 *old = (void *)folio;
+
+	if (!(folio_flags(folio) & (1UL << bpf_core_enum_value(enum pageflags, PG_head))))
+		return 1;
+	if (bpf_core_field_exists(folio->_nr_pages))
+		return folio->_nr_pages;
+	if (bpf_core_field_exists(old->_folio_nr_pages))
+		return BPF_CORE_READ(old, _folio_nr_pages);
+	return 1;
+}
+
 /*
  * inode->i_state: an unsigned long until v6.12, which made it a u32 and renumbered the
  * flags ("fs: reorder i_state bits": I_DIRTY_PAGES from 1 << 2 to 1 << 5, #defines
@@ -125,22 +144,6 @@ static __always_inline bool inode_dirty_pages(struct inode *inode)
 		bpf_probe_read_kernel(&v, sizeof(v), (void *)inode + off);
 	}
 	return v & dirty;
-}
-
-/*
- * v6.6 ("mm: reimplement folio_order() and folio_nr_pages()") moved a large folio's
- * order from folio->_folio_order to the low byte of folio->_flags_1.
- */
-struct folio___o {
-	unsigned char _folio_order;
-} __attribute__((preserve_access_index));
-
-/* The order of large folio @f (a tp_btf argument; its head flag checked by the caller). */
-static __always_inline __u32 folio_order_of(struct folio *f)
-{
-	if (bpf_core_field_exists(f->_flags_1))
-		return BPF_CORE_READ(f, _flags_1) & 0xff;
-	return BPF_CORE_READ((struct folio___o *)f, _folio_order);
 }
 
 #endif /* PROCSCOPE_BPF_COMPAT_H */

@@ -125,17 +125,13 @@ static __always_inline bool folio_pages(struct folio *f, struct mem_page_key *k,
 					__u32 *n)
 {
 	struct inode *host = BPF_CORE_READ(f, mapping, host);
-	unsigned long flags = 0;
 
 	if (!host)
 		return false;
 	k->ino = BPF_CORE_READ(host, i_ino);
 	k->dev = BPF_CORE_READ(host, i_sb, s_dev);
 	*first = BPF_CORE_READ(f, index);
-	*n = 1;
-	bpf_probe_read_kernel(&flags, sizeof(flags), f); /* page->flags, first in every kernel */
-	if (flags & (1UL << bpf_core_enum_value(enum pageflags, PG_head)))
-		*n = 1U << (folio_order_of(f) & 15);
+	*n = folio_nr_pages_of(f);
 	return true;
 }
 

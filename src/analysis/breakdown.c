@@ -71,6 +71,28 @@ static void scale_into(struct breakdown *bd, const uint64_t *raw, uint64_t wall)
 	bd->ns[big] += wall - sum;
 }
 
+/*
+ * The share of @p's time on a CPU spent in reclaim (its passes less their waits, which
+ * are WC_MEM): memory's, not the process's own work.
+ */
+static double reclaim_cpu_share(const struct process *p)
+{
+	uint64_t mem_wait = p->m.sched.wait_ns[WC_MEM], rc = p->m.mem.reclaim_ns;
+	uint64_t rc_cpu = rc > mem_wait ? rc - mem_wait : 0, on = p->m.sched.oncpu_ns;
+
+	return !on ? 0 : rc_cpu >= on ? 1.0 : (double)rc_cpu / (double)on;
+}
+
+/* Move @p's reclaim share of the on-CPU time in @ns to memory. */
+static uint64_t reclaim_to_memory(const struct process *p, uint64_t *ns)
+{
+	uint64_t move = (uint64_t)((double)ns[BD_ONCPU] * reclaim_cpu_share(p));
+
+	ns[BD_ONCPU] -= move;
+	ns[BD_MEM] += move;
+	return move;
+}
+
 static void proc_breakdown(const struct process *p, const struct snapshot *s, struct breakdown *bd)
 {
 	const struct sched_metrics *ps = &p->m.sched;
@@ -80,18 +102,10 @@ static void proc_breakdown(const struct process *p, const struct snapshot *s, st
 		[BD_LOCK] = ps->wait_ns[WC_LOCK],   [BD_SLEEP] = ps->wait_ns[WC_SLEEP],
 		[BD_POLL] = ps->wait_ns[WC_POLL],   [BD_CHILD] = ps->wait_ns[WC_CHILD],
 		[BD_OTHER] = ps->wait_ns[WC_OTHER], [BD_UNKNOWN] = ps->unaccounted_ns,
+		[BD_MEM] = ps->wait_ns[WC_MEM],
 	};
-	/*
-	 * Reclaim's time on a CPU (its whole pass less its waits, which are WC_MEM) is
-	 * memory's, not the process's own work.
-	 */
-	uint64_t mem_wait = ps->wait_ns[WC_MEM], rc = p->m.mem.reclaim_ns;
-	uint64_t rc_cpu = rc > mem_wait ? rc - mem_wait : 0;
 
-	if (rc_cpu > raw[BD_ONCPU])
-		rc_cpu = raw[BD_ONCPU];
-	raw[BD_ONCPU] -= rc_cpu;
-	raw[BD_MEM] = mem_wait + rc_cpu;
+	reclaim_to_memory(p, raw);
 
 	scale_into(bd, raw, proc_wall_ns(p, s));
 }
@@ -210,6 +224,16 @@ static bool by_wakeups(const struct snapshot *s, size_t root, struct breakdowns 
 	    !critpath_compute(s, s->history, r->pid, r->pid, p_start(s, r), p_end(s, r), c)) {
 		free(c);
 		return false;
+	}
+	/* as proc_breakdown: each process's reclaim on a CPU is memory's */
+	for (size_t i = 0; i < c->n_parts; i++) {
+		const struct process *p = proc_ref_get(s, c->parts[i].proc);
+		uint64_t move = p ? reclaim_to_memory(p, c->parts[i].ns) : 0;
+
+		if (move > c->total.ns[BD_ONCPU])
+			move = c->total.ns[BD_ONCPU];
+		c->total.ns[BD_ONCPU] -= move;
+		c->total.ns[BD_MEM] += move;
 	}
 	memcpy(raw, c->total.ns, sizeof(raw));
 	scale_into(&out->target, raw, p_end(s, r) - p_start(s, r));
