@@ -85,9 +85,10 @@ struct syscall_state {
 	__u64 start;  /* syscalls_enter time, 0 if this call is not timed */
 	__u64 arg[3]; /* its first arguments: what a block in it waits on (sched.bpf.c) */
 	__u32 nr;
-	__u32 row;    /* its stat row; 0 = no syscall in flight */
-	__u32 weight; /* calls this timing stands for */
-	__u32 seq;    /* calls this thread entered: one call told from the next */
+	__u32 row;	  /* its stat row; 0 = no syscall in flight */
+	__u32 weight;	  /* calls this timing stands for */
+	__u32 seq;	  /* calls this thread entered: one call told from the next */
+	__u64 refault_ts; /* mem: when this call first read back an evicted page, 0: never */
 };
 
 /* Per-thread state: timestamps live here, not in a hash keyed by tid. */
@@ -723,6 +724,7 @@ static __always_inline void cpu_ctx_load(struct cpu_ctx *cc, struct task_struct 
 		cc->slot = SLOT_NONE;
 		cc->syscall.start = 0;
 		cc->syscall.row = 0;
+		cc->syscall.refault_ts = 0;
 	}
 }
 

@@ -210,8 +210,13 @@ int BPF_PROG(mem_cache_add, struct folio *f)
 		hits += popcount(__sync_fetch_and_and(v, ~bits) & bits);
 	}
 	if (hits && (p = proc_of(c->slot))) {
+		struct cpu_ctx *cc = cpu_ctx();
+
 		p->mem.refault_pages += hits;
 		p->mem.memcg_id = task_memcg_id(t);
+		/* the call it is in: its time from now is the refault's (syscalls_exit) */
+		if (cc && cc->task == (__u64)t && cc->syscall.row && !cc->syscall.refault_ts)
+			cc->syscall.refault_ts = bpf_ktime_get_ns();
 	}
 	return 0;
 }

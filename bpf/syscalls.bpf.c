@@ -94,6 +94,20 @@ static __always_inline void row_err(struct stat_row *r, __u32 err)
 	/* a fifth distinct errno: counted in errors only */
 }
 
+/*
+ * A call that read back pages reclaim had evicted (mem.bpf.c marks it): its time from
+ * the first refault on -- the IO and the kernel's read path both -- is memory's.
+ */
+static __always_inline void refault_end(struct cpu_ctx *cc)
+{
+	struct proc_rec *p = proc_of(cc->slot);
+	__u64 now = bpf_ktime_get_ns();
+
+	if (p && now > cc->syscall.refault_ts)
+		__sync_fetch_and_add(&p->mem.refault_ns, now - cc->syscall.refault_ts);
+	cc->syscall.refault_ts = 0;
+}
+
 SEC("?tp_btf/sys_exit")
 int BPF_PROG(syscalls_exit, struct pt_regs *regs, long ret)
 {
@@ -108,6 +122,8 @@ int BPF_PROG(syscalls_exit, struct pt_regs *regs, long ret)
 	/* a syscall entered before attach, or by an untracked task, has no row */
 	if (!cc->syscall.row)
 		return 0;
+	if (cc->syscall.refault_ts)
+		refault_end(cc);
 	idx = cc->syscall.row;
 	cc->syscall.row = 0;
 	r = bpf_map_lookup_elem(&core_rows, &idx);

@@ -103,6 +103,30 @@ static double refault_fraction(const struct snapshot *s)
 	return rf >= (double)read ? 1.0 : rf / (double)read;
 }
 
+/*
+ * Refaults' cost as shares of the target's wall time: @io, its disk waits (the disk wait
+ * times the refaults' share of the bytes read), and @cpu, the rest of the time of the
+ * syscalls that refaulted (the kernel's read path on a CPU, from the first refault to
+ * their return). Both 0 unless refaults are a material share of the reads.
+ */
+static void refault_shares(const struct dx *x, double *io, double *cpu)
+{
+	const struct breakdown *t = &x->bd->target;
+	double rf = refault_fraction(x->s), in_calls;
+
+	*io = *cpu = 0;
+	if (rf < T_REFAULTS || !t->wall_ns)
+		return;
+	*io = share(x, BD_IO) * rf;
+	in_calls = (double)x->s->target.mem.refault_ns / (double)t->wall_ns;
+	if (in_calls > 1)
+		in_calls = 1;
+	if (in_calls > *io)
+		*cpu = in_calls - *io;
+	if (*cpu > share(x, BD_ONCPU))
+		*cpu = share(x, BD_ONCPU);
+}
+
 /* The memory cgroup behind the target's reclaim: the one with a limit, most refaults. */
 static const struct mem_cgroup *mem_cgroup_of(const struct snapshot *s)
 {
@@ -234,14 +258,23 @@ static void cpu(struct diagnosis *d, const struct dx *x)
 			      : 0;
 	char b[32], stack[256];
 	struct finding *f;
+	double rf_io, rf_cpu;
+	size_t n;
 
 	if (sh < T_CPU || !p)
 		return;
-	f = add(d, "cpu", sh);
+	refault_shares(x, &rf_io, &rf_cpu);
+	f = add(d, "cpu", sh - rf_cpu); /* re-reading evicted pages is memory's (memory()) */
 	snprintf(f->summary, sizeof(f->summary),
 		 "CPU: %s spent %.0f%% of its wall time running on a CPU; %s used %s of "
 		 "CPU, the target %.2f CPUs on average",
 		 desc, 100 * sh, who(p), fmt_dur(b, sizeof(b), p->m.sched.oncpu_ns), cpus);
+	n = strlen(f->summary);
+	if (rf_cpu >= 0.05)
+		snprintf(f->summary + n, sizeof(f->summary) - n,
+			 "; %.0f%% of the wall in the kernel re-reading pages reclaim evicted (see "
+			 "the memory finding)",
+			 100 * rf_cpu);
 	ev_num(f, "oncpu_ns", EVD_NS, own_ns(x, BD_ONCPU));
 	ev_share(f, "share", sh);
 	ev_num(f, "top_pid", EVD_NUM, p->pid);
@@ -982,10 +1015,11 @@ static void memory(struct diagnosis *d, const struct dx *x)
 	struct finding *f;
 
 	const struct mem_cgroup *cg = mem_cgroup_of(s);
-	double rf = refault_fraction(s), refault_io = share(x, BD_IO) * rf;
-	double sh = share(x, BD_MEM) + (rf >= T_REFAULTS ? refault_io : 0);
+	double rf = refault_fraction(s), rf_io, rf_cpu, sh;
 	char lim[96] = "";
 
+	refault_shares(x, &rf_io, &rf_cpu);
+	sh = share(x, BD_MEM) + rf_io + rf_cpu;
 	for (size_t i = 0; i < s->n_procs; i++)
 		if (!big || s->procs[i].m.mem.rss_peak_bytes > big->m.mem.rss_peak_bytes)
 			big = &s->procs[i];
@@ -1007,17 +1041,18 @@ static void memory(struct diagnosis *d, const struct dx *x)
 			 "more memory (or a higher limit for its cgroup), or less of it in use");
 		ev_num(f, "oom_kills", EVD_NUM, m->oom_kills);
 	} else if (sh >= T_MEM) {
-		char b[3][32];
+		char b[4][32];
 
 		f = add(d, "memory", sh);
 		snprintf(f->summary, sizeof(f->summary),
 			 "memory: %s spent %.0f%% of its wall time on memory%s: %s reclaiming it, "
 			 "and %s re-read from disk after reclaim evicted it (%.0f%% of what it "
-			 "read)",
+			 "read; "
+			 "%s in the calls that re-read it)",
 			 desc, 100 * sh, lim, fmt_dur(b[0], sizeof(b[0]), m->reclaim_ns),
 			 fmt_bytes(b[1], sizeof(b[1]),
 				   m->refault_pages * (uint64_t)sysconf(_SC_PAGESIZE)),
-			 100 * rf);
+			 100 * rf, fmt_dur(b[3], sizeof(b[3]), m->refault_ns));
 		if (cg && cg->limit_bytes)
 			snprintf(f->suggestion, sizeof(f->suggestion),
 				 "the cgroup's memory limit is below the working set: raise %s "
@@ -1037,6 +1072,7 @@ static void memory(struct diagnosis *d, const struct dx *x)
 		ev_num(f, "refault_bytes", EVD_BYTES,
 		       m->refault_pages * (uint64_t)sysconf(_SC_PAGESIZE));
 		ev_share(f, "refault_share_of_reads", rf);
+		ev_num(f, "refault_ns", EVD_NS, m->refault_ns);
 	} else if (m->major_faults >= MAJOR_FAULTS) {
 		f = add(d, "memory", share(x, BD_IO) > 0.05 ? share(x, BD_IO) : 0.05);
 		snprintf(f->summary, sizeof(f->summary),

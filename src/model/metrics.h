@@ -154,7 +154,9 @@ enum metric_section { METRIC_SECTIONS(METRIC_SECTION_ENUM) MS_N };
 	  "procscope_memory_reclaimed_pages_total", NULL, 1)                                       \
 	C(mem, throttled_ns, "reclaim_throttled_ns", MU_NS, FOLD_SUM, NULL, NULL, NULL, 1)         \
 	C(mem, refault_pages, "refaults", MU_COUNT, FOLD_SUM, "mem.refaults",                      \
-	  "procscope_page_refaults_total", NULL, 1)
+	  "procscope_page_refaults_total", NULL, 1)                                                \
+	C(mem, refault_ns, "refault_ns", MU_NS, FOLD_SUM, "mem.refault_time",                      \
+	  "procscope_page_refault_seconds_total", NULL, 1)
 
 /*
  * F(name, help, sparse): the Prometheus families of the counters' lines, with their HELP
@@ -184,7 +186,9 @@ enum metric_section { METRIC_SECTIONS(METRIC_SECTION_ENUM) MS_N };
 	  false)                                                                                   \
 	F("procscope_memory_reclaimed_pages_total", "Pages its reclaim passes freed", false)       \
 	F("procscope_page_refaults_total",                                                         \
-	  "File pages evicted by reclaim that it read back (refaults)", false)
+	  "File pages evicted by reclaim that it read back (refaults)", false)                     \
+	F("procscope_page_refault_seconds_total",                                                  \
+	  "Time in syscalls from their first refault to their return", false)
 
 /*
  * D(sect, field, json, name, row)
@@ -246,7 +250,7 @@ struct mem_metrics {
 	uint64_t rss_peak_bytes; /* VmHWM while alive, signal->maxrss at exit */
 	uint64_t oom_kills;
 	uint64_t reclaim_ns, reclaims, reclaimed_pages, throttled_ns;
-	uint64_t refault_pages;
+	uint64_t refault_pages, refault_ns;
 	char counters_end[0];
 	uint64_t memcg_id; /* the memory cgroup it reclaimed or refaulted in; 0 if none */
 };
