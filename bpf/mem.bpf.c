@@ -68,10 +68,12 @@ static __always_inline void reclaim_end(unsigned long nr)
 	if (!c || !c->reclaim_ts)
 		return; /* or begun before attach */
 	now = bpf_ktime_get_ns();
+	/* atomics: a process's threads may reclaim on two CPUs at once */
 	if ((p = proc_of(c->slot))) {
-		p->mem.reclaim_ns += now > c->reclaim_ts ? now - c->reclaim_ts : 0;
-		p->mem.reclaims++;
-		p->mem.reclaimed_pages += nr;
+		__sync_fetch_and_add(&p->mem.reclaim_ns,
+				     now > c->reclaim_ts ? now - c->reclaim_ts : 0);
+		__sync_fetch_and_add(&p->mem.reclaims, 1);
+		__sync_fetch_and_add(&p->mem.reclaimed_pages, nr);
 		p->mem.memcg_id = task_memcg_id(t);
 	}
 	c->reclaim_ts = 0;
@@ -113,7 +115,7 @@ int BPF_PROG(mem_throttled, int nid, int usec_timeout, int usec_delayed)
 	struct proc_rec *p;
 
 	if (c && usec_delayed > 0 && (p = proc_of(c->slot)))
-		p->mem.throttled_ns += (__u64)usec_delayed * 1000;
+		__sync_fetch_and_add(&p->mem.throttled_ns, (__u64)usec_delayed * 1000);
 	return 0;
 }
 
@@ -212,7 +214,7 @@ int BPF_PROG(mem_cache_add, struct folio *f)
 	if (hits && (p = proc_of(c->slot))) {
 		struct cpu_ctx *cc = cpu_ctx();
 
-		p->mem.refault_pages += hits;
+		__sync_fetch_and_add(&p->mem.refault_pages, hits);
 		p->mem.memcg_id = task_memcg_id(t);
 		/* the call it is in: its time from now is the refault's (syscalls_exit) */
 		if (cc && cc->task == (__u64)t && cc->syscall.row && !cc->syscall.refault_ts)

@@ -1026,7 +1026,7 @@ static void memory(struct diagnosis *d, const struct dx *x)
 	if (cg && cg->limit_bytes) {
 		char b[2][32];
 
-		snprintf(lim, sizeof(lim), " in cgroup %s, at its %s limit (%s in use)",
+		snprintf(lim, sizeof(lim), " in cgroup %s, at its %s limit (%s at its peak)",
 			 cg->path[0] ? cg->path : "(gone)",
 			 fmt_bytes(b[0], sizeof(b[0]), cg->limit_bytes),
 			 fmt_bytes(b[1], sizeof(b[1]),

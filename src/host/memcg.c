@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "host/memcg.h"
 #include "host/preflight.h"
@@ -78,8 +79,8 @@ static uint64_t cg_procs(const char *dir)
 
 int memcg_read(const char *mounts_path, uint64_t id, struct mem_cgroup *cg)
 {
-	static char stat[16384];
-	char mnt[4096], dir[4096 + sizeof(cg->path)], rel[sizeof(cg->path)];
+	char text[16384], mnt[4096], dir[4096 + sizeof(cg->path)], rel[sizeof(cg->path)];
+	struct stat st;
 	const char *max = NULL;
 	bool v2;
 
@@ -90,7 +91,9 @@ int memcg_read(const char *mounts_path, uint64_t id, struct mem_cgroup *cg)
 	else
 		return -ENOENT;
 	if (cg->id != id || !cg->path[0]) {
-		if (cgroup_find(mnt, id, rel, sizeof(rel)))
+		if (!stat(mnt, &st) && st.st_ino == id)
+			snprintf(rel, sizeof(rel), "/"); /* the root: no limit of its own */
+		else if (cgroup_find(mnt, id, rel, sizeof(rel)))
 			return -ENOENT;
 		memset(cg, 0, sizeof(*cg));
 		cg->id = id;
@@ -98,9 +101,9 @@ int memcg_read(const char *mounts_path, uint64_t id, struct mem_cgroup *cg)
 		snprintf(cg->path, sizeof(cg->path), "%s", rel);
 	}
 	snprintf(dir, sizeof(dir), "%s%s", mnt, cg->path);
-	if (cg_file(dir, v2 ? "memory.current" : "memory.usage_in_bytes", stat, sizeof(stat)) < 0)
+	if (cg_file(dir, v2 ? "memory.current" : "memory.usage_in_bytes", text, sizeof(text)) < 0)
 		return -ENOENT; /* gone since: what was read stays */
-	cg->usage_bytes = strtoull(stat, NULL, 10);
+	cg->usage_bytes = strtoull(text, NULL, 10);
 	max = v2 ? "memory.max" : "memory.limit_in_bytes";
 	cg->own_limit_bytes = cg_limit(dir, max);
 	cg->limit_bytes = cg->own_limit_bytes;
@@ -117,15 +120,15 @@ int memcg_read(const char *mounts_path, uint64_t id, struct mem_cgroup *cg)
 		cg->peak_bytes = cg_value(dir, v2 ? "memory.peak" : "memory.max_usage_in_bytes");
 	if (v2)
 		cg->high_bytes = cg_limit(dir, "memory.high");
-	if (cg_file(dir, "memory.stat", stat, sizeof(stat)) > 0) {
-		cg->refault_file = memcg_stat_value(stat, "workingset_refault_file");
-		cg->refault_anon = memcg_stat_value(stat, "workingset_refault_anon");
+	if (cg_file(dir, "memory.stat", text, sizeof(text)) > 0) {
+		cg->refault_file = memcg_stat_value(text, "workingset_refault_file");
+		cg->refault_anon = memcg_stat_value(text, "workingset_refault_anon");
 	}
-	if (cg_file(dir, v2 ? "memory.events" : "memory.oom_control", stat, sizeof(stat)) > 0)
-		cg->oom_kills = memcg_stat_value(stat, "oom_kill");
+	if (cg_file(dir, v2 ? "memory.events" : "memory.oom_control", text, sizeof(text)) > 0)
+		cg->oom_kills = memcg_stat_value(text, "oom_kill");
 	cg->procs = cg_procs(dir);
-	if (v2 && cg_file(dir, "memory.pressure", stat, sizeof(stat)) > 0) {
-		cg->psi_ok = !psi_parse(stat, &cg->psi_some_us, &cg->psi_full_us);
+	if (v2 && cg_file(dir, "memory.pressure", text, sizeof(text)) > 0) {
+		cg->psi_ok = !psi_parse(text, &cg->psi_some_us, &cg->psi_full_us);
 	}
 	return 0;
 }
