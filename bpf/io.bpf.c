@@ -459,29 +459,13 @@ int BPF_PROG(io_merge_front, struct bio *bio)
 #define WB_BIO_WALK 16
 #define PAGE_MAPPING_FLAGS 3 /* low bits of page->mapping: anonymous, movable */
 
-/*
- * The owner merge_note noted for @bio, else @none. The note stays until the request
- * completes (io_notes_drop): a request issued again after a requeue is walked again.
- */
-static __always_inline __u32 noted_bio_owner(struct bio *bio, __u32 none)
-{
-	struct io_req *m = slot_find((__u64)bio);
-
-	if (!m || m->op != IO_OP_BIO || m->insert_ns != BPF_CORE_READ(bio, bi_iter.bi_sector))
-		return none;
-	return m->slot;
-}
-
-/*
- * Whose is @bio, in a writeback request of @owner: its file's dirtier's; a bio not of
- * the page cache (direct IO, merged into the flusher's request) its noted submitter's.
- */
+/* Whose is @bio, in a writeback request of @owner: its file's dirtier's. */
 static __always_inline __u32 wb_bio_owner(struct bio *bio, __u32 owner)
 {
 	__u64 mapping = (__u64)BPF_CORE_READ(bio, bi_io_vec, bv_page, mapping), inode;
 
 	if (!mapping || (mapping & PAGE_MAPPING_FLAGS))
-		return io_merged_live ? noted_bio_owner(bio, owner) : owner;
+		return owner; /* not the page cache's: it goes with the request */
 	inode = (__u64)BPF_CORE_READ((struct address_space *)mapping, host);
 	return inode_dirtier(bpf_map_lookup_elem(&io_inodes, &inode));
 }
@@ -493,7 +477,20 @@ static __always_inline __u32 wb_bio_owner(struct bio *bio, __u32 owner)
  */
 static __always_inline __u32 merged_bio_owner(struct bio *bio, __u64 bio0, __u32 owner)
 {
-	return (__u64)bio == bio0 ? owner : noted_bio_owner(bio, SLOT_NONE);
+	__u64 key = (__u64)bio;
+	__u32 slot = SLOT_NONE;
+	struct io_req *m;
+
+	if (key == bio0)
+		return owner;
+	m = slot_find(key);
+	if (!m || m->op != IO_OP_BIO)
+		return SLOT_NONE;
+	if (m->insert_ns == BPF_CORE_READ(bio, bi_iter.bi_sector))
+		slot = m->slot;
+	m->key = 0;
+	__sync_fetch_and_sub(&io_merged_live, 1);
+	return slot;
 }
 
 /*
@@ -564,7 +561,7 @@ int BPF_PROG(io_issue, struct request *rq)
 		r = claim(rq, now);
 	if (!r)
 		return 0;
-	r->issue_ns = now; /* again after a requeue (the device was busy): walked again */
+	r->issue_ns = now;
 	if (r->flags & IO_F_WRITEBACK)
 		split = io_split(ptr_to_u64(rq), 0, r->slot);
 	else if (r->bio0 && rq->bio != rq->biotail && (r->op == IO_READ || r->op == IO_WRITE) &&
@@ -742,25 +739,6 @@ __noinline int io_move(__u64 owner_other, __u64 moved_dev, __u32 what, __u64 lat
 	return 0;
 }
 
-/*
- * The notes of @rq's merged-in bios, dropped as it completes (its bios end with it). A
- * global function: verified once.
- */
-__noinline int io_notes_drop(__u64 rqp)
-{
-	struct bio *bio = BPF_CORE_READ((struct request *)rqp, bio);
-
-	for (int i = 0; i < WB_BIO_WALK && bio; i++) {
-		struct io_req *m = slot_find((__u64)bio);
-
-		if (m && m->op == IO_OP_BIO &&
-		    __sync_val_compare_and_swap(&m->key, (__u64)bio, 0) == (__u64)bio)
-			__sync_fetch_and_sub(&io_merged_live, 1);
-		bio = BPF_CORE_READ(bio, bi_next);
-	}
-	return 0;
-}
-
 SEC("?tp_btf/block_rq_complete")
 int BPF_PROG(io_done, struct request *rq, blk_status_t error, unsigned int nr_bytes)
 {
@@ -798,11 +776,8 @@ int BPF_PROG(io_done, struct request *rq, blk_status_t error, unsigned int nr_by
 				     (r->slot != SLOT_NONE ? r->slot : r->slot2),
 			     (__u64)dev << 32 | (__u32)r->op << 8 | r->flags);
 	}
-	if (final) {
-		if (io_merged_live && rq->bio != rq->biotail)
-			io_notes_drop(ptr_to_u64(rq));
+	if (final)
 		r->key = 0; /* the slot is free again */
-	}
 	return 0;
 }
 
