@@ -561,6 +561,15 @@ int BPF_PROG(io_issue, struct request *rq)
 		r = claim(rq, now);
 	if (!r)
 		return 0;
+	if (r->issue_ns) {
+		/*
+		 * issued again after a requeue (the device was busy; a requeued request
+		 * takes no more merges): its bios were walked at its first issue, their
+		 * notes used up -- a second walk would take its owner's own bytes away
+		 */
+		r->issue_ns = now;
+		return 0;
+	}
 	r->issue_ns = now;
 	if (r->flags & IO_F_WRITEBACK)
 		split = io_split(ptr_to_u64(rq), 0, r->slot);

@@ -27,7 +27,9 @@ test_direct_write_bytes_per_process_and_device() {
 	rmdir "$d" 2>/dev/null || true
 	local p want=$((32 * 1048576))
 	p=$(report out.json | jq -c '.processes[] | select(.comm == "iowrite") | .io')
-	assert_within "$(jq .write_bytes <<< "$p")" "$want" 5 "process write_bytes"
+	# 5% and exact most runs; 15%: the known gap of docs/metrics.md, *Block IO* (a CI run
+	# lost 3 MiB of 32 here once)
+	assert_within "$(jq .write_bytes <<< "$p")" "$want" 15 "process write_bytes"
 	assert_ge "$(jq .write_ops <<< "$p")" 32 "at least one request per 1 MiB write"
 	# device time of a 1 MiB write: somewhere between 10 us and 1 s
 	assert_ge "$(jq .latency.p50_ns <<< "$p")" 10000
@@ -35,7 +37,7 @@ test_direct_write_bytes_per_process_and_device() {
 	assert_le "$(jq .queue.p50_ns <<< "$p")" 1000000000
 	assert_le "$(jq .latency.p50_ns <<< "$p")" "$(jq .latency.p99_ns <<< "$p")"
 	assert_within "$(report out.json | jq --arg d "$dev" '.target.io.devices[] | select(.name == $d) |
-		.write_bytes')" "$want" 5 "device $dev write_bytes"
+		.write_bytes')" "$want" 15 "device $dev write_bytes"
 	# O_DIRECT: no data written back; creating the file dirtied a metadata block or two
 	# (1 KiB blocks on the kernel matrix's scratch disk), which the flusher may write
 	# inside the window, attributed to it rightly
