@@ -148,15 +148,22 @@ test_lookups_under_a_cgroup_limit() {
 }
 
 test_no_limit_no_memory_finding() {
+	local before after ours
 	make_memcg 1024
 	at_exit drop_memcg
 	cold_file 256
+	before=$(refaults_of_memcg)
 	# the same reads under a limit well above the file: read once, then from the cache
 	"$PROCSCOPE" --json -o out.json -- sh -c \
 		"echo \$\$ > $MEMCG/cgroup.procs && for i in 1 2 3; do cat big > /dev/null; done"
+	after=$(refaults_of_memcg)
 	drop_memcg
-	# none re-read: what other cgroups' reclaim evicts on the host meanwhile, a page or two
-	assert_le "$(q out.json .target.mem.refaults)" 64 "refaults, of 65536 pages read"
+	# next to none re-read: what the host's own reclaim evicts meanwhile (kswapd keeping a
+	# zone's free pages: a CI run saw 1028 of 196608 pages read), as the cgroup counts them
+	ours=$(q out.json .target.mem.refaults)
+	assert_le "$ours" 1966 "refaults, of 196608 pages read: under 1%"
+	assert_le "$ours" "$((after - before + 64 + (after - before) / 10))" \
+		"refaults, against memory.stat's ($((after - before)))"
 	assert_le "$(q out.json .target.io.read_bytes)" $((300 * 1048576)) "the file read once"
 	assert_no_match "$(finding_kinds out.json)" "memory"
 }
