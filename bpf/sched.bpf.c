@@ -152,7 +152,8 @@ static __always_inline void state_lost(struct task_struct *t, struct proc_rec *p
 				       struct task_ctx *c, __u64 to, enum gap how)
 {
 	__u64 from = counted_from(c->ts), run = BPF_CORE_READ(t, se.sum_exec_runtime), d;
-	bool ran = false;
+	/* the kernel counted no run time since it was last seen: it never ran since */
+	bool ran = false, still = c->run_base && run == c->run_base;
 
 	stat_inc(STAT_SCHED_GAPS);
 	if (how != GAP_CAME_BACK && c->run_base && run > c->run_base && to > from) {
@@ -166,10 +167,12 @@ static __always_inline void state_lost(struct task_struct *t, struct proc_rec *p
 	if (how == GAP_WOKEN) {
 		/*
 		 * Blocked since then, as a voluntary switch the kernel counts; the wake-up
-		 * closes the block as any other (its path record too). Without a run-time
+		 * closes the block as any other (its path record too). A task that has not
+		 * run since it was last seen was blocked all along (a block needs no run
+		 * time; whatever it ran before, it blocked before then). Without a run-time
 		 * count the gap is unknown, and the block starts now.
 		 */
-		if (!ran && to > from) {
+		if (!ran && !still && to > from) {
 			__sync_fetch_and_add(&p->sched.unaccounted_ns, to - from);
 			c->ts = to;
 		}

@@ -8,7 +8,7 @@
 
 #define MAX_DEPTH 64			    /* recursion: every level a wait within the one above */
 #define WORK_MAX (20U * 1000 * 1000)	    /* records visited at most: a bound on the walk */
-#define JOIN_WINDOW_NS (10 * NSEC_PER_MSEC) /* a releaser exiting this soon after: a join */
+#define JOIN_WINDOW_NS (10 * NSEC_PER_MSEC) /* a releaser exiting after this little: a join */
 #define LOCK_SCAN 4096			    /* a lock's waits looked at for another thread's */
 #define NONE SIZE_MAX
 
@@ -158,13 +158,21 @@ static void stretch(struct walker *w, size_t proc, const struct wait *x, uint64_
 	add(w, proc, BD_UNKNOWN, from, o - on - rq);
 }
 
-/* Does thread @t exit within the join window after @ns (its last wake was its exit's)? */
+/*
+ * Was the wake at @ns thread @t's last act, a join's (a thread's end releasing whoever
+ * joins it)? It blocked no more after it, only exited: at once, or on little CPU of its
+ * own (a preempted exit waits for a CPU, and is no less a join for that).
+ */
 static bool exits_soon(const struct hthread *t, uint64_t ns)
 {
 	const struct wait *last = t->n ? &t->w[t->n - 1] : NULL;
+	const struct wait *before = t->n > 1 ? &t->w[t->n - 2] : NULL;
 
-	return t->ended && last && last->exit && last->block_ns >= ns &&
-	       last->block_ns - ns < JOIN_WINDOW_NS;
+	if (!t->ended || !last || !last->exit || last->block_ns < ns)
+		return false;
+	if (before && before->block_ns > ns)
+		return false; /* it blocked between the wake and its exit */
+	return last->block_ns - ns < JOIN_WINDOW_NS || last->oncpu_ns < JOIN_WINDOW_NS;
 }
 
 static bool followed(const struct hthread *t)

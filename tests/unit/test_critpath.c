@@ -2,7 +2,8 @@
 /*
  * The critical path through who ended each wait (analysis/critpath.h) over histories
  * built by hand: a wait a task ended is replaced by what that task did meanwhile,
- * across processes; contention stays lock and names the holder; a join is replaced; a
+ * across processes; contention stays lock and names the holder; a join is replaced (a
+ * preempted exit too); a
  * wait nothing followed ended keeps its class; the result tiles the window exactly, in
  * segments that follow one another. And the history (model/history.h): a wait woken
  * twice in one call is one wait, ended by the task that ended it.
@@ -164,6 +165,37 @@ TEST(test_critpath__join_is_replaced_by_the_worker)
 	CHECK_U64(c.n_locks, 0);
 	CHECK_U64(c.total.ns[BD_ONCPU], 100 * MS);
 	CHECK_U64(c.waits_resolved, 1);
+	critpath_release(&c);
+	fx_release(&f);
+}
+
+TEST(test_critpath__a_preempted_exit_is_still_a_join)
+{
+	struct fx f;
+	struct critpath c;
+	struct wait out = {.seg_start = 58 * MS,
+			   .block_ns = 90 * MS,
+			   .wake_ns = 90 * MS,
+			   .oncpu_ns = 3 * MS,
+			   .runq_ns = 29 * MS,
+			   .exit = 1};
+
+	fx_init(&f);
+	fx_proc(&f, false, 100, 0, 100 * MS);
+	/*
+	 * A worker sleeps [10, 58) ms, then wakes the main thread, which joins it, at 60;
+	 * it waits 29 ms for a CPU on its way out, and exits at 90, 30 ms after its wake
+	 */
+	fx_wait(&f, 101, 100, 5 * MS, 10 * MS, 58 * MS, WC_SLEEP, WS_IRQ, 0, 0);
+	fx_wait(&f, 100, 100, 0, 5 * MS, 60 * MS, WC_LOCK, WS_TASK, 101, 100);
+	history_add(&f.h, 101, 100, &out, 0, 0);
+	fx_exit(&f, 100, 100, 60 * MS, 100 * MS);
+	CHECK(critpath_compute(&f.s, &f.h, 100, 100, 0, 100 * MS, &c));
+	check_tiles(&c, 0, 100 * MS);
+	/* not a lock held while its holder slept: the worker's sleep is the path's */
+	CHECK_U64(c.n_locks, 0);
+	CHECK_U64(c.total.ns[BD_LOCK], 0);
+	CHECK_U64(c.total.ns[BD_SLEEP], 48 * MS);
 	critpath_release(&c);
 	fx_release(&f);
 }
