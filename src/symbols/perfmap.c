@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "symbols/perfmap.h"
+#include "lib/untrusted.h"
 #include "lib/util.h"
 
 static int cmp_sym(const void *a, const void *b)
@@ -83,20 +84,15 @@ void perfmap_parse(struct perfmap *m, const char *text, size_t len)
 		qsort(m->syms, m->n, sizeof(*m->syms), cmp_sym);
 }
 
-int perfmap_load(struct perfmap *m, const char *path)
+int perfmap_load(struct perfmap *m, int root, const char *path, uid_t owner)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	int fd = open_untrusted(root, path, UNTRUSTED_NOFOLLOW, owner);
 	size_t len = 0, cap = 0;
-	struct stat st;
 	char *buf = NULL;
 	ssize_t r;
 
 	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return -EINVAL;
-	}
+		return fd;
 	do {
 		if (len == cap) {
 			cap = cap ? cap * 2 : 65536;

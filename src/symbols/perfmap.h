@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define PERFMAP_MAX_BYTES (256u << 20) /* a file beyond is read this far */
 
@@ -29,8 +30,12 @@ struct perfmap {
 
 /* Parse @len bytes of a perf map into @m (replacing what it held); malformed lines are skipped. */
 void perfmap_parse(struct perfmap *m, const char *text, size_t len);
-/* Read the perf map at @path; 0, or -errno (the file is absent: -ENOENT). */
-int perfmap_load(struct perfmap *m, const char *path);
+/*
+ * Read the perf map at @path, resolved within @root (lib/untrusted.h), as perf does: a
+ * regular file owned by @owner (the process's user) or root, not a symlink; 0, or
+ * -errno (the file is absent: -ENOENT; refused: -EINVAL, -EPERM, -ELOOP).
+ */
+int perfmap_load(struct perfmap *m, int root, const char *path, uid_t owner);
 /* The name of the code at @ip, or NULL. */
 const char *perfmap_lookup(const struct perfmap *m, uint64_t ip);
 void perfmap_release(struct perfmap *m);

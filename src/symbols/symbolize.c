@@ -18,12 +18,14 @@
 #include "symbols/perfmap.h"
 #include "lib/log.h"
 #include "symbols/symbolize.h"
+#include "lib/untrusted.h"
 #include "lib/util.h"
 
 /* libstdc++'s C ABI demangler: C++ names read as C++ */
 extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
 
 #define MODULE_ALIASES 3
+#define DEBUG_FILE_MAX ((int64_t)4 << 30) /* a debug link's candidate checked up to this size */
 
 struct module {
 	char *name; /* base name, for display */
@@ -59,6 +61,7 @@ struct proc_map {
 	bool captured;
 	bool anon_exec;	    /* an executable mapping of no file (JIT code?) when captured */
 	struct perfmap jit; /* names of JIT code, from its /tmp/perf-PID.map */
+	uid_t uid;	    /* its user, when last seen (0: not known) */
 };
 
 struct ksym {
@@ -114,7 +117,7 @@ static int open_by_build_id(const char *hex)
 
 	while (strlen(hex) >= 3 && debug_dir_next(&cur, dir, sizeof(dir))) {
 		snprintf(path, sizeof(path), "%s/.build-id/%.2s/%s.debug", dir, hex, hex + 2);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+		fd = open_untrusted(AT_FDCWD, path, 0, UNTRUSTED_ANY_OWNER);
 		if (fd >= 0)
 			return fd;
 	}
@@ -378,30 +381,50 @@ static uint32_t ns_pid(uint32_t pid)
 	return (uint32_t)v;
 }
 
+/* The user of process @pid, remembered in @pm for when it is gone (0 if never seen). */
+static uid_t proc_uid(struct proc_map *pm, uint32_t pid)
+{
+	char path[32];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%u", pid);
+	if (!stat(path, &st))
+		pm->uid = st.st_uid;
+	return pm->uid;
+}
+
 int symbolizer__jit(struct symbolizer *s, uint32_t slot, uint32_t pid)
 {
 	struct proc_map *pm = proc_map_of(s, slot);
+	uid_t uid = proc_uid(pm, pid);
 	char path[128];
 	uint32_t nspid;
-	int err;
+	int err, root;
 
 	/* JIT code is anonymous executable memory: none when its mappings were read */
 	if (pm->captured && !pm->anon_exec)
 		return -ENOENT;
 
-	/* in the process's own /tmp (a container's), else ours (a process that exited) */
+	/*
+	 * In the process's own /tmp (a container's: resolved within its root), else ours
+	 * (a process that exited); the file its user's or root's, and no symlink
+	 */
 	nspid = ns_pid(pid);
 	err = -ENOENT;
-	if (nspid) {
-		snprintf(path, sizeof(path), "/proc/%u/root/tmp/perf-%u.map", pid, nspid);
-		err = perfmap_load(&pm->jit, path);
+	snprintf(path, sizeof(path), "/proc/%u/root", pid);
+	if (nspid && (root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		snprintf(path, sizeof(path), "/tmp/perf-%u.map", nspid);
+		err = perfmap_load(&pm->jit, root, path, uid);
+		close(root);
 	}
-	if (err) {
+	if (err == -ENOENT) {
 		snprintf(path, sizeof(path), "/tmp/perf-%u.map", pid);
-		err = perfmap_load(&pm->jit, path);
+		err = perfmap_load(&pm->jit, AT_FDCWD, path, uid);
 	}
 	if (!err)
 		pr_debug("perf map of pid %u (slot %u): %zu symbols", pid, slot, pm->jit.n);
+	else if (err != -ENOENT)
+		pr_debug("perf map of pid %u refused: %s", pid, strerror(-err));
 	return err;
 }
 
@@ -442,12 +465,16 @@ static void capture_one(struct symbolizer *s, struct proc_map *pm, uint32_t pid,
 	} else if (file[0] == '/') {
 		/* the mapped file itself: deleted, replaced, memfd or in another namespace */
 		snprintf(mf, sizeof(mf), "/proc/%u/map_files/%lx-%lx", pid, start, end);
-		fd = open(mf, O_RDONLY | O_CLOEXEC);
+		fd = open_untrusted(AT_FDCWD, mf, 0, UNTRUSTED_ANY_OWNER);
 		if (fd < 0) {
-			char alt[4200];
+			/* by its path, as the process sees it: within its root */
+			int root;
 
-			snprintf(alt, sizeof(alt), "/proc/%u/root%s", pid, file);
-			fd = open(alt, O_RDONLY | O_CLOEXEC);
+			snprintf(mf, sizeof(mf), "/proc/%u/root", pid);
+			root = open(mf, O_PATH | O_DIRECTORY | O_CLOEXEC);
+			fd = root < 0 ? -1 : open_untrusted(root, file, 0, UNTRUSTED_ANY_OWNER);
+			if (root >= 0)
+				close(root);
 		}
 		if (fd >= 0)
 			m = module_of_fd(s, fd, file);
@@ -582,7 +609,7 @@ const struct sym_mapping *symbolizer__mappings(struct symbolizer *s, uint32_t sl
 
 uint32_t symbolizer__file(struct symbolizer *s, const char *open_path, const char *path)
 {
-	int fd = open(open_path, O_RDONLY | O_CLOEXEC);
+	int fd = open_untrusted(AT_FDCWD, open_path, 0, UNTRUSTED_ANY_OWNER);
 
 	return fd < 0 ? 0 : module_id(s, module_of_fd(s, fd, path));
 }
@@ -599,9 +626,9 @@ int symbolizer__exe(struct symbolizer *s, uint32_t pid)
 	/* a program seen before: known by its inode, nothing to open */
 	if (!stat(path, &st) && module_by_inode(s, st.st_dev, st.st_ino))
 		return 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open_untrusted(AT_FDCWD, path, 0, UNTRUSTED_ANY_OWNER);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	n = readlink(path, target, sizeof(target) - 1);
 	target[n > 0 ? n : 0] = '\0';
 	return module_of_fd(s, fd, n > 0 ? target : "[exe]") ? 0 : -EINVAL;
@@ -612,14 +639,21 @@ static bool crc_matches(int fd, uint32_t crc)
 {
 	unsigned char buf[65536];
 	uLong c = crc32(0L, Z_NULL, 0);
+	int64_t size = file_size(fd);
 	off_t off = 0;
-	ssize_t n;
+	ssize_t n = 0;
 
-	while ((n = pread(fd, buf, sizeof(buf), off)) > 0) {
+	/* as large as it was when opened, at most (a file that grows is read no further) */
+	if (size < 0 || size > DEBUG_FILE_MAX)
+		return false;
+	while (off < size &&
+	       (n = pread(fd, buf,
+			  (size_t)(size - off) < sizeof(buf) ? (size_t)(size - off) : sizeof(buf),
+			  off)) > 0) {
 		c = crc32(c, buf, (uInt)n);
 		off += n;
 	}
-	return n == 0 && (uint32_t)c == crc;
+	return off == size && (uint32_t)c == crc;
 }
 
 /*
@@ -646,7 +680,7 @@ static int debug_file_open(const struct module *m)
 				 m->ident.debuglink);
 		else
 			snprintf(path, sizeof(path), "%s%s/%s", ddir, dir, m->ident.debuglink);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+		fd = open_untrusted(AT_FDCWD, path, 0, UNTRUSTED_ANY_OWNER);
 		if (fd < 0)
 			continue;
 		if (crc_matches(fd, m->ident.debuglink_crc))

@@ -3,7 +3,8 @@
 # walked in the kernel from the files' unwind tables: the whole chain from the
 # program's entry, named, with no frame outside the process's code; on-CPU and
 # off-CPU; executables, shared libraries, stripped binaries with a separate debug
-# file; C++, Debian's own python3 and gzip; and JIT code named from a perf map.
+# file; C++, Debian's own python3 and gzip; and JIT code named from a perf map (one
+# the process planted: only as perf trusts it).
 
 # Share (0..1) of the samples (last field) of FILE's stacks of COMM holding TEXT.
 share_with() {
@@ -116,6 +117,91 @@ EOF
 	assert_ge "$(share_with js.txt node ";_start;")" 0.9
 	zcat js.pb.gz | protoc --decode_raw > js.pb.txt
 	grep -q 'JS:\*hotLoop' js.pb.txt || die "no JIT name in the pprof profile"
+}
+
+# A perf map is the profiled process's file, read by root: used only as perf uses it --
+# a regular file of the process's user (or root), never through a symlink -- and a FIFO
+# planted there is refused without waiting for a writer. The JIT code (jitmap, run as
+# nobody) sits at a fixed address; each case plants its map while the process waits.
+jit_with_map() {
+	local how=$1 wpid map rc=0
+	WL_WAIT=1 "$PROCSCOPE" --folded "$how.txt" -o "$how.out" -- \
+		setpriv --reuid=nobody --regid=nogroup --clear-groups "$WL/jitmap" 400 > "$how.wl" &
+	local ps=$!
+	BG_PIDS+=($ps)
+	wait_for "$how.wl" '^ready'
+	wpid=$(awk '/^ready/ { print $2 }' "$how.wl")
+	map=/tmp/perf-$wpid.map
+	at_exit "rm -f $map"
+	case $how in
+	own | other) printf '3e0000000 10 jit_%s\n' "$how" > "$map" ;;
+	symlink) # a root-only file the process may not read itself
+		printf '3e0000000 10 jit_secret\n' > secret.map
+		chmod 600 secret.map
+		ln -s "$T/secret.map" "$map" ;;
+	fifo) mkfifo "$map" ;;
+	esac
+	chown -h "$([ "$how" = other ] && echo daemon || echo nobody)" "$map"
+	kill -USR1 "$wpid"
+	wait "$ps" || rc=$?
+	assert_eq "$rc" 0 "procscope's exit status ($how)"
+	# the JIT code was sampled, named or not (400 ms at 99 Hz)
+	assert_ge "$(awk 'index($0, "jitmap;") == 1 { n += $NF } END { print n + 0 }' "$how.txt")" 20 \
+		"samples of jitmap ($how)"
+}
+
+test_perf_map_planted_by_an_unprivileged_process() {
+	jit_with_map own
+	assert_ge "$(share_with own.txt jitmap ";jit_own")" 0.8 "its own map: $(head -3 own.txt)"
+	jit_with_map other
+	assert_eq "$(grep -c 'jit_other' other.txt || true)" 0 "another user's map"
+	jit_with_map symlink
+	assert_eq "$(grep -c 'jit_secret' symlink.txt || true)" 0 "a symlink to root's file"
+	jit_with_map fifo
+}
+
+# A container's perf map is read within its root: a /tmp that is a symlink to an
+# absolute path leads there in the container, not to the host's file of that path.
+test_perf_map_of_a_chroot_stays_inside() {
+	local r=$T/root wpid rc=0
+	mkdir -p "$r/usr" hostside
+	for d in bin lib lib64; do ln -s "usr/$d" "$r/$d"; done
+	mount --bind -o ro /usr "$r/usr"
+	at_exit "umount '$r/usr'"
+	cp "$WL/jitmap" "$r/"
+	ln -s "$T/hostside" "$r/tmp"
+	WL_WAIT=1 "$PROCSCOPE" --folded ch.txt -o ch.out -- \
+		chroot --userspec=nobody:nogroup "$r" /jitmap 400 > ch.wl &
+	local ps=$!
+	BG_PIDS+=($ps)
+	wait_for ch.wl '^ready'
+	wpid=$(awk '/^ready/ { print $2 }' ch.wl)
+	# where the symlink leads on the host: root's file, never the container's to name
+	printf '3e0000000 10 jit_escaped\n' > "hostside/perf-$wpid.map"
+	kill -USR1 "$wpid"
+	wait "$ps" || rc=$?
+	assert_eq "$rc" 0 "procscope's exit status"
+	assert_ge "$(awk 'index($0, "jitmap;") == 1 { n += $NF } END { print n + 0 }' ch.txt)" 20 \
+		"samples of jitmap"
+	assert_eq "$(grep -c 'jit_escaped' ch.txt || true)" 0 "a map outside the container's root"
+}
+
+# A program's debug link names a file in the program's own directory: one its owner
+# (nobody here) can plant. A FIFO there, and a symlink to /dev/zero in .debug/, are
+# passed over -- neither waited on nor read without end -- and the run ends as usual.
+test_debug_link_planted_by_an_unprivileged_process() {
+	local rc=0
+	mkdir home
+	cp "$WL/stacks-nofp-linked" home/
+	chown -R nobody home
+	chmod o+x "$T"
+	timeout -k 5 60 "$PROCSCOPE" --folded planted.txt -o planted.out -- \
+		setpriv --reuid=nobody --regid=nogroup --clear-groups sh -c '
+		cd home && mkfifo stacks-nofp-linked.debug && mkdir .debug &&
+		ln -s /dev/zero .debug/stacks-nofp-linked.debug && exec ./stacks-nofp-linked 400' || rc=$?
+	assert_eq "$rc" 0 "procscope's exit status (124: it hung)"
+	assert_eq "$(share_with planted.txt stacks-nofp-lin ";main;")" 0.000 "no symbols from a FIFO or a device"
+	assert_ge "$(share_with planted.txt stacks-nofp-lin ";__libc_start_call_main;")" 0.9
 }
 
 # A program in an overlay filesystem (a container's root): procscope opens it by its
