@@ -193,7 +193,7 @@ for _ in $(seq "$REPS"); do
 	kill "$nb"
 	wait "$nb" 2> /dev/null || true
 	awk 'NR == 1 { a = $1 } NR == 2 { printf "%.2f\n", 1.6e9 / ($1 - a) }' "$tmp/clock.txt" >> "$tmp/t"
-	q "$tmp/o.json" '[.findings[] | select(.kind == "cpu_contention")][0].evidence.cpus_target |
+	q "$tmp/o.json" '[.findings[] | select(.kind == "cpu_contention" or .kind == "cpu_confined")][0].evidence.cpus_target |
 		if . == null then "none" else . * 100 | round / 100 end' >> "$tmp/v"
 	top "$tmp/o.json" >> "$tmp/k"
 done

@@ -24,7 +24,8 @@ rm -f "$f"
 # name | expected top finding | ground truth | command
 scenarios=(
 	"CPU-bound|cpu|100% on-CPU: spin 600 ms|$WL/spin 600"
-	"CPU-contended|cpu_contention|3 spinners on 1 CPU: 1/3 on-CPU, 2/3 run queue|taskset -c 0 sh -c '$WL/spin 300 & $WL/spin 300 & $WL/spin 300 & wait'"
+	"CPU-contended|cpu_contention|2 spinners per CPU: 1/2 on-CPU, 1/2 run queue|sh -c 'for i in \$(seq $((2 * $(nproc)))); do $WL/spin 300 & done; wait'"
+	"CPU-confined|cpu_confined|3 spinners pinned to CPU 0, the others idle: 1/3 on-CPU, 2/3 run queue|taskset -c 0 sh -c '$WL/spin 300 & $WL/spin 300 & $WL/spin 300 & wait'"
 	"fsync on a throttled disk|disk|40 x (4 KiB write + fsync) at 200 write IOPS: nearly all disk|sh -c 'echo \$\$ > $cg/cgroup.procs && exec $WL/fsyncer $f 40'"
 	"slow TCP server|network|3 requests x 200 ms server delay: ~100% network|$WL/tcpecho client 127.0.0.1 $port 3 1000"
 	"mutex contention|lock|4 threads, 1 lock held 1 ms x 400: 1/4 on-CPU, 3/4 lock|$WL/contend 4 100 1000"

@@ -52,6 +52,7 @@ int BPF_PROG(core_fork, struct task_struct *parent, struct task_struct *child)
 	cc->ts = now;
 	cc->tstate = TS_RUNQ;
 	cc->preempted = 0;
+	cc->rq_cause = RQ_CONTENTION; /* unless the CPU it gets was idle */
 	cc->depth = pc->depth;
 	cc->seg_start = now;
 	cc->seg_oncpu = 0;
@@ -228,6 +229,7 @@ int core_tasks(struct bpf_iter__task *ctx)
 	rec.seg_start = c->acc.n ? c->acc.seg_start : c->seg_start;
 	rec.seg_oncpu = c->seg_oncpu + (c->acc.n ? c->acc.oncpu_ns : 0);
 	rec.seg_runq = c->seg_runq + (c->acc.n ? c->acc.runq_ns : 0);
+	rec.rq_cause = c->rq_cause;
 	if (cfg_sched && c->tstate != TS_DEAD && c->tstate != TS_UNKNOWN) {
 		__u64 now = bpf_ktime_get_ns();
 

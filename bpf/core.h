@@ -57,6 +57,7 @@ CORE_GLOBAL const volatile __u32 cfg_pt_regs CORE_INIT(0);
 /* syscall number -> 1 if it may send on a socket (a loopback send wakes the peer) */
 CORE_GLOBAL const volatile __u8 cfg_syscall_send[SYSCALL_NR_MAX] CORE_INIT({});
 CORE_GLOBAL const volatile __u32 cfg_page_size CORE_INIT(4096);
+CORE_GLOBAL const volatile __u32 cfg_ncpus CORE_INIT(1); /* possible CPUs */
 /* a monitor's loop ticks on its own: wake it for events at most this often (see event_submit) */
 CORE_GLOBAL const volatile __u64 cfg_wake_gap_ns CORE_INIT(0);
 /* calls timed per row and epoch before sampling starts; ~0 = time every call */
@@ -101,7 +102,8 @@ struct task_ctx {
 	__u8 preempted; /* current run-queue wait follows an involuntary switch */
 	__u8 exited;	/* past sched_process_exit: its counters are in the process */
 	__u8 user_wait; /* found blocked at attach in poll or select: see core_waits */
-	__u8 pad[5];
+	__u8 rq_cause;	/* TS_RUNQ: enum runq_cause, as told at its start */
+	__u8 pad[4];
 	__u64 ts;		      /* start of the current state interval */
 	struct syscall_state syscall; /* parked here while the task is off the CPU */
 	__u64 flt_min_base; /* the task's fault counters when first seen (0 if born traced) */
@@ -692,6 +694,7 @@ static __always_inline struct task_ctx *task_first_sight(struct task_struct *t, 
 	c->outside = 0;
 	c->ts = from;
 	c->tstate = seen_as;
+	c->rq_cause = RQ_CONTENTION;
 	c->run_base = BPF_CORE_READ(t, se.sum_exec_runtime); /* for a switch-out unseen */
 	c->seg_start = from;
 	c->seg_oncpu = 0;

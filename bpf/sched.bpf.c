@@ -95,6 +95,55 @@ static __always_inline void trace_wake(struct task_struct *t, struct task_struct
 #define TASK_RUNNING 0x0000
 #define TASK_DEAD 0x0080
 
+#define RQ_SCAN_CPUS 64 /* CPUs looked at for an idle one outside a task's mask */
+
+/*
+ * Is each CPU running its idle task, as its last switch said (sched_switch keeps it;
+ * the kernel's runqueues are not a symbol every kernel shows)?
+ */
+__u8 cpu_idle_now[RQ_SCAN_CPUS];
+
+/* Is a CPU outside @t's affinity mask idle (of the first RQ_SCAN_CPUS)? */
+static __always_inline bool idle_outside_mask(struct task_struct *t)
+{
+	__u64 mask;
+	__u32 cpu;
+
+	if ((__u32)BPF_CORE_READ(t, nr_cpus_allowed) >= cfg_ncpus)
+		return false; /* not confined: the usual case, at one read */
+	mask = BPF_CORE_READ(t, cpus_ptr, bits[0]);
+	for (cpu = 0; cpu < RQ_SCAN_CPUS && cpu < cfg_ncpus; cpu++)
+		if (!(mask & (1ULL << cpu)) && cpu_idle_now[cpu])
+			return true;
+	return false;
+}
+
+/* Has @t's CPU quota run out (its cgroup throttled, or it alone on a recent kernel)? */
+static __always_inline bool quota_throttled(struct task_struct *t)
+{
+	struct cfs_rq *q;
+
+	if (bpf_core_field_exists(t->throttled) && BPF_CORE_READ(t, throttled))
+		return true; /* 6.18's task-based throttling: set as it leaves its CPU */
+	if (!bpf_core_field_exists(t->se.cfs_rq) ||
+	    !bpf_core_field_exists(struct cfs_rq, throttle_count))
+		return false;
+	/* its group or one above it throttled (the kernel's throttled_hierarchy()) */
+	q = BPF_CORE_READ(t, se.cfs_rq);
+	return q && BPF_CORE_READ(q, throttle_count) > 0;
+}
+
+/*
+ * What the kernel shows as @t starts to wait for a CPU: its quota used up, or an idle
+ * CPU it may not use -- else contention, unless the CPU it gets turns out idle.
+ */
+static __always_inline __u8 runq_cause(struct task_struct *t)
+{
+	if (quota_throttled(t))
+		return RQ_THROTTLED;
+	return idle_outside_mask(t) ? RQ_CONFINED : RQ_CONTENTION;
+}
+
 /* Add the interval [c->ts, @to) to @p under @c's current state; the state's time then starts at
  * @to. */
 static __always_inline void close_interval(struct proc_rec *p, struct task_ctx *c, __u64 to)
@@ -110,6 +159,9 @@ static __always_inline void close_interval(struct proc_rec *p, struct task_ctx *
 		break;
 	case TS_RUNQ:
 		__sync_fetch_and_add(&p->sched.runq_ns, d);
+		i = c->rq_cause;
+		if (i < RQ_CAUSE_N)
+			__sync_fetch_and_add(&p->sched.runq_cause_ns[i], d);
 		c->seg_runq += d;
 		__sync_fetch_and_add(&p->sched.runq_waits, 1);
 		if (c->preempted)
@@ -188,6 +240,7 @@ static __always_inline void state_lost(struct task_struct *t, struct proc_rec *p
 		__sync_fetch_and_add(&p->sched.nivcsw, 1);
 		__sync_fetch_and_add(&p->sched.runq_ns, d);
 		__sync_fetch_and_add(&p->sched.runq_preempt_ns, d);
+		__sync_fetch_and_add(&p->sched.runq_cause_ns[RQ_CONTENTION], d);
 		c->seg_runq += d;
 		c->ts = to;
 		return;
@@ -285,6 +338,7 @@ static __always_inline void switch_out(void *ctx, struct task_struct *prev, stru
 		__sync_fetch_and_add(&p->sched.nivcsw, 1);
 		c->tstate = TS_RUNQ;
 		c->preempted = 1;
+		c->rq_cause = runq_cause(prev);
 		return;
 	}
 	__sync_fetch_and_add(&p->sched.nvcsw, 1);
@@ -372,6 +426,12 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_s
 		cpu_ctx_load(cc, next, c);
 		cc->switch_ns = now;
 	}
+	if (cfg_sched) {
+		__u32 cpu = bpf_get_smp_processor_id();
+
+		if (cpu < RQ_SCAN_CPUS)
+			cpu_idle_now[cpu] = !next->pid;
+	}
 	if (cfg_sched && c && (p = proc_of(c->slot))) {
 		if (c->tstate == TS_ONCPU) {
 			/* believed running: its switch-out went unseen */
@@ -382,6 +442,12 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_s
 			 * critical path has its wait all the same, ended by no task */
 			if (c->tstate == TS_BLOCKED)
 				path_wake(next, c, now, NULL, WS_NONE);
+			/* the CPU it waited for was idle until now: the wait was the CPU's own
+			 * way out of idle, no other task's */
+			if (c->tstate == TS_RUNQ && c->rq_cause == RQ_CONTENTION && !prev->pid) {
+				c->rq_cause = RQ_WAKEUP;
+				__sync_fetch_and_add(&p->sched.runq_idle_waits, 1);
+			}
 			close_interval(p, c, now);
 		}
 		c->tstate = TS_ONCPU;
@@ -509,6 +575,7 @@ static __always_inline void wakeup(void *ctx, struct task_struct *t, bool is_new
 	close_interval(p, c, now);
 	c->tstate = TS_RUNQ;
 	c->preempted = 0;
+	c->rq_cause = runq_cause(t);
 }
 
 SEC("?tp_btf/sched_waking")

@@ -312,6 +312,8 @@ struct task_iter_rec {
 	__u32 tid, pid;
 	/* its open stretch (struct wait_rec): since, on a CPU, runnable */
 	__u64 seg_start, seg_oncpu, seg_runq;
+	__u8 rq_cause; /* TS_RUNQ: enum runq_cause as told so far */
+	__u8 pad[7];
 };
 
 #endif /* PROCSCOPE_CORE_ABI_H */

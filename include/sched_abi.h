@@ -61,10 +61,24 @@ enum wait_class {
 #define SYSCALL_CLASS_SELECT 0x82 /* the fd_sets in arguments 2 and 3 */
 #define SYSCALL_CLASS_EPOLL 0x83  /* what the epoll instance in argument 1 watches */
 
+/*
+ * Why a run-queue wait waited, as the kernel showed it (bpf/sched.bpf.c, runq_cause):
+ * told at its start (a quota, an affinity mask) or at its end (the CPU it got was idle).
+ */
+enum runq_cause {
+	RQ_CONTENTION = 0, /* the CPU it waited for ran another task */
+	RQ_WAKEUP = 1,	   /* woken onto an idle CPU: the CPU's own way back (idle exit, IPI) */
+	RQ_CONFINED = 2,   /* a CPU outside its affinity mask sat idle when it began */
+	RQ_THROTTLED = 3,  /* its cgroup's CPU quota was used up (cpu.max, cfs_quota_us) */
+	RQ_CAUSE_N = 4,
+};
+
 struct proc_sched {
 	__u64 oncpu_ns;
-	__u64 runq_ns;	       /* all run-queue waits ... */
-	__u64 runq_preempt_ns; /* ... of which after an involuntary switch */
+	__u64 runq_ns;			 /* all run-queue waits ... */
+	__u64 runq_preempt_ns;		 /* ... of which after an involuntary switch */
+	__u64 runq_cause_ns[RQ_CAUSE_N]; /* ... and by cause: they add up to runq_ns */
+	__u64 runq_idle_waits;		 /* waits that ended on an idle CPU (RQ_WAKEUP) */
 	__u64 blocked_ns[BLK_N];
 	__u64 wait_ns[WC_N]; /* the same blocked time, by wait class */
 	__u64 nvcsw;	     /* voluntary switches, counted as the kernel does */

@@ -293,60 +293,129 @@ static void cpu(struct diagnosis *d, const struct dx *x)
 	}
 }
 
-/*
- * Waiting for a CPU, and whose the CPUs were meanwhile: taken by other processes
- * (neighbours), by the target itself (more runnable threads than CPUs), or idle while
- * it waited (pinning, or a CPU quota throttling it).
- */
-static void contention(struct diagnosis *d, const struct dx *x)
+/* The kind of finding of each run-queue cause (enum runq_cause). */
+static const char *const runq_kinds[RQ_CAUSE_N] = {
+	[RQ_CONTENTION] = "cpu_contention",
+	[RQ_WAKEUP] = "cpu_wakeup_latency",
+	[RQ_CONFINED] = "cpu_confined",
+	[RQ_THROTTLED] = "cpu_throttled",
+};
+
+/* The summary and advice of a run-queue wait of cause @c, a share @part of the wall. */
+static void runq_words(struct finding *f, const struct dx *x, unsigned int c, double part,
+		       const struct process *p)
 {
 	const struct snapshot *s = x->s;
-	double sh = share(x, BD_RUNQ), span = (double)(s->end_ns - s->start_ns);
-	const struct lat *rq = &s->target.sched.runq;
-	const struct process *p = top_proc(x, BD_RUNQ);
+	const struct sched_metrics *m = &s->target.sched;
+	double span = (double)(s->end_ns - s->start_ns);
 	long ncpu = s->ncpus ? (long)s->ncpus : sysconf(_SC_NPROCESSORS_ONLN);
-	double mine = span > 0 ? s->target.sched.oncpu_ns / span : 0;
+	double mine = span > 0 ? m->oncpu_ns / span : 0;
 	double others = span > 0 ? s->cpu_others_ns / span : 0;
-	double idle = span > 0 ? s->cpu_idle_ns / span : 0;
 	char b[2][32];
-	struct finding *f;
 
-	if (sh < T_RUNQ || !p)
+	switch (c) {
+	case RQ_WAKEUP:
+		snprintf(
+			f->summary, sizeof(f->summary),
+			"wake-up latency: %s waited %.0f%% of its time for idle CPUs to start "
+			"running it: %llu wake-ups onto an idle CPU, %s each on average (run-queue "
+			"p50 %s); %s waited longest",
+			x->desc, 100 * part, (unsigned long long)m->runq_idle_waits,
+			fmt_dur(b[0], sizeof(b[0]),
+				m->runq_idle_waits ? m->runq_cause_ns[c] / m->runq_idle_waits : 0),
+			fmt_dur(b[1], sizeof(b[1]), m->runq.p50_ns), who(p));
+		snprintf(f->suggestion, sizeof(f->suggestion), "%s",
+			 "each wake-up lands on an idle CPU, which takes time to leave idle (on a "
+			 "VM, an interrupt to a halted vCPU): sleep and wake less often -- batch "
+			 "the work, fewer syncs or round trips; on a latency-critical host, "
+			 "cpuidle.haltpoll (guests), idle=poll, or busy polling "
+			 "(net.core.busy_poll)");
 		return;
-	f = add(d, "cpu_contention", sh);
+	case RQ_CONFINED:
+	case RQ_THROTTLED:
+		snprintf(f->summary, sizeof(f->summary),
+			 "%s: %s waited %.0f%% of its time %s (it got %.2f of %ld CPUs); %s waited "
+			 "longest",
+			 c == RQ_CONFINED ? "CPU affinity" : "CPU quota", x->desc, 100 * part,
+			 c == RQ_CONFINED ? "for the CPUs it may run on while others sat idle"
+					  : "throttled by its cgroup's CPU quota",
+			 mine, ncpu, who(p));
+		snprintf(f->suggestion, sizeof(f->suggestion), "%s",
+			 c == RQ_CONFINED
+				 ? "it is pinned to fewer CPUs than it keeps busy: widen its "
+				   "affinity (taskset -p, the cpuset's cpuset.cpus, systemd's "
+				   "CPUAffinity= or AllowedCPUs=), or run fewer threads on them"
+				 : "raise the cgroup's CPU quota (cpu.max; v1 cpu.cfs_quota_us per "
+				   "cpu.cfs_period_us; systemd's CPUQuota=) or make the work "
+				   "cheaper; the cgroup's cpu.stat counts the throttling "
+				   "(nr_throttled)");
+		return;
+	}
 	snprintf(f->summary, sizeof(f->summary),
-		 "CPU contention: %s waited %.0f%% of its time for a CPU (run-queue p99 %s, p50 "
-		 "%s): it got %.2f of %ld CPUs, other processes %.2f, %.2f idle; %s waited "
-		 "longest",
-		 x->desc, 100 * sh, fmt_dur(b[0], sizeof(b[0]), rq->p99_ns),
-		 fmt_dur(b[1], sizeof(b[1]), rq->p50_ns), mine, ncpu, others, idle, who(p));
-	if (idle > 0.2 * ncpu && idle > others)
-		snprintf(f->suggestion, sizeof(f->suggestion),
-			 "CPUs sat idle (%.2f) while it waited: it is confined -- pinned to some "
-			 "CPUs "
-			 "(taskset, cpusets) or throttled by a CPU quota (cgroup cpu.max)",
-			 idle);
-	else if (others > mine)
+		 "CPU contention: %s waited %.0f%% of its time for a busy CPU (run-queue p99 %s, "
+		 "p50 %s): it got %.2f of %ld CPUs, other processes %.2f; %s waited longest",
+		 x->desc, 100 * part, fmt_dur(b[0], sizeof(b[0]), m->runq.p99_ns),
+		 fmt_dur(b[1], sizeof(b[1]), m->runq.p50_ns), mine, ncpu, others, who(p));
+	if (others > mine)
 		snprintf(f->suggestion, sizeof(f->suggestion),
 			 "other processes held these CPUs (%.2f of %ld): lower their priority "
-			 "(nice, "
-			 "cgroup cpu.weight), move them, or give the target CPUs of its own",
+			 "(nice, cgroup cpu.weight), move them, or give the target CPUs of its own",
 			 others, ncpu);
 	else
 		snprintf(f->suggestion, sizeof(f->suggestion),
 			 "it keeps more threads runnable than the %ld CPUs can run: fewer parallel "
 			 "jobs (about one per CPU), or more cores",
 			 ncpu);
-	ev_num(f, "runq_ns", EVD_NS, own_ns(x, BD_RUNQ));
-	ev_share(f, "share", sh);
-	ev_num(f, "runq_p50_ns", EVD_NS, rq->p50_ns);
-	ev_num(f, "runq_p99_ns", EVD_NS, rq->p99_ns);
-	ev_num(f, "cpus", EVD_NUM, (uint64_t)ncpu);
-	ev_share(f, "cpus_target", mine);
-	ev_share(f, "cpus_others", others);
-	ev_share(f, "cpus_idle", idle);
-	ev_num(f, "top_pid", EVD_NUM, p->pid);
-	ev_str(f, "top_comm", p->comm);
+}
+
+/*
+ * Waiting for a CPU, by why the kernel showed at each wait (enum runq_cause): busy CPUs
+ * (contention: whose, the neighbours' or the target's own threads), idle CPUs slow to
+ * take a wake-up, an affinity mask that kept it off idle CPUs, a CPU quota used up. A
+ * finding per cause that holds a fair part of the wait (the largest always), each
+ * with its own advice -- never "contention" where the CPUs were idle.
+ */
+static void runq_findings(struct diagnosis *d, const struct dx *x)
+{
+	const struct snapshot *s = x->s;
+	const struct sched_metrics *m = &s->target.sched;
+	double sh = share(x, BD_RUNQ), span = (double)(s->end_ns - s->start_ns);
+	const struct process *p = top_proc(x, BD_RUNQ);
+	uint64_t all = 0;
+	unsigned int top = RQ_CONTENTION;
+
+	if (sh < T_RUNQ || !p)
+		return;
+	for (unsigned int c = 0; c < RQ_CAUSE_N; c++) {
+		all += m->runq_cause_ns[c];
+		if (m->runq_cause_ns[c] > m->runq_cause_ns[top])
+			top = c;
+	}
+	for (unsigned int c = 0; c < RQ_CAUSE_N; c++) {
+		/* without causes (a recorded run of an older procscope): contention */
+		double part = all ? sh * (double)m->runq_cause_ns[c] / (double)all
+				  : (c == RQ_CONTENTION ? sh : 0);
+		struct finding *f;
+
+		if (c != top && part < T_RUNQ / 2)
+			continue;
+		f = add(d, runq_kinds[c], part);
+		runq_words(f, x, c, part, p);
+		ev_num(f, "runq_ns", EVD_NS, (uint64_t)(part * (double)x->bd->target.wall_ns));
+		ev_share(f, "share", part);
+		ev_share(f, "runq_share", sh);
+		ev_num(f, "runq_p50_ns", EVD_NS, m->runq.p50_ns);
+		ev_num(f, "runq_p99_ns", EVD_NS, m->runq.p99_ns);
+		ev_num(f, "cpus", EVD_NUM,
+		       s->ncpus ? s->ncpus : (uint64_t)sysconf(_SC_NPROCESSORS_ONLN));
+		ev_share(f, "cpus_target", span > 0 ? m->oncpu_ns / span : 0);
+		ev_share(f, "cpus_others", span > 0 ? s->cpu_others_ns / span : 0);
+		ev_share(f, "cpus_idle", span > 0 ? s->cpu_idle_ns / span : 0);
+		if (c == RQ_WAKEUP)
+			ev_num(f, "idle_wakeups", EVD_NUM, m->runq_idle_waits);
+		ev_num(f, "top_pid", EVD_NUM, p->pid);
+		ev_str(f, "top_comm", p->comm);
+	}
 }
 
 static const struct syscall_stat *syscall_of(const struct metrics *m, const char *name)
@@ -1373,7 +1442,7 @@ void diagnose(const struct snapshot *s, const struct breakdowns *bd, const char 
 		return;
 	saturation(out, &x);
 	cpu(out, &x);
-	contention(out, &x);
+	runq_findings(out, &x);
 	disk(out, &x);
 	network(out, &x);
 	for (size_t i = 0; i < bd->n_path; i++)

@@ -26,9 +26,10 @@ struct evidence {
 #define FINDING_MAX_EVIDENCE 20
 
 struct finding {
-	const char *kind; /* cpu, cpu_contention, disk, network, lock, sleep, poll, other, memory,
-			     syscalls */
-	double score;	  /* share of the wall time it explains (0..1); 1 for an OOM kill */
+	/* cpu, cpu_contention, cpu_wakeup_latency, cpu_confined, cpu_throttled, disk,
+	 * network, lock, sleep, poll, other, memory, syscalls */
+	const char *kind;
+	double score; /* share of the wall time it explains (0..1); 1 for an OOM kill */
 	char summary[1024];
 	char suggestion[256];
 	struct evidence ev[FINDING_MAX_EVIDENCE];

@@ -510,6 +510,8 @@ static void configure(struct session *s, const struct session_opts *o)
 		bpf_map__set_max_entries(skel->maps.core_trace, o->trace_ring_bytes);
 	configure_path(s, o);
 	skel->rodata->cfg_page_size = (uint32_t)sysconf(_SC_PAGESIZE);
+	skel->rodata->cfg_ncpus =
+		(uint32_t)(libbpf_num_possible_cpus() > 0 ? libbpf_num_possible_cpus() : 1);
 	skel->rodata->cfg_wake_gap_ns = s->recycle ? EVENTS_WAKE_GAP_NS : 0;
 	skel->rodata->cfg_offcpu = !!(s->subsys & SUB_OFFCPU);
 	skel->rodata->cfg_offcpu_min_ns = cfg->offcpu_min_ns;

@@ -71,6 +71,17 @@ enum metric_section { METRIC_SECTIONS(METRIC_SECTION_ENUM) MS_N };
 	C(sched, runq_ns, "runq_ns", MU_NS, FOLD_SUM, "runq",                                      \
 	  "procscope_runqueue_wait_seconds_total", NULL, 1)                                        \
 	C(sched, runq_preempt_ns, "runq_preempted_ns", MU_NS, FOLD_SUM, NULL, NULL, NULL, 1)       \
+	C(sched, runq_cause_ns[RQ_CONTENTION], "runq_by_cause.contention_ns", MU_NS, FOLD_SUM,     \
+	  "runq.contention", "procscope_runqueue_wait_by_cause_seconds_total", "cause=contention", \
+	  1)                                                                                       \
+	C(sched, runq_cause_ns[RQ_WAKEUP], "runq_by_cause.wakeup_ns", MU_NS, FOLD_SUM,             \
+	  "runq.wakeup", "procscope_runqueue_wait_by_cause_seconds_total", "cause=wakeup", 1)      \
+	C(sched, runq_cause_ns[RQ_CONFINED], "runq_by_cause.confined_ns", MU_NS, FOLD_SUM,         \
+	  "runq.confined", "procscope_runqueue_wait_by_cause_seconds_total", "cause=confined", 1)  \
+	C(sched, runq_cause_ns[RQ_THROTTLED], "runq_by_cause.throttled_ns", MU_NS, FOLD_SUM,       \
+	  "runq.throttled", "procscope_runqueue_wait_by_cause_seconds_total", "cause=throttled",   \
+	  1)                                                                                       \
+	C(sched, runq_idle_waits, "runq_idle_waits", MU_COUNT, FOLD_SUM, NULL, NULL, NULL, 1)      \
 	C(sched, blocked_ns[BLK_INTERRUPTIBLE], "blocked_by_state.interruptible_ns", MU_NS,        \
 	  FOLD_SUM, NULL, NULL, NULL, 1)                                                           \
 	C(sched, blocked_ns[BLK_UNINTERRUPTIBLE], "blocked_by_state.uninterruptible_ns", MU_NS,    \
@@ -165,6 +176,10 @@ enum metric_section { METRIC_SECTIONS(METRIC_SECTION_ENUM) MS_N };
 #define METRIC_FAMILIES(F)                                                                         \
 	F("procscope_cpu_seconds_total", "Time on a CPU", false)                                   \
 	F("procscope_runqueue_wait_seconds_total", "Time runnable, waiting for a CPU", false)      \
+	F("procscope_runqueue_wait_by_cause_seconds_total",                                        \
+	  "The same time by why it waited: busy CPUs (contention), idle CPUs waking (wakeup), "    \
+	  "its affinity (confined), its CPU quota (throttled)",                                    \
+	  false)                                                                                   \
 	F("procscope_blocked_seconds_total",                                                       \
 	  "Time blocked (off a CPU, not runnable), by what it waited on", false)                   \
 	F("procscope_context_switches_total",                                                      \
@@ -212,8 +227,10 @@ enum metric_section { METRIC_SECTIONS(METRIC_SECTION_ENUM) MS_N };
  */
 struct sched_metrics {
 	uint64_t oncpu_ns;
-	uint64_t runq_ns;	  /* all run-queue waits ... */
-	uint64_t runq_preempt_ns; /* ... of which after an involuntary switch */
+	uint64_t runq_ns;		    /* all run-queue waits ... */
+	uint64_t runq_preempt_ns;	    /* ... of which after an involuntary switch */
+	uint64_t runq_cause_ns[RQ_CAUSE_N]; /* ... and by cause (enum runq_cause): all of it */
+	uint64_t runq_idle_waits;	    /* waits ended on an idle CPU */
 	uint64_t blocked_ns[BLK_N];
 	uint64_t wait_ns[WC_N]; /* the same blocked time, by wait class */
 	uint64_t unaccounted_ns;

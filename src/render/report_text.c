@@ -139,6 +139,26 @@ static void time_split(FILE *f, const struct snapshot *s, const struct breakdown
 		fmt_dur(b[2], sizeof(b[2]), sched_blocked_ns(t)),
 		fmt_dur(b[3], sizeof(b[3]), t->blocked_ns[BLK_IOWAIT]),
 		(unsigned long long)t->nvcsw, (unsigned long long)t->nivcsw);
+	if (t->runq_ns * 100 >= bd->wall_ns) {
+		/* why it waited for a CPU, where that is 1% of the wall and up */
+		static const char *const causes[RQ_CAUSE_N] = {
+			[RQ_CONTENTION] = "busy CPUs",
+			[RQ_WAKEUP] = "idle CPUs waking",
+			[RQ_CONFINED] = "its affinity",
+			[RQ_THROTTLED] = "its CPU quota",
+		};
+		const char *sep = "";
+
+		fprintf(f, "  run queue, by cause:");
+		for (unsigned int c = 0; c < RQ_CAUSE_N; c++) {
+			if (!t->runq_cause_ns[c])
+				continue;
+			fprintf(f, "%s %s %s", sep, causes[c],
+				fmt_dur(b[0], sizeof(b[0]), t->runq_cause_ns[c]));
+			sep = ",";
+		}
+		fprintf(f, "\n");
+	}
 	if (t->unaccounted_ns)
 		fprintf(f,
 			"  not reported: %s of thread-time in no known state (%llu context "

@@ -36,18 +36,97 @@ test_scenario_cpu_bound() {
 	assert_ge "$(share out.json oncpu_ns)" 0.6 "on-CPU share of a spinner"
 	assert_adds_up out.json
 	assert_match "$(q out.json '.findings[0].summary')" '^CPU: .*spin'
+	# alone on an idle machine: no finding about waiting for a CPU
+	assert_eq "$(runq_kinds out.json)" ""
 }
 
+# The kinds of the findings of FILE about run-queue time, sorted, on one line.
+runq_kinds() { q "$1" '[.findings[].kind | select(startswith("cpu_"))] | sort | join(" ")'; }
+
 test_scenario_cpu_contention() {
-	# three spinners pinned to one CPU: each runs a third of the time, waits two thirds
-	"$PROCSCOPE" --json -o out.json -- taskset -c 0 sh -c \
-		"$WL/spin 300 & $WL/spin 300 & $WL/spin 300 & wait"
-	assert_eq "$(top_kind out.json)" cpu_contention
-	assert_ge "$(share out.json runq_ns)" 0.45 "run-queue share (truth: about 2/3)"
-	assert_le "$(share out.json runq_ns)" 0.80 "run-queue share (truth: about 2/3)"
+	# twice as many spinners as CPUs, free to run anywhere: each runs half the time and
+	# waits half for a busy CPU -- contention, and nothing else
+	local n
+	n=$(nproc)
+	"$PROCSCOPE" --json -o out.json -- sh -c \
+		"for i in \$(seq $((2 * n))); do $WL/spin 300 & done; wait"
+	assert_eq "$(runq_kinds out.json)" cpu_contention
+	assert_ge "$(share out.json runq_ns)" 0.3 "run-queue share (truth: about 1/2)"
+	assert_le "$(share out.json runq_ns)" 0.7 "run-queue share (truth: about 1/2)"
+	assert_ge "$(q out.json '.target.sched | .runq_by_cause.contention_ns / .runq_ns')" 0.9 \
+		"contention's part of the run queue"
 	assert_ge "$(q out.json '.target.breakdown | (.oncpu_ns + .runq_ns) / .wall_ns')" 0.9
 	assert_adds_up out.json
-	assert_match "$(q out.json '.findings[0].summary')" 'waited [0-9]+% of its time for a CPU'
+	assert_match "$(q out.json '[.findings[] | select(.kind == "cpu_contention")][0].summary')" \
+		'waited [0-9]+% of its time for a busy CPU'
+}
+
+# Pinned to one CPU while the others sit idle: confined, not contention. The truth: the
+# affinity the workload was given, and the other CPUs' idle time in /proc/stat.
+test_scenario_cpu_confined() {
+	local n idle0 idle1
+	n=$(nproc)
+	[ "$n" -ge 2 ] || die "needs 2 CPUs"
+	idle0=$(awk '/^cpu1 / { print $5 }' /proc/stat)
+	"$PROCSCOPE" --json -o out.json -- taskset -c 0 sh -c \
+		"$WL/spin 300 & $WL/spin 300 & $WL/spin 300 & wait"
+	idle1=$(awk '/^cpu1 / { print $5 }' /proc/stat)
+	# CPU 1 idle most of the run (in ticks of 10 ms: the run is about 1 s)
+	assert_ge "$((idle1 - idle0))" 50 "CPU 1's idle ticks"
+	assert_eq "$(runq_kinds out.json)" cpu_confined
+	assert_eq "$(top_kind out.json)" cpu_confined
+	assert_ge "$(share out.json runq_ns)" 0.45 "run-queue share (truth: about 2/3)"
+	assert_ge "$(q out.json '.target.sched | .runq_by_cause.confined_ns / .runq_ns')" 0.8 \
+		"the affinity's part of the run queue"
+	assert_match "$(q out.json '.findings[0].suggestion')" 'widen its affinity'
+}
+
+# A CPU quota of 20%: the spinner waits about 4/5 of its time, throttled. The truth: the
+# cgroup's own count of its throttled time (cpu.stat).
+test_scenario_cpu_throttled() {
+	local mnt cg v2= before after thr
+	mnt=$(awk '$3 == "cgroup" && $4 ~ /(^|,)cpu(,|$)/ { print $2; exit }' /proc/self/mounts)
+	if [ -z "$mnt" ]; then
+		mnt=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
+		v2=1
+		echo +cpu > "$mnt/cgroup.subtree_control"
+	fi
+	cg=$mnt/procscope-test-cpu-$$
+	mkdir "$cg"
+	at_exit "rmdir '$cg'"
+	if [ -n "$v2" ]; then
+		echo "20000 100000" > "$cg/cpu.max"
+	else
+		echo 100000 > "$cg/cpu.cfs_period_us"
+		echo 20000 > "$cg/cpu.cfs_quota_us"
+	fi
+	# in ns: v1's throttled_time, v2's throttled_usec
+	thr() { awk '$1 == "throttled_time" { print $2 } $1 == "throttled_usec" { print $2 * 1000 }' \
+		"$cg/cpu.stat"; }
+	before=$(thr)
+	"$PROCSCOPE" --json -o out.json -- sh -c "echo \$\$ > $cg/cgroup.procs && exec $WL/spin 300"
+	after=$(thr)
+	assert_eq "$(top_kind out.json)" cpu_throttled
+	assert_eq "$(runq_kinds out.json)" cpu_throttled
+	assert_within "$(q out.json '.target.sched.runq_by_cause.throttled_ns')" "$((after - before))" 5 \
+		"throttled time vs the cgroup's cpu.stat"
+	assert_match "$(q out.json '.findings[0].suggestion')" 'CPU quota'
+}
+
+# Two threads bouncing a byte on two CPUs: never more runnable threads than CPUs, so no
+# contention; each wake-up lands on an idle CPU. The truth: the kernel's count of the
+# threads' voluntary switches (each one a later wake-up), and no CPU shared.
+test_scenario_cpu_wakeup_latency() {
+	[ "$(nproc)" -ge 2 ] || die "needs 2 CPUs"
+	"$PROCSCOPE" --json -o out.json -- "$WL/pingpong" 1 > /dev/null
+	assert_match "$(runq_kinds out.json)" 'cpu_wakeup_latency' "a wake-up latency finding"
+	assert_no_match "$(runq_kinds out.json)" 'cpu_contention|cpu_confined|cpu_throttled'
+	assert_ge "$(q out.json '.target.sched | .runq_idle_waits / .voluntary_switches')" 0.5 \
+		"wake-ups onto an idle CPU, of the blocks the kernel counted"
+	assert_ge "$(q out.json '.target.sched | .runq_by_cause.wakeup_ns / .runq_ns')" 0.7 \
+		"the wake-ups' part of the run queue"
+	assert_eq "$(q out.json '[.findings[] | select(.kind == "cpu_wakeup_latency")][0].evidence.idle_wakeups')" \
+		"$(q out.json .target.sched.runq_idle_waits)"
 }
 
 source "$ROOT/tests/workloads/throttle.sh"
