@@ -6,9 +6,10 @@
 set -euo pipefail
 
 # build: g++ too, for the C++ test workload (make workloads, which the demo builds);
-# libmicrohttpd serves --prometheus
+# libmicrohttpd serves --prometheus (over TLS: GnuTLS), libyaml reads its --web-config,
+# libcrypt checks its users' bcrypt hashes
 build_pkgs=(make gcc g++ pkg-config clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool linux-libc-dev
-	libmicrohttpd-dev)
+	libmicrohttpd-dev libyaml-dev libcrypt-dev)
 # test: jq parses NDJSON; taskset (util-linux) pins CPUs; ip/tc (iproute2) build veth
 # pairs and shape them; libxml2-utils checks SVG is XML; protobuf-compiler decodes
 # pprof; binutils strips test binaries (objcopy makes their debug files); nodejs
@@ -35,6 +36,8 @@ test_pkgs=(jq util-linux procps iproute2 libxml2-utils protobuf-compiler binutil
 	# database a client waits on (test_peers.sh: its own cluster, in a temp dir), and
 	# managed runtimes with threads of their own (test_runtimes.sh: node above, a JVM, Go)
 	curl python3 sqlite3 postgresql-15 default-jdk-headless golang-go
+	# a certificate for the endpoint's TLS (test_prometheus.sh)
+	openssl
 	# libFuzzer and the sanitizers' runtimes for clang (make fuzz)
 	libclang-rt-14-dev
 	# the bench smoke (bench/smoke.sh): the tracers the benchmarks compare with attach

@@ -55,6 +55,8 @@ static const char doc[] =
 	"  procscope -a -i 10 --prometheus :9464 --alerts /etc/procscope/alerts\n"
 	"                                      a host monitor for Prometheus to scrape\n"
 	"                                      (SIGHUP reads the alerts file again)\n"
+	"  procscope -a --prometheus :9464 --web-config /etc/procscope/web.yml\n"
+	"                                      the same, over TLS, with passwords\n"
 	"  procscope --trace build.pftrace --html build.html -- make -j2\n"
 	"                                      a timeline for ui.perfetto.dev, and the\n"
 	"                                      report as a page for a CI artifact\n"
@@ -115,6 +117,7 @@ enum {
 	OPT_PROMETHEUS,
 	OPT_PROM_LABELS,
 	OPT_PROM_MAX_SERIES,
+	OPT_WEB_CONFIG,
 	OPT_TRACE,
 	OPT_TRACE_MAX,
 	OPT_HTML,
@@ -185,6 +188,11 @@ static const struct opt_spec options[] = {
 	{"prometheus-max-series", OPT_PROM_MAX_SERIES, "N", G_OUTPUT, OT_UINT, CFG(prom_max_series),
 	 100, 10000000, "100 to 10000000", NULL,
 	 "At most N series on the endpoint (default 10000); what is left out is counted"},
+	{"web-config", OPT_WEB_CONFIG, "FILE", G_OUTPUT, OT_PATH, CFG(web_config), 0, 0, NULL,
+	 "file",
+	 "Serve --prometheus over TLS and/or to users with a password, as FILE says (the "
+	 "Prometheus exporter-toolkit's format: tls_server_config, basic_auth_users with bcrypt "
+	 "hashes)"},
 	{"output", 'o', "FILE", G_OUTPUT, OT_PATH, CFG(output), 0, 0, NULL, "file",
 	 "Write the report to FILE (complete, or not at all)"},
 	{"html", OPT_HTML, "FILE", G_OUTPUT, OT_PATH, CFG(html), 0, 0, NULL, "file",
@@ -648,9 +656,11 @@ int config_validate(const struct config *cfg, char *err, size_t len)
 		snprintf(err, len, "'--trace-max' needs '--trace'");
 		return -1;
 	}
-	if ((cfg->prom_labels || cfg->prom_max_series) && !cfg->prometheus) {
+	if ((cfg->prom_labels || cfg->prom_max_series || cfg->web_config) && !cfg->prometheus) {
 		snprintf(err, len, "'%s' needs '--prometheus'",
-			 cfg->prom_labels ? "--prometheus-labels" : "--prometheus-max-series");
+			 cfg->prom_labels	? "--prometheus-labels"
+			 : cfg->prom_max_series ? "--prometheus-max-series"
+						: "--web-config");
 		return -1;
 	}
 	if ((cfg->alert_exec || cfg->fail_on_alert) && !cfg->alert_rules.n && !cfg->alert_files.n) {

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "app/promserve.h"
+#include "app/webconfig.h"
 #include "lib/util.h"
 
 #define CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
@@ -23,7 +24,32 @@ struct promserve {
 	char *text; /* the latest exposition */
 	size_t len;
 	uint64_t scrapes;
+	struct web_config wc; /* TLS and users; all empty: plain HTTP, to anyone */
 };
+
+/* A request with the right user and password, if users are configured; else a 401 queued. */
+static bool authorized(struct promserve *p, struct MHD_Connection *c, enum MHD_Result *ret)
+{
+	static const char denied[] = "procscope: a user and password are needed\n";
+	char *pass = NULL, *user;
+	struct MHD_Response *r;
+	bool ok;
+
+	if (!p->wc.n_users)
+		return true;
+	user = MHD_basic_auth_get_username_password(c, &pass);
+	ok = user && pass && web_config_check(&p->wc, user, pass);
+	MHD_free(user);
+	MHD_free(pass);
+	if (ok)
+		return true;
+	r = MHD_create_response_from_buffer(sizeof(denied) - 1, (void *)denied,
+					    MHD_RESPMEM_PERSISTENT);
+	*ret = r ? MHD_queue_basic_auth_fail_response(c, "procscope", r) : MHD_NO;
+	if (r)
+		MHD_destroy_response(r);
+	return false;
+}
 
 static int parse_port(const char *s, unsigned int *port)
 {
@@ -115,6 +141,8 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 	(void)state;
 	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
 		return MHD_NO;
+	if (!authorized(p, c, &ret))
+		return ret;
 	if (strcmp(url, "/metrics")) {
 		status = MHD_HTTP_NOT_FOUND;
 		r = MHD_create_response_from_buffer(sizeof(not_found) - 1, (void *)not_found,
@@ -135,8 +163,10 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 	return ret;
 }
 
-int promserve__open(struct promserve **out, const char *spec, char *err, size_t errlen)
+int promserve__open(struct promserve **out, const char *spec, struct web_config *wc, char *err,
+		    size_t errlen)
 {
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
 	struct sockaddr_storage ss;
 	struct promserve *p;
 	socklen_t len;
@@ -145,6 +175,11 @@ int promserve__open(struct promserve **out, const char *spec, char *err, size_t 
 	*out = NULL;
 	if ((e = promserve_parse(spec, &ss, &len, err, errlen)))
 		return e;
+	if (wc && wc->cert_pem && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+		snprintf(err, errlen, "cannot serve '%s' over TLS: this libmicrohttpd has no TLS",
+			 spec);
+		return -ENOTSUP;
+	}
 	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		e = -errno;
@@ -163,12 +198,25 @@ int promserve__open(struct promserve **out, const char *spec, char *err, size_t 
 	p = xcalloc(1, sizeof(*p));
 	p->fd = fd;
 	pthread_mutex_init(&p->lock, NULL);
-	p->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, NULL, NULL,
-				answer, p, MHD_OPTION_LISTEN_SOCKET, fd,
+	if (wc) {
+		p->wc = *wc;
+		memset(wc, 0, sizeof(*wc));
+	}
+	struct MHD_OptionItem tls[] = {
+		{MHD_OPTION_HTTPS_MEM_KEY, 0, p->wc.key_pem},
+		{MHD_OPTION_HTTPS_MEM_CERT, 0, p->wc.cert_pem},
+		{MHD_OPTION_END, 0, NULL},
+	};
+
+	if (p->wc.cert_pem)
+		flags |= MHD_USE_TLS;
+	p->d = MHD_start_daemon(flags, 0, NULL, NULL, answer, p, MHD_OPTION_LISTEN_SOCKET, fd,
 				MHD_OPTION_CONNECTION_LIMIT, 64U, MHD_OPTION_CONNECTION_TIMEOUT,
-				10U, MHD_OPTION_END);
+				10U, MHD_OPTION_ARRAY, p->wc.cert_pem ? tls : &tls[2],
+				MHD_OPTION_END);
 	if (!p->d) {
-		snprintf(err, errlen, "cannot serve on '%s': libmicrohttpd did not start", spec);
+		snprintf(err, errlen, "cannot serve on '%s': libmicrohttpd did not start%s", spec,
+			 p->wc.cert_pem ? " (is the key the certificate's?)" : "");
 		promserve__close(p);
 		return -EIO;
 	}
@@ -208,6 +256,7 @@ void promserve__close(struct promserve *p)
 	if (p->fd >= 0)
 		close(p->fd);
 	pthread_mutex_destroy(&p->lock);
+	web_config_release(&p->wc);
 	free(p->text);
 	free(p);
 }

@@ -2,7 +2,8 @@
 /*
  * The HTTP endpoint Prometheus scrapes (--prometheus [ADDR:]PORT): GET /metrics answers
  * with the exposition rendered at the last update (prometheus.h), from a thread of
- * libmicrohttpd's; everything else is 404. The socket is bound by procscope itself,
+ * libmicrohttpd's; everything else is 404 (over TLS, and 401 without a valid user, when
+ * --web-config says so: webconfig.h). The socket is bound by procscope itself,
  * before anything is loaded, so that a bad address or a port in use is said in one line
  * with its reason.
  */
@@ -14,6 +15,7 @@
 #include <sys/socket.h>
 
 struct promserve;
+struct web_config;
 
 /*
  * "9464", ":9464", "127.0.0.1:9464", "[::1]:9464", "localhost:9464" (all addresses
@@ -21,8 +23,13 @@ struct promserve;
  */
 int promserve_parse(const char *spec, struct sockaddr_storage *ss, socklen_t *len, char *err,
 		    size_t errlen);
-/* Listen on @spec and serve. 0, or -errno with a one-line reason in @err. */
-int promserve__open(struct promserve **out, const char *spec, char *err, size_t errlen);
+/*
+ * Listen on @spec and serve: over TLS and with basic authentication as @wc says (NULL:
+ * plain HTTP, to anyone; it is the endpoint's from now on). 0, or -errno with a
+ * one-line reason in @err.
+ */
+int promserve__open(struct promserve **out, const char *spec, struct web_config *wc, char *err,
+		    size_t errlen);
 /* The exposition to serve from now on (@text, @len bytes, is copied). */
 void promserve__publish(struct promserve *p, const char *text, size_t len);
 /* Scrapes answered so far. */

@@ -26,6 +26,7 @@
 #include "app/run.h"
 #include "app/run_priv.h"
 #include "app/signals.h"
+#include "app/webconfig.h"
 #include "host/preflight.h"
 #include "kernel/support.h"
 #include "lib/cgident.h"
@@ -166,9 +167,17 @@ static int prepare_inputs(struct run *r, struct config *cfg, struct cgroup_targe
 		return EXIT_RUNTIME;
 	jw_init(&r->jw, outputs__file(&r->out, OUT_REPORT));
 	if (cfg->prometheus) {
+		struct web_config wc = {0};
 		char msg[512];
+		int e;
 
-		if (promserve__open(&r->prom, cfg->prometheus, msg, sizeof(msg))) {
+		if (cfg->web_config && web_config_load(cfg->web_config, &wc, msg, sizeof(msg))) {
+			pr_error("%s", msg);
+			return EXIT_USAGE;
+		}
+		e = promserve__open(&r->prom, cfg->prometheus, &wc, msg, sizeof(msg));
+		web_config_release(&wc); /* the endpoint's now, or nothing to keep */
+		if (e) {
 			pr_error("%s", msg);
 			return EXIT_RUNTIME;
 		}

@@ -55,6 +55,7 @@ struct config {
 	bool json;
 	const char *output;	  /* NULL = stdout */
 	const char *prometheus;	  /* --prometheus [ADDR:]PORT, NULL if not */
+	const char *web_config;	  /* --web-config FILE: its TLS and users */
 	unsigned int prom_labels; /* enum prom_labels */
 	unsigned int prom_max_series;
 	unsigned int top_n;

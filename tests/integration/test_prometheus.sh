@@ -2,9 +2,11 @@
 # The Prometheus endpoint, scraped by Debian's own Prometheus server: the series exist,
 # counters equal the NDJSON report of the same run, rate() and histogram_quantile()
 # give what the workload did, promtool finds the exposition clean; a bad address and a
-# port in use are refused before anything is loaded.
+# port in use are refused before anything is loaded; over TLS with basic authentication
+# (--web-config), as Prometheus scrapes it.
 
-# Start Prometheus scraping 127.0.0.1:$1 every second; its API on $PROM_API.
+# Start Prometheus scraping 127.0.0.1:$1 every second (more of the job's settings, YAML
+# lines indented by four, in $2); its API on $PROM_API.
 start_prometheus() {
 	local port web
 	port=$1
@@ -15,6 +17,7 @@ global:
   evaluation_interval: 1s
 scrape_configs:
   - job_name: procscope
+${2:-}
     static_configs:
       - targets: ['127.0.0.1:$port']
 EOF
@@ -101,6 +104,65 @@ s = socket.socket(); s.bind(('127.0.0.1', $port)); s.listen(); print('bound', fl
 	wait_for held.txt bound
 	check_error 1 "cannot listen on '127.0.0.1:$port': Address already in use" \
 		--prometheus "127.0.0.1:$port" -- true
+	assert_nothing_loaded
+}
+
+# --web-config: the endpoint over TLS, to one user with a bcrypt hash -- scraped so by
+# Debian's Prometheus; a wrong password and no password get 401, plain HTTP nothing.
+web_config_files() {
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -days 2 \
+		-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 > openssl.log 2>&1 ||
+		die "openssl: $(tail -2 openssl.log)"
+	# Debian's python3 hashes with libcrypt, bcrypt at cost 10 (rounds 2^10)
+	printf 'tls_server_config:\n  cert_file: cert.pem\n  key_file: key.pem\nbasic_auth_users:\n  alice: %s\n' \
+		"$(/usr/bin/python3 -W ignore -c 'import crypt
+print(crypt.crypt("s3cret", crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=1024)))')" > web.yml
+}
+
+test_tls_and_basic_auth_scraped_by_prometheus() {
+	local port pid url
+	web_config_files
+	port=$(free_port)
+	url=https://127.0.0.1:$port/metrics
+	start_prometheus "$port" "    scheme: https
+    tls_config:
+      ca_file: $T/cert.pem
+    basic_auth:
+      username: alice
+      password: s3cret"
+	"$PROCSCOPE" -i 1 --prometheus "127.0.0.1:$port" --web-config web.yml --json -o out.json -- \
+		sh -c "$WL/getppid_n 777; sleep 4" &
+	pid=$!
+	BG_PIDS+=("$pid")
+	wait_for_cmd "curl -sf --cacert cert.pem -u alice:s3cret $url -o metrics.txt"
+	promtool check metrics < metrics.txt > promtool.txt 2>&1 || die "promtool: $(cat promtool.txt)"
+	assert_eq "$(curl -s -o /dev/null -w '%{http_code}' --cacert cert.pem -u alice:wrong "$url")" 401 \
+		"a wrong password"
+	assert_eq "$(curl -s -o /dev/null -w '%{http_code}' --cacert cert.pem -u bob:s3cret "$url")" 401 \
+		"an unknown user"
+	assert_eq "$(curl -s -o /dev/null -w '%{http_code}' --cacert cert.pem "$url")" 401 "no user"
+	assert_eq "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/metrics" || true)" 000 \
+		"plain HTTP"
+	wait "$pid"
+	assert_eq "$(promq 'max_over_time(up{job="procscope"}[1m])')" 1 "scraped over TLS with the password"
+	assert_eq "$(promq 'max_over_time(procscope_syscalls_total{comm="getppid_n",syscall="getppid"}[1m])')" 777 \
+		"getppid calls, as scraped"
+}
+
+test_web_config_refused_before_loading() {
+	web_config_files
+	check_error 2 "'--web-config' needs '--prometheus'" --web-config web.yml -- true
+	# file name, its text, the error expected
+	while IFS='|' read -r f text want; do
+		printf '%b' "$text" > "$f"
+		check_error 2 "web config '$f': $want" --prometheus 127.0.0.1:1 --web-config "$f" -- true
+	done << 'EOF'
+h2.yml|http_server_config:\n  http2: false\n|'http_server_config' is not supported
+plain.yml|basic_auth_users:\n  alice: s3cret\n|the hash of user 'alice' is not bcrypt's
+half.yml|tls_server_config:\n  cert_file: cert.pem\n|'tls_server_config' needs both cert_file and key_file
+gone.yml|tls_server_config:\n  cert_file: nothere.pem\n  key_file: key.pem\n|cannot read certificate './nothere.pem'
+broken.yml|tls_server_config: [\n|not YAML
+EOF
 	assert_nothing_loaded
 }
 

@@ -250,13 +250,13 @@ TEST(test_prometheus__endpoint_serves_the_latest)
 	for (int i = 0; i < 50 && !p; i++) {
 		port = 20000 + (unsigned int)(getpid() * 7 + i * 131) % 30000;
 		snprintf(spec, sizeof(spec), "127.0.0.1:%u", port);
-		promserve__open(&p, spec, err, sizeof(err));
+		promserve__open(&p, spec, NULL, err, sizeof(err));
 	}
 	CHECK(p != NULL);
 	if (!p)
 		return;
 	/* the same port again: in use, said with the reason */
-	CHECK_I64(promserve__open(&q, spec, err, sizeof(err)), -EADDRINUSE);
+	CHECK_I64(promserve__open(&q, spec, NULL, err, sizeof(err)), -EADDRINUSE);
 	CHECK_CONTAINS(err, "Address already in use");
 	promserve__publish(p, "m 1\n", 4);
 	promserve__publish(p, "m 2\n", 4);
