@@ -94,16 +94,17 @@ struct syscall_state {
 
 /* Per-thread state: timestamps live here, not in a hash keyed by tid. */
 struct task_ctx {
-	__u32 slot;	/* process slot; SLOT_NONE = untracked (if known) */
-	__u8 known;	/* filter decision made and cached */
-	__u8 tstate;	/* enum tstate */
-	__u8 bstate;	/* enum blk_state of the current blocked interval */
-	__u8 wclass;	/* enum wait_class of the current blocked interval */
-	__u8 preempted; /* current run-queue wait follows an involuntary switch */
-	__u8 exited;	/* past sched_process_exit: its counters are in the process */
-	__u8 user_wait; /* found blocked at attach in poll or select: see core_waits */
-	__u8 rq_cause;	/* TS_RUNQ: enum runq_cause, as told at its start */
-	__u8 pad[4];
+	__u32 slot;	 /* process slot; SLOT_NONE = untracked (if known) */
+	__u8 known;	 /* filter decision made and cached */
+	__u8 tstate;	 /* enum tstate */
+	__u8 bstate;	 /* enum blk_state of the current blocked interval */
+	__u8 wclass;	 /* enum wait_class of the current blocked interval */
+	__u8 preempted;	 /* current run-queue wait follows an involuntary switch */
+	__u8 exited;	 /* past sched_process_exit: its counters are in the process */
+	__u8 user_wait;	 /* found blocked at attach in poll or select: see core_waits */
+	__u8 rq_cause;	 /* TS_RUNQ: enum runq_cause, as told at its start */
+	__u8 compacting; /* mem: reclaim_ts is a compaction's start */
+	__u8 pad[3];
 	__u64 ts;		      /* start of the current state interval */
 	struct syscall_state syscall; /* parked here while the task is off the CPU */
 	__u64 flt_min_base; /* the task's fault counters when first seen (0 if born traced) */
@@ -141,7 +142,7 @@ struct task_ctx {
 	__u8 depth;	/* 0: the target's; a peer's hops from it */
 	__u8 outside;	/* known untracked as outside the target's cgroup (it may join) */
 	__u8 pad4[2];
-	__u64 reclaim_ts; /* mem: when its reclaim pass began, 0 if in none */
+	__u64 reclaim_ts; /* mem: when its reclaim (or compaction) pass began, 0 if in none */
 };
 
 /*

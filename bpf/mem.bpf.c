@@ -54,8 +54,10 @@ static __always_inline void reclaim_begin(void)
 {
 	struct task_ctx *c = filter_task(bpf_get_current_task_btf(), TS_ONCPU);
 
-	if (c)
+	if (c) {
 		c->reclaim_ts = bpf_ktime_get_ns(); /* reclaim never nests: PF_MEMALLOC */
+		c->compacting = 0;
+	}
 }
 
 static __always_inline void reclaim_end(unsigned long nr)
@@ -65,7 +67,7 @@ static __always_inline void reclaim_end(unsigned long nr)
 	struct proc_rec *p;
 	__u64 now;
 
-	if (!c || !c->reclaim_ts)
+	if (!c || !c->reclaim_ts || c->compacting)
 		return; /* or begun before attach */
 	now = bpf_ktime_get_ns();
 	/* atomics: a process's threads may reclaim on two CPUs at once */
@@ -104,6 +106,45 @@ SEC("?tp_btf/mm_vmscan_memcg_reclaim_end")
 int BPF_PROG(mem_cg_end, unsigned long nr_reclaimed)
 {
 	reclaim_end(nr_reclaimed);
+	return 0;
+}
+
+/*
+ * Compaction (moving pages to make room for a large allocation): a memory stall as
+ * reclaim is, timed in the allocating task itself (kcompactd's work is no target's) --
+ * or in a writer of /proc/sys/vm/compact_memory. Outside a reclaim pass only (there is
+ * none around it in the kernel's allocation path).
+ */
+SEC("?tp_btf/mm_compaction_begin")
+int BPF_PROG(mem_compact_begin)
+{
+	struct task_ctx *c = filter_task(bpf_get_current_task_btf(), TS_ONCPU);
+
+	if (c && !c->reclaim_ts) {
+		c->reclaim_ts = bpf_ktime_get_ns();
+		c->compacting = 1;
+	}
+	return 0;
+}
+
+SEC("?tp_btf/mm_compaction_end")
+int BPF_PROG(mem_compact_end)
+{
+	struct task_ctx *c = filter_task(bpf_get_current_task_btf(), TS_ONCPU);
+	struct proc_rec *p;
+	__u64 now, d;
+
+	if (!c || !c->compacting || !c->reclaim_ts)
+		return 0;
+	now = bpf_ktime_get_ns();
+	d = now > c->reclaim_ts ? now - c->reclaim_ts : 0;
+	if ((p = proc_of(c->slot))) {
+		__sync_fetch_and_add(&p->mem.reclaim_ns, d);
+		__sync_fetch_and_add(&p->mem.compact_ns, d);
+		__sync_fetch_and_add(&p->mem.compactions, 1);
+	}
+	c->reclaim_ts = 0;
+	c->compacting = 0;
 	return 0;
 }
 

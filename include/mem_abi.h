@@ -24,6 +24,8 @@ struct proc_mem {
 	__u64 reclaims;	       /* reclaim passes it ran */
 	__u64 reclaimed_pages; /* what they freed (of anyone's) */
 	__u64 throttled_ns;    /* of reclaim_ns: throttled (mm_vmscan_throttled) */
+	__u64 compact_ns;      /* of reclaim_ns: compacting memory, begin to end */
+	__u64 compactions;     /* zones it compacted (mm_compaction_begin) */
 	__u64 refault_pages;   /* file pages reclaimed earlier that it read back */
 	__u64 refault_ns;      /* in syscalls from their first refault to their return */
 	__u64 memcg_id;	       /* the memory cgroup it reclaimed or refaulted in (kernfs id) */

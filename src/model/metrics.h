@@ -164,6 +164,8 @@ enum metric_section { METRIC_SECTIONS(METRIC_SECTION_ENUM) MS_N };
 	C(mem, reclaimed_pages, "reclaimed_pages", MU_COUNT, FOLD_SUM, NULL,                       \
 	  "procscope_memory_reclaimed_pages_total", NULL, 1)                                       \
 	C(mem, throttled_ns, "reclaim_throttled_ns", MU_NS, FOLD_SUM, NULL, NULL, NULL, 1)         \
+	C(mem, compact_ns, "compaction_ns", MU_NS, FOLD_SUM, NULL, NULL, NULL, 1)                  \
+	C(mem, compactions, "compactions", MU_COUNT, FOLD_SUM, NULL, NULL, NULL, 1)                \
 	C(mem, refault_pages, "refaults", MU_COUNT, FOLD_SUM, "mem.refaults",                      \
 	  "procscope_page_refaults_total", NULL, 1)                                                \
 	C(mem, refault_ns, "refault_ns", MU_NS, FOLD_SUM, "mem.refault_time",                      \
@@ -267,6 +269,7 @@ struct mem_metrics {
 	uint64_t rss_peak_bytes; /* VmHWM while alive, signal->maxrss at exit */
 	uint64_t oom_kills;
 	uint64_t reclaim_ns, reclaims, reclaimed_pages, throttled_ns;
+	uint64_t compact_ns, compactions; /* of reclaim_ns: compaction, and zones compacted */
 	uint64_t refault_pages, refault_ns;
 	char counters_end[0];
 	uint64_t memcg_id; /* the memory cgroup it reclaimed or refaulted in; 0 if none */

@@ -81,6 +81,10 @@ static const struct subsys_prog mem_progs[] = {
 	{"mem_cg_end"},
 	{"mem_throttled", 0, "mm_vmscan_throttled", "5.16",
 	 "reclaim's throttled time is not told apart"},
+	/* kernels built without CONFIG_COMPACTION have neither */
+	{"mem_compact_begin", 0, "mm_compaction_begin", "2.6.35",
+	 "compaction stalls are not timed"},
+	{"mem_compact_end", 0, "mm_compaction_end", "2.6.35", "compaction stalls are not timed"},
 	{"mem_evict"},
 	{"mem_cache_add"},
 	{NULL},

@@ -666,19 +666,24 @@ static void memory(FILE *f, const struct snapshot *s)
 		fprintf(f,
 			"  reclaim: %s in %llu passes, %llu pages freed; refaults: %llu pages (%s) "
 			"read back after reclaim evicted them\n",
-			fmt_dur(b[0], sizeof(b[0]), m->reclaim_ns), (unsigned long long)m->reclaims,
-			(unsigned long long)m->reclaimed_pages,
+			fmt_dur(b[0], sizeof(b[0]), m->reclaim_ns - m->compact_ns),
+			(unsigned long long)m->reclaims, (unsigned long long)m->reclaimed_pages,
 			(unsigned long long)m->refault_pages,
 			fmt_bytes(b[1], sizeof(b[1]),
 				  m->refault_pages * (uint64_t)sysconf(_SC_PAGESIZE)));
+	if (m->compactions)
+		fprintf(f, "  compaction: %s compacting %llu zones itself\n",
+			fmt_dur(b[0], sizeof(b[0]), m->compact_ns),
+			(unsigned long long)m->compactions);
 	for (size_t i = 0; i < s->n_mem_cgroups; i++) {
 		const struct mem_cgroup *cg = &s->mem_cgroups[i];
-		char b3[32];
+		char b3[32], path[sizeof(cg->path)];
 
 		fprintf(f,
 			"  cgroup %s (v%d): limit %s, in use %s, peak %s; %llu refaults since "
 			"it was made; %llu processes\n",
-			cg->path[0] ? cg->path : "(gone)", cg->v2 ? 2 : 1,
+			cg->path[0] ? sanitized(path, sizeof(path), cg->path) : "(gone)",
+			cg->v2 ? 2 : 1,
 			cg->limit_bytes ? fmt_bytes(b[0], sizeof(b[0]), cg->limit_bytes) : "none",
 			fmt_bytes(b[1], sizeof(b[1]), cg->usage_bytes),
 			cg->peak_bytes ? fmt_bytes(b3, sizeof(b3), cg->peak_bytes) : "?",

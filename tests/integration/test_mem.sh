@@ -184,3 +184,17 @@ test_oom_at_the_cgroup_limit() {
 		"OOM killer killed 1 process.* in cgroup $MEMCG_REL, at its 32.0MiB limit"
 	assert_eq "$(q out.json '.target.memory_cgroups[0].oom_kills')" 1
 }
+
+# Compaction in the target's own context: a write to /proc/sys/vm/compact_memory
+# compacts every populated zone of every node, one mm_compaction_begin/end each. The
+# truth: the zones with pages, as /proc/zoneinfo lists them.
+test_compaction_timed() {
+	local zones
+	zones=$(awk '$1 == "present" && $2 > 0 { n++ } END { print n + 0 }' /proc/zoneinfo)
+	"$PROCSCOPE" --json -o out.json -- sh -c 'echo 1 > /proc/sys/vm/compact_memory'
+	assert_eq "$(q out.json .target.mem.compactions)" "$zones" "zones compacted"
+	assert_ge "$(q out.json .target.mem.compaction_ns)" 1 "time compacting"
+	# a memory stall as reclaim is: in reclaim_ns too, within the process's wall time
+	assert_ge "$(q out.json '.target.mem | .reclaim_ns - .compaction_ns')" 0
+	assert_le "$(q out.json .target.mem.compaction_ns)" "$(q out.json .target.wall_ns)"
+}
