@@ -109,8 +109,8 @@ static __always_inline bool idle_outside_mask(struct task_struct *t)
 	__u64 mask;
 	__u32 cpu;
 
-	if ((__u32)BPF_CORE_READ(t, nr_cpus_allowed) >= cfg_ncpus)
-		return false; /* not confined: the usual case, at one read */
+	if ((__u32)t->nr_cpus_allowed >= cfg_ncpus)
+		return false; /* not confined: the usual case, at one load */
 	mask = BPF_CORE_READ(t, cpus_ptr, bits[0]);
 	for (cpu = 0; cpu < RQ_SCAN_CPUS && cpu < cfg_ncpus; cpu++)
 		if (!(mask & (1ULL << cpu)) && cpu_idle_now[cpu])
@@ -123,14 +123,15 @@ static __always_inline bool quota_throttled(struct task_struct *t)
 {
 	struct cfs_rq *q;
 
-	if (bpf_core_field_exists(t->throttled) && BPF_CORE_READ(t, throttled))
+	/* direct loads, as tp_btf allows: no helper call on the wake-up path */
+	if (bpf_core_field_exists(t->throttled) && t->throttled)
 		return true; /* 6.18's task-based throttling: set as it leaves its CPU */
 	if (!bpf_core_field_exists(t->se.cfs_rq) ||
 	    !bpf_core_field_exists(struct cfs_rq, throttle_count))
 		return false;
 	/* its group or one above it throttled (the kernel's throttled_hierarchy()) */
-	q = BPF_CORE_READ(t, se.cfs_rq);
-	return q && BPF_CORE_READ(q, throttle_count) > 0;
+	q = t->se.cfs_rq;
+	return q && q->throttle_count > 0;
 }
 
 /*
@@ -159,9 +160,10 @@ static __always_inline void close_interval(struct proc_rec *p, struct task_ctx *
 		break;
 	case TS_RUNQ:
 		__sync_fetch_and_add(&p->sched.runq_ns, d);
+		/* contention is the rest (proc_rec_to_metrics): one atomic less per wait */
 		i = c->rq_cause;
-		if (i < RQ_CAUSE_N)
-			__sync_fetch_and_add(&p->sched.runq_cause_ns[i], d);
+		if (i != RQ_CONTENTION) /* RQ_CAUSE_N is 4: the mask bounds it for the verifier */
+			__sync_fetch_and_add(&p->sched.runq_cause_ns[i & (RQ_CAUSE_N - 1)], d);
 		c->seg_runq += d;
 		__sync_fetch_and_add(&p->sched.runq_waits, 1);
 		if (c->preempted)
@@ -239,8 +241,7 @@ static __always_inline void state_lost(struct task_struct *t, struct proc_rec *p
 		d = to - from;
 		__sync_fetch_and_add(&p->sched.nivcsw, 1);
 		__sync_fetch_and_add(&p->sched.runq_ns, d);
-		__sync_fetch_and_add(&p->sched.runq_preempt_ns, d);
-		__sync_fetch_and_add(&p->sched.runq_cause_ns[RQ_CONTENTION], d);
+		__sync_fetch_and_add(&p->sched.runq_preempt_ns, d); /* contention's */
 		c->seg_runq += d;
 		c->ts = to;
 		return;

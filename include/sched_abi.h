@@ -75,10 +75,11 @@ enum runq_cause {
 
 struct proc_sched {
 	__u64 oncpu_ns;
-	__u64 runq_ns;			 /* all run-queue waits ... */
-	__u64 runq_preempt_ns;		 /* ... of which after an involuntary switch */
-	__u64 runq_cause_ns[RQ_CAUSE_N]; /* ... and by cause: they add up to runq_ns */
-	__u64 runq_idle_waits;		 /* waits that ended on an idle CPU (RQ_WAKEUP) */
+	__u64 runq_ns;	       /* all run-queue waits ... */
+	__u64 runq_preempt_ns; /* ... of which after an involuntary switch */
+	/* ... by cause, but for RQ_CONTENTION's: the rest of runq_ns (never written) */
+	__u64 runq_cause_ns[RQ_CAUSE_N];
+	__u64 runq_idle_waits; /* waits that ended on an idle CPU (RQ_WAKEUP) */
 	__u64 blocked_ns[BLK_N];
 	__u64 wait_ns[WC_N]; /* the same blocked time, by wait class */
 	__u64 nvcsw;	     /* voluntary switches, counted as the kernel does */

@@ -9,7 +9,15 @@
 
 void proc_rec_to_metrics(struct metrics *m, const struct proc_rec *r)
 {
+	struct sched_metrics *s = &m->sched;
+	uint64_t told = 0;
+
 	METRIC_COUNTERS(TO_METRICS)
+	/* the run queue's contention: what no other cause claimed (the kernel side keeps
+	 * one atomic less per wait) */
+	for (unsigned int c = 0; c < RQ_CAUSE_N; c++)
+		told += c == RQ_CONTENTION ? 0 : s->runq_cause_ns[c];
+	s->runq_cause_ns[RQ_CONTENTION] = s->runq_ns > told ? s->runq_ns - told : 0;
 }
 
 static void fold(__u64 *a, __u64 v, enum metric_fold how)

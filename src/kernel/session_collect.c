@@ -153,9 +153,9 @@ static void fold_task(struct raw_dump *d, const struct task_iter_rec *r)
 		ps->runq_ns += r->open_ns;
 		if (r->preempted)
 			ps->runq_preempt_ns += r->open_ns;
-		/* still waiting: for a busy CPU, unless its start told otherwise */
-		ps->runq_cause_ns[r->rq_cause < RQ_CAUSE_N ? r->rq_cause : RQ_CONTENTION] +=
-			r->open_ns;
+		/* still waiting: for a busy CPU (the rest), unless its start told otherwise */
+		if (r->rq_cause != RQ_CONTENTION && r->rq_cause < RQ_CAUSE_N)
+			ps->runq_cause_ns[r->rq_cause] += r->open_ns;
 		break;
 	case TS_BLOCKED:
 		if (r->bstate < BLK_N)

@@ -73,7 +73,7 @@ enum metric_section { METRIC_SECTIONS(METRIC_SECTION_ENUM) MS_N };
 	C(sched, runq_preempt_ns, "runq_preempted_ns", MU_NS, FOLD_SUM, NULL, NULL, NULL, 1)       \
 	C(sched, runq_cause_ns[RQ_CONTENTION], "runq_by_cause.contention_ns", MU_NS, FOLD_SUM,     \
 	  "runq.contention", "procscope_runqueue_wait_by_cause_seconds_total", "cause=contention", \
-	  1)                                                                                       \
+	  0)                                                                                       \
 	C(sched, runq_cause_ns[RQ_WAKEUP], "runq_by_cause.wakeup_ns", MU_NS, FOLD_SUM,             \
 	  "runq.wakeup", "procscope_runqueue_wait_by_cause_seconds_total", "cause=wakeup", 1)      \
 	C(sched, runq_cause_ns[RQ_CONFINED], "runq_by_cause.confined_ns", MU_NS, FOLD_SUM,         \
