@@ -59,8 +59,9 @@ if [ -n "$sanitize" ]; then
 	# any report ends the program with an error: the test that ran it fails
 	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 	unit "unit tests, ASan+UBSan" build/san/unit_tests
-	PROCSCOPE=$PWD/build/san/procscope runner "integration tests, procscope built with ASan+UBSan" \
-		bash tests/integration/run.sh
+	# its failures' files apart from the plain pass's, which they would replace
+	PROCSCOPE=$PWD/build/san/procscope PROCSCOPE_FAILED_DIR=build/failed-tests-asan \
+		runner "integration tests, procscope built with ASan+UBSan" bash tests/integration/run.sh
 	unset ASAN_OPTIONS UBSAN_OPTIONS
 fi
 if [ -n "$fuzz" ]; then

@@ -372,8 +372,8 @@ static void runq_words(struct finding *f, const struct dx *x, unsigned int c, do
  * Waiting for a CPU, by why the kernel showed at each wait (enum runq_cause): busy CPUs
  * (contention: whose, the neighbours' or the target's own threads), idle CPUs slow to
  * take a wake-up, an affinity mask that kept it off idle CPUs, a CPU quota used up. A
- * finding per cause that holds a fair part of the wait (the largest always), each
- * with its own advice -- never "contention" where the CPUs were idle.
+ * finding per cause of 10% of the wall or more (the largest always, when the run queue
+ * is), each with its own advice -- never "contention" where the CPUs were idle.
  */
 static void runq_findings(struct diagnosis *d, const struct dx *x)
 {
@@ -397,7 +397,7 @@ static void runq_findings(struct diagnosis *d, const struct dx *x)
 				  : (c == RQ_CONTENTION ? sh : 0);
 		struct finding *f;
 
-		if (c != top && part < T_RUNQ / 2)
+		if (c != top && part < T_RUNQ)
 			continue;
 		f = add(d, runq_kinds[c], part);
 		runq_words(f, x, c, part, p);

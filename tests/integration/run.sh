@@ -25,8 +25,9 @@ PROCSCOPE_PROGS=$("${PROCSCOPE:-$here/../../procscope}" --check --json 2> /dev/n
 export PROCSCOPE_PROGS
 [ -n "$PROCSCOPE_PROGS" ] || { echo "FAIL procscope --check --json lists no programs"; failed=1; }
 
-# the files of this run's failures only
-rm -rf "$here/../../build/failed-tests"
+# the files of this run's failures only (PROCSCOPE_FAILED_DIR: where, e.g. one per pass)
+FAILED_KEPT=${PROCSCOPE_FAILED_DIR:-build/failed-tests}
+rm -rf "${here:?}/../../$FAILED_KEPT"
 for file in "$here"/test_*.sh; do
 	tests=$(bash -c "source '$here/lib.sh'; source '$file'; declare -F" | awk '$3 ~ /^test_/ { print $3 }')
 	for t in $tests; do
@@ -46,10 +47,10 @@ for file in "$here"/test_*.sh; do
 			export T
 			source "$here/lib.sh"
 			source "$file"
-			# a failed test's files (its reports) are kept under build/failed-tests
-			trap 'rc=$?; run_exit_hooks; cleanup_bg; if [ $rc -ne 0 ]; then mkdir -p "$here/../../build/failed-tests" &&
-				rm -rf "$here/../../build/failed-tests/$name" &&
-				cp -r "$T" "$here/../../build/failed-tests/$name" 2> /dev/null; fi; rm -rf "$T"' EXIT
+			# a failed test's files (its reports) are kept under $FAILED_KEPT
+			trap 'rc=$?; run_exit_hooks; cleanup_bg; if [ $rc -ne 0 ]; then mkdir -p "$here/../../$FAILED_KEPT" &&
+				rm -rf "$here/../../$FAILED_KEPT/$name" &&
+				cp -r "$T" "$here/../../$FAILED_KEPT/$name" 2> /dev/null; fi; rm -rf "$T"' EXIT
 			trap 'echo "    failed at ${BASH_SOURCE[0]##*/}:$LINENO: $BASH_COMMAND" >&2' ERR
 			set -eEuo pipefail
 			cd "$T"
@@ -62,7 +63,7 @@ for file in "$here"/test_*.sh; do
 			echo "ok   $name (${secs}s)"
 		else
 			failed=$((failed + 1))
-			echo "FAIL $name (${secs}s), its files kept in build/failed-tests/$name"
+			echo "FAIL $name (${secs}s), its files kept in $FAILED_KEPT/$name"
 			sed 's/^/    /' "$log" | tail -n 40
 		fi
 		rm -f "$log"

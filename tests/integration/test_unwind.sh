@@ -210,6 +210,7 @@ test_program_in_an_overlay() {
 	mkdir lower upper work merged
 	cp "$WL/stacks-nofp" lower/
 	mount -t overlay overlay -o "lowerdir=$T/lower,upperdir=$T/upper,workdir=$T/work" merged
+	at_exit "umount '$T/merged' 2> /dev/null" # whatever happens (a test killed by a timeout too)
 	local rc=0
 	"$PROCSCOPE" --folded ov.txt --json -o ov.json -- merged/stacks-nofp 600 || rc=$?
 	umount merged
