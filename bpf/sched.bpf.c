@@ -316,7 +316,17 @@ static __always_inline void switch_out(void *ctx, struct task_struct *prev, stru
 		return;
 	if (on < c->ts)
 		on = c->ts;
-	if (c->tstate == TS_ONCPU && c->ts < on) {
+	if (c->tstate == TS_ONCPU && c->ts < on && c->ts == window_start(prev)) {
+		/*
+		 * Nothing seen of it since the window opened but this: first seen now (its
+		 * switch-in raced its first sight, or found its context busy). The CPU took it
+		 * at @on; before, it waited for it -- the first sight's guess, as for a task
+		 * first seen switched in (no latency sample: its start is not known).
+		 */
+		__sync_fetch_and_add(&p->sched.runq_ns, on - c->ts);
+		c->seg_runq += on - c->ts;
+		c->ts = on;
+	} else if (c->tstate == TS_ONCPU && c->ts < on) {
 		state_lost(prev, p, c, on, GAP_CAME_BACK); /* it left and came back unseen */
 	} else if (c->tstate != TS_ONCPU) {
 		trace_slice(prev, c, on);
