@@ -212,8 +212,9 @@ int core_tasks(struct bpf_iter__task *ctx)
 		return 0;
 	if (core_past_seed && cfg_past_mask && task_state(t) != 0 /* TASK_RUNNING */)
 		/* blocked since before attach: said once, for whatever it ends up waiting */
-		past_put(PAST_SWITCH, bpf_ktime_get_ns(), t, NULL, false, past_syscall(t),
-			 BPF_CORE_READ_BITFIELD(t, in_iowait) ? PAST_IOWAIT : PAST_BLOCKED, t);
+		past_put(PAST_SEED, bpf_ktime_get_ns(), t, NULL, false, past_syscall(t),
+			 BPF_CORE_READ_BITFIELD(t, in_iowait) ? PAST_IOWAIT : PAST_BLOCKED, t,
+			 (__u32)(t->nvcsw + t->nivcsw));
 	c = bpf_task_storage_get(&core_task, t, 0, 0);
 	seen = c && c->known;
 	c = filter_task(t, state_now(t));

@@ -811,7 +811,7 @@ static __always_inline void cpu_ctx_current(struct cpu_ctx *cc, const void *regs
  */
 static __always_inline void past_put(__u8 kind, __u64 ts, struct task_struct *a,
 				     struct task_struct *b, bool b_pid, __u16 nr, __u8 state,
-				     struct task_struct *named)
+				     struct task_struct *named, __u32 cs)
 {
 	struct cpu_ctx *cc = cpu_ctx();
 	volatile struct past_rec *e;
@@ -832,6 +832,7 @@ static __always_inline void past_put(__u8 kind, __u64 ts, struct task_struct *a,
 	e->nr = nr;
 	e->kind = kind;
 	e->state = state;
+	e->cs = cs;
 	if (named) { /* two loads, not a helper call: this runs at every switch */
 		const __u64 *src = (const __u64 *)named->comm;
 		volatile __u64 *dst = (volatile __u64 *)e->comm;

@@ -321,7 +321,8 @@ static __always_inline void past_switch(struct task_struct *prev, struct task_st
 	else
 		st = PAST_BLOCKED;
 	past_put(PAST_SWITCH, now, prev, next->pid ? next : NULL, false,
-		 st == PAST_RUNNABLE ? PAST_NO_SYSCALL : past_syscall(prev), st, prev);
+		 st == PAST_RUNNABLE ? PAST_NO_SYSCALL : past_syscall(prev), st, prev,
+		 (__u32)(next->nvcsw + next->nivcsw));
 }
 
 /* Any task is woken by task @w (wake_source(): @src): into the recent past. */
@@ -329,7 +330,8 @@ static __always_inline void past_wake(struct task_struct *t, struct task_struct 
 				      __u64 now)
 {
 	if (cfg_past_mask)
-		past_put(PAST_WAKE, now, t, w, true, PAST_NO_SYSCALL, src, w);
+		past_put(PAST_WAKE, now, t, w, true, PAST_NO_SYSCALL, src, w,
+			 (__u32)(t->nvcsw + t->nivcsw));
 }
 
 /* @t's last stretch ends now, with the thread: a record without a wait. */

@@ -243,6 +243,7 @@ struct wait_rec {
 enum past_kind {
 	PAST_SWITCH = 1, /* tid (of pid) left its CPU, in @state; other took it */
 	PAST_WAKE = 2,	 /* tid (of pid) was woken by other (of other_pid), per @state */
+	PAST_SEED = 3,	 /* tid (of pid) was blocked at attach, in @state, since its switch @cs */
 };
 
 enum past_state {
@@ -262,8 +263,11 @@ struct past_rec {
 	__u16 nr;		/* SWITCH: the syscall tid blocked in, PAST_NO_SYSCALL if none */
 	__u8 kind;		/* enum past_kind */
 	__u8 state;		/* SWITCH: enum past_state; WAKE: enum wake_src */
-	__u32 pad;
-	char comm[COMM_LEN]; /* SWITCH: tid's name; WAKE: the waker's */
+	/* SWITCH: other's context switches so far (nvcsw + nivcsw, low 32 bits); WAKE,
+	 * SEED: tid's. The same at its wake-up or switch-in as at the seed: it never ran
+	 * in between. */
+	__u32 cs;
+	char comm[COMM_LEN]; /* SWITCH, SEED: tid's name; WAKE: the waker's */
 };
 
 /* Per-CPU loss and health counters: nothing is dropped silently. */

@@ -439,6 +439,8 @@ int report_final(struct run *r)
 	r->unw = NULL;
 	session__free(r->sess);
 	r->sess = NULL;
+	pr_info("detached after %.3f s, own CPU %.3f s", (now_ns() - attach_ns) / 1e9,
+		own_cpu_ns() / 1e9);
 
 	if (r->child.pid > 0 && r->child.reaped)
 		r->ropts.exit_code = launch__exit_code(&r->child);

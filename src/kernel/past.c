@@ -59,7 +59,7 @@ static bool past_read(const struct session *s, const volatile struct past_rec *r
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	memcpy(&copy, (const void *)r, sizeof(copy));
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	if (r->ts != ts || (copy.kind != PAST_SWITCH && copy.kind != PAST_WAKE))
+	if (r->ts != ts || copy.kind < PAST_SWITCH || copy.kind > PAST_SEED)
 		return false;
 	*e = (struct past_ev){.ts = ts,
 			      .tid = copy.tid,
@@ -68,8 +68,9 @@ static bool past_read(const struct session *s, const volatile struct past_rec *r
 			      .other_pid = copy.other_pid,
 			      .kind = copy.kind,
 			      .state = copy.state,
-			      .src = copy.kind == PAST_WAKE ? copy.state : WS_NONE};
-	if (copy.kind == PAST_SWITCH && copy.state != PAST_RUNNABLE)
+			      .src = copy.kind == PAST_WAKE ? copy.state : WS_NONE,
+			      .cs = copy.cs};
+	if (copy.kind != PAST_WAKE && copy.state != PAST_RUNNABLE)
 		e->wclass = past_class(s, &copy);
 	memcpy(e->comm, copy.comm, COMM_LEN);
 	e->comm[COMM_LEN] = '\0';
@@ -95,7 +96,7 @@ static void name_proc(struct hproc *p, const struct past_ev *ev, size_t n)
 	for (size_t i = n; i-- > 0 && !p->comm[0];) {
 		const struct past_ev *e = &ev[i];
 
-		if ((e->kind == PAST_SWITCH && e->pid == p->pid) ||
+		if ((e->kind != PAST_WAKE && e->pid == p->pid) ||
 		    (e->kind == PAST_WAKE && e->other_pid == p->pid))
 			snprintf(p->comm, sizeof(p->comm), "%s", e->comm);
 	}
@@ -111,14 +112,30 @@ static void name_proc(struct hproc *p, const struct past_ev *ev, size_t n)
 	}
 }
 
+void past__keep_seed(struct session *s)
+{
+	struct past_ev e;
+	size_t cap = 0;
+
+	for (size_t i = 0; i < s->past_cap; i++) {
+		if (!past_read(s, &s->past[i], &e) || e.kind != PAST_SEED)
+			continue;
+		if (s->n_past_seed == cap) {
+			cap = cap ? cap * 2 : 256;
+			s->past_seed = xrealloc(s->past_seed, cap * sizeof(*s->past_seed));
+		}
+		s->past_seed[s->n_past_seed++] = e;
+	}
+}
+
 void past__recall(struct session *s, uint32_t tid, uint32_t pid, uint64_t from, uint64_t to)
 {
 	size_t n = 0, had = s->history->n_procs;
 	size_t per = s->skel->rodata->cfg_past_mask + 1;
 	uint64_t since = s->attach_ns;
 
-	if (s->past_ev_cap < s->past_cap) {
-		s->past_ev_cap = s->past_cap;
+	if (s->past_ev_cap < s->past_cap + s->n_past_seed) {
+		s->past_ev_cap = s->past_cap + s->n_past_seed;
 		s->past_ev = xrealloc(s->past_ev, s->past_ev_cap * sizeof(*s->past_ev));
 	}
 	for (size_t cpu = 0; cpu * per < s->past_cap; cpu++) {
@@ -133,12 +150,15 @@ void past__recall(struct session *s, uint32_t tid, uint32_t pid, uint64_t from, 
 			whole++;
 			if (e->ts < oldest)
 				oldest = e->ts;
-			n += e->ts <= to;
+			n += e->ts <= to && e->kind != PAST_SEED; /* the kept copy serves */
 		}
 		/* a ring turned over: before its oldest record, that CPU's past is gone */
 		if (whole == per && oldest > since)
 			since = oldest;
 	}
+	for (size_t i = 0; i < s->n_past_seed; i++)
+		if (s->past_seed[i].ts <= to)
+			s->past_ev[n++] = s->past_seed[i];
 	qsort(s->past_ev, n, sizeof(*s->past_ev), cmp_ev);
 	history_recall(s->history, s->past_ev, n, since, tid, pid, from, to, s->past_depth, pid);
 	for (size_t i = had; i < s->history->n_procs; i++)

@@ -1063,6 +1063,7 @@ void session__free(struct session *s)
 	procscope_bpf__destroy(s->skel);
 	free(s->iter_buf);
 	free(s->past_ev);
+	free(s->past_seed);
 	stackstore__release(&s->folded_stacks);
 	free(s);
 }

@@ -127,6 +127,8 @@ void session__first_sight(struct session *s)
 		s->skel->bss->core_past_seed = 1;
 	read_task_iter(s);
 	s->skel->bss->core_past_seed = 0;
+	if (s->past)
+		past__keep_seed(s);
 	run_iter(s, s->wait_iter); /* it writes nothing */
 }
 
@@ -352,12 +354,9 @@ static void collect_self(struct session *s, struct self_stats *self)
 			self->bpf_run_cnt = (uint64_t)(self->bpf_sampled_cnt / self->bpf_coverage);
 		}
 	}
-	if (getrusage(RUSAGE_SELF, &ru) == 0) {
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
 		self->rss_peak_bytes = (uint64_t)ru.ru_maxrss * 1024;
-		self->cpu_ns =
-			(uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * NSEC_PER_SEC +
-			(uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * NSEC_PER_USEC;
-	}
+	self->cpu_ns = own_cpu_ns();
 	self->startup_ns = s->attach_ns && s->started_ns ? s->attach_ns - s->started_ns : 0;
 	self->attach_ns = s->attach_cost_ns;
 	self->procs_max = s->max_procs;

@@ -82,6 +82,9 @@ struct session {
 	unsigned int past_depth;
 	struct past_ev *past_ev;
 	size_t past_ev_cap;
+	/* the tasks blocked at attach (PAST_SEED): kept here, the rings turn over */
+	struct past_ev *past_seed;
+	size_t n_past_seed;
 	uint8_t wait_class_of[SYSCALL_NR_MAX]; /* enum wait_class, or SYSCALL_CLASS_FD */
 };
 
@@ -93,6 +96,8 @@ struct session {
 void session__first_sight(struct session *s);
 /* Size the host's recent past for peers @depth hops deep (between open and load). */
 void past__configure(struct session *s, unsigned int depth);
+/* Keep the seed the first sight put in the rings, before they turn over. */
+void past__keep_seed(struct session *s);
 /*
  * Thread @tid of @pid became a peer ending a target's wait [@from, @to): what it did
  * then, from the recent past, into the history (and the threads that ended its waits).

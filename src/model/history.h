@@ -69,6 +69,7 @@ struct past_ev {
 	uint8_t state;		 /* SWITCH: enum past_state */
 	uint8_t wclass;		 /* SWITCH into a block: enum wait_class */
 	uint8_t src;		 /* WAKE: enum wake_src */
+	uint32_t cs;		 /* SWITCH: other's context switches so far; WAKE, SEED: tid's */
 	char comm[COMM_LEN + 1]; /* SWITCH: tid's name; WAKE: the waker's */
 };
 

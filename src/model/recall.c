@@ -21,6 +21,8 @@ struct rebuild {
 	uint64_t at;   /* the state's start */
 	struct wait w; /* the record being made: its stretch, then its wait */
 	uint32_t waker_tid, waker_pid;
+	bool seeded; /* blocked since the seed, its context switches then in @cs */
+	uint32_t cs;
 };
 
 struct recall {
@@ -79,6 +81,25 @@ static void wait_ended(struct recall *r, struct rebuild *b, uint32_t tid, uint32
 static void step(struct recall *r, struct rebuild *b, const struct past_ev *e, uint32_t tid,
 		 uint32_t pid, uint64_t from, unsigned int depth, uint32_t hops)
 {
+	if (e->kind == PAST_SEED) { /* blocked at attach, since before it */
+		if (b->state == R_UNKNOWN) {
+			memset(&b->w, 0, sizeof(b->w));
+			b->w.seg_start = b->w.block_ns = b->at = e->ts;
+			b->w.wclass = e->wclass;
+			b->state = R_BLOCKED;
+			b->seeded = true;
+			b->cs = e->cs;
+		}
+		return;
+	}
+	if (b->seeded) {
+		/* the seed's block ends at its next event if it never ran since: its context
+		 * switches the same. Else it ran in between, and those switches are no longer
+		 * in the past (a ring turned over): what it did till here is not known. */
+		if ((e->kind == PAST_SWITCH && e->tid == tid) || e->cs != b->cs)
+			b->state = R_UNKNOWN;
+		b->seeded = false;
+	}
 	if (e->kind == PAST_SWITCH && e->tid == tid) { /* leaves its CPU */
 		if (b->state == R_UNKNOWN) {
 			/* on it since the past began: else it would have left it before */
@@ -141,7 +162,7 @@ static void rebuild_thread(struct recall *r, uint32_t tid, uint32_t pid, uint64_
 		/* its own events only, after what its records say already */
 		if (e->ts < after ||
 		    !((e->kind == PAST_SWITCH && (e->tid == tid || e->other == tid)) ||
-		      (e->kind == PAST_WAKE && e->tid == tid)))
+		      (e->kind != PAST_SWITCH && e->tid == tid)))
 			continue;
 		step(r, &b, e, tid, pid, from, depth, hops);
 	}

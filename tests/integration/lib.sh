@@ -72,10 +72,10 @@ wait_for() {
 	die "timed out waiting for '$pat' in $file: $(cat "$file" 2>/dev/null)"
 }
 
-# Run COMMAND (a shell string) until it succeeds, for up to 20 s.
+# Run COMMAND (a shell string) until it succeeds, for up to SECONDS (20).
 wait_for_cmd() {
 	local i
-	for i in $(seq 1 200); do
+	for i in $(seq 1 $((${2:-20} * 10))); do
 		eval "$1" > /dev/null 2>&1 && return 0
 		sleep 0.1
 	done
@@ -140,7 +140,16 @@ check_error() {
 
 cgroup2_root() { awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts; }
 
-free_port() { echo $((20000 + RANDOM % 20000)); }
+# A TCP port nothing listens on, below the kernel's ephemeral range (32768 and up),
+# so no outgoing connection holds it either.
+free_port() {
+	local p
+	while :; do
+		p=$((20000 + RANDOM % 12000))
+		[ -z "$(ss -Htln "sport = :$p")" ] && break
+	done
+	echo "$p"
+}
 
 # Two namespaces joined by a veth pair (NS_A, NS_B; B's address NS_DST); the caller
 # removes them with netns_cleanup, in its EXIT trap.

@@ -161,7 +161,8 @@ test_scenario_fsync_disk() {
 }
 
 test_scenario_slow_tcp_server() {
-	local port=$((20000 + RANDOM % 20000))
+	local port
+	port=$(free_port)
 	bg "$WL/tcpecho" slow 127.0.0.1 "$port" 3 200 > srv.out
 	wait_for srv.out listening
 	local srv=${BG_PIDS[-1]}

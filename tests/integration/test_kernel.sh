@@ -55,7 +55,7 @@ test_refused_subsystem_is_off_and_said() {
 test_refused_programs_with_a_fallback() {
 	local port
 	# without sock_send_length/sock_recv_length, TCP bytes come from the socket at close
-	port=$((20000 + RANDOM % 20000))
+	port=$(free_port)
 	"$WL/tcpecho" server 127.0.0.1 "$port" 3 > srv.out &
 	BG_PIDS+=($!)
 	wait_for srv.out listening

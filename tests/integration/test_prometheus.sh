@@ -24,10 +24,23 @@ EOF
 	prometheus --config.file=prometheus.yml --storage.tsdb.path="$T/tsdb" \
 		--web.listen-address="127.0.0.1:$web" --log.level=warn > prometheus.log 2>&1 &
 	BG_PIDS+=($!)
+	PROM_PID=$!
 	PROM_API=http://127.0.0.1:$web/api/v1
-	# ready, and scraping: its discovery hands targets over up to 5 s after start
-	# (the target is not up yet: "up" is 0)
-	wait_for_cmd "curl -sf --data-urlencode 'query=up' '$PROM_API/query' | grep -q procscope"
+	# ready (its TSDB opened: seconds on a loaded machine), then scraping: its
+	# discovery hands targets over up to 5 s later (the target is not up yet: "up" is 0)
+	wait_prometheus "curl -sf http://127.0.0.1:$web/-/ready"
+	wait_prometheus "curl -sf --data-urlencode 'query=up' '$PROM_API/query' | grep -q procscope"
+}
+
+# Run COMMAND until it succeeds, for up to 60 s while Prometheus lives; its log if not.
+wait_prometheus() {
+	local i
+	for i in $(seq 1 600); do
+		eval "$1" > /dev/null 2>&1 && return 0
+		kill -0 "$PROM_PID" 2> /dev/null || break
+		sleep 0.1
+	done
+	die "Prometheus did not answer '$1': $(tail -5 prometheus.log)"
 }
 
 # The value of instant query $1 (its first series), or "none".

@@ -408,6 +408,54 @@ TEST(test_history__recall_keeps_what_the_past_says)
 	fx_release(&f);
 }
 
+/* A seed: @tid was blocked at @ts (on @wclass), its context switches @cs then. */
+static struct past_ev seed(uint64_t ts, uint32_t tid, uint8_t wclass, uint32_t cs)
+{
+	struct past_ev e = sw(ts, tid, tid, PAST_BLOCKED, wclass);
+
+	e.kind = PAST_SEED;
+	e.cs = cs;
+	return e;
+}
+
+TEST(test_history__a_seed_is_a_wait_only_if_it_never_ran_since)
+{
+	struct fx f;
+	const struct hthread *t;
+	/*
+	 * The past begins at 40 (a ring turned over); the seed, at attach (2), is kept.
+	 * 500 was blocked in a poll then, 7 switches so far, and is back on a CPU at 60
+	 * with 7 still: its timer ended the wait it was in at attach. 501 was too, but is
+	 * back at 60 with 9: it ran between, in the part of the past that is gone.
+	 */
+	struct past_ev ev[] = {
+		seed(2 * MS, 500, WC_POLL, 7),
+		seed(2 * MS, 501, WC_POLL, 7),
+		in(60 * MS, 500),
+		in(60 * MS, 501),
+	};
+
+	ev[2].cs = 7;
+	ev[3].cs = 9;
+	fx_init(&f);
+	CHECK_U64(history_recall(&f.h, ev, 4, 40 * MS, 500, 500, 0, 70 * MS, 2, 500), 2);
+	t = &f.h.t[history_find(&f.h, 500, 500)];
+	CHECK_U64(t->n, 2);
+	CHECK_U64(t->w[0].block_ns, 2 * MS);
+	CHECK_U64(t->w[0].wake_ns, 60 * MS);
+	CHECK_U64(t->w[0].wclass, WC_POLL);
+	CHECK_U64(t->w[0].src, WS_IRQ);
+	CHECK_U64(t->w[1].seg_start, 60 * MS);
+	CHECK_U64(t->w[1].oncpu_ns, 10 * MS);
+	/* 501: from its switch-in only */
+	CHECK_U64(history_recall(&f.h, ev, 4, 40 * MS, 501, 501, 0, 70 * MS, 2, 501), 1);
+	t = &f.h.t[history_find(&f.h, 501, 501)];
+	CHECK_U64(t->n, 1);
+	CHECK_U64(t->w[0].seg_start, 60 * MS);
+	CHECK_U64(t->w[0].oncpu_ns, 10 * MS);
+	fx_release(&f);
+}
+
 TEST(test_history__a_waker_named_after_its_exit_is_the_same_thread)
 {
 	struct fx f;
