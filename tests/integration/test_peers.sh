@@ -176,6 +176,35 @@ test_peer_postgres_waits_on_a_lock_held_by_another_session() {
 	assert_eq "$(q out.json '.findings[0].evidence.via_pid')" "$waiter"
 }
 
+test_peer_asleep_since_before_attach_outlives_the_rings() {
+	# a writer asleep since before attach (sleep 3), its timer the only end of its wait;
+	# then its shell writes the FIFO the traced reader waits on. Meanwhile pingpong,
+	# outside the target, switches tens of thousands of times a second: the recent
+	# past's rings (65536 records a CPU) turn over before the sleep ends, and the
+	# sleep's wait is still known -- from the seed kept at attach
+	local sl wall rate
+	mkfifo fifo
+	bg sh -c "sleep 3 & echo \$! > sleep.pid; wait; echo hello > fifo"
+	wait_for sleep.pid '^[0-9]'
+	sl=$(cat sleep.pid)
+	bg "$WL/pingpong" 3.5 > pp.out
+	"$PROCSCOPE" --json -o out.json -- cat fifo > wl.out
+	assert_eq "$(cat wl.out)" hello
+	wait_for pp.out round_trips_per_sec
+	wall=$(q out.json .target.breakdown.wall_ns)
+	# two switches and two wake-ups a round trip, on two CPUs at most: the rings
+	# turned over at least once
+	rate=$(awk '/round_trips_per_sec/ { print $2 }' pp.out)
+	assert_ge "$(awk -v r="$rate" -v w="$wall" 'BEGIN { printf "%.0f", r * w / 1e9 * 4 }')" \
+		$((2 * 65536 * $(nproc))) "records of the past while the reader waited"
+	assert_eq "$(q out.json "[.critical_path[] | select(.pid == $sl) | .dominant][0]")" sleep
+	# the sleep, its timer ended: its part of the path is its sleep, nearly the whole
+	# wall (its shell's exec and the reader's start-up are the rest)
+	assert_ge "$(q out.json "[.critical_path[] | select(.pid == $sl) | .sleep_ns][0] /
+		.target.breakdown.wall_ns")" 0.85 "the sleep's share of the path"
+	assert_le "$(q out.json '.target.breakdown.unknown_ns / .target.breakdown.wall_ns')" 0.05
+}
+
 test_peer_fifo_writer_not_started_by_the_workflow() {
 	# a writer that computes 1.5 s, then writes to a FIFO the traced reader waits on:
 	# the writer's shell opens the FIFO (ending the reader's wait) once its child, spin,
