@@ -210,11 +210,6 @@ int core_tasks(struct bpf_iter__task *ctx)
 
 	if (!t)
 		return 0;
-	if (core_past_seed && cfg_past_mask && task_state(t) != 0 /* TASK_RUNNING */)
-		/* blocked since before attach: said once, for whatever it ends up waiting */
-		past_put(PAST_SEED, bpf_ktime_get_ns(), t, NULL, false, past_syscall(t),
-			 BPF_CORE_READ_BITFIELD(t, in_iowait) ? PAST_IOWAIT : PAST_BLOCKED, t,
-			 (__u32)(t->nvcsw + t->nivcsw));
 	c = bpf_task_storage_get(&core_task, t, 0, 0);
 	seen = c && c->known;
 	c = filter_task(t, state_now(t));
@@ -246,6 +241,35 @@ int core_tasks(struct bpf_iter__task *ctx)
 		rec.major_faults = BPF_CORE_READ(t, maj_flt) - c->flt_maj_base;
 	}
 	bpf_seq_write(ctx->meta->seq, &rec, sizeof(rec));
+	return 0;
+}
+
+/*
+ * Run by userspace once at attach, with the recent past on: every task blocked now, a
+ * seed of the past (PAST_SEED, include/core_abi.h) -- the syscall it blocked in and its
+ * context switches so far. To the iterator's output, not to the rings: they turn over,
+ * and the seeds are kept for the whole run.
+ */
+SEC("?iter/task")
+int core_seeds(struct bpf_iter__task *ctx)
+{
+	struct task_struct *t = ctx->task;
+	struct past_rec r = {};
+	const __u64 *comm;
+
+	if (!t || task_state(t) == 0 /* TASK_RUNNING */)
+		return 0;
+	r.ts = bpf_ktime_get_ns();
+	r.tid = t->pid;
+	r.pid = t->tgid;
+	r.nr = past_syscall(t);
+	r.kind = PAST_SEED;
+	r.state = BPF_CORE_READ_BITFIELD(t, in_iowait) ? PAST_IOWAIT : PAST_BLOCKED;
+	r.cs = (__u32)(t->nvcsw + t->nivcsw);
+	comm = (const __u64 *)t->comm; /* two loads, as past_put() */
+	((__u64 *)r.comm)[0] = comm[0];
+	((__u64 *)r.comm)[1] = comm[1];
+	bpf_seq_write(ctx->meta->seq, &r, sizeof(r));
 	return 0;
 }
 

@@ -75,9 +75,7 @@ CORE_GLOBAL __u64 core_free_slots_prod CORE_INIT(0);
 CORE_GLOBAL __u64 core_free_slots_cons CORE_INIT(0);
 CORE_GLOBAL __u64 core_free_rows_prod CORE_INIT(0);
 CORE_GLOBAL __u64 core_free_rows_cons CORE_INIT(0);
-CORE_GLOBAL __u64 core_woke_ns CORE_INIT(0); /* event_submit()'s last wake-up */
-/* set by userspace for one run of core_tasks at attach: the blocked tasks into the past */
-CORE_GLOBAL __u32 core_past_seed CORE_INIT(0);
+CORE_GLOBAL __u64 core_woke_ns CORE_INIT(0);  /* event_submit()'s last wake-up */
 CORE_GLOBAL __u32 core_peers CORE_INIT(0);    /* processes adopted as peers */
 CORE_GLOBAL __u32 core_peer_gen CORE_INIT(0); /* bumped at each: untracked decisions expire */
 

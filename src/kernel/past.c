@@ -112,20 +112,14 @@ static void name_proc(struct hproc *p, const struct past_ev *ev, size_t n)
 	}
 }
 
-void past__keep_seed(struct session *s)
+void past__keep_seed(struct session *s, const struct past_rec *recs, size_t n)
 {
-	struct past_ev e;
-	size_t cap = 0;
-
-	for (size_t i = 0; i < s->past_cap; i++) {
-		if (!past_read(s, &s->past[i], &e) || e.kind != PAST_SEED)
-			continue;
-		if (s->n_past_seed == cap) {
-			cap = cap ? cap * 2 : 256;
-			s->past_seed = xrealloc(s->past_seed, cap * sizeof(*s->past_seed));
-		}
-		s->past_seed[s->n_past_seed++] = e;
-	}
+	s->past_seed = xrealloc(s->past_seed, (n ? n : 1) * sizeof(*s->past_seed));
+	s->n_past_seed = 0;
+	for (size_t i = 0; i < n; i++)
+		if (past_read(s, &recs[i], &s->past_seed[s->n_past_seed]) &&
+		    s->past_seed[s->n_past_seed].kind == PAST_SEED)
+			s->n_past_seed++;
 }
 
 void past__recall(struct session *s, uint32_t tid, uint32_t pid, uint64_t from, uint64_t to)
@@ -150,7 +144,7 @@ void past__recall(struct session *s, uint32_t tid, uint32_t pid, uint64_t from, 
 			whole++;
 			if (e->ts < oldest)
 				oldest = e->ts;
-			n += e->ts <= to && e->kind != PAST_SEED; /* the kept copy serves */
+			n += e->ts <= to;
 		}
 		/* a ring turned over: before its oldest record, that CPU's past is gone */
 		if (whole == per && oldest > since)

@@ -487,6 +487,8 @@ static void configure_path(struct session *s, const struct session_opts *o)
 	syscall_send_table((uint8_t *)skel->rodata->cfg_syscall_send, SYSCALL_NR_MAX);
 	if (skel->rodata->cfg_peer_depth && skel->rodata->cfg_pt_regs)
 		past__configure(s, o->peer_depth);
+	else
+		bpf_program__set_autoload(skel->progs.core_seeds, false);
 }
 
 static void configure(struct session *s, const struct session_opts *o)
@@ -975,6 +977,8 @@ int session__attach(struct session *s)
 			s->task_iter = link;
 		if (strcmp(bpf_program__name(prog), "core_waits") == 0)
 			s->wait_iter = link;
+		if (strcmp(bpf_program__name(prog), "core_seeds") == 0)
+			s->seed_iter = link;
 	}
 	/*
 	 * Accounting starts once everything is attached: the launched command, held

@@ -123,12 +123,10 @@ static long read_task_iter(struct session *s)
 
 void session__first_sight(struct session *s)
 {
-	if (s->past)
-		s->skel->bss->core_past_seed = 1;
 	read_task_iter(s);
-	s->skel->bss->core_past_seed = 0;
-	if (s->past)
-		past__keep_seed(s);
+	if (s->seed_iter)
+		past__keep_seed(s, s->iter_buf,
+				run_iter(s, s->seed_iter) / sizeof(struct past_rec));
 	run_iter(s, s->wait_iter); /* it writes nothing */
 }
 

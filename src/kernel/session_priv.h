@@ -32,6 +32,7 @@ struct session {
 	int n_links;
 	struct bpf_link *task_iter;		     /* core_tasks, if sched or mem is on */
 	struct bpf_link *wait_iter;		     /* core_waits, if sched is on */
+	struct bpf_link *seed_iter;		     /* core_seeds, if the past is on */
 	uint32_t registered[SESSION_MAX_REGISTERED]; /* slots given by session__add_pid() */
 	int n_registered;
 	int stats_fd;		   /* BPF_ENABLE_STATS while on, else -1 */
@@ -82,7 +83,7 @@ struct session {
 	unsigned int past_depth;
 	struct past_ev *past_ev;
 	size_t past_ev_cap;
-	/* the tasks blocked at attach (PAST_SEED): kept here, the rings turn over */
+	/* the tasks blocked at attach (core_seeds): kept for the run, unlike the rings */
 	struct past_ev *past_seed;
 	size_t n_past_seed;
 	uint8_t wait_class_of[SYSCALL_NR_MAX]; /* enum wait_class, or SYSCALL_CLASS_FD */
@@ -91,13 +92,13 @@ struct session {
 /*
  * Once attached, the tasks as they are: each target thread found blocked is filed
  * under what it waits for (core_tasks, from the syscall it is in), and with the
- * recent past on, every task blocked now goes into it (its wait's start).
+ * recent past on, every task blocked now is kept as its seed (its wait's start).
  */
 void session__first_sight(struct session *s);
 /* Size the host's recent past for peers @depth hops deep (between open and load). */
 void past__configure(struct session *s, unsigned int depth);
-/* Keep the seed the first sight put in the rings, before they turn over. */
-void past__keep_seed(struct session *s);
+/* Keep the @n seeds of the past that core_seeds wrote at attach (@recs). */
+void past__keep_seed(struct session *s, const struct past_rec *recs, size_t n);
 /*
  * Thread @tid of @pid became a peer ending a target's wait [@from, @to): what it did
  * then, from the recent past, into the history (and the threads that ended its waits).

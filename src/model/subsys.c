@@ -19,6 +19,9 @@ static const struct subsys_prog core_progs[] = {
 	{"core_waits", SUB_SCHED, NULL, NULL,
 	 "threads blocked in poll or select since before attach count as poll waits, even on "
 	 "a socket"},
+	/* at attach, with peers: the tasks blocked then, for the recent past */
+	{"core_seeds", SUB_SCHED, NULL, NULL,
+	 "a peer's wait begun before attach is not known (unknown time on the path)"},
 	{NULL},
 };
 
