@@ -101,7 +101,10 @@ static __always_inline void trace_wake(struct task_struct *t, struct task_struct
  * Is each CPU running its idle task, as its last switch said (sched_switch keeps it;
  * the kernel's runqueues are not a symbol every kernel shows)?
  */
-__u8 cpu_idle_now[RQ_SCAN_CPUS];
+struct {
+	__u8 idle;
+	__u8 pad[63]; /* a cache line each: every switch writes its own CPU's */
+} cpu_idle_now[RQ_SCAN_CPUS];
 
 /* Is a CPU outside @t's affinity mask idle (of the first RQ_SCAN_CPUS)? */
 static __always_inline bool idle_outside_mask(struct task_struct *t)
@@ -113,7 +116,7 @@ static __always_inline bool idle_outside_mask(struct task_struct *t)
 		return false; /* not confined: the usual case, at one load */
 	mask = BPF_CORE_READ(t, cpus_ptr, bits[0]);
 	for (cpu = 0; cpu < RQ_SCAN_CPUS && cpu < cfg_ncpus; cpu++)
-		if (!(mask & (1ULL << cpu)) && cpu_idle_now[cpu])
+		if (!(mask & (1ULL << cpu)) && cpu_idle_now[cpu].idle)
 			return true;
 	return false;
 }
@@ -440,8 +443,9 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_s
 	if (cfg_sched) {
 		__u32 cpu = bpf_get_smp_processor_id();
 
-		if (cpu < RQ_SCAN_CPUS)
-			cpu_idle_now[cpu] = !next->pid;
+		/* written when it changes only: a store dirties the line for its readers */
+		if (cpu < RQ_SCAN_CPUS && cpu_idle_now[cpu].idle != !next->pid)
+			cpu_idle_now[cpu].idle = !next->pid;
 	}
 	if (cfg_sched && c && (p = proc_of(c->slot))) {
 		if (c->tstate == TS_ONCPU) {

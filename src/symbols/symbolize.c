@@ -333,6 +333,15 @@ static uint64_t mapping_bias(const struct module *m, uint64_t start, uint64_t pg
 	return start - pgoff;
 }
 
+/* The root directory @pid sees (its container's), as a descriptor to resolve within. */
+static int proc_root(uint32_t pid)
+{
+	char path[32];
+
+	snprintf(path, sizeof(path), "/proc/%u/root", pid);
+	return open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
 /*
  * Is @pid in our pid namespace: 1 or 0; -errno if it is gone. (A link read: cheaper
  * than its status.)
@@ -411,8 +420,7 @@ int symbolizer__jit(struct symbolizer *s, uint32_t slot, uint32_t pid)
 	 */
 	nspid = ns_pid(pid);
 	err = -ENOENT;
-	snprintf(path, sizeof(path), "/proc/%u/root", pid);
-	if (nspid && (root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+	if (nspid && (root = proc_root(pid)) >= 0) {
 		snprintf(path, sizeof(path), "/tmp/perf-%u.map", nspid);
 		err = perfmap_load(&pm->jit, root, path, uid);
 		close(root);
@@ -468,10 +476,8 @@ static void capture_one(struct symbolizer *s, struct proc_map *pm, uint32_t pid,
 		fd = open_untrusted(AT_FDCWD, mf, 0, UNTRUSTED_ANY_OWNER);
 		if (fd < 0) {
 			/* by its path, as the process sees it: within its root */
-			int root;
+			int root = proc_root(pid);
 
-			snprintf(mf, sizeof(mf), "/proc/%u/root", pid);
-			root = open(mf, O_PATH | O_DIRECTORY | O_CLOEXEC);
 			fd = root < 0 ? -1 : open_untrusted(root, file, 0, UNTRUSTED_ANY_OWNER);
 			if (root >= 0)
 				close(root);
