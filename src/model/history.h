@@ -59,7 +59,8 @@ struct hthread {
 /*
  * An event of the host's recent past, as the kernel stage decodes it (from the records
  * of core_past, include/core_abi.h): a task left its CPU (PAST_SWITCH: runnable, or blocked on
- * @wclass), or was woken (PAST_WAKE: by @other of @other_pid, per @src).
+ * @wclass), or was woken (PAST_WAKE: by @other of @other_pid, per @src), or was blocked at
+ * attach (PAST_SEED, on @wclass).
  */
 struct past_ev {
 	uint64_t ts;
