@@ -126,21 +126,61 @@ int BPF_PROG(core_exec, struct task_struct *p, pid_t old_pid, struct linux_binpr
 	return 0;
 }
 
+/* Process @tgid in @slot ended, its last thread @p exiting: recorded, and said once. */
+static __always_inline void proc_ended(struct task_struct *p, __u32 tgid, __u32 slot)
+{
+	struct proc_rec *rec = proc_of(slot);
+	__s32 code = BPF_CORE_READ(p, exit_code);
+	struct ev_exit *e;
+
+	if (rec && slot != SLOT_OVERFLOW) {
+		rec->exit_code = code;
+		rec->end_ns = bpf_ktime_get_ns();
+		rec->flags |= PROC_F_EXITED;
+		/* the peak RSS the kernel reports to the parent (pages) */
+		if (cfg_mem)
+			rec->mem.rss_peak_bytes = BPF_CORE_READ(p, signal, maxrss) * cfg_page_size;
+	}
+	/* the pid may be reused by an unrelated process: forget it */
+	bpf_map_delete_elem(&core_tgid_slot, &tgid);
+	e = bpf_ringbuf_reserve(&core_events, sizeof(*e), 0);
+	if (!e) {
+		stat_inc(STAT_RB_DROPS);
+		return;
+	}
+	e->h.kind = EV_EXIT;
+	e->h.pid = tgid;
+	e->h.slot = slot;
+	e->h.pad = 0;
+	e->h.ts_ns = bpf_ktime_get_ns();
+	e->exit_code = code;
+	e->pad = 0;
+	event_submit(e);
+}
+
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(core_exit, struct task_struct *p)
 {
 	struct task_ctx *c = filter_task(p, TS_ONCPU);
 	struct cpu_ctx *cc = cpu_ctx();
 	struct proc_rec *rec;
-	struct ev_exit *e;
-	__u32 tgid;
-	__s32 code;
+	__u32 tgid = p->tgid, *slot;
 
 	/* its kernel stack, and the registers on it, may soon be another task's */
 	if (cc && cc->task == (__u64)p)
 		cc->regs = 0;
-	if (!c)
+	if (!c) {
+		/*
+		 * Its context out of reach -- its task storage busy on this CPU (a program it
+		 * preempted holds it), or it left the target's cgroup: a tracked process's
+		 * end is still its slot's, found by its tgid. (Else the slot would never be
+		 * recycled, nor the process be said to have ended.)
+		 */
+		if (BPF_CORE_READ(p, signal, live.counter) == 0 &&
+		    (slot = bpf_map_lookup_elem(&core_tgid_slot, &tgid)))
+			proc_ended(p, tgid, *slot);
 		return 0;
+	}
 	rec = proc_of(c->slot);
 	c->exited = 1;
 	/* it woke a thread of its process waiting on a lock just before exiting: a join */
@@ -157,33 +197,8 @@ int BPF_PROG(core_exit, struct task_struct *p)
 				     BPF_CORE_READ(p, maj_flt) - c->flt_maj_base);
 	}
 	/* do_exit() drops signal->live before this tracepoint: 0 means last thread */
-	if (BPF_CORE_READ(p, signal, live.counter) != 0)
-		return 0;
-	tgid = BPF_CORE_READ(p, tgid);
-	code = BPF_CORE_READ(p, exit_code);
-	if (rec && c->slot != SLOT_OVERFLOW) {
-		rec->exit_code = code;
-		rec->end_ns = bpf_ktime_get_ns();
-		rec->flags |= PROC_F_EXITED;
-		/* the peak RSS the kernel reports to the parent (pages) */
-		if (cfg_mem)
-			rec->mem.rss_peak_bytes = BPF_CORE_READ(p, signal, maxrss) * cfg_page_size;
-	}
-	/* the pid may be reused by an unrelated process: forget it */
-	bpf_map_delete_elem(&core_tgid_slot, &tgid);
-	e = bpf_ringbuf_reserve(&core_events, sizeof(*e), 0);
-	if (!e) {
-		stat_inc(STAT_RB_DROPS);
-		return 0;
-	}
-	e->h.kind = EV_EXIT;
-	e->h.pid = tgid;
-	e->h.slot = c->slot;
-	e->h.pad = 0;
-	e->h.ts_ns = bpf_ktime_get_ns();
-	e->exit_code = code;
-	e->pad = 0;
-	event_submit(e);
+	if (BPF_CORE_READ(p, signal, live.counter) == 0)
+		proc_ended(p, tgid, c->slot);
 	return 0;
 }
 
@@ -245,10 +260,10 @@ int core_tasks(struct bpf_iter__task *ctx)
 }
 
 /*
- * Run by userspace once at attach, with the recent past on: every task blocked now, a
- * seed of the past (PAST_SEED, include/core_abi.h) -- the syscall it blocked in and its
- * context switches so far. To the iterator's output, not to the rings: they turn over,
- * and the seeds are kept for the whole run.
+ * Run by userspace once at attach, with the recent past on: every task, a seed of the
+ * past (PAST_SEED, include/core_abi.h) -- on a CPU, runnable, or blocked (in which
+ * syscall), and its context switches so far. To the iterator's output, not to the
+ * rings: they turn over, and the seeds are kept for the whole run.
  */
 SEC("?iter/task")
 int core_seeds(struct bpf_iter__task *ctx)
@@ -257,14 +272,22 @@ int core_seeds(struct bpf_iter__task *ctx)
 	struct past_rec r = {};
 	const __u64 *comm;
 
-	if (!t || task_state(t) == 0 /* TASK_RUNNING */)
+	if (!t)
 		return 0;
 	r.ts = bpf_ktime_get_ns();
 	r.tid = t->pid;
 	r.pid = t->tgid;
-	r.nr = past_syscall(t);
+	r.nr = PAST_NO_SYSCALL;
 	r.kind = PAST_SEED;
-	r.state = BPF_CORE_READ_BITFIELD(t, in_iowait) ? PAST_IOWAIT : PAST_BLOCKED;
+	/* on a CPU, it is: a task about to block blocks at its switch-out */
+	if (t->on_cpu) {
+		r.state = PAST_ONCPU;
+	} else if (task_state(t) == 0 /* TASK_RUNNING */) {
+		r.state = PAST_RUNNABLE;
+	} else {
+		r.nr = past_syscall(t);
+		r.state = BPF_CORE_READ_BITFIELD(t, in_iowait) ? PAST_IOWAIT : PAST_BLOCKED;
+	}
 	r.cs = (__u32)(t->nvcsw + t->nivcsw);
 	comm = (const __u64 *)t->comm; /* two loads, as past_put() */
 	((__u64 *)r.comm)[0] = comm[0];

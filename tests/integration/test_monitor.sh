@@ -170,6 +170,31 @@ test_exited_reported_before_recycled() {
 	assert_eq "$(q out.json .target.process_count)" 82
 }
 
+# A process of the cgroup moves out and then exits: no longer followed, its end is still
+# its slot's (found by its pid): it is said to have ended, with its status, and its slot
+# recycled -- before, it stayed "running" and its slot was never freed.
+test_process_that_left_the_cgroup_still_ends() {
+	local root
+	make_cgroup
+	at_exit "cleanup_bg; drop_cgroup"
+	root=$(cgroup2_root)
+	"$PROCSCOPE" -v -c "$CG_REL" -i 0.5 --json -o out.json 2> err.txt &
+	local ps=$!
+	BG_PIDS+=("$ps")
+	wait_for err.txt attached
+	sh -c "echo \$\$ > $CG/cgroup.procs && echo \$\$ > leaver.pid && $WL/getppid_n 5 > /dev/null &&
+		echo \$\$ > $root/cgroup.procs && sleep 0.2; exit 7" || true
+	sleep 1.2
+	kill -TERM "$ps"
+	wait "$ps"
+	drop_cgroup
+	# said in an interval record on its own, then recycled (before: "running" to the end)
+	assert_eq "$(jq -s "[.[] | select(.type == \"interval\") | .processes[] |
+		select(.pid == $(cat leaver.pid) and .running == false) | .exit_code][0]" out.json)" 7
+	assert_eq "$(q out.json '.target.running_count')" 0
+	assert_eq "$(q out.json '.target.process_count')" 2
+}
+
 # The service as `make install` puts it in, run the way systemd would run it: the unit
 # is valid, its options serve the endpoint, SIGHUP (systemctl reload) reads the alert
 # rules again, SIGTERM (systemctl stop) writes the final report and detaches.
