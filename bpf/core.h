@@ -809,7 +809,7 @@ static __always_inline void cpu_ctx_current(struct cpu_ctx *cc, const void *regs
  */
 static __always_inline void past_put(__u8 kind, __u64 ts, struct task_struct *a,
 				     struct task_struct *b, bool b_pid, __u16 nr, __u8 state,
-				     struct task_struct *named, __u32 cs)
+				     struct task_struct *named)
 {
 	struct cpu_ctx *cc = cpu_ctx();
 	volatile struct past_rec *e;
@@ -826,11 +826,14 @@ static __always_inline void past_put(__u8 kind, __u64 ts, struct task_struct *a,
 	e->tid = a->pid;
 	e->pid = a->tgid;
 	e->other = b ? b->pid : 0;
-	e->other_pid = b && b_pid ? b->tgid : 0;
+	if (b_pid)
+		e->other_pid = b ? b->tgid : 0;
+	else
+		e->other_cs = b ? (__u32)(b->nvcsw + b->nivcsw) : 0;
 	e->nr = nr;
 	e->kind = kind;
 	e->state = state;
-	e->cs = cs;
+	e->cs = (__u32)(a->nvcsw + a->nivcsw);
 	if (named) { /* two loads, not a helper call: this runs at every switch */
 		const __u64 *src = (const __u64 *)named->comm;
 		volatile __u64 *dst = (volatile __u64 *)e->comm;

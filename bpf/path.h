@@ -321,8 +321,7 @@ static __always_inline void past_switch(struct task_struct *prev, struct task_st
 	else
 		st = PAST_BLOCKED;
 	past_put(PAST_SWITCH, now, prev, next->pid ? next : NULL, false,
-		 st == PAST_RUNNABLE ? PAST_NO_SYSCALL : past_syscall(prev), st, prev,
-		 (__u32)(next->nvcsw + next->nivcsw));
+		 st == PAST_RUNNABLE ? PAST_NO_SYSCALL : past_syscall(prev), st, prev);
 }
 
 /* Any task is woken by task @w (wake_source(): @src): into the recent past. */
@@ -330,8 +329,7 @@ static __always_inline void past_wake(struct task_struct *t, struct task_struct 
 				      __u64 now)
 {
 	if (cfg_past_mask)
-		past_put(PAST_WAKE, now, t, w, true, PAST_NO_SYSCALL, src, w,
-			 (__u32)(t->nvcsw + t->nivcsw));
+		past_put(PAST_WAKE, now, t, w, true, PAST_NO_SYSCALL, src, w);
 }
 
 /* @t's last stretch ends now, with the thread: a record without a wait. */

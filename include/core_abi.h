@@ -243,7 +243,7 @@ struct wait_rec {
 enum past_kind {
 	PAST_SWITCH = 1, /* tid (of pid) left its CPU, in @state; other took it */
 	PAST_WAKE = 2,	 /* tid (of pid) was woken by other (of other_pid), per @state */
-	PAST_SEED = 3,	 /* tid (of pid) was blocked at attach, in @state, since its switch @cs */
+	PAST_SEED = 3,	 /* tid (of pid) was in @state at attach (a CPU's, runnable or blocked) */
 };
 
 enum past_state {
@@ -251,6 +251,7 @@ enum past_state {
 	PAST_BLOCKED = 1,  /* ... blocked (in syscall @nr, if one) */
 	PAST_IOWAIT = 2,   /* ... blocked waiting for IO */
 	PAST_DEAD = 3,	   /* ... exited */
+	PAST_ONCPU = 4,	   /* SEED: on a CPU */
 };
 
 #define PAST_PER_CPU_MAX 65536
@@ -259,13 +260,19 @@ enum past_state {
 struct past_rec {
 	__u64 ts;
 	__u32 tid, pid;
-	__u32 other, other_pid; /* SWITCH: the next task (other_pid unset); WAKE: the waker */
-	__u16 nr;		/* SWITCH: the syscall tid blocked in, PAST_NO_SYSCALL if none */
-	__u8 kind;		/* enum past_kind */
-	__u8 state;		/* SWITCH: enum past_state; WAKE: enum wake_src */
-	/* SWITCH: other's context switches so far (nvcsw + nivcsw, low 32 bits); WAKE,
-	 * SEED: tid's. The same at its wake-up or switch-in as at the seed: it never ran
-	 * in between. */
+	__u32 other; /* SWITCH: the next task; WAKE: the waker */
+	union {
+		__u32 other_pid; /* WAKE: the waker's process */
+		__u32 other_cs;	 /* SWITCH: other's context switches so far (see @cs) */
+	};
+	__u16 nr;   /* SWITCH: the syscall tid blocked in, PAST_NO_SYSCALL if none */
+	__u8 kind;  /* enum past_kind */
+	__u8 state; /* SWITCH: enum past_state; WAKE: enum wake_src */
+	/*
+	 * tid's context switches so far (nvcsw + nivcsw, low 32 bits; a SWITCH's own
+	 * counted). A task seen again with the count it had at its last record did not
+	 * switch in between: no event of its was lost.
+	 */
 	__u32 cs;
 	char comm[COMM_LEN]; /* SWITCH, SEED: tid's name; WAKE: the waker's */
 };

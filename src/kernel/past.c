@@ -65,12 +65,13 @@ static bool past_read(const struct session *s, const volatile struct past_rec *r
 			      .tid = copy.tid,
 			      .pid = copy.pid,
 			      .other = copy.other,
-			      .other_pid = copy.other_pid,
+			      .other_pid = copy.kind == PAST_WAKE ? copy.other_pid : 0,
+			      .other_cs = copy.kind == PAST_SWITCH ? copy.other_cs : 0,
 			      .kind = copy.kind,
 			      .state = copy.state,
 			      .src = copy.kind == PAST_WAKE ? copy.state : WS_NONE,
 			      .cs = copy.cs};
-	if (copy.kind != PAST_WAKE && copy.state != PAST_RUNNABLE)
+	if (copy.kind != PAST_WAKE && (copy.state == PAST_BLOCKED || copy.state == PAST_IOWAIT))
 		e->wclass = past_class(s, &copy);
 	memcpy(e->comm, copy.comm, COMM_LEN);
 	e->comm[COMM_LEN] = '\0';

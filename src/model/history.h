@@ -60,7 +60,7 @@ struct hthread {
  * An event of the host's recent past, as the kernel stage decodes it (from the records
  * of core_past, include/core_abi.h): a task left its CPU (PAST_SWITCH: runnable, or blocked on
  * @wclass), or was woken (PAST_WAKE: by @other of @other_pid, per @src), or was blocked at
- * attach (PAST_SEED, on @wclass).
+ * attach (PAST_SEED: on a CPU, runnable, or blocked on @wclass).
  */
 struct past_ev {
 	uint64_t ts;
@@ -70,7 +70,8 @@ struct past_ev {
 	uint8_t state;		 /* SWITCH: enum past_state */
 	uint8_t wclass;		 /* SWITCH into a block: enum wait_class */
 	uint8_t src;		 /* WAKE: enum wake_src */
-	uint32_t cs;		 /* SWITCH: other's context switches so far; WAKE, SEED: tid's */
+	uint32_t cs;		 /* tid's context switches so far (a SWITCH's own counted) */
+	uint32_t other_cs;	 /* SWITCH: other's */
 	char comm[COMM_LEN + 1]; /* SWITCH: tid's name; WAKE: the waker's */
 };
 

@@ -21,7 +21,7 @@ struct rebuild {
 	uint64_t at;   /* the state's start */
 	struct wait w; /* the record being made: its stretch, then its wait */
 	uint32_t waker_tid, waker_pid;
-	bool seeded; /* blocked since the seed, its context switches then in @cs */
+	bool seeded; /* in the seed's state since, its context switches then in @cs */
 	uint32_t cs;
 };
 
@@ -81,22 +81,38 @@ static void wait_ended(struct recall *r, struct rebuild *b, uint32_t tid, uint32
 static void step(struct recall *r, struct rebuild *b, const struct past_ev *e, uint32_t tid,
 		 uint32_t pid, uint64_t from, unsigned int depth, uint32_t hops)
 {
-	if (e->kind == PAST_SEED) { /* blocked at attach, since before it */
+	if (e->kind == PAST_SEED) { /* its state at attach */
 		if (b->state == R_UNKNOWN) {
 			memset(&b->w, 0, sizeof(b->w));
-			b->w.seg_start = b->w.block_ns = b->at = e->ts;
-			b->w.wclass = e->wclass;
-			b->state = R_BLOCKED;
+			b->w.seg_start = b->at = e->ts;
+			if (e->state == PAST_ONCPU) {
+				b->state = R_ONCPU;
+			} else if (e->state == PAST_RUNNABLE) {
+				b->state = R_RUNQ;
+			} else {
+				b->state = R_BLOCKED;
+				b->w.block_ns = e->ts;
+				b->w.wclass = e->wclass;
+			}
 			b->seeded = true;
 			b->cs = e->cs;
 		}
 		return;
 	}
 	if (b->seeded) {
-		/* the seed's block ends at its next event if it never ran since: its context
-		 * switches the same. Else it ran in between, and those switches are no longer
-		 * in the past (a ring turned over): what it did till here is not known. */
-		if ((e->kind == PAST_SWITCH && e->tid == tid) || e->cs != b->cs)
+		/*
+		 * The seed's state lasted till this event if no switch of its was lost in
+		 * between: its count the seed's (one more at its own switch-out, which only a
+		 * task on a CPU makes). Else its switches are no longer in the past (a ring
+		 * turned over): what it did till here is not known.
+		 */
+		bool leaves = e->kind == PAST_SWITCH && e->tid == tid;
+		bool oncpu = b->state == R_ONCPU;
+		uint32_t cs = e->kind == PAST_SWITCH && !leaves ? e->other_cs : e->cs;
+
+		if (e->kind == PAST_WAKE && oncpu && cs == b->cs)
+			return; /* woken on its CPU, before it blocked: the stretch goes on */
+		if (leaves != oncpu || cs != b->cs + leaves)
 			b->state = R_UNKNOWN;
 		b->seeded = false;
 	}

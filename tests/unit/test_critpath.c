@@ -408,37 +408,60 @@ TEST(test_history__recall_keeps_what_the_past_says)
 	fx_release(&f);
 }
 
-/* A seed: @tid was blocked at @ts (on @wclass), its context switches @cs then. */
-static struct past_ev seed(uint64_t ts, uint32_t tid, uint8_t wclass, uint32_t cs)
+/* A seed: @tid at @ts was in @state (blocked on @wclass), its context switches @cs. */
+static struct past_ev seed(uint64_t ts, uint32_t tid, uint8_t state, uint8_t wclass, uint32_t cs)
 {
-	struct past_ev e = sw(ts, tid, tid, PAST_BLOCKED, wclass);
+	struct past_ev e = sw(ts, tid, tid, state, wclass);
 
 	e.kind = PAST_SEED;
 	e.cs = cs;
 	return e;
 }
 
-TEST(test_history__a_seed_is_a_wait_only_if_it_never_ran_since)
+/* in() and sw() with the task's context switches so far */
+static struct past_ev in_cs(uint64_t ts, uint32_t tid, uint32_t cs)
+{
+	struct past_ev e = in(ts, tid);
+
+	e.other_cs = cs;
+	return e;
+}
+
+static struct past_ev sw_cs(uint64_t ts, uint32_t tid, uint8_t state, uint32_t cs)
+{
+	struct past_ev e = sw(ts, tid, tid, state, 0);
+
+	e.cs = cs;
+	return e;
+}
+
+TEST(test_history__a_seed_lasts_only_while_no_switch_is_lost)
 {
 	struct fx f;
 	const struct hthread *t;
 	/*
-	 * The past begins at 40 (a ring turned over); the seed, at attach (2), is kept.
+	 * The past begins at 40 (a ring turned over); the seeds, at attach (2), are kept.
 	 * 500 was blocked in a poll then, 7 switches so far, and is back on a CPU at 60
 	 * with 7 still: its timer ended the wait it was in at attach. 501 was too, but is
-	 * back at 60 with 9: it ran between, in the part of the past that is gone.
+	 * back at 60 with 9: it ran between, in the part of the past that is gone. 502 was
+	 * on a CPU (4 switches), preempted at 50 (its fifth), back at 55. 503 was runnable
+	 * (3), gets a CPU at 45 with 3 still.
 	 */
-	struct past_ev ev[] = {
-		seed(2 * MS, 500, WC_POLL, 7),
-		seed(2 * MS, 501, WC_POLL, 7),
-		in(60 * MS, 500),
-		in(60 * MS, 501),
+	const struct past_ev ev[] = {
+		seed(2 * MS, 500, PAST_BLOCKED, WC_POLL, 7),
+		seed(2 * MS, 501, PAST_BLOCKED, WC_POLL, 7),
+		seed(2 * MS, 502, PAST_ONCPU, 0, 4),
+		seed(2 * MS, 503, PAST_RUNNABLE, 0, 3),
+		in_cs(45 * MS, 503, 3),
+		sw_cs(50 * MS, 502, PAST_RUNNABLE, 5),
+		in_cs(55 * MS, 502, 5),
+		in_cs(60 * MS, 500, 7),
+		in_cs(60 * MS, 501, 9),
 	};
+	const size_t n = sizeof(ev) / sizeof(ev[0]);
 
-	ev[2].cs = 7;
-	ev[3].cs = 9;
 	fx_init(&f);
-	CHECK_U64(history_recall(&f.h, ev, 4, 40 * MS, 500, 500, 0, 70 * MS, 2, 500), 2);
+	CHECK_U64(history_recall(&f.h, ev, n, 40 * MS, 500, 500, 0, 70 * MS, 2, 500), 2);
 	t = &f.h.t[history_find(&f.h, 500, 500)];
 	CHECK_U64(t->n, 2);
 	CHECK_U64(t->w[0].block_ns, 2 * MS);
@@ -448,11 +471,23 @@ TEST(test_history__a_seed_is_a_wait_only_if_it_never_ran_since)
 	CHECK_U64(t->w[1].seg_start, 60 * MS);
 	CHECK_U64(t->w[1].oncpu_ns, 10 * MS);
 	/* 501: from its switch-in only */
-	CHECK_U64(history_recall(&f.h, ev, 4, 40 * MS, 501, 501, 0, 70 * MS, 2, 501), 1);
+	CHECK_U64(history_recall(&f.h, ev, n, 40 * MS, 501, 501, 0, 70 * MS, 2, 501), 1);
 	t = &f.h.t[history_find(&f.h, 501, 501)];
 	CHECK_U64(t->n, 1);
 	CHECK_U64(t->w[0].seg_start, 60 * MS);
 	CHECK_U64(t->w[0].oncpu_ns, 10 * MS);
+	/* 502: on a CPU from the seed to 50, runnable to 55, on a CPU to 70 */
+	CHECK_U64(history_recall(&f.h, ev, n, 40 * MS, 502, 502, 0, 70 * MS, 2, 502), 1);
+	t = &f.h.t[history_find(&f.h, 502, 502)];
+	CHECK_U64(t->w[0].seg_start, 2 * MS);
+	CHECK_U64(t->w[0].oncpu_ns, 48 * MS + 15 * MS);
+	CHECK_U64(t->w[0].runq_ns, 5 * MS);
+	/* 503: runnable from the seed to 45 */
+	CHECK_U64(history_recall(&f.h, ev, n, 40 * MS, 503, 503, 0, 70 * MS, 2, 503), 1);
+	t = &f.h.t[history_find(&f.h, 503, 503)];
+	CHECK_U64(t->w[0].seg_start, 2 * MS);
+	CHECK_U64(t->w[0].runq_ns, 43 * MS);
+	CHECK_U64(t->w[0].oncpu_ns, 25 * MS);
 	fx_release(&f);
 }
 
