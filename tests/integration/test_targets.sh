@@ -213,10 +213,10 @@ test_all_mode_within_the_machine() {
 	# the machine's CPUs over the window less their idle time and procscope's own (it
 	# is not its own target), at the saturated machine's steady rate, scaled to the
 	# report's span. (Not /proc/stat's busy ticks: on this VM they fall 2% short of
-	# the CPUs' time, idle none.)
+	# the CPUs' time, idle none.) Within 0.3% in 8 runs, plain and ASan: a 3% band.
 	assert_within "$oncpu" "$(awk -v n="$n" -v idle=$((s1 - s0)) -v hz="$hz" -v own0="$own0" \
 		-v own1="$own1" -v span="$wall" -v window=$((t1 - t0)) 'BEGIN { printf "%.0f",
-		(n * window - idle * 1e9 / hz - (own1 * 1e9 - own0)) * span / window }')" 5 \
+		(n * window - idle * 1e9 / hz - (own1 * 1e9 - own0)) * span / window }')" 3 \
 		"on-CPU vs the CPUs' time less idle and procscope's own"
 }
 
