@@ -243,7 +243,7 @@ struct wait_rec {
 enum past_kind {
 	PAST_SWITCH = 1, /* tid (of pid) left its CPU, in @state; other took it */
 	PAST_WAKE = 2,	 /* tid (of pid) was woken by other (of other_pid), per @state */
-	PAST_SEED = 3,	 /* tid (of pid) was in @state at attach (a CPU's, runnable or blocked) */
+	PAST_SEED = 3,	 /* tid (of pid) was in @state at attach: on a CPU, runnable or blocked */
 };
 
 enum past_state {
@@ -265,9 +265,9 @@ struct past_rec {
 		__u32 other_pid; /* WAKE: the waker's process */
 		__u32 other_cs;	 /* SWITCH: other's context switches so far (see @cs) */
 	};
-	__u16 nr;   /* SWITCH: the syscall tid blocked in, PAST_NO_SYSCALL if none */
+	__u16 nr;   /* SWITCH, SEED: the syscall tid blocked in, PAST_NO_SYSCALL if none */
 	__u8 kind;  /* enum past_kind */
-	__u8 state; /* SWITCH: enum past_state; WAKE: enum wake_src */
+	__u8 state; /* SWITCH, SEED: enum past_state; WAKE: enum wake_src */
 	/*
 	 * tid's context switches so far (nvcsw + nivcsw, low 32 bits; a SWITCH's own
 	 * counted). A task seen again with the count it had at its last record did not

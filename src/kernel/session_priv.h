@@ -83,7 +83,7 @@ struct session {
 	unsigned int past_depth;
 	struct past_ev *past_ev;
 	size_t past_ev_cap;
-	/* the tasks blocked at attach (core_seeds): kept for the run, unlike the rings */
+	/* every task's state at attach (core_seeds): kept for the run, unlike the rings */
 	struct past_ev *past_seed;
 	size_t n_past_seed;
 	uint8_t wait_class_of[SYSCALL_NR_MAX]; /* enum wait_class, or SYSCALL_CLASS_FD */
@@ -92,7 +92,7 @@ struct session {
 /*
  * Once attached, the tasks as they are: each target thread found blocked is filed
  * under what it waits for (core_tasks, from the syscall it is in), and with the
- * recent past on, every task blocked now is kept as its seed (its wait's start).
+ * recent past on, every task's state now is kept as its seed.
  */
 void session__first_sight(struct session *s);
 /* Size the host's recent past for peers @depth hops deep (between open and load). */

@@ -59,7 +59,7 @@ struct hthread {
 /*
  * An event of the host's recent past, as the kernel stage decodes it (from the records
  * of core_past, include/core_abi.h): a task left its CPU (PAST_SWITCH: runnable, or blocked on
- * @wclass), or was woken (PAST_WAKE: by @other of @other_pid, per @src), or was blocked at
+ * @wclass), or was woken (PAST_WAKE: by @other of @other_pid, per @src), or was seen at
  * attach (PAST_SEED: on a CPU, runnable, or blocked on @wclass).
  */
 struct past_ev {
@@ -67,7 +67,7 @@ struct past_ev {
 	uint32_t tid, pid;
 	uint32_t other, other_pid;
 	uint8_t kind;		 /* enum past_kind */
-	uint8_t state;		 /* SWITCH: enum past_state */
+	uint8_t state;		 /* SWITCH, SEED: enum past_state */
 	uint8_t wclass;		 /* SWITCH into a block: enum wait_class */
 	uint8_t src;		 /* WAKE: enum wake_src */
 	uint32_t cs;		 /* tid's context switches so far (a SWITCH's own counted) */

@@ -19,9 +19,10 @@ static const struct subsys_prog core_progs[] = {
 	{"core_waits", SUB_SCHED, NULL, NULL,
 	 "threads blocked in poll or select since before attach count as poll waits, even on "
 	 "a socket"},
-	/* at attach, with peers: the tasks blocked then, for the recent past */
+	/* at attach, with peers: every task's state then, for the recent past */
 	{"core_seeds", SUB_SCHED, NULL, NULL,
-	 "a peer's wait begun before attach is not known (unknown time on the path)"},
+	 "what a peer was doing at attach is known only from its first record still in the "
+	 "recent past (before it, unknown time on the path)"},
 	{NULL},
 };
 
