@@ -72,10 +72,10 @@ wait_for() {
 	die "timed out waiting for '$pat' in $file: $(cat "$file" 2>/dev/null)"
 }
 
-# Run COMMAND (a shell string) until it succeeds, for up to SECONDS (20).
+# Run COMMAND (a shell string) until it succeeds, for up to 20 s.
 wait_for_cmd() {
 	local i
-	for i in $(seq 1 $((${2:-20} * 10))); do
+	for i in $(seq 1 200); do
 		eval "$1" > /dev/null 2>&1 && return 0
 		sleep 0.1
 	done
