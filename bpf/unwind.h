@@ -126,6 +126,32 @@ STACKS_GLOBAL struct {
 	__type(value, struct stack_user);
 } stacks_unwound SEC(".maps");
 
+/* Python: each known interpreter version's layout (userspace fills it) */
+STACKS_GLOBAL struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PY_LAYOUTS);
+	__type(key, __u32);
+	__type(value, struct py_layout);
+} py_layouts SEC(".maps");
+
+/*
+ * Python code objects, read by the walker the first time a process's stack holds
+ * one: names and line table, so that they are named after the process is gone.
+ */
+STACKS_GLOBAL struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 2048);
+	__type(key, struct py_code_key);
+	__type(value, struct py_code);
+} py_codes SEC(".maps");
+
+STACKS_GLOBAL struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, UW_NESTS);
+	__type(key, __u32);
+	__type(value, struct py_code);
+} py_scratch SEC(".maps");
+
 #ifdef STACKS_DEFINE
 /* a process's mappings are asked for again at most this often */
 #define UNWIND_MISS_EVERY_NS (20ULL * 1000 * 1000)
@@ -150,6 +176,13 @@ struct uw_walk {
 	__u32 slot;
 	__u64 exec_ns;	   /* the process's last exec: its unwind_vmas entry must match */
 	struct uw_vma vma; /* the last VMA found: frames come back to one library often */
+	/* Python: the thread state searched for, then the frame to walk next */
+	__u64 py_ts;
+	__u64 py_frame;
+	__u32 py_tid;	 /* the thread's id in its pid namespace, as CPython knows it */
+	__u32 py_tgid;	 /* the process's, as py_codes keys it */
+	__u32 py_layout; /* index into py_layouts */
+	__u32 py_last;	 /* 1 + the index of the last Python frame's first entry, 0: none */
 };
 
 /*
@@ -493,6 +526,191 @@ static long uw_step(__u32 i, __u32 *nest)
 	return uw_frame(w, i) ? 1 : 0; /* the verifier wants 0 or 1, visibly */
 }
 
+/* A compact string's text (ASCII, or its cached UTF-8) into @dst; @tail: its end. */
+static __always_inline int py_str(const struct py_layout *L, __u64 str, char *dst, __u32 size,
+				  bool tail, __u8 *cut)
+{
+	__u8 state = 0;
+	__u64 len = 0, text = 0;
+
+	if (!str || bpf_probe_read_user(&state, 1, (void *)(str + L->str_state)))
+		return -1;
+	if ((state & 0x60) == 0x60) {
+		text = str + L->str_ascii_data;
+		bpf_probe_read_user(&len, sizeof(len), (void *)(str + L->str_length));
+	} else if (state & 0x20) {
+		bpf_probe_read_user(&text, sizeof(text), (void *)(str + L->str_utf8));
+	}
+	if (!text)
+		return -1;
+	/* a long path: its end, where the file's own name is */
+	if (tail && len >= size) {
+		text += len - (size - 1);
+		*cut = 1;
+	}
+	return bpf_probe_read_user_str(dst, size, (void *)text) > 0 ? 0 : -1;
+}
+
+/* First sight of code object @code in this process: its names and line table. */
+static __always_inline void py_code_note(struct uw_walk *w, const struct py_layout *L, __u64 code)
+{
+	struct py_code_key k = {.code = code, .tgid = w->py_tgid};
+	__u32 nest = w->nest;
+	struct py_code *c;
+	__u64 str = 0, lines = 0, size = 0;
+
+	if (bpf_map_lookup_elem(&py_codes, &k))
+		return;
+	c = bpf_map_lookup_elem(&py_scratch, &nest);
+	if (!c)
+		return;
+	__builtin_memset(c, 0, sizeof(*c));
+	bpf_probe_read_user(&c->firstlineno, sizeof(c->firstlineno),
+			    (void *)(code + L->co_firstlineno));
+	bpf_probe_read_user(&str, sizeof(str), (void *)(code + L->co_qualname));
+	if (py_str(L, str, c->qualname, sizeof(c->qualname), false, &c->pad))
+		return;
+	str = 0;
+	bpf_probe_read_user(&str, sizeof(str), (void *)(code + L->co_filename));
+	py_str(L, str, c->file, sizeof(c->file), true, &c->file_cut);
+	bpf_probe_read_user(&lines, sizeof(lines), (void *)(code + L->co_linetable));
+	if (lines && !bpf_probe_read_user(&size, sizeof(size), (void *)(lines + L->bytes_size))) {
+		if (size > PY_LINES_MAX)
+			size = PY_LINES_MAX;
+		if (size > 0 &&
+		    !bpf_probe_read_user(c->lines, size & 511, (void *)(lines + L->bytes_data)))
+			c->lines_len = (__u16)size;
+	}
+	c->pad = 0;
+	bpf_map_update_elem(&py_codes, &k, c, BPF_NOEXIST);
+}
+
+/* One thread state of the interpreter: the current thread's? */
+static long py_thread_step(__u32 i, __u32 *nest)
+{
+	struct uw_walk *w = bpf_map_lookup_elem(&unwind_walks, nest);
+	const struct py_layout *L;
+	__u64 ts, tid = 0;
+	__u32 idx;
+
+	if (!w || !w->py_ts)
+		return 1;
+	idx = w->py_layout;
+	L = bpf_map_lookup_elem(&py_layouts, &idx);
+	if (!L)
+		return 1;
+	ts = w->py_ts;
+	bpf_probe_read_user(&tid, sizeof(tid), (void *)(ts + L->ts_native_tid));
+	if (tid == w->py_tid) {
+		__u64 cf = 0;
+
+		bpf_probe_read_user(&cf, sizeof(cf), (void *)(ts + L->ts_cframe));
+		if (cf && L->cf_current_frame != 0xffff)
+			bpf_probe_read_user(&w->py_frame, sizeof(w->py_frame),
+					    (void *)(cf + L->cf_current_frame));
+		else
+			w->py_frame = cf; /* no _PyCFrame: the current frame itself */
+		return 1;
+	}
+	w->py_ts = 0;
+	bpf_probe_read_user(&w->py_ts, sizeof(w->py_ts), (void *)(ts + L->ts_next));
+	return 0;
+}
+
+/* One Python frame, after the native ones: two entries (FRAME_PY_AT, FRAME_PY_CODE). */
+__noinline int py_frame(struct uw_walk *w)
+{
+	__u32 nest = w ? w->nest : 0, idx = w ? w->py_layout : 0;
+	struct stack_user *out = bpf_map_lookup_elem(&unwind_scratch, &nest);
+	const struct py_layout *L = bpf_map_lookup_elem(&py_layouts, &idx);
+	__u64 f, code = 0, prev = 0, instr = 0, at, pos;
+	__u8 owner = 0, entry = 0;
+	__u32 n;
+
+	if (!w || !out || !L || !w->py_frame)
+		return 1;
+	f = w->py_frame;
+	n = w->n;
+	if (n >= UNWIND_DEPTH - 1)
+		return 1;
+	bpf_probe_read_user(&prev, sizeof(prev), (void *)(f + L->fr_previous));
+	w->py_frame = prev;
+	bpf_probe_read_user(&owner, 1, (void *)(f + L->fr_owner));
+	if (L->owner_cstack != 0xff && owner == L->owner_cstack) {
+		/* the eval function's own shim: the frame above was its first */
+		__u32 j = w->py_last - 1;
+
+		if (w->py_last && j < UNWIND_DEPTH)
+			out->frames[j] |= FRAME_PY_ENTRY;
+		return 0;
+	}
+	if (bpf_probe_read_user(&code, sizeof(code), (void *)(f + L->fr_code)) || !code)
+		return 1;
+	bpf_probe_read_user(&instr, sizeof(instr), (void *)(f + L->fr_prev_instr));
+	if (L->fr_is_entry)
+		bpf_probe_read_user(&entry, 1, (void *)(f + L->fr_is_entry));
+	/* the instruction's index: 2-byte code units from the code's first */
+	pos = instr > code + L->co_code_adaptive ? (instr - code - L->co_code_adaptive) / 2 : 0;
+	if (pos > FRAME_PY_IDX_MAX)
+		pos = FRAME_PY_IDX_MAX;
+	at = FRAME_PY_AT | (__u64)w->py_tgid << FRAME_PY_TGID_SHIFT | pos << FRAME_PY_IDX_SHIFT |
+	     (entry ? FRAME_PY_ENTRY : 0);
+	out->frames[n] = at;
+	out->frames[n + 1] = FRAME_PY_CODE | (code & FRAME_ADDR_MASK);
+	w->py_last = n + 1;
+	w->n = n + 2;
+	w->hash = (w->hash ^ at) * 0x9e3779b97f4a7c15ULL;
+	w->hash = (w->hash ^ code) * 0x9e3779b97f4a7c15ULL;
+	w->hash ^= w->hash >> 29;
+	py_code_note(w, L, code);
+	return 0;
+}
+
+static long py_step(__u32 i, __u32 *nest)
+{
+	struct uw_walk *w = bpf_map_lookup_elem(&unwind_walks, nest);
+
+	if (!w)
+		return 1;
+	return py_frame(w) ? 1 : 0;
+}
+
+/* The current task's id in its own pid namespace (CPython's native_thread_id). */
+static __always_inline __u32 uw_ns_tid(void)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct pid *pid = BPF_CORE_READ(t, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	struct upid up = {};
+
+	bpf_core_read(&up, sizeof(up), &pid->numbers[level & 31]);
+	return (__u32)up.nr;
+}
+
+/*
+ * A Python process: the current thread's Python frames, after its native ones (@d:
+ * its directory entry, the interpreter's _PyRuntime there).
+ */
+static __always_inline void py_walk(struct uw_walk *w, const struct unwind_dir *d, __u32 nest)
+{
+	__u32 idx = d->py_layout;
+	const struct py_layout *L = bpf_map_lookup_elem(&py_layouts, &idx);
+	__u64 interp = 0;
+
+	if (!L || !d->py_runtime || w->n >= UNWIND_DEPTH - 1)
+		return;
+	w->py_layout = idx;
+	w->py_tgid = (__u32)(bpf_get_current_pid_tgid() >> 32);
+	w->py_tid = uw_ns_tid();
+	bpf_probe_read_user(&interp, sizeof(interp), (void *)(d->py_runtime + L->rt_interp_head));
+	if (!interp)
+		return;
+	bpf_probe_read_user(&w->py_ts, sizeof(w->py_ts), (void *)(interp + L->is_threads_head));
+	bpf_loop(PY_THREADS, py_thread_step, &nest, 0);
+	if (w->py_frame)
+		bpf_loop(PY_DEPTH, py_step, &nest, 0);
+}
+
 /*
  * Walk the user stack whose registers are @ip, @sp, @bp, of the current task, of the
  * process in @slot; store it in stacks_unwound. Its hash, 0 for none. A global
@@ -529,6 +747,8 @@ __noinline __u64 unwind_walk(__u64 ip, __u64 sp, __u64 bp, __u32 slot, __u32 nes
 		w->end = UW_END_DEPTH;
 	if (w->fp && w->end != UW_END_COMPLETE && !w->maps_n)
 		w->end = UW_END_FP;
+	if (d && w->maps_n && d->py_runtime)
+		py_walk(w, d, nest);
 	out->n = w->n;
 	out->flags = w->end;
 	if (!w->n)

@@ -88,8 +88,11 @@ struct unwind_map {
 struct unwind_dir {
 	__u32 first;
 	__u32 n;
-	__u64 maps_ns; /* userspace: when it read them (CLOCK_MONOTONIC), against exec_ns */
-	__u64 miss_ns; /* BPF: when it last asked for the mappings again */
+	__u64 maps_ns;	  /* userspace: when it read them (CLOCK_MONOTONIC), against exec_ns */
+	__u64 miss_ns;	  /* BPF: when it last asked for the mappings again */
+	__u64 py_runtime; /* a Python process: its _PyRuntime, else 0 */
+	__u32 py_layout;  /* ... and its layout in py_layouts */
+	__u32 pad;
 };
 
 /*
@@ -99,7 +102,78 @@ struct unwind_dir {
 #define FRAME_FILE (1ULL << 63)
 #define FRAME_FILE_SHIFT 48
 #define FRAME_ADDR_MASK ((1ULL << FRAME_FILE_SHIFT) - 1)
-#define FRAME_FILE_MAX 0x7fff
+#define FRAME_FILE_MAX 0x7ffd
+
+/*
+ * A Python frame: two entries after the native frames, FRAME_PY_AT then FRAME_PY_CODE
+ * (file ids no file gets). FRAME_PY_AT holds the process (its tgid, as py_codes is
+ * keyed), the instruction's index in the code and whether the frame is the first a
+ * call of the interpreter's eval function ran ("entry": a group of Python frames ends
+ * there, spliced where that native frame is); FRAME_PY_CODE the code object's address.
+ */
+#define FRAME_PY_AT (FRAME_FILE | 0x7ffeULL << FRAME_FILE_SHIFT)
+#define FRAME_PY_CODE (FRAME_FILE | 0x7fffULL << FRAME_FILE_SHIFT)
+#define FRAME_PY_MASK (FRAME_FILE | 0x7fffULL << FRAME_FILE_SHIFT)
+#define FRAME_PY_ENTRY 1ULL
+#define FRAME_PY_IDX_SHIFT 1
+#define FRAME_PY_IDX_MAX 0xffffffULL /* 24 bits */
+#define FRAME_PY_TGID_SHIFT 25	     /* 23 bits: above pid_max's 4M */
+#define PY_DEPTH 40		     /* Python frames walked */
+#define PY_THREADS 64		     /* thread states searched for the current thread's */
+
+/*
+ * Where CPython keeps what the walker reads, for one interpreter version: offsets
+ * into its structures. Userspace fills py_layouts[] (a layout per known version) and
+ * names each Python process's layout and _PyRuntime's address in its unwind_dir.
+ */
+struct py_layout {
+	__u16 rt_interp_head;	/* _PyRuntime.interpreters.head */
+	__u16 is_threads_head;	/* PyInterpreterState.threads.head */
+	__u16 ts_next;		/* PyThreadState.next */
+	__u16 ts_native_tid;	/* PyThreadState.native_thread_id */
+	__u16 ts_cframe;	/* PyThreadState.cframe */
+	__u16 cf_current_frame; /* _PyCFrame.current_frame */
+	__u16 fr_code;		/* _PyInterpreterFrame.f_code */
+	__u16 fr_previous;	/* _PyInterpreterFrame.previous */
+	__u16 fr_prev_instr;	/* _PyInterpreterFrame.prev_instr */
+	__u16 fr_is_entry;	/* _PyInterpreterFrame.is_entry (0: none) */
+	__u16 fr_owner;		/* _PyInterpreterFrame.owner */
+	__u16 co_code_adaptive; /* PyCodeObject.co_code_adaptive: the instructions */
+	__u16 co_firstlineno;	/* PyCodeObject.co_firstlineno */
+	__u16 co_filename;	/* PyCodeObject.co_filename */
+	__u16 co_qualname;	/* PyCodeObject.co_qualname */
+	__u16 co_linetable;	/* PyCodeObject.co_linetable */
+	__u16 str_length;	/* PyASCIIObject.length */
+	__u16 str_state;	/* PyASCIIObject.state: compact 0x20, ascii 0x40 */
+	__u16 str_ascii_data;	/* a compact ASCII string's text */
+	__u16 str_utf8;		/* PyCompactUnicodeObject.utf8 */
+	__u16 bytes_size;	/* PyVarObject.ob_size */
+	__u16 bytes_data;	/* PyBytesObject.ob_sval */
+	__u8 owner_cstack;	/* owner of the C stack's shim frames; 0xff: none */
+	__u8 pad[3];
+};
+
+#define PY_LAYOUTS 4
+#define PY_NAME_MAX 80
+#define PY_FILE_MAX 120
+#define PY_LINES_MAX 288
+
+/* py_codes: a code object of a process, read once by the walker */
+struct py_code_key {
+	__u64 code;
+	__u32 tgid;
+	__u32 pad;
+};
+
+struct py_code {
+	__s32 firstlineno;
+	__u16 lines_len; /* bytes of co_linetable kept (at most PY_LINES_MAX) */
+	__u8 file_cut;	 /* the file name's start was cut to fit */
+	__u8 pad;
+	char qualname[PY_NAME_MAX];
+	char file[PY_FILE_MAX];
+	__u8 lines[PY_LINES_MAX]; /* co_linetable: a varint code (locations table) */
+};
 
 /* How a walk ended: a user stack's flags (stack_user.flags). */
 enum unwind_end {

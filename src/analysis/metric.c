@@ -38,12 +38,12 @@ static const char *const syscalls_total_keys[] = {"count", "errors", "total_ns"}
 
 /* The stacks object's numbers (report_json.c), in its order. */
 static const char *const stacks_keys[] = {
-	"frequency_hz",		  "oncpu_samples",     "oncpu_ns",
-	"offcpu_blocks",	  "offcpu_ns",	       "user_frames",
-	"user_frames_symbolized", "kernel_frames",     "kernel_frames_symbolized",
-	"user_stacks_truncated",  "user_stacks",       "user_stacks_unwound",
-	"user_stacks_complete",	  "procscope_samples", "kernel_stacks_lost",
-	"user_stacks_lost",	  "table_full",
+	"frequency_hz",		  "oncpu_samples",    "oncpu_ns",
+	"offcpu_blocks",	  "offcpu_ns",	      "user_frames",
+	"user_frames_symbolized", "kernel_frames",    "kernel_frames_symbolized",
+	"user_stacks_truncated",  "user_stacks",      "user_stacks_unwound",
+	"user_stacks_complete",	  "python_stacks",    "procscope_samples",
+	"kernel_stacks_lost",	  "user_stacks_lost", "table_full",
 };
 
 struct path_def {
@@ -397,6 +397,7 @@ static uint64_t stacks_figure(const struct stack_set *set, const struct self_sta
 		set->user_stacks,
 		set->user_unwound,
 		set->user_complete,
+		set->python_stacks,
 		set->own_samples,
 		x->stats[STAT_KSTACK_LOST],
 		x->stats[STAT_USTACK_LOST],

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Raw kernel stacks to symbolized, interned, root-first stacks; see raw_stacks.h. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel/pycode.h"
 #include "kernel/raw_stacks.h"
 #include "model/snapshot.h"
 #include "model/stack_set.h"
+#include "symbols/python.h"
 #include "symbols/symbolize.h"
 #include "lib/util.h"
 
@@ -41,9 +44,96 @@ static void user_frame(struct symbolizer *sym, uint32_t slot, const struct raw_s
 		symbolizer__user_ip(sym, slot, r->uip[u], sf);
 }
 
+/* Where @r's Python frames start (bpf/unwind.h appends them): n_u if it has none. */
+static uint32_t py_first(const struct raw_stack *r)
+{
+	for (uint32_t u = 0; r->u_unw && u < r->n_u; u++)
+		if ((r->uunw[u] & FRAME_PY_MASK) == FRAME_PY_AT)
+			return u;
+	return r->n_u;
+}
+
+/*
+ * The Python frame at @u of @r (FRAME_PY_AT, then FRAME_PY_CODE): "qualname
+ * (file.py:line)", named from the code object the walker read; into @buf.
+ */
+static void py_frame(struct py_codes *py, const struct raw_stack *r, uint32_t u,
+		     struct sym_frame *sf, char *buf, size_t len)
+{
+	uint64_t at = r->uunw[u] & FRAME_ADDR_MASK, code = r->uunw[u + 1] & FRAME_ADDR_MASK;
+	const struct py_code *c =
+		py ? py_codes__get(py, (uint32_t)(at >> FRAME_PY_TGID_SHIFT), code) : NULL;
+	int line = -1;
+
+	*sf = (struct sym_frame){.name = buf, .module = "[python]", .build_id = "", .code = true};
+	if (!c) {
+		snprintf(buf, len, "[python code 0x%llx]", (unsigned long long)code);
+		return;
+	}
+	char name[PY_NAME_MAX + 1], file[PY_FILE_MAX + 1];
+	const char *base;
+
+	snprintf(name, sizeof(name), "%.*s", PY_NAME_MAX, c->qualname);
+	snprintf(file, sizeof(file), "%.*s", PY_FILE_MAX, c->file);
+	base = strrchr(file, '/');
+	base = base ? base + 1 : file;
+	line = py_line(c->lines, c->lines_len, c->firstlineno,
+		       (uint32_t)((at >> FRAME_PY_IDX_SHIFT) & FRAME_PY_IDX_MAX));
+	if (line > 0)
+		snprintf(buf, len, "%s (%s:%d)", name, base, line);
+	else
+		snprintf(buf, len, "%s (%s)", name, base);
+	sf->offset = line > 0 ? (uint64_t)line : 0;
+	sf->resolved = true;
+}
+
+/*
+ * @r's user frames, leaf first, interned into @ids (room for n_u): the native ones of
+ * the first @n_nat, each group of Python frames in place of the interpreter's eval
+ * function that ran it (a group ends at its entry frame); groups left over (the native
+ * walk ended first) go outermost. How many.
+ */
+static uint32_t user_frames(struct stack_set *set, struct symbolizer *sym, struct py_codes *py,
+			    const struct raw_stack *r, uint32_t slot, uint32_t n_nat, uint32_t *ids,
+			    uint64_t weight)
+{
+	uint32_t n = 0, p = py_first(r);
+	char buf[PY_NAME_MAX + PY_FILE_MAX + 32];
+	struct sym_frame sf;
+
+	for (uint32_t u = 0; u < n_nat; u++) {
+		user_frame(sym, slot, r, u, &sf);
+		if (p + 1 < r->n_u && !strcmp(sf.name, "_PyEval_EvalFrameDefault")) {
+			bool entry;
+
+			do {
+				entry = r->uunw[p] & FRAME_PY_ENTRY;
+				py_frame(py, r, p, &sf, buf, sizeof(buf));
+				ids[n++] = frame_intern(set, &sf, false);
+				set->user_frames += weight;
+				set->user_resolved += sf.resolved ? weight : 0;
+				p += 2;
+			} while (!entry && p + 1 < r->n_u);
+			continue;
+		}
+		ids[n++] = frame_intern(set, &sf, false);
+		set->user_frames += weight;
+		set->user_resolved += sf.resolved ? weight : 0;
+	}
+	for (; p + 1 < r->n_u; p += 2) {
+		py_frame(py, r, p, &sf, buf, sizeof(buf));
+		ids[n++] = frame_intern(set, &sf, false);
+		set->user_frames += weight;
+		set->user_resolved += sf.resolved ? weight : 0;
+	}
+	return n;
+}
+
 void stacks_build(struct stack_set *set, const struct raw_stacks *raw, unsigned int freq_hz,
 		  struct symbolizer *sym, const struct snapshot *snap)
 {
+	uint32_t ids[UNWIND_DEPTH];
+
 	memset(set, 0, sizeof(*set));
 	set->freq_hz = freq_hz;
 	set->period_ns = freq_hz ? NSEC_PER_SEC / freq_hz : 0;
@@ -74,8 +164,8 @@ void stacks_build(struct stack_set *set, const struct raw_stacks *raw, unsigned 
 		 * A frame-pointer walk through code that keeps data in rbp wanders off into
 		 * data: the stack ends at the first return address outside executable code.
 		 */
-		n_u = r->n_u;
-		for (uint32_t u = 1; u < r->n_u; u++) {
+		n_u = py_first(r);
+		for (uint32_t u = 1; u < py_first(r); u++) {
 			struct sym_frame sf;
 
 			user_frame(sym, st->slot, r, u, &sf);
@@ -95,16 +185,13 @@ void stacks_build(struct stack_set *set, const struct raw_stacks *raw, unsigned 
 			set->user_stacks += weight;
 			set->user_unwound += r->u_unw ? weight : 0;
 			set->user_complete += r->u_unw && r->u_end == UW_END_COMPLETE ? weight : 0;
+			set->python_stacks += py_first(r) < r->n_u ? weight : 0;
 		}
 		/* user frames outermost first, then kernel frames from the entry to the leaf */
-		for (uint32_t u = n_u; u-- > 0;) {
-			struct sym_frame sf;
-
-			user_frame(sym, st->slot, r, u, &sf);
-			st->frames[st->n_frames++] = frame_intern(set, &sf, false);
-			set->user_frames += weight;
-			set->user_resolved += sf.resolved ? weight : 0;
-		}
+		for (uint32_t u = user_frames(set, sym, (struct py_codes *)&raw->py, r, st->slot,
+					      n_u, ids, weight);
+		     u-- > 0;)
+			st->frames[st->n_frames++] = ids[u];
 		/*
 		 * an aggregate's user frames that were bare addresses of processes now gone,
 		 * or its stacks beyond the table of them (src/kernel/stackstore.h)
@@ -160,6 +247,7 @@ void stacks_build(struct stack_set *set, const struct raw_stacks *raw, unsigned 
 void raw_stacks_release(struct raw_stacks *raw)
 {
 	free(raw->s);
+	py_codes__release(&raw->py);
 	raw->s = NULL;
 	raw->n = 0;
 }

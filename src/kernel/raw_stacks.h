@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "core_abi.h"
+#include "kernel/pycode.h"
 #include "model/snapshot.h"
 #include "model/stack_set.h"
 
@@ -36,6 +37,7 @@ struct raw_stack {
 struct raw_stacks {
 	struct raw_stack *s;
 	size_t n;
+	struct py_codes py; /* the code objects their Python frames name */
 };
 
 /* Symbolize @raw into @set; @snap names the processes (pid, comm). */

@@ -321,6 +321,7 @@ static void configure_unwind(struct session *s, const struct config *cfg)
 		bpf_map__set_max_entries(skel->maps.unwind_inodes, 1);
 		bpf_map__set_max_entries(skel->maps.unwind_vmas, 1);
 		bpf_map__set_max_entries(skel->maps.stacks_unwound, 1);
+		bpf_map__set_max_entries(skel->maps.py_codes, 1);
 		return;
 	}
 	bpf_map__set_max_entries(skel->maps.unwind_rows, cfg->unwind_rows);
@@ -767,6 +768,11 @@ int session__open(struct session **out, const struct session_opts *o)
 	err = map_arrays(s);
 	if (err)
 		goto fail;
+	/* the CPython layouts the unwinder may follow */
+	for (uint32_t i = 1; s->unwind && i < PY_LAYOUTS; i++)
+		if (py_layout_at(i))
+			bpf_map_update_elem(bpf_map__fd(s->skel->maps.py_layouts), &i,
+					    py_layout_at(i), BPF_ANY);
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.core_events), ring_cb, s, NULL);
 	if (!s->rb) {
 		err = -errno;
@@ -1069,5 +1075,6 @@ void session__free(struct session *s)
 	free(s->past_ev);
 	free(s->past_seed);
 	stackstore__release(&s->folded_stacks);
+	py_codes__release(&s->py);
 	free(s);
 }

@@ -491,6 +491,27 @@ int session__collect(struct session *s, struct raw_dump *d)
 	return err;
 }
 
+/*
+ * The code objects the Python frames of @frames name, from the walker's table into
+ * the session's (which outlives the table's least recently used entries).
+ */
+static void py_codes_fetch(struct session *s, const __u64 *frames, uint32_t n)
+{
+	for (uint32_t i = 0; i + 1 < n; i++) {
+		struct py_code_key k;
+		struct py_code c;
+
+		if ((frames[i] & FRAME_PY_MASK) != FRAME_PY_AT)
+			continue;
+		k = (struct py_code_key){
+			.code = frames[i + 1] & FRAME_ADDR_MASK,
+			.tgid = (uint32_t)((frames[i] & FRAME_ADDR_MASK) >> FRAME_PY_TGID_SHIFT)};
+		if (!py_codes__has(&s->py, k.tgid, k.code) &&
+		    !bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.py_codes), &k, &c))
+			py_codes__put(&s->py, k.tgid, k.code, &c);
+	}
+}
+
 /* @r's frames, from the maps its key names. */
 static void stack_frames(struct session *s, struct raw_stack *r)
 {
@@ -510,6 +531,7 @@ static void stack_frames(struct session *s, struct raw_stack *r)
 			r->u_end = su.flags;
 			r->n_u = su.n;
 			memcpy(r->uunw, su.frames, su.n * sizeof(*su.frames));
+			py_codes_fetch(s, su.frames, su.n);
 		}
 		return;
 	}
@@ -565,6 +587,9 @@ int session__collect_stacks(struct session *s, struct raw_stacks *out)
 	/* the recycled processes', under their aggregates */
 	for (size_t i = 0; i < s->folded_stacks.n; i++)
 		raw_stack_add(s, out, &cap, &s->folded_stacks.keys[i], &s->folded_stacks.vals[i]);
+	/* the code objects they name: the stacks' now (they outlive the session) */
+	out->py = s->py;
+	memset(&s->py, 0, sizeof(s->py));
 	return 0;
 }
 
@@ -662,6 +687,8 @@ static bool user_frames_lasting(struct session *s, const struct stack_key *k)
 		for (uint32_t i = 0; i < su.n; i++)
 			if (!(su.frames[i] & FRAME_FILE))
 				return false;
+		/* its Python frames are named from the session's copy once the process is gone */
+		py_codes_fetch(s, su.frames, su.n);
 		return true;
 	}
 	/* off-CPU stacks are addresses; on-CPU ones without the unwinder, build ids */

@@ -9,6 +9,7 @@
 
 #include "procscope.skel.h"
 #include "kernel/session.h"
+#include "kernel/pycode.h"
 #include "kernel/stackstore.h"
 #include "kernel/unwind.h"
 
@@ -74,6 +75,7 @@ struct session {
 	uint32_t free_slots_mask, free_rows_mask;
 	/* the stack counts of recycled processes, under their aggregates */
 	struct stackstore folded_stacks;
+	struct py_codes py; /* the Python code objects the stacks name */
 	/* user stacks walked with unwind tables (bpf/unwind.h): the maps, mmap'ed */
 	bool unwind;
 	struct unwind_tables unwind_tables;

@@ -9,6 +9,7 @@
 #include "symbols/cfi.h"
 #include "lib/log.h"
 #include "symbols/symbolize.h"
+#include "kernel/pycode.h"
 #include "kernel/unwind.h"
 #include "lib/util.h"
 
@@ -174,7 +175,9 @@ static void file_load(struct unwinder *u, uint32_t id)
 	cfi_rows_release(&rows);
 }
 
-static void publish(struct unwinder *u, uint32_t slot, uint32_t first, uint32_t n, uint64_t maps_ns)
+/* Where a Python process's walk starts (@runtime 0: not one), then its mappings. */
+static void publish(struct unwinder *u, uint32_t slot, uint32_t first, uint32_t n, uint64_t maps_ns,
+		    uint64_t py_runtime, uint32_t py_layout)
 {
 	struct unwind_dir *d = &u->t.dir[slot];
 	struct unwind_dir old = *d;
@@ -183,6 +186,8 @@ static void publish(struct unwinder *u, uint32_t slot, uint32_t first, uint32_t 
 	} v = {first, n};
 	uint64_t w;
 
+	d->py_layout = py_layout;
+	__atomic_store_n(&d->py_runtime, py_runtime, __ATOMIC_RELEASE);
 	memcpy(&w, &v, sizeof(w));
 	__atomic_store_n((uint64_t *)d, w, __ATOMIC_RELEASE);
 	__atomic_store_n(&d->maps_ns, maps_ns, __ATOMIC_RELEASE);
@@ -235,6 +240,8 @@ int unwinder__load(struct unwinder *u, uint32_t slot, uint32_t pid)
 	const struct sym_mapping *m;
 	size_t n, k = 0;
 	int64_t first;
+	uint64_t py_runtime = 0;
+	uint32_t py_layout = 0;
 	int err;
 
 	if (slot >= u->t.dir_cap)
@@ -251,8 +258,20 @@ int unwinder__load(struct unwinder *u, uint32_t slot, uint32_t pid)
 		n = UNWIND_MAPS_MAX;
 	}
 	for (size_t i = 0; i < n; i++) {
+		uint64_t at;
+		uint32_t version;
+
 		file_load(u, m[i].module);
 		send_inodes(u, m[i].module);
+		/* a CPython interpreter: its frames are walked too, if its layout is known */
+		if (!py_runtime && symbolizer__module_python(u->sym, m[i].module, &at, &version)) {
+			py_layout = py_layout_index(version);
+			py_runtime = py_layout ? at + m[i].bias : 0;
+			if (py_layout)
+				u->stats.py_procs++;
+			else
+				u->stats.py_unknown = version;
+		}
 	}
 	first = n ? maps_alloc(u, (uint32_t)n, now_ns()) : 0;
 	if (first < 0) {
@@ -271,7 +290,7 @@ int unwinder__load(struct unwinder *u, uint32_t slot, uint32_t pid)
 			id < u->t.files_cap && id <= FRAME_FILE_MAX && u->t.files[id].n ? id : 0;
 		e->pad = 0;
 	}
-	publish(u, slot, (uint32_t)first, (uint32_t)k, t0);
+	publish(u, slot, (uint32_t)first, (uint32_t)k, t0, py_runtime, py_layout);
 	return 0;
 }
 
@@ -285,7 +304,7 @@ bool unwinder__fresh(const struct unwinder *u, uint32_t slot, uint64_t ts_ns)
 void unwinder__forget(struct unwinder *u, uint32_t slot)
 {
 	if (slot < u->t.dir_cap)
-		publish(u, slot, 0, 0, 0);
+		publish(u, slot, 0, 0, 0, 0, 0);
 }
 
 void unwinder__stats(const struct unwinder *u, struct unwind_stats *out)

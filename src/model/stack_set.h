@@ -50,6 +50,8 @@ struct stack_set {
 	/* stacks (weighted) with user frames; of them, walked with unwind tables, and
 	 * walked to the outermost frame (_start, a thread's start) */
 	uint64_t user_stacks, user_unwound, user_complete;
+	/* ... and with Python frames (bpf/unwind.h walks CPython's) */
+	uint64_t python_stacks;
 	/* on-CPU samples inside procscope's own BPF programs: its overhead */
 	uint64_t own_samples;
 	/* internals */

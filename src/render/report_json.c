@@ -337,6 +337,7 @@ static void json_stacks(struct json_writer *w, const struct snapshot *s)
 	jw_kv_u64(w, "user_stacks", set->user_stacks);
 	jw_kv_u64(w, "user_stacks_unwound", set->user_unwound);
 	jw_kv_u64(w, "user_stacks_complete", set->user_complete);
+	jw_kv_u64(w, "python_stacks", set->python_stacks);
 	jw_kv_u64(w, "procscope_samples", set->own_samples);
 	jw_kv_u64(w, "kernel_stacks_lost", x->stats[STAT_KSTACK_LOST]);
 	jw_kv_u64(w, "user_stacks_lost", x->stats[STAT_USTACK_LOST]);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "symbols/elfsyms.h"
 #include "lib/util.h"
@@ -280,6 +281,55 @@ int elf_syms__load_mem(struct elf_syms *e, const void *image, size_t size)
 	if (!elf)
 		return -EINVAL;
 	err = load(e, elf);
+	elf_end(elf);
+	return err;
+}
+
+/* Symbol @name in section @scn (a symbol table): 0 and *@out, or -ENOENT. */
+static int find_symbol(Elf *elf, Elf_Scn *scn, const char *name, GElf_Sym *out)
+{
+	GElf_Shdr sh;
+	Elf_Data *d;
+
+	if (!gelf_getshdr(scn, &sh) || !sh.sh_entsize || !(d = elf_getdata(scn, NULL)))
+		return -ENOENT;
+	for (size_t i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
+		const char *n;
+
+		if (gelf_getsym(d, (int)i, out) && out->st_shndx != SHN_UNDEF &&
+		    (n = elf_strptr(elf, sh.sh_link, out->st_name)) && !strcmp(n, name))
+			return 0;
+	}
+	return -ENOENT;
+}
+
+int elf_object_fd(int fd, const char *name, uint64_t *vaddr, void *buf, size_t len)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Sym sym;
+	GElf_Shdr sh;
+	int err = -ENOENT;
+	Elf *elf;
+
+	elf_init();
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf)
+		return -EINVAL;
+	while (err && (scn = elf_nextscn(elf, scn)))
+		if (gelf_getshdr(scn, &sh) &&
+		    (sh.sh_type == SHT_DYNSYM || sh.sh_type == SHT_SYMTAB))
+			err = find_symbol(elf, scn, name, &sym);
+	if (!err) {
+		*vaddr = sym.st_value;
+		/* its bytes, from its section in the file (no bytes in .bss) */
+		if (buf &&
+		    (!gelf_getshdr(elf_getscn(elf, sym.st_shndx), &sh) ||
+		     sh.sh_type != SHT_PROGBITS || sym.st_value < sh.sh_addr ||
+		     sym.st_value - sh.sh_addr + len > sh.sh_size ||
+		     pread(fd, buf, len, (off_t)(sh.sh_offset + sym.st_value - sh.sh_addr)) !=
+			     (ssize_t)len))
+			err = -EINVAL;
+	}
 	elf_end(elf);
 	return err;
 }

@@ -53,6 +53,12 @@ int elf_ident_fd(int fd, struct elf_ident *out);
 /* The same for an image in memory (the vDSO). */
 int elf_ident_mem(const void *image, size_t size, struct elf_ident *out);
 
+/*
+ * Data symbol @name of the ELF file open as @fd (.dynsym or .symtab): its address in
+ * *@vaddr, and, if @buf, its first @len bytes from the file. 0, -ENOENT or -EINVAL.
+ */
+int elf_object_fd(int fd, const char *name, uint64_t *vaddr, void *buf, size_t len);
+
 int elf_syms__load_fd(struct elf_syms *e, int fd);
 int elf_syms__load_mem(struct elf_syms *e, const void *image, size_t size);
 void elf_syms__free(struct elf_syms *e);

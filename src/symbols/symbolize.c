@@ -16,6 +16,7 @@
 #include "symbols/cfi.h"
 #include "symbols/elfsyms.h"
 #include "symbols/perfmap.h"
+#include "symbols/python.h"
 #include "lib/log.h"
 #include "symbols/symbolize.h"
 #include "lib/untrusted.h"
@@ -44,7 +45,9 @@ struct module {
 		ino_t ino;
 	} alias[MODULE_ALIASES];
 	int n_alias;
-	int fd; /* open until its symbols and its call frame information are read */
+	int fd;		     /* open until its symbols and its call frame information are read */
+	uint64_t py_runtime; /* a CPython interpreter: _PyRuntime's address, else 0 */
+	uint32_t py_version; /* ... and its PY_VERSION_HEX */
 	bool parsed, cfi_read, vdso;
 	struct elf_ident ident; /* program headers and debug link, at first sight */
 	const void *image;	/* the vDSO: in memory */
@@ -252,6 +255,8 @@ static struct module *module_of_fd(struct symbolizer *s, int fd, const char *pat
 	m->build_id_len = len;
 	memcpy(m->build_id, ident.build_id, (size_t)len);
 	build_id_hex(ident.build_id, len, m->build_id_hex);
+	if (py_file_name(path) && py_elf_probe(fd, &m->py_runtime, &m->py_version))
+		m->py_runtime = 0;
 	return m;
 }
 
@@ -759,6 +764,18 @@ bool symbolizer__module_inode(const struct symbolizer *s, uint32_t id, int k, ui
 			break;
 		}
 	}
+	return true;
+}
+
+bool symbolizer__module_python(struct symbolizer *s, uint32_t id, uint64_t *runtime,
+			       uint32_t *version)
+{
+	const struct module *m = module_by_id(s, id);
+
+	if (!m || !m->py_runtime)
+		return false;
+	*runtime = m->py_runtime;
+	*version = m->py_version;
 	return true;
 }
 

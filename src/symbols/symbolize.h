@@ -65,6 +65,12 @@ struct cfi_rows;
  */
 int symbolizer__module_cfi(struct symbolizer *s, uint32_t id, struct cfi_rows *out);
 /*
+ * Is module @id a CPython interpreter (3.11 or later)? Its _PyRuntime's address in the
+ * file (*@runtime) and its PY_VERSION_HEX (*@version).
+ */
+bool symbolizer__module_python(struct symbolizer *s, uint32_t id, uint64_t *runtime,
+			       uint32_t *version);
+/*
  * Module @id's inode number @k (0: the first it was found under; then others with its
  * build id -- an overlay's and the real file's), in the kernel's terms (dev_t as
  * major << 20 | minor), and its code segment's p_vaddr - p_offset. false past the

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0
+/* CPython's layouts and the code objects read; see pycode.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel/pycode.h"
+#include "lib/util.h"
+
+/*
+ * Offsets from CPython's own headers (Include/internal: pycore_runtime.h,
+ * pycore_interp.h, pycore_frame.h; Include/cpython: pystate.h, code.h,
+ * unicodeobject.h, bytesobject.h), x86-64, as Debian's python3.11-dev has them.
+ */
+static const struct py_layout layouts[PY_LAYOUTS] = {
+	[1] =
+		{
+			.rt_interp_head = 40,
+			.is_threads_head = 16,
+			.ts_next = 8,
+			.ts_native_tid = 160,
+			.ts_cframe = 56,
+			.cf_current_frame = 8,
+			.fr_code = 32,
+			.fr_previous = 48,
+			.fr_prev_instr = 56,
+			.fr_is_entry = 68,
+			.fr_owner = 69,
+			.co_code_adaptive = 184,
+			.co_firstlineno = 72,
+			.co_filename = 112,
+			.co_qualname = 128,
+			.co_linetable = 136,
+			.str_length = 16,
+			.str_state = 32,
+			.str_ascii_data = 48,
+			.str_utf8 = 56,
+			.bytes_size = 16,
+			.bytes_data = 32,
+			.owner_cstack = 0xff,
+		},
+};
+
+uint32_t py_layout_index(uint32_t version)
+{
+	switch (version >> 16) {
+	case 0x030b:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+const struct py_layout *py_layout_at(uint32_t index)
+{
+	return index && index < PY_LAYOUTS && layouts[index].ts_next ? &layouts[index] : NULL;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct py_code_key *x = &((const struct py_entry *)a)->k,
+				 *y = &((const struct py_entry *)b)->k;
+
+	if (x->tgid != y->tgid)
+		return x->tgid < y->tgid ? -1 : 1;
+	return x->code < y->code ? -1 : x->code > y->code;
+}
+
+static const struct py_entry *find(struct py_codes *t, uint32_t tgid, uint64_t code)
+{
+	struct py_entry want = {.k = {.code = code, .tgid = tgid}};
+
+	if (!t->sorted && t->n)
+		qsort(t->e, t->n, sizeof(*t->e), cmp_entry);
+	t->sorted = true;
+	return t->n ? bsearch(&want, t->e, t->n, sizeof(*t->e), cmp_entry) : NULL;
+}
+
+bool py_codes__has(struct py_codes *t, uint32_t tgid, uint64_t code)
+{
+	return find(t, tgid, code) != NULL;
+}
+
+void py_codes__put(struct py_codes *t, uint32_t tgid, uint64_t code, const struct py_code *v)
+{
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 64;
+		t->e = xrealloc(t->e, t->cap * sizeof(*t->e));
+	}
+	t->e[t->n].k = (struct py_code_key){.code = code, .tgid = tgid};
+	t->e[t->n++].v = *v;
+	t->sorted = false;
+}
+
+const struct py_code *py_codes__get(struct py_codes *t, uint32_t tgid, uint64_t code)
+{
+	const struct py_entry *e = find(t, tgid, code);
+
+	return e ? &e->v : NULL;
+}
+
+void py_codes__release(struct py_codes *t)
+{
+	free(t->e);
+	memset(t, 0, sizeof(*t));
+}

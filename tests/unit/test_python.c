@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * CPython's line tables, against CPython itself: the table and every instruction's
+ * line below are what Debian's python3.11 gives for this function (co_linetable,
+ * co_firstlineno, and co_positions(), one per 2-byte code unit):
+ *
+ *   def f(n):                        # line 2 (a line 1 is empty)
+ *       s = 0
+ *       for i in range(n):
+ *           if i % 3:
+ *               s += i
+ *                                    # two empty lines
+ *
+ *           else:
+ *               s -= 1
+ *       try:
+ *           x = 1 / n
+ *       except ZeroDivisionError:
+ *           x = None
+ *       return s, x
+ *
+ * It has entries of every form: short, one-line, no-column, long (a line delta of
+ * more than 2, and backwards), and none.
+ */
+#include <stdint.h>
+
+#include "lib/util.h"
+#include "symbols/python.h"
+#include "test.h"
+
+static const uint8_t table[] = {
+	0x80, 0x00, 0xd8, 0x08, 0x09, 0x80, 0x41, 0xdd, 0x0d, 0x12, 0x90, 0x31, 0x89, 0x58,
+	0x8c, 0x58, 0xf0, 0x00, 0x06, 0x05, 0x13, 0xf0, 0x00, 0x06, 0x05, 0x13, 0x88, 0x01,
+	0xd8, 0x0b, 0x0c, 0x88, 0x71, 0x89, 0x35, 0xf0, 0x00, 0x05, 0x09, 0x13, 0xd8, 0x0c,
+	0x0d, 0x90, 0x11, 0x89, 0x46, 0x88, 0x41, 0x88, 0x41, 0xf0, 0x08, 0x00, 0x0d, 0x0e,
+	0x90, 0x11, 0x89, 0x46, 0x88, 0x41, 0x88, 0x41, 0xf0, 0x02, 0x03, 0x05, 0x11, 0xd8,
+	0x0c, 0x0d, 0x90, 0x01, 0x89, 0x45, 0x88, 0x01, 0x88, 0x01, 0xf8, 0xdd, 0x0b, 0x1c,
+	0xf0, 0x00, 0x01, 0x05, 0x11, 0xf0, 0x00, 0x01, 0x05, 0x11, 0xf0, 0x00, 0x01, 0x05,
+	0x11, 0xd8, 0x0c, 0x10, 0x88, 0x01, 0x88, 0x01, 0x88, 0x01, 0xf0, 0x03, 0x01, 0x05,
+	0x11, 0xf8, 0xf8, 0xf8, 0xe0, 0x0b, 0x0c, 0x88, 0x61, 0x88, 0x34, 0x80, 0x4b,
+};
+
+static const int lines[] = {
+	2,  3,	3,  4,	4,  4,	4,  4,	4,  4,	4,  4,	4,  4,	4,  4,	4,  4,	4,  4,	5,  5,
+	5,  5,	5,  6,	6,  6,	6,  6,	6,  10, 10, 10, 10, 10, 10, 11, 12, 12, 12, 12, 12, 12,
+	-1, 13, 13, 13, 13, 13, 13, 13, 13, 13, 14, 14, 14, 14, 13, -1, -1, -1, 15, 15, 15, 15,
+};
+
+TEST(test_python__every_instruction_on_its_line)
+{
+	for (uint32_t i = 0; i < ARRAY_SIZE(lines); i++)
+		CHECK_I64(py_line(table, sizeof(table), 2, i), lines[i]);
+	/* past the code's end: no line */
+	CHECK_I64(py_line(table, sizeof(table), 2, ARRAY_SIZE(lines)), -1);
+}
+
+TEST(test_python__a_cut_table_names_what_it_holds)
+{
+	/* the walker keeps a table's first bytes: lines before the cut are right */
+	CHECK_I64(py_line(table, 16, 2, 16), 4);
+	/* and beyond the bytes kept: none, never a guess */
+	CHECK_I64(py_line(table, 16, 2, 17), -1);
+	/* cut inside an entry (bytes 28-30, instruction 20, line 5): none */
+	CHECK_I64(py_line(table, 31, 2, 20), 5);
+	CHECK_I64(py_line(table, 29, 2, 20), -1);
+	CHECK_I64(py_line(table, 0, 2, 0), -1);
+}
+
+TEST(test_python__interpreter_file_names)
+{
+	CHECK(py_file_name("/usr/bin/python3.11"));
+	CHECK(py_file_name("/usr/lib/x86_64-linux-gnu/libpython3.12.so.1.0"));
+	CHECK(py_file_name("python3"));
+	CHECK(!py_file_name("/usr/bin/python2.7"));
+	CHECK(!py_file_name("/usr/lib/libc.so.6"));
+	CHECK(!py_file_name("/opt/mypython3/bin/node"));
+}
