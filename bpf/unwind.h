@@ -552,9 +552,10 @@ static __always_inline int py_str(const struct py_layout *L, __u64 str, char *ds
 }
 
 /* First sight of code object @code in this process: its names and line table. */
-static __always_inline void py_code_note(struct uw_walk *w, const struct py_layout *L, __u64 code)
+static __always_inline void py_code_note(struct uw_walk *w, const struct py_layout *L, __u64 code,
+					 __u32 stamp)
 {
-	struct py_code_key k = {.code = code, .tgid = w->py_tgid};
+	struct py_code_key k = {.code = code, .tgid = w->py_tgid, .stamp = stamp};
 	__u32 nest = w->nest;
 	struct py_code *c;
 	__u64 str = 0, lines = 0, size = 0;
@@ -623,7 +624,8 @@ __noinline int py_frame(struct uw_walk *w)
 	__u32 nest = w ? w->nest : 0, idx = w ? w->py_layout : 0;
 	struct stack_user *out = bpf_map_lookup_elem(&unwind_scratch, &nest);
 	const struct py_layout *L = bpf_map_lookup_elem(&py_layouts, &idx);
-	__u64 f, code = 0, prev = 0, instr = 0, at, pos;
+	__u64 f, code = 0, prev = 0, instr = 0, at, pos, qual = 0, file = 0, stamp;
+	__u32 first = 0;
 	__u8 owner = 0, entry = 0;
 	__u32 n;
 
@@ -647,13 +649,20 @@ __noinline int py_frame(struct uw_walk *w)
 	if (bpf_probe_read_user(&code, sizeof(code), (void *)(f + L->fr_code)) || !code)
 		return 1;
 	bpf_probe_read_user(&instr, sizeof(instr), (void *)(f + L->fr_prev_instr));
+	/* the code object's stamp: its qualified name, file name and first line */
+	bpf_probe_read_user(&qual, sizeof(qual), (void *)(code + L->co_qualname));
+	bpf_probe_read_user(&file, sizeof(file), (void *)(code + L->co_filename));
+	bpf_probe_read_user(&first, sizeof(first), (void *)(code + L->co_firstlineno));
+	stamp = (qual ^ file * 0x9e3779b97f4a7c15ULL ^ first) * 0x9e3779b97f4a7c15ULL;
+	stamp = (stamp >> 56) & FRAME_PY_STAMP_MAX;
 	if (L->fr_is_entry)
 		bpf_probe_read_user(&entry, 1, (void *)(f + L->fr_is_entry));
 	/* the instruction's index: 2-byte code units from the code's first */
 	pos = instr > code + L->co_code_adaptive ? (instr - code - L->co_code_adaptive) / 2 : 0;
 	if (pos > FRAME_PY_IDX_MAX)
 		pos = FRAME_PY_IDX_MAX;
-	at = FRAME_PY_AT | (__u64)w->py_tgid << FRAME_PY_TGID_SHIFT | pos << FRAME_PY_IDX_SHIFT |
+	at = FRAME_PY_AT | (__u64)w->py_tgid << FRAME_PY_TGID_SHIFT |
+	     stamp << FRAME_PY_STAMP_SHIFT | pos << FRAME_PY_IDX_SHIFT |
 	     (entry ? FRAME_PY_ENTRY : 0);
 	out->frames[n] = at;
 	out->frames[n + 1] = FRAME_PY_CODE | (code & FRAME_ADDR_MASK);
@@ -662,7 +671,7 @@ __noinline int py_frame(struct uw_walk *w)
 	w->hash = (w->hash ^ at) * 0x9e3779b97f4a7c15ULL;
 	w->hash = (w->hash ^ code) * 0x9e3779b97f4a7c15ULL;
 	w->hash ^= w->hash >> 29;
-	py_code_note(w, L, code);
+	py_code_note(w, L, code, (__u32)stamp);
 	return 0;
 }
 

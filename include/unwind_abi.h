@@ -107,19 +107,23 @@ struct unwind_dir {
 /*
  * A Python frame: two entries after the native frames, FRAME_PY_AT then FRAME_PY_CODE
  * (file ids no file gets). FRAME_PY_AT holds the process (its tgid, as py_codes is
- * keyed), the instruction's index in the code and whether the frame is the first a
- * call of the interpreter's eval function ran ("entry": a group of Python frames ends
- * there, spliced where that native frame is); FRAME_PY_CODE the code object's address.
+ * keyed), a stamp of the code object (its name's, file's and first line's: a code
+ * object freed -- a module's, once imported -- leaves its address to another), the
+ * instruction's index in the code and whether the frame is the first a call of the
+ * interpreter's eval function ran ("entry": a group of Python frames ends there,
+ * spliced where that native frame is); FRAME_PY_CODE the code object's address.
  */
 #define FRAME_PY_AT (FRAME_FILE | 0x7ffeULL << FRAME_FILE_SHIFT)
 #define FRAME_PY_CODE (FRAME_FILE | 0x7fffULL << FRAME_FILE_SHIFT)
 #define FRAME_PY_MASK (FRAME_FILE | 0x7fffULL << FRAME_FILE_SHIFT)
 #define FRAME_PY_ENTRY 1ULL
 #define FRAME_PY_IDX_SHIFT 1
-#define FRAME_PY_IDX_MAX 0xffffffULL /* 24 bits */
-#define FRAME_PY_TGID_SHIFT 25	     /* 23 bits: above pid_max's 4M */
-#define PY_DEPTH 40		     /* Python frames walked */
-#define PY_THREADS 64		     /* thread states searched for the current thread's */
+#define FRAME_PY_IDX_MAX 0xffffULL /* 16 bits */
+#define FRAME_PY_STAMP_SHIFT 17	   /* 8 bits: which code object was at the address */
+#define FRAME_PY_STAMP_MAX 0xffULL
+#define FRAME_PY_TGID_SHIFT 25 /* 23 bits: above pid_max's 4M */
+#define PY_DEPTH 40	       /* Python frames walked */
+#define PY_THREADS 64	       /* thread states searched for the current thread's */
 
 /*
  * Where CPython keeps what the walker reads, for one interpreter version: offsets
@@ -162,7 +166,7 @@ struct py_layout {
 struct py_code_key {
 	__u64 code;
 	__u32 tgid;
-	__u32 pad;
+	__u32 stamp;
 };
 
 struct py_code {

@@ -55,6 +55,16 @@ const struct py_layout *py_layout_at(uint32_t index)
 	return index && index < PY_LAYOUTS && layouts[index].ts_next ? &layouts[index] : NULL;
 }
 
+struct py_code_key py_code_key_of(uint64_t at, uint64_t code)
+{
+	at &= FRAME_ADDR_MASK;
+	return (struct py_code_key){
+		.code = code & FRAME_ADDR_MASK,
+		.tgid = (uint32_t)(at >> FRAME_PY_TGID_SHIFT),
+		.stamp = (uint32_t)((at >> FRAME_PY_STAMP_SHIFT) & FRAME_PY_STAMP_MAX),
+	};
+}
+
 static int cmp_entry(const void *a, const void *b)
 {
 	const struct py_code_key *x = &((const struct py_entry *)a)->k,
@@ -62,12 +72,14 @@ static int cmp_entry(const void *a, const void *b)
 
 	if (x->tgid != y->tgid)
 		return x->tgid < y->tgid ? -1 : 1;
-	return x->code < y->code ? -1 : x->code > y->code;
+	if (x->code != y->code)
+		return x->code < y->code ? -1 : 1;
+	return x->stamp < y->stamp ? -1 : x->stamp > y->stamp;
 }
 
-static const struct py_entry *find(struct py_codes *t, uint32_t tgid, uint64_t code)
+static const struct py_entry *find(struct py_codes *t, const struct py_code_key *k)
 {
-	struct py_entry want = {.k = {.code = code, .tgid = tgid}};
+	struct py_entry want = {.k = *k};
 
 	if (!t->sorted && t->n)
 		qsort(t->e, t->n, sizeof(*t->e), cmp_entry);
@@ -75,25 +87,25 @@ static const struct py_entry *find(struct py_codes *t, uint32_t tgid, uint64_t c
 	return t->n ? bsearch(&want, t->e, t->n, sizeof(*t->e), cmp_entry) : NULL;
 }
 
-bool py_codes__has(struct py_codes *t, uint32_t tgid, uint64_t code)
+bool py_codes__has(struct py_codes *t, const struct py_code_key *k)
 {
-	return find(t, tgid, code) != NULL;
+	return find(t, k) != NULL;
 }
 
-void py_codes__put(struct py_codes *t, uint32_t tgid, uint64_t code, const struct py_code *v)
+void py_codes__put(struct py_codes *t, const struct py_code_key *k, const struct py_code *v)
 {
 	if (t->n == t->cap) {
 		t->cap = t->cap ? t->cap * 2 : 64;
 		t->e = xrealloc(t->e, t->cap * sizeof(*t->e));
 	}
-	t->e[t->n].k = (struct py_code_key){.code = code, .tgid = tgid};
+	t->e[t->n].k = *k;
 	t->e[t->n++].v = *v;
 	t->sorted = false;
 }
 
-const struct py_code *py_codes__get(struct py_codes *t, uint32_t tgid, uint64_t code)
+const struct py_code *py_codes__get(struct py_codes *t, const struct py_code_key *k)
 {
-	const struct py_entry *e = find(t, tgid, code);
+	const struct py_entry *e = find(t, k);
 
 	return e ? &e->v : NULL;
 }

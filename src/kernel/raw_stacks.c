@@ -61,8 +61,8 @@ static void py_frame(struct py_codes *py, const struct raw_stack *r, uint32_t u,
 		     struct sym_frame *sf, char *buf, size_t len)
 {
 	uint64_t at = r->uunw[u] & FRAME_ADDR_MASK, code = r->uunw[u + 1] & FRAME_ADDR_MASK;
-	const struct py_code *c =
-		py ? py_codes__get(py, (uint32_t)(at >> FRAME_PY_TGID_SHIFT), code) : NULL;
+	struct py_code_key k = py_code_key_of(at, code);
+	const struct py_code *c = py ? py_codes__get(py, &k) : NULL;
 	int line = -1;
 
 	*sf = (struct sym_frame){.name = buf, .module = "[python]", .build_id = "", .code = true};
@@ -87,45 +87,66 @@ static void py_frame(struct py_codes *py, const struct raw_stack *r, uint32_t u,
 	sf->resolved = true;
 }
 
+/* Python frames from @p to the end of their group (its entry frame), into @ids. */
+static uint32_t py_group(struct stack_set *set, struct py_codes *py, const struct raw_stack *r,
+			 uint32_t *p, uint32_t *ids, uint64_t weight)
+{
+	char buf[PY_NAME_MAX + PY_FILE_MAX + 32];
+	struct sym_frame sf;
+	uint32_t n = 0;
+	bool entry;
+
+	do {
+		entry = r->uunw[*p] & FRAME_PY_ENTRY;
+		py_frame(py, r, *p, &sf, buf, sizeof(buf));
+		ids[n++] = frame_intern(set, &sf, false);
+		set->user_frames += weight;
+		set->user_resolved += sf.resolved ? weight : 0;
+		*p += 2;
+	} while (!entry && *p + 1 < r->n_u);
+	return n;
+}
+
+static bool is_eval(const struct sym_frame *sf)
+{
+	return !strcmp(sf->name, "_PyEval_EvalFrameDefault");
+}
+
 /*
  * @r's user frames, leaf first, interned into @ids (room for n_u): the native ones of
  * the first @n_nat, each group of Python frames in place of the interpreter's eval
- * function that ran it (a group ends at its entry frame); groups left over (the native
- * walk ended first) go outermost. How many.
+ * function that ran it (a group ends at its entry frame). Groups beyond the eval
+ * frames named: the innermost's function runs in code without a name (its cold part,
+ * split off by the compiler) when the native walk is whole -- they go leafmost; else
+ * the walk ended first, and they go outermost. How many.
  */
 static uint32_t user_frames(struct stack_set *set, struct symbolizer *sym, struct py_codes *py,
 			    const struct raw_stack *r, uint32_t slot, uint32_t n_nat, uint32_t *ids,
 			    uint64_t weight)
 {
-	uint32_t n = 0, p = py_first(r);
-	char buf[PY_NAME_MAX + PY_FILE_MAX + 32];
+	uint32_t n = 0, p = py_first(r), groups = 0, evals = 0;
 	struct sym_frame sf;
 
+	for (uint32_t q = p; q + 1 < r->n_u; q += 2)
+		groups += q + 3 >= r->n_u || (r->uunw[q] & FRAME_PY_ENTRY);
+	for (uint32_t u = 0; groups && u < n_nat; u++) {
+		user_frame(sym, slot, r, u, &sf);
+		evals += is_eval(&sf);
+	}
+	for (; r->u_end == UW_END_COMPLETE && groups > evals; groups--)
+		n += py_group(set, py, r, &p, ids + n, weight);
 	for (uint32_t u = 0; u < n_nat; u++) {
 		user_frame(sym, slot, r, u, &sf);
-		if (p + 1 < r->n_u && !strcmp(sf.name, "_PyEval_EvalFrameDefault")) {
-			bool entry;
-
-			do {
-				entry = r->uunw[p] & FRAME_PY_ENTRY;
-				py_frame(py, r, p, &sf, buf, sizeof(buf));
-				ids[n++] = frame_intern(set, &sf, false);
-				set->user_frames += weight;
-				set->user_resolved += sf.resolved ? weight : 0;
-				p += 2;
-			} while (!entry && p + 1 < r->n_u);
+		if (p + 1 < r->n_u && is_eval(&sf)) {
+			n += py_group(set, py, r, &p, ids + n, weight);
 			continue;
 		}
 		ids[n++] = frame_intern(set, &sf, false);
 		set->user_frames += weight;
 		set->user_resolved += sf.resolved ? weight : 0;
 	}
-	for (; p + 1 < r->n_u; p += 2) {
-		py_frame(py, r, p, &sf, buf, sizeof(buf));
-		ids[n++] = frame_intern(set, &sf, false);
-		set->user_frames += weight;
-		set->user_resolved += sf.resolved ? weight : 0;
-	}
+	while (p + 1 < r->n_u)
+		n += py_group(set, py, r, &p, ids + n, weight);
 	return n;
 }
 

@@ -503,12 +503,10 @@ static void py_codes_fetch(struct session *s, const __u64 *frames, uint32_t n)
 
 		if ((frames[i] & FRAME_PY_MASK) != FRAME_PY_AT)
 			continue;
-		k = (struct py_code_key){
-			.code = frames[i + 1] & FRAME_ADDR_MASK,
-			.tgid = (uint32_t)((frames[i] & FRAME_ADDR_MASK) >> FRAME_PY_TGID_SHIFT)};
-		if (!py_codes__has(&s->py, k.tgid, k.code) &&
+		k = py_code_key_of(frames[i], frames[i + 1]);
+		if (!py_codes__has(&s->py, &k) &&
 		    !bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.py_codes), &k, &c))
-			py_codes__put(&s->py, k.tgid, k.code, &c);
+			py_codes__put(&s->py, &k, &c);
 	}
 }
 

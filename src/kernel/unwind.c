@@ -267,10 +267,10 @@ int unwinder__load(struct unwinder *u, uint32_t slot, uint32_t pid)
 		if (!py_runtime && symbolizer__module_python(u->sym, m[i].module, &at, &version)) {
 			py_layout = py_layout_index(version);
 			py_runtime = py_layout ? at + m[i].bias : 0;
-			if (py_layout)
-				u->stats.py_procs++;
-			else
+			if (!py_layout)
 				u->stats.py_unknown = version;
+			else if (!u->t.dir[slot].py_runtime)
+				u->stats.py_procs++; /* not when read again */
 		}
 	}
 	first = n ? maps_alloc(u, (uint32_t)n, now_ns()) : 0;

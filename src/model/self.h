@@ -23,7 +23,7 @@ struct unwind_stats {
 	uint64_t rows;	      /* rows in use, of rows_cap */
 	uint64_t maps_full;   /* processes whose mappings did not fit */
 	uint64_t parse_ns;    /* time spent reading call frame information */
-	uint64_t py_procs;    /* Python processes whose frames are walked (loads of them) */
+	uint64_t py_procs;    /* Python processes whose frames are walked */
 	uint32_t py_unknown;  /* a CPython version met with no layout known (PY_VERSION_HEX) */
 };
 

@@ -815,6 +815,17 @@ static void json_self(struct json_writer *w, const struct self_stats *x)
 		jw_kv_u64(w, "rows_max", x->unwind_rows_max);
 		jw_kv_u64(w, "mappings_full", x->unwind.maps_full);
 		jw_kv_u64(w, "parse_ns", x->unwind.parse_ns);
+		jw_kv_u64(w, "python_processes", x->unwind.py_procs);
+		jw_key(w, "python_unknown_version");
+		if (x->unwind.py_unknown) {
+			char v[16];
+
+			snprintf(v, sizeof(v), "%u.%u", x->unwind.py_unknown >> 24,
+				 (x->unwind.py_unknown >> 16) & 0xff);
+			jw_string(w, v);
+		} else {
+			jw_null(w);
+		}
 		jw_object_end(w);
 	}
 	jw_object_end(w);

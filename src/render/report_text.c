@@ -800,6 +800,15 @@ static void self(FILE *f, const struct snapshot *s)
 			x->unwind.files_full ? " (FULL: raise --unwind-rows)" : "",
 			fmt_dur(b[4], sizeof(b[4]), x->unwind.parse_ns),
 			s->stacks ? pct(s->stacks->user_complete, s->stacks->user_stacks) : 0.0);
+	if (x->unwind_on && x->unwind.py_procs)
+		fprintf(f, "  Python frames (CPython 3.11) walked in %llu process%s\n",
+			(unsigned long long)x->unwind.py_procs,
+			x->unwind.py_procs == 1 ? "" : "es");
+	if (x->unwind_on && x->unwind.py_unknown)
+		fprintf(f,
+			"  Python %u.%u: no frame layout known for this version: its stacks show "
+			"the interpreter's native frames only\n",
+			x->unwind.py_unknown >> 24, (x->unwind.py_unknown >> 16) & 0xff);
 	if (s->stacks && s->stacks->oncpu_samples && s->stacks->own_samples)
 		fprintf(f,
 			"  in the target's on-CPU samples: %.1f%% in its own BPF programs "
