@@ -9,7 +9,9 @@
 #  - cost: each program doing a fixed amount of work, pinned to one CPU: its elapsed
 #    time under no tracing, procscope --only profile --unwind fp, procscope --only
 #    profile (unwind tables) and perf record --call-graph dwarf, all at 99 Hz; and
-#    procscope's own CPU time and peak RSS.
+#    procscope's own CPU time and peak RSS;
+#  - Python frames: python3 (fib(35), 36 Python frames deep) under procscope --only
+#    profile with and without --no-python-frames: elapsed time and BPF time per run.
 #   env: REPS (default 5)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -86,7 +88,11 @@ run() {
 	fp) "$PROCSCOPE" --only profile --unwind fp -o /dev/null -- "${timed[@]}" "${cmd[@]}" ;;
 	cfi) "$PROCSCOPE" --only profile --json -o "$tmp/$n.json" -- "${timed[@]}" "${cmd[@]}"
 		jq -r 'select(.type == "report") | "\(.self.cpu_ns) \(.self.rss_peak_bytes)"' "$tmp/$n.json" \
-			>> "$tmp/self.$n" ;;
+			>> "$tmp/self.$n"
+		jq -r 'select(.type == "report") | .self.bpf_ns_per_run' "$tmp/$n.json" >> "$tmp/bpf.cfi.$n" ;;
+	nopy) "$PROCSCOPE" --only profile --no-python-frames --json -o "$tmp/$n.json" -- \
+		"${timed[@]}" "${cmd[@]}"
+		jq -r 'select(.type == "report") | .self.bpf_ns_per_run' "$tmp/$n.json" >> "$tmp/bpf.nopy.$n" ;;
 	perf) perf record -q -e cpu-clock -F 99 --call-graph dwarf -o "$tmp/c.data" -- \
 		"${timed[@]}" "${cmd[@]}" 2> /dev/null
 		# perf unwinds afterwards, in perf script or perf report: its CPU time
@@ -98,6 +104,7 @@ modes=()
 for n in cpp python xz gzip; do
 	[ "$n" = cpp ] && continue # time-bounded: its work varies, not its time
 	modes+=("$n:none" "$n:fp" "$n:cfi" "$n:perf")
+	[ "$n" = python ] && modes+=("$n:nopy")
 done
 interleave "$tmp/raw" run
 
@@ -120,5 +127,18 @@ for n in python xz gzip; do
 	row+=" $(awk '{ printf "%.1f\n", $2 / 1048576 }' "$tmp/self.$n" | median) MiB |"
 	row+=" $(median < "$tmp/post.$n") ms |"
 	echo "$row"
+done
+echo
+heading "Python frames: their cost on python3 fib(35) at 99 Hz ($REPS repetitions, medians)"
+echo
+echo "| procscope --only profile | elapsed | over no tracing | BPF time per program run |"
+echo "|---|---:|---:|---:|"
+base=$(awk '$2 == "python:none" { print $3 }' "$tmp/raw" | median)
+for mode in nopy cfi; do
+	med=$(awk -v m="python:$mode" '$2 == m { print $3 }' "$tmp/raw" | median)
+	printf '| %s | %s ms | %s | %s ns |\n' \
+		"$([ $mode = cfi ] && echo "Python frames (default)" || echo "--no-python-frames")" "$med" \
+		"$(awk -v a="$med" -v b="$base" 'BEGIN { printf "%+.1f%%", 100 * (a / b - 1) }')" \
+		"$(median < "$tmp/bpf.$mode.python")"
 done
 cp "$tmp/raw" "$OUT/unwind.raw"

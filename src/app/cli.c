@@ -47,6 +47,9 @@ static const char doc[] =
 	"                                      where it burns CPU, as a flame graph\n"
 	"  procscope --offcpu --flamegraph wait.svg --pprof prof.pb.gz -p 4242 -d 30\n"
 	"                                      where it runs and where it blocks\n"
+	"  procscope --offcpu --folded-offcpu py.txt -- python3 etl.py\n"
+	"                                      a Python program's waits, by function\n"
+	"                                      and line: middle (etl.py:9)\n"
 	"  procscope --alert 'runq.p99 > 10ms' --alert 'io.share > 30%' \\\n"
 	"            --fail-on-alert -- make   fail a CI job on long waits\n"
 	"  procscope -i 5 --alert 'process.cpu.share > 95% for 3 intervals' \\\n"
@@ -114,6 +117,7 @@ enum {
 	OPT_CHECK,
 	OPT_UNWIND,
 	OPT_UNWIND_ROWS,
+	OPT_NO_PYTHON,
 	OPT_PROMETHEUS,
 	OPT_PROM_LABELS,
 	OPT_PROM_MAX_SERIES,
@@ -171,6 +175,10 @@ static const struct opt_spec options[] = {
 	 NULL,
 	 "How user stacks are walked: cfi (default: the files' unwind tables, so code built "
 	 "without frame pointers unwinds whole), or fp (frame pointers only)"},
+	{"no-python-frames", OPT_NO_PYTHON, NULL, G_STACKS, OT_FLAG, CFG(no_python), 0, 0, NULL,
+	 NULL,
+	 "Python stacks as the interpreter's own C frames only (by default, CPython 3.11's "
+	 "Python frames stand where it ran them: function (file.py:line))"},
 
 	{"duration", 'd', "SEC", G_OUTPUT, OT_DURATION, CFG(duration_ns), 1, 0,
 	 "a duration, e.g. 10, 500ms, 2m", NULL, "Stop after SEC seconds (units: ms, s, m, h)"},

@@ -313,6 +313,9 @@ static void configure_unwind(struct session *s, const struct config *cfg)
 	struct procscope_bpf *skel = s->skel;
 
 	skel->rodata->cfg_unwind = s->unwind;
+	s->python = s->unwind && !cfg->no_python;
+	if (!s->python)
+		bpf_map__set_max_entries(skel->maps.py_codes, 1);
 	if (!s->unwind) {
 		bpf_map__set_max_entries(skel->maps.unwind_rows, 1);
 		bpf_map__set_max_entries(skel->maps.unwind_files, 1);
@@ -321,7 +324,6 @@ static void configure_unwind(struct session *s, const struct config *cfg)
 		bpf_map__set_max_entries(skel->maps.unwind_inodes, 1);
 		bpf_map__set_max_entries(skel->maps.unwind_vmas, 1);
 		bpf_map__set_max_entries(skel->maps.stacks_unwound, 1);
-		bpf_map__set_max_entries(skel->maps.py_codes, 1);
 		return;
 	}
 	bpf_map__set_max_entries(skel->maps.unwind_rows, cfg->unwind_rows);
@@ -424,6 +426,7 @@ static int map_arrays(struct session *s)
 {
 	s->unwind_tables.add_inode = add_unwind_inode;
 	s->unwind_tables.ctx = s;
+	s->unwind_tables.python = s->python;
 	for (size_t i = 0; i < ARRAY_SIZE(mapped); i++) {
 		const struct bpf_map *m = mapped_map(s, &mapped[i]);
 		int err;
@@ -764,12 +767,13 @@ int session__open(struct session **out, const struct session_opts *o)
 	s->kernel.subsys = s->subsys;
 	/* a refusal may have turned the stacks off since choose_unwind() */
 	s->unwind &= !!(s->subsys & SUB_STACKS);
+	s->python &= s->unwind;
 	s->kernel.unwind_cfi = s->unwind;
 	err = map_arrays(s);
 	if (err)
 		goto fail;
 	/* the CPython layouts the unwinder may follow */
-	for (uint32_t i = 1; s->unwind && i < PY_LAYOUTS; i++)
+	for (uint32_t i = 1; s->python && i < PY_LAYOUTS; i++)
 		if (py_layout_at(i))
 			bpf_map_update_elem(bpf_map__fd(s->skel->maps.py_layouts), &i,
 					    py_layout_at(i), BPF_ANY);

@@ -76,6 +76,7 @@ struct session {
 	/* the stack counts of recycled processes, under their aggregates */
 	struct stackstore folded_stacks;
 	struct py_codes py; /* the Python code objects the stacks name */
+	bool python;	    /* Python frames walked (py_layouts filled) */
 	/* user stacks walked with unwind tables (bpf/unwind.h): the maps, mmap'ed */
 	bool unwind;
 	struct unwind_tables unwind_tables;

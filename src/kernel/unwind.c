@@ -264,7 +264,8 @@ int unwinder__load(struct unwinder *u, uint32_t slot, uint32_t pid)
 		file_load(u, m[i].module);
 		send_inodes(u, m[i].module);
 		/* a CPython interpreter: its frames are walked too, if its layout is known */
-		if (!py_runtime && symbolizer__module_python(u->sym, m[i].module, &at, &version)) {
+		if (u->t.python && !py_runtime &&
+		    symbolizer__module_python(u->sym, m[i].module, &at, &version)) {
 			py_layout = py_layout_index(version);
 			py_runtime = py_layout ? at + m[i].bias : 0;
 			if (!py_layout)

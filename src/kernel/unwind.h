@@ -17,6 +17,7 @@
 #ifndef PROCSCOPE_UNWIND_H
 #define PROCSCOPE_UNWIND_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,6 +38,7 @@ struct unwind_tables {
 	/* a file's rows are in: tell the kernel its inode (unwind_inodes); 0 or -errno */
 	int (*add_inode)(void *ctx, const struct unwind_inode *key, uint32_t id);
 	void *ctx;
+	bool python; /* Python frames are walked: interpreters are looked for */
 };
 
 struct unwinder;

@@ -66,6 +66,7 @@ struct config {
 	const char *btf_path;	     /* NULL = /sys/kernel/btf/vmlinux */
 	unsigned int freq_hz;	     /* on-CPU sampling frequency */
 	int unwind_fp;		     /* user stacks by frame pointers only (--unwind fp) */
+	int no_python;		     /* no Python frames (--no-python-frames) */
 	unsigned int unwind_rows;    /* unwind rows the kernel holds */
 	uint64_t offcpu_min_ns;	     /* off-CPU intervals shorter than this are not counted */
 	const char *folded;	     /* on-CPU folded stacks */

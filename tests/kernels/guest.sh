@@ -49,6 +49,7 @@ CI=true PROCSCOPE_TEST_SLOW=1 bash tests/integration/run.sh \
 	test_stacks::test_chain_named_from_the_entry \
 	test_unwind::test_no_frame_pointers_whole_chain \
 	test_unwind::test_offcpu_without_frame_pointers \
+	test_python::test_python_frames_of_a_process_attached_to \
 	test_sched::test_context_switches_match_kernel \
 	test_lifecycle::test_exit_status_is_the_commands \
 	test_kernel::test_check_lists_every_subsystem \
