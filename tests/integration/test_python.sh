@@ -111,13 +111,14 @@ for (f, l, name), v in pstats.Stats(sys.argv[1]).stats.items():
 
 # A Python process running before procscope attaches (-p) gets its frames too.
 test_python_frames_of_a_process_attached_to() {
-	WL_WAIT=1 "$PY" "$HOT" cpu 4 > wl.out &
-	local pid=$!
-	BG_PIDS+=($pid)
-	# past the interpreter's start: it runs Python code when procscope attaches
-	wait_for wl.out '^ready'
+	local pid ps
+	# started and past the interpreter's start (waiting in main()) before the attach
+	pid=$(start_gated "$PY" "$HOT" cpu 1.5)
+	"$PROCSCOPE" -v -p "$pid" --folded p.txt -o /dev/null 2> err.txt &
+	ps=$!
+	wait_for err.txt attached
 	kill -USR1 "$pid"
-	"$PROCSCOPE" -p "$pid" -d 1.5 --folded p.txt -o /dev/null
+	wait "$ps"
 	assert_ge "$(py_share p.txt python3)" "${PROCSCOPE_TEST_SLOW:+0.8}${PROCSCOPE_TEST_SLOW:-0.95}" \
 		"$(head -3 p.txt | cut -c1-300)"
 	grep -qE ";main \(pyhot\.py:[0-9]+\);middle \(pyhot\.py:[0-9]+\);leaf_a" p.txt || die "$(head -3 p.txt)"
