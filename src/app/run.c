@@ -272,6 +272,9 @@ static int start_tracing(struct run *r, const struct cgroup_target *cg, uint64_t
 		}
 		/* its command line, while it is certainly there (BPF saw no exec of it) */
 		proctree__read_proc(&r->tree, (uint32_t)err, (uint32_t)cfg->pids[i]);
+		/* and its mappings: its first stacks unwind whole (an interpreter's too) */
+		if (r->unw)
+			unwinder__load(r->unw, (uint32_t)err, (uint32_t)cfg->pids[i]);
 	}
 	if (session__attach(r->sess))
 		return EXIT_RUNTIME;
