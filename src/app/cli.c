@@ -177,7 +177,7 @@ static const struct opt_spec options[] = {
 	 "without frame pointers unwinds whole), or fp (frame pointers only)"},
 	{"no-python-frames", OPT_NO_PYTHON, NULL, G_STACKS, OT_FLAG, CFG(no_python), 0, 0, NULL,
 	 NULL,
-	 "Python stacks as the interpreter's own C frames only (by default, CPython 3.11's "
+	 "Python stacks as the interpreter's own C frames only (by default, CPython 3.11-3.13's "
 	 "Python frames stand where it ran them: function (file.py:line))"},
 
 	{"duration", 'd', "SEC", G_OUTPUT, OT_DURATION, CFG(duration_ns), 1, 0,

@@ -9,7 +9,8 @@
 /*
  * Offsets from CPython's own headers (Include/internal: pycore_runtime.h,
  * pycore_interp.h, pycore_frame.h; Include/cpython: pystate.h, code.h,
- * unicodeobject.h, bytesobject.h), x86-64, as Debian's python3.11-dev has them.
+ * unicodeobject.h, bytesobject.h), x86-64, compiled with Py_BUILD_CORE and offsetof;
+ * 3.11 as Debian's python3.11-dev has them.
  */
 static const struct py_layout layouts[PY_LAYOUTS] = {
 	[1] =
@@ -38,6 +39,67 @@ static const struct py_layout layouts[PY_LAYOUTS] = {
 			.bytes_data = 32,
 			.owner_cstack = 0xff,
 		},
+	/*
+	 * 3.12 (3.12.1's headers): no is_entry -- an eval call's first frame sits on a
+	 * shim frame owned by the C stack; strings lost their wstr field.
+	 */
+	[2] =
+		{
+			.rt_interp_head = 40,
+			.is_threads_head = 72,
+			.ts_next = 8,
+			.ts_native_tid = 144,
+			.ts_cframe = 56,
+			.cf_current_frame = 0,
+			.fr_code = 0,
+			.fr_previous = 8,
+			.fr_prev_instr = 56,
+			.fr_is_entry = 0,
+			.fr_owner = 70,
+			.co_code_adaptive = 192,
+			.co_firstlineno = 68,
+			.co_filename = 112,
+			.co_qualname = 128,
+			.co_linetable = 136,
+			.str_length = 16,
+			.str_state = 32,
+			.str_ascii_data = 40,
+			.str_utf8 = 48,
+			.bytes_size = 16,
+			.bytes_data = 32,
+			.owner_cstack = 3,
+		},
+	/*
+	 * 3.13 (3.13.0's headers; the build with the GIL): the thread state holds its
+	 * current frame itself (no _PyCFrame); a frame's code is f_executable, its
+	 * instruction instr_ptr (the same index as 3.11's prev_instr gives).
+	 */
+	[3] =
+		{
+			.rt_interp_head = 632,
+			.is_threads_head = 7344,
+			.ts_next = 8,
+			.ts_native_tid = 160,
+			.ts_cframe = 72,
+			.cf_current_frame = 0xffff,
+			.fr_code = 0,
+			.fr_previous = 8,
+			.fr_prev_instr = 56,
+			.fr_is_entry = 0,
+			.fr_owner = 70,
+			.co_code_adaptive = 200,
+			.co_firstlineno = 68,
+			.co_filename = 112,
+			.co_qualname = 128,
+			.co_linetable = 136,
+			.str_length = 16,
+			.str_state = 32,
+			.str_ascii_data = 40,
+			.str_utf8 = 48,
+			.bytes_size = 16,
+			.bytes_data = 32,
+			.owner_cstack = 3,
+		},
 };
 
 uint32_t py_layout_index(uint32_t version)
@@ -45,6 +107,10 @@ uint32_t py_layout_index(uint32_t version)
 	switch (version >> 16) {
 	case 0x030b:
 		return 1;
+	case 0x030c:
+		return 2;
+	case 0x030d:
+		return 3;
 	default:
 		return 0;
 	}

@@ -801,7 +801,7 @@ static void self(FILE *f, const struct snapshot *s)
 			fmt_dur(b[4], sizeof(b[4]), x->unwind.parse_ns),
 			s->stacks ? pct(s->stacks->user_complete, s->stacks->user_stacks) : 0.0);
 	if (x->unwind_on && x->unwind.py_procs)
-		fprintf(f, "  Python frames (CPython 3.11) walked in %llu process%s\n",
+		fprintf(f, "  Python frames walked in %llu process%s\n",
 			(unsigned long long)x->unwind.py_procs,
 			x->unwind.py_procs == 1 ? "" : "es");
 	if (x->unwind_on && x->unwind.py_unknown)

@@ -8,10 +8,20 @@
 
 bool py_file_name(const char *path)
 {
-	const char *base = strrchr(path, '/');
+	const char *base = strrchr(path, '/'), *v;
 
 	base = base ? base + 1 : path;
-	return !strncmp(base, "python3", 7) || !strncmp(base, "libpython3", 10);
+	if (!strncmp(base, "python3", 7))
+		v = base + 7;
+	else if (!strncmp(base, "libpython3", 10))
+		v = base + 10;
+	else
+		return false;
+	/* python3.13t: the build without the GIL lays its objects out otherwise */
+	if (*v == '.')
+		for (v++; *v >= '0' && *v <= '9'; v++)
+			;
+	return *v != 't';
 }
 
 int py_elf_probe(int fd, uint64_t *runtime, uint32_t *version)

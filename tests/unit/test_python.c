@@ -71,6 +71,9 @@ TEST(test_python__interpreter_file_names)
 	CHECK(py_file_name("/usr/bin/python3.11"));
 	CHECK(py_file_name("/usr/lib/x86_64-linux-gnu/libpython3.12.so.1.0"));
 	CHECK(py_file_name("python3"));
+	CHECK(py_file_name("/root/.pyenv/versions/3.13.0/lib/libpython3.13.so.1.0"));
+	CHECK(!py_file_name("/usr/bin/python3.13t"));
+	CHECK(!py_file_name("/usr/lib/libpython3.13t.so.1.0"));
 	CHECK(!py_file_name("/usr/bin/python2.7"));
 	CHECK(!py_file_name("/usr/lib/libc.so.6"));
 	CHECK(!py_file_name("/opt/mypython3/bin/node"));
