@@ -131,26 +131,37 @@ struct py_code_key py_code_key_of(uint64_t at, uint64_t code)
 	};
 }
 
-static int cmp_entry(const void *a, const void *b)
+static uint64_t key_hash(const struct py_code_key *k)
 {
-	const struct py_code_key *x = &((const struct py_entry *)a)->k,
-				 *y = &((const struct py_entry *)b)->k;
+	uint64_t h = (k->code ^ (uint64_t)k->tgid << 40 ^ (uint64_t)k->stamp << 32) *
+		     0x9e3779b97f4a7c15ULL;
 
-	if (x->tgid != y->tgid)
-		return x->tgid < y->tgid ? -1 : 1;
-	if (x->code != y->code)
-		return x->code < y->code ? -1 : 1;
-	return x->stamp < y->stamp ? -1 : x->stamp > y->stamp;
+	return h ^ h >> 29;
 }
 
-static const struct py_entry *find(struct py_codes *t, const struct py_code_key *k)
+static bool key_eq(const struct py_code_key *a, const struct py_code_key *b)
 {
-	struct py_entry want = {.k = *k};
+	return a->code == b->code && a->tgid == b->tgid && a->stamp == b->stamp;
+}
 
-	if (!t->sorted && t->n)
-		qsort(t->e, t->n, sizeof(*t->e), cmp_entry);
-	t->sorted = true;
-	return t->n ? bsearch(&want, t->e, t->n, sizeof(*t->e), cmp_entry) : NULL;
+/* Where @k is in the index, or the empty bucket it would take. */
+static size_t probe(const struct py_codes *t, const struct py_code_key *k)
+{
+	size_t j = key_hash(k) & (t->index_cap - 1);
+
+	while (t->index[j] && !key_eq(&t->e[t->index[j] - 1].k, k))
+		j = (j + 1) & (t->index_cap - 1);
+	return j;
+}
+
+static const struct py_entry *find(const struct py_codes *t, const struct py_code_key *k)
+{
+	size_t j;
+
+	if (!t->n)
+		return NULL;
+	j = probe(t, k);
+	return t->index[j] ? &t->e[t->index[j] - 1] : NULL;
 }
 
 bool py_codes__has(struct py_codes *t, const struct py_code_key *k)
@@ -160,13 +171,23 @@ bool py_codes__has(struct py_codes *t, const struct py_code_key *k)
 
 void py_codes__put(struct py_codes *t, const struct py_code_key *k, const struct py_code *v)
 {
+	if (find(t, k))
+		return;
 	if (t->n == t->cap) {
 		t->cap = t->cap ? t->cap * 2 : 64;
 		t->e = xrealloc(t->e, t->cap * sizeof(*t->e));
 	}
+	/* the index at most half full */
+	if ((t->n + 1) * 2 > t->index_cap) {
+		free(t->index);
+		t->index_cap = t->index_cap ? t->index_cap * 2 : 128;
+		t->index = xcalloc(t->index_cap, sizeof(*t->index));
+		for (size_t i = 0; i < t->n; i++)
+			t->index[probe(t, &t->e[i].k)] = (uint32_t)i + 1;
+	}
 	t->e[t->n].k = *k;
-	t->e[t->n++].v = *v;
-	t->sorted = false;
+	t->e[t->n].v = *v;
+	t->index[probe(t, k)] = (uint32_t)++t->n;
 }
 
 const struct py_code *py_codes__get(struct py_codes *t, const struct py_code_key *k)
@@ -179,5 +200,6 @@ const struct py_code *py_codes__get(struct py_codes *t, const struct py_code_key
 void py_codes__release(struct py_codes *t)
 {
 	free(t->e);
+	free(t->index);
 	memset(t, 0, sizeof(*t));
 }

@@ -26,11 +26,12 @@ struct py_entry {
 	struct py_code v;
 };
 
-/* Code objects by (process, address): appended, sorted at the first look-up after. */
+/* Code objects by (process, address, stamp): appended, found through a hash index. */
 struct py_codes {
 	struct py_entry *e;
 	size_t n, cap;
-	bool sorted;
+	uint32_t *index; /* 1 + an entry's position; 0: empty */
+	size_t index_cap;
 };
 
 /* The key of the code object a Python frame (its two entries @at, @code) names. */

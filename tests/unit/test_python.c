@@ -20,10 +20,12 @@
  *       return s, x
  *
  * It has entries of every form: short, one-line, no-column, long (a line delta of
- * more than 2, and backwards), and none.
+ * more than 2, and backwards), and none. Then the code objects' table userspace keeps,
+ * and a frame's two entries as the walker writes them.
  */
 #include <stdint.h>
 
+#include "kernel/pycode.h"
 #include "lib/util.h"
 #include "symbols/python.h"
 #include "test.h"
@@ -77,4 +79,59 @@ TEST(test_python__interpreter_file_names)
 	CHECK(!py_file_name("/usr/bin/python2.7"));
 	CHECK(!py_file_name("/usr/lib/libc.so.6"));
 	CHECK(!py_file_name("/opt/mypython3/bin/node"));
+}
+
+TEST(test_python__code_objects_by_process_address_and_stamp)
+{
+	struct py_codes t = {0};
+	struct py_code v = {0};
+
+	/* two processes, an address reused by another code object (another stamp) */
+	for (uint32_t i = 0; i < 3000; i++) {
+		struct py_code_key k = {.code = 0x7f0000001000ULL + 16 * (i % 1000),
+					.tgid = 100 + i / 1000 % 2,
+					.stamp = i / 2000};
+
+		v.firstlineno = (int32_t)i;
+		py_codes__put(&t, &k, &v);
+	}
+	CHECK_U64(t.n, 3000);
+	for (uint32_t i = 0; i < 3000; i++) {
+		struct py_code_key k = {.code = 0x7f0000001000ULL + 16 * (i % 1000),
+					.tgid = 100 + i / 1000 % 2,
+					.stamp = i / 2000};
+		const struct py_code *c = py_codes__get(&t, &k);
+
+		CHECK(c != NULL);
+		CHECK_I64(c ? c->firstlineno : -1, (int64_t)i);
+	}
+	/* a key put again keeps its first value; one never put is not there */
+	v.firstlineno = -5;
+	py_codes__put(&t, &(struct py_code_key){.code = 0x7f0000001000ULL, .tgid = 100}, &v);
+	CHECK_U64(t.n, 3000);
+	CHECK(!py_codes__has(&t, &(struct py_code_key){.code = 0x7f0000001000ULL, .tgid = 102}));
+	CHECK(!py_codes__has(&t, &(struct py_code_key){.code = 0x7f0000001008ULL, .tgid = 100}));
+	py_codes__release(&t);
+}
+
+TEST(test_python__a_frame_names_its_code_object)
+{
+	/* as bpf/unwind.h writes a Python frame's two entries */
+	uint64_t at = FRAME_PY_AT | (uint64_t)4194303 << FRAME_PY_TGID_SHIFT |
+		      (uint64_t)0xa5 << FRAME_PY_STAMP_SHIFT |
+		      (uint64_t)1234 << FRAME_PY_IDX_SHIFT | FRAME_PY_ENTRY;
+	struct py_code_key k = py_code_key_of(at, FRAME_PY_CODE | 0x7ffff7e1c030ULL);
+
+	CHECK((at & FRAME_PY_MASK) == FRAME_PY_AT);
+	CHECK_U64(k.tgid, 4194303);
+	CHECK_U64(k.stamp, 0xa5);
+	CHECK_U64(k.code, 0x7ffff7e1c030ULL);
+	CHECK_U64((at >> FRAME_PY_IDX_SHIFT) & FRAME_PY_IDX_MAX, 1234);
+	/* the versions with a layout, and not others */
+	CHECK_U64(py_layout_index(0x030b02f0), 1);
+	CHECK_U64(py_layout_index(0x030c01f0), 2);
+	CHECK_U64(py_layout_index(0x030d00f0), 3);
+	CHECK_U64(py_layout_index(0x030e00f0), 0);
+	CHECK(py_layout_at(1) && py_layout_at(2) && py_layout_at(3) && !py_layout_at(0));
+	CHECK(!py_layout_at(PY_LAYOUTS));
 }
