@@ -274,11 +274,22 @@ static __always_inline bool owner_now(struct bio *bio, struct io_owner *out)
 	struct task_ctx *c = task_ctx_get(t);
 	struct blkcg_owner *o;
 	struct proc_rec *p;
-	__u32 dirtier;
+	__u32 dirtier, tgid, *slot;
 	__u64 css;
 
-	if (!c)
-		return false;
+	if (!c) {
+		/*
+		 * Its context out of reach (the task storage busy on this CPU: a program it
+		 * interrupted holds it): a user task's IO is its process's, if that is known
+		 */
+		tgid = BPF_CORE_READ(t, tgid);
+		slot = (t->flags & PF_KTHREAD) ? NULL : bpf_map_lookup_elem(&core_tgid_slot, &tgid);
+		if (!slot || !(p = proc_of(*slot)) || p->pid != tgid)
+			return false;
+		out->slot = *slot;
+		out->flags = 0;
+		return true;
+	}
 	if (c->wb_inode) {
 		dirtier = inode_dirtier(bpf_map_lookup_elem(&io_inodes, &c->wb_inode));
 		out->slot = dirtier != INODE_SHARED ? dirtier : SLOT_NONE;
