@@ -180,6 +180,14 @@ static double num_of(const struct jval *o, const char *key)
 	return v;
 }
 
+/* A time from a baseline file: a negative one (a hand-edited or corrupt file) is 0. */
+static uint64_t ns_of(double v)
+{
+	if (!(v > 0))
+		return 0;
+	return v < 18e18 ? (uint64_t)v : UINT64_MAX;
+}
+
 static void add_step(struct baseline_cmp *c, const struct jval *b, const struct snapshot *s,
 		     const struct process *p, bool by_comm)
 {
@@ -191,7 +199,7 @@ static void add_step(struct baseline_cmp *c, const struct jval *b, const struct 
 	st->cmdline = xstrdup(p->cmdline ? p->cmdline : "");
 	snprintf(st->comm, sizeof(st->comm), "%s", p->comm);
 	st->by_comm = by_comm;
-	st->base_ns = (uint64_t)num_of(b, "duration_ns");
+	st->base_ns = ns_of(num_of(b, "duration_ns"));
 	st->cur_ns = proc_wall_ns(p, s);
 	st->change = bl_change((double)st->base_ns, (double)st->cur_ns);
 	st->verdict = bl_judge((double)st->base_ns, (double)st->cur_ns, STEP_FLOOR);
@@ -340,9 +348,9 @@ bool baseline_finding(const struct baseline_cmp *c, struct finding *f)
 		(struct evidence){.key = "regressions", .type = EVD_NUM, .num = c->regressions};
 	if (wall) {
 		f->ev[f->n_ev++] = (struct evidence){
-			.key = "wall_ns", .type = EVD_NS, .num = (uint64_t)wall->cur};
+			.key = "wall_ns", .type = EVD_NS, .num = ns_of(wall->cur)};
 		f->ev[f->n_ev++] = (struct evidence){
-			.key = "baseline_wall_ns", .type = EVD_NS, .num = (uint64_t)wall->base};
+			.key = "baseline_wall_ns", .type = EVD_NS, .num = ns_of(wall->base)};
 	}
 	if (worst) {
 		f->ev[f->n_ev] = (struct evidence){.key = "metric", .type = EVD_STR};

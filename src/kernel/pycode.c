@@ -164,7 +164,7 @@ static const struct py_entry *find(const struct py_codes *t, const struct py_cod
 	return t->index[j] ? &t->e[t->index[j] - 1] : NULL;
 }
 
-bool py_codes__has(struct py_codes *t, const struct py_code_key *k)
+bool py_codes__has(const struct py_codes *t, const struct py_code_key *k)
 {
 	return find(t, k) != NULL;
 }
@@ -190,7 +190,7 @@ void py_codes__put(struct py_codes *t, const struct py_code_key *k, const struct
 	t->index[probe(t, k)] = (uint32_t)++t->n;
 }
 
-const struct py_code *py_codes__get(struct py_codes *t, const struct py_code_key *k)
+const struct py_code *py_codes__get(const struct py_codes *t, const struct py_code_key *k)
 {
 	const struct py_entry *e = find(t, k);
 

@@ -37,9 +37,9 @@ struct py_codes {
 /* The key of the code object a Python frame (its two entries @at, @code) names. */
 struct py_code_key py_code_key_of(uint64_t at, uint64_t code);
 
-bool py_codes__has(struct py_codes *t, const struct py_code_key *k);
+bool py_codes__has(const struct py_codes *t, const struct py_code_key *k);
 void py_codes__put(struct py_codes *t, const struct py_code_key *k, const struct py_code *v);
-const struct py_code *py_codes__get(struct py_codes *t, const struct py_code_key *k);
+const struct py_code *py_codes__get(const struct py_codes *t, const struct py_code_key *k);
 void py_codes__release(struct py_codes *t);
 
 #endif

@@ -57,21 +57,21 @@ static uint32_t py_first(const struct raw_stack *r)
  * The Python frame at @u of @r (FRAME_PY_AT, then FRAME_PY_CODE): "qualname
  * (file.py:line)", named from the code object the walker read; into @buf.
  */
-static void py_frame(struct py_codes *py, const struct raw_stack *r, uint32_t u,
+static void py_frame(const struct py_codes *py, const struct raw_stack *r, uint32_t u,
 		     struct sym_frame *sf, char *buf, size_t len)
 {
 	uint64_t at = r->uunw[u] & FRAME_ADDR_MASK, code = r->uunw[u + 1] & FRAME_ADDR_MASK;
 	struct py_code_key k = py_code_key_of(at, code);
 	const struct py_code *c = py ? py_codes__get(py, &k) : NULL;
-	int line = -1;
+	char name[PY_NAME_MAX + 1], file[PY_FILE_MAX + 1];
+	const char *base;
+	int line;
 
 	*sf = (struct sym_frame){.name = buf, .module = "[python]", .build_id = "", .code = true};
 	if (!c) {
 		snprintf(buf, len, "[python code 0x%llx]", (unsigned long long)code);
 		return;
 	}
-	char name[PY_NAME_MAX + 1], file[PY_FILE_MAX + 1];
-	const char *base;
 
 	snprintf(name, sizeof(name), "%.*s", PY_NAME_MAX, c->qualname);
 	snprintf(file, sizeof(file), "%.*s", PY_FILE_MAX, c->file);
@@ -88,8 +88,8 @@ static void py_frame(struct py_codes *py, const struct raw_stack *r, uint32_t u,
 }
 
 /* Python frames from @p to the end of their group (its entry frame), into @ids. */
-static uint32_t py_group(struct stack_set *set, struct py_codes *py, const struct raw_stack *r,
-			 uint32_t *p, uint32_t *ids, uint64_t weight)
+static uint32_t py_group(struct stack_set *set, const struct py_codes *py,
+			 const struct raw_stack *r, uint32_t *p, uint32_t *ids, uint64_t weight)
 {
 	char buf[PY_NAME_MAX + PY_FILE_MAX + 32];
 	struct sym_frame sf;
@@ -120,9 +120,9 @@ static bool is_eval(const struct sym_frame *sf)
  * split off by the compiler) when the native walk is whole -- they go leafmost; else
  * the walk ended first, and they go outermost. How many.
  */
-static uint32_t user_frames(struct stack_set *set, struct symbolizer *sym, struct py_codes *py,
-			    const struct raw_stack *r, uint32_t slot, uint32_t n_nat, uint32_t *ids,
-			    uint64_t weight)
+static uint32_t user_frames(struct stack_set *set, struct symbolizer *sym,
+			    const struct py_codes *py, const struct raw_stack *r, uint32_t slot,
+			    uint32_t n_nat, uint32_t *ids, uint64_t weight)
 {
 	uint32_t n = 0, p = py_first(r), groups = 0, evals = 0;
 	struct sym_frame sf;
@@ -209,8 +209,7 @@ void stacks_build(struct stack_set *set, const struct raw_stacks *raw, unsigned 
 			set->python_stacks += py_first(r) < r->n_u ? weight : 0;
 		}
 		/* user frames outermost first, then kernel frames from the entry to the leaf */
-		for (uint32_t u = user_frames(set, sym, (struct py_codes *)&raw->py, r, st->slot,
-					      n_u, ids, weight);
+		for (uint32_t u = user_frames(set, sym, &raw->py, r, st->slot, n_u, ids, weight);
 		     u-- > 0;)
 			st->frames[st->n_frames++] = ids[u];
 		/*
