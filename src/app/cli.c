@@ -60,6 +60,11 @@ static const char doc[] =
 	"                                      (SIGHUP reads the alerts file again)\n"
 	"  procscope -a --prometheus :9464 --web-config /etc/procscope/web.yml\n"
 	"                                      the same, over TLS, with passwords\n"
+	"  procscope -a -i 5 --alert 'runq.p99 > 20ms' --flight-recorder 60s \\\n"
+	"            --flight-recorder-dir /var/tmp/fr\n"
+	"                                      when the alert fires, the minute before it\n"
+	"                                      as a Perfetto trace and a JSON report\n"
+	"                                      (and on SIGUSR1: kill -USR1 PID)\n"
 	"  procscope --trace build.pftrace --html build.html -- make -j2\n"
 	"                                      a timeline for ui.perfetto.dev, and the\n"
 	"                                      report as a page for a CI artifact\n"
@@ -74,7 +79,8 @@ static const char doc[] =
 	"SIGNALS:\n"
 	"  SIGINT, SIGTERM: stop and write the report (with a COMMAND, passed on to it\n"
 	"  first). SIGHUP: with a COMMAND, the same; otherwise (-a, -c, -p) the alerts\n"
-	"  files (--alerts) are read again, and a monitor keeps running.\n"
+	"  files (--alerts) are read again, and a monitor keeps running. SIGUSR1: with\n"
+	"  --flight-recorder, its window written to --flight-recorder-dir.\n"
 	"\n"
 	"EXIT STATUS:\n"
 	"  With a COMMAND, its exit status (128+N if killed by signal N; 127 if it\n"
@@ -124,6 +130,10 @@ enum {
 	OPT_WEB_CONFIG,
 	OPT_TRACE,
 	OPT_TRACE_MAX,
+	OPT_FLIGHT,
+	OPT_FLIGHT_MAX,
+	OPT_FLIGHT_DIR,
+	OPT_FLIGHT_KEEP,
 	OPT_HTML,
 	OPT_MAX_PEERS,
 	OPT_PEER_DEPTH,
@@ -212,6 +222,21 @@ static const struct opt_spec options[] = {
 	{"trace-max", OPT_TRACE_MAX, "SIZE", G_OUTPUT, OT_SIZE, CFG(trace_max), 4096, 0,
 	 "a size of at least 4K", NULL,
 	 "Events in --trace up to SIZE bytes (K, M, G; default 256M), the rest counted"},
+	{"flight-recorder", OPT_FLIGHT, "SEC", G_OUTPUT, OT_DURATION, CFG(flight_ns), NSEC_PER_SEC,
+	 0, "a duration of at least 1s", NULL,
+	 "Keep the last SEC of the timeline (as --trace) in memory; when an alert fires, on "
+	 "SIGUSR1 or a POST to /flight-recorder, write it and a report of it to "
+	 "--flight-recorder-dir"},
+	{"flight-recorder-max", OPT_FLIGHT_MAX, "SIZE", G_OUTPUT, OT_SIZE, CFG(flight_max), 1 << 20,
+	 0, "a size of at least 1M", NULL,
+	 "The flight recorder's events in at most SIZE bytes of memory (default 64M), the "
+	 "oldest dropped first"},
+	{"flight-recorder-dir", OPT_FLIGHT_DIR, "DIR", G_OUTPUT, OT_PATH, CFG(flight_dir), 0, 0,
+	 NULL, "file",
+	 "Where the flight recorder's dumps go (default /var/lib/procscope/flight-recorder)"},
+	{"flight-recorder-keep", OPT_FLIGHT_KEEP, "N", G_OUTPUT, OT_UINT, CFG(flight_keep), 1,
+	 100000, "a number from 1", NULL,
+	 "Keep the newest N dumps there, remove older ones (default 10)"},
 	{"top", OPT_TOP, "N", G_OUTPUT, OT_UINT, CFG(top_n), 1, 100000, "a number from 1", NULL,
 	 "Rows per table in the text report (default 10)"},
 
@@ -455,7 +480,9 @@ static int set_value(struct argp_state *state, struct parse_state *ps, const str
 	case OT_PATH:
 		if (!*arg) {
 			argp_error(state, "'%s' needs %s", opt_label(o, label, sizeof(label)),
-				   strcmp(o->arg, "PROGRAM") ? "a file name" : "a program");
+				   !strcmp(o->arg, "PROGRAM") ? "a program"
+				   : !strcmp(o->arg, "DIR")   ? "a directory"
+							      : "a file name");
 			return EINVAL;
 		}
 		*(const char **)field = arg;
@@ -664,6 +691,17 @@ int config_validate(const struct config *cfg, char *err, size_t len)
 	}
 	if (cfg->trace_max && !cfg->trace) {
 		snprintf(err, len, "'--trace-max' needs '--trace'");
+		return -1;
+	}
+	if (cfg->flight_ns && !(cfg->subsys & SUB_SCHED)) {
+		snprintf(err, len, "'--flight-recorder' needs 'sched': not with '--no-sched'");
+		return -1;
+	}
+	if ((cfg->flight_max || cfg->flight_dir || cfg->flight_keep) && !cfg->flight_ns) {
+		snprintf(err, len, "'%s' needs '--flight-recorder'",
+			 cfg->flight_max   ? "--flight-recorder-max"
+			 : cfg->flight_dir ? "--flight-recorder-dir"
+					   : "--flight-recorder-keep");
 		return -1;
 	}
 	if ((cfg->prom_labels || cfg->prom_max_series || cfg->web_config) && !cfg->prometheus) {

@@ -212,7 +212,9 @@ void docgen_man(FILE *f, const char *date)
 	      ".TP\n/etc/default/procscope\nThe options of the procscope service "
 	      "(procscope.service, not enabled by default).\n"
 	      ".TP\n/etc/procscope/alerts\nAlert rules the service reads "
-	      "(\\fB\\-\\-alerts\\fR), again on SIGHUP.\n",
+	      "(\\fB\\-\\-alerts\\fR), again on SIGHUP.\n"
+	      ".TP\n/var/lib/procscope/flight-recorder\nWhere the flight recorder's dumps go "
+	      "(\\fB\\-\\-flight\\-recorder\\-dir\\fR).\n",
 	      f);
 	man_doc_section(f, "EXAMPLES:", "EXAMPLES", true);
 	fputs(".SH NOTES\n", f);

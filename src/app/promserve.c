@@ -24,7 +24,8 @@ struct promserve {
 	char *text; /* the latest exposition */
 	size_t len;
 	uint64_t scrapes;
-	struct web_config wc; /* TLS and users; all empty: plain HTTP, to anyone */
+	struct web_config wc;  /* TLS and users; all empty: plain HTTP, to anyone */
+	void (*on_post)(void); /* POST /flight-recorder, NULL: refused */
 };
 
 /* A request with the right user and password, if users are configured; else a 401 queued. */
@@ -125,6 +126,39 @@ int promserve_parse(const char *spec, struct sockaddr_storage *ss, socklen_t *le
 	return -EINVAL;
 }
 
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned int status, const char *text)
+{
+	struct MHD_Response *r =
+		MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
+	enum MHD_Result ret;
+
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain");
+	ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/*
+ * POST /flight-recorder: a dump asked for -- only of a recorder, and only by a user
+ * with a password (--web-config's basic_auth_users): anyone else could fill a disk.
+ */
+static enum MHD_Result post(struct promserve *p, struct MHD_Connection *c, const char *url)
+{
+	if (strcmp(url, "/flight-recorder"))
+		return reply(c, MHD_HTTP_NOT_FOUND, "procscope: POST only to /flight-recorder\n");
+	if (!p->on_post)
+		return reply(c, MHD_HTTP_NOT_FOUND, "procscope: no --flight-recorder\n");
+	if (!p->wc.n_users)
+		return reply(c, MHD_HTTP_FORBIDDEN,
+			     "procscope: a dump is asked for by a user with a password only "
+			     "(--web-config: basic_auth_users)\n");
+	p->on_post();
+	return reply(c, MHD_HTTP_ACCEPTED,
+		     "procscope: the flight recorder's window is being written\n");
+}
+
 static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *url,
 			      const char *method, const char *version, const char *upload,
 			      size_t *upload_len, void **state)
@@ -137,8 +171,20 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 
 	(void)version;
 	(void)upload;
-	(void)upload_len;
-	(void)state;
+	if (!strcmp(method, "POST")) {
+		/* the body, if any, read and ignored; the answer once it is all in */
+		if (!*state) {
+			*state = p;
+			return MHD_YES;
+		}
+		if (*upload_len) {
+			*upload_len = 0;
+			return MHD_YES;
+		}
+		if (!authorized(p, c, &ret))
+			return ret;
+		return post(p, c, url);
+	}
 	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
 		return MHD_NO;
 	if (!authorized(p, c, &ret))
@@ -245,6 +291,12 @@ uint64_t promserve__scrapes(struct promserve *p)
 	n = p->scrapes;
 	pthread_mutex_unlock(&p->lock);
 	return n;
+}
+
+void promserve__on_post(struct promserve *p, void (*fn)(void))
+{
+	if (p)
+		p->on_post = fn;
 }
 
 void promserve__close(struct promserve *p)

@@ -2,7 +2,8 @@
 /*
  * The HTTP endpoint Prometheus scrapes (--prometheus [ADDR:]PORT): GET /metrics answers
  * with the exposition rendered at the last update (prometheus.h), from a thread of
- * libmicrohttpd's; everything else is 404 (over TLS, and 401 without a valid user, when
+ * libmicrohttpd's; POST /flight-recorder asks for a flight recorder's dump (users with
+ * a password only); everything else is 404 (over TLS, and 401 without a valid user, when
  * --web-config says so: webconfig.h). The socket is bound by procscope itself,
  * before anything is loaded, so that a bad address or a port in use is said in one line
  * with its reason.
@@ -34,6 +35,8 @@ int promserve__open(struct promserve **out, const char *spec, struct web_config 
 void promserve__publish(struct promserve *p, const char *text, size_t len);
 /* Scrapes answered so far. */
 uint64_t promserve__scrapes(struct promserve *p);
+/* POST /flight-recorder calls @fn (from the endpoint's thread); NULL: no such thing. */
+void promserve__on_post(struct promserve *p, void (*fn)(void));
 void promserve__close(struct promserve *p);
 
 #endif

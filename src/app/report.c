@@ -27,14 +27,6 @@
 #include "render/render.h"
 #include "render/trace.h"
 
-static uint64_t unix_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
-}
-
 /*
  * Read the kernel side into @d, with what the ring buffer told so far: all of it for
  * the final report, what fits in a budget for the others (a storm of events goes on).
@@ -116,6 +108,15 @@ static void emit_alert(void *ctx, const struct alert *al)
 	}
 	if (r->alerts->exec)
 		alert_exec(r->alerts, al, signals_orig_mask());
+	if (r->flight && flight__allow(r->flight, FR_ALERT, al->rule->text, now_ns())) {
+		struct flight_req q = {.reason = FR_ALERT,
+				       .value = al->value,
+				       .threshold = al->threshold,
+				       .unix_ns = unix_now_ns()};
+
+		snprintf(q.rule, sizeof(q.rule), "%s", al->rule->text);
+		report_flight_ask(r, &q);
+	}
 }
 
 /* The verdicts (app/verdicts.h) of snapshot @s: rules always, the baseline at the end. */
@@ -149,17 +150,21 @@ static void save_baseline(struct run *r, const struct snapshot *s, const struct 
 /* The endpoint's exposition, from @cum: everything since attach. */
 static void publish_metrics(struct run *r, const struct snapshot *cum)
 {
+	struct flight_stats fs;
 	struct prom_opts po = {
 		.labels = r->cfg->prom_labels,
 		.max_series = r->cfg->prom_max_series,
 		.alerts = r->alerts,
 		.dropped_before = r->prom_dropped,
+		.flight = r->flight ? &fs : NULL,
 	};
 	struct proc_groups groups;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *m = open_memstream(&buf, &len);
 
+	if (r->flight)
+		flight__stats(r->flight, &fs);
 	proc_groups_build(&groups, cum, po.labels & PROM_LABEL_PID);
 	if (m) {
 		pthread_mutex_lock(&r->alerts_mu); /* the rules firing, as of now */
@@ -184,7 +189,110 @@ struct report_job {
 	uint64_t attach_ns, unix_end_ns;
 	struct retired_stacks *stacked; /* recycled since the last job, with stacks */
 	size_t n_stacked;
+	struct flight_req *flight; /* a flight recorder's dump: the window cur - prev */
 };
+
+/* The dump's report: what asked for it and the window, then the window's record. */
+static char *flight_json(struct run *r, const struct report_job *j, const struct snapshot *s,
+			 const struct analysis *a, const struct trace_stats *st,
+			 const char *trace_name, size_t *len)
+{
+	static const char *const reasons[FR_REASONS] = {"alert", "signal", "request"};
+	const struct flight_req *q = j->flight;
+	struct flight_stats fs;
+	struct json_writer w;
+	size_t rec_len = 0;
+	char *buf = NULL, *rec = render_json_mem(r, s, a, &rec_len);
+	FILE *m = rec ? open_memstream(&buf, len) : NULL;
+
+	if (!m) {
+		free(rec);
+		return NULL;
+	}
+	flight__stats(r->flight, &fs);
+	fputs("{\"flight_recorder\":", m);
+	jw_init(&w, m);
+	jw_object_begin(&w);
+	jw_kv_str(&w, "reason", reasons[q->reason]);
+	if (q->reason == FR_ALERT) {
+		jw_kv_str(&w, "rule", q->rule);
+		jw_key(&w, "value");
+		jw_double(&w, q->value);
+		jw_key(&w, "threshold");
+		jw_double(&w, q->threshold);
+	}
+	jw_kv_u64(&w, "asked_unix_ns", q->unix_ns);
+	jw_kv_u64(&w, "window_ns", flight__window_ns(r->flight));
+	jw_kv_u64(&w, "start_ns", s->start_ns - s->attach_ns);
+	jw_kv_u64(&w, "end_ns", s->end_ns - s->attach_ns);
+	jw_kv_str(&w, "trace", trace_name);
+	jw_kv_u64(&w, "slices", st->slices);
+	jw_kv_u64(&w, "wakeups", st->wakes);
+	jw_kv_u64(&w, "threads", st->threads);
+	jw_kv_u64(&w, "events_dropped", fs.dropped);
+	jw_kv_u64(&w, "events_lost", st->lost);
+	jw_object_end(&w);
+	fputs(",\"report\":", m);
+	while (rec_len && rec[rec_len - 1] == '\n')
+		rec_len--;
+	fwrite(rec, 1, rec_len, m);
+	fputs("}\n", m);
+	free(rec);
+	if (fclose(m)) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* A flight recorder's dump (flight.h): the window's snapshot, its trace and report. */
+static void flight_dump(struct run *r, struct report_job *j)
+{
+	struct trace_stats st = {0};
+	struct snapshot snap;
+	struct analysis a;
+	struct timeline tl;
+	struct trace_log *log;
+	char *trace = NULL, *json = NULL, stem[256], file[300];
+	size_t trace_len = 0, json_len = 0;
+	uint64_t t0 = now_ns();
+	FILE *m = NULL;
+	int err = -ENOMEM;
+
+	snapshot_build_named(&snap, &j->cur, &j->prev, j->attach_ns, &j->names);
+	r->ropts.unix_end_ns = j->unix_end_ns;
+	analysis_compute(&a, &snap, r->short_desc);
+	log = flight__timeline(r->flight, j->prev.ts_ns, j->cur.ts_ns);
+	if (log &&
+	    !trace_log__timeline(log, __atomic_load_n(&r->trace_lost, __ATOMIC_RELAXED), &tl) &&
+	    (m = open_memstream(&trace, &trace_len))) {
+		err = trace_render(m, &tl, &snap, &a, r->desc, &st);
+		if (fclose(m) && !err)
+			err = -EIO;
+	}
+	flight_stem(j->flight, stem, sizeof(stem));
+	snprintf(file, sizeof(file), "%s.pftrace", stem);
+	if (!err) {
+		json = flight_json(r, j, &snap, &a, &st, file, &json_len);
+		err = json ? flight__write(r->flight, j->flight, stem, trace, trace_len, json,
+					   json_len)
+			   : -ENOMEM;
+	}
+	if (err)
+		pr_warn("flight recorder: cannot write a dump into '%s': %s",
+			flight__dir(r->flight), strerror(-err));
+	else
+		fprintf(stderr,
+			"procscope: flight recorder: %s/%s.{pftrace,json}: %.1f s, %llu slices, "
+			"%zu+%zu bytes in %.0f ms\n",
+			flight__dir(r->flight), stem, (snap.end_ns - snap.start_ns) / 1e9,
+			(unsigned long long)st.slices, trace_len, json_len, (now_ns() - t0) / 1e6);
+	trace_log__free(log);
+	free(trace);
+	free(json);
+	analysis_release(&a);
+	snapshot_release(&snap);
+}
 
 /*
  * The reporter's side of an interval: the snapshots built, its record and alerts, the
@@ -196,6 +304,8 @@ void report_job(void *ctx, void *job)
 	struct report_job *j = job;
 	struct snapshot snap;
 
+	if (j->flight)
+		flight_dump(r, j);
 	if (j->with_interval) {
 		struct analysis a;
 
@@ -227,7 +337,19 @@ void report_job(void *ctx, void *job)
 	raw_dump_release(&j->prev);
 	free(j->conns);
 	proc_names_release(&j->names);
+	free(j->flight);
 	free(j);
+}
+
+/* The tables read into @cur, and a copy of them (with the connections) for job @j. */
+static void job_tables(struct run *r, struct report_job *j, struct raw_dump *cur)
+{
+	j->attach_ns = session__attach_ns(r->sess);
+	collect(r, cur, false);
+	raw_dump_copy(&j->cur, cur);
+	j->conns = xmemdup(cur->conns, cur->n_conns * sizeof(*cur->conns));
+	j->cur.conns = j->conns;
+	j->cur.n_conns = cur->n_conns;
 }
 
 /*
@@ -246,12 +368,7 @@ void report_interval(struct run *r, bool endpoint_only)
 	j->n_stacked = r->n_stacked;
 	r->stacked = NULL;
 	r->n_stacked = r->stacked_cap = 0;
-	j->attach_ns = session__attach_ns(r->sess);
-	collect(r, &cur, false);
-	raw_dump_copy(&j->cur, &cur);
-	j->conns = xmemdup(cur.conns, cur.n_conns * sizeof(*cur.conns));
-	j->cur.conns = j->conns;
-	j->cur.n_conns = cur.n_conns;
+	job_tables(r, j, &cur);
 	j->with_cum = r->prom != NULL;
 	if (!endpoint_only && (r->cfg->interval_ns || r->alerts)) {
 		j->with_interval = true;
@@ -262,6 +379,8 @@ void report_interval(struct run *r, bool endpoint_only)
 			memset(&r->prev, 0, sizeof(r->prev));
 	}
 	proc_names_read(&j->names, &r->tree, &r->cgp, &j->cur, j->with_interval ? &j->prev : NULL);
+	if (r->flight && !endpoint_only)
+		flight__anchor(r->flight, &cur); /* where a dump's window may start */
 	if (endpoint_only) {
 		raw_dump_release(&cur);
 	} else {
@@ -271,6 +390,39 @@ void report_interval(struct run *r, bool endpoint_only)
 		conn_log__trim(&r->conns, cur.ts_ns, SNAPSHOT_TOP_CONNS);
 	}
 	worker__submit(&r->reporter, j);
+}
+
+void report_flight(struct run *r, const struct flight_req *q)
+{
+	struct report_job *j = xcalloc(1, sizeof(*j));
+	struct raw_dump cur;
+
+	j->flight = xmemdup(q, sizeof(*q));
+	job_tables(r, j, &cur);
+	j->unix_end_ns = unix_now_ns();
+	/* the window: from the newest anchor a window old, else from attach */
+	if (!flight__anchor_copy(r->flight, cur.ts_ns, &j->prev))
+		j->prev = (struct raw_dump){.ts_ns = j->attach_ns};
+	proc_names_read(&j->names, &r->tree, &r->cgp, &j->cur, j->prev.procs ? &j->prev : NULL);
+	raw_dump_release(&cur);
+	/* with no reporter thread (no interval), submit runs it here */
+	worker__submit(&r->reporter, j);
+}
+
+void report_flight_ask(struct run *r, const struct flight_req *q)
+{
+	eventfd_t one = 1;
+
+	pthread_mutex_lock(&r->flight_mu);
+	if (r->n_flight_asked == r->flight_asked_cap) {
+		r->flight_asked_cap = r->flight_asked_cap ? r->flight_asked_cap * 2 : 4;
+		r->flight_asked =
+			xrealloc(r->flight_asked, r->flight_asked_cap * sizeof(*r->flight_asked));
+	}
+	r->flight_asked[r->n_flight_asked++] = *q;
+	pthread_mutex_unlock(&r->flight_mu);
+	if (r->wake_fd >= 0)
+		eventfd_write(r->wake_fd, one);
 }
 
 /* Folded stacks, flame graph, pprof: from the final snapshot's stacks. */

@@ -137,6 +137,17 @@ static int check_target(struct run *r, struct config *cfg, struct cgroup_target 
 	}
 }
 
+/*
+ * POST /flight-recorder, on the endpoint's thread: SIGUSR1 queued to ourselves with
+ * FLIGHT_SIGVAL, so that the event loop takes it as it takes a kill -USR1.
+ */
+static void run_flight_request(void)
+{
+	union sigval v = {.sival_int = FLIGHT_SIGVAL};
+
+	sigqueue(getpid(), SIGUSR1, v);
+}
+
 /* Everything that can fail before tracing starts: checks, inputs, outputs. */
 static int prepare_inputs(struct run *r, struct config *cfg, struct cgroup_target *cg)
 {
@@ -163,6 +174,18 @@ static int prepare_inputs(struct run *r, struct config *cfg, struct cgroup_targe
 			return EXIT_USAGE;
 		}
 	}
+	if (cfg->flight_ns) {
+		char msg[512];
+
+		if (flight__open(&r->flight, cfg->flight_ns,
+				 cfg->flight_max ? cfg->flight_max : FLIGHT_MAX_DEFAULT,
+				 cfg->flight_dir ? cfg->flight_dir : FLIGHT_DIR_DEFAULT,
+				 cfg->flight_keep ? cfg->flight_keep : FLIGHT_KEEP_DEFAULT, msg,
+				 sizeof(msg))) {
+			pr_error("%s", msg);
+			return EXIT_RUNTIME;
+		}
+	}
 	if (outputs__open(&r->out, paths, OUT_N, true))
 		return EXIT_RUNTIME;
 	jw_init(&r->jw, outputs__file(&r->out, OUT_REPORT));
@@ -176,6 +199,7 @@ static int prepare_inputs(struct run *r, struct config *cfg, struct cgroup_targe
 			return EXIT_USAGE;
 		}
 		e = promserve__open(&r->prom, cfg->prometheus, &wc, msg, sizeof(msg));
+		promserve__on_post(r->prom, cfg->flight_ns ? run_flight_request : NULL);
 		web_config_release(&wc); /* the endpoint's now, or nothing to keep */
 		if (e) {
 			pr_error("%s", msg);
@@ -225,8 +249,8 @@ static int start_tracing(struct run *r, const struct cgroup_target *cg, uint64_t
 		.psi_dir = cfg->target == TARGET_CGROUP ? cg->path : "/proc/pressure",
 		.psi_cgroup = cfg->target == TARGET_CGROUP,
 		.recycle = r->recycling,
-		.on_trace = cfg->trace ? tracing_on_trace : NULL,
-		.trace_ring_bytes = TRACE_RING_BYTES,
+		.on_trace = cfg->trace || cfg->flight_ns ? tracing_on_trace : NULL,
+		.trace_ring_bytes = cfg->trace ? TRACE_RING_BYTES : FLIGHT_RING_BYTES,
 		.history = r->hist.max_waits ? &r->hist : NULL,
 		.peer_depth = cfg->max_peers ? cfg->peer_depth : 0,
 		.max_peers = cfg->max_peers,
@@ -283,8 +307,8 @@ static int start_tracing(struct run *r, const struct cgroup_target *cg, uint64_t
 					   session__attach_ns(r->sess));
 		if (!r->tracer)
 			return EXIT_RUNTIME;
-		r->trace_next_ns = now_ns();
 	}
+	r->trace_next_ns = now_ns(); /* --trace's and --flight-recorder's counters */
 	pr_info("attached in %.1f ms: open and load %.1f ms, unwind tables %.1f ms, attach %.1f ms",
 		(now_ns() - started_ns) / 1e6, (t_loaded - started_ns) / 1e6,
 		(t_unwind - t_loaded) / 1e6, (now_ns() - t_unwind) / 1e6);
@@ -343,6 +367,9 @@ static void run_release(struct run *r)
 {
 	promserve__close(r->prom);
 	trace_log__free(r->tracer);
+	flight__free(r->flight);
+	free(r->flight_asked);
+	pthread_mutex_destroy(&r->flight_mu);
 	unwinder__free(r->unw);
 	session__free(r->sess);
 	launch__abort(&r->child); /* never released, or released and abandoned on error */
@@ -379,7 +406,8 @@ int run(struct config *cfg, uint64_t started_ns)
 	proctree__init(&r.tree);
 	cgpaths__init(&r.cgp, "/proc/self/mounts"); /* none: no cgroup paths */
 	/* a monitor runs for days: its exited processes recycled, their figures kept */
-	r.recycling = cfg->target != TARGET_COMMAND && (cfg->interval_ns || cfg->prometheus);
+	r.recycling = cfg->target != TARGET_COMMAND &&
+		      (cfg->interval_ns || cfg->prometheus || cfg->flight_ns);
 	recycler__init(&r.rec, cfg->max_procs, ROW_FIRST + cfg->max_rows);
 	worker__init(&r.reporter, report_job, &r);
 	/* the critical path through wake-ups: a workflow's, not a whole system's */
@@ -387,6 +415,7 @@ int run(struct config *cfg, uint64_t started_ns)
 		history_init(&r.hist, HISTORY_MAX_WAITS);
 	r.loads.per_sec = LOADS_PER_SEC;
 	pthread_mutex_init(&r.alerts_mu, NULL);
+	pthread_mutex_init(&r.flight_mu, NULL);
 	status = prepare(&r, cfg, started_ns);
 	if (!status) {
 		tracing_run(&r);

@@ -15,6 +15,7 @@
 #include "analysis/alerts.h"
 #include "analysis/analysis.h"
 #include "analysis/baseline.h"
+#include "app/flight.h"
 #include "app/launch.h"
 #include "app/monitor.h"
 #include "app/output.h"
@@ -104,6 +105,10 @@ struct run {
 	struct trace_log *tracer;  /* --trace */
 	uint64_t trace_next_ns;	   /* its next sample of the counters */
 	uint64_t trace_lost;	   /* its records the kernel could not buffer */
+	struct flight *flight;	   /* --flight-recorder */
+	pthread_mutex_t flight_mu; /* its dumps asked for by the reporter (an alert's) */
+	struct flight_req *flight_asked;
+	size_t n_flight_asked, flight_asked_cap;
 	/*
 	 * The report's output failed (a positive errno; EPIPE: its reader is gone) during
 	 * the run: set by the reporter or the loop, read atomically. The run ends; with
@@ -129,6 +134,10 @@ void tracing_trace_tick(struct run *r, uint64_t now);
 void report_job(void *ctx, void *job);
 /* Every -i (or endpoint refresh): the tables read and handed to the reporter. */
 void report_interval(struct run *r, bool endpoint_only);
+/* --flight-recorder: the window's tables read and handed to the reporter, to dump @q. */
+void report_flight(struct run *r, const struct flight_req *q);
+/* An alert's dump asked for by the reporter: the event loop will read the tables. */
+void report_flight_ask(struct run *r, const struct flight_req *q);
 /*
  * The final report: the kernel side is detached before anything is rendered. If the
  * report's output failed during the run, nothing is rendered: every output aborted,

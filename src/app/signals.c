@@ -17,6 +17,7 @@ static void held_set(sigset_t *set)
 	for (unsigned int i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
 		sigaddset(set, stop_signals[i]);
 	sigaddset(set, SIGCHLD);
+	sigaddset(set, SIGUSR1);
 }
 
 void signals_hold(void)

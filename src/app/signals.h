@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The signals procscope acts on (SIGINT, SIGTERM to stop, SIGHUP to stop a command's run
- * or reload a monitor's alert rules, SIGCHLD to reap) are
+ * or reload a monitor's alert rules, SIGCHLD to reap, SIGUSR1 to dump the flight
+ * recorder) are
  * blocked from main's first line and read through a signalfd, so none is lost however
  * early it comes or however it was inherited (a blocked signal is queued even when its
  * disposition is SIG_IGN). Programs we start get back what we were given.

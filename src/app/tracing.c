@@ -99,25 +99,47 @@ int tracing_on_event(void *ctx, void *data, size_t len)
 	return 0;
 }
 
-/* --trace: an event of the timeline. */
+/* --trace, --flight-recorder: an event of the timeline. */
 int tracing_on_trace(void *ctx, const struct tl_event *e)
 {
 	struct run *r = ctx;
 
 	if (r->tracer)
 		trace_log__event(r->tracer, e);
+	if (r->flight)
+		flight__event(r->flight, e);
 	return 0;
 }
 
-/* --trace: its records (they do not wake the loop each) and the counters' sample. */
+/* --trace, --flight-recorder: their records (they do not wake the loop each) and the
+ * counters' sample. */
 void tracing_trace_tick(struct run *r, uint64_t now)
 {
 	uint64_t disk, net;
 
 	session__drain(r->sess, DRAIN_BUDGET_NS);
 	session__bytes(r->sess, &disk, &net);
-	trace_log__sample(r->tracer, now, disk, net);
+	if (r->tracer)
+		trace_log__sample(r->tracer, now, disk, net);
+	if (r->flight)
+		flight__sample(r->flight, now, disk, net);
 	r->trace_next_ns = now + TRACE_TICK_NS;
+}
+
+/* A flight recorder's dump asked for by @reason (SIGUSR1, a POST): unless one just was. */
+static void flight_asked(struct run *r, enum flight_reason reason)
+{
+	struct flight_req q = {.reason = reason, .unix_ns = unix_now_ns()};
+
+	if (!r->flight) {
+		pr_info("SIGUSR1: no --flight-recorder: nothing to write");
+		return;
+	}
+	if (!flight__allow(r->flight, reason, NULL, now_ns())) {
+		pr_info("flight recorder: a dump was written less than a second ago");
+		return;
+	}
+	report_flight(r, &q);
 }
 
 /*
@@ -218,6 +240,13 @@ static void handle_signal(struct run *r, const struct signalfd_siginfo *si)
 		return;
 	}
 
+	if (sig == SIGUSR1) {
+		bool post = si->ssi_code == SI_QUEUE && si->ssi_int == FLIGHT_SIGVAL &&
+			    si->ssi_pid == (uint32_t)getpid();
+
+		flight_asked(r, post ? FR_HTTP : FR_SIGNAL);
+		return;
+	}
 	if (sig == SIGCHLD) {
 		if (r->child.pid > 0 && launch__reap(&r->child, false))
 			r->done = true;
@@ -261,13 +290,24 @@ static void on_signals(void *ctx)
 		handle_signal(r, &si);
 }
 
-/* The reporter's word: the report's output failed. */
+/* The reporter's word: the report's output failed, or alerts ask for dumps. */
 static void on_wake(void *ctx)
 {
 	struct run *r = ctx;
+	struct flight_req *asked;
+	size_t n_asked;
 	eventfd_t n;
 
 	eventfd_read(r->wake_fd, &n);
+	pthread_mutex_lock(&r->flight_mu);
+	asked = r->flight_asked;
+	n_asked = r->n_flight_asked;
+	r->flight_asked = NULL;
+	r->n_flight_asked = r->flight_asked_cap = 0;
+	pthread_mutex_unlock(&r->flight_mu);
+	for (size_t i = 0; i < n_asked; i++)
+		report_flight(r, &asked[i]);
+	free(asked);
 	if (__atomic_load_n(&r->out_err, __ATOMIC_ACQUIRE))
 		r->done = true;
 }
@@ -309,7 +349,7 @@ static uint64_t before_wait(void *ctx, uint64_t now)
 		r->done = true;
 	r->tree_changed = false;
 	session__stats_tick(r->sess, now);
-	if (r->tracer && now >= r->trace_next_ns)
+	if ((r->tracer || r->flight) && now >= r->trace_next_ns)
 		tracing_trace_tick(r, now);
 	if (r->hist.max_waits && now >= r->path_next_ns) {
 		/* the waits' records do not wake the loop each: drained here */
@@ -328,17 +368,36 @@ static uint64_t before_wait(void *ctx, uint64_t now)
 		until = r->stop_sig_ns + CHILD_GRACE_NS;
 	if (stats && stats < until)
 		until = stats;
-	if (r->tracer && r->trace_next_ns < until)
+	if ((r->tracer || r->flight) && r->trace_next_ns < until)
 		until = r->trace_next_ns;
 	if (r->hist.max_waits && r->path_next_ns < until)
 		until = r->path_next_ns;
 	return until == UINT64_MAX ? 0 : until;
 }
 
+/*
+ * How often the tables are read: -i; else the endpoint's refresh; and a flight
+ * recorder's a quarter window (1 to 10 s), the steps its dumps' windows start at.
+ */
+static uint64_t interval_ns(const struct run *r)
+{
+	uint64_t every = r->cfg->interval_ns ? r->cfg->interval_ns : r->prom ? PROM_REFRESH_NS : 0;
+
+	if (r->flight && !r->cfg->interval_ns) {
+		uint64_t step = flight__window_ns(r->flight) / 4;
+
+		step = step < NSEC_PER_SEC	  ? NSEC_PER_SEC
+		       : step > 10 * NSEC_PER_SEC ? 10 * NSEC_PER_SEC
+						  : step;
+		if (!every || step < every)
+			every = step;
+	}
+	return every;
+}
+
 /* The loop's sources: the ring, the signals, the report and recycling timers. */
 static int loop_sources(struct run *r, struct loop *l)
 {
-	const struct config *cfg = r->cfg;
 	int reader = outputs__reader_fd(&r->out, OUT_REPORT);
 	int err = loop__add_fd(l, session__ring_fd(r->sess), on_ring, r);
 
@@ -349,13 +408,12 @@ static int loop_sources(struct run *r, struct loop *l)
 	/* a pipeline's reader gone: stop now, not at the next record's write */
 	if (!err && reader >= 0)
 		err = loop__add_hangup(l, reader, on_reader_gone, r);
-	if (!err && (cfg->interval_ns || r->prom))
-		err = loop__add_timer(l, cfg->interval_ns ? cfg->interval_ns : PROM_REFRESH_NS,
-				      on_interval, r);
+	if (!err && interval_ns(r))
+		err = loop__add_timer(l, interval_ns(r), on_interval, r);
 	if (!err && r->recycling)
 		err = loop__add_timer(l, RECYCLE_EVERY_NS, on_recycle, r);
 	/* a thread renders the reports while this loop goes on */
-	if (!err && (cfg->interval_ns || r->prom || r->recycling) && worker__start(&r->reporter))
+	if (!err && (interval_ns(r) || r->recycling) && worker__start(&r->reporter))
 		pr_warn("cannot start the reporting thread: reports stall the event loop");
 	return err;
 }

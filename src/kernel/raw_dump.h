@@ -90,7 +90,19 @@ int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struc
 /* "a.b.c.d:port" or "[v6]:port" */
 void format_remote(const struct net_remote_key *k, char *buf, size_t len);
 
-/* A copy of @src that owns its memory (but not conns: none copied). */
+/* Slot @i of @d holds a process or an aggregate; row @i is in use (or a fixed one). */
+static inline bool raw_dump_slot_used(const struct raw_dump *d, uint32_t i)
+{
+	return i < SLOT_FIRST || d->procs[i].pid || (d->agg && i >= d->agg_first);
+}
+
+static inline bool raw_dump_row_used(const struct raw_dump *d, uint32_t i)
+{
+	return i < ROW_FIRST || d->rows[i].kind;
+}
+
+/* A copy of @src that owns its memory (but not conns: none copied): the slots and rows
+ * in use, the rest zero. */
 void raw_dump_copy(struct raw_dump *dst, const struct raw_dump *src);
 void raw_dump_release(struct raw_dump *d);
 

@@ -717,7 +717,7 @@ void raw_dump_copy(struct raw_dump *dst, const struct raw_dump *src)
 	dst->procs = xcalloc(n, sizeof(*dst->procs));
 	dst->live = src->live ? xcalloc(n, sizeof(*dst->live)) : NULL;
 	for (uint32_t i = 0; i < src->n_procs; i++) {
-		if (i >= SLOT_FIRST && !src->procs[i].pid && !(src->agg && i >= src->agg_first))
+		if (!raw_dump_slot_used(src, i))
 			continue;
 		dst->procs[i] = src->procs[i];
 		if (src->live)
@@ -725,7 +725,7 @@ void raw_dump_copy(struct raw_dump *dst, const struct raw_dump *src)
 	}
 	dst->rows = xcalloc(nr, sizeof(*dst->rows));
 	for (uint32_t i = 0; i < src->n_rows; i++)
-		if (i < ROW_FIRST || src->rows[i].kind)
+		if (raw_dump_row_used(src, i))
 			dst->rows[i] = src->rows[i];
 	dst->agg = src->agg ? xmemdup(src->agg, (src->n_agg ? src->n_agg : 1) * sizeof(*src->agg))
 			    : NULL;

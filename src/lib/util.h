@@ -24,6 +24,8 @@ char *xstrndup(const char *s, size_t n) XALLOC;
 
 /* CLOCK_MONOTONIC in ns: the clock bpf_ktime_get_ns() reads. */
 uint64_t now_ns(void);
+/* CLOCK_REALTIME, in ns since the epoch */
+uint64_t unix_now_ns(void);
 /* This process's CPU time so far, all threads (user and system). */
 uint64_t own_cpu_ns(void);
 

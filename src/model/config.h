@@ -75,6 +75,10 @@ struct config {
 	const char *pprof;	     /* gzipped pprof protobuf */
 	const char *trace;	     /* Perfetto trace (trace.h) */
 	uint64_t trace_max;	     /* its events' bytes, at most */
+	uint64_t flight_ns;	     /* --flight-recorder: the window kept, 0 if off */
+	uint64_t flight_max;	     /* its events' bytes, at most */
+	const char *flight_dir;	     /* where its dumps go */
+	unsigned int flight_keep;    /* dumps kept there */
 	const char *html;	     /* the report as one HTML page (html.h) */
 	struct str_list alert_rules; /* --alert, in order */
 	struct str_list alert_files; /* --alerts */

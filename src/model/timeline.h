@@ -67,4 +67,15 @@ struct timeline {
 	size_t n_samples;
 };
 
+/* --flight-recorder's figures, for the endpoint (app/flight.h). */
+enum flight_reason { FR_ALERT, FR_SIGNAL, FR_HTTP, FR_REASONS };
+
+struct flight_stats {
+	uint64_t dumps[FR_REASONS]; /* written */
+	uint64_t failed;	    /* that could not be written */
+	uint64_t limited;	    /* alerts that fired within a window of their rule's dump */
+	uint64_t dropped;	    /* events dropped, oldest first, past --flight-recorder-max */
+	uint64_t kept_bytes;	    /* the events and the tables' copies held now */
+};
+
 #endif

@@ -15,6 +15,7 @@
 #include "render/prometheus.h"
 #include "lib/cgident.h"
 #include "model/snapshot.h"
+#include "model/timeline.h"
 #include "lib/syscall_table.h"
 #include "lib/util.h"
 
@@ -494,6 +495,41 @@ static void self_metrics(struct prom_out *o, const struct snapshot *s, const str
 	sample(o, "procscope_resident_memory_self_bytes", l, (double)x->rss_peak_bytes);
 	family(o, "procscope_uptime_seconds", "gauge", "Time since procscope attached");
 	sample(o, "procscope_uptime_seconds", l, (s->end_ns - s->attach_ns) * NS);
+	if (po->flight) {
+		static const char *const reasons[FR_REASONS] = {"alert", "signal", "request"};
+		const struct flight_stats *f = po->flight;
+
+		family(o, "procscope_flight_recorder_dumps_total", "counter",
+		       "Flight recorder dumps written, by what asked for them");
+		for (int i = 0; i < FR_REASONS; i++) {
+			l[0] = "reason";
+			l[1] = reasons[i];
+			l[2] = NULL;
+			sample(o, "procscope_flight_recorder_dumps_total", l, (double)f->dumps[i]);
+		}
+		const struct {
+			const char *name, *type, *help;
+			uint64_t v;
+		} one[] = {
+			{"procscope_flight_recorder_dump_failures_total", "counter",
+			 "Flight recorder dumps that could not be written", f->failed},
+			{"procscope_flight_recorder_dumps_limited_total", "counter",
+			 "Alerts that fired within a window of their rule's last dump: not dumped",
+			 f->limited},
+			{"procscope_flight_recorder_events_dropped_total", "counter",
+			 "Events of the window dropped, oldest first, past --flight-recorder-max",
+			 f->dropped},
+			{"procscope_flight_recorder_bytes", "gauge",
+			 "Memory the flight recorder's events and tables' copies take now",
+			 f->kept_bytes},
+		};
+
+		l[0] = NULL;
+		for (size_t i = 0; i < ARRAY_SIZE(one); i++) {
+			family(o, one[i].name, one[i].type, one[i].help);
+			sample(o, one[i].name, l, (double)one[i].v);
+		}
+	}
 	if (po->alerts) {
 		family(o, "procscope_alert_firing", "gauge",
 		       "1 while an alert rule's condition holds (at the last interval), else 0");

@@ -21,6 +21,7 @@
 struct snapshot;
 struct alerts;
 struct proc_groups;
+struct flight_stats;
 
 #define PROM_MAX_SERIES_DEFAULT 10000
 #define PROM_TOP_SYSCALL_HISTOGRAMS 20 /* syscall latency histograms: the most called */
@@ -33,7 +34,8 @@ struct prom_opts {
 	unsigned int labels; /* enum prom_labels */
 	size_t max_series;   /* 0: PROM_MAX_SERIES_DEFAULT */
 	const struct alerts *alerts;
-	uint64_t dropped_before; /* series the cap dropped in earlier renders */
+	uint64_t dropped_before;	   /* series the cap dropped in earlier renders */
+	const struct flight_stats *flight; /* --flight-recorder's, NULL without */
 };
 
 /*

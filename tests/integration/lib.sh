@@ -140,6 +140,24 @@ check_error() {
 
 cgroup2_root() { awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts; }
 
+# A cgroup of our own, as CG (absolute) and CG_REL (relative to the mount).
+make_cgroup() {
+	local root
+	root=$(cgroup2_root)
+	[ -n "$root" ] || die "no cgroup2 mount"
+	CG_REL=procscope-mon-$$
+	CG=$root/$CG_REL
+	mkdir -p "$CG"
+}
+
+drop_cgroup() {
+	local root
+	root=$(cgroup2_root)
+	[ -d "$CG" ] || return 0
+	while read -r pid; do echo "$pid" > "$root/cgroup.procs" 2> /dev/null || true; done < "$CG/cgroup.procs"
+	rmdir "$CG" 2> /dev/null || true
+}
+
 # A TCP port nothing listens on, below the kernel's ephemeral range (32768 and up),
 # so no outgoing connection holds it either.
 free_port() {
@@ -173,3 +191,24 @@ netns_cleanup() {
 	ip netns del "$NS_B" 2>/dev/null || true
 }
 
+# A Perfetto trace (--trace, --flight-recorder's dumps) decoded: by protoc against the
+# message definitions of Perfetto's format (the wire format is sound), and summarized
+# into $1.json by the tests' own decoder.
+PFTRACE=$ROOT/tests/integration/tools/pftrace.py
+decode_trace() {
+	protoc --decode=pftrace.Trace -I "$ROOT/tests/integration/data" perfetto_subset.proto \
+		< "$1" > "$1.txt" 2> protoc.err || die "protoc cannot decode $1: $(cat protoc.err)"
+	python3 "$PFTRACE" "$1" > "$1.json"
+}
+
+# A --web-config file, web.yml: TLS (cert.pem, key.pem for 127.0.0.1) and user alice,
+# password s3cret.
+web_config_files() {
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -days 2 \
+		-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 > openssl.log 2>&1 ||
+		die "openssl: $(tail -2 openssl.log)"
+	# Debian's python3 hashes with libcrypt, bcrypt at cost 10 (rounds 2^10)
+	printf 'tls_server_config:\n  cert_file: cert.pem\n  key_file: key.pem\nbasic_auth_users:\n  alice: %s\n' \
+		"$(/usr/bin/python3 -W ignore -c 'import crypt
+print(crypt.crypt("s3cret", crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=1024)))')" > web.yml
+}

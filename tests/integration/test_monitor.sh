@@ -4,24 +4,6 @@
 # lost, no table full, the same totals in the report, in the intervals and on the
 # Prometheus endpoint.
 
-# A cgroup of our own, as CG (absolute) and CG_REL (relative to the mount).
-make_cgroup() {
-	local root
-	root=$(cgroup2_root)
-	[ -n "$root" ] || die "no cgroup2 mount"
-	CG_REL=procscope-mon-$$
-	CG=$root/$CG_REL
-	mkdir -p "$CG"
-}
-
-drop_cgroup() {
-	local root
-	root=$(cgroup2_root)
-	[ -d "$CG" ] || return 0
-	while read -r pid; do echo "$pid" > "$root/cgroup.procs" 2> /dev/null || true; done < "$CG/cgroup.procs"
-	rmdir "$CG" 2> /dev/null || true
-}
-
 # Run N /bin/true in cgroup $CG, from a shell that moved itself there; prints "done".
 churn() {
 	sh -c "echo \$\$ > $CG/cgroup.procs && i=0 && while [ \$i -lt $1 ]; do /bin/true; i=\$((i + 1)); done && echo done"

@@ -122,15 +122,6 @@ s = socket.socket(); s.bind(('127.0.0.1', $port)); s.listen(); print('bound', fl
 
 # --web-config: the endpoint over TLS, to one user with a bcrypt hash -- scraped so by
 # Debian's Prometheus; a wrong password and no password get 401, plain HTTP nothing.
-web_config_files() {
-	openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -days 2 \
-		-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 > openssl.log 2>&1 ||
-		die "openssl: $(tail -2 openssl.log)"
-	# Debian's python3 hashes with libcrypt, bcrypt at cost 10 (rounds 2^10)
-	printf 'tls_server_config:\n  cert_file: cert.pem\n  key_file: key.pem\nbasic_auth_users:\n  alice: %s\n' \
-		"$(/usr/bin/python3 -W ignore -c 'import crypt
-print(crypt.crypt("s3cret", crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=1024)))')" > web.yml
-}
 
 test_tls_and_basic_auth_scraped_by_prometheus() {
 	local port pid url

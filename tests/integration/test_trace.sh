@@ -6,15 +6,6 @@
 # loaded in Debian's Chromium (headless, driven by playwright-core): no console error,
 # no request, the findings and steps drawn, a click zooms the timeline.
 
-PFTRACE=$ROOT/tests/integration/tools/pftrace.py
-
-# Decode trace $1 with protoc (the wire format is sound) and summarize it into $1.json.
-decode_trace() {
-	protoc --decode=pftrace.Trace -I "$ROOT/tests/integration/data" perfetto_subset.proto \
-		< "$1" > "$1.txt" 2> protoc.err || die "protoc cannot decode $1: $(cat protoc.err)"
-	python3 "$PFTRACE" "$1" > "$1.json"
-}
-
 test_trace_states_equal_the_report() {
 	local pids pid key state
 	"$PROCSCOPE" --trace t.pftrace --json -o out.json -- sh -c \

@@ -8,7 +8,8 @@ of its own (not procscope's encoder), and print what the tests check, as JSON:
   tree         [{pid, ppid}]       the ProcessTree packet
   tracks       {uuid: {name, parent}}   named tracks (tree, path, findings)
   slices       {track name: [slice names]}  on named tracks, in time order
-  instants     [{track, name}]     on process tracks, with the process's pid
+  instants     [{pid, name, ts}]   on process tracks, with the process's pid
+  spans        {pid: [first, last]}  the earliest start and latest end of its threads' slices
   wakes        {pid: n}            wake-ups made by the threads of each process
   flows        {out, in, unmatched}
   overlaps     slices on one thread track that overlap (must be 0)
@@ -134,6 +135,7 @@ def main(path):
     overlaps = misnested = 0
     open_ = defaultdict(list)  # track -> stack of (ts, name)
     last_end = {}
+    spans = {}
     for ts, _, track, typ, name, fout, fin, counter in events:
         flows_out.update(fout)
         flows_in.update(fin)
@@ -153,9 +155,11 @@ def main(path):
                     overlaps += 1
                 last_end[track] = ts
                 state_ns[threads[track]["pid"]][sname] += ts - start
+                span = spans.setdefault(threads[track]["pid"], [start, ts])
+                span[0], span[1] = min(span[0], start), max(span[1], ts)
         elif typ == 3:
             if track in processes:
-                instants.append({"pid": processes[track]["pid"], "name": name})
+                instants.append({"pid": processes[track]["pid"], "name": name, "ts": ts})
             elif track in threads and name == "wakes":
                 wakes[threads[track]["pid"]] += 1
         elif typ == 4:
@@ -169,6 +173,7 @@ def main(path):
         "tracks": tracks,
         "slices": slices,
         "instants": instants,
+        "spans": spans,
         "wakes": wakes,
         "flows": {"out": len(flows_out), "in": len(flows_in),
                   "unmatched": len(flows_out ^ flows_in)},
