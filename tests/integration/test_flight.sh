@@ -80,6 +80,7 @@ test_flight_recorder_rate_limits_and_bounds() {
 	wait_for_cmd "curl -sf http://127.0.0.1:$port/metrics |
 		grep -q '^procscope_flight_recorder_dumps_total{reason=\"signal\"} $n_sig\$'"
 	curl -sf "http://127.0.0.1:$port/metrics" -o metrics.txt
+	promtool check metrics < metrics.txt > promtool.txt 2>&1 || die "promtool: $(cat promtool.txt)"
 	kill -TERM "$ps"
 	wait "$ps" || die "procscope failed: $(tail -3 err.txt)"
 	alerts=$(grep 'alert: process\[true\]' err.txt | grep -c 'interval ending')
