@@ -39,7 +39,7 @@ smoke() {
 	fi
 }
 
-smoke syscall_overhead "none floor procscope procscope_all syscount bpftrace" \
+smoke syscall_overhead "none floor floor_clock procscope procscope_all syscount bpftrace" \
 	REPS=1 CALLS=200000 -- "$ROOT/bench/syscall_overhead.sh"
 smoke stacks_overhead "none procscope bpftrace offcputime" \
 	REPS=1 SECS=1 SYMBOLIZE_RUNS=0 -- "$ROOT/bench/stacks_overhead.sh"

@@ -3,6 +3,8 @@
 # measured in one run, interleaved, under: no tracing; procscope (adaptive syscall
 # timing, the default); procscope --bpf-stats=off; procscope --syscall-timing=all;
 # empty bpftrace programs on both syscall tracepoints (the floor any tracer pays);
+# the same two programs each reading the clock once (floor_clock: the floor of any
+# tracer that times every syscall, as --syscall-timing=all does);
 # libbpf-tools `syscount -L`;
 # a bpftrace latency histogram. Every tool is filtered to the workload's process.
 # Each repetition runs every mode once in a rotated order; the table reports the
@@ -15,7 +17,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 REPS=${REPS:-9}
 CALLS=${CALLS:-2000000}
-modes=(none floor procscope procscope_nostats procscope_all syscount bpftrace)
+modes=(none floor floor_clock procscope procscope_nostats procscope_all syscount bpftrace)
 # the workload always runs on one CPU, so that no mode gains or loses by migrations
 CPU=${BENCH_CPU:-1}
 LOOP=(taskset -c "$CPU" "$WL/getppid_loop" "$CALLS")
@@ -47,6 +49,11 @@ floor_cmd() {
 	exec stdbuf -oL -eL bpftrace -e 'tracepoint:raw_syscalls:sys_enter { }
 		tracepoint:raw_syscalls:sys_exit { }'
 }
+# ... and the clock read on entry and on exit (bpftrace's nsecs: one helper call each)
+floor_clock_cmd() {
+	exec stdbuf -oL -eL bpftrace -e 'tracepoint:raw_syscalls:sys_enter { $t = nsecs; }
+		tracepoint:raw_syscalls:sys_exit { $t = nsecs; }'
+}
 syscount_cmd() { exec stdbuf -oL -eL syscount -L -p "$1"; }
 bpftrace_cmd() {
 	exec stdbuf -oL -eL bpftrace -e "tracepoint:raw_syscalls:sys_enter /pid == $1/ { @s[tid] = nsecs; }
@@ -57,6 +64,7 @@ run_mode() {
 	case $1 in
 	none) run_none ;;
 	floor) run_peer floor 'Attaching' '' floor_cmd ;;
+	floor_clock) run_peer floor_clock 'Attaching' '' floor_clock_cmd ;;
 	procscope) run_procscope default ;;
 	procscope_nostats) run_procscope nostats --bpf-stats=off ;;
 	procscope_all) run_procscope all --syscall-timing=all ;;
