@@ -5,12 +5,15 @@
 # unprivileged user) and a make -j2 of procscope's own tree, so that there are state
 # changes and processes to record. Medians of: the agent's CPU time per second and per
 # process born, BPF time per program run, peak RSS, the recorder's memory and events
-# dropped; then one SIGUSR1 dump: its size and the time to write it.
-#   env: REPS (default 3), SECS (default 30)
+# dropped; then one SIGUSR1 dump: its size and the time to write it. Then the recorder
+# alone for FLAT_SECS under the same load, its memory every 10 s: flat once a window
+# is full, under its bound.
+#   env: REPS (default 3), SECS (default 30), FLAT_SECS (default 150)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 REPS=${REPS:-3}
 SECS=${SECS:-30}
+FLAT_SECS=${FLAT_SECS:-150}
 tmp=$(mktemp -d)
 chmod 1777 "$tmp"
 load=
@@ -25,11 +28,11 @@ trap cleanup EXIT
 tar -C "$ROOT" --exclude=./build --exclude=./.git --exclude='./tests/workloads/bin' \
 	--exclude=./procscope -cf "$tmp/src.tar" .
 
-# the load, in a process group of its own
+# the load for $1 seconds, in a process group of its own
 start_load() {
 	setsid bash -c "
 		setpriv --reuid=65534 --regid=65534 --clear-groups \
-			stress-ng --fork 2 -t $((SECS + 5)) --temp-path $tmp > /dev/null 2>&1 &
+			stress-ng --fork 2 -t $(($1 + 5)) --temp-path $tmp > /dev/null 2>&1 &
 		mkdir -p $tmp/b && tar -C $tmp/b -xf $tmp/src.tar &&
 			while :; do make -C $tmp/b -B -j2 procscope > /dev/null 2>&1; done" &
 	load=$!
@@ -43,7 +46,7 @@ one() { # $1: mode, $2: rep; prints "cpu_ms bpf_ns_per_run rss_kib procs fr_byte
 		-o "$tmp/$mode-$rep.json" "${args[@]}" 2> "$tmp/$mode-$rep.err" &
 	ps=$!
 	wait_for "$tmp/$mode-$rep.err" attached
-	start_load
+	start_load "$SECS"
 	sleep "$SECS"
 	curl -sf "http://127.0.0.1:$port/metrics" -o "$tmp/$mode-$rep.metrics" || : > "$tmp/$mode-$rep.metrics"
 	# its footprint before any dump: the cost of recording, not of writing
@@ -79,6 +82,31 @@ for rep in $(seq 1 "$REPS"); do
 	done
 done
 
+# the recorder alone for FLAT_SECS: "t rss_kib recorder_bytes dropped" every 10 s
+flat() {
+	local port t m
+	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	"$PROCSCOPE" -v -a -i 10 --prometheus "127.0.0.1:$port" -d "$((FLAT_SECS + 1))" -o /dev/null \
+		--flight-recorder 60s --flight-recorder-dir "$tmp/fr-flat" 2> "$tmp/flat.err" &
+	ps=$!
+	wait_for "$tmp/flat.err" attached
+	start_load "$FLAT_SECS"
+	for t in $(seq 10 10 "$FLAT_SECS"); do
+		sleep 10
+		curl -sf "http://127.0.0.1:$port/metrics" -o "$tmp/flat.metrics" || : > "$tmp/flat.metrics"
+		echo "$t $(awk '/^VmRSS:/ { print $2 }' "/proc/$ps/status")" \
+			"$(awk '/^procscope_flight_recorder_bytes / { print $2 }' "$tmp/flat.metrics" | grep . || echo 0)" \
+			"$(awk '/^procscope_flight_recorder_events_dropped_total / { print $2 }' "$tmp/flat.metrics" | grep . || echo 0)"
+	done > "$tmp/flat"
+	kill -- "-$load" 2> /dev/null || true
+	wait "$load" 2> /dev/null || true
+	load=
+	wait "$ps" || true
+	ps=
+}
+echo "bench: flight recorder, memory over ${FLAT_SECS}s" >&2
+flat
+
 col() { awk -v m="$1" -v c="$2" '$1 == m && $c != "" { print $c }' "$tmp/raw" | median; }
 per_proc() { awk -v m="$1" '$1 == m && $5 > 0 { printf "%.2f\n", $2 * 1000 / $5 }' "$tmp/raw" | median; }
 heading "Flight recorder: its cost in a monitor (bench/flight.sh)"
@@ -102,3 +130,9 @@ echo
 echo "A dump on SIGUSR1 at the end of the first run: $(sed 's/.*flight recorder: [^:]*: //' "$tmp/dump.line" 2> /dev/null || echo none);"
 echo "files $(paste -sd+ "$tmp/dump.sizes" 2> /dev/null || echo '?') bytes (trace + report); peak RSS after it"
 echo "$(cat "$tmp/dump.hwm" 2> /dev/null || echo '?') KiB."
+echo
+echo "The recorder alone for ${FLAT_SECS} s under the same load (the endpoint refreshed every 10 s):"
+echo
+echo "| time (s) | agent RSS (MiB) | recorder's memory (MiB) | events dropped |"
+echo "|---:|---:|---:|---:|"
+awk '{ printf "| %d | %.1f | %.1f | %d |\n", $1, $2 / 1024, $3 / 1048576, $4 }' "$tmp/flat"

@@ -31,6 +31,18 @@ struct anchor {
 	size_t z_len;
 };
 
+/*
+ * The records, in chunks: the oldest chunk goes when the bound is reached (its records
+ * dropped) or when all of it is older than any dump can want (freed), so that memory
+ * follows the window -- a circular array would have its every page touched in time.
+ */
+struct chunk {
+	struct chunk *next; /* newer */
+	size_t n;
+	uint64_t newest; /* the latest end among its records */
+	struct tl_event ev[FLIGHT_CHUNK_EVENTS];
+};
+
 struct rule_seen {
 	char *rule;
 	uint64_t last_ns;
@@ -40,9 +52,9 @@ struct flight {
 	uint64_t window_ns, max_bytes;
 	char *dir;
 	unsigned int keep;
-	pthread_mutex_t mu;  /* the rings and the figures */
-	struct tl_event *ev; /* a ring: the oldest at head */
-	size_t cap, head, n;
+	pthread_mutex_t mu; /* the records, the samples and the figures */
+	struct chunk *oldest, *newest;
+	size_t n_chunks, max_chunks;
 	uint64_t newest_ns;	   /* the latest event's end: what "old" is measured from */
 	struct tl_sample *samples; /* a ring too */
 	size_t s_cap, s_head, s_n;
@@ -106,9 +118,9 @@ int flight__open(struct flight **out, uint64_t window_ns, uint64_t max_bytes, co
 	f->dir = xstrdup(dir);
 	f->keep = keep;
 	pthread_mutex_init(&f->mu, NULL);
-	/* the ring's pages are touched as it fills: an idle host's recorder stays small */
-	f->cap = max_bytes / sizeof(*f->ev);
-	f->ev = xcalloc(f->cap ? f->cap : 1, sizeof(*f->ev));
+	f->max_chunks = max_bytes / sizeof(struct chunk);
+	if (f->max_chunks < 2)
+		f->max_chunks = 2;
 	/* the counters' samples of two windows (a dump reaches back up to 1.25 of one) */
 	f->s_cap = window_ns * 2 / TRACE_TICK_NS + 16;
 	f->samples = xcalloc(f->s_cap, sizeof(*f->samples));
@@ -125,7 +137,12 @@ void flight__free(struct flight *f)
 	for (size_t i = 0; i < f->n_rules; i++)
 		free(f->rules[i].rule);
 	pthread_mutex_destroy(&f->mu);
-	free(f->ev);
+	while (f->oldest) {
+		struct chunk *c = f->oldest;
+
+		f->oldest = c->next;
+		free(c);
+	}
 	free(f->samples);
 	free(f->dir);
 	free(f);
@@ -144,22 +161,47 @@ static uint64_t horizon(const struct flight *f)
 	return f->newest_ns > keep ? f->newest_ns - keep : 0;
 }
 
+/* The oldest chunk gone; its records that a dump could want counted as dropped. */
+static struct chunk *chunk_drop_oldest(struct flight *f)
+{
+	struct chunk *c = f->oldest;
+	uint64_t h = horizon(f);
+
+	for (size_t i = 0; i < c->n; i++)
+		f->st.dropped += c->ev[i].end_ns >= h;
+	f->oldest = c->next;
+	if (!f->oldest)
+		f->newest = NULL;
+	f->n_chunks--;
+	return c;
+}
+
 void flight__event(struct flight *f, const struct tl_event *e)
 {
+	struct chunk *c;
+
 	pthread_mutex_lock(&f->mu);
 	if (e->end_ns > f->newest_ns)
 		f->newest_ns = e->end_ns;
-	if (f->n == f->cap) {
-		/* full: the oldest goes; counted if a dump could still have wanted it */
-		if (f->ev[f->head].end_ns >= horizon(f))
-			f->st.dropped++;
-		f->head = (f->head + 1) % f->cap;
-		f->n--;
+	if (!f->newest || f->newest->n == FLIGHT_CHUNK_EVENTS) {
+		/* chunks all older than a dump can want are freed; at the bound, the oldest goes */
+		while (f->oldest && f->oldest->newest < horizon(f))
+			free(chunk_drop_oldest(f));
+		c = f->n_chunks == f->max_chunks ? chunk_drop_oldest(f) : xmalloc(sizeof(*c));
+		c->next = NULL;
+		c->n = 0;
+		c->newest = 0;
+		if (f->newest)
+			f->newest->next = c;
+		else
+			f->oldest = c;
+		f->newest = c;
+		f->n_chunks++;
 	}
-	if (f->cap) {
-		f->ev[(f->head + f->n) % f->cap] = *e;
-		f->n++;
-	}
+	c = f->newest;
+	c->ev[c->n++] = *e;
+	if (e->end_ns > c->newest)
+		c->newest = e->end_ns;
 	pthread_mutex_unlock(&f->mu);
 }
 
@@ -371,12 +413,13 @@ struct trace_log *flight__timeline(struct flight *f, uint64_t from, uint64_t to)
 		return NULL;
 	/* copied out under the lock, so that the event loop waits for a copy at most */
 	pthread_mutex_lock(&f->mu);
-	copy = xcalloc(f->n + 1, sizeof(*copy));
-	for (size_t i = 0; i < f->n; i++) {
-		const struct tl_event *e = &f->ev[(f->head + i) % f->cap];
-
-		if (e->end_ns >= from && e->start_ns < to)
-			copy[n++] = *e;
+	copy = xcalloc(f->n_chunks * FLIGHT_CHUNK_EVENTS + 1, sizeof(*copy));
+	for (const struct chunk *c = f->oldest; c; c = c->next) {
+		if (c->newest < from)
+			continue;
+		for (size_t i = 0; i < c->n; i++)
+			if (c->ev[i].end_ns >= from && c->ev[i].start_ns < to)
+				copy[n++] = c->ev[i];
 	}
 	samples = xcalloc(f->s_n + 1, sizeof(*samples));
 	for (size_t i = 0; i < f->s_n; i++) {
@@ -555,6 +598,6 @@ void flight__stats(struct flight *f, struct flight_stats *st)
 {
 	pthread_mutex_lock(&f->mu);
 	*st = f->st;
-	st->kept_bytes = f->n * sizeof(*f->ev) + f->anchor_bytes;
+	st->kept_bytes = f->n_chunks * sizeof(struct chunk) + f->anchor_bytes;
 	pthread_mutex_unlock(&f->mu);
 }

@@ -2,7 +2,8 @@
 /*
  * --flight-recorder DURATION: the timeline --trace would keep (every thread's state
  * slices and wake-ups, the counters' samples) kept for the last DURATION only, in a
- * ring in memory of at most --flight-recorder-max bytes (the oldest dropped first); and,
+ * ring of chunks in memory, at most --flight-recorder-max bytes (the oldest dropped
+ * first; chunks no dump can want any more freed, so memory follows the window); and,
  * so that a dump's report covers the same window, copies of the kernel's tables taken
  * at interval ends ("anchors", one per quarter window). A dump -- an alert's, SIGUSR1's,
  * a POST's -- is the window from the newest anchor at least DURATION old to now: a
@@ -28,7 +29,11 @@
 #define FLIGHT_DIR_DEFAULT "/var/lib/procscope/flight-recorder"
 /* SIGUSR1 as the endpoint queues it for a POST: its value */
 #define FLIGHT_SIGVAL 0x464c5452
-#define FLIGHT_ANCHORS 6 /* a quarter window apart: the window's start, and what follows */
+#define FLIGHT_ANCHORS 6
+#define FLIGHT_CHUNK_EVENTS                                                                        \
+	4096 /* records a chunk of the ring holds (160 KiB) */ /* a quarter window apart: the      \
+								  window's start, and what follows \
+								*/
 
 struct flight;
 

@@ -132,11 +132,12 @@ static void flight_asked(struct run *r, enum flight_reason reason)
 	struct flight_req q = {.reason = reason, .unix_ns = unix_now_ns()};
 
 	if (!r->flight) {
-		pr_info("SIGUSR1: no --flight-recorder: nothing to write");
+		pr_warn("SIGUSR1: no --flight-recorder: nothing to write");
 		return;
 	}
 	if (!flight__allow(r->flight, reason, NULL, now_ns())) {
-		pr_info("flight recorder: a dump was written less than a second ago");
+		pr_warn("flight recorder: a dump was asked for less than a second after the last: "
+			"not written");
 		return;
 	}
 	report_flight(r, &q);

@@ -57,7 +57,7 @@ test_flight_recorder_dumps_the_window_before_an_alert() {
 	grep -q '`spin`' found.txt || die "no contention finding names spin: $(jq -c '[.report.findings[].kind]' "$j")"
 }
 
-# SIGUSR1 dumps on demand (at most one a second); an alert of 60 processes in a few
+# SIGUSR1 dumps on demand (at most one a second); an alert of 100 processes in a few
 # seconds dumps once per window, the rest counted; the directory keeps the newest 3.
 test_flight_recorder_rate_limits_and_bounds() {
 	local ps port i alerts n_sig=4
@@ -70,9 +70,9 @@ test_flight_recorder_rate_limits_and_bounds() {
 	ps=$!
 	BG_PIDS+=("$ps")
 	wait_for err.txt attached
-	sh -c "echo \$\$ > $CG/cgroup.procs && for i in \$(seq 60); do /bin/true; sleep 0.05; done"
+	sh -c "echo \$\$ > $CG/cgroup.procs && for i in \$(seq 100); do /bin/true; sleep 0.05; done"
 	# every true reported (an alert each, in an interval) before the signals
-	wait_for_cmd "[ \$(grep 'alert: process\\[true\\]' err.txt | grep -c 'interval ending') -eq 60 ]"
+	wait_for_cmd "[ \$(grep 'alert: process\\[true\\]' err.txt | grep -c 'interval ending') -eq 100 ]"
 	for i in $(seq "$n_sig"); do
 		kill -USR1 "$ps"
 		sleep 1.3
@@ -84,10 +84,10 @@ test_flight_recorder_rate_limits_and_bounds() {
 	kill -TERM "$ps"
 	wait "$ps" || die "procscope failed: $(tail -3 err.txt)"
 	alerts=$(grep 'alert: process\[true\]' err.txt | grep -c 'interval ending')
-	assert_eq "$alerts" 60 "alerts in intervals: one per true"
+	assert_eq "$alerts" 100 "alerts in intervals: one per true"
 	# one dump for the rule in its 30 s window; every other alert counted
 	assert_eq "$(awk '/^procscope_flight_recorder_dumps_total\{reason="alert"\}/ { print $2 }' metrics.txt)" 1
-	assert_eq "$(awk '/^procscope_flight_recorder_dumps_limited_total / { print $2 }' metrics.txt)" 59
+	assert_eq "$(awk '/^procscope_flight_recorder_dumps_limited_total / { print $2 }' metrics.txt)" 99
 	assert_eq "$(awk '/^procscope_flight_recorder_dump_failures_total / { print $2 }' metrics.txt)" 0
 	# five dumps written, the newest three kept: the signals', whole, and nothing else
 	assert_eq "$(grep -c 'flight recorder: fr/' err.txt)" $((n_sig + 1)) "dumps said"

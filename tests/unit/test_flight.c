@@ -86,29 +86,34 @@ TEST(test_flight__rule_names_as_file_names)
 
 TEST(test_flight__ring_drops_the_oldest_and_counts_only_what_a_dump_wants)
 {
-	const uint64_t cap = (1 << 20) / sizeof(struct tl_event);
+	const uint64_t chunk = FLIGHT_CHUNK_EVENTS * sizeof(struct tl_event) + 24;
+	const uint64_t chunks = (1 << 20) / chunk; /* 6 of 4,096 records each */
 	char *dir = temp_dir(), err[256];
 	struct flight *f = NULL;
 	struct flight_stats st;
 
 	CHECK(dir != NULL);
-	/* a minute's window; a ring of 1 MiB */
+	CHECK_U64(chunks, 6);
+	/* a minute's window; 1 MiB of records */
 	CHECK_I64(flight__open(&f, 60 * S, 1 << 20, dir, 3, err, sizeof(err)), 0);
 	CHECK(f != NULL);
 	if (!f)
 		return;
-	/* 30,000 events a millisecond apart: the oldest dropped, all within the window */
+	/* 30,000 records a millisecond apart: 7 chunks and more wanted, the oldest two
+	 * dropped whole (all within the window) */
 	for (uint64_t i = 0; i < 30000; i++) {
 		struct tl_event e = slice(7, i * 1000000, i * 1000000 + 500000);
 
 		flight__event(f, &e);
 	}
 	flight__stats(f, &st);
-	CHECK_U64(st.kept_bytes, cap * sizeof(struct tl_event));
-	CHECK_U64(st.dropped, 30000 - cap);
+	CHECK_U64(st.kept_bytes, chunks * chunk);
+	CHECK_U64(st.dropped, 2 * FLIGHT_CHUNK_EVENTS);
 	/*
-	 * 30,000 more, 1000 s on: those they overwrite first are more than a window and a
-	 * half old (no dump can want them), not counted; then their own oldest are
+	 * 30,000 more, 1000 s on: they fill the last chunk (1,328 old records in it), then
+	 * the full chunks before, more than a window and a half old (no dump can want
+	 * them), are freed, not counted; past the bound the chunk of old and new goes
+	 * (its 2,768 new records counted), then the first all new one
 	 */
 	for (uint64_t i = 0; i < 30000; i++) {
 		struct tl_event e = slice(7, 1000 * S + i * 1000000, 1000 * S + i * 1000000 + 1);
@@ -116,7 +121,19 @@ TEST(test_flight__ring_drops_the_oldest_and_counts_only_what_a_dump_wants)
 		flight__event(f, &e);
 	}
 	flight__stats(f, &st);
-	CHECK_U64(st.dropped, 2 * (30000 - cap));
+	CHECK_U64(st.kept_bytes, chunks * chunk);
+	CHECK_U64(st.dropped, 2 * FLIGHT_CHUNK_EVENTS + (FLIGHT_CHUNK_EVENTS - 21808 % 4096) +
+				      FLIGHT_CHUNK_EVENTS);
+	/* a quiet minute and a half later, a chunk's worth: all but the newest two freed */
+	for (uint64_t i = 0; i < FLIGHT_CHUNK_EVENTS; i++) {
+		struct tl_event e = slice(7, 1200 * S + i, 1200 * S + i + 1);
+
+		flight__event(f, &e);
+	}
+	flight__stats(f, &st);
+	CHECK_U64(st.kept_bytes, 2 * chunk);
+	CHECK_U64(st.dropped, 2 * FLIGHT_CHUNK_EVENTS + (FLIGHT_CHUNK_EVENTS - 21808 % 4096) +
+				      FLIGHT_CHUNK_EVENTS);
 	flight__free(f);
 	remove_dir(dir);
 	free(dir);
