@@ -249,6 +249,9 @@ static int start_tracing(struct run *r, const struct cgroup_target *cg, uint64_t
 		.psi_dir = cfg->target == TARGET_CGROUP ? cg->path : "/proc/pressure",
 		.psi_cgroup = cfg->target == TARGET_CGROUP,
 		.recycle = r->recycling,
+		/* read often: intervals, the endpoint, the timeline's counters every 100 ms */
+		.map_tables = r->recycling || cfg->interval_ns || cfg->prometheus || cfg->trace ||
+			      cfg->flight_ns,
 		.on_trace = cfg->trace || cfg->flight_ns ? tracing_on_trace : NULL,
 		.trace_ring_bytes = cfg->trace ? TRACE_RING_BYTES : FLIGHT_RING_BYTES,
 		.history = r->hist.max_waits ? &r->hist : NULL,

@@ -383,7 +383,7 @@ _Static_assert(sizeof(struct unwind_dir) % 8 == 0, "unwind_dir");
 _Static_assert(sizeof(struct past_rec) % 8 == 0, "past_rec");
 
 /* The arrays written or read in place: the unwind tables, the records and rows. */
-enum mapped_when { MAPPED_ALWAYS, MAPPED_UNWIND, MAPPED_RECYCLE, MAPPED_PAST };
+enum mapped_when { MAPPED_TABLES, MAPPED_UNWIND, MAPPED_RECYCLE, MAPPED_PAST };
 
 static const struct mapped {
 	size_t skel_off; /* of the map pointer in struct procscope_bpf */
@@ -400,8 +400,8 @@ static const struct mapped {
 	MAPPED(unwind_files, unwind_tables.files, CAP(unwind_tables.files_cap), MAPPED_UNWIND),
 	MAPPED(unwind_maps, unwind_tables.maps, CAP(unwind_tables.maps_cap), MAPPED_UNWIND),
 	MAPPED(unwind_dir, unwind_tables.dir, CAP(unwind_tables.dir_cap), MAPPED_UNWIND),
-	MAPPED(core_procs, procs_mem, SIZE_MAX, MAPPED_ALWAYS),
-	MAPPED(core_rows, rows_mem, SIZE_MAX, MAPPED_ALWAYS),
+	MAPPED(core_procs, procs_mem, SIZE_MAX, MAPPED_TABLES),
+	MAPPED(core_rows, rows_mem, SIZE_MAX, MAPPED_TABLES),
 	MAPPED(core_free_slots, free_slots, SIZE_MAX, MAPPED_RECYCLE),
 	MAPPED(core_free_rows, free_rows, SIZE_MAX, MAPPED_RECYCLE),
 	MAPPED(core_past, past, CAP(past_cap), MAPPED_PAST),
@@ -411,7 +411,7 @@ static const struct mapped {
 
 static bool mapped_wanted(const struct session *s, enum mapped_when when)
 {
-	return when == MAPPED_ALWAYS || (when == MAPPED_UNWIND && s->unwind) ||
+	return (when == MAPPED_TABLES && s->map_tables) || (when == MAPPED_UNWIND && s->unwind) ||
 	       (when == MAPPED_RECYCLE && s->recycle) ||
 	       (when == MAPPED_PAST && s->skel->rodata->cfg_past_mask);
 }
@@ -749,6 +749,7 @@ int session__open(struct session **out, const struct session_opts *o)
 	s->started_ns = o->started_ns;
 	s->system = o->mode != MODE_PIDS;
 	s->recycle = o->recycle;
+	s->map_tables = o->map_tables || o->recycle;
 	snprintf(s->psi_dir, sizeof(s->psi_dir), "%s", o->psi_dir ? o->psi_dir : "");
 	s->psi_cgroup = o->psi_cgroup;
 	s->stats_mode = cfg->bpf_stats;

@@ -38,6 +38,12 @@ struct session_opts {
 	const char *psi_dir;
 	bool psi_cgroup;
 	bool recycle; /* exited processes' slots and rows are reused (recycle.h) */
+	/*
+	 * The process table and the rows mapped, read in place (recycling, intervals, the
+	 * trace's counters need them often); else copied by syscall when collected: a
+	 * mapping's pages all count in our RSS, 16 MB of them however few are used.
+	 */
+	bool map_tables;
 	/* --trace: the timeline's events (core_trace's records, converted), and the ring's size */
 	int (*on_trace)(void *ctx, const struct tl_event *e);
 	uint32_t trace_ring_bytes;
@@ -122,7 +128,7 @@ uint64_t session__stat(const struct session *s, unsigned int id);
  * The kernel's record of process @pid in @slot, as it is now (mapped: it changes under
  * the reader), or NULL if the slot holds another process.
  */
-const struct proc_rec *session__proc(const struct session *s, uint32_t slot, uint32_t pid);
+const struct proc_rec *session__proc(struct session *s, uint32_t slot, uint32_t pid);
 /* Target processes not yet exited (peers are not the target). */
 uint32_t session__alive(struct session *s);
 uint64_t session__attach_ns(const struct session *s);

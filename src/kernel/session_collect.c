@@ -78,6 +78,16 @@ int session__read_procs(struct session *s, struct raw_dump *d)
 	 * memory that the free ones never touch (a monitor's table is mostly free).
 	 */
 	d->procs = xcalloc(n ? n : 1, sizeof(*d->procs));
+	if (!s->procs_mem) {
+		/* not mapped: the slots carved, by syscall, those not in use zeroed */
+		int err = read_array(bpf_map__fd(s->skel->maps.core_procs), n, sizeof(*d->procs),
+				     d->procs);
+
+		for (uint32_t i = SLOT_FIRST; i < n; i++)
+			if (!d->procs[i].pid)
+				memset(&d->procs[i], 0, sizeof(d->procs[i]));
+		return err;
+	}
 	for (uint32_t i = 0; i < n; i++)
 		if (i < SLOT_FIRST || s->procs_mem[i].pid)
 			d->procs[i] = s->procs_mem[i];
@@ -459,7 +469,16 @@ int session__collect(struct session *s, struct raw_dump *d)
 	d->ts_ns = now_ns();
 	d->n_rows = n_rows;
 	d->rows = xcalloc(n_rows ? n_rows : 1, sizeof(*d->rows));
-	for (uint32_t i = 0; i < n_rows; i++)
+	if (!s->rows_mem) {
+		/* not mapped: by syscall, the rows not in use zeroed */
+		if (read_array(bpf_map__fd(s->skel->maps.core_rows), n_rows, sizeof(*d->rows),
+			       d->rows))
+			pr_warn("cannot read the stat rows: %s", strerror(errno));
+		for (uint32_t i = ROW_FIRST; i < n_rows; i++)
+			if (!d->rows[i].kind)
+				memset(&d->rows[i], 0, sizeof(d->rows[i]));
+	}
+	for (uint32_t i = 0; s->rows_mem && i < n_rows; i++)
 		if (i < ROW_FIRST || s->rows_mem[i].kind) /* the overflow rows, and those in use */
 			d->rows[i] = s->rows_mem[i];
 
@@ -591,10 +610,16 @@ int session__collect_stacks(struct session *s, struct raw_stacks *out)
 	return 0;
 }
 
-const struct proc_rec *session__proc(const struct session *s, uint32_t slot, uint32_t pid)
+const struct proc_rec *session__proc(struct session *s, uint32_t slot, uint32_t pid)
 {
-	const struct proc_rec *rec = slot < s->max_procs ? &s->procs_mem[slot] : NULL;
+	const struct proc_rec *rec = NULL;
 
+	if (slot >= s->max_procs)
+		return NULL;
+	if (s->procs_mem)
+		rec = &s->procs_mem[slot];
+	else if (!bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.core_procs), &slot, &s->proc_copy))
+		rec = &s->proc_copy; /* until the next call */
 	return rec && rec->pid == pid ? rec : NULL;
 }
 
@@ -848,6 +873,8 @@ void session__bytes(const struct session *s, uint64_t *disk, uint64_t *net)
 	uint32_t n = s->skel->data->core_next_slot;
 
 	*disk = *net = 0;
+	if (!s->procs_mem) /* map_tables: the caller's to ask for */
+		return;
 	if (n > s->max_procs)
 		n = s->max_procs;
 	for (uint32_t slot = SLOT_OVERFLOW; slot < n; slot++) {

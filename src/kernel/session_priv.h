@@ -67,10 +67,12 @@ struct session {
 	char psi_dir[4096]; /* psi.h; empty: not read */
 	bool psi_cgroup;
 	struct psi psi_attach;
-	bool recycle; /* slots and rows are reused: the free rings are sized */
+	bool recycle;	 /* slots and rows are reused: the free rings are sized */
+	bool map_tables; /* procs_mem, rows_mem mapped (session_opts) */
 	/* the process records and stat rows, mmap'ed; the rings of free slots and rows */
-	struct proc_rec *procs_mem;
+	struct proc_rec *procs_mem; /* mapped (map_tables), else NULL */
 	struct stat_row *rows_mem;
+	struct proc_rec proc_copy; /* session__proc's, when the table is not mapped */
 	uint64_t *free_slots, *free_rows;
 	uint32_t free_slots_mask, free_rows_mask;
 	/* the stack counts of recycled processes, under their aggregates */
