@@ -223,7 +223,7 @@ static const struct opt_spec options[] = {
 	 "a size of at least 4K", NULL,
 	 "Events in --trace up to SIZE bytes (K, M, G; default 256M), the rest counted"},
 	{"flight-recorder", OPT_FLIGHT, "SEC", G_OUTPUT, OT_DURATION, CFG(flight_ns), NSEC_PER_SEC,
-	 0, "a duration of at least 1s", NULL,
+	 3600 * NSEC_PER_SEC, "a duration from 1s to 1h", NULL,
 	 "Keep the last SEC of the timeline (as --trace) in memory; when an alert fires, on "
 	 "SIGUSR1 or a POST to /flight-recorder, write it and a report of it to "
 	 "--flight-recorder-dir"},
@@ -500,7 +500,7 @@ static int set_value(struct argp_state *state, struct parse_state *ps, const str
 	case OT_SIZE:
 		if ((o->type == OT_SIZE ? parse_size_bytes(arg, &v)
 					: parse_duration_ns(arg, &v, "s")) ||
-		    v < o->min)
+		    v < o->min || (o->max && v > o->max))
 			return invalid(state, o, arg, o->what);
 		*(uint64_t *)field = v;
 		return 0;

@@ -143,7 +143,8 @@ test_flight_recorder_refused_before_loading() {
 	check_error 2 "'--flight-recorder-dir' needs '--flight-recorder'" --flight-recorder-dir fr -- true
 	check_error 2 "'--flight-recorder-keep' needs '--flight-recorder'" --flight-recorder-keep 3 -- true
 	check_error 2 "'--flight-recorder' needs 'sched'" --flight-recorder 10s --no-sched -- true
-	check_error 2 "invalid '--flight-recorder 10ms' (a duration of at least 1s)" --flight-recorder 10ms -- true
+	check_error 2 "invalid '--flight-recorder 10ms' (a duration from 1s to 1h)" --flight-recorder 10ms -- true
+	check_error 2 "invalid '--flight-recorder 2h' (a duration from 1s to 1h)" --flight-recorder 2h -- true
 	check_error 2 "invalid '--flight-recorder-max 4K' (a size of at least 1M)" --flight-recorder 10s \
 		--flight-recorder-max 4K -- true
 	touch plain
