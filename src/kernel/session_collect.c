@@ -471,9 +471,11 @@ int session__collect(struct session *s, struct raw_dump *d)
 	d->rows = xcalloc(n_rows ? n_rows : 1, sizeof(*d->rows));
 	if (!s->rows_mem) {
 		/* not mapped: by syscall, the rows not in use zeroed */
-		if (read_array(bpf_map__fd(s->skel->maps.core_rows), n_rows, sizeof(*d->rows),
-			       d->rows))
-			pr_warn("cannot read the stat rows: %s", strerror(errno));
+		int e = read_array(bpf_map__fd(s->skel->maps.core_rows), n_rows, sizeof(*d->rows),
+				   d->rows);
+
+		if (e)
+			pr_warn("cannot read the stat rows: %s", strerror(-e));
 		for (uint32_t i = ROW_FIRST; i < n_rows; i++)
 			if (!d->rows[i].kind)
 				memset(&d->rows[i], 0, sizeof(d->rows[i]));
