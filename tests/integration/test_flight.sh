@@ -77,9 +77,9 @@ test_flight_recorder_rate_limits_and_bounds() {
 		kill -USR1 "$ps"
 		sleep 1.3
 	done
-	wait_for_cmd "curl -sf http://127.0.0.1:$port/metrics |
-		grep -q '^procscope_flight_recorder_dumps_total{reason=\"signal\"} $n_sig\$'"
-	curl -sf "http://127.0.0.1:$port/metrics" -o metrics.txt
+	# into a file, not a pipe: grep -q leaving early would make curl fail (pipefail)
+	wait_for_cmd "curl -sf http://127.0.0.1:$port/metrics -o metrics.txt &&
+		grep -q '^procscope_flight_recorder_dumps_total{reason=\"signal\"} $n_sig\$' metrics.txt"
 	promtool check metrics < metrics.txt > promtool.txt 2>&1 || die "promtool: $(cat promtool.txt)"
 	kill -TERM "$ps"
 	wait "$ps" || die "procscope failed: $(tail -3 err.txt)"
