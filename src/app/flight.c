@@ -49,7 +49,7 @@ struct rule_seen {
 };
 
 struct flight {
-	uint64_t window_ns, max_bytes;
+	uint64_t window_ns;
 	char *dir;
 	unsigned int keep;
 	pthread_mutex_t mu; /* the records, the samples and the figures */
@@ -114,7 +114,6 @@ int flight__open(struct flight **out, uint64_t window_ns, uint64_t max_bytes, co
 	}
 	f = xcalloc(1, sizeof(*f));
 	f->window_ns = window_ns;
-	f->max_bytes = max_bytes;
 	f->dir = xstrdup(dir);
 	f->keep = keep;
 	pthread_mutex_init(&f->mu, NULL);

@@ -193,12 +193,11 @@ struct report_job {
 };
 
 /* The dump's report: what asked for it and the window, then the window's record. */
-static char *flight_json(struct run *r, const struct report_job *j, const struct snapshot *s,
+static char *flight_json(struct run *r, const struct flight_req *q, const struct snapshot *s,
 			 const struct analysis *a, const struct trace_stats *st,
 			 const char *trace_name, size_t *len)
 {
 	static const char *const reasons[FR_REASONS] = {"alert", "signal", "request"};
-	const struct flight_req *q = j->flight;
 	struct flight_stats fs;
 	struct json_writer w;
 	size_t rec_len = 0;
@@ -273,7 +272,7 @@ static void flight_dump(struct run *r, struct report_job *j)
 	flight_stem(j->flight, stem, sizeof(stem));
 	snprintf(file, sizeof(file), "%s.pftrace", stem);
 	if (!err) {
-		json = flight_json(r, j, &snap, &a, &st, file, &json_len);
+		json = flight_json(r, j->flight, &snap, &a, &st, file, &json_len);
 		err = json ? flight__write(r->flight, j->flight, stem, trace, trace_len, json,
 					   json_len)
 			   : -ENOMEM;
