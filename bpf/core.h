@@ -881,6 +881,19 @@ static __always_inline struct wait_rec *path_reserve(bool zero)
 }
 
 /*
+ * Submit record @e of core_path. The loop drains them every PATH_TICK_NS; it is woken
+ * sooner when the ring is a quarter full (a small ring: each of its bytes is mapped
+ * twice in procscope), or at once if @now.
+ */
+#define PATH_WAKEUP_BYTES (256 * 1024)
+static __always_inline void path_submit(struct wait_rec *e, bool now)
+{
+	if (!now && bpf_ringbuf_query(&core_path, BPF_RB_AVAIL_DATA) >= PATH_WAKEUP_BYTES)
+		now = true;
+	bpf_ringbuf_submit(e, now ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+}
+
+/*
  * cfg_path: thread @child was created by @parent now -- a record without a stretch or a
  * wait, whose waker is its creator (the critical path reaches back through it).
  */
@@ -899,7 +912,7 @@ static __always_inline void path_created(struct task_struct *child, struct task_
 	e->waker = BPF_CORE_READ(parent, pid);
 	e->waker_pid = BPF_CORE_READ(parent, tgid);
 	e->src = WS_CREATOR;
-	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+	path_submit(e, false);
 }
 
 /*

@@ -213,7 +213,7 @@ static __always_inline void path_flush(struct task_struct *t, struct task_ctx *c
 		e->src = a->src;
 		e->flags = a->n > 1 ? WAIT_F_MERGED : 0;
 		e->lock_key = a->lock_key;
-		bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+		path_submit(e, false);
 	}
 	a->n = 0;
 }
@@ -290,11 +290,8 @@ static __always_inline void path_wake(struct task_struct *t, struct task_ctx *c,
 		e->lock_key = key;
 		e->src = src;
 		e->flags = (again ? WAIT_F_AGAIN : 0) | (adopted ? WAIT_F_ADOPTED : 0);
-		/*
-		 * The loop drains these every PATH_TICK_NS; a new peer's past is read at
-		 * once, before the past's ring turns over
-		 */
-		bpf_ringbuf_submit(e, adopted ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+		/* a new peer's past is read at once, before the past's ring turns over */
+		path_submit(e, adopted);
 	}
 next:
 	c->seg_start = now;
@@ -350,7 +347,7 @@ static __always_inline void path_exit(struct task_struct *t, struct task_ctx *c,
 	e->tid = t->pid;
 	e->pid = t->tgid;
 	e->flags = WAIT_F_EXIT;
-	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+	path_submit(e, false);
 }
 
 #endif /* PROCSCOPE_BPF_PATH_H */

@@ -4,13 +4,18 @@
  * context switch and wake-up on each CPU, in rings the kernel writes and this reads in
  * place. When a process outside the target ends a target's wait and becomes a peer, it
  * was not followed during that wait: what it did then is read back from here, into the
- * history, before the rings turn over (its record wakes the loop at once).
+ * history, before the rings turn over (its record wakes the loop at once). The rings
+ * are mapped only for that read: mapped all along, their megabytes would count in our
+ * RSS from the start, in every run.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "kernel/session_priv.h"
+#include "lib/log.h"
 #include "lib/syscall_table.h"
 #include "lib/util.h"
 #include "procscope.skel.h"
@@ -27,6 +32,7 @@ void past__configure(struct session *s, unsigned int depth)
 		per >>= 1;
 	skel->rodata->cfg_past_mask = per - 1;
 	bpf_map__set_max_entries(skel->maps.core_past, per * cpus);
+	s->past_cap = (size_t)per * cpus;
 	s->past_depth = depth;
 	syscall_wait_classes(s->wait_class_of, SYSCALL_NR_MAX);
 }
@@ -128,7 +134,14 @@ void past__recall(struct session *s, uint32_t tid, uint32_t pid, uint64_t from, 
 	size_t n = 0, had = s->history->n_procs;
 	size_t per = s->skel->rodata->cfg_past_mask + 1;
 	uint64_t since = s->attach_ns;
+	size_t len = s->past_cap * sizeof(struct past_rec);
+	const struct past_rec *past =
+		mmap(NULL, len, PROT_READ, MAP_SHARED, bpf_map__fd(s->skel->maps.core_past), 0);
 
+	if (past == MAP_FAILED) {
+		pr_debug("past: not mapped: %s", strerror(errno));
+		return;
+	}
 	if (s->past_ev_cap < s->past_cap + s->n_past_seed) {
 		s->past_ev_cap = s->past_cap + s->n_past_seed;
 		s->past_ev = xrealloc(s->past_ev, s->past_ev_cap * sizeof(*s->past_ev));
@@ -140,7 +153,7 @@ void past__recall(struct session *s, uint32_t tid, uint32_t pid, uint64_t from, 
 		for (size_t i = cpu * per; i < (cpu + 1) * per && i < s->past_cap; i++) {
 			struct past_ev *e = &s->past_ev[n];
 
-			if (!past_read(s, &s->past[i], e))
+			if (!past_read(s, &past[i], e))
 				continue;
 			whole++;
 			if (e->ts < oldest)
@@ -151,6 +164,7 @@ void past__recall(struct session *s, uint32_t tid, uint32_t pid, uint64_t from, 
 		if (whole == per && oldest > since)
 			since = oldest;
 	}
+	munmap((void *)past, len);
 	for (size_t i = 0; i < s->n_past_seed; i++)
 		if (s->past_seed[i].ts <= to)
 			s->past_ev[n++] = s->past_seed[i];

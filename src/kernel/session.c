@@ -69,46 +69,73 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 }
 
 /*
- * Does the kernel have tracepoint @name? Its BTF then names the type btf_trace_<name>.
- * Looking the string up in the raw BTF costs a few milliseconds; parsing the BTF
- * (libbpf will, to load) would cost fifty.
+ * Does the kernel have tracepoint @name? Its BTF then names the type btf_trace_<name>:
+ * @tps holds those names (btf_tracepoints()).
  */
-static bool kernel_has_tp(const char *btf, size_t len, const char *name)
+static bool kernel_has_tp(const char *tps, size_t len, const char *name)
 {
 	char needle[128];
 	int n;
 
-	if (!btf)
+	if (!tps)
 		return true; /* cannot tell: let the load say */
-	n = snprintf(needle, sizeof(needle), "%cbtf_trace_%s%c", 0, name, 0);
-	return memmem(btf, len, needle, (size_t)n) != NULL;
+	n = snprintf(needle, sizeof(needle), "%c%s%c", 0, name, 0);
+	return memmem(tps, len, needle, (size_t)n) != NULL;
 }
 
-/* The raw BTF blob (NULL if unreadable); caller frees. */
-static char *read_btf(const char *path, size_t *len)
+/*
+ * The tracepoints' names in the raw BTF at @path, each after a NUL and ended by one
+ * (NULL if unreadable); caller frees. The strings are looked for as the file is read,
+ * 64 KiB at a time: a few milliseconds, and not 5 MiB more at our peak (parsing the
+ * BTF, as libbpf will to load, would cost fifty milliseconds).
+ */
+#define BTF_CHUNK (64U << 10)
+#define BTF_CARRY 256U
+static char *btf_tracepoints(const char *path, size_t *len)
 {
-	size_t cap = 8 << 20, n = 0;
-	char *buf;
+	static const char prefix[] = "\0btf_trace_";
+	const size_t plen = sizeof(prefix) - 1;
+	size_t have = 0, n = 1, cap = 4096;
+	char *buf, *out;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return NULL;
-	buf = xmalloc(cap);
+	buf = xmalloc(BTF_CHUNK + BTF_CARRY);
+	out = xmalloc(cap);
+	out[0] = '\0';
 	for (;;) {
-		ssize_t r;
+		ssize_t r = read(fd, buf + have, BTF_CHUNK);
+		size_t keep;
+		char *p = buf;
 
-		if (n == cap)
-			buf = xrealloc(buf, cap *= 2);
-		r = read(fd, buf + n, cap - n);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
 			break;
-		n += (size_t)r;
+		have += (size_t)r;
+		while ((p = memmem(p, (size_t)(buf + have - p), prefix, plen))) {
+			char *name = p + plen, *end = memchr(name, 0, (size_t)(buf + have - name));
+
+			if (!end)
+				break; /* its end is in the next chunk */
+			if (n + (size_t)(end - name) + 1 > cap)
+				out = xrealloc(out, cap = cap * 2 + (size_t)(end - name));
+			memcpy(out + n, name, (size_t)(end - name) + 1);
+			n += (size_t)(end - name) + 1;
+			p = end; /* its NUL may begin the next */
+		}
+		/* carry what may begin a name: the one not ended, or a prefix's first bytes */
+		keep = p ? (size_t)(p - buf) : have - (have < plen ? have : plen - 1);
+		if (have - keep > BTF_CARRY)
+			keep = have - BTF_CARRY;
+		memmove(buf, buf + keep, have - keep);
+		have -= keep;
 	}
 	close(fd);
+	free(buf);
 	*len = n;
-	return buf;
+	return out;
 }
 
 /* What a record's callback returns: @err, or -EAGAIN when the drain's budget is spent. */
@@ -150,7 +177,7 @@ static int path_cb(void *ctx, void *data, size_t len)
 			  .merged = !!(r->flags & WAIT_F_MERGED),
 			  .lock_key = r->lock_key};
 	history_add(s->history, r->tid, r->pid, &w, r->waker, r->waker_pid);
-	if ((r->flags & WAIT_F_ADOPTED) && s->past)
+	if ((r->flags & WAIT_F_ADOPTED) && s->past_cap)
 		past__recall(s, r->waker, r->waker_pid, r->block_ns, r->wake_ns);
 	return drain_budget(s, 0);
 }
@@ -373,6 +400,43 @@ static int map_array(const struct bpf_map *m, void **mem)
 	return 0;
 }
 
+/*
+ * Copy @n elements of @src into array map @m (BPF_F_MMAPABLE) from element @first,
+ * through mappings of only the pages written, PUT_WINDOW bytes at most at a time: the
+ * whole array mapped would count in our RSS, every page of it. 0 or -errno.
+ */
+#define PUT_WINDOW (256U << 10)
+static int array_put(const struct bpf_map *m, size_t first, const void *src, size_t n)
+{
+	size_t size = bpf_map__value_size(m), page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t from = first * size, end = (first + n) * size;
+
+	if (first + n > bpf_map__max_entries(m))
+		return -ERANGE;
+	while (from < end) {
+		size_t off = from & ~(page - 1),
+		       len = end - off < PUT_WINDOW ? end - off : PUT_WINDOW;
+		char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(m),
+			       (off_t)off);
+
+		if (p == MAP_FAILED)
+			return -errno;
+		memcpy(p + (from - off), (const char *)src + (from - first * size),
+		       off + len - from);
+		munmap(p, len);
+		from = off + len;
+	}
+	return 0;
+}
+
+static int put_unwind(void *ctx, enum unwind_array a, size_t first, const void *src, size_t n)
+{
+	struct session *s = ctx;
+
+	return array_put(a == UNWIND_ROWS ? s->skel->maps.unwind_rows : s->skel->maps.unwind_maps,
+			 first, src, n);
+}
+
 /* mmap'ed arrays lay their elements out 8 bytes apart: every type must be a multiple */
 _Static_assert(sizeof(struct proc_rec) % 8 == 0, "proc_rec");
 _Static_assert(sizeof(struct stat_row) % 8 == 0, "stat_row");
@@ -383,7 +447,7 @@ _Static_assert(sizeof(struct unwind_dir) % 8 == 0, "unwind_dir");
 _Static_assert(sizeof(struct past_rec) % 8 == 0, "past_rec");
 
 /* The arrays written or read in place: the unwind tables, the records and rows. */
-enum mapped_when { MAPPED_TABLES, MAPPED_UNWIND, MAPPED_RECYCLE, MAPPED_PAST };
+enum mapped_when { MAPPED_UNWIND, MAPPED_RECYCLE };
 
 static const struct mapped {
 	size_t skel_off; /* of the map pointer in struct procscope_bpf */
@@ -396,24 +460,17 @@ static const struct mapped {
 		offsetof(struct procscope_bpf, maps.map), offsetof(struct session, mem), cap, when \
 	}
 #define CAP(f) offsetof(struct session, f)
-	MAPPED(unwind_rows, unwind_tables.rows, CAP(unwind_tables.rows_cap), MAPPED_UNWIND),
 	MAPPED(unwind_files, unwind_tables.files, CAP(unwind_tables.files_cap), MAPPED_UNWIND),
-	MAPPED(unwind_maps, unwind_tables.maps, CAP(unwind_tables.maps_cap), MAPPED_UNWIND),
 	MAPPED(unwind_dir, unwind_tables.dir, CAP(unwind_tables.dir_cap), MAPPED_UNWIND),
-	MAPPED(core_procs, procs_mem, SIZE_MAX, MAPPED_TABLES),
-	MAPPED(core_rows, rows_mem, SIZE_MAX, MAPPED_TABLES),
 	MAPPED(core_free_slots, free_slots, SIZE_MAX, MAPPED_RECYCLE),
 	MAPPED(core_free_rows, free_rows, SIZE_MAX, MAPPED_RECYCLE),
-	MAPPED(core_past, past, CAP(past_cap), MAPPED_PAST),
 #undef CAP
 #undef MAPPED
 };
 
 static bool mapped_wanted(const struct session *s, enum mapped_when when)
 {
-	return (when == MAPPED_TABLES && s->map_tables) || (when == MAPPED_UNWIND && s->unwind) ||
-	       (when == MAPPED_RECYCLE && s->recycle) ||
-	       (when == MAPPED_PAST && s->skel->rodata->cfg_past_mask);
+	return (when == MAPPED_UNWIND && s->unwind) || (when == MAPPED_RECYCLE && s->recycle);
 }
 
 static const struct bpf_map *mapped_map(const struct session *s, const struct mapped *m)
@@ -425,7 +482,12 @@ static const struct bpf_map *mapped_map(const struct session *s, const struct ma
 static int map_arrays(struct session *s)
 {
 	s->unwind_tables.add_inode = add_unwind_inode;
+	s->unwind_tables.put = put_unwind;
 	s->unwind_tables.ctx = s;
+	if (s->unwind) {
+		s->unwind_tables.rows_cap = bpf_map__max_entries(s->skel->maps.unwind_rows);
+		s->unwind_tables.maps_cap = bpf_map__max_entries(s->skel->maps.unwind_maps);
+	}
 	s->unwind_tables.python = s->python;
 	for (size_t i = 0; i < ARRAY_SIZE(mapped); i++) {
 		const struct bpf_map *m = mapped_map(s, &mapped[i]);
@@ -439,6 +501,8 @@ static int map_arrays(struct session *s)
 		if (mapped[i].cap_off != SIZE_MAX)
 			*(size_t *)((char *)s + mapped[i].cap_off) = bpf_map__max_entries(m);
 	}
+	if (s->map_tables && (tables_fit(s), !s->procs_mem || !s->rows_mem))
+		return -ENOMEM;
 	return 0;
 }
 
@@ -451,11 +515,13 @@ static void unmap_arrays(struct session *s)
 			munmap(*mem, array_len(mapped_map(s, &mapped[i])));
 		*mem = NULL;
 	}
+	if (s->skel)
+		tables_unmap(s);
 }
 
 const struct unwind_tables *session__unwind_tables(const struct session *s)
 {
-	return s->unwind && s->unwind_tables.rows ? &s->unwind_tables : NULL;
+	return s->unwind && s->unwind_tables.files ? &s->unwind_tables : NULL;
 }
 
 static uint32_t pow2_at_least(uint32_t n)
@@ -694,7 +760,8 @@ static int load(struct session *s, const struct session_opts *o)
 	int err = 0;
 
 	if (cfg->subsys & (SUB_IO | SUB_NET))
-		btf = read_btf(cfg->btf_path ? cfg->btf_path : "/sys/kernel/btf/vmlinux", &btf_len);
+		btf = btf_tracepoints(cfg->btf_path ? cfg->btf_path : "/sys/kernel/btf/vmlinux",
+				      &btf_len);
 	choose_unwind(s, cfg);
 	for (int attempt = 0; attempt <= KERNEL_NOTES_MAX; attempt++) {
 		uint64_t t_open = now_ns(), t_load, t_boot;

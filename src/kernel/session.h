@@ -21,7 +21,7 @@
 /* --flight-recorder alone: drained every 100 ms, 4 MiB holds ~80,000 records (a fork
  * storm's second); the ring's pages, mapped, are resident once it has wrapped */
 #define FLIGHT_RING_BYTES (4U << 20)
-#define PATH_RING_BYTES (4U << 20) /* who ended each wait: the kernel's buffer */
+#define PATH_RING_BYTES (1U << 20) /* who ended each wait: the kernel's buffer */
 
 struct session;
 
@@ -121,7 +121,7 @@ struct proc_exit {
  * Every process that exited and still has its slot, from the table (when exit events
  * were lost), into *@out (of *@cap entries, grown as needed); returns how many.
  */
-size_t session__exited(const struct session *s, struct proc_exit **out, size_t *cap);
+size_t session__exited(struct session *s, struct proc_exit **out, size_t *cap);
 /* A counter of the kernel side (enum stat_id), summed over CPUs; 0 if unreadable. */
 uint64_t session__stat(const struct session *s, unsigned int id);
 /*

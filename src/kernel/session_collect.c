@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -65,6 +66,69 @@ static int read_array(int fd, uint32_t n, size_t value_size, void *out)
 	return err;
 }
 
+/*
+ * Entries [0, @want) of array map @m in *@mem, *@mapped of them so far: mapped again,
+ * a step further, if @want is beyond. True if the mapping moved (or was lost: *@mem
+ * NULL, the table is then read by syscall).
+ */
+static bool table_fit(const struct bpf_map *m, void **mem, size_t *mapped, size_t want)
+{
+	size_t cap = bpf_map__max_entries(m), size = bpf_map__value_size(m);
+	size_t step = cap / 8 ? cap / 8 : 1, n = (want + step - 1) / step * step;
+	void *p;
+
+	if (want <= *mapped)
+		return false;
+	if (n > cap)
+		n = cap;
+	/* the old one first: both at once would raise the peak */
+	if (*mem)
+		munmap(*mem, *mapped * size);
+	*mem = NULL;
+	*mapped = 0;
+	p = mmap(NULL, n * size, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(m), 0);
+	if (p == MAP_FAILED) {
+		pr_warn("cannot map '%s': %s", bpf_map__name(m), strerror(errno));
+		return true;
+	}
+	*mem = p;
+	*mapped = n;
+	return true;
+}
+
+/*
+ * The kernel's arrays are mapped whole when mmap(2) maps them, every page counted in
+ * our RSS; a monitor's are mostly never carved (freed slots and rows are taken
+ * first), so only what has been is: up to the high-water marks, by eighths.
+ */
+bool tables_fit(struct session *s)
+{
+	uint32_t slots = s->skel->data->core_next_slot, rows = s->skel->data->core_next_row;
+	bool moved;
+
+	if (!s->map_tables)
+		return false;
+	if (slots > s->max_procs)
+		slots = s->max_procs;
+	if (rows > ROW_FIRST + s->max_rows)
+		rows = ROW_FIRST + s->max_rows;
+	moved = table_fit(s->skel->maps.core_procs, (void **)&s->procs_mem, &s->procs_mapped,
+			  slots);
+	return table_fit(s->skel->maps.core_rows, (void **)&s->rows_mem, &s->rows_mapped, rows) ||
+	       moved;
+}
+
+void tables_unmap(struct session *s)
+{
+	if (s->procs_mem)
+		munmap(s->procs_mem, s->procs_mapped * sizeof(*s->procs_mem));
+	if (s->rows_mem)
+		munmap(s->rows_mem, s->rows_mapped * sizeof(*s->rows_mem));
+	s->procs_mem = NULL;
+	s->rows_mem = NULL;
+	s->procs_mapped = s->rows_mapped = 0;
+}
+
 int session__read_procs(struct session *s, struct raw_dump *d)
 {
 	uint32_t n = s->skel->data->core_next_slot;
@@ -72,6 +136,7 @@ int session__read_procs(struct session *s, struct raw_dump *d)
 	memset(d, 0, sizeof(*d));
 	if (n > s->max_procs)
 		n = s->max_procs;
+	tables_fit(s); /* up to n at least */
 	d->n_procs = n;
 	/*
 	 * Straight from the mapped table, no syscall: the slots in use only, into zeroed
@@ -88,7 +153,7 @@ int session__read_procs(struct session *s, struct raw_dump *d)
 				memset(&d->procs[i], 0, sizeof(d->procs[i]));
 		return err;
 	}
-	for (uint32_t i = 0; i < n; i++)
+	for (uint32_t i = 0; i < n && i < s->procs_mapped; i++)
 		if (i < SLOT_FIRST || s->procs_mem[i].pid)
 			d->procs[i] = s->procs_mem[i];
 	return 0;
@@ -304,13 +369,14 @@ uint64_t session__stat(const struct session *s, unsigned int id)
 	return sum;
 }
 
-size_t session__exited(const struct session *s, struct proc_exit **out, size_t *cap)
+size_t session__exited(struct session *s, struct proc_exit **out, size_t *cap)
 {
 	uint32_t carved = s->skel->data->core_next_slot;
 	size_t n = 0;
 
-	if (carved > s->max_procs)
-		carved = s->max_procs;
+	tables_fit(s);
+	if (carved > s->procs_mapped)
+		carved = (uint32_t)s->procs_mapped;
 	for (uint32_t slot = SLOT_FIRST; slot < carved; slot++) {
 		const struct proc_rec *rec = &s->procs_mem[slot];
 
@@ -480,7 +546,7 @@ int session__collect(struct session *s, struct raw_dump *d)
 			if (!d->rows[i].kind)
 				memset(&d->rows[i], 0, sizeof(d->rows[i]));
 	}
-	for (uint32_t i = 0; s->rows_mem && i < n_rows; i++)
+	for (uint32_t i = 0; s->rows_mem && i < n_rows && i < s->rows_mapped; i++)
 		if (i < ROW_FIRST || s->rows_mem[i].kind) /* the overflow rows, and those in use */
 			d->rows[i] = s->rows_mem[i];
 
@@ -618,7 +684,7 @@ const struct proc_rec *session__proc(struct session *s, uint32_t slot, uint32_t 
 
 	if (slot >= s->max_procs)
 		return NULL;
-	if (s->procs_mem)
+	if (slot < s->procs_mapped)
 		rec = &s->procs_mem[slot];
 	else if (!bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.core_procs), &slot, &s->proc_copy))
 		rec = &s->proc_copy; /* until the next call */
@@ -631,11 +697,32 @@ const uint32_t *session__registered(const struct session *s, size_t *n)
 	return s->registered;
 }
 
+/*
+ * The mappings moved: @t's records and rows pointed again, into the new ones. False if
+ * they were lost (@t then emptied: its processes are retired later).
+ */
+static bool retirees_rebase(struct session *s, struct retirees *t)
+{
+	if (!s->procs_mem || !s->rows_mem) {
+		t->n = t->n_rows = 0;
+		return false;
+	}
+	for (size_t i = 0; i < t->n; i++)
+		t->recs[i] = &s->procs_mem[t->slots[i]];
+	for (size_t k = 0; k < t->n_rows; k++)
+		t->rows[k] = &s->rows_mem[t->row_idx[k]];
+	return true;
+}
+
 int session__retiree(struct session *s, uint32_t slot, uint32_t pid, struct retirees *t)
 {
 	const struct proc_rec *rec;
 
 	if (slot < SLOT_FIRST || slot >= s->max_procs)
+		return -ESRCH;
+	if (slot >= s->procs_mapped && tables_fit(s) && !retirees_rebase(s, t))
+		return -ENOMEM;
+	if (slot >= s->procs_mapped)
 		return -ESRCH;
 	rec = &s->procs_mem[slot];
 	if (rec->pid != pid)
@@ -647,10 +734,18 @@ int session__retiree(struct session *s, uint32_t slot, uint32_t pid, struct reti
 	for (uint32_t i = 0; i < SYSCALL_NR_MAX + ROW_KIND_N; i++) {
 		uint32_t idx =
 			i < SYSCALL_NR_MAX ? rec->syscall_row[i] : rec->row[i - SYSCALL_NR_MAX];
-		const struct stat_row *row = &s->rows_mem[idx];
+		const struct stat_row *row;
 
-		if (idx >= ROW_FIRST && idx < ROW_FIRST + s->max_rows && row->slot == slot &&
-		    row->kind)
+		if (idx < ROW_FIRST || idx >= ROW_FIRST + s->max_rows)
+			continue;
+		/* a row carved since the mapping last grew */
+		if (idx >= s->rows_mapped && tables_fit(s)) {
+			if (!retirees_rebase(s, t))
+				return -ENOMEM;
+			rec = &s->procs_mem[slot];
+		}
+		row = idx < s->rows_mapped ? &s->rows_mem[idx] : NULL;
+		if (row && row->slot == slot && row->kind)
 			retirees_add_row(t, idx, row);
 	}
 	return 0;
@@ -780,7 +875,7 @@ int session__rekey_stacks(struct session *s, const struct retired_stacks *r, siz
 	qsort(sorted, n, sizeof(*sorted), cmp_retired);
 	for (size_t k = 0; k < n_keys; k++) {
 		struct stack_key to = keys[k];
-		const struct proc_rec *p = to.slot >= SLOT_FIRST && to.slot < s->max_procs
+		const struct proc_rec *p = to.slot >= SLOT_FIRST && to.slot < s->procs_mapped
 						   ? &s->procs_mem[to.slot]
 						   : NULL;
 		struct retired_stacks want = {to.slot, to.pid16, 0};
@@ -877,8 +972,8 @@ void session__bytes(const struct session *s, uint64_t *disk, uint64_t *net)
 	*disk = *net = 0;
 	if (!s->procs_mem) /* map_tables: the caller's to ask for */
 		return;
-	if (n > s->max_procs)
-		n = s->max_procs;
+	if (n > s->procs_mapped)
+		n = (uint32_t)s->procs_mapped;
 	for (uint32_t slot = SLOT_OVERFLOW; slot < n; slot++) {
 		const struct proc_rec *p = &s->procs_mem[slot];
 

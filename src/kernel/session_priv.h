@@ -69,9 +69,14 @@ struct session {
 	struct psi psi_attach;
 	bool recycle;	 /* slots and rows are reused: the free rings are sized */
 	bool map_tables; /* procs_mem, rows_mem mapped (session_opts) */
-	/* the process records and stat rows, mmap'ed; the rings of free slots and rows */
+	/*
+	 * The process records and stat rows, mmap'ed (map_tables) up to their high-water
+	 * marks, procs_mapped and rows_mapped entries (tables_fit()); the rings of free
+	 * slots and rows
+	 */
 	struct proc_rec *procs_mem; /* mapped (map_tables), else NULL */
 	struct stat_row *rows_mem;
+	size_t procs_mapped, rows_mapped;
 	struct proc_rec proc_copy; /* session__proc's, when the table is not mapped */
 	uint64_t *free_slots, *free_rows;
 	uint32_t free_slots_mask, free_rows_mask;
@@ -83,8 +88,7 @@ struct session {
 	bool unwind;
 	struct unwind_tables unwind_tables;
 	/* the host's recent past (kernel/past.c): the rings, mmap'ed; their decoded copy */
-	struct past_rec *past;
-	size_t past_cap;
+	size_t past_cap; /* records in core_past, 0: off (mapped only to be read: past.c) */
 	unsigned int past_depth;
 	struct past_ev *past_ev;
 	size_t past_ev_cap;
@@ -113,5 +117,12 @@ void past__recall(struct session *s, uint32_t tid, uint32_t pid, uint64_t from, 
 /* Copy the used process slots (kernel/session_collect.c); caller releases with raw_dump_release().
  */
 int session__read_procs(struct session *s, struct raw_dump *d);
+
+/*
+ * map_tables: map the process records and stat rows up to the entries carved so far
+ * (session_collect.c). True if the mappings moved: pointers into them are stale.
+ */
+bool tables_fit(struct session *s);
+void tables_unmap(struct session *s);
 
 #endif

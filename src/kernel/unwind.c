@@ -156,13 +156,15 @@ static void file_load(struct unwinder *u, uint32_t id)
 		u->stats.files_full++;
 		pr_debug("unwind: no room for %zu more rows (%zu of %zu used)", rows.n,
 			 u->rows_used, u->t.rows_cap);
+	} else if ((err = u->t.put(u->t.ctx, UNWIND_ROWS, u->rows_used, rows.r, rows.n))) {
+		u->stats.files_none++; /* cfi.h's rows are unwind_rows */
+		pr_debug("unwind: rows not written: %s", strerror(-err));
 	} else {
 		struct unwind_file *f = &u->t.files[id];
 		uint32_t v[2] = {(uint32_t)u->rows_used, (uint32_t)rows.n}, dev;
 		uint64_t w, ino;
 		int64_t delta = 0;
 
-		memcpy(&u->t.rows[u->rows_used], rows.r, rows.n * sizeof(*rows.r)); /* cfi.h */
 		u->rows_used += rows.n;
 		symbolizer__module_inode(u->sym, id, 0, &ino, &dev, &delta);
 		f->text_delta = delta;
@@ -238,6 +240,7 @@ int unwinder__load(struct unwinder *u, uint32_t slot, uint32_t pid)
 {
 	uint64_t t0 = now_ns();
 	const struct sym_mapping *m;
+	struct unwind_map *maps;
 	size_t n, k = 0;
 	int64_t first;
 	uint64_t py_runtime = 0;
@@ -279,8 +282,9 @@ int unwinder__load(struct unwinder *u, uint32_t slot, uint32_t pid)
 		u->stats.maps_full++;
 		return -ENOSPC;
 	}
+	maps = xcalloc(n ? n : 1, sizeof(*maps));
 	for (size_t i = 0; i < n; i++) {
-		struct unwind_map *e = &u->t.maps[first + (int64_t)k++];
+		struct unwind_map *e = &maps[k++];
 		uint32_t id = m[i].module;
 
 		e->start = m[i].start;
@@ -289,7 +293,13 @@ int unwinder__load(struct unwinder *u, uint32_t slot, uint32_t pid)
 		/* no rows (or no id frames can carry): frame pointers, and a bare address */
 		e->file_id =
 			id < u->t.files_cap && id <= FRAME_FILE_MAX && u->t.files[id].n ? id : 0;
-		e->pad = 0;
+	}
+	err = k ? u->t.put(u->t.ctx, UNWIND_MAPS, (size_t)first, maps, k) : 0;
+	free(maps);
+	if (err) {
+		free_add(u, (uint32_t)first, (uint32_t)k, 0);
+		u->stats.load_misses++;
+		return err;
 	}
 	publish(u, slot, (uint32_t)first, (uint32_t)k, t0, py_runtime, py_layout);
 	return 0;

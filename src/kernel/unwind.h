@@ -6,8 +6,10 @@
  * opens each file once) and every file not seen before gets its call frame rows
  * (src/symbols/cfi.c) appended to the rows array; then the process's sorted mappings are
  * written to a free range of the mappings array and published in its directory
- * entry with one 8-byte store. The arrays are BPF maps mmap'ed by session.c; this
- * module only sees memory, so the unit tests give it plain buffers.
+ * entry with one 8-byte store. The arrays are BPF maps (session.c): the small ones
+ * (files, directory) mmap'ed whole and written in place; the rows and mappings, written
+ * and never read back, through put() -- which maps only the pages it writes, so that
+ * the 10 MiB of those arrays never count in procscope's RSS.
  *
  * Rows are never freed (a file's rows serve every process that maps it, and stay
  * right for the whole run); a process's mappings are, when it exits or is read
@@ -26,17 +28,19 @@
 
 struct symbolizer;
 
+enum unwind_array { UNWIND_ROWS, UNWIND_MAPS };
+
 struct unwind_tables {
-	struct unwind_row *rows;
-	size_t rows_cap;
+	size_t rows_cap;	   /* struct unwind_row, written through put() */
 	struct unwind_file *files; /* by module id */
 	size_t files_cap;
-	struct unwind_map *maps;
-	size_t maps_cap;
+	size_t maps_cap;	/* struct unwind_map, written through put() */
 	struct unwind_dir *dir; /* by process slot */
 	size_t dir_cap;
 	/* a file's rows are in: tell the kernel its inode (unwind_inodes); 0 or -errno */
 	int (*add_inode)(void *ctx, const struct unwind_inode *key, uint32_t id);
+	/* @n elements of array @a from index @first, copied from @src; 0 or -errno */
+	int (*put)(void *ctx, enum unwind_array a, size_t first, const void *src, size_t n);
 	void *ctx;
 	bool python; /* Python frames are walked: interpreters are looked for */
 };

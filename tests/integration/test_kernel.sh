@@ -103,3 +103,24 @@ test_verbose_says_where_start_up_went() {
 		'BEGIN { print a + b + c }')
 	assert_within "${parts%.*}" "${total%.*}" 2 "the stages add up to the start-up: $line"
 }
+
+# Tracepoints a kernel lacks are found in its BTF (btf_trace_<name>), read a chunk at a
+# time: a copy of this kernel's BTF with one name changed lacks exactly that one.
+test_missing_tracepoint_found_in_the_btf() {
+	local rc=0
+	"$PROCSCOPE" -v -- true > /dev/null 2> err.txt
+	assert_eq "$(grep -c 'has no tracepoint' err.txt)" 0 "this kernel has them all: $(cat err.txt)"
+	/usr/bin/python3 - /sys/kernel/btf/vmlinux custom.btf << 'PY'
+import sys
+d = open(sys.argv[1], "rb").read()
+old, new = b"\0btf_trace_sock_recv_length\0", b"\0btf_trace_sock_recv_lengtX\0"
+assert d.count(old) == 1, d.count(old)
+open(sys.argv[2], "wb").write(d.replace(old, new))
+PY
+	"$PROCSCOPE" --btf custom.btf -v --json -o out.json -- true > /dev/null 2> err.txt || rc=$?
+	assert_eq "$rc" 0 "$(cat err.txt)"
+	assert_eq "$(grep -c 'has no tracepoint' err.txt)" 1 "$(cat err.txt)"
+	grep -q "kernel has no tracepoint 'sock_recv_length' (Linux 6.3)" err.txt || die "$(cat err.txt)"
+	assert_eq "$(q out.json '[.kernel.notes[] | select(.kind == "missing_tracepoint") | .tracepoint] | join(",")')" \
+		sock_recv_length
+}

@@ -23,8 +23,24 @@ __attribute__((noinline)) int procscope_unwind_known_function(int x)
 
 struct tables {
 	struct unwind_tables t;
+	struct unwind_row *rows; /* what put() wrote */
+	struct unwind_map *maps;
 	size_t inodes;
 };
+
+static int put(void *ctx, enum unwind_array a, size_t first, const void *src, size_t n)
+{
+	struct tables *tb = ctx;
+
+	if (a == UNWIND_ROWS) {
+		CHECK(first + n <= tb->t.rows_cap);
+		memcpy(&tb->rows[first], src, n * sizeof(*tb->rows));
+	} else {
+		CHECK(first + n <= tb->t.maps_cap);
+		memcpy(&tb->maps[first], src, n * sizeof(*tb->maps));
+	}
+	return 0;
+}
 
 static int count_inode(void *ctx, const struct unwind_inode *key, uint32_t id)
 {
@@ -39,23 +55,24 @@ static int count_inode(void *ctx, const struct unwind_inode *key, uint32_t id)
 static void tables_init(struct tables *tb, size_t rows, size_t maps)
 {
 	memset(tb, 0, sizeof(*tb));
-	tb->t.rows = xcalloc(rows, sizeof(*tb->t.rows));
+	tb->rows = xcalloc(rows, sizeof(*tb->rows));
 	tb->t.rows_cap = rows;
 	tb->t.files = xcalloc(64, sizeof(*tb->t.files));
 	tb->t.files_cap = 64;
-	tb->t.maps = xcalloc(maps, sizeof(*tb->t.maps));
+	tb->maps = xcalloc(maps, sizeof(*tb->maps));
 	tb->t.maps_cap = maps;
 	tb->t.dir = xcalloc(16, sizeof(*tb->t.dir));
 	tb->t.dir_cap = 16;
 	tb->t.add_inode = count_inode;
+	tb->t.put = put;
 	tb->t.ctx = tb;
 }
 
 static void tables_release(struct tables *tb)
 {
-	free(tb->t.rows);
+	free(tb->rows);
 	free(tb->t.files);
-	free(tb->t.maps);
+	free(tb->maps);
 	free(tb->t.dir);
 }
 
@@ -65,7 +82,7 @@ static const struct unwind_map *map_of(const struct tables *tb, uint32_t slot, u
 	const struct unwind_dir *d = &tb->t.dir[slot];
 
 	for (uint32_t i = 0; i < d->n; i++) {
-		const struct unwind_map *m = &tb->t.maps[d->first + i];
+		const struct unwind_map *m = &tb->maps[d->first + i];
 
 		if (addr >= m->start && addr < m->end)
 			return m;
@@ -97,7 +114,7 @@ TEST(test_unwind__own_process_published)
 		symbolizer__user_file(s, m->file_id, fn - m->bias, &f);
 		CHECK_STR(f.name, "procscope_unwind_known_function");
 		/* and the rows have a rule there: the frame is unwound from them */
-		rows.r = (struct cfi_row *)&tb.t
+		rows.r = (struct cfi_row *)&tb
 				 .rows[tb.t.files[m->file_id].first]; /* the same rows */
 		rows.n = tb.t.files[m->file_id].n;
 		CHECK(rows.n > 100);
@@ -107,8 +124,8 @@ TEST(test_unwind__own_process_published)
 	}
 	/* the mappings are sorted, as the walker's binary search needs */
 	for (uint32_t i = 1; i < tb.t.dir[5].n; i++)
-		CHECK(tb.t.maps[tb.t.dir[5].first + i].start >=
-		      tb.t.maps[tb.t.dir[5].first + i - 1].end);
+		CHECK(tb.maps[tb.t.dir[5].first + i].start >=
+		      tb.maps[tb.t.dir[5].first + i - 1].end);
 	unwinder__stats(u, &st);
 	CHECK_U64(st.loads, 1);
 	CHECK(st.files >= 3);		    /* this binary, the C library, the vDSO, ... */
@@ -147,7 +164,7 @@ TEST(test_unwind__rows_full_is_counted)
 	CHECK_U64(st.files, 0);
 	CHECK(st.files_full >= 2);
 	for (uint32_t i = 0; i < tb.t.dir[1].n; i++)
-		CHECK_U64(tb.t.maps[tb.t.dir[1].first + i].file_id, 0);
+		CHECK_U64(tb.maps[tb.t.dir[1].first + i].file_id, 0);
 	unwinder__free(u);
 	symbolizer__free(s);
 	tables_release(&tb);
