@@ -51,10 +51,11 @@ PS_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing
 	$(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
 ALL_CFLAGS = $(PS_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
 ALL_LDFLAGS = $(CFLAGS) $(EXTRA_CFLAGS) $(LDFLAGS) $(EXTRA_LDFLAGS)
-# libstdc++ only for __cxa_demangle (C++ frame names); libmicrohttpd serves --prometheus,
-# libyaml reads its --web-config, libcrypt checks its users' bcrypt hashes
-LDLIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf) -lelf -lz -lm -lstdc++ \
-	-lmicrohttpd -lpthread -lyaml -lcrypt
+# libyaml reads --web-config, libcrypt checks its users' bcrypt hashes. Opened only when
+# used (dlopen), not linked: libmicrohttpd (and the TLS libraries under it) for
+# --prometheus, libstdc++ for __cxa_demangle (C++ frame names).
+LDLIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf) -lelf -lz -lm \
+	-lpthread -lyaml -lcrypt
 
 # core.bpf.c defines the shared maps: it goes first, as libbpf 1.1's linker cannot
 # resolve an extern map that appears before its definition

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The /metrics endpoint, on libmicrohttpd; see promserve.h. */
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <microhttpd.h>
 #include <netdb.h>
@@ -14,6 +15,80 @@
 #include "app/promserve.h"
 #include "app/webconfig.h"
 #include "lib/util.h"
+
+/*
+ * libmicrohttpd is opened (dlopen) when an endpoint is asked for: linked, it and the TLS
+ * libraries under it (gnutls, p11-kit, nettle, gmp, ...) were mapped and initialised by
+ * every run -- 3 MiB of RSS and a few milliseconds of start-up for what few runs use
+ * (issue 23). The functions used, by the names the code below calls.
+ */
+#define MHD_SONAME "libmicrohttpd.so.12" /* Debian 12's libmicrohttpd12 */
+#define MHD_FUNCS(X)                                                                               \
+	X(MHD_start_daemon)                                                                        \
+	X(MHD_stop_daemon)                                                                         \
+	X(MHD_is_feature_supported)                                                                \
+	X(MHD_create_response_from_buffer)                                                         \
+	X(MHD_destroy_response)                                                                    \
+	X(MHD_add_response_header)                                                                 \
+	X(MHD_queue_response)                                                                      \
+	X(MHD_queue_basic_auth_fail_response)                                                      \
+	X(MHD_basic_auth_get_username_password)                                                    \
+	X(MHD_free)
+
+static struct {
+	void *h;
+#define MHD_PTR(f) __typeof__(f) *f;
+	MHD_FUNCS(MHD_PTR)
+#undef MHD_PTR
+} mhd;
+
+/* The library's functions into mhd, once. 0, or -ENOENT with the reason in @err. */
+static int mhd_open(char *err, size_t errlen)
+{
+	static pthread_mutex_t once = PTHREAD_MUTEX_INITIALIZER;
+	const char *missing = NULL;
+	void *h;
+
+	pthread_mutex_lock(&once);
+	if (mhd.h) {
+		pthread_mutex_unlock(&once);
+		return 0;
+	}
+	h = dlopen(MHD_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		snprintf(err, errlen, "cannot serve metrics: %s", dlerror());
+		pthread_mutex_unlock(&once);
+		return -ENOENT;
+	}
+#define MHD_SYM(f)                                                                                 \
+	if (!(mhd.f = (__typeof__(f) *)dlsym(h, #f)) && !missing)                                  \
+		missing = #f;
+	MHD_FUNCS(MHD_SYM)
+#undef MHD_SYM
+	if (missing) {
+		snprintf(err, errlen, "cannot serve metrics: %s has no %s", MHD_SONAME, missing);
+		dlclose(h);
+		memset(&mhd, 0, sizeof(mhd));
+		pthread_mutex_unlock(&once);
+		return -ENOENT;
+	}
+	mhd.h = h;
+	pthread_mutex_unlock(&once);
+	return 0;
+}
+
+/* from here on, every call goes through the pointers */
+#define MHD_CALL(f) (*mhd.f)
+#define MHD_start_daemon MHD_CALL(MHD_start_daemon)
+#define MHD_stop_daemon MHD_CALL(MHD_stop_daemon)
+#define MHD_is_feature_supported MHD_CALL(MHD_is_feature_supported)
+#define MHD_create_response_from_buffer MHD_CALL(MHD_create_response_from_buffer)
+#define MHD_destroy_response MHD_CALL(MHD_destroy_response)
+#define MHD_add_response_header MHD_CALL(MHD_add_response_header)
+#define MHD_queue_response MHD_CALL(MHD_queue_response)
+#define MHD_queue_basic_auth_fail_response MHD_CALL(MHD_queue_basic_auth_fail_response)
+#define MHD_basic_auth_get_username_password MHD_CALL(MHD_basic_auth_get_username_password)
+#define MHD_free MHD_CALL(MHD_free)
 
 #define CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 
@@ -219,7 +294,7 @@ int promserve__open(struct promserve **out, const char *spec, struct web_config 
 	int fd, one = 1, zero = 0, e;
 
 	*out = NULL;
-	if ((e = promserve_parse(spec, &ss, &len, err, errlen)))
+	if ((e = promserve_parse(spec, &ss, &len, err, errlen)) || (e = mhd_open(err, errlen)))
 		return e;
 	if (wc && wc->cert_pem && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
 		snprintf(err, errlen, "cannot serve '%s' over TLS: this libmicrohttpd has no TLS",

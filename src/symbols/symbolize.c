@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Frame names: kallsyms, ELF symbol tables by build id, process mappings; see symbolize.h. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,8 +24,24 @@
 #include "lib/untrusted.h"
 #include "lib/util.h"
 
-/* libstdc++'s C ABI demangler: C++ names read as C++ */
-extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
+/*
+ * libstdc++'s C ABI demangler (C++ names read as C++), opened at the first C++ name:
+ * linked, libstdc++ was mapped by every run (0.7 MiB of RSS) for what a C run never
+ * needs. NULL if it cannot be: names stay mangled.
+ */
+typedef char *demangle_fn(const char *mangled, char *buf, size_t *len, int *status);
+static demangle_fn *cxa_demangle;
+static pthread_once_t demangle_once = PTHREAD_ONCE_INIT;
+
+static void demangle_open(void)
+{
+	void *h = dlopen("libstdc++.so.6", RTLD_NOW | RTLD_LOCAL);
+
+	if (h)
+		cxa_demangle = (demangle_fn *)dlsym(h, "__cxa_demangle");
+	if (!cxa_demangle)
+		pr_warn("C++ names stay mangled: %s", dlerror());
+}
 
 #define MODULE_ALIASES 3
 #define DEBUG_FILE_MAX ((int64_t)4 << 30) /* a debug link's candidate checked up to this size */
@@ -817,7 +835,8 @@ static const char *sym_name(struct module *m, const struct elf_sym *sym)
 	if (strncmp(sym->name, "_Z", 2) != 0)
 		return sym->name;
 	if (!m->demangled[i]) {
-		d = __cxa_demangle(sym->name, NULL, NULL, &status);
+		pthread_once(&demangle_once, demangle_open);
+		d = cxa_demangle ? cxa_demangle(sym->name, NULL, NULL, &status) : NULL;
 		m->demangled[i] = status == 0 && d ? d : xstrdup(sym->name);
 		if (status != 0)
 			free(d);
