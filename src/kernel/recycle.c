@@ -207,13 +207,19 @@ void retirees_release(struct retirees *t)
  * Make room in @d for the aggregates @r has now (pseudo-process records, rows, and the
  * aggregates' side records), keeping what @d already has of them.
  */
-/* Grow array @p of @have elements of @size bytes to @want, zeroing the new ones. */
+/*
+ * Grow array @p of @have elements of @size bytes to @want, zeroing the new ones. A
+ * dump's arrays are large (a monitor's: the kernel's slots and rows, then the
+ * aggregates at fixed indexes after them) and mostly zero: realloc's fresh pages are
+ * zeroed lazily, so that they stay out of our RSS (a memset brought 16 MiB of them in
+ * per dump at the default table sizes).
+ */
 static void *grow_zeroed(void *p, size_t have, size_t want, size_t size)
 {
 	if (want <= have)
 		return p;
 	p = xrealloc(p, want * size);
-	memset((char *)p + have * size, 0, (want - have) * size);
+	memzero_lazily((char *)p + have * size, (want - have) * size);
 	return p;
 }
 
@@ -337,16 +343,16 @@ void recycler__append(const struct recycler *r, struct raw_dump *d)
 	if (d->n_procs > r->slot_base)
 		d->n_procs = r->slot_base;
 	d->procs = xrealloc(d->procs, n_procs * sizeof(*d->procs));
-	memset(&d->procs[d->n_procs], 0, (n_procs - d->n_procs) * sizeof(*d->procs));
+	memzero_lazily(&d->procs[d->n_procs], (n_procs - d->n_procs) * sizeof(*d->procs));
 	if (d->live) {
 		d->live = xrealloc(d->live, n_procs * sizeof(*d->live));
-		memset(&d->live[d->n_procs], 0, (n_procs - d->n_procs) * sizeof(*d->live));
+		memzero_lazily(&d->live[d->n_procs], (n_procs - d->n_procs) * sizeof(*d->live));
 	}
 	if (d->n_rows > r->row_base)
 		d->n_rows = r->row_base;
 	if (n_rows > d->n_rows) {
 		d->rows = xrealloc(d->rows, n_rows * sizeof(*d->rows));
-		memset(&d->rows[d->n_rows], 0, (n_rows - d->n_rows) * sizeof(*d->rows));
+		memzero_lazily(&d->rows[d->n_rows], (n_rows - d->n_rows) * sizeof(*d->rows));
 	}
 	d->agg = xcalloc(r->n, sizeof(*d->agg));
 	for (size_t i = 0; i < r->n; i++) {

@@ -308,8 +308,16 @@ static int cmp_row(const void *a, const void *b)
 
 static void rows_view(struct row_view *v, const struct raw_dump *cur, const struct raw_dump *prev)
 {
+	size_t used = 0, k = 0;
+
+	/*
+	 * The deltas packed, one after the other: indexed by row, they were written all
+	 * over an array of every row (a monitor's is mostly unused), each one a page of RSS
+	 */
+	for (uint32_t i = ROW_OVF_SYSCALL; prev && i < cur->n_rows; i++)
+		used += cur->rows[i].kind != 0;
 	v->rows = xcalloc(cur->n_rows ? cur->n_rows : 1, sizeof(*v->rows));
-	v->owned = prev ? xcalloc(cur->n_rows ? cur->n_rows : 1, sizeof(*v->owned)) : NULL;
+	v->owned = prev ? xcalloc(used ? used : 1, sizeof(*v->owned)) : NULL;
 	v->n = 0;
 	for (uint32_t i = ROW_OVF_SYSCALL; i < cur->n_rows; i++) {
 		const struct stat_row *r = &cur->rows[i];
@@ -317,8 +325,8 @@ static void rows_view(struct row_view *v, const struct raw_dump *cur, const stru
 		if (!r->kind)
 			continue; /* being set up, or never used */
 		if (prev) {
-			row_delta(&v->owned[i], r, i < prev->n_rows ? &prev->rows[i] : NULL);
-			r = &v->owned[i];
+			row_delta(&v->owned[k], r, i < prev->n_rows ? &prev->rows[i] : NULL);
+			r = &v->owned[k++];
 		}
 		if (r->count)
 			v->rows[v->n++] = r;

@@ -54,6 +54,29 @@ void *xmemdup(const void *p, size_t n)
 	return q;
 }
 
+void memzero_lazily(void *p, size_t len)
+{
+	const size_t page = 4096;
+	char *c = p, *end = c + len;
+	char *first = (char *)(((uintptr_t)c + page - 1) & ~(uintptr_t)(page - 1));
+
+	if (first >= end) {
+		memset(c, 0, len);
+		return;
+	}
+	memset(c, 0, (size_t)(first - c));
+	for (; first + page <= end; first += page) {
+		const uint64_t *w = (const uint64_t *)first;
+		size_t i = 0;
+
+		while (i < page / 8 && !w[i])
+			i++;
+		if (i < page / 8)
+			memset(first, 0, page);
+	}
+	memset(first, 0, (size_t)(end - first));
+}
+
 char *xstrndup(const char *s, size_t n)
 {
 	char *p = xmalloc(n + 1);

@@ -20,6 +20,11 @@ void *xcalloc(size_t nmemb, size_t size) XALLOC;
 void *xrealloc(void *p, size_t n) XALLOC;
 char *xstrdup(const char *s) XALLOC;
 void *xmemdup(const void *p, size_t n) XALLOC;
+/*
+ * memset(@p, 0, @len), but writing only the pages that are not zero already: fresh
+ * pages (a large malloc's, realloc's) are read, not written, and stay out of the RSS.
+ */
+void memzero_lazily(void *p, size_t len);
 char *xstrndup(const char *s, size_t n) XALLOC;
 
 /* CLOCK_MONOTONIC in ns: the clock bpf_ktime_get_ns() reads. */

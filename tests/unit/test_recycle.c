@@ -5,8 +5,12 @@
  * once, a slot given to a new process starts from zero, and processes are counted in
  * the spans they ran in.
  */
+#include <stdio.h>
+#include <sys/mman.h>
+
 #include "fixtures.h"
 #include "kernel/recycle.h"
+#include "lib/util.h"
 #include "test.h"
 
 #define MAX_PROCS 8
@@ -257,4 +261,50 @@ TEST(test_recycle__histograms_folded_whole)
 	raw_dump_release(&prev);
 	raw_dump_release(&cur);
 	recycler__release(&rc);
+}
+
+/* Pages of RSS, as the kernel counts them (/proc/self/statm). */
+static long resident_pages(void)
+{
+	long size = 0, resident = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (f) {
+		if (fscanf(f, "%ld %ld", &size, &resident) != 2)
+			resident = 0;
+		fclose(f);
+	}
+	return resident;
+}
+
+/* A dump's gap is zeroed whatever was there, and fresh pages stay out of the RSS. */
+TEST(test_recycle__gap_zeroed_lazily)
+{
+	const size_t page = 4096, n = 4096 * page; /* 16 MiB */
+	char *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	size_t bad = 0;
+	long before;
+
+	CHECK(p != MAP_FAILED);
+	if (p == MAP_FAILED)
+		return;
+	/* garbage in the first pages, a byte far in, the rest never touched */
+	memset(p, 0xab, 3 * page);
+	p[1000 * page + 17] = 1;
+	before = resident_pages();
+	memzero_lazily(p + 100, n - 200);
+	/* a memset would have brought in 4,096 pages; the counter is approximate */
+	CHECK(resident_pages() - before < 200);
+	CHECK_U64((uint8_t)p[99], 0xab);
+	for (size_t i = 100; i < n - 100; i++)
+		bad += p[i] != 0;
+	CHECK_U64(bad, 0);
+	/* unaligned, within one page */
+	memset(p, 0xab, page);
+	memzero_lazily(p + 10, 20);
+	CHECK_U64((uint8_t)p[9], 0xab);
+	CHECK_U64((uint8_t)p[10], 0);
+	CHECK_U64((uint8_t)p[29], 0);
+	CHECK_U64((uint8_t)p[30], 0xab);
+	munmap(p, n);
 }
