@@ -9,7 +9,7 @@ source "$here/lib.sh"
 [ "$(id -u)" -eq 0 ] || { echo "bench: needs root" >&2; exit 1; }
 # each script's tables into bench/results/NAME.md, all of them into latest.md; then
 # the generated sections of docs/benchmarks.md (bench/publish.sh)
-scripts=(syscall_overhead io_net_overhead stacks_overhead path_overhead unwind scenarios field
+scripts=(syscall_overhead startup io_net_overhead stacks_overhead path_overhead unwind scenarios field
 	trace flight soak)
 {
 	echo "# procscope benchmarks, $(date -u +%F) on $(uname -r), $(nproc) CPUs"

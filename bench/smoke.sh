@@ -46,5 +46,6 @@ smoke syscall_overhead "none floor floor_clock procscope procscope_all syscount 
 	REPS=1 CALLS=200000 -- "$ROOT/bench/syscall_overhead.sh"
 smoke stacks_overhead "none procscope bpftrace offcputime" \
 	REPS=1 SECS=1 SYMBOLIZE_RUNS=0 -- "$ROOT/bench/stacks_overhead.sh"
+smoke startup "procscope procscope_fp bpftrace syscount" REPS=1 -- "$ROOT/bench/startup.sh"
 summary
 exit $((failed > 0))
