@@ -696,6 +696,7 @@ struct prog_time {
 	const char *name;
 	uint64_t start_ns; /* when the kernel began loading it (its info's load_time) */
 	uint64_t ns;	   /* until the next one began: its verification, mostly */
+	uint32_t insns;	   /* instructions the verifier went through (0: not said) */
 };
 
 static int by_start(const void *a, const void *b)
@@ -722,6 +723,7 @@ static void say_load_breakdown(struct session *s, uint64_t begin_ns, uint64_t en
 {
 	struct prog_time t[64];
 	struct bpf_program *prog;
+	uint64_t insns = 0;
 	char line[512];
 	size_t n = 0, len;
 
@@ -732,7 +734,8 @@ static void say_load_breakdown(struct session *s, uint64_t begin_ns, uint64_t en
 
 		if (fd < 0 || n == ARRAY_SIZE(t) || bpf_obj_get_info_by_fd(fd, &info, &info_len))
 			continue;
-		t[n++] = (struct prog_time){bpf_program__name(prog), info.load_time, 0};
+		t[n++] = (struct prog_time){bpf_program__name(prog), info.load_time, 0,
+					    info.verified_insns};
 	}
 	if (!n)
 		return;
@@ -747,7 +750,14 @@ static void say_load_breakdown(struct session *s, uint64_t begin_ns, uint64_t en
 	for (size_t i = 0; i < n && i < 5 && len < sizeof(line); i++)
 		len += (size_t)snprintf(line + len, sizeof(line) - len, "%s%s %.1f", i ? ", " : "",
 					t[i].name, t[i].ns / 1e6);
+	for (size_t i = 0; i < n; i++)
+		insns += t[i].insns;
 	pr_info("%s%s ms)", line, n > 5 ? ", ..." : "");
+	if (insns)
+		pr_info("load: the verifier went through %llu instructions (%s %u, %s %u, %s %u, "
+			"...)",
+			(unsigned long long)insns, t[0].name, t[0].insns, n > 1 ? t[1].name : "-",
+			n > 1 ? t[1].insns : 0, n > 2 ? t[2].name : "-", n > 2 ? t[2].insns : 0);
 }
 
 /* Open, configure and load; on a refused program, without it (degrade()), again. */

@@ -95,6 +95,11 @@ test_verbose_says_where_start_up_went() {
 	for p in $(sed 's/, /\n/g; s/ [0-9.]*$//gm' <<< "${BASH_REMATCH[2]}" | grep -v '^\.\.\.$'); do
 		[[ " $PROCSCOPE_PROGS " == *" $p "* ]] || die "'$p' is no program of procscope's: $line"
 	done
+	line=$(grep '^procscope: load: the verifier went through' err.txt) || die "$(cat err.txt)"
+	[[ $line =~ through\ ([0-9]+)\ instructions\ \(([a-z_]+)\ ([0-9]+), ]] || die "$line"
+	assert_ge "${BASH_REMATCH[1]}" "${BASH_REMATCH[3]}" "the total, at least the costliest's: $line"
+	assert_ge "${BASH_REMATCH[3]}" 1000 "$line"
+	[[ " $PROCSCOPE_PROGS " == *" ${BASH_REMATCH[2]} "* ]] || die "not a program of procscope's: $line"
 	line=$(grep '^procscope: attached in' err.txt) || die "$(cat err.txt)"
 	[[ $line =~ attached\ in\ ([0-9.]+)\ ms:\ open\ and\ load\ ([0-9.]+)\ ms,\ unwind\ tables\ ([0-9.]+)\ ms,\ attach\ ([0-9.]+)\ ms ]] ||
 		die "$line"
