@@ -278,8 +278,9 @@ static const struct opt_spec options[] = {
 	{"btf", OPT_BTF, "FILE", G_LIMITS, OT_PATH, CFG(btf_path), 0, 0, NULL, "file",
 	 "Kernel BTF to use instead of /sys/kernel/btf/vmlinux"},
 	{"verbose", 'v', NULL, G_LIMITS, OT_COUNT, CFG(verbose), 0, 0, NULL, NULL,
-	 "More diagnostics on stderr: start-up costs, the detach and own CPU time (twice: libbpf's "
-	 "too)",
+	 "More diagnostics on stderr: start-up costs (BTF and maps, each program's load and the "
+	 "instructions verified, unwind tables, attach), the first event, the detach and own CPU "
+	 "time (twice: libbpf's too)",
 	 OF_REPEAT},
 	{"check", OPT_CHECK, NULL, G_LIMITS, OT_FLAG, CFG(check), 0, 0, NULL, NULL,
 	 "Load every subsystem, attach nothing, and say what this kernel supports (exit status 1 "

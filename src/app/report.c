@@ -560,7 +560,7 @@ int report_final(struct run *r)
 {
 	int out_err = __atomic_load_n(&r->out_err, __ATOMIC_ACQUIRE);
 	struct proc_names names = {0};
-	uint64_t attach_ns = session__attach_ns(r->sess);
+	uint64_t attach_ns = session__attach_ns(r->sess), first, seen;
 	struct raw_stacks raw_stacks = {0};
 	struct stack_set stacks;
 	struct raw_dump final;
@@ -588,6 +588,10 @@ int report_final(struct run *r)
 	}
 	unwinder__free(r->unw); /* its tables go with the session */
 	r->unw = NULL;
+	if (session__first_event(r->sess, &first, &seen))
+		pr_info("first event %.1f ms after the attach, read %.1f ms after it",
+			first > attach_ns ? (first - attach_ns) / 1e6 : 0.0,
+			seen > first ? (seen - first) / 1e6 : 0.0);
 	session__free(r->sess);
 	r->sess = NULL;
 	pr_info("detached after %.3f s, own CPU %.3f s", (now_ns() - attach_ns) / 1e9,

@@ -152,7 +152,10 @@ static int ring_cb(void *ctx, void *data, size_t len)
 	struct session *s = ctx;
 	int err = s->on_event ? s->on_event(s->ev_ctx, data, len) : 0;
 
-	s->events++;
+	if (!s->events++ && len >= sizeof(struct ev_hdr)) {
+		s->first_event_ns = ((const struct ev_hdr *)data)->ts_ns;
+		s->first_seen_ns = now_ns();
+	}
 	return drain_budget(s, err);
 }
 
@@ -1139,6 +1142,13 @@ uint32_t session__alive(struct session *s)
 uint64_t session__attach_ns(const struct session *s)
 {
 	return s->attach_ns;
+}
+
+bool session__first_event(const struct session *s, uint64_t *ns, uint64_t *seen_ns)
+{
+	*ns = s->first_event_ns;
+	*seen_ns = s->first_seen_ns;
+	return s->first_seen_ns != 0;
 }
 
 void session__free(struct session *s)

@@ -132,6 +132,8 @@ const struct proc_rec *session__proc(struct session *s, uint32_t slot, uint32_t 
 /* Target processes not yet exited (peers are not the target). */
 uint32_t session__alive(struct session *s);
 uint64_t session__attach_ns(const struct session *s);
+/* -v: the first event's stamp (a process's exec, exit, ...) and when it was read. */
+bool session__first_event(const struct session *s, uint64_t *ns, uint64_t *seen_ns);
 /* The kernel, the subsystems that loaded, and what it could not do (notes). */
 const struct kernel_info *session__kernel(const struct session *s);
 /* The names of the programs loaded, up to @max, into @names; returns how many. */

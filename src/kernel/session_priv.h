@@ -52,6 +52,7 @@ struct session {
 	uint64_t attach_cost_ns;
 	uint64_t started_ns;
 	uint64_t events;
+	uint64_t first_event_ns, first_seen_ns; /* -v: its stamp, when it was read; 0: none */
 	uint64_t drain_until_ns; /* session__drain's budget: stop consuming then (0: none) */
 	int ncpus;
 	void *iter_buf;

@@ -100,6 +100,8 @@ test_verbose_says_where_start_up_went() {
 	assert_ge "${BASH_REMATCH[1]}" "${BASH_REMATCH[3]}" "the total, at least the costliest's: $line"
 	assert_ge "${BASH_REMATCH[3]}" 1000 "$line"
 	[[ " $PROCSCOPE_PROGS " == *" ${BASH_REMATCH[2]} "* ]] || die "not a program of procscope's: $line"
+	grep -Eq '^procscope: first event [0-9.]+ ms after the attach, read [0-9.]+ ms after it$' err.txt ||
+		die "no first event: $(cat err.txt)"
 	line=$(grep '^procscope: attached in' err.txt) || die "$(cat err.txt)"
 	[[ $line =~ attached\ in\ ([0-9.]+)\ ms:\ open\ and\ load\ ([0-9.]+)\ ms,\ unwind\ tables\ ([0-9.]+)\ ms,\ attach\ ([0-9.]+)\ ms ]] ||
 		die "$line"
