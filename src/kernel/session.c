@@ -822,6 +822,7 @@ int session__open(struct session **out, const struct session_opts *o)
 	struct utsname u;
 	int err;
 
+	pthread_mutex_init(&s->tables_mu, NULL);
 	s->stats_fd = -1;
 	s->max_procs = cfg->max_procs;
 	s->max_rows = cfg->max_rows;
@@ -1168,5 +1169,6 @@ void session__free(struct session *s)
 	free(s->past_seed);
 	stackstore__release(&s->folded_stacks);
 	py_codes__release(&s->py);
+	pthread_mutex_destroy(&s->tables_mu);
 	free(s);
 }

@@ -112,10 +112,27 @@ bool tables_fit(struct session *s)
 		slots = s->max_procs;
 	if (rows > ROW_FIRST + s->max_rows)
 		rows = ROW_FIRST + s->max_rows;
+	if (slots <= s->procs_mapped && rows <= s->rows_mapped)
+		return false;
+	pthread_mutex_lock(&s->tables_mu);
 	moved = table_fit(s->skel->maps.core_procs, (void **)&s->procs_mem, &s->procs_mapped,
 			  slots);
-	return table_fit(s->skel->maps.core_rows, (void **)&s->rows_mem, &s->rows_mapped, rows) ||
-	       moved;
+	moved = table_fit(s->skel->maps.core_rows, (void **)&s->rows_mem, &s->rows_mapped, rows) ||
+		moved;
+	pthread_mutex_unlock(&s->tables_mu);
+	return moved;
+}
+
+/* The pid in @slot now (0: none), -1 if it is no process's: from any thread. */
+static int64_t slot_pid(struct session *s, uint32_t slot)
+{
+	int64_t pid = -1;
+
+	pthread_mutex_lock(&s->tables_mu);
+	if (slot >= SLOT_FIRST && slot < s->procs_mapped)
+		pid = s->procs_mem[slot].pid;
+	pthread_mutex_unlock(&s->tables_mu);
+	return pid;
 }
 
 void tables_unmap(struct session *s)
@@ -875,14 +892,12 @@ int session__rekey_stacks(struct session *s, const struct retired_stacks *r, siz
 	qsort(sorted, n, sizeof(*sorted), cmp_retired);
 	for (size_t k = 0; k < n_keys; k++) {
 		struct stack_key to = keys[k];
-		const struct proc_rec *p = to.slot >= SLOT_FIRST && to.slot < s->procs_mapped
-						   ? &s->procs_mem[to.slot]
-						   : NULL;
+		int64_t pid = slot_pid(s, to.slot); /* the reporter's thread: a copy */
 		struct retired_stacks want = {to.slot, to.pid16, 0};
 		const struct retired_stacks *to_agg;
 
 		/* a live process's (its slot's pid16 agrees), or not a process's */
-		if (!p || (p->pid && (uint16_t)p->pid == to.pid16)) {
+		if (pid < 0 || (pid && (uint16_t)pid == to.pid16)) {
 			if (to.uhash)
 				u64s_push(&kept, &n_kept, &kept_cap, to.uhash);
 			continue;

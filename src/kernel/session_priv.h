@@ -3,6 +3,7 @@
 #ifndef PROCSCOPE_SESSION_PRIV_H
 #define PROCSCOPE_SESSION_PRIV_H
 
+#include <pthread.h>
 #include <stdbool.h>
 
 #include <bpf/libbpf.h>
@@ -78,6 +79,8 @@ struct session {
 	struct proc_rec *procs_mem; /* mapped (map_tables), else NULL */
 	struct stat_row *rows_mem;
 	size_t procs_mapped, rows_mapped;
+	/* held while they are mapped again: the reporter thread reads pids (rekey) */
+	pthread_mutex_t tables_mu;
 	struct proc_rec proc_copy; /* session__proc's, when the table is not mapped */
 	uint64_t *free_slots, *free_rows;
 	uint32_t free_slots_mask, free_rows_mask;
