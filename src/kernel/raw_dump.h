@@ -54,7 +54,8 @@ struct raw_dump {
 	uint32_t agg_first, n_agg;
 	struct raw_agg *agg;
 	uint32_t n_rows;
-	struct stat_row *rows; /* [0, n_rows), indexed by row */
+	struct stat_row *rows; /* [0, n_rows), indexed by row -- unless packed: */
+	uint32_t *row_at;      /* packed (raw_dump_copy): rows[k] is row row_at[k], in order */
 	uint32_t n_devs;
 	struct io_dev_rec devs[IO_DEV_MAX]; /* by device index - 1 */
 	uint32_t n_slow;
@@ -101,8 +102,12 @@ static inline bool raw_dump_row_used(const struct raw_dump *d, uint32_t i)
 	return i < ROW_FIRST || d->rows[i].kind;
 }
 
-/* A copy of @src that owns its memory (but not conns: none copied): the slots and rows
- * in use, the rest zero. */
+/*
+ * A copy of @src (not packed) that owns its memory (but not conns: none copied): the
+ * slots in use, the rest zero; the rows in use packed (row_at). Packed, not at their
+ * indexes: the rows in use are scattered over the table, and each one written at its
+ * index brought a page into the RSS (a monitor's reporter holds this copy).
+ */
 void raw_dump_copy(struct raw_dump *dst, const struct raw_dump *src);
 void raw_dump_release(struct raw_dump *d);
 

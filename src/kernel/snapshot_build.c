@@ -308,25 +308,27 @@ static int cmp_row(const void *a, const void *b)
 
 static void rows_view(struct row_view *v, const struct raw_dump *cur, const struct raw_dump *prev)
 {
-	size_t used = 0, k = 0;
+	size_t used = 0, o = 0;
 
 	/*
 	 * The deltas packed, one after the other: indexed by row, they were written all
 	 * over an array of every row (a monitor's is mostly unused), each one a page of RSS
 	 */
-	for (uint32_t i = ROW_OVF_SYSCALL; prev && i < cur->n_rows; i++)
-		used += cur->rows[i].kind != 0;
+	for (uint32_t k = 0; prev && k < cur->n_rows; k++)
+		used += cur->rows[k].kind != 0;
 	v->rows = xcalloc(cur->n_rows ? cur->n_rows : 1, sizeof(*v->rows));
 	v->owned = prev ? xcalloc(used ? used : 1, sizeof(*v->owned)) : NULL;
 	v->n = 0;
-	for (uint32_t i = ROW_OVF_SYSCALL; i < cur->n_rows; i++) {
-		const struct stat_row *r = &cur->rows[i];
+	/* @cur's rows at their indexes, or packed (raw_dump_copy); @prev's at their indexes */
+	for (uint32_t k = 0; k < cur->n_rows; k++) {
+		uint32_t i = cur->row_at ? cur->row_at[k] : k;
+		const struct stat_row *r = &cur->rows[k];
 
-		if (!r->kind)
+		if (i < ROW_OVF_SYSCALL || !r->kind)
 			continue; /* being set up, or never used */
 		if (prev) {
-			row_delta(&v->owned[k], r, i < prev->n_rows ? &prev->rows[i] : NULL);
-			r = &v->owned[k++];
+			row_delta(&v->owned[o], r, i < prev->n_rows ? &prev->rows[i] : NULL);
+			r = &v->owned[o++];
 		}
 		if (r->count)
 			v->rows[v->n++] = r;
@@ -718,7 +720,7 @@ int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struc
 
 void raw_dump_copy(struct raw_dump *dst, const struct raw_dump *src)
 {
-	uint32_t n = src->n_procs ? src->n_procs : 1, nr = src->n_rows ? src->n_rows : 1;
+	uint32_t n = src->n_procs ? src->n_procs : 1, nr;
 
 	*dst = *src;
 	/* into zeroed memory, the slots and rows in use only: most of a monitor's are free */
@@ -731,10 +733,17 @@ void raw_dump_copy(struct raw_dump *dst, const struct raw_dump *src)
 		if (src->live)
 			dst->live[i] = src->live[i];
 	}
-	dst->rows = xcalloc(nr, sizeof(*dst->rows));
+	nr = 0;
 	for (uint32_t i = 0; i < src->n_rows; i++)
-		if (raw_dump_row_used(src, i))
-			dst->rows[i] = src->rows[i];
+		nr += src->rows[i].kind != 0;
+	dst->rows = xcalloc(nr ? nr : 1, sizeof(*dst->rows));
+	dst->row_at = xcalloc(nr ? nr : 1, sizeof(*dst->row_at));
+	dst->n_rows = 0;
+	for (uint32_t i = 0; i < src->n_rows; i++)
+		if (src->rows[i].kind) {
+			dst->rows[dst->n_rows] = src->rows[i];
+			dst->row_at[dst->n_rows++] = i;
+		}
 	dst->agg = src->agg ? xmemdup(src->agg, (src->n_agg ? src->n_agg : 1) * sizeof(*src->agg))
 			    : NULL;
 	dst->conns = NULL; /* not owned: the caller's to copy if it needs them */
@@ -747,5 +756,6 @@ void raw_dump_release(struct raw_dump *d)
 	free(d->procs);
 	free(d->live);
 	free(d->rows);
+	free(d->row_at);
 	memset(d, 0, sizeof(*d));
 }

@@ -197,6 +197,46 @@ TEST(test_snapshot__interval_is_difference)
 	raw_dump_release(&b);
 }
 
+/* The reporter's copy packs the rows in use: the same interval, and the same totals. */
+TEST(test_snapshot__packed_copy_same_figures)
+{
+	struct raw_dump a, b, packed;
+	struct snapshot s, t;
+
+	build_pair(&a);
+	fx_copy(&b, &a, a.ts_ns + NSEC_PER_SEC);
+	b.procs[3].end_ns = 0; /* cc1 still running */
+	b.procs[3].flags &= ~PROC_F_EXITED;
+	fx_row_add(&b.rows[ROW_FIRST + 1], 9000, 2);
+	fx_row_add(&b.rows[ROW_FIRST + 3], 200000, 3);
+	raw_dump_copy(&packed, &b);
+	CHECK_U64(packed.n_rows, 4); /* the four rows in use, none of the others */
+	CHECK(packed.row_at != NULL);
+	for (uint32_t k = 0; packed.row_at && k < packed.n_rows; k++)
+		CHECK_U64(packed.row_at[k], ROW_FIRST + k);
+	CHECK_U64(packed.rows[1].count, b.rows[ROW_FIRST + 1].count);
+	/* an interval over it, and the cumulative figures of it alone */
+	CHECK_I64(snapshot_build(&s, &b, &a, FX_ATTACH_NS, NULL), 0);
+	CHECK_I64(snapshot_build(&t, &packed, &a, FX_ATTACH_NS, NULL), 0);
+	CHECK_U64(t.target.syscall_count, s.target.syscall_count);
+	CHECK_U64(t.target.syscall_count, 2);
+	CHECK_U64(t.target_runq.count, s.target_runq.count);
+	CHECK_U64(t.target_runq.count, 3);
+	snapshot_release(&s);
+	snapshot_release(&t);
+	CHECK_I64(snapshot_build(&s, &b, NULL, FX_ATTACH_NS, NULL), 0);
+	CHECK_I64(snapshot_build(&t, &packed, NULL, FX_ATTACH_NS, NULL), 0);
+	CHECK_U64(t.target.syscall_count, s.target.syscall_count);
+	CHECK_U64(t.target.syscall_errors, s.target.syscall_errors);
+	CHECK_U64(t.target_runq.count, s.target_runq.count);
+	CHECK_U64(t.target_runq.count, 103);
+	snapshot_release(&s);
+	snapshot_release(&t);
+	raw_dump_release(&packed);
+	raw_dump_release(&a);
+	raw_dump_release(&b);
+}
+
 TEST(test_snapshot__rows_without_owner_ignored)
 {
 	struct raw_dump d;
