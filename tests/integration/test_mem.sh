@@ -159,9 +159,10 @@ test_no_limit_no_memory_finding() {
 	after=$(refaults_of_memcg)
 	drop_memcg
 	# next to none re-read: what the host's own reclaim evicts meanwhile (kswapd keeping a
-	# zone's free pages: a CI run saw 1028 of 196608 pages read), as the cgroup counts them
+	# zone's free pages: CI runs saw 1028 and 2560 of 196608 pages read), as the cgroup
+	# counts them
 	ours=$(q out.json .target.mem.refaults)
-	assert_le "$ours" 1966 "refaults, of 196608 pages read: under 1%"
+	assert_le "$ours" 9830 "refaults, of 196608 pages read: under 5%"
 	assert_le "$ours" "$((after - before + 64 + (after - before) / 10))" \
 		"refaults, against memory.stat's ($((after - before)))"
 	assert_le "$(q out.json .target.io.read_bytes)" $((300 * 1048576)) "the file read once"
