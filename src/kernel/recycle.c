@@ -342,18 +342,12 @@ void recycler__append(const struct recycler *r, struct raw_dump *d)
 	/* the kernel's part as it is; the gap up to the aggregates, empty */
 	if (d->n_procs > r->slot_base)
 		d->n_procs = r->slot_base;
-	d->procs = xrealloc(d->procs, n_procs * sizeof(*d->procs));
-	memzero_lazily(&d->procs[d->n_procs], (n_procs - d->n_procs) * sizeof(*d->procs));
-	if (d->live) {
-		d->live = xrealloc(d->live, n_procs * sizeof(*d->live));
-		memzero_lazily(&d->live[d->n_procs], (n_procs - d->n_procs) * sizeof(*d->live));
-	}
+	d->procs = grow_zeroed(d->procs, d->n_procs, n_procs, sizeof(*d->procs));
+	if (d->live)
+		d->live = grow_zeroed(d->live, d->n_procs, n_procs, sizeof(*d->live));
 	if (d->n_rows > r->row_base)
 		d->n_rows = r->row_base;
-	if (n_rows > d->n_rows) {
-		d->rows = xrealloc(d->rows, n_rows * sizeof(*d->rows));
-		memzero_lazily(&d->rows[d->n_rows], (n_rows - d->n_rows) * sizeof(*d->rows));
-	}
+	d->rows = grow_zeroed(d->rows, d->n_rows, n_rows, sizeof(*d->rows));
 	d->agg = xcalloc(r->n, sizeof(*d->agg));
 	for (size_t i = 0; i < r->n; i++) {
 		const struct recycle_group *g = &r->g[i];
