@@ -56,7 +56,7 @@ static __always_inline struct gendisk *request_disk(struct request *rq)
 	struct request___rq_disk *old = (void *)rq;
 
 	if (bpf_core_field_exists(rq->q->disk))
-		return rq->q->disk;
+		return BPF_CORE_READ(rq, q, disk);
 	return BPF_CORE_READ(old, rq_disk);
 }
 

@@ -246,7 +246,7 @@ static __always_inline struct io_req *track(struct request *rq, __u32 slot, __u8
 		r->flags = flags;
 		r->moved = 0;
 		r->slot2 = SLOT_NONE;
-		r->bio0 = (__u64)rq->bio;
+		r->bio0 = (__u64)BPF_CORE_READ(rq, bio);
 		r->op = io_op(rq);
 		r->dev_idx = dev_index(rq);
 	}
@@ -391,7 +391,7 @@ int BPF_PROG(io_start, struct request *rq)
  */
 static __always_inline bool made_anew(struct request *rq)
 {
-	__u64 key = ptr_to_u64(rq->bio);
+	__u64 key = ptr_to_u64(BPF_CORE_READ(rq, bio));
 
 	return cfg_io_claim_late && key && bpf_map_lookup_elem(&io_bio_owner, &key);
 }
@@ -505,6 +505,17 @@ static __always_inline __u32 merged_bio_owner(struct bio *bio, __u64 bio0, __u32
 }
 
 /*
+ * Whose is @bio (an address), in a request of @owner made for @bio0 (0: a writeback
+ * request). A global function: io_split's walk checked once per bio, not once per
+ * path through the probes of slot_find() for each.
+ */
+__noinline __u32 bio_owner(__u64 bio, __u64 bio0, __u32 owner)
+{
+	return bio0 ? merged_bio_owner((struct bio *)bio, bio0, owner)
+		    : wb_bio_owner((struct bio *)bio, owner);
+}
+
+/*
  * A request of @owner (SLOT_NONE: nobody traced) may hold bios merged in for someone
  * else: a writeback request (@bio0 0), other files' (the flusher writes adjacent files
  * one after the other), found from each bio's first page; another, other submitters'.
@@ -520,7 +531,7 @@ __noinline __u64 io_split(__u64 rqp, __u64 bio0, __u32 owner)
 
 	for (int i = 0; i < WB_BIO_WALK && bio; i++) {
 		__u32 bytes = BPF_CORE_READ(bio, bi_iter.bi_size);
-		__u32 slot = bio0 ? merged_bio_owner(bio, bio0, owner) : wb_bio_owner(bio, owner);
+		__u32 slot = bio_owner(ptr_to_u64(bio), bio0, owner);
 
 		if (slot != owner) {
 			moved += bytes;
@@ -546,7 +557,7 @@ int BPF_PROG(io_rq_merge, struct request *rq)
 	if (!r)
 		return 0;
 	if (r->slot != SLOT_NONE && !(r->flags & IO_F_WRITEBACK)) {
-		bio = rq->bio;
+		bio = BPF_CORE_READ(rq, bio);
 		for (int i = 0; i < WB_BIO_WALK && bio; i++) {
 			merged_put(ptr_to_u64(bio), r->slot, r->flags,
 				   BPF_CORE_READ(bio, bi_iter.bi_sector), now);
@@ -584,7 +595,8 @@ int BPF_PROG(io_issue, struct request *rq)
 	r->issue_ns = now;
 	if (r->flags & IO_F_WRITEBACK)
 		split = io_split(ptr_to_u64(rq), 0, r->slot);
-	else if (r->bio0 && rq->bio != rq->biotail && (r->op == IO_READ || r->op == IO_WRITE) &&
+	else if (r->bio0 && BPF_CORE_READ(rq, bio) != BPF_CORE_READ(rq, biotail) &&
+		 (r->op == IO_READ || r->op == IO_WRITE) &&
 		 (r->slot != SLOT_NONE || io_merged_live))
 		/* bios merged in: some may be another's (a traced request: an untraced one's) */
 		split = io_split(ptr_to_u64(rq), r->bio0, r->slot);

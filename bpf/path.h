@@ -100,7 +100,7 @@ __noinline int loopback_sender(void)
 static __always_inline bool on_irq_stack(struct task_struct *cur)
 {
 	volatile __u8 here = 0;
-	__u64 sp = ptr_to_u64((const void *)&here), base = ptr_to_u64(cur->stack);
+	__u64 sp = ptr_to_u64((const void *)&here), base = ptr_to_u64(BPF_CORE_READ(cur, stack));
 
 	return sp - base >= TASK_STACK_BYTES;
 }
@@ -189,8 +189,8 @@ static __always_inline struct task_ctx *peer_forward(struct task_struct *t, stru
 #define PATH_MERGE_WAIT_NS (1000 * 1000)	/* a wait, and its stretch, this short ... */
 #define PATH_MERGE_WINDOW_NS (10 * 1000 * 1000) /* ... merged over at most this long */
 
-/* The merged waits of @c, as one record; none pending after. */
-static __always_inline void path_flush(struct task_struct *t, struct task_ctx *c)
+/* The merged waits of @c (of thread @tid, process @pid), as one record; none pending after. */
+static __always_inline void path_flush(__u32 tid, __u32 pid, struct task_ctx *c)
 {
 	struct wait_acc *a = &c->acc;
 	struct wait_rec *e;
@@ -204,8 +204,8 @@ static __always_inline void path_flush(struct task_struct *t, struct task_ctx *c
 		e->wake_ns = a->wake_ns;
 		e->oncpu_ns = a->oncpu_ns;
 		e->runq_ns = a->runq_ns;
-		e->tid = t->pid;
-		e->pid = t->tgid;
+		e->tid = tid;
+		e->pid = pid;
 		e->waker = a->waker;
 		e->waker_pid = a->waker_pid;
 		e->wclass = a->wclass;
@@ -219,32 +219,26 @@ static __always_inline void path_flush(struct task_struct *t, struct task_ctx *c
 }
 
 /*
- * The wait of @t (@c, blocked since c->ts) ends now, by @w (wake_source(): @src):
- * its record, with its stretch before it (or merged with the short waits before it);
- * a new stretch starts. A task that woke a followed thread and is not followed becomes
- * a peer.
+ * The record of a wait that ends now (path_wake()): of thread @ids (tid, and process in
+ * the high half), woken by @waker_ids (the same; 0 for none), @how the wake_source()
+ * (low byte) and 0x100 if the waker was adopted for it. A global function,
+ * with no kernel pointer: the verifier checks it once per program, not once per path
+ * through the three places it is called from -- it was a third of the instructions
+ * it went through for sched_waking.
  */
-static __always_inline void path_wake(struct task_struct *t, struct task_ctx *c, __u64 now,
-				      struct task_struct *w, __u8 src)
+__noinline int path_wait_end(struct task_ctx *c, __u64 now, __u64 ids, __u64 waker_ids, __u32 how)
 {
-	__u64 block = counted_from(c->ts) < now ? c->ts : now;
-	__u32 waker = 0, waker_pid = 0, key;
-	struct wait_acc *a = &c->acc;
-	bool again, adopted = false;
+	__u32 waker = (__u32)waker_ids, waker_pid = waker_ids >> 32, key;
+	bool again, adopted = how >> 8;
+	__u8 src = (__u8)how;
+	struct wait_acc *a;
 	struct wait_rec *e;
+	__u64 block;
 
-	if (!cfg_path)
-		return;
-	if (src == WS_TASK || src == WS_LOOPBACK) {
-		if (w == t)
-			src = WS_NONE;
-		else if (cfg_peer_depth && !current_followed(w))
-			adopted = peer_adopt(w, (__u32)c->depth + 1);
-	}
-	if (src != WS_NONE) {
-		waker = w->pid;
-		waker_pid = w->tgid;
-	}
+	if (!c)
+		return 0;
+	a = &c->acc;
+	block = counted_from(c->ts) < now ? c->ts : now;
 	/* woken, and blocked again in the same call: the wake-up did not end its wait */
 	again = c->syscall.row && c->syscall.seq == c->wait_seq;
 	c->wait_seq = c->syscall.row ? c->syscall.seq : 0;
@@ -254,7 +248,7 @@ static __always_inline void path_wake(struct task_struct *t, struct task_ctx *c,
 		      : 0;
 	if (a->n && (a->waker != waker || a->wclass != c->wclass || a->src != src ||
 		     a->lock_key != key || now - a->seg_start > PATH_MERGE_WINDOW_NS))
-		path_flush(t, c);
+		path_flush((__u32)ids, ids >> 32, c);
 	if (!again && !adopted && now - block < PATH_MERGE_WAIT_NS &&
 	    block - c->seg_start < PATH_MERGE_WAIT_NS) {
 		if (!a->n) {
@@ -273,7 +267,7 @@ static __always_inline void path_wake(struct task_struct *t, struct task_ctx *c,
 		a->n++;
 		goto next;
 	}
-	path_flush(t, c);
+	path_flush((__u32)ids, ids >> 32, c);
 	e = path_reserve(false);
 	if (e) {
 		e->seg_start = c->seg_start;
@@ -281,8 +275,8 @@ static __always_inline void path_wake(struct task_struct *t, struct task_ctx *c,
 		e->wake_ns = now;
 		e->oncpu_ns = c->seg_oncpu;
 		e->runq_ns = c->seg_runq;
-		e->tid = t->pid;
-		e->pid = t->tgid;
+		e->tid = (__u32)ids;
+		e->pid = ids >> 32;
 		e->waker = waker;
 		e->waker_pid = waker_pid;
 		e->wclass = c->wclass;
@@ -297,6 +291,33 @@ next:
 	c->seg_start = now;
 	c->seg_oncpu = 0;
 	c->seg_runq = 0;
+	return 0;
+}
+
+/*
+ * The wait of @t (@c, blocked since c->ts) ends now, by @w (wake_source(): @src):
+ * its record, with its stretch before it (or merged with the short waits before it);
+ * a new stretch starts. A task that woke a followed thread and is not followed becomes
+ * a peer.
+ */
+static __always_inline void path_wake(struct task_struct *t, struct task_ctx *c, __u64 now,
+				      struct task_struct *w, __u8 src)
+{
+	__u64 waker_ids = 0;
+	bool adopted = false;
+
+	if (!cfg_path)
+		return;
+	if (src == WS_TASK || src == WS_LOOPBACK) {
+		if (w == t)
+			src = WS_NONE;
+		else if (cfg_peer_depth && !current_followed(w))
+			adopted = peer_adopt(w, (__u32)c->depth + 1);
+	}
+	if (src != WS_NONE)
+		waker_ids = (__u64)w->tgid << 32 | (__u32)w->pid;
+	path_wait_end(c, now, (__u64)t->tgid << 32 | (__u32)t->pid, waker_ids,
+		      src | (__u32)adopted << 8);
 }
 
 /* Any task (the idle task too: tid 0) leaves its CPU to @next: into the recent past. */
@@ -334,7 +355,7 @@ static __always_inline void path_exit(struct task_struct *t, struct task_ctx *c,
 {
 	struct wait_rec *e;
 
-	path_flush(t, c);
+	path_flush(t->pid, t->tgid, c);
 	e = path_reserve(true);
 
 	if (!e)

@@ -133,8 +133,8 @@ static __always_inline bool quota_throttled(struct task_struct *t)
 	    !bpf_core_field_exists(struct cfs_rq, throttle_count))
 		return false;
 	/* its group or one above it throttled (the kernel's throttled_hierarchy()) */
-	q = t->se.cfs_rq;
-	return q && q->throttle_count > 0;
+	q = BPF_CORE_READ(t, se.cfs_rq);
+	return q && BPF_CORE_READ(q, throttle_count) > 0;
 }
 
 /*

@@ -248,7 +248,7 @@ static long uw_search_step(__u32 i, struct uw_search *q)
 
 static long uw_vma_cb(struct task_struct *t, struct vm_area_struct *vma, struct uw_vma *v)
 {
-	struct file *f = vma->vm_file;
+	struct file *f = BPF_CORE_READ(vma, vm_file);
 	struct inode *ino;
 
 	if (!(vma->vm_flags & 0x4 /* VM_EXEC */))
@@ -793,7 +793,7 @@ static __always_inline __u64 unwind_user(struct task_struct *t, __u32 slot, __u3
 	struct pt_regs *regs;
 
 	/* a kernel thread has no user stack; an exiting task no longer has its memory */
-	if ((t->flags & PF_KTHREAD) || !t->mm)
+	if ((t->flags & PF_KTHREAD) || !BPF_CORE_READ(t, mm))
 		return 0;
 	/* the command before its exec runs procscope's launcher: not the workload's code */
 	if (p && (p->flags & (PROC_F_LAUNCHED | PROC_F_EXECED)) == PROC_F_LAUNCHED)

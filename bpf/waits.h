@@ -166,7 +166,7 @@ static __always_inline __u8 syscall_wait_class(struct task_struct *t, __u32 nr, 
 	cls = cfg_syscall_class[nr];
 	if (cls < WC_N)
 		return cls;
-	fdt = ptr_to_u64(t->files->fdt);
+	fdt = ptr_to_u64(BPF_CORE_READ(t, files, fdt));
 	switch (cls) {
 	case SYSCALL_CLASS_FD:
 		return fd_wait_class(fdt, a0);
