@@ -23,6 +23,7 @@
 #include <bpf/libbpf.h>
 
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #include "host/psi.h"
 #include "kernel/loadlog.h"
@@ -85,48 +86,77 @@ static bool kernel_has_tp(const char *tps, size_t len, const char *name)
 
 /*
  * The tracepoints' names in the raw BTF at @path, each after a NUL and ended by one
- * (NULL if unreadable); caller frees. The strings are looked for as the file is read,
- * 64 KiB at a time: a few milliseconds, and not 5 MiB more at our peak (parsing the
- * BTF, as libbpf will to load, would cost fifty milliseconds).
+ * (NULL if unreadable); caller frees. The strings are looked for in the file mapped
+ * (6.16 and newer map the kernel's; nothing is copied), else as it is read, 64 KiB at
+ * a time -- the kernel's comes 4 KiB per read: a thousand reads. Either way, not 5 MiB
+ * more at our peak (parsing the BTF, as libbpf will to load, would cost fifty
+ * milliseconds).
  */
 #define BTF_CHUNK (64U << 10)
 #define BTF_CARRY 256U
-static char *btf_tracepoints(const char *path, size_t *len)
+struct tp_names {
+	char *out;
+	size_t n, cap;
+};
+
+/* The names in @buf[0, @have) into @t; where a name not ended in it may begin. */
+static size_t tp_names_scan(struct tp_names *t, const char *buf, size_t have)
 {
 	static const char prefix[] = "\0btf_trace_";
 	const size_t plen = sizeof(prefix) - 1;
-	size_t have = 0, n = 1, cap = 4096;
-	char *buf, *out;
+	const char *p = buf;
+
+	while ((p = memmem(p, (size_t)(buf + have - p), prefix, plen))) {
+		const char *name = p + plen, *end = memchr(name, 0, (size_t)(buf + have - name));
+
+		if (!end)
+			return (size_t)(p - buf); /* its end is in the next chunk */
+		if (t->n + (size_t)(end - name) + 1 > t->cap)
+			t->out = xrealloc(t->out, t->cap = t->cap * 2 + (size_t)(end - name));
+		memcpy(t->out + t->n, name, (size_t)(end - name) + 1);
+		t->n += (size_t)(end - name) + 1;
+		p = end; /* its NUL may begin the next */
+	}
+	/* no name begun: a prefix's first bytes may end the chunk */
+	return have - (have < plen ? have : plen - 1);
+}
+
+static char *btf_tracepoints(const char *path, size_t *len)
+{
+	struct tp_names t = {.out = xmalloc(4096), .n = 1, .cap = 4096};
+	size_t have = 0;
+	struct stat st;
+	void *map;
+	char *buf;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0)
+	if (fd < 0) {
+		free(t.out);
 		return NULL;
+	}
+	t.out[0] = '\0';
+	map = fstat(fd, &st) == 0 && st.st_size > 0
+		      ? mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0)
+		      : MAP_FAILED;
+	if (map != MAP_FAILED) {
+		tp_names_scan(&t, map, (size_t)st.st_size);
+		munmap(map, (size_t)st.st_size);
+		close(fd);
+		*len = t.n;
+		return t.out;
+	}
 	buf = xmalloc(BTF_CHUNK + BTF_CARRY);
-	out = xmalloc(cap);
-	out[0] = '\0';
 	for (;;) {
 		ssize_t r = read(fd, buf + have, BTF_CHUNK);
 		size_t keep;
-		char *p = buf;
 
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
 			break;
 		have += (size_t)r;
-		while ((p = memmem(p, (size_t)(buf + have - p), prefix, plen))) {
-			char *name = p + plen, *end = memchr(name, 0, (size_t)(buf + have - name));
-
-			if (!end)
-				break; /* its end is in the next chunk */
-			if (n + (size_t)(end - name) + 1 > cap)
-				out = xrealloc(out, cap = cap * 2 + (size_t)(end - name));
-			memcpy(out + n, name, (size_t)(end - name) + 1);
-			n += (size_t)(end - name) + 1;
-			p = end; /* its NUL may begin the next */
-		}
 		/* carry what may begin a name: the one not ended, or a prefix's first bytes */
-		keep = p ? (size_t)(p - buf) : have - (have < plen ? have : plen - 1);
+		keep = tp_names_scan(&t, buf, have);
 		if (have - keep > BTF_CARRY)
 			keep = have - BTF_CARRY;
 		memmove(buf, buf + keep, have - keep);
@@ -134,8 +164,8 @@ static char *btf_tracepoints(const char *path, size_t *len)
 	}
 	close(fd);
 	free(buf);
-	*len = n;
-	return out;
+	*len = t.n;
+	return t.out;
 }
 
 /* What a record's callback returns: @err, or -EAGAIN when the drain's budget is spent. */
