@@ -429,18 +429,20 @@ int BPF_PROG(io_insert, struct request *rq)
 /* Entries of merged bios not yet consumed: while none, nobody's request needs a walk. */
 __u64 io_merged_live = 0;
 
-static __always_inline void merged_put(__u64 bio, __u32 slot, __u8 flags, __u64 sector, __u64 now)
+/* A global function: io_rq_merge's walk checks it once, not its probes once per bio. */
+__noinline int merged_put(__u64 bio, __u32 slot, __u32 flags, __u64 sector, __u64 now)
 {
 	struct io_req *e = slot_claim(bio, now);
 
 	if (!e)
-		return;
+		return 0;
 	e->start_ns = now;
 	e->insert_ns = sector;
 	e->slot = slot;
 	e->flags = flags;
 	e->op = IO_OP_BIO;
 	__sync_fetch_and_add(&io_merged_live, 1);
+	return 0;
 }
 
 /* @bio joins a request: noted if a traced process submits it (writeback goes by file). */
