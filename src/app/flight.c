@@ -27,6 +27,7 @@
 struct anchor {
 	struct raw_dump d; /* its arrays NULL: they are in z */
 	bool live, agg;	   /* d.live, d.agg were there */
+	bool packed;	   /* d.row_at was there (raw_dump.h) */
 	unsigned char *z;
 	size_t z_len;
 };
@@ -216,14 +217,18 @@ void flight__sample(struct flight *f, uint64_t now, uint64_t disk, uint64_t net)
 	pthread_mutex_unlock(&f->mu);
 }
 
+#define ANCHOR_PARTS 5
+
 /* The arrays of @d, in the order they are deflated. */
-static size_t anchor_parts(const struct raw_dump *d, bool live, bool agg, void *p[4], size_t n[4])
+static size_t anchor_parts(const struct raw_dump *d, const struct anchor *a, void *p[ANCHOR_PARTS],
+			   size_t n[ANCHOR_PARTS])
 {
 	p[0] = d->procs, n[0] = (size_t)d->n_procs * sizeof(*d->procs);
-	p[1] = d->live, n[1] = live ? (size_t)d->n_procs * sizeof(*d->live) : 0;
-	p[2] = d->agg, n[2] = agg ? (size_t)d->n_agg * sizeof(*d->agg) : 0;
+	p[1] = d->live, n[1] = a->live ? (size_t)d->n_procs * sizeof(*d->live) : 0;
+	p[2] = d->agg, n[2] = a->agg ? (size_t)d->n_agg * sizeof(*d->agg) : 0;
 	p[3] = d->rows, n[3] = (size_t)d->n_rows * sizeof(*d->rows);
-	return n[0] + n[1] + n[2] + n[3];
+	p[4] = d->row_at, n[4] = a->packed ? (size_t)d->n_rows * sizeof(*d->row_at) : 0;
+	return n[0] + n[1] + n[2] + n[3] + n[4];
 }
 
 /* @len bytes at @p into @zs (NULL: zeros). False if deflate failed. */
@@ -244,22 +249,23 @@ static bool deflate_some(z_stream *zs, const void *p, size_t len)
 }
 
 /*
- * @d deflated into @a as raw_dump_copy would copy it -- the slots and rows not in use as
- * zeros -- without the copy. -ENOMEM or -EIO if not.
+ * @d deflated into @a -- the slots not in use as zeros, the rows as they are (packed,
+ * or by index with those not in use as zeros) -- without a copy. -ENOMEM or -EIO if not.
  */
 static int anchor_pack(struct anchor *a, const struct raw_dump *d)
 {
 	z_stream zs = {0};
-	void *p[4];
-	size_t n[4], bound;
+	void *p[ANCHOR_PARTS];
+	size_t n[ANCHOR_PARTS], bound;
 	bool ok = true;
 
 	memset(a, 0, sizeof(*a));
 	a->live = d->live != NULL;
 	a->agg = d->agg != NULL;
+	a->packed = d->row_at != NULL;
 	if (deflateInit(&zs, 1) != Z_OK)
 		return -ENOMEM;
-	bound = deflateBound(&zs, anchor_parts(d, a->live, a->agg, p, n));
+	bound = deflateBound(&zs, anchor_parts(d, a, p, n));
 	a->z = xmalloc(bound); /* its pages touched as far as it is written */
 	zs.next_out = a->z;
 	zs.avail_out = (uInt)bound;
@@ -272,8 +278,10 @@ static int anchor_pack(struct anchor *a, const struct raw_dump *d)
 	if (ok && a->agg)
 		ok = deflate_some(&zs, d->agg, n[2]);
 	for (uint32_t i = 0; i < d->n_rows && ok; i++)
-		ok = deflate_some(&zs, raw_dump_row_used(d, i) ? &d->rows[i] : NULL,
+		ok = deflate_some(&zs, i < ROW_FIRST || d->rows[i].kind ? &d->rows[i] : NULL,
 				  sizeof(d->rows[i]));
+	if (ok && a->packed)
+		ok = deflate_some(&zs, d->row_at, n[4]);
 	if (ok && deflate(&zs, Z_FINISH) != Z_STREAM_END)
 		ok = false;
 	a->z_len = zs.total_out;
@@ -286,16 +294,17 @@ static int anchor_pack(struct anchor *a, const struct raw_dump *d)
 	a->z = xrealloc(a->z, a->z_len ? a->z_len : 1);
 	a->d = *d;
 	a->d.procs = NULL, a->d.live = NULL, a->d.agg = NULL, a->d.rows = NULL;
+	a->d.row_at = NULL, a->d.rows_cap = 0;
 	a->d.conns = NULL, a->d.n_conns = 0;
 	return 0;
 }
 
-/* @a inflated into @out (owning its arrays, as a raw_dump_copy). */
+/* @a inflated into @out, owning its arrays. */
 static bool anchor_unpack(const struct anchor *a, struct raw_dump *out)
 {
 	z_stream zs = {0};
-	void *p[4];
-	size_t n[4];
+	void *p[ANCHOR_PARTS];
+	size_t n[ANCHOR_PARTS];
 	bool ok = true;
 
 	*out = a->d;
@@ -303,14 +312,18 @@ static bool anchor_unpack(const struct anchor *a, struct raw_dump *out)
 	out->live = a->live ? xcalloc(a->d.n_procs ? a->d.n_procs : 1, sizeof(*out->live)) : NULL;
 	out->agg = a->agg ? xcalloc(a->d.n_agg ? a->d.n_agg : 1, sizeof(*out->agg)) : NULL;
 	out->rows = xcalloc(a->d.n_rows ? a->d.n_rows : 1, sizeof(*out->rows));
-	anchor_parts(out, a->live, a->agg, p, n);
+	if (a->packed) {
+		out->row_at = xcalloc(a->d.n_rows ? a->d.n_rows : 1, sizeof(*out->row_at));
+		out->rows_cap = a->d.n_rows ? a->d.n_rows : 1;
+	}
+	anchor_parts(out, a, p, n);
 	if (inflateInit(&zs) != Z_OK) {
 		raw_dump_release(out);
 		return false;
 	}
 	zs.next_in = a->z;
 	zs.avail_in = (uInt)a->z_len;
-	for (int i = 0; i < 4 && ok; i++) {
+	for (int i = 0; i < ANCHOR_PARTS && ok; i++) {
 		int rc;
 
 		if (!n[i])

@@ -309,6 +309,7 @@ void report_job(void *ctx, void *job)
 		struct analysis a;
 
 		snapshot_build_named(&snap, &j->cur, &j->prev, j->attach_ns, &j->names);
+		raw_dump_release(&j->prev); /* the snapshot owns what it took: not held longer */
 		r->ropts.unix_end_ns = j->unix_end_ns;
 		analysis_compute(&a, &snap, r->short_desc);
 		/* nothing more is written once the output failed: the run is ending */

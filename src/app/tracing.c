@@ -179,8 +179,9 @@ static void recycle(struct run *r)
 	free(due);
 	if (!t.n)
 		return;
-	if (!r->prev.procs) /* no interval yet: what the first one will count from */
-		r->prev = (struct raw_dump){.ts_ns = session__attach_ns(r->sess)};
+	if (!r->prev.procs) /* no interval yet: what the first one will count from (packed) */
+		r->prev = (struct raw_dump){.ts_ns = session__attach_ns(r->sess),
+					    .row_at = xcalloc(1, sizeof(uint32_t))};
 	pseudo = xcalloc(t.n, sizeof(*pseudo));
 	recycler__retire(&r->rec, &t, &r->prev, pseudo);
 	pr_debug("recycle: %zu processes, %zu rows (in use: %u slots, %u rows%s), %llu ms since "

@@ -55,7 +55,8 @@ struct raw_dump {
 	struct raw_agg *agg;
 	uint32_t n_rows;
 	struct stat_row *rows; /* [0, n_rows), indexed by row -- unless packed: */
-	uint32_t *row_at;      /* packed (raw_dump_copy): rows[k] is row row_at[k], in order */
+	uint32_t *row_at;      /* packed: rows[k] is row row_at[k], in ascending order */
+	uint32_t rows_cap;     /* packed: room in rows and row_at */
 	uint32_t n_devs;
 	struct io_dev_rec devs[IO_DEV_MAX]; /* by device index - 1 */
 	uint32_t n_slow;
@@ -97,16 +98,23 @@ static inline bool raw_dump_slot_used(const struct raw_dump *d, uint32_t i)
 	return i < SLOT_FIRST || d->procs[i].pid || (d->agg && i >= d->agg_first);
 }
 
-static inline bool raw_dump_row_used(const struct raw_dump *d, uint32_t i)
-{
-	return i < ROW_FIRST || d->rows[i].kind;
-}
+/*
+ * A dump's rows are packed -- those in use only, in order of their index, with row_at
+ * -- as the kernel stage collects them (session__collect) and copies them: the rows in
+ * use are scattered over the table, and each one at its index brought a page into the
+ * RSS (a monitor holds two dumps, and its table is mostly free). Tests build dumps
+ * indexed by row. Either way, by index:
+ */
+/* Row @i of @d (its index in the kernel's table, or an aggregate's); NULL if none. */
+struct stat_row *raw_dump_row(const struct raw_dump *d, uint32_t i);
+/* Row @i of @d, zeroed if @d had none; cheapest in ascending order of @i (appended). */
+struct stat_row *raw_dump_row_add(struct raw_dump *d, uint32_t i);
+/* @row (a row in use, not @d's) appended to packed @d, as row @i beyond its last. */
+void raw_dump_row_push(struct raw_dump *d, uint32_t i, const struct stat_row *row);
 
 /*
- * A copy of @src (not packed) that owns its memory (but not conns: none copied): the
- * slots in use, the rest zero; the rows in use packed (row_at). Packed, not at their
- * indexes: the rows in use are scattered over the table, and each one written at its
- * index brought a page into the RSS (a monitor's reporter holds this copy).
+ * A copy of @src that owns its memory (but not conns: none copied): the slots in use,
+ * the rest zero; the rows in use, packed.
  */
 void raw_dump_copy(struct raw_dump *dst, const struct raw_dump *src);
 void raw_dump_release(struct raw_dump *d);

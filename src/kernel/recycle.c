@@ -235,9 +235,11 @@ static void make_room(const struct recycler *r, struct raw_dump *d)
 		d->live = grow_zeroed(d->live, d->n_procs, n_procs, sizeof(*d->live));
 	if (d->n_procs < n_procs)
 		d->n_procs = n_procs;
-	d->rows = grow_zeroed(d->rows, d->n_rows, n_rows, sizeof(*d->rows));
-	if (d->n_rows < n_rows)
-		d->n_rows = n_rows;
+	if (!d->row_at) { /* indexed by row: the aggregates' up to the last, zero */
+		d->rows = grow_zeroed(d->rows, d->n_rows, n_rows, sizeof(*d->rows));
+		if (d->n_rows < n_rows)
+			d->n_rows = n_rows;
+	}
 	d->agg = xrealloc(d->agg, (r->n ? r->n : 1) * sizeof(*d->agg));
 	memset(&d->agg[had], 0, (r->n - had) * sizeof(*d->agg));
 	d->agg_first = r->slot_base;
@@ -249,6 +251,27 @@ static void make_room(const struct recycler *r, struct raw_dump *d)
 		p->cgid = r->g[i].cgid;
 		p->flags = PROC_F_EXITED | (r->g[i].peer ? PROC_F_PEER : 0);
 	}
+}
+
+/*
+ * The aggregates' rows in @d, each under its group's pseudo slot, made (zero) where @d
+ * has none; in ascending order, so that a packed dump's are appended.
+ */
+static void aggregate_rows(const struct recycler *r, struct raw_dump *d)
+{
+	uint32_t *owner = xcalloc(r->n_rows ? r->n_rows : 1, sizeof(*owner));
+
+	for (size_t gi = 0; gi < r->n; gi++)
+		for (size_t k = 0; k < r->g[gi].n_rows; k++)
+			owner[r->g[gi].rows[k]] = (uint32_t)gi;
+	for (size_t x = 0; x < r->n_rows; x++) {
+		struct stat_row *row = raw_dump_row_add(d, r->row_base + (uint32_t)x);
+
+		row->slot = r->slot_base + owner[x];
+		row->kind = r->rows[x].kind;
+		row->key = r->rows[x].key;
+	}
+	free(owner);
 }
 
 void recycler__retire(struct recycler *r, const struct retirees *t, struct raw_dump *prev,
@@ -282,6 +305,7 @@ void recycler__retire(struct recycler *r, const struct retirees *t, struct raw_d
 	 * aggregate there too, so that the next interval counts only what came after
 	 */
 	make_room(r, prev);
+	aggregate_rows(r, prev);
 	for (size_t k = 0; k < t->n; k++) {
 		uint32_t s = t->slots[k];
 		const struct proc_rec *pp = &prev->procs[s];
@@ -305,26 +329,23 @@ void recycler__retire(struct recycler *r, const struct retirees *t, struct raw_d
 	for (size_t k = 0; k < t->n_rows; k++) {
 		uint32_t i = t->row_idx[k], j = t->row_proc[k];
 		const struct stat_row *now = t->rows[k];
-		struct stat_row *row = i < prev->n_rows && i < r->row_base ? &prev->rows[i] : NULL;
+		struct stat_row *row = i < r->row_base ? raw_dump_row(prev, i) : NULL;
 
 		if (!row || (!row->kind && !row->slot && !row->count))
 			continue; /* nothing there: a row taken since */
 		if (in_prev[j] && row->slot == now->slot && row->kind == now->kind &&
-		    row->key == now->key)
-			add_row(&prev->rows[r->row_base +
-					    group_row(r, (size_t)group[j], now->kind, now->key)],
-				row, HIST_SLOTS); /* a copy of a live row: read whole */
+		    row->key == now->key) {
+			/* made by the loop above, and in @prev since aggregate_rows() */
+			struct stat_row *agg =
+				raw_dump_row(prev, r->row_base + group_row(r, (size_t)group[j],
+									   now->kind, now->key));
+
+			if (agg)
+				add_row(agg, row,
+					HIST_SLOTS); /* a copy of a live row: read whole */
+		}
 		memset(row, 0, sizeof(*row));
 	}
-	/* the aggregates' rows in the previous dump belong to their pseudo slots */
-	for (size_t gi = 0; gi < r->n; gi++)
-		for (size_t k = 0; k < r->g[gi].n_rows; k++) {
-			struct stat_row *row = &prev->rows[r->row_base + r->g[gi].rows[k]];
-
-			row->slot = r->slot_base + (uint32_t)gi;
-			row->kind = r->rows[r->g[gi].rows[k]].kind;
-			row->key = r->rows[r->g[gi].rows[k]].key;
-		}
 	free(in_prev);
 	free(group);
 }
@@ -332,7 +353,6 @@ void recycler__retire(struct recycler *r, const struct retirees *t, struct raw_d
 void recycler__append(const struct recycler *r, struct raw_dump *d)
 {
 	uint32_t n_procs = r->n ? r->slot_base + (uint32_t)r->n : d->n_procs;
-	uint32_t n_rows = r->n_rows ? r->row_base + (uint32_t)r->n_rows : d->n_rows;
 
 	free(d->agg);
 	d->agg = NULL;
@@ -345,14 +365,19 @@ void recycler__append(const struct recycler *r, struct raw_dump *d)
 	d->procs = grow_zeroed(d->procs, d->n_procs, n_procs, sizeof(*d->procs));
 	if (d->live)
 		d->live = grow_zeroed(d->live, d->n_procs, n_procs, sizeof(*d->live));
-	if (d->n_rows > r->row_base)
-		d->n_rows = r->row_base;
-	d->rows = grow_zeroed(d->rows, d->n_rows, n_rows, sizeof(*d->rows));
+	if (!d->row_at) {
+		if (d->n_rows > r->row_base)
+			d->n_rows = r->row_base;
+		d->rows =
+			grow_zeroed(d->rows, d->n_rows, r->row_base + r->n_rows, sizeof(*d->rows));
+		d->n_rows = r->row_base + (uint32_t)r->n_rows;
+	}
+	while (d->row_at && d->n_rows && d->row_at[d->n_rows - 1] >= r->row_base)
+		d->n_rows--;
 	d->agg = xcalloc(r->n, sizeof(*d->agg));
 	for (size_t i = 0; i < r->n; i++) {
 		const struct recycle_group *g = &r->g[i];
-		uint32_t slot = r->slot_base + (uint32_t)i;
-		struct proc_rec *p = &d->procs[slot];
+		struct proc_rec *p = &d->procs[r->slot_base + i];
 
 		*p = g->rec;
 		memcpy(p->comm, g->comm, COMM_LEN);
@@ -360,16 +385,16 @@ void recycler__append(const struct recycler *r, struct raw_dump *d)
 		p->flags = PROC_F_EXITED | (g->peer ? PROC_F_PEER : 0);
 		d->agg[i].folded = g->folded;
 		d->agg[i].lifetime_ns = g->lifetime_ns;
-		for (size_t k = 0; k < g->n_rows; k++) {
-			struct stat_row *row = &d->rows[r->row_base + g->rows[k]];
+	}
+	aggregate_rows(r, d);
+	for (size_t x = 0; x < r->n_rows; x++) {
+		struct stat_row *row = raw_dump_row(d, r->row_base + (uint32_t)x);
+		uint32_t slot = row->slot;
 
-			*row = r->rows[g->rows[k]];
-			row->slot = slot;
-		}
+		*row = r->rows[x];
+		row->slot = slot;
 	}
 	d->agg_first = r->slot_base;
 	d->n_agg = (uint32_t)r->n;
 	d->n_procs = n_procs;
-	if (n_rows > d->n_rows)
-		d->n_rows = n_rows;
 }

@@ -550,22 +550,28 @@ int session__collect(struct session *s, struct raw_dump *d)
 	err = session__read_procs(s, d);
 	n_tasks = read_task_iter(s);
 	d->ts_ns = now_ns();
-	d->n_rows = n_rows;
-	d->rows = xcalloc(n_rows ? n_rows : 1, sizeof(*d->rows));
+	/* the rows in use, packed (raw_dump.h) */
+	d->n_rows = d->rows_cap = 0;
+	d->rows = NULL;
+	d->row_at = xcalloc(1, sizeof(*d->row_at));
 	if (!s->rows_mem) {
-		/* not mapped: by syscall, the rows not in use zeroed */
-		int e = read_array(bpf_map__fd(s->skel->maps.core_rows), n_rows, sizeof(*d->rows),
-				   d->rows);
+		/* not mapped: by syscall, whole */
+		struct stat_row *all = xcalloc(n_rows ? n_rows : 1, sizeof(*all));
+		int e = read_array(bpf_map__fd(s->skel->maps.core_rows), n_rows, sizeof(*all), all);
 
 		if (e)
 			pr_warn("cannot read the stat rows: %s", strerror(-e));
-		for (uint32_t i = ROW_FIRST; i < n_rows; i++)
-			if (!d->rows[i].kind)
-				memset(&d->rows[i], 0, sizeof(d->rows[i]));
+		for (uint32_t i = 0; i < n_rows; i++)
+			if (all[i].kind)
+				raw_dump_row_push(d, i, &all[i]);
+		free(all);
 	}
-	for (uint32_t i = 0; s->rows_mem && i < n_rows && i < s->rows_mapped; i++)
-		if (i < ROW_FIRST || s->rows_mem[i].kind) /* the overflow rows, and those in use */
-			d->rows[i] = s->rows_mem[i];
+	for (uint32_t i = 0; s->rows_mem && i < n_rows && i < s->rows_mapped; i++) {
+		const struct stat_row *row = &s->rows_mem[i];
+
+		if (row->kind)
+			raw_dump_row_push(d, i, row);
+	}
 
 	tasks = s->iter_buf;
 	for (long i = 0; i < n_tasks; i++) {

@@ -327,7 +327,7 @@ static void rows_view(struct row_view *v, const struct raw_dump *cur, const stru
 		if (i < ROW_OVF_SYSCALL || !r->kind)
 			continue; /* being set up, or never used */
 		if (prev) {
-			row_delta(&v->owned[o], r, i < prev->n_rows ? &prev->rows[i] : NULL);
+			row_delta(&v->owned[o], r, raw_dump_row(prev, i));
 			r = &v->owned[o++];
 		}
 		if (r->count)
@@ -718,6 +718,74 @@ int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struc
 	return 0;
 }
 
+/* Where row @i is in packed @d, or would go. */
+static uint32_t row_place(const struct raw_dump *d, uint32_t i)
+{
+	uint32_t lo = 0, hi = d->n_rows;
+
+	if (hi && d->row_at[hi - 1] < i)
+		return hi; /* beyond the last: the usual case of an addition */
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (d->row_at[mid] < i)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+struct stat_row *raw_dump_row(const struct raw_dump *d, uint32_t i)
+{
+	uint32_t k;
+
+	if (!d->row_at)
+		return i < d->n_rows ? &d->rows[i] : NULL;
+	k = row_place(d, i);
+	return k < d->n_rows && d->row_at[k] == i ? &d->rows[k] : NULL;
+}
+
+/* Room in packed @d for one more row. */
+static void rows_room(struct raw_dump *d)
+{
+	if (d->n_rows < d->rows_cap)
+		return;
+	d->rows_cap = d->rows_cap ? d->rows_cap * 2 : 64;
+	d->rows = xrealloc(d->rows, (size_t)d->rows_cap * sizeof(*d->rows));
+	d->row_at = xrealloc(d->row_at, (size_t)d->rows_cap * sizeof(*d->row_at));
+}
+
+struct stat_row *raw_dump_row_add(struct raw_dump *d, uint32_t i)
+{
+	struct stat_row *row = raw_dump_row(d, i);
+	uint32_t k;
+
+	if (row)
+		return row;
+	if (!d->row_at) {
+		d->rows = xrealloc(d->rows, ((size_t)i + 1) * sizeof(*d->rows));
+		memset(&d->rows[d->n_rows], 0, (size_t)(i + 1 - d->n_rows) * sizeof(*d->rows));
+		d->n_rows = i + 1;
+		return &d->rows[i];
+	}
+	k = row_place(d, i);
+	rows_room(d);
+	memmove(&d->rows[k + 1], &d->rows[k], (size_t)(d->n_rows - k) * sizeof(*d->rows));
+	memmove(&d->row_at[k + 1], &d->row_at[k], (size_t)(d->n_rows - k) * sizeof(*d->row_at));
+	memset(&d->rows[k], 0, sizeof(*d->rows));
+	d->row_at[k] = i;
+	d->n_rows++;
+	return &d->rows[k];
+}
+
+void raw_dump_row_push(struct raw_dump *d, uint32_t i, const struct stat_row *row)
+{
+	rows_room(d);
+	d->rows[d->n_rows] = *row;
+	d->row_at[d->n_rows++] = i;
+}
+
 void raw_dump_copy(struct raw_dump *dst, const struct raw_dump *src)
 {
 	uint32_t n = src->n_procs ? src->n_procs : 1, nr;
@@ -734,16 +802,15 @@ void raw_dump_copy(struct raw_dump *dst, const struct raw_dump *src)
 			dst->live[i] = src->live[i];
 	}
 	nr = 0;
-	for (uint32_t i = 0; i < src->n_rows; i++)
-		nr += src->rows[i].kind != 0;
+	for (uint32_t k = 0; k < src->n_rows; k++)
+		nr += src->rows[k].kind != 0;
 	dst->rows = xcalloc(nr ? nr : 1, sizeof(*dst->rows));
 	dst->row_at = xcalloc(nr ? nr : 1, sizeof(*dst->row_at));
+	dst->rows_cap = nr ? nr : 1;
 	dst->n_rows = 0;
-	for (uint32_t i = 0; i < src->n_rows; i++)
-		if (src->rows[i].kind) {
-			dst->rows[dst->n_rows] = src->rows[i];
-			dst->row_at[dst->n_rows++] = i;
-		}
+	for (uint32_t k = 0; k < src->n_rows; k++)
+		if (src->rows[k].kind)
+			raw_dump_row_push(dst, src->row_at ? src->row_at[k] : k, &src->rows[k]);
 	dst->agg = src->agg ? xmemdup(src->agg, (src->n_agg ? src->n_agg : 1) * sizeof(*src->agg))
 			    : NULL;
 	dst->conns = NULL; /* not owned: the caller's to copy if it needs them */
