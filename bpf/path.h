@@ -223,8 +223,8 @@ static __always_inline void path_flush(__u32 tid, __u32 pid, struct task_ctx *c)
  * the high half), woken by @waker_ids (the same; 0 for none), @how the wake_source()
  * (low byte) and 0x100 if the waker was adopted for it. A global function,
  * with no kernel pointer: the verifier checks it once per program, not once per path
- * through the three places it is called from -- it was a third of the instructions
- * it went through for sched_waking.
+ * through the three places it is called from -- it was nearly half of the
+ * instructions it went through for sched_waking.
  */
 __noinline int path_wait_end(struct task_ctx *c, __u64 now, __u64 ids, __u64 waker_ids, __u32 how)
 {
