@@ -308,28 +308,34 @@ static int cmp_row(const void *a, const void *b)
 
 static void rows_view(struct row_view *v, const struct raw_dump *cur, const struct raw_dump *prev)
 {
+	const struct stat_row *p;
 	size_t used = 0, o = 0;
 
 	/*
-	 * The deltas packed, one after the other: indexed by row, they were written all
-	 * over an array of every row (a monitor's is mostly unused), each one a page of RSS
+	 * The deltas packed, one after the other, and only those of rows that changed and
+	 * had a value at the span's start: a row new in the span is its own delta, one
+	 * unchanged is none (each delta written is a page of RSS, most of a monitor's rows
+	 * are either)
 	 */
 	for (uint32_t k = 0; prev && k < cur->n_rows; k++)
 		used += cur->rows[k].kind != 0;
 	v->rows = xcalloc(cur->n_rows ? cur->n_rows : 1, sizeof(*v->rows));
 	v->owned = prev ? xcalloc(used ? used : 1, sizeof(*v->owned)) : NULL;
 	v->n = 0;
-	/* @cur's rows at their indexes, or packed (raw_dump_copy); @prev's at their indexes */
+	/* @cur's rows packed (raw_dump.h) or at their indexes; @prev's found by index */
 	for (uint32_t k = 0; k < cur->n_rows; k++) {
 		uint32_t i = cur->row_at ? cur->row_at[k] : k;
 		const struct stat_row *r = &cur->rows[k];
 
 		if (i < ROW_OVF_SYSCALL || !r->kind)
 			continue; /* being set up, or never used */
-		if (prev) {
-			row_delta(&v->owned[o], r, raw_dump_row(prev, i));
+		p = prev ? raw_dump_row(prev, i) : NULL;
+		if (p && p->kind == r->kind && p->slot == r->slot && p->key == r->key) {
+			if (r->count <= p->count)
+				continue; /* nothing since: no delta written (a page each) */
+			row_delta(&v->owned[o], r, p);
 			r = &v->owned[o++];
-		}
+		} /* else all of it is the span's: the row itself */
 		if (r->count)
 			v->rows[v->n++] = r;
 	}
