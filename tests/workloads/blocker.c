@@ -2,7 +2,8 @@
 /*
  * blocker READ_MS SLEEP_MS: block in read() on a pipe for READ_MS (a child, waiting in
  * poll(), writes after that long), then in nanosleep for SLEEP_MS. Known off-CPU
- * stacks and times.
+ * stacks; the times each call took, as measured here, on stdout ("read_ns N",
+ * "sleep_ns N"): on a busy machine a wake-up can come tens of milliseconds late.
  */
 #include <poll.h>
 #include <sys/wait.h>
@@ -15,6 +16,7 @@ int main(int argc, char **argv)
 	int sleep_ms = argc > 2 ? atoi(argv[2]) : 200;
 	struct timespec ts = {sleep_ms / 1000, (sleep_ms % 1000) * 1000000L};
 	int fds[2];
+	double t0, t1, t2;
 	char c;
 
 	wl_gate();
@@ -26,9 +28,13 @@ int main(int argc, char **argv)
 			_exit(1);
 		_exit(0);
 	}
+	t0 = wl_now(CLOCK_MONOTONIC);
 	if (read(fds[0], &c, 1) != 1)
 		return 1;
+	t1 = wl_now(CLOCK_MONOTONIC);
 	nanosleep(&ts, NULL);
+	t2 = wl_now(CLOCK_MONOTONIC);
 	wait(NULL);
+	printf("read_ns %.0f\nsleep_ns %.0f\n", (t1 - t0) * 1e9, (t2 - t1) * 1e9);
 	return 0;
 }
