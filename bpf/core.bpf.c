@@ -92,7 +92,15 @@ int BPF_PROG(core_exec, struct task_struct *p, pid_t old_pid, struct linux_binpr
 	if (!c)
 		return 0;
 	rec = proc_of(c->slot);
-	e = bpf_ringbuf_reserve(&core_events, sizeof(*e), 0);
+	/* exec just copied the arguments to the new stack: they are resident */
+	start = BPF_CORE_READ(p, mm, arg_start);
+	end = BPF_CORE_READ(p, mm, arg_end);
+	len = end > start ? end - start : 0;
+	/* most command lines are short: a record of their size (a storm's execs fit) */
+	if (len < CMDLINE_SHORT)
+		e = bpf_ringbuf_reserve(&core_events, EV_EXEC_SIZE(CMDLINE_SHORT), 0);
+	else
+		e = bpf_ringbuf_reserve(&core_events, sizeof(*e), 0);
 	if (rec && c->slot != SLOT_OVERFLOW) {
 		rec->exec_ns = bpf_ktime_get_ns();
 		rec->flags |= PROC_F_EXECED;
@@ -109,14 +117,11 @@ int BPF_PROG(core_exec, struct task_struct *p, pid_t old_pid, struct linux_binpr
 	e->h.pad = 0;
 	e->h.ts_ns = bpf_ktime_get_ns();
 	bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), p->comm);
-	/* exec just copied the arguments to the new stack: they are resident */
-	start = BPF_CORE_READ(p, mm, arg_start);
-	end = BPF_CORE_READ(p, mm, arg_end);
-	len = end > start ? end - start : 0;
 	e->truncated = len >= CMDLINE_MAX;
 	if (len >= CMDLINE_MAX)
 		len = CMDLINE_MAX - 1;
-	len &= CMDLINE_MAX - 1; /* for the verifier: a bound it can see */
+	/* for the verifier: a bound it can see, the record's */
+	len &= len < CMDLINE_SHORT ? CMDLINE_SHORT - 1 : CMDLINE_MAX - 1;
 	e->args_len = 0;
 	if (len && bpf_probe_read_user(e->args, len, (void *)start) == 0)
 		e->args_len = len;
@@ -126,11 +131,265 @@ int BPF_PROG(core_exec, struct task_struct *p, pid_t old_pid, struct linux_binpr
 	return 0;
 }
 
-/* Process @tgid in @slot ended, its last thread @p exiting: recorded, and said once. */
-static __always_inline void proc_ended(struct task_struct *p, __u32 tgid, __u32 slot)
+/*
+ * The kernel's fold (cfg_kfold, a monitor's): when userspace is late recycling (half
+ * the slots or rows in use), a process is folded at its exit into the aggregate of its
+ * command (and cgroup, peers apart) that the kernel keeps in a slot of its own
+ * (PROC_F_AGG), and its slot and rows are given back at once: the tables never wait for
+ * userspace (kernel/recycle.h, which merges these aggregates into its own; and, for
+ * intervals, moves what the last dump held of such a process into its aggregate there,
+ * as it does for those it recycles itself). One whose sockets may name it after its
+ * exit (closed by its exit, after this) is left to userspace, whose quarantine waits for
+ * them. (Pages it dirtied are written back later than any quarantine: the same either way.) Its
+ * stacks stay keyed by its slot and pid: the exit event names the aggregate, and userspace moves
+ * them under it.
+ */
+struct fold_ctx {
+	struct proc_rec *p; /* the process */
+	struct proc_rec *a; /* its aggregate */
+	__u32 slot, agg;
+};
+
+/* A row being added to another, or a record being zeroed (bpf_loop()'s context). */
+struct pair_ctx {
+	struct stat_row *d, *r;
+	struct proc_rec *p;
+};
+
+/* bpf_loop(): bucket @i of ctx->r added to ctx->d's */
+static long fold_bucket(__u32 i, void *ctx)
+{
+	struct pair_ctx *c = ctx;
+	__u32 v;
+
+	if (i >= HIST_SLOTS)
+		return 1;
+	v = c->r->hist[i];
+	if (v)
+		__sync_fetch_and_add(&c->d->hist[i], v);
+	return 0;
+}
+
+/* bpf_loop(): word @i of row ctx->r, zeroed */
+static long zero_row_word(__u32 i, void *ctx)
+{
+	struct pair_ctx *c = ctx;
+
+	if (i >= sizeof(struct stat_row) / 8)
+		return 1;
+	((__u64 *)c->r)[i] = 0;
+	return 0;
+}
+
+/* bpf_loop(): word @i of record ctx->p, zeroed */
+static long zero_proc_word(__u32 i, void *ctx)
+{
+	struct pair_ctx *c = ctx;
+
+	if (i >= sizeof(struct proc_rec) / 8)
+		return 1;
+	((__u64 *)c->p)[i] = 0;
+	return 0;
+}
+
+/* Add row @r into @d: kernel/recycle.c's add_row(), in atomics (folds run side by side). */
+static __always_inline void row_fold(struct stat_row *d, struct stat_row *r)
+{
+	struct pair_ctx c = {.d = d, .r = r};
+	__u32 n = 0, i, j, code, cur;
+
+	if (r->count)
+		__sync_fetch_and_add(&d->count, r->count);
+	if (r->errors)
+		__sync_fetch_and_add(&d->errors, r->errors);
+	if (r->timed) {
+		__sync_fetch_and_add(&d->timed, r->timed);
+		__sync_fetch_and_add(&d->sum_ns, r->sum_ns);
+		n = r->max_low ? HIST_SLOTS : hist_slot(r->max_ns) + 1;
+		if (!atomic_max(&d->max_ns, r->max_ns) || r->max_low)
+			d->max_low = 1;
+	}
+	for (i = 0; i < 4; i++) {
+		code = r->err_code[i];
+		if (!r->err_count[i])
+			continue;
+		for (j = 0; j < 4; j++) {
+			cur = d->err_code[j];
+			if (!cur) {
+				cur = __sync_val_compare_and_swap(&d->err_code[j], 0, code);
+				if (!cur)
+					cur = code;
+			}
+			if (cur == code) {
+				__sync_fetch_and_add(&d->err_count[j], r->err_count[i]);
+				break;
+			}
+		}
+	}
+	if (n)
+		bpf_loop(n, fold_bucket, &c, 0);
+}
+
+/* bpf_loop(): the process's row of index entry @i into its aggregate's, given back. */
+static long fold_row(__u32 i, void *ctx)
+{
+	struct fold_ctx *f = ctx;
+	struct pair_ctx z = {};
+	struct stat_row *r, *d;
+	__u32 idx, aidx;
+
+	if (i >= SYSCALL_NR_MAX + ROW_KIND_N)
+		return 1;
+	idx = ((__u16 *)f->p->syscall_row)[i];
+	if (idx < ROW_FIRST)
+		return 0; /* none, or an overflow row: everyone's */
+	r = bpf_map_lookup_elem(&core_rows, &idx);
+	if (!r || !r->kind || r->slot != f->slot)
+		return 0;
+	aidx = ((__u16 *)f->a->syscall_row)[i];
+	if (!aidx)
+		aidx = row_publish(f->a, i, row_alloc(f->agg, r->kind, r->key));
+	d = bpf_map_lookup_elem(&core_rows, &aidx);
+	if (d)
+		row_fold(d, r);
+	z.r = r;
+	bpf_loop(sizeof(*r) / 8, zero_row_word, &z, 0);
+	if (!bpf_map_push_elem(&core_kfree_rows, &idx, 0))
+		__sync_fetch_and_add(&core_kfree_rows_in, 1);
+	return 0;
+}
+
+/* bpf_loop(): counter @k of cfg_fold_off, the process's added to its aggregate's */
+static long fold_counter(__u32 k, void *ctx)
+{
+	struct fold_ctx *f = ctx;
+	__u32 off, o;
+	__u64 v, *d;
+
+	if (k >= PROC_FOLD_N || k >= cfg_fold_n)
+		return 1;
+	off = cfg_fold_off[k];
+	o = off & (PROC_FOLD_MAX_BIT - 8);
+	if (o > sizeof(struct proc_rec) - sizeof(__u64))
+		return 1;
+	v = *(__u64 *)((char *)f->p + o);
+	if (!v)
+		return 0;
+	d = (__u64 *)((char *)f->a + o);
+	if (off & PROC_FOLD_MAX_BIT)
+		atomic_max(d, v);
+	else
+		__sync_fetch_and_add(d, v);
+	return 0;
+}
+
+/* The slot of @p's aggregate, made if new; SLOT_NONE if there is none to be had. */
+static __always_inline __u32 agg_slot(struct proc_rec *p)
+{
+	__u32 none = SLOT_NONE, slot, *v;
+	struct agg_key k = {};
+	struct proc_rec *a;
+
+	__builtin_memcpy(k.comm, p->comm, COMM_LEN);
+	k.cgid = p->cgid;
+	k.peer = !!(p->flags & PROC_F_PEER);
+	v = bpf_map_lookup_elem(&core_aggs, &k);
+	if (v)
+		return *v; /* SLOT_NONE while another CPU makes it */
+	if (bpf_map_update_elem(&core_aggs, &k, &none, BPF_NOEXIST))
+		return SLOT_NONE; /* made meanwhile, or the map is full */
+	v = bpf_map_lookup_elem(&core_aggs, &k);
+	if (!v)
+		return SLOT_NONE;
+	slot = slot_take();
+	a = slot < cfg_max_procs ? proc_of(slot) : NULL;
+	if (!a) {
+		*v = SLOT_OVERFLOW; /* none: its processes are left to userspace */
+		return SLOT_NONE;
+	}
+	__builtin_memcpy(a->comm, p->comm, COMM_LEN);
+	a->cgid = p->cgid;
+	a->depth = p->depth;
+	a->start_ns = p->start_ns;
+	a->flags = PROC_F_AGG | PROC_F_EXITED | (k.peer ? PROC_F_PEER : 0);
+	*v = slot;
+	return slot;
+}
+
+/* Of @carved slots or rows, those in use: not waiting in a ring or queue of free ones. */
+static __always_inline __u64 table_used(__u64 carved, __u64 max, __u64 user_free, __u64 kfree)
+{
+	if (carved > max)
+		carved = max;
+	if (user_free > carved)
+		return 0;
+	carved -= user_free;
+	return kfree > carved ? 0 : carved - kfree;
+}
+
+/*
+ * Half the slots or rows in use: userspace, which recycles from a quarter on (and
+ * before that reports each process on its own), is late. Only then does the kernel fold.
+ */
+static __always_inline bool tables_pressed(void)
+{
+	__u64 slots = table_used(core_next_slot - SLOT_FIRST, cfg_max_procs,
+				 core_free_slots_prod - core_free_slots_cons,
+				 core_kfree_slots_in - core_kfree_slots_out);
+	__u64 rows = table_used(core_next_row - ROW_FIRST, cfg_max_rows,
+				core_free_rows_prod - core_free_rows_cons,
+				core_kfree_rows_in - core_kfree_rows_out);
+
+	return slots * 2 >= cfg_max_procs || rows * 2 >= cfg_max_rows;
+}
+
+/*
+ * Fold the process in @slot, ended, into its aggregate (see above): the aggregate's
+ * slot, or SLOT_NONE if it is left to userspace. Global: verified once.
+ */
+__noinline int proc_fold(__u32 slot)
+{
+	struct fold_ctx f = {.slot = slot};
+	struct proc_rec *p = proc_of(slot);
+	struct pair_ctx z = {};
+
+	if (!p || !cfg_kfold || !p->pid || !tables_pressed() ||
+	    (p->flags &
+	     (PROC_F_PRESENT | PROC_F_LAUNCHED | PROC_F_DUP | PROC_F_AGG | PROC_F_FOLDING)) ||
+	    p->net.tx_bytes || p->net.rx_bytes || p->net.connects)
+		return SLOT_NONE;
+	f.agg = agg_slot(p);
+	if (f.agg < SLOT_FIRST || !(f.a = proc_of(f.agg)))
+		return SLOT_NONE;
+	f.p = p;
+	/* a dump that reads the slot meanwhile skips it (kernel/session_collect.c) */
+	__sync_fetch_and_or(&p->flags, PROC_F_FOLDING);
+	bpf_loop(PROC_FOLD_N, fold_counter, &f, 0);
+	bpf_loop(SYSCALL_NR_MAX + ROW_KIND_N, fold_row, &f, 0);
+	__sync_fetch_and_add(&f.a->folded, 1);
+	if (p->end_ns > p->start_ns)
+		__sync_fetch_and_add(&f.a->lifetime_ns, p->end_ns - p->start_ns);
+	atomic_max(&f.a->end_ns, p->end_ns);
+	if (p->start_ns < f.a->start_ns)
+		f.a->start_ns = p->start_ns;
+	z.p = p;
+	bpf_loop(sizeof(*p) / 8, zero_proc_word, &z, 0);
+	if (!bpf_map_push_elem(&core_kfree_slots, &slot, 0))
+		__sync_fetch_and_add(&core_kfree_slots_in, 1);
+	stat_inc(STAT_KFOLDED);
+	return f.agg;
+}
+
+/*
+ * Process @tgid in @slot ended, its last thread @p exiting: recorded, and said once;
+ * with @fold, folded by the kernel if it may be (proc_fold()). The slot of the
+ * aggregate it went into, SLOT_NONE if none.
+ */
+static __always_inline __u32 proc_ended(struct task_struct *p, __u32 tgid, __u32 slot, bool fold)
 {
 	struct proc_rec *rec = proc_of(slot);
 	__s32 code = BPF_CORE_READ(p, exit_code);
+	__u32 agg = SLOT_NONE, flags = 0;
 	struct ev_exit *e;
 
 	if (rec && slot != SLOT_OVERFLOW) {
@@ -143,10 +402,15 @@ static __always_inline void proc_ended(struct task_struct *p, __u32 tgid, __u32 
 	}
 	/* the pid may be reused by an unrelated process: forget it */
 	bpf_map_delete_elem(&core_tgid_slot, &tgid);
+	if (rec) {
+		flags = rec->flags;
+		if (fold && cfg_kfold && slot >= SLOT_FIRST)
+			agg = proc_fold(slot);
+	}
 	e = bpf_ringbuf_reserve(&core_events, sizeof(*e), 0);
 	if (!e) {
 		stat_inc(STAT_RB_DROPS);
-		return;
+		return agg;
 	}
 	e->h.kind = EV_EXIT;
 	e->h.pid = tgid;
@@ -154,8 +418,11 @@ static __always_inline void proc_ended(struct task_struct *p, __u32 tgid, __u32 
 	e->h.pad = 0;
 	e->h.ts_ns = bpf_ktime_get_ns();
 	e->exit_code = code;
+	e->agg = agg;
+	e->flags = flags;
 	e->pad = 0;
 	event_submit(e);
+	return agg;
 }
 
 SEC("tp_btf/sched_process_exit")
@@ -164,7 +431,7 @@ int BPF_PROG(core_exit, struct task_struct *p)
 	struct task_ctx *c = filter_task(p, TS_ONCPU);
 	struct cpu_ctx *cc = cpu_ctx();
 	struct proc_rec *rec;
-	__u32 tgid = p->tgid, *slot;
+	__u32 tgid = p->tgid, *slot, k;
 
 	/* its kernel stack, and the registers on it, may soon be another task's */
 	if (cc && cc->task == (__u64)p)
@@ -178,7 +445,7 @@ int BPF_PROG(core_exit, struct task_struct *p)
 		 */
 		if (BPF_CORE_READ(p, signal, live.counter) == 0 &&
 		    (slot = bpf_map_lookup_elem(&core_tgid_slot, &tgid)))
-			proc_ended(p, tgid, *slot);
+			proc_ended(p, tgid, *slot, false);
 		return 0;
 	}
 	rec = proc_of(c->slot);
@@ -197,8 +464,15 @@ int BPF_PROG(core_exit, struct task_struct *p)
 				     BPF_CORE_READ(p, maj_flt) - c->flt_maj_base);
 	}
 	/* do_exit() drops signal->live before this tracepoint: 0 means last thread */
-	if (BPF_CORE_READ(p, signal, live.counter) == 0)
-		proc_ended(p, tgid, c->slot);
+	if (BPF_CORE_READ(p, signal, live.counter) != 0)
+		return 0;
+	k = proc_ended(p, tgid, c->slot, true);
+	if (k >= SLOT_FIRST) {
+		/* folded: what this thread does until it leaves the CPU goes with the rest */
+		c->slot = k;
+		if (cc && cc->task == (__u64)p)
+			cc->slot = k;
+	}
 	return 0;
 }
 

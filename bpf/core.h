@@ -38,6 +38,11 @@ CORE_GLOBAL const volatile __u64 cfg_cg_id CORE_INIT(0);
 CORE_GLOBAL const volatile __u32 cfg_cg_level CORE_INIT(0);
 CORE_GLOBAL const volatile __u32 cfg_max_procs CORE_INIT(4096);
 CORE_GLOBAL const volatile __u32 cfg_max_rows CORE_INIT(8192);
+/* exited processes folded into aggregates here, at their exit (proc_fold() in core.bpf.c) */
+CORE_GLOBAL const volatile __u32 cfg_kfold CORE_INIT(0);
+/* the proc_rec counters it adds up, by offset (PROC_FOLD_MAX_BIT: raised to the larger) */
+CORE_GLOBAL const volatile __u16 cfg_fold_off[PROC_FOLD_N] CORE_INIT({});
+CORE_GLOBAL const volatile __u32 cfg_fold_n CORE_INIT(0);
 /* the rings of recycled slots and rows: sizes - 1 (0: no recycling) */
 CORE_GLOBAL const volatile __u32 cfg_free_slots_mask CORE_INIT(0);
 CORE_GLOBAL const volatile __u32 cfg_free_rows_mask CORE_INIT(0);
@@ -75,7 +80,12 @@ CORE_GLOBAL __u64 core_free_slots_prod CORE_INIT(0);
 CORE_GLOBAL __u64 core_free_slots_cons CORE_INIT(0);
 CORE_GLOBAL __u64 core_free_rows_prod CORE_INIT(0);
 CORE_GLOBAL __u64 core_free_rows_cons CORE_INIT(0);
-CORE_GLOBAL __u64 core_woke_ns CORE_INIT(0);  /* event_submit()'s last wake-up */
+CORE_GLOBAL __u64 core_woke_ns CORE_INIT(0); /* event_submit()'s last wake-up */
+/* slots and rows the kernel's fold gave back (core_kfree_*): pushed, and taken again */
+CORE_GLOBAL __u64 core_kfree_slots_in CORE_INIT(0);
+CORE_GLOBAL __u64 core_kfree_slots_out CORE_INIT(0);
+CORE_GLOBAL __u64 core_kfree_rows_in CORE_INIT(0);
+CORE_GLOBAL __u64 core_kfree_rows_out CORE_INIT(0);
 CORE_GLOBAL __u32 core_peers CORE_INIT(0);    /* processes adopted as peers */
 CORE_GLOBAL __u32 core_peer_gen CORE_INIT(0); /* bumped at each: untracked decisions expire */
 
@@ -231,6 +241,39 @@ CORE_GLOBAL struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } core_free_rows SEC(".maps");
+
+/*
+ * Slots and rows of processes the kernel folded (cfg_kfold), zeroed, to take again: the
+ * programs are producer and consumer both, so a queue (its own lock) rather than a
+ * ring. Sized by userspace (slots, rows); one entry when the kernel folds nothing.
+ */
+CORE_GLOBAL struct {
+	__uint(type, BPF_MAP_TYPE_QUEUE);
+	__uint(max_entries, 1);
+	__uint(value_size, sizeof(__u32));
+} core_kfree_slots SEC(".maps");
+
+CORE_GLOBAL struct {
+	__uint(type, BPF_MAP_TYPE_QUEUE);
+	__uint(max_entries, 1);
+	__uint(value_size, sizeof(__u32));
+} core_kfree_rows SEC(".maps");
+
+/* An aggregate's identity: what userspace groups exited processes by (kernel/recycle.h). */
+struct agg_key {
+	char comm[COMM_LEN];
+	__u64 cgid;
+	__u32 peer;
+	__u32 pad;
+};
+
+/* cfg_kfold: aggregate -> its slot (SLOT_NONE while being made, SLOT_OVERFLOW: none) */
+CORE_GLOBAL struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, struct agg_key);
+	__type(value, __u32);
+} core_aggs SEC(".maps");
 
 /* See struct blkcg_owner: written by sched.bpf.c, read by io.bpf.c (with cfg_io). */
 CORE_GLOBAL struct {
@@ -406,6 +449,15 @@ static __always_inline void row_add(struct stat_row *r, __u64 v)
 
 #define FREE_TAKE_TRIES 8
 
+/* A slot or row the kernel's fold gave back (core_kfree_slots), if any: false if none. */
+static __always_inline bool kfree_take(void *queue, __u64 *taken, __u32 *out)
+{
+	if (!cfg_kfold || bpf_map_pop_elem(queue, out))
+		return false;
+	__sync_fetch_and_add(taken, 1);
+	return true;
+}
+
 /*
  * Take an entry from a ring of recycled slots or rows (core_free_slots); false if it
  * is empty (then the pool gives a new one, if any is left). Another CPU may take the
@@ -455,8 +507,10 @@ static __always_inline __u16 row_alloc(__u32 slot, __u16 kind, __u16 key)
 		if (__sync_val_compare_and_swap(&cc->spare_row, idx, 0) != idx)
 			idx = 0;
 	}
-	if (!idx && !free_take(&core_free_rows, &core_free_rows_prod, &core_free_rows_cons,
-			       cfg_free_rows_mask, &idx))
+	if (!idx &&
+	    !free_take(&core_free_rows, &core_free_rows_prod, &core_free_rows_cons,
+		       cfg_free_rows_mask, &idx) &&
+	    !kfree_take(&core_kfree_rows, &core_kfree_rows_out, &idx))
 		idx = __sync_fetch_and_add(&core_next_row, 1);
 
 	if (idx >= ROW_FIRST + cfg_max_rows || idx > 0xffff) {
@@ -597,6 +651,18 @@ static __always_inline void emit_proc_event(__u32 kind, __u32 tgid, __u32 slot)
 	event_submit(e);
 }
 
+/* A process slot: recycled by userspace, else by the kernel, else new; >= cfg_max_procs if none. */
+static __always_inline __u32 slot_take(void)
+{
+	__u32 slot;
+
+	if (!free_take(&core_free_slots, &core_free_slots_prod, &core_free_slots_cons,
+		       cfg_free_slots_mask, &slot) &&
+	    !kfree_take(&core_kfree_slots, &core_kfree_slots_out, &slot))
+		slot = __sync_fetch_and_add(&core_next_slot, 1);
+	return slot;
+}
+
 /*
  * Give process @tgid (of which @t is a thread) a slot. Races between threads of one
  * process are settled by the tgid map: the loser marks its slot PROC_F_DUP and uses
@@ -609,9 +675,7 @@ static __always_inline __u32 proc_create(struct task_struct *t, __u32 tgid, __u3
 	__u32 slot;
 	long err;
 
-	if (!free_take(&core_free_slots, &core_free_slots_prod, &core_free_slots_cons,
-		       cfg_free_slots_mask, &slot))
-		slot = __sync_fetch_and_add(&core_next_slot, 1);
+	slot = slot_take();
 	if (slot >= cfg_max_procs) {
 		stat_inc(STAT_PROCS_FULL);
 		slot = SLOT_OVERFLOW;

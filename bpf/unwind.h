@@ -762,8 +762,12 @@ __noinline __u64 unwind_walk(__u64 ip, __u64 sp, __u64 bp, __u32 slot, __u32 nes
 	out->flags = w->end;
 	if (!w->n)
 		return 0;
-	/* ask userspace for the mappings again: a library loaded since, or an exec */
-	if (d && p && (w->miss || p->exec_ns > d->maps_ns) && slot != SLOT_OVERFLOW) {
+	/*
+	 * ask userspace for the mappings again: a library loaded since, or an exec -- but
+	 * not at the process's first stack, whose own event asks for them (note_stacks())
+	 */
+	if (d && p && (p->flags & PROC_F_STACKS) && (w->miss || p->exec_ns > d->maps_ns) &&
+	    slot != SLOT_OVERFLOW) {
 		now = bpf_ktime_get_ns();
 		if (now - d->miss_ns > UNWIND_MISS_EVERY_NS) {
 			d->miss_ns = now;

@@ -46,7 +46,18 @@ enum proc_flags {
 	PROC_F_LAUNCHED = 1 << 5, /* the command procscope started: its code is procscope's
 				     until it execs */
 	PROC_F_PEER = 1 << 6,	  /* not the target's: a process a target waited on or woke */
+	/*
+	 * An aggregate the kernel keeps: the processes of one command (and cgroup, peers
+	 * apart) that ended between two dumps, folded in at their exit (proc_fold() in
+	 * bpf/core.bpf.c); pid 0, never recycled
+	 */
+	PROC_F_AGG = 1 << 7,
+	PROC_F_FOLDING = 1 << 8, /* being folded into its aggregate: a dump skips it */
 };
+
+/* proc_rec counters the kernel's fold adds up (or raises: PROC_FOLD_MAX_BIT), by offset */
+#define PROC_FOLD_N 128
+#define PROC_FOLD_MAX_BIT 0x8000
 
 enum row_kind {
 	ROW_NONE = 0,
@@ -119,6 +130,9 @@ struct proc_rec {
 	__u64 exec_ns;	/* last exec, 0 if none seen */
 	__u64 end_ns;	/* exit of the last thread, 0 while alive */
 	__u64 cgid;	/* its cgroup v2 (kernfs id) when created or last exec'd */
+	/* PROC_F_AGG: the processes folded in, and their lifetimes summed */
+	__u64 folded;
+	__u64 lifetime_ns;
 	char comm[COMM_LEN];
 	struct proc_sched sched;
 	struct proc_io io;
@@ -159,9 +173,18 @@ struct ev_exec {
 	char args[CMDLINE_MAX];
 };
 
+/*
+ * An exec whose arguments are shorter than CMDLINE_SHORT has a record of
+ * EV_EXEC_SIZE(CMDLINE_SHORT) bytes: args is cut there.
+ */
+#define CMDLINE_SHORT 256
+#define EV_EXEC_SIZE(n) (__builtin_offsetof(struct ev_exec, args) + (n))
+
 struct ev_exit {
 	struct ev_hdr h;
 	__s32 exit_code;
+	__u32 agg;   /* folded by the kernel into the aggregate in this slot (0: not) */
+	__u32 flags; /* its proc_rec.flags at its exit */
 	__u32 pad;
 };
 
@@ -298,7 +321,8 @@ enum core_stat {
 	STAT_TRACE_DROPS = 15, /* --trace: its ring buffer full, a record lost */
 	STAT_PATH_DROPS = 16,  /* core_path full: a wait's record lost */
 	STAT_PEERS_FULL = 17,  /* a process not followed as a peer: --max-peers reached */
-	STAT_N = 18,
+	STAT_KFOLDED = 18,     /* processes folded into an aggregate at their exit, in the kernel */
+	STAT_N = 19,
 };
 
 /*

@@ -39,8 +39,13 @@ static void collect(struct run *r, struct raw_dump *d, bool final)
 	d->n_conns = r->conns.n;
 	d->conns_trimmed = r->conns.trimmed;
 	d->conns_trimmed_until_ns = r->conns.trimmed_until_ns;
+	if (r->recycling && r->prev.procs) /* the kernel folded some of the last dump's */
+		recycler__vanished(&r->rec, &r->prev, d->procs, d->n_procs, r->kfolded,
+				   r->n_kfolded);
+	r->n_kfolded = 0;
 	if (r->recycling)
-		recycler__append(&r->rec, d); /* the processes recycled so far, as aggregates */
+		/* the processes recycled so far, as aggregates: by us, and by the kernel */
+		recycler__append_kernel(&r->rec, d);
 }
 
 /*

@@ -388,6 +388,7 @@ static void run_release(struct run *r)
 	exit_queue__release(&r->exits);
 	history_release(&r->hist);
 	free(r->stacked);
+	free(r->kfolded);
 	conn_log__release(&r->conns);
 	free(r->desc);
 	free(r->short_desc);

@@ -22,10 +22,46 @@
 
 static void recycle(struct run *r);
 
+/*
+ * The kernel folded the process of @e at its exit (proc_fold() in bpf/core.bpf.c): its
+ * slot is free already. Noted, for the next dump (recycler__vanished()); its stacks,
+ * still under its slot and pid, move under its group.
+ */
+static void on_kernel_fold(struct run *r, const struct proc_event *e)
+{
+	size_t g;
+
+	if (r->sym)
+		symbolizer__forget(r->sym, e->slot);
+	if (!session__agg_group(r->sess, &r->rec, e->agg, &g))
+		return;
+	if (r->n_kfolded == r->kfolded_cap) {
+		r->kfolded_cap = r->kfolded_cap ? r->kfolded_cap * 2 : 64;
+		r->kfolded = xrealloc(r->kfolded, r->kfolded_cap * sizeof(*r->kfolded));
+	}
+	r->kfolded[r->n_kfolded++] = (struct kfold_note){e->slot, e->pid, g};
+	if (!e->has_stacks)
+		return;
+	if (r->n_stacked == r->stacked_cap) {
+		r->stacked_cap = r->stacked_cap ? r->stacked_cap * 2 : 64;
+		r->stacked = xrealloc(r->stacked, r->stacked_cap * sizeof(*r->stacked));
+	}
+	r->stacked[r->n_stacked++] =
+		(struct retired_stacks){e->slot, e->pid, r->rec.slot_base + (uint32_t)g};
+}
+
 /* A process exited: its slot to recycle, its unwinder state to drop, its JIT's names. */
 static void on_exit_event(struct run *r, const struct proc_event *e)
 {
 	r->tree_changed = true;
+	if (r->recycling && e->agg >= SLOT_FIRST) {
+		if (r->sym && e->has_stacks)
+			symbolizer__jit(r->sym, e->slot, e->pid);
+		if (r->unw)
+			unwinder__forget(r->unw, e->slot);
+		on_kernel_fold(r, e);
+		return;
+	}
 	if (r->recycling && e->slot >= SLOT_FIRST) {
 		exit_queue__push(&r->exits, e->slot, e->pid, e->ts_ns);
 		/* a storm of exits on a busy host: recycling keeps up between ticks */
@@ -171,6 +207,14 @@ static void recycle(struct run *r)
 	r->pressed = tables_pressed(procs, rows, r->cfg->max_procs, r->cfg->max_rows);
 	last_ns = r->recycled_ns;
 	r->recycled_ns = now;
+	if (r->prev.procs) {
+		/*
+		 * The last dump's processes the kernel folded since: their slots may be of
+		 * those retired now. (Before the retirees point into the mapped table: this
+		 * may map more of it.)
+		 */
+		session__vanished(r->sess, &r->rec, &r->prev, r->kfolded, r->n_kfolded);
+	}
 	due = xcalloc(r->exits.n + 1, sizeof(*due));
 	n_due = exit_queue__due(&r->exits, now, r->prev.ts_ns, r->pressed, keep, n_keep,
 				r->cfg->max_procs, due);

@@ -27,11 +27,14 @@ void events_decode(struct session *s, struct proctree *tree, struct conn_log *co
 	case EV_EXEC:
 		out->kind = PE_EXEC;
 		break;
-	case EV_EXIT:
+	case EV_EXIT: {
+		const struct ev_exit *x = data; /* its length checked by proctree__handle() */
+
 		out->kind = PE_EXIT;
-		p = h->slot != SLOT_OVERFLOW ? session__proc(s, h->slot, h->pid) : NULL;
-		out->has_stacks = p && (p->flags & PROC_F_STACKS);
+		out->has_stacks = !!(x->flags & PROC_F_STACKS);
+		out->agg = x->agg;
 		break;
+	}
 	case EV_STACKS:
 		out->kind = PE_STACKS;
 		break;

@@ -32,6 +32,7 @@ struct proc_event {
 	uint32_t slot, pid;
 	uint64_t ts_ns;	 /* when the kernel wrote it */
 	bool has_stacks; /* PE_EXIT: it had stacks (a JIT's names are wanted now) */
+	uint32_t agg;	 /* PE_EXIT: the kernel folded it into the aggregate in this slot */
 };
 
 /* Decode record @data (@len bytes) of @s's ring into @tree, @conns and @out. */

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The kernel's process record and the model's metrics; see proc_rec.h. */
+#include <stddef.h>
+
 #include "kernel/proc_rec.h"
 
 #define TO_METRICS_1(sect, field) m->sect.field = r->sect.field;
@@ -39,4 +41,20 @@ void proc_rec_add(struct proc_rec *a, const struct proc_rec *p)
 	if (p->end_ns > a->end_ns)
 		a->end_ns = p->end_ns;
 	METRIC_COUNTERS(ADD)
+}
+
+#define OFFSET_1(sect, field, how)                                                                 \
+	if (n < max)                                                                               \
+		out[n] = (uint16_t)(offsetof(struct proc_rec, sect.field) |                        \
+				    (how == FOLD_MAX ? PROC_FOLD_MAX_BIT : 0));                    \
+	n++;
+#define OFFSET_0(sect, field, how)
+#define OFFSET(sect, field, json, unit, how, name, prom, label, abi) OFFSET_##abi(sect, field, how)
+
+size_t proc_rec_fold_offsets(uint16_t *out, size_t max)
+{
+	size_t n = 0;
+
+	METRIC_COUNTERS(OFFSET)
+	return n;
 }

@@ -15,5 +15,11 @@
 void proc_rec_to_metrics(struct metrics *m, const struct proc_rec *r);
 /* Fold @p's counters into @a, an aggregate's record, each by its fold; and its life. */
 void proc_rec_add(struct proc_rec *a, const struct proc_rec *p);
+/*
+ * What proc_rec_add() adds, for the kernel's own fold (cfg_fold_off in bpf/core.h):
+ * each counter's offset in the record, PROC_FOLD_MAX_BIT set for those raised to the
+ * larger. Up to @max in @out; how many there are.
+ */
+size_t proc_rec_fold_offsets(uint16_t *out, size_t max);
 
 #endif

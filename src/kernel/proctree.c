@@ -84,7 +84,8 @@ int proctree__handle(struct proctree *t, const void *data, size_t len)
 	case EV_EXEC: {
 		const struct ev_exec *e = data;
 
-		if (len < sizeof(*e) || e->args_len > CMDLINE_MAX)
+		if (len < EV_EXEC_SIZE(0) || e->args_len > CMDLINE_MAX ||
+		    len < EV_EXEC_SIZE(e->args_len))
 			return -EINVAL;
 		if (h->slot == SLOT_OVERFLOW)
 			break;

@@ -274,6 +274,21 @@ static void aggregate_rows(const struct recycler *r, struct raw_dump *d)
 	free(owner);
 }
 
+/* What @prev held of the process in slot @s moves into the aggregate in @pseudo there. */
+static void prev_proc_into(struct recycler *r, struct raw_dump *prev, uint32_t s, uint32_t pseudo)
+{
+	const struct proc_rec *pp = &prev->procs[s];
+	struct raw_agg *pa = &prev->agg[pseudo - r->slot_base];
+
+	proc_rec_add(&prev->procs[pseudo], pp);
+	/* its life up to the previous dump was counted then */
+	pa->lifetime_ns += (pp->end_ns && pp->end_ns < prev->ts_ns ? pp->end_ns : prev->ts_ns) -
+			   (pp->start_ns < prev->ts_ns ? pp->start_ns : prev->ts_ns);
+	/* a process that had already exited then is not of the next span */
+	if (pp->end_ns && pp->end_ns < prev->ts_ns)
+		pa->folded++;
+}
+
 void recycler__retire(struct recycler *r, const struct retirees *t, struct raw_dump *prev,
 		      uint32_t *pseudo)
 {
@@ -308,20 +323,9 @@ void recycler__retire(struct recycler *r, const struct retirees *t, struct raw_d
 	aggregate_rows(r, prev);
 	for (size_t k = 0; k < t->n; k++) {
 		uint32_t s = t->slots[k];
-		const struct proc_rec *pp = &prev->procs[s];
-		struct raw_agg *pa = &prev->agg[pseudo[k] - r->slot_base];
 
-		if (in_prev[k]) {
-			proc_rec_add(&prev->procs[pseudo[k]], pp);
-			/* its life up to the previous dump was counted then */
-			pa->lifetime_ns +=
-				(pp->end_ns && pp->end_ns < prev->ts_ns ? pp->end_ns
-									: prev->ts_ns) -
-				(pp->start_ns < prev->ts_ns ? pp->start_ns : prev->ts_ns);
-			/* a process that had already exited then is not of the next span */
-			if (pp->end_ns && pp->end_ns < prev->ts_ns)
-				pa->folded++;
-		}
+		if (in_prev[k])
+			prev_proc_into(r, prev, s, pseudo[k]);
 		/* (in a storm most were born since: their slot there is empty, or another's) */
 		if (s < prev->n_procs && prev->procs[s].pid)
 			memset(&prev->procs[s], 0, sizeof(*prev->procs));
@@ -397,4 +401,122 @@ void recycler__append(const struct recycler *r, struct raw_dump *d)
 	d->agg_first = r->slot_base;
 	d->n_agg = (uint32_t)r->n;
 	d->n_procs = n_procs;
+}
+
+/* A kernel aggregate's row in a dump: at @pos in d->rows, for group @g. */
+struct kernel_row {
+	uint32_t pos;
+	uint32_t g;
+};
+
+void recycler__append_kernel(struct recycler *r, struct raw_dump *d)
+{
+	uint32_t n = d->n_procs < r->slot_base ? d->n_procs : r->slot_base;
+	uint32_t *group = xcalloc(n ? n : 1, sizeof(*group)); /* slot -> group + 1 */
+	struct kernel_row *kr = NULL;
+	size_t n_kr = 0, cap = 0;
+	bool any = false;
+
+	/* the kernel's aggregates, and their rows, get a group and rows of their own here */
+	for (uint32_t i = SLOT_FIRST; i < n; i++) {
+		if (!(d->procs[i].flags & PROC_F_AGG))
+			continue;
+		group[i] = (uint32_t)(group_of(r, &d->procs[i]) - r->g) + 1;
+		any = true;
+	}
+	for (uint32_t k = 0; any && k < d->n_rows; k++) {
+		const struct stat_row *row = &d->rows[k];
+
+		if (!row->kind || row->slot >= n || !group[row->slot])
+			continue;
+		group_row(r, group[row->slot] - 1, row->kind, row->key);
+		if (n_kr == cap) {
+			cap = cap ? cap * 2 : 64;
+			kr = xrealloc(kr, cap * sizeof(*kr));
+		}
+		kr[n_kr++] = (struct kernel_row){k, group[row->slot] - 1};
+	}
+	recycler__append(r, d);
+	/* then added to the groups' figures, and out of the kernel's part */
+	for (size_t x = 0; x < n_kr; x++) {
+		struct stat_row *src = &d->rows[kr[x].pos];
+		struct stat_row *dst =
+			raw_dump_row(d, r->row_base + group_row(r, kr[x].g, src->kind, src->key));
+
+		if (dst)
+			add_row(dst, src, row_hist_used(src));
+		memset(src, 0, sizeof(*src));
+	}
+	for (uint32_t i = SLOT_FIRST; any && i < n; i++) {
+		struct proc_rec *a = &d->procs[i];
+		uint32_t g = group[i];
+
+		if (!g)
+			continue;
+		proc_rec_add(&d->procs[r->slot_base + g - 1], a);
+		d->agg[g - 1].folded += a->folded;
+		d->agg[g - 1].lifetime_ns += a->lifetime_ns;
+		memset(a, 0, sizeof(*a));
+	}
+	free(kr);
+	free(group);
+}
+
+void recycler__vanished(struct recycler *r, struct raw_dump *prev, const struct proc_rec *cur,
+			uint32_t n_cur, const struct kfold_note *notes, size_t n_notes)
+{
+	uint32_t n = prev->n_procs < r->slot_base ? prev->n_procs : r->slot_base;
+	uint32_t *group = NULL; /* slot -> group + 1, for those gone */
+
+	for (uint32_t s = SLOT_FIRST; s < n; s++) {
+		const struct proc_rec *p = &prev->procs[s];
+		size_t g = SIZE_MAX;
+
+		if (!p->pid || (p->flags & PROC_F_AGG) || (s < n_cur && cur[s].pid == p->pid))
+			continue;
+		/* gone, and not recycled here (that zeroes it in @prev): the kernel folded it */
+		for (size_t k = 0; k < n_notes; k++)
+			if (notes[k].slot == s && notes[k].pid == p->pid)
+				g = notes[k].group;
+		if (g >= r->n) /* its exit not read yet: as it was then */
+			g = (size_t)(group_of(r, p) - r->g);
+		if (!group)
+			group = xcalloc(n, sizeof(*group));
+		group[s] = (uint32_t)g + 1;
+	}
+	if (!group)
+		return;
+	/* its rows there: the aggregates' rows they go into, made, then in @prev too */
+	for (uint32_t k = 0; k < prev->n_rows; k++) {
+		const struct stat_row *row = &prev->rows[k];
+
+		if (row->kind && row->slot < n && group[row->slot])
+			group_row(r, group[row->slot] - 1, row->kind, row->key);
+	}
+	make_room(r, prev);
+	aggregate_rows(r, prev);
+	for (uint32_t k = 0; k < prev->n_rows; k++) {
+		struct stat_row *row = &prev->rows[k];
+		struct stat_row *agg;
+
+		if (!row->kind || row->slot >= n || !group[row->slot])
+			continue;
+		agg = raw_dump_row(prev, r->row_base + group_row(r, group[row->slot] - 1, row->kind,
+								 row->key));
+		if (agg)
+			add_row(agg, row, HIST_SLOTS);
+		memset(row, 0, sizeof(*row));
+	}
+	for (uint32_t s = SLOT_FIRST; s < n; s++) {
+		if (!group[s])
+			continue;
+		prev_proc_into(r, prev, s, r->slot_base + group[s] - 1);
+		memset(&prev->procs[s], 0, sizeof(*prev->procs));
+	}
+	free(group);
+}
+
+size_t recycler__group(struct recycler *r, const struct proc_rec *agg)
+{
+	return (size_t)(group_of(r, agg) - r->g);
 }

@@ -98,4 +98,32 @@ void recycler__retire(struct recycler *r, const struct retirees *t, struct raw_d
 /* Put the aggregates into @d (replacing any it had): pseudo-processes and their rows. */
 void recycler__append(const struct recycler *r, struct raw_dump *d);
 
+/*
+ * recycler__append(), with the aggregates the kernel keeps (PROC_F_AGG: processes it
+ * folded at their exit, bpf/core.bpf.c) added to the same groups in @d, and taken out
+ * of its kernel part: each group's figures, in every dump, are then what userspace
+ * folded plus what the kernel did -- both only grow, so intervals stay differences.
+ */
+void recycler__append_kernel(struct recycler *r, struct raw_dump *d);
+
+/* The group that kernel aggregate @agg (its record) is merged into (its index). */
+size_t recycler__group(struct recycler *r, const struct proc_rec *agg);
+
+/* A process the kernel folded at its exit (its exit event): into which group. */
+struct kfold_note {
+	uint32_t slot, pid;
+	size_t group;
+};
+
+/*
+ * Processes of @prev (the dump the last interval ended with) that are gone from @cur
+ * (@n_cur slots: a dump's, or the kernel's table now), their slot empty or another's,
+ * and that were not recycled here: the kernel folded them (bpf/core.bpf.c). What @prev
+ * held of each moves into its group there -- the one @notes (@n_notes) name, else that
+ * of its name then -- so that the next interval counts each figure once. Before a
+ * retirement (whose slot may have been such a process's in @prev) and at each dump.
+ */
+void recycler__vanished(struct recycler *r, struct raw_dump *prev, const struct proc_rec *cur,
+			uint32_t n_cur, const struct kfold_note *notes, size_t n_notes);
+
 #endif

@@ -27,6 +27,7 @@
 
 #include "host/psi.h"
 #include "kernel/loadlog.h"
+#include "kernel/proc_rec.h"
 #include "lib/log.h"
 #include "kernel/session_priv.h"
 #include "lib/syscall_table.h"
@@ -594,6 +595,34 @@ static void configure_path(struct session *s, const struct session_opts *o)
 		bpf_program__set_autoload(skel->progs.core_seeds, false);
 }
 
+/* aggregates the kernel's fold keeps at most (commands x cgroups); beyond, userspace's */
+#define KFOLD_AGGS_MAX 4096
+
+/*
+ * A monitor: processes that no dump saw are folded into their aggregates by the
+ * kernel at their exit (proc_fold() in bpf/core.bpf.c), if it has bpf_loop (5.17).
+ */
+static void configure_kfold(struct session *s)
+{
+	struct procscope_bpf *skel = s->skel;
+	size_t n;
+
+	if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_RAW_TRACEPOINT, BPF_FUNC_loop, NULL) <= 0)
+		return;
+	n = proc_rec_fold_offsets((uint16_t *)skel->rodata->cfg_fold_off, PROC_FOLD_N);
+	if (n > PROC_FOLD_N) {
+		pr_warn("the kernel's fold has room for %d counters, not %zu: left to userspace",
+			PROC_FOLD_N, n);
+		return;
+	}
+	skel->rodata->cfg_fold_n = (uint32_t)n;
+	skel->rodata->cfg_kfold = 1;
+	s->kfold = true;
+	bpf_map__set_max_entries(skel->maps.core_kfree_slots, s->max_procs);
+	bpf_map__set_max_entries(skel->maps.core_kfree_rows, ROW_FIRST + s->max_rows);
+	bpf_map__set_max_entries(skel->maps.core_aggs, KFOLD_AGGS_MAX);
+}
+
 static void configure(struct session *s, const struct session_opts *o)
 {
 	const struct config *cfg = o->cfg;
@@ -650,6 +679,7 @@ static void configure(struct session *s, const struct session_opts *o)
 		skel->rodata->cfg_free_rows_mask = s->free_rows_mask;
 		bpf_map__set_max_entries(skel->maps.core_free_slots, s->free_slots_mask + 1);
 		bpf_map__set_max_entries(skel->maps.core_free_rows, s->free_rows_mask + 1);
+		configure_kfold(s);
 	}
 	bpf_map__set_max_entries(skel->maps.core_procs, s->max_procs);
 	bpf_map__set_max_entries(skel->maps.core_rows, ROW_FIRST + s->max_rows);

@@ -76,6 +76,8 @@ struct raw_stacks;
 /* The stacks counted so far (profile / offcpu subsystems); caller releases @out. */
 int session__collect_stacks(struct session *s, struct raw_stacks *out);
 struct retirees;
+struct recycler;
+struct kfold_note;
 /*
  * Add process @pid in @slot, exited, with its stat rows, to @t (recycle.h). -ESRCH if
  * the slot holds another process now, -EBUSY if it has not exited.
@@ -129,6 +131,11 @@ uint64_t session__stat(const struct session *s, unsigned int id);
  * the reader), or NULL if the slot holds another process.
  */
 const struct proc_rec *session__proc(struct session *s, uint32_t slot, uint32_t pid);
+/* The group of @r that the kernel's aggregate in slot @agg goes into, in @g; false if none. */
+bool session__agg_group(struct session *s, struct recycler *r, uint32_t agg, size_t *g);
+/* recycler__vanished() against the kernel's process table as it is now. */
+void session__vanished(struct session *s, struct recycler *r, struct raw_dump *prev,
+		       const struct kfold_note *notes, size_t n_notes);
 /* Target processes not yet exited (peers are not the target). */
 uint32_t session__alive(struct session *s);
 uint64_t session__attach_ns(const struct session *s);

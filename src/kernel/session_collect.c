@@ -165,15 +165,87 @@ int session__read_procs(struct session *s, struct raw_dump *d)
 		int err = read_array(bpf_map__fd(s->skel->maps.core_procs), n, sizeof(*d->procs),
 				     d->procs);
 
-		for (uint32_t i = SLOT_FIRST; i < n; i++)
-			if (!d->procs[i].pid)
-				memset(&d->procs[i], 0, sizeof(d->procs[i]));
+		for (uint32_t i = SLOT_FIRST; i < n; i++) {
+			struct proc_rec *p = &d->procs[i];
+
+			if (p->flags & PROC_F_FOLDING)
+				*p = (struct proc_rec){.flags = PROC_F_FOLDING};
+			else if (!p->pid && !(p->flags & PROC_F_AGG))
+				memset(p, 0, sizeof(*p));
+		}
 		return err;
 	}
-	for (uint32_t i = 0; i < n && i < s->procs_mapped; i++)
-		if (i < SLOT_FIRST || s->procs_mem[i].pid)
+	/*
+	 * The kernel's aggregates first (PROC_F_AGG): a process it folds after this is in
+	 * none of them, so that it is counted once -- here on its own, or in neither (then
+	 * in its aggregate in the next dump). One being folded is skipped, and so is an
+	 * aggregate made since.
+	 */
+	for (uint32_t i = SLOT_FIRST; s->kfold && i < n && i < s->procs_mapped; i++)
+		if (__atomic_load_n(&s->procs_mem[i].flags, __ATOMIC_ACQUIRE) & PROC_F_AGG)
 			d->procs[i] = s->procs_mem[i];
+	for (uint32_t i = 0; i < n && i < s->procs_mapped; i++) {
+		const struct proc_rec *p = &s->procs_mem[i];
+		uint32_t flags = __atomic_load_n(&p->flags, __ATOMIC_ACQUIRE);
+
+		if (d->procs[i].flags & PROC_F_AGG)
+			continue;
+		if (flags & PROC_F_FOLDING)
+			d->procs[i].flags = PROC_F_FOLDING; /* its rows are skipped too */
+		else if (i < SLOT_FIRST || (p->pid && !(flags & PROC_F_AGG)))
+			d->procs[i] = *p;
+	}
 	return 0;
+}
+
+/*
+ * A row of slot @slot to read now: not of a process the kernel is folding, nor of an
+ * aggregate (read first, see session__read_procs(); or made since: left for the next).
+ */
+static bool row_of_dump(const struct session *s, const struct raw_dump *d, uint32_t slot)
+{
+	if (slot >= d->n_procs)
+		return true;
+	if (d->procs[slot].flags & (PROC_F_FOLDING | PROC_F_AGG))
+		return false;
+	return !s->kfold || slot >= s->procs_mapped ||
+	       !(__atomic_load_n(&s->procs_mem[slot].flags, __ATOMIC_ACQUIRE) & PROC_F_AGG);
+}
+
+/*
+ * The rows of @d, packed, from the mapped table: the aggregates' first, aside (see
+ * session__read_procs()), then the others, all in ascending order.
+ */
+static void read_rows(struct session *s, struct raw_dump *d, uint32_t n_rows)
+{
+	struct stat_row *agg = NULL;
+	uint32_t *agg_at = NULL;
+	size_t n_agg = 0, cap = 0, k = 0;
+
+	for (uint32_t i = 0; s->kfold && i < n_rows && i < s->rows_mapped; i++) {
+		const struct stat_row *row = &s->rows_mem[i];
+		uint32_t slot = row->slot;
+
+		if (!row->kind || slot >= d->n_procs || !(d->procs[slot].flags & PROC_F_AGG))
+			continue;
+		if (n_agg == cap) {
+			cap = cap ? cap * 2 : 64;
+			agg = xrealloc(agg, cap * sizeof(*agg));
+			agg_at = xrealloc(agg_at, cap * sizeof(*agg_at));
+		}
+		agg[n_agg] = *row;
+		agg_at[n_agg++] = i;
+	}
+	for (uint32_t i = 0; i < n_rows && i < s->rows_mapped; i++) {
+		const struct stat_row *row = &s->rows_mem[i];
+
+		if (k < n_agg && agg_at[k] == i)
+			raw_dump_row_push(d, i, &agg[k++]);
+		else if (row->kind && row_of_dump(s, d, row->slot))
+			raw_dump_row_push(d, i, row);
+	}
+	free(agg);
+	free(agg_at);
 }
 
 /* Run the iterator @link into s->iter_buf; its length in bytes. */
@@ -528,6 +600,11 @@ void session__in_use(const struct session *s, uint32_t *procs, uint32_t *rows)
 			&s->skel->bss->core_free_slots_prod, &s->skel->bss->core_free_slots_cons);
 	*rows = in_use(n_rows > ROW_FIRST ? n_rows - ROW_FIRST : 0,
 		       &s->skel->bss->core_free_rows_prod, &s->skel->bss->core_free_rows_cons);
+	/* less those the kernel's fold gave back */
+	*procs = in_use(*procs, &s->skel->bss->core_kfree_slots_in,
+			&s->skel->bss->core_kfree_slots_out);
+	*rows = in_use(*rows, &s->skel->bss->core_kfree_rows_in,
+		       &s->skel->bss->core_kfree_rows_out);
 }
 
 int session__collect(struct session *s, struct raw_dump *d)
@@ -562,16 +639,15 @@ int session__collect(struct session *s, struct raw_dump *d)
 		if (e)
 			pr_warn("cannot read the stat rows: %s", strerror(-e));
 		for (uint32_t i = 0; i < n_rows; i++)
-			if (all[i].kind)
+			if (all[i].kind && row_of_dump(s, d, all[i].slot))
 				raw_dump_row_push(d, i, &all[i]);
 		free(all);
 	}
-	for (uint32_t i = 0; s->rows_mem && i < n_rows && i < s->rows_mapped; i++) {
-		const struct stat_row *row = &s->rows_mem[i];
-
-		if (row->kind)
-			raw_dump_row_push(d, i, row);
-	}
+	if (s->rows_mem)
+		read_rows(s, d, n_rows);
+	for (uint32_t i = SLOT_FIRST; i < d->n_procs; i++)
+		if (d->procs[i].flags == PROC_F_FOLDING)
+			d->procs[i].flags = 0;
 
 	tasks = s->iter_buf;
 	for (long i = 0; i < n_tasks; i++) {
@@ -712,6 +788,26 @@ const struct proc_rec *session__proc(struct session *s, uint32_t slot, uint32_t 
 	else if (!bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.core_procs), &slot, &s->proc_copy))
 		rec = &s->proc_copy; /* until the next call */
 	return rec && rec->pid == pid ? rec : NULL;
+}
+
+bool session__agg_group(struct session *s, struct recycler *r, uint32_t agg, size_t *g)
+{
+	const struct proc_rec *rec = session__proc(s, agg, 0);
+
+	if (!rec || !(rec->flags & PROC_F_AGG))
+		return false;
+	*g = recycler__group(r, rec);
+	return true;
+}
+
+void session__vanished(struct session *s, struct recycler *r, struct raw_dump *prev,
+		       const struct kfold_note *notes, size_t n_notes)
+{
+	uint32_t carved = s->skel->data->core_next_slot, n;
+
+	tables_fit(s);
+	n = !s->procs_mem ? 0 : carved < s->procs_mapped ? carved : (uint32_t)s->procs_mapped;
+	recycler__vanished(r, prev, s->procs_mem, n, notes, n_notes);
 }
 
 const uint32_t *session__registered(const struct session *s, size_t *n)

@@ -70,6 +70,7 @@ struct session {
 	bool psi_cgroup;
 	struct psi psi_attach;
 	bool recycle;	 /* slots and rows are reused: the free rings are sized */
+	bool kfold;	 /* ... and the kernel folds processes no dump saw (cfg_kfold) */
 	bool map_tables; /* procs_mem, rows_mem mapped (session_opts) */
 	/*
 	 * The process records and stat rows, mmap'ed (map_tables) up to their high-water

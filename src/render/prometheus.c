@@ -489,6 +489,9 @@ static void self_metrics(struct prom_out *o, const struct snapshot *s, const str
 	family(o, "procscope_peers_refused_total", "counter",
 	       "Processes not followed as peers: --max-peers reached");
 	sample(o, "procscope_peers_refused_total", l, (double)x->stats[STAT_PEERS_FULL]);
+	family(o, "procscope_kernel_folded_total", "counter",
+	       "Exited processes folded into their aggregates by the kernel, at their exit");
+	sample(o, "procscope_kernel_folded_total", l, (double)x->stats[STAT_KFOLDED]);
 	family(o, "procscope_cpu_seconds_self_total", "counter", "procscope's own CPU time");
 	sample(o, "procscope_cpu_seconds_self_total", l, x->cpu_ns * NS);
 	family(o, "procscope_resident_memory_self_bytes", "gauge", "procscope's own peak RSS");

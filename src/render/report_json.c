@@ -773,6 +773,7 @@ static void json_self(struct json_writer *w, const struct self_stats *x)
 	jw_kv_u64(w, "trace_drops", x->stats[STAT_TRACE_DROPS]);
 	jw_kv_u64(w, "path_drops", x->stats[STAT_PATH_DROPS]);
 	jw_kv_u64(w, "peers_refused", x->stats[STAT_PEERS_FULL]);
+	jw_kv_u64(w, "kernel_folded", x->stats[STAT_KFOLDED]);
 	jw_kv_u64(w, "bpf_recursion_misses", x->bpf_recursion_misses);
 	jw_kv_str(w, "bpf_stats", bpf_stats_mode_name(x->bpf_stats));
 	if (x->bpf_stats != BPF_STATS_OFF) {

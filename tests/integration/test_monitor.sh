@@ -59,6 +59,71 @@ $(grep '^procscope_tracked_processes ' metrics.txt 2> /dev/null)"
 		"slots in use, all recycled but (known gap) one"
 }
 
+# procscope on cgroup $CG every $1 s, with 64 slots and 512 rows, stopped (SIGSTOP)
+# after $2 s while 1500 processes come and go there, and $3 s more; then let go, and
+# ended $4 s later. Before it stops, "$5" runs in the cgroup.
+agent_stopped_churn() {
+	local ps
+	"$PROCSCOPE" -v -c "$CG_REL" -i "$1" --max-procs 64 --max-rows 512 --json -o out.json \
+		-d 120 2> err.txt &
+	ps=$!
+	BG_PIDS+=("$ps")
+	wait_for err.txt attached
+	[ -z "$5" ] || sh -c "echo \$\$ > $CG/cgroup.procs && $5"
+	sleep "$2"
+	kill -STOP "$ps"
+	churn 1500 > churn.txt
+	sleep "$3"
+	kill -CONT "$ps"
+	assert_eq "$(cat churn.txt)" done
+	sleep "$4"
+	kill -TERM "$ps"
+	wait "$ps" || true
+	drop_cgroup
+}
+
+test_agent_stopped_kernel_folds() {
+	local n_true
+	make_cgroup
+	at_exit "cleanup_bg; drop_cgroup"
+	# the agent stopped while 1500 processes come and go through 64 slots and 512 rows
+	# (past the first interval: the loop is idle): the kernel folds each at its exit, so
+	# nothing overflows and every count holds, however late the agent is
+	agent_stopped_churn 1 1.2 0 1.5 ""
+	assert_eq "$(q out.json .self.procs_overflow)" 0 "no process beyond the slots"
+	assert_eq "$(q out.json .self.rows_overflow)" 0 "no row beyond the table"
+	assert_eq "$(q out.json .self.ringbuf_drops)" 0 "no event lost"
+	assert_ge "$(q out.json .self.kernel_folded)" 1400 "processes the kernel folded"
+	n_true=$(report out.json | jq '[.processes[] | select(.comm == "true") |
+		if .folded > 0 then .folded else 1 end] | add')
+	assert_eq "$n_true" 1500 "processes of 'true' in the report, folded or not"
+	assert_eq "$(q out.json .target.process_count)" 1501
+	assert_eq "$(report out.json | jq '[.processes[] | select(.comm == "true") |
+		.syscalls[] | select(.name == "execve") | .count] | add')" 1500
+	# the intervals count each process once: their sum is the report's
+	assert_eq "$(jq -s '[.[] | select(.type == "interval") | .processes[] |
+		select(.comm == "true") | .syscalls[] | select(.name == "execve") | .count] | add' out.json)" 1500 \
+		"execs of true over the intervals"
+}
+
+test_kernel_folds_what_an_interval_saw() {
+	make_cgroup
+	at_exit "cleanup_bg; drop_cgroup"
+	# 20 sleeps in the intervals before the agent stops; they end while it is stopped
+	# (1.5 s after the churn), and the kernel folds them: the next interval counts only
+	# what came after
+	agent_stopped_churn 0.3 1 1.5 1 'for i in $(seq 20); do sleep 2 & done'
+	assert_eq "$(q out.json .self.procs_overflow)" 0 "no process beyond the slots"
+	assert_eq "$(q out.json '[.processes[] | select(.comm == "sleep") | .folded] | add')" 20
+	# each sleep's exec and its nanosleep once over the intervals: before the agent
+	# stopped, on their own; after, what was left of them in their aggregate
+	for sc in execve clock_nanosleep; do
+		assert_eq "$(jq -s --arg sc "$sc" '[.[] | select(.type == "interval") | .processes[] |
+			select(.comm == "sleep") | .syscalls[] | select(.name == $sc) | .count] | add' out.json)" 20 \
+			"$sc of sleep over the intervals"
+	done
+}
+
 test_recycled_stacks_kept() {
 	local spin_ns spin_samples main cpu_us
 	make_cgroup
