@@ -87,47 +87,47 @@ int BPF_PROG(core_exec, struct task_struct *p, pid_t old_pid, struct linux_binpr
 	struct proc_rec *rec;
 	struct ev_exec *e;
 	unsigned long start, end;
+	__u32 zero = 0;
 	__u64 len;
 
 	if (!c)
 		return 0;
 	rec = proc_of(c->slot);
-	/* exec just copied the arguments to the new stack: they are resident */
-	start = BPF_CORE_READ(p, mm, arg_start);
-	end = BPF_CORE_READ(p, mm, arg_end);
-	len = end > start ? end - start : 0;
-	/* most command lines are short: a record of their size (a storm's execs fit) */
-	if (len < CMDLINE_SHORT)
-		e = bpf_ringbuf_reserve(&core_events, EV_EXEC_SIZE(CMDLINE_SHORT), 0);
-	else
-		e = bpf_ringbuf_reserve(&core_events, sizeof(*e), 0);
 	if (rec && c->slot != SLOT_OVERFLOW) {
 		rec->exec_ns = bpf_ktime_get_ns();
 		rec->flags |= PROC_F_EXECED;
 		rec->cgid = BPF_CORE_READ(p, cgroups, dfl_cgrp, kn, id);
 		bpf_probe_read_kernel_str(rec->comm, sizeof(rec->comm), p->comm);
 	}
-	if (!e) {
-		stat_inc(STAT_RB_DROPS);
+	/* built aside, then put on the ring at its length: most command lines are short */
+	e = bpf_map_lookup_elem(&core_exec_buf, &zero);
+	if (!e)
 		return 0;
-	}
 	e->h.kind = EV_EXEC;
 	e->h.pid = BPF_CORE_READ(p, tgid);
 	e->h.slot = c->slot;
 	e->h.pad = 0;
 	e->h.ts_ns = bpf_ktime_get_ns();
 	bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), p->comm);
+	/* exec just copied the arguments to the new stack: they are resident */
+	start = BPF_CORE_READ(p, mm, arg_start);
+	end = BPF_CORE_READ(p, mm, arg_end);
+	len = end > start ? end - start : 0;
 	e->truncated = len >= CMDLINE_MAX;
 	if (len >= CMDLINE_MAX)
 		len = CMDLINE_MAX - 1;
-	/* for the verifier: a bound it can see, the record's */
-	len &= len < CMDLINE_SHORT ? CMDLINE_SHORT - 1 : CMDLINE_MAX - 1;
+	len &= CMDLINE_MAX - 1; /* for the verifier: a bound it can see */
 	e->args_len = 0;
 	if (len && bpf_probe_read_user(e->args, len, (void *)start) == 0)
 		e->args_len = len;
 	else if (len)
 		stat_inc(STAT_ARGS_FAULT);
-	event_submit(e);
+	/* a multiple of 8, as the ring's records are */
+	len = EV_EXEC_SIZE((e->args_len + 7) & ~7U);
+	if (len > sizeof(*e))
+		len = sizeof(*e);
+	if (bpf_ringbuf_output(&core_events, e, len, event_wake_flags()))
+		stat_inc(STAT_RB_DROPS);
 	return 0;
 }
 

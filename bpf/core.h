@@ -283,6 +283,14 @@ CORE_GLOBAL struct {
 	__type(value, struct blkcg_owner);
 } core_blkcg_owner SEC(".maps");
 
+/* an exec's record is built here, then copied into core_events at its length */
+CORE_GLOBAL struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ev_exec);
+} core_exec_buf SEC(".maps");
+
 #define CORE_EVENTS_BYTES (1 << 20)
 CORE_GLOBAL struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -618,21 +626,24 @@ static __always_inline bool task_in_cgroup(struct task_struct *t)
  * quarter full; the others wait for the next wake-up. The first event after a quiet
  * spell still wakes it at once.
  */
+static __always_inline __u64 event_wake_flags(void)
+{
+	__u64 now;
+
+	if (!cfg_wake_gap_ns)
+		return 0;
+	now = bpf_ktime_get_ns();
+	if (now - core_woke_ns >= cfg_wake_gap_ns ||
+	    bpf_ringbuf_query(&core_events, BPF_RB_AVAIL_DATA) >= CORE_EVENTS_BYTES / 4) {
+		core_woke_ns = now;
+		return BPF_RB_FORCE_WAKEUP;
+	}
+	return BPF_RB_NO_WAKEUP;
+}
+
 static __always_inline void event_submit(void *e)
 {
-	__u64 now, flags = 0;
-
-	if (cfg_wake_gap_ns) {
-		now = bpf_ktime_get_ns();
-		if (now - core_woke_ns >= cfg_wake_gap_ns ||
-		    bpf_ringbuf_query(&core_events, BPF_RB_AVAIL_DATA) >= CORE_EVENTS_BYTES / 4) {
-			core_woke_ns = now;
-			flags = BPF_RB_FORCE_WAKEUP;
-		} else {
-			flags = BPF_RB_NO_WAKEUP;
-		}
-	}
-	bpf_ringbuf_submit(e, flags);
+	bpf_ringbuf_submit(e, event_wake_flags());
 }
 
 static __always_inline void emit_proc_event(__u32 kind, __u32 tgid, __u32 slot)

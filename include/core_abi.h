@@ -173,11 +173,7 @@ struct ev_exec {
 	char args[CMDLINE_MAX];
 };
 
-/*
- * An exec whose arguments are shorter than CMDLINE_SHORT has a record of
- * EV_EXEC_SIZE(CMDLINE_SHORT) bytes: args is cut there.
- */
-#define CMDLINE_SHORT 256
+/* An exec's record is as long as its arguments (args_len, rounded up to 8 bytes). */
 #define EV_EXEC_SIZE(n) (__builtin_offsetof(struct ev_exec, args) + (n))
 
 struct ev_exit {

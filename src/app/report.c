@@ -33,15 +33,20 @@
  */
 static void collect(struct run *r, struct raw_dump *d, bool final)
 {
+	uint64_t folds;
+
 	session__drain(r->sess, final ? 0 : COLLECT_DRAIN_BUDGET_NS);
+	folds = session__kfolds(r->sess);
 	session__collect(r->sess, d); /* a table that could not be read is warned about */
 	d->conns = r->conns.c;
 	d->n_conns = r->conns.n;
 	d->conns_trimmed = r->conns.trimmed;
 	d->conns_trimmed_until_ns = r->conns.trimmed_until_ns;
-	if (r->recycling && r->prev.procs) /* the kernel folded some of the last dump's */
+	/* the kernel folded some of the last dump's processes */
+	if (r->recycling && r->prev.procs && folds != r->kfold_mark)
 		recycler__vanished(&r->rec, &r->prev, d->procs, d->n_procs, r->kfolded,
 				   r->n_kfolded);
+	r->kfold_mark = folds;
 	r->n_kfolded = 0;
 	if (r->recycling)
 		/* the processes recycled so far, as aggregates: by us, and by the kernel */

@@ -94,8 +94,9 @@ struct run {
 	bool pressed;			/* the tables were filling up then (RECYCLE_PRESSURE) */
 	struct retired_stacks *stacked; /* recycled since the last rekey, with stacks */
 	size_t n_stacked, stacked_cap;
-	struct kfold_note *kfolded; /* folded by the kernel since the last dump */
+	struct kfold_note *kfolded; /* folded by the kernel since the last look (kfold_mark) */
 	size_t n_kfolded, kfolded_cap;
+	uint64_t kfold_mark;	   /* session__kfolds() at the last look for vanished processes */
 	struct token_bucket loads; /* mappings read on the loop: LOADS_PER_SEC at most */
 	struct worker reporter;	   /* renders the intervals' reports (worker.h) */
 	pthread_mutex_t alerts_mu; /* the rules and their state: the reporter's and the loop's */

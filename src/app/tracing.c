@@ -195,7 +195,7 @@ static void recycle(struct run *r)
 	size_t n_keep, n_due;
 	const uint32_t *keep = session__registered(r->sess, &n_keep);
 	uint32_t procs, rows;
-	uint64_t last_ns;
+	uint64_t last_ns, folds;
 
 	/* exit events lost: the table says who exited */
 	if (session__stat(r->sess, STAT_RB_DROPS) != r->rb_drops) {
@@ -207,7 +207,8 @@ static void recycle(struct run *r)
 	r->pressed = tables_pressed(procs, rows, r->cfg->max_procs, r->cfg->max_rows);
 	last_ns = r->recycled_ns;
 	r->recycled_ns = now;
-	if (r->prev.procs) {
+	folds = session__kfolds(r->sess);
+	if (r->prev.procs && folds != r->kfold_mark) {
 		/*
 		 * The last dump's processes the kernel folded since: their slots may be of
 		 * those retired now. (Before the retirees point into the mapped table: this
@@ -215,6 +216,8 @@ static void recycle(struct run *r)
 		 */
 		session__vanished(r->sess, &r->rec, &r->prev, r->kfolded, r->n_kfolded);
 	}
+	r->kfold_mark = folds;
+	r->n_kfolded = 0; /* used, or of processes no dump had */
 	due = xcalloc(r->exits.n + 1, sizeof(*due));
 	n_due = exit_queue__due(&r->exits, now, r->prev.ts_ns, r->pressed, keep, n_keep,
 				r->cfg->max_procs, due);

@@ -133,6 +133,12 @@ uint64_t session__stat(const struct session *s, unsigned int id);
 const struct proc_rec *session__proc(struct session *s, uint32_t slot, uint32_t pid);
 /* The group of @r that the kernel's aggregate in slot @agg goes into, in @g; false if none. */
 bool session__agg_group(struct session *s, struct recycler *r, uint32_t agg, size_t *g);
+/*
+ * Processes the kernel folded so far (slots it gave back). Taken before a table is
+ * read: unless it moved since the last time, no process of a dump can have vanished
+ * from that table (recycler__vanished()).
+ */
+uint64_t session__kfolds(const struct session *s);
 /* recycler__vanished() against the kernel's process table as it is now. */
 void session__vanished(struct session *s, struct recycler *r, struct raw_dump *prev,
 		       const struct kfold_note *notes, size_t n_notes);

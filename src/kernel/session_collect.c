@@ -800,6 +800,11 @@ bool session__agg_group(struct session *s, struct recycler *r, uint32_t agg, siz
 	return true;
 }
 
+uint64_t session__kfolds(const struct session *s)
+{
+	return __atomic_load_n(&s->skel->bss->core_kfree_slots_in, __ATOMIC_ACQUIRE);
+}
+
 void session__vanished(struct session *s, struct recycler *r, struct raw_dump *prev,
 		       const struct kfold_note *notes, size_t n_notes)
 {
