@@ -10,7 +10,7 @@ source "$here/lib.sh"
 # each script's tables into bench/results/NAME.md, all of them into latest.md; then
 # the generated sections of docs/benchmarks.md (bench/publish.sh)
 scripts=(syscall_overhead startup io_net_overhead stacks_overhead path_overhead unwind scenarios field
-	trace flight soak)
+	trace flight storm soak)
 {
 	echo "# procscope benchmarks, $(date -u +%F) on $(uname -r), $(nproc) CPUs"
 	for s in "${scripts[@]}"; do

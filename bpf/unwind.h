@@ -82,7 +82,7 @@ struct uw_vma {
  */
 #define UW_VMAS 4
 struct uw_vmas {
-	__u64 exec_ns; /* the process's exec they belong to */
+	__u64 exec_ns; /* the process's exec (or birth) they belong to */
 	__u32 next;
 	__u32 pad;
 	struct uw_vma v[UW_VMAS];
@@ -174,7 +174,7 @@ struct uw_walk {
 	__u8 nest;		  /* enum uw_nest: the entry of unwind_walks and unwind_scratch */
 	__u8 pad[2];
 	__u32 slot;
-	__u64 exec_ns;	   /* the process's last exec: its unwind_vmas entry must match */
+	__u64 exec_ns;	   /* its last exec, or birth: its unwind_vmas entry must match */
 	struct uw_vma vma; /* the last VMA found: frames come back to one library often */
 	/* Python: the thread state searched for, then the frame to walk next */
 	__u64 py_ts;
@@ -745,9 +745,17 @@ __noinline __u64 unwind_walk(__u64 ip, __u64 sp, __u64 bp, __u32 slot, __u32 nes
 	w->sp = sp;
 	w->bp = bp;
 	w->slot = slot;
+	/*
+	 * The program the slot runs: since the process's last exec, or its birth if it
+	 * was born traced (the kernel's fold gives a slot to the next process before
+	 * userspace forgets the last one's mappings; a process there before the attach,
+	 * never folded, had its mappings read before it). Mappings read before describe
+	 * another program.
+	 */
 	w->exec_ns = p ? p->exec_ns : 0;
-	/* mappings read before the process's last exec describe another program */
-	if (d && d->n && !(p && p->exec_ns > d->maps_ns)) {
+	if (p && !(p->flags & (PROC_F_PRESENT | PROC_F_LAUNCHED)) && p->start_ns > w->exec_ns)
+		w->exec_ns = p->start_ns;
+	if (d && d->n && !(p && w->exec_ns > d->maps_ns)) {
 		w->maps_first = d->first;
 		w->maps_n = d->n;
 	}
@@ -766,7 +774,7 @@ __noinline __u64 unwind_walk(__u64 ip, __u64 sp, __u64 bp, __u32 slot, __u32 nes
 	 * ask userspace for the mappings again: a library loaded since, or an exec -- but
 	 * not at the process's first stack, whose own event asks for them (note_stacks())
 	 */
-	if (d && p && (p->flags & PROC_F_STACKS) && (w->miss || p->exec_ns > d->maps_ns) &&
+	if (d && p && (p->flags & PROC_F_STACKS) && (w->miss || w->exec_ns > d->maps_ns) &&
 	    slot != SLOT_OVERFLOW) {
 		now = bpf_ktime_get_ns();
 		if (now - d->miss_ns > UNWIND_MISS_EVERY_NS) {

@@ -92,10 +92,11 @@ int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struc
 /* "a.b.c.d:port" or "[v6]:port" */
 void format_remote(const struct net_remote_key *k, char *buf, size_t len);
 
-/* Slot @i of @d holds a process or an aggregate; row @i is in use (or a fixed one). */
+/* Slot @i of @d holds a process or an aggregate (ours, or the kernel's: PROC_F_AGG). */
 static inline bool raw_dump_slot_used(const struct raw_dump *d, uint32_t i)
 {
-	return i < SLOT_FIRST || d->procs[i].pid || (d->agg && i >= d->agg_first);
+	return i < SLOT_FIRST || d->procs[i].pid || (d->procs[i].flags & PROC_F_AGG) ||
+	       (d->agg && i >= d->agg_first);
 }
 
 /*

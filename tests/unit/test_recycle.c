@@ -150,6 +150,84 @@ TEST(test_recycle__packed_dumps_same_figures)
 	figures_kept_and_counted_once(true);
 }
 
+/*
+ * The kernel folded a process at its exit (bpf/core.bpf.c) into an aggregate it keeps
+ * in a slot of its own, and gave the process's slot to another: the dump's aggregate
+ * carries it, the kernel's slot is not a process of the report, and the interval after
+ * the last dump that saw it counts only what came after.
+ */
+static void kernel_fold_counted_once(bool packed)
+{
+	struct recycler rc;
+	struct raw_dump prev, cur;
+	struct snapshot s;
+	struct proc_rec *p;
+	struct stat_row *row;
+	const struct process *a;
+
+	recycler__init(&rc, MAX_PROCS, POOL);
+	/* at 1 s, the last interval's end: "worker" 100 runs in slot 2 */
+	dump(&prev, 1000);
+	p = fx_proc(&prev, 2, 100, 1, "worker", FX_ATTACH_NS);
+	p->sched.oncpu_ns = 300 * MS;
+	fx_row_add(fx_row(&prev, ROW_FIRST, 2, ROW_SYSCALL, 1), 1000, 30);
+	/* it exits at 1.5 s after 200 ms more CPU and 20 more calls, folded by the kernel
+	 * into its aggregate in slot 3; slot 2 is a newcomer's at 2 s */
+	dump(&cur, 2000);
+	p = fx_proc(&cur, 3, 0, 0, "worker", FX_ATTACH_NS);
+	p->flags = PROC_F_AGG | PROC_F_EXITED;
+	p->end_ns = FX_ATTACH_NS + 1500 * MS;
+	p->sched.oncpu_ns = 500 * MS;
+	p->folded = 1;
+	p->lifetime_ns = 1500 * MS;
+	fx_row_add(fx_row(&cur, ROW_FIRST + 1, 3, ROW_SYSCALL, 1), 1000, 50);
+	p = fx_proc(&cur, 2, 200, 1, "newcomer", FX_ATTACH_NS + 1800 * MS);
+	p->sched.oncpu_ns = 100 * MS;
+	if (packed) {
+		pack(&prev);
+		pack(&cur);
+	}
+	/* as collect() in app/report.c does */
+	recycler__vanished(&rc, &prev, cur.procs, cur.n_procs, NULL, 0);
+	CHECK_U64(prev.procs[2].pid, 0);
+	row = raw_dump_row(&prev, ROW_FIRST);
+	CHECK(!row || !row->kind);
+	recycler__append_kernel(&rc, &cur);
+	CHECK_U64(cur.procs[3].flags, 0); /* the kernel's slot: merged, then emptied */
+
+	CHECK_I64(snapshot_build(&s, &cur, NULL, FX_ATTACH_NS, NULL), 0);
+	a = find(&s, "worker", true);
+	CHECK(a && a->folded == 1 && a->m.sched.oncpu_ns == 500 * MS && a->pid == 0);
+	CHECK(a && sc_of(&a->m, 1) && sc_of(&a->m, 1)->lat.count == 50);
+	CHECK(a && a->lifetime_ns == 1500 * MS);
+	CHECK(find(&s, "worker", false) == NULL);
+	CHECK_U64(s.process_count, 2);
+	CHECK_U64(s.target.sched.oncpu_ns, 600 * MS);
+	snapshot_release(&s);
+
+	/* the interval from 1 s to 2 s */
+	CHECK_I64(snapshot_build(&s, &cur, &prev, FX_ATTACH_NS, NULL), 0);
+	a = find(&s, "worker", true);
+	CHECK(a && a->folded == 1 && a->m.sched.oncpu_ns == 200 * MS);
+	CHECK(a && sc_of(&a->m, 1) && sc_of(&a->m, 1)->lat.count == 20);
+	CHECK_U64(s.process_count, 2);
+	CHECK_U64(s.target.sched.oncpu_ns, 300 * MS);
+	snapshot_release(&s);
+	raw_dump_release(&prev);
+	raw_dump_release(&cur);
+	recycler__release(&rc);
+}
+
+TEST(test_recycle__kernel_fold_counted_once)
+{
+	kernel_fold_counted_once(false);
+}
+
+TEST(test_recycle__kernel_fold_counted_once_packed)
+{
+	kernel_fold_counted_once(true);
+}
+
 /* Processes that came and went between two dumps: only in the aggregate, counted there. */
 TEST(test_recycle__short_lived_between_dumps)
 {
