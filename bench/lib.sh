@@ -179,3 +179,19 @@ heading() {
 	echo
 	provenance
 }
+
+# stress-ng's fork/exec storm (--fork 2 --exec 2) for $1 seconds, its metrics into $2
+# (YAML), its files in $3 (world-writable): as an unprivileged user, since its exec
+# stressor refuses root
+fork_storm() {
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+		stress-ng --fork 2 --exec 2 -t "$1" --temp-path "$3" --metrics-brief \
+		--yaml "$2" > /dev/null 2>&1
+}
+# bogo ops, or bogo ops per second, of stressor $2 in stress-ng's YAML file $1
+storm_ops() {
+	awk -v s="$2" '$0 ~ "stressor: " s "$" { f = 1 } f && /bogo-ops:/ { print $2; exit }' "$1"
+}
+storm_ops_per_sec() {
+	awk -v s="$2" '$0 ~ "stressor: " s "$" { f = 1 } f && /bogo-ops-per-second-real-time:/ { print $2; exit }' "$1"
+}

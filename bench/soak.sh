@@ -25,19 +25,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# stress-ng for $1 seconds, its metrics into $2 (YAML)
-storm() {
-	setpriv --reuid=65534 --regid=65534 --clear-groups \
-		stress-ng --fork 2 --exec 2 -t "$1" --temp-path "$tmp" --metrics-brief \
-		--yaml "$2" > /dev/null 2>&1
-}
-# bogo ops per second of stressor $2 in YAML file $1
-ops_per_sec() {
-	awk -v s="$2" '$0 ~ "stressor: " s "$" { f = 1 } f && /bogo-ops-per-second-real-time:/ { print $2; exit }' "$1"
-}
-ops() {
-	awk -v s="$2" '$0 ~ "stressor: " s "$" { f = 1 } f && /bogo-ops:/ { print $2; exit }' "$1"
-}
+storm() { fork_storm "$1" "$2" "$tmp"; }
+ops_per_sec() { storm_ops_per_sec "$@"; }
+ops() { storm_ops "$@"; }
 
 echo "bench: soak reference, ${SOAK_REF_SECONDS}s of the storm without procscope" >&2
 storm "$SOAK_REF_SECONDS" "$tmp/ref.yaml"

@@ -20,24 +20,17 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# stress-ng for $1 seconds, its metrics into $2 (YAML)
-storm() {
-	setpriv --reuid=65534 --regid=65534 --clear-groups \
-		stress-ng --fork 2 --exec 2 -t "$1" --temp-path "$tmp" --metrics-brief \
-		--yaml "$2" > /dev/null 2>&1
-}
-ops() {
-	awk -v s="$2" '$0 ~ "stressor: " s "$" { f = 1 } f && /bogo-ops:/ { print $2; exit }' "$1"
-}
+storm() { fork_storm "$1" "$2" "$tmp"; }
+ops() { storm_ops "$@"; }
 
 echo "bench: storm reference, ${STORM_SECONDS}s without procscope" >&2
 storm "$STORM_SECONDS" "$tmp/ref.yaml"
 ref=$(($(ops "$tmp/ref.yaml" fork) + $(ops "$tmp/ref.yaml" exec)))
 rows=()
 for c in "0 1" "0 10" "19 1" "19 10"; do
-	set -- $c
-	echo "bench: storm, ${STORM_SECONDS}s under nice $1 procscope -a -i $2" >&2
-	nice -n "$1" "$PROCSCOPE" -v -a -i "$2" -d "$((STORM_SECONDS + 3))s" -o "$tmp/out.txt" \
+	read -r niceness every <<< "$c"
+	echo "bench: storm, ${STORM_SECONDS}s under nice $niceness procscope -a -i $every" >&2
+	nice -n "$niceness" "$PROCSCOPE" -v -a -i "$every" -d "$((STORM_SECONDS + 3))s" -o "$tmp/out.txt" \
 		--save-baseline "$tmp/final.json" 2> "$tmp/err.txt" &
 	ps=$!
 	wait_for "$tmp/err.txt" attached
@@ -46,7 +39,7 @@ for c in "0 1" "0 10" "19 1" "19 10"; do
 	wait "$ps" || true
 	ps=
 	born=$(($(ops "$tmp/storm.yaml" fork) + $(ops "$tmp/storm.yaml" exec)))
-	rows+=("$(jq -r --arg nice "$1" --arg i "$2" --argjson born "$born" --argjson ref "$ref" \
+	rows+=("$(jq -r --arg nice "$niceness" --arg i "$every" --argjson born "$born" --argjson ref "$ref" \
 		--argjson hwm "$hwm" --argjson s "$STORM_SECONDS" '
 		.self as $x |
 		"| \($nice) | \($i) | \($born) (\($born * 100 / $ref | round)%) | \($x.kernel_folded) | " +
@@ -57,7 +50,7 @@ done
 
 heading "Storm: \`-a -i 1\` and \`-i 10\` for ${STORM_SECONDS}s under \`stress-ng --fork 2 --exec 2\`, at nice 0 and 19"
 echo
-echo "$(date -u +%F), $(uname -r), $(nproc) CPUs; the storm alone started $ref processes in ${STORM_SECONDS}s."
+echo "The storm alone started $ref processes in ${STORM_SECONDS}s; the agent's CPU is its user and system time."
 echo
 echo "| nice | -i | processes born (of the storm alone) | folded by the kernel | beyond the tables: slots, rows | events lost | peak RSS | agent CPU: per second, per process born |"
 echo "|---|---|---|---|---|---|---|---|"

@@ -136,13 +136,13 @@ int BPF_PROG(core_exec, struct task_struct *p, pid_t old_pid, struct linux_binpr
  * the slots or rows in use), a process is folded at its exit into the aggregate of its
  * command (and cgroup, peers apart) that the kernel keeps in a slot of its own
  * (PROC_F_AGG), and its slot and rows are given back at once: the tables never wait for
- * userspace (kernel/recycle.h, which merges these aggregates into its own; and, for
+ * userspace (kernel/recycle.h, which merges these aggregates into its own and, for the
  * intervals, moves what the last dump held of such a process into its aggregate there,
  * as it does for those it recycles itself). One whose sockets may name it after its
- * exit (closed by its exit, after this) is left to userspace, whose quarantine waits for
- * them. (Pages it dirtied are written back later than any quarantine: the same either way.) Its
- * stacks stay keyed by its slot and pid: the exit event names the aggregate, and userspace moves
- * them under it.
+ * exit (its exit closes them, after this) is left to userspace, whose quarantine waits
+ * for them; pages it dirtied are written back later than any quarantine. Its stacks
+ * stay keyed by its slot and pid: the exit event names the aggregate, and userspace
+ * moves them under it.
  */
 struct fold_ctx {
 	struct proc_rec *p; /* the process */
