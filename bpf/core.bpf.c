@@ -254,8 +254,10 @@ static long fold_row(__u32 i, void *ctx)
 		row_fold(d, r);
 	z.r = r;
 	bpf_loop(sizeof(*r) / 8, zero_row_word, &z, 0);
-	if (!bpf_map_push_elem(&core_kfree_rows, &idx, 0))
-		__sync_fetch_and_add(&core_kfree_rows_in, 1);
+	/* counted first: a CPU that takes it counts it out after (in use: in - out) */
+	__sync_fetch_and_add(&core_kfree_rows_in, 1);
+	if (bpf_map_push_elem(&core_kfree_rows, &idx, 0))
+		__sync_fetch_and_sub(&core_kfree_rows_in, 1);
 	return 0;
 }
 
@@ -374,8 +376,9 @@ __noinline int proc_fold(__u32 slot)
 		f.a->start_ns = p->start_ns;
 	z.p = p;
 	bpf_loop(sizeof(*p) / 8, zero_proc_word, &z, 0);
-	if (!bpf_map_push_elem(&core_kfree_slots, &slot, 0))
-		__sync_fetch_and_add(&core_kfree_slots_in, 1);
+	__sync_fetch_and_add(&core_kfree_slots_in, 1);
+	if (bpf_map_push_elem(&core_kfree_slots, &slot, 0))
+		__sync_fetch_and_sub(&core_kfree_slots_in, 1);
 	stat_inc(STAT_KFOLDED);
 	return f.agg;
 }

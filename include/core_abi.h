@@ -48,7 +48,7 @@ enum proc_flags {
 	PROC_F_PEER = 1 << 6,	  /* not the target's: a process a target waited on or woke */
 	/*
 	 * An aggregate the kernel keeps: the processes of one command (and cgroup, peers
-	 * apart) that ended between two dumps, folded in at their exit (proc_fold() in
+	 * apart) it folded at their exit, userspace being late to recycle (proc_fold() in
 	 * bpf/core.bpf.c); pid 0, never recycled
 	 */
 	PROC_F_AGG = 1 << 7,

@@ -599,8 +599,9 @@ static void configure_path(struct session *s, const struct session_opts *o)
 #define KFOLD_AGGS_MAX 4096
 
 /*
- * A monitor: processes that no dump saw are folded into their aggregates by the
- * kernel at their exit (proc_fold() in bpf/core.bpf.c), if it has bpf_loop (5.17).
+ * A monitor: when userspace is late recycling, processes are folded into their
+ * aggregates by the kernel at their exit (proc_fold() in bpf/core.bpf.c), if it has
+ * bpf_loop (5.17).
  */
 static void configure_kfold(struct session *s)
 {
