@@ -38,11 +38,7 @@ int main(int argc, char **argv)
 
 	signals_hold();
 	hold_std_fds();
-	/*
-	 * Large buffers (a copy of the kernel tables every interval) come from mmap and go
-	 * back at free: glibc's moving threshold would keep them in a heap that only grows.
-	 */
-	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+	mallopt(M_MMAP_THRESHOLD, HEAP_MMAP_THRESHOLD); /* util.h */
 	config_init(&cfg);
 	cli_parse(argc, argv, &cfg, CLI_EXIT_ON_ERROR);
 	log_verbosity = cfg.verbose;

@@ -829,14 +829,20 @@ static int load(struct session *s, const struct session_opts *o)
 {
 	const struct config *cfg = o->cfg;
 	LIBBPF_OPTS(bpf_object_open_opts, oopts, .btf_custom_path = cfg->btf_path);
-	size_t btf_len = 0;
+	size_t btf_len = 0, elf_len;
+	const void *elf;
 	char *btf = NULL;
+	struct stat st;
 	int err = 0;
 
 	if (cfg->subsys & (SUB_IO | SUB_NET))
 		btf = btf_tracepoints(cfg->btf_path ? cfg->btf_path : "/sys/kernel/btf/vmlinux",
 				      &btf_len);
 	choose_unwind(s, cfg);
+	/* libbpf's two copies of the kernel's BTF (util.h) */
+	heap_burst_begin(stat(cfg->btf_path ? cfg->btf_path : "/sys/kernel/btf/vmlinux", &st)
+				 ? 12 << 20
+				 : 2 * (size_t)st.st_size);
 	for (int attempt = 0; attempt <= KERNEL_NOTES_MAX; attempt++) {
 		uint64_t t_open = now_ns(), t_load, t_boot;
 
@@ -847,6 +853,9 @@ static int load(struct session *s, const struct session_opts *o)
 			pr_error("failed to open the BPF object: %s", strerror(-err));
 			break;
 		}
+		/* the object is parsed and copied: its embedded ELF out of the peak RSS */
+		elf = procscope_bpf__elf_bytes(&elf_len);
+		pages_release(elf, elf_len);
 		choose_programs(s, btf, btf_len); /* first: configure() reads its notes */
 		configure(s, o);
 		test_refuse(s);
@@ -865,6 +874,7 @@ static int load(struct session *s, const struct session_opts *o)
 		if (!err || !load_log.buf || !degrade(s, load_log.buf))
 			break;
 	}
+	heap_burst_end();
 	if (err && !s->said)
 		pr_error("failed to load BPF programs: %s%s", strerror(-err),
 			 err == -EPERM ? " (root with CAP_BPF and CAP_PERFMON needed; locked down "

@@ -3,10 +3,12 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <math.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -75,6 +77,51 @@ void memzero_lazily(void *p, size_t len)
 			memset(first, 0, page);
 	}
 	memset(first, 0, (size_t)(end - first));
+}
+
+/* the stretch of heap heap_burst_begin() asked huge pages for */
+static uintptr_t burst_from, burst_to;
+
+void heap_burst_begin(size_t bytes)
+{
+	const uintptr_t huge = 2 << 20;
+	char *p;
+
+	/* from the heap, up to @bytes (main() sends large ones to mmap), and kept at free */
+	mallopt(M_MMAP_THRESHOLD, (int)(bytes + huge));
+	mallopt(M_TRIM_THRESHOLD, (int)(bytes + huge));
+	if (!(p = malloc(bytes)))
+		return;
+	/*
+	 * The huge pages wholly inside what the burst will write: one that it would only
+	 * partly fill would be resident whole, and the peak RSS is a target too
+	 */
+	burst_from = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+	burst_to = ((uintptr_t)p + bytes) & ~(huge - 1);
+	if (burst_to <= burst_from ||
+	    madvise((void *)burst_from, burst_to - burst_from, MADV_HUGEPAGE))
+		burst_from = burst_to = 0;
+	free(p);
+}
+
+void heap_burst_end(void)
+{
+	if (burst_to > burst_from)
+		madvise((void *)burst_from, burst_to - burst_from, MADV_NOHUGEPAGE);
+	burst_from = burst_to = 0;
+	mallopt(M_MMAP_THRESHOLD, HEAP_MMAP_THRESHOLD);
+	mallopt(M_TRIM_THRESHOLD, HEAP_TRIM_THRESHOLD);
+	malloc_trim(0);
+}
+
+void pages_release(const void *p, size_t len)
+{
+	const uintptr_t page = 4096;
+	uintptr_t from = ((uintptr_t)p + page - 1) & ~(page - 1);
+	uintptr_t to = ((uintptr_t)p + len) & ~(page - 1);
+
+	if (to > from)
+		madvise((void *)from, to - from, MADV_DONTNEED);
 }
 
 char *xstrndup(const char *s, size_t n)

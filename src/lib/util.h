@@ -27,6 +27,23 @@ void *xmemdup(const void *p, size_t n) XALLOC;
 void memzero_lazily(void *p, size_t len);
 char *xstrndup(const char *s, size_t n) XALLOC;
 
+/*
+ * Between these two, a burst of @bytes of large short-lived allocations made by code we
+ * do not control (libbpf reading the kernel's BTF: two copies of a 5-6 MiB file) comes
+ * from the heap, on huge pages where it fills them. A page fault costs ~10 us on a VM,
+ * and those were 2,700 of them; a huge page is one per 2 MiB. At the end the stretch
+ * goes back to small pages, and what is free of it back to the kernel. Harmless where
+ * huge pages are off.
+ */
+void heap_burst_begin(size_t bytes);
+/* The clean pages of read-only data at @p out of the RSS (read again if touched). */
+void pages_release(const void *p, size_t len);
+/* Otherwise: large buffers (a copy of the kernel's tables every interval) from mmap,
+ * given back at free; glibc's moving threshold kept them in a heap that only grows. */
+#define HEAP_MMAP_THRESHOLD (256 * 1024)
+#define HEAP_TRIM_THRESHOLD (128 * 1024) /* glibc's default */
+void heap_burst_end(void);
+
 /* CLOCK_MONOTONIC in ns: the clock bpf_ktime_get_ns() reads. */
 uint64_t now_ns(void);
 /* CLOCK_REALTIME, in ns since the epoch */
