@@ -124,6 +124,32 @@ void pages_release(const void *p, size_t len)
 		madvise((void *)from, to - from, MADV_DONTNEED);
 }
 
+/* A hex number at *@p ("7f12ab", "0x7f12ab"), then one space or tab; false if none. */
+bool hex_field(const char **p, const char *end, uint64_t *out)
+{
+	const char *s = *p;
+	uint64_t v = 0;
+	int digits = 0;
+
+	if (end - s > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s += 2;
+	for (; s < end && digits < 16; s++, digits++) {
+		int d = *s >= '0' && *s <= '9'	 ? *s - '0'
+			: *s >= 'a' && *s <= 'f' ? *s - 'a' + 10
+			: *s >= 'A' && *s <= 'F' ? *s - 'A' + 10
+						 : -1;
+
+		if (d < 0)
+			break;
+		v = v << 4 | (uint64_t)d;
+	}
+	if (!digits || s == end || (*s != ' ' && *s != '\t'))
+		return false;
+	*out = v;
+	*p = s + 1;
+	return true;
+}
+
 char *xstrndup(const char *s, size_t n)
 {
 	char *p = xmalloc(n + 1);

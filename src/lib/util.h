@@ -44,6 +44,12 @@ void pages_release(const void *p, size_t len);
 #define HEAP_TRIM_THRESHOLD (128 * 1024) /* glibc's default */
 void heap_burst_end(void);
 
+/*
+ * A hex number at *@p ("7f12ab", "0x7f12ab", up to 16 digits) before @end, then one
+ * space or tab, both consumed; false if none.
+ */
+bool hex_field(const char **p, const char *end, uint64_t *out);
+
 /* CLOCK_MONOTONIC in ns: the clock bpf_ktime_get_ns() reads. */
 uint64_t now_ns(void);
 /* CLOCK_REALTIME, in ns since the epoch */

@@ -96,6 +96,8 @@ uint32_t symbolizer__file(struct symbolizer *s, const char *open_path, const cha
 /* Register the executable of @pid (just exec'd) so its build id resolves later. */
 int symbolizer__exe(struct symbolizer *s, uint32_t pid);
 
+/* Kernel symbols from @path, in kallsyms's format, instead of /proc/kallsyms (tests). */
+void symbolizer__kallsyms_from(struct symbolizer *s, const char *path);
 /*
  * procscope's own BPF programs, by name: their kernel frames (bpf_prog_TAG_NAME in
  * kallsyms) are named "procscope:NAME", in module "[procscope]" -- its overhead.
