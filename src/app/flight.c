@@ -294,6 +294,7 @@ static int anchor_pack(struct anchor *a, const struct raw_dump *d)
 	a->z = xrealloc(a->z, a->z_len ? a->z_len : 1);
 	a->d = *d;
 	a->d.procs = NULL, a->d.live = NULL, a->d.agg = NULL, a->d.rows = NULL;
+	a->d.written = NULL, a->d.n_written = 0;
 	a->d.row_at = NULL, a->d.rows_cap = 0;
 	a->d.conns = NULL, a->d.n_conns = 0;
 	return 0;

@@ -47,8 +47,10 @@ void proc_names_read(struct proc_names *n, struct proctree *tree, struct cgpaths
 	n->n = na > nb ? na : nb;
 	n->cmdline = xcalloc(n->n ? n->n : 1, sizeof(*n->cmdline));
 	for (uint32_t slot = 0; slot < n->n; slot++) {
-		const struct proc_rec *pa = slot < na ? &a->procs[slot] : NULL;
-		const struct proc_rec *pb = slot < nb ? &b->procs[slot] : NULL;
+		const struct proc_rec *pa =
+			slot < na && raw_dump_written(a, slot) ? &a->procs[slot] : NULL;
+		const struct proc_rec *pb =
+			slot < nb && raw_dump_written(b, slot) ? &b->procs[slot] : NULL;
 		uint64_t cgids[2] = {pa ? pa->cgid : 0, pb ? pb->cgid : 0};
 		const char *cl;
 

@@ -50,6 +50,13 @@ struct raw_dump {
 	uint32_t n_procs;
 	struct proc_rec *procs; /* [0, n_procs), indexed by slot */
 	struct proc_live *live; /* [0, n_procs): zero for exited processes */
+	/*
+	 * The slots below n_written that were written, a bit each, when known (NULL: any
+	 * may be): the others are zero, and are never read -- a monitor's table is mostly
+	 * free, and reading a free slot of a dump brought in its page (raw_dump_written()).
+	 */
+	uint64_t *written;
+	uint32_t n_written;
 	/* procs [agg_first, agg_first + n_agg) are aggregates of recycled processes */
 	uint32_t agg_first, n_agg;
 	struct raw_agg *agg;
@@ -92,11 +99,35 @@ int snapshot_build(struct snapshot *out, const struct raw_dump *cur, const struc
 /* "a.b.c.d:port" or "[v6]:port" */
 void format_remote(const struct net_remote_key *k, char *buf, size_t len);
 
+/*
+ * Slot @i of @d may hold something: written, or not known to be zero. Beyond the
+ * tracked slots, up to the aggregates, is the gap that recycling grows a dump by
+ * (zeroed: recycle.c); the aggregates may be written.
+ */
+static inline bool raw_dump_written(const struct raw_dump *d, uint32_t i)
+{
+	if (!d->written || (d->agg && i >= d->agg_first))
+		return true;
+	if (i >= d->n_written)
+		return !d->agg;
+	return d->written[i / 64] >> (i % 64) & 1;
+}
+
+/* Slot @i of @d written (known to be, when @d keeps track: raw_dump_track()). */
+static inline void raw_dump_mark(struct raw_dump *d, uint32_t i)
+{
+	if (d->written && i < d->n_written)
+		d->written[i / 64] |= 1ULL << (i % 64);
+}
+
+/* From now on, @d keeps track of the slots written below its n_procs; none so far. */
+void raw_dump_track(struct raw_dump *d);
+
 /* Slot @i of @d holds a process or an aggregate (ours, or the kernel's: PROC_F_AGG). */
 static inline bool raw_dump_slot_used(const struct raw_dump *d, uint32_t i)
 {
-	return i < SLOT_FIRST || d->procs[i].pid || (d->procs[i].flags & PROC_F_AGG) ||
-	       (d->agg && i >= d->agg_first);
+	return i < SLOT_FIRST || (d->agg && i >= d->agg_first) ||
+	       (raw_dump_written(d, i) && (d->procs[i].pid || (d->procs[i].flags & PROC_F_AGG)));
 }
 
 /*

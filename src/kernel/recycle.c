@@ -419,7 +419,7 @@ void recycler__append_kernel(struct recycler *r, struct raw_dump *d)
 
 	/* the kernel's aggregates, and their rows, get a group and rows of their own here */
 	for (uint32_t i = SLOT_FIRST; i < n; i++) {
-		if (!(d->procs[i].flags & PROC_F_AGG))
+		if (!raw_dump_written(d, i) || !(d->procs[i].flags & PROC_F_AGG))
 			continue;
 		group[i] = (uint32_t)(group_of(r, &d->procs[i]) - r->g) + 1;
 		any = true;
@@ -472,7 +472,8 @@ void recycler__vanished(struct recycler *r, struct raw_dump *prev, const struct 
 		const struct proc_rec *p = &prev->procs[s];
 		size_t g = SIZE_MAX;
 
-		if (!p->pid || (p->flags & PROC_F_AGG) || (s < n_cur && cur[s].pid == p->pid))
+		if (!raw_dump_written(prev, s) || !p->pid || (p->flags & PROC_F_AGG) ||
+		    (s < n_cur && cur[s].pid == p->pid))
 			continue;
 		/* gone, and not recycled here (that zeroes it in @prev): the kernel folded it */
 		for (size_t k = 0; k < n_notes; k++)

@@ -1204,7 +1204,8 @@ uint32_t session__alive(struct session *s)
 		const struct proc_rec *p = &d.procs[slot];
 
 		/* the target's: a peer lives on its own, and is not waited for */
-		if (p->pid && !(p->flags & (PROC_F_EXITED | PROC_F_DUP | PROC_F_PEER)))
+		if (raw_dump_written(&d, slot) && p->pid &&
+		    !(p->flags & (PROC_F_EXITED | PROC_F_DUP | PROC_F_PEER)))
 			alive++;
 	}
 	raw_dump_release(&d);

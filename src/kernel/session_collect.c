@@ -181,19 +181,25 @@ int session__read_procs(struct session *s, struct raw_dump *d)
 	 * in its aggregate in the next dump). One being folded is skipped, and so is an
 	 * aggregate made since.
 	 */
+	raw_dump_track(d);
 	for (uint32_t i = SLOT_FIRST; s->kfold && i < n && i < s->procs_mapped; i++)
-		if (__atomic_load_n(&s->procs_mem[i].flags, __ATOMIC_ACQUIRE) & PROC_F_AGG)
+		if (__atomic_load_n(&s->procs_mem[i].flags, __ATOMIC_ACQUIRE) & PROC_F_AGG) {
 			d->procs[i] = s->procs_mem[i];
+			raw_dump_mark(d, i);
+		}
 	for (uint32_t i = 0; i < n && i < s->procs_mapped; i++) {
 		const struct proc_rec *p = &s->procs_mem[i];
 		uint32_t flags = __atomic_load_n(&p->flags, __ATOMIC_ACQUIRE);
 
-		if (d->procs[i].flags & PROC_F_AGG)
+		if (raw_dump_written(d, i) && (d->procs[i].flags & PROC_F_AGG))
 			continue;
 		if (flags & PROC_F_FOLDING)
 			d->procs[i].flags = PROC_F_FOLDING; /* its rows are skipped too */
 		else if (i < SLOT_FIRST || (p->pid && !(flags & PROC_F_AGG)))
 			d->procs[i] = *p;
+		else
+			continue;
+		raw_dump_mark(d, i);
 	}
 	return 0;
 }
@@ -206,7 +212,7 @@ static bool row_of_dump(const struct session *s, const struct raw_dump *d, uint3
 {
 	if (slot >= d->n_procs)
 		return true;
-	if (d->procs[slot].flags & (PROC_F_FOLDING | PROC_F_AGG))
+	if (raw_dump_written(d, slot) && (d->procs[slot].flags & (PROC_F_FOLDING | PROC_F_AGG)))
 		return false;
 	return !s->kfold || slot >= s->procs_mapped ||
 	       !(__atomic_load_n(&s->procs_mem[slot].flags, __ATOMIC_ACQUIRE) & PROC_F_AGG);
@@ -303,6 +309,7 @@ static void fold_task(struct raw_dump *d, const struct task_iter_rec *r)
 	if (r->slot >= d->n_procs)
 		return;
 	p = &d->procs[r->slot];
+	raw_dump_mark(d, r->slot);
 	p->mem.minor_faults += r->minor_faults;
 	p->mem.major_faults += r->major_faults;
 	ps = &p->sched;
@@ -363,7 +370,8 @@ static void read_live(struct raw_dump *d)
 		const struct proc_rec *p = &d->procs[slot];
 		char path[64], buf[4096], *l;
 
-		if (!p->pid || (p->flags & (PROC_F_EXITED | PROC_F_DUP)))
+		if (!raw_dump_written(d, slot) || !p->pid ||
+		    (p->flags & (PROC_F_EXITED | PROC_F_DUP)))
 			continue;
 		snprintf(path, sizeof(path), "/proc/%u/status", p->pid);
 		if (read_file(path, buf, sizeof(buf)) <= 0)
@@ -535,7 +543,7 @@ static void collect_self(struct session *s, struct self_stats *self)
 static void collect_io_cgroups(struct session *s, struct raw_dump *d)
 {
 	for (uint32_t i = SLOT_FIRST; i < d->n_procs; i++) {
-		uint64_t id = d->procs[i].io.deferred_cgid;
+		uint64_t id = raw_dump_written(d, i) ? d->procs[i].io.deferred_cgid : 0;
 		size_t j;
 
 		if (!id)
@@ -560,7 +568,7 @@ static void collect_io_cgroups(struct session *s, struct raw_dump *d)
 static void collect_mem_cgroups(struct session *s, struct raw_dump *d)
 {
 	for (uint32_t i = SLOT_FIRST; i < d->n_procs; i++) {
-		uint64_t id = d->procs[i].mem.memcg_id;
+		uint64_t id = raw_dump_written(d, i) ? d->procs[i].mem.memcg_id : 0;
 		size_t j;
 
 		if (!id)
@@ -646,7 +654,7 @@ int session__collect(struct session *s, struct raw_dump *d)
 	if (s->rows_mem)
 		read_rows(s, d, n_rows);
 	for (uint32_t i = SLOT_FIRST; i < d->n_procs; i++)
-		if (d->procs[i].flags == PROC_F_FOLDING)
+		if (raw_dump_written(d, i) && d->procs[i].flags == PROC_F_FOLDING)
 			d->procs[i].flags = 0;
 
 	tasks = s->iter_buf;

@@ -215,10 +215,14 @@ static bool proc_empty(const struct process *p)
 static void build_procs(struct snapshot *out, const struct raw_dump *cur,
 			const struct raw_dump *prev, int32_t *index)
 {
+	static const struct proc_rec none;
+
 	for (uint32_t slot = 0; slot < cur->n_procs; slot++) {
-		const struct proc_rec *r = &cur->procs[slot];
-		const struct proc_rec *pr =
-			prev && slot < prev->n_procs ? &prev->procs[slot] : NULL;
+		/* (a slot never written is zero: not read, its page not brought in) */
+		const struct proc_rec *r = raw_dump_written(cur, slot) ? &cur->procs[slot] : &none;
+		const struct proc_rec *pr = !prev || slot >= prev->n_procs ? NULL
+					    : raw_dump_written(prev, slot) ? &prev->procs[slot]
+									   : &none;
 		struct process *p;
 
 		const struct raw_agg *agg = agg_of(cur, slot),
@@ -792,6 +796,13 @@ void raw_dump_row_push(struct raw_dump *d, uint32_t i, const struct stat_row *ro
 	d->row_at[d->n_rows++] = i;
 }
 
+void raw_dump_track(struct raw_dump *d)
+{
+	free(d->written);
+	d->n_written = d->n_procs;
+	d->written = xcalloc(d->n_procs / 64 + 1, sizeof(*d->written));
+}
+
 void raw_dump_copy(struct raw_dump *dst, const struct raw_dump *src)
 {
 	uint32_t n = src->n_procs ? src->n_procs : 1, nr;
@@ -800,10 +811,13 @@ void raw_dump_copy(struct raw_dump *dst, const struct raw_dump *src)
 	/* into zeroed memory, the slots and rows in use only: most of a monitor's are free */
 	dst->procs = xcalloc(n, sizeof(*dst->procs));
 	dst->live = src->live ? xcalloc(n, sizeof(*dst->live)) : NULL;
+	dst->written = NULL;
+	raw_dump_track(dst);
 	for (uint32_t i = 0; i < src->n_procs; i++) {
 		if (!raw_dump_slot_used(src, i))
 			continue;
 		dst->procs[i] = src->procs[i];
+		raw_dump_mark(dst, i);
 		if (src->live)
 			dst->live[i] = src->live[i];
 	}
@@ -825,6 +839,7 @@ void raw_dump_copy(struct raw_dump *dst, const struct raw_dump *src)
 
 void raw_dump_release(struct raw_dump *d)
 {
+	free(d->written);
 	free(d->agg);
 	free(d->procs);
 	free(d->live);

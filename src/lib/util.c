@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <malloc.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -56,27 +57,69 @@ void *xmemdup(const void *p, size_t n)
 	return q;
 }
 
+/* /proc/self/pagemap, 64 bits a page: bit 63 present, 62 swapped (admin-guide/mm/pagemap) */
+#define PM_PRESENT (1ULL << 63)
+#define PM_SWAPPED (1ULL << 62)
+static int pagemap_fd = -1;
+static size_t page_size = 4096;
+static pthread_once_t pagemap_once = PTHREAD_ONCE_INIT;
+
+static void pagemap_open(void)
+{
+	long ps = sysconf(_SC_PAGESIZE);
+
+	if (ps > 0)
+		page_size = (size_t)ps;
+	pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+}
+
+/* Page @pg (aligned) zeroed unless it reads as zero already. */
+static void page_zero(char *pg)
+{
+	const uint64_t *w = (const uint64_t *)pg;
+	size_t i = 0;
+
+	while (i < page_size / 8 && !w[i])
+		i++;
+	if (i < page_size / 8)
+		memset(pg, 0, page_size);
+}
+
 void memzero_lazily(void *p, size_t len)
 {
-	const size_t page = 4096;
-	char *c = p, *end = c + len;
-	char *first = (char *)(((uintptr_t)c + page - 1) & ~(uintptr_t)(page - 1));
+	enum { BATCH = 512 };
+	char *c = p, *end = c + len, *first, *last;
+	uint64_t pm[BATCH];
 
-	if (first >= end) {
+	pthread_once(&pagemap_once, pagemap_open);
+	first = (char *)(((uintptr_t)c + page_size - 1) & ~(uintptr_t)(page_size - 1));
+	last = (char *)((uintptr_t)end & ~(uintptr_t)(page_size - 1));
+	if (first >= last) {
 		memset(c, 0, len);
 		return;
 	}
 	memset(c, 0, (size_t)(first - c));
-	for (; first + page <= end; first += page) {
-		const uint64_t *w = (const uint64_t *)first;
-		size_t i = 0;
+	memset(last, 0, (size_t)(end - last));
+	/*
+	 * A page of private anonymous memory neither present nor swapped out reads as zero
+	 * (never touched, or given back): the kernel says which, without the read fault per
+	 * page that checking its content takes (~10 us on a VM, 1,600 a dump at the default
+	 * table size); those present are read, and written only if not zero.
+	 */
+	while (first < last) {
+		size_t n = (size_t)(last - first) / page_size;
+		ssize_t got = -1;
 
-		while (i < page / 8 && !w[i])
-			i++;
-		if (i < page / 8)
-			memset(first, 0, page);
+		if (n > BATCH)
+			n = BATCH;
+		if (pagemap_fd >= 0)
+			got = pread(pagemap_fd, pm, n * sizeof(pm[0]),
+				    (off_t)((uintptr_t)first / page_size * sizeof(pm[0])));
+		for (size_t i = 0; i < n; i++, first += page_size)
+			if (got != (ssize_t)(n * sizeof(pm[0])) ||
+			    (pm[i] & (PM_PRESENT | PM_SWAPPED)))
+				page_zero(first);
 	}
-	memset(first, 0, (size_t)(end - first));
 }
 
 /* the stretch of heap heap_burst_begin() asked huge pages for */

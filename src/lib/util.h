@@ -21,8 +21,9 @@ void *xrealloc(void *p, size_t n) XALLOC;
 char *xstrdup(const char *s) XALLOC;
 void *xmemdup(const void *p, size_t n) XALLOC;
 /*
- * memset(@p, 0, @len), but writing only the pages that are not zero already: fresh
- * pages (a large malloc's, realloc's) are read, not written, and stay out of the RSS.
+ * memset(@p, 0, @len) of memory from malloc, but writing only the pages that are not
+ * zero already: fresh pages (a large malloc's, realloc's) are neither written nor read
+ * (the kernel's page map tells them), and stay out of the RSS.
  */
 void memzero_lazily(void *p, size_t len);
 char *xstrndup(const char *s, size_t n) XALLOC;
