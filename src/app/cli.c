@@ -273,7 +273,8 @@ static const struct opt_spec options[] = {
 	 "1 in 16 above; all: time every call (exact totals, ~100ns more per syscall)"},
 	{"bpf-stats", OPT_BPF_STATS, "MODE", G_LIMITS, OT_CHOICE, CFG(bpf_stats), 0, 0,
 	 "sample=1,full=2,off=0", NULL,
-	 "The BPF programs' own run time: sample (default: measured 100 ms of every 4 s), full, "
+	 "The BPF programs' own run time: sample (default: 100 ms windows, 4 s apart, then wider "
+	 "up to 64 s), full, "
 	 "or off"},
 	{"btf", OPT_BTF, "FILE", G_LIMITS, OT_PATH, CFG(btf_path), 0, 0, NULL, "file",
 	 "Kernel BTF to use instead of /sys/kernel/btf/vmlinux"},

@@ -1043,9 +1043,13 @@ void session__stats_tick(struct session *s, uint64_t now)
 		uint64_t opened = s->stats_on_since;
 
 		stats_disable(s, now);
-		s->stats_next_ns = opened + STATS_PERIOD_NS;
+		if (!s->stats_period_ns)
+			s->stats_period_ns = STATS_PERIOD_NS;
+		s->stats_next_ns = opened + s->stats_period_ns;
 		if (s->stats_next_ns <= now)
-			s->stats_next_ns = now + STATS_PERIOD_NS - STATS_WINDOW_NS;
+			s->stats_next_ns = now + s->stats_period_ns - STATS_WINDOW_NS;
+		if (s->stats_period_ns < STATS_PERIOD_MAX_NS)
+			s->stats_period_ns *= 2;
 	} else {
 		stats_enable(s, now);
 	}

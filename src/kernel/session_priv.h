@@ -16,11 +16,13 @@
 
 #define SESSION_MAX_REGISTERED 1024
 /*
- * --bpf-stats=sample: run-time accounting on for a window of every period (2.5%).
- * Each switch patches the kernel's text on every CPU (a static key): on a VM ~5 ms of
- * CPU a pair, a third of a monitor's own at one pair a second -- so one every 4 s.
+ * --bpf-stats=sample: run-time accounting on for a window of every period, the period
+ * doubled from 4 s after each window up to 64 s. Each switch patches the kernel's text
+ * on every CPU (a static key), stopping them all: on a VM ~5 ms of CPU a pair, a third
+ * of a monitor's own at one pair a second, a fifth of an idle one's at one every 4 s.
  */
 #define STATS_PERIOD_NS 4000000000ULL
+#define STATS_PERIOD_MAX_NS 64000000000ULL
 #define STATS_WINDOW_NS 100000000ULL
 /*
  * With recycling, the loop wakes every RECYCLE_EVERY_NS on its own: events wake it at
@@ -41,6 +43,7 @@ struct session {
 	int stats_fd;		   /* BPF_ENABLE_STATS while on, else -1 */
 	int stats_mode;		   /* enum bpf_stats_mode */
 	uint64_t stats_on_since;   /* when the current window opened */
+	uint64_t stats_period_ns;  /* from this window's opening to the next one's */
 	uint64_t stats_covered_ns; /* closed windows, summed */
 	uint64_t stats_next_ns;	   /* next toggle, 0 = none */
 	int (*on_event)(void *ctx, void *data, size_t len);
