@@ -159,7 +159,7 @@ void heap_burst_end(void)
 
 void pages_release(const void *p, size_t len)
 {
-	const uintptr_t page = 4096;
+	const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
 	uintptr_t from = ((uintptr_t)p + page - 1) & ~(page - 1);
 	uintptr_t to = ((uintptr_t)p + len) & ~(page - 1);
 
