@@ -226,15 +226,22 @@ test_peer_fifo_writer_not_started_by_the_workflow() {
 	assert_eq "$(cat wl.out)" hello
 	assert_eq "$(q out.json '.findings[0].kind')" peer
 	assert_eq "$(q out.json '.findings[0].evidence.peer_pid')" "$(cat spin.pid)"
-	assert_eq "$(q out.json '.findings[0].evidence.state')" oncpu
+	# spin on its CPU since before the recent past's first record of it (no switch since)
+	# is not known to be there until its next switch: unknown, never a wait (an ASan run
+	# on a busy host: 55% unknown, the rest on-CPU)
+	assert_match "$(q out.json '.findings[0].evidence.state')" '^(oncpu|unknown)$'
+	assert_ge "$(q out.json '.path.in_peers | (.oncpu_ns + .runq_ns) /
+		(([.[]] | add) - .unknown_ns)')" 0.95 "what the past knew of spin: on a CPU"
 	assert_eq "$(q out.json '.findings[0].evidence.via_pid')" "$(cat writer.pid)"
 	assert_eq "$(q out.json "[.peers[] | select(.pid == $(cat spin.pid)) | .followed][0]")" false
 	# the wait is spin's CPU: what it ran while the reader waited, over the reader's wall
-	# (not all of it where another task shared spin's CPU: a CI run had a neighbour)
+	# (not all of it where another task shared spin's CPU: a CI run had a neighbour),
+	# or unknown as above
 	truth=$(awk -v c="$cpu0" -v w="$(q out.json .target.breakdown.wall_ns)" \
 		'BEGIN { t = (1.5e9 - c) / w; printf "%.3f", (t > 1 ? 1 : t) }')
-	assert_ge "$(peer_cpu_share out.json)" "$(awk -v t="$truth" 'BEGIN { print t - 0.1 }')" \
-		"on-CPU in spin, against its own CPU time ($truth of the wall)"
+	assert_ge "$(q out.json '(.path.in_peers | .oncpu_ns + .unknown_ns) /
+		.target.breakdown.wall_ns')" "$(awk -v t="$truth" 'BEGIN { print t - 0.1 }')" \
+		"on-CPU (or not known otherwise) in spin, against its own CPU time ($truth of the wall)"
 }
 
 test_peer_trace_tracks_and_flows() {

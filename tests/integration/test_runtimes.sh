@@ -73,6 +73,9 @@ test_join_of_a_busy_worker_is_its_cpu() {
 	# the main thread joins one thread that burns 0.5 s, four others idle throughout
 	"$PROCSCOPE" --json -o out.json -- "$WL/threads" 1 4 0.5 > /dev/null
 	assert_eq "$(q out.json '.findings[0].kind')" cpu
-	assert_ge "$(q out.json '.target.breakdown | .oncpu_ns / .wall_ns')" 0.9 "the worker's CPU"
+	# (or waiting for one: a CI run's host was busy, and the worker spent 25% of the wall
+	# in the run queue -- that is right, and filed as contention)
+	assert_ge "$(q out.json '.target.breakdown | (.oncpu_ns + .runq_ns) / .wall_ns')" 0.9 \
+		"the worker's CPU"
 	assert_le "$(q out.json '.target.breakdown | .lock_ns / .wall_ns')" 0.02 "no lock"
 }

@@ -458,8 +458,13 @@ TEST(test_recycle__tracked_dump_reads_only_written_slots)
 	getrusage(RUSAGE_SELF, &ru0);
 	CHECK_I64(snapshot_build(&b, &tracked, NULL, FX_ATTACH_NS, NULL), 0);
 	getrusage(RUSAGE_SELF, &ru1);
-	/* 4,096 slots of 1,600 bytes: a fault a page, had the free ones been read */
+	/* 4,096 slots of 1,600 bytes: a fault a page, had the free ones been read (under
+	 * ASan the allocator's own writes are counted too: not this test's to measure) */
+#ifndef __SANITIZE_ADDRESS__
 	CHECK(ru1.ru_minflt - ru0.ru_minflt < 200);
+#else
+	(void)ru0, (void)ru1;
+#endif
 	CHECK_I64(snapshot_build(&a, &plain, NULL, FX_ATTACH_NS, NULL), 0);
 	CHECK_U64(b.n_procs, a.n_procs);
 	CHECK_U64(b.process_count, a.process_count);
