@@ -160,19 +160,26 @@ static void stretch(struct walker *w, size_t proc, const struct wait *x, uint64_
 
 /*
  * Was the wake at @ns thread @t's last act, a join's (a thread's end releasing whoever
- * joins it)? It blocked no more after it, only exited: at once, or on little CPU of its
- * own (a preempted exit waits for a CPU, and is no less a join for that).
+ * joins it)? It blocked no more after it -- or only briefly, on locks (threads ending
+ * together wait for a runtime's lock on their way out: Python's GIL) -- and exited: at
+ * once, or on little CPU of its own (a preempted exit waits for a CPU, and is no less a
+ * join for that).
  */
 static bool exits_soon(const struct hthread *t, uint64_t ns)
 {
 	const struct wait *last = t->n ? &t->w[t->n - 1] : NULL;
-	const struct wait *before = t->n > 1 ? &t->w[t->n - 2] : NULL;
+	uint64_t blocked = 0;
 
 	if (!t->ended || !last || !last->exit || last->block_ns < ns)
 		return false;
-	if (before && before->block_ns > ns)
-		return false; /* it blocked between the wake and its exit */
-	return last->block_ns - ns < JOIN_WINDOW_NS || last->oncpu_ns < JOIN_WINDOW_NS;
+	for (size_t k = t->n - 1; k-- > 0 && t->w[k].block_ns > ns;) {
+		if (t->w[k].wclass != WC_LOCK)
+			return false; /* it blocked between the wake and its exit */
+		blocked += t->w[k].wake_ns - t->w[k].block_ns;
+	}
+	if (blocked >= JOIN_WINDOW_NS)
+		return false;
+	return last->block_ns - ns - blocked < JOIN_WINDOW_NS || last->oncpu_ns < JOIN_WINDOW_NS;
 }
 
 static bool followed(const struct hthread *t)

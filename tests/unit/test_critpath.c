@@ -169,6 +169,15 @@ TEST(test_critpath__join_is_replaced_by_the_worker)
 	fx_release(&f);
 }
 
+/* A worker sleeps [10, 58) ms, then wakes the main thread, which joins it, at 60. */
+static void fx_sleeper_wakes_joiner(struct fx *f)
+{
+	fx_init(f);
+	fx_proc(f, false, 100, 0, 100 * MS);
+	fx_wait(f, 101, 100, 5 * MS, 10 * MS, 58 * MS, WC_SLEEP, WS_IRQ, 0, 0);
+	fx_wait(f, 100, 100, 0, 5 * MS, 60 * MS, WC_LOCK, WS_TASK, 101, 100);
+}
+
 TEST(test_critpath__a_preempted_exit_is_still_a_join)
 {
 	struct fx f;
@@ -180,14 +189,8 @@ TEST(test_critpath__a_preempted_exit_is_still_a_join)
 			   .runq_ns = 29 * MS,
 			   .exit = 1};
 
-	fx_init(&f);
-	fx_proc(&f, false, 100, 0, 100 * MS);
-	/*
-	 * A worker sleeps [10, 58) ms, then wakes the main thread, which joins it, at 60;
-	 * it waits 29 ms for a CPU on its way out, and exits at 90, 30 ms after its wake
-	 */
-	fx_wait(&f, 101, 100, 5 * MS, 10 * MS, 58 * MS, WC_SLEEP, WS_IRQ, 0, 0);
-	fx_wait(&f, 100, 100, 0, 5 * MS, 60 * MS, WC_LOCK, WS_TASK, 101, 100);
+	/* the worker waits 29 ms for a CPU on its way out, and exits at 90, 30 ms after */
+	fx_sleeper_wakes_joiner(&f);
 	history_add(&f.h, 101, 100, &out, 0, 0);
 	fx_exit(&f, 100, 100, 60 * MS, 100 * MS);
 	CHECK(critpath_compute(&f.s, &f.h, 100, 100, 0, 100 * MS, &c));
@@ -196,6 +199,38 @@ TEST(test_critpath__a_preempted_exit_is_still_a_join)
 	CHECK_U64(c.n_locks, 0);
 	CHECK_U64(c.total.ns[BD_LOCK], 0);
 	CHECK_U64(c.total.ns[BD_SLEEP], 48 * MS);
+	critpath_release(&c);
+	fx_release(&f);
+}
+
+TEST(test_critpath__a_join_through_a_short_lock_on_the_way_out)
+{
+	struct fx f;
+	struct critpath c;
+
+	/*
+	 * On its way out the worker waits 2 ms for a lock (the GIL, another thread ending
+	 * too) and exits at 64: still a join. Another kind of wait is not (below).
+	 */
+	fx_sleeper_wakes_joiner(&f);
+	fx_wait(&f, 101, 100, 58 * MS, 61 * MS, 63 * MS, WC_LOCK, WS_TASK, 100, 100);
+	fx_exit(&f, 101, 100, 63 * MS, 64 * MS);
+	fx_exit(&f, 100, 100, 60 * MS, 100 * MS);
+	CHECK(critpath_compute(&f.s, &f.h, 100, 100, 0, 100 * MS, &c));
+	check_tiles(&c, 0, 100 * MS);
+	CHECK_U64(c.n_locks, 0);
+	CHECK_U64(c.total.ns[BD_LOCK], 0);
+	CHECK_U64(c.total.ns[BD_SLEEP], 48 * MS);
+	critpath_release(&c);
+	fx_release(&f);
+
+	/* a sleep between the wake and the exit: the wake was not its last act */
+	fx_sleeper_wakes_joiner(&f);
+	fx_wait(&f, 101, 100, 58 * MS, 61 * MS, 63 * MS, WC_SLEEP, WS_IRQ, 0, 0);
+	fx_exit(&f, 101, 100, 63 * MS, 64 * MS);
+	fx_exit(&f, 100, 100, 60 * MS, 100 * MS);
+	CHECK(critpath_compute(&f.s, &f.h, 100, 100, 0, 100 * MS, &c));
+	CHECK(c.total.ns[BD_LOCK] > 0);
 	critpath_release(&c);
 	fx_release(&f);
 }
