@@ -178,10 +178,27 @@ static void fx_sleeper_wakes_joiner(struct fx *f)
 	fx_wait(f, 100, 100, 0, 5 * MS, 60 * MS, WC_LOCK, WS_TASK, 101, 100);
 }
 
+/*
+ * The main thread ends at 100 ms, and the worker's wake of it is a join: not a lock held
+ * while its holder slept -- the worker's sleep is the path's. @f released.
+ */
+static void check_joined(struct fx *f)
+{
+	struct critpath c;
+
+	fx_exit(f, 100, 100, 60 * MS, 100 * MS);
+	CHECK(critpath_compute(&f->s, &f->h, 100, 100, 0, 100 * MS, &c));
+	check_tiles(&c, 0, 100 * MS);
+	CHECK_U64(c.n_locks, 0);
+	CHECK_U64(c.total.ns[BD_LOCK], 0);
+	CHECK_U64(c.total.ns[BD_SLEEP], 48 * MS);
+	critpath_release(&c);
+	fx_release(f);
+}
+
 TEST(test_critpath__a_preempted_exit_is_still_a_join)
 {
 	struct fx f;
-	struct critpath c;
 	struct wait out = {.seg_start = 58 * MS,
 			   .block_ns = 90 * MS,
 			   .wake_ns = 90 * MS,
@@ -192,15 +209,7 @@ TEST(test_critpath__a_preempted_exit_is_still_a_join)
 	/* the worker waits 29 ms for a CPU on its way out, and exits at 90, 30 ms after */
 	fx_sleeper_wakes_joiner(&f);
 	history_add(&f.h, 101, 100, &out, 0, 0);
-	fx_exit(&f, 100, 100, 60 * MS, 100 * MS);
-	CHECK(critpath_compute(&f.s, &f.h, 100, 100, 0, 100 * MS, &c));
-	check_tiles(&c, 0, 100 * MS);
-	/* not a lock held while its holder slept: the worker's sleep is the path's */
-	CHECK_U64(c.n_locks, 0);
-	CHECK_U64(c.total.ns[BD_LOCK], 0);
-	CHECK_U64(c.total.ns[BD_SLEEP], 48 * MS);
-	critpath_release(&c);
-	fx_release(&f);
+	check_joined(&f);
 }
 
 TEST(test_critpath__a_join_through_a_short_lock_on_the_way_out)
@@ -215,14 +224,7 @@ TEST(test_critpath__a_join_through_a_short_lock_on_the_way_out)
 	fx_sleeper_wakes_joiner(&f);
 	fx_wait(&f, 101, 100, 58 * MS, 61 * MS, 63 * MS, WC_LOCK, WS_TASK, 100, 100);
 	fx_exit(&f, 101, 100, 63 * MS, 64 * MS);
-	fx_exit(&f, 100, 100, 60 * MS, 100 * MS);
-	CHECK(critpath_compute(&f.s, &f.h, 100, 100, 0, 100 * MS, &c));
-	check_tiles(&c, 0, 100 * MS);
-	CHECK_U64(c.n_locks, 0);
-	CHECK_U64(c.total.ns[BD_LOCK], 0);
-	CHECK_U64(c.total.ns[BD_SLEEP], 48 * MS);
-	critpath_release(&c);
-	fx_release(&f);
+	check_joined(&f);
 
 	/* a sleep between the wake and the exit: the wake was not its last act */
 	fx_sleeper_wakes_joiner(&f);
